@@ -1,0 +1,77 @@
+/* Cotangent: reverse-mode automatic differentiation for C.
+ *
+ * Compile with `cotangent-cc` (a drop-in C compiler) or with
+ *   clang-19 -fplugin=libcotangent.so -fpass-plugin=libcotangent.so
+ * The plugin replaces every call of the operators below with generated
+ * gradient code; without the plugin, calls to them fail to link.
+ *
+ * ---------------------------------------------------------------------------
+ * Operators
+ *
+ *   void   ct_gradient(f, args...);
+ *   double ct_value_with_gradient(f, args...);
+ *
+ * `f` is a function with a floating-point result (float or double) whose
+ * body is in the same translation unit. After `f` come f's arguments, in
+ * order, each one chosen by its type:
+ *
+ *   floating-point x   pass x, then a pointer of x's type that receives
+ *                      df/dx:            ct_gradient(f, x, &dx)
+ *                      wrap it as ct_const(x) to hold it constant (no
+ *                      derivative, no pointer follows)
+ *   integer n          passed as is; integers never carry derivatives
+ *   pointer p          reserved for arrays (shadow pointers), a later release
+ *
+ * ct_value_with_gradient also returns f's value (as a double).
+ *
+ * Example:
+ *   double f(double x, double y) { return x * sin(y); }
+ *   double dx, dy;
+ *   double v = ct_value_with_gradient(f, 1.0, &dx, 2.0, &dy);
+ *   // v = sin(2), dx = sin(2), dy = cos(2)
+ *
+ * Arguments are checked at compile time against f's parameters (count and
+ * kind); a mismatch is a compile error at the call.
+ *
+ * ---------------------------------------------------------------------------
+ * Enzyme's C ABI is also understood, so existing Enzyme code compiles
+ * unchanged: any function whose name contains __enzyme_autodiff, and the
+ * markers enzyme_out, enzyme_const, enzyme_dup, enzyme_dupnoneed (declare
+ * them yourself as `int enzyme_dup;` etc., as with Enzyme).
+ * ------------------------------------------------------------------------ */
+#ifndef COTANGENT_H
+#define COTANGENT_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The operators' entry points. Use the macros below; the plugin rewrites
+ * calls of these names and checks their arguments. */
+void __ct_gradient(const void *f, ...);
+double __ct_value_with_gradient(const void *f, ...);
+extern int __ct_const_marker;
+
+#define ct_gradient(f, ...) __ct_gradient((const void *)(f), __VA_ARGS__)
+#define ct_value_with_gradient(f, ...) __ct_value_with_gradient((const void *)(f), __VA_ARGS__)
+/* Holds a floating-point argument constant: ct_gradient(f, ct_const(a), x, &dx) */
+#define ct_const(x) __ct_const_marker, (x)
+
+/* Attributes. With the frontend plugin loaded (cotangent-cc does this) they
+ * are real attributes; with any other compiler they fall back to `annotate`,
+ * which the pass understands too. */
+#if defined(__has_attribute)
+#if __has_attribute(differentiable)
+#define CT_DIFFERENTIABLE __attribute__((differentiable))
+#define CT_NO_DERIVATIVE __attribute__((no_derivative))
+#endif
+#endif
+#ifndef CT_DIFFERENTIABLE
+#define CT_DIFFERENTIABLE __attribute__((annotate("ct.differentiable")))
+#define CT_NO_DERIVATIVE __attribute__((annotate("ct.no_derivative")))
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif

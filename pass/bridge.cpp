@@ -1,0 +1,62 @@
+// C wrappers over the parts of LLVM that have no C interface: diagnostics
+// carrying source locations, and running LLVM pass pipelines on one function.
+#include "bridge.h"
+
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/Instruction.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/Passes/PassBuilder.h"
+
+using namespace llvm;
+
+extern "C" void ct_bridge_diagnose(LLVMValueRef fn, LLVMValueRef at, ct_severity sev, const char *msg) {
+  Function *F = unwrap<Function>(fn);
+  DiagnosticLocation Loc;
+  if (at) {
+    if (auto *I = dyn_cast<Instruction>(unwrap(at)); I && I->getDebugLoc())
+      Loc = DiagnosticLocation(I->getDebugLoc());
+  }
+  if (!Loc.isValid() && F->getSubprogram())
+    Loc = DiagnosticLocation(F->getSubprogram());
+  DiagnosticSeverity S = DS_Error;
+  switch (sev) {
+  case CT_SEV_ERROR: S = DS_Error; break;
+  case CT_SEV_WARNING: S = DS_Warning; break;
+  case CT_SEV_REMARK:
+  case CT_SEV_NOTE: {
+    // Remarks go through the optimization-remark channel (-Rpass=cotangent).
+    Instruction *I = at ? dyn_cast<Instruction>(unwrap(at)) : nullptr;
+    if (I) {
+      OptimizationRemark R("cotangent", "Gradient", I);
+      R << msg;
+      F->getContext().diagnose(R);
+    } else {
+      OptimizationRemark R("cotangent", "Gradient", F);
+      R << msg;
+      F->getContext().diagnose(R);
+    }
+    return;
+  }
+  }
+  F->getContext().diagnose(DiagnosticInfoUnsupported(*F, msg, Loc, S));
+}
+
+extern "C" void ct_bridge_simplify_function(LLVMValueRef fn) {
+  Function *F = unwrap<Function>(fn);
+  if (F->isDeclaration())
+    return;
+  LoopAnalysisManager LAM;
+  FunctionAnalysisManager FAM;
+  CGSCCAnalysisManager CGAM;
+  ModuleAnalysisManager MAM;
+  PassBuilder PB;
+  PB.registerModuleAnalyses(MAM);
+  PB.registerCGSCCAnalyses(CGAM);
+  PB.registerFunctionAnalyses(FAM);
+  PB.registerLoopAnalyses(LAM);
+  PB.crossRegisterProxies(LAM, FAM, CGAM, MAM);
+  FunctionPassManager FPM =
+      PB.buildFunctionSimplificationPipeline(OptimizationLevel::O2, ThinOrFullLTOPhase::None);
+  FPM.run(*F, FAM);
+}

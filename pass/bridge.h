@@ -1,0 +1,37 @@
+/* The C interface between the C17 core of the pass and the thin C++ layer.
+ *
+ * Everything declared here is implemented in C++ only because LLVM and Clang
+ * offer no C interface for it (pass managers, diagnostics with locations).
+ * The core includes this header and llvm-c/, nothing else from LLVM. */
+#ifndef COTANGENT_PASS_BRIDGE_H
+#define COTANGENT_PASS_BRIDGE_H
+
+#include <llvm-c/Core.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Entry points of the core, called by the pass plugin (plugin.cpp). Each
+ * returns non-zero when it changed the module. */
+int ct_lower_module(LLVMModuleRef module);
+int ct_differentiate_module(LLVMModuleRef module);
+
+typedef enum { CT_SEV_ERROR, CT_SEV_WARNING, CT_SEV_REMARK, CT_SEV_NOTE } ct_severity;
+
+/* Reports a diagnostic through the LLVMContext, so clang prints it with the
+ * source location of `at` (an instruction, or NULL for the function) and
+ * fails the compilation for errors. `fn` must be a function the frontend
+ * emitted (its declaration location is the fallback without debug info). */
+void ct_bridge_diagnose(LLVMValueRef fn, LLVMValueRef at, ct_severity sev, const char *msg);
+
+/* Runs LLVM's function simplification pipeline (SROA/mem2reg, EarlyCSE,
+ * InstCombine, SimplifyCFG, GVN, ...) on one function. Used to bring the
+ * primal into SSA form before differentiation (at -O0 too) and to clean up
+ * generated code. */
+void ct_bridge_simplify_function(LLVMValueRef fn);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,95 @@
+/* Shared declarations of the C17 core of the Cotangent pass.
+ *
+ * Flow, one direction only: lower (lower.c) -> find operator calls
+ * (operators.c) -> prepare the primal (prepare.c) -> analyse (activity.c)
+ * -> generate (reverse.c, using the rule table in rules.c) -> clean up. */
+#ifndef COTANGENT_PASS_CORE_H
+#define COTANGENT_PASS_CORE_H
+
+#include "bridge.h"
+
+#include <llvm-c/Core.h>
+#include <stddef.h>
+
+/* ---- value map: LLVMValueRef -> LLVMValueRef (open addressing) ---- */
+typedef struct {
+  LLVMValueRef *keys;
+  LLVMValueRef *vals;
+  size_t cap, len;
+} ct_vmap;
+
+void vmap_init(ct_vmap *m);
+void vmap_free(ct_vmap *m);
+LLVMValueRef vmap_get(const ct_vmap *m, LLVMValueRef key);
+void vmap_set(ct_vmap *m, LLVMValueRef key, LLVMValueRef val);
+
+/* ---- types ---- */
+int type_is_fp_scalar(LLVMTypeRef t);
+/* float, double, half, or a vector of those */
+int type_is_fp(LLVMTypeRef t);
+LLVMValueRef type_const_real(LLVMTypeRef t, double v); /* splats for vectors */
+LLVMValueRef type_zero(LLVMTypeRef t);
+
+/* ---- diagnostics (diag.c) ----
+ * `user_fn` is the function the user wrote (its declaration is the location
+ * fallback); `at` the instruction whose debug location to report, or NULL. */
+void diag_report(LLVMValueRef user_fn, LLVMValueRef at, ct_severity sev, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A short human name for an instruction: "call to 'foo'", "'fdiv'", ... */
+void diag_describe(LLVMValueRef inst, char *buf, size_t n);
+/* "file:line:col" of an instruction when debug info exists, else "". */
+void diag_location(LLVMValueRef inst, char *buf, size_t n);
+
+/* ---- the module being transformed ---- */
+typedef struct {
+  LLVMModuleRef mod;
+  LLVMContextRef ctx;
+  LLVMBuilderRef b;
+  unsigned md_kind_differentiable;
+  int changed;
+} ct_module;
+
+/* ---- what to differentiate ---- */
+typedef enum { ACT_CONST, ACT_ACTIVE, ACT_DUP, ACT_DUPNONEED } ct_activity;
+
+enum { CT_MAX_PARAMS = 64 };
+
+typedef struct {
+  LLVMValueRef fn; /* the user's function */
+  unsigned nparams;
+  ct_activity act[CT_MAX_PARAMS];
+  int ret_active; /* the return value is differentiated (seed passed in) */
+  int want_value; /* the gradient function also returns the primal result */
+} ct_spec;
+
+/* The gradient function for `spec`, generated on first use and cached in the
+ * module under a stable name. Its signature:
+ *   { [ret], d(active scalar args)... } name(params with a shadow pointer
+ *                                          after each dup param..., [seed])
+ * Returns NULL after reporting an error at `site` (the operator call). */
+LLVMValueRef gradient_get(ct_module *m, const ct_spec *spec, LLVMValueRef site);
+/* Deletes the prepared primal copies made while generating. */
+void gradient_finish(ct_module *m);
+
+/* prepare.c: a copy of `fn` in canonical SSA form (optnone removed,
+ * simplified by LLVM), cached per function. */
+LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn);
+void prepare_finish(ct_module *m);
+/* Copies function attributes except optnone/noinline. */
+void prepare_copy_attributes(LLVMValueRef from, LLVMValueRef to);
+
+/* clone.c: copy the body of `from` into `to` (same signature) mapping
+ * arguments and values through `map`; blocks are appended to `to`. */
+void clone_body(ct_module *m, LLVMValueRef from, LLVMValueRef to, ct_vmap *map);
+
+/* activity.c: which values of the prepared primal carry derivatives.
+ * A value is active when it depends on an active input (varied) and can
+ * influence the differentiated result (useful). `active` maps each active
+ * value to itself. */
+void activity_analyze(const ct_spec *spec, LLVMValueRef prepared, ct_vmap *active);
+int activity_carries_derivative(LLVMTypeRef t);
+
+/* operators.c: find and lower every differential operator call. */
+void operators_lower_all(ct_module *m);
+
+#endif

@@ -1,0 +1,86 @@
+/* PipelineStart: lowering and protection.
+ *
+ * - `annotate` attributes from the frontend plugin or the header's fallback
+ *   macros ("ct.differentiable[:wrt]", "ct.no_derivative") become function
+ *   metadata of the same name, which later stages read.
+ * - Activity marker globals (enzyme_dup, ...) are marked externally
+ *   initialized so that the optimizer cannot fold their loads to constants
+ *   before the operator calls are read. */
+#include "core.h"
+
+#include <string.h>
+
+static const char *MARKER_NAMES[] = {"enzyme_out", "enzyme_const", "enzyme_dup", "enzyme_dupnoneed",
+                                     "__ct_const_marker"};
+
+static int protect_markers(ct_module *m) {
+  int changed = 0;
+  for (size_t i = 0; i < sizeof MARKER_NAMES / sizeof MARKER_NAMES[0]; ++i) {
+    LLVMValueRef g = LLVMGetNamedGlobal(m->mod, MARKER_NAMES[i]);
+    if (g && !LLVMIsExternallyInitialized(g)) {
+      LLVMSetExternallyInitialized(g, 1);
+      changed = 1;
+    }
+  }
+  return changed;
+}
+
+/* Strips pointer casts from a constant (older IR may still carry them). */
+static LLVMValueRef strip_casts(LLVMValueRef v) {
+  while (v && LLVMIsAConstantExpr(v) &&
+         (LLVMGetConstOpcode(v) == LLVMBitCast || LLVMGetConstOpcode(v) == LLVMAddrSpaceCast))
+    v = LLVMGetOperand(v, 0);
+  return v;
+}
+
+static int lower_annotations(ct_module *m) {
+  LLVMValueRef ga = LLVMGetNamedGlobal(m->mod, "llvm.global.annotations");
+  if (!ga)
+    return 0;
+  LLVMValueRef init = LLVMGetInitializer(ga);
+  if (!init || !LLVMIsAConstantArray(init))
+    return 0;
+  int changed = 0;
+  int n = LLVMGetNumOperands(init);
+  for (int i = 0; i < n; ++i) {
+    LLVMValueRef entry = LLVMGetOperand(init, (unsigned)i);
+    if (!entry || LLVMGetNumOperands(entry) < 2)
+      continue;
+    LLVMValueRef target = strip_casts(LLVMGetOperand(entry, 0));
+    LLVMValueRef str_global = strip_casts(LLVMGetOperand(entry, 1));
+    if (!target || !LLVMIsAFunction(target) || !str_global || !LLVMIsAGlobalVariable(str_global))
+      continue;
+    LLVMValueRef str = LLVMGetInitializer(str_global);
+    if (!str || !LLVMIsConstantString(str))
+      continue;
+    size_t len = 0;
+    const char *text = LLVMGetAsString(str, &len);
+    if (len && text[len - 1] == 0)
+      --len;
+    if (len < 3 || strncmp(text, "ct.", 3) != 0)
+      continue;
+    size_t kind_len = strcspn(text, ":");
+    if (kind_len > len)
+      kind_len = len;
+    unsigned kind = LLVMGetMDKindIDInContext(m->ctx, text, (unsigned)kind_len);
+    LLVMMetadataRef args = LLVMMDStringInContext2(m->ctx, text, len);
+    LLVMGlobalSetMetadata(target, kind, LLVMMDNodeInContext2(m->ctx, &args, 1));
+    changed = 1;
+  }
+  return changed;
+}
+
+int ct_lower_module(LLVMModuleRef module) {
+  ct_module m = {.mod = module, .ctx = LLVMGetModuleContext(module)};
+  int changed = protect_markers(&m);
+  changed |= lower_annotations(&m);
+  return changed;
+}
+
+int ct_differentiate_module(LLVMModuleRef module) {
+  ct_module m = {.mod = module, .ctx = LLVMGetModuleContext(module)};
+  m.b = LLVMCreateBuilderInContext(m.ctx);
+  operators_lower_all(&m);
+  LLVMDisposeBuilder(m.b);
+  return m.changed;
+}

@@ -1,0 +1,348 @@
+/* The differential operators: finding their calls, reading the activity of
+ * each argument, and replacing each call with a call of the generated
+ * gradient function.
+ *
+ * Enzyme's C ABI: __enzyme_autodiff*(f, [marker] arg, [shadow]...), markers
+ * are the int globals enzyme_out/const/dup/dupnoneed; default activity by
+ * type (floating point active, integers constant, pointers duplicated); the
+ * result holds the derivatives of the active scalars in argument order.
+ *
+ * Cotangent's own (include/cotangent.h): __ct_gradient(f, args...) and
+ * __ct_value_with_gradient(f, args...), where every floating-point argument
+ * is followed by a pointer that receives its derivative, pointers are
+ * followed by their shadow, and __ct_const_marker before a floating-point
+ * argument makes it constant. */
+#include "core.h"
+
+#include <llvm-c/Target.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { OP_NONE, OP_ENZYME_AUTODIFF, OP_CT_GRADIENT, OP_CT_VALUE_WITH_GRADIENT } ct_op_kind;
+
+typedef struct {
+  LLVMValueRef call;
+  LLVMValueRef caller; /* the function containing the call, for diagnostics */
+  ct_op_kind kind;
+} ct_site;
+
+static ct_op_kind op_kind_of_function(LLVMValueRef callee) {
+  if (!callee || !LLVMIsAFunction(callee))
+    return OP_NONE;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(callee, &len);
+  char buf[256];
+  if (len >= sizeof buf)
+    return OP_NONE;
+  memcpy(buf, name, len);
+  buf[len] = 0;
+  if (strstr(buf, "__enzyme_autodiff"))
+    return OP_ENZYME_AUTODIFF;
+  if (!strcmp(buf, "__ct_gradient"))
+    return OP_CT_GRADIENT;
+  if (!strcmp(buf, "__ct_value_with_gradient"))
+    return OP_CT_VALUE_WITH_GRADIENT;
+  return OP_NONE;
+}
+
+static ct_op_kind op_kind_of(LLVMValueRef call) { return op_kind_of_function(LLVMGetCalledValue(call)); }
+
+/* ---- markers ---- */
+
+typedef enum { MARK_NONE, MARK_OUT, MARK_CONST, MARK_DUP, MARK_DUPNONEED, MARK_CT_CONST } ct_marker;
+
+static const struct {
+  const char *name;
+  ct_marker mark;
+} MARKERS[] = {{"enzyme_out", MARK_OUT},
+               {"enzyme_const", MARK_CONST},
+               {"enzyme_dup", MARK_DUP},
+               {"enzyme_dupnoneed", MARK_DUPNONEED},
+               {"__ct_const_marker", MARK_CT_CONST}};
+
+static ct_marker marker_of_global(LLVMValueRef g) {
+  if (!g || !LLVMIsAGlobalVariable(g))
+    return MARK_NONE;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(g, &len);
+  for (size_t i = 0; i < sizeof MARKERS / sizeof MARKERS[0]; ++i)
+    if (strlen(MARKERS[i].name) == len && !memcmp(MARKERS[i].name, name, len))
+      return MARKERS[i].mark;
+  return MARK_NONE;
+}
+
+static ct_marker marker_of(LLVMValueRef arg) {
+  if (!LLVMIsALoadInst(arg))
+    return MARK_NONE;
+  return marker_of_global(LLVMGetOperand(arg, 0));
+}
+
+/* ---- diagnostics at the call ---- */
+
+__attribute__((format(printf, 2, 3))) static void site_error(const ct_site *s, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  diag_report(s->caller, s->call, CT_SEV_ERROR, "%s", msg);
+}
+
+static const char *op_name(ct_op_kind k) {
+  switch (k) {
+  case OP_ENZYME_AUTODIFF: return "__enzyme_autodiff";
+  case OP_CT_GRADIENT: return "ct_gradient";
+  case OP_CT_VALUE_WITH_GRADIENT: return "ct_value_with_gradient";
+  default: return "?";
+  }
+}
+
+/* Converts an operator argument to the parameter type (variadic calls
+ * promote float to double and small integers to int). */
+static LLVMValueRef convert_arg(ct_module *m, const ct_site *s, LLVMValueRef v, LLVMTypeRef want, unsigned pidx) {
+  LLVMTypeRef have = LLVMTypeOf(v);
+  if (have == want)
+    return v;
+  if (type_is_fp_scalar(have) && type_is_fp_scalar(want))
+    return LLVMBuildFPCast(m->b, v, want, "");
+  if (LLVMGetTypeKind(have) == LLVMIntegerTypeKind && LLVMGetTypeKind(want) == LLVMIntegerTypeKind)
+    return LLVMBuildIntCast2(m->b, v, want, 1, "");
+  if (LLVMGetTypeKind(have) == LLVMIntegerTypeKind && type_is_fp_scalar(want)) {
+    site_error(s, "%s: argument for parameter %u is an integer but the parameter is floating point "
+                  "(write e.g. 2.0 instead of 2)", op_name(s->kind), pidx + 1);
+    return NULL;
+  }
+  site_error(s, "%s: argument for parameter %u does not match the parameter's type", op_name(s->kind),
+             pidx + 1);
+  return NULL;
+}
+
+/* Writes the gradient's result fields into the operator call's return value
+ * following the C ABI's coercion: store the natural struct, load the type
+ * the call returns (or copy into the sret buffer). */
+static LLVMValueRef coerce_results(ct_module *m, LLVMValueRef call, LLVMValueRef sret, LLVMValueRef *vals,
+                                   unsigned n) {
+  LLVMTypeRef rty = LLVMTypeOf(call);
+  if (!sret && LLVMGetTypeKind(rty) == LLVMVoidTypeKind)
+    return NULL;
+  if (!sret && n == 1 && LLVMTypeOf(vals[0]) == rty)
+    return vals[0];
+  LLVMTypeRef ftypes[CT_MAX_PARAMS];
+  for (unsigned i = 0; i < n; ++i)
+    ftypes[i] = LLVMTypeOf(vals[i]);
+  LLVMTypeRef natural = LLVMStructTypeInContext(m->ctx, ftypes, n, 0);
+  LLVMValueRef mem = sret;
+  if (!mem) {
+    LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
+    unsigned long long size = LLVMABISizeOfType(td, natural);
+    unsigned long long rsize = LLVMABISizeOfType(td, rty);
+    LLVMTypeRef bytes = LLVMArrayType2(LLVMInt8TypeInContext(m->ctx), size > rsize ? size : rsize);
+    /* allocas belong in the entry block */
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(m->b);
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(LLVMGetBasicBlockParent(here));
+    LLVMBuilderRef eb = LLVMCreateBuilderInContext(m->ctx);
+    LLVMPositionBuilderBefore(eb, LLVMGetFirstInstruction(entry));
+    mem = LLVMBuildAlloca(eb, bytes, "ct.result");
+    LLVMSetAlignment(mem, 16);
+    LLVMDisposeBuilder(eb);
+    LLVMBuildStore(m->b, LLVMConstNull(bytes), mem);
+  }
+  for (unsigned i = 0; i < n; ++i)
+    LLVMBuildStore(m->b, vals[i], LLVMBuildStructGEP2(m->b, natural, mem, i, ""));
+  return sret ? NULL : LLVMBuildLoad2(m->b, rty, mem, "");
+}
+
+/* ---- one operator call ---- */
+
+static int lower_site(ct_module *m, const ct_site *s) {
+  LLVMValueRef call = s->call;
+  unsigned nargs = (unsigned)LLVMGetNumArgOperands(call);
+  unsigned i = 0;
+  LLVMValueRef sret = NULL;
+  if (s->kind == OP_ENZYME_AUTODIFF && nargs > 0 &&
+      LLVMGetCallSiteEnumAttribute(call, 1, LLVMGetEnumAttributeKindForName("sret", 4)))
+    sret = LLVMGetOperand(call, i++);
+  if (i >= nargs) {
+    site_error(s, "%s: missing the function to differentiate", op_name(s->kind));
+    return 0;
+  }
+  LLVMValueRef fn = LLVMGetOperand(call, i++);
+  if (!LLVMIsAFunction(fn)) {
+    site_error(s, "%s: the function to differentiate must be a function known at compile time here, "
+                  "not a function pointer computed at run time", op_name(s->kind));
+    return 0;
+  }
+  size_t fnlen = 0;
+  const char *fname = LLVMGetValueName2(fn, &fnlen);
+  char fnbuf[256];
+  snprintf(fnbuf, sizeof fnbuf, "%.*s", (int)fnlen, fname);
+  if (LLVMIsDeclaration(fn)) {
+    site_error(s, "cannot differentiate '%s': its body is not in this translation unit (define it "
+                  "in this file, or compile with LTO)", fnbuf);
+    return 0;
+  }
+  LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
+  if (LLVMIsFunctionVarArg(fty)) {
+    site_error(s, "cannot differentiate '%s': variadic functions are not supported", fnbuf);
+    return 0;
+  }
+  unsigned nparams = LLVMCountParamTypes(fty);
+  if (nparams > CT_MAX_PARAMS) {
+    site_error(s, "cannot differentiate '%s': more than %u parameters", fnbuf, CT_MAX_PARAMS);
+    return 0;
+  }
+  LLVMTypeRef ptypes[CT_MAX_PARAMS];
+  LLVMGetParamTypes(fty, ptypes);
+  LLVMTypeRef rty = LLVMGetReturnType(fty);
+
+  ct_spec spec = {.fn = fn, .nparams = nparams};
+  LLVMValueRef gargs[2 * CT_MAX_PARAMS + 1];
+  LLVMValueRef outs[CT_MAX_PARAMS]; /* native API: where each derivative goes */
+  unsigned ng = 0, nout = 0;
+  int native = s->kind != OP_ENZYME_AUTODIFF;
+  for (unsigned p = 0; p < nparams; ++p) {
+    LLVMTypeRef pt = ptypes[p];
+    int is_fp = type_is_fp(pt), is_ptr = LLVMGetTypeKind(pt) == LLVMPointerTypeKind;
+    ct_activity act = is_fp ? ACT_ACTIVE : is_ptr ? ACT_DUP : ACT_CONST;
+    ct_marker mk = i < nargs ? marker_of(LLVMGetOperand(call, i)) : MARK_NONE;
+    if (mk != MARK_NONE) {
+      if (native != (mk == MARK_CT_CONST)) {
+        site_error(s, "%s: marker for parameter %u belongs to the other API", op_name(s->kind), p + 1);
+        return 0;
+      }
+      i++;
+      act = mk == MARK_OUT ? ACT_ACTIVE : mk == MARK_DUP ? ACT_DUP : mk == MARK_DUPNONEED ? ACT_DUPNONEED
+                                                                                     : ACT_CONST;
+    }
+    if (act == ACT_ACTIVE && !is_fp) {
+      site_error(s, "%s: parameter %u is marked active (enzyme_out) but is not floating point",
+                 op_name(s->kind), p + 1);
+      return 0;
+    }
+    if ((act == ACT_DUP || act == ACT_DUPNONEED) && !is_ptr) {
+      site_error(s, "%s: parameter %u is marked duplicated but is not a pointer", op_name(s->kind), p + 1);
+      return 0;
+    }
+    unsigned need = 1 + (act == ACT_DUP || act == ACT_DUPNONEED || (native && act == ACT_ACTIVE));
+    if (i + need > nargs) {
+      site_error(s, "%s: too few arguments: parameter %u of the function has no value (or no "
+                    "derivative/shadow location)", op_name(s->kind), p + 1);
+      return 0;
+    }
+    LLVMValueRef v = convert_arg(m, s, LLVMGetOperand(call, i++), pt, p);
+    if (!v)
+      return 0;
+    gargs[ng++] = v;
+    if (act == ACT_DUP || act == ACT_DUPNONEED) {
+      LLVMValueRef shadow = LLVMGetOperand(call, i++);
+      if (LLVMGetTypeKind(LLVMTypeOf(shadow)) != LLVMPointerTypeKind) {
+        site_error(s, "%s: the shadow of parameter %u must be a pointer", op_name(s->kind), p + 1);
+        return 0;
+      }
+      gargs[ng++] = shadow;
+    } else if (native && act == ACT_ACTIVE) {
+      LLVMValueRef out = LLVMGetOperand(call, i++);
+      if (LLVMGetTypeKind(LLVMTypeOf(out)) != LLVMPointerTypeKind) {
+        site_error(s, "%s: floating-point parameter %u must be followed by a pointer that receives its "
+                      "derivative (e.g. &dx)", op_name(s->kind), p + 1);
+        return 0;
+      }
+      outs[nout++] = out;
+    }
+    spec.act[p] = act;
+  }
+  if (i != nargs) {
+    site_error(s, "%s: %u argument(s) too many for the function's parameters", op_name(s->kind), nargs - i);
+    return 0;
+  }
+  int ret_fp = type_is_fp(rty);
+  if (native && !ret_fp) {
+    site_error(s, "%s: '%s' must return a floating-point value", op_name(s->kind), fnbuf);
+    return 0;
+  }
+  spec.ret_active = ret_fp;
+  spec.want_value = s->kind == OP_CT_VALUE_WITH_GRADIENT;
+  if (spec.ret_active)
+    gargs[ng++] = type_const_real(rty, 1.0);
+
+  LLVMValueRef grad = gradient_get(m, &spec, call);
+  if (!grad)
+    return 0;
+  LLVMPositionBuilderBefore(m->b, call); /* generation moved the builder */
+  LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(grad), grad, gargs, ng, "");
+  unsigned nfields = LLVMCountStructElementTypes(LLVMTypeOf(res));
+  LLVMValueRef vals[CT_MAX_PARAMS + 1];
+  for (unsigned f = 0; f < nfields; ++f)
+    vals[f] = LLVMBuildExtractValue(m->b, res, f, "");
+
+  LLVMValueRef replacement = NULL;
+  if (native) {
+    unsigned first = spec.want_value ? 1 : 0;
+    for (unsigned k = 0; k < nout; ++k)
+      LLVMBuildStore(m->b, vals[first + k], outs[k]);
+    if (spec.want_value && LLVMGetTypeKind(LLVMTypeOf(call)) != LLVMVoidTypeKind)
+      replacement = LLVMBuildFPCast(m->b, vals[0], LLVMTypeOf(call), "");
+  } else {
+    replacement = coerce_results(m, call, sret, vals, nfields);
+  }
+  if (replacement)
+    LLVMReplaceAllUsesWith(call, replacement);
+  return 1;
+}
+
+static void remove_dead_markers(ct_module *m) {
+  for (size_t k = 0; k < sizeof MARKERS / sizeof MARKERS[0]; ++k) {
+    LLVMValueRef g = LLVMGetNamedGlobal(m->mod, MARKERS[k].name);
+    if (!g)
+      continue;
+    for (LLVMUseRef u = LLVMGetFirstUse(g); u;) {
+      LLVMValueRef user = LLVMGetUser(u);
+      u = LLVMGetNextUse(u);
+      if (LLVMIsALoadInst(user) && !LLVMGetFirstUse(user))
+        LLVMInstructionEraseFromParent(user);
+    }
+    if (!LLVMGetFirstUse(g))
+      LLVMDeleteGlobal(g);
+  }
+}
+
+void operators_lower_all(ct_module *m) {
+  size_t cap = 16, n = 0;
+  ct_site *sites = malloc(cap * sizeof *sites);
+  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f))
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+        if (!LLVMIsACallInst(inst))
+          continue;
+        ct_op_kind k = op_kind_of(inst);
+        if (k == OP_NONE)
+          continue;
+        if (n == cap)
+          sites = realloc(sites, (cap *= 2) * sizeof *sites);
+        sites[n++] = (ct_site){inst, f, k};
+      }
+  for (size_t s = 0; s < n; ++s) {
+    LLVMPositionBuilderBefore(m->b, sites[s].call);
+    if (!lower_site(m, &sites[s])) {
+      /* keep the IR valid after an error: the compilation fails anyway */
+      LLVMTypeRef t = LLVMTypeOf(sites[s].call);
+      if (LLVMGetTypeKind(t) != LLVMVoidTypeKind)
+        LLVMReplaceAllUsesWith(sites[s].call, LLVMGetUndef(t));
+    }
+    LLVMInstructionEraseFromParent(sites[s].call);
+    m->changed = 1;
+  }
+  free(sites);
+  if (n) {
+    remove_dead_markers(m);
+    gradient_finish(m);
+  }
+  /* operator declarations nobody calls any more */
+  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod), next; f; f = next) {
+    next = LLVMGetNextFunction(f);
+    if (LLVMIsDeclaration(f) && !LLVMGetFirstUse(f) && op_kind_of_function(f) != OP_NONE)
+      LLVMDeleteFunction(f);
+  }
+}

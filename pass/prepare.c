@@ -1,0 +1,75 @@
+/* Preparing the primal: differentiation works on a private copy of the
+ * user's function brought into canonical SSA form by LLVM's own function
+ * simplification pipeline. This makes -O0 input (allocas, optnone) look like
+ * -O2 input, and leaves the user's function untouched. */
+#include "core.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PREPARED_SUFFIX ".ct_prepared"
+
+static int is_dropped_attribute(LLVMAttributeRef a) {
+  if (LLVMIsStringAttribute(a))
+    return 0;
+  unsigned kind = LLVMGetEnumAttributeKind(a);
+  /* memory effects of the primal do not hold for code that writes shadows */
+  return kind == LLVMGetEnumAttributeKindForName("optnone", 7) ||
+         kind == LLVMGetEnumAttributeKindForName("noinline", 8) ||
+         kind == LLVMGetEnumAttributeKindForName("memory", 6);
+}
+
+void prepare_copy_attributes(LLVMValueRef from, LLVMValueRef to) {
+  LLVMAttributeRef attrs[128];
+  unsigned n = LLVMGetAttributeCountAtIndex(from, LLVMAttributeFunctionIndex);
+  if (n > 128)
+    n = 128;
+  LLVMGetAttributesAtIndex(from, LLVMAttributeFunctionIndex, attrs);
+  for (unsigned i = 0; i < n; ++i)
+    if (!is_dropped_attribute(attrs[i]))
+      LLVMAddAttributeAtIndex(to, LLVMAttributeFunctionIndex, attrs[i]);
+}
+
+LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  char pname[512];
+  snprintf(pname, sizeof pname, "%.*s" PREPARED_SUFFIX, (int)len, name);
+  LLVMValueRef copy = LLVMGetNamedFunction(m->mod, pname);
+  if (copy)
+    return copy;
+  copy = LLVMAddFunction(m->mod, pname, LLVMGlobalGetValueType(fn));
+  LLVMSetLinkage(copy, LLVMInternalLinkage);
+  prepare_copy_attributes(fn, copy);
+  /* parameter attributes (noalias, nocapture, ...) help simplification */
+  unsigned nparams = LLVMCountParams(fn);
+  for (unsigned p = 1; p <= nparams; ++p) {
+    LLVMAttributeRef attrs[64];
+    unsigned n = LLVMGetAttributeCountAtIndex(fn, p);
+    if (n > 64)
+      n = 64;
+    LLVMGetAttributesAtIndex(fn, p, attrs);
+    for (unsigned i = 0; i < n; ++i)
+      LLVMAddAttributeAtIndex(copy, p, attrs[i]);
+  }
+  ct_vmap map;
+  vmap_init(&map);
+  LLVMSetCurrentDebugLocation2(m->b, NULL);
+  clone_body(m, fn, copy, &map);
+  vmap_free(&map);
+  ct_bridge_simplify_function(copy);
+  return copy;
+}
+
+void prepare_finish(ct_module *m) {
+  size_t slen = strlen(PREPARED_SUFFIX);
+  LLVMValueRef f = LLVMGetFirstFunction(m->mod);
+  while (f) {
+    LLVMValueRef next = LLVMGetNextFunction(f);
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(f, &len);
+    if (len > slen && memcmp(name + len - slen, PREPARED_SUFFIX, slen) == 0 && !LLVMGetFirstUse(f))
+      LLVMDeleteFunction(f);
+    f = next;
+  }
+}

@@ -1,0 +1,96 @@
+/* Small shared utilities: the value map and type helpers. */
+#include "core.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+static size_t vmap_hash(LLVMValueRef key, size_t cap) {
+  uint64_t h = (uint64_t)(uintptr_t)key;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return (size_t)h & (cap - 1);
+}
+
+void vmap_init(ct_vmap *m) {
+  m->cap = 64;
+  m->len = 0;
+  m->keys = calloc(m->cap, sizeof *m->keys);
+  m->vals = calloc(m->cap, sizeof *m->vals);
+}
+
+void vmap_free(ct_vmap *m) {
+  free(m->keys);
+  free(m->vals);
+  m->keys = m->vals = NULL;
+  m->cap = m->len = 0;
+}
+
+LLVMValueRef vmap_get(const ct_vmap *m, LLVMValueRef key) {
+  for (size_t i = vmap_hash(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
+    if (m->keys[i] == key)
+      return m->vals[i];
+    if (!m->keys[i])
+      return NULL;
+  }
+}
+
+static void vmap_grow(ct_vmap *m) {
+  ct_vmap bigger = {calloc(m->cap * 2, sizeof *m->keys), calloc(m->cap * 2, sizeof *m->vals),
+                    m->cap * 2, 0};
+  for (size_t i = 0; i < m->cap; ++i)
+    if (m->keys[i])
+      vmap_set(&bigger, m->keys[i], m->vals[i]);
+  vmap_free(m);
+  *m = bigger;
+}
+
+void vmap_set(ct_vmap *m, LLVMValueRef key, LLVMValueRef val) {
+  if (2 * (m->len + 1) > m->cap)
+    vmap_grow(m);
+  size_t i = vmap_hash(key, m->cap);
+  while (m->keys[i] && m->keys[i] != key)
+    i = (i + 1) & (m->cap - 1);
+  if (!m->keys[i]) {
+    m->keys[i] = key;
+    m->len++;
+  }
+  m->vals[i] = val;
+}
+
+int type_is_fp_scalar(LLVMTypeRef t) {
+  switch (LLVMGetTypeKind(t)) {
+  case LLVMHalfTypeKind:
+  case LLVMBFloatTypeKind:
+  case LLVMFloatTypeKind:
+  case LLVMDoubleTypeKind:
+  case LLVMX86_FP80TypeKind:
+  case LLVMFP128TypeKind:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+int type_is_fp(LLVMTypeRef t) {
+  LLVMTypeKind k = LLVMGetTypeKind(t);
+  if (k == LLVMVectorTypeKind || k == LLVMScalableVectorTypeKind)
+    return type_is_fp_scalar(LLVMGetElementType(t));
+  return type_is_fp_scalar(t);
+}
+
+LLVMValueRef type_const_real(LLVMTypeRef t, double v) {
+  if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) {
+    unsigned n = LLVMGetVectorSize(t);
+    LLVMValueRef e = LLVMConstReal(LLVMGetElementType(t), v);
+    LLVMValueRef *elems = malloc(n * sizeof *elems);
+    for (unsigned i = 0; i < n; ++i)
+      elems[i] = e;
+    LLVMValueRef r = LLVMConstVector(elems, n);
+    free(elems);
+    return r;
+  }
+  return LLVMConstReal(t, v);
+}
+
+LLVMValueRef type_zero(LLVMTypeRef t) { return LLVMConstNull(t); }

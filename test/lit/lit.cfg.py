@@ -1,0 +1,17 @@
+# lit configuration for Cotangent's pass tests.
+import os
+import lit.formats
+
+config.name = "cotangent"
+config.test_format = lit.formats.ShTest(True)
+config.suffixes = [".ll", ".c"]
+config.test_source_root = os.path.dirname(__file__)
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in"]
+
+bin = config.ct_llvm_bin
+config.substitutions.append(("%opt", "%s/opt -load-pass-plugin=%s" % (bin, config.ct_plugin)))
+config.substitutions.append(("%cc", config.ct_cc))
+config.substitutions.append(("%clang", "%s/clang" % bin))
+config.substitutions.append(("%plugin", config.ct_plugin))
+config.substitutions.append(("%include", config.ct_include))
+config.environment["PATH"] = os.pathsep.join([bin, config.environment.get("PATH", "")])

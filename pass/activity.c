@@ -38,6 +38,27 @@ static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
   return 0;
 }
 
+/* Marks the object a pointer points into as varied, through GEPs, casts,
+ * phis and selects. Returns non-zero when something changed. */
+static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
+  if (depth > 32 || !(LLVMIsAInstruction(p) || LLVMIsAArgument(p)))
+    return 0;
+  int changed = 0;
+  if (!vmap_get(varied, p)) {
+    vmap_set(varied, p, p);
+    changed = 1;
+  }
+  if (LLVMIsAGetElementPtrInst(p) || LLVMIsABitCastInst(p) || LLVMIsAAddrSpaceCastInst(p))
+    changed |= mark_base_varied(varied, LLVMGetOperand(p, 0), depth + 1);
+  else if (LLVMIsAPHINode(p) || LLVMIsASelectInst(p)) {
+    int n = LLVMGetNumOperands(p);
+    for (int i = LLVMIsASelectInst(p) ? 1 : 0; i < n; ++i)
+      if (!vmap_get(varied, LLVMGetOperand(p, (unsigned)i)))
+        changed |= mark_base_varied(varied, LLVMGetOperand(p, (unsigned)i), depth + 1);
+  }
+  return changed;
+}
+
 void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
   ct_vmap varied, useful;
   vmap_init(&varied);
@@ -52,6 +73,12 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
     changed = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+        if (LLVMIsAStoreInst(inst)) {
+          /* storing a varied value makes the memory (its base object) varied */
+          if (vmap_get(&varied, LLVMGetOperand(inst, 0)))
+            changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 1), 0);
+          continue;
+        }
         if (vmap_get(&varied, inst) || !activity_carries_derivative(LLVMTypeOf(inst)))
           continue;
         if (has_varied_operand(&varied, inst)) {
@@ -66,7 +93,10 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
     changed = 0;
     for (LLVMBasicBlockRef bb = LLVMGetLastBasicBlock(fn); bb; bb = LLVMGetPreviousBasicBlock(bb))
       for (LLVMValueRef inst = LLVMGetLastInstruction(bb); inst; inst = LLVMGetPreviousInstruction(inst)) {
-        int is_root = spec->ret_active && LLVMGetInstructionOpcode(inst) == LLVMRet;
+        /* roots: the differentiated result, and stores into varied memory
+           (the caller reads shadows back) */
+        int is_root = (spec->ret_active && LLVMGetInstructionOpcode(inst) == LLVMRet) ||
+                      (LLVMIsAStoreInst(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1)));
         if (!is_root && !vmap_get(&useful, inst))
           continue;
         int n = LLVMGetNumOperands(inst);
@@ -80,9 +110,13 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
       }
   }
 
-  for (size_t i = 0; i < varied.cap; ++i)
-    if (varied.keys[i] && vmap_get(&useful, varied.keys[i]))
-      vmap_set(active, varied.keys[i], varied.keys[i]);
+  /* pointers need shadows whenever they are varied; other values need
+     adjoints when they are also useful */
+  for (size_t i = 0; i < varied.cap; ++i) {
+    LLVMValueRef v = varied.keys[i];
+    if (v && (vmap_get(&useful, v) || LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMPointerTypeKind))
+      vmap_set(active, v, v);
+  }
   vmap_free(&varied);
   vmap_free(&useful);
 }

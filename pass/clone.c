@@ -24,6 +24,10 @@ void clone_body(ct_module *m, LLVMValueRef from, LLVMValueRef to, ct_vmap *map) 
     LLVMSetValueName2(LLVMGetParam(to, i), name, len);
     vmap_set(map, LLVMGetParam(from, i), LLVMGetParam(to, i));
   }
+  clone_blocks(m, from, to, map);
+}
+
+void clone_blocks(ct_module *m, LLVMValueRef from, LLVMValueRef to, ct_vmap *map) {
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(from); bb; bb = LLVMGetNextBasicBlock(bb)) {
     LLVMBasicBlockRef nb = LLVMAppendBasicBlockInContext(m->ctx, to, LLVMGetBasicBlockName(bb));
     vmap_set(map, LLVMBasicBlockAsValue(bb), LLVMBasicBlockAsValue(nb));

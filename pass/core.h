@@ -81,6 +81,9 @@ void prepare_copy_attributes(LLVMValueRef from, LLVMValueRef to);
 /* clone.c: copy the body of `from` into `to` (same signature) mapping
  * arguments and values through `map`; blocks are appended to `to`. */
 void clone_body(ct_module *m, LLVMValueRef from, LLVMValueRef to, ct_vmap *map);
+/* The same with the arguments already mapped (the target's signature may
+ * differ). */
+void clone_blocks(ct_module *m, LLVMValueRef from, LLVMValueRef to, ct_vmap *map);
 
 /* activity.c: which values of the prepared primal carry derivatives.
  * A value is active when it depends on an active input (varied) and can

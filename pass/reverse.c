@@ -1,19 +1,51 @@
 /* Reverse-mode generation.
  *
- * gradient_get() builds, once per (function, activity) pair, a function that
- * runs the prepared primal forward and then propagates adjoints backwards
- * through every active instruction using the rule table (rules.c).
+ * gradient_get() builds, once per (function, activity) pair, one function
+ * with three parts:
  *
- * This version handles straight-line code (one basic block after LLVM's
- * simplification has turned simple ifs into selects); other control flow is
- * rejected with an error that names the construct. */
+ *   alloca block   adjoint slots (one zeroed alloca per active value, which
+ *                  LLVM's SROA turns back into SSA), shadow allocas, tape
+ *   forward        a copy of the prepared primal's CFG; returns become a
+ *                  jump to the reverse part. Each block with several
+ *                  predecessors pushes which one it came from, and each
+ *                  block pushes the primal values its reverse will need
+ *                  that are not available there otherwise.
+ *   reverse        one block per primal block, visited in exactly the
+ *                  reverse order of the forward path: pops its values,
+ *                  propagates adjoints through its active instructions
+ *                  (rules.c) in reverse order, then pops its predecessor
+ *                  and moves the phi adjoints along that edge.
+ *
+ * Values of blocks that run once and dominate the return are used directly
+ * (no tape); everything else goes through the runtime tape (lib/tape.h),
+ * LIFO, one slot per value per block execution. Memory reached through
+ * duplicated pointers has shadows: a load's reverse adds into the shadow,
+ * a store's reverse takes the shadow's adjoint and zeroes it. */
 #include "core.h"
 #include "rules.h"
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/DebugInfo.h>
+#include <llvm-c/Target.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+typedef struct {
+  LLVMValueRef value; /* primal value (of the prepared function) */
+  int is_shadow;      /* the value's shadow pointer rather than the value */
+} ct_need;
+
+typedef struct {
+  LLVMBasicBlockRef bb;       /* primal block */
+  LLVMBasicBlockRef fwd, rev; /* its forward copy and reverse block */
+  LLVMBasicBlockRef *preds;   /* unique predecessors */
+  unsigned npreds;
+  int stable;    /* runs at most once and dominates every return */
+  ct_need *needs; /* values its reverse takes from the tape */
+  unsigned nneeds;
+} ct_block;
 
 typedef struct {
   ct_module *m;
@@ -21,9 +53,18 @@ typedef struct {
   LLVMValueRef user_fn; /* for diagnostics */
   LLVMValueRef pc;      /* prepared primal */
   LLVMValueRef g;       /* gradient being generated */
-  ct_vmap fwd;          /* primal value -> value in g */
+  LLVMBuilderRef ab;    /* builder in the alloca block */
+  ct_block *blocks;
+  unsigned nblocks;
+  ct_vmap block_index; /* primal block (as value) -> index + 1 */
+  ct_vmap fwd;         /* primal value -> forward value */
+  ct_vmap shadow;      /* primal pointer -> forward shadow pointer */
   ct_vmap active;
-  ct_vmap adj; /* primal value -> accumulated adjoint in g */
+  ct_vmap slot;     /* primal value -> adjoint alloca */
+  ct_vmap popped;   /* per reverse block: primal value -> popped value */
+  ct_vmap popped_s; /* per reverse block: primal pointer -> popped shadow */
+  LLVMValueRef tape;
+  LLVMTypeRef ptr_ty, i64_ty, i32_ty;
   int failed;
 } ct_gen;
 
@@ -64,23 +105,6 @@ static LLVMTypeRef gradient_type(ct_module *m, const ct_spec *spec, LLVMTypeRef 
   return LLVMFunctionType(*ret_struct, params, np, 0);
 }
 
-/* ---- adjoint bookkeeping ---- */
-
-static void adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef contribution) {
-  if (!vmap_get(&g->active, primal))
-    return;
-  LLVMTypeRef want = LLVMTypeOf(primal);
-  if (LLVMTypeOf(contribution) != want)
-    contribution = LLVMBuildFPCast(g->m->b, contribution, want, "");
-  LLVMValueRef old = vmap_get(&g->adj, primal);
-  vmap_set(&g->adj, primal, old ? LLVMBuildFAdd(g->m->b, old, contribution, "") : contribution);
-}
-
-static LLVMValueRef fwd_value(ct_gen *g, LLVMValueRef primal) {
-  LLVMValueRef v = vmap_get(&g->fwd, primal);
-  return v ? v : primal; /* constants and globals map to themselves */
-}
-
 static void fail_at(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint) {
   char desc[256];
   diag_describe(inst, desc, sizeof desc);
@@ -91,7 +115,229 @@ static void fail_at(ct_gen *g, LLVMValueRef inst, const char *what, const char *
   g->failed = 1;
 }
 
-/* ---- the reverse step for one active instruction ---- */
+/* ---- blocks ---- */
+
+static ct_block *block_of(ct_gen *g, LLVMBasicBlockRef bb) {
+  uintptr_t i = (uintptr_t)vmap_get(&g->block_index, LLVMBasicBlockAsValue(bb));
+  return i ? &g->blocks[i - 1] : NULL;
+}
+
+static int is_return_block(LLVMBasicBlockRef bb) {
+  LLVMValueRef t = LLVMGetBasicBlockTerminator(bb);
+  return t && LLVMGetInstructionOpcode(t) == LLVMRet;
+}
+
+/* Dominators (iterative, bit sets) and cycles, enough to decide which
+ * blocks are "stable": executed at most once and dominating all returns. */
+static void analyse_blocks(ct_gen *g) {
+  unsigned n = 0;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(g->pc); bb; bb = LLVMGetNextBasicBlock(bb))
+    n++;
+  g->nblocks = n;
+  g->blocks = calloc(n, sizeof *g->blocks);
+  unsigned i = 0;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(g->pc); bb; bb = LLVMGetNextBasicBlock(bb), ++i) {
+    g->blocks[i].bb = bb;
+    g->blocks[i].preds = calloc(n, sizeof(LLVMBasicBlockRef));
+    vmap_set(&g->block_index, LLVMBasicBlockAsValue(bb), (LLVMValueRef)(uintptr_t)(i + 1));
+  }
+  for (i = 0; i < n; ++i) {
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(g->blocks[i].bb);
+    unsigned ns = t ? LLVMGetNumSuccessors(t) : 0;
+    for (unsigned s = 0; s < ns; ++s) {
+      ct_block *succ = block_of(g, LLVMGetSuccessor(t, s));
+      int seen = 0;
+      for (unsigned k = 0; k < succ->npreds; ++k)
+        seen |= succ->preds[k] == g->blocks[i].bb;
+      if (!seen)
+        succ->preds[succ->npreds++] = g->blocks[i].bb;
+    }
+  }
+  /* dom[b] = set of blocks dominating b */
+  size_t words = (n + 63) / 64;
+  uint64_t *dom = malloc(n * words * sizeof *dom);
+  uint64_t *tmp = malloc(words * sizeof *tmp);
+  for (i = 0; i < n; ++i)
+    memset(dom + i * words, i == 0 ? 0 : 0xff, words * sizeof *dom);
+  dom[0] = 1;
+  for (int changed = 1; changed;) {
+    changed = 0;
+    for (i = 1; i < n; ++i) {
+      memset(tmp, 0xff, words * sizeof *tmp);
+      for (unsigned k = 0; k < g->blocks[i].npreds; ++k) {
+        unsigned p = (unsigned)(block_of(g, g->blocks[i].preds[k]) - g->blocks);
+        for (size_t w = 0; w < words; ++w)
+          tmp[w] &= dom[p * words + w];
+      }
+      if (!g->blocks[i].npreds)
+        memset(tmp, 0, words * sizeof *tmp);
+      tmp[i / 64] |= 1ULL << (i % 64);
+      if (memcmp(tmp, dom + i * words, words * sizeof *tmp)) {
+        memcpy(dom + i * words, tmp, words * sizeof *tmp);
+        changed = 1;
+      }
+    }
+  }
+  /* a block is in a cycle when one of its predecessors is reachable from it;
+     approximated safely by: some predecessor is dominated by it, or it
+     cannot be shown acyclic by a DFS back-edge search */
+  unsigned char *on_stack = calloc(n, 1), *done = calloc(n, 1), *cyclic = calloc(n, 1);
+  unsigned *stack = malloc(n * sizeof *stack), *next_succ = calloc(n, sizeof *next_succ);
+  unsigned sp = 0;
+  stack[sp++] = 0;
+  on_stack[0] = 1;
+  while (sp) {
+    unsigned b = stack[sp - 1];
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(g->blocks[b].bb);
+    unsigned ns = t ? LLVMGetNumSuccessors(t) : 0;
+    if (next_succ[b] < ns) {
+      unsigned s = (unsigned)(block_of(g, LLVMGetSuccessor(t, next_succ[b]++)) - g->blocks);
+      if (on_stack[s]) {
+        /* back edge: every block on the stack from s upwards is in a cycle */
+        for (unsigned k = sp; k-- > 0;) {
+          cyclic[stack[k]] = 1;
+          if (stack[k] == s)
+            break;
+        }
+      } else if (!done[s]) {
+        stack[sp++] = s;
+        on_stack[s] = 1;
+      }
+    } else {
+      on_stack[b] = 0;
+      done[b] = 1;
+      sp--;
+    }
+  }
+  /* cycles found through already-finished blocks: propagate over preds */
+  for (int changed = 1; changed;) {
+    changed = 0;
+    for (i = 0; i < n; ++i)
+      for (unsigned k = 0; k < g->blocks[i].npreds && !cyclic[i]; ++k) {
+        unsigned p = (unsigned)(block_of(g, g->blocks[i].preds[k]) - g->blocks);
+        /* p -> i with i dominating p closes a natural loop */
+        if (dom[p * words + i / 64] >> (i % 64) & 1) {
+          cyclic[i] = 1;
+          changed = 1;
+        }
+      }
+  }
+  for (i = 0; i < n; ++i) {
+    int dominates_returns = 1;
+    for (unsigned r = 0; r < n; ++r)
+      if (is_return_block(g->blocks[r].bb) && !(dom[r * words + i / 64] >> (i % 64) & 1))
+        dominates_returns = 0;
+    g->blocks[i].stable = dominates_returns && !cyclic[i];
+  }
+  free(dom);
+  free(tmp);
+  free(on_stack);
+  free(done);
+  free(cyclic);
+  free(stack);
+  free(next_succ);
+}
+
+/* ---- the tape ---- */
+
+static LLVMValueRef declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n) {
+  LLVMValueRef f = LLVMGetNamedFunction(g->m->mod, name);
+  LLVMTypeRef fty = LLVMFunctionType(ret, params, n, 0);
+  if (!f)
+    f = LLVMAddFunction(g->m->mod, name, fty);
+  return f;
+}
+
+static LLVMValueRef tape_call(ct_gen *g, const char *fn, LLVMTypeRef ty) {
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
+  unsigned long long size = LLVMABISizeOfType(td, ty);
+  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
+  LLVMValueRef f = declare(g, fn, g->ptr_ty, params, 3);
+  LLVMValueRef args[3] = {g->tape, LLVMConstInt(g->i64_ty, size ? size : 1, 0),
+                          LLVMConstInt(g->i64_ty, 16, 0)};
+  return LLVMBuildCall2(g->m->b, LLVMFunctionType(g->ptr_ty, params, 3, 0), f, args, 3, "");
+}
+
+static void tape_push(ct_gen *g, LLVMValueRef v) {
+  LLVMValueRef slot = tape_call(g, "__ct_tape_push", LLVMTypeOf(v));
+  LLVMBuildStore(g->m->b, v, slot);
+}
+
+static LLVMValueRef tape_pop(ct_gen *g, LLVMTypeRef ty) {
+  LLVMValueRef slot = tape_call(g, "__ct_tape_pop", ty);
+  return LLVMBuildLoad2(g->m->b, ty, slot, "");
+}
+
+/* ---- values in the reverse part ---- */
+
+static int is_local(LLVMValueRef v) { return LLVMIsAInstruction(v) != NULL; }
+
+/* The primal value `v` as usable at the current reverse position. */
+static LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v) {
+  if (!is_local(v)) {
+    LLVMValueRef f = vmap_get(&g->fwd, v);
+    return f ? f : v; /* arguments map; constants and globals are themselves */
+  }
+  LLVMValueRef p = vmap_get(&g->popped, v);
+  return p ? p : vmap_get(&g->fwd, v);
+}
+
+static LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v) {
+  LLVMValueRef p = is_local(v) ? vmap_get(&g->popped_s, v) : NULL;
+  return p ? p : vmap_get(&g->shadow, v);
+}
+
+/* Records that the reverse of block b uses `v` (or its shadow). */
+static void need(ct_gen *g, ct_block *b, LLVMValueRef v, int is_shadow) {
+  if (!is_local(v))
+    return;
+  ct_block *def = block_of(g, LLVMGetInstructionParent(v));
+  if (def->stable)
+    return;
+  for (unsigned i = 0; i < b->nneeds; ++i)
+    if (b->needs[i].value == v && b->needs[i].is_shadow == is_shadow)
+      return;
+  b->needs = realloc(b->needs, (b->nneeds + 1) * sizeof *b->needs);
+  b->needs[b->nneeds++] = (ct_need){v, is_shadow};
+}
+
+/* ---- adjoints ---- */
+
+static int has_adjoint(ct_gen *g, LLVMValueRef v) {
+  return vmap_get(&g->active, v) && LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMPointerTypeKind;
+}
+
+static LLVMValueRef slot_of(ct_gen *g, LLVMValueRef v) {
+  LLVMValueRef s = vmap_get(&g->slot, v);
+  if (!s) {
+    s = LLVMBuildAlloca(g->ab, LLVMTypeOf(v), "adj");
+    LLVMBuildStore(g->ab, LLVMConstNull(LLVMTypeOf(v)), s);
+    vmap_set(&g->slot, v, s);
+  }
+  return s;
+}
+
+static void adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c) {
+  if (!has_adjoint(g, primal))
+    return;
+  LLVMTypeRef ty = LLVMTypeOf(primal);
+  if (LLVMTypeOf(c) != ty)
+    c = LLVMBuildFPCast(g->m->b, c, ty, "");
+  LLVMValueRef s = slot_of(g, primal);
+  LLVMValueRef old = LLVMBuildLoad2(g->m->b, ty, s, "");
+  LLVMBuildStore(g->m->b, LLVMBuildFAdd(g->m->b, old, c, ""), s);
+}
+
+/* Reads and clears the adjoint of `v` (a loop's next iteration starts from
+ * zero). */
+static LLVMValueRef adj_take(ct_gen *g, LLVMValueRef v) {
+  LLVMValueRef s = slot_of(g, v);
+  LLVMValueRef d = LLVMBuildLoad2(g->m->b, LLVMTypeOf(v), s, "");
+  LLVMBuildStore(g->m->b, LLVMConstNull(LLVMTypeOf(v)), s);
+  return d;
+}
+
+/* ---- which instructions have a reverse ---- */
 
 static const ct_rule *rule_for(LLVMValueRef inst) {
   if (LLVMIsACallInst(inst)) {
@@ -105,64 +351,333 @@ static const ct_rule *rule_for(LLVMValueRef inst) {
   return rules_for_opcode(LLVMGetInstructionOpcode(inst));
 }
 
-static void reverse_instruction(ct_gen *g, LLVMValueRef inst) {
-  LLVMValueRef d = vmap_get(&g->adj, inst);
-  if (!d)
-    return; /* nothing flows back through this value */
-  LLVMOpcode op = LLVMGetInstructionOpcode(inst);
-  if (op == LLVMFreeze) {
-    adj_add(g, LLVMGetOperand(inst, 0), d);
-    return;
+typedef enum { REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_UNSUPPORTED } ct_rev_kind;
+
+static ct_rev_kind rev_kind(ct_gen *g, LLVMValueRef inst) {
+  if (LLVMIsAStoreInst(inst)) {
+    LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
+    if (!vmap_get(&g->active, ptr))
+      return vmap_get(&g->active, val) ? REV_UNSUPPORTED : REV_NONE;
+    return type_is_fp(LLVMTypeOf(val)) ? REV_STORE : REV_NONE;
   }
+  if (!has_adjoint(g, inst))
+    return REV_NONE;
+  if (LLVMIsAPHINode(inst))
+    return REV_PHI;
+  if (LLVMIsALoadInst(inst))
+    return REV_LOAD;
+  if (LLVMGetInstructionOpcode(inst) == LLVMFreeze)
+    return REV_PASS;
+  return rule_for(inst) ? REV_RULE : REV_UNSUPPORTED;
+}
+
+/* Records what the reverse of each block needs; reports unsupported
+ * instructions. */
+static void plan_needs(ct_gen *g) {
+  for (unsigned i = 0; i < g->nblocks && !g->failed; ++i) {
+    ct_block *b = &g->blocks[i];
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(b->bb); inst && !g->failed;
+         inst = LLVMGetNextInstruction(inst)) {
+      switch (rev_kind(g, inst)) {
+      case REV_RULE: {
+        const ct_rule *rule = rule_for(inst);
+        for (unsigned k = 0; k < rule->noperands; ++k)
+          need(g, b, LLVMGetOperand(inst, k), 0);
+        need(g, b, inst, 0);
+        break;
+      }
+      case REV_LOAD:
+        need(g, b, LLVMGetOperand(inst, 0), 1);
+        break;
+      case REV_STORE:
+        need(g, b, LLVMGetOperand(inst, 1), 1);
+        break;
+      case REV_UNSUPPORTED:
+        if (LLVMIsAStoreInst(inst))
+          fail_at(g, inst,
+                  "stores a differentiable value into memory that has no shadow (a global variable or "
+                  "a pointer argument passed as constant)",
+                  "pass that pointer with a shadow (enzyme_dup), or use a local variable");
+        else if (LLVMIsACallInst(inst))
+          fail_at(g, inst, "has no derivative",
+                  "Cotangent differentiates libm functions, LLVM intrinsics and functions whose body "
+                  "it can see; give the callee a body in this file");
+        else
+          fail_at(g, inst, "has no derivative rule", "it is not supported on the differentiated path yet");
+        break;
+      default:
+        break;
+      }
+    }
+  }
+}
+
+/* ---- forward part ---- */
+
+static LLVMValueRef first_non_phi(LLVMBasicBlockRef bb) {
+  LLVMValueRef i = LLVMGetFirstInstruction(bb);
+  while (i && LLVMIsAPHINode(i))
+    i = LLVMGetNextInstruction(i);
+  return i;
+}
+
+/* Shadow pointers for every active pointer instruction, built next to the
+ * primal instruction's copy. Phis are created first so loops close. */
+static void build_shadows(ct_gen *g) {
+  ct_module *m = g->m;
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && LLVMIsAPHINode(inst);
+         inst = LLVMGetNextInstruction(inst))
+      if (vmap_get(&g->active, inst) && LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind) {
+        LLVMPositionBuilderBefore(m->b, vmap_get(&g->fwd, inst));
+        vmap_set(&g->shadow, inst, LLVMBuildPhi(m->b, g->ptr_ty, "shadow"));
+      }
+  /* non-phis in an order where operands come first: repeat until done */
+  for (int progress = 1; progress && !g->failed;) {
+    progress = 0;
+    int pending = 0;
+    for (unsigned i = 0; i < g->nblocks; ++i)
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
+           inst = LLVMGetNextInstruction(inst)) {
+        if (LLVMIsAPHINode(inst) || !vmap_get(&g->active, inst) ||
+            LLVMGetTypeKind(LLVMTypeOf(inst)) != LLVMPointerTypeKind || vmap_get(&g->shadow, inst))
+          continue;
+        LLVMValueRef copy = vmap_get(&g->fwd, inst);
+        LLVMValueRef next = LLVMGetNextInstruction(copy);
+        LLVMPositionBuilderBefore(m->b, next);
+        LLVMValueRef s = NULL;
+        if (LLVMIsAAllocaInst(inst)) {
+          /* shadow allocas live in the alloca block, zeroed there */
+          LLVMTypeRef aty = LLVMGetAllocatedType(inst);
+          LLVMValueRef count = LLVMGetOperand(inst, 0);
+          if (!LLVMIsAConstantInt(count)) {
+            fail_at(g, inst, "allocates a variable-size array holding differentiable values",
+                    "use a fixed size or malloc");
+            return;
+          }
+          s = LLVMBuildArrayAlloca(g->ab, aty, count, "shadow");
+          LLVMSetAlignment(s, LLVMGetAlignment(inst));
+          LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
+          unsigned long long bytes = LLVMABISizeOfType(td, aty) * LLVMConstIntGetZExtValue(count);
+          LLVMBuildMemSet(g->ab, s, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0),
+                          LLVMConstInt(g->i64_ty, bytes, 0), LLVMGetAlignment(inst));
+        } else if (LLVMIsAGetElementPtrInst(inst) || LLVMIsABitCastInst(inst) ||
+                   LLVMIsAAddrSpaceCastInst(inst) || LLVMIsASelectInst(inst)) {
+          int base = LLVMIsASelectInst(inst) ? 1 : 0;
+          int ready = 1;
+          int nops = LLVMIsASelectInst(inst) ? 3 : 1;
+          for (int k = base; k < nops; ++k) {
+            LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+            if (vmap_get(&g->active, op) && !vmap_get(&g->shadow, op))
+              ready = 0;
+          }
+          if (!ready) {
+            pending = 1;
+            continue;
+          }
+          s = LLVMInstructionClone(copy);
+          LLVMInsertIntoBuilderWithName(m->b, s, "shadow");
+          for (int k = base; k < nops; ++k) {
+            LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+            LLVMValueRef sh = vmap_get(&g->shadow, op);
+            if (!sh) {
+              fail_at(g, inst, "mixes memory with and without a shadow",
+                      "pass every pointer to differentiable data with a shadow");
+              return;
+            }
+            LLVMSetOperand(s, (unsigned)k, sh);
+          }
+        } else if (LLVMIsALoadInst(inst)) {
+          LLVMValueRef p = LLVMGetOperand(inst, 0);
+          LLVMValueRef sp = vmap_get(&g->shadow, p);
+          if (!sp) {
+            if (vmap_get(&g->active, p)) {
+              pending = 1;
+              continue;
+            }
+            fail_at(g, inst, "loads a pointer to differentiable data from memory without a shadow",
+                    "pass the outer pointer with a shadow too");
+            return;
+          }
+          s = LLVMBuildLoad2(m->b, g->ptr_ty, sp, "shadow");
+        } else {
+          fail_at(g, inst, "produces a pointer to differentiable data in a way Cotangent cannot follow",
+                  NULL);
+          return;
+        }
+        vmap_set(&g->shadow, inst, s);
+        progress = 1;
+      }
+    if (!pending)
+      break;
+  }
+  /* close shadow phis */
+  for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && LLVMIsAPHINode(inst);
+         inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef sphi = vmap_get(&g->shadow, inst);
+      if (!sphi)
+        continue;
+      unsigned n = LLVMCountIncoming(inst);
+      for (unsigned k = 0; k < n; ++k) {
+        LLVMValueRef sv = vmap_get(&g->shadow, LLVMGetIncomingValue(inst, k));
+        if (!sv) {
+          LLVMValueRef iv = LLVMGetIncomingValue(inst, k);
+          if (LLVMIsAConstantPointerNull(iv) || LLVMIsAUndefValue(iv))
+            sv = iv;
+          else {
+            fail_at(g, inst, "merges pointers with and without a shadow",
+                    "pass every pointer to differentiable data with a shadow");
+            return;
+          }
+        }
+        LLVMBasicBlockRef ib = LLVMValueAsBasicBlock(
+            vmap_get(&g->fwd, LLVMBasicBlockAsValue(LLVMGetIncomingBlock(inst, k))));
+        LLVMAddIncoming(sphi, &sv, &ib, 1);
+      }
+    }
+}
+
+/* Pushes: which predecessor each join block came from (at its top) and the
+ * values its reverse needs (at its end). */
+static void build_pushes(ct_gen *g) {
+  ct_module *m = g->m;
+  for (unsigned i = 0; i < g->nblocks; ++i) {
+    ct_block *b = &g->blocks[i];
+    if (b->npreds > 1) {
+      LLVMPositionBuilderBefore(m->b, LLVMGetFirstInstruction(b->fwd));
+      LLVMValueRef idx = LLVMBuildPhi(m->b, g->i32_ty, "ct.from");
+      for (unsigned k = 0; k < b->npreds; ++k) {
+        LLVMValueRef c = LLVMConstInt(g->i32_ty, k, 0);
+        LLVMBasicBlockRef pb = block_of(g, b->preds[k])->fwd;
+        LLVMAddIncoming(idx, &c, &pb, 1);
+      }
+      LLVMPositionBuilderBefore(m->b, first_non_phi(b->fwd));
+      tape_push(g, idx);
+    }
+    if (b->nneeds) {
+      LLVMPositionBuilderBefore(m->b, LLVMGetBasicBlockTerminator(b->fwd));
+      for (unsigned k = 0; k < b->nneeds; ++k)
+        tape_push(g, b->needs[k].is_shadow ? vmap_get(&g->shadow, b->needs[k].value)
+                                           : vmap_get(&g->fwd, b->needs[k].value));
+    }
+  }
+}
+
+/* ---- reverse part ---- */
+
+static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
   const ct_rule *rule = rule_for(inst);
-  if (!rule) {
-    if (LLVMIsACallInst(inst))
-      fail_at(g, inst, "has no derivative",
-              "Cotangent differentiates libm functions and LLVM intrinsics; calls to other "
-              "functions are not supported yet");
-    else
-      fail_at(g, inst, "has no derivative rule", "it is not supported on the differentiated path yet");
-    return;
-  }
   unsigned nops = rule->noperands;
   LLVMValueRef operands[RULE_MAX_OPERANDS] = {0};
   for (unsigned i = 0; i < nops; ++i)
-    operands[i] = fwd_value(g, LLVMGetOperand(inst, i));
-  LLVMValueRef result = fwd_value(g, inst);
+    operands[i] = rev_value(g, LLVMGetOperand(inst, i));
+  LLVMValueRef result = rev_value(g, inst);
   for (unsigned i = 0; i < nops; ++i) {
-    LLVMValueRef primal_op = LLVMGetOperand(inst, i);
-    if (!rule->adjoint[i] || !vmap_get(&g->active, primal_op))
+    LLVMValueRef op = LLVMGetOperand(inst, i);
+    if (!rule->adjoint[i] || !has_adjoint(g, op))
       continue;
-    /* expressions compute in the operand's type when it is floating point
-       (fpext/fptrunc convert the seed first) */
-    LLVMTypeRef ty = type_is_fp(LLVMTypeOf(primal_op)) ? LLVMTypeOf(primal_op) : LLVMTypeOf(inst);
-    LLVMValueRef seed = d;
-    if (LLVMTypeOf(seed) != ty)
-      seed = LLVMBuildFPCast(g->m->b, seed, ty, "");
+    /* expressions compute in the operand's type (fpext/fptrunc convert the
+       seed first) */
+    LLVMTypeRef ty = LLVMTypeOf(op);
+    LLVMValueRef seed = LLVMTypeOf(d) == ty ? d : LLVMBuildFPCast(g->m->b, d, ty, "");
     LLVMValueRef c = rules_emit(g->m, rule->adjoint[i], ty, operands, nops, result, seed);
     if (!c) {
       fail_at(g, inst, "could not be differentiated for this type", "please report this");
       return;
     }
-    adj_add(g, primal_op, c);
+    adj_add(g, op, c);
   }
 }
 
-/* ---- structure checks ---- */
-
-static int check_straight_line(ct_gen *g) {
-  LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(g->pc);
-  if (LLVMGetNextBasicBlock(bb) == NULL)
-    return 1;
-  for (; bb; bb = LLVMGetNextBasicBlock(bb)) {
-    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
-    if (term && LLVMGetInstructionOpcode(term) != LLVMRet) {
-      fail_at(g, term, "is control flow (a branch or loop that LLVM could not turn into selects)",
-              "this version differentiates straight-line code only");
-      return 0;
+static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
+  ct_module *m = g->m;
+  LLVMPositionBuilderAtEnd(m->b, b->rev);
+  vmap_free(&g->popped);
+  vmap_free(&g->popped_s);
+  vmap_init(&g->popped);
+  vmap_init(&g->popped_s);
+  for (unsigned k = b->nneeds; k-- > 0;) {
+    ct_need *nd = &b->needs[k];
+    LLVMTypeRef ty = nd->is_shadow ? g->ptr_ty : LLVMTypeOf(nd->value);
+    vmap_set(nd->is_shadow ? &g->popped_s : &g->popped, nd->value, tape_pop(g, ty));
+  }
+  for (LLVMValueRef inst = LLVMGetLastInstruction(b->bb); inst && !LLVMIsAPHINode(inst) && !g->failed;
+       inst = LLVMGetPreviousInstruction(inst)) {
+    switch (rev_kind(g, inst)) {
+    case REV_RULE:
+      reverse_rule(g, inst, adj_take(g, inst));
+      break;
+    case REV_PASS:
+      adj_add(g, LLVMGetOperand(inst, 0), adj_take(g, inst));
+      break;
+    case REV_LOAD: {
+      LLVMValueRef d = adj_take(g, inst);
+      LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
+      LLVMTypeRef ty = LLVMTypeOf(inst);
+      LLVMValueRef old = LLVMBuildLoad2(m->b, ty, sp, "");
+      LLVMBuildStore(m->b, LLVMBuildFAdd(m->b, old, d, ""), sp);
+      break;
+    }
+    case REV_STORE: {
+      LLVMValueRef val = LLVMGetOperand(inst, 0);
+      LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 1));
+      LLVMTypeRef ty = LLVMTypeOf(val);
+      LLVMValueRef d = LLVMBuildLoad2(m->b, ty, sp, "");
+      LLVMBuildStore(m->b, LLVMConstNull(ty), sp);
+      adj_add(g, val, d);
+      break;
+    }
+    default:
+      break;
     }
   }
-  return 0;
+  if (g->failed)
+    return;
+  /* phi adjoints, read before choosing the edge */
+  LLVMValueRef phis[256];
+  LLVMValueRef dphis[256];
+  unsigned nphis = 0;
+  for (LLVMValueRef inst = LLVMGetFirstInstruction(b->bb); inst && LLVMIsAPHINode(inst);
+       inst = LLVMGetNextInstruction(inst))
+    if (rev_kind(g, inst) == REV_PHI) {
+      if (nphis == 256) {
+        fail_at(g, inst, "is one of too many (over 256) differentiable phis in one block", NULL);
+        return;
+      }
+      phis[nphis] = inst;
+      dphis[nphis++] = adj_take(g, inst);
+    }
+  if (b->npreds == 0) {
+    LLVMBuildBr(m->b, rev_exit);
+    return;
+  }
+  LLVMValueRef from = b->npreds > 1 ? tape_pop(g, g->i32_ty) : NULL;
+  LLVMBasicBlockRef here = LLVMGetInsertBlock(m->b);
+  LLVMValueRef sw = from ? LLVMBuildSwitch(m->b, from, block_of(g, b->preds[0])->rev, b->npreds) : NULL;
+  for (unsigned k = 0; k < b->npreds; ++k) {
+    ct_block *p = block_of(g, b->preds[k]);
+    LLVMBasicBlockRef edge = LLVMAppendBasicBlockInContext(m->ctx, g->g, "rev.edge");
+    if (sw)
+      LLVMAddCase(sw, LLVMConstInt(g->i32_ty, k, 0), edge);
+    else {
+      LLVMPositionBuilderAtEnd(m->b, here);
+      LLVMBuildBr(m->b, edge);
+    }
+    LLVMPositionBuilderAtEnd(m->b, edge);
+    for (unsigned j = 0; j < nphis; ++j) {
+      LLVMValueRef in = NULL;
+      unsigned n = LLVMCountIncoming(phis[j]);
+      for (unsigned q = 0; q < n && !in; ++q)
+        if (LLVMGetIncomingBlock(phis[j], q) == p->bb)
+          in = LLVMGetIncomingValue(phis[j], q);
+      if (in)
+        adj_add(g, in, dphis[j]);
+    }
+    LLVMBuildBr(m->b, p->rev);
+  }
+  if (sw) /* the default is never taken; point it at the first edge */
+    LLVMSetOperand(sw, 1, LLVMBasicBlockAsValue(LLVMValueAsBasicBlock(LLVMGetOperand(sw, 1))));
 }
 
 /* ---- the driver ---- */
@@ -175,83 +690,155 @@ static LLVMValueRef generate(ct_gen *g, const char *name) {
   g->g = LLVMAddFunction(m->mod, name, gty);
   LLVMSetLinkage(g->g, LLVMInternalLinkage);
   prepare_copy_attributes(g->pc, g->g);
+  g->ptr_ty = LLVMPointerTypeInContext(m->ctx, 0);
+  g->i64_ty = LLVMInt64TypeInContext(m->ctx);
+  g->i32_ty = LLVMInt32TypeInContext(m->ctx);
 
-  /* parameters: primal values map to the new function's */
   unsigned k = 0;
   LLVMValueRef seed = NULL;
   for (unsigned i = 0; i < spec->nparams; ++i) {
-    vmap_set(&g->fwd, LLVMGetParam(g->pc, i), LLVMGetParam(g->g, k++));
+    LLVMValueRef p = LLVMGetParam(g->pc, i);
+    vmap_set(&g->fwd, p, LLVMGetParam(g->g, k++));
     if (spec->act[i] == ACT_DUP || spec->act[i] == ACT_DUPNONEED)
-      k++;
+      vmap_set(&g->shadow, p, LLVMGetParam(g->g, k++));
   }
   if (spec->ret_active)
     seed = LLVMGetParam(g->g, k++);
 
-  LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(m->ctx, g->g, "forward");
-  LLVMPositionBuilderAtEnd(m->b, entry);
+  LLVMBasicBlockRef alloca_bb = LLVMAppendBasicBlockInContext(m->ctx, g->g, "ct.entry");
+  g->ab = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderAtEnd(g->ab, alloca_bb);
   LLVMSetCurrentDebugLocation2(m->b, NULL);
 
-  /* forward sweep: replay the primal */
-  LLVMValueRef ret_inst = NULL;
-  LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(g->pc);
-  for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
-    if (LLVMGetInstructionOpcode(inst) == LLVMRet) {
-      ret_inst = inst;
-      break;
-    }
-    LLVMValueRef copy = LLVMInstructionClone(inst);
-    size_t len = 0;
-    const char *iname = LLVMGetValueName2(inst, &len);
-    LLVMInsertIntoBuilderWithName(m->b, copy, iname);
-    LLVMInstructionSetDebugLoc(copy, LLVMInstructionGetDebugLoc(inst));
-    int n = LLVMGetNumOperands(inst);
-    for (int i = 0; i < n; ++i) {
-      LLVMValueRef mv = vmap_get(&g->fwd, LLVMGetOperand(inst, (unsigned)i));
-      if (mv)
-        LLVMSetOperand(copy, (unsigned)i, mv);
-    }
-    vmap_set(&g->fwd, inst, copy);
+  /* forward: a copy of the primal */
+  clone_blocks(m, g->pc, g->g, &g->fwd);
+  for (unsigned i = 0; i < g->nblocks; ++i) {
+    ct_block *b = &g->blocks[i];
+    b->fwd = LLVMValueAsBasicBlock(vmap_get(&g->fwd, LLVMBasicBlockAsValue(b->bb)));
   }
-  LLVMValueRef retval = ret_inst && LLVMGetNumOperands(ret_inst) ? LLVMGetOperand(ret_inst, 0) : NULL;
+  /* adjoint slots exist before any reverse code refers to them */
+  for (unsigned i = 0; i < spec->nparams; ++i)
+    if (has_adjoint(g, LLVMGetParam(g->pc, i)))
+      slot_of(g, LLVMGetParam(g->pc, i));
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
+         inst = LLVMGetNextInstruction(inst))
+      if (has_adjoint(g, inst))
+        slot_of(g, inst);
 
-  /* reverse sweep */
-  if (spec->ret_active && retval) {
-    if (vmap_get(&g->active, retval))
-      vmap_set(&g->adj, retval, seed);
-    else {
-      size_t len = 0;
-      const char *fname = LLVMGetValueName2(g->user_fn, &len);
-      diag_report(g->user_fn, ret_inst, CT_SEV_WARNING,
-                  "the result of '%.*s' does not depend on its differentiable arguments; its "
-                  "derivative is always zero (use ct_without_derivative to make this explicit)",
-                  (int)len, fname);
-    }
+  plan_needs(g);
+  if (g->failed)
+    return NULL;
+  int uses_tape = 0;
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    uses_tape |= g->blocks[i].nneeds || g->blocks[i].npreds > 1;
+  if (uses_tape) {
+    LLVMTypeRef i64 = g->i64_ty;
+    LLVMValueRef create = declare(g, "__ct_tape_create", g->ptr_ty, &i64, 1);
+    LLVMValueRef zero = LLVMConstInt(i64, 0, 0);
+    g->tape = LLVMBuildCall2(g->ab, LLVMFunctionType(g->ptr_ty, &i64, 1, 0), create, &zero, 1, "ct.tape");
   }
-  for (LLVMValueRef inst = ret_inst ? LLVMGetPreviousInstruction(ret_inst) : LLVMGetLastInstruction(bb);
-       inst && !g->failed; inst = LLVMGetPreviousInstruction(inst))
-    if (vmap_get(&g->active, inst))
-      reverse_instruction(g, inst);
+  build_shadows(g);
+  if (g->failed)
+    return NULL;
+  build_pushes(g);
+
+  /* returns jump to the reverse part */
+  LLVMBasicBlockRef fwd_exit = LLVMAppendBasicBlockInContext(m->ctx, g->g, "ct.turn");
+  LLVMBasicBlockRef rev_exit = LLVMAppendBasicBlockInContext(m->ctx, g->g, "ct.done");
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    g->blocks[i].rev = LLVMAppendBasicBlockInContext(m->ctx, g->g, "rev");
+  LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(spec->fn));
+  int has_ret = LLVMGetTypeKind(rty) != LLVMVoidTypeKind;
+  LLVMPositionBuilderAtEnd(m->b, fwd_exit);
+  LLVMValueRef ret_phi = has_ret ? LLVMBuildPhi(m->b, rty, "ct.ret") : NULL;
+  LLVMValueRef which = LLVMBuildPhi(m->b, g->i32_ty, "ct.which");
+  LLVMValueRef retval_primal = NULL; /* the primal returned value if unique */
+  unsigned nret = 0;
+  for (unsigned i = 0; i < g->nblocks; ++i) {
+    ct_block *b = &g->blocks[i];
+    if (!is_return_block(b->bb))
+      continue;
+    LLVMValueRef ret = LLVMGetBasicBlockTerminator(b->bb);
+    LLVMValueRef fret = LLVMGetBasicBlockTerminator(b->fwd);
+    LLVMPositionBuilderBefore(m->b, fret);
+    LLVMBuildBr(m->b, fwd_exit);
+    LLVMInstructionEraseFromParent(fret);
+    if (ret_phi) {
+      LLVMValueRef rv = LLVMGetOperand(ret, 0);
+      LLVMValueRef frv = rev_value(g, rv);
+      LLVMAddIncoming(ret_phi, &frv, &b->fwd, 1);
+      retval_primal = nret == 0 ? rv : NULL;
+    }
+    LLVMValueRef c = LLVMConstInt(g->i32_ty, nret++, 0);
+    LLVMAddIncoming(which, &c, &b->fwd, 1);
+  }
+  if (nret == 0) {
+    fail_at(g, LLVMGetFirstInstruction(LLVMGetFirstBasicBlock(g->pc)), "never returns", NULL);
+    return NULL;
+  }
+  /* seed the returned value's adjoint: on each returning edge */
+  LLVMPositionBuilderAtEnd(m->b, fwd_exit);
+  LLVMValueRef sw = LLVMBuildSwitch(m->b, which, rev_exit, nret);
+  int seeded = 0;
+  nret = 0;
+  for (unsigned i = 0; i < g->nblocks; ++i) {
+    ct_block *b = &g->blocks[i];
+    if (!is_return_block(b->bb))
+      continue;
+    LLVMBasicBlockRef edge = LLVMAppendBasicBlockInContext(m->ctx, g->g, "rev.start");
+    LLVMAddCase(sw, LLVMConstInt(g->i32_ty, nret++, 0), edge);
+    LLVMPositionBuilderAtEnd(m->b, edge);
+    if (spec->ret_active && has_ret) {
+      LLVMValueRef rv = LLVMGetOperand(LLVMGetBasicBlockTerminator(b->bb), 0);
+      if (has_adjoint(g, rv)) {
+        adj_add(g, rv, seed);
+        seeded = 1;
+      }
+    }
+    LLVMBuildBr(m->b, b->rev);
+  }
+  (void)retval_primal;
+  if (spec->ret_active && has_ret && !seeded) {
+    size_t len = 0;
+    const char *fname = LLVMGetValueName2(g->user_fn, &len);
+    diag_report(g->user_fn, NULL, CT_SEV_WARNING,
+                "the result of '%.*s' does not depend on its differentiable arguments; its derivative "
+                "is always zero (use ct_without_derivative to make this explicit)",
+                (int)len, fname);
+  }
+
+  /* reverse blocks */
+  for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
+    reverse_block(g, &g->blocks[i], rev_exit);
   if (g->failed)
     return NULL;
 
   /* results: { [value], d(active args)... } */
+  LLVMPositionBuilderAtEnd(m->b, rev_exit);
   LLVMValueRef agg = LLVMGetUndef(ret_struct);
   unsigned field = 0;
-  if (spec->want_value && retval)
-    agg = LLVMBuildInsertValue(m->b, agg, fwd_value(g, retval), field++, "");
+  if (spec->want_value && has_ret)
+    agg = LLVMBuildInsertValue(m->b, agg, ret_phi, field++, "");
   for (unsigned i = 0; i < spec->nparams; ++i) {
     if (spec->act[i] != ACT_ACTIVE)
       continue;
     LLVMValueRef p = LLVMGetParam(g->pc, i);
-    LLVMValueRef a = vmap_get(&g->adj, p);
-    agg = LLVMBuildInsertValue(m->b, agg, a ? a : type_zero(LLVMTypeOf(p)), field++, "");
+    LLVMValueRef a = has_adjoint(g, p) ? LLVMBuildLoad2(m->b, LLVMTypeOf(p), slot_of(g, p), "")
+                                       : LLVMConstNull(LLVMTypeOf(p));
+    agg = LLVMBuildInsertValue(m->b, agg, a, field++, "");
+  }
+  if (g->tape) {
+    LLVMValueRef destroy = declare(g, "__ct_tape_destroy", LLVMVoidTypeInContext(m->ctx), &g->ptr_ty, 1);
+    LLVMBuildCall2(m->b, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), &g->ptr_ty, 1, 0), destroy,
+                   &g->tape, 1, "");
   }
   LLVMBuildRet(m->b, agg);
+  LLVMBuildBr(g->ab, g->blocks[0].fwd);
   return g->g;
 }
 
 LLVMValueRef gradient_get(ct_module *m, const ct_spec *spec, LLVMValueRef site) {
-  (void)site;
   char name[600];
   gradient_name(spec, name, sizeof name);
   LLVMValueRef existing = LLVMGetNamedFunction(m->mod, name);
@@ -260,14 +847,18 @@ LLVMValueRef gradient_get(ct_module *m, const ct_spec *spec, LLVMValueRef site) 
 
   ct_gen g = {.m = m, .spec = spec, .user_fn = spec->fn};
   g.pc = prepare_primal(m, spec->fn);
+  vmap_init(&g.block_index);
   vmap_init(&g.fwd);
+  vmap_init(&g.shadow);
   vmap_init(&g.active);
-  vmap_init(&g.adj);
-  LLVMValueRef result = NULL;
-  if (check_straight_line(&g)) {
-    activity_analyze(spec, g.pc, &g.active);
-    result = generate(&g, name);
-  }
+  vmap_init(&g.slot);
+  vmap_init(&g.popped);
+  vmap_init(&g.popped_s);
+  analyse_blocks(&g);
+  activity_analyze(spec, g.pc, &g.active);
+  LLVMValueRef result = generate(&g, name);
+  if (g.ab)
+    LLVMDisposeBuilder(g.ab);
   if (!result && g.g) {
     LLVMDeleteFunction(g.g);
   } else if (result) {
@@ -280,9 +871,18 @@ LLVMValueRef gradient_get(ct_module *m, const ct_spec *spec, LLVMValueRef site) 
       ct_bridge_simplify_function(result);
     }
   }
+  for (unsigned i = 0; i < g.nblocks; ++i) {
+    free(g.blocks[i].preds);
+    free(g.blocks[i].needs);
+  }
+  free(g.blocks);
+  vmap_free(&g.block_index);
   vmap_free(&g.fwd);
+  vmap_free(&g.shadow);
   vmap_free(&g.active);
-  vmap_free(&g.adj);
+  vmap_free(&g.slot);
+  vmap_free(&g.popped);
+  vmap_free(&g.popped_s);
   return result;
 }
 

@@ -1,0 +1,331 @@
+/*
+ * Cotangent runtime: the tape (see tape.h for the contract).
+ *
+ * Layout: a doubly linked list of chunks.  The tape keeps a bump pointer
+ * (cur) into the current chunk, so the common push/pop is a compare, an add
+ * and two stores; everything else (changing chunks, over-aligned blocks,
+ * errors) lives in out-of-line slow paths.  Chunks after the current one are
+ * spares left by earlier pops and are reused before anything is allocated.
+ *
+ * Invariants that keep the fast path to a single compare:
+ *   - chunk data starts CT_CHUNK_ALIGN-aligned and its capacity is a
+ *     multiple of CT_CHUNK_ALIGN, and every slot is a multiple of 16 bytes,
+ *     so cur, base and end are always 16-aligned.  Then for align <= 16,
+ *     "bytes <= end - cur" already implies "round16(bytes) <= end - cur".
+ *   - a block never spans chunks, so a pop only ever looks below cur in the
+ *     current chunk, or (when the chunk is empty) at the previous chunk's
+ *     saved top.
+ */
+#include "tape.h"
+
+#include "runtime.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define CT_SLOWPATH __attribute__((noinline, cold))
+#define CT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CT_LIKELY(x) (x)
+#define CT_SLOWPATH
+#define CT_PRINTF(f, a)
+#endif
+
+/* Chunk data alignment: covers the largest common vector alignment, so
+ * blocks with align <= 64 never need padding at the start of a chunk. */
+#define CT_CHUNK_ALIGN ((size_t)64)
+/* First chunk when create() gets no hint: small, because many gradient
+ * calls tape only a few values and create() runs once per call. */
+#define CT_FIRST_DEFAULT ((size_t)16 << 10)
+/* Later chunks double the total capacity, within these bounds: large
+ * enough that long loops touch malloc rarely, capped so a huge tape does
+ * not over-allocate by more than 64 MiB. */
+#define CT_GROW_MIN ((size_t)64 << 10)
+#define CT_GROW_MAX ((size_t)64 << 20)
+/* No request this large can succeed; rejecting it up front keeps every size
+ * computation below free of overflow. */
+#define CT_MAX_REQUEST (SIZE_MAX / 4)
+
+typedef struct ct_chunk {
+  struct ct_chunk *prev, *next;
+  unsigned char *data; /* CT_CHUNK_ALIGN-aligned */
+  unsigned char *top;  /* saved cur while a later chunk is current */
+  size_t cap;          /* multiple of CT_CHUNK_ALIGN */
+} ct_chunk;
+
+/* Separately allocated chunks put their data right after a header padded to
+ * CT_CHUNK_ALIGN. */
+#define CT_CHUNK_HDR CT_CHUNK_ALIGN
+_Static_assert(sizeof(ct_chunk) <= CT_CHUNK_HDR, "chunk header too large");
+
+struct ct_tape {
+  /* Hot: every push/pop touches only these (one cache line). */
+  unsigned char *cur;  /* next free byte in the current chunk */
+  unsigned char *base; /* current chunk's data */
+  unsigned char *end;  /* current chunk's data + cap */
+  size_t used;         /* slot bytes of live blocks */
+  size_t peak;         /* high-water mark of used */
+  /* Cold. */
+  ct_chunk *chunk;     /* current chunk */
+  size_t nchunks;      /* chunks allocated, spares included */
+  size_t capacity;     /* sum of their cap */
+  ct_chunk first;      /* embedded so create() is a single malloc */
+};
+
+/* The first chunk's data follows the tape struct in the same allocation. */
+#define CT_TAPE_HDR                                                          \
+  ((sizeof(struct ct_tape) + CT_CHUNK_ALIGN - 1) & ~(CT_CHUNK_ALIGN - 1))
+
+/* Largest per-tape peak folded in by __ct_tape_destroy (relaxed atomics: it
+ * is a statistic, nothing is ordered by it). */
+static atomic_size_t ct_peak_tape_bytes_global;
+
+static inline size_t round_up(size_t n, size_t a) {
+  return (n + a - 1) & ~(a - 1);
+}
+
+static CT_SLOWPATH _Noreturn void out_of_memory(size_t bytes) {
+  fprintf(stderr, "cotangent: out of memory growing the tape (%zu bytes)\n",
+          bytes);
+  fflush(stderr);
+  abort();
+}
+
+static CT_SLOWPATH CT_PRINTF(1, 2) _Noreturn void tape_error(const char *fmt,
+                                                             ...) {
+  char msg[200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  __ct_runtime_error(msg);
+}
+
+/* Maps the align argument to the effective alignment (>= 16). */
+static size_t effective_align(size_t align) {
+  if (align <= CT_TAPE_SLOT_ALIGN)
+    return CT_TAPE_SLOT_ALIGN; /* every slot is 16-aligned anyway */
+  if ((align & (align - 1)) != 0 || align > CT_TAPE_MAX_ALIGN)
+    tape_error("invalid tape alignment %zu (need a power of two <= %zu)",
+               align, CT_TAPE_MAX_ALIGN);
+  return align;
+}
+
+static void *alloc_aligned(size_t bytes) {
+  /* bytes is a multiple of CT_CHUNK_ALIGN, as aligned_alloc requires. */
+  void *p = aligned_alloc(CT_CHUNK_ALIGN, bytes);
+  if (!p)
+    out_of_memory(bytes);
+  return p;
+}
+
+ct_tape *__ct_tape_create(size_t reserve_bytes) {
+  if (reserve_bytes > CT_MAX_REQUEST)
+    out_of_memory(reserve_bytes);
+  size_t cap = reserve_bytes ? round_up(reserve_bytes, CT_CHUNK_ALIGN)
+                             : CT_FIRST_DEFAULT;
+  ct_tape *t = alloc_aligned(CT_TAPE_HDR + cap);
+  memset(t, 0, sizeof *t);
+  t->first.data = (unsigned char *)t + CT_TAPE_HDR;
+  t->first.cap = cap;
+  t->chunk = &t->first;
+  t->nchunks = 1;
+  t->capacity = cap;
+  t->cur = t->base = t->first.data;
+  t->end = t->first.data + cap;
+  return t;
+}
+
+/* Makes a chunk with at least `need` bytes the (empty) current chunk,
+ * reusing the spare after the current chunk when it is big enough. */
+static void advance(ct_tape *t, size_t need) {
+  ct_chunk *c = t->chunk;
+  c->top = t->cur;
+  /* Spares too small for this request would only ever be skipped again;
+   * free them so the spare list does not accumulate dead chunks. */
+  ct_chunk *n = c->next;
+  while (n && n->cap < need) {
+    c->next = n->next;
+    if (n->next)
+      n->next->prev = c;
+    t->nchunks--;
+    t->capacity -= n->cap;
+    free(n);
+    n = c->next;
+  }
+  if (!n) {
+    size_t cap = t->capacity;
+    if (cap < CT_GROW_MIN)
+      cap = CT_GROW_MIN;
+    if (cap > CT_GROW_MAX)
+      cap = CT_GROW_MAX;
+    if (cap < need)
+      cap = need;
+    cap = round_up(cap, CT_CHUNK_ALIGN);
+    n = alloc_aligned(CT_CHUNK_HDR + cap);
+    n->prev = c;
+    n->next = NULL;
+    n->data = (unsigned char *)n + CT_CHUNK_HDR;
+    n->top = n->data;
+    n->cap = cap;
+    c->next = n;
+    t->nchunks++;
+    t->capacity += cap;
+  }
+  t->chunk = n;
+  t->cur = t->base = n->data;
+  t->end = n->data + n->cap;
+}
+
+void __ct_tape_reserve(ct_tape *t, size_t bytes) {
+  if (bytes <= (size_t)(t->end - t->cur))
+    return;
+  if (bytes > CT_MAX_REQUEST)
+    out_of_memory(bytes);
+  /* Moving to a chunk that holds all of it (rather than topping up the
+   * current one) is what makes the guarantee simple: the next pushes fit
+   * in one contiguous region. */
+  advance(t, round_up(bytes, CT_TAPE_SLOT_ALIGN));
+}
+
+/* Over-aligned blocks (align > 16) are laid out as
+ *     [pad][block: round16(bytes)][trailer: 16 bytes holding pad]
+ * pad depends on the address, so pop reads it back from the trailer. */
+static CT_SLOWPATH void *push_slow(ct_tape *t, size_t bytes, size_t align) {
+  size_t a = effective_align(align);
+  if (bytes > CT_MAX_REQUEST)
+    out_of_memory(bytes);
+  size_t n = round_up(bytes, CT_TAPE_SLOT_ALIGN);
+  size_t trailer = a > CT_TAPE_SLOT_ALIGN ? CT_TAPE_SLOT_ALIGN : 0;
+  size_t pad;
+  for (;;) {
+    pad = trailer ? (size_t)(-(uintptr_t)t->cur & (a - 1)) : 0;
+    if (pad + n + trailer <= (size_t)(t->end - t->cur))
+      break;
+    /* A fresh chunk starts 64-aligned, so only alignments above that may
+     * still need padding there; after advance() the loop exits. */
+    advance(t, n + trailer + (a > CT_CHUNK_ALIGN ? a - CT_CHUNK_ALIGN : 0));
+  }
+  unsigned char *block = t->cur + pad;
+  if (trailer)
+    memcpy(block + n, &pad, sizeof pad);
+  t->cur = block + n + trailer;
+  t->used += pad + n + trailer;
+  if (t->used > t->peak)
+    t->peak = t->used;
+  return block;
+}
+
+void *__ct_tape_push(ct_tape *t, size_t bytes, size_t align) {
+  unsigned char *p = t->cur;
+  if (CT_LIKELY(align <= CT_TAPE_SLOT_ALIGN &&
+                bytes <= (size_t)(t->end - p))) {
+    size_t n = round_up(bytes, CT_TAPE_SLOT_ALIGN);
+    t->cur = p + n;
+    t->used += n;
+    if (t->used > t->peak)
+      t->peak = t->used;
+    return p;
+  }
+  return push_slow(t, bytes, align);
+}
+
+static CT_SLOWPATH void *pop_slow(ct_tape *t, size_t bytes, size_t align) {
+  size_t a = effective_align(align);
+  if (bytes > CT_MAX_REQUEST)
+    tape_error("tape pop of %zu bytes does not match any push", bytes);
+  size_t n = round_up(bytes, CT_TAPE_SLOT_ALIGN);
+  size_t trailer = a > CT_TAPE_SLOT_ALIGN ? CT_TAPE_SLOT_ALIGN : 0;
+  /* Empty chunks (left by a push or reserve that moved on) hold nothing;
+   * step back to the chunk that holds the most recent block. */
+  while (t->cur == t->base) {
+    ct_chunk *c = t->chunk;
+    if (c == &t->first)
+      tape_error("pop of %zu bytes from an empty tape", bytes);
+    c = c->prev;
+    t->chunk = c;
+    t->base = c->data;
+    t->end = c->data + c->cap;
+    t->cur = c->top;
+  }
+  size_t have = (size_t)(t->cur - t->base);
+  if (have < n + trailer)
+    tape_error("tape pop of %zu bytes does not match the last push "
+               "(only %zu bytes left in its chunk)",
+               bytes, have);
+  unsigned char *block = t->cur - trailer - n;
+  size_t pad = 0;
+  if (trailer) {
+    memcpy(&pad, block + n, sizeof pad);
+    /* Cheap consistency check: a wrong size/align pairing almost always
+     * lands on a trailer that is not a valid padding for this alignment. */
+    if (pad >= a || pad > (size_t)(block - t->base) ||
+        ((uintptr_t)block & (a - 1)) != 0)
+      tape_error("tape pop of %zu bytes (align %zu) does not match the last "
+                 "push",
+                 bytes, a);
+  }
+  t->cur = block - pad;
+  t->used -= pad + n + trailer;
+  return block;
+}
+
+void *__ct_tape_pop(ct_tape *t, size_t bytes, size_t align) {
+  unsigned char *p = t->cur;
+  if (CT_LIKELY(align <= CT_TAPE_SLOT_ALIGN &&
+                bytes <= (size_t)(p - t->base))) {
+    size_t n = round_up(bytes, CT_TAPE_SLOT_ALIGN);
+    p -= n;
+    t->cur = p;
+    t->used -= n;
+    return p;
+  }
+  return pop_slow(t, bytes, align);
+}
+
+size_t __ct_tape_bytes(const ct_tape *t) { return t->used; }
+
+size_t __ct_tape_peak_bytes(const ct_tape *t) { return t->peak; }
+
+size_t __ct_tape_chunk_count(const ct_tape *t) { return t->nchunks; }
+
+size_t __ct_tape_capacity_bytes(const ct_tape *t) { return t->capacity; }
+
+static void fold_global_peak(size_t peak) {
+  size_t old = atomic_load_explicit(&ct_peak_tape_bytes_global,
+                                    memory_order_relaxed);
+  while (old < peak &&
+         !atomic_compare_exchange_weak_explicit(&ct_peak_tape_bytes_global,
+                                                &old, peak,
+                                                memory_order_relaxed,
+                                                memory_order_relaxed)) {
+  }
+}
+
+void __ct_tape_destroy(ct_tape *t) {
+  if (!t)
+    return;
+  fold_global_peak(t->peak);
+  ct_chunk *c = t->first.next;
+  while (c) {
+    ct_chunk *next = c->next;
+    free(c);
+    c = next;
+  }
+  free(t);
+}
+
+size_t ct_runtime_peak_tape_bytes(void) {
+  return atomic_load_explicit(&ct_peak_tape_bytes_global,
+                              memory_order_relaxed);
+}
+
+void ct_runtime_reset_peak_tape_bytes(void) {
+  atomic_store_explicit(&ct_peak_tape_bytes_global, 0, memory_order_relaxed);
+}

@@ -6,7 +6,11 @@
 #include "llvm/IR/Function.h"
 #include "llvm/IR/Instruction.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+
+#include <set>
 
 using namespace llvm;
 
@@ -59,4 +63,44 @@ extern "C" void ct_bridge_simplify_function(LLVMValueRef fn) {
   FunctionPassManager FPM =
       PB.buildFunctionSimplificationPipeline(OptimizationLevel::O2, ThinOrFullLTOPhase::None);
   FPM.run(*F, FAM);
+}
+
+// True when F can reach itself through direct calls.
+static bool isRecursive(Function *F) {
+  std::set<Function *> Seen;
+  std::vector<Function *> Work{F};
+  while (!Work.empty()) {
+    Function *G = Work.back();
+    Work.pop_back();
+    for (Instruction &I : instructions(*G))
+      if (auto *CB = dyn_cast<CallBase>(&I))
+        if (Function *Callee = CB->getCalledFunction(); Callee && !Callee->isDeclaration()) {
+          if (Callee == F)
+            return true;
+          if (Seen.insert(Callee).second)
+            Work.push_back(Callee);
+        }
+  }
+  return false;
+}
+
+extern "C" void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original) {
+  Function *F = unwrap<Function>(fn);
+  Function *Orig = unwrap<Function>(original);
+  for (int Round = 0; Round < 64; ++Round) {
+    CallBase *Target = nullptr;
+    for (Instruction &I : instructions(*F))
+      if (auto *CB = dyn_cast<CallBase>(&I))
+        if (Function *Callee = CB->getCalledFunction();
+            Callee && !Callee->isDeclaration() && !Callee->isVarArg() && Callee != F &&
+            Callee != Orig && !isRecursive(Callee)) {
+          Target = CB;
+          break;
+        }
+    if (!Target)
+      return;
+    InlineFunctionInfo IFI;
+    if (!InlineFunction(*Target, IFI).isSuccess())
+      return;
+  }
 }

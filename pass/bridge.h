@@ -31,6 +31,10 @@ void ct_bridge_diagnose(LLVMValueRef fn, LLVMValueRef at, ct_severity sev, const
  * generated code. */
 void ct_bridge_simplify_function(LLVMValueRef fn);
 
+/* Inlines, into `fn`, every direct call of a non-recursive function with a
+ * body (other than `original`, the function `fn` was copied from). */
+void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,8 @@
 /* Preparing the primal: differentiation works on a private copy of the
  * user's function brought into canonical SSA form by LLVM's own function
  * simplification pipeline. This makes -O0 input (allocas, optnone) look like
- * -O2 input, and leaves the user's function untouched. */
+ * -O2 input, and leaves the user's function untouched. Calls of other
+ * functions with bodies are inlined into the copy first. */
 #include "core.h"
 
 #include <stdio.h>
@@ -57,6 +58,9 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   LLVMSetCurrentDebugLocation2(m->b, NULL);
   clone_body(m, fn, copy, &map);
   vmap_free(&map);
+  /* Calls of functions with bodies are differentiated by inlining them
+     into the copy; recursive ones stay calls (and are reported). */
+  ct_bridge_inline_calls(copy, fn);
   ct_bridge_simplify_function(copy);
   return copy;
 }

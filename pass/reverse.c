@@ -398,10 +398,17 @@ static void plan_needs(ct_gen *g) {
                   "stores a differentiable value into memory that has no shadow (a global variable or "
                   "a pointer argument passed as constant)",
                   "pass that pointer with a shadow (enzyme_dup), or use a local variable");
-        else if (LLVMIsACallInst(inst))
-          fail_at(g, inst, "has no derivative",
-                  "Cotangent differentiates libm functions, LLVM intrinsics and functions whose body "
-                  "it can see; give the callee a body in this file");
+        else if (LLVMIsACallInst(inst)) {
+          LLVMValueRef callee = LLVMGetCalledValue(inst);
+          if (callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee))
+            fail_at(g, inst, "is a recursive call", "recursive functions are not supported yet");
+          else if (callee && LLVMIsAFunction(callee))
+            fail_at(g, inst, "has no derivative",
+                    "Cotangent differentiates libm functions, LLVM intrinsics and functions whose "
+                    "body is in this file");
+          else
+            fail_at(g, inst, "cannot be differentiated", "the called function is not known at compile time");
+        }
         else
           fail_at(g, inst, "has no derivative rule", "it is not supported on the differentiated path yet");
         break;

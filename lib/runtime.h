@@ -18,6 +18,12 @@ const char *ct_runtime_version(void);
  * error: prints "cotangent: <msg>" on stderr and aborts. */
 CT_RT_NORETURN void __ct_runtime_error(const char *msg);
 
+/* Adjoints of memcpy/memmove of double or float data (memory_adjoint.c):
+ * dsrc[i] += ddst[i]; ddst[i] = 0 for bytes / sizeof(element) elements. */
+#include <stddef.h>
+void __ct_copy_adjoint_f64(double *dsrc, double *ddst, size_t bytes);
+void __ct_copy_adjoint_f32(float *dsrc, float *ddst, size_t bytes);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,8 @@
  * derivatives, so index math, counters and comparisons are inactive. */
 #include "core.h"
 
+#include <string.h>
+
 int activity_carries_derivative(LLVMTypeRef t) {
   switch (LLVMGetTypeKind(t)) {
   case LLVMPointerTypeKind:
@@ -24,6 +26,36 @@ int activity_carries_derivative(LLVMTypeRef t) {
   default:
     return type_is_fp(t);
   }
+}
+
+const char *activity_mem_intrinsic(LLVMValueRef inst) {
+  if (!LLVMIsACallInst(inst))
+    return NULL;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  if (!callee || !LLVMIsAFunction(callee))
+    return NULL;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(callee, &len);
+  static const char *const KINDS[] = {"memcpy", "memmove", "memset"};
+  for (size_t i = 0; i < 3; ++i) {
+    size_t k = strlen(KINDS[i]);
+    if (len > k + 6 && !strncmp(name, "llvm.", 5) && !strncmp(name + 5, KINDS[i], k) && name[5 + k] == '.')
+      return KINDS[i];
+  }
+  return NULL;
+}
+
+LLVMValueRef activity_base_object(LLVMValueRef p) {
+  for (int depth = 0; depth < 64; ++depth) {
+    if (LLVMIsAGetElementPtrInst(p) || LLVMIsABitCastInst(p) || LLVMIsAAddrSpaceCastInst(p))
+      p = LLVMGetOperand(p, 0);
+    else if (LLVMIsAConstantExpr(p) && (LLVMGetConstOpcode(p) == LLVMGetElementPtr ||
+                                        LLVMGetConstOpcode(p) == LLVMBitCast))
+      p = LLVMGetOperand(p, 0);
+    else
+      break;
+  }
+  return p;
 }
 
 static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
@@ -79,6 +111,13 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
             changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 1), 0);
           continue;
         }
+        const char *mem = activity_mem_intrinsic(inst);
+        if (mem && strcmp(mem, "memset") != 0) {
+          /* copying varied memory makes the destination varied */
+          if (vmap_get(&varied, LLVMGetOperand(inst, 1)))
+            changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
+          continue;
+        }
         if (vmap_get(&varied, inst) || !activity_carries_derivative(LLVMTypeOf(inst)))
           continue;
         if (has_varied_operand(&varied, inst)) {
@@ -96,7 +135,8 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
         /* roots: the differentiated result, and stores into varied memory
            (the caller reads shadows back) */
         int is_root = (spec->ret_active && LLVMGetInstructionOpcode(inst) == LLVMRet) ||
-                      (LLVMIsAStoreInst(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1)));
+                      (LLVMIsAStoreInst(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1))) ||
+                      (activity_mem_intrinsic(inst) && vmap_get(&varied, LLVMGetOperand(inst, 0)));
         if (!is_root && !vmap_get(&useful, inst))
           continue;
         int n = LLVMGetNumOperands(inst);

@@ -91,6 +91,10 @@ void clone_blocks(ct_module *m, LLVMValueRef from, LLVMValueRef to, ct_vmap *map
  * value to itself. */
 void activity_analyze(const ct_spec *spec, LLVMValueRef prepared, ct_vmap *active);
 int activity_carries_derivative(LLVMTypeRef t);
+/* "memcpy", "memmove", "memset" for those intrinsic calls, else NULL. */
+const char *activity_mem_intrinsic(LLVMValueRef inst);
+/* The object a pointer points into (through GEPs and casts). */
+LLVMValueRef activity_base_object(LLVMValueRef p);
 
 /* operators.c: find and lower every differential operator call. */
 void operators_lower_all(ct_module *m);

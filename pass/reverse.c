@@ -351,9 +351,17 @@ static const ct_rule *rule_for(LLVMValueRef inst) {
   return rules_for_opcode(LLVMGetInstructionOpcode(inst));
 }
 
-typedef enum { REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_UNSUPPORTED } ct_rev_kind;
+typedef enum {
+  REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_MEMSET, REV_MEMCPY, REV_UNSUPPORTED
+} ct_rev_kind;
 
 static ct_rev_kind rev_kind(ct_gen *g, LLVMValueRef inst) {
+  const char *mem = activity_mem_intrinsic(inst);
+  if (mem) {
+    if (!vmap_get(&g->active, LLVMGetOperand(inst, 0)))
+      return REV_NONE;
+    return strcmp(mem, "memset") ? REV_MEMCPY : REV_MEMSET;
+  }
   if (LLVMIsAStoreInst(inst)) {
     LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
     if (!vmap_get(&g->active, ptr))
@@ -369,6 +377,42 @@ static ct_rev_kind rev_kind(ct_gen *g, LLVMValueRef inst) {
   if (LLVMGetInstructionOpcode(inst) == LLVMFreeze)
     return REV_PASS;
   return rule_for(inst) ? REV_RULE : REV_UNSUPPORTED;
+}
+
+/* The floating-point element type of memory copied by a memcpy/memmove,
+ * deduced from the loads and stores of the same objects; NULL if none or
+ * mixed. */
+static LLVMTypeRef copy_element_type(ct_gen *g, LLVMValueRef copy) {
+  LLVMValueRef bases[2] = {activity_base_object(LLVMGetOperand(copy, 0)),
+                           activity_base_object(LLVMGetOperand(copy, 1))};
+  LLVMTypeRef found = NULL;
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
+         inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef ptr = NULL;
+      LLVMTypeRef ty = NULL;
+      if (LLVMIsALoadInst(inst)) {
+        ptr = LLVMGetOperand(inst, 0);
+        ty = LLVMTypeOf(inst);
+      } else if (LLVMIsAStoreInst(inst)) {
+        ptr = LLVMGetOperand(inst, 1);
+        ty = LLVMTypeOf(LLVMGetOperand(inst, 0));
+      } else
+        continue;
+      if (LLVMGetTypeKind(ty) == LLVMVectorTypeKind)
+        ty = LLVMGetElementType(ty);
+      if (!type_is_fp_scalar(ty))
+        continue;
+      LLVMValueRef base = activity_base_object(ptr);
+      if (base != bases[0] && base != bases[1])
+        continue;
+      if (found && found != ty)
+        return NULL;
+      found = ty;
+    }
+  if (found && LLVMGetTypeKind(found) != LLVMDoubleTypeKind && LLVMGetTypeKind(found) != LLVMFloatTypeKind)
+    return NULL;
+  return found;
 }
 
 /* Records what the reverse of each block needs; reports unsupported
@@ -391,6 +435,18 @@ static void plan_needs(ct_gen *g) {
         break;
       case REV_STORE:
         need(g, b, LLVMGetOperand(inst, 1), 1);
+        break;
+      case REV_MEMCPY:
+        if (vmap_get(&g->active, LLVMGetOperand(inst, 1)))
+          need(g, b, LLVMGetOperand(inst, 1), 1);
+        if (!copy_element_type(g, inst))
+          fail_at(g, inst, "copies memory whose element type Cotangent cannot deduce (no float or double "
+                           "load or store of that memory, or both)",
+                  "access the data as double or float in the function, or copy it element by element");
+        /* fallthrough */
+      case REV_MEMSET:
+        need(g, b, LLVMGetOperand(inst, 0), 1);
+        need(g, b, LLVMGetOperand(inst, 2), 0);
         break;
       case REV_UNSUPPORTED:
         if (LLVMIsAStoreInst(inst))
@@ -624,6 +680,30 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       LLVMTypeRef ty = LLVMTypeOf(inst);
       LLVMValueRef old = LLVMBuildLoad2(m->b, ty, sp, "");
       LLVMBuildStore(m->b, LLVMBuildFAdd(m->b, old, d, ""), sp);
+      break;
+    }
+    case REV_MEMSET: {
+      LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
+      LLVMBuildMemSet(m->b, sp, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0),
+                      rev_value(g, LLVMGetOperand(inst, 2)), 1);
+      break;
+    }
+    case REV_MEMCPY: {
+      LLVMValueRef sdst = rev_shadow(g, LLVMGetOperand(inst, 0));
+      LLVMValueRef len = LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 2)), g->i64_ty, "");
+      if (!vmap_get(&g->active, LLVMGetOperand(inst, 1))) {
+        /* constant data copied over differentiable memory */
+        LLVMBuildMemSet(m->b, sdst, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), len, 1);
+        break;
+      }
+      LLVMValueRef ssrc = rev_shadow(g, LLVMGetOperand(inst, 1));
+      int f64 = LLVMGetTypeKind(copy_element_type(g, inst)) == LLVMDoubleTypeKind;
+      LLVMTypeRef params[3] = {g->ptr_ty, g->ptr_ty, g->i64_ty};
+      LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 0);
+      LLVMValueRef f = declare(g, f64 ? "__ct_copy_adjoint_f64" : "__ct_copy_adjoint_f32",
+                               LLVMVoidTypeInContext(m->ctx), params, 3);
+      LLVMValueRef args[3] = {ssrc, sdst, len};
+      LLVMBuildCall2(m->b, fty, f, args, 3, "");
       break;
     }
     case REV_STORE: {

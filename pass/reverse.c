@@ -317,6 +317,26 @@ static LLVMValueRef slot_of(ct_gen *g, LLVMValueRef v) {
   return s;
 }
 
+/* a + b for floating-point values, vectors, and structs/arrays of them
+ * (non-floating members keep a's value). */
+static LLVMValueRef add_values(ct_gen *g, LLVMValueRef a, LLVMValueRef b) {
+  LLVMTypeRef ty = LLVMTypeOf(a);
+  LLVMTypeKind k = LLVMGetTypeKind(ty);
+  if (k == LLVMStructTypeKind || k == LLVMArrayTypeKind) {
+    unsigned n = k == LLVMStructTypeKind ? LLVMCountStructElementTypes(ty) : LLVMGetArrayLength(ty);
+    LLVMValueRef r = a;
+    for (unsigned i = 0; i < n; ++i) {
+      LLVMValueRef x = LLVMBuildExtractValue(g->m->b, a, i, "");
+      if (!activity_carries_derivative(LLVMTypeOf(x)) || LLVMGetTypeKind(LLVMTypeOf(x)) == LLVMPointerTypeKind)
+        continue;
+      LLVMValueRef y = LLVMBuildExtractValue(g->m->b, b, i, "");
+      r = LLVMBuildInsertValue(g->m->b, r, add_values(g, x, y), i, "");
+    }
+    return r;
+  }
+  return LLVMBuildFAdd(g->m->b, a, b, "");
+}
+
 static void adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c) {
   if (!has_adjoint(g, primal))
     return;
@@ -325,7 +345,7 @@ static void adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c) {
     c = LLVMBuildFPCast(g->m->b, c, ty, "");
   LLVMValueRef s = slot_of(g, primal);
   LLVMValueRef old = LLVMBuildLoad2(g->m->b, ty, s, "");
-  LLVMBuildStore(g->m->b, LLVMBuildFAdd(g->m->b, old, c, ""), s);
+  LLVMBuildStore(g->m->b, add_values(g, old, c), s);
 }
 
 /* Reads and clears the adjoint of `v` (a loop's next iteration starts from
@@ -352,8 +372,30 @@ static const ct_rule *rule_for(LLVMValueRef inst) {
 }
 
 typedef enum {
-  REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_MEMSET, REV_MEMCPY, REV_UNSUPPORTED
+  REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_MEMSET, REV_MEMCPY, REV_LANES,
+  REV_UNSUPPORTED
 } ct_rev_kind;
+
+/* Instructions that move values between lanes or members. */
+static int is_lane_op(LLVMValueRef inst) {
+  switch (LLVMGetInstructionOpcode(inst)) {
+  case LLVMExtractElement:
+  case LLVMInsertElement:
+  case LLVMShuffleVector:
+  case LLVMExtractValue:
+  case LLVMInsertValue:
+    return 1;
+  default:
+    break;
+  }
+  if (LLVMIsACallInst(inst)) {
+    LLVMValueRef callee = LLVMGetCalledValue(inst);
+    size_t len = 0;
+    const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : "";
+    return len > 25 && !strncmp(name, "llvm.vector.reduce.fadd.", 24);
+  }
+  return 0;
+}
 
 static ct_rev_kind rev_kind(ct_gen *g, LLVMValueRef inst) {
   const char *mem = activity_mem_intrinsic(inst);
@@ -376,6 +418,8 @@ static ct_rev_kind rev_kind(ct_gen *g, LLVMValueRef inst) {
     return REV_LOAD;
   if (LLVMGetInstructionOpcode(inst) == LLVMFreeze)
     return REV_PASS;
+  if (is_lane_op(inst))
+    return REV_LANES;
   return rule_for(inst) ? REV_RULE : REV_UNSUPPORTED;
 }
 
@@ -432,6 +476,12 @@ static void plan_needs(ct_gen *g) {
       }
       case REV_LOAD:
         need(g, b, LLVMGetOperand(inst, 0), 1);
+        break;
+      case REV_LANES:
+        if (LLVMGetInstructionOpcode(inst) == LLVMExtractElement)
+          need(g, b, LLVMGetOperand(inst, 1), 0);
+        else if (LLVMGetInstructionOpcode(inst) == LLVMInsertElement)
+          need(g, b, LLVMGetOperand(inst, 2), 0);
         break;
       case REV_STORE:
         need(g, b, LLVMGetOperand(inst, 1), 1);
@@ -653,6 +703,77 @@ static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
   }
 }
 
+/* Adjoints of lane and member moves: the adjoint goes back to where each
+ * lane or member came from. */
+static void reverse_lanes(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
+  LLVMBuilderRef b = g->m->b;
+  switch (LLVMGetInstructionOpcode(inst)) {
+  case LLVMExtractElement: {
+    LLVMValueRef v = LLVMGetOperand(inst, 0);
+    LLVMValueRef z = LLVMConstNull(LLVMTypeOf(v));
+    adj_add(g, v, LLVMBuildInsertElement(b, z, d, rev_value(g, LLVMGetOperand(inst, 1)), ""));
+    return;
+  }
+  case LLVMInsertElement: {
+    LLVMValueRef v = LLVMGetOperand(inst, 0), x = LLVMGetOperand(inst, 1);
+    LLVMValueRef idx = rev_value(g, LLVMGetOperand(inst, 2));
+    adj_add(g, x, LLVMBuildExtractElement(b, d, idx, ""));
+    adj_add(g, v, LLVMBuildInsertElement(b, d, LLVMConstNull(LLVMTypeOf(x)), idx, ""));
+    return;
+  }
+  case LLVMShuffleVector: {
+    LLVMValueRef a = LLVMGetOperand(inst, 0), c = LLVMGetOperand(inst, 1);
+    unsigned na = LLVMGetVectorSize(LLVMTypeOf(a));
+    unsigned n = LLVMGetNumMaskElements(inst);
+    LLVMValueRef da = LLVMConstNull(LLVMTypeOf(a)), dc = LLVMConstNull(LLVMTypeOf(c));
+    LLVMTypeRef i32 = g->i32_ty;
+    for (unsigned j = 0; j < n; ++j) {
+      int m = LLVMGetMaskValue(inst, j);
+      if (m < 0)
+        continue;
+      LLVMValueRef lane = LLVMBuildExtractElement(b, d, LLVMConstInt(i32, j, 0), "");
+      LLVMValueRef *acc = (unsigned)m < na ? &da : &dc;
+      LLVMValueRef at = LLVMConstInt(i32, (unsigned)m < na ? (unsigned)m : (unsigned)m - na, 0);
+      LLVMValueRef old = LLVMBuildExtractElement(b, *acc, at, "");
+      *acc = LLVMBuildInsertElement(b, *acc, LLVMBuildFAdd(b, old, lane, ""), at, "");
+    }
+    adj_add(g, a, da);
+    adj_add(g, c, dc);
+    return;
+  }
+  case LLVMExtractValue: {
+    LLVMValueRef agg = LLVMGetOperand(inst, 0);
+    unsigned n = LLVMGetNumIndices(inst);
+    if (n != 1)
+      break;
+    unsigned idx = LLVMGetIndices(inst)[0];
+    adj_add(g, agg, LLVMBuildInsertValue(b, LLVMConstNull(LLVMTypeOf(agg)), d, idx, ""));
+    return;
+  }
+  case LLVMInsertValue: {
+    LLVMValueRef agg = LLVMGetOperand(inst, 0), x = LLVMGetOperand(inst, 1);
+    if (LLVMGetNumIndices(inst) != 1)
+      break;
+    unsigned idx = LLVMGetIndices(inst)[0];
+    if (has_adjoint(g, x))
+      adj_add(g, x, LLVMBuildExtractValue(b, d, idx, ""));
+    adj_add(g, agg, LLVMBuildInsertValue(b, d, LLVMConstNull(LLVMTypeOf(x)), idx, ""));
+    return;
+  }
+  default: { /* llvm.vector.reduce.fadd(start, v) */
+    LLVMValueRef start = LLVMGetOperand(inst, 0), v = LLVMGetOperand(inst, 1);
+    adj_add(g, start, d);
+    unsigned n = LLVMGetVectorSize(LLVMTypeOf(v));
+    LLVMValueRef splat = LLVMConstNull(LLVMTypeOf(v));
+    for (unsigned j = 0; j < n; ++j)
+      splat = LLVMBuildInsertElement(b, splat, d, LLVMConstInt(g->i32_ty, j, 0), "");
+    adj_add(g, v, splat);
+    return;
+  }
+  }
+  fail_at(g, inst, "uses nested member indices", "not supported yet");
+}
+
 static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
   ct_module *m = g->m;
   LLVMPositionBuilderAtEnd(m->b, b->rev);
@@ -673,6 +794,9 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       break;
     case REV_PASS:
       adj_add(g, LLVMGetOperand(inst, 0), adj_take(g, inst));
+      break;
+    case REV_LANES:
+      reverse_lanes(g, inst, adj_take(g, inst));
       break;
     case REV_LOAD: {
       LLVMValueRef d = adj_take(g, inst);

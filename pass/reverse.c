@@ -373,8 +373,52 @@ static const ct_rule *rule_for(LLVMValueRef inst) {
 
 typedef enum {
   REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_MEMSET, REV_MEMCPY, REV_LANES,
-  REV_UNSUPPORTED
+  REV_ALLOC, REV_UNSUPPORTED
 } ct_rev_kind;
+
+static int callee_is(LLVMValueRef call, const char *const *names) {
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  if (!callee || !LLVMIsAFunction(callee))
+    return 0;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(callee, &len);
+  for (; *names; ++names)
+    if (strlen(*names) == len && !memcmp(*names, name, len))
+      return 1;
+  return 0;
+}
+
+static const char *const ALLOC_FUNCTIONS[] = {"malloc", "calloc", NULL};
+
+/* Functions that neither read differentiable values into their result nor
+ * write differentiable memory: calls to them need no adjoint. */
+static const char *const INACTIVE_FUNCTIONS[] = {
+    "printf", "fprintf", "puts", "fputs", "putchar", "fputc", "fflush", "sprintf", "snprintf",
+    "vprintf", "vfprintf", "perror", "time", "clock", "clock_gettime", "gettimeofday", "free",
+    "strlen", "abort", "exit", "assert", "__assert_fail", "rand", "srand", "fwrite", NULL};
+
+static int is_inactive_call(LLVMValueRef call) {
+  if (callee_is(call, INACTIVE_FUNCTIONS))
+    return 1;
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  size_t len = 0;
+  const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : "";
+  /* markers and hints that carry no values */
+  static const char *const PREFIXES[] = {"llvm.lifetime.", "llvm.assume", "llvm.experimental.noalias",
+                                         "llvm.dbg.", "llvm.invariant.", "llvm.prefetch", NULL};
+  for (const char *const *p = PREFIXES; *p; ++p)
+    if (len >= strlen(*p) && !strncmp(name, *p, strlen(*p)))
+      return 1;
+  return 0;
+}
+
+static int has_active_operand(ct_gen *g, LLVMValueRef inst) {
+  int n = LLVMGetNumOperands(inst) - (LLVMIsACallInst(inst) ? 1 : 0);
+  for (int i = 0; i < n; ++i)
+    if (vmap_get(&g->active, LLVMGetOperand(inst, (unsigned)i)))
+      return 1;
+  return 0;
+}
 
 /* Instructions that move values between lanes or members. */
 static int is_lane_op(LLVMValueRef inst) {
@@ -409,6 +453,17 @@ static ct_rev_kind rev_kind(ct_gen *g, LLVMValueRef inst) {
     if (!vmap_get(&g->active, ptr))
       return vmap_get(&g->active, val) ? REV_UNSUPPORTED : REV_NONE;
     return type_is_fp(LLVMTypeOf(val)) ? REV_STORE : REV_NONE;
+  }
+  if (LLVMIsACallInst(inst) && vmap_get(&g->active, inst) && callee_is(inst, ALLOC_FUNCTIONS))
+    return REV_ALLOC;
+  if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
+    return has_active_operand(g, inst) ? REV_UNSUPPORTED : REV_NONE;
+  if (LLVMIsACallInst(inst) && !has_adjoint(g, inst)) {
+    /* a call that may read or write differentiable memory, or consume a
+       differentiable value, must have a rule or be known inactive */
+    if (has_active_operand(g, inst) && !is_inactive_call(inst))
+      return REV_UNSUPPORTED;
+    return REV_NONE;
   }
   if (!has_adjoint(g, inst))
     return REV_NONE;
@@ -476,6 +531,9 @@ static void plan_needs(ct_gen *g) {
       }
       case REV_LOAD:
         need(g, b, LLVMGetOperand(inst, 0), 1);
+        break;
+      case REV_ALLOC:
+        need(g, b, inst, 1);
         break;
       case REV_LANES:
         if (LLVMGetInstructionOpcode(inst) == LLVMExtractElement)
@@ -600,6 +658,24 @@ static void build_shadows(ct_gen *g) {
             }
             LLVMSetOperand(s, (unsigned)k, sh);
           }
+        } else if (LLVMIsACallInst(inst) && callee_is(inst, ALLOC_FUNCTIONS)) {
+          /* shadow heap memory: zeroed, freed by the reverse of the call */
+          LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
+          LLVMValueRef calloc_fn = declare(g, "calloc", g->ptr_ty, params, 2);
+          LLVMValueRef args[2];
+          if (callee_is(inst, (const char *const[]){"calloc", NULL})) {
+            args[0] = vmap_get(&g->fwd, LLVMGetOperand(inst, 0)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 0))
+                                                                  : LLVMGetOperand(inst, 0);
+            args[1] = vmap_get(&g->fwd, LLVMGetOperand(inst, 1)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 1))
+                                                                  : LLVMGetOperand(inst, 1);
+          } else {
+            LLVMValueRef n = LLVMGetOperand(inst, 0);
+            args[0] = LLVMConstInt(g->i64_ty, 1, 0);
+            args[1] = vmap_get(&g->fwd, n) ? vmap_get(&g->fwd, n) : n;
+          }
+          for (int k = 0; k < 2; ++k)
+            args[k] = LLVMBuildZExtOrBitCast(m->b, args[k], g->i64_ty, "");
+          s = LLVMBuildCall2(m->b, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, "shadow");
         } else if (LLVMIsALoadInst(inst)) {
           LLVMValueRef p = LLVMGetOperand(inst, 0);
           LLVMValueRef sp = vmap_get(&g->shadow, p);
@@ -648,6 +724,27 @@ static void build_shadows(ct_gen *g) {
             vmap_get(&g->fwd, LLVMBasicBlockAsValue(LLVMGetIncomingBlock(inst, k))));
         LLVMAddIncoming(sphi, &sv, &ib, 1);
       }
+    }
+}
+
+/* Pointers stored into memory that has a shadow get their shadow stored into
+ * the shadow memory, so later loads of the pointer find its shadow. */
+static void shadow_pointer_stores(ct_gen *g) {
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
+         inst = LLVMGetNextInstruction(inst)) {
+      if (!LLVMIsAStoreInst(inst))
+        continue;
+      LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
+      LLVMValueRef sptr = vmap_get(&g->shadow, ptr);
+      if (!sptr || LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind)
+        continue;
+      LLVMValueRef sval = vmap_get(&g->shadow, val);
+      if (!sval) /* a pointer to constant data: its shadow is itself */
+        sval = vmap_get(&g->fwd, val) ? vmap_get(&g->fwd, val) : val;
+      LLVMValueRef copy = vmap_get(&g->fwd, inst);
+      LLVMPositionBuilderBefore(g->m->b, LLVMGetNextInstruction(copy));
+      LLVMBuildStore(g->m->b, sval, sptr);
     }
 }
 
@@ -798,6 +895,13 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     case REV_LANES:
       reverse_lanes(g, inst, adj_take(g, inst));
       break;
+    case REV_ALLOC: {
+      LLVMValueRef free_fn = declare(g, "free", LLVMVoidTypeInContext(m->ctx), &g->ptr_ty, 1);
+      LLVMValueRef sp = rev_shadow(g, inst);
+      LLVMBuildCall2(m->b, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), &g->ptr_ty, 1, 0), free_fn, &sp, 1,
+                     "");
+      break;
+    }
     case REV_LOAD: {
       LLVMValueRef d = adj_take(g, inst);
       LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
@@ -952,6 +1056,7 @@ static LLVMValueRef generate(ct_gen *g, const char *name) {
   build_shadows(g);
   if (g->failed)
     return NULL;
+  shadow_pointer_stores(g);
   build_pushes(g);
 
   /* returns jump to the reverse part */

@@ -86,7 +86,7 @@ static bool isRecursive(Function *F) {
 
 extern "C" void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original) {
   Function *F = unwrap<Function>(fn);
-  Function *Orig = unwrap<Function>(original);
+  Function *Orig = original ? unwrap<Function>(original) : nullptr;
   for (int Round = 0; Round < 64; ++Round) {
     CallBase *Target = nullptr;
     for (Instruction &I : instructions(*F))

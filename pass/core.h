@@ -96,6 +96,11 @@ const char *activity_mem_intrinsic(LLVMValueRef inst);
 /* The object a pointer points into (through GEPs and casts). */
 LLVMValueRef activity_base_object(LLVMValueRef p);
 
+/* runtime_link.c: links the tape's push/pop fast paths into the module as
+ * internal functions (so they can be inlined). Returns 0 when the runtime
+ * bitcode is unavailable; the calls then stay external. */
+int runtime_link_tape(ct_module *m);
+
 /* operators.c: find and lower every differential operator call. */
 void operators_lower_all(ct_module *m);
 

@@ -585,13 +585,6 @@ static void plan_needs(ct_gen *g) {
 
 /* ---- forward part ---- */
 
-static LLVMValueRef first_non_phi(LLVMBasicBlockRef bb) {
-  LLVMValueRef i = LLVMGetFirstInstruction(bb);
-  while (i && LLVMIsAPHINode(i))
-    i = LLVMGetNextInstruction(i);
-  return i;
-}
-
 /* Shadow pointers for every active pointer instruction, built next to the
  * primal instruction's copy. Phis are created first so loops close. */
 static void build_shadows(ct_gen *g) {
@@ -748,12 +741,31 @@ static void shadow_pointer_stores(ct_gen *g) {
     }
 }
 
-/* Pushes: which predecessor each join block came from (at its top) and the
- * values its reverse needs (at its end). */
+/* The record a block execution leaves on the tape: which predecessor it
+ * came from (join blocks) and the values its reverse needs. One push per
+ * block execution. NULL when the block needs nothing. */
+static LLVMTypeRef record_type(ct_gen *g, ct_block *b) {
+  LLVMTypeRef *fields = malloc((1 + b->nneeds) * sizeof *fields);
+  unsigned n = 0;
+  if (b->npreds > 1)
+    fields[n++] = g->i32_ty;
+  for (unsigned k = 0; k < b->nneeds; ++k)
+    fields[n++] = b->needs[k].is_shadow ? g->ptr_ty : LLVMTypeOf(b->needs[k].value);
+  LLVMTypeRef t = n ? LLVMStructTypeInContext(g->m->ctx, fields, n, 0) : NULL;
+  free(fields);
+  return t;
+}
+
+/* Pushes each block's record at the end of its forward copy. */
 static void build_pushes(ct_gen *g) {
   ct_module *m = g->m;
   for (unsigned i = 0; i < g->nblocks; ++i) {
     ct_block *b = &g->blocks[i];
+    LLVMTypeRef rec_ty = record_type(g, b);
+    if (!rec_ty)
+      continue;
+    LLVMValueRef rec = LLVMGetUndef(rec_ty);
+    unsigned f = 0;
     if (b->npreds > 1) {
       LLVMPositionBuilderBefore(m->b, LLVMGetFirstInstruction(b->fwd));
       LLVMValueRef idx = LLVMBuildPhi(m->b, g->i32_ty, "ct.from");
@@ -762,15 +774,16 @@ static void build_pushes(ct_gen *g) {
         LLVMBasicBlockRef pb = block_of(g, b->preds[k])->fwd;
         LLVMAddIncoming(idx, &c, &pb, 1);
       }
-      LLVMPositionBuilderBefore(m->b, first_non_phi(b->fwd));
-      tape_push(g, idx);
-    }
-    if (b->nneeds) {
       LLVMPositionBuilderBefore(m->b, LLVMGetBasicBlockTerminator(b->fwd));
-      for (unsigned k = 0; k < b->nneeds; ++k)
-        tape_push(g, b->needs[k].is_shadow ? vmap_get(&g->shadow, b->needs[k].value)
-                                           : vmap_get(&g->fwd, b->needs[k].value));
+      rec = LLVMBuildInsertValue(m->b, rec, idx, f++, "");
     }
+    LLVMPositionBuilderBefore(m->b, LLVMGetBasicBlockTerminator(b->fwd));
+    for (unsigned k = 0; k < b->nneeds; ++k) {
+      LLVMValueRef v = b->needs[k].is_shadow ? vmap_get(&g->shadow, b->needs[k].value)
+                                             : vmap_get(&g->fwd, b->needs[k].value);
+      rec = LLVMBuildInsertValue(m->b, rec, v, f++, "");
+    }
+    tape_push(g, rec);
   }
 }
 
@@ -878,10 +891,17 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
   vmap_free(&g->popped_s);
   vmap_init(&g->popped);
   vmap_init(&g->popped_s);
-  for (unsigned k = b->nneeds; k-- > 0;) {
-    ct_need *nd = &b->needs[k];
-    LLVMTypeRef ty = nd->is_shadow ? g->ptr_ty : LLVMTypeOf(nd->value);
-    vmap_set(nd->is_shadow ? &g->popped_s : &g->popped, nd->value, tape_pop(g, ty));
+  LLVMValueRef from = NULL;
+  LLVMTypeRef rec_ty = record_type(g, b);
+  if (rec_ty) {
+    LLVMValueRef rec = tape_pop(g, rec_ty);
+    unsigned f = 0;
+    if (b->npreds > 1)
+      from = LLVMBuildExtractValue(m->b, rec, f++, "ct.from");
+    for (unsigned k = 0; k < b->nneeds; ++k) {
+      ct_need *nd = &b->needs[k];
+      vmap_set(nd->is_shadow ? &g->popped_s : &g->popped, nd->value, LLVMBuildExtractValue(m->b, rec, f++, ""));
+    }
   }
   for (LLVMValueRef inst = LLVMGetLastInstruction(b->bb); inst && !LLVMIsAPHINode(inst) && !g->failed;
        inst = LLVMGetPreviousInstruction(inst)) {
@@ -967,7 +987,6 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     LLVMBuildBr(m->b, rev_exit);
     return;
   }
-  LLVMValueRef from = b->npreds > 1 ? tape_pop(g, g->i32_ty) : NULL;
   LLVMBasicBlockRef here = LLVMGetInsertBlock(m->b);
   LLVMValueRef sw = from ? LLVMBuildSwitch(m->b, from, block_of(g, b->preds[0])->rev, b->npreds) : NULL;
   for (unsigned k = 0; k < b->npreds; ++k) {
@@ -1048,6 +1067,7 @@ static LLVMValueRef generate(ct_gen *g, const char *name) {
   for (unsigned i = 0; i < g->nblocks; ++i)
     uses_tape |= g->blocks[i].nneeds || g->blocks[i].npreds > 1;
   if (uses_tape) {
+    runtime_link_tape(m);
     LLVMTypeRef i64 = g->i64_ty;
     LLVMValueRef create = declare(g, "__ct_tape_create", g->ptr_ty, &i64, 1);
     LLVMValueRef zero = LLVMConstInt(i64, 0, 0);
@@ -1184,6 +1204,8 @@ LLVMValueRef gradient_get(ct_module *m, const ct_spec *spec, LLVMValueRef site) 
       LLVMDeleteFunction(result);
       result = NULL;
     } else {
+      if (g.tape) /* the tape's fast paths, linked by runtime_link_tape */
+        ct_bridge_inline_calls(result, NULL);
       ct_bridge_simplify_function(result);
     }
   }

@@ -32,6 +32,7 @@ void clone_blocks(ct_module *m, LLVMValueRef from, LLVMValueRef to, ct_vmap *map
     LLVMBasicBlockRef nb = LLVMAppendBasicBlockInContext(m->ctx, to, LLVMGetBasicBlockName(bb));
     vmap_set(map, LLVMBasicBlockAsValue(bb), LLVMBasicBlockAsValue(nb));
   }
+  unsigned assign_id = LLVMGetMDKindIDInContext(m->ctx, "DIAssignID", 10);
   /* First create every instruction, so forward references can be mapped. */
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(from); bb; bb = LLVMGetNextBasicBlock(bb)) {
     LLVMBasicBlockRef nb = LLVMValueAsBasicBlock(vmap_get(map, LLVMBasicBlockAsValue(bb)));
@@ -49,6 +50,8 @@ void clone_blocks(ct_module *m, LLVMValueRef from, LLVMValueRef to, ct_vmap *map
         LLVMInsertIntoBuilderWithName(m->b, copy, name);
         /* the builder stamps its own location on inserted instructions */
         LLVMInstructionSetDebugLoc(copy, LLVMInstructionGetDebugLoc(inst));
+        /* assignment tracking links belong to the original's debug records */
+        LLVMSetMetadata(copy, assign_id, NULL);
       }
       vmap_set(map, inst, copy);
     }

@@ -60,7 +60,20 @@ typedef struct {
   ct_activity act[CT_MAX_PARAMS];
   int ret_active; /* the return value is differentiated (seed passed in) */
   int want_value; /* the gradient function also returns the primal result */
+  int split;      /* separate augmented forward and reverse functions */
 } ct_spec;
+
+/* Split mode: the augmented forward runs the primal and records the tape,
+ * the reverse consumes it:
+ *   { ptr tape, [ret] } aug(params with shadows...)
+ *   { d(active scalar args)... } rev(params with shadows..., [seed], ptr tape) */
+typedef struct {
+  LLVMValueRef aug, rev;
+} ct_split;
+
+/* Gets (generating on first use) the split pair for `spec` (spec->split set).
+ * Returns 0 after reporting an error. */
+int gradient_get_split(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out);
 
 /* The gradient function for `spec`, generated on first use and cached in the
  * module under a stable name. Its signature:

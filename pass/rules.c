@@ -42,8 +42,9 @@ static const ct_rule RULES[] = {
   {"log2 log2f llvm.log2",       0, 1, {"d a " LN2 " * /"}},
   {"log10 log10f llvm.log10",    0, 1, {"d a " LN10 " * /"}},
   {"log1p log1pf",               0, 1, {"d a 1 + /"}},
-  {"pow powf llvm.pow",          0, 2, {"d b * a b 1 - pow *", "r 0 feq 0 d r * a log * sel"}},
-  {"llvm.powi",                  0, 2, {"d b itof * a b itof 1 - pow *", NULL}},
+  /* x^0 is constant 1: its derivative is 0 even at x = 0 */
+  {"pow powf llvm.pow",          0, 2, {"b 0 feq 0 d b * a b 1 - pow * sel", "r 0 feq 0 d r * a log * sel"}},
+  {"llvm.powi",                  0, 2, {"b itof 0 feq 0 d b itof * a b itof 1 - pow * sel", NULL}},
   {"ldexp ldexpf llvm.ldexp",    0, 2, {"d b ldexp", NULL}},
   {"hypot hypotf",               0, 2, {"d a * r /", "d b * r /"}},
   {"fabs fabsf llvm.fabs",       0, 1, {"d 1 a copysign *"}},

@@ -1,0 +1,317 @@
+/* Classification: what the reverse of each primal instruction is (a rule
+ * from the table, a load/store through a shadow, a lane move, a
+ * differentiated call, ...) and which primal values each reverse block
+ * therefore needs from the forward part. Unsupported instructions on the
+ * differentiated path are reported here, before any code is generated. */
+#include "gen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int is_local(LLVMValueRef v) { return LLVMIsAInstruction(v) != NULL; }
+
+int classify_has_adjoint(ct_gen *g, LLVMValueRef v) {
+  return vmap_get(&g->active, v) && LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMPointerTypeKind;
+}
+
+const ct_rule *classify_rule(LLVMValueRef inst) {
+  if (LLVMIsACallInst(inst)) {
+    LLVMValueRef callee = LLVMGetCalledValue(inst);
+    if (!callee || !LLVMIsAFunction(callee))
+      return NULL;
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(callee, &len);
+    return rules_for_callee(name, len);
+  }
+  return rules_for_opcode(LLVMGetInstructionOpcode(inst));
+}
+
+int classify_callee_is(LLVMValueRef call, const char *const *names) {
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  if (!callee || !LLVMIsAFunction(callee))
+    return 0;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(callee, &len);
+  for (; *names; ++names)
+    if (strlen(*names) == len && !memcmp(*names, name, len))
+      return 1;
+  return 0;
+}
+
+const char *const CLASSIFY_ALLOC_FUNCTIONS[] = {"malloc", "calloc", NULL};
+
+/* Functions that neither read differentiable values into their result nor
+ * write differentiable memory: calls to them need no adjoint. */
+static const char *const INACTIVE_FUNCTIONS[] = {
+    "printf", "fprintf", "puts", "fputs", "putchar", "fputc", "fflush", "sprintf", "snprintf",
+    "vprintf", "vfprintf", "perror", "time", "clock", "clock_gettime", "gettimeofday", "free",
+    "strlen", "abort", "exit", "assert", "__assert_fail", "rand", "srand", "fwrite", NULL};
+
+static int is_inactive_call(LLVMValueRef call) {
+  if (classify_callee_is(call, INACTIVE_FUNCTIONS))
+    return 1;
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  size_t len = 0;
+  const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : "";
+  /* markers and hints that carry no values */
+  static const char *const PREFIXES[] = {"llvm.lifetime.", "llvm.assume", "llvm.experimental.noalias",
+                                         "llvm.dbg.", "llvm.invariant.", "llvm.prefetch", NULL};
+  for (const char *const *p = PREFIXES; *p; ++p)
+    if (len >= strlen(*p) && !strncmp(name, *p, strlen(*p)))
+      return 1;
+  return 0;
+}
+
+static int has_active_operand(ct_gen *g, LLVMValueRef inst) {
+  int n = LLVMGetNumOperands(inst) - (LLVMIsACallInst(inst) ? 1 : 0);
+  for (int i = 0; i < n; ++i)
+    if (vmap_get(&g->active, LLVMGetOperand(inst, (unsigned)i)))
+      return 1;
+  return 0;
+}
+
+/* Instructions that move values between lanes or members. */
+static int has_active_pointer_operand(ct_gen *g, LLVMValueRef inst) {
+  int n = LLVMGetNumOperands(inst) - (LLVMIsACallInst(inst) ? 1 : 0);
+  for (int i = 0; i < n; ++i) {
+    LLVMValueRef op = LLVMGetOperand(inst, (unsigned)i);
+    if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && vmap_get(&g->active, op))
+      return 1;
+  }
+  return 0;
+}
+
+static int is_lane_op(LLVMValueRef inst) {
+  switch (LLVMGetInstructionOpcode(inst)) {
+  case LLVMExtractElement:
+  case LLVMInsertElement:
+  case LLVMShuffleVector:
+  case LLVMExtractValue:
+  case LLVMInsertValue:
+    return 1;
+  default:
+    break;
+  }
+  if (LLVMIsACallInst(inst)) {
+    LLVMValueRef callee = LLVMGetCalledValue(inst);
+    size_t len = 0;
+    const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : "";
+    return len > 25 && !strncmp(name, "llvm.vector.reduce.fadd.", 24);
+  }
+  return 0;
+}
+
+/* A call of a function with a body that inlining left in place (recursion):
+ * differentiated as a call of its augmented forward and its reverse. */
+static int is_differentiable_call(LLVMValueRef inst) {
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  return callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee) && !classify_rule(inst) &&
+         !LLVMIsFunctionVarArg(LLVMGlobalGetValueType(callee)) &&
+         LLVMCountParams(callee) <= CT_MAX_PARAMS;
+}
+
+ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
+  const char *mem = activity_mem_intrinsic(inst);
+  if (mem) {
+    if (!vmap_get(&g->active, LLVMGetOperand(inst, 0)))
+      return REV_NONE;
+    return strcmp(mem, "memset") ? REV_MEMCPY : REV_MEMSET;
+  }
+  if (LLVMIsAStoreInst(inst)) {
+    LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
+    if (!vmap_get(&g->active, ptr))
+      return vmap_get(&g->active, val) ? REV_UNSUPPORTED : REV_NONE;
+    return type_is_fp(LLVMTypeOf(val)) ? REV_STORE : REV_NONE;
+  }
+  if (LLVMIsACallInst(inst) && vmap_get(&g->active, inst) && classify_callee_is(inst, CLASSIFY_ALLOC_FUNCTIONS))
+    return REV_ALLOC;
+  if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
+    return has_active_operand(g, inst) ? REV_UNSUPPORTED : REV_NONE;
+  if (LLVMIsACallInst(inst) && is_differentiable_call(inst) &&
+      (classify_has_adjoint(g, inst) || has_active_pointer_operand(g, inst)))
+    return REV_CALL;
+  if (LLVMIsACallInst(inst) && !classify_has_adjoint(g, inst)) {
+    /* a call that may write differentiable memory must be differentiated
+       or known not to; one whose result is inactive needs nothing else */
+    if (has_active_pointer_operand(g, inst) && !is_inactive_call(inst) && !classify_rule(inst))
+      return REV_UNSUPPORTED;
+    return REV_NONE;
+  }
+  if (!classify_has_adjoint(g, inst))
+    return REV_NONE;
+  if (LLVMIsAPHINode(inst))
+    return REV_PHI;
+  if (LLVMIsALoadInst(inst))
+    return REV_LOAD;
+  if (LLVMGetInstructionOpcode(inst) == LLVMFreeze)
+    return REV_PASS;
+  if (is_lane_op(inst))
+    return REV_LANES;
+  return classify_rule(inst) ? REV_RULE : REV_UNSUPPORTED;
+}
+
+/* The floating-point element type of memory copied by a memcpy/memmove,
+ * deduced from the loads and stores of the same objects; NULL if none or
+ * mixed. */
+LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy) {
+  LLVMValueRef bases[2] = {activity_base_object(LLVMGetOperand(copy, 0)),
+                           activity_base_object(LLVMGetOperand(copy, 1))};
+  LLVMTypeRef found = NULL;
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
+         inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef ptr = NULL;
+      LLVMTypeRef ty = NULL;
+      if (LLVMIsALoadInst(inst)) {
+        ptr = LLVMGetOperand(inst, 0);
+        ty = LLVMTypeOf(inst);
+      } else if (LLVMIsAStoreInst(inst)) {
+        ptr = LLVMGetOperand(inst, 1);
+        ty = LLVMTypeOf(LLVMGetOperand(inst, 0));
+      } else
+        continue;
+      if (LLVMGetTypeKind(ty) == LLVMVectorTypeKind)
+        ty = LLVMGetElementType(ty);
+      if (!type_is_fp_scalar(ty))
+        continue;
+      LLVMValueRef base = activity_base_object(ptr);
+      if (base != bases[0] && base != bases[1])
+        continue;
+      if (found && found != ty)
+        return NULL;
+      found = ty;
+    }
+  if (found && LLVMGetTypeKind(found) != LLVMDoubleTypeKind && LLVMGetTypeKind(found) != LLVMFloatTypeKind)
+    return NULL;
+  return found;
+}
+
+/* Records that the reverse of block b uses `v` (or its shadow, or its
+ * callee tape). */
+static void need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind) {
+  if (!is_local(v))
+    return;
+  ct_block *def = cfg_block_of(g, LLVMGetInstructionParent(v));
+  if (def->stable)
+    return;
+  for (unsigned i = 0; i < b->nneeds; ++i)
+    if (b->needs[i].value == v && b->needs[i].kind == kind)
+      return;
+  b->needs = realloc(b->needs, (b->nneeds + 1) * sizeof *b->needs);
+  b->needs[b->nneeds++] = (ct_need){v, kind};
+}
+
+/* Records what the reverse of each block needs; reports unsupported
+ * instructions. */
+/* A differentiated call: the callee's split gradient for the activity of
+ * this call's arguments, and the arguments, shadows and callee tape the
+ * reverse needs. */
+static void plan_call(ct_gen *g, ct_block *b, LLVMValueRef call) {
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  ct_spec spec = {.fn = callee, .nparams = LLVMCountParams(callee), .split = 1};
+  for (unsigned i = 0; i < spec.nparams; ++i) {
+    LLVMValueRef arg = LLVMGetOperand(call, i);
+    LLVMTypeRef ty = LLVMTypeOf(arg);
+    if (classify_has_adjoint(g, arg) && type_is_fp(ty))
+      spec.act[i] = ACT_ACTIVE;
+    else if (LLVMGetTypeKind(ty) == LLVMPointerTypeKind && vmap_get(&g->active, arg))
+      spec.act[i] = ACT_DUP;
+    else if (classify_has_adjoint(g, arg)) {
+      gen_fail(g, call, "passes a differentiable aggregate by value", "pass it through a pointer");
+      return;
+    } else
+      spec.act[i] = ACT_CONST;
+  }
+  spec.ret_active = classify_has_adjoint(g, call) && type_is_fp(LLVMTypeOf(call));
+  if (classify_has_adjoint(g, call) && !spec.ret_active) {
+    gen_fail(g, call, "returns a differentiable aggregate", "return it through a pointer argument");
+    return;
+  }
+  if (vmap_get(&g->active, call) && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind) {
+    gen_fail(g, call, "returns a pointer to differentiable data", "not supported yet");
+    return;
+  }
+  ct_split split;
+  if (!gradient_get_split(g->m, &spec, call, &split)) {
+    g->failed = 1;
+    return;
+  }
+  vmap_set(&g->call_aug, call, split.aug);
+  vmap_set(&g->call_rev, call, split.rev);
+  for (unsigned i = 0; i < spec.nparams; ++i) {
+    need(g, b, LLVMGetOperand(call, i), NEED_VALUE);
+    if (spec.act[i] == ACT_DUP)
+      need(g, b, LLVMGetOperand(call, i), NEED_SHADOW);
+  }
+  /* the callee's tape is always on our tape, even from a stable block */
+  b->needs = realloc(b->needs, (b->nneeds + 1) * sizeof *b->needs);
+  b->needs[b->nneeds++] = (ct_need){call, NEED_CALL_TAPE};
+}
+
+void classify_plan(ct_gen *g) {
+  for (unsigned i = 0; i < g->nblocks && !g->failed; ++i) {
+    ct_block *b = &g->blocks[i];
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(b->bb); inst && !g->failed;
+         inst = LLVMGetNextInstruction(inst)) {
+      switch (classify(g, inst)) {
+      case REV_RULE: {
+        const ct_rule *rule = classify_rule(inst);
+        for (unsigned k = 0; k < rule->noperands; ++k)
+          need(g, b, LLVMGetOperand(inst, k), NEED_VALUE);
+        need(g, b, inst, NEED_VALUE);
+        break;
+      }
+      case REV_LOAD:
+        need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);
+        break;
+      case REV_ALLOC:
+        need(g, b, inst, NEED_SHADOW);
+        break;
+      case REV_LANES:
+        if (LLVMGetInstructionOpcode(inst) == LLVMExtractElement)
+          need(g, b, LLVMGetOperand(inst, 1), NEED_VALUE);
+        else if (LLVMGetInstructionOpcode(inst) == LLVMInsertElement)
+          need(g, b, LLVMGetOperand(inst, 2), NEED_VALUE);
+        break;
+      case REV_STORE:
+        need(g, b, LLVMGetOperand(inst, 1), NEED_SHADOW);
+        break;
+      case REV_MEMCPY:
+        if (vmap_get(&g->active, LLVMGetOperand(inst, 1)))
+          need(g, b, LLVMGetOperand(inst, 1), NEED_SHADOW);
+        if (!classify_copy_element_type(g, inst))
+          gen_fail(g, inst, "copies memory whose element type Cotangent cannot deduce (no float or double "
+                           "load or store of that memory, or both)",
+                  "access the data as double or float in the function, or copy it element by element");
+        /* fallthrough */
+      case REV_MEMSET:
+        need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);
+        need(g, b, LLVMGetOperand(inst, 2), NEED_VALUE);
+        break;
+      case REV_CALL:
+        plan_call(g, b, inst);
+        break;
+      case REV_UNSUPPORTED:
+        if (LLVMIsAStoreInst(inst))
+          gen_fail(g, inst,
+                  "stores a differentiable value into memory that has no shadow (a global variable or "
+                  "a pointer argument passed as constant)",
+                  "pass that pointer with a shadow (enzyme_dup), or use a local variable");
+        else if (LLVMIsACallInst(inst)) {
+          LLVMValueRef callee = LLVMGetCalledValue(inst);
+          if (callee && LLVMIsAFunction(callee))
+            gen_fail(g, inst, "has no derivative",
+                    "Cotangent differentiates libm functions, LLVM intrinsics and functions whose "
+                    "body is in this file");
+          else
+            gen_fail(g, inst, "cannot be differentiated", "the called function is not known at compile time");
+        }
+        else
+          gen_fail(g, inst, "has no derivative rule", "it is not supported on the differentiated path yet");
+        break;
+      default:
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,303 @@
+/* The forward part of a gradient: after the primal's blocks are copied,
+ * this adds shadow pointers for active pointers, shadow stores of pointers,
+ * calls of differentiated callees' augmented forwards, and one tape record
+ * per block execution holding what the block's reverse needs. */
+#include "gen.h"
+
+#include <llvm-c/Target.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n) {
+  LLVMValueRef f = LLVMGetNamedFunction(g->m->mod, name);
+  LLVMTypeRef fty = LLVMFunctionType(ret, params, n, 0);
+  if (!f)
+    f = LLVMAddFunction(g->m->mod, name, fty);
+  return f;
+}
+
+static LLVMValueRef tape_call(ct_gen *g, const char *fn, LLVMTypeRef ty, LLVMValueRef tape) {
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
+  unsigned long long size = LLVMABISizeOfType(td, ty);
+  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
+  LLVMValueRef f = forward_declare(g, fn, g->ptr_ty, params, 3);
+  LLVMValueRef args[3] = {tape, LLVMConstInt(g->i64_ty, size ? size : 1, 0),
+                          LLVMConstInt(g->i64_ty, 16, 0)};
+  return LLVMBuildCall2(g->m->b, LLVMFunctionType(g->ptr_ty, params, 3, 0), f, args, 3, "");
+}
+
+void forward_tape_push(ct_gen *g, LLVMValueRef v) {
+  LLVMValueRef slot = tape_call(g, "__ct_tape_push", LLVMTypeOf(v), g->tape);
+  LLVMBuildStore(g->m->b, v, slot);
+}
+
+LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty) {
+  LLVMValueRef slot = tape_call(g, "__ct_tape_pop", ty, g->rev_tape);
+  return LLVMBuildLoad2(g->m->b, ty, slot, "");
+}
+
+/* Shadow pointers for every active pointer instruction, built next to the
+ * primal instruction's copy. Phis are created first so loops close. */
+static void build_shadows(ct_gen *g) {
+  ct_module *m = g->m;
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && LLVMIsAPHINode(inst);
+         inst = LLVMGetNextInstruction(inst))
+      if (vmap_get(&g->active, inst) && LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind) {
+        LLVMPositionBuilderBefore(m->b, vmap_get(&g->fwd, inst));
+        vmap_set(&g->shadow, inst, LLVMBuildPhi(m->b, g->ptr_ty, "shadow"));
+      }
+  /* non-phis in an order where operands come first: repeat until done */
+  for (int progress = 1; progress && !g->failed;) {
+    progress = 0;
+    int pending = 0;
+    for (unsigned i = 0; i < g->nblocks; ++i)
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
+           inst = LLVMGetNextInstruction(inst)) {
+        if (LLVMIsAPHINode(inst) || !vmap_get(&g->active, inst) ||
+            LLVMGetTypeKind(LLVMTypeOf(inst)) != LLVMPointerTypeKind || vmap_get(&g->shadow, inst))
+          continue;
+        LLVMValueRef copy = vmap_get(&g->fwd, inst);
+        LLVMValueRef next = LLVMGetNextInstruction(copy);
+        LLVMPositionBuilderBefore(m->b, next);
+        LLVMValueRef s = NULL;
+        if (LLVMIsAAllocaInst(inst)) {
+          /* shadow allocas live in the alloca block, zeroed there */
+          LLVMTypeRef aty = LLVMGetAllocatedType(inst);
+          LLVMValueRef count = LLVMGetOperand(inst, 0);
+          if (!LLVMIsAConstantInt(count)) {
+            gen_fail(g, inst, "allocates a variable-size array holding differentiable values",
+                    "use a fixed size or malloc");
+            return;
+          }
+          LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
+          unsigned long long bytes = LLVMABISizeOfType(td, aty) * LLVMConstIntGetZExtValue(count);
+          if (g->spec->split) {
+            /* the reverse runs in another function: keep the shadow on the
+               heap, freed when the reverse finishes */
+            LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
+            LLVMValueRef calloc_fn = forward_declare(g, "calloc", g->ptr_ty, params, 2);
+            LLVMValueRef args[2] = {LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0)};
+            s = LLVMBuildCall2(g->sb, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, "shadow");
+            g->heap_shadows = realloc(g->heap_shadows, (g->nheap_shadows + 1) * sizeof *g->heap_shadows);
+            g->heap_shadows[g->nheap_shadows++] = s;
+          } else {
+            s = LLVMBuildArrayAlloca(g->sb, aty, count, "shadow");
+            LLVMSetAlignment(s, LLVMGetAlignment(inst));
+            LLVMBuildMemSet(g->sb, s, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0),
+                            LLVMConstInt(g->i64_ty, bytes, 0), LLVMGetAlignment(inst));
+          }
+        } else if (LLVMIsAGetElementPtrInst(inst) || LLVMIsABitCastInst(inst) ||
+                   LLVMIsAAddrSpaceCastInst(inst) || LLVMIsASelectInst(inst)) {
+          int base = LLVMIsASelectInst(inst) ? 1 : 0;
+          int ready = 1;
+          int nops = LLVMIsASelectInst(inst) ? 3 : 1;
+          for (int k = base; k < nops; ++k) {
+            LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+            if (vmap_get(&g->active, op) && !vmap_get(&g->shadow, op))
+              ready = 0;
+          }
+          if (!ready) {
+            pending = 1;
+            continue;
+          }
+          s = LLVMInstructionClone(copy);
+          LLVMInsertIntoBuilderWithName(m->b, s, "shadow");
+          for (int k = base; k < nops; ++k) {
+            LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+            LLVMValueRef sh = vmap_get(&g->shadow, op);
+            if (!sh && LLVMIsAGlobalVariable(op)) {
+              size_t len = 0;
+              const char *gname = LLVMGetValueName2(op, &len);
+              char what[300];
+              snprintf(what, sizeof what, "writes differentiable values into the global variable '%.*s', which has no shadow",
+                       (int)len, gname);
+              gen_fail_plain(g, inst, what, "pass the array as a pointer argument with a shadow, or use a local variable");
+              return;
+            }
+            if (!sh) {
+              gen_fail(g, inst, "mixes memory with and without a shadow",
+                      "pass every pointer to differentiable data with a shadow");
+              return;
+            }
+            LLVMSetOperand(s, (unsigned)k, sh);
+          }
+        } else if (LLVMIsACallInst(inst) && classify_callee_is(inst, CLASSIFY_ALLOC_FUNCTIONS)) {
+          /* shadow heap memory: zeroed, freed by the reverse of the call */
+          LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
+          LLVMValueRef calloc_fn = forward_declare(g, "calloc", g->ptr_ty, params, 2);
+          LLVMValueRef args[2];
+          if (classify_callee_is(inst, (const char *const[]){"calloc", NULL})) {
+            args[0] = vmap_get(&g->fwd, LLVMGetOperand(inst, 0)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 0))
+                                                                  : LLVMGetOperand(inst, 0);
+            args[1] = vmap_get(&g->fwd, LLVMGetOperand(inst, 1)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 1))
+                                                                  : LLVMGetOperand(inst, 1);
+          } else {
+            LLVMValueRef n = LLVMGetOperand(inst, 0);
+            args[0] = LLVMConstInt(g->i64_ty, 1, 0);
+            args[1] = vmap_get(&g->fwd, n) ? vmap_get(&g->fwd, n) : n;
+          }
+          for (int k = 0; k < 2; ++k)
+            args[k] = LLVMBuildZExtOrBitCast(m->b, args[k], g->i64_ty, "");
+          s = LLVMBuildCall2(m->b, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, "shadow");
+        } else if (LLVMIsALoadInst(inst)) {
+          LLVMValueRef p = LLVMGetOperand(inst, 0);
+          LLVMValueRef sp = vmap_get(&g->shadow, p);
+          if (!sp) {
+            if (vmap_get(&g->active, p)) {
+              pending = 1;
+              continue;
+            }
+            gen_fail(g, inst, "loads a pointer to differentiable data from memory without a shadow",
+                    "pass the outer pointer with a shadow too");
+            return;
+          }
+          s = LLVMBuildLoad2(m->b, g->ptr_ty, sp, "shadow");
+        } else {
+          gen_fail(g, inst, "produces a pointer to differentiable data in a way Cotangent cannot follow",
+                  NULL);
+          return;
+        }
+        vmap_set(&g->shadow, inst, s);
+        progress = 1;
+      }
+    if (!pending)
+      break;
+  }
+  /* close shadow phis */
+  for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && LLVMIsAPHINode(inst);
+         inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef sphi = vmap_get(&g->shadow, inst);
+      if (!sphi)
+        continue;
+      unsigned n = LLVMCountIncoming(inst);
+      for (unsigned k = 0; k < n; ++k) {
+        LLVMValueRef sv = vmap_get(&g->shadow, LLVMGetIncomingValue(inst, k));
+        if (!sv) {
+          LLVMValueRef iv = LLVMGetIncomingValue(inst, k);
+          if (LLVMIsAConstantPointerNull(iv) || LLVMIsAUndefValue(iv))
+            sv = iv;
+          else {
+            gen_fail(g, inst, "merges pointers with and without a shadow",
+                    "pass every pointer to differentiable data with a shadow");
+            return;
+          }
+        }
+        LLVMBasicBlockRef ib = LLVMValueAsBasicBlock(
+            vmap_get(&g->fwd, LLVMBasicBlockAsValue(LLVMGetIncomingBlock(inst, k))));
+        LLVMAddIncoming(sphi, &sv, &ib, 1);
+      }
+    }
+}
+
+/* Pointers stored into memory that has a shadow get their shadow stored into
+ * the shadow memory, so later loads of the pointer find its shadow. */
+static void shadow_pointer_stores(ct_gen *g) {
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
+         inst = LLVMGetNextInstruction(inst)) {
+      if (!LLVMIsAStoreInst(inst))
+        continue;
+      LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
+      LLVMValueRef sptr = vmap_get(&g->shadow, ptr);
+      if (!sptr || LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind)
+        continue;
+      LLVMValueRef sval = vmap_get(&g->shadow, val);
+      if (!sval) /* a pointer to constant data: its shadow is itself */
+        sval = vmap_get(&g->fwd, val) ? vmap_get(&g->fwd, val) : val;
+      LLVMValueRef copy = vmap_get(&g->fwd, inst);
+      LLVMPositionBuilderBefore(g->m->b, LLVMGetNextInstruction(copy));
+      LLVMBuildStore(g->m->b, sval, sptr);
+    }
+}
+
+/* The record a block execution leaves on the tape: which predecessor it
+ * came from (join blocks) and the values its reverse needs. One push per
+ * block execution. NULL when the block needs nothing. */
+LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b) {
+  LLVMTypeRef *fields = malloc((1 + b->nneeds) * sizeof *fields);
+  unsigned n = 0;
+  if (b->npreds > 1)
+    fields[n++] = g->i32_ty;
+  for (unsigned k = 0; k < b->nneeds; ++k)
+    fields[n++] = b->needs[k].kind == NEED_VALUE ? LLVMTypeOf(b->needs[k].value) : g->ptr_ty;
+  LLVMTypeRef t = n ? LLVMStructTypeInContext(g->m->ctx, fields, n, 0) : NULL;
+  free(fields);
+  return t;
+}
+
+/* Pushes each block's record at the end of its forward copy. */
+static void build_pushes(ct_gen *g) {
+  ct_module *m = g->m;
+  for (unsigned i = 0; i < g->nblocks; ++i) {
+    ct_block *b = &g->blocks[i];
+    LLVMTypeRef rec_ty = forward_record_type(g, b);
+    if (!rec_ty)
+      continue;
+    LLVMValueRef rec = LLVMGetUndef(rec_ty);
+    unsigned f = 0;
+    if (b->npreds > 1) {
+      LLVMPositionBuilderBefore(m->b, LLVMGetFirstInstruction(b->fwd));
+      LLVMValueRef idx = LLVMBuildPhi(m->b, g->i32_ty, "ct.from");
+      for (unsigned k = 0; k < b->npreds; ++k) {
+        LLVMValueRef c = LLVMConstInt(g->i32_ty, k, 0);
+        LLVMBasicBlockRef pb = cfg_block_of(g, b->preds[k])->fwd;
+        LLVMAddIncoming(idx, &c, &pb, 1);
+      }
+      LLVMPositionBuilderBefore(m->b, LLVMGetBasicBlockTerminator(b->fwd));
+      rec = LLVMBuildInsertValue(m->b, rec, idx, f++, "");
+    }
+    LLVMPositionBuilderBefore(m->b, LLVMGetBasicBlockTerminator(b->fwd));
+    for (unsigned k = 0; k < b->nneeds; ++k) {
+      ct_need *nd = &b->needs[k];
+      LLVMValueRef v = nd->kind == NEED_SHADOW      ? vmap_get(&g->shadow, nd->value)
+                       : nd->kind == NEED_CALL_TAPE ? vmap_get(&g->call_tape, nd->value)
+                                                    : vmap_get(&g->fwd, nd->value);
+      rec = LLVMBuildInsertValue(m->b, rec, v, f++, "");
+    }
+    forward_tape_push(g, rec);
+  }
+}
+
+/* Differentiated calls: the forward copy of the call becomes a call of the
+ * callee's augmented forward, whose tape goes into this block's record. */
+static void build_calls(ct_gen *g) {
+  ct_module *m = g->m;
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
+         inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef aug = vmap_get(&g->call_aug, inst);
+      if (!aug)
+        continue;
+      LLVMValueRef copy = vmap_get(&g->fwd, inst);
+      LLVMPositionBuilderBefore(m->b, copy);
+      LLVMValueRef args[2 * CT_MAX_PARAMS];
+      unsigned n = 0, nparams = LLVMCountParams(LLVMGetCalledValue(inst));
+      for (unsigned k = 0; k < nparams; ++k) {
+        LLVMValueRef op = LLVMGetOperand(inst, k);
+        LLVMValueRef fv = vmap_get(&g->fwd, op);
+        args[n++] = fv ? fv : op;
+        if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && vmap_get(&g->active, op))
+          args[n++] = vmap_get(&g->shadow, op);
+      }
+      LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(aug), aug, args, n, "");
+      vmap_set(&g->call_tape, inst, LLVMBuildExtractValue(m->b, res, 0, "ct.calltape"));
+      if (LLVMGetTypeKind(LLVMTypeOf(inst)) != LLVMVoidTypeKind) {
+        LLVMValueRef ret = LLVMBuildExtractValue(m->b, res, 1, "");
+        LLVMReplaceAllUsesWith(copy, ret);
+        vmap_set(&g->fwd, inst, ret);
+      }
+      LLVMInstructionEraseFromParent(copy);
+    }
+}
+
+void forward_build(ct_gen *g) {
+  build_shadows(g);
+  if (g->failed)
+    return;
+  shadow_pointer_stores(g);
+  build_calls(g);
+  build_pushes(g);
+}

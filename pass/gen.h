@@ -1,0 +1,92 @@
+/* Internal interface of the reverse-mode generator (cfg.c, classify.c,
+ * forward.c, reverse.c). See reverse.c for the overall design. */
+#ifndef COTANGENT_PASS_GEN_H
+#define COTANGENT_PASS_GEN_H
+
+#include "core.h"
+#include "rules.h"
+
+typedef enum { NEED_VALUE, NEED_SHADOW, NEED_CALL_TAPE } ct_need_kind;
+
+/* A primal value (of the prepared function) a reverse block takes from the
+ * tape: the value itself, its shadow pointer, or the tape returned by the
+ * augmented forward of a differentiated call. */
+typedef struct {
+  LLVMValueRef value;
+  ct_need_kind kind;
+} ct_need;
+
+typedef struct {
+  LLVMBasicBlockRef bb;       /* primal block */
+  LLVMBasicBlockRef fwd, rev; /* its forward copy and reverse block */
+  LLVMBasicBlockRef *preds;   /* unique predecessors */
+  unsigned npreds;
+  int stable;     /* runs at most once and dominates every return */
+  ct_need *needs; /* values its reverse takes from the tape */
+  unsigned nneeds;
+} ct_block;
+
+typedef struct {
+  ct_module *m;
+  const ct_spec *spec;
+  LLVMValueRef user_fn; /* for diagnostics */
+  LLVMValueRef pc;      /* prepared primal */
+  LLVMValueRef g;       /* function holding the forward part */
+  LLVMValueRef rg;      /* function holding the reverse part (g unless split) */
+  LLVMBuilderRef ab;    /* adjoint slots: entry of the reverse function */
+  LLVMBuilderRef sb;    /* shadow allocations and tape: entry of the forward */
+  ct_block *blocks;
+  unsigned nblocks;
+  ct_vmap block_index; /* primal block (as value) -> index + 1 */
+  ct_vmap fwd;         /* primal value -> forward value */
+  ct_vmap shadow;      /* primal pointer -> forward shadow pointer */
+  ct_vmap rev_args;    /* primal argument -> the reverse function's copy */
+  ct_vmap rev_arg_shadows;
+  ct_vmap active;
+  ct_vmap slot;      /* primal value -> adjoint alloca */
+  ct_vmap call_aug;  /* primal call -> callee's augmented forward */
+  ct_vmap call_rev;  /* primal call -> callee's reverse */
+  ct_vmap call_tape; /* primal call -> tape its augmented forward returned */
+  ct_vmap popped[3]; /* per reverse block and need kind: primal -> popped */
+  LLVMValueRef *heap_shadows; /* split mode: shadow allocas live on the heap */
+  unsigned nheap_shadows;
+  LLVMValueRef tape;     /* in the forward function */
+  LLVMValueRef rev_tape; /* in the reverse function */
+  LLVMTypeRef ptr_ty, i64_ty, i32_ty;
+  int failed;
+} ct_gen;
+
+typedef enum {
+  REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_MEMSET, REV_MEMCPY, REV_LANES,
+  REV_ALLOC, REV_CALL, REV_UNSUPPORTED
+} ct_rev_kind;
+
+/* reverse.c */
+/* "cannot differentiate 'f': <instruction> <what>; <hint>" at inst */
+void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint);
+/* "cannot differentiate 'f': it <what>; <hint>" at `at` */
+void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint);
+
+/* cfg.c: predecessors, dominance and cycles of the prepared primal */
+void cfg_analyse(ct_gen *g);
+ct_block *cfg_block_of(ct_gen *g, LLVMBasicBlockRef bb);
+int cfg_is_return_block(LLVMBasicBlockRef bb);
+
+/* classify.c: what the reverse of each instruction is, and what it needs */
+int classify_has_adjoint(ct_gen *g, LLVMValueRef v);
+ct_rev_kind classify(ct_gen *g, LLVMValueRef inst);
+const ct_rule *classify_rule(LLVMValueRef inst);
+LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy);
+int classify_callee_is(LLVMValueRef call, const char *const *names);
+/* Heap allocation functions whose results get shadow allocations. */
+extern const char *const CLASSIFY_ALLOC_FUNCTIONS[];
+void classify_plan(ct_gen *g);
+
+/* forward.c: the forward copy's shadows, differentiated calls and pushes */
+LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n);
+void forward_tape_push(ct_gen *g, LLVMValueRef v);
+LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty);
+LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b);
+void forward_build(ct_gen *g);
+
+#endif

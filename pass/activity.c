@@ -91,6 +91,24 @@ static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
   return changed;
 }
 
+static int calls_function_with_body(LLVMValueRef inst) {
+  if (!LLVMIsACallInst(inst))
+    return 0;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  return callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee);
+}
+
+/* A call that receives a pointer to varied memory may write it: a root. */
+static int has_varied_pointer_arg(const ct_vmap *varied, LLVMValueRef call) {
+  int n = LLVMGetNumArgOperands(call);
+  for (int k = 0; k < n; ++k) {
+    LLVMValueRef op = LLVMGetOperand(call, (unsigned)k);
+    if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && vmap_get(varied, op))
+      return 1;
+  }
+  return 0;
+}
+
 void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
   ct_vmap varied, useful;
   vmap_init(&varied);
@@ -110,6 +128,16 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
           if (vmap_get(&varied, LLVMGetOperand(inst, 0)))
             changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 1), 0);
           continue;
+        }
+        if (calls_function_with_body(inst) && has_varied_operand(&varied, inst)) {
+          /* the callee may store its differentiable inputs through any
+             pointer it receives */
+          int n = LLVMGetNumArgOperands(inst);
+          for (int k = 0; k < n; ++k) {
+            LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+            if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind)
+              changed |= mark_base_varied(&varied, op, 0);
+          }
         }
         const char *mem = activity_mem_intrinsic(inst);
         if (mem && strcmp(mem, "memset") != 0) {
@@ -136,7 +164,8 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
            (the caller reads shadows back) */
         int is_root = (spec->ret_active && LLVMGetInstructionOpcode(inst) == LLVMRet) ||
                       (LLVMIsAStoreInst(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1))) ||
-                      (activity_mem_intrinsic(inst) && vmap_get(&varied, LLVMGetOperand(inst, 0)));
+                      (activity_mem_intrinsic(inst) && vmap_get(&varied, LLVMGetOperand(inst, 0))) ||
+                      (LLVMIsACallInst(inst) && has_varied_pointer_arg(&varied, inst));
         if (!is_root && !vmap_get(&useful, inst))
           continue;
         int n = LLVMGetNumOperands(inst);

@@ -20,7 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { OP_NONE, OP_ENZYME_AUTODIFF, OP_CT_GRADIENT, OP_CT_VALUE_WITH_GRADIENT } ct_op_kind;
+typedef enum {
+  OP_NONE, OP_ENZYME_AUTODIFF, OP_ENZYME_AUGMENT, OP_ENZYME_REVERSE, OP_CT_GRADIENT, OP_CT_VALUE_WITH_GRADIENT
+} ct_op_kind;
+
+static int is_enzyme(ct_op_kind k) {
+  return k == OP_ENZYME_AUTODIFF || k == OP_ENZYME_AUGMENT || k == OP_ENZYME_REVERSE;
+}
 
 typedef struct {
   LLVMValueRef call;
@@ -40,6 +46,10 @@ static ct_op_kind op_kind_of_function(LLVMValueRef callee) {
   buf[len] = 0;
   if (strstr(buf, "__enzyme_autodiff"))
     return OP_ENZYME_AUTODIFF;
+  if (strstr(buf, "__enzyme_augmentfwd"))
+    return OP_ENZYME_AUGMENT;
+  if (strstr(buf, "__enzyme_reverse"))
+    return OP_ENZYME_REVERSE;
   if (!strcmp(buf, "__ct_gradient"))
     return OP_CT_GRADIENT;
   if (!strcmp(buf, "__ct_value_with_gradient"))
@@ -93,6 +103,8 @@ __attribute__((format(printf, 2, 3))) static void site_error(const ct_site *s, c
 static const char *op_name(ct_op_kind k) {
   switch (k) {
   case OP_ENZYME_AUTODIFF: return "__enzyme_autodiff";
+  case OP_ENZYME_AUGMENT: return "__enzyme_augmentfwd";
+  case OP_ENZYME_REVERSE: return "__enzyme_reverse";
   case OP_CT_GRADIENT: return "ct_gradient";
   case OP_CT_VALUE_WITH_GRADIENT: return "ct_value_with_gradient";
   default: return "?";
@@ -154,6 +166,63 @@ static LLVMValueRef coerce_results(ct_module *m, LLVMValueRef call, LLVMValueRef
   return sret ? NULL : LLVMBuildLoad2(m->b, rty, mem, "");
 }
 
+/* ---- split mode (Enzyme's __enzyme_augmentfwd / __enzyme_reverse) ----
+ * augmentfwd(f, args...) runs f and returns its tape (and f's result, when
+ * the declared return type has room for it: { void *tape; double ret; });
+ * reverse(f, args..., [seed if f returns floating point], tape) consumes
+ * the tape and returns the derivatives of the active scalars. */
+static int lower_split_site(ct_module *m, const ct_site *s, ct_spec *spec, LLVMValueRef *gargs, unsigned ng,
+                            unsigned i, LLVMValueRef sret) {
+  LLVMValueRef call = s->call;
+  unsigned nargs = (unsigned)LLVMGetNumArgOperands(call);
+  LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(spec->fn));
+  spec->split = 1;
+  spec->ret_active = type_is_fp(rty);
+  spec->want_value = 0;
+  unsigned extra = s->kind == OP_ENZYME_REVERSE ? 1u + (spec->ret_active ? 1u : 0u) : 0u;
+  if (i + extra != nargs) {
+    site_error(s, "%s: expected %u argument(s) after the function's arguments (%s), found %u", op_name(s->kind),
+               extra, s->kind == OP_ENZYME_REVERSE ? (spec->ret_active ? "the result's seed, then the tape" : "the tape")
+                                                   : "none",
+               nargs - i);
+    return 0;
+  }
+  ct_split split;
+  if (!gradient_get_split(m, spec, call, &split))
+    return 0;
+  LLVMPositionBuilderBefore(m->b, call);
+  LLVMValueRef fn = split.aug;
+  if (s->kind == OP_ENZYME_REVERSE) {
+    if (spec->ret_active) {
+      LLVMValueRef seed = LLVMGetOperand(call, i++);
+      if (!type_is_fp_scalar(LLVMTypeOf(seed))) {
+        site_error(s, "%s: the seed of the result must be floating point", op_name(s->kind));
+        return 0;
+      }
+      gargs[ng++] = LLVMBuildFPCast(m->b, seed, rty, "");
+    }
+    LLVMValueRef tape = LLVMGetOperand(call, i++);
+    if (LLVMGetTypeKind(LLVMTypeOf(tape)) != LLVMPointerTypeKind) {
+      site_error(s, "%s: the last argument must be the tape returned by __enzyme_augmentfwd", op_name(s->kind));
+      return 0;
+    }
+    gargs[ng++] = tape;
+    fn = split.rev;
+  }
+  LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(fn), fn, gargs, ng, "");
+  unsigned nfields = LLVMCountStructElementTypes(LLVMTypeOf(res));
+  LLVMValueRef vals[CT_MAX_PARAMS + 1];
+  for (unsigned f = 0; f < nfields; ++f)
+    vals[f] = LLVMBuildExtractValue(m->b, res, f, "");
+  /* augmentfwd declared as returning just the tape pointer */
+  if (s->kind == OP_ENZYME_AUGMENT && !sret && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind)
+    nfields = 1;
+  LLVMValueRef replacement = coerce_results(m, call, sret, vals, nfields);
+  if (replacement)
+    LLVMReplaceAllUsesWith(call, replacement);
+  return 1;
+}
+
 /* ---- one operator call ---- */
 
 static int lower_site(ct_module *m, const ct_site *s) {
@@ -161,7 +230,7 @@ static int lower_site(ct_module *m, const ct_site *s) {
   unsigned nargs = (unsigned)LLVMGetNumArgOperands(call);
   unsigned i = 0;
   LLVMValueRef sret = NULL;
-  if (s->kind == OP_ENZYME_AUTODIFF && nargs > 0 &&
+  if (is_enzyme(s->kind) && nargs > 0 &&
       LLVMGetCallSiteEnumAttribute(call, 1, LLVMGetEnumAttributeKindForName("sret", 4)))
     sret = LLVMGetOperand(call, i++);
   if (i >= nargs) {
@@ -201,7 +270,7 @@ static int lower_site(ct_module *m, const ct_site *s) {
   LLVMValueRef gargs[2 * CT_MAX_PARAMS + 1];
   LLVMValueRef outs[CT_MAX_PARAMS]; /* native API: where each derivative goes */
   unsigned ng = 0, nout = 0;
-  int native = s->kind != OP_ENZYME_AUTODIFF;
+  int native = !is_enzyme(s->kind);
   for (unsigned p = 0; p < nparams; ++p) {
     LLVMTypeRef pt = ptypes[p];
     int is_fp = type_is_fp(pt), is_ptr = LLVMGetTypeKind(pt) == LLVMPointerTypeKind;
@@ -253,11 +322,13 @@ static int lower_site(ct_module *m, const ct_site *s) {
     }
     spec.act[p] = act;
   }
+  int ret_fp = type_is_fp(rty);
+  if (s->kind == OP_ENZYME_AUGMENT || s->kind == OP_ENZYME_REVERSE)
+    return lower_split_site(m, s, &spec, gargs, ng, i, sret);
   if (i != nargs) {
     site_error(s, "%s: %u argument(s) too many for the function's parameters", op_name(s->kind), nargs - i);
     return 0;
   }
-  int ret_fp = type_is_fp(rty);
   if (native && !ret_fp) {
     site_error(s, "%s: '%s' must return a floating-point value", op_name(s->kind), fnbuf);
     return 0;

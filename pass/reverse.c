@@ -396,7 +396,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
   LLVMValueRef sw = from ? LLVMBuildSwitch(m->b, from, cfg_block_of(g, b->preds[0])->rev, b->npreds) : NULL;
   for (unsigned k = 0; k < b->npreds; ++k) {
     ct_block *p = cfg_block_of(g, b->preds[k]);
-    LLVMBasicBlockRef edge = LLVMAppendBasicBlockInContext(m->ctx, g->g, "rev.edge");
+    LLVMBasicBlockRef edge = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "rev.edge");
     if (sw)
       LLVMAddCase(sw, LLVMConstInt(g->i32_ty, k, 0), edge);
     else {
@@ -693,6 +693,8 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   unsigned nfns = spec->split ? 2 : 1;
   for (unsigned i = 0; i < nfns && ok; ++i)
     if (LLVMVerifyFunction(fns[i], LLVMPrintMessageAction)) {
+      if (getenv("COTANGENT_DEBUG"))
+        LLVMDumpValue(fns[i]);
       diag_report(spec->fn, site, CT_SEV_ERROR,
                   "internal error: Cotangent generated invalid code for this gradient; please report");
       ok = 0;

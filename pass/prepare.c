@@ -6,6 +6,7 @@
 #include "core.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PREPARED_SUFFIX ".ct_prepared"
@@ -20,15 +21,20 @@ static int is_dropped_attribute(LLVMAttributeRef a) {
          kind == LLVMGetEnumAttributeKindForName("memory", 6);
 }
 
-void prepare_copy_attributes(LLVMValueRef from, LLVMValueRef to) {
-  LLVMAttributeRef attrs[128];
-  unsigned n = LLVMGetAttributeCountAtIndex(from, LLVMAttributeFunctionIndex);
-  if (n > 128)
-    n = 128;
-  LLVMGetAttributesAtIndex(from, LLVMAttributeFunctionIndex, attrs);
+static void copy_attributes_at(LLVMValueRef from, LLVMValueRef to, LLVMAttributeIndex idx, int filter) {
+  unsigned n = LLVMGetAttributeCountAtIndex(from, idx);
+  if (!n)
+    return;
+  LLVMAttributeRef *attrs = malloc(n * sizeof *attrs);
+  LLVMGetAttributesAtIndex(from, idx, attrs);
   for (unsigned i = 0; i < n; ++i)
-    if (!is_dropped_attribute(attrs[i]))
-      LLVMAddAttributeAtIndex(to, LLVMAttributeFunctionIndex, attrs[i]);
+    if (!filter || !is_dropped_attribute(attrs[i]))
+      LLVMAddAttributeAtIndex(to, idx, attrs[i]);
+  free(attrs);
+}
+
+void prepare_copy_attributes(LLVMValueRef from, LLVMValueRef to) {
+  copy_attributes_at(from, to, LLVMAttributeFunctionIndex, 1);
 }
 
 LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
@@ -44,15 +50,8 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   prepare_copy_attributes(fn, copy);
   /* parameter attributes (noalias, nocapture, ...) help simplification */
   unsigned nparams = LLVMCountParams(fn);
-  for (unsigned p = 1; p <= nparams; ++p) {
-    LLVMAttributeRef attrs[64];
-    unsigned n = LLVMGetAttributeCountAtIndex(fn, p);
-    if (n > 64)
-      n = 64;
-    LLVMGetAttributesAtIndex(fn, p, attrs);
-    for (unsigned i = 0; i < n; ++i)
-      LLVMAddAttributeAtIndex(copy, p, attrs[i]);
-  }
+  for (unsigned p = 1; p <= nparams; ++p)
+    copy_attributes_at(fn, copy, p, 0);
   ct_vmap map;
   vmap_init(&map);
   LLVMSetCurrentDebugLocation2(m->b, NULL);

@@ -6,7 +6,8 @@
  * Analytic checks. */
 #include "check.h"
 
-#define CHECK_AT(what, x, got, want) check_point(__FILE__, __LINE__, (what), (double)(x), (double)(got), (double)(want), 1e-10)
+#define CHECK_AT(what, x, got, want) \
+  check_point(__FILE__, __LINE__, (what), (double)(x), (double)(got), (double)(want), 1e-10)
 
 extern double __enzyme_autodiff(void *, ...);
 

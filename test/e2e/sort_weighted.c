@@ -8,7 +8,8 @@
 #include "check.h"
 
 /* analytic references: 1e-10 relative leaves room for a different summation order */
-#define CHECK_AT(what, x, got, want) check_point(__FILE__, __LINE__, (what), (double)(x), (double)(got), (double)(want), 1e-10)
+#define CHECK_AT(what, x, got, want) \
+  check_point(__FILE__, __LINE__, (what), (double)(x), (double)(got), (double)(want), 1e-10)
 
 int enzyme_dup, enzyme_const, enzyme_out, enzyme_dupnoneed;
 extern double __enzyme_autodiff(void *, ...);

@@ -70,7 +70,8 @@ static void run(int periodic) {
   }
   double dalpha;
   if (periodic)
-    dalpha = __enzyme_autodiff_periodic((void *)stencil_periodic, enzyme_dup, u, du, alpha, enzyme_const, beta, N, T);
+    dalpha = __enzyme_autodiff_periodic((void *)stencil_periodic, enzyme_dup, u, du, alpha, enzyme_const, beta, N,
+                                        T);
   else
     dalpha = __enzyme_autodiff((void *)stencil_fixed, enzyme_dup, u, du, alpha, enzyme_const, beta, N, T);
 

@@ -76,7 +76,9 @@ static double fd(fn4 f, double x0, double p, long steps, double h, int which) {
 }
 
 static double *traj_buf;
-static double store_eval(double x0, double p, long steps, double h) { return store_all(x0, p, traj_buf, steps, h); }
+static double store_eval(double x0, double p, long steps, double h) {
+  return store_all(x0, p, traj_buf, steps, h);
+}
 
 int main(void) {
   const double x0 = 0.7, p = 0.9;
@@ -90,8 +92,9 @@ int main(void) {
   check_point(__FILE__, __LINE__, "recurrence d/dx0", ns, d.dx0, fd(recurrence, x0, p, ns, hs, 0), 1e-7);
   check_point(__FILE__, __LINE__, "recurrence d/dp", ns, d.dp, fd(recurrence, x0, p, ns, hs, 1), 1e-7);
 
-  /* x crosses SWITCH_AT about halfway; where the switch happens moves with
-   * x0 and p, which puts O(h) kinks into the final value, hence 1e-5 */
+  /* x crosses SWITCH_AT about halfway (dx/dt >= p sin(x0) > 0.5, t = 1);
+   * where the switch happens moves with x0 and p, which puts O(h) kinks into
+   * the final value, hence 1e-5 */
   d = __enzyme_autodiff_branchy((void *)branchy, x0, p, nb / 4, enzyme_const, 2e-6);
   check_point(__FILE__, __LINE__, "branchy d/dx0", nb / 4, d.dx0, fd(branchy, x0, p, nb / 4, 2e-6, 0), 1e-5);
   check_point(__FILE__, __LINE__, "branchy d/dp", nb / 4, d.dp, fd(branchy, x0, p, nb / 4, 2e-6, 1), 1e-5);

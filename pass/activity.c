@@ -45,6 +45,21 @@ const char *activity_mem_intrinsic(LLVMValueRef inst) {
   return NULL;
 }
 
+const char *activity_masked_intrinsic(LLVMValueRef inst) {
+  if (!LLVMIsACallInst(inst))
+    return NULL;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  if (!callee || !LLVMIsAFunction(callee))
+    return NULL;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(callee, &len);
+  if (len > 18 && !strncmp(name, "llvm.masked.load.", 17))
+    return "load";
+  if (len > 19 && !strncmp(name, "llvm.masked.store.", 18))
+    return "store";
+  return NULL;
+}
+
 LLVMValueRef activity_base_object(LLVMValueRef p) {
   for (int depth = 0; depth < 64; ++depth) {
     if (LLVMIsAGetElementPtrInst(p) || LLVMIsABitCastInst(p) || LLVMIsAAddrSpaceCastInst(p))
@@ -56,6 +71,59 @@ LLVMValueRef activity_base_object(LLVMValueRef p) {
       break;
   }
   return p;
+}
+
+/* The floating-point type of the data in the object `ptr` points into,
+ * deduced from the function's float/double loads and stores of the same
+ * object (vector accesses count by element). NULL when there are none, or
+ * when they disagree. */
+LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr) {
+  LLVMValueRef base = activity_base_object(ptr);
+  LLVMTypeRef found = NULL;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef p;
+      LLVMTypeRef ty;
+      if (LLVMIsALoadInst(inst)) {
+        p = LLVMGetOperand(inst, 0);
+        ty = LLVMTypeOf(inst);
+      } else if (LLVMIsAStoreInst(inst)) {
+        p = LLVMGetOperand(inst, 1);
+        ty = LLVMTypeOf(LLVMGetOperand(inst, 0));
+      } else
+        continue;
+      if (LLVMGetTypeKind(ty) == LLVMVectorTypeKind)
+        ty = LLVMGetElementType(ty);
+      if (!type_is_fp_scalar(ty) || activity_base_object(p) != base)
+        continue;
+      if (found && found != ty)
+        return NULL;
+      found = ty;
+    }
+  if (found && LLVMGetTypeKind(found) != LLVMDoubleTypeKind && LLVMGetTypeKind(found) != LLVMFloatTypeKind)
+    return NULL;
+  return found;
+}
+
+LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int depth) {
+  if (depth > 8 || !LLVMIsAInstruction(v))
+    return NULL;
+  if (LLVMIsAPtrToIntInst(v))
+    return vmap_get(varied, LLVMGetOperand(v, 0)) ? LLVMGetOperand(v, 0) : NULL;
+  switch (LLVMGetInstructionOpcode(v)) {
+  case LLVMAdd: case LLVMSub: case LLVMAnd: case LLVMOr: case LLVMXor:
+  case LLVMZExt: case LLVMSExt: case LLVMTrunc: {
+    int n = LLVMGetNumOperands(v);
+    for (int i = 0; i < n; ++i) {
+      LLVMValueRef src = activity_ptrtoint_source(varied, LLVMGetOperand(v, (unsigned)i), depth + 1);
+      if (src)
+        return src;
+    }
+    return NULL;
+  }
+  default:
+    return NULL;
+  }
 }
 
 static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
@@ -91,6 +159,11 @@ static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
   return changed;
 }
 
+static int is_masked_store(LLVMValueRef inst) {
+  const char *masked = activity_masked_intrinsic(inst);
+  return masked && !strcmp(masked, "store");
+}
+
 static int calls_function_with_body(LLVMValueRef inst) {
   if (!LLVMIsACallInst(inst))
     return 0;
@@ -123,7 +196,8 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
     changed = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
-        if (LLVMIsAStoreInst(inst)) {
+        const char *masked = activity_masked_intrinsic(inst);
+        if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
           /* storing a varied value makes the memory (its base object) varied */
           if (vmap_get(&varied, LLVMGetOperand(inst, 0)))
             changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 1), 0);
@@ -148,6 +222,12 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
         }
         if (vmap_get(&varied, inst) || !activity_carries_derivative(LLVMTypeOf(inst)))
           continue;
+        if (LLVMIsAIntToPtrInst(inst) && activity_ptrtoint_source(&varied, LLVMGetOperand(inst, 0), 0)) {
+          /* integer arithmetic on the address of varied memory */
+          vmap_set(&varied, inst, inst);
+          changed = 1;
+          continue;
+        }
         if (has_varied_operand(&varied, inst)) {
           vmap_set(&varied, inst, inst);
           changed = 1;
@@ -163,7 +243,8 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
         /* roots: the differentiated result, and stores into varied memory
            (the caller reads shadows back) */
         int is_root = (spec->ret_active && LLVMGetInstructionOpcode(inst) == LLVMRet) ||
-                      (LLVMIsAStoreInst(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1))) ||
+                      ((LLVMIsAStoreInst(inst) || is_masked_store(inst)) &&
+                       vmap_get(&varied, LLVMGetOperand(inst, 1))) ||
                       (activity_mem_intrinsic(inst) && vmap_get(&varied, LLVMGetOperand(inst, 0))) ||
                       (LLVMIsACallInst(inst) && has_varied_pointer_arg(&varied, inst));
         if (!is_root && !vmap_get(&useful, inst))

@@ -96,7 +96,11 @@ static int is_lane_op(LLVMValueRef inst) {
     LLVMValueRef callee = LLVMGetCalledValue(inst);
     size_t len = 0;
     const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : "";
-    return len > 25 && !strncmp(name, "llvm.vector.reduce.fadd.", 24);
+    return (len > 25 && !strncmp(name, "llvm.vector.reduce.fadd.", 24)) ||
+           (len > 25 && !strncmp(name, "llvm.vector.reduce.fmax.", 24)) ||
+           (len > 25 && !strncmp(name, "llvm.vector.reduce.fmin.", 24)) ||
+           (len > 29 && !strncmp(name, "llvm.vector.reduce.fmaximum.", 28)) ||
+           (len > 29 && !strncmp(name, "llvm.vector.reduce.fminimum.", 28));
   }
   return 0;
 }
@@ -110,6 +114,37 @@ static int is_differentiable_call(LLVMValueRef inst) {
          LLVMCountParams(callee) <= CT_MAX_PARAMS;
 }
 
+/* The name of a load's or store's TBAA access type ("double", "int",
+ * "omnipotent char", ...), or "" when it has none. */
+static const char *tbaa_access_type(ct_gen *g, LLVMValueRef inst) {
+  LLVMValueRef tag = LLVMGetMetadata(inst, LLVMGetMDKindIDInContext(g->m->ctx, "tbaa", 4));
+  if (!tag || LLVMGetMDNodeNumOperands(tag) < 2)
+    return "";
+  LLVMValueRef ops[4];
+  unsigned n = LLVMGetMDNodeNumOperands(tag);
+  if (n > 4)
+    return "";
+  LLVMGetMDNodeOperands(tag, ops);
+  LLVMValueRef access = ops[1];
+  if (!access || !LLVMIsAMDNode(access) || LLVMGetMDNodeNumOperands(access) < 1)
+    return "";
+  LLVMValueRef aops[8];
+  if (LLVMGetMDNodeNumOperands(access) > 8)
+    return "";
+  LLVMGetMDNodeOperands(access, aops);
+  unsigned len = 0;
+  const char *name = aops[0] ? LLVMGetMDString(aops[0], &len) : NULL;
+  return name ? name : "";
+}
+
+/* An integer load or store of floating-point memory through a character
+ * type (a byte-wise copy): the bytes of a double carry no derivative we can
+ * follow, so this is rejected rather than silently ignored. */
+static int is_byte_move_of_fp_data(ct_gen *g, LLVMValueRef inst, LLVMValueRef ptr, LLVMTypeRef ty) {
+  return LLVMGetTypeKind(ty) == LLVMIntegerTypeKind && vmap_get(&g->active, ptr) &&
+         activity_fp_type_of_memory(g->pc, ptr) && !strcmp(tbaa_access_type(g, inst), "omnipotent char");
+}
+
 ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
   const char *mem = activity_mem_intrinsic(inst);
   if (mem) {
@@ -117,12 +152,21 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
       return REV_NONE;
     return strcmp(mem, "memset") ? REV_MEMCPY : REV_MEMSET;
   }
-  if (LLVMIsAStoreInst(inst)) {
+  const char *masked = activity_masked_intrinsic(inst);
+  if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
     LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
     if (!vmap_get(&g->active, ptr))
       return vmap_get(&g->active, val) ? REV_UNSUPPORTED : REV_NONE;
-    return type_is_fp(LLVMTypeOf(val)) ? REV_STORE : REV_NONE;
+    if (is_byte_move_of_fp_data(g, inst, ptr, LLVMTypeOf(val)))
+      return REV_UNSUPPORTED;
+    if (!type_is_fp(LLVMTypeOf(val)))
+      return REV_NONE;
+    return masked ? REV_MASKED_STORE : REV_STORE;
   }
+  if (masked && classify_has_adjoint(g, inst))
+    return REV_MASKED_LOAD;
+  if (LLVMIsALoadInst(inst) && is_byte_move_of_fp_data(g, inst, LLVMGetOperand(inst, 0), LLVMTypeOf(inst)))
+    return REV_UNSUPPORTED;
   if (LLVMIsACallInst(inst) && vmap_get(&g->active, inst) && classify_callee_is(inst, CLASSIFY_ALLOC_FUNCTIONS))
     return REV_ALLOC;
   if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
@@ -151,39 +195,14 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
 }
 
 /* The floating-point element type of memory copied by a memcpy/memmove,
- * deduced from the loads and stores of the same objects; NULL if none or
+ * deduced from the loads and stores of either object; NULL if none or
  * mixed. */
 LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy) {
-  LLVMValueRef bases[2] = {activity_base_object(LLVMGetOperand(copy, 0)),
-                           activity_base_object(LLVMGetOperand(copy, 1))};
-  LLVMTypeRef found = NULL;
-  for (unsigned i = 0; i < g->nblocks; ++i)
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
-         inst = LLVMGetNextInstruction(inst)) {
-      LLVMValueRef ptr = NULL;
-      LLVMTypeRef ty = NULL;
-      if (LLVMIsALoadInst(inst)) {
-        ptr = LLVMGetOperand(inst, 0);
-        ty = LLVMTypeOf(inst);
-      } else if (LLVMIsAStoreInst(inst)) {
-        ptr = LLVMGetOperand(inst, 1);
-        ty = LLVMTypeOf(LLVMGetOperand(inst, 0));
-      } else
-        continue;
-      if (LLVMGetTypeKind(ty) == LLVMVectorTypeKind)
-        ty = LLVMGetElementType(ty);
-      if (!type_is_fp_scalar(ty))
-        continue;
-      LLVMValueRef base = activity_base_object(ptr);
-      if (base != bases[0] && base != bases[1])
-        continue;
-      if (found && found != ty)
-        return NULL;
-      found = ty;
-    }
-  if (found && LLVMGetTypeKind(found) != LLVMDoubleTypeKind && LLVMGetTypeKind(found) != LLVMFloatTypeKind)
+  LLVMTypeRef dst = activity_fp_type_of_memory(g->pc, LLVMGetOperand(copy, 0));
+  LLVMTypeRef src = activity_fp_type_of_memory(g->pc, LLVMGetOperand(copy, 1));
+  if (dst && src && dst != src)
     return NULL;
-  return found;
+  return dst ? dst : src;
 }
 
 /* Records that the reverse of block b uses `v` (or its shadow, or its
@@ -268,13 +287,25 @@ void classify_plan(ct_gen *g) {
         need(g, b, inst, NEED_SHADOW);
         break;
       case REV_LANES:
-        if (LLVMGetInstructionOpcode(inst) == LLVMExtractElement)
+        if (LLVMIsACallInst(inst) && LLVMGetNumArgOperands(inst) == 1) {
+          /* fmax/fmin reductions compare the lanes with the result */
+          need(g, b, LLVMGetOperand(inst, 0), NEED_VALUE);
+          need(g, b, inst, NEED_VALUE);
+        } else if (LLVMGetInstructionOpcode(inst) == LLVMExtractElement)
           need(g, b, LLVMGetOperand(inst, 1), NEED_VALUE);
         else if (LLVMGetInstructionOpcode(inst) == LLVMInsertElement)
           need(g, b, LLVMGetOperand(inst, 2), NEED_VALUE);
         break;
       case REV_STORE:
         need(g, b, LLVMGetOperand(inst, 1), NEED_SHADOW);
+        break;
+      case REV_MASKED_LOAD: /* (ptr, align, mask, passthru) */
+        need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);
+        need(g, b, LLVMGetOperand(inst, 2), NEED_VALUE);
+        break;
+      case REV_MASKED_STORE: /* (value, ptr, align, mask) */
+        need(g, b, LLVMGetOperand(inst, 1), NEED_SHADOW);
+        need(g, b, LLVMGetOperand(inst, 3), NEED_VALUE);
         break;
       case REV_MEMCPY:
         if (vmap_get(&g->active, LLVMGetOperand(inst, 1)))
@@ -292,7 +323,10 @@ void classify_plan(ct_gen *g) {
         plan_call(g, b, inst);
         break;
       case REV_UNSUPPORTED:
-        if (LLVMIsAStoreInst(inst))
+        if (LLVMIsALoadInst(inst) || (LLVMIsAStoreInst(inst) && vmap_get(&g->active, LLVMGetOperand(inst, 1))))
+          gen_fail(g, inst, "moves differentiable floating-point data as raw bytes (char accesses)",
+                   "copy it as double/float values, or with memcpy");
+        else if (LLVMIsAStoreInst(inst))
           gen_fail(g, inst,
                   "stores a differentiable value into memory that has no shadow (a global variable or "
                   "a pointer argument passed as constant)",

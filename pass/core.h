@@ -88,6 +88,9 @@ void gradient_finish(ct_module *m);
  * simplified by LLVM), cached per function. */
 LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn);
 void prepare_finish(ct_module *m);
+/* retype.c: integer loads/stores that move float/double data (small struct
+ * copies) become loads/stores of that floating-point type. */
+void retype_fp_memory(ct_module *m, LLVMValueRef fn);
 /* Copies function attributes except optnone/noinline. */
 void prepare_copy_attributes(LLVMValueRef from, LLVMValueRef to);
 
@@ -106,6 +109,15 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef prepared, ct_vmap *activ
 int activity_carries_derivative(LLVMTypeRef t);
 /* "memcpy", "memmove", "memset" for those intrinsic calls, else NULL. */
 const char *activity_mem_intrinsic(LLVMValueRef inst);
+/* "load" or "store" for llvm.masked.load/store calls, else NULL. */
+const char *activity_masked_intrinsic(LLVMValueRef inst);
+/* float or double when the memory `ptr` points into is accessed as such in
+ * `fn` (and only as one of them), else NULL. */
+LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr);
+/* The varied pointer whose address (ptrtoint) the integer `v` is computed
+ * from, or NULL. `varied` maps varied values (or active ones) to
+ * themselves. */
+LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int depth);
 /* The object a pointer points into (through GEPs and casts). */
 LLVMValueRef activity_base_object(LLVMValueRef p);
 

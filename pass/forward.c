@@ -37,6 +37,45 @@ LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty) {
   return LLVMBuildLoad2(g->m->b, ty, slot, "");
 }
 
+/* A pointer into a global variable met in a merge (select, phi) with
+ * pointers to differentiable data gets a shadow too: a zeroed copy made
+ * for this call (on the stack when small, on the heap otherwise or in
+ * split mode), at the same offset. NULL if `p` does not point into a
+ * global. */
+static LLVMValueRef global_shadow_of(ct_gen *g, LLVMValueRef p) {
+  LLVMValueRef gv = activity_base_object(p);
+  if (!gv || !LLVMIsAGlobalVariable(gv))
+    return NULL;
+  ct_module *m = g->m;
+  LLVMValueRef shadow = vmap_get(&g->global_shadows, gv);
+  if (!shadow) {
+    LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
+    unsigned long long bytes = LLVMABISizeOfType(td, LLVMGlobalGetValueType(gv));
+    if (!bytes)
+      bytes = 1;
+    LLVMValueRef size = LLVMConstInt(g->i64_ty, bytes, 0);
+    if (bytes <= 4096 && !g->spec->split) {
+      shadow = LLVMBuildArrayAlloca(g->sb, LLVMInt8TypeInContext(m->ctx), size, "shadow.global");
+      LLVMSetAlignment(shadow, 16);
+      LLVMBuildMemSet(g->sb, shadow, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), size, 16);
+    } else {
+      LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
+      LLVMValueRef calloc_fn = forward_declare(g, "calloc", g->ptr_ty, params, 2);
+      LLVMValueRef args[2] = {LLVMConstInt(g->i64_ty, 1, 0), size};
+      shadow = LLVMBuildCall2(g->sb, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, "shadow.global");
+      g->heap_shadows = realloc(g->heap_shadows, (g->nheap_shadows + 1) * sizeof *g->heap_shadows);
+      g->heap_shadows[g->nheap_shadows++] = shadow;
+    }
+    vmap_set(&g->global_shadows, gv, shadow);
+  }
+  if (p == gv)
+    return shadow;
+  /* the same offset into the shadow (constant expressions fold) */
+  LLVMValueRef off = LLVMBuildSub(g->sb, LLVMBuildPtrToInt(g->sb, p, g->i64_ty, ""),
+                                  LLVMBuildPtrToInt(g->sb, gv, g->i64_ty, ""), "");
+  return LLVMBuildGEP2(g->sb, LLVMInt8TypeInContext(m->ctx), shadow, &off, 1, "");
+}
+
 /* Shadow pointers for every active pointer instruction, built next to the
  * primal instruction's copy. Phis are created first so loops close. */
 static void build_shadows(ct_gen *g) {
@@ -107,6 +146,8 @@ static void build_shadows(ct_gen *g) {
           for (int k = base; k < nops; ++k) {
             LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
             LLVMValueRef sh = vmap_get(&g->shadow, op);
+            if (!sh && !LLVMIsAGetElementPtrInst(inst) && !LLVMIsACastInst(inst))
+              sh = global_shadow_of(g, op); /* a merge with a pointer into a global */
             if (!sh && LLVMIsAGlobalVariable(op)) {
               size_t len = 0;
               const char *gname = LLVMGetValueName2(op, &len);
@@ -141,6 +182,24 @@ static void build_shadows(ct_gen *g) {
           for (int k = 0; k < 2; ++k)
             args[k] = LLVMBuildZExtOrBitCast(m->b, args[k], g->i64_ty, "");
           s = LLVMBuildCall2(m->b, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, "shadow");
+        } else if (LLVMIsAIntToPtrInst(inst)) {
+          /* shadow = shadow(source) + (address - source address) */
+          LLVMValueRef src = activity_ptrtoint_source(&g->active, LLVMGetOperand(inst, 0), 0);
+          LLVMValueRef ssrc = src ? vmap_get(&g->shadow, src) : NULL;
+          if (!ssrc) {
+            if (src && vmap_get(&g->active, src)) {
+              pending = 1;
+              continue;
+            }
+            gen_fail(g, inst, "makes a pointer to differentiable data from an integer Cotangent cannot follow",
+                     NULL);
+            return;
+          }
+          LLVMValueRef fsrc = vmap_get(&g->fwd, src) ? vmap_get(&g->fwd, src) : src;
+          LLVMValueRef off = LLVMBuildSub(m->b, LLVMBuildPtrToInt(m->b, copy, g->i64_ty, ""),
+                                          LLVMBuildPtrToInt(m->b, fsrc, g->i64_ty, ""), "");
+          LLVMTypeRef i8 = LLVMInt8TypeInContext(m->ctx);
+          s = LLVMBuildGEP2(m->b, i8, ssrc, &off, 1, "shadow");
         } else if (LLVMIsALoadInst(inst)) {
           LLVMValueRef p = LLVMGetOperand(inst, 0);
           LLVMValueRef sp = vmap_get(&g->shadow, p);
@@ -179,7 +238,9 @@ static void build_shadows(ct_gen *g) {
           LLVMValueRef iv = LLVMGetIncomingValue(inst, k);
           if (LLVMIsAConstantPointerNull(iv) || LLVMIsAUndefValue(iv))
             sv = iv;
-          else {
+          else if ((sv = global_shadow_of(g, iv)) != NULL) {
+            /* a pointer into a global: its per-call shadow */
+          } else {
             gen_fail(g, inst, "merges pointers with and without a shadow",
                     "pass every pointer to differentiable data with a shadow");
             return;

@@ -47,6 +47,7 @@ typedef struct {
   ct_vmap call_aug;  /* primal call -> callee's augmented forward */
   ct_vmap call_rev;  /* primal call -> callee's reverse */
   ct_vmap call_tape; /* primal call -> tape its augmented forward returned */
+  ct_vmap global_shadows; /* global variable -> its per-call zeroed shadow */
   ct_vmap popped[3]; /* per reverse block and need kind: primal -> popped */
   LLVMValueRef *heap_shadows; /* split mode: shadow allocas live on the heap */
   unsigned nheap_shadows;
@@ -58,7 +59,7 @@ typedef struct {
 
 typedef enum {
   REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_MEMSET, REV_MEMCPY, REV_LANES,
-  REV_ALLOC, REV_CALL, REV_UNSUPPORTED
+  REV_ALLOC, REV_CALL, REV_MASKED_LOAD, REV_MASKED_STORE, REV_UNSUPPORTED
 } ct_rev_kind;
 
 /* reverse.c */

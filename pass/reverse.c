@@ -188,6 +188,21 @@ static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
   }
 }
 
+/* insertvalue/extractvalue along a member path of any depth. */
+static LLVMValueRef insert_at_path(LLVMBuilderRef b, LLVMValueRef agg, LLVMValueRef v, const unsigned *path,
+                                   unsigned n) {
+  if (n == 1)
+    return LLVMBuildInsertValue(b, agg, v, path[0], "");
+  LLVMValueRef inner = LLVMBuildExtractValue(b, agg, path[0], "");
+  return LLVMBuildInsertValue(b, agg, insert_at_path(b, inner, v, path + 1, n - 1), path[0], "");
+}
+
+static LLVMValueRef extract_at_path(LLVMBuilderRef b, LLVMValueRef agg, const unsigned *path, unsigned n) {
+  for (unsigned i = 0; i < n; ++i)
+    agg = LLVMBuildExtractValue(b, agg, path[i], "");
+  return agg;
+}
+
 /* Adjoints of lane and member moves: the adjoint goes back to where each
  * lane or member came from. */
 static void reverse_lanes(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
@@ -228,35 +243,82 @@ static void reverse_lanes(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
   }
   case LLVMExtractValue: {
     LLVMValueRef agg = LLVMGetOperand(inst, 0);
+    const unsigned *path = LLVMGetIndices(inst);
     unsigned n = LLVMGetNumIndices(inst);
-    if (n != 1)
-      break;
-    unsigned idx = LLVMGetIndices(inst)[0];
-    adj_add(g, agg, LLVMBuildInsertValue(b, LLVMConstNull(LLVMTypeOf(agg)), d, idx, ""));
+    adj_add(g, agg, insert_at_path(b, LLVMConstNull(LLVMTypeOf(agg)), d, path, n));
     return;
   }
   case LLVMInsertValue: {
     LLVMValueRef agg = LLVMGetOperand(inst, 0), x = LLVMGetOperand(inst, 1);
-    if (LLVMGetNumIndices(inst) != 1)
-      break;
-    unsigned idx = LLVMGetIndices(inst)[0];
+    const unsigned *path = LLVMGetIndices(inst);
+    unsigned n = LLVMGetNumIndices(inst);
     if (classify_has_adjoint(g, x))
-      adj_add(g, x, LLVMBuildExtractValue(b, d, idx, ""));
-    adj_add(g, agg, LLVMBuildInsertValue(b, d, LLVMConstNull(LLVMTypeOf(x)), idx, ""));
+      adj_add(g, x, extract_at_path(b, d, path, n));
+    adj_add(g, agg, insert_at_path(b, d, LLVMConstNull(LLVMTypeOf(x)), path, n));
     return;
   }
-  default: { /* llvm.vector.reduce.fadd(start, v) */
-    LLVMValueRef start = LLVMGetOperand(inst, 0), v = LLVMGetOperand(inst, 1);
-    adj_add(g, start, d);
+  default:
+    break;
+  }
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(LLVMGetCalledValue(inst), &len);
+  if (len > 24 && strncmp(name, "llvm.vector.reduce.fadd.", 24) != 0) {
+    /* fmax/fmin reductions: the adjoint goes to the lanes holding the
+       result */
+    LLVMValueRef v = LLVMGetOperand(inst, 0);
     unsigned n = LLVMGetVectorSize(LLVMTypeOf(v));
-    LLVMValueRef splat = LLVMConstNull(LLVMTypeOf(v));
-    for (unsigned j = 0; j < n; ++j)
-      splat = LLVMBuildInsertElement(b, splat, d, LLVMConstInt(g->i32_ty, j, 0), "");
-    adj_add(g, v, splat);
+    LLVMValueRef r = rev_value(g, inst);
+    LLVMValueRef splat_r = LLVMConstNull(LLVMTypeOf(v)), splat_d = LLVMConstNull(LLVMTypeOf(v));
+    for (unsigned j = 0; j < n; ++j) {
+      splat_r = LLVMBuildInsertElement(b, splat_r, r, LLVMConstInt(g->i32_ty, j, 0), "");
+      splat_d = LLVMBuildInsertElement(b, splat_d, d, LLVMConstInt(g->i32_ty, j, 0), "");
+    }
+    LLVMValueRef mask = LLVMBuildFCmp(b, LLVMRealOEQ, rev_value(g, v), splat_r, "");
+    adj_add(g, v, LLVMBuildSelect(b, mask, splat_d, LLVMConstNull(LLVMTypeOf(v)), ""));
     return;
   }
+  /* llvm.vector.reduce.fadd(start, v) */
+  LLVMValueRef start = LLVMGetOperand(inst, 0), v = LLVMGetOperand(inst, 1);
+  adj_add(g, start, d);
+  unsigned n = LLVMGetVectorSize(LLVMTypeOf(v));
+  LLVMValueRef splat = LLVMConstNull(LLVMTypeOf(v));
+  for (unsigned j = 0; j < n; ++j)
+    splat = LLVMBuildInsertElement(b, splat, d, LLVMConstInt(g->i32_ty, j, 0), "");
+  adj_add(g, v, splat);
+}
+
+static LLVMValueRef masked_call(ct_gen *g, const char *name, LLVMTypeRef vty, LLVMValueRef *args, unsigned n) {
+  LLVMTypeRef types[2] = {vty, g->ptr_ty};
+  unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->m->mod, id, types, 2);
+  return LLVMBuildCall2(g->m->b, LLVMIntrinsicGetType(g->m->ctx, id, types, 2), fn, args, n, "");
+}
+
+/* Masked vector loads and stores: like loads and stores, lane by lane. */
+static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
+  LLVMBuilderRef b = g->m->b;
+  if (kind == REV_MASKED_LOAD) { /* (ptr, align, mask, passthru) */
+    LLVMValueRef d = adj_take(g, inst);
+    LLVMTypeRef vty = LLVMTypeOf(inst);
+    LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0)), mask = rev_value(g, LLVMGetOperand(inst, 2));
+    LLVMValueRef align = LLVMGetOperand(inst, 1);
+    LLVMValueRef largs[4] = {sp, align, mask, LLVMConstNull(vty)};
+    LLVMValueRef old = masked_call(g, "llvm.masked.load", vty, largs, 4);
+    LLVMValueRef sargs[4] = {LLVMBuildFAdd(b, old, d, ""), sp, align, mask};
+    masked_call(g, "llvm.masked.store", vty, sargs, 4);
+    adj_add(g, LLVMGetOperand(inst, 3), LLVMBuildSelect(b, mask, LLVMConstNull(vty), d, ""));
+    return;
   }
-  gen_fail(g, inst, "uses nested member indices", "not supported yet");
+  /* (value, ptr, align, mask) */
+  LLVMValueRef val = LLVMGetOperand(inst, 0);
+  LLVMTypeRef vty = LLVMTypeOf(val);
+  LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 1)), mask = rev_value(g, LLVMGetOperand(inst, 3));
+  LLVMValueRef align = LLVMGetOperand(inst, 2);
+  LLVMValueRef largs[4] = {sp, align, mask, LLVMConstNull(vty)};
+  LLVMValueRef d = masked_call(g, "llvm.masked.load", vty, largs, 4);
+  LLVMValueRef sargs[4] = {LLVMConstNull(vty), sp, align, mask};
+  masked_call(g, "llvm.masked.store", vty, sargs, 4);
+  adj_add(g, val, d);
 }
 
 /* A differentiated call: the callee's reverse, with the arguments, shadows
@@ -307,7 +369,8 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
   }
   for (LLVMValueRef inst = LLVMGetLastInstruction(b->bb); inst && !LLVMIsAPHINode(inst) && !g->failed;
        inst = LLVMGetPreviousInstruction(inst)) {
-    switch (classify(g, inst)) {
+    ct_rev_kind kind = classify(g, inst);
+    switch (kind) {
     case REV_RULE:
       reverse_rule(g, inst, adj_take(g, inst));
       break;
@@ -319,6 +382,10 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       break;
     case REV_CALL:
       reverse_call(g, inst);
+      break;
+    case REV_MASKED_LOAD:
+    case REV_MASKED_STORE:
+      reverse_masked(g, inst, kind);
       break;
     case REV_ALLOC: {
       LLVMValueRef free_fn = forward_declare(g, "free", LLVMVoidTypeInContext(m->ctx), &g->ptr_ty, 1);
@@ -680,6 +747,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_init(&g.call_aug);
   vmap_init(&g.call_rev);
   vmap_init(&g.call_tape);
+  vmap_init(&g.global_shadows);
   for (int k = 0; k < 3; ++k)
     vmap_init(&g.popped[k]);
   cfg_analyse(&g);
@@ -729,6 +797,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_free(&g.call_aug);
   vmap_free(&g.call_rev);
   vmap_free(&g.call_tape);
+  vmap_free(&g.global_shadows);
   for (int k = 0; k < 3; ++k)
     vmap_free(&g.popped[k]);
   *fwd_fn = g.g;

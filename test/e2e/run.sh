@@ -1,11 +1,19 @@
 #!/bin/sh
-# run.sh CC SOURCE OPTLEVEL OUTDIR: compile SOURCE with cotangent-cc at the
-# given level and run it; the program checks its own gradients and exits
-# non-zero on any mismatch.
+# run.sh CC SOURCE OPTLEVEL OUTDIR [asan]: compile SOURCE with cotangent-cc
+# at the given level and run it; the program checks its own gradients and
+# exits non-zero on any mismatch. With "asan" the program is built with
+# AddressSanitizer (LeakSanitizer included): tapes and shadow allocations
+# must be freed.
 set -e
-cc="$1" src="$2" level="$3" out="$4"
+cc="$1" src="$2" level="$3" out="$4" mode="${5:-}"
 mkdir -p "$out"
 name=$(basename "$src" .c)
-exe="$out/$name$level"
-"$cc" $level -std=c17 -Wall -Werror -o "$exe" "$src"
+exe="$out/$name$level$mode"
+flags=""
+if [ "$mode" = asan ]; then
+  flags="-fsanitize=address -fno-omit-frame-pointer"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+fi
+# shellcheck disable=SC2086
+"$cc" $level $flags -std=c17 -Wall -Werror -o "$exe" "$src"
 "$exe"

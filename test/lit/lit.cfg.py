@@ -6,7 +6,7 @@ config.name = "cotangent"
 config.test_format = lit.formats.ShTest(True)
 config.suffixes = [".ll", ".c"]
 config.test_source_root = os.path.dirname(__file__)
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in", "Inputs"]
 
 bin = config.ct_llvm_bin
 config.substitutions.append(("%opt", "%s/opt -load-pass-plugin=%s" % (bin, config.ct_plugin)))

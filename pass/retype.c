@@ -1,0 +1,148 @@
+/* Retyping integer moves of floating-point data.
+ *
+ * LLVM copies small structs and unions ({double}, {float, float}, ...) and
+ * byte buffers with integer loads and stores (i64, i32, <2 x i64>...).
+ * Integers carry no derivative, so before differentiation such a load or
+ * store is rewritten to move the floating-point type the memory holds
+ * (deduced from the function's other accesses of the same object): a
+ * load i64 of double data becomes a load double plus a bitcast, and a
+ * store of a bitcast double goes back to storing the double. Moves that
+ * cannot be retyped (bytes of a double) are left for classify.c to reject. */
+#include "core.h"
+
+#include <llvm-c/Target.h>
+
+/* double, float, or <k x T>, of exactly `bits` bits; NULL if impossible */
+static LLVMTypeRef fp_type_of_width(LLVMTypeRef elem, unsigned bits) {
+  unsigned eb = LLVMGetTypeKind(elem) == LLVMDoubleTypeKind ? 64 : 32;
+  if (!bits || bits % eb)
+    return NULL;
+  return bits == eb ? elem : LLVMVectorType(elem, bits / eb);
+}
+
+static LLVMTypeRef moved_fp_type(ct_module *m, LLVMValueRef fn, LLVMValueRef ptr, LLVMValueRef partner_ptr,
+                                 LLVMTypeRef int_ty) {
+  (void)m;
+  LLVMTypeRef elem = activity_fp_type_of_memory(fn, ptr);
+  if (!elem && partner_ptr)
+    elem = activity_fp_type_of_memory(fn, partner_ptr);
+  if (!elem || LLVMGetTypeKind(int_ty) != LLVMIntegerTypeKind)
+    return NULL;
+  return fp_type_of_width(elem, LLVMGetIntTypeWidth(int_ty));
+}
+
+/* The floating-point type the bits of an integer load are used as: a
+ * bitcast to float/double reached through trunc and lshr. */
+static LLVMTypeRef fp_type_from_uses(LLVMValueRef v, int depth) {
+  if (depth > 4)
+    return NULL;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsABitCastInst(user) && type_is_fp_scalar(LLVMTypeOf(user)))
+      return LLVMTypeOf(user);
+    if (LLVMIsATruncInst(user) || (LLVMIsAInstruction(user) && LLVMGetInstructionOpcode(user) == LLVMLShr)) {
+      LLVMTypeRef t = fp_type_from_uses(user, depth + 1);
+      if (t)
+        return t;
+    }
+  }
+  return NULL;
+}
+
+/* bitcast(trunc(lshr(bits, k*w))) to T, for lanes of width w, becomes
+ * extractelement(vec, k): the lanes keep carrying derivatives. */
+static void rewrite_lane_extracts(LLVMBuilderRef b, LLVMValueRef bits, LLVMValueRef vec, unsigned w, int depth,
+                                  unsigned shift, LLVMValueRef *next) {
+  if (depth > 4)
+    return;
+  for (LLVMUseRef u = LLVMGetFirstUse(bits), un; u; u = un) {
+    un = LLVMGetNextUse(u);
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsABitCastInst(user) && type_is_fp_scalar(LLVMTypeOf(user)) && shift % w == 0 &&
+        LLVMGetTypeKind(LLVMTypeOf(vec)) == LLVMVectorTypeKind &&
+        LLVMTypeOf(user) == LLVMGetElementType(LLVMTypeOf(vec))) {
+      LLVMPositionBuilderBefore(b, user);
+      LLVMValueRef lane = LLVMBuildExtractElement(
+          b, vec, LLVMConstInt(LLVMInt32TypeInContext(LLVMGetTypeContext(LLVMTypeOf(vec))), shift / w, 0), "");
+      if (user == *next)
+        *next = LLVMGetNextInstruction(user);
+      LLVMReplaceAllUsesWith(user, lane);
+      LLVMInstructionEraseFromParent(user);
+    } else if (LLVMIsATruncInst(user)) {
+      rewrite_lane_extracts(b, user, vec, w, depth + 1, shift, next);
+    } else if (LLVMIsAInstruction(user) && LLVMGetInstructionOpcode(user) == LLVMLShr &&
+               LLVMIsAConstantInt(LLVMGetOperand(user, 1)) && LLVMGetOperand(user, 0) == bits) {
+      rewrite_lane_extracts(b, user, vec, w, depth + 1,
+                            shift + (unsigned)LLVMConstIntGetZExtValue(LLVMGetOperand(user, 1)), next);
+    }
+  }
+}
+
+/* The pointer of the first store that stores `v`, if any. */
+static LLVMValueRef stored_to(LLVMValueRef v) {
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsAStoreInst(user) && LLVMGetOperand(user, 0) == v)
+      return LLVMGetOperand(user, 1);
+  }
+  return NULL;
+}
+
+void retype_fp_memory(ct_module *m, LLVMValueRef fn) {
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb), next; inst; inst = next) {
+      next = LLVMGetNextInstruction(inst);
+      if (LLVMIsALoadInst(inst) && LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMIntegerTypeKind &&
+          !LLVMGetVolatile(inst)) {
+        LLVMValueRef ptr = LLVMGetOperand(inst, 0);
+        LLVMTypeRef fty = moved_fp_type(m, fn, ptr, stored_to(inst), LLVMTypeOf(inst));
+        if (!fty) {
+          LLVMTypeRef elem = fp_type_from_uses(inst, 0);
+          fty = elem ? fp_type_of_width(elem, LLVMGetIntTypeWidth(LLVMTypeOf(inst))) : NULL;
+        }
+        if (!fty)
+          continue;
+        LLVMPositionBuilderBefore(b, inst);
+        LLVMValueRef load = LLVMBuildLoad2(b, fty, ptr, "");
+        LLVMSetAlignment(load, LLVMGetAlignment(inst));
+        LLVMValueRef bits = LLVMBuildBitCast(b, load, LLVMTypeOf(inst), "");
+        LLVMReplaceAllUsesWith(inst, bits);
+        LLVMInstructionEraseFromParent(inst);
+        /* bitcasts back to the floating-point type use the load itself */
+        for (LLVMUseRef u = LLVMGetFirstUse(bits), un; u; u = un) {
+          un = LLVMGetNextUse(u);
+          LLVMValueRef user = LLVMGetUser(u);
+          if (LLVMIsABitCastInst(user) && LLVMTypeOf(user) == fty) {
+            if (user == next)
+              next = LLVMGetNextInstruction(user);
+            LLVMReplaceAllUsesWith(user, load);
+            LLVMInstructionEraseFromParent(user);
+          }
+        }
+        if (LLVMGetTypeKind(fty) == LLVMVectorTypeKind)
+          rewrite_lane_extracts(b, bits, load, LLVMGetTypeKind(LLVMGetElementType(fty)) == LLVMDoubleTypeKind ? 64 : 32,
+                                0, 0, &next);
+      } else if (LLVMIsAStoreInst(inst) && !LLVMGetVolatile(inst)) {
+        LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
+        if (LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMIntegerTypeKind)
+          continue;
+        LLVMValueRef src = LLVMIsABitCastInst(val) ? LLVMGetOperand(val, 0) : NULL;
+        LLVMValueRef src_ptr = src && LLVMIsALoadInst(src) ? LLVMGetOperand(src, 0) : NULL;
+        /* storing the bits of floating-point data: store the data */
+        LLVMTypeRef fty = src && type_is_fp(LLVMTypeOf(src)) ? LLVMTypeOf(src)
+                                                             : moved_fp_type(m, fn, ptr, src_ptr, LLVMTypeOf(val));
+        if (!fty)
+          continue;
+        LLVMPositionBuilderBefore(b, inst);
+        LLVMValueRef fval = src && LLVMTypeOf(src) == fty ? src : LLVMBuildBitCast(b, val, fty, "");
+        LLVMValueRef store = LLVMBuildStore(b, fval, ptr);
+        LLVMSetAlignment(store, LLVMGetAlignment(inst));
+        LLVMInstructionEraseFromParent(inst);
+        if (LLVMIsABitCastInst(val) && !LLVMGetFirstUse(val))
+          LLVMInstructionEraseFromParent(val);
+      }
+    }
+  }
+  LLVMDisposeBuilder(b);
+}

@@ -1,0 +1,1104 @@
+#!/usr/bin/env python3
+"""gen.py: seeded generator of random differentiable C programs, the input of
+Cotangent's randomized differential test (scripts/fuzz, test/fuzz/run_batch.py).
+
+    python3 test/fuzz/gen.py SEED [-o FILE]
+
+Each program defines one function `f` with an array argument (duplicated),
+an int `n` and one or two scalar arguments, for example
+
+    double f(double *x, int n, double p)
+
+built from nested for-loops (trip counts n, n-1, i, constants), while-loops
+with a data-dependent exit and an iteration cap, if/else and ?: on
+comparisons of intermediate doubles, break/continue/early return, arrays
+updated in place (x[i] = a*x[i] + ... x[i-1] ...), local arrays (fixed size,
+variable length, malloc'd, memcpy'd), static helper functions (scalar, array,
+recursive with a depth argument) and libm calls with safe domains. Its
+`main` computes the gradient with Enzyme's C ABI (`__enzyme_autodiff`) and
+compares every component against central finite differences:
+
+  - three Richardson-extrapolated central differences (steps 1e-3, 1e-4,
+    1e-5 times max(1, |v|)); a component passes when the AD value is within
+    TOL * max(1, |fd|) of any of them;
+  - otherwise, when the two smaller-step estimates disagree with each other,
+    the function is not smooth at the point (a branch switch or a kink lies
+    within the step): the component is counted as skipped;
+  - otherwise the gradient is wrong.
+
+It also checks that the AD call leaves the arrays exactly as a call of f
+does (the primal side effects), that the gradient is added into the shadow
+(which starts non-zero), and, in some programs, that a second AD call gives
+the same result. It prints `FUZZRESULT ok=.. skip=.. fail=..` and exits 1
+when anything is wrong.
+
+Keeping values finite: every state variable and array element stays within
+VB by construction (contractions v = a*v + b*E with |a| + |b|*|E| <= 1 in
+units of VB, squashing by tanh/atan/erf/sin), arguments of exp/sinh/cosh/tan
+are bounded, and log/sqrt/pow see arguments bounded away from 0. The bound
+of every expression is tracked while generating it.
+
+Python 3 standard library only; the same seed always gives the same program.
+"""
+
+import argparse
+import math
+import random
+import sys
+from collections import namedtuple
+
+VB = 4.0  # bound of state variables and array elements
+WRAP = 60.0  # expressions whose bound exceeds this are squashed
+TOL = 1e-5  # |ad - fd| <= TOL * max(1, |fd|)
+
+E = namedtuple("E", "code bound leaf")
+
+SQUASH = [("tanh", 1.0), ("atan", math.pi / 2), ("erf", 1.0), ("sin", 1.0)]
+BOUNDED = [("sin", 1.0), ("cos", 1.0), ("tanh", 1.0), ("atan", math.pi / 2), ("erf", 1.0)]
+
+
+def lit(c):
+    """A double literal; negative ones parenthesized."""
+    s = "%.3g" % c
+    if "e" not in s and "." not in s:
+        s += ".0"
+    if s.startswith("-"):
+        return "(" + s + ")"
+    return s
+
+
+def full(c):
+    """A double literal with all digits (test inputs)."""
+    return repr(float(c))
+
+
+def round_down(c):
+    """A 2-significant-digit value <= c (c > 0)."""
+    v = float("%.2g" % c)
+    while v > c:
+        v = float("%.2g" % (v * 0.97))
+    return v
+
+
+class Var:
+    def __init__(self, name, bound, kind, writable=True):
+        self.name, self.bound, self.kind, self.writable = name, bound, kind, writable
+
+
+class Arr:
+    """An array: size is its length as C code ('n', 'm', '6'); nmin/nmax the
+    numeric range of that length."""
+
+    def __init__(self, name, size, nmin, nmax, writable, decl_type="double *"):
+        self.name, self.size, self.nmin, self.nmax, self.writable = name, size, nmin, nmax, writable
+        self.decl_type = decl_type
+
+
+class IVar:
+    """A loop variable. With size set it runs within [lo, size - 1 - hi_off];
+    with size None within [0, const - 1]."""
+
+    def __init__(self, name, size, lo, hi_off, const, trips):
+        self.name, self.size, self.lo, self.hi_off, self.const, self.trips = name, size, lo, hi_off, const, trips
+
+
+class Scope:
+    def __init__(self):
+        self.dvars, self.arrays, self.ivars, self.frees = [], [], [], []
+
+
+class Gen:
+    def __init__(self, seed):
+        self.seed = seed
+        self.r = random.Random(seed)
+        self.uid = 0
+        self.lines = []
+        self.ind = 0
+        self.scopes = []
+        self.extra_idx = {}
+        self.helpers = []  # dicts: name kind ...
+        self.callable = []  # helpers callable from the function being generated
+        self.used = set()
+        self.fn = None
+        self.features = set()
+
+    # ---------------------------------------------------------------- utils
+    def fresh(self, p):
+        self.uid += 1
+        return "%s%d" % (p, self.uid)
+
+    def emit(self, s):
+        self.lines.append("  " * self.ind + s)
+
+    def wpick(self, opts):
+        tot = sum(w for _, w in opts)
+        x = self.r.random() * tot
+        for k, w in opts:
+            x -= w
+            if x < 0:
+                return k
+        return opts[-1][0]
+
+    def coef(self, lo=0.1, hi=2.0, sign=True):
+        c = self.r.uniform(lo, hi)
+        if sign and self.r.random() < 0.4:
+            c = -c
+        return float("%.3g" % c)
+
+    def dvars(self):
+        return [v for s in self.scopes for v in s.dvars]
+
+    def arrays(self):
+        return [a for s in self.scopes for a in s.arrays]
+
+    def ivars(self):
+        return [v for s in self.scopes for v in s.ivars]
+
+    def push(self):
+        self.scopes.append(Scope())
+
+    def pop(self):
+        s = self.scopes.pop()
+        for name in s.frees:
+            self.emit("free(%s);" % name)
+
+    def size_range(self, size):
+        return self.sizes[size]
+
+    # ---------------------------------------------------------- expressions
+    def pick_index(self, arr):
+        loopy, other = [], []
+        for iv in self.ivars():
+            if iv.size == arr.size:
+                loopy.append(iv.name)
+                if iv.lo >= 1:
+                    loopy.append("%s - 1" % iv.name)
+                if iv.hi_off >= 1:
+                    loopy.append("%s + 1" % iv.name)
+                loopy.append("%s - 1 - %s" % (arr.size, iv.name))
+            elif self.iv_max(iv) <= arr.nmin - 1:
+                loopy.append(iv.name)
+                loopy.append("%s - 1 - %s" % (arr.size, iv.name))
+            loopy.append("(%s + %d) %% %s" % (iv.name, self.r.randint(1, 3), arr.size))
+        for k in range(min(arr.nmin, 3)):
+            other.append(str(k))
+        other.append("%s - 1" % arr.size)
+        loopy += self.extra_idx.get(arr.size, [])
+        if loopy and self.r.random() < 0.85:
+            return self.r.choice(loopy)
+        return self.r.choice(other)
+
+    def iv_max(self, iv):
+        """The largest value loop variable iv takes."""
+        if iv.size is None:
+            return iv.const - 1
+        return self.sizes[iv.size][1] - 1 - iv.hi_off
+
+    def leaf(self):
+        r = self.r
+        opts = [("const", 1.5)]
+        dv = self.dvars()
+        arrs = self.arrays()
+        if dv:
+            opts.append(("var", 5))
+        if arrs:
+            opts.append(("arr", 6))
+        if self.ivars():
+            opts.append(("int", 0.6))
+        k = self.wpick(opts)
+        if k == "var":
+            v = r.choice(dv)
+            return E(v.name, v.bound, True)
+        if k == "arr":
+            a = r.choice(arrs)
+            return E("%s[%s]" % (a.name, self.pick_index(a)), VB, True)
+        if k == "int":
+            iv = r.choice(self.ivars())
+            c = self.coef(0.05, 0.5)
+            return E("(%s * %s)" % (lit(c), iv.name), abs(c) * iv.trips, False)
+        c = self.coef()
+        return E(lit(c), abs(c), True)
+
+    def squash(self, e, target=1.0):
+        fn, b = self.r.choice(SQUASH)
+        s = round_down(target / b)
+        inner = e.code
+        if e.bound > 3:
+            inner = "%s * %s" % (lit(round_down(3.0 / e.bound) if e.bound < 3e4 else 1e-4), e.code)
+        code = "%s(%s)" % (fn, inner)
+        if s != 1.0:
+            code = "(%s * %s)" % (lit(s), code)
+        return E(code, s * b, False)
+
+    def wrap(self, e):
+        if e.bound > WRAP or not math.isfinite(e.bound):
+            return self.squash(e, self.r.choice([1.0, 2.0, VB]))
+        return e
+
+    def fit(self, e, target):
+        """e scaled or squashed to |e| <= target."""
+        if e.bound <= target:
+            return e
+        ratio = target / e.bound
+        if ratio >= 1 / 40 and self.r.random() < 0.7:
+            c = round_down(ratio)
+            return E("(%s * %s)" % (lit(c), e.code), c * e.bound, False)
+        return self.squash(e, target)
+
+    def bounded_arg(self, depth, limit):
+        """An expression with |e| <= limit, for exp/sinh/cosh/tan."""
+        a = self.expr(depth)
+        if a.bound <= limit:
+            return a
+        fn, b = self.r.choice(SQUASH)
+        c = round_down(limit / b) * self.r.choice([1, -1])
+        return E("%s * %s(%s)" % (lit(c), fn, a.code), abs(c) * b, False)
+
+    def positive(self, depth):
+        """(code, lo, hi): an expression with lo <= e <= hi, lo > 0."""
+        r = self.r
+        k = r.randrange(7)
+        c = float("%.3g" % r.uniform(0.2, 2.0))
+        if k == 0:
+            a = self.leaf()
+            return "(%s + %s * %s)" % (lit(c), a.code, a.code), c, c + a.bound ** 2
+        if k == 1:
+            fn, b = r.choice(BOUNDED)
+            c2 = self.coef(0.1, 1.5)
+            c1 = float("%.3g" % (abs(c2) * b + r.uniform(0.1, 1.0)))
+            a = self.expr(depth)
+            return "(%s + %s * %s(%s))" % (lit(c1), lit(c2), fn, a.code), c1 - abs(c2) * b, c1 + abs(c2) * b
+        if k == 2:
+            a = self.bounded_arg(depth, 2.5)
+            return "exp(%s)" % a.code, math.exp(-a.bound), math.exp(a.bound)
+        if k == 3:
+            a = self.expr(depth)
+            return "(%s + fabs(%s))" % (lit(c), a.code), c, c + a.bound
+        if k == 4:
+            a = self.bounded_arg(depth, 2.5)
+            return "cosh(%s)" % a.code, 1.0, math.cosh(a.bound)
+        if k == 5:
+            a = self.expr(depth)
+            return "hypot(%s, %s)" % (a.code, lit(c)), c, a.bound + c
+        a = self.leaf()
+        return "sqrt(%s + %s * %s)" % (lit(c), a.code, a.code), math.sqrt(c), math.sqrt(c + a.bound ** 2)
+
+    def cond(self, depth):
+        r = self.r
+        a = self.expr(depth)
+        k = r.randrange(6)
+        if k < 3:
+            b = self.expr(depth)
+            if b.code == a.code:
+                b = E(lit(self.coef()), 2, True)
+            op = r.choice(["<", ">", "<=", ">="])
+            c = "%s %s %s" % (a.code, op, b.code)
+        elif k < 5:
+            t = self.coef(0.0, min(a.bound, 2.0) * 0.7 + 0.05)
+            c = "%s %s %s" % (a.code, r.choice(["<", ">"]), lit(t))
+        else:
+            c = "%s * %s < %s" % (a.code, a.code, lit(self.coef(0.1, 2.0, sign=False)))
+        if r.random() < 0.12:
+            c2 = self.cond(0)
+            c = "(%s) %s (%s)" % (c, r.choice(["&&", "||"]), c2)
+        return c
+
+    def call_expr(self, depth):
+        """A call of a pure helper as an expression, or None."""
+        cands = [h for h in self.callable if h["kind"] in ("scalar", "scalar_rec", "arr_reduce")]
+        if not cands:
+            return None
+        h = self.r.choice(cands)
+        if h["kind"] == "arr_reduce":
+            arrs = [a for a in self.arrays() if a.nmin >= 3]
+            if not arrs:
+                return None
+        self.used.add(h["name"])
+        args = []
+        if h["kind"].startswith("arr"):
+            a = self.r.choice(arrs)
+            args += [a.name, a.size]
+        args.append(self.fit(self.expr(depth), VB).code)
+        if h["kind"].startswith("scalar"):
+            args.append(self.fit(self.expr(depth), VB).code)
+        if h["kind"].endswith("rec"):
+            args.append(self.depth_arg())
+        return E("%s(%s)" % (h["name"], ", ".join(args)), VB, False)
+
+    def depth_arg(self):
+        if self.fn == "f":
+            return self.r.choice(["n", "n - 1", "2", "3", "4"])
+        if "m" in self.sizes:
+            return self.r.choice(["2", "3", "m"])
+        return self.r.choice(["1", "2", "3"])
+
+    def expr(self, depth):
+        r = self.r
+        if depth <= 0 or r.random() < 0.22:
+            return self.leaf()
+        opts = [("add", 3), ("sub", 2), ("mul", 3), ("scale", 1.5), ("neg", 0.4), ("div", 1.2),
+                ("unary", 4), ("exp", 1.5), ("tan", 0.5), ("log", 1.2), ("sqrt", 1), ("pow", 1.2),
+                ("hypot", 0.6), ("minmax", 0.8), ("fabs", 0.4), ("atan2", 0.5), ("cbrt", 0.3),
+                ("log1p", 0.6), ("select", 0.7)]
+        if self.callable:
+            opts.append(("call", 1.5))
+        k = self.wpick(opts)
+        d = depth - 1
+        if k in ("add", "sub", "mul", "hypot", "minmax", "atan2"):
+            a, b = self.expr(d), self.expr(d)
+            if a.code == b.code:
+                b = E(lit(self.coef()), 2.0, True)
+            if k == "add":
+                e = E("(%s + %s)" % (a.code, b.code), a.bound + b.bound, False)
+            elif k == "sub":
+                e = E("(%s - %s)" % (a.code, b.code), a.bound + b.bound, False)
+            elif k == "mul":
+                e = E("(%s * %s)" % (a.code, b.code), a.bound * b.bound, False)
+            elif k == "hypot":
+                e = E("hypot(%s, %s)" % (a.code, b.code), a.bound + b.bound, False)
+            elif k == "minmax":
+                e = E("%s(%s, %s)" % (r.choice(["fmin", "fmax"]), a.code, b.code), max(a.bound, b.bound), False)
+            else:
+                e = E("atan2(%s, %s)" % (a.code, b.code), math.pi, False)
+            self.features.add(k)
+        elif k == "scale":
+            a = self.expr(d)
+            c = self.coef()
+            e = E("(%s * %s)" % (lit(c), a.code), abs(c) * a.bound, False)
+        elif k == "neg":
+            a = self.expr(d)
+            e = E("(-%s)" % a.code, a.bound, False)
+        elif k == "div":
+            a = self.expr(d)
+            p, lo, hi = self.positive(d)
+            e = E("(%s / %s)" % (a.code, p), a.bound / lo, False)
+        elif k == "unary":
+            fn, b = r.choice(BOUNDED)
+            a = self.expr(d)
+            e = E("%s(%s)" % (fn, a.code), b, False)
+        elif k == "exp":
+            fn = r.choice(["exp", "exp", "sinh", "cosh", "expm1"])
+            a = self.bounded_arg(d, 2.5)
+            e = E("%s(%s)" % (fn, a.code), math.exp(a.bound), False)
+        elif k == "tan":
+            a = self.bounded_arg(d, 1.3)
+            e = E("tan(%s)" % a.code, math.tan(a.bound), False)
+        elif k == "log":
+            p, lo, hi = self.positive(d)
+            e = E("log(%s)" % p, max(abs(math.log(lo)), abs(math.log(hi))), False)
+        elif k == "sqrt":
+            p, lo, hi = self.positive(d)
+            e = E("sqrt(%s)" % p, math.sqrt(hi), False)
+        elif k == "pow":
+            p, lo, hi = self.positive(d)
+            if r.random() < 0.6:
+                ex = r.choice([0.5, 1.5, 2.0, 3.0, -0.5, -1.0, 0.3, 2.5])
+                exs = lit(ex)
+            else:
+                a = self.bounded_arg(d, 2.0)
+                ex, exs = a.bound, a.code
+            bound = max(hi ** abs(ex), lo ** -abs(ex), 1.0) if hi < 1e100 else float("inf")
+            e = E("pow(%s, %s)" % (p, exs), bound, False)
+        elif k == "fabs":
+            a = self.expr(d)
+            e = E("fabs(%s)" % a.code, a.bound, False)
+        elif k == "cbrt":
+            a = self.expr(d)
+            e = E("cbrt(%s)" % a.code, a.bound ** (1 / 3.0), False)
+        elif k == "log1p":
+            if r.random() < 0.5:
+                p, lo, hi = self.positive(d)
+                e = E("log1p(%s)" % p, math.log1p(hi), False)
+            else:
+                a = self.expr(d)
+                c = self.coef(0.1, 0.9)
+                e = E("log1p(%s * tanh(%s))" % (lit(c), a.code), abs(math.log1p(-abs(c))), False)
+        elif k == "select":
+            c = self.cond(max(d - 1, 0))
+            a, b = self.expr(d), self.expr(d)
+            e = E("(%s ? %s : %s)" % (c, a.code, b.code), max(a.bound, b.bound), False)
+            self.features.add("select")
+        else:
+            e = self.call_expr(d) or self.leaf()
+        return self.wrap(e)
+
+    # ----------------------------------------------------------- statements
+    def targets(self):
+        """Assignable state variables, accumulators and array elements."""
+        t = [("var", v) for v in self.dvars() if v.writable]
+        t += [("arr", a) for a in self.arrays() if a.writable]
+        return t
+
+    def assign(self, ctx):
+        r = self.r
+        ts = self.targets()
+        if not ts:
+            return self.decl(ctx)
+        kind, t = r.choice(ts)
+        if kind == "arr":
+            name = "%s[%s]" % (t.name, self.pick_index(t))
+            self.features.add("array_write")
+        else:
+            name = t.name
+        if kind == "var" and t.kind == "acc":
+            e = self.fit(self.expr(r.randint(1, 3)), 1.0)
+            self.emit("%s %s= %s;" % (name, r.choice("+-"), e.code))
+            t.bound += ctx["trips"] * e.bound
+            return
+        k = r.randrange(10)
+        if k < 5:
+            a = self.coef(0.2, 0.85)
+            e = self.fit(self.expr(r.randint(1, 3)), (1 - abs(a)) * VB)
+            self.emit("%s = %s * %s + %s;" % (name, lit(a), name, e.code))
+        elif k < 7:
+            e = self.fit(self.expr(r.randint(1, 3)), VB)
+            self.emit("%s = %s;" % (name, e.code))
+        elif k < 9:
+            fn, b = r.choice([("sin", 1), ("cos", 1), ("tanh", 1), ("erf", 1)])
+            e = self.expr(r.randint(1, 2))
+            self.emit("%s = %s * %s(%s);" % (name, name, fn, e.code))
+        else:
+            e = self.fit(self.expr(r.randint(1, 2)), VB)
+            self.emit("%s = %s(%s, %s);" % (name, r.choice(["fmin", "fmax"]), name, e.code))
+        if kind == "var":
+            t.bound = VB
+
+    def decl(self, ctx):
+        r = self.r
+        if r.random() < 0.35:
+            name = self.fresh("s")
+            c = self.coef(0.1, 1.0)
+            self.emit("double %s = %s;" % (name, lit(c)))
+            self.scopes[-1].dvars.append(Var(name, abs(c), "acc"))
+        else:
+            name = self.fresh("t")
+            e = self.fit(self.expr(r.randint(1, 3)), VB)
+            self.emit("double %s = %s;" % (name, e.code))
+            self.scopes[-1].dvars.append(Var(name, e.bound, "state"))
+
+    def loop_sizes(self):
+        return [s for s in self.sizes if s != "const"]
+
+    def for_loop(self, ctx):
+        r = self.r
+        i = self.fresh("i")
+        opts = []
+        sizes = self.loop_sizes()
+        if sizes:
+            opts.append(("full", 6))
+        outer = [iv for iv in self.ivars() if iv.size is not None]
+        if outer:
+            opts.append(("tri", 3))
+        opts.append(("const", 1.5))
+        k = self.wpick(opts)
+        if k == "full":
+            S = r.choice(sizes)
+            nmin, nmax = self.sizes[S]
+            v = r.randrange(6)
+            if v == 0:
+                hdr, iv = "int %s = 0; %s < %s; %s++" % (i, i, S, i), IVar(i, S, 0, 0, None, nmax)
+            elif v == 1:
+                hdr, iv = "int %s = 1; %s < %s; %s++" % (i, i, S, i), IVar(i, S, 1, 0, None, nmax)
+            elif v == 2:
+                hdr, iv = "int %s = 0; %s < %s - 1; %s++" % (i, i, S, i), IVar(i, S, 0, 1, None, nmax)
+            elif v == 3:
+                hdr, iv = "int %s = %s - 1; %s >= 0; %s--" % (i, S, i, i), IVar(i, S, 0, 0, None, nmax)
+            elif v == 4:
+                hdr, iv = "int %s = %s - 1; %s > 0; %s--" % (i, S, i, i), IVar(i, S, 1, 0, None, nmax)
+            else:
+                hdr, iv = "int %s = 0; %s < %s; %s += 2" % (i, i, S, i), IVar(i, S, 0, 0, None, nmax)
+        elif k == "tri":
+            o = r.choice(outer)
+            v = r.randrange(3)
+            if v == 0:
+                hdr = "int %s = 0; %s < %s; %s++" % (i, i, o.name, i)
+                iv = IVar(i, o.size, 0, o.hi_off + 1, None, o.trips)
+            elif v == 1:
+                hdr = "int %s = %s; %s < %s; %s++" % (i, o.name, i, o.size, i)
+                iv = IVar(i, o.size, o.lo, 0, None, o.trips)
+            else:
+                hdr = "int %s = %s + 1; %s < %s; %s++" % (i, o.name, i, o.size, i)
+                iv = IVar(i, o.size, o.lo + 1, 0, None, o.trips)
+            self.features.add("triangular")
+        else:
+            C = r.randint(2, 5)
+            hdr, iv = "int %s = 0; %s < %d; %s++" % (i, i, C, i), IVar(i, None, 0, 0, C, C)
+        self.emit("for (%s) {" % hdr)
+        self.ind += 1
+        self.push()
+        self.scopes[-1].ivars.append(iv)
+        sub = dict(ctx, depth=ctx["depth"] + 1, in_loop=True, trips=ctx["trips"] * iv.trips)
+        self.stmts(r.randint(1, 3), sub, need_write=True)
+        self.pop()
+        self.ind -= 1
+        self.emit("}")
+        self.features.add("for")
+
+    def while_loop(self, ctx):
+        r = self.r
+        w, it = self.fresh("w"), self.fresh("it")
+        cap = r.randint(3, 12)
+        sub = dict(ctx, depth=ctx["depth"] + 1, in_loop=True, trips=ctx["trips"] * cap)
+        e = self.fit(self.expr(2), 1.0)
+        self.emit("double %s = %s;" % (w, e.code))
+        self.emit("int %s = 0;" % it)
+        if r.random() < 0.5:
+            # monotone: runs until w passes a threshold
+            thr = float("%.3g" % r.uniform(0.5, 3.0))
+            self.emit("while (%s < %d && %s < %s) {" % (it, cap, w, lit(thr)))
+            self.ind += 1
+            self.push()
+            self.emit("%s++;" % it)
+            c = float("%.3g" % r.uniform(0.2, 0.6))
+            c2 = float("%.3g" % (c * r.uniform(0.1, 0.8)))
+            fn, b = r.choice(BOUNDED[:3])
+            a = self.expr(2)
+            self.emit("%s += %s + %s * %s(%s);" % (w, lit(c), lit(c2), fn, a.code))
+            wb = 1.0 + cap * (c + c2)
+        else:
+            # convergence: a contraction until the step is small
+            z = self.fresh("z")
+            tol = r.choice(["1e-3", "1e-2", "0.05"])
+            self.emit("while (%s < %d) {" % (it, cap))
+            self.ind += 1
+            self.push()
+            self.emit("%s++;" % it)
+            self.emit("double %s = %s;" % (z, w))
+            a = self.coef(0.2, 0.7)
+            e = self.fit(self.expr(2), (1 - abs(a)) * VB)
+            self.emit("%s = %s * %s + %s;" % (w, lit(a), w, e.code))
+            self.emit("if (fabs(%s - %s) < %s) break;" % (w, z, tol))
+            wb = VB
+        wv = Var(w, wb, "acc", writable=False)
+        self.scopes[-2].dvars.append(wv)
+        self.stmts(r.randint(0, 2), sub)
+        self.pop()
+        self.ind -= 1
+        self.emit("}")
+        wv.writable = True
+        self.features.add("while")
+
+    def if_stmt(self, ctx):
+        r = self.r
+        self.emit("if (%s) {" % self.cond(r.randint(1, 2)))
+        sub = dict(ctx, depth=ctx["depth"] + 1)
+        self.ind += 1
+        self.push()
+        self.stmts(r.randint(1, 2), sub)
+        self.pop()
+        self.ind -= 1
+        if r.random() < 0.6:
+            self.emit("} else {")
+            self.ind += 1
+            self.push()
+            self.stmts(r.randint(1, 2), sub)
+            self.pop()
+            self.ind -= 1
+        self.emit("}")
+        self.features.add("if")
+
+    def jump(self, ctx):
+        r = self.r
+        opts = []
+        if ctx["in_loop"]:
+            opts += [("break", 2), ("continue", 1)]
+        if ctx["can_return"]:
+            opts.append(("return", 1))
+        k = self.wpick(opts)
+        c = self.cond(r.randint(1, 2))
+        if k == "return":
+            if ctx["void"]:
+                self.emit("if (%s) return;" % c)
+            else:
+                e = self.fit(self.expr(2), VB) if self.fn != "f" else self.expr(2)
+                self.emit("if (%s) return %s;" % (c, e.code))
+        else:
+            self.emit("if (%s) %s;" % (c, k))
+        self.features.add(k)
+
+    def local_array(self, ctx):
+        r = self.r
+        t = self.fresh("a")
+        kinds = [("fixed", 4), ("malloc", 1)]
+        if self.fn == "f":
+            kinds.append(("vla", 1.5))
+        k = self.wpick(kinds)
+        if k == "fixed":
+            M = r.randint(3, self.nval + 3)
+            size = str(M)
+            self.sizes.setdefault(size, (M, M))
+            self.emit("double %s[%d];" % (t, M))
+        else:
+            size = "n" if self.fn == "f" else r.choice(self.loop_sizes() or ["4"])
+            if size not in self.sizes:
+                self.sizes[size] = (int(size), int(size))
+            if k == "vla":
+                self.emit("double %s[%s];" % (t, size))
+            else:
+                self.emit("double *%s = malloc(sizeof(double) * %s);" % (t, size))
+                self.scopes[-1].frees.append(t)
+                self.features.add("malloc")
+        nmin, nmax = self.sizes[size]
+        arr = Arr(t, size, nmin, nmax, True)
+        same = [a for a in self.arrays() if a.size == size]
+        if same and r.random() < 0.3:
+            self.emit("memcpy(%s, %s, sizeof(double) * %s);" % (t, r.choice(same).name, size))
+            self.features.add("memcpy")
+        else:
+            i = self.fresh("i")
+            self.emit("for (int %s = 0; %s < %s; %s++) {" % (i, i, size, i))
+            self.ind += 1
+            self.push()
+            self.scopes[-1].ivars.append(IVar(i, size, 0, 0, None, nmax))
+            e = self.fit(self.expr(r.randint(1, 3)), VB)
+            self.emit("%s[%s] = %s;" % (t, i, e.code))
+            self.pop()
+            self.ind -= 1
+            self.emit("}")
+        self.scopes[-1].arrays.append(arr)
+        self.features.add("local_array_" + k)
+
+    def call_stmt(self, ctx):
+        r = self.r
+        cands = [h for h in self.callable]
+        h = r.choice(cands)
+        if h["kind"] in ("scalar", "scalar_rec", "arr_reduce"):
+            ce = self.call_expr(2)
+            if ce is None:
+                return self.assign(ctx)
+            tg = [v for v in self.dvars() if v.writable]
+            if not tg:
+                t = self.fresh("t")
+                self.emit("double %s = %s;" % (t, ce.code))
+                self.scopes[-1].dvars.append(Var(t, VB, "state"))
+                return
+            v = r.choice(tg)
+            if v.kind == "acc":
+                self.emit("%s += %s;" % (v.name, self.fit(ce, 1.0).code))
+                v.bound += ctx["trips"]
+            else:
+                a = self.coef(0.2, 0.8)
+                self.emit("%s = %s * %s + %s;" % (v.name, lit(a), v.name, self.fit(ce, (1 - abs(a)) * VB).code))
+            return
+        arrs = [a for a in self.arrays() if a.writable and a.nmin >= 3]
+        if not arrs:
+            return self.assign(ctx)
+        a = r.choice(arrs)
+        self.used.add(h["name"])
+        if a.nmin >= 4 and r.random() < 0.2:
+            args = ["%s + 1" % a.name, "%s - 1" % a.size]
+            self.features.add("pointer_offset")
+        else:
+            args = [a.name, a.size]
+        args.append(self.fit(self.expr(2), VB).code)
+        if h["kind"] == "arr_rec":
+            args.append(self.depth_arg())
+            call = "%s(%s)" % (h["name"], ", ".join(args))
+            tg = [v for v in self.dvars() if v.writable and v.kind == "state"]
+            if tg:
+                v = r.choice(tg)
+                c = self.coef(0.2, 0.8)
+                s = round_down((1 - abs(c)) * VB / VB)
+                self.emit("%s = %s * %s + %s * %s;" % (v.name, lit(c), v.name, lit(s), call))
+            else:
+                self.emit("double %s = %s;" % (self.fresh("t"), call))
+        else:
+            self.emit("%s(%s);" % (h["name"], ", ".join(args)))
+
+    def stmt(self, ctx):
+        r = self.r
+        deep = ctx["depth"] < ctx["maxdepth"]
+        opts = [("assign", 6), ("decl", 1.5)]
+        if deep:
+            opts += [("for", 3), ("if", 2), ("while", 0.9)]
+        if ctx["depth"] <= 1 and ctx.get("arrays_ok", True):
+            opts.append(("array", 0.8))
+        if self.callable:
+            opts.append(("call", 1.5))
+        if ctx["in_loop"] or ctx["can_return"]:
+            opts.append(("jump", 0.5))
+        k = self.wpick(opts)
+        {"assign": self.assign, "decl": self.decl, "for": self.for_loop, "if": self.if_stmt,
+         "while": self.while_loop, "array": self.local_array, "call": self.call_stmt,
+         "jump": self.jump}[k](ctx)
+
+    def stmts(self, count, ctx, need_write=False):
+        if need_write:
+            self.assign(ctx)
+            count -= 1
+        for _ in range(count):
+            self.stmt(ctx)
+
+    # -------------------------------------------------------------- helpers
+    def helper(self, idx):
+        r = self.r
+        name = "h%d" % idx
+        kind = self.wpick([("scalar", 3), ("scalar_rec", 2), ("arr_void", 2.5), ("arr_reduce", 2), ("arr_rec", 2)])
+        self.fn = name
+        self.callable = [h for h in self.helpers]
+        self.scopes = []
+        self.extra_idx = {}
+        self.push()
+        mmax = self.nval + 3
+        ctx = dict(depth=0, maxdepth=2, in_loop=False, can_return=False, void=False, trips=1)
+        a = Var("a", VB, "state")
+        self.scopes[-1].dvars.append(a)
+        if kind.startswith("scalar"):
+            self.sizes = {}
+            ps = "double a, double b" + (", int d" if kind == "scalar_rec" else "")
+            self.scopes[-1].dvars.append(Var("b", VB, "state"))
+            self.emit("static double %s(%s) {" % (name, ps))
+        else:
+            self.sizes = {"m": (3, mmax)}
+            const = kind == "arr_reduce"
+            ptype = "const double *" if const else "double *"
+            self.scopes[-1].arrays.append(Arr("y", "m", 3, mmax, not const))
+            ps = "%sy, int m, double a" % ptype + (", int d" if kind == "arr_rec" else "")
+            ret = "void" if kind == "arr_void" else "double"
+            self.emit("static %s %s(%s) {" % (ret, name, ps))
+        self.ind += 1
+        if kind.endswith("rec"):
+            self.features.add("recursion")
+            self.emit("if (d <= 0) return %s;" % self.fit(self.expr(2), VB).code)
+            if kind == "arr_rec":
+                self.extra_idx = {"m": ["d % m", "(d + 1) % m"]}
+                c = self.coef(0.2, 0.8)
+                e = self.fit(self.expr(2), (1 - abs(c)) * VB)
+                self.emit("y[d %% m] = %s * y[d %% m] + %s;" % (lit(c), e.code))
+                self.stmts(r.randint(0, 1), ctx)
+                call = "%s(y, m, %s, d - 1)" % (name, self.fit(self.expr(2), VB).code)
+            else:
+                self.stmts(r.randint(0, 1), ctx)
+                call = "%s(%s, %s, d - 1)" % (name, self.fit(self.expr(2), VB).code,
+                                              self.fit(self.expr(1), VB).code)
+            rv = self.fresh("r")
+            self.emit("double %s = %s;" % (rv, call))
+            self.scopes[-1].dvars.append(Var(rv, VB, "state", writable=False))
+            c = self.coef(0.2, 0.8)
+            e = self.fit(self.expr(2), (1 - abs(c)) * VB)
+            self.emit("return %s * %s + %s;" % (lit(c), rv, e.code))
+        elif kind == "scalar":
+            ctx["can_return"] = True
+            self.stmts(r.randint(1, 3), ctx)
+            self.emit("return %s;" % self.fit(self.expr(3), VB).code)
+        elif kind == "arr_void":
+            ctx["void"] = True
+            ctx["can_return"] = True
+            self.for_loop(ctx)
+            self.stmts(r.randint(0, 2), ctx)
+        else:  # arr_reduce
+            s = self.fresh("s")
+            self.emit("double %s = %s;" % (s, lit(self.coef(0.1, 1.0))))
+            sv = Var(s, 1.0, "acc")
+            self.scopes[-1].dvars.append(sv)
+            i = self.fresh("i")
+            self.emit("for (int %s = 0; %s < m; %s++) {" % (i, i, i))
+            self.ind += 1
+            self.push()
+            self.scopes[-1].ivars.append(IVar(i, "m", 0, 0, None, mmax))
+            e = self.fit(self.expr(r.randint(1, 3)), 1.0)
+            self.emit("%s += %s;" % (s, e.code))
+            sv.bound += mmax
+            self.stmts(r.randint(0, 1), dict(ctx, in_loop=True, depth=1, trips=mmax))
+            self.pop()
+            self.ind -= 1
+            self.emit("}")
+            self.emit("return %s;" % self.fit(E(s, sv.bound, True), VB).code)
+        self.ind -= 1
+        self.pop()
+        self.emit("}")
+        self.emit("")
+        self.helpers.append(dict(name=name, kind=kind))
+
+    # ------------------------------------------------------------- function
+    def function(self):
+        r = self.r
+        self.fn = "f"
+        self.callable = list(self.helpers)
+        self.scopes = []
+        self.extra_idx = {}
+        self.sizes = {"n": (self.nval, self.nval)}
+        self.push()
+        sig = self.sig
+        x = Arr("x", "n", self.nval, self.nval, True)
+        self.scopes[-1].arrays.append(x)
+        p = Var("p", 1.5, "state", writable=r.random() < 0.5)
+        self.scopes[-1].dvars.append(p)
+        if sig in ("B", "F"):
+            self.scopes[-1].dvars.append(Var("q", 1.5, "state", writable=r.random() < 0.5))
+        if sig == "C":
+            self.scopes[-1].arrays.append(Arr("w", "n", self.nval, self.nval, False))
+        if sig == "D":
+            self.scopes[-1].arrays.append(Arr("y", "n", self.nval, self.nval, True))
+        params = {
+            "A": "double *x, int n, double p",
+            "B": "double *x, int n, double p, double q",
+            "C": "double *x, const double *w, int n, double p",
+            "D": "double *x, double *y, int n, double p",
+            "E": "double p, double *x, int n",
+            "F": "double *x, int n, double p, double q",
+        }[sig]
+        self.emit("double f(%s) {" % params)
+        self.ind += 1
+        ctx = dict(depth=0, maxdepth=3, in_loop=False, can_return=True, void=False, trips=1)
+        # an accumulator to return
+        s0 = self.fresh("s")
+        self.emit("double %s = %s;" % (s0, lit(self.coef(0.1, 1.0))))
+        self.scopes[-1].dvars.append(Var(s0, 1.0, "acc"))
+        self.stmts(r.randint(3, 7), ctx)
+        for h in self.helpers:
+            if h["name"] not in self.used:
+                self.callable = [h]
+                self.call_stmt(ctx)
+                self.callable = list(self.helpers)
+        if r.random() < 0.8:
+            i = self.fresh("i")
+            self.emit("for (int %s = 0; %s < n; %s++) {" % (i, i, i))
+            self.ind += 1
+            self.push()
+            self.scopes[-1].ivars.append(IVar(i, "n", 0, 0, None, self.nval))
+            e = self.fit(self.expr(2), 1.0)
+            c = self.coef(0.2, 1.0)
+            arrs = [a.name for a in self.arrays() if a.size == "n" and a.name != "w"]
+            a = r.choice(arrs) if arrs else "x"
+            self.emit("%s += %s * %s[%s] * %s;" % (s0, lit(c), a, i, e.code))
+            self.pop()
+            self.ind -= 1
+            self.emit("}")
+        terms = [v.name for v in self.scopes[0].dvars if v.kind == "acc"]
+        terms += ["%s * %s" % (lit(self.coef(0.1, 1.0)), v.name)
+                  for v in self.scopes[0].dvars if v.kind == "state" and r.random() < 0.5]
+        terms.append(self.expr(2).code)
+        self.emit("return %s;" % " + ".join(terms))
+        self.ind -= 1
+        self.pop()
+        self.emit("}")
+        self.emit("")
+
+    # -------------------------------------------------------------- harness
+    def harness(self):
+        r = self.r
+        sig = self.sig
+        nx = self.nval
+        arrays = ["x"] + (["y"] if sig == "D" else [])
+        scalars = ["p"] + (["q"] if sig == "B" else [])
+        NV = nx * len(arrays) + len(scalars)
+        vals = [r.uniform(-1.5, 1.5) for _ in range(NV)]
+        for k in range(NV):
+            while abs(vals[k]) < 0.05:
+                vals[k] = r.uniform(-1.5, 1.5)
+        init_shadow = r.random() < 0.5
+        twice = r.random() < 0.3
+        dup = "enzyme_dup, " if r.random() < 0.6 else ""
+        L = []
+        e = L.append
+        e("/* ---------------------------------------------------------------- harness */")
+        e("#define NX %d" % nx)
+        e("#define NA %d /* arrays */" % len(arrays))
+        e("#define NV %d /* active components */" % NV)
+        e("static const double V0[NV] = {%s};" % ", ".join(full(v) for v in vals))
+        if sig == "C":
+            e("static const double W0[NX] = {%s};" % ", ".join(full(r.uniform(-1.5, 1.5)) for _ in range(nx)))
+        if sig == "F":
+            e("static const double Q0 = %s;" % full(r.uniform(-1.5, 1.5)))
+        e("static const double TOL = %g;" % TOL)
+        e("")
+        e("static void comp_name(int k, char *buf) {")
+        e("  if (k < NX) snprintf(buf, 32, \"x[%d]\", k);")
+        if sig == "D":
+            e("  else if (k < 2 * NX) snprintf(buf, 32, \"y[%d]\", k - NX);")
+        e("  else snprintf(buf, 32, \"%s\", k == NA * NX ? \"p\" : \"q\");")
+        e("}")
+        e("")
+        e("/* f at the packed inputs v; the arrays after the call go to out */")
+        e("static double call_f(const double *v, double *out) {")
+        e("  double x[NX]%s;" % (", y[NX]" if sig == "D" else ""))
+        e("  memcpy(x, v, sizeof x);")
+        if sig == "D":
+            e("  memcpy(y, v + NX, sizeof y);")
+        if sig == "C":
+            e("  double w[NX];")
+            e("  memcpy(w, W0, sizeof w);")
+        pv = "v[NA * NX]"
+        qv = "v[NA * NX + 1]"
+        call = {
+            "A": "f(x, NX, %s)" % pv,
+            "B": "f(x, NX, %s, %s)" % (pv, qv),
+            "C": "f(x, w, NX, %s)" % pv,
+            "D": "f(x, y, NX, %s)" % pv,
+            "E": "f(%s, x, NX)" % pv,
+            "F": "f(x, NX, %s, Q0)" % pv,
+        }[sig]
+        e("  double r = %s;" % call)
+        e("  if (out) {")
+        e("    memcpy(out, x, sizeof x);")
+        if sig == "D":
+            e("    memcpy(out + NX, y, sizeof y);")
+        e("  }")
+        e("  return r;")
+        e("}")
+        e("")
+        e("/* the gradient by reverse mode; the arrays after the call go to out */")
+        e("static void call_grad(const double *v, double *g, double *out) {")
+        e("  double x[NX], dx[NX]%s;" % (", y[NX], dy[NX]" if sig == "D" else ""))
+        e("  memcpy(x, v, sizeof x);")
+        if sig == "D":
+            e("  memcpy(y, v + NX, sizeof y);")
+        if sig == "C":
+            e("  double w[NX];")
+            e("  memcpy(w, W0, sizeof w);")
+        shadow0 = "0.25 * (k + 1)" if init_shadow else "0.0"
+        e("  for (int k = 0; k < NX; k++) dx[k] = %s;" % shadow0)
+        if sig == "D":
+            e("  for (int k = 0; k < NX; k++) dy[k] = -%s;" % shadow0)
+        acall = {
+            "A": "double dp = __enzyme_autodiff((void *)f, %sx, dx, NX, %s);" % (dup, pv),
+            "B": "D2 d = __enzyme_autodiff_d2((void *)f, %sx, dx, NX, %s, %s);" % (dup, pv, qv),
+            "C": "double dp = __enzyme_autodiff((void *)f, enzyme_dup, x, dx, enzyme_const, w, NX, %s);" % pv,
+            "D": "double dp = __enzyme_autodiff((void *)f, %sx, dx, %sy, dy, NX, %s);" % (dup, dup, pv),
+            "E": "double dp = __enzyme_autodiff((void *)f, %s, %sx, dx, NX);" % (pv, dup),
+            "F": "double dp = __enzyme_autodiff((void *)f, %sx, dx, NX, %s, enzyme_const, Q0);" % (dup, pv),
+        }[sig]
+        e("  " + acall)
+        e("  for (int k = 0; k < NX; k++) g[k] = dx[k] - %s;" % shadow0)
+        if sig == "D":
+            e("  for (int k = 0; k < NX; k++) g[NX + k] = dy[k] + %s;" % shadow0)
+        if sig == "B":
+            e("  g[NA * NX] = d.a;")
+            e("  g[NA * NX + 1] = d.b;")
+        else:
+            e("  g[NA * NX] = dp;")
+        e("  if (out) {")
+        e("    memcpy(out, x, sizeof x);")
+        if sig == "D":
+            e("    memcpy(out + NX, y, sizeof y);")
+        e("  }")
+        e("}")
+        e("")
+        e(HARNESS_MAIN % dict(seed=self.seed, twice=1 if twice else 0))
+        return "\n".join(L)
+
+    # ---------------------------------------------------------------- whole
+    def program(self):
+        r = self.r
+        self.nval = r.randint(3, 7)
+        self.sig = self.wpick([("A", 5), ("B", 1), ("C", 1), ("D", 1.2), ("E", 1), ("F", 1)])
+        nh = self.wpick([(0, 2), (1, 3), (2, 3), (3, 2)])
+        for k in range(nh):
+            self.helper(k + 1)
+        self.function()
+        body = "\n".join(self.lines)
+        head = [
+            "/* Cotangent fuzz program, seed %d (test/fuzz/gen.py). Signature %s, n = %d." % (self.seed, self.sig, self.nval),
+            " * Features: %s */" % " ".join(sorted(self.features)),
+            "#include <math.h>",
+            "#include <stdio.h>",
+            "#include <stdlib.h>",
+            "#include <string.h>",
+            "",
+            "int enzyme_dup, enzyme_const;",
+            "typedef struct { double a, b; } D2;",
+            "extern double __enzyme_autodiff(void *, ...);",
+            "extern D2 __enzyme_autodiff_d2(void *, ...);",
+            "",
+        ]
+        return "\n".join(head) + "\n" + body + "\n" + self.harness() + "\n"
+
+
+HARNESS_MAIN = r"""static double central(const double *v0, int k, double h) {
+  double v[NV];
+  memcpy(v, v0, sizeof v);
+  volatile double t = v0[k] + h;
+  h = t - v0[k];
+  v[k] = v0[k] + h;
+  double fp = call_f(v, NULL);
+  v[k] = v0[k] - h;
+  double fm = call_f(v, NULL);
+  return (fp - fm) / (2 * h);
+}
+
+/* Richardson extrapolation of two central differences: error O(h^4) */
+static double richardson(const double *v0, int k, double h) {
+  double d1 = central(v0, k, h), d2 = central(v0, k, h / 2);
+  return (4 * d2 - d1) / 3;
+}
+
+static int close_to(double a, double b, double tol) {
+  return fabs(a - b) <= tol * fmax(1.0, fabs(b));
+}
+
+int main(void) {
+  const int seed = %(seed)d;
+  double v0[NV], g[NV], out_f[NA * NX], out_g[NA * NX];
+  memcpy(v0, V0, sizeof v0);
+  int ok = 0, skip = 0, fail = 0;
+  double f0 = call_f(v0, out_f);
+  if (!isfinite(f0)) {
+    printf("seed %%d: f = %%g is not finite: all %%d components skipped\n", seed, f0, NV);
+    printf("FUZZRESULT ok=0 skip=%%d fail=0 nonfinite=1\n", NV);
+    return 0;
+  }
+  call_grad(v0, g, out_g);
+  for (int k = 0; k < NA * NX; k++) {
+    if (!(out_g[k] == out_f[k] || close_to(out_g[k], out_f[k], 1e-12))) {
+      char name[32];
+      comp_name(k, name);
+      printf("WRONG primal: %%s after the gradient call is %%.17g, after f %%.17g\n", name, out_g[k], out_f[k]);
+      fail++;
+    }
+  }
+  if (%(twice)d) {
+    double g2[NV];
+    call_grad(v0, g2, NULL);
+    for (int k = 0; k < NV; k++) {
+      if (!(g2[k] == g[k] || close_to(g2[k], g[k], 1e-12))) {
+        char name[32];
+        comp_name(k, name);
+        printf("WRONG second call: d/d%%s = %%.17g, first call %%.17g\n", name, g2[k], g[k]);
+        fail++;
+      }
+    }
+  }
+  for (int k = 0; k < NV; k++) {
+    double s = fmax(1.0, fabs(v0[k]));
+    double r1 = richardson(v0, k, 1e-3 * s);
+    double r2 = richardson(v0, k, 1e-4 * s);
+    double r3 = richardson(v0, k, 1e-5 * s);
+    char name[32];
+    comp_name(k, name);
+    if (close_to(g[k], r1, TOL) || close_to(g[k], r2, TOL) || close_to(g[k], r3, TOL)) {
+      ok++;
+    } else if (!isfinite(r2) || !isfinite(r3) || !close_to(r2, r3, TOL)) {
+      printf("skip d/d%%s: not smooth here (fd %%.10g %%.10g %%.10g, ad %%.10g)\n", name, r1, r2, r3, g[k]);
+      skip++;
+    } else {
+      printf("WRONG d/d%%s: ad %%.17g, fd %%.17g (%%.10g %%.10g)\n", name, g[k], r3, r1, r2);
+      fail++;
+    }
+  }
+  printf("seed %%d: f = %%.17g, %%d components: %%d ok, %%d skipped as non-smooth, %%d wrong\n", seed, f0, NV, ok,
+         skip, fail);
+  printf("FUZZRESULT ok=%%d skip=%%d fail=%%d nonfinite=0\n", ok, skip, fail);
+  return fail ? 1 : 0;
+}"""
+
+
+def generate(seed):
+    return Gen(seed).program()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("seed", type=int)
+    ap.add_argument("-o", "--output", help="write the program here (default: stdout)")
+    a = ap.parse_args()
+    src = generate(a.seed)
+    if a.output:
+        with open(a.output, "w") as fh:
+            fh.write(src)
+    else:
+        sys.stdout.write(src)
+
+
+if __name__ == "__main__":
+    main()

@@ -57,6 +57,15 @@ extern int __ct_const_marker;
 /* Holds a floating-point argument constant: ct_gradient(f, ct_const(a), x, &dx) */
 #define ct_const(x) __ct_const_marker, (x)
 
+/* ct_without_derivative(x): the value of x, through which no derivative
+ * flows (like Swift's withoutDerivative(at:)), for float or double x:
+ *   double y = x * ct_without_derivative(scale(x));  // dy/dx = scale(x)
+ */
+double __ct_without_derivative(double x);
+float __ct_without_derivativef(float x);
+#define ct_without_derivative(x)                                                                  \
+  _Generic((x), float: __ct_without_derivativef, default: __ct_without_derivative)(x)
+
 /* Attributes. With the frontend plugin loaded (cotangent-cc does this) they
  * are real attributes; with any other compiler they fall back to `annotate`,
  * which the pass understands too. */
@@ -70,6 +79,22 @@ extern int __ct_const_marker;
 #define CT_DIFFERENTIABLE __attribute__((annotate("ct.differentiable")))
 #define CT_NO_DERIVATIVE __attribute__((annotate("ct.no_derivative")))
 #endif
+
+/* CT_DERIVATIVE(f) on a function P registers P as the custom derivative
+ * (pullback) of f; calls of f in differentiated code then use P instead of
+ * differentiating f (whose body may be elsewhere, e.g. in a library).
+ * P's signature: f's parameters, then the seed of f's result (when f
+ * returns float or double), then one pointer per floating-point or pointer
+ * parameter of f, in order, into which P ADDS that parameter's adjoint (for
+ * a pointer parameter: the shadow array, NULL when it is constant).
+ *
+ *   double softplus(double x);                       // anywhere
+ *   CT_DERIVATIVE(softplus)
+ *   void softplus_pullback(double x, double seed, double *dx) {
+ *     *dx += seed / (1.0 + exp(-x));
+ *   }
+ * A signature mismatch is a compile error at P. */
+#define CT_DERIVATIVE(f) __attribute__((annotate("ct.derivative:" #f), used))
 
 #ifdef __cplusplus
 }

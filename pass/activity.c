@@ -126,6 +126,18 @@ LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int
   }
 }
 
+int activity_is_without_derivative(LLVMValueRef inst) {
+  if (!LLVMIsACallInst(inst))
+    return 0;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  if (!callee || !LLVMIsAFunction(callee))
+    return 0;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(callee, &len);
+  return (len == 23 && !memcmp(name, "__ct_without_derivative", 23)) ||
+         (len == 24 && !memcmp(name, "__ct_without_derivativef", 24));
+}
+
 static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
   int n = LLVMGetNumOperands(inst);
   if (LLVMIsACallInst(inst))
@@ -228,7 +240,7 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
           changed = 1;
           continue;
         }
-        if (has_varied_operand(&varied, inst)) {
+        if (has_varied_operand(&varied, inst) && !activity_is_without_derivative(inst)) {
           vmap_set(&varied, inst, inst);
           changed = 1;
         }

@@ -171,6 +171,8 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
     return REV_ALLOC;
   if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
     return has_active_operand(g, inst) ? REV_UNSUPPORTED : REV_NONE;
+  if (LLVMIsACallInst(inst) && custom_derivative_of(g->m, LLVMGetCalledValue(inst)))
+    return classify_has_adjoint(g, inst) || has_active_operand(g, inst) ? REV_CUSTOM : REV_NONE;
   if (LLVMIsACallInst(inst) && is_differentiable_call(inst) &&
       (classify_has_adjoint(g, inst) || has_active_pointer_operand(g, inst)))
     return REV_CALL;
@@ -322,6 +324,16 @@ void classify_plan(ct_gen *g) {
       case REV_CALL:
         plan_call(g, b, inst);
         break;
+      case REV_CUSTOM: {
+        unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
+        for (unsigned k = 0; k < n; ++k) {
+          LLVMValueRef op = LLVMGetOperand(inst, k);
+          need(g, b, op, NEED_VALUE);
+          if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && vmap_get(&g->active, op))
+            need(g, b, op, NEED_SHADOW);
+        }
+        break;
+      }
       case REV_UNSUPPORTED:
         if (LLVMIsALoadInst(inst) || (LLVMIsAStoreInst(inst) && vmap_get(&g->active, LLVMGetOperand(inst, 1))))
           gen_fail(g, inst, "moves differentiable floating-point data as raw bytes (char accesses)",

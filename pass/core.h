@@ -118,6 +118,8 @@ LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr);
  * from, or NULL. `varied` maps varied values (or active ones) to
  * themselves. */
 LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int depth);
+/* A call of ct_without_derivative(x): x's value, with a zero derivative. */
+int activity_is_without_derivative(LLVMValueRef inst);
 /* The object a pointer points into (through GEPs and casts). */
 LLVMValueRef activity_base_object(LLVMValueRef p);
 
@@ -125,6 +127,10 @@ LLVMValueRef activity_base_object(LLVMValueRef p);
  * internal functions (so they can be inlined). Returns 0 when the runtime
  * bitcode is unavailable; the calls then stay external. */
 int runtime_link_tape(ct_module *m);
+
+/* custom.c: custom derivatives (pullbacks) registered by the user. */
+void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len);
+LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn);
 
 /* operators.c: find and lower every differential operator call. */
 void operators_lower_all(ct_module *m);

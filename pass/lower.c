@@ -65,6 +65,8 @@ static int lower_annotations(ct_module *m) {
     unsigned kind = LLVMGetMDKindIDInContext(m->ctx, text, (unsigned)kind_len);
     LLVMMetadataRef args = LLVMMDStringInContext2(m->ctx, text, len);
     LLVMGlobalSetMetadata(target, kind, LLVMMDNodeInContext2(m->ctx, &args, 1));
+    if (kind_len == 13 && !strncmp(text, "ct.derivative", 13) && len > 14)
+      custom_register(m, target, text + 14, len - 14);
     changed = 1;
   }
   return changed;
@@ -77,10 +79,28 @@ int ct_lower_module(LLVMModuleRef module) {
   return changed;
 }
 
+/* After differentiation, ct_without_derivative(x) is just x everywhere (so
+ * programs need no definition of it). */
+static int remove_without_derivative(ct_module *m) {
+  int changed = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f))
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb), next; inst; inst = next) {
+        next = LLVMGetNextInstruction(inst);
+        if (!activity_is_without_derivative(inst))
+          continue;
+        LLVMReplaceAllUsesWith(inst, LLVMGetOperand(inst, 0));
+        LLVMInstructionEraseFromParent(inst);
+        changed = 1;
+      }
+  return changed;
+}
+
 int ct_differentiate_module(LLVMModuleRef module) {
   ct_module m = {.mod = module, .ctx = LLVMGetModuleContext(module)};
   m.b = LLVMCreateBuilderInContext(m.ctx);
   operators_lower_all(&m);
+  m.changed |= remove_without_derivative(&m);
   LLVMDisposeBuilder(m.b);
   return m.changed;
 }

@@ -166,6 +166,34 @@ static LLVMValueRef coerce_results(ct_module *m, LLVMValueRef call, LLVMValueRef
   return sret ? NULL : LLVMBuildLoad2(m->b, rty, mem, "");
 }
 
+/* A function with a custom derivative is differentiated through a wrapper
+ * that calls it, so the generator sees one call and uses the pullback. */
+static LLVMValueRef custom_wrapper(ct_module *m, LLVMValueRef fn) {
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  char wname[300];
+  snprintf(wname, sizeof wname, "%.*s.ct_custom", (int)len, name);
+  LLVMValueRef w = LLVMGetNamedFunction(m->mod, wname);
+  if (w)
+    return w;
+  LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
+  w = LLVMAddFunction(m->mod, wname, fty);
+  LLVMSetLinkage(w, LLVMInternalLinkage);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, w, "entry"));
+  unsigned n = LLVMCountParams(w);
+  LLVMValueRef args[CT_MAX_PARAMS];
+  for (unsigned i = 0; i < n && i < CT_MAX_PARAMS; ++i)
+    args[i] = LLVMGetParam(w, i);
+  LLVMValueRef r = LLVMBuildCall2(b, fty, fn, args, n < CT_MAX_PARAMS ? n : CT_MAX_PARAMS, "");
+  if (LLVMGetTypeKind(LLVMGetReturnType(fty)) == LLVMVoidTypeKind)
+    LLVMBuildRetVoid(b);
+  else
+    LLVMBuildRet(b, r);
+  LLVMDisposeBuilder(b);
+  return w;
+}
+
 /* ---- split mode (Enzyme's __enzyme_augmentfwd / __enzyme_reverse) ----
  * augmentfwd(f, args...) runs f and returns its tape (and f's result, when
  * the declared return type has room for it: { void *tape; double ret; });
@@ -247,6 +275,8 @@ static int lower_site(ct_module *m, const ct_site *s) {
   const char *fname = LLVMGetValueName2(fn, &fnlen);
   char fnbuf[256];
   snprintf(fnbuf, sizeof fnbuf, "%.*s", (int)fnlen, fname);
+  if (custom_derivative_of(m, fn))
+    fn = custom_wrapper(m, fn); /* its calls are differentiated by the pullback */
   if (LLVMIsDeclaration(fn)) {
     site_error(s, "cannot differentiate '%s': its body is not in this translation unit (define it "
                   "in this file, or compile with LTO)", fnbuf);

@@ -321,6 +321,39 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
   adj_add(g, val, d);
 }
 
+/* A call of a function with a custom derivative: its pullback gets the
+ * arguments, the seed, and where to add each argument's adjoint (custom.c). */
+static void reverse_custom(ct_gen *g, LLVMValueRef call) {
+  LLVMBuilderRef b = g->m->b;
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  LLVMValueRef pullback = custom_derivative_of(g->m, callee);
+  unsigned n = (unsigned)LLVMGetNumArgOperands(call);
+  LLVMValueRef args[3 * CT_MAX_PARAMS + 1];
+  LLVMValueRef cells[CT_MAX_PARAMS] = {0};
+  unsigned k = 0;
+  for (unsigned i = 0; i < n && i < CT_MAX_PARAMS; ++i)
+    args[k++] = rev_value(g, LLVMGetOperand(call, i));
+  LLVMTypeRef rty = LLVMTypeOf(call);
+  if (type_is_fp(rty))
+    args[k++] = classify_has_adjoint(g, call) ? adj_take(g, call) : LLVMConstNull(rty);
+  for (unsigned i = 0; i < n && i < CT_MAX_PARAMS; ++i) {
+    LLVMValueRef op = LLVMGetOperand(call, i);
+    LLVMTypeRef ty = LLVMTypeOf(op);
+    if (type_is_fp(ty)) {
+      /* a zeroed cell the pullback adds into */
+      cells[i] = LLVMBuildAlloca(g->ab, ty, "ct.cell");
+      LLVMBuildStore(b, LLVMConstNull(ty), cells[i]);
+      args[k++] = cells[i];
+    } else if (LLVMGetTypeKind(ty) == LLVMPointerTypeKind) {
+      args[k++] = vmap_get(&g->active, op) ? rev_shadow(g, op) : LLVMConstNull(ty);
+    }
+  }
+  LLVMBuildCall2(b, LLVMGlobalGetValueType(pullback), pullback, args, k, "");
+  for (unsigned i = 0; i < n && i < CT_MAX_PARAMS; ++i)
+    if (cells[i] && classify_has_adjoint(g, LLVMGetOperand(call, i)))
+      adj_add(g, LLVMGetOperand(call, i), LLVMBuildLoad2(b, LLVMTypeOf(LLVMGetOperand(call, i)), cells[i], ""));
+}
+
 /* A differentiated call: the callee's reverse, with the arguments, shadows
  * and tape of this execution, returns the adjoints of its active scalar
  * arguments. */
@@ -382,6 +415,9 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       break;
     case REV_CALL:
       reverse_call(g, inst);
+      break;
+    case REV_CUSTOM:
+      reverse_custom(g, inst);
       break;
     case REV_MASKED_LOAD:
     case REV_MASKED_STORE:

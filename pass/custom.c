@@ -1,0 +1,111 @@
+/* Custom derivatives: `CT_DERIVATIVE(f)` / `[[ct::derivative(f)]]` on a
+ * user function P registers P as the pullback of f:
+ *
+ *   void P(<f's parameters>, [T seed if f returns T], <adjoint pointers>)
+ *
+ * with one adjoint pointer per floating-point or pointer parameter of f, in
+ * order: for a scalar it points to the adjoint P adds its contribution to;
+ * for a pointer it is the shadow of that array (NULL when constant).
+ *
+ * At PipelineStart the target is marked (string attribute
+ * "ct-custom-derivative" naming P, and noinline so LLVM keeps the calls)
+ * and P's signature is checked. The generator then differentiates calls of
+ * f by calling P in the reverse pass, whether f has a body here or not. */
+#include "core.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define CUSTOM_ATTR "ct-custom-derivative"
+
+static int expected_signature(LLVMValueRef f, LLVMTypeRef *params, unsigned *n, LLVMContextRef ctx) {
+  LLVMTypeRef fty = LLVMGlobalGetValueType(f);
+  unsigned np = LLVMCountParamTypes(fty);
+  if (np > CT_MAX_PARAMS)
+    return 0;
+  LLVMTypeRef ptypes[CT_MAX_PARAMS];
+  LLVMGetParamTypes(fty, ptypes);
+  unsigned k = 0;
+  for (unsigned i = 0; i < np; ++i)
+    params[k++] = ptypes[i];
+  LLVMTypeRef rty = LLVMGetReturnType(fty);
+  if (type_is_fp(rty))
+    params[k++] = rty;
+  for (unsigned i = 0; i < np; ++i)
+    if (type_is_fp(ptypes[i]) || LLVMGetTypeKind(ptypes[i]) == LLVMPointerTypeKind)
+      params[k++] = LLVMPointerTypeInContext(ctx, 0);
+  *n = k;
+  return 1;
+}
+
+static void type_name(LLVMTypeRef t, char *buf, size_t n) {
+  switch (LLVMGetTypeKind(t)) {
+  case LLVMDoubleTypeKind: snprintf(buf, n, "double"); return;
+  case LLVMFloatTypeKind: snprintf(buf, n, "float"); return;
+  case LLVMPointerTypeKind: snprintf(buf, n, "pointer"); return;
+  case LLVMIntegerTypeKind: {
+    unsigned w = LLVMGetIntTypeWidth(t);
+    snprintf(buf, n, "%s", w == 8 ? "char" : w == 16 ? "short" : w == 32 ? "int" : w == 64 ? "long" : "integer");
+    return;
+  }
+  default: {
+    char *s = LLVMPrintTypeToString(t);
+    snprintf(buf, n, "%s", s);
+    LLVMDisposeMessage(s);
+  }
+  }
+}
+
+void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len) {
+  char name[256];
+  snprintf(name, sizeof name, "%.*s", (int)len, target);
+  LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
+  if (!f)
+    return; /* f is not used in this file: nothing to differentiate here */
+  size_t plen = 0;
+  const char *pname = LLVMGetValueName2(pullback, &plen);
+  LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
+  unsigned nwant = 0;
+  LLVMTypeRef pty = LLVMGlobalGetValueType(pullback);
+  int ok = expected_signature(f, want, &nwant, m->ctx) && LLVMCountParamTypes(pty) == nwant &&
+           LLVMGetTypeKind(LLVMGetReturnType(pty)) == LLVMVoidTypeKind && !LLVMIsFunctionVarArg(pty);
+  if (ok) {
+    LLVMTypeRef have[2 * CT_MAX_PARAMS + 1];
+    LLVMGetParamTypes(pty, have);
+    for (unsigned i = 0; i < nwant; ++i)
+      ok &= have[i] == want[i];
+  }
+  if (!ok) {
+    char sig[1024] = "", t[64];
+    for (unsigned i = 0; i < nwant; ++i) {
+      type_name(want[i], t, sizeof t);
+      snprintf(sig + strlen(sig), sizeof sig - strlen(sig), "%s%s", i ? ", " : "", t);
+    }
+    diag_report(pullback, NULL, CT_SEV_ERROR,
+                "'%.*s' cannot be the derivative of '%s': a derivative must be 'void %.*s(%s)' (f's "
+                "parameters, the seed of its result, then a pointer to the adjoint of each "
+                "floating-point or pointer parameter)",
+                (int)plen, pname, name, (int)plen, pname, sig);
+    return;
+  }
+  LLVMAttributeRef a = LLVMCreateStringAttribute(m->ctx, CUSTOM_ATTR, (unsigned)strlen(CUSTOM_ATTR), pname,
+                                                 (unsigned)plen);
+  LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, a);
+  LLVMAddAttributeAtIndex(
+      f, LLVMAttributeFunctionIndex,
+      LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
+}
+
+LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn) {
+  if (!fn || !LLVMIsAFunction(fn))
+    return NULL;
+  LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, CUSTOM_ATTR,
+                                                     (unsigned)strlen(CUSTOM_ATTR));
+  if (!a)
+    return NULL;
+  unsigned len = 0;
+  const char *pname = LLVMGetStringAttributeValue(a, &len);
+  char name[256];
+  snprintf(name, sizeof name, "%.*s", (int)len, pname);
+  return LLVMGetNamedFunction(m->mod, name);
+}

@@ -26,7 +26,13 @@ extern "C" void ct_bridge_diagnose(LLVMValueRef fn, LLVMValueRef at, ct_severity
   DiagnosticSeverity S = DS_Error;
   switch (sev) {
   case CT_SEV_ERROR: S = DS_Error; break;
-  case CT_SEV_WARNING: S = DS_Warning; break;
+  case CT_SEV_WARNING: {
+    // Through the optimization-failure channel, clang reports it as a
+    // warning in the -Wpass-failed group: users can silence it there or with
+    // #pragma clang diagnostic, and -Werror applies as usual.
+    F->getContext().diagnose(DiagnosticInfoOptimizationFailure(*F, Loc, msg));
+    return;
+  }
   case CT_SEV_REMARK:
   case CT_SEV_NOTE: {
     // Remarks go through the optimization-remark channel (-Rpass=cotangent).

@@ -269,7 +269,56 @@ static void plan_call(ct_gen *g, ct_block *b, LLVMValueRef call) {
   b->needs[b->nneeds++] = (ct_need){call, NEED_CALL_TAPE};
 }
 
+/* Does the integer `v` flow (through integer arithmetic) into a conversion
+ * back to floating point? */
+static LLVMValueRef back_to_float(LLVMValueRef v, int depth) {
+  if (depth > 4)
+    return NULL;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (!LLVMIsAInstruction(user))
+      continue;
+    switch (LLVMGetInstructionOpcode(user)) {
+    case LLVMSIToFP:
+    case LLVMUIToFP:
+      return user;
+    case LLVMAdd: case LLVMSub: case LLVMMul: case LLVMSDiv: case LLVMUDiv: case LLVMSRem: case LLVMURem:
+    case LLVMShl: case LLVMLShr: case LLVMAShr: case LLVMAnd: case LLVMOr: case LLVMXor:
+    case LLVMSExt: case LLVMZExt: case LLVMTrunc: case LLVMSelect: {
+      LLVMValueRef r = back_to_float(user, depth + 1);
+      if (r)
+        return r;
+      break;
+    }
+    default:
+      break;
+    }
+  }
+  return NULL;
+}
+
+/* warning: a differentiable value converted to an integer and back to
+ * floating point loses its derivative there (e.g. floor via (int)x). */
+static void warn_lossy_conversions(ct_gen *g) {
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
+         inst = LLVMGetNextInstruction(inst)) {
+      LLVMOpcode op = LLVMGetInstructionOpcode(inst);
+      if ((op != LLVMFPToSI && op != LLVMFPToUI) || !classify_has_adjoint(g, LLVMGetOperand(inst, 0)) ||
+          !back_to_float(inst, 0))
+        continue;
+      size_t len = 0;
+      const char *fname = LLVMGetValueName2(g->user_fn, &len);
+      diag_report(g->user_fn, inst, CT_SEV_WARNING,
+                  "in '%.*s', the gradient flows through a conversion to an integer and back, which "
+                  "has a zero derivative; use ct_without_derivative(x) to make this explicit",
+                  (int)len, fname);
+    }
+}
+
 void classify_plan(ct_gen *g) {
+  if (!g->spec->split)
+    warn_lossy_conversions(g);
   for (unsigned i = 0; i < g->nblocks && !g->failed; ++i) {
     ct_block *b = &g->blocks[i];
     for (LLVMValueRef inst = LLVMGetFirstInstruction(b->bb); inst && !g->failed;

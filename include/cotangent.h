@@ -52,6 +52,35 @@ void __ct_gradient(const void *f, ...);
 double __ct_value_with_gradient(const void *f, ...);
 extern int __ct_const_marker;
 
+/* Pullbacks: a function's reverse pass, to apply later, any number of times.
+ *
+ *   ct_pullback_t ct_pullback(f, args...);
+ *   double ct_value_with_pullback(f, ct_pullback_t *pb, args...);
+ *   void ct_pullback_apply(ct_pullback_t pb, double seed, T *d_arg...);
+ *   void ct_pullback_free(ct_pullback_t pb);
+ *
+ * args are f's arguments only (no derivative pointers; pointers are still
+ * followed by their shadow, ct_const(x) still holds x constant). The
+ * pullback runs f once and keeps what its reverse pass needs (its tape).
+ * ct_pullback_apply(pb, seed, &dx, &dy) writes seed * df/dx, seed * df/dy,
+ * one pointer per floating-point argument (of that argument's type), and
+ * adds seed-scaled gradients into the shadows of pointer arguments.
+ *
+ *   ct_pullback_t pb;
+ *   double v = ct_value_with_pullback(f, &pb, 1.0, 2.0);
+ *   double dx, dy;
+ *   ct_pullback_apply(pb, 1.0, &dx, &dy);   // the gradient
+ *   ct_pullback_apply(pb, 0.5, &dx, &dy);   // half of it
+ *   ct_pullback_free(pb);
+ */
+typedef struct ct_pullback_impl *ct_pullback_t;
+ct_pullback_t __ct_pullback(const void *f, ...);
+double __ct_value_with_pullback(const void *f, ct_pullback_t *pb, ...);
+void ct_pullback_apply(ct_pullback_t pb, double seed, ...);
+void ct_pullback_free(ct_pullback_t pb);
+#define ct_pullback(f, ...) __ct_pullback((const void *)(f), __VA_ARGS__)
+#define ct_value_with_pullback(f, pb, ...) __ct_value_with_pullback((const void *)(f), (pb), __VA_ARGS__)
+
 #define ct_gradient(f, ...) __ct_gradient((const void *)(f), __VA_ARGS__)
 #define ct_value_with_gradient(f, ...) __ct_value_with_gradient((const void *)(f), __VA_ARGS__)
 /* Holds a floating-point argument constant: ct_gradient(f, ct_const(a), x, &dx) */

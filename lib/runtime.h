@@ -24,6 +24,19 @@ CT_RT_NORETURN void __ct_runtime_error(const char *msg);
 void __ct_copy_adjoint_f64(double *dsrc, double *ddst, size_t bytes);
 void __ct_copy_adjoint_f32(float *dsrc, float *ddst, size_t bytes);
 
+/* Pullback objects (pullback.c). The pass stores f's arguments at this
+ * offset of the object and calls __ct_pullback_new to make one. */
+#include <stdint.h>
+#define CT_PULLBACK_ARGS_OFFSET 32
+#define CT_PULLBACK_MAX_OUTS 64
+struct ct_pullback_impl;
+void *__ct_pullback_new(void *thunk, void *tape, uint32_t nouts, size_t args_bytes);
+void ct_pullback_apply(struct ct_pullback_impl *pb, double seed, ...);
+void ct_pullback_free(struct ct_pullback_impl *pb);
+/* Shadow heap memory at the end of a reverse pass: zeroed when the pass may
+ * run again (keep), freed otherwise. */
+void __ct_release_shadow(void *p, size_t bytes, int keep);
+
 #ifdef __cplusplus
 }
 #endif

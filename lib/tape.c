@@ -308,6 +308,24 @@ static void fold_global_peak(size_t peak) {
   }
 }
 
+void __ct_tape_mark(const ct_tape *t, ct_tape_mark *m) {
+  m->cur = t->cur;
+  m->base = t->base;
+  m->end = t->end;
+  m->chunk = t->chunk;
+  m->used = t->used;
+}
+
+void __ct_tape_rewind(ct_tape *t, const ct_tape_mark *m) {
+  /* chunks between are kept by pop, with their saved tops, so restoring the
+     cursor makes every block pushed before the mark live again */
+  t->cur = m->cur;
+  t->base = m->base;
+  t->end = m->end;
+  t->chunk = m->chunk;
+  t->used = m->used;
+}
+
 void __ct_tape_destroy(ct_tape *t) {
   if (!t)
     return;

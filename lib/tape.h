@@ -61,6 +61,18 @@ void *__ct_tape_push(ct_tape *t, size_t bytes, size_t align);
  * the same bytes and align, and returns its address (contents intact). */
 void *__ct_tape_pop(ct_tape *t, size_t bytes, size_t align);
 
+/* A position on a tape. A reverse pass that must be able to run again (a
+ * pullback applied several times) marks the tape before popping and
+ * rewinds to the mark afterwards: pops never overwrite or free data, so the
+ * blocks between are live again. Generated code allocates the mark itself
+ * (five pointer-sized words). */
+typedef struct {
+  void *cur, *base, *end, *chunk;
+  size_t used;
+} ct_tape_mark;
+void __ct_tape_mark(const ct_tape *t, ct_tape_mark *m);
+void __ct_tape_rewind(ct_tape *t, const ct_tape_mark *m);
+
 /* Tape bytes occupied by live blocks now, and the most ever (slot units). */
 size_t __ct_tape_bytes(const ct_tape *t);
 size_t __ct_tape_peak_bytes(const ct_tape *t);

@@ -334,8 +334,10 @@ void classify_plan(ct_gen *g) {
       case REV_LOAD:
         need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);
         break;
-      case REV_ALLOC:
+      case REV_ALLOC: /* the size too: a kept reverse zeroes the shadow */
         need(g, b, inst, NEED_SHADOW);
+        for (unsigned k = 0; k < (unsigned)LLVMGetNumArgOperands(inst); ++k)
+          need(g, b, LLVMGetOperand(inst, k), NEED_VALUE);
         break;
       case REV_LANES:
         if (LLVMIsACallInst(inst) && LLVMGetNumArgOperands(inst) == 1) {

@@ -66,7 +66,10 @@ typedef struct {
 /* Split mode: the augmented forward runs the primal and records the tape,
  * the reverse consumes it:
  *   { ptr tape, [ret] } aug(params with shadows...)
- *   { d(active scalar args)... } rev(params with shadows..., [seed], ptr tape) */
+ *   { d(active scalar args)... } rev(params with shadows..., [seed], ptr tape,
+ *                                     i1 keep)
+ * With keep the reverse leaves the tape (and shadows) ready for another run;
+ * without, it frees them. */
 typedef struct {
   LLVMValueRef aug, rev;
 } ct_split;

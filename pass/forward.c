@@ -37,6 +37,13 @@ LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty) {
   return LLVMBuildLoad2(g->m->b, ty, slot, "");
 }
 
+void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes) {
+  g->heap_shadows = realloc(g->heap_shadows, (g->nheap_shadows + 1) * sizeof *g->heap_shadows);
+  g->heap_shadow_bytes = realloc(g->heap_shadow_bytes, (g->nheap_shadows + 1) * sizeof *g->heap_shadow_bytes);
+  g->heap_shadow_bytes[g->nheap_shadows] = bytes;
+  g->heap_shadows[g->nheap_shadows++] = p;
+}
+
 /* A pointer into a global variable met in a merge (select, phi) with
  * pointers to differentiable data gets a shadow too: a zeroed copy made
  * for this call (on the stack when small, on the heap otherwise or in
@@ -63,8 +70,7 @@ static LLVMValueRef global_shadow_of(ct_gen *g, LLVMValueRef p) {
       LLVMValueRef calloc_fn = forward_declare(g, "calloc", g->ptr_ty, params, 2);
       LLVMValueRef args[2] = {LLVMConstInt(g->i64_ty, 1, 0), size};
       shadow = LLVMBuildCall2(g->sb, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, "shadow.global");
-      g->heap_shadows = realloc(g->heap_shadows, (g->nheap_shadows + 1) * sizeof *g->heap_shadows);
-      g->heap_shadows[g->nheap_shadows++] = shadow;
+      forward_add_heap_shadow(g, shadow, bytes);
     }
     vmap_set(&g->global_shadows, gv, shadow);
   }
@@ -119,8 +125,7 @@ static void build_shadows(ct_gen *g) {
             LLVMValueRef calloc_fn = forward_declare(g, "calloc", g->ptr_ty, params, 2);
             LLVMValueRef args[2] = {LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0)};
             s = LLVMBuildCall2(g->sb, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, "shadow");
-            g->heap_shadows = realloc(g->heap_shadows, (g->nheap_shadows + 1) * sizeof *g->heap_shadows);
-            g->heap_shadows[g->nheap_shadows++] = s;
+            forward_add_heap_shadow(g, s, bytes ? bytes : 1);
           } else {
             s = LLVMBuildArrayAlloca(g->sb, aty, count, "shadow");
             LLVMSetAlignment(s, LLVMGetAlignment(inst));

@@ -50,7 +50,9 @@ typedef struct {
   ct_vmap global_shadows; /* global variable -> its per-call zeroed shadow */
   ct_vmap popped[3]; /* per reverse block and need kind: primal -> popped */
   LLVMValueRef *heap_shadows; /* split mode: shadow allocas live on the heap */
+  unsigned long long *heap_shadow_bytes;
   unsigned nheap_shadows;
+  LLVMValueRef keep; /* i1: the reverse may run again (pullbacks); false unless split */
   LLVMValueRef tape;     /* in the forward function */
   LLVMValueRef rev_tape; /* in the reverse function */
   LLVMTypeRef ptr_ty, i64_ty, i32_ty;
@@ -88,6 +90,8 @@ LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMT
 void forward_tape_push(ct_gen *g, LLVMValueRef v);
 LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty);
 LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b);
+/* Records a heap shadow (of `bytes` bytes) released when the reverse ends. */
+void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes);
 void forward_build(ct_gen *g);
 
 #endif

@@ -21,7 +21,8 @@
 #include <string.h>
 
 typedef enum {
-  OP_NONE, OP_ENZYME_AUTODIFF, OP_ENZYME_AUGMENT, OP_ENZYME_REVERSE, OP_CT_GRADIENT, OP_CT_VALUE_WITH_GRADIENT
+  OP_NONE, OP_ENZYME_AUTODIFF, OP_ENZYME_AUGMENT, OP_ENZYME_REVERSE, OP_CT_GRADIENT, OP_CT_VALUE_WITH_GRADIENT,
+  OP_CT_PULLBACK, OP_CT_VALUE_WITH_PULLBACK
 } ct_op_kind;
 
 static int is_enzyme(ct_op_kind k) {
@@ -54,6 +55,10 @@ static ct_op_kind op_kind_of_function(LLVMValueRef callee) {
     return OP_CT_GRADIENT;
   if (!strcmp(buf, "__ct_value_with_gradient"))
     return OP_CT_VALUE_WITH_GRADIENT;
+  if (!strcmp(buf, "__ct_pullback"))
+    return OP_CT_PULLBACK;
+  if (!strcmp(buf, "__ct_value_with_pullback"))
+    return OP_CT_VALUE_WITH_PULLBACK;
   return OP_NONE;
 }
 
@@ -107,6 +112,8 @@ static const char *op_name(ct_op_kind k) {
   case OP_ENZYME_REVERSE: return "__enzyme_reverse";
   case OP_CT_GRADIENT: return "ct_gradient";
   case OP_CT_VALUE_WITH_GRADIENT: return "ct_value_with_gradient";
+  case OP_CT_PULLBACK: return "ct_pullback";
+  case OP_CT_VALUE_WITH_PULLBACK: return "ct_value_with_pullback";
   default: return "?";
   }
 }
@@ -235,6 +242,7 @@ static int lower_split_site(ct_module *m, const ct_site *s, ct_spec *spec, LLVMV
       return 0;
     }
     gargs[ng++] = tape;
+    gargs[ng++] = LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0); /* consume the tape */
     fn = split.rev;
   }
   LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(fn), fn, gargs, ng, "");
@@ -248,6 +256,105 @@ static int lower_split_site(ct_module *m, const ct_site *s, ct_spec *spec, LLVMV
   LLVMValueRef replacement = coerce_results(m, call, sret, vals, nfields);
   if (replacement)
     LLVMReplaceAllUsesWith(call, replacement);
+  return 1;
+}
+
+/* ---- pullbacks (ct_pullback / ct_value_with_pullback) ----
+ * The call runs f's augmented forward and builds a pullback object
+ * (lib/pullback.c) holding the tape, f's arguments and a thunk:
+ *   void thunk(obj, double seed, void **outs, i32 keep)
+ * which reruns f's reverse from the stored arguments and writes the
+ * derivative of each active scalar argument through outs[k]. */
+static LLVMValueRef pullback_thunk(ct_module *m, const ct_spec *spec, const ct_split *split, LLVMTypeRef blob_ty) {
+  size_t len = 0;
+  const char *rname = LLVMGetValueName2(split->rev, &len);
+  char name[700];
+  snprintf(name, sizeof name, "%.*s.thunk", (int)len, rname);
+  LLVMValueRef thunk = LLVMGetNamedFunction(m->mod, name);
+  if (thunk)
+    return thunk;
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i64 = LLVMInt64TypeInContext(m->ctx);
+  LLVMTypeRef i32 = LLVMInt32TypeInContext(m->ctx), dbl = LLVMDoubleTypeInContext(m->ctx);
+  LLVMTypeRef params[4] = {ptr, dbl, ptr, i32};
+  thunk = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 4, 0));
+  LLVMSetLinkage(thunk, LLVMInternalLinkage);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, thunk, "entry"));
+  LLVMValueRef obj = LLVMGetParam(thunk, 0), outs = LLVMGetParam(thunk, 2);
+  LLVMValueRef off = LLVMConstInt(i64, 32, 0); /* CT_PULLBACK_ARGS_OFFSET */
+  LLVMValueRef blob = LLVMBuildLoad2(b, blob_ty, LLVMBuildGEP2(b, LLVMInt8TypeInContext(m->ctx), obj, &off, 1, ""), "");
+  LLVMValueRef eight = LLVMConstInt(i64, 8, 0);
+  LLVMValueRef tape = LLVMBuildLoad2(b, ptr, LLVMBuildGEP2(b, LLVMInt8TypeInContext(m->ctx), obj, &eight, 1, ""), "");
+  unsigned nblob = LLVMCountStructElementTypes(blob_ty);
+  LLVMValueRef args[2 * CT_MAX_PARAMS + 3];
+  unsigned n = 0;
+  for (unsigned k = 0; k < nblob; ++k)
+    args[n++] = LLVMBuildExtractValue(b, blob, k, "");
+  LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(spec->fn));
+  args[n++] = LLVMBuildFPCast(b, LLVMGetParam(thunk, 1), rty, "");
+  args[n++] = tape;
+  args[n++] = LLVMBuildICmp(b, LLVMIntNE, LLVMGetParam(thunk, 3), LLVMConstInt(i32, 0, 0), "");
+  LLVMValueRef res = LLVMBuildCall2(b, LLVMGlobalGetValueType(split->rev), split->rev, args, n, "");
+  /* outs is NULL when the pullback is being freed */
+  LLVMBasicBlockRef write = LLVMAppendBasicBlockInContext(m->ctx, thunk, "write");
+  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(m->ctx, thunk, "done");
+  LLVMBuildCondBr(b, LLVMBuildIsNull(b, outs, ""), done, write);
+  LLVMPositionBuilderAtEnd(b, write);
+  unsigned nres = LLVMCountStructElementTypes(LLVMTypeOf(res));
+  for (unsigned k = 0; k < nres; ++k) {
+    LLVMValueRef idx = LLVMConstInt(i64, k, 0);
+    LLVMValueRef out = LLVMBuildLoad2(b, ptr, LLVMBuildGEP2(b, ptr, outs, &idx, 1, ""), "");
+    LLVMBuildStore(b, LLVMBuildExtractValue(b, res, k, ""), out);
+  }
+  LLVMBuildBr(b, done);
+  LLVMPositionBuilderAtEnd(b, done);
+  LLVMBuildRetVoid(b);
+  LLVMDisposeBuilder(b);
+  return thunk;
+}
+
+static int lower_pullback_site(ct_module *m, const ct_site *s, ct_spec *spec, LLVMValueRef *gargs, unsigned ng,
+                               LLVMValueRef pb_out) {
+  LLVMValueRef call = s->call;
+  spec->split = 1;
+  spec->want_value = 0;
+  ct_split split;
+  if (!gradient_get_split(m, spec, call, &split))
+    return 0;
+  LLVMPositionBuilderAtEnd(m->b, LLVMGetInsertBlock(m->b));
+  LLVMPositionBuilderBefore(m->b, call);
+  LLVMTypeRef types[2 * CT_MAX_PARAMS + 1];
+  for (unsigned k = 0; k < ng; ++k)
+    types[k] = LLVMTypeOf(gargs[k]);
+  LLVMTypeRef blob_ty = LLVMStructTypeInContext(m->ctx, types, ng, 0);
+  LLVMValueRef thunk = pullback_thunk(m, spec, &split, blob_ty);
+  LLVMPositionBuilderBefore(m->b, call);
+  LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(split.aug), split.aug, gargs, ng, "");
+  LLVMValueRef tape = LLVMBuildExtractValue(m->b, res, 0, "");
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i64 = LLVMInt64TypeInContext(m->ctx);
+  LLVMTypeRef i32 = LLVMInt32TypeInContext(m->ctx);
+  unsigned nouts = 0;
+  for (unsigned p = 0; p < spec->nparams; ++p)
+    nouts += spec->act[p] == ACT_ACTIVE;
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
+  LLVMTypeRef nparams[4] = {ptr, ptr, i32, i64};
+  LLVMTypeRef new_ty = LLVMFunctionType(ptr, nparams, 4, 0);
+  LLVMValueRef newfn = LLVMGetNamedFunction(m->mod, "__ct_pullback_new");
+  if (!newfn)
+    newfn = LLVMAddFunction(m->mod, "__ct_pullback_new", new_ty);
+  LLVMValueRef nargs[4] = {thunk, tape, LLVMConstInt(i32, nouts, 0), LLVMConstInt(i64, LLVMABISizeOfType(td, blob_ty), 0)};
+  LLVMValueRef obj = LLVMBuildCall2(m->b, new_ty, newfn, nargs, 4, "ct.pullback");
+  LLVMValueRef blob = LLVMGetUndef(blob_ty);
+  for (unsigned k = 0; k < ng; ++k)
+    blob = LLVMBuildInsertValue(m->b, blob, gargs[k], k, "");
+  LLVMValueRef off = LLVMConstInt(i64, 32, 0);
+  LLVMBuildStore(m->b, blob, LLVMBuildGEP2(m->b, LLVMInt8TypeInContext(m->ctx), obj, &off, 1, ""));
+  LLVMValueRef replacement = obj;
+  if (pb_out) {
+    LLVMBuildStore(m->b, obj, pb_out);
+    replacement = LLVMBuildFPCast(m->b, LLVMBuildExtractValue(m->b, res, 1, ""), LLVMTypeOf(call), "");
+  }
+  LLVMReplaceAllUsesWith(call, replacement);
   return 1;
 }
 
@@ -266,6 +373,15 @@ static int lower_site(ct_module *m, const ct_site *s) {
     return 0;
   }
   LLVMValueRef fn = LLVMGetOperand(call, i++);
+  int is_pullback = s->kind == OP_CT_PULLBACK || s->kind == OP_CT_VALUE_WITH_PULLBACK;
+  LLVMValueRef pb_out = NULL;
+  if (s->kind == OP_CT_VALUE_WITH_PULLBACK) {
+    if (i >= nargs || LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(call, i))) != LLVMPointerTypeKind) {
+      site_error(s, "%s: the second argument must point to where the pullback goes (&pb)", op_name(s->kind));
+      return 0;
+    }
+    pb_out = LLVMGetOperand(call, i++);
+  }
   if (!LLVMIsAFunction(fn)) {
     site_error(s, "%s: the function to differentiate must be a function known at compile time here, "
                   "not a function pointer computed at run time", op_name(s->kind));
@@ -324,7 +440,8 @@ static int lower_site(ct_module *m, const ct_site *s) {
       site_error(s, "%s: parameter %u is marked duplicated but is not a pointer", op_name(s->kind), p + 1);
       return 0;
     }
-    unsigned need = 1 + (act == ACT_DUP || act == ACT_DUPNONEED || (native && act == ACT_ACTIVE));
+    int wants_out = native && !is_pullback && act == ACT_ACTIVE; /* pullbacks write them when applied */
+    unsigned need = 1 + (act == ACT_DUP || act == ACT_DUPNONEED || wants_out);
     if (i + need > nargs) {
       site_error(s, "%s: too few arguments: parameter %u of the function has no value (or no "
                     "derivative/shadow location)", op_name(s->kind), p + 1);
@@ -341,7 +458,7 @@ static int lower_site(ct_module *m, const ct_site *s) {
         return 0;
       }
       gargs[ng++] = shadow;
-    } else if (native && act == ACT_ACTIVE) {
+    } else if (wants_out) {
       LLVMValueRef out = LLVMGetOperand(call, i++);
       if (LLVMGetTypeKind(LLVMTypeOf(out)) != LLVMPointerTypeKind) {
         site_error(s, "%s: floating-point parameter %u must be followed by a pointer that receives its "
@@ -365,6 +482,8 @@ static int lower_site(ct_module *m, const ct_site *s) {
   }
   spec.ret_active = ret_fp;
   spec.want_value = s->kind == OP_CT_VALUE_WITH_GRADIENT;
+  if (is_pullback)
+    return lower_pullback_site(m, s, &spec, gargs, ng, pb_out);
   if (spec.ret_active)
     gargs[ng++] = type_const_real(rty, 1.0);
 

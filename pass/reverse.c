@@ -321,6 +321,15 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
   adj_add(g, val, d);
 }
 
+/* Frees a shadow heap block, or zeroes it when the reverse is kept for
+ * another application. */
+static void release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes) {
+  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i32_ty};
+  LLVMValueRef f = forward_declare(g, "__ct_release_shadow", LLVMVoidTypeInContext(g->m->ctx), params, 3);
+  LLVMValueRef args[3] = {p, bytes, LLVMBuildZExt(g->m->b, g->keep, g->i32_ty, "")};
+  LLVMBuildCall2(g->m->b, LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 3, 0), f, args, 3, "");
+}
+
 /* A call of a function with a custom derivative: its pullback gets the
  * arguments, the seed, and where to add each argument's adjoint (custom.c). */
 static void reverse_custom(ct_gen *g, LLVMValueRef call) {
@@ -374,6 +383,7 @@ static void reverse_call(ct_gen *g, LLVMValueRef call) {
   if (classify_has_adjoint(g, call))
     args[n++] = adj_take(g, call);
   args[n++] = vmap_get(&g->popped[NEED_CALL_TAPE], call);
+  args[n++] = g->keep;
   LLVMValueRef res = LLVMBuildCall2(g->m->b, LLVMGlobalGetValueType(rev), rev, args, n, "");
   unsigned field = 0;
   for (unsigned k = 0; k < nparams; ++k)
@@ -424,10 +434,12 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       reverse_masked(g, inst, kind);
       break;
     case REV_ALLOC: {
-      LLVMValueRef free_fn = forward_declare(g, "free", LLVMVoidTypeInContext(m->ctx), &g->ptr_ty, 1);
-      LLVMValueRef sp = rev_shadow(g, inst);
-      LLVMBuildCall2(m->b, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), &g->ptr_ty, 1, 0), free_fn, &sp, 1,
-                     "");
+      /* malloc(n) or calloc(a, b): freed, or zeroed if the reverse is kept */
+      LLVMValueRef size = LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 0)), g->i64_ty, "");
+      if (LLVMGetNumArgOperands(inst) == 2)
+        size = LLVMBuildMul(m->b, size,
+                            LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 1)), g->i64_ty, ""), "");
+      release_shadow(g, rev_shadow(g, inst), size);
       break;
     }
     case REV_LOAD: {
@@ -602,6 +614,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
     LLVMValueRef zero = LLVMConstInt(i64, 0, 0);
     g->tape = LLVMBuildCall2(g->sb, LLVMFunctionType(g->ptr_ty, &i64, 1, 0), create, &zero, 1, "ct.tape");
     g->rev_tape = split ? LLVMGetParam(g->rg, k++) : g->tape;
+    g->keep = split ? LLVMGetParam(g->rg, k++) : LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0);
   }
   forward_build(g);
   if (g->failed)
@@ -642,6 +655,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
 
   /* where the reverse starts: which return was taken */
   LLVMValueRef rwhich = which;
+  LLVMValueRef mark = NULL;
   if (split) {
     /* the turn record: which return, and the heap shadows to free */
     LLVMTypeRef *fields = malloc((1 + g->nheap_shadows) * sizeof *fields);
@@ -660,8 +674,14 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
     if (has_ret)
       agg = LLVMBuildInsertValue(m->b, agg, ret_phi, 1, "");
     LLVMBuildRet(m->b, agg);
-    /* the reverse function pops it first (after its slot allocas) */
+    /* the reverse function marks the tape (to rewind it if kept), then
+       pops the turn record first (after its slot allocas) */
     LLVMPositionBuilderAtEnd(m->b, rstart);
+    mark = LLVMBuildAlloca(g->ab, LLVMArrayType2(g->i64_ty, 5), "ct.mark");
+    LLVMTypeRef mparams[2] = {g->ptr_ty, g->ptr_ty};
+    LLVMValueRef markfn = forward_declare(g, "__ct_tape_mark", voidt, mparams, 2);
+    LLVMValueRef margs[2] = {g->rev_tape, mark};
+    LLVMBuildCall2(m->b, LLVMFunctionType(voidt, mparams, 2, 0), markfn, margs, 2, "");
     LLVMValueRef popped = forward_tape_pop(g, rec_ty);
     rwhich = LLVMBuildExtractValue(m->b, popped, 0, "ct.which");
     for (unsigned i = 0; i < g->nheap_shadows; ++i)
@@ -720,7 +740,20 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
     agg = LLVMBuildInsertValue(m->b, agg, a, field++, "");
   }
   for (unsigned i = 0; i < g->nheap_shadows; ++i)
-    build_call0(g, m->b, "free", voidt, g->heap_shadows[i]);
+    release_shadow(g, g->heap_shadows[i], LLVMConstInt(g->i64_ty, g->heap_shadow_bytes[i], 0));
+  if (split) {
+    /* kept: rewind the tape for the next application; else destroy it */
+    LLVMBasicBlockRef rewind = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "ct.rewind");
+    LLVMBasicBlockRef destroy = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "ct.destroy");
+    LLVMBuildCondBr(m->b, g->keep, rewind, destroy);
+    LLVMPositionBuilderAtEnd(m->b, rewind);
+    LLVMTypeRef mparams[2] = {g->ptr_ty, g->ptr_ty};
+    LLVMValueRef rewindfn = forward_declare(g, "__ct_tape_rewind", voidt, mparams, 2);
+    LLVMValueRef margs[2] = {g->rev_tape, mark};
+    LLVMBuildCall2(m->b, LLVMFunctionType(voidt, mparams, 2, 0), rewindfn, margs, 2, "");
+    LLVMBuildRet(m->b, agg);
+    LLVMPositionBuilderAtEnd(m->b, destroy);
+  }
   if (g->rev_tape)
     build_call0(g, m->b, "__ct_tape_destroy", voidt, g->rev_tape);
   LLVMBuildRet(m->b, agg);
@@ -759,14 +792,17 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
     LLVMTypeRef fields[2] = {g.ptr_ty, rty};
     LLVMTypeRef aug_ret = LLVMStructTypeInContext(m->ctx, fields, LLVMGetTypeKind(rty) == LLVMVoidTypeKind ? 1 : 2, 0);
     unsigned np = LLVMCountParamTypes(gty);
-    LLVMTypeRef *params = malloc((np + 1) * sizeof *params);
+    LLVMTypeRef *params = malloc((np + 2) * sizeof *params);
     LLVMGetParamTypes(gty, params);
     unsigned nprimal = np - (spec->ret_active ? 1 : 0);
     g.g = LLVMAddFunction(m->mod, name, LLVMFunctionType(aug_ret, params, nprimal, 0));
-    params[np] = g.ptr_ty; /* rev: gradient parameters plus the tape */
+    /* rev: gradient parameters, the tape, and whether to keep the tape for
+       another run (pullbacks) */
+    params[np] = g.ptr_ty;
+    params[np + 1] = LLVMInt1TypeInContext(m->ctx);
     char rname[620];
     snprintf(rname, sizeof rname, "%s.rev", name);
-    g.rg = LLVMAddFunction(m->mod, rname, LLVMFunctionType(result_struct, params, np + 1, 0));
+    g.rg = LLVMAddFunction(m->mod, rname, LLVMFunctionType(result_struct, params, np + 2, 0));
     free(params);
     set_internal(&g, g.rg);
   } else {
@@ -823,6 +859,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   }
   free(g.blocks);
   free(g.heap_shadows);
+  free(g.heap_shadow_bytes);
   vmap_free(&g.block_index);
   vmap_free(&g.fwd);
   vmap_free(&g.shadow);

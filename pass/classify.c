@@ -107,11 +107,12 @@ static int is_lane_op(LLVMValueRef inst) {
 
 /* A call of a function with a body that inlining left in place (recursion):
  * differentiated as a call of its augmented forward and its reverse. */
-static int is_differentiable_call(LLVMValueRef inst) {
+static int is_differentiable_call(ct_gen *g, LLVMValueRef inst) {
   LLVMValueRef callee = LLVMGetCalledValue(inst);
-  return callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee) && !classify_rule(inst) &&
-         !LLVMIsFunctionVarArg(LLVMGlobalGetValueType(callee)) &&
-         LLVMCountParams(callee) <= CT_MAX_PARAMS;
+  ct_spec canonical;
+  return callee && LLVMIsAFunction(callee) && !classify_rule(inst) &&
+         !LLVMIsFunctionVarArg(LLVMGlobalGetValueType(callee)) && LLVMCountParams(callee) <= CT_MAX_PARAMS &&
+         (!LLVMIsDeclaration(callee) || contract_canonical_spec(g->m, callee, &canonical));
 }
 
 /* The name of a load's or store's TBAA access type ("double", "int",
@@ -173,7 +174,7 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
     return has_active_operand(g, inst) ? REV_UNSUPPORTED : REV_NONE;
   if (LLVMIsACallInst(inst) && custom_derivative_of(g->m, LLVMGetCalledValue(inst)))
     return classify_has_adjoint(g, inst) || has_active_operand(g, inst) ? REV_CUSTOM : REV_NONE;
-  if (LLVMIsACallInst(inst) && is_differentiable_call(inst) &&
+  if (LLVMIsACallInst(inst) && is_differentiable_call(g, inst) &&
       (classify_has_adjoint(g, inst) || has_active_pointer_operand(g, inst)))
     return REV_CALL;
   if (LLVMIsACallInst(inst) && !classify_has_adjoint(g, inst)) {
@@ -224,39 +225,57 @@ static void need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind) {
 
 /* Records what the reverse of each block needs; reports unsupported
  * instructions. */
-/* A differentiated call: the callee's split gradient for the activity of
- * this call's arguments, and the arguments, shadows and callee tape the
- * reverse needs. */
-static void plan_call(ct_gen *g, ct_block *b, LLVMValueRef call) {
+int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *split) {
   LLVMValueRef callee = LLVMGetCalledValue(call);
-  ct_spec spec = {.fn = callee, .nparams = LLVMCountParams(callee), .split = 1};
-  for (unsigned i = 0; i < spec.nparams; ++i) {
+  if (LLVMIsDeclaration(callee)) {
+    /* a differentiable function of another file: its canonical gradient */
+    contract_canonical_spec(g->m, callee, spec);
+    for (unsigned i = 0; i < spec->nparams; ++i)
+      if (spec->act[i] == ACT_DUP && !vmap_get(&g->active, LLVMGetOperand(call, i))) {
+        gen_fail(g, call, "passes a pointer without a shadow to a differentiable function of another file",
+                 "pass differentiable arrays with their shadow (enzyme_dup)");
+        return 0;
+      }
+    return split ? contract_external_pair(g->m, spec, split) : 1;
+  }
+  *spec = (ct_spec){.fn = callee, .nparams = LLVMCountParams(callee), .split = 1};
+  for (unsigned i = 0; i < spec->nparams; ++i) {
     LLVMValueRef arg = LLVMGetOperand(call, i);
     LLVMTypeRef ty = LLVMTypeOf(arg);
     if (classify_has_adjoint(g, arg) && type_is_fp(ty))
-      spec.act[i] = ACT_ACTIVE;
+      spec->act[i] = ACT_ACTIVE;
     else if (LLVMGetTypeKind(ty) == LLVMPointerTypeKind && vmap_get(&g->active, arg))
-      spec.act[i] = ACT_DUP;
+      spec->act[i] = ACT_DUP;
     else if (classify_has_adjoint(g, arg)) {
       gen_fail(g, call, "passes a differentiable aggregate by value", "pass it through a pointer");
-      return;
+      return 0;
     } else
-      spec.act[i] = ACT_CONST;
+      spec->act[i] = ACT_CONST;
   }
-  spec.ret_active = classify_has_adjoint(g, call) && type_is_fp(LLVMTypeOf(call));
-  if (classify_has_adjoint(g, call) && !spec.ret_active) {
+  spec->ret_active = classify_has_adjoint(g, call) && type_is_fp(LLVMTypeOf(call));
+  if (classify_has_adjoint(g, call) && !spec->ret_active) {
     gen_fail(g, call, "returns a differentiable aggregate", "return it through a pointer argument");
-    return;
+    return 0;
   }
   if (vmap_get(&g->active, call) && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind) {
     gen_fail(g, call, "returns a pointer to differentiable data", "not supported yet");
-    return;
+    return 0;
   }
-  ct_split split;
-  if (!gradient_get_split(g->m, &spec, call, &split)) {
+  if (split && !gradient_get_split(g->m, spec, call, split)) {
     g->failed = 1;
-    return;
+    return 0;
   }
+  return 1;
+}
+
+/* A differentiated call: the callee's split gradient for the activity of
+ * this call's arguments (or its canonical one), and the arguments, shadows
+ * and callee tape the reverse needs. */
+static void plan_call(ct_gen *g, ct_block *b, LLVMValueRef call) {
+  ct_spec spec;
+  ct_split split;
+  if (!classify_call_spec(g, call, &spec, &split))
+    return;
   vmap_set(&g->call_aug, call, split.aug);
   vmap_set(&g->call_rev, call, split.rev);
   for (unsigned i = 0; i < spec.nparams; ++i) {

@@ -77,6 +77,17 @@ typedef struct {
 /* Gets (generating on first use) the split pair for `spec` (spec->split set).
  * Returns 0 after reporting an error. */
 int gradient_get_split(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out);
+/* The types of the split pair for `spec`. */
+void gradient_split_types(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty, LLVMTypeRef *rev_ty);
+
+/* contract.c: the `differentiable` contract across files. A differentiable
+ * function with external linkage exports its split gradient under stable
+ * names (__ct_aug_<f>, __ct_rev_<f>) for its canonical activity
+ * (floating-point parameters in wrt active, pointers duplicated, integers
+ * constant); other files call them for calls of f declared differentiable. */
+int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out);
+int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out);
+void contract_export_all(ct_module *m);
 
 /* The gradient function for `spec`, generated on first use and cached in the
  * module under a stable name. Its signature:

@@ -339,13 +339,15 @@ static void build_calls(ct_gen *g) {
         continue;
       LLVMValueRef copy = vmap_get(&g->fwd, inst);
       LLVMPositionBuilderBefore(m->b, copy);
+      ct_spec spec;
+      classify_call_spec(g, inst, &spec, NULL);
       LLVMValueRef args[2 * CT_MAX_PARAMS];
-      unsigned n = 0, nparams = LLVMCountParams(LLVMGetCalledValue(inst));
-      for (unsigned k = 0; k < nparams; ++k) {
+      unsigned n = 0;
+      for (unsigned k = 0; k < spec.nparams; ++k) {
         LLVMValueRef op = LLVMGetOperand(inst, k);
         LLVMValueRef fv = vmap_get(&g->fwd, op);
         args[n++] = fv ? fv : op;
-        if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && vmap_get(&g->active, op))
+        if (spec.act[k] == ACT_DUP)
           args[n++] = vmap_get(&g->shadow, op);
       }
       LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(aug), aug, args, n, "");

@@ -84,6 +84,9 @@ int classify_callee_is(LLVMValueRef call, const char *const *names);
 /* Heap allocation functions whose results get shadow allocations. */
 extern const char *const CLASSIFY_ALLOC_FUNCTIONS[];
 void classify_plan(ct_gen *g);
+/* The activity a differentiated call's callee is differentiated for (and,
+ * if `split` is not NULL, its split pair). Returns 0 after an error. */
+int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *split);
 
 /* forward.c: the forward copy's shadows, differentiated calls and pushes */
 LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n);

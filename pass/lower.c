@@ -100,6 +100,8 @@ int ct_differentiate_module(LLVMModuleRef module) {
   ct_module m = {.mod = module, .ctx = LLVMGetModuleContext(module)};
   m.b = LLVMCreateBuilderInContext(m.ctx);
   operators_lower_all(&m);
+  contract_export_all(&m);
+  gradient_finish(&m);
   m.changed |= remove_without_derivative(&m);
   LLVMDisposeBuilder(m.b);
   return m.changed;

@@ -173,13 +173,14 @@ static LLVMValueRef coerce_results(ct_module *m, LLVMValueRef call, LLVMValueRef
   return sret ? NULL : LLVMBuildLoad2(m->b, rty, mem, "");
 }
 
-/* A function with a custom derivative is differentiated through a wrapper
- * that calls it, so the generator sees one call and uses the pullback. */
-static LLVMValueRef custom_wrapper(ct_module *m, LLVMValueRef fn) {
+/* A function with a custom derivative, or a differentiable function of
+ * another file, is differentiated through a wrapper that calls it, so the
+ * generator sees one call and uses the pullback or the exported gradient. */
+static LLVMValueRef call_wrapper(ct_module *m, LLVMValueRef fn) {
   size_t len = 0;
   const char *name = LLVMGetValueName2(fn, &len);
   char wname[300];
-  snprintf(wname, sizeof wname, "%.*s.ct_custom", (int)len, name);
+  snprintf(wname, sizeof wname, "%.*s.ct_call", (int)len, name);
   LLVMValueRef w = LLVMGetNamedFunction(m->mod, wname);
   if (w)
     return w;
@@ -391,8 +392,9 @@ static int lower_site(ct_module *m, const ct_site *s) {
   const char *fname = LLVMGetValueName2(fn, &fnlen);
   char fnbuf[256];
   snprintf(fnbuf, sizeof fnbuf, "%.*s", (int)fnlen, fname);
-  if (custom_derivative_of(m, fn))
-    fn = custom_wrapper(m, fn); /* its calls are differentiated by the pullback */
+  ct_spec canonical;
+  if (custom_derivative_of(m, fn) || (LLVMIsDeclaration(fn) && contract_canonical_spec(m, fn, &canonical)))
+    fn = call_wrapper(m, fn); /* its calls use the pullback, or the other file's gradient */
   if (LLVMIsDeclaration(fn)) {
     site_error(s, "cannot differentiate '%s': its body is not in this translation unit (define it "
                   "in this file, or compile with LTO)", fnbuf);
@@ -555,10 +557,8 @@ void operators_lower_all(ct_module *m) {
     m->changed = 1;
   }
   free(sites);
-  if (n) {
+  if (n)
     remove_dead_markers(m);
-    gradient_finish(m);
-  }
   /* operator declarations nobody calls any more */
   for (LLVMValueRef f = LLVMGetFirstFunction(m->mod), next; f; f = next) {
     next = LLVMGetNextFunction(f);

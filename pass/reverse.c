@@ -368,20 +368,21 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
  * arguments. */
 static void reverse_call(ct_gen *g, LLVMValueRef call) {
   LLVMValueRef rev = vmap_get(&g->call_rev, call);
-  LLVMValueRef callee = LLVMGetCalledValue(call);
-  unsigned nparams = LLVMCountParams(callee);
-  LLVMValueRef args[2 * CT_MAX_PARAMS + 2];
+  ct_spec spec;
+  classify_call_spec(g, call, &spec, NULL);
+  unsigned nparams = spec.nparams;
+  LLVMValueRef args[2 * CT_MAX_PARAMS + 3];
   unsigned n = 0;
   int active[CT_MAX_PARAMS];
   for (unsigned k = 0; k < nparams; ++k) {
     LLVMValueRef op = LLVMGetOperand(call, k);
     args[n++] = rev_value(g, op);
-    active[k] = classify_has_adjoint(g, op) && type_is_fp(LLVMTypeOf(op));
-    if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && vmap_get(&g->active, op))
+    active[k] = spec.act[k] == ACT_ACTIVE;
+    if (spec.act[k] == ACT_DUP)
       args[n++] = rev_shadow(g, op);
   }
-  if (classify_has_adjoint(g, call))
-    args[n++] = adj_take(g, call);
+  if (spec.ret_active) /* the callee's result may be inactive here */
+    args[n++] = classify_has_adjoint(g, call) ? adj_take(g, call) : LLVMConstNull(LLVMTypeOf(call));
   args[n++] = vmap_get(&g->popped[NEED_CALL_TAPE], call);
   args[n++] = g->keep;
   LLVMValueRef res = LLVMBuildCall2(g->m->b, LLVMGlobalGetValueType(rev), rev, args, n, "");
@@ -763,6 +764,26 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   return 1;
 }
 
+void gradient_split_types(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty, LLVMTypeRef *rev_ty) {
+  LLVMTypeRef result_struct;
+  LLVMTypeRef gty = gradient_type(m, spec, &result_struct);
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0);
+  /* aug: the primal parameters (with shadows), returns { tape, [ret] } */
+  LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(spec->fn));
+  LLVMTypeRef fields[2] = {ptr, rty};
+  LLVMTypeRef aug_ret = LLVMStructTypeInContext(m->ctx, fields, LLVMGetTypeKind(rty) == LLVMVoidTypeKind ? 1 : 2, 0);
+  unsigned np = LLVMCountParamTypes(gty);
+  LLVMTypeRef params[2 * CT_MAX_PARAMS + 3];
+  LLVMGetParamTypes(gty, params);
+  unsigned nprimal = np - (spec->ret_active ? 1 : 0);
+  *aug_ty = LLVMFunctionType(aug_ret, params, nprimal, 0);
+  /* rev: the gradient's parameters, the tape, and whether to keep the tape
+     for another run (pullbacks) */
+  params[np] = ptr;
+  params[np + 1] = LLVMInt1TypeInContext(m->ctx);
+  *rev_ty = LLVMFunctionType(result_struct, params, np + 2, 0);
+}
+
 /* Creates the functions for `spec` (so recursive calls find them), then
  * generates their bodies. On failure deletes them and returns 0. */
 static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, LLVMValueRef *fwd_fn,
@@ -787,23 +808,12 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   LLVMTypeRef result_struct;
   LLVMTypeRef gty = gradient_type(m, spec, &result_struct);
   if (spec->split) {
-    /* aug: same parameters, returns { tape, [ret] } */
-    LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(spec->fn));
-    LLVMTypeRef fields[2] = {g.ptr_ty, rty};
-    LLVMTypeRef aug_ret = LLVMStructTypeInContext(m->ctx, fields, LLVMGetTypeKind(rty) == LLVMVoidTypeKind ? 1 : 2, 0);
-    unsigned np = LLVMCountParamTypes(gty);
-    LLVMTypeRef *params = malloc((np + 2) * sizeof *params);
-    LLVMGetParamTypes(gty, params);
-    unsigned nprimal = np - (spec->ret_active ? 1 : 0);
-    g.g = LLVMAddFunction(m->mod, name, LLVMFunctionType(aug_ret, params, nprimal, 0));
-    /* rev: gradient parameters, the tape, and whether to keep the tape for
-       another run (pullbacks) */
-    params[np] = g.ptr_ty;
-    params[np + 1] = LLVMInt1TypeInContext(m->ctx);
+    LLVMTypeRef aug_ty, rev_ty;
+    gradient_split_types(m, spec, &aug_ty, &rev_ty);
+    g.g = LLVMAddFunction(m->mod, name, aug_ty);
     char rname[620];
     snprintf(rname, sizeof rname, "%s.rev", name);
-    g.rg = LLVMAddFunction(m->mod, rname, LLVMFunctionType(result_struct, params, np + 2, 0));
-    free(params);
+    g.rg = LLVMAddFunction(m->mod, rname, rev_ty);
     set_internal(&g, g.rg);
   } else {
     g.g = g.rg = LLVMAddFunction(m->mod, name, gty);

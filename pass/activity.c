@@ -135,7 +135,8 @@ int activity_is_without_derivative(LLVMValueRef inst) {
   size_t len = 0;
   const char *name = LLVMGetValueName2(callee, &len);
   return (len == 23 && !memcmp(name, "__ct_without_derivative", 23)) ||
-         (len == 24 && !memcmp(name, "__ct_without_derivativef", 24));
+         (len == 24 && !memcmp(name, "__ct_without_derivativef", 24)) ||
+         LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-no-derivative", 16) != NULL;
 }
 
 static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {

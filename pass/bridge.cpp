@@ -99,7 +99,7 @@ extern "C" void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original) {
       if (auto *CB = dyn_cast<CallBase>(&I))
         if (Function *Callee = CB->getCalledFunction();
             Callee && !Callee->isDeclaration() && !Callee->isVarArg() && Callee != F &&
-            !Callee->hasFnAttribute("ct-custom-derivative") &&
+            !Callee->hasFnAttribute("ct-custom-derivative") && !Callee->hasFnAttribute("ct-no-derivative") &&
             Callee != Orig && !isRecursive(Callee)) {
           Target = CB;
           break;

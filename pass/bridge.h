@@ -32,7 +32,8 @@ void ct_bridge_diagnose(LLVMValueRef fn, LLVMValueRef at, ct_severity sev, const
 void ct_bridge_simplify_function(LLVMValueRef fn);
 
 /* Inlines, into `fn`, every direct call of a non-recursive function with a
- * body (other than `original`, the function `fn` was copied from). */
+ * body (other than `original`, the function `fn` was copied from), except
+ * functions with a custom derivative or marked no_derivative. */
 void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original);
 
 #ifdef __cplusplus

@@ -132,7 +132,8 @@ LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr);
  * from, or NULL. `varied` maps varied values (or active ones) to
  * themselves. */
 LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int depth);
-/* A call of ct_without_derivative(x): x's value, with a zero derivative. */
+/* A call of ct_without_derivative(x) (x's value, with a zero derivative),
+ * or of a function marked no_derivative (constant results). */
 int activity_is_without_derivative(LLVMValueRef inst);
 /* The object a pointer points into (through GEPs and casts). */
 LLVMValueRef activity_base_object(LLVMValueRef p);

@@ -67,6 +67,13 @@ static int lower_annotations(ct_module *m) {
     LLVMGlobalSetMetadata(target, kind, LLVMMDNodeInContext2(m->ctx, &args, 1));
     if (kind_len == 13 && !strncmp(text, "ct.derivative", 13) && len > 14)
       custom_register(m, target, text + 14, len - 14);
+    if (kind_len == 16 && !strncmp(text, "ct.no_derivative", 16)) {
+      /* calls of it are constants; keep them calls (not inlined) */
+      LLVMAddAttributeAtIndex(target, LLVMAttributeFunctionIndex,
+                              LLVMCreateStringAttribute(m->ctx, "ct-no-derivative", 16, "", 0));
+      LLVMAddAttributeAtIndex(target, LLVMAttributeFunctionIndex,
+                              LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
+    }
     changed = 1;
   }
   return changed;

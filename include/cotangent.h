@@ -81,6 +81,22 @@ void ct_pullback_free(ct_pullback_t pb);
 #define ct_pullback(f, ...) __ct_pullback((const void *)(f), __VA_ARGS__)
 #define ct_value_with_pullback(f, pb, ...) __ct_value_with_pullback((const void *)(f), (pb), __VA_ARGS__)
 
+/* ct_gradient_of(f): a pointer to f's gradient function, of type
+ *   T (*)(<f's parameters, each floating-point one followed by a pointer to
+ *         its derivative, each pointer by its shadow>)
+ * returning f's value (T is f's result type). Cast it to that type:
+ *   double (*g)(double, double *, double, double *) = ct_gradient_of(f);
+ *   double v = g(1.0, &dx, 2.0, &dy);
+ *
+ * Function pointers known only at run time: ct_gradient and
+ * ct_value_with_gradient also accept a pointer variable; it must point to a
+ * function declared CT_DIFFERENTIABLE (in any file compiled by Cotangent),
+ * else the program stops with a message naming the operator. The arguments
+ * follow the same layout (no ct_const: the function's own activity, from
+ * its wrt list, applies). */
+void *__ct_gradient_of(const void *f);
+#define ct_gradient_of(f) __ct_gradient_of((const void *)(f))
+
 #define ct_gradient(f, ...) __ct_gradient((const void *)(f), __VA_ARGS__)
 #define ct_value_with_gradient(f, ...) __ct_value_with_gradient((const void *)(f), __VA_ARGS__)
 /* Holds a floating-point argument constant: ct_gradient(f, ct_const(a), x, &dx) */

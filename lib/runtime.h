@@ -37,6 +37,12 @@ void ct_pullback_free(struct ct_pullback_impl *pb);
  * run again (keep), freed otherwise. */
 void __ct_release_shadow(void *p, size_t bytes, int keep);
 
+/* Differentiable functions by address (registry.c), for operators on
+ * function pointers known at run time. Lookup aborts with a message naming
+ * the operator when the function is not registered. */
+void __ct_register_gradient(const void *fn, const void *grad);
+const void *__ct_lookup_gradient(const void *fn, const char *op);
+
 #ifdef __cplusplus
 }
 #endif

@@ -147,6 +147,12 @@ int runtime_link_tape(ct_module *m);
 void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len);
 LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn);
 
+/* registry.c: gradient entry points with a plain C signature (for
+ * ct_gradient_of, and with variadic-call types for run-time function
+ * pointers), and the constructor registering differentiable functions. */
+LLVMValueRef registry_entry_point(ct_module *m, LLVMValueRef fn, int variadic_abi, LLVMValueRef site);
+void registry_register_all(ct_module *m);
+
 /* operators.c: find and lower every differential operator call. */
 void operators_lower_all(ct_module *m);
 

@@ -108,6 +108,7 @@ int ct_differentiate_module(LLVMModuleRef module) {
   m.b = LLVMCreateBuilderInContext(m.ctx);
   operators_lower_all(&m);
   contract_export_all(&m);
+  registry_register_all(&m);
   gradient_finish(&m);
   m.changed |= remove_without_derivative(&m);
   LLVMDisposeBuilder(m.b);

@@ -22,7 +22,7 @@
 
 typedef enum {
   OP_NONE, OP_ENZYME_AUTODIFF, OP_ENZYME_AUGMENT, OP_ENZYME_REVERSE, OP_CT_GRADIENT, OP_CT_VALUE_WITH_GRADIENT,
-  OP_CT_PULLBACK, OP_CT_VALUE_WITH_PULLBACK
+  OP_CT_PULLBACK, OP_CT_VALUE_WITH_PULLBACK, OP_CT_GRADIENT_OF
 } ct_op_kind;
 
 static int is_enzyme(ct_op_kind k) {
@@ -55,6 +55,8 @@ static ct_op_kind op_kind_of_function(LLVMValueRef callee) {
     return OP_CT_GRADIENT;
   if (!strcmp(buf, "__ct_value_with_gradient"))
     return OP_CT_VALUE_WITH_GRADIENT;
+  if (!strcmp(buf, "__ct_gradient_of"))
+    return OP_CT_GRADIENT_OF;
   if (!strcmp(buf, "__ct_pullback"))
     return OP_CT_PULLBACK;
   if (!strcmp(buf, "__ct_value_with_pullback"))
@@ -113,6 +115,7 @@ static const char *op_name(ct_op_kind k) {
   case OP_CT_GRADIENT: return "ct_gradient";
   case OP_CT_VALUE_WITH_GRADIENT: return "ct_value_with_gradient";
   case OP_CT_PULLBACK: return "ct_pullback";
+  case OP_CT_GRADIENT_OF: return "ct_gradient_of";
   case OP_CT_VALUE_WITH_PULLBACK: return "ct_value_with_pullback";
   default: return "?";
   }
@@ -359,6 +362,43 @@ static int lower_pullback_site(ct_module *m, const ct_site *s, ct_spec *spec, LL
   return 1;
 }
 
+/* ---- operators on function pointers known only at run time ----
+ * The gradient entry point is looked up by address in the runtime's
+ * registry (registry.c) and called with the operator's arguments as the
+ * variadic call passes them; an unregistered function is a run-time error
+ * naming the operator. */
+static int lower_runtime_pointer_site(ct_module *m, const ct_site *s, LLVMValueRef fnptr, unsigned i) {
+  LLVMValueRef call = s->call;
+  unsigned nargs = (unsigned)LLVMGetNumArgOperands(call);
+  LLVMValueRef args[2 * CT_MAX_PARAMS + 2];
+  LLVMTypeRef types[2 * CT_MAX_PARAMS + 2];
+  unsigned n = 0;
+  for (; i < nargs && n < 2 * CT_MAX_PARAMS + 2; ++i) {
+    LLVMValueRef a = LLVMGetOperand(call, i);
+    if (marker_of(a) != MARK_NONE) {
+      site_error(s, "%s: ct_const cannot be used with a function pointer known only at run time (the "
+                    "differentiable function's own activity applies)", op_name(s->kind));
+      return 0;
+    }
+    args[n] = a;
+    types[n++] = LLVMTypeOf(a);
+  }
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0);
+  LLVMTypeRef lparams[2] = {ptr, ptr};
+  LLVMTypeRef lty = LLVMFunctionType(ptr, lparams, 2, 0);
+  LLVMValueRef lookup = LLVMGetNamedFunction(m->mod, "__ct_lookup_gradient");
+  if (!lookup)
+    lookup = LLVMAddFunction(m->mod, "__ct_lookup_gradient", lty);
+  LLVMValueRef opname = LLVMBuildGlobalStringPtr(m->b, op_name(s->kind), "ct.opname");
+  LLVMValueRef largs[2] = {fnptr, opname};
+  LLVMValueRef entry = LLVMBuildCall2(m->b, lty, lookup, largs, 2, "ct.entry");
+  LLVMTypeRef ety = LLVMFunctionType(LLVMDoubleTypeInContext(m->ctx), types, n, 0);
+  LLVMValueRef value = LLVMBuildCall2(m->b, ety, entry, args, n, "");
+  if (LLVMGetTypeKind(LLVMTypeOf(call)) != LLVMVoidTypeKind)
+    LLVMReplaceAllUsesWith(call, LLVMBuildFPCast(m->b, value, LLVMTypeOf(call), ""));
+  return 1;
+}
+
 /* ---- one operator call ---- */
 
 static int lower_site(ct_module *m, const ct_site *s) {
@@ -384,8 +424,11 @@ static int lower_site(ct_module *m, const ct_site *s) {
     pb_out = LLVMGetOperand(call, i++);
   }
   if (!LLVMIsAFunction(fn)) {
+    if (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT)
+      return lower_runtime_pointer_site(m, s, fn, i);
     site_error(s, "%s: the function to differentiate must be a function known at compile time here, "
-                  "not a function pointer computed at run time", op_name(s->kind));
+                  "not a function pointer computed at run time%s", op_name(s->kind),
+               is_enzyme(s->kind) ? "" : " (ct_gradient and ct_value_with_gradient accept those)");
     return 0;
   }
   size_t fnlen = 0;
@@ -395,6 +438,24 @@ static int lower_site(ct_module *m, const ct_site *s) {
   ct_spec canonical;
   if (custom_derivative_of(m, fn) || (LLVMIsDeclaration(fn) && contract_canonical_spec(m, fn, &canonical)))
     fn = call_wrapper(m, fn); /* its calls use the pullback, or the other file's gradient */
+  if (s->kind == OP_CT_GRADIENT_OF) {
+    if (i != nargs) {
+      site_error(s, "%s takes just the function", op_name(s->kind));
+      return 0;
+    }
+    if (LLVMIsDeclaration(fn)) {
+      site_error(s, "cannot differentiate '%s': its body is not in this translation unit (define it "
+                    "here, or declare it CT_DIFFERENTIABLE where it is defined)", fnbuf);
+      return 0;
+    }
+    LLVMValueRef entry = registry_entry_point(m, fn, 0, call);
+    if (!entry) {
+      site_error(s, "%s: '%s' must return float or double", op_name(s->kind), fnbuf);
+      return 0;
+    }
+    LLVMReplaceAllUsesWith(call, entry);
+    return 1;
+  }
   if (LLVMIsDeclaration(fn)) {
     site_error(s, "cannot differentiate '%s': its body is not in this translation unit (define it "
                   "in this file, or compile with LTO)", fnbuf);

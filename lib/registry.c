@@ -1,0 +1,85 @@
+/* The registry of differentiable functions, for operators applied to
+ * function pointers known only at run time.
+ *
+ * Each file that defines a differentiable function registers, from a
+ * constructor the pass adds, the function's address with a gradient entry
+ * point taking the operator's arguments as a variadic call passes them.
+ * A lookup that finds nothing is a clear run-time error. The table is an
+ * open-addressing hash set protected by a mutex (registration happens at
+ * start-up; lookups are rare enough not to matter). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* dladdr */
+#endif
+#include "runtime.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct {
+  const void *fn, *grad;
+} ct_entry;
+
+static ct_entry *table;
+static size_t cap, count;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t slot(const void *fn, size_t c) {
+  uint64_t h = (uint64_t)(uintptr_t)fn * 0x9E3779B97F4A7C15ULL;
+  return (size_t)(h >> 17) & (c - 1);
+}
+
+static void insert(ct_entry *t, size_t c, const void *fn, const void *grad) {
+  size_t i = slot(fn, c);
+  while (t[i].fn && t[i].fn != fn)
+    i = (i + 1) & (c - 1);
+  t[i].fn = fn;
+  t[i].grad = grad;
+}
+
+void __ct_register_gradient(const void *fn, const void *grad) {
+  pthread_mutex_lock(&lock);
+  if (2 * (count + 1) > cap) {
+    size_t ncap = cap ? 2 * cap : 64;
+    ct_entry *nt = calloc(ncap, sizeof *nt);
+    if (!nt)
+      __ct_runtime_error("out of memory registering a differentiable function");
+    for (size_t i = 0; i < cap; ++i)
+      if (table[i].fn)
+        insert(nt, ncap, table[i].fn, table[i].grad);
+    free(table);
+    table = nt;
+    cap = ncap;
+  }
+  insert(table, cap, fn, grad);
+  count++;
+  pthread_mutex_unlock(&lock);
+}
+
+const void *__ct_lookup_gradient(const void *fn, const char *op) {
+  const void *grad = NULL;
+  pthread_mutex_lock(&lock);
+  if (cap)
+    for (size_t i = slot(fn, cap); table[i].fn; i = (i + 1) & (cap - 1))
+      if (table[i].fn == fn) {
+        grad = table[i].grad;
+        break;
+      }
+  pthread_mutex_unlock(&lock);
+  if (!grad) {
+    char msg[512], name[256];
+    Dl_info info;
+    if (dladdr(fn, &info) && info.dli_sname && info.dli_saddr == fn)
+      snprintf(name, sizeof name, "'%s'", info.dli_sname);
+    else
+      snprintf(name, sizeof name, "at %p", fn);
+    snprintf(msg, sizeof msg,
+             "%s: the function %s is not differentiable (declare it CT_DIFFERENTIABLE, in a file "
+             "compiled with Cotangent)",
+             op ? op : "gradient", name);
+    __ct_runtime_error(msg);
+  }
+  return grad;
+}

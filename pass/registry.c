@@ -1,0 +1,165 @@
+/* Gradient entry points with a plain C signature.
+ *
+ *   ct_gradient_of(f) returns   T f_grad(<f's parameters, each floating-point
+ *                               one followed by a pointer receiving its
+ *                               derivative, each pointer by its shadow>)
+ *                               returning f's value;
+ *   run-time function pointers  use the same entry point with the types a
+ *                               variadic call passes (float as double, small
+ *                               integers as int, result as double), found by
+ *                               address in the runtime's registry, where a
+ *                               constructor added by the pass registers each
+ *                               differentiable function defined in the file.
+ * The activity is f's canonical one (contract.c) when f is declared
+ * differentiable, else the default: floating point active, pointers
+ * duplicated, integers constant. */
+#include "core.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void default_spec(ct_module *m, LLVMValueRef fn, ct_spec *spec) {
+  if (contract_canonical_spec(m, fn, spec)) {
+    spec->split = 0;
+    spec->want_value = 1;
+    return;
+  }
+  LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
+  LLVMTypeRef ptypes[CT_MAX_PARAMS];
+  memset(spec, 0, sizeof *spec);
+  spec->fn = fn;
+  spec->nparams = LLVMCountParamTypes(fty);
+  LLVMGetParamTypes(fty, ptypes);
+  for (unsigned i = 0; i < spec->nparams; ++i)
+    spec->act[i] = type_is_fp(ptypes[i]) ? ACT_ACTIVE
+                   : LLVMGetTypeKind(ptypes[i]) == LLVMPointerTypeKind ? ACT_DUP
+                                                                      : ACT_CONST;
+  spec->ret_active = 1;
+  spec->want_value = 1;
+}
+
+static LLVMTypeRef promoted(ct_module *m, LLVMTypeRef t) {
+  if (LLVMGetTypeKind(t) == LLVMFloatTypeKind || LLVMGetTypeKind(t) == LLVMHalfTypeKind)
+    return LLVMDoubleTypeInContext(m->ctx);
+  if (LLVMGetTypeKind(t) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(t) < 32)
+    return LLVMInt32TypeInContext(m->ctx);
+  return t;
+}
+
+LLVMValueRef registry_entry_point(ct_module *m, LLVMValueRef fn, int variadic_abi, LLVMValueRef site) {
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  char wname[320];
+  snprintf(wname, sizeof wname, "%.*s.ct_%s", (int)len, name, variadic_abi ? "entry" : "gradient_of");
+  LLVMValueRef w = LLVMGetNamedFunction(m->mod, wname);
+  if (w)
+    return w;
+  LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
+  LLVMTypeRef rty = LLVMGetReturnType(fty);
+  unsigned np = LLVMCountParamTypes(fty);
+  if (!type_is_fp_scalar(rty) || np > CT_MAX_PARAMS || LLVMIsFunctionVarArg(fty))
+    return NULL;
+  ct_spec spec;
+  default_spec(m, fn, &spec);
+  LLVMValueRef grad = gradient_get(m, &spec, site);
+  if (!grad)
+    return NULL;
+  LLVMTypeRef ptypes[CT_MAX_PARAMS], wparams[2 * CT_MAX_PARAMS];
+  LLVMGetParamTypes(fty, ptypes);
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0);
+  unsigned nw = 0;
+  for (unsigned i = 0; i < np; ++i) {
+    wparams[nw++] = variadic_abi ? promoted(m, ptypes[i]) : ptypes[i];
+    if (spec.act[i] == ACT_ACTIVE || spec.act[i] == ACT_DUP)
+      wparams[nw++] = ptr;
+  }
+  LLVMTypeRef wret = variadic_abi ? LLVMDoubleTypeInContext(m->ctx) : rty;
+  w = LLVMAddFunction(m->mod, wname, LLVMFunctionType(wret, wparams, nw, 0));
+  LLVMSetLinkage(w, LLVMInternalLinkage);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, w, "entry"));
+  LLVMValueRef gargs[2 * CT_MAX_PARAMS + 1], outs[CT_MAX_PARAMS];
+  unsigned ng = 0, nout = 0, k = 0;
+  for (unsigned i = 0; i < np; ++i) {
+    LLVMValueRef v = LLVMGetParam(w, k++);
+    if (LLVMTypeOf(v) != ptypes[i])
+      v = type_is_fp_scalar(ptypes[i]) ? LLVMBuildFPCast(b, v, ptypes[i], "") : LLVMBuildIntCast2(b, v, ptypes[i], 1, "");
+    gargs[ng++] = v;
+    if (spec.act[i] == ACT_DUP)
+      gargs[ng++] = LLVMGetParam(w, k++);
+    else if (spec.act[i] == ACT_ACTIVE)
+      outs[nout++] = LLVMGetParam(w, k++);
+  }
+  gargs[ng++] = LLVMConstReal(rty, 1.0);
+  LLVMValueRef res = LLVMBuildCall2(b, LLVMGlobalGetValueType(grad), grad, gargs, ng, "");
+  for (unsigned o = 0; o < nout; ++o)
+    LLVMBuildStore(b, LLVMBuildExtractValue(b, res, 1 + o, ""), outs[o]);
+  LLVMValueRef value = LLVMBuildExtractValue(b, res, 0, "");
+  LLVMBuildRet(b, LLVMTypeOf(value) == wret ? value : LLVMBuildFPCast(b, value, wret, ""));
+  LLVMDisposeBuilder(b);
+  return w;
+}
+
+/* Appends `ctor` to llvm.global_ctors (priority 65535). */
+static void add_constructor(ct_module *m, LLVMValueRef ctor) {
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i32 = LLVMInt32TypeInContext(m->ctx);
+  LLVMTypeRef fields[3] = {i32, ptr, ptr};
+  LLVMTypeRef entry_ty = LLVMStructTypeInContext(m->ctx, fields, 3, 0);
+  LLVMValueRef old = LLVMGetNamedGlobal(m->mod, "llvm.global_ctors");
+  unsigned n = 0;
+  LLVMValueRef elems[256];
+  if (old && LLVMGetInitializer(old)) {
+    LLVMValueRef init = LLVMGetInitializer(old);
+    n = (unsigned)LLVMGetNumOperands(init);
+    if (n > 255)
+      return;
+    for (unsigned i = 0; i < n; ++i)
+      elems[i] = LLVMGetOperand(init, i);
+  }
+  LLVMValueRef vals[3] = {LLVMConstInt(i32, 65535, 0), ctor, LLVMConstNull(ptr)};
+  elems[n++] = LLVMConstNamedStruct(entry_ty, vals, 3);
+  LLVMValueRef arr = LLVMConstArray2(entry_ty, elems, n);
+  LLVMValueRef g = LLVMAddGlobal(m->mod, LLVMTypeOf(arr), "llvm.global_ctors.ct");
+  LLVMSetInitializer(g, arr);
+  LLVMSetLinkage(g, LLVMAppendingLinkage);
+  if (old) {
+    LLVMDeleteGlobal(old);
+  }
+  LLVMSetValueName2(g, "llvm.global_ctors", 17);
+}
+
+void registry_register_all(ct_module *m) {
+  LLVMValueRef entries[256], fns[256];
+  unsigned n = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f && n < 256; f = LLVMGetNextFunction(f)) {
+    ct_spec spec;
+    if (LLVMIsDeclaration(f) || !contract_canonical_spec(m, f, &spec) ||
+        !type_is_fp_scalar(LLVMGetReturnType(LLVMGlobalGetValueType(f))))
+      continue;
+    LLVMValueRef e = registry_entry_point(m, f, 1, NULL);
+    if (e) {
+      fns[n] = f;
+      entries[n++] = e;
+    }
+  }
+  if (!n)
+    return;
+  LLVMTypeRef voidt = LLVMVoidTypeInContext(m->ctx), ptr = LLVMPointerTypeInContext(m->ctx, 0);
+  LLVMValueRef ctor = LLVMAddFunction(m->mod, "ct.register_gradients", LLVMFunctionType(voidt, NULL, 0, 0));
+  LLVMSetLinkage(ctor, LLVMInternalLinkage);
+  LLVMTypeRef rparams[2] = {ptr, ptr};
+  LLVMTypeRef rty = LLVMFunctionType(voidt, rparams, 2, 0);
+  LLVMValueRef reg = LLVMGetNamedFunction(m->mod, "__ct_register_gradient");
+  if (!reg)
+    reg = LLVMAddFunction(m->mod, "__ct_register_gradient", rty);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, ctor, "entry"));
+  for (unsigned i = 0; i < n; ++i) {
+    LLVMValueRef args[2] = {fns[i], entries[i]};
+    LLVMBuildCall2(b, rty, reg, args, 2, "");
+  }
+  LLVMBuildRetVoid(b);
+  LLVMDisposeBuilder(b);
+  add_constructor(m, ctor);
+  m->changed = 1;
+}

@@ -382,7 +382,58 @@ static void mark_math_calls_pure(ct_gen *g) {
     }
 }
 
+/* Remarks (-Rpass=cotangent): the tape bytes each source line costs per
+ * execution, and the values used directly without the tape. */
+static void remark_tape_use(ct_gen *g) {
+  enum { MAX_LINES = 256 };
+  struct {
+    unsigned line;
+    unsigned long long bytes;
+    unsigned values;
+    LLVMValueRef at;
+  } lines[MAX_LINES];
+  unsigned nlines = 0;
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
+  for (unsigned i = 0; i < g->nblocks; ++i) {
+    ct_block *b = &g->blocks[i];
+    for (unsigned k = 0; k < b->nneeds; ++k) {
+      LLVMValueRef v = b->needs[k].value;
+      unsigned line = LLVMIsAInstruction(v) ? LLVMGetDebugLocLine(v) : 0;
+      unsigned long long bytes = b->needs[k].kind == NEED_VALUE ? LLVMABISizeOfType(td, LLVMTypeOf(v)) : 8;
+      unsigned j = 0;
+      while (j < nlines && lines[j].line != line)
+        ++j;
+      if (j == nlines) {
+        if (nlines == MAX_LINES)
+          continue;
+        lines[nlines].line = line;
+        lines[nlines].bytes = 0;
+        lines[nlines].values = 0;
+        lines[nlines++].at = v;
+      }
+      lines[j].bytes += bytes;
+      lines[j].values++;
+    }
+  }
+  size_t len = 0;
+  const char *fname = LLVMGetValueName2(g->user_fn, &len);
+  for (unsigned j = 0; j < nlines; ++j)
+    diag_report(g->user_fn, lines[j].at, CT_SEV_REMARK,
+                "gradient of '%.*s': %u value(s) from this line cached on the tape, %llu bytes per "
+                "execution",
+                (int)len, fname, lines[j].values, lines[j].bytes);
+  unsigned direct = 0;
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    direct += g->blocks[i].stable;
+  if (direct)
+    diag_report(g->user_fn, NULL, CT_SEV_REMARK,
+                "gradient of '%.*s': %u block(s) run once before the return; their values are reused "
+                "by the reverse pass without the tape",
+                (int)len, fname, direct);
+}
+
 void forward_build(ct_gen *g) {
+  remark_tape_use(g);
   mark_math_calls_pure(g);
   build_shadows(g);
   if (g->failed)

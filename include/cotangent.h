@@ -12,7 +12,10 @@
  *   double ct_value_with_gradient(f, args...);
  *
  * `f` is a function with a floating-point result (float or double) whose
- * body is in the same translation unit. After `f` come f's arguments, in
+ * body is in the same translation unit, or that is declared
+ * CT_DIFFERENTIABLE (defined in another file compiled with Cotangent), or
+ * that has a custom derivative (CT_DERIVATIVE), or a function pointer
+ * (see ct_gradient_of below). After `f` come f's arguments, in
  * order, each one chosen by its type:
  *
  *   floating-point x   pass x, then a pointer of x's type that receives
@@ -20,7 +23,10 @@
  *                      wrap it as ct_const(x) to hold it constant (no
  *                      derivative, no pointer follows)
  *   integer n          passed as is; integers never carry derivatives
- *   pointer p          reserved for arrays (shadow pointers), a later release
+ *   pointer p          pass p, then its shadow dp (same type and size):
+ *                      ct_gradient(f, p, dp, n) ADDS df/dp[i] into dp[i]
+ *                      (zero it first); memory f writes through p gets its
+ *                      seed from dp and dp is consumed
  *
  * ct_value_with_gradient also returns f's value (as a double).
  *
@@ -111,7 +117,15 @@ float __ct_without_derivativef(float x);
 #define ct_without_derivative(x)                                                                  \
   _Generic((x), float: __ct_without_derivativef, default: __ct_without_derivative)(x)
 
-/* Attributes. With the frontend plugin loaded (cotangent-cc does this) they
+/* CT_DIFFERENTIABLE on a function (definition and declarations, e.g. in a
+ * header) is the differentiable contract: the file defining it exports its
+ * gradient, so other files differentiate through calls to it with ordinary
+ * separate compilation (no LTO), and function pointers to it can be
+ * differentiated at run time. `[[ct::differentiable(x, y)]]` (with the
+ * frontend plugin) restricts the derivative to the named parameters.
+ * CT_NO_DERIVATIVE on a function makes calls to it constants.
+ *
+ * Attributes. With the frontend plugin loaded (cotangent-cc does this) they
  * are real attributes; with any other compiler they fall back to `annotate`,
  * which the pass understands too. */
 #if defined(__has_attribute)

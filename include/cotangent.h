@@ -121,8 +121,11 @@ float __ct_without_derivativef(float x);
  * header) is the differentiable contract: the file defining it exports its
  * gradient, so other files differentiate through calls to it with ordinary
  * separate compilation (no LTO), and function pointers to it can be
- * differentiated at run time. `[[ct::differentiable(x, y)]]` (with the
- * frontend plugin) restricts the derivative to the named parameters.
+ * differentiated at run time. CT_DIFFERENTIABLE_WRT(x, y) after the
+ * parameter list of a declaration (needs the frontend plugin, which
+ * cotangent-cc loads) restricts the derivative to the named parameters:
+ * the others are constant (no derivative pointer follows them in the
+ * operators). CT_NO_DERIVATIVE on a parameter holds it constant.
  * CT_NO_DERIVATIVE on a function makes calls to it constants.
  *
  * Attributes. With the frontend plugin loaded (cotangent-cc does this) they
@@ -132,6 +135,13 @@ float __ct_without_derivativef(float x);
 #if __has_attribute(differentiable)
 #define CT_DIFFERENTIABLE __attribute__((differentiable))
 #define CT_NO_DERIVATIVE __attribute__((no_derivative))
+#endif
+#endif
+#if defined(__has_attribute)
+#if __has_attribute(differentiable)
+/* after the parameter list of a declaration:
+ *   double f(double x, double y) CT_DIFFERENTIABLE_WRT(x); */
+#define CT_DIFFERENTIABLE_WRT(...) __attribute__((differentiable(__VA_ARGS__)))
 #endif
 #endif
 #ifndef CT_DIFFERENTIABLE

@@ -136,6 +136,7 @@ int activity_is_without_derivative(LLVMValueRef inst) {
   const char *name = LLVMGetValueName2(callee, &len);
   return (len == 23 && !memcmp(name, "__ct_without_derivative", 23)) ||
          (len == 24 && !memcmp(name, "__ct_without_derivativef", 24)) ||
+         (len == 27 && !memcmp(name, "__ct_without_derivative_ptr", 27)) ||
          LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-no-derivative", 16) != NULL;
 }
 

@@ -242,7 +242,9 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *sp
   for (unsigned i = 0; i < spec->nparams; ++i) {
     LLVMValueRef arg = LLVMGetOperand(call, i);
     LLVMTypeRef ty = LLVMTypeOf(arg);
-    if (classify_has_adjoint(g, arg) && type_is_fp(ty))
+    if (custom_param_no_derivative(callee, i))
+      spec->act[i] = ACT_CONST;
+    else if (classify_has_adjoint(g, arg) && type_is_fp(ty))
       spec->act[i] = ACT_ACTIVE;
     else if (LLVMGetTypeKind(ty) == LLVMPointerTypeKind && vmap_get(&g->active, arg))
       spec->act[i] = ACT_DUP;

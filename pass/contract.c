@@ -74,7 +74,9 @@ int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out) {
   for (unsigned i = 0; i < np; ++i) {
     size_t nlen = 0;
     const char *pname = LLVMIsDeclaration(fn) ? "" : LLVMGetValueName2(LLVMGetParam(fn, i), &nlen);
-    if (type_is_fp(ptypes[i]))
+    if (custom_param_no_derivative(fn, i))
+      out->act[i] = ACT_CONST;
+    else if (type_is_fp(ptypes[i]))
       out->act[i] = in_wrt(wrt ? wrt + 1 : NULL, wlen, pname, nlen, i) ? ACT_ACTIVE : ACT_CONST;
     else if (LLVMGetTypeKind(ptypes[i]) == LLVMPointerTypeKind)
       out->act[i] = ACT_DUP;

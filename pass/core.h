@@ -146,6 +146,8 @@ int runtime_link_tape(ct_module *m);
 /* custom.c: custom derivatives (pullbacks) registered by the user. */
 void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len);
 LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn);
+/* Parameter `index` of fn is marked no_derivative (treated as constant). */
+int custom_param_no_derivative(LLVMValueRef fn, unsigned index);
 
 /* registry.c: gradient entry points with a plain C signature (for
  * ct_gradient_of, and with variadic-call types for run-time function

@@ -109,3 +109,22 @@ LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn) {
   snprintf(name, sizeof name, "%.*s", (int)len, pname);
   return LLVMGetNamedFunction(m->mod, name);
 }
+
+int custom_param_no_derivative(LLVMValueRef fn, unsigned index) {
+  if (!fn || !LLVMIsAFunction(fn))
+    return 0;
+  LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, "ct-no-derivative-params", 23);
+  if (!a)
+    return 0;
+  unsigned len = 0;
+  const char *list = LLVMGetStringAttributeValue(a, &len);
+  for (unsigned p = 0; p < len;) {
+    unsigned v = 0, q = p;
+    while (q < len && list[q] >= '0' && list[q] <= '9')
+      v = v * 10 + (unsigned)(list[q++] - '0');
+    if (q > p && v == index)
+      return 1;
+    p = q + 1;
+  }
+  return 0;
+}

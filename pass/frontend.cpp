@@ -1,11 +1,21 @@
-// The Clang attribute frontend (loaded with -fplugin=libcotangent.so).
-// `differentiable` and `no_derivative` are accepted in the ct:: namespace and
-// as GNU attributes and lowered to `annotate` attributes, which the pass
-// turns into metadata at PipelineStart (lower.c). This keeps one lowering
-// path for both spellings and for the header's fallback macros.
+// The Clang attribute frontend (libcotangent_frontend.so, loaded by
+// libcotangent.so inside clang when it is given as -fplugin).
+//
+// Attributes, in the ct:: namespace (C23/C++11 spelling) and as GNU
+// attributes, lowered to `annotate` attributes that the pass turns into
+// metadata at PipelineStart (lower.c) -- one lowering path for both
+// spellings and for the header's fallback macros:
+//   differentiable[(x, y)]  on functions: "ct.differentiable[:x,y]"
+//   no_derivative           on functions: "ct.no_derivative"
+//                           on parameters: collected per function into
+//                           "ct.no_derivative_params:<indices>"
+//   derivative(f)           on functions: "ct.derivative:f"
+// Misplaced attributes are errors.
+#include "clang/AST/ASTConsumer.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/Decl.h"
-#include "clang/Basic/DiagnosticSema.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/FrontendPluginRegistry.h"
 #include "clang/Sema/ParsedAttr.h"
 #include "clang/Sema/Sema.h"
 
@@ -13,31 +23,62 @@ using namespace clang;
 
 namespace {
 
+enum class Target { Functions, FunctionsAndParameters };
+
 struct CotangentAttrInfo : ParsedAttrInfo {
   const char *Annotation;
+  Target Applies;
 
-  CotangentAttrInfo(const char *Name, const char *Annotation, ArrayRef<Spelling> S)
-      : Annotation(Annotation) {
+  CotangentAttrInfo(const char *Annotation, Target Applies, ArrayRef<Spelling> S)
+      : Annotation(Annotation), Applies(Applies) {
     OptArgs = 15;
     Spellings = S;
-    (void)Name;
   }
 
   bool diagAppertainsToDecl(Sema &S, const ParsedAttr &Attr, const Decl *D) const override {
-    if (isa<FunctionDecl>(D) || isa<ParmVarDecl>(D))
+    if (isa<FunctionDecl>(D) || (Applies == Target::FunctionsAndParameters && isa<ParmVarDecl>(D)))
       return true;
-    S.Diag(Attr.getLoc(), diag::warn_attribute_wrong_decl_type_str)
-        << Attr << Attr.isRegularKeywordAttribute() << "functions and parameters";
+    unsigned ID = S.getDiagnostics().getCustomDiagID(
+        DiagnosticsEngine::Error, "'%0' applies to %1 only");
+    S.Diag(Attr.getLoc(), ID) << Attr.getAttrName()->getName()
+                              << (Applies == Target::Functions ? "functions" : "functions and parameters");
     return false;
   }
 
   AttrHandling handleDeclAttribute(Sema &S, Decl *D, const ParsedAttr &Attr) const override {
-    // Arguments (the wrt list) are kept verbatim in the annotation string.
+    // Arguments (a wrt list, the function a derivative is for) are kept
+    // verbatim in the annotation string.
     std::string Text = Annotation;
+    auto *F = dyn_cast<FunctionDecl>(D);
     for (unsigned I = 0; I < Attr.getNumArgs(); ++I) {
       Text += I == 0 ? ":" : ",";
-      if (Attr.isArgIdent(I))
+      if (Attr.isArgIdent(I) && F && std::string(Annotation) == "ct.differentiable") {
+        // wrt names become parameter indices (IR keeps no parameter names)
+        StringRef Name = Attr.getArgAsIdent(I)->Ident->getName();
+        unsigned Index = F->getNumParams();
+        for (unsigned P = 0; P < F->getNumParams(); ++P)
+          if (F->getParamDecl(P)->getName() == Name)
+            Index = P;
+        if (Index == F->getNumParams()) {
+          unsigned ID = S.getDiagnostics().getCustomDiagID(DiagnosticsEngine::Error,
+                                                           "'%0' is not a parameter of '%1'");
+          S.Diag(Attr.getArgAsIdent(I)->Loc, ID) << Name << F->getName();
+          return AttributeNotApplied;
+        }
+        Text += std::to_string(Index);
+      } else if (Attr.isArgIdent(I)) {
         Text += Attr.getArgAsIdent(I)->Ident->getName().str();
+      } else if (auto *E = dyn_cast_or_null<DeclRefExpr>(Attr.getArgAsExpr(I)->IgnoreParenImpCasts())) {
+        if (auto *P = dyn_cast<ParmVarDecl>(E->getDecl()))
+          Text += std::to_string(P->getFunctionScopeIndex());
+        else
+          Text += E->getDecl()->getName().str();
+      } else {
+        unsigned ID = S.getDiagnostics().getCustomDiagID(
+            DiagnosticsEngine::Error, "'%0' expects names (of parameters or functions) as arguments");
+        S.Diag(Attr.getLoc(), ID) << Attr.getAttrName()->getName();
+        return AttributeNotApplied;
+      }
     }
     D->addAttr(AnnotateAttr::Create(S.Context, Text, nullptr, 0, Attr.getRange()));
     return AttributeApplied;
@@ -48,17 +89,66 @@ struct DifferentiableAttr : CotangentAttrInfo {
   static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "differentiable"},
                                    {ParsedAttr::AS_C23, "ct::differentiable"},
                                    {ParsedAttr::AS_CXX11, "ct::differentiable"}};
-  DifferentiableAttr() : CotangentAttrInfo("differentiable", "ct.differentiable", S) {}
+  DifferentiableAttr() : CotangentAttrInfo("ct.differentiable", Target::Functions, S) {}
 };
 
 struct NoDerivativeAttr : CotangentAttrInfo {
   static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "no_derivative"},
                                    {ParsedAttr::AS_C23, "ct::no_derivative"},
                                    {ParsedAttr::AS_CXX11, "ct::no_derivative"}};
-  NoDerivativeAttr() : CotangentAttrInfo("no_derivative", "ct.no_derivative", S) {}
+  NoDerivativeAttr() : CotangentAttrInfo("ct.no_derivative", Target::FunctionsAndParameters, S) {}
+};
+
+struct DerivativeAttr : CotangentAttrInfo {
+  static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "derivative"},
+                                   {ParsedAttr::AS_C23, "ct::derivative"},
+                                   {ParsedAttr::AS_CXX11, "ct::derivative"}};
+  DerivativeAttr() : CotangentAttrInfo("ct.derivative", Target::Functions, S) {
+    NumArgs = 1;
+    OptArgs = 0;
+  }
+};
+
+// Parameters marked no_derivative: the function gets one annotation listing
+// their indices, which codegen emits (parameter annotations would be lost).
+// Runs before code generation sees each top-level declaration.
+struct ParamConsumer : ASTConsumer {
+  ASTContext *Ctx = nullptr;
+  void Initialize(ASTContext &C) override { Ctx = &C; }
+  bool HandleTopLevelDecl(DeclGroupRef G) override {
+    for (Decl *D : G)
+      if (auto *F = dyn_cast<FunctionDecl>(D))
+        annotate(F);
+    return true;
+  }
+  void annotate(FunctionDecl *F) {
+    std::string List;
+    for (unsigned I = 0; I < F->getNumParams(); ++I)
+      for (const auto *A : F->getParamDecl(I)->specific_attrs<AnnotateAttr>())
+        if (A->getAnnotation() == "ct.no_derivative")
+          List += (List.empty() ? "" : ",") + std::to_string(I);
+    if (List.empty())
+      return;
+    std::string Text = "ct.no_derivative_params:" + List;
+    for (const auto *A : F->specific_attrs<AnnotateAttr>())
+      if (A->getAnnotation() == Text)
+        return;
+    F->addAttr(AnnotateAttr::CreateImplicit(*Ctx, Text, nullptr, 0));
+  }
+};
+
+struct ParamAction : PluginASTAction {
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &, StringRef) override {
+    return std::make_unique<ParamConsumer>();
+  }
+  bool ParseArgs(const CompilerInstance &, const std::vector<std::string> &) override { return true; }
+  ActionType getActionType() override { return AddBeforeMainAction; }
 };
 
 } // namespace
 
 static ParsedAttrInfoRegistry::Add<DifferentiableAttr> RegisterDifferentiable("ct-differentiable", "");
 static ParsedAttrInfoRegistry::Add<NoDerivativeAttr> RegisterNoDerivative("ct-no-derivative", "");
+static ParsedAttrInfoRegistry::Add<DerivativeAttr> RegisterDerivative("ct-derivative", "");
+static FrontendPluginRegistry::Add<ParamAction> RegisterParams("cotangent-params",
+                                                               "no_derivative parameters");

@@ -33,6 +33,55 @@ static LLVMValueRef strip_casts(LLVMValueRef v) {
   return v;
 }
 
+/* The declaration of ct_without_derivative for type t (double, float or a
+ * pointer), pure so it does not hinder optimization until it is removed. */
+static LLVMValueRef without_derivative_fn(ct_module *m, LLVMTypeRef t) {
+  const char *name = LLVMGetTypeKind(t) == LLVMDoubleTypeKind  ? "__ct_without_derivative"
+                     : LLVMGetTypeKind(t) == LLVMFloatTypeKind ? "__ct_without_derivativef"
+                     : LLVMGetTypeKind(t) == LLVMPointerTypeKind ? "__ct_without_derivative_ptr"
+                                                                 : NULL;
+  if (!name)
+    return NULL;
+  LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
+  if (f)
+    return f;
+  f = LLVMAddFunction(m->mod, name, LLVMFunctionType(t, &t, 1, 0));
+  const char *attrs[] = {"nounwind", "willreturn"};
+  for (int i = 0; i < 2; ++i)
+    LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName(attrs[i], strlen(attrs[i])), 0));
+  LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                          LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("memory", 6), 0));
+  return f;
+}
+
+static void hold_parameters_constant(ct_module *m, LLVMValueRef fn) {
+  if (LLVMIsDeclaration(fn))
+    return;
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderBefore(b, LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(fn)));
+  unsigned n = LLVMCountParams(fn);
+  for (unsigned i = 0; i < n; ++i) {
+    LLVMValueRef p = LLVMGetParam(fn, i);
+    LLVMValueRef wd = custom_param_no_derivative(fn, i) ? without_derivative_fn(m, LLVMTypeOf(p)) : NULL;
+    if (!wd)
+      continue;
+    LLVMValueRef held = LLVMBuildCall2(b, LLVMGlobalGetValueType(wd), wd, &p, 1, "");
+    /* every use but the new call's */
+    for (LLVMUseRef u = LLVMGetFirstUse(p), next; u; u = next) {
+      next = LLVMGetNextUse(u);
+      LLVMValueRef user = LLVMGetUser(u);
+      if (user == held)
+        continue;
+      int ops = LLVMGetNumOperands(user);
+      for (int k = 0; k < ops; ++k)
+        if (LLVMGetOperand(user, (unsigned)k) == p)
+          LLVMSetOperand(user, (unsigned)k, held);
+    }
+  }
+  LLVMDisposeBuilder(b);
+}
+
 static int lower_annotations(ct_module *m) {
   LLVMValueRef ga = LLVMGetNamedGlobal(m->mod, "llvm.global.annotations");
   if (!ga)
@@ -67,7 +116,15 @@ static int lower_annotations(ct_module *m) {
     LLVMGlobalSetMetadata(target, kind, LLVMMDNodeInContext2(m->ctx, &args, 1));
     if (kind_len == 13 && !strncmp(text, "ct.derivative", 13) && len > 14)
       custom_register(m, target, text + 14, len - 14);
-    if (kind_len == 16 && !strncmp(text, "ct.no_derivative", 16)) {
+    if (kind_len == 23 && !strncmp(text, "ct.no_derivative_params", 23) && len > 24) {
+      /* parameters held constant: recorded for callers and operators, and
+         inside the body their uses go through ct_without_derivative, which
+         survives inlining */
+      LLVMAddAttributeAtIndex(target, LLVMAttributeFunctionIndex,
+                              LLVMCreateStringAttribute(m->ctx, "ct-no-derivative-params", 23, text + 24,
+                                                        (unsigned)(len - 24)));
+      hold_parameters_constant(m, target);
+    } else if (kind_len == 16 && !strncmp(text, "ct.no_derivative", 16)) {
       /* calls of it are constants; keep them calls (not inlined) */
       LLVMAddAttributeAtIndex(target, LLVMAttributeFunctionIndex,
                               LLVMCreateStringAttribute(m->ctx, "ct-no-derivative", 16, "", 0));

@@ -190,6 +190,9 @@ static LLVMValueRef call_wrapper(ct_module *m, LLVMValueRef fn) {
   LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
   w = LLVMAddFunction(m->mod, wname, fty);
   LLVMSetLinkage(w, LLVMInternalLinkage);
+  LLVMAttributeRef nd = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, "ct-no-derivative-params", 23);
+  if (nd) /* the operator's argument layout follows it */
+    LLVMAddAttributeAtIndex(w, LLVMAttributeFunctionIndex, nd);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, w, "entry"));
   unsigned n = LLVMCountParams(w);
@@ -476,6 +479,8 @@ static int lower_site(ct_module *m, const ct_site *s) {
   LLVMTypeRef rty = LLVMGetReturnType(fty);
 
   ct_spec spec = {.fn = fn, .nparams = nparams};
+  ct_spec declared; /* a differentiable(wrt) declaration narrows the default activity */
+  int has_declared = contract_canonical_spec(m, fn, &declared);
   LLVMValueRef gargs[2 * CT_MAX_PARAMS + 1];
   LLVMValueRef outs[CT_MAX_PARAMS]; /* native API: where each derivative goes */
   unsigned ng = 0, nout = 0;
@@ -483,7 +488,11 @@ static int lower_site(ct_module *m, const ct_site *s) {
   for (unsigned p = 0; p < nparams; ++p) {
     LLVMTypeRef pt = ptypes[p];
     int is_fp = type_is_fp(pt), is_ptr = LLVMGetTypeKind(pt) == LLVMPointerTypeKind;
-    ct_activity act = is_fp ? ACT_ACTIVE : is_ptr ? ACT_DUP : ACT_CONST;
+    ct_activity act = custom_param_no_derivative(spec.fn, p) || (has_declared && declared.act[p] == ACT_CONST && is_fp)
+                          ? ACT_CONST
+                      : is_fp                                ? ACT_ACTIVE
+                      : is_ptr                               ? ACT_DUP
+                                                             : ACT_CONST;
     ct_marker mk = i < nargs ? marker_of(LLVMGetOperand(call, i)) : MARK_NONE;
     if (mk != MARK_NONE) {
       if (native != (mk == MARK_CT_CONST)) {

@@ -110,7 +110,7 @@ class IVar:
 
 class Scope:
     def __init__(self):
-        self.dvars, self.arrays, self.ivars, self.frees = [], [], [], []
+        self.dvars, self.arrays, self.ivars, self.frees, self.counters = [], [], [], [], []
 
 
 class Gen:
@@ -160,6 +160,9 @@ class Gen:
     def ivars(self):
         return [v for s in self.scopes for v in s.ivars]
 
+    def counters(self):
+        return [v for s in self.scopes for v in s.counters]
+
     def push(self):
         self.scopes.append(Scope())
 
@@ -186,6 +189,8 @@ class Gen:
                 loopy.append(iv.name)
                 loopy.append("%s - 1 - %s" % (arr.size, iv.name))
             loopy.append("(%s + %d) %% %s" % (iv.name, self.r.randint(1, 3), arr.size))
+        for c in self.counters():
+            loopy.append("%s %% %s" % (c, arr.size))
         for k in range(min(arr.nmin, 3)):
             other.append(str(k))
         other.append("%s - 1" % arr.size)
@@ -211,7 +216,12 @@ class Gen:
             opts.append(("arr", 6))
         if self.ivars():
             opts.append(("int", 0.6))
+        if self.counters():
+            opts.append(("counter", 0.4))
         k = self.wpick(opts)
+        if k == "counter":
+            c = self.coef(0.05, 0.5)
+            return E("(%s * (%s %% 4))" % (lit(c), r.choice(self.counters())), abs(c) * 3, False)
         if k == "var":
             v = r.choice(dv)
             return E(v.name, v.bound, True)
@@ -345,7 +355,7 @@ class Gen:
         opts = [("add", 3), ("sub", 2), ("mul", 3), ("scale", 1.5), ("neg", 0.4), ("div", 1.2),
                 ("unary", 4), ("exp", 1.5), ("tan", 0.5), ("log", 1.2), ("sqrt", 1), ("pow", 1.2),
                 ("hypot", 0.6), ("minmax", 0.8), ("fabs", 0.4), ("atan2", 0.5), ("cbrt", 0.3),
-                ("log1p", 0.6), ("select", 0.7)]
+                ("log1p", 0.6), ("select", 0.7), ("fma", 0.4)]
         if self.callable:
             opts.append(("call", 1.5))
         k = self.wpick(opts)
@@ -367,6 +377,10 @@ class Gen:
             else:
                 e = E("atan2(%s, %s)" % (a.code, b.code), math.pi, False)
             self.features.add(k)
+        elif k == "fma":
+            a, b, c = self.expr(d), self.expr(d), self.expr(d)
+            e = E("fma(%s, %s, %s)" % (a.code, b.code, c.code), a.bound * b.bound + c.bound, False)
+            self.features.add("fma")
         elif k == "scale":
             a = self.expr(d)
             c = self.coef()
@@ -470,7 +484,11 @@ class Gen:
 
     def decl(self, ctx):
         r = self.r
-        if r.random() < 0.35:
+        if r.random() < 0.08:
+            name = self.fresh("k")
+            self.emit("int %s = 0;" % name)
+            self.scopes[-1].counters.append(name)
+        elif r.random() < 0.35:
             name = self.fresh("s")
             c = self.coef(0.1, 1.0)
             self.emit("double %s = %s;" % (name, lit(c)))
@@ -548,6 +566,7 @@ class Gen:
         r = self.r
         w, it = self.fresh("w"), self.fresh("it")
         cap = r.randint(3, 12)
+        do_while = False
         sub = dict(ctx, depth=ctx["depth"] + 1, in_loop=True, trips=ctx["trips"] * cap)
         e = self.fit(self.expr(2), 1.0)
         self.emit("double %s = %s;" % (w, e.code))
@@ -555,7 +574,12 @@ class Gen:
         if r.random() < 0.5:
             # monotone: runs until w passes a threshold
             thr = float("%.3g" % r.uniform(0.5, 3.0))
-            self.emit("while (%s < %d && %s < %s) {" % (it, cap, w, lit(thr)))
+            do_while = r.random() < 0.3
+            if do_while:
+                self.emit("do {")
+                self.features.add("do_while")
+            else:
+                self.emit("while (%s < %d && %s < %s) {" % (it, cap, w, lit(thr)))
             self.ind += 1
             self.push()
             self.emit("%s++;" % it)
@@ -584,7 +608,10 @@ class Gen:
         self.stmts(r.randint(0, 2), sub)
         self.pop()
         self.ind -= 1
-        self.emit("}")
+        if do_while:
+            self.emit("} while (%s < %d && %s < %s);" % (it, cap, w, lit(thr)))
+        else:
+            self.emit("}")
         wv.writable = True
         self.features.add("while")
 
@@ -647,7 +674,10 @@ class Gen:
         nmin, nmax = self.sizes[size]
         arr = Arr(t, size, nmin, nmax, True)
         same = [a for a in self.arrays() if a.size == size]
-        if same and r.random() < 0.3:
+        if r.random() < 0.15:
+            self.emit("memset(%s, 0, sizeof(double) * %s);" % (t, size))
+            self.features.add("memset")
+        elif same and r.random() < 0.3:
             self.emit("memcpy(%s, %s, sizeof(double) * %s);" % (t, r.choice(same).name, size))
             self.features.add("memcpy")
         else:
@@ -723,11 +753,56 @@ class Gen:
         if self.callable:
             opts.append(("call", 1.5))
         if ctx["in_loop"] or ctx["can_return"]:
-            opts.append(("jump", 0.5))
+            opts.append(("jump", 0.8))
+        if self.counters():
+            opts.append(("count", 0.6))
+        if deep and (self.counters() or self.ivars()):
+            opts.append(("switch", 0.4))
+        if ctx["depth"] <= 1 and self.alias_pairs():
+            opts.append(("alias", 0.5))
         k = self.wpick(opts)
         {"assign": self.assign, "decl": self.decl, "for": self.for_loop, "if": self.if_stmt,
          "while": self.while_loop, "array": self.local_array, "call": self.call_stmt,
-         "jump": self.jump}[k](ctx)
+         "jump": self.jump, "count": self.count, "switch": self.switch, "alias": self.alias}[k](ctx)
+
+    def count(self, ctx):
+        """Bumps an int counter (data-dependent when inside a branch)."""
+        c = self.r.choice(self.counters())
+        self.emit(self.r.choice(["%s++;", "%s += 2;"]) % c)
+        self.features.add("counter")
+
+    def switch(self, ctx):
+        r = self.r
+        ints = [iv.name for iv in self.ivars()] + self.counters()
+        v = r.choice(ints)
+        ncase = r.randint(2, 3)
+        self.emit("switch (%s %% %d) {" % (v, ncase + 1))
+        sub = dict(ctx, depth=ctx["depth"] + 1)
+        labels = ["case %d:" % k for k in range(ncase)] + ["default:"]
+        for lab in labels:
+            self.emit(lab + " {")
+            self.ind += 1
+            self.push()
+            self.stmts(r.randint(1, 2), sub)
+            self.pop()
+            self.ind -= 1
+            self.emit("}" if r.random() < 0.25 else "} break;")
+        self.emit("}")
+        self.features.add("switch")
+
+    def alias_pairs(self):
+        arrs = self.arrays()
+        return [(a, b) for a in arrs for b in arrs if a is not b and a.size == b.size]
+
+    def alias(self, ctx):
+        """A pointer chosen at run time between two arrays of one length."""
+        r = self.r
+        a, b = r.choice(self.alias_pairs())
+        q = self.fresh("q")
+        writable = a.writable and b.writable
+        self.emit("%sdouble *%s = %s ? %s : %s;" % ("" if writable else "const ", q, self.cond(1), a.name, b.name))
+        self.scopes[-1].arrays.append(Arr(q, a.size, min(a.nmin, b.nmin), max(a.nmax, b.nmax), writable))
+        self.features.add("pointer_select")
 
     def stmts(self, count, ctx, need_write=False):
         if need_write:
@@ -854,6 +929,10 @@ class Gen:
         s0 = self.fresh("s")
         self.emit("double %s = %s;" % (s0, lit(self.coef(0.1, 1.0))))
         self.scopes[-1].dvars.append(self.acc_var(s0, 1.0))
+        if r.random() < 0.4:
+            k = self.fresh("k")
+            self.emit("int %s = 0;" % k)
+            self.scopes[-1].counters.append(k)
         self.stmts(r.randint(3, 7), ctx)
         for h in self.helpers:
             if h["name"] not in self.used:

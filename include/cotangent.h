@@ -121,7 +121,8 @@ float __ct_without_derivativef(float x);
  * header) is the differentiable contract: the file defining it exports its
  * gradient, so other files differentiate through calls to it with ordinary
  * separate compilation (no LTO), and function pointers to it can be
- * differentiated at run time. CT_DIFFERENTIABLE_WRT(x, y) after the
+ * differentiated at run time. [[ct::differentiable(x, y)]] (C23), or
+ * CT_DIFFERENTIABLE_WRT(x, y) after the
  * parameter list of a declaration (needs the frontend plugin, which
  * cotangent-cc loads) restricts the derivative to the named parameters:
  * the others are constant (no derivative pointer follows them in the

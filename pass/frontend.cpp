@@ -10,7 +10,9 @@
 //                           on parameters: collected per function into
 //                           "ct.no_derivative_params:<indices>"
 //   derivative(f)           on functions: "ct.derivative:f"
-// Misplaced attributes are errors.
+// Misplaced attributes are errors. (The unscoped C23 spellings are listed
+// too: clang's parser looks plugin attributes up by their unscoped name
+// before it parses their arguments.)
 #include "clang/AST/ASTConsumer.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/Decl.h"
@@ -88,6 +90,7 @@ struct CotangentAttrInfo : ParsedAttrInfo {
 struct DifferentiableAttr : CotangentAttrInfo {
   static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "differentiable"},
                                    {ParsedAttr::AS_C23, "ct::differentiable"},
+                                   {ParsedAttr::AS_C23, "differentiable"},
                                    {ParsedAttr::AS_CXX11, "ct::differentiable"}};
   DifferentiableAttr() : CotangentAttrInfo("ct.differentiable", Target::Functions, S) {}
 };
@@ -95,6 +98,7 @@ struct DifferentiableAttr : CotangentAttrInfo {
 struct NoDerivativeAttr : CotangentAttrInfo {
   static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "no_derivative"},
                                    {ParsedAttr::AS_C23, "ct::no_derivative"},
+                                   {ParsedAttr::AS_C23, "no_derivative"},
                                    {ParsedAttr::AS_CXX11, "ct::no_derivative"}};
   NoDerivativeAttr() : CotangentAttrInfo("ct.no_derivative", Target::FunctionsAndParameters, S) {}
 };
@@ -102,6 +106,7 @@ struct NoDerivativeAttr : CotangentAttrInfo {
 struct DerivativeAttr : CotangentAttrInfo {
   static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "derivative"},
                                    {ParsedAttr::AS_C23, "ct::derivative"},
+                                   {ParsedAttr::AS_C23, "derivative"},
                                    {ParsedAttr::AS_CXX11, "ct::derivative"}};
   DerivativeAttr() : CotangentAttrInfo("ct.derivative", Target::Functions, S) {
     NumArgs = 1;

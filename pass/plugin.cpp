@@ -9,6 +9,7 @@
 #include "bridge.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <dlfcn.h>
 #include <string>
 
@@ -37,11 +38,24 @@ struct DifferentiatePass : PassInfoMixin<DifferentiatePass> {
   static bool isRequired() { return true; }
 };
 
+// COTANGENT_DIFFERENTIATE_EARLY=1 differentiates at PipelineStart, before
+// LLVM's simplification (for measuring what the normal placement, after
+// it, is worth: the benchmark harness's "AD before optimization" mode).
+bool differentiateEarly() {
+  const char *V = getenv("COTANGENT_DIFFERENTIATE_EARLY");
+  return V && *V && *V != '0';
+}
+
 void registerCallbacks(PassBuilder &PB) {
-  PB.registerPipelineStartEPCallback(
-      [](ModulePassManager &MPM, OptimizationLevel) { MPM.addPass(LowerPass()); });
-  PB.registerOptimizerEarlyEPCallback(
-      [](ModulePassManager &MPM, OptimizationLevel) { MPM.addPass(DifferentiatePass()); });
+  bool Early = differentiateEarly();
+  PB.registerPipelineStartEPCallback([Early](ModulePassManager &MPM, OptimizationLevel) {
+    MPM.addPass(LowerPass());
+    if (Early)
+      MPM.addPass(DifferentiatePass());
+  });
+  if (!Early)
+    PB.registerOptimizerEarlyEPCallback(
+        [](ModulePassManager &MPM, OptimizationLevel) { MPM.addPass(DifferentiatePass()); });
   PB.registerPipelineParsingCallback(
       [](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
         if (Name == "cotangent-lower") { MPM.addPass(LowerPass()); return true; }

@@ -112,3 +112,11 @@ extern "C" void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original) {
       return;
   }
 }
+
+extern "C" int ct_bridge_inline_call(LLVMValueRef call) {
+  auto *CB = dyn_cast<CallBase>(unwrap(call));
+  if (!CB || !CB->getCalledFunction() || CB->getCalledFunction()->isDeclaration())
+    return 0;
+  InlineFunctionInfo IFI;
+  return InlineFunction(*CB, IFI).isSuccess();
+}

@@ -36,6 +36,10 @@ void ct_bridge_simplify_function(LLVMValueRef fn);
  * functions with a custom derivative or marked no_derivative. */
 void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original);
 
+/* Inlines one call (of a function with a body). Returns non-zero on
+ * success. */
+int ct_bridge_inline_call(LLVMValueRef call);
+
 #ifdef __cplusplus
 }
 #endif

@@ -402,6 +402,25 @@ static int lower_runtime_pointer_site(ct_module *m, const ct_site *s, LLVMValueR
   return 1;
 }
 
+/* The gradient is generated after LLVM's inliner ran, so it is inlined
+ * here when it is small enough, letting LLVM optimize it together with its
+ * caller (hoisting, vectorization). Not into optnone (-O0) callers. */
+static void maybe_inline(ct_module *m, LLVMValueRef caller, LLVMValueRef call) {
+  (void)m;
+  const char *env = getenv("COTANGENT_INLINE_GRADIENTS"); /* "0": keep the calls (IR tests) */
+  if (env && !strcmp(env, "0"))
+    return;
+  if (LLVMGetEnumAttributeAtIndex(caller, LLVMAttributeFunctionIndex, LLVMGetEnumAttributeKindForName("optnone", 7)))
+    return;
+  LLVMValueRef grad = LLVMGetCalledValue(call);
+  unsigned size = 0;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(grad); bb && size <= 2000; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+      ++size;
+  if (size <= 2000)
+    ct_bridge_inline_call(call);
+}
+
 /* ---- one operator call ---- */
 
 static int lower_site(ct_module *m, const ct_site *s) {
@@ -568,6 +587,7 @@ static int lower_site(ct_module *m, const ct_site *s) {
   LLVMValueRef vals[CT_MAX_PARAMS + 1];
   for (unsigned f = 0; f < nfields; ++f)
     vals[f] = LLVMBuildExtractValue(m->b, res, f, "");
+  maybe_inline(m, s->caller, res);
 
   LLVMValueRef replacement = NULL;
   if (native) {

@@ -40,6 +40,10 @@ int classify_callee_is(LLVMValueRef call, const char *const *names) {
 
 const char *const CLASSIFY_ALLOC_FUNCTIONS[] = {"malloc", "calloc", NULL};
 
+static int classify_callee_is_alloc(LLVMValueRef v) {
+  return LLVMIsACallInst(v) && classify_callee_is(v, CLASSIFY_ALLOC_FUNCTIONS);
+}
+
 /* Functions that neither read differentiable values into their result nor
  * write differentiable memory: calls to them need no adjoint. */
 static const char *const INACTIVE_FUNCTIONS[] = {
@@ -210,21 +214,139 @@ LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy) {
 
 /* Records that the reverse of block b uses `v` (or its shadow, or its
  * callee tape). */
-static void need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind) {
-  if (!is_local(v))
-    return;
-  ct_block *def = cfg_block_of(g, LLVMGetInstructionParent(v));
-  if (def->stable)
-    return;
+static int has_need(const ct_block *b, LLVMValueRef v, ct_need_kind kind) {
   for (unsigned i = 0; i < b->nneeds; ++i)
     if (b->needs[i].value == v && b->needs[i].kind == kind)
-      return;
+      return 1;
+  return 0;
+}
+
+static void add_need(ct_block *b, LLVMValueRef v, ct_need_kind kind) {
   b->needs = realloc(b->needs, (b->nneeds + 1) * sizeof *b->needs);
   b->needs[b->nneeds++] = (ct_need){v, kind};
 }
 
-/* Records what the reverse of each block needs; reports unsupported
- * instructions. */
+/* ---- recompute rather than cache ----
+ * A value the reverse needs can be recomputed there from other values when
+ * it is a cheap pure instruction, or a load of memory the function never
+ * writes (and that nothing it calls can write). */
+
+/* Does the function write only local memory (allocas, malloc) other than
+ * the object `base`? Then loads from `base` read the same values in the
+ * reverse pass as in the forward pass. */
+static int reads_unchanged_memory(ct_gen *g, LLVMValueRef base) {
+  if (LLVMIsAAllocaInst(base) || LLVMIsACallInst(base))
+    return 0; /* local objects are usually written */
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
+         inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef dst = NULL;
+      if (LLVMIsAStoreInst(inst))
+        dst = LLVMGetOperand(inst, 1);
+      else if (activity_mem_intrinsic(inst) ||
+               (activity_masked_intrinsic(inst) && !strcmp(activity_masked_intrinsic(inst), "store")))
+        dst = LLVMGetOperand(inst, activity_mem_intrinsic(inst) ? 0 : 1);
+      else if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
+        return 0;
+      else if (LLVMIsACallInst(inst) && !classify_rule(inst) && !is_inactive_call(inst)) {
+        int n = LLVMGetNumArgOperands(inst);
+        for (int k = 0; k < n; ++k)
+          if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(inst, (unsigned)k))) == LLVMPointerTypeKind &&
+              !LLVMIsAConstant(LLVMGetOperand(inst, (unsigned)k)))
+            return 0; /* a callee may write anything it is given */
+        continue;
+      }
+      if (!dst)
+        continue;
+      LLVMValueRef db = activity_base_object(dst);
+      if (db == base || !(LLVMIsAAllocaInst(db) || classify_callee_is_alloc(db)))
+        return 0;
+    }
+  return 1;
+}
+
+static int is_cheap(ct_gen *g, LLVMValueRef v) {
+  if (!LLVMIsAInstruction(v))
+    return 0;
+  switch (LLVMGetInstructionOpcode(v)) {
+  case LLVMFAdd: case LLVMFSub: case LLVMFMul: case LLVMFNeg:
+  case LLVMAdd: case LLVMSub: case LLVMMul: case LLVMShl: case LLVMLShr: case LLVMAShr:
+  case LLVMAnd: case LLVMOr: case LLVMXor: case LLVMICmp: case LLVMFCmp: case LLVMSelect:
+  case LLVMSExt: case LLVMZExt: case LLVMTrunc: case LLVMFPExt: case LLVMFPTrunc:
+  case LLVMSIToFP: case LLVMUIToFP: case LLVMBitCast: case LLVMGetElementPtr: case LLVMFreeze:
+    return 1;
+  case LLVMLoad:
+    return !LLVMGetVolatile(v) && reads_unchanged_memory(g, activity_base_object(LLVMGetOperand(v, 0)));
+  default:
+    return 0;
+  }
+}
+
+static int operand_count(LLVMValueRef v) { return LLVMGetNumOperands(v); }
+
+static int available(ct_gen *g, ct_block *b, LLVMValueRef v) {
+  if (!is_local(v) || cfg_block_of(g, LLVMGetInstructionParent(v))->stable)
+    return 1;
+  return has_need(b, v, NEED_VALUE) || has_need(b, v, NEED_REMAT);
+}
+
+/* How many values would have to go on the tape to have v in b's reverse. */
+static int tape_cost(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
+  if (available(g, b, v))
+    return 0;
+  if (depth <= 0 || !is_cheap(g, v))
+    return 1;
+  int c = 0, n = operand_count(v);
+  for (int k = 0; k < n && c <= 1; ++k)
+    c += tape_cost(g, b, LLVMGetOperand(v, (unsigned)k), depth - 1);
+  return c;
+}
+
+static void need_value(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
+  if (available(g, b, v))
+    return;
+  if (depth > 0 && is_cheap(g, v)) {
+    int c = 0, n = operand_count(v);
+    for (int k = 0; k < n && c <= 1; ++k)
+      c += tape_cost(g, b, LLVMGetOperand(v, (unsigned)k), depth - 1);
+    if (c <= 1) { /* no worse than caching v itself */
+      for (int k = 0; k < n; ++k)
+        need_value(g, b, LLVMGetOperand(v, (unsigned)k), depth - 1);
+      add_need(b, v, NEED_REMAT);
+      return;
+    }
+  }
+  add_need(b, v, NEED_VALUE);
+}
+
+/* Records that the reverse of block b uses `v` (or its shadow, or its
+ * callee tape). */
+static void need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind) {
+  if (!is_local(v))
+    return;
+  if (kind == NEED_VALUE) {
+    need_value(g, b, v, 4);
+    return;
+  }
+  ct_block *def = cfg_block_of(g, LLVMGetInstructionParent(v));
+  if (def->stable || has_need(b, v, kind))
+    return;
+  add_need(b, v, kind);
+}
+
+/* Does a rule expression use the symbol `sym` (a, b, c or r)? */
+static int expr_uses(const char *expr, char sym) {
+  for (const char *p = expr; p && *p;) {
+    while (*p == ' ')
+      ++p;
+    size_t n = strcspn(p, " ");
+    if (n == 1 && *p == sym)
+      return 1;
+    p += n;
+  }
+  return 0;
+}
+
 int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *split) {
   LLVMValueRef callee = LLVMGetCalledValue(call);
   if (LLVMIsDeclaration(callee)) {
@@ -346,10 +468,19 @@ void classify_plan(ct_gen *g) {
          inst = LLVMGetNextInstruction(inst)) {
       switch (classify(g, inst)) {
       case REV_RULE: {
+        /* only what the expressions for the active operands use */
         const ct_rule *rule = classify_rule(inst);
+        static const char SYMS[] = "abc";
+        int uses[4] = {0};
         for (unsigned k = 0; k < rule->noperands; ++k)
-          need(g, b, LLVMGetOperand(inst, k), NEED_VALUE);
-        need(g, b, inst, NEED_VALUE);
+          if (rule->adjoint[k] && classify_has_adjoint(g, LLVMGetOperand(inst, k)))
+            for (unsigned j = 0; j < 4; ++j)
+              uses[j] |= expr_uses(rule->adjoint[k], j < 3 ? SYMS[j] : 'r');
+        for (unsigned k = 0; k < rule->noperands && k < 3; ++k)
+          if (uses[k])
+            need(g, b, LLVMGetOperand(inst, k), NEED_VALUE);
+        if (uses[3])
+          need(g, b, inst, NEED_VALUE);
         break;
       }
       case REV_LOAD:

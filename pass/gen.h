@@ -6,7 +6,9 @@
 #include "core.h"
 #include "rules.h"
 
-typedef enum { NEED_VALUE, NEED_SHADOW, NEED_CALL_TAPE } ct_need_kind;
+/* NEED_REMAT: recomputed at the start of the reverse block from values
+ * listed before it (never on the tape). */
+typedef enum { NEED_VALUE, NEED_SHADOW, NEED_CALL_TAPE, NEED_REMAT } ct_need_kind;
 
 /* A primal value (of the prepared function) a reverse block takes from the
  * tape: the value itself, its shadow pointer, or the tape returned by the

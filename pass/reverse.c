@@ -408,8 +408,22 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       from = LLVMBuildExtractValue(m->b, rec, f++, "ct.from");
     for (unsigned k = 0; k < b->nneeds; ++k) {
       ct_need *nd = &b->needs[k];
-      vmap_set(&g->popped[nd->kind], nd->value, LLVMBuildExtractValue(m->b, rec, f++, ""));
+      if (nd->kind != NEED_REMAT)
+        vmap_set(&g->popped[nd->kind], nd->value, LLVMBuildExtractValue(m->b, rec, f++, ""));
     }
+  }
+  /* recomputed values, from values listed before them */
+  for (unsigned k = 0; k < b->nneeds; ++k) {
+    ct_need *nd = &b->needs[k];
+    if (nd->kind != NEED_REMAT)
+      continue;
+    LLVMValueRef copy = LLVMInstructionClone(nd->value);
+    LLVMInsertIntoBuilderWithName(m->b, copy, "");
+    LLVMSetMetadata(copy, LLVMGetMDKindIDInContext(m->ctx, "DIAssignID", 10), NULL);
+    int n = LLVMGetNumOperands(nd->value);
+    for (int o = 0; o < n; ++o)
+      LLVMSetOperand(copy, (unsigned)o, rev_value(g, LLVMGetOperand(nd->value, (unsigned)o)));
+    vmap_set(&g->popped[NEED_VALUE], nd->value, copy);
   }
   for (LLVMValueRef inst = LLVMGetLastInstruction(b->bb); inst && !LLVMIsAPHINode(inst) && !g->failed;
        inst = LLVMGetPreviousInstruction(inst)) {

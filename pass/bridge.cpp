@@ -101,6 +101,7 @@ extern "C" void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original) {
             Callee && !Callee->isDeclaration() && !Callee->isVarArg() && Callee != F &&
             !Callee->hasFnAttribute("ct-custom-derivative") && !Callee->hasFnAttribute("ct-no-derivative") &&
             !Callee->hasFnAttribute("ct-no-derivative-params") &&
+            !Callee->hasFnAttribute(Attribute::Cold) &&
             Callee != Orig && !isRecursive(Callee)) {
           Target = CB;
           break;

@@ -277,6 +277,18 @@ static int is_cheap(ct_gen *g, LLVMValueRef v) {
     return 1;
   case LLVMLoad:
     return !LLVMGetVolatile(v) && reads_unchanged_memory(g, activity_base_object(LLVMGetOperand(v, 0)));
+  case LLVMCall: {
+    /* intrinsics that are a few instructions */
+    static const char *const CHEAP[] = {"llvm.fmuladd.", "llvm.fma.", "llvm.fabs.", "llvm.copysign.",
+                                        "llvm.minnum.", "llvm.maxnum.", NULL};
+    LLVMValueRef callee = LLVMGetCalledValue(v);
+    size_t len = 0;
+    const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : "";
+    for (const char *const *c = CHEAP; *c; ++c)
+      if (len > strlen(*c) && !strncmp(name, *c, strlen(*c)))
+        return 1;
+    return 0;
+  }
   default:
     return 0;
   }
@@ -327,6 +339,21 @@ static void need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind) {
   if (kind == NEED_VALUE) {
     need_value(g, b, v, 4);
     return;
+  }
+  if (kind == NEED_SHADOW && LLVMIsAGetElementPtrInst(v) && vmap_get(&g->active, LLVMGetOperand(v, 0))) {
+    /* shadow of a GEP: the same GEP on the base's shadow, if the indices
+       come cheaply (the base's shadow is needed in its place) */
+    int c = 0, n = LLVMGetNumOperands(v);
+    for (int k = 1; k < n; ++k)
+      c += tape_cost(g, b, LLVMGetOperand(v, (unsigned)k), 3);
+    if (c <= 1) { /* no worse than caching the shadow pointer itself */
+      for (int k = 1; k < n; ++k)
+        need_value(g, b, LLVMGetOperand(v, (unsigned)k), 3);
+      need(g, b, LLVMGetOperand(v, 0), NEED_SHADOW);
+      if (!has_need(b, v, NEED_REMAT_SHADOW))
+        add_need(b, v, NEED_REMAT_SHADOW);
+      return;
+    }
   }
   ct_block *def = cfg_block_of(g, LLVMGetInstructionParent(v));
   if (def->stable || has_need(b, v, kind))

@@ -288,7 +288,7 @@ LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b) {
   if (b->npreds > 1)
     fields[n++] = g->i32_ty;
   for (unsigned k = 0; k < b->nneeds; ++k)
-    if (b->needs[k].kind != NEED_REMAT)
+    if (need_on_tape(b->needs[k].kind))
       fields[n++] = b->needs[k].kind == NEED_VALUE ? LLVMTypeOf(b->needs[k].value) : g->ptr_ty;
   LLVMTypeRef t = n ? LLVMStructTypeInContext(g->m->ctx, fields, n, 0) : NULL;
   free(fields);
@@ -319,7 +319,7 @@ static void build_pushes(ct_gen *g) {
     LLVMPositionBuilderBefore(m->b, LLVMGetBasicBlockTerminator(b->fwd));
     for (unsigned k = 0; k < b->nneeds; ++k) {
       ct_need *nd = &b->needs[k];
-      if (nd->kind == NEED_REMAT)
+      if (!need_on_tape(nd->kind))
         continue;
       LLVMValueRef v = nd->kind == NEED_SHADOW      ? vmap_get(&g->shadow, nd->value)
                        : nd->kind == NEED_CALL_TAPE ? vmap_get(&g->call_tape, nd->value)
@@ -401,7 +401,7 @@ static void remark_tape_use(ct_gen *g) {
     ct_block *b = &g->blocks[i];
     for (unsigned k = 0; k < b->nneeds; ++k) {
       LLVMValueRef v = b->needs[k].value;
-      if (b->needs[k].kind == NEED_REMAT)
+      if (!need_on_tape(b->needs[k].kind))
         continue;
       unsigned line = LLVMIsAInstruction(v) ? LLVMGetDebugLocLine(v) : 0;
       unsigned long long bytes = b->needs[k].kind == NEED_VALUE ? LLVMABISizeOfType(td, LLVMTypeOf(v)) : 8;

@@ -6,9 +6,12 @@
 #include "core.h"
 #include "rules.h"
 
-/* NEED_REMAT: recomputed at the start of the reverse block from values
- * listed before it (never on the tape). */
-typedef enum { NEED_VALUE, NEED_SHADOW, NEED_CALL_TAPE, NEED_REMAT } ct_need_kind;
+/* NEED_REMAT (a value) and NEED_REMAT_SHADOW (the shadow of a GEP):
+ * recomputed at the start of the reverse block from needs listed before
+ * them, never on the tape. */
+typedef enum { NEED_VALUE, NEED_SHADOW, NEED_CALL_TAPE, NEED_REMAT, NEED_REMAT_SHADOW } ct_need_kind;
+
+static inline int need_on_tape(ct_need_kind k) { return k == NEED_VALUE || k == NEED_SHADOW || k == NEED_CALL_TAPE; }
 
 /* A primal value (of the prepared function) a reverse block takes from the
  * tape: the value itself, its shadow pointer, or the tape returned by the

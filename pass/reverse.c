@@ -408,22 +408,25 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       from = LLVMBuildExtractValue(m->b, rec, f++, "ct.from");
     for (unsigned k = 0; k < b->nneeds; ++k) {
       ct_need *nd = &b->needs[k];
-      if (nd->kind != NEED_REMAT)
+      if (need_on_tape(nd->kind))
         vmap_set(&g->popped[nd->kind], nd->value, LLVMBuildExtractValue(m->b, rec, f++, ""));
     }
   }
   /* recomputed values, from values listed before them */
   for (unsigned k = 0; k < b->nneeds; ++k) {
     ct_need *nd = &b->needs[k];
-    if (nd->kind != NEED_REMAT)
+    if (need_on_tape(nd->kind))
       continue;
     LLVMValueRef copy = LLVMInstructionClone(nd->value);
     LLVMInsertIntoBuilderWithName(m->b, copy, "");
     LLVMSetMetadata(copy, LLVMGetMDKindIDInContext(m->ctx, "DIAssignID", 10), NULL);
     int n = LLVMGetNumOperands(nd->value);
-    for (int o = 0; o < n; ++o)
-      LLVMSetOperand(copy, (unsigned)o, rev_value(g, LLVMGetOperand(nd->value, (unsigned)o)));
-    vmap_set(&g->popped[NEED_VALUE], nd->value, copy);
+    for (int o = 0; o < n; ++o) {
+      LLVMValueRef op = LLVMGetOperand(nd->value, (unsigned)o);
+      /* a shadow GEP indexes the base's shadow */
+      LLVMSetOperand(copy, (unsigned)o, nd->kind == NEED_REMAT_SHADOW && o == 0 ? rev_shadow(g, op) : rev_value(g, op));
+    }
+    vmap_set(&g->popped[nd->kind == NEED_REMAT ? NEED_VALUE : NEED_SHADOW], nd->value, copy);
   }
   for (LLVMValueRef inst = LLVMGetLastInstruction(b->bb); inst && !LLVMIsAPHINode(inst) && !g->failed;
        inst = LLVMGetPreviousInstruction(inst)) {

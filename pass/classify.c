@@ -486,9 +486,45 @@ static void warn_lossy_conversions(ct_gen *g) {
     }
 }
 
+/* For a two-predecessor block: an integer phi that starts at a value
+ * available in the reverse pass and steps by a non-zero constant without
+ * wrapping (nsw/nuw) on the other edge: it equals its start exactly when
+ * the block is entered from the start edge. */
+static void find_iv(ct_gen *g, ct_block *b) {
+  if (b->npreds != 2)
+    return;
+  for (LLVMValueRef phi = LLVMGetFirstInstruction(b->bb); phi && LLVMIsAPHINode(phi);
+       phi = LLVMGetNextInstruction(phi)) {
+    if (LLVMGetTypeKind(LLVMTypeOf(phi)) != LLVMIntegerTypeKind || LLVMCountIncoming(phi) != 2)
+      continue;
+    for (unsigned s = 0; s < 2; ++s) {
+      LLVMValueRef start = LLVMGetIncomingValue(phi, s), step = LLVMGetIncomingValue(phi, 1 - s);
+      int start_ok = !is_local(start) || cfg_block_of(g, LLVMGetInstructionParent(start))->stable;
+      if (!start_ok || !LLVMIsAInstruction(step))
+        continue;
+      LLVMOpcode op = LLVMGetInstructionOpcode(step);
+      if ((op != LLVMAdd && op != LLVMSub) || LLVMGetOperand(step, 0) != phi ||
+          !LLVMIsAConstantInt(LLVMGetOperand(step, 1)) || LLVMConstIntGetZExtValue(LLVMGetOperand(step, 1)) == 0 ||
+          !(LLVMGetNSW(step) || LLVMGetNUW(step)))
+        continue;
+      LLVMBasicBlockRef start_bb = LLVMGetIncomingBlock(phi, s);
+      unsigned idx = b->preds[0] == start_bb ? 0 : b->preds[1] == start_bb ? 1 : 2;
+      if (idx == 2)
+        continue;
+      b->iv = phi;
+      b->iv_start = start;
+      b->iv_start_pred = idx;
+      need(g, b, phi, NEED_VALUE);
+      return;
+    }
+  }
+}
+
 void classify_plan(ct_gen *g) {
   if (!g->spec->split)
     warn_lossy_conversions(g);
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    find_iv(g, &g->blocks[i]);
   for (unsigned i = 0; i < g->nblocks && !g->failed; ++i) {
     ct_block *b = &g->blocks[i];
     for (LLVMValueRef inst = LLVMGetFirstInstruction(b->bb); inst && !g->failed;

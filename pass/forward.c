@@ -285,7 +285,7 @@ static void shadow_pointer_stores(ct_gen *g) {
 LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b) {
   LLVMTypeRef *fields = malloc((1 + b->nneeds) * sizeof *fields);
   unsigned n = 0;
-  if (b->npreds > 1)
+  if (b->npreds > 1 && !b->iv)
     fields[n++] = g->i32_ty;
   for (unsigned k = 0; k < b->nneeds; ++k)
     if (need_on_tape(b->needs[k].kind))
@@ -305,7 +305,7 @@ static void build_pushes(ct_gen *g) {
       continue;
     LLVMValueRef rec = LLVMGetUndef(rec_ty);
     unsigned f = 0;
-    if (b->npreds > 1) {
+    if (b->npreds > 1 && !b->iv) {
       LLVMPositionBuilderBefore(m->b, LLVMGetFirstInstruction(b->fwd));
       LLVMValueRef idx = LLVMBuildPhi(m->b, g->i32_ty, "ct.from");
       for (unsigned k = 0; k < b->npreds; ++k) {

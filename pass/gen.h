@@ -29,6 +29,11 @@ typedef struct {
   int stable;     /* runs at most once and dominates every return */
   ct_need *needs; /* values its reverse takes from the tape */
   unsigned nneeds;
+  /* A loop header whose induction variable tells which predecessor came
+   * before: iv equals start only when entered from preds[start_pred]. Then
+   * no predecessor index goes on the tape. */
+  LLVMValueRef iv, iv_start;
+  unsigned iv_start_pred;
 } ct_block;
 
 typedef struct {

@@ -404,13 +404,18 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
   if (rec_ty) {
     LLVMValueRef rec = forward_tape_pop(g, rec_ty);
     unsigned f = 0;
-    if (b->npreds > 1)
+    if (b->npreds > 1 && !b->iv)
       from = LLVMBuildExtractValue(m->b, rec, f++, "ct.from");
     for (unsigned k = 0; k < b->nneeds; ++k) {
       ct_need *nd = &b->needs[k];
       if (need_on_tape(nd->kind))
         vmap_set(&g->popped[nd->kind], nd->value, LLVMBuildExtractValue(m->b, rec, f++, ""));
     }
+  }
+  if (b->iv) { /* the induction variable is at its start only on the first entry */
+    LLVMValueRef first = LLVMBuildICmp(m->b, LLVMIntEQ, rev_value(g, b->iv), rev_value(g, b->iv_start), "");
+    from = LLVMBuildSelect(m->b, first, LLVMConstInt(g->i32_ty, b->iv_start_pred, 0),
+                           LLVMConstInt(g->i32_ty, 1 - b->iv_start_pred, 0), "ct.from");
   }
   /* recomputed values, from values listed before them */
   for (unsigned k = 0; k < b->nneeds; ++k) {

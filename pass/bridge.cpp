@@ -6,7 +6,11 @@
 #include "llvm/IR/Function.h"
 #include "llvm/IR/Instruction.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/ScalarEvolution.h"
 #include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 
@@ -120,4 +124,39 @@ extern "C" int ct_bridge_inline_call(LLVMValueRef call) {
     return 0;
   InlineFunctionInfo IFI;
   return InlineFunction(*CB, IFI).isSuccess();
+}
+
+extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop *loops, unsigned max_loops,
+                                               LLVMBasicBlockRef *blocks, unsigned max_blocks) {
+  Function *F = unwrap<Function>(fn);
+  FunctionAnalysisManager FAM;
+  PassBuilder PB;
+  PB.registerFunctionAnalyses(FAM);
+  LoopInfo &LI = FAM.getResult<LoopAnalysis>(*F);
+  ScalarEvolution &SE = FAM.getResult<ScalarEvolutionAnalysis>(*F);
+  const DataLayout &DL = F->getParent()->getDataLayout();
+  Type *I64 = Type::getInt64Ty(F->getContext());
+  unsigned N = 0, NB = 0;
+  for (Loop *L : LI.getLoopsInPreorder()) {
+    BasicBlock *Pre = L->getLoopPreheader();
+    if (!Pre || N == max_loops || NB + L->getNumBlocks() > max_blocks)
+      continue;
+    const SCEV *BTC = SE.getBackedgeTakenCount(L);
+    if (isa<SCEVCouldNotCompute>(BTC) || !BTC->getType()->isIntegerTy())
+      continue;
+    const SCEV *Trips = SE.getAddExpr(SE.getZeroExtendExpr(BTC, I64), SE.getOne(I64));
+    SCEVExpander Expander(SE, DL, "ct.trips");
+    if (!Expander.isSafeToExpand(Trips))
+      continue;
+    Value *Count = Expander.expandCodeFor(Trips, I64, Pre->getTerminator());
+    loops[N].header = wrap(L->getHeader());
+    loops[N].preheader = wrap(Pre);
+    loops[N].trip_count = wrap(Count);
+    loops[N].first_block = NB;
+    loops[N].nblocks = L->getNumBlocks();
+    for (BasicBlock *B : L->blocks())
+      blocks[NB++] = wrap(B);
+    ++N;
+  }
+  return N;
 }

@@ -41,6 +41,18 @@ void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original);
  * success. */
 int ct_bridge_inline_call(LLVMValueRef call);
 
+/* Loops of `fn` whose trip count LLVM's scalar evolution can compute
+ * before the loop runs: the count (an i64) is materialized at the end of
+ * the preheader. Writes at most max_loops entries (outer loops first) and
+ * their blocks into `blocks`; returns the number of loops. */
+typedef struct {
+  LLVMBasicBlockRef header, preheader;
+  LLVMValueRef trip_count;
+  unsigned first_block, nblocks; /* into the blocks array */
+} ct_bridge_loop;
+unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop *loops, unsigned max_loops,
+                                    LLVMBasicBlockRef *blocks, unsigned max_blocks);
+
 #ifdef __cplusplus
 }
 #endif

@@ -59,7 +59,10 @@ static int is_inactive_call(LLVMValueRef call) {
   const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : "";
   /* markers and hints that carry no values */
   static const char *const PREFIXES[] = {"llvm.lifetime.", "llvm.assume", "llvm.experimental.noalias",
-                                         "llvm.dbg.", "llvm.invariant.", "llvm.prefetch", NULL};
+                                         "llvm.dbg.", "llvm.invariant.", "llvm.prefetch", "llvm.objectsize.",
+                                         "llvm.is.constant.", "llvm.expect.", "llvm.var.annotation",
+                                         "llvm.ptr.annotation", "llvm.annotation.", "llvm.trap",
+                                         "llvm.ubsantrap", NULL};
   for (const char *const *p = PREFIXES; *p; ++p)
     if (len >= strlen(*p) && !strncmp(name, *p, strlen(*p)))
       return 1;

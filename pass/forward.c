@@ -437,6 +437,35 @@ static void remark_tape_use(ct_gen *g) {
                 (int)len, fname, direct);
 }
 
+/* Loops whose trip count is known before they run reserve their tape
+ * records at once (one slot per block per iteration) instead of growing
+ * the tape chunk by chunk. */
+static void reserve_loop_records(ct_gen *g) {
+  if (!g->tape)
+    return;
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
+  for (unsigned l = 0; l < g->nloops; ++l) {
+    ct_bridge_loop *loop = &g->loops[l];
+    unsigned long long per_iteration = 0;
+    for (unsigned k = 0; k < loop->nblocks; ++k) {
+      ct_block *b = cfg_block_of(g, g->loop_blocks[loop->first_block + k]);
+      LLVMTypeRef rec = b ? forward_record_type(g, b) : NULL;
+      if (rec)
+        per_iteration += (LLVMABISizeOfType(td, rec) + 15) / 16 * 16;
+    }
+    ct_block *pre = cfg_block_of(g, loop->preheader);
+    LLVMValueRef count = vmap_get(&g->fwd, loop->trip_count);
+    if (!per_iteration || !pre || !count)
+      continue;
+    LLVMPositionBuilderBefore(g->m->b, LLVMGetBasicBlockTerminator(pre->fwd));
+    LLVMValueRef bytes = LLVMBuildMul(g->m->b, count, LLVMConstInt(g->i64_ty, per_iteration, 0), "");
+    LLVMTypeRef params[2] = {g->ptr_ty, g->i64_ty};
+    LLVMValueRef reserve = forward_declare(g, "__ct_tape_reserve", LLVMVoidTypeInContext(g->m->ctx), params, 2);
+    LLVMValueRef args[2] = {g->tape, bytes};
+    LLVMBuildCall2(g->m->b, LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 2, 0), reserve, args, 2, "");
+  }
+}
+
 void forward_build(ct_gen *g) {
   remark_tape_use(g);
   mark_math_calls_pure(g);
@@ -446,4 +475,5 @@ void forward_build(ct_gen *g) {
   shadow_pointer_stores(g);
   build_calls(g);
   build_pushes(g);
+  reserve_loop_records(g);
 }

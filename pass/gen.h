@@ -63,6 +63,9 @@ typedef struct {
   unsigned long long *heap_shadow_bytes;
   unsigned nheap_shadows;
   LLVMValueRef keep; /* i1: the reverse may run again (pullbacks); false unless split */
+  ct_bridge_loop *loops; /* loops with a trip count known before they run */
+  unsigned nloops;
+  LLVMBasicBlockRef *loop_blocks;
   LLVMValueRef tape;     /* in the forward function */
   LLVMValueRef rev_tape; /* in the reverse function */
   LLVMTypeRef ptr_ty, i64_ty, i32_ty;

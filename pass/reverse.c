@@ -854,6 +854,10 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_init(&g.global_shadows);
   for (int k = 0; k < 3; ++k)
     vmap_init(&g.popped[k]);
+  enum { MAX_LOOPS = 64, MAX_LOOP_BLOCKS = 4096 };
+  g.loops = malloc(MAX_LOOPS * sizeof *g.loops);
+  g.loop_blocks = malloc(MAX_LOOP_BLOCKS * sizeof *g.loop_blocks);
+  g.nloops = ct_bridge_loop_trip_counts(g.pc, g.loops, MAX_LOOPS, g.loop_blocks, MAX_LOOP_BLOCKS);
   cfg_analyse(&g);
   activity_analyze(spec, g.pc, &g.active);
   int ok = generate(&g, result_struct);
@@ -892,6 +896,8 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   free(g.blocks);
   free(g.heap_shadows);
   free(g.heap_shadow_bytes);
+  free(g.loops);
+  free(g.loop_blocks);
   vmap_free(&g.block_index);
   vmap_free(&g.fwd);
   vmap_free(&g.shadow);

@@ -94,9 +94,10 @@ static bool isRecursive(Function *F) {
   return false;
 }
 
-extern "C" void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original) {
+extern "C" void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, const char *only_prefix) {
   Function *F = unwrap<Function>(fn);
   Function *Orig = original ? unwrap<Function>(original) : nullptr;
+  StringRef Prefix = only_prefix ? only_prefix : "";
   for (int Round = 0; Round < 64; ++Round) {
     CallBase *Target = nullptr;
     for (Instruction &I : instructions(*F))
@@ -105,7 +106,7 @@ extern "C" void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original) {
             Callee && !Callee->isDeclaration() && !Callee->isVarArg() && Callee != F &&
             !Callee->hasFnAttribute("ct-custom-derivative") && !Callee->hasFnAttribute("ct-no-derivative") &&
             !Callee->hasFnAttribute("ct-no-derivative-params") &&
-            !Callee->hasFnAttribute(Attribute::Cold) &&
+            !Callee->hasFnAttribute(Attribute::Cold) && Callee->getName().starts_with(Prefix) &&
             Callee != Orig && !isRecursive(Callee)) {
           Target = CB;
           break;

@@ -34,8 +34,9 @@ void ct_bridge_simplify_function(LLVMValueRef fn);
 /* Inlines, into `fn`, every direct call of a non-recursive function with a
  * body (other than `original`, the function `fn` was copied from), except
  * functions with a custom derivative or marked no_derivative, and cold
- * functions (the runtime's slow paths). */
-void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original);
+ * functions (the runtime's slow paths); with `only_prefix`, only callees
+ * whose name starts with it. */
+void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, const char *only_prefix);
 
 /* Inlines one call (of a function with a body). Returns non-zero on
  * success. */

@@ -403,6 +403,11 @@ static void remark_tape_use(ct_gen *g) {
       LLVMValueRef v = b->needs[k].value;
       if (!need_on_tape(b->needs[k].kind))
         continue;
+      if (getenv("COTANGENT_DEBUG")) {
+        char *txt = LLVMPrintValueToString(v);
+        fprintf(stderr, "cotangent: tape[%u] kind %d: %s\n", i, (int)b->needs[k].kind, txt);
+        LLVMDisposeMessage(txt);
+      }
       unsigned line = LLVMIsAInstruction(v) ? LLVMGetDebugLocLine(v) : 0;
       unsigned long long bytes = b->needs[k].kind == NEED_VALUE ? LLVMABISizeOfType(td, LLVMTypeOf(v)) : 8;
       unsigned j = 0;

@@ -184,6 +184,13 @@ static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
       gen_fail(g, inst, "could not be differentiated for this type", "please report this");
       return;
     }
+    if (rules_may_be_singular(rule->adjoint[i])) {
+      /* a zero seed contributes zero, even where the partial derivative is
+         infinite (cbrt or sqrt at 0, log at 0, ...): not 0 * inf = NaN */
+      LLVMValueRef zero = LLVMConstNull(ty);
+      LLVMValueRef is_zero = LLVMBuildFCmp(g->m->b, LLVMRealOEQ, seed, zero, "");
+      c = LLVMBuildSelect(g->m->b, is_zero, zero, c, "");
+    }
     adj_add(g, op, c);
   }
 }
@@ -886,7 +893,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
       continue;
     }
     if (g.tape) /* the tape's fast paths, linked by runtime_link_tape */
-      ct_bridge_inline_calls(fns[i], NULL);
+      ct_bridge_inline_calls(fns[i], NULL, "__ct_tape_"); /* only the tape: other callees may be unfinished */
     ct_bridge_simplify_function(fns[i]);
   }
   for (unsigned i = 0; i < g.nblocks; ++i) {

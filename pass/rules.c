@@ -203,3 +203,15 @@ LLVMValueRef rules_emit(ct_module *m, const char *expr, LLVMTypeRef ty, LLVMValu
   }
   return sp == 1 ? stack[0] : NULL;
 }
+
+int rules_may_be_singular(const char *expr) {
+  for (const char *p = expr; p && *p;) {
+    while (*p == ' ')
+      ++p;
+    size_t n = strcspn(p, " ");
+    if ((n == 1 && *p == '/') || (n == 3 && (!strncmp(p, "log", 3) || !strncmp(p, "pow", 3))))
+      return 1;
+    p += n;
+  }
+  return 0;
+}

@@ -37,4 +37,9 @@ const ct_rule *rules_for_opcode(LLVMOpcode op);
 LLVMValueRef rules_emit(ct_module *m, const char *expr, LLVMTypeRef ty, LLVMValueRef const *operands,
                         unsigned noperands, LLVMValueRef result, LLVMValueRef seed);
 
+/* Can the expression be infinite or NaN for finite operands (it divides,
+ * or takes a log or a power)? Such contributions are guarded so that a zero
+ * seed gives zero. */
+int rules_may_be_singular(const char *expr);
+
 #endif

@@ -90,13 +90,17 @@ define %pair @d_rem(double %x, double %y) {
 ; CHECK: %[[D:[0-9]+]] = fmul double %0, %2
 ; CHECK: insertvalue { double } undef, double %[[D]], 0
 
-; d(a/b) = (seed / b, -(a/b) * seed / b)
+; d(a/b) = (seed / b, -(a/b) * seed / b); divisions are guarded so that a
+; zero seed gives zero (not 0 * inf)
 ; CHECK-LABEL: define internal { double, double } @div.ct_grad.aa.r(double %0, double %1, double %2)
-; CHECK: %[[DA:[0-9]+]] = fdiv double %2, %1
+; CHECK: %[[QA:[0-9]+]] = fdiv double %2, %1
+; CHECK: %[[Z:[0-9]+]] = fcmp oeq double %2, 0.000000e+00
+; CHECK: %[[DA:[0-9]+]] = select i1 %[[Z]], double 0.000000e+00, double %[[QA]]
 ; CHECK: %[[NA:[0-9]+]] = fneg double %0
 ; CHECK: %[[Q:[0-9]+]] = fdiv double %[[NA]], %1
 ; CHECK: %[[QS:[0-9]+]] = fmul double %[[Q]], %2
-; CHECK: %[[DB:[0-9]+]] = fdiv double %[[QS]], %1
+; CHECK: %[[QB:[0-9]+]] = fdiv double %[[QS]], %1
+; CHECK: %[[DB:[0-9]+]] = select i1 %[[Z]], double 0.000000e+00, double %[[QB]]
 ; CHECK: insertvalue { double, double } undef, double %[[DA]], 0
 ; CHECK: insertvalue { double, double } %{{[0-9]+}}, double %[[DB]], 1
 
@@ -111,6 +115,7 @@ define %pair @d_rem(double %x, double %y) {
 ; CHECK: %[[Q:[0-9]+]] = fdiv double %0, %1
 ; CHECK: %[[T:[0-9]+]] = {{.*}}call double @llvm.trunc.f64(double %[[Q]])
 ; CHECK: %[[N:[0-9]+]] = fneg double %[[T]]
-; CHECK: %[[DB:[0-9]+]] = fmul double %[[N]], %2
+; CHECK: %[[DB0:[0-9]+]] = fmul double %[[N]], %2
+; CHECK: %[[DB:[0-9]+]] = select i1 %{{[0-9]+}}, double 0.000000e+00, double %[[DB0]]
 ; CHECK: insertvalue { double, double } undef, double %2, 0
 ; CHECK: insertvalue { double, double } %{{[0-9]+}}, double %[[DB]], 1

@@ -67,14 +67,16 @@ declare double @tanh(double) #0
 ; CHECK-LABEL: define internal { double } @f_sqrt.ct_grad.a.r(double %0, double %1)
 ; CHECK: %r = tail call double @llvm.sqrt.f64(double %0)
 ; CHECK: %[[T:[0-9]+]] = fmul double %r, 2.000000e+00
-; CHECK: %[[D:[0-9]+]] = fdiv double %1, %[[T]]
+; CHECK: %[[Q:[0-9]+]] = fdiv double %1, %[[T]]
+; CHECK: %[[D:[0-9]+]] = select i1 %{{[0-9]+}}, double 0.000000e+00, double %[[Q]]
 ; CHECK: insertvalue { double } undef, double %[[D]], 0
 
 ; d log(x) = seed / x; the log itself is dead
 ; CHECK-LABEL: define internal { double } @f_log.ct_grad.a.r(double %0, double %1)
 ; CHECK-NOT: @log(
-; CHECK: %[[D:[0-9]+]] = fdiv double %1, %0
+; CHECK: %[[Q:[0-9]+]] = fdiv double %1, %0
 ; CHECK-NOT: @log(
+; CHECK: %[[D:[0-9]+]] = select i1 %{{[0-9]+}}, double 0.000000e+00, double %[[Q]]
 ; CHECK: insertvalue { double } undef, double %[[D]], 0
 
 ; d tanh(x) = seed (1 - tanh(x)^2)
@@ -91,7 +93,7 @@ declare double @tanh(double) #0
 ; CHECK-DAG: %[[P:[0-9]+]] = tail call double @llvm.pow.f64(double %0, double %[[YM1]])
 ; CHECK-DAG: %[[Z:[0-9]+]] = fcmp oeq double %r, 0.000000e+00
 ; CHECK-DAG: %[[L:[0-9]+]] = tail call double @llvm.log.f64(double %0)
-; CHECK: %[[DY:[0-9]+]] = select i1 %[[Z]], double 0.000000e+00, double %{{[0-9]+}}
+; CHECK: %[[DY:[0-9]+]] = select i1 %{{[0-9]+}}, double 0.000000e+00, double %{{[0-9]+}}
 ; CHECK: insertvalue { double, double } %{{[0-9]+}}, double %[[DY]], 1
 
 ; d powi(x, n) = seed n x^(n-1), n converted to double; no derivative for n

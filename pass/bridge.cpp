@@ -140,19 +140,26 @@ extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop *
   unsigned N = 0, NB = 0;
   for (Loop *L : LI.getLoopsInPreorder()) {
     BasicBlock *Pre = L->getLoopPreheader();
-    if (!Pre || N == max_loops || NB + L->getNumBlocks() > max_blocks)
+    if (N == max_loops || NB + L->getNumBlocks() > max_blocks)
       continue;
+    Value *Count = nullptr;
     const SCEV *BTC = SE.getBackedgeTakenCount(L);
-    if (isa<SCEVCouldNotCompute>(BTC) || !BTC->getType()->isIntegerTy())
-      continue;
-    const SCEV *Trips = SE.getAddExpr(SE.getZeroExtendExpr(BTC, I64), SE.getOne(I64));
-    SCEVExpander Expander(SE, DL, "ct.trips");
-    if (!Expander.isSafeToExpand(Trips))
-      continue;
-    Value *Count = Expander.expandCodeFor(Trips, I64, Pre->getTerminator());
+    if (Pre && !isa<SCEVCouldNotCompute>(BTC) && BTC->getType()->isIntegerTy()) {
+      const SCEV *Trips = SE.getAddExpr(SE.getZeroExtendExpr(BTC, I64), SE.getOne(I64));
+      SCEVExpander Expander(SE, DL, "ct.trips");
+      if (Expander.isSafeToExpand(Trips))
+        Count = Expander.expandCodeFor(Trips, I64, Pre->getTerminator());
+    }
+    // a unique exit reached only from inside the loop
+    BasicBlock *Exit = L->getUniqueExitBlock();
+    if (Exit)
+      for (BasicBlock *P : predecessors(Exit))
+        if (!L->contains(P))
+          Exit = nullptr;
     loops[N].header = wrap(L->getHeader());
-    loops[N].preheader = wrap(Pre);
-    loops[N].trip_count = wrap(Count);
+    loops[N].preheader = Pre ? wrap(Pre) : nullptr;
+    loops[N].exit = Exit ? wrap(Exit) : nullptr;
+    loops[N].trip_count = Count ? wrap(Count) : nullptr;
     loops[N].first_block = NB;
     loops[N].nblocks = L->getNumBlocks();
     for (BasicBlock *B : L->blocks())

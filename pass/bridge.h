@@ -42,12 +42,13 @@ void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, const char *
  * success. */
 int ct_bridge_inline_call(LLVMValueRef call);
 
-/* Loops of `fn` whose trip count LLVM's scalar evolution can compute
- * before the loop runs: the count (an i64) is materialized at the end of
- * the preheader. Writes at most max_loops entries (outer loops first) and
- * their blocks into `blocks`; returns the number of loops. */
+/* The loops of `fn`, outer loops first: header, preheader (or NULL), the
+ * unique exit block reached only from inside (or NULL), and, when LLVM's
+ * scalar evolution can compute it before the loop runs, the trip count (an
+ * i64 materialized at the end of the preheader, else NULL). Writes at most
+ * max_loops entries and their blocks into `blocks`; returns the count. */
 typedef struct {
-  LLVMBasicBlockRef header, preheader;
+  LLVMBasicBlockRef header, preheader, exit;
   LLVMValueRef trip_count;
   unsigned first_block, nblocks; /* into the blocks array */
 } ct_bridge_loop;

@@ -302,7 +302,28 @@ static int operand_count(LLVMValueRef v) { return LLVMGetNumOperands(v); }
 static int available(ct_gen *g, ct_block *b, LLVMValueRef v) {
   if (!is_local(v) || cfg_block_of(g, LLVMGetInstructionParent(v))->stable)
     return 1;
-  return has_need(b, v, NEED_VALUE) || has_need(b, v, NEED_REMAT);
+  return has_need(b, v, NEED_VALUE) || has_need(b, v, NEED_REMAT) || has_need(b, v, NEED_HOISTED);
+}
+
+static int loop_contains(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb) {
+  for (unsigned k = 0; k < l->nblocks; ++k)
+    if (g->loop_blocks[l->first_block + k] == bb)
+      return 1;
+  return 0;
+}
+
+/* The exit block of the outermost loop that contains b but not v's
+ * definition (v is invariant there), if that loop has a unique exit reached
+ * only from inside it; else NULL. */
+static ct_block *hoist_target(ct_gen *g, ct_block *b, LLVMValueRef v) {
+  LLVMBasicBlockRef def = LLVMGetInstructionParent(v);
+  for (unsigned i = 0; i < g->nloops; ++i) { /* outer loops first */
+    const ct_bridge_loop *l = &g->loops[i];
+    if (!l->exit || !loop_contains(g, l, b->bb) || loop_contains(g, l, def))
+      continue;
+    return cfg_block_of(g, l->exit);
+  }
+  return NULL;
 }
 
 /* How many values would have to go on the tape to have v in b's reverse. */
@@ -330,6 +351,14 @@ static void need_value(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
       add_need(b, v, NEED_REMAT);
       return;
     }
+  }
+  ct_block *exit = hoist_target(g, b, v);
+  if (exit) { /* once per run of the loop, not once per iteration */
+    if (!has_need(exit, v, NEED_VALUE))
+      add_need(exit, v, NEED_VALUE);
+    vmap_set(&g->hoisted, v, v);
+    add_need(b, v, NEED_HOISTED);
+    return;
   }
   add_need(b, v, NEED_VALUE);
 }

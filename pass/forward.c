@@ -458,9 +458,9 @@ static void reserve_loop_records(ct_gen *g) {
       if (rec)
         per_iteration += (LLVMABISizeOfType(td, rec) + 15) / 16 * 16;
     }
-    ct_block *pre = cfg_block_of(g, loop->preheader);
-    LLVMValueRef count = vmap_get(&g->fwd, loop->trip_count);
-    if (!per_iteration || !pre || !count)
+    ct_block *pre = loop->preheader ? cfg_block_of(g, loop->preheader) : NULL;
+    LLVMValueRef count = loop->trip_count ? vmap_get(&g->fwd, loop->trip_count) : NULL;
+    if (!per_iteration || !pre || !count || !loop->trip_count)
       continue;
     LLVMPositionBuilderBefore(g->m->b, LLVMGetBasicBlockTerminator(pre->fwd));
     LLVMValueRef bytes = LLVMBuildMul(g->m->b, count, LLVMConstInt(g->i64_ty, per_iteration, 0), "");

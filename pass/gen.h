@@ -9,7 +9,9 @@
 /* NEED_REMAT (a value) and NEED_REMAT_SHADOW (the shadow of a GEP):
  * recomputed at the start of the reverse block from needs listed before
  * them, never on the tape. */
-typedef enum { NEED_VALUE, NEED_SHADOW, NEED_CALL_TAPE, NEED_REMAT, NEED_REMAT_SHADOW } ct_need_kind;
+/* NEED_HOISTED: a value invariant in the loops around the block, taped once
+ * per loop run at the loop's exit and read from a slot. */
+typedef enum { NEED_VALUE, NEED_SHADOW, NEED_CALL_TAPE, NEED_REMAT, NEED_REMAT_SHADOW, NEED_HOISTED } ct_need_kind;
 
 static inline int need_on_tape(ct_need_kind k) { return k == NEED_VALUE || k == NEED_SHADOW || k == NEED_CALL_TAPE; }
 
@@ -58,6 +60,7 @@ typedef struct {
   ct_vmap call_rev;  /* primal call -> callee's reverse */
   ct_vmap call_tape; /* primal call -> tape its augmented forward returned */
   ct_vmap global_shadows; /* global variable -> its per-call zeroed shadow */
+  ct_vmap hoisted;        /* primal value taped at a loop exit -> its slot (or itself until made) */
   ct_vmap popped[3]; /* per reverse block and need kind: primal -> popped */
   LLVMValueRef *heap_shadows; /* split mode: shadow allocas live on the heap */
   unsigned long long *heap_shadow_bytes;

@@ -399,6 +399,17 @@ static void reverse_call(ct_gen *g, LLVMValueRef call) {
       adj_add(g, LLVMGetOperand(call, k), LLVMBuildExtractValue(g->m->b, res, field++, ""));
 }
 
+/* The slot (in the reverse function's entry) holding a value taped at a
+ * loop exit for the loop's reverse blocks. */
+static LLVMValueRef hoist_slot(ct_gen *g, LLVMValueRef v) {
+  LLVMValueRef s = vmap_get(&g->hoisted, v);
+  if (s == v) {
+    s = LLVMBuildAlloca(g->ab, LLVMTypeOf(v), "ct.hoisted");
+    vmap_set(&g->hoisted, v, s);
+  }
+  return s;
+}
+
 static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
   ct_module *m = g->m;
   LLVMPositionBuilderAtEnd(m->b, b->rev);
@@ -415,10 +426,19 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       from = LLVMBuildExtractValue(m->b, rec, f++, "ct.from");
     for (unsigned k = 0; k < b->nneeds; ++k) {
       ct_need *nd = &b->needs[k];
-      if (need_on_tape(nd->kind))
-        vmap_set(&g->popped[nd->kind], nd->value, LLVMBuildExtractValue(m->b, rec, f++, ""));
+      if (!need_on_tape(nd->kind))
+        continue;
+      LLVMValueRef v = LLVMBuildExtractValue(m->b, rec, f++, "");
+      vmap_set(&g->popped[nd->kind], nd->value, v);
+      if (nd->kind == NEED_VALUE && vmap_get(&g->hoisted, nd->value)) /* for the loop's blocks */
+        LLVMBuildStore(m->b, v, hoist_slot(g, nd->value));
     }
   }
+  for (unsigned k = 0; k < b->nneeds; ++k)
+    if (b->needs[k].kind == NEED_HOISTED) {
+      LLVMValueRef v = b->needs[k].value;
+      vmap_set(&g->popped[NEED_VALUE], v, LLVMBuildLoad2(m->b, LLVMTypeOf(v), hoist_slot(g, v), ""));
+    }
   if (b->iv) { /* the induction variable is at its start only on the first entry */
     LLVMValueRef first = LLVMBuildICmp(m->b, LLVMIntEQ, rev_value(g, b->iv), rev_value(g, b->iv_start), "");
     from = LLVMBuildSelect(m->b, first, LLVMConstInt(g->i32_ty, b->iv_start_pred, 0),
@@ -427,7 +447,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
   /* recomputed values, from values listed before them */
   for (unsigned k = 0; k < b->nneeds; ++k) {
     ct_need *nd = &b->needs[k];
-    if (need_on_tape(nd->kind))
+    if (need_on_tape(nd->kind) || nd->kind == NEED_HOISTED)
       continue;
     LLVMValueRef copy = LLVMInstructionClone(nd->value);
     LLVMInsertIntoBuilderWithName(m->b, copy, "");
@@ -859,6 +879,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_init(&g.call_rev);
   vmap_init(&g.call_tape);
   vmap_init(&g.global_shadows);
+  vmap_init(&g.hoisted);
   for (int k = 0; k < 3; ++k)
     vmap_init(&g.popped[k]);
   enum { MAX_LOOPS = 64, MAX_LOOP_BLOCKS = 4096 };
@@ -916,6 +937,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_free(&g.call_rev);
   vmap_free(&g.call_tape);
   vmap_free(&g.global_shadows);
+  vmap_free(&g.hoisted);
   for (int k = 0; k < 3; ++k)
     vmap_free(&g.popped[k]);
   *fwd_fn = g.g;

@@ -5,6 +5,7 @@
  * differentiated path are reported here, before any code is generated. */
 #include "gen.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -352,6 +353,29 @@ static void need_value(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
       return;
     }
   }
+  /* a loop's induction variable: counted down in the reverse pass from its
+     last value, taped once at the exit */
+  uintptr_t hdr = (uintptr_t)vmap_get(&g->iv_headers, v);
+  if (hdr) {
+    ct_block *h = &g->blocks[hdr - 1];
+    for (unsigned i = 0; i < g->nloops; ++i) {
+      const ct_bridge_loop *l = &g->loops[i];
+      if (l->header != h->bb || !l->exit || !loop_contains(g, l, b->bb))
+        continue;
+      ct_block *ex = cfg_block_of(g, l->exit);
+      if (!has_need(ex, v, NEED_VALUE))
+        add_need(ex, v, NEED_VALUE);
+      vmap_set(&g->hoisted, v, v);
+      add_need(b, v, NEED_HOISTED);
+      LLVMValueRef step = NULL;
+      for (unsigned k = 0; k < LLVMCountIncoming(v); ++k)
+        if (LLVMGetIncomingValue(v, k) != h->iv_start)
+          step = LLVMGetIncomingValue(v, k);
+      h->iv_step = LLVMGetOperand(step, 1);
+      h->iv_step_sub = LLVMGetInstructionOpcode(step) == LLVMSub;
+      return;
+    }
+  }
   ct_block *exit = hoist_target(g, b, v);
   if (exit) { /* once per run of the loop, not once per iteration */
     if (!has_need(exit, v, NEED_VALUE))
@@ -546,6 +570,7 @@ static void find_iv(ct_gen *g, ct_block *b) {
       b->iv = phi;
       b->iv_start = start;
       b->iv_start_pred = idx;
+      vmap_set(&g->iv_headers, phi, (LLVMValueRef)(uintptr_t)(b - g->blocks + 1));
       need(g, b, phi, NEED_VALUE);
       return;
     }

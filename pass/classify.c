@@ -367,12 +367,9 @@ static void need_value(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
         add_need(ex, v, NEED_VALUE);
       vmap_set(&g->hoisted, v, v);
       add_need(b, v, NEED_HOISTED);
-      LLVMValueRef step = NULL;
-      for (unsigned k = 0; k < LLVMCountIncoming(v); ++k)
-        if (LLVMGetIncomingValue(v, k) != h->iv_start)
-          step = LLVMGetIncomingValue(v, k);
-      h->iv_step = LLVMGetOperand(step, 1);
-      h->iv_step_sub = LLVMGetInstructionOpcode(step) == LLVMSub;
+      if (!has_need(h, v, NEED_HOISTED)) /* the header's reverse steps it back */
+        add_need(h, v, NEED_HOISTED);
+      vmap_set(&g->iv_counted, v, v);
       return;
     }
   }
@@ -549,6 +546,8 @@ static void warn_lossy_conversions(ct_gen *g) {
 static void find_iv(ct_gen *g, ct_block *b) {
   if (b->npreds != 2)
     return;
+  LLVMValueRef ivs[16];
+  unsigned nivs = 0;
   for (LLVMValueRef phi = LLVMGetFirstInstruction(b->bb); phi && LLVMIsAPHINode(phi);
        phi = LLVMGetNextInstruction(phi)) {
     if (LLVMGetTypeKind(LLVMTypeOf(phi)) != LLVMIntegerTypeKind || LLVMCountIncoming(phi) != 2)
@@ -567,14 +566,21 @@ static void find_iv(ct_gen *g, ct_block *b) {
       unsigned idx = b->preds[0] == start_bb ? 0 : b->preds[1] == start_bb ? 1 : 2;
       if (idx == 2)
         continue;
-      b->iv = phi;
-      b->iv_start = start;
-      b->iv_start_pred = idx;
+      if (!b->iv) { /* the first tells the predecessor */
+        b->iv = phi;
+        b->iv_start = start;
+        b->iv_start_pred = idx;
+      }
       vmap_set(&g->iv_headers, phi, (LLVMValueRef)(uintptr_t)(b - g->blocks + 1));
-      need(g, b, phi, NEED_VALUE);
-      return;
+      vmap_set(&g->iv_steps, phi, step);
+      if (nivs < 16)
+        ivs[nivs++] = phi;
+      break;
     }
   }
+  if (b->iv)
+    need(g, b, b->iv, NEED_VALUE);
+  (void)ivs;
 }
 
 void classify_plan(ct_gen *g) {

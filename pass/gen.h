@@ -36,10 +36,6 @@ typedef struct {
    * no predecessor index goes on the tape. */
   LLVMValueRef iv, iv_start;
   unsigned iv_start_pred;
-  /* iv_step != NULL: the reverse counts iv down in a slot (taped once at the
-   * loop's exit) instead of taping it every iteration */
-  LLVMValueRef iv_step;
-  int iv_step_sub;
 } ct_block;
 
 typedef struct {
@@ -66,6 +62,8 @@ typedef struct {
   ct_vmap global_shadows; /* global variable -> its per-call zeroed shadow */
   ct_vmap hoisted;        /* primal value taped at a loop exit -> its slot (or itself until made) */
   ct_vmap iv_headers;     /* induction variable phi -> its header block (index + 1) */
+  ct_vmap iv_steps;       /* induction variable phi -> its increment (add/sub phi, C) */
+  ct_vmap iv_counted;     /* induction variables counted down in the reverse pass */
   ct_vmap popped[3]; /* per reverse block and need kind: primal -> popped */
   LLVMValueRef *heap_shadows; /* split mode: shadow allocas live on the heap */
   unsigned long long *heap_shadow_bytes;

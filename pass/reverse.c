@@ -439,10 +439,17 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       LLVMValueRef v = b->needs[k].value;
       vmap_set(&g->popped[NEED_VALUE], v, LLVMBuildLoad2(m->b, LLVMTypeOf(v), hoist_slot(g, v), ""));
     }
-  if (b->iv_step) { /* the previous iteration's reverse sees iv - step */
-    LLVMValueRef cur = rev_value(g, b->iv);
-    LLVMValueRef prev = b->iv_step_sub ? LLVMBuildAdd(m->b, cur, b->iv_step, "") : LLVMBuildSub(m->b, cur, b->iv_step, "");
-    LLVMBuildStore(m->b, prev, hoist_slot(g, b->iv));
+  /* counted induction variables of this header: the previous iteration's
+     reverse sees iv - step */
+  for (LLVMValueRef phi = LLVMGetFirstInstruction(b->bb); phi && LLVMIsAPHINode(phi);
+       phi = LLVMGetNextInstruction(phi)) {
+    if (!vmap_get(&g->iv_counted, phi))
+      continue;
+    LLVMValueRef step = vmap_get(&g->iv_steps, phi);
+    LLVMValueRef cur = rev_value(g, phi), c = LLVMGetOperand(step, 1);
+    LLVMValueRef prev = LLVMGetInstructionOpcode(step) == LLVMSub ? LLVMBuildAdd(m->b, cur, c, "")
+                                                                  : LLVMBuildSub(m->b, cur, c, "");
+    LLVMBuildStore(m->b, prev, hoist_slot(g, phi));
   }
   if (b->iv) { /* the induction variable is at its start only on the first entry */
     LLVMValueRef first = LLVMBuildICmp(m->b, LLVMIntEQ, rev_value(g, b->iv), rev_value(g, b->iv_start), "");
@@ -886,6 +893,8 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_init(&g.global_shadows);
   vmap_init(&g.hoisted);
   vmap_init(&g.iv_headers);
+  vmap_init(&g.iv_steps);
+  vmap_init(&g.iv_counted);
   for (int k = 0; k < 3; ++k)
     vmap_init(&g.popped[k]);
   enum { MAX_LOOPS = 64, MAX_LOOP_BLOCKS = 4096 };
@@ -945,6 +954,8 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_free(&g.global_shadows);
   vmap_free(&g.hoisted);
   vmap_free(&g.iv_headers);
+  vmap_free(&g.iv_steps);
+  vmap_free(&g.iv_counted);
   for (int k = 0; k < 3; ++k)
     vmap_free(&g.popped[k]);
   *fwd_fn = g.g;

@@ -311,7 +311,12 @@ static void build_pushes(ct_gen *g) {
       for (unsigned k = 0; k < b->npreds; ++k) {
         LLVMValueRef c = LLVMConstInt(g->i32_ty, k, 0);
         LLVMBasicBlockRef pb = cfg_block_of(g, b->preds[k])->fwd;
-        LLVMAddIncoming(idx, &c, &pb, 1);
+        /* one entry per edge: a switch may reach b twice from one block */
+        LLVMValueRef term = LLVMGetBasicBlockTerminator(b->preds[k]);
+        unsigned ns = LLVMGetNumSuccessors(term);
+        for (unsigned e = 0; e < ns; ++e)
+          if (LLVMGetSuccessor(term, e) == b->bb)
+            LLVMAddIncoming(idx, &c, &pb, 1);
       }
       LLVMPositionBuilderBefore(m->b, LLVMGetBasicBlockTerminator(b->fwd));
       rec = LLVMBuildInsertValue(m->b, rec, idx, f++, "");

@@ -46,7 +46,8 @@ static const ct_rule RULES[] = {
   {"pow powf llvm.pow",          0, 2, {"b 0 feq 0 d b * a b 1 - pow * sel", "r 0 feq 0 d r * a log * sel"}},
   {"llvm.powi",                  0, 2, {"b itof 0 feq 0 d b itof * a b itof 1 - pow * sel", NULL}},
   {"ldexp ldexpf llvm.ldexp",    0, 2, {"d b ldexp", NULL}},
-  {"hypot hypotf",               0, 2, {"d a * r /", "d b * r /"}},
+  /* at hypot(0, 0) (a kink) the zero subgradient, not 0/0 */
+  {"hypot hypotf",               0, 2, {"r 0 feq 0 d a * r / sel", "r 0 feq 0 d b * r / sel"}},
   {"fabs fabsf llvm.fabs",       0, 1, {"d 1 a copysign *"}},
   {"fmin fminf llvm.minnum llvm.minimum", 0, 2, {"r a feq d 0 sel", "r a feq 0 d sel"}},
   {"fmax fmaxf llvm.maxnum llvm.maximum", 0, 2, {"r a feq d 0 sel", "r a feq 0 d sel"}},

@@ -5,18 +5,33 @@ Cotangent's randomized differential test (scripts/fuzz, test/fuzz/run_batch.py).
     python3 test/fuzz/gen.py SEED [-o FILE]
 
 Each program defines one function `f` with an array argument (duplicated),
-an int `n` and one or two scalar arguments, for example
+an int `n` and one or two scalar arguments, in one of six signatures, e.g.
 
     double f(double *x, int n, double p)
+    double f(double *x, int n, double p, double q)   (both active: D2 result)
+    double f(double *x, const double *w, int n, double p)   (w enzyme_const)
+    double f(double *x, double *y, int n, double p)   (both duplicated)
+    double f(double p, double *x, int n)
+    double f(double *x, int n, double p, double q)   (q enzyme_const)
 
-built from nested for-loops (trip counts n, n-1, i, constants), while-loops
-with a data-dependent exit and an iteration cap, if/else and ?: on
-comparisons of intermediate doubles, break/continue/early return, arrays
-updated in place (x[i] = a*x[i] + ... x[i-1] ...), local arrays (fixed size,
-variable length, malloc'd, memcpy'd), static helper functions (scalar, array,
-recursive with a depth argument) and libm calls with safe domains. Its
-`main` computes the gradient with Enzyme's C ABI (`__enzyme_autodiff`) and
-compares every component against central finite differences:
+built from nested for-loops (trip counts n, n-1, i, constants; up, down, by
+two, triangular), while- and do-while-loops with a data-dependent exit and an
+iteration cap, if/else, switch and ?: on comparisons of intermediate doubles,
+break/continue/early return, int counters bumped in branches (used as
+indices), arrays updated in place (x[i] = a*x[i] + ... x[i-1] ...), local
+arrays (fixed size or malloc'd; filled by a loop, memcpy or memset),
+pointers selected at run time between arrays, static helper functions
+(scalar, array-updating, array-reducing, recursive with a depth argument,
+called with pointer offsets) and the libm functions sin cos tan exp log sqrt
+tanh atan sinh cosh pow hypot fabs fmin fmax erf cbrt log1p expm1 atan2 fma
+with safe domains. Variable-length arrays are not generated (Cotangent
+rejects them by design).
+
+Its `main` computes the gradient with Enzyme's C ABI (`__enzyme_autodiff`)
+and compares every component against central finite differences. The
+shadows of the arrays start at SEED (zero in half of the programs), so the
+reverse pass computes the gradient of f + SEED . (arrays after f), which is
+what the finite differences differentiate too:
 
   - three Richardson-extrapolated central differences (steps 1e-3, 1e-4,
     1e-5 times max(1, |v|)); a component passes when the AD value is within
@@ -26,17 +41,19 @@ compares every component against central finite differences:
     within the step): the component is counted as skipped;
   - otherwise the gradient is wrong.
 
-It also checks that the AD call leaves the arrays exactly as a call of f
-does (the primal side effects), that the gradient is added into the shadow
-(which starts non-zero), and, in some programs, that a second AD call gives
-the same result. It prints `FUZZRESULT ok=.. skip=.. fail=..` and exits 1
-when anything is wrong.
+It also checks that the AD call leaves the arrays as a call of f does (the
+primal side effects) and, in some programs, that a second AD call gives the
+same result. It prints `FUZZRESULT ok=.. skip=.. fail=.. nonfinite=..` and
+exits 1 when anything is wrong (0 with all components skipped when f is not
+finite at the test point).
 
-Keeping values finite: every state variable and array element stays within
-VB by construction (contractions v = a*v + b*E with |a| + |b|*|E| <= 1 in
-units of VB, squashing by tanh/atan/erf/sin), arguments of exp/sinh/cosh/tan
-are bounded, and log/sqrt/pow see arguments bounded away from 0. The bound
-of every expression is tracked while generating it.
+Keeping values finite: the bound of every expression is tracked while it is
+generated; state variables and array elements stay within VB (contractions
+v = a*v + E with |E| <= (1-|a|)*VB, squashing by tanh/atan/erf/sin),
+accumulators have a budget charged with the trips of the loops around each
+update, arguments of exp/sinh/cosh/expm1/tan are bounded, and log/sqrt/pow
+see arguments bounded away from 0. Test inputs are random doubles with all
+their digits, so exact ties at branch points do not happen.
 
 Python 3 standard library only; the same seed always gives the same program.
 """
@@ -95,9 +112,8 @@ class Arr:
     """An array: size is its length as C code ('n', 'm', '6'); nmin/nmax the
     numeric range of that length."""
 
-    def __init__(self, name, size, nmin, nmax, writable, decl_type="double *"):
+    def __init__(self, name, size, nmin, nmax, writable):
         self.name, self.size, self.nmin, self.nmax, self.writable = name, size, nmin, nmax, writable
-        self.decl_type = decl_type
 
 
 class IVar:
@@ -364,6 +380,12 @@ class Gen:
             a, b = self.expr(d), self.expr(d)
             if a.code == b.code:
                 b = E(lit(self.coef()), 2.0, True)
+            if k in ("hypot", "atan2"):
+                # hypot and atan2 have 0/0 partials at (0, 0), and operands
+                # can be exactly 0 for every input (a loop counter at 0, a
+                # memset array): offset the second one by a non-zero constant
+                c = self.coef(0.1, 2.0)
+                b = E("(%s + %s)" % (b.code, lit(c)), b.bound + abs(c), False)
             if k == "add":
                 e = E("(%s + %s)" % (a.code, b.code), a.bound + b.bound, False)
             elif k == "sub":
@@ -423,8 +445,11 @@ class Gen:
             a = self.expr(d)
             e = E("fabs(%s)" % a.code, a.bound, False)
         elif k == "cbrt":
-            a = self.expr(d)
-            e = E("cbrt(%s)" % a.code, a.bound ** (1 / 3.0), False)
+            # cbrt'(0) is infinite: values that decay to exactly 0 (underflow
+            # in long products) would give NaN gradients, so keep away from 0
+            p, lo, hi = self.positive(d)
+            sign = r.choice(["", "-"])
+            e = E("cbrt(%s%s)" % (sign, p), hi ** (1 / 3.0), False)
         elif k == "log1p":
             if r.random() < 0.5:
                 p, lo, hi = self.positive(d)
@@ -791,7 +816,11 @@ class Gen:
         self.features.add("switch")
 
     def alias_pairs(self):
-        arrs = self.arrays()
+        # not between the enzyme_const array w (no shadow) and a shadowed one:
+        # a pointer that is w or x at run time has no shadow to give
+        # (Cotangent reports "'select' instruction mixes memory with and
+        # without a shadow", as Enzyme would need runtime activity)
+        arrs = [a for a in self.arrays() if a.name != "w"]
         return [(a, b) for a in arrs for b in arrs if a is not b and a.size == b.size]
 
     def alias(self, ctx):

@@ -162,7 +162,9 @@ class Reducer:
                 if text in ("1.1",):
                     continue
                 reps = ["1.1"]
-                reps += ["(%s)" % o for o in self.operands(line[s0 + 1:e - 1])]
+                for o in self.operands(line[s0 + 1:e - 1]):
+                    simple = re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*(\[[^\[\]]*\])?|[0-9.e]+", o)
+                    reps.append(o if simple else "(%s)" % o)
                 for rep in reps:
                     if rep != text:
                         yield lines[:i] + [line[:b] + rep + line[e:]] + lines[i + 1:]

@@ -45,21 +45,38 @@ RUN_TIMEOUT = 30
 
 
 def parse_seeds(spec):
+    """'1-25' or '3,7,100-120' -> list of seeds"""
     seeds = []
     for part in spec.split(","):
         part = part.strip()
         if not part:
             continue
-        if "-" in part[1:]:
-            a, b = part.split("-", 1) if not part.startswith("-") else part[1:].split("-", 1)
+        if "-" in part:
+            a, b = part.split("-", 1)
             seeds += list(range(int(a), int(b) + 1))
         else:
             seeds.append(int(part))
     return seeds
 
 
-def run_one(cc, src, seed, level, out, keep, extra):
-    """Compile and run one program at one level; returns a result dict."""
+def compress(seeds):
+    """1,2,3,5 -> '1-3,5'"""
+    out, start, prev = [], None, None
+    for s in sorted(seeds) + [None]:
+        if start is not None and (s is None or s != prev + 1):
+            out.append(str(start) if start == prev else "%d-%d" % (start, prev))
+            start = None
+        if s is not None and start is None:
+            start = s
+        prev = s
+    return ",".join(out) or "none"
+
+
+def run_one(cc, src, seed, level, out, keep, extra, deadline=None):
+    """Compile and run one program at one level; returns a result dict (kind
+    "not-run" when the deadline has passed)."""
+    if deadline is not None and time.time() > deadline:
+        return dict(seed=seed, level=level, src=src, kind="not-run", output="", skipped=0, nonfinite=0)
     exe = os.path.join(out, "s%d-O%s" % (seed, level))
     res = dict(seed=seed, level=level, src=src, kind="pass", output="", skipped=0, nonfinite=0)
     cmd = [cc, "-O%s" % level, "-w", "-std=c17"] + extra + [src, "-o", exe]
@@ -106,6 +123,19 @@ def run_one(cc, src, seed, level, out, keep, extra):
     return res
 
 
+def summary_line(res):
+    """The line of a failure's output that says the most about it."""
+    lines = res["output"].splitlines()
+    pats = ["Assertion", "error:", "WRONG"]
+    if res["kind"] == "compile-crash":
+        pats = ["Assertion", "/pass/", "error:"]
+    for pat in pats:
+        for l in lines:
+            if pat in l:
+                return l
+    return lines[0] if lines else ""
+
+
 def save_failure(res, cc, faildir):
     os.makedirs(faildir, exist_ok=True)
     name = os.path.join(faildir, "seed%d-O%s.c" % (res["seed"], res["level"]))
@@ -138,6 +168,8 @@ def main():
     ap.add_argument("--quiet", action="store_true", help="only failures and the summary")
     ap.add_argument("--cflags", default="", help="extra compiler flags")
     ap.add_argument("--log", help="write one JSON line per run here")
+    ap.add_argument("--time-limit", type=float, default=0,
+                    help="start no new program after this many seconds; programs not run are not counted")
     a = ap.parse_args()
 
     seeds = parse_seeds(a.seeds)
@@ -160,12 +192,15 @@ def main():
     results = []
     kinds = {}
     log = open(a.log, "w") if a.log else None
+    deadline = t0 + a.time_limit if a.time_limit > 0 else None
     with cf.ThreadPoolExecutor(max_workers=jobs) as ex:
-        futs = [ex.submit(run_one, cc, srcs[s], s, l, a.out, a.keep, a.cflags.split())
+        futs = [ex.submit(run_one, cc, srcs[s], s, l, a.out, a.keep, a.cflags.split(), deadline)
                 for s in seeds for l in levels]
         done = 0
         for fut in cf.as_completed(futs):
             res = fut.result()
+            if res["kind"] == "not-run":
+                continue
             results.append(res)
             if log:
                 log.write(json.dumps(res) + "\n")
@@ -176,12 +211,25 @@ def main():
                 where = ""
                 if a.failures:
                     where = " -> " + save_failure(res, cc, a.failures)
-                first = next((l for l in res["output"].splitlines() if "WRONG" in l or "error" in l), "")
+                first = summary_line(res)
                 print("FAIL seed %d -O%s: %s%s%s" % (res["seed"], res["level"], res["kind"], where,
                                                      ("\n    " + first.strip()) if first else ""), flush=True)
             elif not a.quiet and done % 100 == 0:
                 print("... %d/%d runs (%.0f s)" % (done, len(futs), time.time() - t0), flush=True)
 
+    # with a time limit, count only the programs that ran at every level
+    complete = {}
+    for r in results:
+        complete[r["seed"]] = complete.get(r["seed"], 0) + 1
+    ran = [s for s in seeds if complete.get(s, 0) == len(levels)]
+    if len(ran) < len(seeds):
+        full = set(ran)
+        results = [r for r in results if r["seed"] in full]
+        print("fuzz: time limit reached: %d of %d programs ran at every level (seeds %s)"
+              % (len(ran), len(seeds), compress(ran)))
+        seeds = ran
+    if log:
+        log.close()
     passed = sum(1 for r in results if r["kind"] == "pass")
     failed = len(results) - passed
     skipped = sum(r["skipped"] for r in results)

@@ -77,8 +77,7 @@ LLVMValueRef activity_base_object(LLVMValueRef p) {
  * deduced from the function's float/double loads and stores of the same
  * object (vector accesses count by element). NULL when there are none, or
  * when they disagree. */
-LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr) {
-  LLVMValueRef base = activity_base_object(ptr);
+static LLVMTypeRef fp_type_of_object(LLVMValueRef fn, LLVMValueRef base, int depth) {
   LLVMTypeRef found = NULL;
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
@@ -90,6 +89,13 @@ LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr) {
       } else if (LLVMIsAStoreInst(inst)) {
         p = LLVMGetOperand(inst, 1);
         ty = LLVMTypeOf(LLVMGetOperand(inst, 0));
+      } else if (depth > 0 && activity_mem_intrinsic(inst) && strcmp(activity_mem_intrinsic(inst), "memset") &&
+                 activity_base_object(LLVMGetOperand(inst, 0)) == base) {
+        /* filled by a copy: the type of what was copied */
+        ty = fp_type_of_object(fn, activity_base_object(LLVMGetOperand(inst, 1)), depth - 1);
+        if (!ty)
+          continue;
+        p = LLVMGetOperand(inst, 0);
       } else
         continue;
       if (LLVMGetTypeKind(ty) == LLVMVectorTypeKind)
@@ -103,6 +109,14 @@ LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr) {
   if (found && LLVMGetTypeKind(found) != LLVMDoubleTypeKind && LLVMGetTypeKind(found) != LLVMFloatTypeKind)
     return NULL;
   return found;
+}
+
+/* The floating-point type of the data in the object `ptr` points into,
+ * deduced from the function's float/double loads and stores of the same
+ * object (vector accesses count by element), and from copies into it.
+ * NULL when there are none, or when they disagree. */
+LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr) {
+  return fp_type_of_object(fn, activity_base_object(ptr), 4);
 }
 
 LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int depth) {

@@ -259,6 +259,11 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
         if (has_varied_operand(&varied, inst) && !activity_is_without_derivative(inst)) {
           vmap_set(&varied, inst, inst);
           changed = 1;
+          /* a pointer merge with a varied pointer: every pointer it merges
+             needs a shadow (e.g. a malloc that LLVM duplicated per path) */
+          if ((LLVMIsAPHINode(inst) || LLVMIsASelectInst(inst)) &&
+              LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind)
+            mark_base_varied(&varied, inst, 0);
         }
       }
   }

@@ -636,6 +636,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   unsigned k = split ? map_params(g, g->rg, &g->rev_args, &g->rev_arg_shadows)
                      : map_params(g, g->g, &g->rev_args, &g->rev_arg_shadows);
   LLVMValueRef seed = spec->ret_active ? LLVMGetParam(g->rg, k++) : NULL;
+  g->keep = LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0); /* split mode: a parameter, below */
 
   /* entry blocks: the forward's (tape, shadows) and the reverse's (slots) */
   LLVMBasicBlockRef fentry = LLVMAppendBasicBlockInContext(m->ctx, g->g, "ct.entry");

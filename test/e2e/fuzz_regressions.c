@@ -2,9 +2,12 @@
  * hypot at (0, 0) and cbrt at 0 where no derivative flows (a zero seed
  * through an infinite partial must give 0, not NaN), a switch whose cases
  * share a block, and two functions that call each other recursively with
- * different activity. Analytic checks. */
+ * different activity; a malloc'd copy that is never read; a malloc'd array
+ * that LLVM duplicates on two paths merged by a phi. Analytic checks. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 extern double __enzyme_autodiff(void *, ...);
 
@@ -37,7 +40,34 @@ static double ping(double x, int d);
 static double pong(double x, double y, int d) { return d <= 0 ? x * y : ping(x * y, d - 1) + y; }
 static double ping(double x, int d) { return d <= 0 ? sin(x) : pong(x, 0.5 * x, d - 1) * x; }
 
+static double unused_copy(double *x, int n) {
+  double *a = malloc(sizeof(double) * (size_t)n);
+  memcpy(a, x, sizeof(double) * (size_t)n);
+  free(a);
+  return x[0] * x[0];
+}
+
+static double filled(double *x, int n) {
+  double a = 0;
+  for (int i = 0; i < n; i++)
+    a = 0.5 * a + x[i];
+  double *t = malloc(sizeof(double) * (size_t)n);
+  for (int i = 0; i < n; i++)
+    t[i] = a;
+  double r = t[n - 1];
+  free(t);
+  return r;
+}
+
 int main(void) {
+  double x[3] = {3, 4, 5}, dx[3] = {0, 0, 0};
+  __enzyme_autodiff((void *)unused_copy, x, dx, 2);
+  check("unused_copy", dx[0], 6.0);
+  dx[0] = dx[1] = dx[2] = 0;
+  __enzyme_autodiff((void *)filled, x, dx, 3);
+  check("filled 0", dx[0], 0.25);
+  check("filled 1", dx[1], 0.5);
+  check("filled 2", dx[2], 1.0);
   check("kink", __enzyme_autodiff((void *)kink, 1.5, 2.0), 0.0);
   check("cusp", __enzyme_autodiff((void *)cusp, 1.5, 0.0), 3.0);
   for (int k = 0; k < 4; ++k) {

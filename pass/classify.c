@@ -546,8 +546,6 @@ static void warn_lossy_conversions(ct_gen *g) {
 static void find_iv(ct_gen *g, ct_block *b) {
   if (b->npreds != 2)
     return;
-  LLVMValueRef ivs[16];
-  unsigned nivs = 0;
   for (LLVMValueRef phi = LLVMGetFirstInstruction(b->bb); phi && LLVMIsAPHINode(phi);
        phi = LLVMGetNextInstruction(phi)) {
     if (LLVMGetTypeKind(LLVMTypeOf(phi)) != LLVMIntegerTypeKind || LLVMCountIncoming(phi) != 2)
@@ -573,14 +571,11 @@ static void find_iv(ct_gen *g, ct_block *b) {
       }
       vmap_set(&g->iv_headers, phi, (LLVMValueRef)(uintptr_t)(b - g->blocks + 1));
       vmap_set(&g->iv_steps, phi, step);
-      if (nivs < 16)
-        ivs[nivs++] = phi;
       break;
     }
   }
   if (b->iv)
     need(g, b, b->iv, NEED_VALUE);
-  (void)ivs;
 }
 
 void classify_plan(ct_gen *g) {

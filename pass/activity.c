@@ -29,13 +29,10 @@ int activity_carries_derivative(LLVMTypeRef t) {
 }
 
 const char *activity_mem_intrinsic(LLVMValueRef inst) {
-  if (!LLVMIsACallInst(inst))
-    return NULL;
-  LLVMValueRef callee = LLVMGetCalledValue(inst);
-  if (!callee || !LLVMIsAFunction(callee))
-    return NULL;
   size_t len = 0;
-  const char *name = LLVMGetValueName2(callee, &len);
+  const char *name = util_callee_name(inst, &len);
+  if (!name)
+    return NULL;
   static const char *const KINDS[] = {"memcpy", "memmove", "memset"};
   for (size_t i = 0; i < 3; ++i) {
     size_t k = strlen(KINDS[i]);
@@ -46,13 +43,10 @@ const char *activity_mem_intrinsic(LLVMValueRef inst) {
 }
 
 const char *activity_masked_intrinsic(LLVMValueRef inst) {
-  if (!LLVMIsACallInst(inst))
-    return NULL;
-  LLVMValueRef callee = LLVMGetCalledValue(inst);
-  if (!callee || !LLVMIsAFunction(callee))
-    return NULL;
   size_t len = 0;
-  const char *name = LLVMGetValueName2(callee, &len);
+  const char *name = util_callee_name(inst, &len);
+  if (!name)
+    return NULL;
   if (len > 18 && !strncmp(name, "llvm.masked.load.", 17))
     return "load";
   if (len > 19 && !strncmp(name, "llvm.masked.store.", 18))

@@ -23,6 +23,10 @@ void vmap_free(ct_vmap *m);
 LLVMValueRef vmap_get(const ct_vmap *m, LLVMValueRef key);
 void vmap_set(ct_vmap *m, LLVMValueRef key, LLVMValueRef val);
 
+/* The name of the function a call instruction calls directly, or NULL
+ * (not a call, or an indirect one). */
+const char *util_callee_name(LLVMValueRef inst, size_t *len);
+
 /* ---- types ---- */
 int type_is_fp_scalar(LLVMTypeRef t);
 /* float, double, half, or a vector of those */

@@ -94,3 +94,13 @@ LLVMValueRef type_const_real(LLVMTypeRef t, double v) {
 }
 
 LLVMValueRef type_zero(LLVMTypeRef t) { return LLVMConstNull(t); }
+
+const char *util_callee_name(LLVMValueRef inst, size_t *len) {
+  *len = 0;
+  if (!LLVMIsACallInst(inst))
+    return NULL;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  if (!callee || !LLVMIsAFunction(callee))
+    return NULL;
+  return LLVMGetValueName2(callee, len);
+}

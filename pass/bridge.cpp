@@ -13,6 +13,7 @@
 #include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/LoopSimplify.h"
 
 #include <set>
 
@@ -72,6 +73,10 @@ extern "C" void ct_bridge_simplify_function(LLVMValueRef fn) {
   PB.crossRegisterProxies(LAM, FAM, CGAM, MAM);
   FunctionPassManager FPM =
       PB.buildFunctionSimplificationPipeline(OptimizationLevel::O2, ThinOrFullLTOPhase::None);
+  // Late CFG simplification may merge loop exits; the reverse pass wants
+  // every loop with a preheader and dedicated exits (taping loop-invariant
+  // values and induction variables once per loop run, at the exit).
+  FPM.addPass(LoopSimplifyPass());
   FPM.run(*F, FAM);
 }
 

@@ -539,6 +539,17 @@ static void warn_lossy_conversions(ct_gen *g) {
     }
 }
 
+/* Is b the header of a loop with a dedicated exit that does not contain
+ * v's definition? Then v can be taped once per run of the loop. */
+static int defined_before_loop(ct_gen *g, ct_block *b, LLVMValueRef v) {
+  for (unsigned i = 0; i < g->nloops; ++i) {
+    const ct_bridge_loop *l = &g->loops[i];
+    if (l->header == b->bb)
+      return l->exit && !loop_contains(g, l, LLVMGetInstructionParent(v));
+  }
+  return 0;
+}
+
 /* For a two-predecessor block: an integer phi that starts at a value
  * available in the reverse pass and steps by a non-zero constant without
  * wrapping (nsw/nuw) on the other edge: it equals its start exactly when
@@ -552,7 +563,8 @@ static void find_iv(ct_gen *g, ct_block *b) {
       continue;
     for (unsigned s = 0; s < 2; ++s) {
       LLVMValueRef start = LLVMGetIncomingValue(phi, s), step = LLVMGetIncomingValue(phi, 1 - s);
-      int start_ok = !is_local(start) || cfg_block_of(g, LLVMGetInstructionParent(start))->stable;
+      int start_ok = !is_local(start) || cfg_block_of(g, LLVMGetInstructionParent(start))->stable ||
+                     defined_before_loop(g, b, start);
       if (!start_ok || !LLVMIsAInstruction(step))
         continue;
       LLVMOpcode op = LLVMGetInstructionOpcode(step);
@@ -574,8 +586,10 @@ static void find_iv(ct_gen *g, ct_block *b) {
       break;
     }
   }
-  if (b->iv)
+  if (b->iv) {
     need(g, b, b->iv, NEED_VALUE);
+    need(g, b, b->iv_start, NEED_VALUE); /* hoisted to the loop's exit unless stable */
+  }
 }
 
 void classify_plan(ct_gen *g) {

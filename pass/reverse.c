@@ -451,11 +451,6 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
                                                                   : LLVMBuildSub(m->b, cur, c, "");
     LLVMBuildStore(m->b, prev, hoist_slot(g, phi));
   }
-  if (b->iv) { /* the induction variable is at its start only on the first entry */
-    LLVMValueRef first = LLVMBuildICmp(m->b, LLVMIntEQ, rev_value(g, b->iv), rev_value(g, b->iv_start), "");
-    from = LLVMBuildSelect(m->b, first, LLVMConstInt(g->i32_ty, b->iv_start_pred, 0),
-                           LLVMConstInt(g->i32_ty, 1 - b->iv_start_pred, 0), "ct.from");
-  }
   /* recomputed values, from values listed before them */
   for (unsigned k = 0; k < b->nneeds; ++k) {
     ct_need *nd = &b->needs[k];
@@ -471,6 +466,11 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       LLVMSetOperand(copy, (unsigned)o, nd->kind == NEED_REMAT_SHADOW && o == 0 ? rev_shadow(g, op) : rev_value(g, op));
     }
     vmap_set(&g->popped[nd->kind == NEED_REMAT ? NEED_VALUE : NEED_SHADOW], nd->value, copy);
+  }
+  if (b->iv) { /* (after the recomputed values: the start may be one) the induction variable is at its start only on the first entry */
+    LLVMValueRef first = LLVMBuildICmp(m->b, LLVMIntEQ, rev_value(g, b->iv), rev_value(g, b->iv_start), "");
+    from = LLVMBuildSelect(m->b, first, LLVMConstInt(g->i32_ty, b->iv_start_pred, 0),
+                           LLVMConstInt(g->i32_ty, 1 - b->iv_start_pred, 0), "ct.from");
   }
   for (LLVMValueRef inst = LLVMGetLastInstruction(b->bb); inst && !LLVMIsAPHINode(inst) && !g->failed;
        inst = LLVMGetPreviousInstruction(inst)) {
@@ -902,6 +902,14 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   g.loops = malloc(MAX_LOOPS * sizeof *g.loops);
   g.loop_blocks = malloc(MAX_LOOP_BLOCKS * sizeof *g.loop_blocks);
   g.nloops = ct_bridge_loop_trip_counts(g.pc, g.loops, MAX_LOOPS, g.loop_blocks, MAX_LOOP_BLOCKS);
+  if (getenv("COTANGENT_DEBUG")) {
+    LLVMDumpValue(g.pc);
+    for (unsigned i = 0; i < g.nloops; ++i)
+      fprintf(stderr, "cotangent: loop %u header %s exit %s trips %s blocks %u\n", i,
+              LLVMGetBasicBlockName(g.loops[i].header),
+              g.loops[i].exit ? LLVMGetBasicBlockName(g.loops[i].exit) : "-", g.loops[i].trip_count ? "yes" : "no",
+              g.loops[i].nblocks);
+  }
   cfg_analyse(&g);
   activity_analyze(spec, g.pc, &g.active);
   int ok = generate(&g, result_struct);

@@ -229,6 +229,15 @@ static void build_shadows(ct_gen *g) {
     if (!pending)
       break;
   }
+  /* what is still pending depends on a pointer that has no shadow: a
+     constant argument merged with differentiable memory */
+  for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && !g->failed;
+         inst = LLVMGetNextInstruction(inst))
+      if (!LLVMIsAPHINode(inst) && vmap_get(&g->active, inst) &&
+          LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind && !vmap_get(&g->shadow, inst))
+        gen_fail(g, inst, "mixes memory with and without a shadow (a pointer that may point into a constant argument)",
+                 "pass every pointer to differentiable data with a shadow");
   /* close shadow phis */
   for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && LLVMIsAPHINode(inst);

@@ -7,7 +7,7 @@
 // RUN: not %cc -O2 -g -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s --implicit-check-not="internal error" --implicit-check-not="Stack dump"
 #include <cotangent.h>
 
-int enzyme_dup;
+int enzyme_dup, enzyme_const;
 extern double __enzyme_autodiff(void *, ...);
 double history[16];
 extern void external_scale(double *v, int n);
@@ -27,7 +27,19 @@ static double scaled_sum(double *v, int n) {
   return s;
 }
 
+// A pointer choosing between a duplicated array and a constant one.
+static double pick(double *x, const double *w, int n) {
+  double s = 0;
+  for (int i = 0; i < n; ++i) {
+    // CHECK: diag_memory.c:[[@LINE+1]]:{{[0-9]+}}: error: cannot differentiate 'pick': {{.*}} mixes memory with and without a shadow
+    const double *p = x[i] < 0.5 ? &x[n - 1 - i] : &w[i];
+    s += *p * x[i];
+  }
+  return s;
+}
+
 void use(double x, int i, double *dx, double *v, double *dv) {
   ct_gradient(remember, x, &dx[0], i);
   __enzyme_autodiff((void *)scaled_sum, enzyme_dup, v, dv, 4);
+  __enzyme_autodiff((void *)pick, enzyme_dup, v, dv, enzyme_const, v + 4, 4);
 }

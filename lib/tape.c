@@ -57,6 +57,7 @@ typedef struct ct_chunk {
   unsigned char *data; /* CT_CHUNK_ALIGN-aligned */
   unsigned char *top;  /* saved cur while a later chunk is current */
   size_t cap;          /* multiple of CT_CHUNK_ALIGN */
+  size_t block;        /* bytes of the allocation (a cached one may be larger) */
 } ct_chunk;
 
 /* Separately allocated chunks put their data right after a header padded to
@@ -117,11 +118,76 @@ static size_t effective_align(size_t align) {
   return align;
 }
 
-static void *alloc_aligned(size_t bytes) {
-  /* bytes is a multiple of CT_CHUNK_ALIGN, as aligned_alloc requires. */
-  void *p = aligned_alloc(CT_CHUNK_ALIGN, bytes);
+/* ---- block cache ----
+ * Gradient calls in a loop create and destroy a tape each time; large
+ * blocks would go back to the OS (munmap) and fault in again on every call,
+ * which costs more than the pushes themselves. Freed blocks are kept in a
+ * small process-wide cache (at most CT_CACHE_SLOTS blocks, CT_CACHE_MAX
+ * bytes in all) and handed out again by size. A spin lock guards it: it is
+ * taken only when a chunk is allocated or freed, never per push. */
+#define CT_CACHE_SLOTS 16
+#define CT_CACHE_MAX ((size_t)512 << 20)
+static struct {
+  void *block[CT_CACHE_SLOTS];
+  size_t bytes[CT_CACHE_SLOTS];
+  size_t total;
+} ct_cache;
+static atomic_flag ct_cache_lock = ATOMIC_FLAG_INIT;
+
+static void cache_lock(void) {
+  while (atomic_flag_test_and_set_explicit(&ct_cache_lock, memory_order_acquire)) {
+  }
+}
+static void cache_unlock(void) { atomic_flag_clear_explicit(&ct_cache_lock, memory_order_release); }
+
+/* The smallest cached block of at least `bytes` (and not absurdly larger),
+ * with its size in *got; NULL if none. */
+static void *cache_take(size_t bytes, size_t *got) {
+  cache_lock();
+  int best = -1;
+  for (int i = 0; i < CT_CACHE_SLOTS; ++i)
+    if (ct_cache.block[i] && ct_cache.bytes[i] >= bytes && ct_cache.bytes[i] / 4 <= bytes &&
+        (best < 0 || ct_cache.bytes[i] < ct_cache.bytes[best]))
+      best = i;
+  void *p = NULL;
+  if (best >= 0) {
+    p = ct_cache.block[best];
+    *got = ct_cache.bytes[best];
+    ct_cache.total -= *got;
+    ct_cache.block[best] = NULL;
+  }
+  cache_unlock();
+  return p;
+}
+
+/* Keeps a block for reuse, or frees it when the cache is full. */
+static void cache_give(void *p, size_t bytes) {
+  cache_lock();
+  int slot = -1;
+  if (ct_cache.total + bytes <= CT_CACHE_MAX)
+    for (int i = 0; i < CT_CACHE_SLOTS && slot < 0; ++i)
+      if (!ct_cache.block[i])
+        slot = i;
+  if (slot >= 0) {
+    ct_cache.block[slot] = p;
+    ct_cache.bytes[slot] = bytes;
+    ct_cache.total += bytes;
+  }
+  cache_unlock();
+  if (slot < 0)
+    free(p);
+}
+
+/* A block of at least `bytes` (a multiple of CT_CHUNK_ALIGN); its actual
+ * size goes to *got. */
+static void *alloc_aligned(size_t bytes, size_t *got) {
+  void *p = cache_take(bytes, got);
+  if (p)
+    return p;
+  p = aligned_alloc(CT_CHUNK_ALIGN, bytes);
   if (!p)
     out_of_memory(bytes);
+  *got = bytes;
   return p;
 }
 
@@ -130,8 +196,10 @@ ct_tape *__ct_tape_create(size_t reserve_bytes) {
     out_of_memory(reserve_bytes);
   size_t cap = reserve_bytes ? round_up(reserve_bytes, CT_CHUNK_ALIGN)
                              : CT_FIRST_DEFAULT;
-  ct_tape *t = alloc_aligned(CT_TAPE_HDR + cap);
+  size_t got = 0;
+  ct_tape *t = alloc_aligned(CT_TAPE_HDR + cap, &got);
   memset(t, 0, sizeof *t);
+  t->first.block = got;
   t->first.data = (unsigned char *)t + CT_TAPE_HDR;
   t->first.cap = cap;
   t->chunk = &t->first;
@@ -156,7 +224,7 @@ static void advance(ct_tape *t, size_t need) {
       n->next->prev = c;
     t->nchunks--;
     t->capacity -= n->cap;
-    free(n);
+    cache_give(n, n->block);
     n = c->next;
   }
   if (!n) {
@@ -168,7 +236,9 @@ static void advance(ct_tape *t, size_t need) {
     if (cap < need)
       cap = need;
     cap = round_up(cap, CT_CHUNK_ALIGN);
-    n = alloc_aligned(CT_CHUNK_HDR + cap);
+    size_t got = 0;
+    n = alloc_aligned(CT_CHUNK_HDR + cap, &got);
+    n->block = got;
     n->prev = c;
     n->next = NULL;
     n->data = (unsigned char *)n + CT_CHUNK_HDR;
@@ -333,10 +403,10 @@ void __ct_tape_destroy(ct_tape *t) {
   ct_chunk *c = t->first.next;
   while (c) {
     ct_chunk *next = c->next;
-    free(c);
+    cache_give(c, c->block);
     c = next;
   }
-  free(t);
+  cache_give(t, t->first.block);
 }
 
 size_t ct_runtime_peak_tape_bytes(void) {

@@ -292,13 +292,17 @@ static void shadow_pointer_stores(ct_gen *g) {
  * came from (join blocks) and the values its reverse needs. One push per
  * block execution. NULL when the block needs nothing. */
 LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b) {
-  LLVMTypeRef *fields = malloc((1 + b->nneeds) * sizeof *fields);
+  ct_block *arrays[FORWARD_MAX_EXIT_ARRAYS];
+  unsigned narrays = batch_exit_arrays(g, b, arrays, FORWARD_MAX_EXIT_ARRAYS);
+  LLVMTypeRef *fields = malloc((1 + b->nneeds + narrays) * sizeof *fields);
   unsigned n = 0;
   if (b->npreds > 1 && !b->iv)
     fields[n++] = g->i32_ty;
   for (unsigned k = 0; k < b->nneeds; ++k)
     if (need_on_tape(b->needs[k].kind))
       fields[n++] = b->needs[k].kind == NEED_VALUE ? LLVMTypeOf(b->needs[k].value) : g->ptr_ty;
+  for (unsigned k = 0; k < narrays; ++k) /* a loop exit: the loop's record arrays */
+    fields[n++] = g->ptr_ty;
   LLVMTypeRef t = n ? LLVMStructTypeInContext(g->m->ctx, fields, n, 0) : NULL;
   free(fields);
   return t;
@@ -340,7 +344,14 @@ static void build_pushes(ct_gen *g) {
                                                     : vmap_get(&g->fwd, nd->value);
       rec = LLVMBuildInsertValue(m->b, rec, v, f++, "");
     }
-    forward_tape_push(g, rec);
+    ct_block *arrays[FORWARD_MAX_EXIT_ARRAYS];
+    unsigned narrays = batch_exit_arrays(g, b, arrays, FORWARD_MAX_EXIT_ARRAYS);
+    for (unsigned k = 0; k < narrays; ++k)
+      rec = LLVMBuildInsertValue(m->b, rec, arrays[k]->batch_fwd, f++, "");
+    if (b->batch)
+      batch_store_record(g, b, rec);
+    else
+      forward_tape_push(g, rec);
   }
 }
 
@@ -468,7 +479,7 @@ static void reserve_loop_records(ct_gen *g) {
     unsigned long long per_iteration = 0;
     for (unsigned k = 0; k < loop->nblocks; ++k) {
       ct_block *b = cfg_block_of(g, g->loop_blocks[loop->first_block + k]);
-      LLVMTypeRef rec = b ? forward_record_type(g, b) : NULL;
+      LLVMTypeRef rec = b && !b->batch ? forward_record_type(g, b) : NULL;
       if (rec)
         per_iteration += (LLVMABISizeOfType(td, rec) + 15) / 16 * 16;
     }
@@ -493,6 +504,7 @@ void forward_build(ct_gen *g) {
     return;
   shadow_pointer_stores(g);
   build_calls(g);
+  batch_build_pushes(g);
   build_pushes(g);
   reserve_loop_records(g);
 }

@@ -36,6 +36,13 @@ typedef struct {
    * no predecessor index goes on the tape. */
   LLVMValueRef iv, iv_start;
   unsigned iv_start_pred;
+  /* Loop-indexed records (batch.c): a block of a loop whose trip count is
+   * known at its preheader keeps its records in one array per loop run,
+   * pushed at the preheader and indexed by the loop's iteration counter,
+   * instead of one push per execution. batch: index + 1 of that loop. */
+  int batch;
+  LLVMValueRef batch_fwd;  /* forward: the array of this loop run */
+  LLVMValueRef batch_slot; /* reverse: alloca holding it (set at the loop's exit) */
 } ct_block;
 
 typedef struct {
@@ -72,6 +79,7 @@ typedef struct {
   ct_bridge_loop *loops; /* loops with a trip count known before they run */
   unsigned nloops;
   LLVMBasicBlockRef *loop_blocks;
+  LLVMValueRef *loop_counters; /* per loop: iteration counter phi of the prepared primal, or NULL */
   LLVMValueRef tape;     /* in the forward function */
   LLVMValueRef rev_tape; /* in the reverse function */
   LLVMTypeRef ptr_ty, i64_ty, i32_ty;
@@ -107,7 +115,30 @@ void classify_plan(ct_gen *g);
  * if `split` is not NULL, its split pair). Returns 0 after an error. */
 int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *split);
 
+/* batch.c: loop-indexed records */
+/* Adds an iteration counter (0, 1, ...) to the header of every loop that can
+ * hold its blocks' records in an array (trip count, preheader, one latch,
+ * dedicated exit); fills g->loop_counters. Before planning. */
+void batch_add_counters(ct_gen *g);
+/* Index of the innermost loop containing bb, or -1. */
+int batch_innermost_loop(ct_gen *g, LLVMBasicBlockRef bb);
+/* The blocks whose arrays' pointers travel in b's record (b is their loop's
+ * exit): up to max, returns how many. */
+unsigned batch_exit_arrays(ct_gen *g, ct_block *b, ct_block **out, unsigned max);
+/* Forward: pushes each batched block's array at its loop's preheader
+ * (before the preheader's own record, which its reverse pops first). */
+void batch_build_pushes(ct_gen *g);
+/* Forward: stores rec into b's array at the current iteration. */
+void batch_store_record(ct_gen *g, ct_block *b, LLVMValueRef rec);
+/* Reverse: loads b's record of the current iteration. */
+LLVMValueRef batch_load_record(ct_gen *g, ct_block *b, LLVMTypeRef rec_ty, LLVMValueRef counter);
+/* Reverse: the slot holding the array pointer of batched block b. */
+LLVMValueRef batch_slot(ct_gen *g, ct_block *b);
+/* Reverse, at the end of a preheader's reverse: pops its loop's arrays. */
+void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
+
 /* forward.c: the forward copy's shadows, differentiated calls and pushes */
+#define FORWARD_MAX_EXIT_ARRAYS 64
 LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n);
 void forward_tape_push(ct_gen *g, LLVMValueRef v);
 LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty);

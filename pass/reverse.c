@@ -410,6 +410,31 @@ static LLVMValueRef hoist_slot(ct_gen *g, LLVMValueRef v) {
   return s;
 }
 
+/* Takes b's record apart: the values its reverse needs (into popped), and
+ * at a loop's exit the values taped once per loop run and the loop's record
+ * arrays (into their slots). Returns the predecessor index, if recorded. */
+static LLVMValueRef unpack_record(ct_gen *g, ct_block *b, LLVMValueRef rec) {
+  ct_module *m = g->m;
+  LLVMValueRef from = NULL;
+  unsigned f = 0;
+  if (b->npreds > 1 && !b->iv)
+    from = LLVMBuildExtractValue(m->b, rec, f++, "ct.from");
+  for (unsigned k = 0; k < b->nneeds; ++k) {
+    ct_need *nd = &b->needs[k];
+    if (!need_on_tape(nd->kind))
+      continue;
+    LLVMValueRef v = LLVMBuildExtractValue(m->b, rec, f++, "");
+    vmap_set(&g->popped[nd->kind], nd->value, v);
+    if (nd->kind == NEED_VALUE && vmap_get(&g->hoisted, nd->value)) /* for the loop's blocks */
+      LLVMBuildStore(m->b, v, hoist_slot(g, nd->value));
+  }
+  ct_block *arrays[FORWARD_MAX_EXIT_ARRAYS];
+  unsigned narrays = batch_exit_arrays(g, b, arrays, FORWARD_MAX_EXIT_ARRAYS);
+  for (unsigned k = 0; k < narrays; ++k)
+    LLVMBuildStore(m->b, LLVMBuildExtractValue(m->b, rec, f++, ""), batch_slot(g, arrays[k]));
+  return from;
+}
+
 static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
   ct_module *m = g->m;
   LLVMPositionBuilderAtEnd(m->b, b->rev);
@@ -419,26 +444,15 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
   }
   LLVMValueRef from = NULL;
   LLVMTypeRef rec_ty = forward_record_type(g, b);
-  if (rec_ty) {
-    LLVMValueRef rec = forward_tape_pop(g, rec_ty);
-    unsigned f = 0;
-    if (b->npreds > 1 && !b->iv)
-      from = LLVMBuildExtractValue(m->b, rec, f++, "ct.from");
-    for (unsigned k = 0; k < b->nneeds; ++k) {
-      ct_need *nd = &b->needs[k];
-      if (!need_on_tape(nd->kind))
-        continue;
-      LLVMValueRef v = LLVMBuildExtractValue(m->b, rec, f++, "");
-      vmap_set(&g->popped[nd->kind], nd->value, v);
-      if (nd->kind == NEED_VALUE && vmap_get(&g->hoisted, nd->value)) /* for the loop's blocks */
-        LLVMBuildStore(m->b, v, hoist_slot(g, nd->value));
-    }
-  }
+  if (rec_ty && !b->batch)
+    from = unpack_record(g, b, forward_tape_pop(g, rec_ty));
   for (unsigned k = 0; k < b->nneeds; ++k)
     if (b->needs[k].kind == NEED_HOISTED) {
       LLVMValueRef v = b->needs[k].value;
       vmap_set(&g->popped[NEED_VALUE], v, LLVMBuildLoad2(m->b, LLVMTypeOf(v), hoist_slot(g, v), ""));
     }
+  if (rec_ty && b->batch) /* indexed by the loop's counter, a hoisted value */
+    from = unpack_record(g, b, batch_load_record(g, b, rec_ty, rev_value(g, g->loop_counters[b->batch - 1])));
   /* counted induction variables of this header: the previous iteration's
      reverse sees iv - step */
   for (LLVMValueRef phi = LLVMGetFirstInstruction(b->bb); phi && LLVMIsAPHINode(phi);
@@ -565,6 +579,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       phis[nphis] = inst;
       dphis[nphis++] = adj_take(g, inst);
     }
+  batch_reverse_pops(g, b, rev_value); /* a loop preheader: its loop's record arrays */
   if (b->npreds == 0) {
     LLVMBuildBr(m->b, rev_exit);
     return;
@@ -910,6 +925,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
               g.loops[i].exit ? LLVMGetBasicBlockName(g.loops[i].exit) : "-", g.loops[i].trip_count ? "yes" : "no",
               g.loops[i].nblocks);
   }
+  batch_add_counters(&g);
   cfg_analyse(&g);
   activity_analyze(spec, g.pc, &g.active);
   int ok = generate(&g, result_struct);
@@ -919,6 +935,8 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
     LLVMDisposeBuilder(g.sb);
   LLVMValueRef fns[2] = {g.g, g.rg};
   unsigned nfns = spec->split ? 2 : 1;
+  for (unsigned i = 0; i < nfns && ok && getenv("COTANGENT_DUMP_GRADIENT"); ++i)
+    LLVMDumpValue(fns[i]);
   for (unsigned i = 0; i < nfns && ok; ++i)
     if (LLVMVerifyFunction(fns[i], LLVMPrintMessageAction)) {
       if (getenv("COTANGENT_DEBUG"))
@@ -946,6 +964,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
     free(g.blocks[i].needs);
   }
   free(g.blocks);
+  free(g.loop_counters);
   free(g.heap_shadows);
   free(g.heap_shadow_bytes);
   free(g.loops);

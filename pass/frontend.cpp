@@ -122,9 +122,35 @@ struct ParamConsumer : ASTConsumer {
   void Initialize(ASTContext &C) override { Ctx = &C; }
   bool HandleTopLevelDecl(DeclGroupRef G) override {
     for (Decl *D : G)
-      if (auto *F = dyn_cast<FunctionDecl>(D))
+      if (auto *F = dyn_cast<FunctionDecl>(D)) {
         annotate(F);
+        linkDerivative(F);
+      }
     return true;
+  }
+  // derivative(f) on P: codegen emits P's annotation only when P is
+  // defined here, so the link is also recorded on f ("ct.derivative_is:P"),
+  // whose annotation is emitted wherever f is called (P may then be a mere
+  // declaration, its body in a library).
+  void linkDerivative(FunctionDecl *P) {
+    for (const auto *A : P->specific_attrs<AnnotateAttr>()) {
+      StringRef Text = A->getAnnotation();
+      if (!Text.consume_front("ct.derivative:") || Text.empty())
+        continue;
+      std::string Link = "ct.derivative_is:" + P->getName().str();
+      for (NamedDecl *N : Ctx->getTranslationUnitDecl()->lookup(&Ctx->Idents.get(Text))) {
+        auto *F = dyn_cast<FunctionDecl>(N);
+        if (!F)
+          continue;
+        for (FunctionDecl *R : F->redecls()) {
+          bool Has = false;
+          for (const auto *B : R->specific_attrs<AnnotateAttr>())
+            Has |= B->getAnnotation() == Link;
+          if (!Has)
+            R->addAttr(AnnotateAttr::CreateImplicit(*Ctx, Link, nullptr, 0));
+        }
+      }
+    }
   }
   void annotate(FunctionDecl *F) {
     std::string List;

@@ -103,6 +103,12 @@ int classify_callee_is(LLVMValueRef call, const char *const *names);
 /* Heap allocation functions whose results get shadow allocations. */
 extern const char *const CLASSIFY_ALLOC_FUNCTIONS[];
 void classify_plan(ct_gen *g);
+/* Calls known to neither carry derivatives nor write differentiable memory. */
+int classify_is_inactive_call(LLVMValueRef call);
+
+/* custom_memory.c: a custom derivative's call whose arrays its pullback
+ * reads must not see them overwritten later (else a compile error). */
+void custom_check_memory(ct_gen *g, LLVMValueRef call);
 /* The activity a differentiated call's callee is differentiated for (and,
  * if `split` is not NULL, its split pair). Returns 0 after an error. */
 int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *split);

@@ -98,7 +98,8 @@ lib="$tmp/moved/lib"
 plugin="$lib/libcotangent.so"
 set -- -fplugin="$plugin" -fpass-plugin="$plugin" -I"$tmp/moved/include"
 src="$project/gradient_check.c"
-"$clang" "$@" -O2 -o "$tmp/moved.exe" "$src" "$lib/libcotangent_rt.a" -lm 2>"$tmp/moved.err" ||
+"$clang" "$@" -O2 -o "$tmp/moved.exe" "$src" "$lib/libcotangent_rt.a" \
+  "$lib/libcotangent_kernels.a" -fopenmp -lm 2>"$tmp/moved.err" ||
   { cat "$tmp/moved.err"; fail "compiling with the moved plugin failed"; }
 if [ -s "$tmp/moved.err" ]; then cat "$tmp/moved.err"; fail "the moved plugin printed diagnostics"; fi
 "$tmp/moved.exe" || fail "moved plugin: wrong gradient"

@@ -166,9 +166,10 @@ float __ct_without_derivativef(float x);
  * A signature mismatch is a compile error at P. */
 #define CT_DERIVATIVE(f) __attribute__((annotate("ct.derivative:" #f), used))
 
-
 /* CT_DERIVATIVE on a mere declaration of P (P's body in a library) works
- * too with the frontend plugin (cotangent-cc loads it): it records P on f.
+ * too with the frontend plugin (cotangent-cc loads it): it records P on f,
+ * which must be declared before P (and P before the calls of f), as in a
+ * header.
  * Library headers can say the same on f's own declaration, which needs no
  * frontend plugin:
  *

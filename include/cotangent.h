@@ -181,13 +181,19 @@ float __ct_without_derivativef(float x);
  * then. By default Cotangent assumes P reads every pointer argument and f
  * writes every one; a call whose arrays are written again after it (on any
  * path, loops included) is a compile error, since P would see the new
- * values. CT_ACCESS("...") on f's declaration states it precisely, one
- * character per parameter:
+ * values (unless CT_ACCESS gives its length and type, see below).
+ * CT_ACCESS("...") on f's declaration states it precisely, one character
+ * per parameter:
  *   '.' not a pointer
  *   'r' f reads it, P reads it          'i' f reads it, P does not
  *   'w' f writes it, P does not read it 'u' f writes it, P reads it after
- * optionally followed by ":d" or ":f" when all of f's arrays hold double or
- * float (which lets Cotangent copy arrays that only f accesses).
+ * each optionally followed by the indices (digits) of the integer
+ * parameters whose product is the array's length, and the whole optionally
+ * followed by ":d" or ":f" when f's arrays hold double or float. With
+ * length and type, an array P reads that is written again after the call
+ * is copied onto the tape instead (P gets the copy); e.g. for
+ *   void gemv(long m, long n, const double *A, const double *x, double *y)
+ *     CT_ACCESS("..r01r1w:d");   // A: m*n, x: n, y written
  * For an array f writes, P gets the adjoint of the new contents in the
  * shadow and must leave there the adjoint of the old ones (zero it where f
  * overwrote, leave it where f added to the old values). */
@@ -224,22 +230,22 @@ float __ct_without_derivativef(float x);
 #define CT_KERNELS_PARALLEL_MIN 65536L
 
 #define CT__KERNEL(p, access) CT_DERIVATIVE_IS(p) CT_ACCESS(access)
-double ct_dot(const double *x, const double *y, long n) CT__KERNEL(ct_dot_pullback, "rr.:d");
-float ct_dotf(const float *x, const float *y, long n) CT__KERNEL(ct_dotf_pullback, "rr.:f");
+double ct_dot(const double *x, const double *y, long n) CT__KERNEL(ct_dot_pullback, "r2r2.:d");
+float ct_dotf(const float *x, const float *y, long n) CT__KERNEL(ct_dotf_pullback, "r2r2.:f");
 double ct_sum(const double *x, long n) CT__KERNEL(ct_sum_pullback, "i.:d");
 float ct_sumf(const float *x, long n) CT__KERNEL(ct_sumf_pullback, "i.:f");
-double ct_logsumexp(const double *x, long n) CT__KERNEL(ct_logsumexp_pullback, "r.:d");
-float ct_logsumexpf(const float *x, long n) CT__KERNEL(ct_logsumexpf_pullback, "r.:f");
-void ct_axpy(long n, double a, const double *x, double *y) CT__KERNEL(ct_axpy_pullback, "..rw:d");
-void ct_axpyf(long n, float a, const float *x, float *y) CT__KERNEL(ct_axpyf_pullback, "..rw:f");
-void ct_gemv(long m, long n, const double *A, const double *x, double *y) CT__KERNEL(ct_gemv_pullback, "..rrw:d");
-void ct_gemvf(long m, long n, const float *A, const float *x, float *y) CT__KERNEL(ct_gemvf_pullback, "..rrw:f");
+double ct_logsumexp(const double *x, long n) CT__KERNEL(ct_logsumexp_pullback, "r1.:d");
+float ct_logsumexpf(const float *x, long n) CT__KERNEL(ct_logsumexpf_pullback, "r1.:f");
+void ct_axpy(long n, double a, const double *x, double *y) CT__KERNEL(ct_axpy_pullback, "..r0w:d");
+void ct_axpyf(long n, float a, const float *x, float *y) CT__KERNEL(ct_axpyf_pullback, "..r0w:f");
+void ct_gemv(long m, long n, const double *A, const double *x, double *y) CT__KERNEL(ct_gemv_pullback, "..r01r1w:d");
+void ct_gemvf(long m, long n, const float *A, const float *x, float *y) CT__KERNEL(ct_gemvf_pullback, "..r01r1w:f");
 void ct_gemm(long m, long n, long k, const double *A, const double *B, double *C)
-    CT__KERNEL(ct_gemm_pullback, "...rrw:d");
+    CT__KERNEL(ct_gemm_pullback, "...r02r21w:d");
 void ct_gemmf(long m, long n, long k, const float *A, const float *B, float *C)
-    CT__KERNEL(ct_gemmf_pullback, "...rrw:f");
-void ct_softmax(const double *x, double *out, long n) CT__KERNEL(ct_softmax_pullback, "iu.:d");
-void ct_softmaxf(const float *x, float *out, long n) CT__KERNEL(ct_softmaxf_pullback, "iu.:f");
+    CT__KERNEL(ct_gemmf_pullback, "...r02r21w:f");
+void ct_softmax(const double *x, double *out, long n) CT__KERNEL(ct_softmax_pullback, "iu2.:d");
+void ct_softmaxf(const float *x, float *out, long n) CT__KERNEL(ct_softmaxf_pullback, "iu2.:f");
 
 /* The pullbacks (used by the generated code; callable directly). Each ADDS
  * seed-scaled adjoints into its non-NULL adjoint arguments; for an output

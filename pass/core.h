@@ -157,6 +157,10 @@ void custom_register_on_target(ct_module *m, LLVMValueRef f, const char *pullbac
  * by f (and not read / read by its pullback); 'u' when not stated. */
 void custom_set_access(ct_module *m, LLVMValueRef f, const char *text, size_t len);
 char custom_access(LLVMValueRef fn, unsigned index);
+/* The integer parameters (up to 8, in sizes) whose product is the element
+ * count of array parameter `index` (digits after its CT_ACCESS letter);
+ * returns how many, 0 when unknown (no sizes, or no element type). */
+unsigned custom_array_size(LLVMValueRef fn, unsigned index, unsigned *sizes);
 /* The element type of f's arrays when its CT_ACCESS ends in ":d" or ":f". */
 LLVMTypeRef custom_element_type(LLVMValueRef fn);
 /* Parameter `index` of fn is marked no_derivative (treated as constant). */

@@ -126,6 +126,37 @@ void custom_set_access(ct_module *m, LLVMValueRef f, const char *text, size_t le
                           LLVMCreateStringAttribute(m->ctx, "ct-access", 9, text, (unsigned)len));
 }
 
+/* The CT_ACCESS text of fn ("" when none), without its ":d"/":f" suffix. */
+static const char *access_text(LLVMValueRef fn, unsigned *len) {
+  *len = 0;
+  LLVMAttributeRef a = fn && LLVMIsAFunction(fn)
+                           ? LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, "ct-access", 9)
+                           : NULL;
+  if (!a)
+    return NULL;
+  const char *s = LLVMGetStringAttributeValue(a, len);
+  const char *colon = memchr(s, ':', *len);
+  if (colon)
+    *len = (unsigned)(colon - s);
+  return s;
+}
+
+/* Parameter `index`'s letter in an access text, and the digits after it
+ * (the integer parameters whose product is the array's element count). */
+static char access_entry(const char *s, unsigned len, unsigned index, unsigned *sizes, unsigned *nsizes) {
+  int p = -1;
+  char letter = 0;
+  *nsizes = 0;
+  for (unsigned i = 0; i < len; ++i) {
+    if (s[i] >= '0' && s[i] <= '9') {
+      if (p == (int)index && *nsizes < 8)
+        sizes[(*nsizes)++] = (unsigned)(s[i] - '0');
+    } else if (++p == (int)index)
+      letter = s[i];
+  }
+  return letter;
+}
+
 char custom_access(LLVMValueRef fn, unsigned index) {
   if (!fn || !LLVMIsAFunction(fn))
     return 'u';
@@ -138,15 +169,25 @@ char custom_access(LLVMValueRef fn, unsigned index) {
     if (LLVMGetTypeKind(ptypes[index]) != LLVMPointerTypeKind)
       return '.';
   }
-  LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, "ct-access", 9);
-  if (!a)
+  unsigned len = 0, sizes[8], nsizes = 0;
+  const char *s = access_text(fn, &len);
+  if (!s)
     return 'u'; /* unknown: written by f and read by its pullback */
-  unsigned len = 0;
-  const char *s = LLVMGetStringAttributeValue(a, &len);
-  const char *colon = memchr(s, ':', len);
-  if (colon)
-    len = (unsigned)(colon - s);
-  return index < len && strchr("riwu", s[index]) ? s[index] : 'u';
+  char c = access_entry(s, len, index, sizes, &nsizes);
+  return c && strchr("riwu", c) ? c : 'u';
+}
+
+unsigned custom_array_size(LLVMValueRef fn, unsigned index, unsigned *sizes) {
+  unsigned len = 0, n = 0;
+  const char *s = access_text(fn, &len);
+  if (!s || !custom_element_type(fn))
+    return 0;
+  access_entry(s, len, index, sizes, &n);
+  LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
+  for (unsigned i = 0; i < n; ++i)
+    if (sizes[i] >= LLVMCountParamTypes(fty))
+      return 0;
+  return n;
 }
 
 LLVMTypeRef custom_element_type(LLVMValueRef fn) {

@@ -1,16 +1,23 @@
 /* Custom derivatives and memory: a pullback runs in the reverse pass and
  * reads the arrays it is given as they are then. That is only right if
- * nothing writes them between the call and the end of the forward pass, so
- * a call whose arrays the pullback reads (CT_ACCESS 'r' and 'u'; every
- * pointer when f does not say) and that are written again after it (on any
- * path, including the next iteration of a loop around it) is rejected with
- * the place of the write, rather than differentiated wrongly.
+ * nothing writes them between the call and the end of the forward pass.
+ * For a call whose arrays the pullback reads (CT_ACCESS 'r' and 'u'; every
+ * pointer when f does not say) and that may be written again after it (on
+ * any path, including the next iteration of a loop around it):
+ *  - when CT_ACCESS gives the array's size and type, the forward pass
+ *    copies the array onto the tape right after the call, and the reverse
+ *    pass hands the pullback that copy (the runtime kernels are declared
+ *    so);
+ *  - otherwise the call is rejected with the place of the write, rather
+ *    than differentiated wrongly.
  *
  * Objects are told apart by their base: distinct allocas, heap blocks,
  * globals and arguments of the differentiated function are taken as
  * distinct (arrays passed as different arguments must not overlap, as
  * for their shadows); any other pointer (loaded, selected) may be any. */
 #include "gen.h"
+
+#include <llvm-c/Target.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +126,14 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call) {
     LLVMValueRef w = written_after(g, call, activity_base_object(op), seen);
     if (!w)
       continue;
+    unsigned sizes[8];
+    if (k < 64 && custom_array_size(callee, k, sizes)) { /* keep a copy */
+      LLVMValueRef old = vmap_get(&g->kept, call);
+      unsigned long long mask = (old ? LLVMConstIntGetZExtValue(old) : 0) | 1ull << k;
+      vmap_set(&g->kept, call, LLVMConstInt(g->i64_ty, mask, 0));
+      g->nkept += !old;
+      continue;
+    }
     char what[512], where[256], desc[128];
     size_t len = 0;
     const char *name = LLVMGetValueName2(callee, &len);
@@ -130,9 +145,60 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call) {
              k + 1, (int)len, name, desc, *where ? " at " : "", where);
     gen_fail(g, call, what,
              "write the new values to another array (or copy the argument before the call), so that "
-             "the values the call used are still there; if the derivative does not read the array, "
-             "say so with CT_ACCESS on the function");
+             "the values the call used are still there; or give the array's size and type with "
+             "CT_ACCESS on the function, and Cotangent keeps a copy");
     break;
   }
   free(seen);
+}
+
+LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k,
+                               LLVMValueRef (*value)(ct_gen *, LLVMValueRef)) {
+  LLVMBuilderRef b = g->m->b;
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  unsigned sizes[8], n = custom_array_size(callee, k, sizes);
+  LLVMTypeRef elem = custom_element_type(callee);
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
+  LLVMValueRef bytes = LLVMConstInt(g->i64_ty, LLVMABISizeOfType(td, elem), 0);
+  for (unsigned i = 0; i < n; ++i) {
+    LLVMValueRef v = value(g, LLVMGetOperand(call, sizes[i]));
+    if (LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMIntegerTypeKind)
+      return LLVMConstInt(g->i64_ty, 0, 0);
+    v = LLVMBuildSExtOrBitCast(b, v, g->i64_ty, "");
+    /* a negative count is an empty array */
+    v = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, v, LLVMConstInt(g->i64_ty, 0, 0), ""),
+                        LLVMConstInt(g->i64_ty, 0, 0), v, "");
+    bytes = LLVMBuildMul(b, bytes, v, "");
+  }
+  return bytes;
+}
+
+static LLVMValueRef fwd_value(ct_gen *g, LLVMValueRef v) {
+  LLVMValueRef f = vmap_get(&g->fwd, v);
+  return f ? f : v;
+}
+
+/* Right after each kept call in the forward pass: push a copy of each kept
+ * array onto the tape (the reverse pops them, last first). */
+void custom_build_kept(ct_gen *g) {
+  if (!g->nkept)
+    return;
+  LLVMBuilderRef b = g->m->b;
+  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
+  LLVMValueRef push = forward_declare(g, "__ct_tape_push", g->ptr_ty, params, 3);
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef kept = LLVMIsACallInst(inst) ? vmap_get(&g->kept, inst) : NULL;
+      if (!kept)
+        continue;
+      unsigned long long mask = LLVMConstIntGetZExtValue(kept);
+      LLVMPositionBuilderBefore(b, LLVMGetNextInstruction(fwd_value(g, inst)));
+      for (unsigned k = 0; k < 64; ++k)
+        if (mask >> k & 1) {
+          LLVMValueRef bytes = custom_kept_bytes(g, inst, k, fwd_value);
+          LLVMValueRef args[3] = {g->tape, bytes, LLVMConstInt(g->i64_ty, 16, 0)};
+          LLVMValueRef slot = LLVMBuildCall2(b, LLVMFunctionType(g->ptr_ty, params, 3, 0), push, args, 3, "");
+          LLVMBuildMemCpy(b, slot, 16, fwd_value(g, LLVMGetOperand(inst, k)), 1, bytes);
+        }
+    }
 }

@@ -484,6 +484,7 @@ void forward_build(ct_gen *g) {
     return;
   shadow_pointer_stores(g);
   build_calls(g);
+  custom_build_kept(g);
   build_pushes(g);
   reserve_loop_records(g);
 }

@@ -166,6 +166,116 @@ float __ct_without_derivativef(float x);
  * A signature mismatch is a compile error at P. */
 #define CT_DERIVATIVE(f) __attribute__((annotate("ct.derivative:" #f), used))
 
+/* CT_DERIVATIVE on a mere declaration of P (P's body in a library) works
+ * too with the frontend plugin (cotangent-cc loads it): it records P on f,
+ * which must be declared before P (and P before the calls of f), as in a
+ * header.
+ * Library headers can say the same on f's own declaration, which needs no
+ * frontend plugin:
+ *
+ *   double norm2(const double *x, long n) CT_DERIVATIVE_IS(norm2_pullback);
+ *
+ * P is then declared by Cotangent with the signature above.
+ *
+ * Memory: in the reverse pass P reads the arrays it is given as they are
+ * then. By default Cotangent assumes P reads every pointer argument and f
+ * writes every one; a call whose arrays are written again after it (on any
+ * path, loops included) is a compile error, since P would see the new
+ * values (unless CT_ACCESS gives its length and type, see below).
+ * CT_ACCESS("...") on f's declaration states it precisely, one character
+ * per parameter:
+ *   '.' not a pointer
+ *   'r' f reads it, P reads it          'i' f reads it, P does not
+ *   'w' f writes it, P does not read it 'u' f writes it, P reads it after
+ * each optionally followed by the indices (digits) of the integer
+ * parameters whose product is the array's length, and the whole optionally
+ * followed by ":d" or ":f" when f's arrays hold double or float. With
+ * length and type, an array P reads that is written again after the call
+ * is copied onto the tape instead (P gets the copy); e.g. for
+ *   void gemv(long m, long n, const double *A, const double *x, double *y)
+ *     CT_ACCESS("..r01r1w:d");   // A: m*n, x: n, y written
+ * For an array f writes, P gets the adjoint of the new contents in the
+ * shadow and must leave there the adjoint of the old ones (zero it where f
+ * overwrote, leave it where f added to the old values). */
+#define CT_DERIVATIVE_IS(p) __attribute__((annotate("ct.derivative_is:" #p)))
+#define CT_ACCESS(s) __attribute__((annotate("ct.access:" s)))
+
+/* ---------------------------------------------------------------------------
+ * Runtime kernels (libcotangent_kernels.a, linked by cotangent-cc when used).
+ *
+ * Vectorized (AVX-512, AVX2 or scalar code, chosen at run time from the CPU;
+ * the environment variable CT_KERNELS_ISA=scalar|avx2|avx512 forces one),
+ * multithreaded with OpenMP above CT_KERNELS_PARALLEL_MIN elements of work.
+ * Each has a registered derivative, so differentiated code calling them runs
+ * the matching fast adjoint kernel in its reverse pass instead of
+ * differentiating a loop. Matrices are row-major, dense, and outputs must not
+ * overlap inputs (except ct_softmax, which may work in place).
+ *
+ *   double ct_dot(x, y, n)            sum_i x[i] * y[i]
+ *   double ct_sum(x, n)               sum_i x[i]
+ *   double ct_logsumexp(x, n)         log sum_i exp(x[i]), computed stably
+ *   void   ct_axpy(n, a, x, y)        y[i] += a * x[i]
+ *   void   ct_gemv(m, n, A, x, y)     y = A x,   A m x n, x n, y m
+ *   void   ct_gemm(m, n, k, A, B, C)  C = A B,   A m x k, B k x n, C m x n
+ *   void   ct_softmax(x, out, n)      out[i] = exp(x[i]) / sum_j exp(x[j])
+ *
+ * The `f` variants (ct_dotf, ...) take and return float. Example:
+ *
+ *   double loss(const double *W, const double *x, double *h, long m, long n) {
+ *     ct_gemv(m, n, W, x, h);            // h = W x
+ *     return ct_logsumexp(h, m);
+ *   }
+ *   ct_gradient(loss, W, dW, x, dx, h, dh, m, n);   // dW, dx += gradients
+ * ------------------------------------------------------------------------ */
+#define CT_KERNELS_PARALLEL_MIN 65536L
+
+#define CT__KERNEL(p, access) CT_DERIVATIVE_IS(p) CT_ACCESS(access)
+double ct_dot(const double *x, const double *y, long n) CT__KERNEL(ct_dot_pullback, "r2r2.:d");
+float ct_dotf(const float *x, const float *y, long n) CT__KERNEL(ct_dotf_pullback, "r2r2.:f");
+double ct_sum(const double *x, long n) CT__KERNEL(ct_sum_pullback, "i.:d");
+float ct_sumf(const float *x, long n) CT__KERNEL(ct_sumf_pullback, "i.:f");
+double ct_logsumexp(const double *x, long n) CT__KERNEL(ct_logsumexp_pullback, "r1.:d");
+float ct_logsumexpf(const float *x, long n) CT__KERNEL(ct_logsumexpf_pullback, "r1.:f");
+void ct_axpy(long n, double a, const double *x, double *y) CT__KERNEL(ct_axpy_pullback, "..r0w:d");
+void ct_axpyf(long n, float a, const float *x, float *y) CT__KERNEL(ct_axpyf_pullback, "..r0w:f");
+void ct_gemv(long m, long n, const double *A, const double *x, double *y) CT__KERNEL(ct_gemv_pullback, "..r01r1w:d");
+void ct_gemvf(long m, long n, const float *A, const float *x, float *y) CT__KERNEL(ct_gemvf_pullback, "..r01r1w:f");
+void ct_gemm(long m, long n, long k, const double *A, const double *B, double *C)
+    CT__KERNEL(ct_gemm_pullback, "...r02r21w:d");
+void ct_gemmf(long m, long n, long k, const float *A, const float *B, float *C)
+    CT__KERNEL(ct_gemmf_pullback, "...r02r21w:f");
+void ct_softmax(const double *x, double *out, long n) CT__KERNEL(ct_softmax_pullback, "iu2.:d");
+void ct_softmaxf(const float *x, float *out, long n) CT__KERNEL(ct_softmaxf_pullback, "iu2.:f");
+
+/* The pullbacks (used by the generated code; callable directly). Each ADDS
+ * seed-scaled adjoints into its non-NULL adjoint arguments; for an output
+ * array it reads the adjoint of the result from the shadow and leaves the
+ * adjoint of the previous contents there (zero for gemv, gemm, softmax). */
+void ct_dot_pullback(const double *x, const double *y, long n, double seed, double *dx, double *dy);
+void ct_dotf_pullback(const float *x, const float *y, long n, float seed, float *dx, float *dy);
+void ct_sum_pullback(const double *x, long n, double seed, double *dx);
+void ct_sumf_pullback(const float *x, long n, float seed, float *dx);
+void ct_logsumexp_pullback(const double *x, long n, double seed, double *dx);
+void ct_logsumexpf_pullback(const float *x, long n, float seed, float *dx);
+void ct_axpy_pullback(long n, double a, const double *x, double *y, double *da, double *dx, double *dy);
+void ct_axpyf_pullback(long n, float a, const float *x, float *y, float *da, float *dx, float *dy);
+void ct_gemv_pullback(long m, long n, const double *A, const double *x, double *y, double *dA, double *dx,
+                      double *dy);
+void ct_gemvf_pullback(long m, long n, const float *A, const float *x, float *y, float *dA, float *dx,
+                       float *dy);
+void ct_gemm_pullback(long m, long n, long k, const double *A, const double *B, double *C, double *dA,
+                      double *dB, double *dC);
+void ct_gemmf_pullback(long m, long n, long k, const float *A, const float *B, float *C, float *dA,
+                       float *dB, float *dC);
+void ct_softmax_pullback(const double *x, double *out, long n, double *dx, double *dout);
+void ct_softmaxf_pullback(const float *x, float *out, long n, float *dx, float *dout);
+
+/* The instruction set the kernels use ("avx512", "avx2" or "scalar"), and
+ * a way to choose one (returns 0, changing nothing, when the CPU lacks it or
+ * the name is unknown). */
+const char *ct_kernels_isa(void);
+int ct_kernels_use_isa(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

@@ -90,6 +90,16 @@ static LLVMTypeRef fp_type_of_object(LLVMValueRef fn, LLVMValueRef base, int dep
         if (!ty)
           continue;
         p = LLVMGetOperand(inst, 0);
+      } else if (LLVMIsACallInst(inst) && (ty = custom_element_type(LLVMGetCalledValue(inst)))) {
+        /* passed to a function whose CT_ACCESS names the arrays' type */
+        p = NULL;
+        int n = LLVMGetNumArgOperands(inst);
+        for (int k = 0; k < n && !p; ++k)
+          if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(inst, (unsigned)k))) == LLVMPointerTypeKind &&
+              activity_base_object(LLVMGetOperand(inst, (unsigned)k)) == base)
+            p = LLVMGetOperand(inst, (unsigned)k);
+        if (!p)
+          continue;
       } else
         continue;
       if (LLVMGetTypeKind(ty) == LLVMVectorTypeKind)
@@ -193,6 +203,14 @@ static int calls_function_with_body(LLVMValueRef inst) {
   return callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee);
 }
 
+static int calls_custom_derivative(LLVMValueRef inst) {
+  if (!LLVMIsACallInst(inst))
+    return 0;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  return callee && LLVMIsAFunction(callee) &&
+         LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-custom-derivative", 20);
+}
+
 /* A call that receives a pointer to varied memory may write it: a root. */
 static int has_varied_pointer_arg(const ct_vmap *varied, LLVMValueRef call) {
   int n = LLVMGetNumArgOperands(call);
@@ -225,13 +243,16 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
             changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 1), 0);
           continue;
         }
-        if (calls_function_with_body(inst) && has_varied_operand(&varied, inst)) {
+        int custom = calls_custom_derivative(inst);
+        if ((custom || calls_function_with_body(inst)) && has_varied_operand(&varied, inst)) {
           /* the callee may store its differentiable inputs through any
-             pointer it receives */
+             pointer it receives (a function with a custom derivative:
+             those it writes, by its CT_ACCESS) */
           int n = LLVMGetNumArgOperands(inst);
           for (int k = 0; k < n; ++k) {
             LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
-            if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind)
+            char acc = custom ? custom_access(LLVMGetCalledValue(inst), (unsigned)k) : 'u';
+            if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && (acc == 'w' || acc == 'u'))
               changed |= mark_base_varied(&varied, op, 0);
           }
         }

@@ -52,7 +52,7 @@ static const char *const INACTIVE_FUNCTIONS[] = {
     "vprintf", "vfprintf", "perror", "time", "clock", "clock_gettime", "gettimeofday", "free",
     "strlen", "abort", "exit", "assert", "__assert_fail", "rand", "srand", "fwrite", NULL};
 
-static int is_inactive_call(LLVMValueRef call) {
+int classify_is_inactive_call(LLVMValueRef call) {
   if (classify_callee_is(call, INACTIVE_FUNCTIONS) || activity_is_without_derivative(call))
     return 1;
   LLVMValueRef callee = LLVMGetCalledValue(call);
@@ -188,7 +188,7 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
   if (LLVMIsACallInst(inst) && !classify_has_adjoint(g, inst)) {
     /* a call that may write differentiable memory must be differentiated
        or known not to; one whose result is inactive needs nothing else */
-    if (has_active_pointer_operand(g, inst) && !is_inactive_call(inst) && !classify_rule(inst))
+    if (has_active_pointer_operand(g, inst) && !classify_is_inactive_call(inst) && !classify_rule(inst))
       return REV_UNSUPPORTED;
     return REV_NONE;
   }
@@ -252,7 +252,7 @@ static int reads_unchanged_memory(ct_gen *g, LLVMValueRef base) {
         dst = LLVMGetOperand(inst, activity_mem_intrinsic(inst) ? 0 : 1);
       else if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
         return 0;
-      else if (LLVMIsACallInst(inst) && !classify_rule(inst) && !is_inactive_call(inst)) {
+      else if (LLVMIsACallInst(inst) && !classify_rule(inst) && !classify_is_inactive_call(inst)) {
         int n = LLVMGetNumArgOperands(inst);
         for (int k = 0; k < n; ++k)
           if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(inst, (unsigned)k))) == LLVMPointerTypeKind &&
@@ -696,6 +696,7 @@ void classify_plan(ct_gen *g) {
         plan_call(g, b, inst);
         break;
       case REV_CUSTOM: {
+        custom_check_memory(g, inst);
         unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
         for (unsigned k = 0; k < n; ++k) {
           LLVMValueRef op = LLVMGetOperand(inst, k);

@@ -150,6 +150,19 @@ int runtime_link_tape(ct_module *m);
 /* custom.c: custom derivatives (pullbacks) registered by the user. */
 void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len);
 LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn);
+/* "ct.derivative_is:P" on f: P (declared here if needed) is f's pullback. */
+void custom_register_on_target(ct_module *m, LLVMValueRef f, const char *pullback, size_t len);
+/* "ct.access:..." on f, and its letter for parameter `index`: '.' not a
+ * pointer, 'r'/'i' read by f (and by its pullback / not), 'w'/'u' written
+ * by f (and not read / read by its pullback); 'u' when not stated. */
+void custom_set_access(ct_module *m, LLVMValueRef f, const char *text, size_t len);
+char custom_access(LLVMValueRef fn, unsigned index);
+/* The integer parameters (up to 8, in sizes) whose product is the element
+ * count of array parameter `index` (digits after its CT_ACCESS letter);
+ * returns how many, 0 when unknown (no sizes, or no element type). */
+unsigned custom_array_size(LLVMValueRef fn, unsigned index, unsigned *sizes);
+/* The element type of f's arrays when its CT_ACCESS ends in ":d" or ":f". */
+LLVMTypeRef custom_element_type(LLVMValueRef fn);
 /* Parameter `index` of fn is marked no_derivative (treated as constant). */
 int custom_param_no_derivative(LLVMValueRef fn, unsigned index);
 

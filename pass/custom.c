@@ -10,7 +10,16 @@
  * At PipelineStart the target is marked (string attribute
  * "ct-custom-derivative" naming P, and noinline so LLVM keeps the calls)
  * and P's signature is checked. The generator then differentiates calls of
- * f by calling P in the reverse pass, whether f has a body here or not. */
+ * f by calling P in the reverse pass, whether f has a body here or not.
+ *
+ * When P is only declared (its body in a library), clang emits no
+ * annotation for it; then the link is recorded on f instead
+ * ("ct.derivative_is:P", from CT_DERIVATIVE_IS on f or from the frontend
+ * plugin for CT_DERIVATIVE on a declaration), and P is declared here with
+ * the expected signature if the file does not declare it.
+ *
+ * "ct.access:<one char per parameter>" on f (CT_ACCESS) says which arrays
+ * f writes and which P reads (see cotangent.h); custom_memory.c uses it. */
 #include "core.h"
 
 #include <stdio.h>
@@ -96,6 +105,106 @@ void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, si
       LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
 }
 
+void custom_register_on_target(ct_module *m, LLVMValueRef f, const char *pullback, size_t len) {
+  char name[256];
+  snprintf(name, sizeof name, "%.*s", (int)len, pullback);
+  LLVMValueRef p = LLVMGetNamedFunction(m->mod, name);
+  if (!p) {
+    LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
+    unsigned nwant = 0;
+    if (!expected_signature(f, want, &nwant, m->ctx))
+      return;
+    p = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), want, nwant, 0));
+  }
+  size_t flen = 0;
+  const char *fname = LLVMGetValueName2(f, &flen);
+  custom_register(m, p, fname, flen);
+}
+
+void custom_set_access(ct_module *m, LLVMValueRef f, const char *text, size_t len) {
+  LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                          LLVMCreateStringAttribute(m->ctx, "ct-access", 9, text, (unsigned)len));
+}
+
+/* The CT_ACCESS text of fn ("" when none), without its ":d"/":f" suffix. */
+static const char *access_text(LLVMValueRef fn, unsigned *len) {
+  *len = 0;
+  LLVMAttributeRef a = fn && LLVMIsAFunction(fn)
+                           ? LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, "ct-access", 9)
+                           : NULL;
+  if (!a)
+    return NULL;
+  const char *s = LLVMGetStringAttributeValue(a, len);
+  const char *colon = memchr(s, ':', *len);
+  if (colon)
+    *len = (unsigned)(colon - s);
+  return s;
+}
+
+/* Parameter `index`'s letter in an access text, and the digits after it
+ * (the integer parameters whose product is the array's element count). */
+static char access_entry(const char *s, unsigned len, unsigned index, unsigned *sizes, unsigned *nsizes) {
+  int p = -1;
+  char letter = 0;
+  *nsizes = 0;
+  for (unsigned i = 0; i < len; ++i) {
+    if (s[i] >= '0' && s[i] <= '9') {
+      if (p == (int)index && *nsizes < 8)
+        sizes[(*nsizes)++] = (unsigned)(s[i] - '0');
+    } else if (++p == (int)index)
+      letter = s[i];
+  }
+  return letter;
+}
+
+char custom_access(LLVMValueRef fn, unsigned index) {
+  if (!fn || !LLVMIsAFunction(fn))
+    return 'u';
+  LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
+  if (index < LLVMCountParamTypes(fty)) {
+    LLVMTypeRef ptypes[CT_MAX_PARAMS];
+    if (LLVMCountParamTypes(fty) > CT_MAX_PARAMS)
+      return 'u';
+    LLVMGetParamTypes(fty, ptypes);
+    if (LLVMGetTypeKind(ptypes[index]) != LLVMPointerTypeKind)
+      return '.';
+  }
+  unsigned len = 0, sizes[8], nsizes = 0;
+  const char *s = access_text(fn, &len);
+  if (!s)
+    return 'u'; /* unknown: written by f and read by its pullback */
+  char c = access_entry(s, len, index, sizes, &nsizes);
+  return c && strchr("riwu", c) ? c : 'u';
+}
+
+unsigned custom_array_size(LLVMValueRef fn, unsigned index, unsigned *sizes) {
+  unsigned len = 0, n = 0;
+  const char *s = access_text(fn, &len);
+  if (!s || !custom_element_type(fn))
+    return 0;
+  access_entry(s, len, index, sizes, &n);
+  LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
+  for (unsigned i = 0; i < n; ++i)
+    if (sizes[i] >= LLVMCountParamTypes(fty))
+      return 0;
+  return n;
+}
+
+LLVMTypeRef custom_element_type(LLVMValueRef fn) {
+  if (!fn || !LLVMIsAFunction(fn))
+    return NULL;
+  LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, "ct-access", 9);
+  if (!a)
+    return NULL;
+  unsigned len = 0;
+  const char *s = LLVMGetStringAttributeValue(a, &len);
+  const char *colon = memchr(s, ':', len);
+  if (!colon || colon + 2 != s + len)
+    return NULL;
+  LLVMContextRef ctx = LLVMGetTypeContext(LLVMTypeOf(fn));
+  return colon[1] == 'd' ? LLVMDoubleTypeInContext(ctx) : colon[1] == 'f' ? LLVMFloatTypeInContext(ctx) : NULL;
+}
+
 LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn) {
   if (!fn || !LLVMIsAFunction(fn))
     return NULL;
@@ -107,7 +216,15 @@ LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn) {
   const char *pname = LLVMGetStringAttributeValue(a, &len);
   char name[256];
   snprintf(name, sizeof name, "%.*s", (int)len, pname);
-  return LLVMGetNamedFunction(m->mod, name);
+  LLVMValueRef p = LLVMGetNamedFunction(m->mod, name);
+  if (!p) { /* a mere declaration, removed by the optimizer as unused */
+    LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
+    unsigned nwant = 0;
+    if (!expected_signature(fn, want, &nwant, m->ctx))
+      return NULL;
+    p = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), want, nwant, 0));
+  }
+  return p;
 }
 
 int custom_param_no_derivative(LLVMValueRef fn, unsigned index) {

@@ -504,6 +504,7 @@ void forward_build(ct_gen *g) {
     return;
   shadow_pointer_stores(g);
   build_calls(g);
+  custom_build_kept(g);
   batch_build_pushes(g);
   build_pushes(g);
   reserve_loop_records(g);

@@ -122,9 +122,67 @@ struct ParamConsumer : ASTConsumer {
   void Initialize(ASTContext &C) override { Ctx = &C; }
   bool HandleTopLevelDecl(DeclGroupRef G) override {
     for (Decl *D : G)
-      if (auto *F = dyn_cast<FunctionDecl>(D))
+      if (auto *F = dyn_cast<FunctionDecl>(D)) {
         annotate(F);
+        linkDerivative(F);
+      }
     return true;
+  }
+  // derivative(f) on P: codegen emits P's annotation only when P is
+  // defined here, so the link is also recorded on f ("ct.derivative_is:P"),
+  // whose annotation is emitted wherever f is called (P may then be a mere
+  // declaration, its body in a library).
+  // P's type against f's (as custom.c checks it on the IR of a definition).
+  bool fitsSignature(const FunctionDecl *F, const FunctionDecl *P) {
+    auto Same = [&](QualType A, QualType B) {
+      return Ctx->hasSameUnqualifiedType(A.getCanonicalType(), B.getCanonicalType()) ||
+             (A->isPointerType() && B->isPointerType());
+    };
+    std::vector<QualType> Want;
+    for (const ParmVarDecl *Q : F->parameters())
+      Want.push_back(Q->getType());
+    if (F->getReturnType()->isRealFloatingType())
+      Want.push_back(F->getReturnType());
+    for (const ParmVarDecl *Q : F->parameters())
+      if (Q->getType()->isRealFloatingType() || Q->getType()->isPointerType())
+        Want.push_back(Ctx->getPointerType(Q->getType()));
+    if (!P->getReturnType()->isVoidType() || P->getNumParams() != Want.size() || P->isVariadic())
+      return false;
+    for (unsigned I = 0; I < Want.size(); ++I)
+      if (!Same(P->getParamDecl(I)->getType(), Want[I]))
+        return false;
+    return true;
+  }
+  void linkDerivative(FunctionDecl *P) {
+    for (const auto *A : P->specific_attrs<AnnotateAttr>()) {
+      StringRef Text = A->getAnnotation();
+      if (!Text.consume_front("ct.derivative:") || Text.empty())
+        continue;
+      std::string Link = "ct.derivative_is:" + P->getName().str();
+      for (NamedDecl *N : Ctx->getTranslationUnitDecl()->lookup(&Ctx->Idents.get(Text))) {
+        auto *F = dyn_cast<FunctionDecl>(N);
+        if (!F)
+          continue;
+        if (!P->hasBody() && !fitsSignature(F, P)) {
+          // a declaration only: the pass never sees P, so check here
+          DiagnosticsEngine &D = Ctx->getDiagnostics();
+          D.Report(P->getLocation(), D.getCustomDiagID(DiagnosticsEngine::Error,
+                                                       "'%0' cannot be the derivative of '%1': a derivative "
+                                                       "takes f's parameters, the seed of its result, then a "
+                                                       "pointer to the adjoint of each floating-point or "
+                                                       "pointer parameter, and returns void"))
+              << P->getName() << F->getName();
+          return;
+        }
+        for (FunctionDecl *R : F->redecls()) {
+          bool Has = false;
+          for (const auto *B : R->specific_attrs<AnnotateAttr>())
+            Has |= B->getAnnotation() == Link;
+          if (!Has)
+            R->addAttr(AnnotateAttr::CreateImplicit(*Ctx, Link, nullptr, 0));
+        }
+      }
+    }
   }
   void annotate(FunctionDecl *F) {
     std::string List;

@@ -72,6 +72,8 @@ typedef struct {
   ct_vmap iv_steps;       /* induction variable phi -> its increment (add/sub phi, C) */
   ct_vmap iv_counted;     /* induction variables counted down in the reverse pass */
   ct_vmap popped[3]; /* per reverse block and need kind: primal -> popped */
+  ct_vmap kept;      /* custom call -> i64 mask of array arguments copied to the tape */
+  unsigned nkept;
   LLVMValueRef *heap_shadows; /* split mode: shadow allocas live on the heap */
   unsigned long long *heap_shadow_bytes;
   unsigned nheap_shadows;
@@ -111,6 +113,17 @@ int classify_callee_is(LLVMValueRef call, const char *const *names);
 /* Heap allocation functions whose results get shadow allocations. */
 extern const char *const CLASSIFY_ALLOC_FUNCTIONS[];
 void classify_plan(ct_gen *g);
+/* Calls known to neither carry derivatives nor write differentiable memory. */
+int classify_is_inactive_call(LLVMValueRef call);
+
+/* custom_memory.c: the arrays a custom derivative's pullback reads and the
+ * function overwrites after the call are copied to the tape right after
+ * it (when their size is known; else a compile error). */
+void custom_check_memory(ct_gen *g, LLVMValueRef call);
+/* the bytes of array argument k of a kept call, from `ints` (the call's
+ * operands as values where the code is built) */
+LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
+void custom_build_kept(ct_gen *g);
 /* The activity a differentiated call's callee is differentiated for (and,
  * if `split` is not NULL, its split pair). Returns 0 after an error. */
 int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *split);

@@ -2,7 +2,9 @@
  *
  * - `annotate` attributes from the frontend plugin or the header's fallback
  *   macros ("ct.differentiable[:wrt]", "ct.no_derivative") become function
- *   metadata of the same name, which later stages read.
+ *   metadata of the same name, which later stages read; custom derivatives
+ *   ("ct.derivative:f" on P, "ct.derivative_is:P" and "ct.access:..." on f)
+ *   are registered (custom.c).
  * - Activity marker globals (enzyme_dup, ...) are marked externally
  *   initialized so that the optimizer cannot fold their loads to constants
  *   before the operator calls are read. */
@@ -116,6 +118,10 @@ static int lower_annotations(ct_module *m) {
     LLVMGlobalSetMetadata(target, kind, LLVMMDNodeInContext2(m->ctx, &args, 1));
     if (kind_len == 13 && !strncmp(text, "ct.derivative", 13) && len > 14)
       custom_register(m, target, text + 14, len - 14);
+    if (kind_len == 16 && !strncmp(text, "ct.derivative_is", 16) && len > 17)
+      custom_register_on_target(m, target, text + 17, len - 17);
+    if (kind_len == 9 && !strncmp(text, "ct.access", 9) && len > 10)
+      custom_set_access(m, target, text + 10, len - 10);
     if (kind_len == 23 && !strncmp(text, "ct.no_derivative_params", 23) && len > 24) {
       /* parameters held constant: recorded for callers and operators, and
          inside the body their uses go through ct_without_derivative, which

@@ -349,6 +349,17 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
   unsigned k = 0;
   for (unsigned i = 0; i < n && i < CT_MAX_PARAMS; ++i)
     args[k++] = rev_value(g, LLVMGetOperand(call, i));
+  /* arrays overwritten after the call: their copies, popped in the
+     reverse order of the pushes (custom_memory.c) */
+  LLVMValueRef kept = vmap_get(&g->kept, call);
+  unsigned long long mask = kept ? LLVMConstIntGetZExtValue(kept) : 0;
+  for (unsigned i = n < CT_MAX_PARAMS ? n : CT_MAX_PARAMS; i-- > 0;)
+    if (mask >> i & 1) {
+      LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
+      LLVMValueRef pop = forward_declare(g, "__ct_tape_pop", g->ptr_ty, params, 3);
+      LLVMValueRef pargs[3] = {g->rev_tape, custom_kept_bytes(g, call, i, rev_value), LLVMConstInt(g->i64_ty, 16, 0)};
+      args[i] = LLVMBuildCall2(b, LLVMFunctionType(g->ptr_ty, params, 3, 0), pop, pargs, 3, "ct.kept");
+    }
   LLVMTypeRef rty = LLVMTypeOf(call);
   if (type_is_fp(rty))
     args[k++] = classify_has_adjoint(g, call) ? adj_take(g, call) : LLVMConstNull(rty);
@@ -486,6 +497,9 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     from = LLVMBuildSelect(m->b, first, LLVMConstInt(g->i32_ty, b->iv_start_pred, 0),
                            LLVMConstInt(g->i32_ty, 1 - b->iv_start_pred, 0), "ct.from");
   }
+  /* a loop preheader: its loop's record arrays, pushed after everything
+     else the block pushed but its record */
+  batch_reverse_pops(g, b, rev_value);
   for (LLVMValueRef inst = LLVMGetLastInstruction(b->bb); inst && !LLVMIsAPHINode(inst) && !g->failed;
        inst = LLVMGetPreviousInstruction(inst)) {
     ct_rev_kind kind = classify(g, inst);
@@ -579,7 +593,6 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       phis[nphis] = inst;
       dphis[nphis++] = adj_take(g, inst);
     }
-  batch_reverse_pops(g, b, rev_value); /* a loop preheader: its loop's record arrays */
   if (b->npreds == 0) {
     LLVMBuildBr(m->b, rev_exit);
     return;
@@ -682,7 +695,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   classify_plan(g);
   if (g->failed)
     return 0;
-  int uses_tape = split;
+  int uses_tape = split || g->nkept;
   for (unsigned i = 0; i < g->nblocks; ++i)
     uses_tape |= g->blocks[i].nneeds || g->blocks[i].npreds > 1;
   if (uses_tape) {
@@ -911,6 +924,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_init(&g.iv_headers);
   vmap_init(&g.iv_steps);
   vmap_init(&g.iv_counted);
+  vmap_init(&g.kept);
   for (int k = 0; k < 3; ++k)
     vmap_init(&g.popped[k]);
   enum { MAX_LOOPS = 64, MAX_LOOP_BLOCKS = 4096 };
@@ -981,6 +995,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_free(&g.call_tape);
   vmap_free(&g.global_shadows);
   vmap_free(&g.hoisted);
+  vmap_free(&g.kept);
   vmap_free(&g.iv_headers);
   vmap_free(&g.iv_steps);
   vmap_free(&g.iv_counted);

@@ -38,7 +38,7 @@ step "install into $prefix"
 "$cmake" --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1 ||
   { cat "$tmp/install.log"; fail "cmake --install failed"; }
 for f in lib/libcotangent.so lib/libcotangent_frontend.so lib/libcotangent_rt.a \
-         lib/libcotangent_rt.so lib/libcotangent_rt.bc include/cotangent.h \
+         lib/libcotangent_rt.so lib/libcotangent_rt.bc lib/libcotangent_kernels.a include/cotangent.h \
          lib/cmake/Cotangent/CotangentConfig.cmake \
          lib/cmake/Cotangent/CotangentConfigVersion.cmake lib/pkgconfig/cotangent.pc; do
   [ -f "$prefix/$f" ] || fail "not installed: $f"
@@ -98,7 +98,8 @@ lib="$tmp/moved/lib"
 plugin="$lib/libcotangent.so"
 set -- -fplugin="$plugin" -fpass-plugin="$plugin" -I"$tmp/moved/include"
 src="$project/gradient_check.c"
-"$clang" "$@" -O2 -o "$tmp/moved.exe" "$src" "$lib/libcotangent_rt.a" -lm 2>"$tmp/moved.err" ||
+"$clang" "$@" -O2 -o "$tmp/moved.exe" "$src" "$lib/libcotangent_rt.a" \
+  "$lib/libcotangent_kernels.a" -fopenmp -lm 2>"$tmp/moved.err" ||
   { cat "$tmp/moved.err"; fail "compiling with the moved plugin failed"; }
 if [ -s "$tmp/moved.err" ]; then cat "$tmp/moved.err"; fail "the moved plugin printed diagnostics"; fi
 "$tmp/moved.exe" || fail "moved plugin: wrong gradient"

@@ -2,7 +2,8 @@
  * gradient through the native API, checked against the analytic one. Exits
  * non-zero on any mismatch. The loop (trip count from the command line, so
  * the optimizer can't unroll it away) makes the gradient use the tape, i.e.
- * the runtime library and the runtime bitcode. */
+ * the runtime library and the runtime bitcode. q calls a runtime kernel
+ * (ct_dot), so the kernels library and libomp must be linked too. */
 #include <cotangent.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@ static double f(double x, double y, int n) {
   }
   return s;
 }
+
+static double q(const double *w, long n) { return ct_dot(w, w, n); }
 
 static int close_to(const char *what, double got, double want) {
   if (fabs(got - want) <= 1e-12 * (1.0 + fabs(want)))
@@ -38,6 +41,9 @@ int main(int argc, char **argv) {
   double want_dy = x * cos(y) - x / (y * y) * exp(x / y);
 
   int ok = close_to("f", v, want_v) & close_to("df/dx", dx, want_dx) & close_to("df/dy", dy, want_dy);
+  double w[2] = {x, y}, dw[2] = {0.0, 0.0};
+  ct_gradient(q, w, dw, 2L);
+  ok &= close_to("dq/dw0", dw[0], 2 * x) & close_to("dq/dw1", dw[1], 2 * y);
   if (ok)
     printf("gradient_check: f = %.12g, df/dx = %.12g, df/dy = %.12g: ok\n", v, dx, dy);
   return ok ? 0 : 1;

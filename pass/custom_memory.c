@@ -1,0 +1,204 @@
+/* Custom derivatives and memory: a pullback runs in the reverse pass and
+ * reads the arrays it is given as they are then. That is only right if
+ * nothing writes them between the call and the end of the forward pass.
+ * For a call whose arrays the pullback reads (CT_ACCESS 'r' and 'u'; every
+ * pointer when f does not say) and that may be written again after it (on
+ * any path, including the next iteration of a loop around it):
+ *  - when CT_ACCESS gives the array's size and type, the forward pass
+ *    copies the array onto the tape right after the call, and the reverse
+ *    pass hands the pullback that copy (the runtime kernels are declared
+ *    so);
+ *  - otherwise the call is rejected with the place of the write, rather
+ *    than differentiated wrongly.
+ *
+ * Objects are told apart by their base: distinct allocas, heap blocks,
+ * globals and arguments of the differentiated function are taken as
+ * distinct (arrays passed as different arguments must not overlap, as
+ * for their shadows); any other pointer (loaded, selected) may be any. */
+#include "gen.h"
+
+#include <llvm-c/Target.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is_object(LLVMValueRef v) {
+  return LLVMIsAAllocaInst(v) || LLVMIsAGlobalVariable(v) || LLVMIsAArgument(v) ||
+         (LLVMIsACallInst(v) && classify_callee_is(v, CLASSIFY_ALLOC_FUNCTIONS));
+}
+
+static int may_alias(LLVMValueRef a, LLVMValueRef b) {
+  return a == b || !is_object(a) || !is_object(b);
+}
+
+static int is_pointer(LLVMValueRef v) { return LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMPointerTypeKind; }
+
+/* Does the callee promise not to write memory (memory(read) or none)? */
+static int call_writes_nothing(LLVMValueRef call) {
+  unsigned kind = LLVMGetEnumAttributeKindForName("memory", 6);
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  LLVMAttributeRef a = LLVMGetCallSiteEnumAttribute(call, LLVMAttributeFunctionIndex, kind);
+  if (!a && callee && LLVMIsAFunction(callee))
+    a = LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, kind);
+  /* two bits (ref, mod) per location; no mod bit set: no writes */
+  return a && (LLVMGetEnumAttributeValue(a) & 0x2A) == 0;
+}
+
+/* May instruction w write the object `base`? */
+static int writes(ct_gen *g, LLVMValueRef w, LLVMValueRef base) {
+  const char *masked = activity_masked_intrinsic(w);
+  LLVMValueRef dst = NULL;
+  if (LLVMIsAStoreInst(w))
+    dst = LLVMGetOperand(w, 1);
+  else if (activity_mem_intrinsic(w))
+    dst = LLVMGetOperand(w, 0);
+  else if (masked && !strcmp(masked, "store"))
+    dst = LLVMGetOperand(w, 1);
+  else if (LLVMIsAAtomicRMWInst(w) || LLVMIsAAtomicCmpXchgInst(w))
+    dst = LLVMGetOperand(w, 0);
+  if (dst)
+    return may_alias(activity_base_object(dst), base);
+  if (!LLVMIsACallInst(w) || masked || classify_rule(w) || classify_is_inactive_call(w) || call_writes_nothing(w))
+    return 0;
+  LLVMValueRef callee = LLVMGetCalledValue(w);
+  int custom = custom_derivative_of(g->m, callee) != NULL;
+  unsigned n = (unsigned)LLVMGetNumArgOperands(w);
+  for (unsigned k = 0; k < n; ++k) {
+    LLVMValueRef op = LLVMGetOperand(w, k);
+    if (!is_pointer(op) || LLVMIsAConstantPointerNull(op))
+      continue;
+    char acc = custom ? custom_access(callee, k) : 'u';
+    if ((acc == 'w' || acc == 'u') && may_alias(activity_base_object(op), base))
+      return 1;
+  }
+  return 0;
+}
+
+/* The blocks reachable from the successors of `from` (flags by index). */
+static void reachable_after(ct_gen *g, LLVMBasicBlockRef from, char *seen) {
+  unsigned *stack = malloc(g->nblocks * sizeof *stack), top = 0;
+  LLVMBasicBlockRef bb = from;
+  for (;;) {
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+    unsigned ns = term ? LLVMGetNumSuccessors(term) : 0;
+    for (unsigned s = 0; s < ns; ++s) {
+      ct_block *b = cfg_block_of(g, LLVMGetSuccessor(term, s));
+      unsigned i = b ? (unsigned)(b - g->blocks) : g->nblocks;
+      if (i < g->nblocks && !seen[i]) {
+        seen[i] = 1;
+        stack[top++] = i;
+      }
+    }
+    if (!top)
+      break;
+    bb = g->blocks[stack[--top]].bb;
+  }
+  free(stack);
+}
+
+/* The first instruction that may write `base` after `call`, or NULL. */
+static LLVMValueRef written_after(ct_gen *g, LLVMValueRef call, LLVMValueRef base, const char *seen) {
+  for (LLVMValueRef w = LLVMGetNextInstruction(call); w; w = LLVMGetNextInstruction(w))
+    if (writes(g, w, base))
+      return w;
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    if (seen[i])
+      for (LLVMValueRef w = LLVMGetFirstInstruction(g->blocks[i].bb); w; w = LLVMGetNextInstruction(w))
+        if (writes(g, w, base))
+          return w;
+  return NULL;
+}
+
+void custom_check_memory(ct_gen *g, LLVMValueRef call) {
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  unsigned n = (unsigned)LLVMGetNumArgOperands(call);
+  char *seen = NULL;
+  for (unsigned k = 0; k < n; ++k) {
+    LLVMValueRef op = LLVMGetOperand(call, k);
+    char acc = custom_access(callee, k);
+    if (!is_pointer(op) || LLVMIsAConstantPointerNull(op) || (acc != 'r' && acc != 'u'))
+      continue;
+    if (!seen) {
+      seen = calloc(g->nblocks ? g->nblocks : 1, 1);
+      reachable_after(g, LLVMGetInstructionParent(call), seen);
+    }
+    LLVMValueRef w = written_after(g, call, activity_base_object(op), seen);
+    if (!w)
+      continue;
+    unsigned sizes[8];
+    if (k < 64 && custom_array_size(callee, k, sizes)) { /* keep a copy */
+      LLVMValueRef old = vmap_get(&g->kept, call);
+      unsigned long long mask = (old ? LLVMConstIntGetZExtValue(old) : 0) | 1ull << k;
+      vmap_set(&g->kept, call, LLVMConstInt(g->i64_ty, mask, 0));
+      g->nkept += !old;
+      continue;
+    }
+    char what[512], where[256], desc[128];
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(callee, &len);
+    diag_location(w, where, sizeof where);
+    diag_describe(w, desc, sizeof desc);
+    snprintf(what, sizeof what,
+             "passes array argument %u, which the derivative of '%.*s' reads in the reverse pass, but "
+             "the %s%s%s may overwrite it afterwards",
+             k + 1, (int)len, name, desc, *where ? " at " : "", where);
+    gen_fail(g, call, what,
+             "write the new values to another array (or copy the argument before the call), so that "
+             "the values the call used are still there; or give the array's size and type with "
+             "CT_ACCESS on the function, and Cotangent keeps a copy");
+    break;
+  }
+  free(seen);
+}
+
+LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k,
+                               LLVMValueRef (*value)(ct_gen *, LLVMValueRef)) {
+  LLVMBuilderRef b = g->m->b;
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  unsigned sizes[8], n = custom_array_size(callee, k, sizes);
+  LLVMTypeRef elem = custom_element_type(callee);
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
+  LLVMValueRef bytes = LLVMConstInt(g->i64_ty, LLVMABISizeOfType(td, elem), 0);
+  for (unsigned i = 0; i < n; ++i) {
+    LLVMValueRef v = value(g, LLVMGetOperand(call, sizes[i]));
+    if (LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMIntegerTypeKind)
+      return LLVMConstInt(g->i64_ty, 0, 0);
+    v = LLVMBuildSExtOrBitCast(b, v, g->i64_ty, "");
+    /* a negative count is an empty array */
+    v = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, v, LLVMConstInt(g->i64_ty, 0, 0), ""),
+                        LLVMConstInt(g->i64_ty, 0, 0), v, "");
+    bytes = LLVMBuildMul(b, bytes, v, "");
+  }
+  return bytes;
+}
+
+static LLVMValueRef fwd_value(ct_gen *g, LLVMValueRef v) {
+  LLVMValueRef f = vmap_get(&g->fwd, v);
+  return f ? f : v;
+}
+
+/* Right after each kept call in the forward pass: push a copy of each kept
+ * array onto the tape (the reverse pops them, last first). */
+void custom_build_kept(ct_gen *g) {
+  if (!g->nkept)
+    return;
+  LLVMBuilderRef b = g->m->b;
+  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
+  LLVMValueRef push = forward_declare(g, "__ct_tape_push", g->ptr_ty, params, 3);
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef kept = LLVMIsACallInst(inst) ? vmap_get(&g->kept, inst) : NULL;
+      if (!kept)
+        continue;
+      unsigned long long mask = LLVMConstIntGetZExtValue(kept);
+      LLVMPositionBuilderBefore(b, LLVMGetNextInstruction(fwd_value(g, inst)));
+      for (unsigned k = 0; k < 64; ++k)
+        if (mask >> k & 1) {
+          LLVMValueRef bytes = custom_kept_bytes(g, inst, k, fwd_value);
+          LLVMValueRef args[3] = {g->tape, bytes, LLVMConstInt(g->i64_ty, 16, 0)};
+          LLVMValueRef slot = LLVMBuildCall2(b, LLVMFunctionType(g->ptr_ty, params, 3, 0), push, args, 3, "");
+          LLVMBuildMemCpy(b, slot, 16, fwd_value(g, LLVMGetOperand(inst, k)), 1, bytes);
+        }
+    }
+}

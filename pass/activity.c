@@ -189,6 +189,10 @@ static int is_masked_store(LLVMValueRef inst) {
 static int calls_function_with_body(LLVMValueRef inst) {
   if (!LLVMIsACallInst(inst))
     return 0;
+  size_t len = 0;
+  const char *name = util_callee_name(inst, &len);
+  if (name && len == 16 && !memcmp(name, "__kmpc_fork_call", 16))
+    return 1; /* runs the parallel region's body on the captured pointers */
   LLVMValueRef callee = LLVMGetCalledValue(inst);
   return callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee);
 }

@@ -1,0 +1,100 @@
+/* OpenMP parallel loops: a static-schedule map, a dynamic schedule, a
+ * shared scalar every thread reads (its adjoint is added by all threads at
+ * once), a serial loop after a parallel one, and a region in a helper. */
+#include <cotangent.h>
+#include <omp.h>
+
+#include "omp_check.h"
+
+#define N 64
+
+/* y = sin(x) * x in parallel, then a serial sum of squares */
+static double map_static(const double *x, double *y, int n) {
+#pragma omp parallel for schedule(static)
+  for (int i = 0; i < n; ++i)
+    y[i] = sin(x[i]) * x[i];
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += y[i] * y[i];
+  return s;
+}
+
+/* dynamic schedule, chunk 3, uneven work per iteration */
+static double map_dynamic(const double *x, double *y, int n) {
+#pragma omp parallel for schedule(dynamic, 3)
+  for (int i = 0; i < n; ++i) {
+    double t = x[i];
+    for (int k = 0; k < i % 5; ++k)
+      t = t * cos(t) + 0.5;
+    y[i] = t;
+  }
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += (i + 1) * y[i];
+  return s;
+}
+
+/* every iteration reads the shared scale *a and x[0]: all threads add into
+ * the same adjoints */
+static double shared_reads(const double *x, const double *a, double *y, int n) {
+#pragma omp parallel for schedule(static, 1)
+  for (int i = 0; i < n; ++i)
+    y[i] = *a * x[i] * x[0] + exp(*a * 0.1);
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += y[i] * y[i];
+  return s;
+}
+
+/* the parallel loop lives in a helper the differentiated function calls;
+ * the loop body calls another helper */
+static double body(double v, double w) { return v * v * w + log(1 + v * v); }
+static void smooth(const double *x, double *y, int n) {
+#pragma omp parallel for schedule(guided)
+  for (int i = 1; i < n - 1; ++i)
+    y[i] = body(x[i], 0.25 * (x[i - 1] + x[i + 1]));
+}
+static double nested(const double *x, double *y, int n) {
+  y[0] = y[n - 1] = 0;
+  smooth(x, y, n);
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += sin(y[i]);
+  return s;
+}
+
+static double buf[N];
+static double f_static(const double *x) { return map_static(x, buf, N); }
+static double f_dynamic(const double *x) { return map_dynamic(x, buf, N); }
+static double f_shared(const double *x) { return shared_reads(x + 1, x, buf, N); }
+static double f_nested(const double *x) { return nested(x, buf, N); }
+
+int main(void) {
+  double x[N + 1], dx[N + 1], y[N], dy[N];
+  for (int i = 0; i <= N; ++i)
+    x[i] = 0.3 + 0.02 * i;
+
+  memset(dx, 0, sizeof dx);
+  memset(dy, 0, sizeof dy);
+  double v = ct_value_with_gradient(map_static, x, dx, y, dy, N);
+  CHECK_D(v, f_static(x));
+  check_fd("map_static", f_static, x, dx, N);
+
+  memset(dx, 0, sizeof dx);
+  v = ct_value_with_gradient(map_dynamic, x, dx, y, dy, N);
+  CHECK_D(v, f_dynamic(x));
+  check_fd("map_dynamic", f_dynamic, x, dx, N);
+
+  memset(dx, 0, sizeof dx);
+  v = ct_value_with_gradient(shared_reads, x + 1, dx + 1, x, dx, y, dy, N);
+  CHECK_D(v, f_shared(x));
+  check_fd("shared_reads", f_shared, x, dx, N + 1);
+
+  memset(dx, 0, sizeof dx);
+  v = ct_value_with_gradient(nested, x, dx, y, dy, N);
+  CHECK_D(v, f_nested(x));
+  check_fd("nested", f_nested, x, dx, N);
+
+  printf("threads: %d\n", omp_get_max_threads());
+  return check_summary("omp_loops");
+}

@@ -181,6 +181,14 @@ static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
   return changed;
 }
 
+/* An atomic x += v or x -= v on floating-point memory (omp atomic). */
+static int is_atomic_fp_update(LLVMValueRef inst) {
+  if (!LLVMIsAAtomicRMWInst(inst))
+    return 0;
+  LLVMAtomicRMWBinOp op = LLVMGetAtomicRMWBinOp(inst);
+  return op == LLVMAtomicRMWBinOpFAdd || op == LLVMAtomicRMWBinOpFSub;
+}
+
 static int is_masked_store(LLVMValueRef inst) {
   const char *masked = activity_masked_intrinsic(inst);
   return masked && !strcmp(masked, "store");
@@ -223,6 +231,8 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
         const char *masked = activity_masked_intrinsic(inst);
+        if (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1)))
+          changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
         if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
           /* storing a varied value makes the memory (its base object) varied */
           if (vmap_get(&varied, LLVMGetOperand(inst, 0)))
@@ -277,6 +287,7 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
                       ((LLVMIsAStoreInst(inst) || is_masked_store(inst)) &&
                        vmap_get(&varied, LLVMGetOperand(inst, 1))) ||
                       (activity_mem_intrinsic(inst) && vmap_get(&varied, LLVMGetOperand(inst, 0))) ||
+                      (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 0))) ||
                       (LLVMIsACallInst(inst) && has_varied_pointer_arg(&varied, inst));
         if (!is_root && !vmap_get(&useful, inst))
           continue;

@@ -80,6 +80,7 @@ int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
   LLVMTypeRef i32 = LLVMInt32TypeInContext(m->ctx);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   int ok = 1;
+  unsigned long reported = 0; /* one error per construct */
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(copy); bb; bb = LLVMGetNextBasicBlock(bb))
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb), next; inst; inst = next) {
       next = LLVMGetNextInstruction(inst);
@@ -87,6 +88,10 @@ int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
         continue;
       for (size_t k = 0; k < sizeof REJECTED / sizeof REJECTED[0]; ++k)
         if (callee_has_prefix(inst, REJECTED[k].prefix)) {
+          ok = 0;
+          if (reported >> k & 1)
+            break;
+          reported |= 1ul << k;
           size_t len = 0;
           const char *name = LLVMGetValueName2(user_fn, &len);
           const char *dot = memchr(name, '.', len);
@@ -95,7 +100,6 @@ int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
                       "differentiates omp parallel, omp for (static and dynamic schedules), reduction, "
                       "firstprivate of pointers and integers, critical, single, master and barriers",
                       (int)(dot ? (size_t)(dot - name) : len), name, REJECTED[k].construct);
-          ok = 0;
           break;
         }
       int enter = callee_is(inst, "__kmpc_critical") || callee_is(inst, "__kmpc_critical_with_hint");

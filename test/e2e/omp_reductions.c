@@ -119,5 +119,18 @@ int main(void) {
   v = ct_value_with_gradient(two_phases, x, dx, t, dt, N);
   CHECK_TOL(v, f_phases(x), 1e-12);
   check_fd("two_phases", f_phases, x, dx, N);
+  /* a pullback applied twice: the region's tapes and ticket locks are
+     rewound for the second reverse pass */
+  double dx2[N] = {0};
+  ct_pullback_t pb;
+  v = ct_value_with_pullback(critical_product, &pb, x, dx2, N);
+  CHECK_TOL(v, f_critical(x), 1e-12);
+  ct_pullback_apply(pb, 1.0);
+  ct_pullback_apply(pb, 0.5);
+  ct_pullback_free(pb);
+  memset(dx, 0, sizeof dx);
+  ct_gradient(critical_product, x, dx, N);
+  for (int i = 0; i < N; ++i)
+    CHECK_TOL(dx2[i], 1.5 * dx[i], 1e-12);
   return check_summary("omp_reductions");
 }

@@ -1,0 +1,50 @@
+// OpenMP constructs Cotangent does not differentiate are compile errors at
+// the construct, naming it (with and without -g): a task, an ordered
+// block, and a floating-point value captured by copy (firstprivate).
+// RUN: not %cc -fopenmp -O0 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
+// RUN: not %cc -fopenmp -O2 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
+// RUN: not %cc -fopenmp -O2 -g -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
+#include <cotangent.h>
+
+static double tasks(double *x, int n) {
+  double s = 0;
+#pragma omp parallel
+#pragma omp single
+  for (int i = 0; i < n; ++i) {
+// CHECK-DAG: diag_openmp.c:[[@LINE+1]]:1: error: cannot differentiate 'tasks': 'omp task' is not supported in differentiated code
+#pragma omp task
+    x[i] *= 2;
+  }
+  for (int i = 0; i < n; ++i)
+    s += x[i];
+  return s;
+}
+
+static double ordered(double *x, int n) {
+  double s = 0;
+#pragma omp parallel for ordered
+  for (int i = 0; i < n; ++i) {
+// CHECK-DAG: diag_openmp.c:[[@LINE+1]]:1: error: cannot differentiate 'ordered': 'omp ordered' is not supported
+#pragma omp ordered
+    x[i] *= 2;
+  }
+  for (int i = 0; i < n; ++i)
+    s += x[i];
+  return s;
+}
+
+static double by_copy(const double *x, double *y, int n, double a) {
+// CHECK-DAG: diag_openmp.c:[[@LINE+1]]:1: error: cannot differentiate 'by_copy': it passes a differentiable floating-point value by value into a parallel region
+#pragma omp parallel for firstprivate(a)
+  for (int i = 0; i < n; ++i)
+    y[i] = a * x[i];
+  return y[0];
+}
+
+double run(double *x, double *dx, double *y, double *dy, int n) {
+  double da;
+  ct_gradient(tasks, x, dx, n);
+  ct_gradient(ordered, x, dx, n);
+  ct_gradient(by_copy, x, dx, y, dy, n, 2.0, &da);
+  return da;
+}

@@ -98,7 +98,7 @@ int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
           diag_report(user_fn, inst, CT_SEV_ERROR,
                       "cannot differentiate '%.*s': '%s' is not supported in differentiated code; Cotangent "
                       "differentiates omp parallel, omp for (static and dynamic schedules), reduction, "
-                      "firstprivate of pointers and integers, critical, single, master and barriers",
+                      "firstprivate, critical, atomic, single, master and barriers",
                       (int)(dot ? (size_t)(dot - name) : len), name, REJECTED[k].construct);
           break;
         }
@@ -156,9 +156,11 @@ int omp_classify(ct_gen *g, LLVMValueRef inst) {
     return -1;
   if (omp_is_fork(inst)) {
     unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
-    for (unsigned k = 3; k < n; ++k)
-      if (vmap_get(&g->active, LLVMGetOperand(inst, k)))
+    for (unsigned k = 3; k < n; ++k) {
+      LLVMValueRef op = LLVMGetOperand(inst, k);
+      if (vmap_get(&g->active, op) || (LLVMIsABitCastInst(op) && classify_has_adjoint(g, LLVMGetOperand(op, 0))))
         return REV_OMP_FORK;
+    }
     return REV_NONE;
   }
   if (is_sync(inst))
@@ -171,8 +173,67 @@ int omp_classify(ct_gen *g, LLVMValueRef inst) {
   return -1;
 }
 
+/* A differentiable double captured by copy (firstprivate) travels through
+ * the fork as the bits of an i64: the double, or NULL. */
+static LLVMValueRef captured_double(ct_gen *g, LLVMValueRef op) {
+  if (!LLVMIsABitCastInst(op) || LLVMTypeOf(op) != g->i64_ty)
+    return NULL;
+  LLVMValueRef d = LLVMGetOperand(op, 0);
+  return LLVMGetTypeKind(LLVMTypeOf(d)) == LLVMDoubleTypeKind && classify_has_adjoint(g, d) ? d : NULL;
+}
+
+/* A copy of the region's body whose i64 parameters marked in `fp` take the
+ * double itself (so the body's arithmetic on it is differentiated). */
+static LLVMValueRef fp_variant(ct_gen *g, LLVMValueRef outlined, const char *fp) {
+  ct_module *m = g->m;
+  size_t len = 0;
+  const char *oname = LLVMGetValueName2(outlined, &len);
+  char name[700];
+  snprintf(name, sizeof name, "%.*s.ct_fp.%s", (int)len, oname, fp);
+  LLVMValueRef v = LLVMGetNamedFunction(m->mod, name);
+  if (v)
+    return v;
+  unsigned n = LLVMCountParams(outlined);
+  LLVMTypeRef *params = malloc(n * sizeof *params);
+  LLVMGetParamTypes(LLVMGlobalGetValueType(outlined), params);
+  for (unsigned p = 0; p < n; ++p)
+    if (fp[p] == 'd')
+      params[p] = LLVMDoubleTypeInContext(m->ctx);
+  v = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, n, 0));
+  free(params);
+  LLVMSetLinkage(v, LLVMInternalLinkage);
+  prepare_copy_attributes(outlined, v);
+  LLVMBasicBlockRef args = LLVMAppendBasicBlockInContext(m->ctx, v, "ct.args");
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderAtEnd(b, args);
+  ct_vmap map;
+  vmap_init(&map);
+  LLVMValueRef casts[CT_MAX_PARAMS] = {0};
+  for (unsigned p = 0; p < n; ++p) {
+    LLVMValueRef np = LLVMGetParam(v, p);
+    if (fp[p] == 'd')
+      np = casts[p] = LLVMBuildBitCast(b, np, g->i64_ty, "");
+    vmap_set(&map, LLVMGetParam(outlined, p), np);
+  }
+  clone_blocks(m, outlined, v, &map);
+  /* the casts go to the top of the copied entry block (allocas stay in
+     the entry block) */
+  LLVMBasicBlockRef entry = LLVMValueAsBasicBlock(vmap_get(&map, LLVMBasicBlockAsValue(LLVMGetFirstBasicBlock(outlined))));
+  LLVMPositionBuilderBefore(b, LLVMGetFirstInstruction(entry));
+  for (unsigned p = 0; p < n; ++p)
+    if (casts[p]) {
+      LLVMInstructionRemoveFromParent(casts[p]);
+      LLVMInsertIntoBuilder(b, casts[p]);
+    }
+  LLVMDeleteBasicBlock(args);
+  vmap_free(&map);
+  LLVMDisposeBuilder(b);
+  return v;
+}
+
 /* The activity the region's body is differentiated for: gtid and btid
- * constant, captured pointers to differentiable data duplicated. */
+ * constant, captured pointers to differentiable data duplicated, doubles
+ * captured by copy active (in a copy of the body taking them as double). */
 static int fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
   LLVMValueRef outlined = LLVMGetOperand(inst, 2);
   unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
@@ -182,9 +243,18 @@ static int fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
     return 0;
   }
   *spec = (ct_spec){.fn = outlined, .nparams = n - 1, .split = 1, .concurrent = 1};
+  char fp[CT_MAX_PARAMS + 1];
+  int any_fp = 0;
   for (unsigned p = 0; p < n - 1; ++p) {
     LLVMValueRef op = p < 2 ? NULL : LLVMGetOperand(inst, p + 1);
     spec->act[p] = ACT_CONST;
+    fp[p] = '_';
+    if (op && captured_double(g, op)) {
+      spec->act[p] = ACT_ACTIVE;
+      fp[p] = 'd';
+      any_fp = 1;
+      continue;
+    }
     if (!op || !vmap_get(&g->active, op))
       continue;
     if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind) {
@@ -193,20 +263,23 @@ static int fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
     }
     gen_fail_plain(g, inst,
                    "passes a differentiable floating-point value by value into a parallel region "
-                   "(firstprivate, or a scalar clang captured by copy)",
-                   "make it shared (read it through a variable the region does not write), or copy it "
-                   "into a private variable inside the region");
+                   "in a form Cotangent cannot follow",
+                   "make it shared, or a double");
     return 0;
   }
-  /* a differentiable value captured by copy travels as integer bits */
+  fp[n - 1] = 0;
+  if (any_fp)
+    spec->fn = fp_variant(g, outlined, fp);
+  /* other differentiable values captured by copy (float) travel as
+     integer bits Cotangent does not follow */
   for (unsigned k = 3; k < n; ++k) {
     LLVMValueRef op = LLVMGetOperand(inst, k);
-    if (LLVMIsABitCastInst(op) && classify_has_adjoint(g, LLVMGetOperand(op, 0))) {
+    if (LLVMIsAZExtInst(op))
+      op = LLVMGetOperand(op, 0);
+    if (!captured_double(g, op) && LLVMIsABitCastInst(op) && classify_has_adjoint(g, LLVMGetOperand(op, 0))) {
       gen_fail_plain(g, inst,
-                     "passes a differentiable floating-point value by value into a parallel region "
-                     "(firstprivate, or a scalar clang captured by copy)",
-                     "make it shared (read it through a variable the region does not write), or copy it "
-                     "into a private variable inside the region");
+                     "passes a differentiable float by value into a parallel region (firstprivate)",
+                     "make it shared, or a double (doubles captured by copy are differentiated)");
       return 0;
     }
   }
@@ -264,15 +337,22 @@ static LLVMValueRef fork_wrapper(ct_gen *g, LLVMValueRef target, int reverse) {
   LLVMGetParamTypes(tty, tparams);
   /* the reverse's trailing (tape, keep) come from the region record */
   unsigned ncap = reverse ? ntp - 4 : ntp - 2;
-  LLVMTypeRef *params = malloc((ncap + 4) * sizeof *params);
-  unsigned np = 0;
+  LLVMTypeRef *params = malloc((2 * ncap + 4) * sizeof *params);
+  unsigned np = 0, nfp = 0;
   params[np++] = g->ptr_ty;
   params[np++] = g->ptr_ty;
   params[np++] = g->ptr_ty;
   if (reverse)
     params[np++] = g->i64_ty;
   for (unsigned k = 0; k < ncap; ++k)
-    params[np++] = tparams[2 + k];
+    nfp += type_is_fp(tparams[2 + k]);
+  if (reverse) /* where each thread adds the adjoints of captured doubles */
+    for (unsigned k = 0; k < nfp; ++k)
+      params[np++] = g->ptr_ty;
+  unsigned first_cap = np;
+  /* doubles go through the fork's varargs as integer bits */
+  for (unsigned k = 0; k < ncap; ++k)
+    params[np++] = type_is_fp(tparams[2 + k]) ? g->i64_ty : tparams[2 + k];
   LLVMTypeRef voidt = LLVMVoidTypeInContext(m->ctx), i32 = g->i32_ty;
   w = LLVMAddFunction(m->mod, name, LLVMFunctionType(voidt, params, np, 0));
   LLVMSetLinkage(w, LLVMInternalLinkage);
@@ -285,8 +365,10 @@ static LLVMValueRef fork_wrapper(ct_gen *g, LLVMValueRef target, int reverse) {
   unsigned na = 0;
   args[na++] = LLVMGetParam(w, 0);
   args[na++] = LLVMGetParam(w, 1);
-  for (unsigned k = 0; k < ncap; ++k)
-    args[na++] = LLVMGetParam(w, (reverse ? 4 : 3) + k);
+  for (unsigned k = 0; k < ncap; ++k) {
+    LLVMValueRef a = LLVMGetParam(w, first_cap + k);
+    args[na++] = type_is_fp(tparams[2 + k]) ? LLVMBuildBitCast(b, a, tparams[2 + k], "") : a;
+  }
   if (!reverse) {
     LLVMValueRef eargs[3] = {region, tid, nt};
     LLVMValueRef prev = call(m, b, "__ct_omp_enter_forward", g->ptr_ty, eargs, 3);
@@ -299,7 +381,10 @@ static LLVMValueRef fork_wrapper(ct_gen *g, LLVMValueRef target, int reverse) {
     LLVMValueRef prev = call(m, b, "__ct_omp_enter_reverse", g->ptr_ty, eargs, 4);
     args[na++] = LLVMBuildLoad2(b, g->ptr_ty, slot, "tape");
     args[na++] = LLVMBuildTrunc(b, LLVMGetParam(w, 3), LLVMInt1TypeInContext(m->ctx), "keep");
-    LLVMBuildCall2(b, tty, target, args, na, "");
+    LLVMValueRef res = LLVMBuildCall2(b, tty, target, args, na, "");
+    for (unsigned k = 0; k < nfp; ++k)
+      LLVMBuildAtomicRMW(b, LLVMAtomicRMWBinOpFAdd, LLVMGetParam(w, 4 + k), LLVMBuildExtractValue(b, res, k, ""),
+                         LLVMAtomicOrderingMonotonic, 0);
     call(m, b, "__ct_omp_leave_reverse", voidt, &prev, 1);
   }
   LLVMBuildRetVoid(b);
@@ -400,11 +485,27 @@ void omp_reverse(ct_gen *g, LLVMValueRef inst) {
   LLVMValueRef pargs[3] = {ident, thread_num(g, ident), nt};
   call(m, b, "__kmpc_push_num_threads", voidt, pargs, 3);
   LLVMValueRef w = fork_wrapper(g, vmap_get(&g->call_rev, inst), 1);
-  LLVMValueRef args[2 * CT_MAX_PARAMS + 3];
+  LLVMValueRef args[3 * CT_MAX_PARAMS + 3];
   args[0] = region;
   args[1] = LLVMBuildZExt(b, g->keep, g->i64_ty, "");
-  unsigned n = 2 + fork_args(g, inst, args + 2, 1);
+  unsigned n = 2;
+  /* captured doubles: each thread adds its adjoint into a zeroed cell */
+  LLVMValueRef cells[CT_MAX_PARAMS], doubles[CT_MAX_PARAMS];
+  unsigned ncells = 0;
+  unsigned nops = (unsigned)LLVMGetNumArgOperands(inst);
+  for (unsigned k = 3; k < nops; ++k) {
+    LLVMValueRef d = captured_double(g, LLVMGetOperand(inst, k));
+    if (!d)
+      continue;
+    doubles[ncells] = d;
+    cells[ncells] = LLVMBuildAlloca(g->ab, LLVMTypeOf(d), "ct.omp.cell");
+    LLVMBuildStore(b, LLVMConstNull(LLVMTypeOf(d)), cells[ncells]);
+    args[n++] = cells[ncells++];
+  }
+  n += fork_args(g, inst, args + n, 1);
   build_fork(g, ident, w, args, n);
+  for (unsigned k = 0; k < ncells; ++k)
+    reverse_adj_add(g, doubles[k], LLVMBuildLoad2(b, LLVMTypeOf(doubles[k]), cells[k], ""));
   LLVMValueRef dargs[2] = {region, LLVMBuildZExt(b, g->keep, g->i32_ty, "")};
   call(m, b, "__ct_omp_region_done", voidt, dargs, 2);
 }

@@ -1,6 +1,7 @@
 /* OpenMP parallel loops: a static-schedule map, a dynamic schedule, a
  * shared scalar every thread reads (its adjoint is added by all threads at
- * once), a serial loop after a parallel one, and a region in a helper. */
+ * once), a serial loop after a parallel one, a region in a helper, and a
+ * firstprivate double. */
 #include <cotangent.h>
 #include <omp.h>
 
@@ -63,7 +64,23 @@ static double nested(const double *x, double *y, int n) {
   return s;
 }
 
+/* a double captured by copy (firstprivate): each thread updates its own
+ * copy, so the result depends on which iterations a thread gets (static
+ * schedule: the same for the same number of threads) */
+static double first_private(const double *x, double *y, int n, double a) {
+#pragma omp parallel for firstprivate(a) schedule(static)
+  for (int i = 0; i < n; ++i) {
+    y[i] = a * x[i];
+    a = a * 1.01 + 0.001 * x[i];
+  }
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += y[i] * y[i];
+  return s;
+}
+
 static double buf[N];
+static double f_first_private(const double *x) { return first_private(x + 1, buf, N, x[0]); }
 static double f_static(const double *x) { return map_static(x, buf, N); }
 static double f_dynamic(const double *x) { return map_dynamic(x, buf, N); }
 static double f_shared(const double *x) { return shared_reads(x + 1, x, buf, N); }
@@ -94,6 +111,11 @@ int main(void) {
   v = ct_value_with_gradient(nested, x, dx, y, dy, N);
   CHECK_D(v, f_nested(x));
   check_fd("nested", f_nested, x, dx, N);
+
+  memset(dx, 0, sizeof dx);
+  v = ct_value_with_gradient(first_private, x + 1, dx + 1, y, dy, N, x[0], &dx[0]);
+  CHECK_D(v, f_first_private(x));
+  check_fd("first_private", f_first_private, x, dx, N + 1);
 
   printf("threads: %d\n", omp_get_max_threads());
   return check_summary("omp_loops");

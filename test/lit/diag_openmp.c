@@ -1,6 +1,6 @@
 // OpenMP constructs Cotangent does not differentiate are compile errors at
 // the construct, naming it (with and without -g): a task, an ordered
-// block, and a floating-point value captured by copy (firstprivate).
+// block, and a float captured by copy (firstprivate; doubles are supported).
 // RUN: not %cc -fopenmp -O0 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
 // RUN: not %cc -fopenmp -O2 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
 // RUN: not %cc -fopenmp -O2 -g -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
@@ -33,8 +33,8 @@ static double ordered(double *x, int n) {
   return s;
 }
 
-static double by_copy(const double *x, double *y, int n, double a) {
-// CHECK-DAG: diag_openmp.c:[[@LINE+1]]:1: error: cannot differentiate 'by_copy': it passes a differentiable floating-point value by value into a parallel region
+static float by_copy(const float *x, float *y, int n, float a) {
+// CHECK-DAG: diag_openmp.c:[[@LINE+1]]:1: error: cannot differentiate 'by_copy': it passes a differentiable float by value into a parallel region (firstprivate)
 #pragma omp parallel for firstprivate(a)
   for (int i = 0; i < n; ++i)
     y[i] = a * x[i];
@@ -42,9 +42,9 @@ static double by_copy(const double *x, double *y, int n, double a) {
 }
 
 double run(double *x, double *dx, double *y, double *dy, int n) {
-  double da;
+  float da, fx[4], fdx[4], fy[4], fdy[4];
   ct_gradient(tasks, x, dx, n);
   ct_gradient(ordered, x, dx, n);
-  ct_gradient(by_copy, x, dx, y, dy, n, 2.0, &da);
-  return da;
+  ct_gradient(by_copy, fx, fdx, fy, fdy, 4, 2.0f, &da);
+  return da + y[0] + dy[0];
 }

@@ -56,6 +56,7 @@ int main(void) {
   double x[N], dx[N], y[N], dy[N];
   for (int i = 0; i < N; ++i) x[i] = 0.3 + 0.02 * i;
   memset(dx, 0, sizeof dx);
+  memset(dy, 0, sizeof dy);
   ct_gradient(sections, x, dx, y, dy, N);
   check_fd("sections", f_sections, x, dx, N);
   memset(dx, 0, sizeof dx);

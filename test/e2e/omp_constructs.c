@@ -1,8 +1,10 @@
 /* More OpenMP constructs in differentiated code: parallel sections,
  * lastprivate, single and master with the barriers between them, a
  * recursive helper (a differentiated call, not inlined) inside the region,
- * and gradients computed inside the user's own parallel loop (the inner
- * region then runs on one thread per gradient). */
+ * num_threads, the if clause, a parallel region nested in another,
+ * collapse(2) with a dynamic schedule, and gradients computed inside the
+ * user's own parallel loop (the inner region then runs on one thread per
+ * gradient). */
 #include <cotangent.h>
 #include <omp.h>
 
@@ -47,11 +49,40 @@ static double recursive(const double *x, double *y, int n) {
   for (int i = 0; i < n; ++i) s += y[i];
   return s;
 }
+static double nt(const double *x, double *y, int n) {
+#pragma omp parallel for num_threads(3)
+  for (int i = 0; i < n; ++i) y[i] = x[i] * x[i] * (1 + 0 * omp_get_thread_num());
+  double s = 0; for (int i = 0; i < n; ++i) s += y[i] * x[i]; return s;
+}
+static double cond(const double *x, double *y, int n) {
+#pragma omp parallel for if(n > 10)
+  for (int i = 0; i < n; ++i) y[i] = sin(x[i]);
+  double s = 0; for (int i = 0; i < n; ++i) s += y[i] * x[i]; return s;
+}
+static double nest(const double *x, double *y, int n) {
+#pragma omp parallel for
+  for (int i = 0; i < n; ++i) {
+    double t = 0;
+#pragma omp parallel for reduction(+:t)
+    for (int j = 0; j < n; ++j) t += x[j] * x[i];
+    y[i] = t;
+  }
+  double s = 0; for (int i = 0; i < n; ++i) s += y[i] * y[i]; return s;
+}
+static double coll(const double *x, double *y, int n) {
+#pragma omp parallel for collapse(2) schedule(dynamic)
+  for (long i = 0; i < 5; ++i) for (long j = 0; j < 6; ++j) y[i * 6 + j] = x[i] * x[j] + x[i+j];
+  double s = 0; for (int i = 0; i < n; ++i) s += y[i] * y[i]; return s;
+}
 static double buf[N];
 static double f_sections(const double *x) { return sections(x, buf, N); }
 static double f_last(const double *x) { return lastpriv(x, N); }
 static double f_single(const double *x) { return single(x, buf, N); }
 static double f_rec(const double *x) { return recursive(x, buf, N); }
+static double f_nt(const double *x) { return nt(x, buf, N); }
+static double f_cond(const double *x) { return cond(x, buf, N); }
+static double f_nest(const double *x) { return nest(x, buf, N); }
+static double f_coll(const double *x) { return coll(x, buf, N); }
 int main(void) {
   double x[N], dx[N], y[N], dy[N];
   for (int i = 0; i < N; ++i) x[i] = 0.3 + 0.02 * i;
@@ -70,6 +101,15 @@ int main(void) {
   memset(dy, 0, sizeof dy);
   ct_gradient(recursive, x, dx, y, dy, N);
   check_fd("recursive", f_rec, x, dx, N);
+#define CASE(f, ref)                                                                                   \
+  memset(dx, 0, sizeof dx);                                                                            \
+  memset(dy, 0, sizeof dy);                                                                            \
+  ct_gradient(f, x, dx, y, dy, N);                                                                     \
+  check_fd(#f, ref, x, dx, N)
+  CASE(nt, f_nt);
+  CASE(cond, f_cond);
+  CASE(nest, f_nest);
+  CASE(coll, f_coll);
   /* gradients computed inside the user's own parallel loop */
   int bad = 0;
 #pragma omp parallel for reduction(+:bad)

@@ -28,13 +28,13 @@ static atomic_int norder;
 static long reverse_order[2 * THREADS * ROUNDS];
 static atomic_int nreverse;
 static pthread_barrier_t between;
+static int tape_marks[THREADS]; /* stand-ins for the threads' tapes */
 static atomic_int wrong_tape; /* checked in the main thread (cmocka asserts are not thread-safe) */
 
 static void *team_member(void *arg) {
   int tid = (int)(intptr_t)arg;
   long tickets[2 * ROUNDS];
   const void *names[2 * ROUNDS];
-  int tapes_dummy;
   void *prev = __ct_omp_enter_forward(region, tid, THREADS);
   for (int r = 0; r < 2 * ROUNDS; ++r) {
     names[r] = r % 3 ? &lock_a : &lock_b;
@@ -43,11 +43,11 @@ static void *team_member(void *arg) {
       order[atomic_fetch_add(&norder, 1)] = tid * 1000 + r;
     tickets[r] = __ct_omp_critical_exit(names[r]);
   }
-  __ct_omp_leave_forward(region, tid, &tapes_dummy + tid, prev);
+  __ct_omp_leave_forward(region, tid, &tape_marks[tid], prev);
   pthread_barrier_wait(&between);
   void *tape = NULL;
   prev = __ct_omp_enter_reverse(region, tid, THREADS, &tape);
-  if (tape != (void *)(&tapes_dummy + tid))
+  if (tape != (void *)(&tape_marks[tid]))
     atomic_store(&wrong_tape, 1);
   for (int r = 2 * ROUNDS - 1; r >= 0; --r) {
     __ct_omp_critical_reverse_enter(names[r], tickets[r]);

@@ -18,7 +18,7 @@
  * become critical sections in the prepared copy) are the runtime's ticket
  * locks, re-entered in the opposite order by the reverse; barriers are
  * mirrored. Constructs with a cross-thread order the tape cannot replay
- * (tasks, ordered, copyprivate, ...) are rejected. */
+ * (tasks, ordered, copyprivate, OpenMP locks, ...) are rejected. */
 #include "gen.h"
 
 #include <llvm-c/DebugInfo.h>
@@ -56,7 +56,21 @@ static const struct {
     {"__kmpc_scope", "omp scope"},            {"__kmpc_cancel", "omp cancel"},
     {"__kmpc_alloc", "omp allocate"},         {"__kmpc_aligned_alloc", "omp allocate"},
     {"__tgt_", "omp target"},
+    {"omp_init_lock", "omp locks (omp_set_lock)"}, {"omp_init_nest_lock", "omp locks (omp_set_lock)"},
+    {"omp_set_lock", "omp locks (omp_set_lock)"}, {"omp_unset_lock", "omp locks (omp_set_lock)"},
+    {"omp_test_lock", "omp locks (omp_set_lock)"}, {"omp_set_nest_lock", "omp locks (omp_set_lock)"},
+    {"omp_unset_nest_lock", "omp locks (omp_set_lock)"}, {"omp_test_nest_lock", "omp locks (omp_set_lock)"},
 };
+
+/* OpenMP API functions that neither read nor write differentiable data. */
+static const char *const INERT_API[] = {
+    "omp_get_thread_num", "omp_get_num_threads", "omp_get_max_threads", "omp_get_num_procs",
+    "omp_in_parallel", "omp_get_level", "omp_get_active_level", "omp_get_ancestor_thread_num",
+    "omp_get_team_size", "omp_get_wtime", "omp_get_wtick", "omp_get_dynamic", "omp_get_nested",
+    "omp_get_thread_limit", "omp_get_max_active_levels", "omp_in_final", "omp_get_num_teams",
+    "omp_get_team_num", "omp_get_cancellation", "omp_get_proc_bind", "omp_get_num_places",
+    "omp_get_place_num", "omp_set_num_threads", "omp_set_dynamic", "omp_set_nested",
+    "omp_set_max_active_levels", NULL};
 
 static LLVMValueRef declare(ct_module *m, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n,
                             int vararg) {
@@ -84,7 +98,7 @@ int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(copy); bb; bb = LLVMGetNextBasicBlock(bb))
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb), next; inst; inst = next) {
       next = LLVMGetNextInstruction(inst);
-      if (!LLVMIsACallInst(inst) || !callee_has_prefix(inst, "__"))
+      if (!LLVMIsACallInst(inst) || !(callee_has_prefix(inst, "__") || callee_has_prefix(inst, "omp_")))
         continue;
       for (size_t k = 0; k < sizeof REJECTED / sizeof REJECTED[0]; ++k)
         if (callee_has_prefix(inst, REJECTED[k].prefix)) {
@@ -167,8 +181,8 @@ int omp_classify(ct_gen *g, LLVMValueRef inst) {
     return REV_OMP_SYNC;
   /* worksharing, thread numbers, single/master: the forward copy runs
      them, the tape records what they decided */
-  if (callee_has_prefix(inst, "__kmpc_") || callee_has_prefix(inst, "omp_") ||
-      callee_has_prefix(inst, "__ct_omp_"))
+  if (callee_has_prefix(inst, "__kmpc_") || callee_has_prefix(inst, "__ct_omp_") ||
+      classify_callee_is(inst, INERT_API))
     return REV_NONE;
   return -1;
 }

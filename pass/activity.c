@@ -194,13 +194,61 @@ static int is_masked_store(LLVMValueRef inst) {
   return masked && !strcmp(masked, "store");
 }
 
+static int is_fork(LLVMValueRef inst) {
+  size_t len = 0;
+  const char *name = util_callee_name(inst, &len);
+  return name && len == 16 && !memcmp(name, "__kmpc_fork_call", 16);
+}
+
+/* A fork argument carrying a varied double's bits (firstprivate). */
+static int has_varied_bits(const ct_vmap *varied, LLVMValueRef fork) {
+  int n = LLVMGetNumArgOperands(fork);
+  for (int k = 3; k < n; ++k) {
+    LLVMValueRef op = LLVMGetOperand(fork, (unsigned)k);
+    if (LLVMIsABitCastInst(op) && vmap_get(varied, LLVMGetOperand(op, 0)))
+      return 1;
+  }
+  return 0;
+}
+
+/* Floating-point data (not pointers) somewhere in t. */
+static int holds_fp(LLVMTypeRef t) {
+  switch (LLVMGetTypeKind(t)) {
+  case LLVMStructTypeKind: {
+    unsigned n = LLVMCountStructElementTypes(t);
+    for (unsigned i = 0; i < n; ++i)
+      if (holds_fp(LLVMStructGetTypeAtIndex(t, i)))
+        return 1;
+    return 0;
+  }
+  case LLVMArrayTypeKind:
+    return holds_fp(LLVMGetElementType(t));
+  default:
+    return type_is_fp(t);
+  }
+}
+
+/* A parallel region (__kmpc_fork_call) with varied captured data may store
+ * differentiable values into the captured local variables that hold
+ * floating-point data (shared sums, local arrays); variables holding
+ * pointers stay as they are (a constant array's pointer must not get a
+ * shadow), and a region storing a differentiable pointer into one is
+ * reported when the region is differentiated. */
+static int mark_fork_outputs(ct_vmap *varied, LLVMValueRef fork) {
+  int changed = 0, n = LLVMGetNumArgOperands(fork);
+  for (int k = 3; k < n; ++k) {
+    LLVMValueRef op = LLVMGetOperand(fork, (unsigned)k);
+    LLVMValueRef base = activity_base_object(op);
+    if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && LLVMIsAAllocaInst(base) &&
+        holds_fp(LLVMGetAllocatedType(base)))
+      changed |= mark_base_varied(varied, op, 0);
+  }
+  return changed;
+}
+
 static int calls_function_with_body(LLVMValueRef inst) {
   if (!LLVMIsACallInst(inst))
     return 0;
-  size_t len = 0;
-  const char *name = util_callee_name(inst, &len);
-  if (name && len == 16 && !memcmp(name, "__kmpc_fork_call", 16))
-    return 1; /* runs the parallel region's body on the captured pointers */
   LLVMValueRef callee = LLVMGetCalledValue(inst);
   return callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee);
 }
@@ -239,6 +287,8 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
             changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 1), 0);
           continue;
         }
+        if (is_fork(inst) && (has_varied_operand(&varied, inst) || has_varied_bits(&varied, inst)))
+          changed |= mark_fork_outputs(&varied, inst);
         if (calls_function_with_body(inst) && has_varied_operand(&varied, inst)) {
           /* the callee may store its differentiable inputs through any
              pointer it receives */

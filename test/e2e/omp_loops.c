@@ -1,7 +1,7 @@
 /* OpenMP parallel loops: a static-schedule map, a dynamic schedule, a
  * shared scalar every thread reads (its adjoint is added by all threads at
- * once), a serial loop after a parallel one, a region in a helper, and a
- * firstprivate double. */
+ * once), a serial loop after a parallel one, a region in a helper, a
+ * firstprivate double, and a constant array read in a region. */
 #include <cotangent.h>
 #include <omp.h>
 
@@ -79,6 +79,18 @@ static double first_private(const double *x, double *y, int n, double a) {
   return s;
 }
 
+/* a constant array (enzyme_const) read in the region: no adjoint goes
+ * into it */
+int enzyme_const, enzyme_dup;
+extern void __enzyme_autodiff(void *, ...);
+static double weighted(const double *w, const double *x, int n) {
+  double s = 0;
+#pragma omp parallel for reduction(+ : s)
+  for (int i = 0; i < n; ++i)
+    s += w[i] * sin(x[i]);
+  return s;
+}
+
 static double buf[N];
 static double f_first_private(const double *x) { return first_private(x + 1, buf, N, x[0]); }
 static double f_static(const double *x) { return map_static(x, buf, N); }
@@ -116,6 +128,16 @@ int main(void) {
   v = ct_value_with_gradient(first_private, x + 1, dx + 1, y, dy, N, x[0], &dx[0]);
   CHECK_D(v, f_first_private(x));
   check_fd("first_private", f_first_private, x, dx, N + 1);
+
+  double w[N], w0[N];
+  for (int i = 0; i < N; ++i)
+    w[i] = w0[i] = 1.0 + 0.1 * i;
+  memset(dx, 0, sizeof dx);
+  __enzyme_autodiff((void *)weighted, enzyme_const, w, enzyme_dup, x, dx, N);
+  for (int i = 0; i < N; ++i) {
+    CHECK(w[i] == w0[i]);
+    CHECK_D(dx[i], w0[i] * cos(x[i]));
+  }
 
   printf("threads: %d\n", omp_get_max_threads());
   return check_summary("omp_loops");

@@ -228,20 +228,42 @@ static int holds_fp(LLVMTypeRef t) {
   }
 }
 
+static int is_allocation(LLVMValueRef call) {
+  size_t len = 0;
+  const char *name = util_callee_name(call, &len);
+  return name && ((len == 6 && !memcmp(name, "malloc", 6)) || (len == 6 && !memcmp(name, "calloc", 6)));
+}
+
 /* A parallel region (__kmpc_fork_call) with varied captured data may store
  * differentiable values into the captured local variables that hold
- * floating-point data (shared sums, local arrays); variables holding
- * pointers stay as they are (a constant array's pointer must not get a
- * shadow), and a region storing a differentiable pointer into one is
- * reported when the region is differentiated. */
+ * floating-point data (shared sums, local arrays) and the local or heap
+ * memory captured pointer variables point to; other pointers stay as they
+ * are (a constant array's pointer must not get a shadow), and a region
+ * storing a differentiable value where there is no shadow is reported when
+ * the region is differentiated. */
 static int mark_fork_outputs(ct_vmap *varied, LLVMValueRef fork) {
   int changed = 0, n = LLVMGetNumArgOperands(fork);
   for (int k = 3; k < n; ++k) {
     LLVMValueRef op = LLVMGetOperand(fork, (unsigned)k);
     LLVMValueRef base = activity_base_object(op);
-    if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && LLVMIsAAllocaInst(base) &&
-        holds_fp(LLVMGetAllocatedType(base)))
+    if (LLVMGetTypeKind(LLVMTypeOf(op)) != LLVMPointerTypeKind || !LLVMIsAAllocaInst(base))
+      continue;
+    if (holds_fp(LLVMGetAllocatedType(base))) {
       changed |= mark_base_varied(varied, op, 0);
+      continue;
+    }
+    /* a variable holding a pointer to local or heap memory of this
+       function (a scratch buffer the region may fill) */
+    for (LLVMUseRef u = LLVMGetFirstUse(base); u; u = LLVMGetNextUse(u)) {
+      LLVMValueRef st = LLVMGetUser(u);
+      if (!LLVMIsAStoreInst(st) || LLVMGetOperand(st, 1) != base)
+        continue;
+      LLVMValueRef target = activity_base_object(LLVMGetOperand(st, 0));
+      if (LLVMIsAAllocaInst(target) || (LLVMIsACallInst(target) && is_allocation(target))) {
+        changed |= mark_base_varied(varied, LLVMGetOperand(st, 0), 0);
+        changed |= mark_base_varied(varied, op, 0);
+      }
+    }
   }
   return changed;
 }

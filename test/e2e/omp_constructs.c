@@ -2,11 +2,13 @@
  * lastprivate, single and master with the barriers between them, a
  * recursive helper (a differentiated call, not inlined) inside the region,
  * num_threads, the if clause, a parallel region nested in another,
- * collapse(2) with a dynamic schedule, and gradients computed inside the
+ * collapse(2) with a dynamic schedule, heap and local scratch memory
+ * filled in a region, and gradients computed inside the
  * user's own parallel loop (the inner region then runs on one thread per
  * gradient). */
 #include <cotangent.h>
 #include <omp.h>
+#include <stdlib.h>
 
 #include "omp_check.h"
 
@@ -74,6 +76,23 @@ static double coll(const double *x, double *y, int n) {
   for (long i = 0; i < 5; ++i) for (long j = 0; j < 6; ++j) y[i * 6 + j] = x[i] * x[j] + x[i+j];
   double s = 0; for (int i = 0; i < n; ++i) s += y[i] * y[i]; return s;
 }
+/* a heap scratch buffer and a local array filled in the region */
+static double scratch(const double *x, double *y, int n) {
+  double *t = malloc(n * sizeof *t);
+  double loc[N];
+  (void)y;
+#pragma omp parallel for
+  for (int i = 0; i < n; ++i) {
+    t[i] = sin(x[i]);
+    loc[i] = x[i] * x[i];
+  }
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += t[i] * loc[n - 1 - i];
+  free(t);
+  return s;
+}
+
 static double buf[N];
 static double f_sections(const double *x) { return sections(x, buf, N); }
 static double f_last(const double *x) { return lastpriv(x, N); }
@@ -83,6 +102,7 @@ static double f_nt(const double *x) { return nt(x, buf, N); }
 static double f_cond(const double *x) { return cond(x, buf, N); }
 static double f_nest(const double *x) { return nest(x, buf, N); }
 static double f_coll(const double *x) { return coll(x, buf, N); }
+static double f_scratch(const double *x) { return scratch(x, buf, N); }
 int main(void) {
   double x[N], dx[N], y[N], dy[N];
   for (int i = 0; i < N; ++i) x[i] = 0.3 + 0.02 * i;
@@ -110,6 +130,7 @@ int main(void) {
   CASE(cond, f_cond);
   CASE(nest, f_nest);
   CASE(coll, f_coll);
+  CASE(scratch, f_scratch);
   /* gradients computed inside the user's own parallel loop */
   int bad = 0;
 #pragma omp parallel for reduction(+:bad)

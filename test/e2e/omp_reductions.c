@@ -2,8 +2,8 @@
  * and reduction(max:m) (each thread combines its partial result in a
  * critical section that the reverse re-enters in the opposite order), a
  * critical section with a product, omp atomic, a pointer passed
- * firstprivate, and a parallel region with two worksharing loops and a
- * barrier between them. */
+ * firstprivate, an array section reduction, and a parallel region with two
+ * worksharing loops and a barrier between them. */
 #include <cotangent.h>
 #include <omp.h>
 
@@ -80,7 +80,18 @@ static double two_phases(const double *x, double *tmp, int n) {
   return s;
 }
 
+/* an array section reduction: each thread's private copy of h is added
+ * into h in the critical section */
+static double histogram(const double *x, int n) {
+  double h[4] = {0};
+#pragma omp parallel for reduction(+ : h[:4])
+  for (int i = 0; i < n; ++i)
+    h[i % 4] += x[i] * x[i];
+  return h[0] * h[1] + h[2] * h[3];
+}
+
 static double buf[N];
+static double f_hist(const double *x) { return histogram(x, N); }
 static double f_sum(const double *x) { return sum_reduction(x, N); }
 static double f_prod(const double *x) { return prod_reduction(x, N); }
 static double f_max(const double *x) { return max_reduction(x, N); }
@@ -119,6 +130,11 @@ int main(void) {
   v = ct_value_with_gradient(two_phases, x, dx, t, dt, N);
   CHECK_TOL(v, f_phases(x), 1e-12);
   check_fd("two_phases", f_phases, x, dx, N);
+  memset(dx, 0, sizeof dx);
+  v = ct_value_with_gradient(histogram, x, dx, N);
+  CHECK_TOL(v, f_hist(x), 1e-12);
+  check_fd("histogram", f_hist, x, dx, N);
+
   /* a pullback applied twice: the region's tapes and ticket locks are
      rewound for the second reverse pass */
   double dx2[N] = {0};

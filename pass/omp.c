@@ -94,7 +94,7 @@ int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
   LLVMTypeRef i32 = LLVMInt32TypeInContext(m->ctx);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   int ok = 1;
-  unsigned long reported = 0; /* one error per construct */
+  unsigned long long reported = 0; /* one error per construct */
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(copy); bb; bb = LLVMGetNextBasicBlock(bb))
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb), next; inst; inst = next) {
       next = LLVMGetNextInstruction(inst);
@@ -105,7 +105,7 @@ int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
           ok = 0;
           if (reported >> k & 1)
             break;
-          reported |= 1ul << k;
+          reported |= 1ull << k;
           size_t len = 0;
           const char *name = LLVMGetValueName2(user_fn, &len);
           const char *dot = memchr(name, '.', len);

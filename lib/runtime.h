@@ -43,6 +43,24 @@ void __ct_release_shadow(void *p, size_t bytes, int keep);
 void __ct_register_gradient(const void *fn, const void *grad);
 const void *__ct_lookup_gradient(const void *fn, const char *op);
 
+/* OpenMP parallel regions (omp.c): a record per executed region holding
+ * each thread's tape, and critical sections as ticket locks that the
+ * reverse pass re-enters in the opposite order. */
+typedef struct ct_omp_region ct_omp_region;
+ct_omp_region *__ct_omp_region_new(void);
+void *__ct_omp_enter_forward(ct_omp_region *r, int tid, int nthreads);
+void __ct_omp_leave_forward(ct_omp_region *r, int tid, void *tape, void *prev);
+int __ct_omp_team_size(ct_omp_region *r);
+void *__ct_omp_enter_reverse(ct_omp_region *r, int tid, int nthreads, void **tape);
+void __ct_omp_leave_reverse(void *prev);
+void __ct_omp_region_done(ct_omp_region *r, int keep);
+void __ct_omp_critical_enter(const void *name);
+long __ct_omp_critical_exit(const void *name);
+void __ct_omp_critical_reverse_enter(const void *name, long ticket);
+void __ct_omp_critical_reverse_exit(const void *name);
+void __ct_copy_adjoint_atomic_f64(double *dsrc, double *ddst, size_t bytes);
+void __ct_copy_adjoint_atomic_f32(float *dsrc, float *ddst, size_t bytes);
+
 #ifdef __cplusplus
 }
 #endif

@@ -191,9 +191,91 @@ static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
   return changed;
 }
 
+/* An atomic x += v or x -= v on floating-point memory (omp atomic). */
+static int is_atomic_fp_update(LLVMValueRef inst) {
+  if (!LLVMIsAAtomicRMWInst(inst))
+    return 0;
+  LLVMAtomicRMWBinOp op = LLVMGetAtomicRMWBinOp(inst);
+  return op == LLVMAtomicRMWBinOpFAdd || op == LLVMAtomicRMWBinOpFSub;
+}
+
 static int is_masked_store(LLVMValueRef inst) {
   const char *masked = activity_masked_intrinsic(inst);
   return masked && !strcmp(masked, "store");
+}
+
+static int is_fork(LLVMValueRef inst) {
+  size_t len = 0;
+  const char *name = util_callee_name(inst, &len);
+  return name && len == 16 && !memcmp(name, "__kmpc_fork_call", 16);
+}
+
+/* A fork argument carrying a varied double's bits (firstprivate). */
+static int has_varied_bits(const ct_vmap *varied, LLVMValueRef fork) {
+  int n = LLVMGetNumArgOperands(fork);
+  for (int k = 3; k < n; ++k) {
+    LLVMValueRef op = LLVMGetOperand(fork, (unsigned)k);
+    if (LLVMIsABitCastInst(op) && vmap_get(varied, LLVMGetOperand(op, 0)))
+      return 1;
+  }
+  return 0;
+}
+
+/* Floating-point data (not pointers) somewhere in t. */
+static int holds_fp(LLVMTypeRef t) {
+  switch (LLVMGetTypeKind(t)) {
+  case LLVMStructTypeKind: {
+    unsigned n = LLVMCountStructElementTypes(t);
+    for (unsigned i = 0; i < n; ++i)
+      if (holds_fp(LLVMStructGetTypeAtIndex(t, i)))
+        return 1;
+    return 0;
+  }
+  case LLVMArrayTypeKind:
+    return holds_fp(LLVMGetElementType(t));
+  default:
+    return type_is_fp(t);
+  }
+}
+
+static int is_allocation(LLVMValueRef call) {
+  size_t len = 0;
+  const char *name = util_callee_name(call, &len);
+  return name && ((len == 6 && !memcmp(name, "malloc", 6)) || (len == 6 && !memcmp(name, "calloc", 6)));
+}
+
+/* A parallel region (__kmpc_fork_call) with varied captured data may store
+ * differentiable values into the captured local variables that hold
+ * floating-point data (shared sums, local arrays) and the local or heap
+ * memory captured pointer variables point to; other pointers stay as they
+ * are (a constant array's pointer must not get a shadow), and a region
+ * storing a differentiable value where there is no shadow is reported when
+ * the region is differentiated. */
+static int mark_fork_outputs(ct_vmap *varied, LLVMValueRef fork) {
+  int changed = 0, n = LLVMGetNumArgOperands(fork);
+  for (int k = 3; k < n; ++k) {
+    LLVMValueRef op = LLVMGetOperand(fork, (unsigned)k);
+    LLVMValueRef base = activity_base_object(op);
+    if (LLVMGetTypeKind(LLVMTypeOf(op)) != LLVMPointerTypeKind || !LLVMIsAAllocaInst(base))
+      continue;
+    if (holds_fp(LLVMGetAllocatedType(base))) {
+      changed |= mark_base_varied(varied, op, 0);
+      continue;
+    }
+    /* a variable holding a pointer to local or heap memory of this
+       function (a scratch buffer the region may fill) */
+    for (LLVMUseRef u = LLVMGetFirstUse(base); u; u = LLVMGetNextUse(u)) {
+      LLVMValueRef st = LLVMGetUser(u);
+      if (!LLVMIsAStoreInst(st) || LLVMGetOperand(st, 1) != base)
+        continue;
+      LLVMValueRef target = activity_base_object(LLVMGetOperand(st, 0));
+      if (LLVMIsAAllocaInst(target) || (LLVMIsACallInst(target) && is_allocation(target))) {
+        changed |= mark_base_varied(varied, LLVMGetOperand(st, 0), 0);
+        changed |= mark_base_varied(varied, op, 0);
+      }
+    }
+  }
+  return changed;
 }
 
 static int calls_function_with_body(LLVMValueRef inst) {
@@ -237,12 +319,16 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
         const char *masked = activity_masked_intrinsic(inst);
+        if (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1)))
+          changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
         if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
           /* storing a varied value makes the memory (its base object) varied */
           if (vmap_get(&varied, LLVMGetOperand(inst, 0)))
             changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 1), 0);
           continue;
         }
+        if (is_fork(inst) && (has_varied_operand(&varied, inst) || has_varied_bits(&varied, inst)))
+          changed |= mark_fork_outputs(&varied, inst);
         int custom = calls_custom_derivative(inst);
         if ((custom || calls_function_with_body(inst)) && has_varied_operand(&varied, inst)) {
           /* the callee may store its differentiable inputs through any
@@ -294,6 +380,7 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
                       ((LLVMIsAStoreInst(inst) || is_masked_store(inst)) &&
                        vmap_get(&varied, LLVMGetOperand(inst, 1))) ||
                       (activity_mem_intrinsic(inst) && vmap_get(&varied, LLVMGetOperand(inst, 0))) ||
+                      (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 0))) ||
                       (LLVMIsACallInst(inst) && has_varied_pointer_arg(&varied, inst));
         if (!is_root && !vmap_get(&useful, inst))
           continue;

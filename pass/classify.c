@@ -155,6 +155,9 @@ static int is_byte_move_of_fp_data(ct_gen *g, LLVMValueRef inst, LLVMValueRef pt
 }
 
 ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
+  int omp = omp_classify(g, inst);
+  if (omp >= 0)
+    return (ct_rev_kind)omp;
   const char *mem = activity_mem_intrinsic(inst);
   if (mem) {
     if (!vmap_get(&g->active, LLVMGetOperand(inst, 0)))
@@ -414,6 +417,8 @@ static void need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind) {
   add_need(b, v, kind);
 }
 
+void classify_need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind) { need(g, b, v, kind); }
+
 /* Does a rule expression use the symbol `sym` (a, b, c or r)? */
 static int expr_uses(const char *expr, char sym) {
   for (const char *p = expr; p && *p;) {
@@ -430,6 +435,11 @@ static int expr_uses(const char *expr, char sym) {
 int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *split) {
   LLVMValueRef callee = LLVMGetCalledValue(call);
   if (LLVMIsDeclaration(callee)) {
+    if (g->atomic_shadow_adds) {
+      gen_fail(g, call, "is a differentiable function of another file called inside a parallel region",
+               "its gradient does not add adjoints atomically; define it in this file");
+      return 0;
+    }
     /* a differentiable function of another file: its canonical gradient */
     contract_canonical_spec(g->m, callee, spec);
     for (unsigned i = 0; i < spec->nparams; ++i)
@@ -440,7 +450,8 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *sp
       }
     return split ? contract_external_pair(g->m, spec, split) : 1;
   }
-  *spec = (ct_spec){.fn = callee, .nparams = LLVMCountParams(callee), .split = 1};
+  *spec = (ct_spec){.fn = callee, .nparams = LLVMCountParams(callee), .split = 1,
+                    .concurrent = g->atomic_shadow_adds};
   for (unsigned i = 0; i < spec->nparams; ++i) {
     LLVMValueRef arg = LLVMGetOperand(call, i);
     LLVMTypeRef ty = LLVMTypeOf(arg);
@@ -694,6 +705,10 @@ void classify_plan(ct_gen *g) {
         break;
       case REV_CALL:
         plan_call(g, b, inst);
+        break;
+      case REV_OMP_FORK:
+      case REV_OMP_SYNC:
+        omp_plan(g, b, inst);
         break;
       case REV_CUSTOM: {
         custom_check_memory(g, inst);

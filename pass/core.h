@@ -65,6 +65,7 @@ typedef struct {
   int ret_active; /* the return value is differentiated (seed passed in) */
   int want_value; /* the gradient function also returns the primal result */
   int split;      /* separate augmented forward and reverse functions */
+  int concurrent; /* runs inside a parallel region: atomic shadow adds */
 } ct_spec;
 
 /* Split mode: the augmented forward runs the primal and records the tape,
@@ -109,6 +110,10 @@ void prepare_finish(ct_module *m);
 /* retype.c: integer loads/stores that move float/double data (small struct
  * copies) become loads/stores of that floating-point type. */
 void retype_fp_memory(ct_module *m, LLVMValueRef fn);
+/* omp.c: in a prepared copy, critical sections and reductions become
+ * the runtime's ordered critical sections; unsupported OpenMP constructs
+ * are reported (returns 0 then). */
+int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
 /* Copies function attributes except optnone/noinline. */
 void prepare_copy_attributes(LLVMValueRef from, LLVMValueRef to);
 

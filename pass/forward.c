@@ -365,6 +365,10 @@ static void build_calls(ct_gen *g) {
       LLVMValueRef aug = vmap_get(&g->call_aug, inst);
       if (!aug)
         continue;
+      if (omp_is_fork(inst)) {
+        omp_forward_fork(g, inst);
+        continue;
+      }
       LLVMValueRef copy = vmap_get(&g->fwd, inst);
       LLVMPositionBuilderBefore(m->b, copy);
       ct_spec spec;

@@ -85,12 +85,17 @@ typedef struct {
   LLVMValueRef tape;     /* in the forward function */
   LLVMValueRef rev_tape; /* in the reverse function */
   LLVMTypeRef ptr_ty, i64_ty, i32_ty;
+  /* Other threads may add into the same shadows at the same time (the body
+   * of a parallel region): adjoints added into memory that is not a
+   * private allocation of this function use atomic adds. */
+  int atomic_shadow_adds;
   int failed;
 } ct_gen;
 
 typedef enum {
   REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_MEMSET, REV_MEMCPY, REV_LANES,
-  REV_ALLOC, REV_CALL, REV_CUSTOM, REV_MASKED_LOAD, REV_MASKED_STORE, REV_UNSUPPORTED
+  REV_ALLOC, REV_CALL, REV_CUSTOM, REV_MASKED_LOAD, REV_MASKED_STORE, REV_OMP_FORK, REV_OMP_SYNC,
+  REV_UNSUPPORTED
 } ct_rev_kind;
 
 /* reverse.c */
@@ -98,6 +103,11 @@ typedef enum {
 void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint);
 /* "cannot differentiate 'f': it <what>; <hint>" at `at` */
 void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint);
+
+/* The primal value `v` (or its shadow) at the current reverse position. */
+LLVMValueRef reverse_value(ct_gen *g, LLVMValueRef v);
+LLVMValueRef reverse_shadow(ct_gen *g, LLVMValueRef v);
+void reverse_adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c);
 
 /* cfg.c: predecessors, dominance and cycles of the prepared primal */
 void cfg_analyse(ct_gen *g);
@@ -124,6 +134,9 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call);
  * operands as values where the code is built) */
 LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
 void custom_build_kept(ct_gen *g);
+
+/* Records that block b's reverse needs v (its value, shadow, ...). */
+void classify_need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind);
 /* The activity a differentiated call's callee is differentiated for (and,
  * if `split` is not NULL, its split pair). Returns 0 after an error. */
 int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *split);
@@ -159,5 +172,17 @@ LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b);
 /* Records a heap shadow (of `bytes` bytes) released when the reverse ends. */
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes);
 void forward_build(ct_gen *g);
+
+/* omp.c: OpenMP parallel regions. A __kmpc_fork_call with differentiable
+ * captured data runs the region's augmented forward per thread (tapes kept
+ * in a region record) and, in the reverse, forks the region's reverse;
+ * critical sections and barriers are mirrored. */
+/* The reverse kind of an OpenMP runtime call (REV_OMP_FORK, REV_OMP_SYNC,
+ * REV_NONE, REV_UNSUPPORTED), or -1 when `inst` is not one. */
+int omp_classify(ct_gen *g, LLVMValueRef inst);
+void omp_plan(ct_gen *g, ct_block *b, LLVMValueRef inst);
+void omp_forward_fork(ct_gen *g, LLVMValueRef inst);
+void omp_reverse(ct_gen *g, LLVMValueRef inst);
+int omp_is_fork(LLVMValueRef inst);
 
 #endif

@@ -60,6 +60,7 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   /* Calls of functions with bodies are differentiated by inlining them
      into the copy; recursive ones stay calls (and are reported). */
   ct_bridge_inline_calls(copy, fn, NULL);
+  omp_prepare(m, fn, copy);
   ct_bridge_simplify_function(copy);
   retype_fp_memory(m, copy);
   return copy;

@@ -40,8 +40,8 @@ static void gradient_name(const ct_spec *spec, char *buf, size_t n) {
   for (unsigned i = 0; i < spec->nparams; ++i)
     codes[i] = ACT_CODE[spec->act[i]];
   codes[spec->nparams] = 0;
-  snprintf(buf, n, "%.*s.ct_%s.%s%s%s", (int)len, fname, spec->split ? "aug" : "grad", codes,
-           spec->ret_active ? ".r" : "", spec->want_value ? ".v" : "");
+  snprintf(buf, n, "%.*s.ct_%s.%s%s%s%s", (int)len, fname, spec->split ? "aug" : "grad", codes,
+           spec->ret_active ? ".r" : "", spec->want_value ? ".v" : "", spec->concurrent ? ".mt" : "");
 }
 
 static LLVMTypeRef gradient_type(ct_module *m, const ct_spec *spec, LLVMTypeRef *ret_struct) {
@@ -68,9 +68,18 @@ static LLVMTypeRef gradient_type(ct_module *m, const ct_spec *spec, LLVMTypeRef 
   return LLVMFunctionType(*ret_struct, params, np, 0);
 }
 
+/* The name users know: a parallel region's body (f.omp_outlined) is f's. */
+static const char *user_name(ct_gen *g, size_t *len) {
+  const char *fname = LLVMGetValueName2(g->user_fn, len);
+  const char *omp = strstr(fname, ".omp_outlined");
+  if (omp)
+    *len = (size_t)(omp - fname);
+  return fname;
+}
+
 void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint) {
   size_t len = 0;
-  const char *fname = LLVMGetValueName2(g->user_fn, &len);
+  const char *fname = user_name(g, &len);
   diag_report(g->user_fn, at, CT_SEV_ERROR, "cannot differentiate '%.*s': it %s%s%s", (int)len, fname, what,
               hint ? "; " : "", hint ? hint : "");
   g->failed = 1;
@@ -80,7 +89,7 @@ void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint) 
   char desc[256];
   diag_describe(inst, desc, sizeof desc);
   size_t len = 0;
-  const char *fname = LLVMGetValueName2(g->user_fn, &len);
+  const char *fname = user_name(g, &len);
   diag_report(g->user_fn, inst, CT_SEV_ERROR, "cannot differentiate '%.*s': %s %s%s%s", (int)len, fname,
               desc, what, hint ? "; " : "", hint ? hint : "");
   g->failed = 1;
@@ -105,6 +114,40 @@ static LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v) {
     return vmap_get(&g->rev_arg_shadows, v);
   LLVMValueRef p = vmap_get(&g->popped[NEED_SHADOW], v);
   return p ? p : vmap_get(&g->shadow, v);
+}
+
+LLVMValueRef reverse_value(ct_gen *g, LLVMValueRef v) { return rev_value(g, v); }
+LLVMValueRef reverse_shadow(ct_gen *g, LLVMValueRef v) { return rev_shadow(g, v); }
+
+/* Is the memory `p` (a primal pointer) points into private to this call of
+ * the function (a local or heap allocation it made)? */
+static int is_private_memory(LLVMValueRef p) {
+  LLVMValueRef base = activity_base_object(p);
+  return LLVMIsAAllocaInst(base) || (LLVMIsACallInst(base) && classify_callee_is(base, CLASSIFY_ALLOC_FUNCTIONS));
+}
+
+/* Adds d into the shadow memory sp of the primal pointer p; atomically
+ * where other threads may add into it too (lane by lane for vectors). */
+static void shadow_add(ct_gen *g, LLVMValueRef p, LLVMValueRef sp, LLVMValueRef d) {
+  LLVMBuilderRef b = g->m->b;
+  LLVMTypeRef ty = LLVMTypeOf(d);
+  if (!g->atomic_shadow_adds || is_private_memory(p)) {
+    LLVMValueRef old = LLVMBuildLoad2(b, ty, sp, "");
+    LLVMBuildStore(b, LLVMBuildFAdd(b, old, d, ""), sp);
+    return;
+  }
+  if (LLVMGetTypeKind(ty) != LLVMVectorTypeKind) {
+    LLVMBuildAtomicRMW(b, LLVMAtomicRMWBinOpFAdd, sp, d, LLVMAtomicOrderingMonotonic, 0);
+    return;
+  }
+  LLVMTypeRef ety = LLVMGetElementType(ty);
+  unsigned n = LLVMGetVectorSize(ty);
+  for (unsigned j = 0; j < n; ++j) {
+    LLVMValueRef idx = LLVMConstInt(g->i64_ty, j, 0);
+    LLVMValueRef lane = LLVMBuildExtractElement(b, d, idx, "");
+    LLVMBuildAtomicRMW(b, LLVMAtomicRMWBinOpFAdd, LLVMBuildGEP2(b, ety, sp, &idx, 1, ""), lane,
+                       LLVMAtomicOrderingMonotonic, 0);
+  }
 }
 
 /* ---- adjoints ---- */
@@ -155,6 +198,8 @@ static void adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c) {
 
 /* Reads and clears the adjoint of `v` (a loop's next iteration starts from
  * zero). */
+void reverse_adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c) { adj_add(g, primal, c); }
+
 static LLVMValueRef adj_take(ct_gen *g, LLVMValueRef v) {
   LLVMValueRef s = slot_of(g, v);
   LLVMValueRef d = LLVMBuildLoad2(g->m->b, LLVMTypeOf(v), s, "");
@@ -304,6 +349,10 @@ static LLVMValueRef masked_call(ct_gen *g, const char *name, LLVMTypeRef vty, LL
 /* Masked vector loads and stores: like loads and stores, lane by lane. */
 static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
   LLVMBuilderRef b = g->m->b;
+  if (kind == REV_MASKED_LOAD && g->atomic_shadow_adds && !is_private_memory(LLVMGetOperand(inst, 0))) {
+    gen_fail(g, inst, "loads shared memory inside a parallel region", "use plain loads there");
+    return;
+  }
   if (kind == REV_MASKED_LOAD) { /* (ptr, align, mask, passthru) */
     LLVMValueRef d = adj_take(g, inst);
     LLVMTypeRef vty = LLVMTypeOf(inst);
@@ -372,6 +421,11 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
       LLVMBuildStore(b, LLVMConstNull(ty), cells[i]);
       args[k++] = cells[i];
     } else if (LLVMGetTypeKind(ty) == LLVMPointerTypeKind) {
+      if (g->atomic_shadow_adds && vmap_get(&g->active, op) && !is_private_memory(op)) {
+        gen_fail(g, call, "passes shared differentiable memory to a custom derivative inside a parallel region",
+                 "its pullback's adjoint additions would race; call it outside the region, or on a private copy");
+        return;
+      }
       args[k++] = vmap_get(&g->active, op) ? rev_shadow(g, op) : LLVMConstNull(ty);
     }
   }
@@ -535,11 +589,13 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     case REV_LOAD: {
       LLVMValueRef d = adj_take(g, inst);
       LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
-      LLVMTypeRef ty = LLVMTypeOf(inst);
-      LLVMValueRef old = LLVMBuildLoad2(m->b, ty, sp, "");
-      LLVMBuildStore(m->b, LLVMBuildFAdd(m->b, old, d, ""), sp);
+      shadow_add(g, LLVMGetOperand(inst, 0), sp, d);
       break;
     }
+    case REV_OMP_FORK:
+    case REV_OMP_SYNC:
+      omp_reverse(g, inst);
+      break;
     case REV_MEMSET: {
       LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
       LLVMBuildMemSet(m->b, sp, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0),
@@ -558,8 +614,10 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       int f64 = LLVMGetTypeKind(classify_copy_element_type(g, inst)) == LLVMDoubleTypeKind;
       LLVMTypeRef params[3] = {g->ptr_ty, g->ptr_ty, g->i64_ty};
       LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 0);
-      LLVMValueRef f = forward_declare(g, f64 ? "__ct_copy_adjoint_f64" : "__ct_copy_adjoint_f32",
-                               LLVMVoidTypeInContext(m->ctx), params, 3);
+      int atomic = g->atomic_shadow_adds && !is_private_memory(LLVMGetOperand(inst, 1));
+      const char *fname = atomic ? (f64 ? "__ct_copy_adjoint_atomic_f64" : "__ct_copy_adjoint_atomic_f32")
+                                 : (f64 ? "__ct_copy_adjoint_f64" : "__ct_copy_adjoint_f32");
+      LLVMValueRef f = forward_declare(g, fname, LLVMVoidTypeInContext(m->ctx), params, 3);
       LLVMValueRef args[3] = {ssrc, sdst, len};
       LLVMBuildCall2(m->b, fty, f, args, 3, "");
       break;
@@ -890,7 +948,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
     }
     return *fwd_fn != NULL && (!spec->split || *rev_fn);
   }
-  ct_gen g = {.m = m, .spec = spec, .user_fn = spec->fn};
+  ct_gen g = {.m = m, .spec = spec, .user_fn = spec->fn, .atomic_shadow_adds = spec->concurrent};
   g.pc = prepare_primal(m, spec->fn);
   g.ptr_ty = LLVMPointerTypeInContext(m->ctx, 0);
   g.i64_ty = LLVMInt64TypeInContext(m->ctx);

@@ -1,19 +1,27 @@
 #!/bin/sh
-# run.sh CC SOURCE OPTLEVEL OUTDIR [asan]: compile SOURCE with cotangent-cc
-# at the given level and run it; the program checks its own gradients and
-# exits non-zero on any mismatch. With "asan" the program is built with
-# AddressSanitizer (LeakSanitizer included): tapes and shadow allocations
-# must be freed.
+# run.sh CC SOURCE OPTLEVEL OUTDIR [asan|omp|omp-asan]: compile SOURCE with
+# cotangent-cc at the given level and run it; the program checks its own
+# gradients and exits non-zero on any mismatch. With "asan" the program is
+# built with AddressSanitizer (LeakSanitizer included): tapes and shadow
+# allocations must be freed. With "omp" it is built with -fopenmp and run
+# with 1, 2 and 4 threads.
 set -e
 cc="$1" src="$2" level="$3" out="$4" mode="${5:-}"
 mkdir -p "$out"
 name=$(basename "$src" .c)
 exe="$out/$name$level$mode"
 flags=""
-if [ "$mode" = asan ]; then
+case "$mode" in
+*asan)
   flags="-fsanitize=address -fno-omit-frame-pointer"
-  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
-fi
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ;;
+esac
+case "$mode" in
+omp*) flags="$flags -fopenmp" ;;
+esac
 # shellcheck disable=SC2086
 "$cc" $level $flags -std=c17 -Wall -Werror -o "$exe" "$src"
-"$exe"
+case "$mode" in
+omp*) for t in 1 2 4; do echo "OMP_NUM_THREADS=$t"; OMP_NUM_THREADS=$t "$exe"; done ;;
+*) "$exe" ;;
+esac

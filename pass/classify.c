@@ -178,6 +178,10 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
     return REV_UNSUPPORTED;
   if (LLVMIsACallInst(inst) && vmap_get(&g->active, inst) && classify_callee_is(inst, CLASSIFY_ALLOC_FUNCTIONS))
     return REV_ALLOC;
+  if (LLVMIsAAtomicRMWInst(inst) &&
+      (LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFAdd || LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFSub) &&
+      !classify_has_adjoint(g, inst) && vmap_get(&g->active, LLVMGetOperand(inst, 0)))
+    return REV_ATOMIC_ADD; /* an atomic scatter whose old value is not differentiated */
   if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
     return has_active_operand(g, inst) ? REV_UNSUPPORTED : REV_NONE;
   if (LLVMIsACallInst(inst) && custom_derivative_of(g->m, LLVMGetCalledValue(inst)))
@@ -624,6 +628,10 @@ void classify_plan(ct_gen *g) {
         break;
       case REV_STORE:
         need(g, b, LLVMGetOperand(inst, 1), NEED_SHADOW);
+        break;
+      case REV_ATOMIC_ADD:
+        if (classify_has_adjoint(g, LLVMGetOperand(inst, 1)))
+          need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);
         break;
       case REV_MASKED_LOAD: /* (ptr, align, mask, passthru) */
         need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);

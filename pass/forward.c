@@ -91,7 +91,7 @@ static void build_shadows(ct_gen *g) {
          inst = LLVMGetNextInstruction(inst))
       if (vmap_get(&g->active, inst) && LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind) {
         LLVMPositionBuilderBefore(m->b, vmap_get(&g->fwd, inst));
-        vmap_set(&g->shadow, inst, LLVMBuildPhi(m->b, g->ptr_ty, "shadow"));
+        vmap_set(&g->shadow, inst, LLVMBuildPhi(m->b, LLVMTypeOf(inst), "shadow"));
       }
   /* non-phis in an order where operands come first: repeat until done */
   for (int progress = 1; progress && !g->failed;) {
@@ -151,6 +151,8 @@ static void build_shadows(ct_gen *g) {
           for (int k = base; k < nops; ++k) {
             LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
             LLVMValueRef sh = vmap_get(&g->shadow, op);
+            if (!sh)
+              sh = gpu_shadow_of_constant(g, op, m->b); /* a shared array of a kernel */
             if (!sh && !LLVMIsAGetElementPtrInst(inst) && !LLVMIsACastInst(inst))
               sh = global_shadow_of(g, op); /* a merge with a pointer into a global */
             if (!sh && LLVMIsAGlobalVariable(op)) {
@@ -217,7 +219,7 @@ static void build_shadows(ct_gen *g) {
                     "pass the outer pointer with a shadow too");
             return;
           }
-          s = LLVMBuildLoad2(m->b, g->ptr_ty, sp, "shadow");
+          s = LLVMBuildLoad2(m->b, LLVMTypeOf(inst), sp, "shadow");
         } else {
           gen_fail(g, inst, "produces a pointer to differentiable data in a way Cotangent cannot follow",
                   NULL);
@@ -243,7 +245,8 @@ static void build_shadows(ct_gen *g) {
           LLVMValueRef iv = LLVMGetIncomingValue(inst, k);
           if (LLVMIsAConstantPointerNull(iv) || LLVMIsAUndefValue(iv))
             sv = iv;
-          else if ((sv = global_shadow_of(g, iv)) != NULL) {
+          else if ((sv = gpu_shadow_of_constant(g, iv, g->sb)) != NULL ||
+                   (sv = global_shadow_of(g, iv)) != NULL) {
             /* a pointer into a global: its per-call shadow */
           } else {
             gen_fail(g, inst, "merges pointers with and without a shadow",

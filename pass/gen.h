@@ -75,12 +75,16 @@ typedef struct {
   LLVMValueRef tape;     /* in the forward function */
   LLVMValueRef rev_tape; /* in the reverse function */
   LLVMTypeRef ptr_ty, i64_ty, i32_ty;
+  /* Many threads run this gradient at once (GPU kernels, OpenMP): adjoints
+   * are added into shadow memory that is not a thread-private alloca with
+   * atomic read-modify-writes. */
+  int atomic_shadow_adds;
   int failed;
 } ct_gen;
 
 typedef enum {
   REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_MEMSET, REV_MEMCPY, REV_LANES,
-  REV_ALLOC, REV_CALL, REV_CUSTOM, REV_MASKED_LOAD, REV_MASKED_STORE, REV_UNSUPPORTED
+  REV_ALLOC, REV_CALL, REV_CUSTOM, REV_MASKED_LOAD, REV_MASKED_STORE, REV_ATOMIC_ADD, REV_UNSUPPORTED
 } ct_rev_kind;
 
 /* reverse.c */
@@ -115,5 +119,18 @@ LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b);
 /* Records a heap shadow (of `bytes` bytes) released when the reverse ends. */
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes);
 void forward_build(ct_gen *g);
+
+/* gpu.c: SIMT code (NVPTX kernels, host SIMT emulation) */
+int gpu_module_is_simt(LLVMModuleRef mod);
+int gpu_is_barrier(LLVMValueRef inst);
+/* Emits a copy of a primal barrier call at the builder's position. */
+void gpu_mirror_barrier(ct_gen *g, LLVMValueRef barrier);
+/* The shadow of a constant pointer into a shared array (its shadow global
+ * zeroed at the gradient's entry), or NULL. */
+LLVMValueRef gpu_shadow_of_constant(ct_gen *g, LLVMValueRef p, LLVMBuilderRef b);
+/* *sp += d, atomically where other threads may add too */
+void gpu_shadow_add(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMValueRef d);
+/* reads *sp and zeroes it (atomically where needed) */
+LLVMValueRef gpu_shadow_take(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMTypeRef ty);
 
 #endif

@@ -101,8 +101,10 @@ static LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v) {
 }
 
 static LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v) {
-  if (!is_local(v))
-    return vmap_get(&g->rev_arg_shadows, v);
+  if (!is_local(v)) {
+    LLVMValueRef s = vmap_get(&g->rev_arg_shadows, v);
+    return s ? s : gpu_shadow_of_constant(g, v, g->m->b); /* a shared array */
+  }
   LLVMValueRef p = vmap_get(&g->popped[NEED_SHADOW], v);
   return p ? p : vmap_get(&g->shadow, v);
 }
@@ -507,9 +509,16 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     case REV_LOAD: {
       LLVMValueRef d = adj_take(g, inst);
       LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
-      LLVMTypeRef ty = LLVMTypeOf(inst);
-      LLVMValueRef old = LLVMBuildLoad2(m->b, ty, sp, "");
-      LLVMBuildStore(m->b, LLVMBuildFAdd(m->b, old, d, ""), sp);
+      gpu_shadow_add(g, LLVMGetOperand(inst, 0), sp, d);
+      break;
+    }
+    case REV_ATOMIC_ADD: {
+      /* *p += v: v's adjoint is the adjoint of *p, which stays */
+      LLVMValueRef val = LLVMGetOperand(inst, 1);
+      if (!classify_has_adjoint(g, val))
+        break;
+      LLVMValueRef d = LLVMBuildLoad2(m->b, LLVMTypeOf(val), rev_shadow(g, LLVMGetOperand(inst, 0)), "");
+      adj_add(g, val, LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFSub ? LLVMBuildFNeg(m->b, d, "") : d);
       break;
     }
     case REV_MEMSET: {
@@ -539,12 +548,13 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     case REV_STORE: {
       LLVMValueRef val = LLVMGetOperand(inst, 0);
       LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 1));
-      LLVMTypeRef ty = LLVMTypeOf(val);
-      LLVMValueRef d = LLVMBuildLoad2(m->b, ty, sp, "");
-      LLVMBuildStore(m->b, LLVMConstNull(ty), sp);
-      adj_add(g, val, d);
+      adj_add(g, val, gpu_shadow_take(g, LLVMGetOperand(inst, 1), sp, LLVMTypeOf(val)));
       break;
     }
+    case REV_NONE:
+      if (gpu_is_barrier(inst)) /* the reverse of a phase runs between the same barriers */
+        gpu_mirror_barrier(g, inst);
+      break;
     default:
       break;
     }
@@ -867,6 +877,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   g.ptr_ty = LLVMPointerTypeInContext(m->ctx, 0);
   g.i64_ty = LLVMInt64TypeInContext(m->ctx);
   g.i32_ty = LLVMInt32TypeInContext(m->ctx);
+  g.atomic_shadow_adds = gpu_module_is_simt(m->mod);
   LLVMTypeRef result_struct;
   LLVMTypeRef gty = gradient_type(m, spec, &result_struct);
   if (spec->split) {

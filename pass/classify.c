@@ -684,6 +684,10 @@ void classify_plan(ct_gen *g) {
           else
             gen_fail(g, inst, "cannot be differentiated", "the called function is not known at compile time");
         }
+        else if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
+          gen_fail(g, inst, "is an atomic operation on differentiable data that has no derivative",
+                   "only atomic adds and subtracts (atomicAdd) whose returned old value is not used are "
+                   "differentiated");
         else
           gen_fail(g, inst, "has no derivative rule", "it is not supported on the differentiated path yet");
         break;

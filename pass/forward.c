@@ -292,7 +292,8 @@ LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b) {
     fields[n++] = g->i32_ty;
   for (unsigned k = 0; k < b->nneeds; ++k)
     if (need_on_tape(b->needs[k].kind))
-      fields[n++] = b->needs[k].kind == NEED_VALUE ? LLVMTypeOf(b->needs[k].value) : g->ptr_ty;
+      /* a shadow has its pointer's type (address space included) */
+      fields[n++] = b->needs[k].kind == NEED_CALL_TAPE ? g->ptr_ty : LLVMTypeOf(b->needs[k].value);
   LLVMTypeRef t = n ? LLVMStructTypeInContext(g->m->ctx, fields, n, 0) : NULL;
   free(fields);
   return t;

@@ -677,9 +677,11 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   classify_plan(g);
   if (g->failed)
     return 0;
+  /* no tape when no block keeps a record (recomputed values need none):
+     straight-line GPU kernels then need no device heap */
   int uses_tape = split;
   for (unsigned i = 0; i < g->nblocks; ++i)
-    uses_tape |= g->blocks[i].nneeds || g->blocks[i].npreds > 1;
+    uses_tape |= forward_record_type(g, &g->blocks[i]) != NULL;
   if (uses_tape) {
     runtime_link_tape(m);
     LLVMTypeRef i64 = g->i64_ty;

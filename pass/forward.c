@@ -335,7 +335,12 @@ static void build_pushes(ct_gen *g) {
                                                     : vmap_get(&g->fwd, nd->value);
       rec = LLVMBuildInsertValue(m->b, rec, v, f++, "");
     }
-    forward_tape_push(g, rec);
+    if (b->once) { /* one record per call: a stack slot (SROA makes it SSA) */
+      b->rec_slot = LLVMBuildAlloca(g->sb, rec_ty, "ct.rec");
+      LLVMBuildStore(m->b, rec, b->rec_slot);
+    } else {
+      forward_tape_push(g, rec);
+    }
   }
 }
 

@@ -29,6 +29,10 @@ typedef struct {
   LLVMBasicBlockRef *preds;   /* unique predecessors */
   unsigned npreds;
   int stable;     /* runs at most once and dominates every return */
+  /* runs at most once (in no cycle) and the reverse is in the same
+   * function: its record lives in a stack slot, not on the tape */
+  int once;
+  LLVMValueRef rec_slot;
   ct_need *needs; /* values its reverse takes from the tape */
   unsigned nneeds;
   /* A loop header whose induction variable tells which predecessor came

@@ -422,7 +422,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
   LLVMValueRef from = NULL;
   LLVMTypeRef rec_ty = forward_record_type(g, b);
   if (rec_ty) {
-    LLVMValueRef rec = forward_tape_pop(g, rec_ty);
+    LLVMValueRef rec = b->once ? LLVMBuildLoad2(m->b, rec_ty, b->rec_slot, "") : forward_tape_pop(g, rec_ty);
     unsigned f = 0;
     if (b->npreds > 1 && !b->iv)
       from = LLVMBuildExtractValue(m->b, rec, f++, "ct.from");
@@ -681,7 +681,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
      straight-line GPU kernels then need no device heap */
   int uses_tape = split;
   for (unsigned i = 0; i < g->nblocks; ++i)
-    uses_tape |= forward_record_type(g, &g->blocks[i]) != NULL;
+    uses_tape |= !g->blocks[i].once && forward_record_type(g, &g->blocks[i]) != NULL;
   if (uses_tape) {
     runtime_link_tape(m);
     LLVMTypeRef i64 = g->i64_ty;

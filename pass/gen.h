@@ -132,6 +132,8 @@ void gpu_mirror_barrier(ct_gen *g, LLVMValueRef barrier);
 /* The shadow of a constant pointer into a shared array (its shadow global
  * zeroed at the gradient's entry), or NULL. */
 LLVMValueRef gpu_shadow_of_constant(ct_gen *g, LLVMValueRef p, LLVMBuilderRef b);
+/* Do adds into the shadow of primal_ptr need to be atomic? */
+int gpu_needs_atomic(ct_gen *g, LLVMValueRef primal_ptr);
 /* *sp += d, atomically where other threads may add too */
 void gpu_shadow_add(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMValueRef d);
 /* reads *sp and zeroes it (atomically where needed) */

@@ -130,10 +130,30 @@ static int thread_private(LLVMValueRef p) {
   return LLVMIsAAllocaInst(base) || (LLVMIsACallInst(base) && classify_callee_is(base, CLASSIFY_ALLOC_FUNCTIONS));
 }
 
+int gpu_needs_atomic(ct_gen *g, LLVMValueRef primal_ptr) {
+  return g->atomic_shadow_adds && !thread_private(primal_ptr);
+}
+
+/* The address of lane j of a vector at sp. */
+static LLVMValueRef lane_ptr(ct_gen *g, LLVMTypeRef elem, LLVMValueRef sp, unsigned j) {
+  LLVMValueRef idx = LLVMConstInt(g->i64_ty, j, 0);
+  return LLVMBuildGEP2(g->m->b, elem, sp, &idx, 1, "");
+}
+
 void gpu_shadow_add(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMValueRef d) {
   LLVMBuilderRef b = g->m->b;
-  if (g->atomic_shadow_adds && !thread_private(primal_ptr) && type_is_fp_scalar(LLVMTypeOf(d))) {
-    LLVMBuildAtomicRMW(b, LLVMAtomicRMWBinOpFAdd, sp, d, LLVMAtomicOrderingMonotonic, 0);
+  LLVMTypeRef ty = LLVMTypeOf(d);
+  if (g->atomic_shadow_adds && !thread_private(primal_ptr) && type_is_fp(ty)) {
+    if (type_is_fp_scalar(ty)) {
+      LLVMBuildAtomicRMW(b, LLVMAtomicRMWBinOpFAdd, sp, d, LLVMAtomicOrderingMonotonic, 0);
+      return;
+    }
+    /* a vector: lane by lane (the vectorizer made it; threads may overlap) */
+    LLVMTypeRef elem = LLVMGetElementType(ty);
+    for (unsigned j = 0; j < LLVMGetVectorSize(ty); ++j)
+      LLVMBuildAtomicRMW(b, LLVMAtomicRMWBinOpFAdd, lane_ptr(g, elem, sp, j),
+                         LLVMBuildExtractElement(b, d, LLVMConstInt(g->i32_ty, j, 0), ""), LLVMAtomicOrderingMonotonic,
+                         0);
     return;
   }
   LLVMValueRef old = LLVMBuildLoad2(b, LLVMTypeOf(d), sp, "");
@@ -144,6 +164,16 @@ LLVMValueRef gpu_shadow_take(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp
   LLVMBuilderRef b = g->m->b;
   if (g->atomic_shadow_adds && !thread_private(primal_ptr) && type_is_fp_scalar(ty))
     return LLVMBuildAtomicRMW(b, LLVMAtomicRMWBinOpXchg, sp, LLVMConstNull(ty), LLVMAtomicOrderingMonotonic, 0);
+  if (g->atomic_shadow_adds && !thread_private(primal_ptr) && type_is_fp(ty)) {
+    LLVMTypeRef elem = LLVMGetElementType(ty);
+    LLVMValueRef v = LLVMGetUndef(ty);
+    for (unsigned j = 0; j < LLVMGetVectorSize(ty); ++j) {
+      LLVMValueRef x = LLVMBuildAtomicRMW(b, LLVMAtomicRMWBinOpXchg, lane_ptr(g, elem, sp, j), LLVMConstNull(elem),
+                                          LLVMAtomicOrderingMonotonic, 0);
+      v = LLVMBuildInsertElement(b, v, x, LLVMConstInt(g->i32_ty, j, 0), "");
+    }
+    return v;
+  }
   LLVMValueRef d = LLVMBuildLoad2(b, ty, sp, "");
   LLVMBuildStore(b, LLVMConstNull(ty), sp);
   return d;

@@ -539,7 +539,10 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       int f64 = LLVMGetTypeKind(classify_copy_element_type(g, inst)) == LLVMDoubleTypeKind;
       LLVMTypeRef params[3] = {g->ptr_ty, g->ptr_ty, g->i64_ty};
       LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 0);
-      LLVMValueRef f = forward_declare(g, f64 ? "__ct_copy_adjoint_f64" : "__ct_copy_adjoint_f32",
+      /* kernels: other threads may add into the source's shadow too */
+      int atomic = gpu_needs_atomic(g, LLVMGetOperand(inst, 1));
+      LLVMValueRef f = forward_declare(g, f64 ? (atomic ? "__ct_copy_adjoint_atomic_f64" : "__ct_copy_adjoint_f64")
+                                              : (atomic ? "__ct_copy_adjoint_atomic_f32" : "__ct_copy_adjoint_f32"),
                                LLVMVoidTypeInContext(m->ctx), params, 3);
       LLVMValueRef args[3] = {ssrc, sdst, len};
       LLVMBuildCall2(m->b, fty, f, args, 3, "");

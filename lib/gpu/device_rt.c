@@ -129,3 +129,20 @@ void __ct_release_shadow(void *p, size_t bytes, int keep) {
 
 DEFINE_COPY_ADJOINT(__ct_copy_adjoint_f64, double)
 DEFINE_COPY_ADJOINT(__ct_copy_adjoint_f32, float)
+
+/* other threads may add into dsrc too: atomic adds (small copies in
+ * kernels: no temporary, the destination is this thread's) */
+#define DEFINE_COPY_ADJOINT_ATOMIC(NAME, T)                                                       \
+  void NAME(T *dsrc, T *ddst, size_t bytes) {                                                     \
+    size_t n = bytes / sizeof(T);                                                                 \
+    if (!n || dsrc == ddst)                                                                       \
+      return;                                                                                     \
+    for (size_t i = 0; i < n; ++i) {                                                              \
+      T d = ddst[i];                                                                              \
+      ddst[i] = 0;                                                                                \
+      __atomic_fetch_add(&dsrc[i], d, __ATOMIC_RELAXED);                                          \
+    }                                                                                             \
+  }
+
+DEFINE_COPY_ADJOINT_ATOMIC(__ct_copy_adjoint_atomic_f64, double)
+DEFINE_COPY_ADJOINT_ATOMIC(__ct_copy_adjoint_atomic_f32, float)

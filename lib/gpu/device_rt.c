@@ -87,6 +87,7 @@ void __ct_tape_destroy(ct_tape *t) {
   free(t);
 }
 
+#if defined(__NVPTX__) /* (the rest is also unit-tested on the host) */
 void __ct_gpu_zero_shared(__attribute__((address_space(3))) double *p, size_t bytes) {
   unsigned nthreads = __nvvm_read_ptx_sreg_ntid_x() * __nvvm_read_ptx_sreg_ntid_y() * __nvvm_read_ptx_sreg_ntid_z();
   unsigned me = __nvvm_read_ptx_sreg_tid_x() +
@@ -96,6 +97,7 @@ void __ct_gpu_zero_shared(__attribute__((address_space(3))) double *p, size_t by
   for (size_t i = me; i < bytes; i += nthreads)
     b[i] = 0;
 }
+#endif
 
 void __ct_release_shadow(void *p, size_t bytes, int keep) {
   if (keep)

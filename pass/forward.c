@@ -405,6 +405,7 @@ static void remark_tape_use(ct_gen *g) {
   enum { MAX_LINES = 256 };
   struct {
     unsigned line;
+    int once; /* in a stack slot: the block runs at most once */
     unsigned long long bytes;
     unsigned values;
     LLVMValueRef at;
@@ -425,12 +426,13 @@ static void remark_tape_use(ct_gen *g) {
       unsigned line = LLVMIsAInstruction(v) ? LLVMGetDebugLocLine(v) : 0;
       unsigned long long bytes = b->needs[k].kind == NEED_VALUE ? LLVMABISizeOfType(td, LLVMTypeOf(v)) : 8;
       unsigned j = 0;
-      while (j < nlines && lines[j].line != line)
+      while (j < nlines && (lines[j].line != line || lines[j].once != b->once))
         ++j;
       if (j == nlines) {
         if (nlines == MAX_LINES)
           continue;
         lines[nlines].line = line;
+        lines[nlines].once = b->once;
         lines[nlines].bytes = 0;
         lines[nlines].values = 0;
         lines[nlines++].at = v;
@@ -443,9 +445,9 @@ static void remark_tape_use(ct_gen *g) {
   const char *fname = LLVMGetValueName2(g->user_fn, &len);
   for (unsigned j = 0; j < nlines; ++j)
     diag_report(g->user_fn, lines[j].at, CT_SEV_REMARK,
-                "gradient of '%.*s': %u value(s) from this line cached on the tape, %llu bytes per "
-                "execution",
-                (int)len, fname, lines[j].values, lines[j].bytes);
+                "gradient of '%.*s': %u value(s) from this line cached %s, %llu bytes per execution", (int)len,
+                fname, lines[j].values, lines[j].once ? "in a stack slot (the block runs at most once)" : "on the tape",
+                lines[j].bytes);
   unsigned direct = 0;
   for (unsigned i = 0; i < g->nblocks; ++i)
     direct += g->blocks[i].stable;

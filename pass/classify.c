@@ -629,6 +629,11 @@ void classify_plan(ct_gen *g) {
       case REV_STORE:
         need(g, b, LLVMGetOperand(inst, 1), NEED_SHADOW);
         break;
+      case REV_NONE:
+        if (gpu_is_barrier(inst)) /* mirrored with the same ids and masks */
+          for (unsigned k = 0; k < (unsigned)LLVMGetNumArgOperands(inst); ++k)
+            need(g, b, LLVMGetOperand(inst, k), NEED_VALUE);
+        break;
       case REV_ATOMIC_ADD:
         if (classify_has_adjoint(g, LLVMGetOperand(inst, 1)))
           need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);

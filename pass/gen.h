@@ -127,8 +127,9 @@ void forward_build(ct_gen *g);
 /* gpu.c: SIMT code (NVPTX kernels, host SIMT emulation) */
 int gpu_module_is_simt(LLVMModuleRef mod);
 int gpu_is_barrier(LLVMValueRef inst);
-/* Emits a copy of a primal barrier call at the builder's position. */
-void gpu_mirror_barrier(ct_gen *g, LLVMValueRef barrier);
+/* Emits a copy of a primal barrier call at the builder's position, with
+ * its arguments (barrier ids, warp masks) as the reverse pass sees them. */
+void gpu_mirror_barrier(ct_gen *g, LLVMValueRef barrier, LLVMValueRef *args);
 /* The shadow of a constant pointer into a shared array (its shadow global
  * zeroed at the gradient's entry), or NULL. */
 LLVMValueRef gpu_shadow_of_constant(ct_gen *g, LLVMValueRef p, LLVMBuilderRef b);

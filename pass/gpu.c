@@ -15,9 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const BARRIERS[] = {"llvm.nvvm.barrier0", "llvm.nvvm.bar.sync", "llvm.nvvm.barrier.sync",
-                                       "__ct_barrier", NULL};
-
 static int starts_with(const char *s, size_t len, const char *prefix) {
   size_t n = strlen(prefix);
   return len >= n && !strncmp(s, prefix, n);
@@ -35,8 +32,14 @@ int gpu_module_is_simt(LLVMModuleRef mod) {
   return 0;
 }
 
+/* Block, warp and cluster barriers of NVPTX (__syncthreads and its
+ * counting variants, bar.sync, __syncwarp, cluster barriers), and the host
+ * emulator's __ct_barrier. */
 int gpu_is_barrier(LLVMValueRef inst) {
-  return LLVMIsACallInst(inst) && classify_callee_is(inst, BARRIERS);
+  size_t len = 0;
+  const char *name = util_callee_name(inst, &len);
+  return name && (starts_with(name, len, "llvm.nvvm.barrier") || starts_with(name, len, "llvm.nvvm.bar.") ||
+                  (len == 12 && !strncmp(name, "__ct_barrier", 12)));
 }
 
 int gpu_is_shared_global(LLVMValueRef gv) {
@@ -56,11 +59,12 @@ static void build_barrier(ct_gen *g, LLVMBuilderRef b) {
   LLVMBuildCall2(b, LLVMFunctionType(voidt, NULL, 0, 0), f, NULL, 0, "");
 }
 
-void gpu_mirror_barrier(ct_gen *g, LLVMValueRef barrier) {
+void gpu_mirror_barrier(ct_gen *g, LLVMValueRef barrier, LLVMValueRef *args) {
+  if (LLVMGetTypeKind(LLVMTypeOf(barrier)) != LLVMVoidTypeKind) {
+    build_barrier(g, g->m->b); /* __syncthreads_count/and/or: a plain one */
+    return;
+  }
   unsigned n = (unsigned)LLVMGetNumArgOperands(barrier);
-  LLVMValueRef args[4];
-  for (unsigned i = 0; i < n && i < 4; ++i)
-    args[i] = LLVMGetOperand(barrier, i); /* barrier ids are constants */
   LLVMBuildCall2(g->m->b, LLVMGetCalledFunctionType(barrier), LLVMGetCalledValue(barrier), args, n, "");
 }
 

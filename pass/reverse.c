@@ -555,8 +555,13 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       break;
     }
     case REV_NONE:
-      if (gpu_is_barrier(inst)) /* the reverse of a phase runs between the same barriers */
-        gpu_mirror_barrier(g, inst);
+      if (gpu_is_barrier(inst)) { /* the reverse of a phase runs between the same barriers */
+        LLVMValueRef args[4];
+        unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
+        for (unsigned k = 0; k < n && k < 4; ++k)
+          args[k] = rev_value(g, LLVMGetOperand(inst, k));
+        gpu_mirror_barrier(g, inst, args);
+      }
       break;
     default:
       break;

@@ -1,9 +1,10 @@
 #!/bin/sh
 # GPU kernel tests (registered in test/CMakeLists.txt):
-#   run.sh host CC SOURCE LEVEL OUTDIR
+#   run.sh host CC SOURCE LEVEL OUTDIR [asan]
 #     compiles SOURCE for the host with the SIMT emulator (simt.c) at LEVEL
 #     and runs it: the program checks its gradients against finite
-#     differences and exits non-zero on a mismatch.
+#     differences and exits non-zero on a mismatch. With asan, built with
+#     AddressSanitizer (tapes and shadows freed, no invalid access).
 #   run.sh ptx CC SOURCE LEVEL OUTDIR PTXAS
 #     compiles SOURCE (gradient kernels included) to PTX for sm_80 and
 #     sm_90 at LEVEL and assembles it with ptxas; exits 77 (ctest: skipped)
@@ -11,15 +12,21 @@
 #   run.sh cuda CC SOURCE.cu LEVEL OUTDIR PTXAS
 #     the same for CUDA device code (clang -x cuda --cuda-device-only).
 set -e
-mode="$1" cc="$2" src="$3" level="$4" out="$5" ptxas="${6:-}"
+mode="$1" cc="$2" src="$3" level="$4" out="$5" ptxas="${6:-}" asan="${6:-}"
 dir=$(cd "$(dirname "$0")" && pwd)
 name=$(basename "$src" .c)
 name=$(basename "$name" .cu)
 mkdir -p "$out"
 case "$mode" in
 host)
-  exe="$out/$name$level"
-  "$cc" "$level" -std=c17 -Wall -Werror -I"$dir" -o "$exe" "$src" "$dir/simt.c" -lpthread -lm
+  exe="$out/$name$level$asan"
+  flags=""
+  if [ "$asan" = asan ]; then
+    flags="-fsanitize=address -fno-omit-frame-pointer"
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+  fi
+  # shellcheck disable=SC2086
+  "$cc" "$level" $flags -std=c17 -Wall -Werror -I"$dir" -o "$exe" "$src" "$dir/simt.c" -lpthread -lm
   "$exe"
   ;;
 ptx|cuda)

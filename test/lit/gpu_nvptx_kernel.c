@@ -8,6 +8,7 @@
 // device heap).
 // RUN: %cc -target nvptx64-nvidia-cuda -march=sm_80 -O1 -std=c17 -S -emit-llvm %s -o - | FileCheck %s
 // RUN: %cc -target nvptx64-nvidia-cuda -march=sm_80 -O0 -std=c17 -S -emit-llvm %s -o - | FileCheck %s --check-prefix=O0
+// RUN: %cc -target nvptx64-nvidia-cuda -march=sm_80 -O1 -std=c17 -S -emit-llvm %s -o - | FileCheck %s --check-prefix=WARP
 #include <cotangent.h>
 #include <cotangent_gpu.h>
 
@@ -48,3 +49,27 @@ CT_KERNEL void neighbours_gradient(const double *x, double *dx, double *y, doubl
 // O0-NOT: call {{.*}}@neighbours.ct_grad
 // O0: ret void
 // O0-NOT: define {{.*}}@neighbours.ct_grad
+
+// A warp barrier with a run-time mask (__syncwarp) and a counting block
+// barrier (__syncthreads_count): mirrored in reverse order, the warp
+// barrier with the same mask, the counting one as a plain block barrier.
+double warp_pair(const double *x, double *y, unsigned mask) {
+  int t = ct_thread_idx();
+  y[t] = x[t] * x[t];
+  __nvvm_bar_warp_sync(mask);
+  int c = __nvvm_bar0_popc(t < 16);
+  return x[t ^ 1] * c;
+}
+
+// WARP-LABEL: define {{.*}}void @warp_pair_gradient(
+// WARP-SAME: i32 noundef [[MASK:%[0-9]+]])
+// WARP: call void @llvm.nvvm.bar.warp.sync(i32 [[MASK]])
+// WARP: call i32 @llvm.nvvm.barrier0.popc(
+// WARP: atomicrmw fadd
+// WARP-NEXT: call void @llvm.nvvm.barrier0()
+// WARP-NEXT: call void @llvm.nvvm.bar.warp.sync(i32 [[MASK]])
+// WARP-NEXT: atomicrmw xchg
+// WARP: ret void
+CT_KERNEL void warp_pair_gradient(const double *x, double *dx, double *y, double *dy, unsigned mask) {
+  ct_gradient(warp_pair, x, dx, y, dy, mask);
+}

@@ -183,12 +183,63 @@ LLVMValueRef gpu_shadow_take(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp
   return d;
 }
 
+/* NVPTX has no libm: transcendental functions (the primal's, or those a
+ * derivative rule emits, as llvm.cos for sin) have no PTX implementation
+ * (the backend would stop with "Cannot select"). Reported once, at the
+ * first call's location; then the calls are dropped so that compilation
+ * ends with the error rather than a backend crash. */
+static int is_device_libm_call(LLVMValueRef inst) {
+  static const char *const LIBM[] = {"sin", "cos", "tan", "exp", "exp2", "exp10", "log", "log2", "log10", "pow",
+                                     "sinh", "cosh", "tanh", "asin", "acos", "atan", "atan2", "erf", "erfc",
+                                     "cbrt", "hypot", "expm1", "log1p", "lgamma", "tgamma", NULL};
+  size_t len = 0;
+  const char *name = util_callee_name(inst, &len);
+  if (!name || !LLVMIsDeclaration(LLVMGetCalledValue(inst)))
+    return 0;
+  int intrinsic = starts_with(name, len, "llvm.");
+  const char *base = intrinsic ? name + 5 : name;
+  size_t blen = len - (size_t)(base - name);
+  const char *dot = memchr(base, '.', blen);
+  size_t stem = dot ? (size_t)(dot - base) : blen;
+  for (const char *const *l = LIBM; *l; ++l) {
+    size_t n = strlen(*l);
+    if (!strncmp(*l, base, n) && (stem == n || (!intrinsic && stem == n + 1 && base[n] == 'f')))
+      return 1;
+  }
+  return 0;
+}
+
+static void reject_device_libm(ct_module *m) {
+  int reported = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f))
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb), next; inst; inst = next) {
+        next = LLVMGetNextInstruction(inst);
+        if (!is_device_libm_call(inst))
+          continue;
+        if (!reported) {
+          size_t len = 0;
+          const char *name = util_callee_name(inst, &len);
+          diag_report(f, inst, CT_SEV_ERROR,
+                      "cannot differentiate on NVPTX: '%.*s' (a math function of this code or of its "
+                      "derivative) has no PTX implementation; differentiated device code may use arithmetic, "
+                      "sqrt, fabs, fma, fmin/fmax",
+                      (int)len, name);
+          reported = 1;
+        }
+        LLVMReplaceAllUsesWith(inst, LLVMGetPoison(LLVMTypeOf(inst)));
+        LLVMInstructionEraseFromParent(inst);
+      }
+}
+
 /* NVPTX: drops generated and runtime functions nothing calls any more
  * (gradients are inlined there), also at -O0, where no later pass does:
  * PTX cannot even declare a function returning an empty struct. */
 void gpu_finish_module(ct_module *m) {
   if (strncmp(LLVMGetTarget(m->mod), "nvptx", 5))
     return;
+  if (m->changed)
+    reject_device_libm(m);
   for (int changed = 1; changed;) {
     changed = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(m->mod), next; f; f = next) {

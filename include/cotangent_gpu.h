@@ -13,7 +13,7 @@
  * block indices are integers (inactive), adjoints are added into shadow
  * memory atomically (threads share the shadows of pointer arguments),
  * shared arrays get shadows in shared memory that every thread of the block
- * zeroes at the gradient's entry followed by a barrier, and each barrier
+ * zeroes at the gradient's entry between two barriers, and each barrier
  * of the forward pass has its mirror at the matching point of the reverse
  * pass. So the gradient must be called by every thread of the block, like
  * any function containing __syncthreads. */

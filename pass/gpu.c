@@ -7,7 +7,7 @@
  * into non-private shadow memory atomically; shared arrays (addrspace(3)
  * globals on NVPTX, section ".ct_shared" under emulation) get shadow
  * globals of the same kind, zeroed by the block's threads at the
- * gradient's entry followed by a barrier; and every barrier of the forward
+ * gradient's entry between two barriers; and every barrier of the forward
  * pass is mirrored at the matching point of the reverse pass (reverse.c). */
 #include "gen.h"
 
@@ -70,8 +70,9 @@ void gpu_mirror_barrier(ct_gen *g, LLVMValueRef barrier, LLVMValueRef *args) {
 
 /* The shadow global of a shared array: created once per module, zeroed at
  * the entry of each gradient that uses it (every thread clears a strided
- * part on NVPTX; under emulation each thread clears it all), then a
- * barrier so no thread adds into it before it is clear. */
+ * part on NVPTX; under emulation each thread clears it all) between two
+ * barriers: no thread still reads it in an earlier gradient's reverse
+ * pass, and none adds into it before it is clear. */
 static LLVMValueRef shared_shadow(ct_gen *g, LLVMValueRef gv) {
   LLVMValueRef shadow = vmap_get(&g->global_shadows, gv);
   if (shadow)
@@ -93,6 +94,8 @@ static LLVMValueRef shared_shadow(ct_gen *g, LLVMValueRef gv) {
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
   unsigned long long bytes = LLVMABISizeOfType(td, ty);
   LLVMValueRef size = LLVMConstInt(g->i64_ty, bytes, 0);
+  if (!g->global_shadows.len)
+    build_barrier(g, g->sb);
   if (as == 3) {
     /* __ct_gpu_zero_shared (lib/gpu/device_rt.c): strided by thread */
     LLVMTypeRef params[2] = {LLVMTypeOf(shadow), g->i64_ty};

@@ -1,6 +1,6 @@
 // Device code for NVPTX: the gradient of a function with a shared array and
 // a barrier. The shared array's shadow lives in shared memory and is zeroed
-// at the gradient's entry, followed by a barrier; thread indices are
+// at the gradient's entry between two barriers; thread indices are
 // inactive; adjoints go into shadows with atomic adds (a store's reverse
 // takes its adjoint with an atomic exchange); the primal barrier has its
 // mirror in the reverse pass, between the phase that adds into the shared
@@ -25,7 +25,8 @@ double neighbours(const double *x, double *y) {
 // CHECK: @buf.ct_shadow = internal addrspace(3) global [32 x double] undef
 // CHECK-LABEL: define {{.*}}void @neighbours_gradient(
 // CHECK-NOT: malloc
-// CHECK: call void @__ct_gpu_zero_shared(ptr addrspace(3) @buf.ct_shadow, i64 256)
+// CHECK: call void @llvm.nvvm.barrier0()
+// CHECK-NEXT: call void @__ct_gpu_zero_shared(ptr addrspace(3) @buf.ct_shadow, i64 256)
 // CHECK-NEXT: call void @llvm.nvvm.barrier0()
 // forward: the primal's store and barrier
 // CHECK: store double %{{.*}}, ptr addrspace(3)

@@ -52,10 +52,17 @@
 extern "C" {
 #endif
 
+/* CUDA (clang -x cuda): the operators may be called from device code. */
+#if defined(__CUDA__)
+#define CT_HOST_DEVICE __attribute__((host, device))
+#else
+#define CT_HOST_DEVICE
+#endif
+
 /* The operators' entry points. Use the macros below; the plugin rewrites
  * calls of these names and checks their arguments. */
-void __ct_gradient(const void *f, ...);
-double __ct_value_with_gradient(const void *f, ...);
+CT_HOST_DEVICE void __ct_gradient(const void *f, ...);
+CT_HOST_DEVICE double __ct_value_with_gradient(const void *f, ...);
 extern int __ct_const_marker;
 
 /* Pullbacks: a function's reverse pass, to apply later, any number of times.
@@ -112,8 +119,8 @@ void *__ct_gradient_of(const void *f);
  * flows (like Swift's withoutDerivative(at:)), for float or double x:
  *   double y = x * ct_without_derivative(scale(x));  // dy/dx = scale(x)
  */
-double __ct_without_derivative(double x);
-float __ct_without_derivativef(float x);
+CT_HOST_DEVICE double __ct_without_derivative(double x);
+CT_HOST_DEVICE float __ct_without_derivativef(float x);
 #define ct_without_derivative(x)                                                                  \
   _Generic((x), float: __ct_without_derivativef, default: __ct_without_derivative)(x)
 

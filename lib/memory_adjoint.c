@@ -34,3 +34,25 @@
 
 DEFINE_COPY_ADJOINT(__ct_copy_adjoint_f64, double)
 DEFINE_COPY_ADJOINT(__ct_copy_adjoint_f32, float)
+
+/* dst's adjoint is this thread's (a private copy); src's is shared. The
+ * whole of dst's adjoint is taken first, so overlap does not matter. */
+#define DEFINE_COPY_ADJOINT_ATOMIC(NAME, T)                                                       \
+  void NAME(T *dsrc, T *ddst, size_t bytes) {                                                     \
+    size_t n = bytes / sizeof(T);                                                                 \
+    if (!n || dsrc == ddst)                                                                       \
+      return;                                                                                     \
+    T *tmp = malloc(n * sizeof(T));                                                               \
+    if (!tmp)                                                                                     \
+      __ct_runtime_error("out of memory in the adjoint of memcpy");                               \
+    for (size_t i = 0; i < n; ++i) {                                                              \
+      tmp[i] = ddst[i];                                                                           \
+      ddst[i] = 0;                                                                                \
+    }                                                                                             \
+    for (size_t i = 0; i < n; ++i)                                                                \
+      __atomic_fetch_add(&dsrc[i], tmp[i], __ATOMIC_RELAXED);                                     \
+    free(tmp);                                                                                    \
+  }
+
+DEFINE_COPY_ADJOINT_ATOMIC(__ct_copy_adjoint_atomic_f64, double)
+DEFINE_COPY_ADJOINT_ATOMIC(__ct_copy_adjoint_atomic_f32, float)

@@ -23,6 +23,10 @@ CT_RT_NORETURN void __ct_runtime_error(const char *msg);
 #include <stddef.h>
 void __ct_copy_adjoint_f64(double *dsrc, double *ddst, size_t bytes);
 void __ct_copy_adjoint_f32(float *dsrc, float *ddst, size_t bytes);
+/* The same where other threads may add into dsrc too (GPU kernels, their host
+ * emulation, OpenMP regions): the adds into dsrc are atomic. */
+void __ct_copy_adjoint_atomic_f64(double *dsrc, double *ddst, size_t bytes);
+void __ct_copy_adjoint_atomic_f32(float *dsrc, float *ddst, size_t bytes);
 
 /* Pullback objects (pullback.c). The pass stores f's arguments at this
  * offset of the object and calls __ct_pullback_new to make one. */
@@ -58,8 +62,6 @@ void __ct_omp_critical_enter(const void *name);
 long __ct_omp_critical_exit(const void *name);
 void __ct_omp_critical_reverse_enter(const void *name, long ticket);
 void __ct_omp_critical_reverse_exit(const void *name);
-void __ct_copy_adjoint_atomic_f64(double *dsrc, double *ddst, size_t bytes);
-void __ct_copy_adjoint_atomic_f32(float *dsrc, float *ddst, size_t bytes);
 
 #ifdef __cplusplus
 }

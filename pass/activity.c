@@ -59,7 +59,8 @@ LLVMValueRef activity_base_object(LLVMValueRef p) {
     if (LLVMIsAGetElementPtrInst(p) || LLVMIsABitCastInst(p) || LLVMIsAAddrSpaceCastInst(p))
       p = LLVMGetOperand(p, 0);
     else if (LLVMIsAConstantExpr(p) && (LLVMGetConstOpcode(p) == LLVMGetElementPtr ||
-                                        LLVMGetConstOpcode(p) == LLVMBitCast))
+                                        LLVMGetConstOpcode(p) == LLVMBitCast ||
+                                        LLVMGetConstOpcode(p) == LLVMAddrSpaceCast))
       p = LLVMGetOperand(p, 0);
     else
       break;
@@ -166,6 +167,9 @@ static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
     LLVMValueRef op = LLVMGetOperand(inst, (unsigned)i);
     if (op && vmap_get(varied, op))
       return 1;
+    /* a constant address in a varied shared array of a kernel */
+    if (op && LLVMIsAConstantExpr(op) && vmap_get(varied, activity_base_object(op)))
+      return 1;
   }
   return 0;
 }
@@ -173,7 +177,9 @@ static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
 /* Marks the object a pointer points into as varied, through GEPs, casts,
  * phis and selects. Returns non-zero when something changed. */
 static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
-  if (depth > 32 || !(LLVMIsAInstruction(p) || LLVMIsAArgument(p)))
+  if (LLVMIsAConstantExpr(p) && gpu_is_shared_global(activity_base_object(p)))
+    p = activity_base_object(p);
+  if (depth > 32 || !(LLVMIsAInstruction(p) || LLVMIsAArgument(p) || gpu_is_shared_global(p)))
     return 0;
   int changed = 0;
   if (!vmap_get(varied, p)) {
@@ -327,6 +333,8 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
             changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 1), 0);
           continue;
         }
+        if (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1)))
+          changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
         if (is_fork(inst) && (has_varied_operand(&varied, inst) || has_varied_bits(&varied, inst)))
           changed |= mark_fork_outputs(&varied, inst);
         int custom = calls_custom_derivative(inst);
@@ -402,6 +410,17 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
     if (v && (vmap_get(&useful, v) || LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMPointerTypeKind))
       vmap_set(active, v, v);
   }
+  /* constant addresses in varied shared arrays (kernels) have shadows */
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      int n = LLVMGetNumOperands(inst);
+      for (int i = 0; i < n; ++i) {
+        LLVMValueRef op = LLVMGetOperand(inst, (unsigned)i);
+        if (op && LLVMIsAConstantExpr(op) && LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind &&
+            vmap_get(&varied, activity_base_object(op)))
+          vmap_set(active, op, op);
+      }
+    }
   vmap_free(&varied);
   vmap_free(&useful);
 }

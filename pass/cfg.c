@@ -19,6 +19,29 @@ int cfg_is_return_block(LLVMBasicBlockRef bb) {
   return t && LLVMGetInstructionOpcode(t) == LLVMRet;
 }
 
+/* Can block i reach itself? (A depth-first search from its successors;
+ * exact, unlike the cycle approximation below that only "stable" uses.) */
+static int reaches_itself(ct_gen *g, unsigned i, unsigned char *seen, unsigned *stack) {
+  unsigned n = g->nblocks, sp = 0;
+  memset(seen, 0, n);
+  stack[sp++] = i;
+  while (sp) {
+    unsigned b = stack[--sp];
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(g->blocks[b].bb);
+    unsigned ns = t ? LLVMGetNumSuccessors(t) : 0;
+    for (unsigned k = 0; k < ns; ++k) {
+      unsigned s = (unsigned)(cfg_block_of(g, LLVMGetSuccessor(t, k)) - g->blocks);
+      if (s == i)
+        return 1;
+      if (!seen[s]) {
+        seen[s] = 1;
+        stack[sp++] = s;
+      }
+    }
+  }
+  return 0;
+}
+
 void cfg_analyse(ct_gen *g) {
   unsigned n = 0;
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(g->pc); bb; bb = LLVMGetNextBasicBlock(bb))
@@ -119,6 +142,8 @@ void cfg_analyse(ct_gen *g) {
         dominates_returns = 0;
     g->blocks[i].stable = dominates_returns && !cyclic[i] && !g->spec->split;
   }
+  for (i = 0; i < n && !g->spec->split; ++i)
+    g->blocks[i].once = !reaches_itself(g, i, done, stack);
   free(dom);
   free(tmp);
   free(on_stack);

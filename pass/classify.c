@@ -181,6 +181,10 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
     return REV_UNSUPPORTED;
   if (LLVMIsACallInst(inst) && vmap_get(&g->active, inst) && classify_callee_is(inst, CLASSIFY_ALLOC_FUNCTIONS))
     return REV_ALLOC;
+  if (LLVMIsAAtomicRMWInst(inst) &&
+      (LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFAdd || LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFSub) &&
+      !classify_has_adjoint(g, inst) && vmap_get(&g->active, LLVMGetOperand(inst, 0)))
+    return REV_ATOMIC_ADD; /* an atomic scatter whose old value is not differentiated */
   if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
     return has_active_operand(g, inst) ? REV_UNSUPPORTED : REV_NONE;
   if (LLVMIsACallInst(inst) && custom_derivative_of(g->m, LLVMGetCalledValue(inst)))
@@ -683,6 +687,15 @@ void classify_plan(ct_gen *g) {
       case REV_STORE:
         need(g, b, LLVMGetOperand(inst, 1), NEED_SHADOW);
         break;
+      case REV_NONE:
+        if (gpu_is_barrier(inst)) /* mirrored with the same ids and masks */
+          for (unsigned k = 0; k < (unsigned)LLVMGetNumArgOperands(inst); ++k)
+            need(g, b, LLVMGetOperand(inst, k), NEED_VALUE);
+        break;
+      case REV_ATOMIC_ADD:
+        if (classify_has_adjoint(g, LLVMGetOperand(inst, 1)))
+          need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);
+        break;
       case REV_MASKED_LOAD: /* (ptr, align, mask, passthru) */
         need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);
         need(g, b, LLVMGetOperand(inst, 2), NEED_VALUE);
@@ -739,6 +752,10 @@ void classify_plan(ct_gen *g) {
           else
             gen_fail(g, inst, "cannot be differentiated", "the called function is not known at compile time");
         }
+        else if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
+          gen_fail(g, inst, "is an atomic operation on differentiable data that has no derivative",
+                   "only atomic adds and subtracts (atomicAdd) whose returned old value is not used are "
+                   "differentiated");
         else
           gen_fail(g, inst, "has no derivative rule", "it is not supported on the differentiated path yet");
         break;

@@ -144,6 +144,11 @@ LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int
 /* A call of ct_without_derivative(x) (x's value, with a zero derivative),
  * or of a function marked no_derivative (constant results). */
 int activity_is_without_derivative(LLVMValueRef inst);
+/* gpu.c: a kernel's block-shared array (addrspace(3) global on NVPTX, or
+ * section ".ct_shared" under host SIMT emulation): it gets a shadow. */
+int gpu_is_shared_global(LLVMValueRef gv);
+/* NVPTX: deletes unused generated functions (after differentiation). */
+void gpu_finish_module(ct_module *m);
 /* The object a pointer points into (through GEPs and casts). */
 LLVMValueRef activity_base_object(LLVMValueRef p);
 
@@ -151,6 +156,9 @@ LLVMValueRef activity_base_object(LLVMValueRef p);
  * internal functions (so they can be inlined). Returns 0 when the runtime
  * bitcode is unavailable; the calls then stay external. */
 int runtime_link_tape(ct_module *m);
+/* NVPTX modules: links the device runtime (lib/gpu/device_rt.c) when
+ * generated code calls it; reports an error if it is missing. */
+int runtime_link_device(ct_module *m);
 
 /* custom.c: custom derivatives (pullbacks) registered by the user. */
 void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len);

@@ -91,7 +91,7 @@ static void build_shadows(ct_gen *g) {
          inst = LLVMGetNextInstruction(inst))
       if (vmap_get(&g->active, inst) && LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind) {
         LLVMPositionBuilderBefore(m->b, vmap_get(&g->fwd, inst));
-        vmap_set(&g->shadow, inst, LLVMBuildPhi(m->b, g->ptr_ty, "shadow"));
+        vmap_set(&g->shadow, inst, LLVMBuildPhi(m->b, LLVMTypeOf(inst), "shadow"));
       }
   /* non-phis in an order where operands come first: repeat until done */
   for (int progress = 1; progress && !g->failed;) {
@@ -151,6 +151,8 @@ static void build_shadows(ct_gen *g) {
           for (int k = base; k < nops; ++k) {
             LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
             LLVMValueRef sh = vmap_get(&g->shadow, op);
+            if (!sh)
+              sh = gpu_shadow_of_constant(g, op, m->b); /* a shared array of a kernel */
             if (!sh && !LLVMIsAGetElementPtrInst(inst) && !LLVMIsACastInst(inst))
               sh = global_shadow_of(g, op); /* a merge with a pointer into a global */
             if (!sh && LLVMIsAGlobalVariable(op)) {
@@ -217,7 +219,7 @@ static void build_shadows(ct_gen *g) {
                     "pass the outer pointer with a shadow too");
             return;
           }
-          s = LLVMBuildLoad2(m->b, g->ptr_ty, sp, "shadow");
+          s = LLVMBuildLoad2(m->b, LLVMTypeOf(inst), sp, "shadow");
         } else {
           gen_fail(g, inst, "produces a pointer to differentiable data in a way Cotangent cannot follow",
                   NULL);
@@ -235,7 +237,8 @@ static void build_shadows(ct_gen *g) {
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && !g->failed;
          inst = LLVMGetNextInstruction(inst))
       if (!LLVMIsAPHINode(inst) && vmap_get(&g->active, inst) &&
-          LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind && !vmap_get(&g->shadow, inst))
+          LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind && !vmap_get(&g->shadow, inst) &&
+          !gpu_is_shared_global(activity_base_object(inst))) /* shared arrays: shadow globals */
         gen_fail(g, inst, "mixes memory with and without a shadow (a pointer that may point into a constant argument)",
                  "pass every pointer to differentiable data with a shadow");
   /* close shadow phis */
@@ -252,7 +255,8 @@ static void build_shadows(ct_gen *g) {
           LLVMValueRef iv = LLVMGetIncomingValue(inst, k);
           if (LLVMIsAConstantPointerNull(iv) || LLVMIsAUndefValue(iv))
             sv = iv;
-          else if ((sv = global_shadow_of(g, iv)) != NULL) {
+          else if ((sv = gpu_shadow_of_constant(g, iv, g->sb)) != NULL ||
+                   (sv = global_shadow_of(g, iv)) != NULL) {
             /* a pointer into a global: its per-call shadow */
           } else {
             gen_fail(g, inst, "merges pointers with and without a shadow",
@@ -300,7 +304,8 @@ LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b) {
     fields[n++] = g->i32_ty;
   for (unsigned k = 0; k < b->nneeds; ++k)
     if (need_on_tape(b->needs[k].kind))
-      fields[n++] = b->needs[k].kind == NEED_VALUE ? LLVMTypeOf(b->needs[k].value) : g->ptr_ty;
+      /* a shadow has its pointer's type (address space included) */
+      fields[n++] = b->needs[k].kind == NEED_CALL_TAPE ? g->ptr_ty : LLVMTypeOf(b->needs[k].value);
   for (unsigned k = 0; k < narrays; ++k) /* a loop exit: the loop's record arrays */
     fields[n++] = g->ptr_ty;
   LLVMTypeRef t = n ? LLVMStructTypeInContext(g->m->ctx, fields, n, 0) : NULL;
@@ -348,10 +353,14 @@ static void build_pushes(ct_gen *g) {
     unsigned narrays = batch_exit_arrays(g, b, arrays, FORWARD_MAX_EXIT_ARRAYS);
     for (unsigned k = 0; k < narrays; ++k)
       rec = LLVMBuildInsertValue(m->b, rec, arrays[k]->batch_fwd, f++, "");
-    if (b->batch)
+    if (b->batch) {
       batch_store_record(g, b, rec);
-    else
+    } else if (b->once) { /* one record per call: a stack slot (SROA makes it SSA) */
+      b->rec_slot = LLVMBuildAlloca(g->sb, rec_ty, "ct.rec");
+      LLVMBuildStore(m->b, rec, b->rec_slot);
+    } else {
       forward_tape_push(g, rec);
+    }
   }
 }
 
@@ -420,6 +429,7 @@ static void remark_tape_use(ct_gen *g) {
   enum { MAX_LINES = 256 };
   struct {
     unsigned line;
+    int once; /* in a stack slot: the block runs at most once */
     unsigned long long bytes;
     unsigned values;
     LLVMValueRef at;
@@ -440,12 +450,13 @@ static void remark_tape_use(ct_gen *g) {
       unsigned line = LLVMIsAInstruction(v) ? LLVMGetDebugLocLine(v) : 0;
       unsigned long long bytes = b->needs[k].kind == NEED_VALUE ? LLVMABISizeOfType(td, LLVMTypeOf(v)) : 8;
       unsigned j = 0;
-      while (j < nlines && lines[j].line != line)
+      while (j < nlines && (lines[j].line != line || lines[j].once != b->once))
         ++j;
       if (j == nlines) {
         if (nlines == MAX_LINES)
           continue;
         lines[nlines].line = line;
+        lines[nlines].once = b->once;
         lines[nlines].bytes = 0;
         lines[nlines].values = 0;
         lines[nlines++].at = v;
@@ -458,9 +469,9 @@ static void remark_tape_use(ct_gen *g) {
   const char *fname = LLVMGetValueName2(g->user_fn, &len);
   for (unsigned j = 0; j < nlines; ++j)
     diag_report(g->user_fn, lines[j].at, CT_SEV_REMARK,
-                "gradient of '%.*s': %u value(s) from this line cached on the tape, %llu bytes per "
-                "execution",
-                (int)len, fname, lines[j].values, lines[j].bytes);
+                "gradient of '%.*s': %u value(s) from this line cached %s, %llu bytes per execution", (int)len,
+                fname, lines[j].values, lines[j].once ? "in a stack slot (the block runs at most once)" : "on the tape",
+                lines[j].bytes);
   unsigned direct = 0;
   for (unsigned i = 0; i < g->nblocks; ++i)
     direct += g->blocks[i].stable;

@@ -29,6 +29,10 @@ typedef struct {
   LLVMBasicBlockRef *preds;   /* unique predecessors */
   unsigned npreds;
   int stable;     /* runs at most once and dominates every return */
+  /* runs at most once (in no cycle) and the reverse is in the same
+   * function: its record lives in a stack slot, not on the tape */
+  int once;
+  LLVMValueRef rec_slot;
   ct_need *needs; /* values its reverse takes from the tape */
   unsigned nneeds;
   /* A loop header whose induction variable tells which predecessor came
@@ -85,9 +89,9 @@ typedef struct {
   LLVMValueRef tape;     /* in the forward function */
   LLVMValueRef rev_tape; /* in the reverse function */
   LLVMTypeRef ptr_ty, i64_ty, i32_ty;
-  /* Other threads may add into the same shadows at the same time (the body
-   * of a parallel region): adjoints added into memory that is not a
-   * private allocation of this function use atomic adds. */
+  /* Many threads run this gradient at once (GPU kernels, OpenMP): adjoints
+   * are added into shadow memory that is not a thread-private alloca with
+   * atomic read-modify-writes. */
   int atomic_shadow_adds;
   int failed;
 } ct_gen;
@@ -95,7 +99,7 @@ typedef struct {
 typedef enum {
   REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_MEMSET, REV_MEMCPY, REV_LANES,
   REV_ALLOC, REV_CALL, REV_CUSTOM, REV_MASKED_LOAD, REV_MASKED_STORE, REV_OMP_FORK, REV_OMP_SYNC,
-  REV_UNSUPPORTED
+  REV_ATOMIC_ADD, REV_UNSUPPORTED
 } ct_rev_kind;
 
 /* reverse.c */
@@ -184,5 +188,21 @@ void omp_plan(ct_gen *g, ct_block *b, LLVMValueRef inst);
 void omp_forward_fork(ct_gen *g, LLVMValueRef inst);
 void omp_reverse(ct_gen *g, LLVMValueRef inst);
 int omp_is_fork(LLVMValueRef inst);
+
+/* gpu.c: SIMT code (NVPTX kernels, host SIMT emulation) */
+int gpu_module_is_simt(LLVMModuleRef mod);
+int gpu_is_barrier(LLVMValueRef inst);
+/* Emits a copy of a primal barrier call at the builder's position, with
+ * its arguments (barrier ids, warp masks) as the reverse pass sees them. */
+void gpu_mirror_barrier(ct_gen *g, LLVMValueRef barrier, LLVMValueRef *args);
+/* The shadow of a constant pointer into a shared array (its shadow global
+ * zeroed at the gradient's entry), or NULL. */
+LLVMValueRef gpu_shadow_of_constant(ct_gen *g, LLVMValueRef p, LLVMBuilderRef b);
+/* Do adds into the shadow of primal_ptr need to be atomic? */
+int gpu_needs_atomic(ct_gen *g, LLVMValueRef primal_ptr);
+/* *sp += d, atomically where other threads may add too */
+void gpu_shadow_add(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMValueRef d);
+/* reads *sp and zeroes it (atomically where needed) */
+LLVMValueRef gpu_shadow_take(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMTypeRef ty);
 
 #endif

@@ -173,6 +173,8 @@ int ct_differentiate_module(LLVMModuleRef module) {
   contract_export_all(&m);
   registry_register_all(&m);
   gradient_finish(&m);
+  m.changed |= runtime_link_device(&m);
+  gpu_finish_module(&m);
   m.changed |= remove_without_derivative(&m);
   LLVMDisposeBuilder(m.b);
   return m.changed;

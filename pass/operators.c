@@ -404,9 +404,16 @@ static int lower_runtime_pointer_site(ct_module *m, const ct_site *s, LLVMValueR
 
 /* The gradient is generated after LLVM's inliner ran, so it is inlined
  * here when it is small enough, letting LLVM optimize it together with its
- * caller (hoisting, vectorization). Not into optnone (-O0) callers. */
+ * caller (hoisting, vectorization). Not into optnone (-O0) callers, except
+ * on NVPTX. */
 static void maybe_inline(ct_module *m, LLVMValueRef caller, LLVMValueRef call) {
-  (void)m;
+  if (!strncmp(LLVMGetTarget(m->mod), "nvptx", 5)) {
+    /* always on NVPTX, at -O0 too: PTX cannot return the empty result
+       struct of a gradient without active scalars, and device calls are
+       costly */
+    ct_bridge_inline_call(call);
+    return;
+  }
   const char *env = getenv("COTANGENT_INLINE_GRADIENTS"); /* "0": keep the calls (IR tests) */
   if (env && !strcmp(env, "0"))
     return;

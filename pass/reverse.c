@@ -110,45 +110,16 @@ static LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v) {
 }
 
 static LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v) {
-  if (!is_local(v))
-    return vmap_get(&g->rev_arg_shadows, v);
+  if (!is_local(v)) {
+    LLVMValueRef s = vmap_get(&g->rev_arg_shadows, v);
+    return s ? s : gpu_shadow_of_constant(g, v, g->m->b); /* a shared array */
+  }
   LLVMValueRef p = vmap_get(&g->popped[NEED_SHADOW], v);
   return p ? p : vmap_get(&g->shadow, v);
 }
 
 LLVMValueRef reverse_value(ct_gen *g, LLVMValueRef v) { return rev_value(g, v); }
 LLVMValueRef reverse_shadow(ct_gen *g, LLVMValueRef v) { return rev_shadow(g, v); }
-
-/* Is the memory `p` (a primal pointer) points into private to this call of
- * the function (a local or heap allocation it made)? */
-static int is_private_memory(LLVMValueRef p) {
-  LLVMValueRef base = activity_base_object(p);
-  return LLVMIsAAllocaInst(base) || (LLVMIsACallInst(base) && classify_callee_is(base, CLASSIFY_ALLOC_FUNCTIONS));
-}
-
-/* Adds d into the shadow memory sp of the primal pointer p; atomically
- * where other threads may add into it too (lane by lane for vectors). */
-static void shadow_add(ct_gen *g, LLVMValueRef p, LLVMValueRef sp, LLVMValueRef d) {
-  LLVMBuilderRef b = g->m->b;
-  LLVMTypeRef ty = LLVMTypeOf(d);
-  if (!g->atomic_shadow_adds || is_private_memory(p)) {
-    LLVMValueRef old = LLVMBuildLoad2(b, ty, sp, "");
-    LLVMBuildStore(b, LLVMBuildFAdd(b, old, d, ""), sp);
-    return;
-  }
-  if (LLVMGetTypeKind(ty) != LLVMVectorTypeKind) {
-    LLVMBuildAtomicRMW(b, LLVMAtomicRMWBinOpFAdd, sp, d, LLVMAtomicOrderingMonotonic, 0);
-    return;
-  }
-  LLVMTypeRef ety = LLVMGetElementType(ty);
-  unsigned n = LLVMGetVectorSize(ty);
-  for (unsigned j = 0; j < n; ++j) {
-    LLVMValueRef idx = LLVMConstInt(g->i64_ty, j, 0);
-    LLVMValueRef lane = LLVMBuildExtractElement(b, d, idx, "");
-    LLVMBuildAtomicRMW(b, LLVMAtomicRMWBinOpFAdd, LLVMBuildGEP2(b, ety, sp, &idx, 1, ""), lane,
-                       LLVMAtomicOrderingMonotonic, 0);
-  }
-}
 
 /* ---- adjoints ---- */
 
@@ -349,7 +320,7 @@ static LLVMValueRef masked_call(ct_gen *g, const char *name, LLVMTypeRef vty, LL
 /* Masked vector loads and stores: like loads and stores, lane by lane. */
 static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
   LLVMBuilderRef b = g->m->b;
-  if (kind == REV_MASKED_LOAD && g->atomic_shadow_adds && !is_private_memory(LLVMGetOperand(inst, 0))) {
+  if (kind == REV_MASKED_LOAD && gpu_needs_atomic(g, LLVMGetOperand(inst, 0))) {
     gen_fail(g, inst, "loads shared memory inside a parallel region", "use plain loads there");
     return;
   }
@@ -421,7 +392,7 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
       LLVMBuildStore(b, LLVMConstNull(ty), cells[i]);
       args[k++] = cells[i];
     } else if (LLVMGetTypeKind(ty) == LLVMPointerTypeKind) {
-      if (g->atomic_shadow_adds && vmap_get(&g->active, op) && !is_private_memory(op)) {
+      if (vmap_get(&g->active, op) && gpu_needs_atomic(g, op)) {
         gen_fail(g, call, "passes shared differentiable memory to a custom derivative inside a parallel region",
                  "its pullback's adjoint additions would race; call it outside the region, or on a private copy");
         return;
@@ -510,7 +481,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
   LLVMValueRef from = NULL;
   LLVMTypeRef rec_ty = forward_record_type(g, b);
   if (rec_ty && !b->batch)
-    from = unpack_record(g, b, forward_tape_pop(g, rec_ty));
+    from = unpack_record(g, b, b->once ? LLVMBuildLoad2(m->b, rec_ty, b->rec_slot, "") : forward_tape_pop(g, rec_ty));
   for (unsigned k = 0; k < b->nneeds; ++k)
     if (b->needs[k].kind == NEED_HOISTED) {
       LLVMValueRef v = b->needs[k].value;
@@ -589,7 +560,16 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     case REV_LOAD: {
       LLVMValueRef d = adj_take(g, inst);
       LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
-      shadow_add(g, LLVMGetOperand(inst, 0), sp, d);
+      gpu_shadow_add(g, LLVMGetOperand(inst, 0), sp, d);
+      break;
+    }
+    case REV_ATOMIC_ADD: {
+      /* *p += v: v's adjoint is the adjoint of *p, which stays */
+      LLVMValueRef val = LLVMGetOperand(inst, 1);
+      if (!classify_has_adjoint(g, val))
+        break;
+      LLVMValueRef d = LLVMBuildLoad2(m->b, LLVMTypeOf(val), rev_shadow(g, LLVMGetOperand(inst, 0)), "");
+      adj_add(g, val, LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFSub ? LLVMBuildFNeg(m->b, d, "") : d);
       break;
     }
     case REV_OMP_FORK:
@@ -614,10 +594,11 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       int f64 = LLVMGetTypeKind(classify_copy_element_type(g, inst)) == LLVMDoubleTypeKind;
       LLVMTypeRef params[3] = {g->ptr_ty, g->ptr_ty, g->i64_ty};
       LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 0);
-      int atomic = g->atomic_shadow_adds && !is_private_memory(LLVMGetOperand(inst, 1));
-      const char *fname = atomic ? (f64 ? "__ct_copy_adjoint_atomic_f64" : "__ct_copy_adjoint_atomic_f32")
-                                 : (f64 ? "__ct_copy_adjoint_f64" : "__ct_copy_adjoint_f32");
-      LLVMValueRef f = forward_declare(g, fname, LLVMVoidTypeInContext(m->ctx), params, 3);
+      /* kernels: other threads may add into the source's shadow too */
+      int atomic = gpu_needs_atomic(g, LLVMGetOperand(inst, 1));
+      LLVMValueRef f = forward_declare(g, f64 ? (atomic ? "__ct_copy_adjoint_atomic_f64" : "__ct_copy_adjoint_f64")
+                                              : (atomic ? "__ct_copy_adjoint_atomic_f32" : "__ct_copy_adjoint_f32"),
+                               LLVMVoidTypeInContext(m->ctx), params, 3);
       LLVMValueRef args[3] = {ssrc, sdst, len};
       LLVMBuildCall2(m->b, fty, f, args, 3, "");
       break;
@@ -625,12 +606,18 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     case REV_STORE: {
       LLVMValueRef val = LLVMGetOperand(inst, 0);
       LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 1));
-      LLVMTypeRef ty = LLVMTypeOf(val);
-      LLVMValueRef d = LLVMBuildLoad2(m->b, ty, sp, "");
-      LLVMBuildStore(m->b, LLVMConstNull(ty), sp);
-      adj_add(g, val, d);
+      adj_add(g, val, gpu_shadow_take(g, LLVMGetOperand(inst, 1), sp, LLVMTypeOf(val)));
       break;
     }
+    case REV_NONE:
+      if (gpu_is_barrier(inst)) { /* the reverse of a phase runs between the same barriers */
+        LLVMValueRef args[4];
+        unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
+        for (unsigned k = 0; k < n && k < 4; ++k)
+          args[k] = rev_value(g, LLVMGetOperand(inst, k));
+        gpu_mirror_barrier(g, inst, args);
+      }
+      break;
     default:
       break;
     }
@@ -753,9 +740,11 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   classify_plan(g);
   if (g->failed)
     return 0;
+  /* no tape when no block keeps a record (recomputed values need none):
+     straight-line GPU kernels then need no device heap */
   int uses_tape = split || g->nkept;
   for (unsigned i = 0; i < g->nblocks; ++i)
-    uses_tape |= g->blocks[i].nneeds || g->blocks[i].npreds > 1;
+    uses_tape |= !g->blocks[i].once && forward_record_type(g, &g->blocks[i]) != NULL;
   if (uses_tape) {
     runtime_link_tape(m);
     LLVMTypeRef i64 = g->i64_ty;
@@ -953,6 +942,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   g.ptr_ty = LLVMPointerTypeInContext(m->ctx, 0);
   g.i64_ty = LLVMInt64TypeInContext(m->ctx);
   g.i32_ty = LLVMInt32TypeInContext(m->ctx);
+  g.atomic_shadow_adds = spec->concurrent || gpu_module_is_simt(m->mod);
   LLVMTypeRef result_struct;
   LLVMTypeRef gty = gradient_type(m, spec, &result_struct);
   if (spec->split) {

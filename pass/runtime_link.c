@@ -28,8 +28,8 @@ static int is_inlined(LLVMValueRef f) {
   return 0;
 }
 
-static int runtime_bitcode_path(char *buf, size_t n) {
-  const char *env = getenv("COTANGENT_RUNTIME_BC");
+static int runtime_bitcode_path(char *buf, size_t n, const char *file) {
+  const char *env = getenv(strcmp(file, "libcotangent_rt.bc") ? "COTANGENT_DEVICE_RUNTIME_BC" : "COTANGENT_RUNTIME_BC");
   if (env && *env) {
     snprintf(buf, n, "%s", env);
     return 1;
@@ -39,7 +39,7 @@ static int runtime_bitcode_path(char *buf, size_t n) {
     return 0;
   const char *slash = strrchr(info.dli_fname, '/');
   int dir = slash ? (int)(slash - info.dli_fname) : 1;
-  snprintf(buf, n, "%.*s/libcotangent_rt.bc", dir, slash ? info.dli_fname : ".");
+  snprintf(buf, n, "%.*s/%s", dir, slash ? info.dli_fname : ".", file);
   return 1;
 }
 
@@ -72,23 +72,80 @@ static void keep_fast_paths_only(LLVMModuleRef rt) {
   }
 }
 
-int runtime_link_tape(ct_module *m) {
-  LLVMValueRef push = LLVMGetNamedFunction(m->mod, INLINED[0]);
-  if (push && !LLVMIsDeclaration(push))
-    return 1;
+static LLVMModuleRef load_runtime(ct_module *m, const char *file) {
   char path[4096];
-  if (!runtime_bitcode_path(path, sizeof path))
-    return 0;
+  if (!runtime_bitcode_path(path, sizeof path, file))
+    return NULL;
   LLVMMemoryBufferRef buf;
   char *msg = NULL;
   if (LLVMCreateMemoryBufferWithContentsOfFile(path, &buf, &msg)) {
     LLVMDisposeMessage(msg);
-    return 0; /* not fatal: the calls resolve against the runtime library */
+    return NULL;
   }
   LLVMModuleRef rt;
   int bad = LLVMParseBitcodeInContext2(m->ctx, buf, &rt);
   LLVMDisposeMemoryBuffer(buf);
-  if (bad)
+  return bad ? NULL : rt;
+}
+
+static int is_nvptx(LLVMModuleRef mod) { return !strncmp(LLVMGetTarget(mod), "nvptx", 5); }
+
+/* NVPTX: no runtime library exists on the device, so the whole device
+ * runtime (lib/gpu/device_rt.c) is linked, as internal functions. `user`
+ * is a function for the diagnostic if the bitcode is missing. */
+static int link_device_runtime(ct_module *m, LLVMValueRef user) {
+  LLVMValueRef marker = LLVMGetNamedFunction(m->mod, "__ct_gpu_zero_shared");
+  if (marker && !LLVMIsDeclaration(marker))
+    return 1;
+  LLVMModuleRef rt = load_runtime(m, "libcotangent_rt_nvptx.bc");
+  if (!rt) {
+    if (user)
+      diag_report(user, NULL, CT_SEV_ERROR,
+                  "cannot differentiate NVPTX code: the device runtime libcotangent_rt_nvptx.bc is missing next "
+                  "to the plugin (Cotangent was built without clang's NVPTX target)");
+    return 0;
+  }
+  LLVMSetTarget(rt, LLVMGetTarget(m->mod));
+  LLVMSetDataLayout(rt, LLVMGetDataLayoutStr(m->mod));
+  enum { MAX_NAMES = 64 };
+  char *names[MAX_NAMES];
+  unsigned n = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(rt); f && n < MAX_NAMES; f = LLVMGetNextFunction(f))
+    if (!LLVMIsDeclaration(f) && LLVMGetLinkage(f) == LLVMExternalLinkage)
+      names[n++] = strdup(LLVMGetValueName(f));
+  int failed = LLVMLinkModules2(m->mod, rt);
+  for (unsigned i = 0; i < n; ++i) {
+    LLVMValueRef f = LLVMGetNamedFunction(m->mod, names[i]);
+    if (f && !LLVMIsDeclaration(f))
+      LLVMSetLinkage(f, LLVMInternalLinkage);
+    free(names[i]);
+  }
+  return !failed;
+}
+
+int runtime_link_device(ct_module *m) {
+  if (!is_nvptx(m->mod))
+    return 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(f, &len);
+    if (len > 5 && !strncmp(name, "__ct_", 5) && LLVMIsDeclaration(f) && LLVMGetFirstUse(f)) {
+      LLVMValueRef user = LLVMGetFirstUse(f) ? LLVMGetUser(LLVMGetFirstUse(f)) : NULL;
+      user = user && LLVMIsAInstruction(user) ? LLVMGetBasicBlockParent(LLVMGetInstructionParent(user)) : NULL;
+      return link_device_runtime(m, user);
+    }
+  }
+  return 0;
+}
+
+int runtime_link_tape(ct_module *m) {
+  LLVMValueRef push = LLVMGetNamedFunction(m->mod, INLINED[0]);
+  if (push && !LLVMIsDeclaration(push))
+    return 1;
+  if (is_nvptx(m->mod))
+    return link_device_runtime(m, NULL); /* reported at the end (runtime_link_device) if missing */
+  LLVMModuleRef rt = load_runtime(m, "libcotangent_rt.bc");
+  if (!rt)
     return 0;
   if (strcmp(LLVMGetTarget(rt), LLVMGetTarget(m->mod)) != 0) {
     LLVMDisposeModule(rt);

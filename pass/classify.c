@@ -245,6 +245,32 @@ static void add_need(ct_block *b, LLVMValueRef v, ct_need_kind kind) {
 /* Does the function write only local memory (allocas, malloc) other than
  * the object `base`? Then loads from `base` read the same values in the
  * reverse pass as in the forward pass. */
+/* May the call write memory the function can see? Its memory attribute
+ * (callee or call site) says no when neither argument memory nor other
+ * memory is modified (inaccessible memory, e.g. annotations, is not ours). */
+static int call_may_write_memory(LLVMValueRef call) {
+  unsigned kind = LLVMGetEnumAttributeKindForName("memory", 6);
+  LLVMAttributeRef a = LLVMGetCallSiteEnumAttribute(call, LLVMAttributeFunctionIndex, kind);
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  if (!a && callee && LLVMIsAFunction(callee))
+    a = LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, kind);
+  if (a) {
+    /* MemoryEffects: two bits (ref = 1, mod = 2) per location: argument
+       memory (bits 0-1), inaccessible memory (2-3), other memory (4-5) */
+    uint64_t effects = LLVMGetEnumAttributeValue(a);
+    if (!(effects & 0x22))
+      return 0;
+  }
+  static const char *const NO_WRITES[] = {"llvm.var.annotation.", "llvm.annotation.", "llvm.lifetime.",
+                                          "llvm.assume", "llvm.dbg.", NULL};
+  size_t len = 0;
+  const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : "";
+  for (const char *const *p = NO_WRITES; *p; ++p)
+    if (len >= strlen(*p) && !strncmp(name, *p, strlen(*p)))
+      return 0;
+  return 1;
+}
+
 static int reads_unchanged_memory(ct_gen *g, LLVMValueRef base) {
   if (LLVMIsAAllocaInst(base) || LLVMIsACallInst(base))
     return 0; /* local objects are usually written */
@@ -259,7 +285,8 @@ static int reads_unchanged_memory(ct_gen *g, LLVMValueRef base) {
         dst = LLVMGetOperand(inst, activity_mem_intrinsic(inst) ? 0 : 1);
       else if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
         return 0;
-      else if (LLVMIsACallInst(inst) && !classify_rule(inst) && !classify_is_inactive_call(inst)) {
+      else if (LLVMIsACallInst(inst) && !classify_rule(inst) && !classify_is_inactive_call(inst) &&
+               call_may_write_memory(inst)) {
         int n = LLVMGetNumArgOperands(inst);
         for (int k = 0; k < n; ++k)
           if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(inst, (unsigned)k))) == LLVMPointerTypeKind &&
@@ -334,9 +361,24 @@ static ct_block *hoist_target(ct_gen *g, ct_block *b, LLVMValueRef v) {
   return NULL;
 }
 
+/* Is v, in b's reverse, an induction variable counted down or a value taped
+ * once per run of a loop around b (next to nothing per iteration)? */
+static int once_per_loop_run(ct_gen *g, ct_block *b, LLVMValueRef v) {
+  uintptr_t hdr = (uintptr_t)vmap_get(&g->iv_headers, v);
+  if (hdr) {
+    ct_block *h = &g->blocks[hdr - 1];
+    for (unsigned i = 0; i < g->nloops; ++i) {
+      const ct_bridge_loop *l = &g->loops[i];
+      if (l->header == h->bb && l->exit && loop_contains(g, l, b->bb))
+        return 1;
+    }
+  }
+  return hoist_target(g, b, v) != NULL;
+}
+
 /* How many values would have to go on the tape to have v in b's reverse. */
 static int tape_cost(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
-  if (available(g, b, v))
+  if (available(g, b, v) || once_per_loop_run(g, b, v))
     return 0;
   if (depth <= 0 || !is_cheap(g, v))
     return 1;

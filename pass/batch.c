@@ -24,17 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int in_loop(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb) {
-  for (unsigned k = 0; k < l->nblocks; ++k)
-    if (g->loop_blocks[l->first_block + k] == bb)
-      return 1;
-  return 0;
-}
-
 int batch_innermost_loop(ct_gen *g, LLVMBasicBlockRef bb) {
   int found = -1; /* loops are in preorder: the last one containing bb is innermost */
   for (unsigned i = 0; i < g->nloops; ++i)
-    if (in_loop(g, &g->loops[i], bb))
+    if (cfg_loop_contains(g, &g->loops[i], bb))
       found = (int)i;
   return found;
 }
@@ -101,28 +94,16 @@ unsigned batch_exit_arrays(ct_gen *g, ct_block *b, ct_block **out, unsigned max)
   return n;
 }
 
-static LLVMTypeRef record_type(ct_gen *g, ct_block *c) { return forward_record_type(g, c); }
-
 static unsigned long long record_align(ct_gen *g, LLVMTypeRef ty) {
   unsigned a = LLVMABIAlignmentOfType(LLVMGetModuleDataLayout(g->m->mod), ty);
   return a > 16 ? a : 16;
 }
 
-/* trips * sizeof(record), from the forward (value = fwd) or reverse copy */
+/* trips * sizeof(record), trips from the forward or the reverse copy */
 static LLVMValueRef array_bytes(ct_gen *g, LLVMTypeRef rec_ty, LLVMValueRef trips) {
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
   trips = LLVMBuildZExtOrBitCast(g->m->b, trips, g->i64_ty, "");
   return LLVMBuildMul(g->m->b, trips, LLVMConstInt(g->i64_ty, LLVMABISizeOfType(td, rec_ty), 0), "ct.batch.bytes");
-}
-
-static LLVMValueRef tape_fn(ct_gen *g, const char *name) {
-  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
-  return forward_declare(g, name, g->ptr_ty, params, 3);
-}
-
-static LLVMTypeRef tape_fn_type(ct_gen *g) {
-  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
-  return LLVMFunctionType(g->ptr_ty, params, 3, 0);
 }
 
 void batch_build_pushes(ct_gen *g) {
@@ -133,12 +114,11 @@ void batch_build_pushes(ct_gen *g) {
       continue;
     const ct_bridge_loop *l = &g->loops[c->batch - 1];
     ct_block *pre = cfg_block_of(g, l->preheader);
-    LLVMTypeRef rec_ty = record_type(g, c);
+    LLVMTypeRef rec_ty = forward_record_type(g, c);
     LLVMPositionBuilderBefore(m->b, LLVMGetBasicBlockTerminator(pre->fwd));
     LLVMValueRef trips = vmap_get(&g->fwd, l->trip_count);
-    LLVMValueRef args[3] = {g->tape, array_bytes(g, rec_ty, trips ? trips : l->trip_count),
-                            LLVMConstInt(g->i64_ty, record_align(g, rec_ty), 0)};
-    c->batch_fwd = LLVMBuildCall2(m->b, tape_fn_type(g), tape_fn(g, "__ct_tape_push"), args, 3, "ct.batch");
+    c->batch_fwd = forward_tape_call(g, "__ct_tape_push", g->tape,
+                                     array_bytes(g, rec_ty, trips ? trips : l->trip_count), record_align(g, rec_ty));
   }
 }
 
@@ -165,9 +145,8 @@ void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *
     ct_block *c = &g->blocks[i];
     if (!c->batch || g->loops[c->batch - 1].preheader != pre->bb)
       continue;
-    LLVMTypeRef rec_ty = record_type(g, c);
-    LLVMValueRef args[3] = {g->rev_tape, array_bytes(g, rec_ty, value(g, g->loops[c->batch - 1].trip_count)),
-                            LLVMConstInt(g->i64_ty, record_align(g, rec_ty), 0)};
-    LLVMBuildCall2(g->m->b, tape_fn_type(g), tape_fn(g, "__ct_tape_pop"), args, 3, "");
+    LLVMTypeRef rec_ty = forward_record_type(g, c);
+    forward_tape_call(g, "__ct_tape_pop", g->rev_tape, array_bytes(g, rec_ty, value(g, g->loops[c->batch - 1].trip_count)),
+                      record_align(g, rec_ty));
   }
 }

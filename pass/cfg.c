@@ -152,3 +152,10 @@ void cfg_analyse(ct_gen *g) {
   free(stack);
   free(next_succ);
 }
+
+int cfg_loop_contains(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb) {
+  for (unsigned k = 0; k < l->nblocks; ++k)
+    if (g->loop_blocks[l->first_block + k] == bb)
+      return 1;
+  return 0;
+}

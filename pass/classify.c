@@ -340,12 +340,6 @@ static int available(ct_gen *g, ct_block *b, LLVMValueRef v) {
   return has_need(b, v, NEED_VALUE) || has_need(b, v, NEED_REMAT) || has_need(b, v, NEED_HOISTED);
 }
 
-static int loop_contains(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb) {
-  for (unsigned k = 0; k < l->nblocks; ++k)
-    if (g->loop_blocks[l->first_block + k] == bb)
-      return 1;
-  return 0;
-}
 
 /* The exit block of the outermost loop that contains b but not v's
  * definition (v is invariant there), if that loop has a unique exit reached
@@ -354,7 +348,7 @@ static ct_block *hoist_target(ct_gen *g, ct_block *b, LLVMValueRef v) {
   LLVMBasicBlockRef def = LLVMGetInstructionParent(v);
   for (unsigned i = 0; i < g->nloops; ++i) { /* outer loops first */
     const ct_bridge_loop *l = &g->loops[i];
-    if (!l->exit || !loop_contains(g, l, b->bb) || loop_contains(g, l, def))
+    if (!l->exit || !cfg_loop_contains(g, l, b->bb) || cfg_loop_contains(g, l, def))
       continue;
     return cfg_block_of(g, l->exit);
   }
@@ -363,17 +357,24 @@ static ct_block *hoist_target(ct_gen *g, ct_block *b, LLVMValueRef v) {
 
 /* Is v, in b's reverse, an induction variable counted down or a value taped
  * once per run of a loop around b (next to nothing per iteration)? */
-static int once_per_loop_run(ct_gen *g, ct_block *b, LLVMValueRef v) {
+/* The loop whose reverse counts the induction variable v down for block b
+ * (v's header is the loop's, the loop has a dedicated exit and contains
+ * b), or NULL. */
+static const ct_bridge_loop *counting_loop(ct_gen *g, ct_block *b, LLVMValueRef v) {
   uintptr_t hdr = (uintptr_t)vmap_get(&g->iv_headers, v);
-  if (hdr) {
-    ct_block *h = &g->blocks[hdr - 1];
-    for (unsigned i = 0; i < g->nloops; ++i) {
-      const ct_bridge_loop *l = &g->loops[i];
-      if (l->header == h->bb && l->exit && loop_contains(g, l, b->bb))
-        return 1;
-    }
+  if (!hdr)
+    return NULL;
+  LLVMBasicBlockRef header = g->blocks[hdr - 1].bb;
+  for (unsigned i = 0; i < g->nloops; ++i) {
+    const ct_bridge_loop *l = &g->loops[i];
+    if (l->header == header && l->exit && cfg_loop_contains(g, l, b->bb))
+      return l;
   }
-  return hoist_target(g, b, v) != NULL;
+  return NULL;
+}
+
+static int once_per_loop_run(ct_gen *g, ct_block *b, LLVMValueRef v) {
+  return counting_loop(g, b, v) || hoist_target(g, b, v) != NULL;
 }
 
 /* How many values would have to go on the tape to have v in b's reverse. */
@@ -404,23 +405,17 @@ static void need_value(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
   }
   /* a loop's induction variable: counted down in the reverse pass from its
      last value, taped once at the exit */
-  uintptr_t hdr = (uintptr_t)vmap_get(&g->iv_headers, v);
-  if (hdr) {
-    ct_block *h = &g->blocks[hdr - 1];
-    for (unsigned i = 0; i < g->nloops; ++i) {
-      const ct_bridge_loop *l = &g->loops[i];
-      if (l->header != h->bb || !l->exit || !loop_contains(g, l, b->bb))
-        continue;
-      ct_block *ex = cfg_block_of(g, l->exit);
-      if (!has_need(ex, v, NEED_VALUE))
-        add_need(ex, v, NEED_VALUE);
-      vmap_set(&g->hoisted, v, v);
-      add_need(b, v, NEED_HOISTED);
-      if (!has_need(h, v, NEED_HOISTED)) /* the header's reverse steps it back */
-        add_need(h, v, NEED_HOISTED);
-      vmap_set(&g->iv_counted, v, v);
-      return;
-    }
+  const ct_bridge_loop *counted = counting_loop(g, b, v);
+  if (counted) {
+    ct_block *ex = cfg_block_of(g, counted->exit), *h = cfg_block_of(g, counted->header);
+    if (!has_need(ex, v, NEED_VALUE))
+      add_need(ex, v, NEED_VALUE);
+    vmap_set(&g->hoisted, v, v);
+    add_need(b, v, NEED_HOISTED);
+    if (!has_need(h, v, NEED_HOISTED)) /* the header's reverse steps it back */
+      add_need(h, v, NEED_HOISTED);
+    vmap_set(&g->iv_counted, v, v);
+    return;
   }
   ct_block *exit = hoist_target(g, b, v);
   if (exit) { /* once per run of the loop, not once per iteration */
@@ -602,7 +597,7 @@ static int defined_before_loop(ct_gen *g, ct_block *b, LLVMValueRef v) {
   for (unsigned i = 0; i < g->nloops; ++i) {
     const ct_bridge_loop *l = &g->loops[i];
     if (l->header == b->bb)
-      return l->exit && !loop_contains(g, l, LLVMGetInstructionParent(v));
+      return l->exit && !cfg_loop_contains(g, l, LLVMGetInstructionParent(v));
   }
   return 0;
 }

@@ -17,14 +17,16 @@ LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMT
   return f;
 }
 
-static LLVMValueRef tape_call(ct_gen *g, const char *fn, LLVMTypeRef ty, LLVMValueRef tape) {
-  LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
-  unsigned long long size = LLVMABISizeOfType(td, ty);
+LLVMValueRef forward_tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLVMValueRef bytes, unsigned long long align) {
   LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
   LLVMValueRef f = forward_declare(g, fn, g->ptr_ty, params, 3);
-  LLVMValueRef args[3] = {tape, LLVMConstInt(g->i64_ty, size ? size : 1, 0),
-                          LLVMConstInt(g->i64_ty, 16, 0)};
+  LLVMValueRef args[3] = {tape, bytes, LLVMConstInt(g->i64_ty, align, 0)};
   return LLVMBuildCall2(g->m->b, LLVMFunctionType(g->ptr_ty, params, 3, 0), f, args, 3, "");
+}
+
+static LLVMValueRef tape_call(ct_gen *g, const char *fn, LLVMTypeRef ty, LLVMValueRef tape) {
+  unsigned long long size = LLVMABISizeOfType(LLVMGetModuleDataLayout(g->m->mod), ty);
+  return forward_tape_call(g, fn, tape, LLVMConstInt(g->i64_ty, size ? size : 1, 0), 16);
 }
 
 void forward_tape_push(ct_gen *g, LLVMValueRef v) {

@@ -117,6 +117,7 @@ void reverse_adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c);
 void cfg_analyse(ct_gen *g);
 ct_block *cfg_block_of(ct_gen *g, LLVMBasicBlockRef bb);
 int cfg_is_return_block(LLVMBasicBlockRef bb);
+int cfg_loop_contains(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb);
 
 /* classify.c: what the reverse of each instruction is, and what it needs */
 int classify_has_adjoint(ct_gen *g, LLVMValueRef v);
@@ -170,6 +171,9 @@ void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *
 /* forward.c: the forward copy's shadows, differentiated calls and pushes */
 #define FORWARD_MAX_EXIT_ARRAYS 64
 LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n);
+/* A call of __ct_tape_push or __ct_tape_pop (`fn`) for `bytes` bytes (an
+ * i64 value) aligned to `align`; returns the block's address. */
+LLVMValueRef forward_tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLVMValueRef bytes, unsigned long long align);
 void forward_tape_push(ct_gen *g, LLVMValueRef v);
 LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty);
 LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b);

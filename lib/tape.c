@@ -160,22 +160,30 @@ static void *cache_take(size_t bytes, size_t *got) {
   return p;
 }
 
-/* Keeps a block for reuse, or frees it when the cache is full. */
+/* Keeps a block for reuse. When every slot is taken, the block replaces the
+ * smallest cached one if it is larger (small blocks are cheap to allocate
+ * again; large ones fault in page by page), else it is freed. */
 static void cache_give(void *p, size_t bytes) {
+  void *to_free = p;
   cache_lock();
   int slot = -1;
-  if (ct_cache.total + bytes <= CT_CACHE_MAX)
-    for (int i = 0; i < CT_CACHE_SLOTS && slot < 0; ++i)
-      if (!ct_cache.block[i])
-        slot = i;
-  if (slot >= 0) {
+  for (int i = 0; i < CT_CACHE_SLOTS; ++i) {
+    if (!ct_cache.block[i]) {
+      slot = i;
+      break;
+    }
+    if (ct_cache.bytes[i] < bytes && (slot < 0 || ct_cache.bytes[i] < ct_cache.bytes[slot]))
+      slot = i;
+  }
+  size_t replaced = slot >= 0 && ct_cache.block[slot] ? ct_cache.bytes[slot] : 0;
+  if (slot >= 0 && ct_cache.total - replaced + bytes <= CT_CACHE_MAX) {
+    to_free = ct_cache.block[slot]; /* NULL for an empty slot */
     ct_cache.block[slot] = p;
     ct_cache.bytes[slot] = bytes;
-    ct_cache.total += bytes;
+    ct_cache.total += bytes - replaced;
   }
   cache_unlock();
-  if (slot < 0)
-    free(p);
+  free(to_free);
 }
 
 /* A block of at least `bytes` (a multiple of CT_CHUNK_ALIGN); its actual
@@ -211,8 +219,12 @@ ct_tape *__ct_tape_create(size_t reserve_bytes) {
 }
 
 /* Makes a chunk with at least `need` bytes the (empty) current chunk,
- * reusing the spare after the current chunk when it is big enough. */
-static void advance(ct_tape *t, size_t need) {
+ * reusing the spare after the current chunk when it is big enough.
+ * External on purpose: the pass links push's slow path into modules, and
+ * chunk allocation must stay in the library, whose block cache is the one
+ * __ct_tape_destroy fills (a module-local copy would never get a block
+ * back). */
+void __ct_tape_advance(ct_tape *t, size_t need) {
   ct_chunk *c = t->chunk;
   c->top = t->cur;
   /* Spares too small for this request would only ever be skipped again;
@@ -261,7 +273,7 @@ void __ct_tape_reserve(ct_tape *t, size_t bytes) {
   /* Moving to a chunk that holds all of it (rather than topping up the
    * current one) is what makes the guarantee simple: the next pushes fit
    * in one contiguous region. */
-  advance(t, round_up(bytes, CT_TAPE_SLOT_ALIGN));
+  __ct_tape_advance(t, round_up(bytes, CT_TAPE_SLOT_ALIGN));
 }
 
 /* Over-aligned blocks (align > 16) are laid out as
@@ -279,8 +291,8 @@ static CT_SLOWPATH void *push_slow(ct_tape *t, size_t bytes, size_t align) {
     if (pad + n + trailer <= (size_t)(t->end - t->cur))
       break;
     /* A fresh chunk starts 64-aligned, so only alignments above that may
-     * still need padding there; after advance() the loop exits. */
-    advance(t, n + trailer + (a > CT_CHUNK_ALIGN ? a - CT_CHUNK_ALIGN : 0));
+     * still need padding there; after advancing the loop exits. */
+    __ct_tape_advance(t, n + trailer + (a > CT_CHUNK_ALIGN ? a - CT_CHUNK_ALIGN : 0));
   }
   unsigned char *block = t->cur + pad;
   if (trailer)

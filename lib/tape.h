@@ -54,6 +54,10 @@ ct_tape *__ct_tape_create(size_t reserve_bytes);
  * most `bytes` do not allocate.  May move to a fresh chunk to do so. */
 void __ct_tape_reserve(ct_tape *t, size_t bytes);
 
+/* Internal (push's slow path): moves to an empty chunk of at least `need`
+ * bytes. */
+void __ct_tape_advance(ct_tape *t, size_t need);
+
 /* Returns storage for `bytes` bytes aligned to max(align, 16). */
 void *__ct_tape_push(ct_tape *t, size_t bytes, size_t align);
 

@@ -337,7 +337,8 @@ static int operand_count(LLVMValueRef v) { return LLVMGetNumOperands(v); }
 static int available(ct_gen *g, ct_block *b, LLVMValueRef v) {
   if (!is_local(v) || cfg_block_of(g, LLVMGetInstructionParent(v))->stable)
     return 1;
-  return has_need(b, v, NEED_VALUE) || has_need(b, v, NEED_REMAT) || has_need(b, v, NEED_HOISTED);
+  return has_need(b, v, NEED_VALUE) || has_need(b, v, NEED_REMAT) || has_need(b, v, NEED_HOISTED) ||
+         has_need(b, v, NEED_IV_EXIT);
 }
 
 
@@ -408,7 +409,16 @@ static void need_value(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
   const ct_bridge_loop *counted = counting_loop(g, b, v);
   if (counted) {
     ct_block *ex = cfg_block_of(g, counted->exit), *h = cfg_block_of(g, counted->header);
-    if (!has_need(ex, v, NEED_VALUE))
+    if (has_need(ex, v, NEED_VALUE) || has_need(ex, v, NEED_IV_EXIT))
+      ;
+    else if (counted->trip_count && tape_cost(g, ex, counted->trip_count, 3) == 0 &&
+             tape_cost(g, ex, vmap_get(&g->iv_starts, v), 3) == 0) {
+      /* its last value follows from its start and the trip count, both
+         free at the exit: nothing on the tape */
+      need_value(g, ex, counted->trip_count, 3);
+      need_value(g, ex, vmap_get(&g->iv_starts, v), 3);
+      add_need(ex, v, NEED_IV_EXIT);
+    } else
       add_need(ex, v, NEED_VALUE);
     vmap_set(&g->hoisted, v, v);
     add_need(b, v, NEED_HOISTED);
@@ -635,6 +645,7 @@ static void find_iv(ct_gen *g, ct_block *b) {
       }
       vmap_set(&g->iv_headers, phi, (LLVMValueRef)(uintptr_t)(b - g->blocks + 1));
       vmap_set(&g->iv_steps, phi, step);
+      vmap_set(&g->iv_starts, phi, start);
       break;
     }
   }

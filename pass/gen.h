@@ -11,7 +11,17 @@
  * them, never on the tape. */
 /* NEED_HOISTED: a value invariant in the loops around the block, taped once
  * per loop run at the loop's exit and read from a slot. */
-typedef enum { NEED_VALUE, NEED_SHADOW, NEED_CALL_TAPE, NEED_REMAT, NEED_REMAT_SHADOW, NEED_HOISTED } ct_need_kind;
+/* NEED_IV_EXIT (at a loop's exit): a counted induction variable's last
+ * value, start + step * (trips - 1), from needs listed before it. */
+typedef enum {
+  NEED_VALUE,
+  NEED_SHADOW,
+  NEED_CALL_TAPE,
+  NEED_REMAT,
+  NEED_REMAT_SHADOW,
+  NEED_HOISTED,
+  NEED_IV_EXIT
+} ct_need_kind;
 
 static inline int need_on_tape(ct_need_kind k) { return k == NEED_VALUE || k == NEED_SHADOW || k == NEED_CALL_TAPE; }
 
@@ -74,6 +84,7 @@ typedef struct {
   ct_vmap hoisted;        /* primal value taped at a loop exit -> its slot (or itself until made) */
   ct_vmap iv_headers;     /* induction variable phi -> its header block (index + 1) */
   ct_vmap iv_steps;       /* induction variable phi -> its increment (add/sub phi, C) */
+  ct_vmap iv_starts;      /* induction variable phi -> its start (the value from outside the loop) */
   ct_vmap iv_counted;     /* induction variables counted down in the reverse pass */
   ct_vmap popped[3]; /* per reverse block and need kind: primal -> popped */
   ct_vmap kept;      /* custom call -> i64 mask of array arguments copied to the tape */

@@ -150,9 +150,12 @@ static LLVMValueRef add_values(ct_gen *g, LLVMValueRef a, LLVMValueRef b) {
     }
     return r;
   }
-  /* adjoint slots start at +0.0; nsz lets LLVM fold the first 0 + x */
+  /* adjoint slots start at +0.0; nsz lets LLVM fold the first 0 + x.
+     reassoc: an adjoint is a sum of contributions whose order is ours to
+     choose (the reverse already sums in an order the user never wrote), so
+     LLVM may vectorize a loop's adjoint accumulations as reductions. */
   LLVMValueRef sum = LLVMBuildFAdd(g->m->b, a, b, "");
-  LLVMSetFastMathFlags(sum, LLVMFastMathNoSignedZeros);
+  LLVMSetFastMathFlags(sum, LLVMFastMathNoSignedZeros | LLVMFastMathAllowReassoc);
   return sum;
 }
 
@@ -446,6 +449,26 @@ static LLVMValueRef hoist_slot(ct_gen *g, LLVMValueRef v) {
   return s;
 }
 
+/* A counted induction variable's value in its loop's last iteration:
+ * start + step * (trips - 1), in the variable's type (the step does not
+ * wrap: nsw/nuw). */
+static LLVMValueRef iv_last_value(ct_gen *g, LLVMValueRef phi) {
+  LLVMBuilderRef b = g->m->b;
+  LLVMTypeRef ty = LLVMTypeOf(phi);
+  const ct_bridge_loop *loop = NULL;
+  for (unsigned i = 0; i < g->nloops && !loop; ++i)
+    if (g->loops[i].header == LLVMGetInstructionParent(phi))
+      loop = &g->loops[i];
+  LLVMValueRef trips = rev_value(g, loop->trip_count);
+  trips = LLVMBuildIntCast2(b, trips, ty, 0, "");
+  LLVMValueRef step = vmap_get(&g->iv_steps, phi);
+  LLVMValueRef iters = LLVMBuildSub(b, trips, LLVMConstInt(ty, 1, 0), "");
+  LLVMValueRef dist = LLVMBuildMul(b, iters, LLVMGetOperand(step, 1), "");
+  LLVMValueRef start = rev_value(g, vmap_get(&g->iv_starts, phi));
+  return LLVMGetInstructionOpcode(step) == LLVMSub ? LLVMBuildSub(b, start, dist, "ct.iv.last")
+                                                   : LLVMBuildAdd(b, start, dist, "ct.iv.last");
+}
+
 /* Takes b's record apart: the values its reverse needs (into popped), and
  * at a loop's exit the values taped once per loop run and the loop's record
  * arrays (into their slots). Returns the predecessor index, if recorded. */
@@ -506,6 +529,12 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     ct_need *nd = &b->needs[k];
     if (need_on_tape(nd->kind) || nd->kind == NEED_HOISTED)
       continue;
+    if (nd->kind == NEED_IV_EXIT) {
+      LLVMValueRef last = iv_last_value(g, nd->value);
+      vmap_set(&g->popped[NEED_VALUE], nd->value, last);
+      LLVMBuildStore(m->b, last, hoist_slot(g, nd->value));
+      continue;
+    }
     LLVMValueRef copy = LLVMInstructionClone(nd->value);
     LLVMInsertIntoBuilderWithName(m->b, copy, "");
     LLVMSetMetadata(copy, LLVMGetMDKindIDInContext(m->ctx, "DIAssignID", 10), NULL);
@@ -972,6 +1001,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_init(&g.iv_headers);
   vmap_init(&g.iv_steps);
   vmap_init(&g.iv_counted);
+  vmap_init(&g.iv_starts);
   vmap_init(&g.kept);
   for (int k = 0; k < 3; ++k)
     vmap_init(&g.popped[k]);
@@ -1047,6 +1077,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_free(&g.iv_headers);
   vmap_free(&g.iv_steps);
   vmap_free(&g.iv_counted);
+  vmap_free(&g.iv_starts);
   for (int k = 0; k < 3; ++k)
     vmap_free(&g.popped[k]);
   *fwd_fn = g.g;

@@ -43,7 +43,7 @@ static const ct_rule RULES[] = {
   {"log10 log10f llvm.log10",    0, 1, {"d a " LN10 " * /"}},
   {"log1p log1pf",               0, 1, {"d a 1 + /"}},
   /* x^0 is constant 1: its derivative is 0 even at x = 0 */
-  {"pow powf llvm.pow",          0, 2, {"b 0 feq 0 d b * a b 1 - pow * sel", "r 0 feq 0 d r * a log * sel"}},
+  {"pow powf llvm.pow",          0, 2, {"b 0 feq 0 d b * a b r powm1 * sel", "r 0 feq 0 d r * a log * sel"}},
   {"llvm.powi",                  0, 2, {"b itof 0 feq 0 d b itof * a b itof 1 - pow * sel", NULL}},
   {"ldexp ldexpf llvm.ldexp",    0, 2, {"d b ldexp", NULL}},
   /* at hypot(0, 0) (a kink) the zero subgradient, not 0/0 */
@@ -109,6 +109,47 @@ static LLVMValueRef call_intrinsic(ct_module *m, const char *name, LLVMTypeRef *
 
 static LLVMValueRef unary_intrinsic(ct_module *m, const char *name, LLVMTypeRef ty, LLVMValueRef x) {
   return call_intrinsic(m, name, &ty, 1, &x, 1);
+}
+
+/* x^(y-1) given r = x^y: r / x on the common path, pow on a cold branch
+ * (x = 0, r = inf, r = 0 by underflow), so a power's gradient costs one pow
+ * call, not two. The branch calls libm's pow, which LLVM does not hoist
+ * into a select as it would the intrinsic. Other types, vectors, and
+ * builders not at the end of a block compute both and select. */
+static LLVMValueRef pow_minus_one(ct_module *m, LLVMTypeRef ty, LLVMValueRef x, LLVMValueRef y, LLVMValueRef r) {
+  LLVMBuilderRef b = m->b;
+  LLVMValueRef inf = type_const_real(ty, __builtin_inf());
+  LLVMValueRef usable = LLVMBuildAnd(b, LLVMBuildFCmp(b, LLVMRealONE, r, LLVMConstNull(ty), ""),
+                                     LLVMBuildFCmp(b, LLVMRealONE, unary_intrinsic(m, "llvm.fabs", ty, r), inf, ""),
+                                     "");
+  LLVMValueRef quotient = LLVMBuildFDiv(b, r, x, "");
+  LLVMValueRef pargs[2] = {x, NULL};
+  LLVMBasicBlockRef here = LLVMGetInsertBlock(b);
+  LLVMTypeKind k = LLVMGetTypeKind(ty);
+  const char *libm = k == LLVMDoubleTypeKind ? "pow" : k == LLVMFloatTypeKind ? "powf" : NULL;
+  if (!libm || LLVMGetBasicBlockTerminator(here)) {
+    pargs[1] = LLVMBuildFSub(b, y, type_const_real(ty, 1.0), "");
+    return LLVMBuildSelect(b, usable, quotient, call_intrinsic(m, "llvm.pow", &ty, 1, pargs, 2), "");
+  }
+  LLVMTypeRef params[2] = {ty, ty};
+  LLVMTypeRef fty = LLVMFunctionType(ty, params, 2, 0);
+  LLVMValueRef pow_fn = LLVMGetNamedFunction(m->mod, libm);
+  if (!pow_fn)
+    pow_fn = LLVMAddFunction(m->mod, libm, fty);
+  LLVMValueRef fn = LLVMGetBasicBlockParent(here);
+  LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(m->ctx, fn, "pow.slow");
+  LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(m->ctx, fn, "pow.join");
+  LLVMBuildCondBr(b, usable, join, slow);
+  LLVMPositionBuilderAtEnd(b, slow);
+  pargs[1] = LLVMBuildFSub(b, y, type_const_real(ty, 1.0), "");
+  LLVMValueRef p = LLVMBuildCall2(b, fty, pow_fn, pargs, 2, "");
+  LLVMBuildBr(b, join);
+  LLVMPositionBuilderAtEnd(b, join);
+  LLVMValueRef phi = LLVMBuildPhi(b, ty, "");
+  LLVMValueRef vals[2] = {quotient, p};
+  LLVMBasicBlockRef from[2] = {here, slow};
+  LLVMAddIncoming(phi, vals, from, 2);
+  return phi;
 }
 
 static int is_number(const char *tok) {
@@ -179,6 +220,11 @@ LLVMValueRef rules_emit(ct_module *m, const char *expr, LLVMTypeRef ty, LLVMValu
       LLVMValueRef args[2] = {x, y};
       if (!(stack[sp++] = call_intrinsic(m, name, &ty, 1, args, 2)))
         return NULL;
+    } else if (!strcmp(tok, "powm1")) {
+      POP(z);
+      POP(y);
+      POP(x);
+      stack[sp++] = pow_minus_one(m, ty, x, y, z);
     } else if (!strcmp(tok, "ldexp")) {
       POP(y);
       POP(x);
@@ -210,7 +256,8 @@ int rules_may_be_singular(const char *expr) {
     while (*p == ' ')
       ++p;
     size_t n = strcspn(p, " ");
-    if ((n == 1 && *p == '/') || (n == 3 && (!strncmp(p, "log", 3) || !strncmp(p, "pow", 3))))
+    if ((n == 1 && *p == '/') || (n == 3 && (!strncmp(p, "log", 3) || !strncmp(p, "pow", 3))) ||
+        (n == 5 && !strncmp(p, "powm1", 5)))
       return 1;
     p += n;
   }

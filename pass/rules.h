@@ -10,6 +10,9 @@
  *   itof     converts an integer operand to the floating-point type
  *   feq      ordered equality (gives a condition)
  *   sel      cond t f -> cond ? t : f
+ *   powm1    x y p -> x^(y-1) given p = x^y: p / x where p is finite and
+ *            nonzero (no second pow call), else by pow (x = 0, and where
+ *            p overflowed or underflowed)
  * A NULL expression means the operand receives no adjoint (zero derivative
  * or not differentiable, e.g. an integer exponent). */
 #ifndef COTANGENT_PASS_RULES_H

@@ -86,15 +86,23 @@ declare double @tanh(double) #0
 ; CHECK: %[[OM:[0-9]+]] = fsub double 1.000000e+00, %[[SQ]]
 ; CHECK: fmul double %[[OM]], %1
 
-; d pow(x, y) = (seed y x^(y-1), r == 0 ? 0 : seed r log x)
+; d pow(x, y) = (seed y x^(y-1), r == 0 ? 0 : seed r log x); x^(y-1) is
+; r / x while r is finite and nonzero (is.fpclass 408 = normal | subnormal),
+; else a second pow call on a cold branch
 ; CHECK-LABEL: define internal { double, double } @f_pow.ct_grad.aa.r(double %0, double %1, double %2)
 ; CHECK: %r = tail call double @pow(double %0, double %1)
-; CHECK-DAG: %[[YM1:[0-9]+]] = fadd {{(nsz )?}}double %1, -1.000000e+00
-; CHECK-DAG: %[[P:[0-9]+]] = tail call double @llvm.pow.f64(double %0, double %[[YM1]])
+; CHECK: %[[OK:[0-9]+]] = tail call i1 @llvm.is.fpclass.f64(double %r, i32 408)
+; CHECK: %[[Q:[0-9]+]] = fdiv double %r, %0
+; CHECK: br i1 %[[OK]], label %[[JOIN:.*]], label %pow.slow
+; CHECK: [[JOIN]]:
+; CHECK: %[[XM:[0-9]+]] = phi double [ %[[Q]], %rev ], [ %[[P:[0-9]+]], %pow.slow ]
 ; CHECK-DAG: %[[Z:[0-9]+]] = fcmp oeq double %r, 0.000000e+00
 ; CHECK-DAG: %[[L:[0-9]+]] = tail call double @llvm.log.f64(double %0)
 ; CHECK: %[[DY:[0-9]+]] = select i1 %{{[0-9]+}}, double 0.000000e+00, double %{{[0-9]+}}
 ; CHECK: insertvalue { double, double } %{{[0-9]+}}, double %[[DY]], 1
+; CHECK: pow.slow:
+; CHECK-NEXT: %[[YM1:[0-9]+]] = fadd {{(nsz )?}}double %1, -1.000000e+00
+; CHECK-NEXT: %[[P]] = tail call double @pow(double %0, double %[[YM1]])
 
 ; d powi(x, n) = seed n x^(n-1), n converted to double; no derivative for n
 ; CHECK-LABEL: define internal { double } @f_powi.ct_grad.ac.r(double %0, i32 %1, double %2)

@@ -404,9 +404,20 @@ static int lower_runtime_pointer_site(ct_module *m, const ct_site *s, LLVMValueR
 
 /* The gradient is generated after LLVM's inliner ran, so it is inlined
  * here when it is small enough, letting LLVM optimize it together with its
- * caller (hoisting, vectorization). Not into optnone (-O0) callers, except
- * on NVPTX. */
-static void maybe_inline(ct_module *m, LLVMValueRef caller, LLVMValueRef call) {
+ * caller (hoisting, vectorization). The budget is shared by the gradient's
+ * calls: a large gradient called from several places stays one function
+ * (inlining it everywhere multiplies the compile time and gains nothing
+ * measurable). Not into optnone (-O0) callers, except on NVPTX. */
+enum { INLINE_BUDGET = 2000 };
+
+static unsigned count_calls_of(LLVMValueRef fn) {
+  unsigned n = 0;
+  for (LLVMUseRef u = LLVMGetFirstUse(fn); u; u = LLVMGetNextUse(u))
+    n += LLVMIsACallInst(LLVMGetUser(u)) != NULL;
+  return n;
+}
+
+static void maybe_inline(ct_module *m, LLVMValueRef call) {
   if (!strncmp(LLVMGetTarget(m->mod), "nvptx", 5)) {
     /* always on NVPTX, at -O0 too: PTX cannot return the empty result
        struct of a gradient without active scalars, and device calls are
@@ -417,20 +428,23 @@ static void maybe_inline(ct_module *m, LLVMValueRef caller, LLVMValueRef call) {
   const char *env = getenv("COTANGENT_INLINE_GRADIENTS"); /* "0": keep the calls (IR tests) */
   if (env && !strcmp(env, "0"))
     return;
+  LLVMValueRef caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
   if (LLVMGetEnumAttributeAtIndex(caller, LLVMAttributeFunctionIndex, LLVMGetEnumAttributeKindForName("optnone", 7)))
     return;
   LLVMValueRef grad = LLVMGetCalledValue(call);
+  unsigned calls = count_calls_of(grad);
+  unsigned budget = INLINE_BUDGET / (calls ? calls : 1);
   unsigned size = 0;
-  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(grad); bb && size <= 2000; bb = LLVMGetNextBasicBlock(bb))
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(grad); bb && size <= budget; bb = LLVMGetNextBasicBlock(bb))
     for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
       ++size;
-  if (size <= 2000)
+  if (size <= budget)
     ct_bridge_inline_call(call);
 }
 
 /* ---- one operator call ---- */
 
-static int lower_site(ct_module *m, const ct_site *s) {
+static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_call) {
   LLVMValueRef call = s->call;
   unsigned nargs = (unsigned)LLVMGetNumArgOperands(call);
   unsigned i = 0;
@@ -594,7 +608,7 @@ static int lower_site(ct_module *m, const ct_site *s) {
   LLVMValueRef vals[CT_MAX_PARAMS + 1];
   for (unsigned f = 0; f < nfields; ++f)
     vals[f] = LLVMBuildExtractValue(m->b, res, f, "");
-  maybe_inline(m, s->caller, res);
+  *gradient_call = res; /* inlined once every site is lowered */
 
   LLVMValueRef replacement = NULL;
   if (native) {
@@ -642,9 +656,10 @@ void operators_lower_all(ct_module *m) {
           sites = realloc(sites, (cap *= 2) * sizeof *sites);
         sites[n++] = (ct_site){inst, f, k};
       }
+  LLVMValueRef *gradient_calls = calloc(n ? n : 1, sizeof *gradient_calls);
   for (size_t s = 0; s < n; ++s) {
     LLVMPositionBuilderBefore(m->b, sites[s].call);
-    if (!lower_site(m, &sites[s])) {
+    if (!lower_site(m, &sites[s], &gradient_calls[s])) {
       /* keep the IR valid after an error: the compilation fails anyway */
       LLVMTypeRef t = LLVMTypeOf(sites[s].call);
       if (LLVMGetTypeKind(t) != LLVMVoidTypeKind)
@@ -653,6 +668,11 @@ void operators_lower_all(ct_module *m) {
     LLVMInstructionEraseFromParent(sites[s].call);
     m->changed = 1;
   }
+  /* after all sites: each gradient's calls are known */
+  for (size_t s = 0; s < n; ++s)
+    if (gradient_calls[s])
+      maybe_inline(m, gradient_calls[s]);
+  free(gradient_calls);
   free(sites);
   if (n)
     remove_dead_markers(m);

@@ -242,9 +242,6 @@ static void add_need(ct_block *b, LLVMValueRef v, ct_need_kind kind) {
  * it is a cheap pure instruction, or a load of memory the function never
  * writes (and that nothing it calls can write). */
 
-/* Does the function write only local memory (allocas, malloc) other than
- * the object `base`? Then loads from `base` read the same values in the
- * reverse pass as in the forward pass. */
 /* May the call write memory the function can see? Its memory attribute
  * (callee or call site) says no when neither argument memory nor other
  * memory is modified (inaccessible memory, e.g. annotations, is not ours). */
@@ -271,36 +268,162 @@ static int call_may_write_memory(LLVMValueRef call) {
   return 1;
 }
 
-static int reads_unchanged_memory(ct_gen *g, LLVMValueRef base) {
-  if (LLVMIsAAllocaInst(base) || LLVMIsACallInst(base))
-    return 0; /* local objects are usually written */
-  for (unsigned i = 0; i < g->nblocks; ++i)
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
-         inst = LLVMGetNextInstruction(inst)) {
-      LLVMValueRef dst = NULL;
-      if (LLVMIsAStoreInst(inst))
-        dst = LLVMGetOperand(inst, 1);
-      else if (activity_mem_intrinsic(inst) ||
-               (activity_masked_intrinsic(inst) && !strcmp(activity_masked_intrinsic(inst), "store")))
-        dst = LLVMGetOperand(inst, activity_mem_intrinsic(inst) ? 0 : 1);
-      else if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
-        return 0;
-      else if (LLVMIsACallInst(inst) && !classify_rule(inst) && !classify_is_inactive_call(inst) &&
-               call_may_write_memory(inst)) {
-        int n = LLVMGetNumArgOperands(inst);
-        for (int k = 0; k < n; ++k)
-          if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(inst, (unsigned)k))) == LLVMPointerTypeKind &&
-              !LLVMIsAConstant(LLVMGetOperand(inst, (unsigned)k)))
-            return 0; /* a callee may write anything it is given */
-        continue;
-      }
-      if (!dst)
-        continue;
-      LLVMValueRef db = activity_base_object(dst);
-      if (db == base || !(LLVMIsAAllocaInst(db) || classify_callee_is_alloc(db)))
-        return 0;
+/* Does `obj` (an alloca or a malloc of this function) stay private: its
+ * address only used for loads, stores into it, memory intrinsics, free and
+ * annotations (never stored, passed on, merged or returned)? */
+static int local_object_escapes(LLVMValueRef v, int depth) {
+  if (depth > 16)
+    return 1;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsAGetElementPtrInst(user) || LLVMIsABitCastInst(user)) {
+      if (local_object_escapes(user, depth + 1))
+        return 1;
+    } else if (LLVMIsALoadInst(user)) {
+      continue;
+    } else if (LLVMIsAStoreInst(user)) {
+      if (LLVMGetOperand(user, 0) == v)
+        return 1;
+    } else if (LLVMIsACallInst(user)) {
+      static const char *const OK[] = {"free", NULL};
+      if (!activity_mem_intrinsic(user) && !classify_callee_is(user, OK) && call_may_write_memory(user))
+        return 1;
+      if (LLVMGetCalledValue(user) == v)
+        return 1;
+    } else {
+      return 1;
     }
+  }
+  return 0;
+}
+
+/* May `inst` write the memory of the object `base`? A private local object
+ * is written only through its own address; anything else may be written
+ * through any pointer of unknown origin. Frees do not count (see below). */
+static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_object) {
+  LLVMValueRef dst = NULL;
+  static const char *const LIFETIME[] = {"llvm.lifetime.start.p0", "llvm.lifetime.end.p0", NULL};
+  if (LLVMIsAStoreInst(inst))
+    dst = LLVMGetOperand(inst, 1);
+  else if (LLVMIsACallInst(inst) && classify_callee_is(inst, LIFETIME))
+    dst = LLVMGetOperand(inst, 1); /* the object dies (or is reborn): as good as written */
+  else if (activity_mem_intrinsic(inst) ||
+           (activity_masked_intrinsic(inst) && !strcmp(activity_masked_intrinsic(inst), "store")))
+    dst = LLVMGetOperand(inst, activity_mem_intrinsic(inst) ? 0 : 1);
+  else if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
+    dst = LLVMGetOperand(inst, 0);
+  else if (LLVMIsACallInst(inst) && !classify_rule(inst) && !classify_is_inactive_call(inst) &&
+           call_may_write_memory(inst)) {
+    int n = LLVMGetNumArgOperands(inst);
+    for (int k = 0; k < n; ++k) {
+      LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && !LLVMIsAConstant(op) &&
+          (!private_object || activity_base_object(op) == base))
+        return 1; /* a callee may write anything it is given */
+    }
+    return 0;
+  }
+  if (!dst)
+    return 0;
+  LLVMValueRef db = activity_base_object(dst);
+  if (private_object)
+    return db == base;
+  return db == base || !(LLVMIsAAllocaInst(db) || classify_callee_is_alloc(db));
+}
+
+/* The rule for functions with parallel regions: loads of an argument or
+ * global the function never writes (other than its own locals). */
+static int reads_unchanged_memory_anywhere(ct_gen *g, LLVMValueRef load) {
+  LLVMValueRef base = activity_base_object(LLVMGetOperand(load, 0));
+  if (LLVMIsAAllocaInst(base) || LLVMIsACallInst(base))
+    return 0;
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst))
+      if (may_write_object(inst, base, 0))
+        return 0;
   return 1;
+}
+
+/* Does the load read, in the reverse pass, the value it read in the
+ * forward pass: can no write to its object run after it? (The reverse
+ * pass never writes primal memory.) Objects are arguments and globals,
+ * and, when the reverse runs in the same call (not split), the function's
+ * own allocas and mallocs if they stay private; a malloc outside loops
+ * whose memory is read this way is freed by the reverse pass instead of
+ * by the function's free(). */
+static int reads_unchanged_memory_uncached(ct_gen *g, LLVMValueRef load) {
+  for (unsigned i = 0; i < g->nblocks; ++i) /* parallel regions: the old rule, no reachability */
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst))
+      if (LLVMIsACallInst(inst) && omp_is_fork(inst))
+        return reads_unchanged_memory_anywhere(g, load);
+  LLVMValueRef base = activity_base_object(LLVMGetOperand(load, 0));
+  /* split (an augmented forward returns, and its caller runs on, and may
+     overwrite what it read, before this reverse: a pullback applied later,
+     a differentiated callee): only constants stay unchanged */
+  if (g->spec->split)
+    return LLVMIsAGlobalVariable(base) && LLVMIsGlobalConstant(base);
+  int is_malloc = LLVMIsACallInst(base) && classify_callee_is_alloc(base);
+  int private_object = LLVMIsAAllocaInst(base) || is_malloc;
+  /* concurrent code (OpenMP regions, GPU kernels): other threads run the
+     same writes in any order, so any write anywhere counts, and locals are
+     left alone */
+  int concurrent = g->atomic_shadow_adds || g->spec->concurrent;
+  if (private_object) {
+    if (concurrent || g->spec->split || local_object_escapes(base, 0))
+      return 0;
+    if (is_malloc && (batch_innermost_loop(g, LLVMGetInstructionParent(base)) >= 0 ||
+                      classify(g, base) != REV_ALLOC))
+      return 0; /* deferring frees in loops would keep every allocation */
+  }
+  /* blocks reachable from the load's block (itself only through a cycle) */
+  unsigned n = g->nblocks;
+  unsigned char *reach = calloc(n, 1);
+  if (concurrent)
+    memset(reach, 1, n);
+  unsigned *work = malloc(n * sizeof *work), nw = 0;
+  ct_block *lb = cfg_block_of(g, LLVMGetInstructionParent(load));
+  LLVMValueRef t = LLVMGetBasicBlockTerminator(lb->bb);
+  for (unsigned s = 0; t && s < LLVMGetNumSuccessors(t); ++s) {
+    unsigned k = (unsigned)(cfg_block_of(g, LLVMGetSuccessor(t, s)) - g->blocks);
+    if (!reach[k]) {
+      reach[k] = 1;
+      work[nw++] = k;
+    }
+  }
+  while (nw) {
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(g->blocks[work[--nw]].bb);
+    for (unsigned s = 0; term && s < LLVMGetNumSuccessors(term); ++s) {
+      unsigned k = (unsigned)(cfg_block_of(g, LLVMGetSuccessor(term, s)) - g->blocks);
+      if (!reach[k]) {
+        reach[k] = 1;
+        work[nw++] = k;
+      }
+    }
+  }
+  int unchanged = 1;
+  unsigned self = (unsigned)(lb - g->blocks);
+  for (unsigned i = 0; i < n && unchanged; ++i) {
+    LLVMValueRef from = reach[i] ? LLVMGetFirstInstruction(g->blocks[i].bb)
+                        : i == self ? LLVMGetNextInstruction(load) : NULL;
+    for (LLVMValueRef inst = from; inst && unchanged; inst = LLVMGetNextInstruction(inst))
+      if (may_write_object(inst, base, private_object))
+        unchanged = 0;
+  }
+  free(reach);
+  free(work);
+  if (unchanged && is_malloc)
+    vmap_set(&g->deferred_free, base, base);
+  return unchanged;
+}
+
+/* (the planner asks about the same loads many times) */
+static int reads_unchanged_memory(ct_gen *g, LLVMValueRef load) {
+  uintptr_t known = (uintptr_t)vmap_get(&g->unchanged_loads, load);
+  if (!known) {
+    known = reads_unchanged_memory_uncached(g, load) ? 2 : 1;
+    vmap_set(&g->unchanged_loads, load, (LLVMValueRef)known);
+  }
+  return known == 2;
 }
 
 static int is_cheap(ct_gen *g, LLVMValueRef v) {
@@ -314,7 +437,7 @@ static int is_cheap(ct_gen *g, LLVMValueRef v) {
   case LLVMSIToFP: case LLVMUIToFP: case LLVMBitCast: case LLVMGetElementPtr: case LLVMFreeze:
     return 1;
   case LLVMLoad:
-    return !LLVMGetVolatile(v) && reads_unchanged_memory(g, activity_base_object(LLVMGetOperand(v, 0)));
+    return !LLVMGetVolatile(v) && reads_unchanged_memory(g, v);
   case LLVMCall: {
     /* intrinsics that are a few instructions */
     static const char *const CHEAP[] = {"llvm.fmuladd.", "llvm.fma.", "llvm.fabs.", "llvm.copysign.",
@@ -814,4 +937,9 @@ void classify_plan(ct_gen *g) {
   }
   if (!g->failed)
     plan_batches(g);
+  /* mallocs the reverse pass reads: their reverse frees them */
+  for (size_t i = 0; i < g->deferred_free.cap && !g->failed; ++i)
+    if (g->deferred_free.keys[i])
+      need(g, cfg_block_of(g, LLVMGetInstructionParent(g->deferred_free.keys[i])), g->deferred_free.keys[i],
+           NEED_VALUE);
 }

@@ -513,7 +513,25 @@ static void reserve_loop_records(ct_gen *g) {
   }
 }
 
+/* free() of memory the reverse pass still reads: the reverse of its
+ * malloc frees it instead. */
+static void drop_deferred_frees(ct_gen *g) {
+  static const char *const FREE[] = {"free", NULL};
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
+         inst = LLVMGetNextInstruction(inst))
+      if (LLVMIsACallInst(inst) && classify_callee_is(inst, FREE) &&
+          vmap_get(&g->deferred_free, activity_base_object(LLVMGetOperand(inst, 0)))) {
+        LLVMValueRef copy = vmap_get(&g->fwd, inst);
+        if (copy) {
+          LLVMInstructionEraseFromParent(copy);
+          vmap_set(&g->fwd, inst, NULL);
+        }
+      }
+}
+
 void forward_build(ct_gen *g) {
+  drop_deferred_frees(g);
   remark_tape_use(g);
   mark_math_calls_pure(g);
   build_shadows(g);

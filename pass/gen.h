@@ -82,6 +82,8 @@ typedef struct {
   ct_vmap call_tape; /* primal call -> tape its augmented forward returned */
   ct_vmap global_shadows; /* global variable -> its per-call zeroed shadow */
   ct_vmap hoisted;        /* primal value taped at a loop exit -> its slot (or itself until made) */
+  ct_vmap deferred_free;  /* malloc whose memory the reverse pass reads: freed by its reverse, not by free() */
+  ct_vmap unchanged_loads; /* load -> 2 if nothing writes its memory after it, 1 if something may (memo) */
   ct_vmap iv_headers;     /* induction variable phi -> its header block (index + 1) */
   ct_vmap iv_steps;       /* induction variable phi -> its increment (add/sub phi, C) */
   ct_vmap iv_starts;      /* induction variable phi -> its start (the value from outside the loop) */

@@ -584,6 +584,13 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
         size = LLVMBuildMul(m->b, size,
                             LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 1)), g->i64_ty, ""), "");
       release_shadow(g, rev_shadow(g, inst), size);
+      if (vmap_get(&g->deferred_free, inst)) /* the reverse pass read it: freed now */
+      {
+        LLVMTypeRef pty = g->ptr_ty;
+        LLVMValueRef arg = rev_value(g, inst);
+        LLVMValueRef fr = forward_declare(g, "free", LLVMVoidTypeInContext(m->ctx), &pty, 1);
+        LLVMBuildCall2(m->b, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), &pty, 1, 0), fr, &arg, 1, "");
+      }
       break;
     }
     case REV_LOAD: {
@@ -998,6 +1005,8 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_init(&g.call_tape);
   vmap_init(&g.global_shadows);
   vmap_init(&g.hoisted);
+  vmap_init(&g.deferred_free);
+  vmap_init(&g.unchanged_loads);
   vmap_init(&g.iv_headers);
   vmap_init(&g.iv_steps);
   vmap_init(&g.iv_counted);
@@ -1073,6 +1082,8 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_free(&g.call_tape);
   vmap_free(&g.global_shadows);
   vmap_free(&g.hoisted);
+  vmap_free(&g.deferred_free);
+  vmap_free(&g.unchanged_loads);
   vmap_free(&g.kept);
   vmap_free(&g.iv_headers);
   vmap_free(&g.iv_steps);

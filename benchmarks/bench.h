@@ -257,26 +257,18 @@ typedef struct {
   long calls;
 } bench_timing;
 
-/* time fn: per-call min and median over samples; each sample is a batch of
-   calls long enough to be measured well */
-static bench_timing bench_time(void (*fn)(void)) {
-  bench_timing t = {0, 0, 0};
-  if (bench_reps > 0) {
-    fn(); /* warm-up */
-    double *s = bench_alloc(bench_reps * sizeof *s);
-    for (int r = 0; r < bench_reps; r++) {
-      double t0 = bench_now();
-      fn();
-      s[r] = bench_now() - t0;
-    }
-    qsort(s, bench_reps, sizeof *s, bench_cmp);
-    t.min = s[0];
-    t.median = s[bench_reps / 2];
-    t.calls = bench_reps;
-    free(s);
-    return t;
-  }
-  /* warm-up and calibration: a sample should last about min_time / 40 */
+/* One timed function's samples (a sample = the mean time per call of a
+   batch of calls long enough to be measured well). */
+typedef struct {
+  void (*fn)(void);
+  long batch;
+  double *s, total;
+  int ns, cap;
+  long calls;
+} bench_series;
+
+/* warm-up and calibration: a sample should last about min_time / 40 */
+static long bench_calibrate(void (*fn)(void)) {
   double target = bench_min_time / 40, t0 = bench_now();
   fn();
   double one = bench_now() - t0;
@@ -288,27 +280,64 @@ static bench_timing bench_time(void (*fn)(void)) {
       fn();
     one = (bench_now() - t0) / batch;
   }
-  int cap = 64, ns = 0;
-  double *s = bench_alloc(cap * sizeof *s), total = 0;
-  while (total < bench_min_time || ns < bench_min_samples) {
-    t0 = bench_now();
-    for (long b = 0; b < batch; b++)
-      fn();
-    double dt = bench_now() - t0;
-    total += dt;
-    if (ns == cap) {
-      double *more = realloc(s, (cap *= 2) * sizeof *s);
-      bench_require(more != NULL, "out of memory for the samples");
-      s = more;
-    }
-    s[ns++] = dt / batch;
-    t.calls += batch;
+  return batch;
+}
+
+static void bench_sample(bench_series *x) {
+  double t0 = bench_now();
+  for (long b = 0; b < x->batch; b++)
+    x->fn();
+  double dt = bench_now() - t0;
+  x->total += dt;
+  if (x->ns == x->cap) {
+    x->cap = x->cap ? 2 * x->cap : 64;
+    double *more = realloc(x->s, x->cap * sizeof *more);
+    bench_require(more != NULL, "out of memory for the samples");
+    x->s = more;
   }
+  x->s[x->ns++] = dt / x->batch;
+  x->calls += x->batch;
+}
+
+static bench_timing bench_summary(double *s, int ns, long calls) {
   qsort(s, ns, sizeof *s, bench_cmp);
-  t.min = s[0];
-  t.median = ns % 2 ? s[ns / 2] : 0.5 * (s[ns / 2 - 1] + s[ns / 2]);
+  bench_timing t = {s[0], ns % 2 ? s[ns / 2] : 0.5 * (s[ns / 2 - 1] + s[ns / 2]), calls};
   free(s);
   return t;
+}
+
+/* Times the functions together: their samples alternate, so a machine
+   whose speed drifts (other jobs, clock changes) slows all of them alike
+   and their ratios stay meaningful. Per-call min and median of each. */
+static void bench_time_all(void (*const *fns)(void), int n, bench_timing *out) {
+  if (bench_reps > 0) { /* fixed repetitions of single calls (smoke runs) */
+    for (int i = 0; i < n; i++) {
+      fns[i](); /* warm-up */
+      double *s = bench_alloc(bench_reps * sizeof *s);
+      for (int r = 0; r < bench_reps; r++) {
+        double t0 = bench_now();
+        fns[i]();
+        s[r] = bench_now() - t0;
+      }
+      out[i] = bench_summary(s, bench_reps, bench_reps);
+    }
+    return;
+  }
+  bench_series x[4] = {{0}};
+  bench_require(n <= 4, "too many timed functions");
+  for (int i = 0; i < n; i++) {
+    x[i].fn = fns[i];
+    x[i].batch = bench_calibrate(fns[i]);
+  }
+  for (int more = 1; more;) {
+    more = 0;
+    for (int i = 0; i < n; i++) {
+      bench_sample(&x[i]);
+      more |= x[i].total < bench_min_time || x[i].ns < bench_min_samples;
+    }
+  }
+  for (int i = 0; i < n; i++)
+    out[i] = bench_summary(x[i].s, x[i].ns, x[i].calls);
 }
 
 /* ------------------------------------------------------------------- main */
@@ -380,22 +409,27 @@ static int bench_main(int argc, char **argv, const char *name) {
   bench_json_str("size", bench.size);
   bench.run_primal();
   printf(", \"value\": %.17g", (double)bench_sink); /* what run_primal left */
-  bench_timing p = bench_time(bench.run_primal);
-  printf(", \"primal_min\": %.6e, \"primal_median\": %.6e", p.min, p.median);
+  void (*fns[3])(void) = {bench.run_primal, NULL, NULL};
+  int nfns = 1;
+  size_t tape = 0;
 #ifndef NO_GRADIENT
   if (!bench_primal_only) {
     ct_runtime_reset_peak_tape_bytes();
     bench.run_gradient();
-    size_t tape = ct_runtime_peak_tape_bytes();
-    bench_timing g = bench_time(bench.run_gradient);
-    printf(", \"gradient_min\": %.6e, \"gradient_median\": %.6e, \"tape_bytes\": %zu", g.min,
-           g.median, tape);
-    if (bench.run_hand && !bench_no_hand) {
-      bench_timing h = bench_time(bench.run_hand);
-      printf(", \"hand_min\": %.6e, \"hand_median\": %.6e", h.min, h.median);
-    }
+    tape = ct_runtime_peak_tape_bytes();
+    fns[nfns++] = bench.run_gradient;
+    if (bench.run_hand && !bench_no_hand)
+      fns[nfns++] = bench.run_hand;
   }
 #endif
+  bench_timing t[3];
+  bench_time_all(fns, nfns, t);
+  printf(", \"primal_min\": %.6e, \"primal_median\": %.6e", t[0].min, t[0].median);
+  if (nfns > 1)
+    printf(", \"gradient_min\": %.6e, \"gradient_median\": %.6e, \"tape_bytes\": %zu", t[1].min,
+           t[1].median, tape);
+  if (nfns > 2)
+    printf(", \"hand_min\": %.6e, \"hand_median\": %.6e", t[2].min, t[2].median);
   printf("}\n");
   bench_teardown();
   return 0;

@@ -778,6 +778,52 @@ static void find_iv(ct_gen *g, ct_block *b) {
   }
 }
 
+/* Is `other` entered only through the edge from `guard` to `side`: side
+ * is other, or the preheader of a loop whose (dedicated) exit is other,
+ * with guard as side's only predecessor, and other goes straight to b? */
+static int reached_only_through(ct_gen *g, LLVMBasicBlockRef guard, LLVMBasicBlockRef side, LLVMBasicBlockRef other,
+                                LLVMBasicBlockRef b) {
+  ct_block *sb = cfg_block_of(g, side);
+  if (!sb || sb->npreds != 1 || sb->preds[0] != guard)
+    return 0;
+  LLVMValueRef t = LLVMGetBasicBlockTerminator(other);
+  if (!t || LLVMGetNumSuccessors(t) != 1 || LLVMGetSuccessor(t, 0) != b)
+    return 0;
+  if (side == other)
+    return 1;
+  for (unsigned i = 0; i < g->nloops; ++i)
+    if (g->loops[i].preheader == side && g->loops[i].exit == other)
+      return 1;
+  return 0;
+}
+
+/* For a two-predecessor block b without an induction variable: one
+ * predecessor (the guard) branches on a condition either to b or to a side
+ * path that reaches b only through the other predecessor (an if without
+ * else, a loop's zero-trip guard). When the condition is free to have in
+ * b's reverse, it tells the predecessor: nothing goes on the tape. */
+static void find_guard(ct_gen *g, ct_block *b) {
+  if (b->npreds != 2 || b->iv)
+    return;
+  for (unsigned k = 0; k < 2; ++k) {
+    LLVMBasicBlockRef guard = b->preds[k], other = b->preds[1 - k];
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(guard);
+    if (!t || !LLVMIsABranchInst(t) || !LLVMIsConditional(t))
+      continue;
+    LLVMBasicBlockRef s0 = LLVMGetSuccessor(t, 0), s1 = LLVMGetSuccessor(t, 1);
+    if ((s0 == b->bb) == (s1 == b->bb))
+      continue;
+    LLVMBasicBlockRef side = s0 == b->bb ? s1 : s0;
+    LLVMValueRef cond = LLVMGetCondition(t);
+    if (!reached_only_through(g, guard, side, other, b->bb) || tape_cost(g, b, cond, 3) != 0)
+      continue;
+    need_value(g, b, cond, 3);
+    b->guard = cond;
+    b->guard_true_pred = side == s0 ? 1 - k : k; /* the condition holds: the side path */
+    return;
+  }
+}
+
 /* Loop-indexed records (batch.c): every block with a record whose
  * innermost loop has an iteration counter keeps its records in an array per
  * loop run; it then needs the counter (counted down in the reverse pass),
@@ -816,6 +862,8 @@ void classify_plan(ct_gen *g) {
     warn_lossy_conversions(g);
   for (unsigned i = 0; i < g->nblocks; ++i)
     find_iv(g, &g->blocks[i]);
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    find_guard(g, &g->blocks[i]);
   for (unsigned i = 0; i < g->nblocks && !g->failed; ++i) {
     ct_block *b = &g->blocks[i];
     for (LLVMValueRef inst = LLVMGetFirstInstruction(b->bb); inst && !g->failed;

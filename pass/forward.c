@@ -302,7 +302,7 @@ LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b) {
   unsigned narrays = batch_exit_arrays(g, b, arrays, FORWARD_MAX_EXIT_ARRAYS);
   LLVMTypeRef *fields = malloc((1 + b->nneeds + narrays) * sizeof *fields);
   unsigned n = 0;
-  if (b->npreds > 1 && !b->iv)
+  if (BLOCK_RECORDS_PRED(b))
     fields[n++] = g->i32_ty;
   for (unsigned k = 0; k < b->nneeds; ++k)
     if (need_on_tape(b->needs[k].kind))
@@ -325,7 +325,7 @@ static void build_pushes(ct_gen *g) {
       continue;
     LLVMValueRef rec = LLVMGetUndef(rec_ty);
     unsigned f = 0;
-    if (b->npreds > 1 && !b->iv) {
+    if (BLOCK_RECORDS_PRED(b)) {
       LLVMPositionBuilderBefore(m->b, LLVMGetFirstInstruction(b->fwd));
       LLVMValueRef idx = LLVMBuildPhi(m->b, g->i32_ty, "ct.from");
       for (unsigned k = 0; k < b->npreds; ++k) {

@@ -23,6 +23,9 @@ typedef enum {
   NEED_IV_EXIT
 } ct_need_kind;
 
+/* Does b's record say which predecessor came before b? */
+#define BLOCK_RECORDS_PRED(b) ((b)->npreds > 1 && !(b)->iv && !(b)->guard)
+
 static inline int need_on_tape(ct_need_kind k) { return k == NEED_VALUE || k == NEED_SHADOW || k == NEED_CALL_TAPE; }
 
 /* A primal value (of the prepared function) a reverse block takes from the
@@ -50,6 +53,10 @@ typedef struct {
    * no predecessor index goes on the tape. */
   LLVMValueRef iv, iv_start;
   unsigned iv_start_pred;
+  /* Else, a condition that tells it (classify.c, find_guard): when it
+   * holds, b was entered from preds[guard_true_pred]. */
+  LLVMValueRef guard;
+  unsigned guard_true_pred;
   /* Loop-indexed records (batch.c): a block of a loop whose trip count is
    * known at its preheader keeps its records in one array per loop run,
    * pushed at the preheader and indexed by the loop's iteration counter,

@@ -476,7 +476,7 @@ static LLVMValueRef unpack_record(ct_gen *g, ct_block *b, LLVMValueRef rec) {
   ct_module *m = g->m;
   LLVMValueRef from = NULL;
   unsigned f = 0;
-  if (b->npreds > 1 && !b->iv)
+  if (BLOCK_RECORDS_PRED(b))
     from = LLVMBuildExtractValue(m->b, rec, f++, "ct.from");
   for (unsigned k = 0; k < b->nneeds; ++k) {
     ct_need *nd = &b->needs[k];
@@ -550,6 +550,9 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     LLVMValueRef first = LLVMBuildICmp(m->b, LLVMIntEQ, rev_value(g, b->iv), rev_value(g, b->iv_start), "");
     from = LLVMBuildSelect(m->b, first, LLVMConstInt(g->i32_ty, b->iv_start_pred, 0),
                            LLVMConstInt(g->i32_ty, 1 - b->iv_start_pred, 0), "ct.from");
+  } else if (b->guard) {
+    from = LLVMBuildSelect(m->b, rev_value(g, b->guard), LLVMConstInt(g->i32_ty, b->guard_true_pred, 0),
+                           LLVMConstInt(g->i32_ty, 1 - b->guard_true_pred, 0), "ct.from");
   }
   /* a loop preheader: its loop's record arrays, pushed after everything
      else the block pushed but its record */

@@ -3,6 +3,7 @@
 #include "bridge.h"
 
 #include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/Instruction.h"
 #include "llvm/IR/LLVMContext.h"
@@ -130,6 +131,14 @@ extern "C" int ct_bridge_inline_call(LLVMValueRef call) {
     return 0;
   InlineFunctionInfo IFI;
   return InlineFunction(*CB, IFI).isSuccess();
+}
+
+extern "C" int ct_bridge_dominates(LLVMValueRef a, LLVMValueRef b) {
+  auto *A = unwrap<Instruction>(a), *B = unwrap<Instruction>(b);
+  if (A->getFunction() != B->getFunction())
+    return 0;
+  DominatorTree DT(*A->getFunction());
+  return DT.dominates(A, B);
 }
 
 extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop *loops, unsigned max_loops,

@@ -16,6 +16,10 @@ extern "C" {
  * returns non-zero when it changed the module. */
 int ct_lower_module(LLVMModuleRef module);
 int ct_differentiate_module(LLVMModuleRef module);
+/* OptimizerLast (sincos.c): puts a pure cos next to the sin of the same
+ * operand (or the reverse) where one dominates the other, in modules the
+ * plugin differentiated. Returns non-zero if it changed anything. */
+int ct_pair_sin_cos_module(LLVMModuleRef module);
 
 typedef enum { CT_SEV_ERROR, CT_SEV_WARNING, CT_SEV_REMARK, CT_SEV_NOTE } ct_severity;
 
@@ -41,6 +45,10 @@ void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, const char *
 /* Inlines one call (of a function with a body). Returns non-zero on
  * success. */
 int ct_bridge_inline_call(LLVMValueRef call);
+
+/* Does instruction `a` dominate instruction `b` (same function)? Builds
+ * the dominator tree for the query: for occasional use. */
+int ct_bridge_dominates(LLVMValueRef a, LLVMValueRef b);
 
 /* The loops of `fn`, outer loops first: header, preheader (or NULL), the
  * unique exit block reached only from inside (or NULL), and, when LLVM's

@@ -152,6 +152,10 @@ void gpu_finish_module(ct_module *m);
 /* The object a pointer points into (through GEPs and casts). */
 LLVMValueRef activity_base_object(LLVMValueRef p);
 
+/* sincos.c: marks a module whose gradients should have their sin and cos
+ * calls paired at the end of the pipeline (ct_pair_sin_cos_module). */
+void sincos_mark_module(LLVMModuleRef mod);
+
 /* runtime_link.c: links the tape's push/pop fast paths into the module as
  * internal functions (so they can be inlined). Returns 0 when the runtime
  * bitcode is unavailable; the calls then stay external. */

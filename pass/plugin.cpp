@@ -38,6 +38,13 @@ struct DifferentiatePass : PassInfoMixin<DifferentiatePass> {
   static bool isRequired() { return true; }
 };
 
+// OptimizerLast: sin and cos of one operand side by side (one sincos call).
+struct PairSinCosPass : PassInfoMixin<PairSinCosPass> {
+  PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
+    return ct_pair_sin_cos_module(wrap(&M)) ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  }
+};
+
 // COTANGENT_DIFFERENTIATE_EARLY=1 differentiates at PipelineStart, before
 // LLVM's simplification (for measuring what the normal placement, after
 // it, is worth: the benchmark harness's "AD before optimization" mode).
@@ -56,6 +63,8 @@ void registerCallbacks(PassBuilder &PB) {
   if (!Early)
     PB.registerOptimizerEarlyEPCallback(
         [](ModulePassManager &MPM, OptimizationLevel) { MPM.addPass(DifferentiatePass()); });
+  PB.registerOptimizerLastEPCallback(
+      [](ModulePassManager &MPM, OptimizationLevel) { MPM.addPass(PairSinCosPass()); });
   PB.registerPipelineParsingCallback(
       [](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
         if (Name == "cotangent-lower") { MPM.addPass(LowerPass()); return true; }

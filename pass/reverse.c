@@ -1063,6 +1063,8 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
       ct_bridge_inline_calls(fns[i], NULL, "__ct_tape_"); /* only the tape: other callees may be unfinished */
     ct_bridge_simplify_function(fns[i]);
   }
+  if (ok)
+    sincos_mark_module(m->mod);
   for (unsigned i = 0; i < g.nblocks; ++i) {
     free(g.blocks[i].preds);
     free(g.blocks[i].needs);

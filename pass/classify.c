@@ -239,8 +239,8 @@ static void add_need(ct_block *b, LLVMValueRef v, ct_need_kind kind) {
 
 /* ---- recompute rather than cache ----
  * A value the reverse needs can be recomputed there from other values when
- * it is a cheap pure instruction, or a load of memory the function never
- * writes (and that nothing it calls can write). */
+ * it is a cheap pure instruction, or a load of memory that no write (and no
+ * call) can change after the load ran. */
 
 /* May the call write memory the function can see? Its memory attribute
  * (callee or call site) says no when neither argument memory nor other
@@ -328,7 +328,10 @@ static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_ob
   LLVMValueRef db = activity_base_object(dst);
   if (private_object)
     return db == base;
-  return db == base || !(LLVMIsAAllocaInst(db) || classify_callee_is_alloc(db));
+  /* a pointer merged from several objects (phi, select, a loaded pointer)
+     may point into a local too: every write counts */
+  int identified = LLVMIsAArgument(base) || LLVMIsAGlobalVariable(base);
+  return !identified || db == base || !(LLVMIsAAllocaInst(db) || classify_callee_is_alloc(db));
 }
 
 /* The rule for functions with parallel regions: loads of an argument or
@@ -369,7 +372,7 @@ static int reads_unchanged_memory_uncached(ct_gen *g, LLVMValueRef load) {
      left alone */
   int concurrent = g->atomic_shadow_adds || g->spec->concurrent;
   if (private_object) {
-    if (concurrent || g->spec->split || local_object_escapes(base, 0))
+    if (concurrent || local_object_escapes(base, 0))
       return 0;
     if (is_malloc && (batch_innermost_loop(g, LLVMGetInstructionParent(base)) >= 0 ||
                       classify(g, base) != REV_ALLOC))
@@ -416,7 +419,7 @@ static int reads_unchanged_memory_uncached(ct_gen *g, LLVMValueRef load) {
   return unchanged;
 }
 
-/* (the planner asks about the same loads many times) */
+/* The same, remembered per load: the planner asks about a load many times. */
 static int reads_unchanged_memory(ct_gen *g, LLVMValueRef load) {
   uintptr_t known = (uintptr_t)vmap_get(&g->unchanged_loads, load);
   if (!known) {
@@ -532,17 +535,19 @@ static void need_value(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
   const ct_bridge_loop *counted = counting_loop(g, b, v);
   if (counted) {
     ct_block *ex = cfg_block_of(g, counted->exit), *h = cfg_block_of(g, counted->header);
-    if (has_need(ex, v, NEED_VALUE) || has_need(ex, v, NEED_IV_EXIT))
-      ;
-    else if (counted->trip_count && tape_cost(g, ex, counted->trip_count, 3) == 0 &&
-             tape_cost(g, ex, vmap_get(&g->iv_starts, v), 3) == 0) {
+    LLVMValueRef start = vmap_get(&g->iv_starts, v);
+    if (has_need(ex, v, NEED_VALUE) || has_need(ex, v, NEED_IV_EXIT)) {
+      /* planned already */
+    } else if (counted->trip_count && tape_cost(g, ex, counted->trip_count, 3) == 0 &&
+               tape_cost(g, ex, start, 3) == 0) {
       /* its last value follows from its start and the trip count, both
          free at the exit: nothing on the tape */
       need_value(g, ex, counted->trip_count, 3);
-      need_value(g, ex, vmap_get(&g->iv_starts, v), 3);
+      need_value(g, ex, start, 3);
       add_need(ex, v, NEED_IV_EXIT);
-    } else
+    } else {
       add_need(ex, v, NEED_VALUE);
+    }
     vmap_set(&g->hoisted, v, v);
     add_need(b, v, NEED_HOISTED);
     if (!has_need(h, v, NEED_HOISTED)) /* the header's reverse steps it back */

@@ -587,8 +587,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
         size = LLVMBuildMul(m->b, size,
                             LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 1)), g->i64_ty, ""), "");
       release_shadow(g, rev_shadow(g, inst), size);
-      if (vmap_get(&g->deferred_free, inst)) /* the reverse pass read it: freed now */
-      {
+      if (vmap_get(&g->deferred_free, inst)) { /* the reverse pass read it: freed now */
         LLVMTypeRef pty = g->ptr_ty;
         LLVMValueRef arg = rev_value(g, inst);
         LLVMValueRef fr = forward_declare(g, "free", LLVMVoidTypeInContext(m->ctx), &pty, 1);

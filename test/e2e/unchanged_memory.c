@@ -6,6 +6,7 @@
  *   - an argument array read, then overwritten by a later loop (taped);
  *   - a private buffer read, then written by the next iteration (taped);
  *   - a local array indexed at run time;
+ *   - a pointer merging a local array and an argument (taped);
  *   - a pullback applied after the caller overwrote what the function read
  *     (split: the whole-function rule keeps those loads on the tape).
  * Every gradient is checked against its analytic value. */
@@ -68,6 +69,25 @@ static double local_table(double x, int n) {
   return s;
 }
 
+/* the loads go through a pointer that may point into the local array or
+   into x; only the local array is written after them (they stay taped):
+   sum p_i^2 + 5 sum x_i, with p = 2x (c) or x */
+static double merged_pointer(const double *x, int c, int n) {
+  double loc[8];
+  for (int i = 0; i < n; i++)
+    loc[i] = 2.0 * x[i];
+  const double *p = c ? loc : x;
+  double v = 0.0;
+  for (int i = 0; i < n; i++)
+    v += p[i] * p[i];
+  for (int i = 0; i < n; i++)
+    loc[i] = 5.0;
+  double s = 0.0;
+  for (int i = 0; i < n; i++)
+    s += loc[i] * x[i];
+  return v + s;
+}
+
 /* g reads x; the caller overwrites x before applying the pullback */
 static double reads_x(const double *x) { return sin(x[0]) * x[1] * x[1]; }
 
@@ -124,6 +144,13 @@ int main(void) {
   ct_gradient(local_table, 0.7, &dt, 20);
   /* t[(3k) % 8] = x (k + 1): every product is x^2 c, so ds/dx = 2 s / x */
   CHECK_AT_TOL("local_table", 0.7, dt, 2.0 * local_table(0.7, 20) / 0.7, 1e-12);
+
+  for (int c = 0; c < 2; c++) {
+    double xm[4] = {0.3, -0.7, 0.4, 0.9}, dxm[4] = {0};
+    ct_gradient(merged_pointer, xm, dxm, c, 4);
+    for (int i = 0; i < 4; i++)
+      CHECK_AT_D("merged_pointer", i, dxm[i], (c ? 8.0 : 2.0) * xm[i] + 5.0);
+  }
 
   double y[2] = {0.6, 1.4}, dy[2] = {0, 0};
   ct_pullback_t pb;

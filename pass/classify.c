@@ -611,6 +611,19 @@ static int expr_uses(const char *expr, char sym) {
   return 0;
 }
 
+/* Does `p` point into an argument this gradient holds constant (no shadow)?
+ * A call passes such a pointer as constant too, even where activity
+ * analysis says the callee might store differentiable values through it. */
+static int points_into_constant_argument(ct_gen *g, LLVMValueRef p) {
+  LLVMValueRef base = activity_base_object(p);
+  if (!LLVMIsAArgument(base))
+    return 0;
+  for (unsigned i = 0; i < g->spec->nparams; ++i)
+    if (LLVMGetParam(g->pc, i) == base)
+      return g->spec->act[i] != ACT_DUP && g->spec->act[i] != ACT_DUPNONEED;
+  return 0;
+}
+
 int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *split) {
   LLVMValueRef callee = LLVMGetCalledValue(call);
   if (LLVMIsDeclaration(callee)) {
@@ -639,7 +652,7 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *sp
     else if (classify_has_adjoint(g, arg) && type_is_fp(ty))
       spec->act[i] = ACT_ACTIVE;
     else if (LLVMGetTypeKind(ty) == LLVMPointerTypeKind && vmap_get(&g->active, arg))
-      spec->act[i] = ACT_DUP;
+      spec->act[i] = points_into_constant_argument(g, arg) ? ACT_CONST : ACT_DUP;
     else if (classify_has_adjoint(g, arg)) {
       gen_fail(g, call, "passes a differentiable aggregate by value", "pass it through a pointer");
       return 0;

@@ -124,8 +124,8 @@ void batch_build_pushes(ct_gen *g) {
 
 void batch_store_record(ct_gen *g, ct_block *b, LLVMValueRef rec) {
   LLVMValueRef counter = vmap_get(&g->fwd, g->loop_counters[b->batch - 1]);
-  LLVMValueRef at = LLVMBuildGEP2(g->m->b, LLVMTypeOf(rec), b->batch_fwd, &counter, 1, "");
-  LLVMBuildStore(g->m->b, rec, at);
+  LLVMValueRef at = LLVMBuildInBoundsGEP2(g->m->b, LLVMTypeOf(rec), b->batch_fwd, &counter, 1, "");
+  scopes_tag_tape(g, LLVMBuildStore(g->m->b, rec, at));
 }
 
 LLVMValueRef batch_slot(ct_gen *g, ct_block *b) {
@@ -136,8 +136,10 @@ LLVMValueRef batch_slot(ct_gen *g, ct_block *b) {
 
 LLVMValueRef batch_load_record(ct_gen *g, ct_block *b, LLVMTypeRef rec_ty, LLVMValueRef counter) {
   LLVMValueRef arr = LLVMBuildLoad2(g->m->b, g->ptr_ty, batch_slot(g, b), "");
-  LLVMValueRef at = LLVMBuildGEP2(g->m->b, rec_ty, arr, &counter, 1, "");
-  return LLVMBuildLoad2(g->m->b, rec_ty, at, "");
+  LLVMValueRef at = LLVMBuildInBoundsGEP2(g->m->b, rec_ty, arr, &counter, 1, "");
+  LLVMValueRef rec = LLVMBuildLoad2(g->m->b, rec_ty, at, "");
+  scopes_tag_tape(g, rec);
+  return rec;
 }
 
 void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *, LLVMValueRef)) {

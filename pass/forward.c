@@ -31,12 +31,14 @@ static LLVMValueRef tape_call(ct_gen *g, const char *fn, LLVMTypeRef ty, LLVMVal
 
 void forward_tape_push(ct_gen *g, LLVMValueRef v) {
   LLVMValueRef slot = tape_call(g, "__ct_tape_push", LLVMTypeOf(v), g->tape);
-  LLVMBuildStore(g->m->b, v, slot);
+  scopes_tag_tape(g, LLVMBuildStore(g->m->b, v, slot));
 }
 
 LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty) {
   LLVMValueRef slot = tape_call(g, "__ct_tape_pop", ty, g->rev_tape);
-  return LLVMBuildLoad2(g->m->b, ty, slot, "");
+  LLVMValueRef v = LLVMBuildLoad2(g->m->b, ty, slot, "");
+  scopes_tag_tape(g, v);
+  return v;
 }
 
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes) {
@@ -543,4 +545,5 @@ void forward_build(ct_gen *g) {
   batch_build_pushes(g);
   build_pushes(g);
   reserve_loop_records(g);
+  scopes_tag_forward(g);
 }

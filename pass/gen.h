@@ -113,6 +113,8 @@ typedef struct {
    * are added into shadow memory that is not a thread-private alloca with
    * atomic read-modify-writes. */
   int atomic_shadow_adds;
+  /* scopes.c: per kind of memory, its alias.scope and noalias lists */
+  LLVMValueRef scope_lists[5][2];
   int failed;
 } ct_gen;
 
@@ -200,6 +202,16 @@ LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b);
 /* Records a heap shadow (of `bytes` bytes) released when the reverse ends. */
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes);
 void forward_build(ct_gen *g);
+
+/* scopes.c: scoped-noalias tags telling primal, shadow and tape memory
+ * apart (loads and stores only; anything else is left alone) */
+void scopes_tag_primal(ct_gen *g, LLVMValueRef inst);
+/* inst accesses the shadow of primal_ptr (a pointer of the prepared
+ * function) */
+void scopes_tag_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef primal_ptr);
+void scopes_tag_tape(ct_gen *g, LLVMValueRef inst);
+/* the forward copies of the function's own loads and stores */
+void scopes_tag_forward(ct_gen *g);
 
 /* omp.c: OpenMP parallel regions. A __kmpc_fork_call with differentiable
  * captured data runs the region's augmented forward per thread (tapes kept

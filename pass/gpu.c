@@ -164,7 +164,14 @@ void gpu_shadow_add(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMVal
     return;
   }
   LLVMValueRef old = LLVMBuildLoad2(b, LLVMTypeOf(d), sp, "");
-  LLVMBuildStore(b, LLVMBuildFAdd(b, old, d, ""), sp);
+  scopes_tag_shadow(g, old, primal_ptr);
+  LLVMValueRef sum = LLVMBuildFAdd(b, old, d, "");
+  /* as for adjoint slots: the order of contributions is ours, and nsz folds
+     the "0 + d" left where the slot was just cleared (the reverse of x += y
+     then needs no store) */
+  if (LLVMIsAInstruction(sum))
+    LLVMSetFastMathFlags(sum, LLVMFastMathNoSignedZeros | LLVMFastMathAllowReassoc);
+  scopes_tag_shadow(g, LLVMBuildStore(b, sum, sp), primal_ptr);
 }
 
 LLVMValueRef gpu_shadow_take(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMTypeRef ty) {
@@ -182,7 +189,8 @@ LLVMValueRef gpu_shadow_take(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp
     return v;
   }
   LLVMValueRef d = LLVMBuildLoad2(b, ty, sp, "");
-  LLVMBuildStore(b, LLVMConstNull(ty), sp);
+  scopes_tag_shadow(g, d, primal_ptr);
+  scopes_tag_shadow(g, LLVMBuildStore(b, LLVMConstNull(ty), sp), primal_ptr);
   return d;
 }
 

@@ -544,6 +544,8 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       /* a shadow GEP indexes the base's shadow */
       LLVMSetOperand(copy, (unsigned)o, nd->kind == NEED_REMAT_SHADOW && o == 0 ? rev_shadow(g, op) : rev_value(g, op));
     }
+    if (nd->kind == NEED_REMAT)
+      scopes_tag_primal(g, copy); /* a load recomputed from unchanged memory */
     vmap_set(&g->popped[nd->kind == NEED_REMAT ? NEED_VALUE : NEED_SHADOW], nd->value, copy);
   }
   if (b->iv) { /* (after the recomputed values: the start may be one) the induction variable is at its start only on the first entry */

@@ -26,7 +26,8 @@
  *   pointer p          pass p, then its shadow dp (same type and size):
  *                      ct_gradient(f, p, dp, n) ADDS df/dp[i] into dp[i]
  *                      (zero it first); memory f writes through p gets its
- *                      seed from dp and dp is consumed
+ *                      seed from dp and dp is consumed; dp must not
+ *                      overlap any memory f reads or writes
  *
  * ct_value_with_gradient also returns f's value (as a double).
  *

@@ -297,6 +297,19 @@ static int local_object_escapes(LLVMValueRef v, int depth) {
   return 0;
 }
 
+/* A restrict (noalias) parameter: an object accessed through it and
+ * modified in the call is accessed through nothing else. */
+static int is_restrict_param(LLVMValueRef v) {
+  if (!LLVMIsAArgument(v))
+    return 0;
+  LLVMValueRef fn = LLVMGetParamParent(v);
+  unsigned n = LLVMCountParams(fn);
+  for (unsigned i = 0; i < n; ++i)
+    if (LLVMGetParam(fn, i) == v)
+      return LLVMGetEnumAttributeAtIndex(fn, i + 1, LLVMGetEnumAttributeKindForName("noalias", 7)) != NULL;
+  return 0;
+}
+
 /* May `inst` write the memory of the object `base`? A private local object
  * is written only through its own address; anything else may be written
  * through any pointer of unknown origin. Frees do not count (see below). */
@@ -331,6 +344,9 @@ static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_ob
   /* a pointer merged from several objects (phi, select, a loaded pointer)
      may point into a local too: every write counts */
   int identified = LLVMIsAArgument(base) || LLVMIsAGlobalVariable(base);
+  int db_identified = LLVMIsAArgument(db) || LLVMIsAGlobalVariable(db);
+  if (identified && db_identified && db != base && (is_restrict_param(base) || is_restrict_param(db)))
+    return 0; /* restrict: another object */
   return !identified || db == base || !(LLVMIsAAllocaInst(db) || classify_callee_is_alloc(db));
 }
 

@@ -7,6 +7,7 @@
  *   - a private buffer read, then written by the next iteration (taped);
  *   - a local array indexed at run time;
  *   - a pointer merging a local array and an argument (taped);
+ *   - a restrict argument read while another is written (recomputed);
  *   - a pullback applied after the caller overwrote what the function read
  *     (split: the whole-function rule keeps those loads on the tape).
  * Every gradient is checked against its analytic value. */
@@ -89,6 +90,18 @@ static double merged_pointer(const double *x, int c, int n) {
 }
 
 /* g reads x; the caller overwrites x before applying the pullback */
+/* c += a b (b is n x n, restrict: writes through c cannot change it, so
+ * its loads are recomputed), then |c|^2 */
+static double restrict_product(const double *restrict b, double *restrict c, const double *a, int n) {
+  for (int k = 0; k < n; k++)
+    for (int j = 0; j < n; j++)
+      c[j] += a[k] * b[k * n + j];
+  double s = 0.0;
+  for (int j = 0; j < n; j++)
+    s += c[j] * c[j];
+  return s;
+}
+
 static double reads_x(const double *x) { return sin(x[0]) * x[1] * x[1]; }
 
 /* the reference for written_next_iteration: forward mode by hand */
@@ -150,6 +163,32 @@ int main(void) {
     ct_gradient(merged_pointer, xm, dxm, c, 4);
     for (int i = 0; i < 4; i++)
       CHECK_AT_D("merged_pointer", i, dxm[i], (c ? 8.0 : 2.0) * xm[i] + 5.0);
+  }
+
+  {
+    enum { R = 5 };
+    double b[R * R], db[R * R] = {0}, c[R], dc[R] = {0}, ar[R], dar[R] = {0}, cf[R];
+    for (int i = 0; i < R * R; i++)
+      b[i] = sin(0.4 * i + 0.3);
+    for (int j = 0; j < R; j++) {
+      c[j] = 0.1 * j;
+      ar[j] = cos(0.7 * j);
+    }
+    for (int j = 0; j < R; j++) { /* c after the product */
+      cf[j] = c[j];
+      for (int k = 0; k < R; k++)
+        cf[j] += ar[k] * b[k * R + j];
+    }
+    ct_gradient(restrict_product, b, db, c, dc, ar, dar, R);
+    for (int k = 0; k < R; k++) {
+      double want_a = 0.0;
+      for (int j = 0; j < R; j++) {
+        CHECK_AT_TOL("restrict_product db", k * R + j, db[k * R + j], 2.0 * cf[j] * ar[k], 1e-12);
+        want_a += 2.0 * cf[j] * b[k * R + j];
+      }
+      CHECK_AT_TOL("restrict_product da", k, dar[k], want_a, 1e-12);
+      CHECK_AT_TOL("restrict_product dc", k, dc[k], 2.0 * cf[k], 1e-12);
+    }
   }
 
   double y[2] = {0.6, 1.4}, dy[2] = {0, 0};

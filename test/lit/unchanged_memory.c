@@ -1,7 +1,8 @@
 // Loads of memory that no write can reach after them are recomputed by the
 // reverse pass, not taped: a malloc filled before the loop that reads it
 // (its free moves into the reverse pass), and an argument read after its
-// last write. A load whose memory a later loop overwrites stays taped.
+// last write, or a restrict argument whatever the writes through other
+// pointers. A load whose memory a later loop overwrites stays taped.
 // RUN: %cc -O2 -Rpass=cotangent -c %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=TAPED
 // RUN: %cc -O2 -Rpass=cotangent -c %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=RECOMPUTED
 #include <cotangent.h>
@@ -31,7 +32,33 @@ static double overwritten_after(double *a, int n) {
   return s;
 }
 
+// b is restrict: the writes through c cannot change it, so its loads are
+// recomputed; without restrict c could point into b
+static double product_restrict(const double *restrict b, double *restrict c, const double *a, int n) {
+  double s = 0.0;
+  for (int k = 0; k < n; k++)
+    for (int j = 0; j < n; j++)
+      // RECOMPUTED-NOT: unchanged_memory.c:[[@LINE+1]]:{{[0-9]+}}: remark: gradient of 'product_restrict': {{.*}} cached on the tape
+      c[j] += a[k] * b[k * n + j];
+  for (int j = 0; j < n; j++)
+    s += c[j];
+  return s;
+}
+
+static double product_plain(const double *b, double *c, const double *a, int n) {
+  double s = 0.0;
+  for (int k = 0; k < n; k++)
+    for (int j = 0; j < n; j++)
+      // TAPED: unchanged_memory.c:[[@LINE+1]]:{{[0-9]+}}: remark: gradient of 'product_plain': {{.*}} cached on the tape
+      c[j] += a[k] * b[k * n + j];
+  for (int j = 0; j < n; j++)
+    s += c[j];
+  return s;
+}
+
 void use(const double *p, double *dp, double *a, double *da, int d, int n) {
   ct_gradient(filled_before, p, dp, d, n);
   ct_gradient(overwritten_after, a, da, n);
+  ct_gradient(product_restrict, p, dp, a, da, p, dp, n);
+  ct_gradient(product_plain, p, dp, a, da, p, dp, n);
 }

@@ -142,7 +142,8 @@ extern "C" int ct_bridge_dominates(LLVMValueRef a, LLVMValueRef b) {
 }
 
 extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop *loops, unsigned max_loops,
-                                               LLVMBasicBlockRef *blocks, unsigned max_blocks) {
+                                               LLVMBasicBlockRef *blocks, unsigned max_blocks, int *all_listed) {
+  *all_listed = 1;
   Function *F = unwrap<Function>(fn);
   FunctionAnalysisManager FAM;
   PassBuilder PB;
@@ -154,8 +155,10 @@ extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop *
   unsigned N = 0, NB = 0;
   for (Loop *L : LI.getLoopsInPreorder()) {
     BasicBlock *Pre = L->getLoopPreheader();
-    if (N == max_loops || NB + L->getNumBlocks() > max_blocks)
+    if (N == max_loops || NB + L->getNumBlocks() > max_blocks) {
+      *all_listed = 0;
       continue;
+    }
     Value *Count = nullptr;
     const SCEV *BTC = SE.getBackedgeTakenCount(L);
     if (Pre && !isa<SCEVCouldNotCompute>(BTC) && BTC->getType()->isIntegerTy()) {

@@ -104,6 +104,7 @@ typedef struct {
   LLVMValueRef keep; /* i1: the reverse may run again (pullbacks); false unless split */
   ct_bridge_loop *loops; /* loops with a trip count known before they run */
   unsigned nloops;
+  int loops_incomplete; /* some loops did not fit in `loops` */
   LLVMBasicBlockRef *loop_blocks;
   LLVMValueRef *loop_counters; /* per loop: iteration counter phi of the prepared primal, or NULL */
   LLVMValueRef tape;     /* in the forward function */

@@ -1021,7 +1021,9 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   enum { MAX_LOOPS = 64, MAX_LOOP_BLOCKS = 4096 };
   g.loops = malloc(MAX_LOOPS * sizeof *g.loops);
   g.loop_blocks = malloc(MAX_LOOP_BLOCKS * sizeof *g.loop_blocks);
-  g.nloops = ct_bridge_loop_trip_counts(g.pc, g.loops, MAX_LOOPS, g.loop_blocks, MAX_LOOP_BLOCKS);
+  int all_loops = 1;
+  g.nloops = ct_bridge_loop_trip_counts(g.pc, g.loops, MAX_LOOPS, g.loop_blocks, MAX_LOOP_BLOCKS, &all_loops);
+  g.loops_incomplete = !all_loops;
   if (getenv("COTANGENT_DEBUG")) {
     LLVMDumpValue(g.pc);
     for (unsigned i = 0; i < g.nloops; ++i)

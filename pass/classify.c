@@ -45,6 +45,22 @@ static int classify_callee_is_alloc(LLVMValueRef v) {
   return LLVMIsACallInst(v) && classify_callee_is(v, CLASSIFY_ALLOC_FUNCTIONS);
 }
 
+int classify_is_local_allocation(LLVMValueRef base) {
+  return LLVMIsAAllocaInst(base) || classify_callee_is_alloc(base);
+}
+
+/* The index of argument `v` among its function's parameters, or -1. */
+static int param_index(LLVMValueRef v) {
+  if (!LLVMIsAArgument(v))
+    return -1;
+  LLVMValueRef fn = LLVMGetParamParent(v);
+  unsigned n = LLVMCountParams(fn);
+  for (unsigned i = 0; i < n; ++i)
+    if (LLVMGetParam(fn, i) == v)
+      return (int)i;
+  return -1;
+}
+
 /* Functions that neither read differentiable values into their result nor
  * write differentiable memory: calls to them need no adjoint. */
 static const char *const INACTIVE_FUNCTIONS[] = {
@@ -300,14 +316,9 @@ static int local_object_escapes(LLVMValueRef v, int depth) {
 /* A restrict (noalias) parameter: an object accessed through it and
  * modified in the call is accessed through nothing else. */
 static int is_restrict_param(LLVMValueRef v) {
-  if (!LLVMIsAArgument(v))
-    return 0;
-  LLVMValueRef fn = LLVMGetParamParent(v);
-  unsigned n = LLVMCountParams(fn);
-  for (unsigned i = 0; i < n; ++i)
-    if (LLVMGetParam(fn, i) == v)
-      return LLVMGetEnumAttributeAtIndex(fn, i + 1, LLVMGetEnumAttributeKindForName("noalias", 7)) != NULL;
-  return 0;
+  int i = param_index(v);
+  return i >= 0 && LLVMGetEnumAttributeAtIndex(LLVMGetParamParent(v), (unsigned)i + 1,
+                                               LLVMGetEnumAttributeKindForName("noalias", 7)) != NULL;
 }
 
 /* May `inst` write the memory of the object `base`? A private local object
@@ -347,7 +358,7 @@ static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_ob
   int db_identified = LLVMIsAArgument(db) || LLVMIsAGlobalVariable(db);
   if (identified && db_identified && db != base && (is_restrict_param(base) || is_restrict_param(db)))
     return 0; /* restrict: another object */
-  return !identified || db == base || !(LLVMIsAAllocaInst(db) || classify_callee_is_alloc(db));
+  return !identified || db == base || !classify_is_local_allocation(db);
 }
 
 /* The rule for functions with parallel regions: loads of an argument or
@@ -632,12 +643,10 @@ static int expr_uses(const char *expr, char sym) {
  * analysis says the callee might store differentiable values through it. */
 static int points_into_constant_argument(ct_gen *g, LLVMValueRef p) {
   LLVMValueRef base = activity_base_object(p);
-  if (!LLVMIsAArgument(base))
+  int i = param_index(base);
+  if (i < 0 || LLVMGetParamParent(base) != g->pc || (unsigned)i >= g->spec->nparams)
     return 0;
-  for (unsigned i = 0; i < g->spec->nparams; ++i)
-    if (LLVMGetParam(g->pc, i) == base)
-      return g->spec->act[i] != ACT_DUP && g->spec->act[i] != ACT_DUPNONEED;
-  return 0;
+  return g->spec->act[i] != ACT_DUP && g->spec->act[i] != ACT_DUPNONEED;
 }
 
 int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *split) {

@@ -150,6 +150,9 @@ LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy);
 int classify_callee_is(LLVMValueRef call, const char *const *names);
 /* Heap allocation functions whose results get shadow allocations. */
 extern const char *const CLASSIFY_ALLOC_FUNCTIONS[];
+/* Is the object `base` memory the function allocates itself (an alloca, or
+ * a malloc/calloc call)? */
+int classify_is_local_allocation(LLVMValueRef base);
 void classify_plan(ct_gen *g);
 /* Calls known to neither carry derivatives nor write differentiable memory. */
 int classify_is_inactive_call(LLVMValueRef call);

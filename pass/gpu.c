@@ -133,8 +133,7 @@ LLVMValueRef gpu_shadow_of_constant(ct_gen *g, LLVMValueRef p, LLVMBuilderRef b)
 
 /* Is `p` (a primal pointer) into memory only this thread sees? */
 static int thread_private(LLVMValueRef p) {
-  LLVMValueRef base = activity_base_object(p);
-  return LLVMIsAAllocaInst(base) || (LLVMIsACallInst(base) && classify_callee_is(base, CLASSIFY_ALLOC_FUNCTIONS));
+  return classify_is_local_allocation(activity_base_object(p));
 }
 
 int gpu_needs_atomic(ct_gen *g, LLVMValueRef primal_ptr) {

@@ -24,6 +24,8 @@
 #include <string.h>
 
 enum { SCOPE_PRIMAL, SCOPE_TAPE, SCOPE_SHADOW, SCOPE_SHADOW_OWN, SCOPE_SHADOW_ARG, NSCOPES };
+_Static_assert(NSCOPES == sizeof ((ct_gen *)0)->scope_lists / sizeof ((ct_gen *)0)->scope_lists[0],
+               "ct_gen.scope_lists holds one entry per kind");
 
 /* which kinds each kind cannot overlap: a shadow of unknown origin may be
  * an own or an argument's shadow */
@@ -114,7 +116,7 @@ void scopes_tag_tape(ct_gen *g, LLVMValueRef inst) { tag(g, inst, SCOPE_TAPE); }
 void scopes_tag_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef primal_ptr) {
   LLVMValueRef base = activity_base_object(primal_ptr);
   int kind = SCOPE_SHADOW;
-  if (LLVMIsAAllocaInst(base) || (LLVMIsACallInst(base) && classify_callee_is(base, CLASSIFY_ALLOC_FUNCTIONS)))
+  if (classify_is_local_allocation(base))
     kind = SCOPE_SHADOW_OWN;
   else if (LLVMIsAArgument(base) && LLVMGetParamParent(base) == g->pc)
     kind = SCOPE_SHADOW_ARG;

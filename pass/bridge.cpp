@@ -13,10 +13,14 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Demangle/Demangle.h"
 #include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 
+#include <cstdio>
 #include <set>
+#include <string>
 
 using namespace llvm;
 
@@ -100,6 +104,15 @@ static bool isRecursive(Function *F) {
   return false;
 }
 
+// Computed goto: the callee's block addresses would still name the callee's
+// blocks after inlining, so it stays a call.
+static bool hasAddressTakenBlock(Function *F) {
+  for (BasicBlock &BB : *F)
+    if (BB.hasAddressTaken())
+      return true;
+  return false;
+}
+
 extern "C" void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, const char *only_prefix) {
   Function *F = unwrap<Function>(fn);
   Function *Orig = original ? unwrap<Function>(original) : nullptr;
@@ -113,7 +126,7 @@ extern "C" void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, c
             !Callee->hasFnAttribute("ct-custom-derivative") && !Callee->hasFnAttribute("ct-no-derivative") &&
             !Callee->hasFnAttribute("ct-no-derivative-params") &&
             !Callee->hasFnAttribute(Attribute::Cold) && Callee->getName().starts_with(Prefix) &&
-            Callee != Orig && !isRecursive(Callee)) {
+            Callee != Orig && !hasAddressTakenBlock(Callee) && !isRecursive(Callee)) {
           Target = CB;
           break;
         }
@@ -131,6 +144,15 @@ extern "C" int ct_bridge_inline_call(LLVMValueRef call) {
     return 0;
   InlineFunctionInfo IFI;
   return InlineFunction(*CB, IFI).isSuccess();
+}
+
+extern "C" LLVMValueRef ct_bridge_invoke_to_call(LLVMValueRef invoke) {
+  return wrap(changeToCall(unwrap<InvokeInst>(invoke)));
+}
+
+extern "C" void ct_bridge_demangle(const char *name, size_t len, char *buf, size_t n) {
+  std::string D = demangle(std::string_view(name, len));
+  snprintf(buf, n, "%s", D.c_str());
 }
 
 extern "C" int ct_bridge_dominates(LLVMValueRef a, LLVMValueRef b) {

@@ -7,6 +7,7 @@
 #define COTANGENT_PASS_BRIDGE_H
 
 #include <llvm-c/Core.h>
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,14 +38,24 @@ void ct_bridge_simplify_function(LLVMValueRef fn);
 
 /* Inlines, into `fn`, every direct call of a non-recursive function with a
  * body (other than `original`, the function `fn` was copied from), except
- * functions with a custom derivative or marked no_derivative, and cold
- * functions (the runtime's slow paths); with `only_prefix`, only callees
- * whose name starts with it. */
+ * functions with a custom derivative or marked no_derivative, cold
+ * functions (the runtime's slow paths), and functions whose labels'
+ * addresses are taken (computed goto: their block addresses name their own
+ * blocks); with `only_prefix`, only callees whose name starts with it. */
 void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, const char *only_prefix);
 
 /* Inlines one call (of a function with a body). Returns non-zero on
  * success. */
 int ct_bridge_inline_call(LLVMValueRef call);
+
+/* Replaces an invoke with a call followed by a branch to its normal
+ * destination (the unwind edge is removed from the landing pad's phis).
+ * Returns the call. */
+LLVMValueRef ct_bridge_invoke_to_call(LLVMValueRef invoke);
+
+/* The demangled form of a (C++) symbol name into buf (the name itself when
+ * it is not mangled). */
+void ct_bridge_demangle(const char *name, size_t len, char *buf, size_t n);
 
 /* Does instruction `a` dominate instruction `b` (same function)? Builds
  * the dominator tree for the query: for occasional use. */

@@ -104,12 +104,19 @@ LLVMValueRef gradient_get(ct_module *m, const ct_spec *spec, LLVMValueRef site);
 void gradient_finish(ct_module *m);
 
 /* prepare.c: a copy of `fn` in canonical SSA form (optnone removed,
- * simplified by LLVM), cached per function. */
+ * simplified by LLVM), cached per function; NULL after reporting a
+ * construct that cannot be differentiated (constructs.c). */
 LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn);
 void prepare_finish(ct_module *m);
 /* retype.c: integer loads/stores that move float/double data (small struct
  * copies) become loads/stores of that floating-point type. */
 void retype_fp_memory(ct_module *m, LLVMValueRef fn);
+/* constructs.c: in a copy of `from` made through `map`, computed gotos
+ * (indirectbr) become switches over the addresses of their destinations. */
+void constructs_lower_indirect_branches(ct_module *m, LLVMValueRef from, const ct_vmap *map);
+/* Reports constructs of the prepared copy of user_fn that the reverse pass
+ * cannot replay (C++ exceptions, setjmp); returns 0 then. */
+int constructs_check(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
 /* omp.c: in a prepared copy, critical sections and reductions become
  * the runtime's ordered critical sections; unsupported OpenMP constructs
  * are reported (returns 0 then). */

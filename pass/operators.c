@@ -647,11 +647,15 @@ void operators_lower_all(ct_module *m) {
   for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f))
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
-        if (!LLVMIsACallInst(inst))
+        if (!LLVMIsACallInst(inst) && !LLVMIsAInvokeInst(inst))
           continue;
         ct_op_kind k = op_kind_of(inst);
         if (k == OP_NONE)
           continue;
+        /* C++ with locals that have destructors invokes the operator: it
+           throws nothing, so it becomes a call and a branch */
+        if (LLVMIsAInvokeInst(inst))
+          inst = ct_bridge_invoke_to_call(inst);
         if (n == cap)
           sites = realloc(sites, (cap *= 2) * sizeof *sites);
         sites[n++] = (ct_site){inst, f, k};

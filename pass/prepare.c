@@ -10,6 +10,8 @@
 #include <string.h>
 
 #define PREPARED_SUFFIX ".ct_prepared"
+/* marks a copy whose function was rejected (constructs.c) */
+static const char REJECTED[] = "ct-rejected";
 
 static int is_dropped_attribute(LLVMAttributeRef a) {
   if (LLVMIsStringAttribute(a))
@@ -43,11 +45,14 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   char pname[512];
   snprintf(pname, sizeof pname, "%.*s" PREPARED_SUFFIX, (int)len, name);
   LLVMValueRef copy = LLVMGetNamedFunction(m->mod, pname);
-  if (copy)
-    return copy;
+  if (copy) /* NULL when it was rejected (and reported) before */
+    return LLVMGetStringAttributeAtIndex(copy, LLVMAttributeFunctionIndex, REJECTED, sizeof REJECTED - 1) ? NULL
+                                                                                                          : copy;
   copy = LLVMAddFunction(m->mod, pname, LLVMGlobalGetValueType(fn));
   LLVMSetLinkage(copy, LLVMInternalLinkage);
   prepare_copy_attributes(fn, copy);
+  if (LLVMHasPersonalityFn(fn)) /* its landing pads need it */
+    LLVMSetPersonalityFn(copy, LLVMGetPersonalityFn(fn));
   /* parameter attributes (noalias, nocapture, ...) help simplification */
   unsigned nparams = LLVMCountParams(fn);
   for (unsigned p = 1; p <= nparams; ++p)
@@ -56,12 +61,18 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   vmap_init(&map);
   LLVMSetCurrentDebugLocation2(m->b, NULL);
   clone_body(m, fn, copy, &map);
+  constructs_lower_indirect_branches(m, fn, &map);
   vmap_free(&map);
   /* Calls of functions with bodies are differentiated by inlining them
      into the copy; recursive ones stay calls (and are reported). */
   ct_bridge_inline_calls(copy, fn, NULL);
   omp_prepare(m, fn, copy);
   ct_bridge_simplify_function(copy);
+  if (!constructs_check(m, fn, copy)) {
+    LLVMAddAttributeAtIndex(copy, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(m->ctx, REJECTED, sizeof REJECTED - 1, "", 0));
+    return NULL;
+  }
   retype_fp_memory(m, copy);
   return copy;
 }

@@ -979,6 +979,10 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   }
   ct_gen g = {.m = m, .spec = spec, .user_fn = spec->fn, .atomic_shadow_adds = spec->concurrent};
   g.pc = prepare_primal(m, spec->fn);
+  if (!g.pc) { /* reported */
+    *fwd_fn = *rev_fn = NULL;
+    return 0;
+  }
   g.ptr_ty = LLVMPointerTypeInContext(m->ctx, 0);
   g.i64_ty = LLVMInt64TypeInContext(m->ctx);
   g.i32_ty = LLVMInt32TypeInContext(m->ctx);

@@ -4,7 +4,7 @@ import lit.formats
 
 config.name = "cotangent"
 config.test_format = lit.formats.ShTest(True)
-config.suffixes = [".ll", ".c"]
+config.suffixes = [".ll", ".c", ".cpp"]
 config.test_source_root = os.path.dirname(__file__)
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in", "Inputs"]
 
@@ -13,6 +13,8 @@ bin = config.ct_llvm_bin
 # keep those calls (cotangent-cc builds inline small gradients).
 config.substitutions.append(("%opt", "env COTANGENT_INLINE_GRADIENTS=0 %s/opt -load-pass-plugin=%s" % (bin, config.ct_plugin)))
 config.substitutions.append(("%cc", config.ct_cc))
+# C++ through the same driver, with clang++ (links libstdc++)
+config.substitutions.append(("%cxx", "env COTANGENT_CLANG=%s/clang++ %s" % (bin, config.ct_cc)))
 config.substitutions.append(("%clang", "%s/clang" % bin))
 config.substitutions.append(("%plugin", config.ct_plugin))
 config.substitutions.append(("%include", config.ct_include))

@@ -205,6 +205,23 @@ static int is_atomic_fp_update(LLVMValueRef inst) {
   return op == LLVMAtomicRMWBinOpFAdd || op == LLVMAtomicRMWBinOpFSub;
 }
 
+/* The value an atomic store, exchange or compare-and-swap writes, when it
+ * is varied or the bits of a varied value (an _Atomic double is updated by
+ * a compare-and-swap loop on i64): the memory becomes varied, and the
+ * operation is reported when the function is differentiated. */
+static LLVMValueRef atomic_written_varied(const ct_vmap *varied, LLVMValueRef inst) {
+  LLVMValueRef v = NULL;
+  if (LLVMIsAStoreInst(inst) && LLVMGetOrdering(inst) != LLVMAtomicOrderingNotAtomic)
+    v = LLVMGetOperand(inst, 0);
+  else if (LLVMIsAAtomicRMWInst(inst))
+    v = LLVMGetOperand(inst, 1);
+  else if (LLVMIsAAtomicCmpXchgInst(inst))
+    v = LLVMGetOperand(inst, 2);
+  if (v && LLVMIsABitCastInst(v) && vmap_get(varied, LLVMGetOperand(v, 0)))
+    return v;
+  return v && vmap_get(varied, v) ? v : NULL;
+}
+
 static int is_masked_store(LLVMValueRef inst) {
   const char *masked = activity_masked_intrinsic(inst);
   return masked && !strcmp(masked, "store");
@@ -327,6 +344,8 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
         const char *masked = activity_masked_intrinsic(inst);
         if (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1)))
           changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
+        if (atomic_written_varied(&varied, inst))
+          changed |= mark_base_varied(&varied, LLVMGetOperand(inst, LLVMIsAStoreInst(inst) ? 1 : 0), 0);
         if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
           /* storing a varied value makes the memory (its base object) varied */
           if (vmap_get(&varied, LLVMGetOperand(inst, 0)))

@@ -170,10 +170,32 @@ static int is_byte_move_of_fp_data(ct_gen *g, LLVMValueRef inst, LLVMValueRef pt
          activity_fp_type_of_memory(g->pc, ptr) && !strcmp(tbaa_access_type(g, inst), "omnipotent char");
 }
 
+/* An atomic load or store of differentiable data (floating point, or its
+ * bits) through a pointer with a shadow: _Atomic double variables, C11
+ * atomic_load/atomic_store. Only atomic adds are differentiated. */
+static int is_atomic_access_of_fp_data(ct_gen *g, LLVMValueRef inst) {
+  if (!(LLVMIsALoadInst(inst) || LLVMIsAStoreInst(inst)) || LLVMGetOrdering(inst) == LLVMAtomicOrderingNotAtomic)
+    return 0;
+  int store = LLVMIsAStoreInst(inst) != NULL;
+  if (!vmap_get(&g->active, LLVMGetOperand(inst, store)))
+    return 0;
+  LLVMValueRef v = store ? LLVMGetOperand(inst, 0) : inst;
+  if (type_is_fp(LLVMTypeOf(v)))
+    return 1;
+  if (store)
+    return LLVMIsABitCastInst(v) && classify_has_adjoint(g, LLVMGetOperand(v, 0));
+  for (LLVMUseRef u = LLVMGetFirstUse(inst); u; u = LLVMGetNextUse(u))
+    if (LLVMIsABitCastInst(LLVMGetUser(u)) && type_is_fp(LLVMTypeOf(LLVMGetUser(u))))
+      return 1;
+  return 0;
+}
+
 ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
   int omp = omp_classify(g, inst);
   if (omp >= 0)
     return (ct_rev_kind)omp;
+  if (is_atomic_access_of_fp_data(g, inst))
+    return REV_UNSUPPORTED;
   const char *mem = activity_mem_intrinsic(inst);
   if (mem) {
     if (!vmap_get(&g->active, LLVMGetOperand(inst, 0)))
@@ -900,9 +922,38 @@ static void plan_batches(ct_gen *g) {
   }
 }
 
+/* An atomic operation on differentiable data that is not an atomic add:
+ * with `writes`, a store, exchange or compare-and-swap; else a load. */
+static int is_unsupported_atomic(ct_gen *g, LLVMValueRef inst, int writes) {
+  int rmw = LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst);
+  if (writes ? !(rmw || LLVMIsAStoreInst(inst)) : !LLVMIsALoadInst(inst))
+    return 0;
+  return (rmw || is_atomic_access_of_fp_data(g, inst)) && classify(g, inst) == REV_UNSUPPORTED;
+}
+
+static void fail_atomic(ct_gen *g, LLVMValueRef inst) {
+  gen_fail(g, inst, "is an atomic operation on differentiable data that has no derivative",
+           "only atomic adds and subtracts (atomicAdd) whose returned old value is not used are "
+           "differentiated (an _Atomic double updated with += is a compare-and-swap loop: accumulate "
+           "into a plain double)");
+}
+
+/* Reports the first unsupported atomic operation, a write before a load
+ * (the update x += v of an _Atomic double rather than the read of x), so
+ * the error is at the same place at every optimization level. */
+static void reject_atomics(ct_gen *g) {
+  for (int writes = 1; writes >= 0 && !g->failed; --writes)
+    for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && !g->failed;
+           inst = LLVMGetNextInstruction(inst))
+        if (is_unsupported_atomic(g, inst, writes))
+          fail_atomic(g, inst);
+}
+
 void classify_plan(ct_gen *g) {
   if (!g->spec->split)
     warn_lossy_conversions(g);
+  reject_atomics(g);
   for (unsigned i = 0; i < g->nblocks; ++i)
     find_iv(g, &g->blocks[i]);
   for (unsigned i = 0; i < g->nblocks; ++i)
@@ -997,7 +1048,9 @@ void classify_plan(ct_gen *g) {
         break;
       }
       case REV_UNSUPPORTED:
-        if (LLVMIsALoadInst(inst) || (LLVMIsAStoreInst(inst) && vmap_get(&g->active, LLVMGetOperand(inst, 1))))
+        if (is_unsupported_atomic(g, inst, 1) || is_unsupported_atomic(g, inst, 0))
+          fail_atomic(g, inst);
+        else if (LLVMIsALoadInst(inst) || (LLVMIsAStoreInst(inst) && vmap_get(&g->active, LLVMGetOperand(inst, 1))))
           gen_fail(g, inst, "moves differentiable floating-point data as raw bytes (char accesses)",
                    "copy it as double/float values, or with memcpy");
         else if (LLVMIsAStoreInst(inst))
@@ -1014,10 +1067,6 @@ void classify_plan(ct_gen *g) {
           else
             gen_fail(g, inst, "cannot be differentiated", "the called function is not known at compile time");
         }
-        else if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
-          gen_fail(g, inst, "is an atomic operation on differentiable data that has no derivative",
-                   "only atomic adds and subtracts (atomicAdd) whose returned old value is not used are "
-                   "differentiated");
         else
           gen_fail(g, inst, "has no derivative rule", "it is not supported on the differentiated path yet");
         break;

@@ -78,6 +78,16 @@ static void rewrite_lane_extracts(LLVMBuilderRef b, LLVMValueRef bits, LLVMValue
   }
 }
 
+/* The retyped access stays as atomic as the original (an _Atomic double
+ * is moved as i64). */
+static void copy_atomicity(LLVMValueRef from, LLVMValueRef to) {
+  LLVMAtomicOrdering o = LLVMGetOrdering(from);
+  if (o == LLVMAtomicOrderingNotAtomic)
+    return;
+  LLVMSetOrdering(to, o);
+  LLVMSetAtomicSingleThread(to, LLVMIsAtomicSingleThread(from));
+}
+
 /* The pointer of the first store that stores `v`, if any. */
 static LLVMValueRef stored_to(LLVMValueRef v) {
   for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
@@ -106,6 +116,7 @@ void retype_fp_memory(ct_module *m, LLVMValueRef fn) {
         LLVMPositionBuilderBefore(b, inst);
         LLVMValueRef load = LLVMBuildLoad2(b, fty, ptr, "");
         LLVMSetAlignment(load, LLVMGetAlignment(inst));
+        copy_atomicity(inst, load);
         LLVMValueRef bits = LLVMBuildBitCast(b, load, LLVMTypeOf(inst), "");
         LLVMReplaceAllUsesWith(inst, bits);
         LLVMInstructionEraseFromParent(inst);
@@ -138,6 +149,7 @@ void retype_fp_memory(ct_module *m, LLVMValueRef fn) {
         LLVMValueRef fval = src && LLVMTypeOf(src) == fty ? src : LLVMBuildBitCast(b, val, fty, "");
         LLVMValueRef store = LLVMBuildStore(b, fval, ptr);
         LLVMSetAlignment(store, LLVMGetAlignment(inst));
+        copy_atomicity(inst, store);
         LLVMInstructionEraseFromParent(inst);
         if (LLVMIsABitCastInst(val) && !LLVMGetFirstUse(val))
           LLVMInstructionEraseFromParent(val);

@@ -444,6 +444,43 @@ static void maybe_inline(ct_module *m, LLVMValueRef call) {
 
 /* ---- one operator call ---- */
 
+/* Does `fn` reach `target` through direct calls of functions whose bodies
+ * are differentiated (fn == target included)? An operator applied to the function containing
+ * it, or to one that calls it, would have to differentiate its own call. */
+static int reaches(ct_module *m, LLVMValueRef fn, LLVMValueRef target) {
+  ct_vmap seen;
+  vmap_init(&seen);
+  size_t cap = 16, n = 0;
+  LLVMValueRef *work = malloc(cap * sizeof *work);
+  work[n++] = fn;
+  vmap_set(&seen, fn, fn);
+  int found = 0;
+  while (n && !found) {
+    LLVMValueRef f = work[--n];
+    if (f == target) {
+      found = 1;
+      break;
+    }
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+        if (!LLVMIsACallInst(inst) && !LLVMIsAInvokeInst(inst))
+          continue;
+        LLVMValueRef callee = LLVMGetCalledValue(inst);
+        if (!callee || !LLVMIsAFunction(callee) || LLVMIsDeclaration(callee) || vmap_get(&seen, callee) ||
+            custom_derivative_of(m, callee) ||
+            LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-no-derivative", 16))
+          continue; /* a body that is not differentiated */
+        vmap_set(&seen, callee, callee);
+        if (n == cap)
+          work = realloc(work, (cap *= 2) * sizeof *work);
+        work[n++] = callee;
+      }
+  }
+  free(work);
+  vmap_free(&seen);
+  return found;
+}
+
 static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_call) {
   LLVMValueRef call = s->call;
   unsigned nargs = (unsigned)LLVMGetNumArgOperands(call);
@@ -478,6 +515,12 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
   const char *fname = LLVMGetValueName2(fn, &fnlen);
   char fnbuf[256];
   snprintf(fnbuf, sizeof fnbuf, "%.*s", (int)fnlen, fname);
+  if (!LLVMIsDeclaration(fn) && !custom_derivative_of(m, fn) && reaches(m, fn, s->caller)) {
+    site_error(s, "%s: cannot differentiate '%s' inside itself: this call is part of '%s' (in its body or "
+                  "in a function it calls); call the operator from a function that '%s' does not call",
+               op_name(s->kind), fnbuf, fnbuf, fnbuf);
+    return 0;
+  }
   ct_spec canonical;
   if (custom_derivative_of(m, fn) || (LLVMIsDeclaration(fn) && contract_canonical_spec(m, fn, &canonical)))
     fn = call_wrapper(m, fn); /* its calls use the pullback, or the other file's gradient */
@@ -641,6 +684,52 @@ static void remove_dead_markers(ct_module *m) {
   }
 }
 
+/* The function an operator call differentiates (its first argument after
+ * an sret pointer), or NULL. */
+static LLVMValueRef site_function(const ct_site *s) {
+  unsigned nargs = (unsigned)LLVMGetNumArgOperands(s->call), i = 0;
+  if (is_enzyme(s->kind) && nargs > 0 &&
+      LLVMGetCallSiteEnumAttribute(s->call, 1, LLVMGetEnumAttributeKindForName("sret", 4)))
+    i++;
+  LLVMValueRef fn = i < nargs ? LLVMGetOperand(s->call, i) : NULL;
+  return fn && LLVMIsAFunction(fn) && !LLVMIsDeclaration(fn) ? fn : NULL;
+}
+
+/* Lowers site s after the sites inside the code it differentiates (state:
+ * 0 pending, 1 in progress, 2 done): their calls become gradient calls
+ * before that code is copied, instead of operator calls nobody lowers. */
+static void lower_in_order(ct_module *m, ct_site *sites, size_t n, size_t s, unsigned char *state,
+                           LLVMValueRef *gradient_calls) {
+  if (state[s])
+    return;
+  state[s] = 1;
+  LLVMValueRef fn = site_function(&sites[s]);
+  int ok = 1;
+  for (size_t t = 0; t < n && fn && ok; ++t) {
+    if (t == s || state[t] == 2 || !reaches(m, fn, sites[t].caller))
+      continue;
+    if (state[t] == 1) { /* t differentiates code containing s, and s code containing t */
+      size_t len = 0;
+      const char *name = LLVMGetValueName2(fn, &len);
+      site_error(&sites[s], "%s: cannot differentiate '%.*s' here: its code contains an operator call that "
+                            "differentiates the function containing this one (operators applied to each "
+                            "other)", op_name(sites[s].kind), (int)len, name);
+      ok = 0;
+    } else
+      lower_in_order(m, sites, n, t, state, gradient_calls);
+  }
+  LLVMPositionBuilderBefore(m->b, sites[s].call);
+  if (!ok || !lower_site(m, &sites[s], &gradient_calls[s])) {
+    /* keep the IR valid after an error: the compilation fails anyway */
+    LLVMTypeRef t = LLVMTypeOf(sites[s].call);
+    if (LLVMGetTypeKind(t) != LLVMVoidTypeKind)
+      LLVMReplaceAllUsesWith(sites[s].call, LLVMGetUndef(t));
+  }
+  LLVMInstructionEraseFromParent(sites[s].call);
+  m->changed = 1;
+  state[s] = 2;
+}
+
 void operators_lower_all(ct_module *m) {
   size_t cap = 16, n = 0;
   ct_site *sites = malloc(cap * sizeof *sites);
@@ -661,17 +750,10 @@ void operators_lower_all(ct_module *m) {
         sites[n++] = (ct_site){inst, f, k};
       }
   LLVMValueRef *gradient_calls = calloc(n ? n : 1, sizeof *gradient_calls);
-  for (size_t s = 0; s < n; ++s) {
-    LLVMPositionBuilderBefore(m->b, sites[s].call);
-    if (!lower_site(m, &sites[s], &gradient_calls[s])) {
-      /* keep the IR valid after an error: the compilation fails anyway */
-      LLVMTypeRef t = LLVMTypeOf(sites[s].call);
-      if (LLVMGetTypeKind(t) != LLVMVoidTypeKind)
-        LLVMReplaceAllUsesWith(sites[s].call, LLVMGetUndef(t));
-    }
-    LLVMInstructionEraseFromParent(sites[s].call);
-    m->changed = 1;
-  }
+  unsigned char *state = calloc(n ? n : 1, 1);
+  for (size_t s = 0; s < n; ++s)
+    lower_in_order(m, sites, n, s, state, gradient_calls);
+  free(state);
   /* after all sites: each gradient's calls are known */
   for (size_t s = 0; s < n; ++s)
     if (gradient_calls[s])

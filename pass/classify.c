@@ -1064,6 +1064,10 @@ void classify_plan(ct_gen *g) {
             gen_fail(g, inst, "has no derivative",
                     "Cotangent differentiates libm functions, LLVM intrinsics and functions whose "
                     "body is in this file");
+          else if (callee && LLVMIsAInlineAsm(callee))
+            gen_fail(g, inst, "has no derivative",
+                     "write the computation in C, or give the function containing it a custom derivative "
+                     "(CT_DERIVATIVE)");
           else
             gen_fail(g, inst, "cannot be differentiated", "the called function is not known at compile time");
         }

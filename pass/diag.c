@@ -21,6 +21,8 @@ void diag_describe(LLVMValueRef inst, char *buf, size_t n) {
     const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : NULL;
     if (name && len)
       snprintf(buf, n, "call to '%.*s'", (int)len, name);
+    else if (callee && LLVMIsAInlineAsm(callee))
+      snprintf(buf, n, "inline assembly ('asm' statement)");
     else
       snprintf(buf, n, "indirect call through a function pointer");
     return;
@@ -33,7 +35,7 @@ void diag_describe(LLVMValueRef inst, char *buf, size_t n) {
     p = eq + 3;
   while (*p == ' ')
     ++p;
-  size_t len = strcspn(p, " ");
+  size_t len = strcspn(p, " ,"); /* "unreachable, !dbg !7" */
   snprintf(buf, n, "'%.*s' instruction", (int)len, p);
   LLVMDisposeMessage(text);
 }

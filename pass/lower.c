@@ -149,6 +149,16 @@ int ct_lower_module(LLVMModuleRef module) {
   return changed;
 }
 
+/* A call of ct_without_derivative itself (not of a no_derivative function,
+ * which activity_is_without_derivative also accepts: that call must stay). */
+static int is_without_derivative_call(LLVMValueRef inst) {
+  size_t len = 0;
+  const char *name = util_callee_name(inst, &len);
+  return name && ((len == 23 && !memcmp(name, "__ct_without_derivative", 23)) ||
+                  (len == 24 && !memcmp(name, "__ct_without_derivativef", 24)) ||
+                  (len == 27 && !memcmp(name, "__ct_without_derivative_ptr", 27)));
+}
+
 /* After differentiation, ct_without_derivative(x) is just x everywhere (so
  * programs need no definition of it). */
 static int remove_without_derivative(ct_module *m) {
@@ -157,7 +167,7 @@ static int remove_without_derivative(ct_module *m) {
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef inst = LLVMGetFirstInstruction(bb), next; inst; inst = next) {
         next = LLVMGetNextInstruction(inst);
-        if (!activity_is_without_derivative(inst))
+        if (!is_without_derivative_call(inst))
           continue;
         LLVMReplaceAllUsesWith(inst, LLVMGetOperand(inst, 0));
         LLVMInstructionEraseFromParent(inst);

@@ -9,7 +9,7 @@
 //   no_derivative           on functions: "ct.no_derivative"
 //                           on parameters: collected per function into
 //                           "ct.no_derivative_params:<indices>"
-//   derivative(f)           on functions: "ct.derivative:f"
+//   derivative(f)           on functions: "ct.derivative:f" (and `used`)
 // Misplaced attributes are errors. (The unscoped C23 spellings are listed
 // too: clang's parser looks plugin attributes up by their unscoped name
 // before it parses their arguments.)
@@ -111,6 +111,14 @@ struct DerivativeAttr : CotangentAttrInfo {
   DerivativeAttr() : CotangentAttrInfo("ct.derivative", Target::Functions, S) {
     NumArgs = 1;
     OptArgs = 0;
+  }
+  // `used`, as CT_DERIVATIVE says it: a static pullback nobody calls yet
+  // must still be emitted, or its annotation (and body) would be lost.
+  AttrHandling handleDeclAttribute(Sema &S, Decl *D, const ParsedAttr &Attr) const override {
+    AttrHandling H = CotangentAttrInfo::handleDeclAttribute(S, D, Attr);
+    if (H == AttributeApplied && !D->hasAttr<UsedAttr>())
+      D->addAttr(UsedAttr::CreateImplicit(S.Context));
+    return H;
   }
 };
 

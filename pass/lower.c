@@ -4,7 +4,8 @@
  *   macros ("ct.differentiable[:wrt]", "ct.no_derivative") become function
  *   metadata of the same name, which later stages read; custom derivatives
  *   ("ct.derivative:f" on P, "ct.derivative_is:P" and "ct.access:..." on f)
- *   are registered (custom.c).
+ *   are registered, and the bodies of functions that have one hidden until
+ *   differentiation (custom.c).
  * - Activity marker globals (enzyme_dup, ...) are marked externally
  *   initialized so that the optimizer cannot fold their loads to constants
  *   before the operator calls are read. */
@@ -146,6 +147,7 @@ int ct_lower_module(LLVMModuleRef module) {
   ct_module m = {.mod = module, .ctx = LLVMGetModuleContext(module)};
   int changed = protect_markers(&m);
   changed |= lower_annotations(&m);
+  changed |= custom_hide_bodies(&m);
   return changed;
 }
 
@@ -180,9 +182,11 @@ int ct_differentiate_module(LLVMModuleRef module) {
   ct_module m = {.mod = module, .ctx = LLVMGetModuleContext(module)};
   m.b = LLVMCreateBuilderInContext(m.ctx);
   operators_lower_all(&m);
+  m.changed |= custom_restore_names(&m); /* exported gradients use f's name */
   contract_export_all(&m);
   registry_register_all(&m);
   gradient_finish(&m);
+  m.changed |= custom_restore_bodies(&m);
   m.changed |= runtime_link_device(&m);
   gpu_finish_module(&m);
   m.changed |= remove_without_derivative(&m);

@@ -174,6 +174,10 @@ void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, si
 LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn);
 /* "ct.derivative_is:P" on f: P (declared here if needed) is f's pullback. */
 void custom_register_on_target(ct_module *m, LLVMValueRef f, const char *pullback, size_t len);
+/* "ct.derivative_link:f,P" (text after the colon) on `var`, a variable the
+ * frontend made for a pullback P that is only declared: as
+ * "ct.derivative_is:P" on f; deletes var. Returns 1. */
+int custom_register_link(ct_module *m, LLVMValueRef var, const char *text, size_t len);
 /* "ct.access:..." on f, and its letter for parameter `index`: '.' not a
  * pointer, 'r'/'i' read by f (and by its pullback / not), 'w'/'u' written
  * by f (and not read / read by its pullback); 'u' when not stated. */

@@ -74,14 +74,15 @@ static void type_name(LLVMTypeRef t, char *buf, size_t n) {
   }
 }
 
-void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len) {
+/* Registers the function named `pname` (pullback: it, or the function it is
+ * an alias of) as the pullback of the function named `target`. */
+static void register_named(ct_module *m, LLVMValueRef pullback, const char *pname, size_t plen, const char *target,
+                           size_t len) {
   char name[256];
   snprintf(name, sizeof name, "%.*s", (int)len, target);
   LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
   if (!f)
     return; /* f is not used in this file: nothing to differentiate here */
-  size_t plen = 0;
-  const char *pname = LLVMGetValueName2(pullback, &plen);
   LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
   unsigned nwant = 0;
   LLVMTypeRef pty = LLVMGlobalGetValueType(pullback);
@@ -114,10 +115,32 @@ void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, si
       LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
 }
 
+void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len) {
+  size_t plen = 0;
+  const char *pname = LLVMGetValueName2(pullback, &plen);
+  register_named(m, pullback, pname, plen, target, len);
+}
+
+/* The function an alias named `name` stands for, or NULL. */
+static LLVMValueRef aliased_function(ct_module *m, const char *name) {
+  LLVMValueRef alias = LLVMGetNamedGlobalAlias(m->mod, name, strlen(name));
+  LLVMValueRef p = alias ? LLVMAliasGetAliasee(alias) : NULL;
+  while (p && LLVMIsAConstantExpr(p) && LLVMGetConstOpcode(p) == LLVMBitCast)
+    p = LLVMGetOperand(p, 0);
+  return p && LLVMIsAFunction(p) ? p : NULL;
+}
+
 void custom_register_on_target(ct_module *m, LLVMValueRef f, const char *pullback, size_t len) {
   char name[256];
   snprintf(name, sizeof name, "%.*s", (int)len, pullback);
   LLVMValueRef p = LLVMGetNamedFunction(m->mod, name);
+  size_t flen = 0;
+  const char *fname = LLVMGetValueName2(f, &flen);
+  LLVMValueRef aliasee = p ? NULL : aliased_function(m, name);
+  if (aliasee) { /* P is an alias (the optimizer may move the body to its name) */
+    register_named(m, aliasee, name, strlen(name), fname, flen);
+    return;
+  }
   if (!p) {
     LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
     unsigned nwant = 0;
@@ -125,9 +148,23 @@ void custom_register_on_target(ct_module *m, LLVMValueRef f, const char *pullbac
       return;
     p = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), want, nwant, 0));
   }
-  size_t flen = 0;
-  const char *fname = LLVMGetValueName2(f, &flen);
   custom_register(m, p, fname, flen);
+}
+
+int custom_register_link(ct_module *m, LLVMValueRef var, const char *text, size_t len) {
+  /* the variable was made only to carry the link */
+  util_list_edit(m, "llvm.compiler.used", var, 0);
+  util_list_edit(m, "llvm.global.annotations", var, 0);
+  LLVMDeleteGlobal(var);
+  const char *comma = memchr(text, ',', len);
+  if (!comma)
+    return 1;
+  char name[256];
+  snprintf(name, sizeof name, "%.*s", (int)(comma - text), text);
+  LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
+  if (f) /* else f is not used in this file */
+    custom_register_on_target(m, f, comma + 1, len - (size_t)(comma + 1 - text));
+  return 1;
 }
 
 void custom_set_access(ct_module *m, LLVMValueRef f, const char *text, size_t len) {
@@ -226,6 +263,8 @@ LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn) {
   char name[256];
   snprintf(name, sizeof name, "%.*s", (int)len, pname);
   LLVMValueRef p = LLVMGetNamedFunction(m->mod, name);
+  if (!p)
+    p = LLVMGetNamedGlobalAlias(m->mod, name, strlen(name));
   if (!p) { /* a mere declaration, removed by the optimizer as unused */
     LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
     unsigned nwant = 0;

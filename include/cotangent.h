@@ -161,6 +161,8 @@ CT_HOST_DEVICE float __ct_without_derivativef(float x);
 /* CT_DERIVATIVE(f) on a function P registers P as the custom derivative
  * (pullback) of f; calls of f in differentiated code then use P instead of
  * differentiating f (whose body may be elsewhere, e.g. in a library).
+ * P is used for every call of f, however simple f's body (`return x;`
+ * included), at every optimization level.
  * P's signature: f's parameters, then the seed of f's result (when f
  * returns float or double), then one pointer per floating-point or pointer
  * parameter of f, in order, into which P ADDS that parameter's adjoint (for
@@ -176,8 +178,8 @@ CT_HOST_DEVICE float __ct_without_derivativef(float x);
 
 /* CT_DERIVATIVE on a mere declaration of P (P's body in a library) works
  * too with the frontend plugin (cotangent-cc loads it): it records P on f,
- * which must be declared before P (and P before the calls of f), as in a
- * header.
+ * which must be declared before P (a compile error otherwise); P may come
+ * after f's definition and calls.
  * Library headers can say the same on f's own declaration, which needs no
  * frontend plugin:
  *

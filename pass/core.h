@@ -53,6 +53,11 @@ typedef struct {
   int changed;
 } ct_module;
 
+/* Adds v to the list global `list` ("llvm.compiler.used", ...), or
+ * removes from it the elements that are v or whose first field is v
+ * (entries of "llvm.global.annotations"). */
+void util_list_edit(ct_module *m, const char *list, LLVMValueRef v, int add);
+
 /* ---- what to differentiate ---- */
 typedef enum { ACT_CONST, ACT_ACTIVE, ACT_DUP, ACT_DUPNONEED } ct_activity;
 
@@ -176,6 +181,10 @@ void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, si
 LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn);
 /* "ct.derivative_is:P" on f: P (declared here if needed) is f's pullback. */
 void custom_register_on_target(ct_module *m, LLVMValueRef f, const char *pullback, size_t len);
+/* "ct.derivative_link:f,P" (text after the colon) on `var`, a variable the
+ * frontend made for a pullback P that is only declared: as
+ * "ct.derivative_is:P" on f; deletes var. Returns 1. */
+int custom_register_link(ct_module *m, LLVMValueRef var, const char *text, size_t len);
 /* "ct.access:..." on f, and its letter for parameter `index`: '.' not a
  * pointer, 'r'/'i' read by f (and by its pullback / not), 'w'/'u' written
  * by f (and not read / read by its pullback); 'u' when not stated. */
@@ -187,6 +196,18 @@ char custom_access(LLVMValueRef fn, unsigned index);
 unsigned custom_array_size(LLVMValueRef fn, unsigned index, unsigned *sizes);
 /* The element type of f's arrays when its CT_ACCESS ends in ":d" or ":f". */
 LLVMTypeRef custom_element_type(LLVMValueRef fn);
+/* PipelineStart: every use of a function with a custom derivative and a
+ * body here moves to an opaque declaration of its name (so that LLVM cannot
+ * fold its calls away before differentiation). custom_restore_names gives
+ * the bodies their names back (for exported gradients; the declarations
+ * become "<f>.ct_hidden"); after differentiation, custom_restore_bodies
+ * moves the uses back. Return whether anything changed. */
+int custom_hide_bodies(ct_module *m);
+int custom_restore_names(ct_module *m);
+int custom_restore_bodies(ct_module *m);
+/* Gives `into` (f's signature, empty) a body that calls f (its hidden
+ * declaration while there is one) and returns the result. */
+void custom_build_call_body(ct_module *m, LLVMValueRef f, LLVMValueRef into);
 /* Parameter `index` of fn is marked no_derivative (treated as constant). */
 int custom_param_no_derivative(LLVMValueRef fn, unsigned index);
 

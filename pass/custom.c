@@ -19,10 +19,19 @@
  * the expected signature if the file does not declare it.
  *
  * "ct.access:<one char per parameter>" on f (CT_ACCESS) says which arrays
- * f writes and which P reads (see cotangent.h); custom_memory.c uses it. */
+ * f writes and which P reads (see cotangent.h); custom_memory.c uses it.
+ *
+ * A body of f in this module is hidden from the optimizer until the
+ * gradients are made: LLVM would otherwise fold calls of a trivial f away
+ * before the pullback is looked up (`returned` for `return x;`, constant
+ * propagation for `return 0.0;`, dead-argument elimination, ...). Every use
+ * of f is moved to an opaque declaration under f's name (the body is renamed
+ * "<f>.ct_body" and kept alive); after differentiation the uses go back. So
+ * each call the user wrote reaches the generator and gets the pullback. */
 #include "core.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CUSTOM_ATTR "ct-custom-derivative"
@@ -65,14 +74,15 @@ static void type_name(LLVMTypeRef t, char *buf, size_t n) {
   }
 }
 
-void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len) {
+/* Registers the function named `pname` (pullback: it, or the function it is
+ * an alias of) as the pullback of the function named `target`. */
+static void register_named(ct_module *m, LLVMValueRef pullback, const char *pname, size_t plen, const char *target,
+                           size_t len) {
   char name[256];
   snprintf(name, sizeof name, "%.*s", (int)len, target);
   LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
   if (!f)
     return; /* f is not used in this file: nothing to differentiate here */
-  size_t plen = 0;
-  const char *pname = LLVMGetValueName2(pullback, &plen);
   LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
   unsigned nwant = 0;
   LLVMTypeRef pty = LLVMGlobalGetValueType(pullback);
@@ -105,10 +115,32 @@ void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, si
       LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
 }
 
+void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len) {
+  size_t plen = 0;
+  const char *pname = LLVMGetValueName2(pullback, &plen);
+  register_named(m, pullback, pname, plen, target, len);
+}
+
+/* The function an alias named `name` stands for, or NULL. */
+static LLVMValueRef aliased_function(ct_module *m, const char *name) {
+  LLVMValueRef alias = LLVMGetNamedGlobalAlias(m->mod, name, strlen(name));
+  LLVMValueRef p = alias ? LLVMAliasGetAliasee(alias) : NULL;
+  while (p && LLVMIsAConstantExpr(p) && LLVMGetConstOpcode(p) == LLVMBitCast)
+    p = LLVMGetOperand(p, 0);
+  return p && LLVMIsAFunction(p) ? p : NULL;
+}
+
 void custom_register_on_target(ct_module *m, LLVMValueRef f, const char *pullback, size_t len) {
   char name[256];
   snprintf(name, sizeof name, "%.*s", (int)len, pullback);
   LLVMValueRef p = LLVMGetNamedFunction(m->mod, name);
+  size_t flen = 0;
+  const char *fname = LLVMGetValueName2(f, &flen);
+  LLVMValueRef aliasee = p ? NULL : aliased_function(m, name);
+  if (aliasee) { /* P is an alias (the optimizer may move the body to its name) */
+    register_named(m, aliasee, name, strlen(name), fname, flen);
+    return;
+  }
   if (!p) {
     LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
     unsigned nwant = 0;
@@ -116,9 +148,23 @@ void custom_register_on_target(ct_module *m, LLVMValueRef f, const char *pullbac
       return;
     p = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), want, nwant, 0));
   }
-  size_t flen = 0;
-  const char *fname = LLVMGetValueName2(f, &flen);
   custom_register(m, p, fname, flen);
+}
+
+int custom_register_link(ct_module *m, LLVMValueRef var, const char *text, size_t len) {
+  /* the variable was made only to carry the link */
+  util_list_edit(m, "llvm.compiler.used", var, 0);
+  util_list_edit(m, "llvm.global.annotations", var, 0);
+  LLVMDeleteGlobal(var);
+  const char *comma = memchr(text, ',', len);
+  if (!comma)
+    return 1;
+  char name[256];
+  snprintf(name, sizeof name, "%.*s", (int)(comma - text), text);
+  LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
+  if (f) /* else f is not used in this file */
+    custom_register_on_target(m, f, comma + 1, len - (size_t)(comma + 1 - text));
+  return 1;
 }
 
 void custom_set_access(ct_module *m, LLVMValueRef f, const char *text, size_t len) {
@@ -217,6 +263,8 @@ LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn) {
   char name[256];
   snprintf(name, sizeof name, "%.*s", (int)len, pname);
   LLVMValueRef p = LLVMGetNamedFunction(m->mod, name);
+  if (!p)
+    p = LLVMGetNamedGlobalAlias(m->mod, name, strlen(name));
   if (!p) { /* a mere declaration, removed by the optimizer as unused */
     LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
     unsigned nwant = 0;
@@ -244,4 +292,122 @@ int custom_param_no_derivative(LLVMValueRef fn, unsigned index) {
     p = q + 1;
   }
   return 0;
+}
+
+/* ---- hiding bodies of functions with custom derivatives ---- */
+
+#define BODY_SUFFIX ".ct_body"
+#define BODY_MD "ct.custom_body"
+
+int custom_hide_bodies(ct_module *m) {
+  unsigned kind = LLVMGetMDKindIDInContext(m->ctx, BODY_MD, (unsigned)strlen(BODY_MD));
+  int changed = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod), next; f; f = next) {
+    next = LLVMGetNextFunction(f);
+    if (LLVMIsDeclaration(f) || !LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, CUSTOM_ATTR,
+                                                                (unsigned)strlen(CUSTOM_ATTR)))
+      continue;
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(f, &len);
+    char *fname = malloc(len + sizeof BODY_SUFFIX);
+    memcpy(fname, name, len);
+    memcpy(fname + len, BODY_SUFFIX, sizeof BODY_SUFFIX);
+    LLVMSetValueName2(f, fname, len + sizeof BODY_SUFFIX - 1);
+    fname[len] = 0;
+    LLVMValueRef d = LLVMAddFunction(m->mod, fname, LLVMGlobalGetValueType(f));
+    free(fname);
+    prepare_copy_attributes(f, d); /* not its memory effects, not noinline/optnone */
+    LLVMSetFunctionCallConv(d, LLVMGetFunctionCallConv(f));
+    LLVMReplaceAllUsesWith(f, d);
+    LLVMMetadataRef body = LLVMValueAsMetadata(f);
+    LLVMGlobalSetMetadata(d, kind, LLVMMDNodeInContext2(m->ctx, &body, 1));
+    util_list_edit(m, "llvm.compiler.used", f, 1);
+    changed = 1;
+  }
+  return changed;
+}
+
+/* The body hidden behind declaration `d`, or NULL. */
+static LLVMValueRef hidden_body(ct_module *m, LLVMValueRef d, unsigned kind) {
+  size_t n = 0;
+  LLVMValueMetadataEntry *entries = LLVMGlobalCopyAllMetadata(d, &n);
+  LLVMValueRef body = NULL;
+  for (size_t i = 0; i < n && !body; ++i) {
+    if (LLVMValueMetadataEntriesGetKind(entries, (unsigned)i) != kind)
+      continue;
+    LLVMValueRef node = LLVMMetadataAsValue(m->ctx, LLVMValueMetadataEntriesGetMetadata(entries, (unsigned)i));
+    LLVMValueRef op[1] = {NULL};
+    if (LLVMGetMDNodeNumOperands(node) == 1)
+      LLVMGetMDNodeOperands(node, op);
+    body = op[0] && LLVMIsAFunction(op[0]) ? op[0] : NULL;
+  }
+  if (entries)
+    LLVMDisposeValueMetadataEntries(entries);
+  return body;
+}
+
+#define HIDDEN_SUFFIX ".ct_hidden"
+
+/* Gives body `f` its name back from declaration `d` (d becomes
+ * "<f>.ct_hidden"), unless done already. */
+static void restore_name(LLVMValueRef d, LLVMValueRef f) {
+  size_t len = 0, flen = 0;
+  const char *fname = LLVMGetValueName2(f, &flen);
+  size_t slen = strlen(BODY_SUFFIX);
+  if (flen < slen || memcmp(fname + flen - slen, BODY_SUFFIX, slen) != 0)
+    return;
+  const char *name = LLVMGetValueName2(d, &len);
+  char *buf = malloc(len + sizeof HIDDEN_SUFFIX);
+  memcpy(buf, name, len);
+  memcpy(buf + len, HIDDEN_SUFFIX, sizeof HIDDEN_SUFFIX);
+  LLVMSetValueName2(d, buf, len + sizeof HIDDEN_SUFFIX - 1);
+  LLVMSetValueName2(f, buf, len);
+  free(buf);
+}
+
+/* Calls `restore` for each hidden body (after restore_name). */
+static int for_each_hidden(ct_module *m, int restore) {
+  unsigned kind = LLVMGetMDKindIDInContext(m->ctx, BODY_MD, (unsigned)strlen(BODY_MD));
+  int changed = 0;
+  for (LLVMValueRef d = LLVMGetFirstFunction(m->mod), next; d; d = next) {
+    next = LLVMGetNextFunction(d);
+    LLVMValueRef f = LLVMIsDeclaration(d) ? hidden_body(m, d, kind) : NULL;
+    if (!f)
+      continue;
+    restore_name(d, f);
+    if (restore) {
+      util_list_edit(m, "llvm.compiler.used", f, 0);
+      LLVMReplaceAllUsesWith(d, f);
+      LLVMDeleteFunction(d);
+    }
+    changed = 1;
+  }
+  return changed;
+}
+
+int custom_restore_names(ct_module *m) { return for_each_hidden(m, 0); }
+
+int custom_restore_bodies(ct_module *m) { return for_each_hidden(m, 1); }
+
+void custom_build_call_body(ct_module *m, LLVMValueRef f, LLVMValueRef into) {
+  unsigned kind = LLVMGetMDKindIDInContext(m->ctx, BODY_MD, (unsigned)strlen(BODY_MD));
+  LLVMValueRef target = f;
+  for (LLVMValueRef d = LLVMGetFirstFunction(m->mod); d && target == f; d = LLVMGetNextFunction(d))
+    if (LLVMIsDeclaration(d) && hidden_body(m, d, kind) == f)
+      target = d;
+  LLVMTypeRef fty = LLVMGlobalGetValueType(f);
+  unsigned n = LLVMCountParams(into);
+  LLVMValueRef *args = malloc((n + 1) * sizeof *args);
+  for (unsigned i = 0; i < n; ++i)
+    args[i] = LLVMGetParam(into, i);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, into, "entry"));
+  LLVMValueRef r = LLVMBuildCall2(b, fty, target, args, n, "");
+  LLVMSetInstructionCallConv(r, LLVMGetFunctionCallConv(target));
+  if (LLVMGetTypeKind(LLVMGetReturnType(fty)) == LLVMVoidTypeKind)
+    LLVMBuildRetVoid(b);
+  else
+    LLVMBuildRet(b, r);
+  LLVMDisposeBuilder(b);
+  free(args);
 }

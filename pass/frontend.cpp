@@ -9,7 +9,10 @@
 //   no_derivative           on functions: "ct.no_derivative"
 //                           on parameters: collected per function into
 //                           "ct.no_derivative_params:<indices>"
-//   derivative(f)           on functions: "ct.derivative:f"
+//   derivative(f)           on functions: "ct.derivative:f" (and `used`);
+//                           on a mere declaration placed after f's
+//                           definition: "ct.derivative_link:f,P" on a
+//                           variable made for it
 // Misplaced attributes are errors. (The unscoped C23 spellings are listed
 // too: clang's parser looks plugin attributes up by their unscoped name
 // before it parses their arguments.)
@@ -112,13 +115,24 @@ struct DerivativeAttr : CotangentAttrInfo {
     NumArgs = 1;
     OptArgs = 0;
   }
+  // `used`, as CT_DERIVATIVE says it: a static pullback nobody calls yet
+  // must still be emitted, or its annotation (and body) would be lost.
+  AttrHandling handleDeclAttribute(Sema &S, Decl *D, const ParsedAttr &Attr) const override {
+    AttrHandling H = CotangentAttrInfo::handleDeclAttribute(S, D, Attr);
+    if (H == AttributeApplied && !D->hasAttr<UsedAttr>())
+      D->addAttr(UsedAttr::CreateImplicit(S.Context));
+    return H;
+  }
 };
 
 // Parameters marked no_derivative: the function gets one annotation listing
 // their indices, which codegen emits (parameter annotations would be lost).
 // Runs before code generation sees each top-level declaration.
 struct ParamConsumer : ASTConsumer {
+  CompilerInstance &CI;
   ASTContext *Ctx = nullptr;
+  unsigned LateLinks = 0;
+  explicit ParamConsumer(CompilerInstance &CI) : CI(CI) {}
   void Initialize(ASTContext &C) override { Ctx = &C; }
   bool HandleTopLevelDecl(DeclGroupRef G) override {
     for (Decl *D : G)
@@ -131,7 +145,9 @@ struct ParamConsumer : ASTConsumer {
   // derivative(f) on P: codegen emits P's annotation only when P is
   // defined here, so the link is also recorded on f ("ct.derivative_is:P"),
   // whose annotation is emitted wherever f is called (P may then be a mere
-  // declaration, its body in a library).
+  // declaration, its body in a library). When f's definition came first,
+  // codegen has already emitted it with its annotations; the link then
+  // goes into a variable made for it (lateLink).
   // P's type against f's (as custom.c checks it on the IR of a definition).
   bool fitsSignature(const FunctionDecl *F, const FunctionDecl *P) {
     auto Same = [&](QualType A, QualType B) {
@@ -158,11 +174,13 @@ struct ParamConsumer : ASTConsumer {
       StringRef Text = A->getAnnotation();
       if (!Text.consume_front("ct.derivative:") || Text.empty())
         continue;
-      std::string Link = "ct.derivative_is:" + P->getName().str();
+      std::string Link = "ct.derivative_is:" + irName(P);
+      bool Found = false;
       for (NamedDecl *N : Ctx->getTranslationUnitDecl()->lookup(&Ctx->Idents.get(Text))) {
         auto *F = dyn_cast<FunctionDecl>(N);
         if (!F)
           continue;
+        Found = true;
         if (!P->hasBody() && !fitsSignature(F, P)) {
           // a declaration only: the pass never sees P, so check here
           DiagnosticsEngine &D = Ctx->getDiagnostics();
@@ -174,6 +192,8 @@ struct ParamConsumer : ASTConsumer {
               << P->getName() << F->getName();
           return;
         }
+        if (!P->hasBody() && F->isDefined())
+          lateLink(F, P);
         for (FunctionDecl *R : F->redecls()) {
           bool Has = false;
           for (const auto *B : R->specific_attrs<AnnotateAttr>())
@@ -182,7 +202,37 @@ struct ParamConsumer : ASTConsumer {
             R->addAttr(AnnotateAttr::CreateImplicit(*Ctx, Link, nullptr, 0));
         }
       }
+      if (!Found && !P->hasBody()) {
+        // nothing to record the link on: it would be lost
+        DiagnosticsEngine &D = Ctx->getDiagnostics();
+        D.Report(P->getLocation(), D.getCustomDiagID(DiagnosticsEngine::Error,
+                                                     "'%0' is declared as the derivative of '%1', which is not "
+                                                     "a function declared before it; declare '%1' first"))
+            << P->getName() << Text;
+      }
     }
+  }
+  // The symbol name of a function (its asm label, if any).
+  static std::string irName(const FunctionDecl *D) {
+    if (const auto *L = D->getAttr<AsmLabelAttr>())
+      return L->getLabel().str();
+    return D->getName().str();
+  }
+  // A static `used` int annotated "ct.derivative_link:f,P", handed to
+  // codegen now (after f's definition was emitted); the pass registers P on
+  // f from it (lower.c).
+  void lateLink(FunctionDecl *F, FunctionDecl *P) {
+    TranslationUnitDecl *TU = Ctx->getTranslationUnitDecl();
+    std::string Name = "__ct_derivative_link." + std::to_string(LateLinks++);
+    auto *V = VarDecl::Create(*Ctx, TU, P->getLocation(), P->getLocation(), &Ctx->Idents.get(Name), Ctx->IntTy,
+                              Ctx->getTrivialTypeSourceInfo(Ctx->IntTy), SC_Static);
+    V->setImplicit();
+    V->setInit(IntegerLiteral::Create(*Ctx, llvm::APInt(Ctx->getIntWidth(Ctx->IntTy), 0), Ctx->IntTy,
+                                      P->getLocation()));
+    V->addAttr(UsedAttr::CreateImplicit(*Ctx));
+    V->addAttr(AnnotateAttr::CreateImplicit(*Ctx, "ct.derivative_link:" + irName(F) + "," + irName(P), nullptr, 0));
+    TU->addDecl(V);
+    CI.getASTConsumer().HandleTopLevelDecl(DeclGroupRef(V));
   }
   void annotate(FunctionDecl *F) {
     std::string List;
@@ -201,8 +251,8 @@ struct ParamConsumer : ASTConsumer {
 };
 
 struct ParamAction : PluginASTAction {
-  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &, StringRef) override {
-    return std::make_unique<ParamConsumer>();
+  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI, StringRef) override {
+    return std::make_unique<ParamConsumer>(CI);
   }
   bool ParseArgs(const CompilerInstance &, const std::vector<std::string> &) override { return true; }
   ActionType getActionType() override { return AddBeforeMainAction; }

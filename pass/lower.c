@@ -3,8 +3,9 @@
  * - `annotate` attributes from the frontend plugin or the header's fallback
  *   macros ("ct.differentiable[:wrt]", "ct.no_derivative") become function
  *   metadata of the same name, which later stages read; custom derivatives
- *   ("ct.derivative:f" on P, "ct.derivative_is:P" and "ct.access:..." on f)
- *   are registered (custom.c).
+ *   ("ct.derivative:f" on P, "ct.derivative_is:P" and "ct.access:..." on f,
+ *   "ct.derivative_link:f,P" on a variable) are registered, and the bodies
+ *   of functions that have one hidden until differentiation (custom.c).
  * - Activity marker globals (enzyme_dup, ...) are marked externally
  *   initialized so that the optimizer cannot fold their loads to constants
  *   before the operator calls are read. */
@@ -84,6 +85,46 @@ static void hold_parameters_constant(ct_module *m, LLVMValueRef fn) {
   LLVMDisposeBuilder(b);
 }
 
+/* The "ct.*" text of an entry of llvm.global.annotations and its target
+ * (a function or variable), or NULL. */
+static const char *annotation_text(LLVMValueRef entry, LLVMValueRef *target, size_t *len) {
+  if (!entry || LLVMGetNumOperands(entry) < 2)
+    return NULL;
+  *target = strip_casts(LLVMGetOperand(entry, 0));
+  LLVMValueRef str_global = strip_casts(LLVMGetOperand(entry, 1));
+  if (!*target || !(LLVMIsAFunction(*target) || LLVMIsAGlobalVariable(*target)) || !str_global ||
+      !LLVMIsAGlobalVariable(str_global))
+    return NULL;
+  LLVMValueRef str = LLVMGetInitializer(str_global);
+  if (!str || !LLVMIsConstantString(str))
+    return NULL;
+  const char *text = LLVMGetAsString(str, len);
+  if (*len && text[*len - 1] == 0)
+    --*len;
+  return *len >= 3 && !strncmp(text, "ct.", 3) ? text : NULL;
+}
+
+/* "ct.derivative_link:f,P" on variables the frontend made for pullbacks
+ * that are only declared; each is registered and deleted (which rebuilds
+ * the annotation list, so the search restarts). */
+static int lower_derivative_links(ct_module *m) {
+  int changed = 0;
+  for (int found = 1; found;) {
+    found = 0;
+    LLVMValueRef ga = LLVMGetNamedGlobal(m->mod, "llvm.global.annotations");
+    LLVMValueRef init = ga ? LLVMGetInitializer(ga) : NULL;
+    int n = init && LLVMIsAConstantArray(init) ? LLVMGetNumOperands(init) : 0;
+    for (int i = 0; i < n && !found; ++i) {
+      LLVMValueRef target = NULL;
+      size_t len = 0;
+      const char *text = annotation_text(LLVMGetOperand(init, (unsigned)i), &target, &len);
+      if (text && LLVMIsAGlobalVariable(target) && len > 19 && !strncmp(text, "ct.derivative_link:", 19))
+        found = changed = custom_register_link(m, target, text + 19, len - 19);
+    }
+  }
+  return changed;
+}
+
 static int lower_annotations(ct_module *m) {
   LLVMValueRef ga = LLVMGetNamedGlobal(m->mod, "llvm.global.annotations");
   if (!ga)
@@ -94,21 +135,10 @@ static int lower_annotations(ct_module *m) {
   int changed = 0;
   int n = LLVMGetNumOperands(init);
   for (int i = 0; i < n; ++i) {
-    LLVMValueRef entry = LLVMGetOperand(init, (unsigned)i);
-    if (!entry || LLVMGetNumOperands(entry) < 2)
-      continue;
-    LLVMValueRef target = strip_casts(LLVMGetOperand(entry, 0));
-    LLVMValueRef str_global = strip_casts(LLVMGetOperand(entry, 1));
-    if (!target || !LLVMIsAFunction(target) || !str_global || !LLVMIsAGlobalVariable(str_global))
-      continue;
-    LLVMValueRef str = LLVMGetInitializer(str_global);
-    if (!str || !LLVMIsConstantString(str))
-      continue;
+    LLVMValueRef target = NULL;
     size_t len = 0;
-    const char *text = LLVMGetAsString(str, &len);
-    if (len && text[len - 1] == 0)
-      --len;
-    if (len < 3 || strncmp(text, "ct.", 3) != 0)
+    const char *text = annotation_text(LLVMGetOperand(init, (unsigned)i), &target, &len);
+    if (!text || !LLVMIsAFunction(target))
       continue;
     size_t kind_len = strcspn(text, ":");
     if (kind_len > len)
@@ -146,7 +176,19 @@ int ct_lower_module(LLVMModuleRef module) {
   ct_module m = {.mod = module, .ctx = LLVMGetModuleContext(module)};
   int changed = protect_markers(&m);
   changed |= lower_annotations(&m);
+  changed |= lower_derivative_links(&m);
+  changed |= custom_hide_bodies(&m);
   return changed;
+}
+
+/* A call of ct_without_derivative itself (not of a no_derivative function,
+ * which activity_is_without_derivative also accepts: that call must stay). */
+static int is_without_derivative_call(LLVMValueRef inst) {
+  size_t len = 0;
+  const char *name = util_callee_name(inst, &len);
+  return name && ((len == 23 && !memcmp(name, "__ct_without_derivative", 23)) ||
+                  (len == 24 && !memcmp(name, "__ct_without_derivativef", 24)) ||
+                  (len == 27 && !memcmp(name, "__ct_without_derivative_ptr", 27)));
 }
 
 /* After differentiation, ct_without_derivative(x) is just x everywhere (so
@@ -157,7 +199,7 @@ static int remove_without_derivative(ct_module *m) {
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef inst = LLVMGetFirstInstruction(bb), next; inst; inst = next) {
         next = LLVMGetNextInstruction(inst);
-        if (!activity_is_without_derivative(inst))
+        if (!is_without_derivative_call(inst))
           continue;
         LLVMReplaceAllUsesWith(inst, LLVMGetOperand(inst, 0));
         LLVMInstructionEraseFromParent(inst);
@@ -170,9 +212,11 @@ int ct_differentiate_module(LLVMModuleRef module) {
   ct_module m = {.mod = module, .ctx = LLVMGetModuleContext(module)};
   m.b = LLVMCreateBuilderInContext(m.ctx);
   operators_lower_all(&m);
+  m.changed |= custom_restore_names(&m); /* exported gradients use f's name */
   contract_export_all(&m);
   registry_register_all(&m);
   gradient_finish(&m);
+  m.changed |= custom_restore_bodies(&m);
   m.changed |= runtime_link_device(&m);
   gpu_finish_module(&m);
   m.changed |= remove_without_derivative(&m);

@@ -57,12 +57,19 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   unsigned nparams = LLVMCountParams(fn);
   for (unsigned p = 1; p <= nparams; ++p)
     copy_attributes_at(fn, copy, p, 0);
-  ct_vmap map;
-  vmap_init(&map);
   LLVMSetCurrentDebugLocation2(m->b, NULL);
-  clone_body(m, fn, copy, &map);
-  constructs_lower_indirect_branches(m, fn, &map);
-  vmap_free(&map);
+  if (custom_derivative_of(m, fn)) {
+    /* the gradient of a function with a custom derivative is its pullback
+       (also when exported or reached through a pointer): the copy just
+       calls it */
+    custom_build_call_body(m, fn, copy);
+  } else {
+    ct_vmap map;
+    vmap_init(&map);
+    clone_body(m, fn, copy, &map);
+    constructs_lower_indirect_branches(m, fn, &map);
+    vmap_free(&map);
+  }
   /* Calls of functions with bodies are differentiated by inlining them
      into the copy; recursive ones stay calls (and are reported). */
   ct_bridge_inline_calls(copy, fn, NULL);

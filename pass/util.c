@@ -1,4 +1,5 @@
-/* Small shared utilities: the value map and type helpers. */
+/* Small shared utilities: the value map, type helpers, and the module's
+ * list globals. */
 #include "core.h"
 
 #include <stdint.h>
@@ -103,4 +104,32 @@ const char *util_callee_name(LLVMValueRef inst, size_t *len) {
   if (!callee || !LLVMIsAFunction(callee))
     return NULL;
   return LLVMGetValueName2(callee, len);
+}
+
+void util_list_edit(ct_module *m, const char *list, LLVMValueRef v, int add) {
+  LLVMValueRef old = LLVMGetNamedGlobal(m->mod, list);
+  LLVMValueRef init = old ? LLVMGetInitializer(old) : NULL;
+  unsigned n = init ? (unsigned)LLVMGetNumOperands(init) : 0, k = 0;
+  LLVMTypeRef elem = init ? LLVMGetElementType(LLVMTypeOf(init)) : LLVMPointerTypeInContext(m->ctx, 0);
+  LLVMValueRef *elems = malloc((n + 1) * sizeof *elems);
+  for (unsigned i = 0; i < n; ++i) {
+    LLVMValueRef e = LLVMGetOperand(init, i);
+    int is_v = e == v || (LLVMIsAConstantStruct(e) && LLVMGetNumOperands(e) > 0 && LLVMGetOperand(e, 0) == v);
+    if (add || !is_v)
+      elems[k++] = e;
+  }
+  if (add)
+    elems[k++] = v;
+  if (k != n) {
+    if (old)
+      LLVMDeleteGlobal(old);
+    if (k) {
+      LLVMValueRef arr = LLVMConstArray2(elem, elems, k);
+      LLVMValueRef g = LLVMAddGlobal(m->mod, LLVMTypeOf(arr), list);
+      LLVMSetInitializer(g, arr);
+      LLVMSetLinkage(g, LLVMAppendingLinkage);
+      LLVMSetSection(g, "llvm.metadata");
+    }
+  }
+  free(elems);
 }

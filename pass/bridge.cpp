@@ -13,6 +13,8 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/IR/MDBuilder.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 
@@ -139,6 +141,12 @@ extern "C" int ct_bridge_dominates(LLVMValueRef a, LLVMValueRef b) {
     return 0;
   DominatorTree DT(*A->getFunction());
   return DT.dominates(A, B);
+}
+
+extern "C" LLVMValueRef ct_bridge_split_if_then_unreachable(LLVMValueRef cond, LLVMValueRef before) {
+  Instruction *At = unwrap<Instruction>(before);
+  MDNode *Unlikely = MDBuilder(At->getContext()).createUnlikelyBranchWeights();
+  return wrap(SplitBlockAndInsertIfThen(unwrap(cond), At->getIterator(), /*Unreachable=*/true, Unlikely));
 }
 
 extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop *loops, unsigned max_loops,

@@ -50,6 +50,12 @@ int ct_bridge_inline_call(LLVMValueRef call);
  * the dominator tree for the query: for occasional use. */
 int ct_bridge_dominates(LLVMValueRef a, LLVMValueRef b);
 
+/* Splits the block of `before` there, so that `cond` (an i1 computed
+ * before it) branches, as unlikely, to a new block that ends in
+ * `unreachable`; returns that terminator, before which the caller puts what
+ * runs then (a noreturn call). */
+LLVMValueRef ct_bridge_split_if_then_unreachable(LLVMValueRef cond, LLVMValueRef before);
+
 /* The loops of `fn`, outer loops first: header, preheader (or NULL), the
  * unique exit block reached only from inside (or NULL), and, when LLVM's
  * scalar evolution can compute it before the loop runs, the trip count (an

@@ -570,6 +570,8 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
         return 0;
       }
       gargs[ng++] = shadow;
+      if (act == ACT_DUP)
+        checks_nonnull(m, call, shadow, v, op_name(s->kind), "shadow", p + 1, fn);
     } else if (wants_out) {
       LLVMValueRef out = LLVMGetOperand(call, i++);
       if (LLVMGetTypeKind(LLVMTypeOf(out)) != LLVMPointerTypeKind) {
@@ -578,6 +580,7 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
         return 0;
       }
       outs[nout++] = out;
+      checks_nonnull(m, call, out, NULL, op_name(s->kind), "derivative pointer", p + 1, fn);
     }
     spec.act[p] = act;
   }

@@ -92,6 +92,15 @@ LLVMValueRef registry_entry_point(ct_module *m, LLVMValueRef fn, int variadic_ab
   }
   gargs[ng++] = LLVMConstReal(rty, 1.0);
   LLVMValueRef res = LLVMBuildCall2(b, LLVMGlobalGetValueType(grad), grad, gargs, ng, "");
+  /* the pointers the caller gave: derivative pointers, shadows */
+  const char *op = variadic_abi ? "ct_gradient" : "ct_gradient_of";
+  for (unsigned i = 0, k = 0; i < np; ++i, ++k)
+    if (spec.act[i] == ACT_DUP || spec.act[i] == ACT_ACTIVE) {
+      LLVMValueRef p = LLVMGetParam(w, ++k);
+      LLVMValueRef primal = spec.act[i] == ACT_DUP ? LLVMGetParam(w, k - 1) : NULL;
+      checks_nonnull(m, res, p, primal, op, primal ? "shadow" : "derivative pointer", i + 1, fn);
+    }
+  LLVMPositionBuilderAtEnd(b, LLVMGetInstructionParent(res));
   for (unsigned o = 0; o < nout; ++o)
     LLVMBuildStore(b, LLVMBuildExtractValue(b, res, 1 + o, ""), outs[o]);
   LLVMValueRef value = LLVMBuildExtractValue(b, res, 0, "");

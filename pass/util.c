@@ -1,7 +1,10 @@
-/* Small shared utilities: the value map and type helpers. */
+/* Small shared utilities: the value map, type helpers, and names built
+ * without a length limit. */
 #include "core.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static size_t vmap_hash(LLVMValueRef key, size_t cap) {
@@ -103,4 +106,23 @@ const char *util_callee_name(LLVMValueRef inst, size_t *len) {
   if (!callee || !LLVMIsAFunction(callee))
     return NULL;
   return LLVMGetValueName2(callee, len);
+}
+
+char *util_format(const char *fmt, ...) {
+  va_list ap, again;
+  va_start(ap, fmt);
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *s = malloc(n > 0 ? (size_t)n + 1 : 1);
+  if (!s) {
+    fprintf(stderr, "cotangent: out of memory\n");
+    abort();
+  }
+  if (n > 0)
+    vsnprintf(s, (size_t)n + 1, fmt, again);
+  else
+    s[0] = 0;
+  va_end(again);
+  return s;
 }

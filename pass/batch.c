@@ -104,11 +104,12 @@ static unsigned long long record_align(ct_gen *g, LLVMTypeRef ty) {
   return a > 16 ? a : 16;
 }
 
-/* trips * sizeof(record), trips from the forward or the reverse copy */
+/* trips * sizeof(record) (saturating), trips from the forward or the
+ * reverse copy */
 static LLVMValueRef array_bytes(ct_gen *g, LLVMTypeRef rec_ty, LLVMValueRef trips) {
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
   trips = LLVMBuildZExtOrBitCast(g->m->b, trips, g->i64_ty, "");
-  return LLVMBuildMul(g->m->b, trips, LLVMConstInt(g->i64_ty, LLVMABISizeOfType(td, rec_ty), 0), "ct.batch.bytes");
+  return forward_bytes_mul(g, trips, LLVMConstInt(g->i64_ty, LLVMABISizeOfType(td, rec_ty), 0));
 }
 
 void batch_build_pushes(ct_gen *g) {

@@ -200,6 +200,10 @@ LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMT
 /* A call of __ct_tape_push or __ct_tape_pop (`fn`) for `bytes` bytes (an
  * i64 value) aligned to `align`; returns the block's address. */
 LLVMValueRef forward_tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLVMValueRef bytes, unsigned long long align);
+/* a * b for i64 byte counts, saturating at UINT64_MAX: a tape request that
+ * large fails with the runtime's out-of-memory message instead of wrapping
+ * to a small size. Built at m->b. */
+LLVMValueRef forward_bytes_mul(ct_gen *g, LLVMValueRef a, LLVMValueRef b);
 void forward_tape_push(ct_gen *g, LLVMValueRef v);
 LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty);
 LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b);

@@ -16,6 +16,7 @@
 #include "core.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void default_spec(ct_module *m, LLVMValueRef fn, ct_spec *spec) {
@@ -115,19 +116,15 @@ static void add_constructor(ct_module *m, LLVMValueRef ctor) {
   LLVMTypeRef fields[3] = {i32, ptr, ptr};
   LLVMTypeRef entry_ty = LLVMStructTypeInContext(m->ctx, fields, 3, 0);
   LLVMValueRef old = LLVMGetNamedGlobal(m->mod, "llvm.global_ctors");
-  unsigned n = 0;
-  LLVMValueRef elems[256];
-  if (old && LLVMGetInitializer(old)) {
-    LLVMValueRef init = LLVMGetInitializer(old);
-    n = (unsigned)LLVMGetNumOperands(init);
-    if (n > 255)
-      return;
-    for (unsigned i = 0; i < n; ++i)
-      elems[i] = LLVMGetOperand(init, i);
-  }
+  LLVMValueRef init = old ? LLVMGetInitializer(old) : NULL;
+  unsigned n = init ? (unsigned)LLVMGetNumOperands(init) : 0;
+  LLVMValueRef *elems = malloc((n + 1) * sizeof *elems);
+  for (unsigned i = 0; i < n; ++i)
+    elems[i] = LLVMGetOperand(init, i);
   LLVMValueRef vals[3] = {LLVMConstInt(i32, 65535, 0), ctor, LLVMConstNull(ptr)};
   elems[n++] = LLVMConstNamedStruct(entry_ty, vals, 3);
   LLVMValueRef arr = LLVMConstArray2(entry_ty, elems, n);
+  free(elems);
   LLVMValueRef g = LLVMAddGlobal(m->mod, LLVMTypeOf(arr), "llvm.global_ctors.ct");
   LLVMSetInitializer(g, arr);
   LLVMSetLinkage(g, LLVMAppendingLinkage);
@@ -138,18 +135,23 @@ static void add_constructor(ct_module *m, LLVMValueRef ctor) {
 }
 
 void registry_register_all(ct_module *m) {
-  LLVMValueRef entries[256], fns[256];
-  unsigned n = 0;
-  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f && n < 256; f = LLVMGetNextFunction(f)) {
+  LLVMValueRef *entries = NULL, *fns = NULL;
+  unsigned n = 0, cap = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
     ct_spec spec;
     if (LLVMIsDeclaration(f) || !contract_canonical_spec(m, f, &spec) ||
         !type_is_fp_scalar(LLVMGetReturnType(LLVMGlobalGetValueType(f))))
       continue;
     LLVMValueRef e = registry_entry_point(m, f, 1, NULL);
-    if (e) {
-      fns[n] = f;
-      entries[n++] = e;
+    if (!e)
+      continue;
+    if (n == cap) {
+      cap = cap ? 2 * cap : 16;
+      entries = realloc(entries, cap * sizeof *entries);
+      fns = realloc(fns, cap * sizeof *fns);
     }
+    fns[n] = f;
+    entries[n++] = e;
   }
   if (!n)
     return;
@@ -169,6 +171,8 @@ void registry_register_all(ct_module *m) {
   }
   LLVMBuildRetVoid(b);
   LLVMDisposeBuilder(b);
+  free(entries);
+  free(fns);
   add_constructor(m, ctor);
   m->changed = 1;
 }

@@ -23,6 +23,7 @@
 #include "core.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CUSTOM_ATTR "ct-custom-derivative"
@@ -66,13 +67,20 @@ static void type_name(LLVMTypeRef t, char *buf, size_t n) {
 }
 
 void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len) {
-  char name[256];
-  snprintf(name, sizeof name, "%.*s", (int)len, target);
+  char *name = util_format("%.*s", (int)len, target);
   LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
+  free(name);
   if (!f)
     return; /* f is not used in this file: nothing to differentiate here */
   size_t plen = 0;
   const char *pname = LLVMGetValueName2(pullback, &plen);
+  if (LLVMCountParams(f) > CT_MAX_PARAMS) {
+    diag_report(pullback, NULL, CT_SEV_ERROR,
+                "'%.*s' cannot be the derivative of '%.*s': it has %u parameters, more than the %u Cotangent "
+                "differentiates",
+                (int)plen, pname, (int)len, target, LLVMCountParams(f), CT_MAX_PARAMS);
+    return;
+  }
   LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
   unsigned nwant = 0;
   LLVMTypeRef pty = LLVMGlobalGetValueType(pullback);
@@ -91,10 +99,10 @@ void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, si
       snprintf(sig + strlen(sig), sizeof sig - strlen(sig), "%s%s", i ? ", " : "", t);
     }
     diag_report(pullback, NULL, CT_SEV_ERROR,
-                "'%.*s' cannot be the derivative of '%s': a derivative must be 'void %.*s(%s)' (f's "
+                "'%.*s' cannot be the derivative of '%.*s': a derivative must be 'void %.*s(%s)' (f's "
                 "parameters, the seed of its result, then a pointer to the adjoint of each "
                 "floating-point or pointer parameter)",
-                (int)plen, pname, name, (int)plen, pname, sig);
+                (int)plen, pname, (int)len, target, (int)plen, pname, sig);
     return;
   }
   LLVMAttributeRef a = LLVMCreateStringAttribute(m->ctx, CUSTOM_ATTR, (unsigned)strlen(CUSTOM_ATTR), pname,
@@ -106,16 +114,24 @@ void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, si
 }
 
 void custom_register_on_target(ct_module *m, LLVMValueRef f, const char *pullback, size_t len) {
-  char name[256];
-  snprintf(name, sizeof name, "%.*s", (int)len, pullback);
+  char *name = util_format("%.*s", (int)len, pullback);
   LLVMValueRef p = LLVMGetNamedFunction(m->mod, name);
   if (!p) {
     LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
     unsigned nwant = 0;
-    if (!expected_signature(f, want, &nwant, m->ctx))
+    if (!expected_signature(f, want, &nwant, m->ctx)) {
+      size_t flen = 0;
+      const char *fname = LLVMGetValueName2(f, &flen);
+      diag_report(f, NULL, CT_SEV_ERROR,
+                  "'%s' cannot be the derivative of '%.*s': it has %u parameters, more than the %u Cotangent "
+                  "differentiates",
+                  name, (int)flen, fname, LLVMCountParams(f), CT_MAX_PARAMS);
+      free(name);
       return;
+    }
     p = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), want, nwant, 0));
   }
+  free(name);
   size_t flen = 0;
   const char *fname = LLVMGetValueName2(f, &flen);
   custom_register(m, p, fname, flen);
@@ -214,16 +230,14 @@ LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn) {
     return NULL;
   unsigned len = 0;
   const char *pname = LLVMGetStringAttributeValue(a, &len);
-  char name[256];
-  snprintf(name, sizeof name, "%.*s", (int)len, pname);
+  char *name = util_format("%.*s", (int)len, pname);
   LLVMValueRef p = LLVMGetNamedFunction(m->mod, name);
-  if (!p) { /* a mere declaration, removed by the optimizer as unused */
-    LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
-    unsigned nwant = 0;
-    if (!expected_signature(fn, want, &nwant, m->ctx))
-      return NULL;
+  LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
+  unsigned nwant = 0;
+  /* a mere declaration, removed by the optimizer as unused */
+  if (!p && expected_signature(fn, want, &nwant, m->ctx))
     p = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), want, nwant, 0));
-  }
+  free(name);
   return p;
 }
 

@@ -182,13 +182,15 @@ static LLVMValueRef coerce_results(ct_module *m, LLVMValueRef call, LLVMValueRef
 static LLVMValueRef call_wrapper(ct_module *m, LLVMValueRef fn) {
   size_t len = 0;
   const char *name = LLVMGetValueName2(fn, &len);
-  char wname[300];
-  snprintf(wname, sizeof wname, "%.*s.ct_call", (int)len, name);
+  char *wname = util_format("%.*s.ct_call", (int)len, name);
   LLVMValueRef w = LLVMGetNamedFunction(m->mod, wname);
-  if (w)
+  if (w) {
+    free(wname);
     return w;
+  }
   LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
   w = LLVMAddFunction(m->mod, wname, fty);
+  free(wname);
   LLVMSetLinkage(w, LLVMInternalLinkage);
   LLVMAttributeRef nd = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, "ct-no-derivative-params", 23);
   if (nd) /* the operator's argument layout follows it */
@@ -275,15 +277,17 @@ static int lower_split_site(ct_module *m, const ct_site *s, ct_spec *spec, LLVMV
 static LLVMValueRef pullback_thunk(ct_module *m, const ct_spec *spec, const ct_split *split, LLVMTypeRef blob_ty) {
   size_t len = 0;
   const char *rname = LLVMGetValueName2(split->rev, &len);
-  char name[700];
-  snprintf(name, sizeof name, "%.*s.thunk", (int)len, rname);
+  char *name = util_format("%.*s.thunk", (int)len, rname);
   LLVMValueRef thunk = LLVMGetNamedFunction(m->mod, name);
-  if (thunk)
+  if (thunk) {
+    free(name);
     return thunk;
+  }
   LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i64 = LLVMInt64TypeInContext(m->ctx);
   LLVMTypeRef i32 = LLVMInt32TypeInContext(m->ctx), dbl = LLVMDoubleTypeInContext(m->ctx);
   LLVMTypeRef params[4] = {ptr, dbl, ptr, i32};
   thunk = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 4, 0));
+  free(name);
   LLVMSetLinkage(thunk, LLVMInternalLinkage);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, thunk, "entry"));

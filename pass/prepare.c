@@ -40,12 +40,14 @@ void prepare_copy_attributes(LLVMValueRef from, LLVMValueRef to) {
 LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   size_t len = 0;
   const char *name = LLVMGetValueName2(fn, &len);
-  char pname[512];
-  snprintf(pname, sizeof pname, "%.*s" PREPARED_SUFFIX, (int)len, name);
+  char *pname = util_format("%.*s" PREPARED_SUFFIX, (int)len, name);
   LLVMValueRef copy = LLVMGetNamedFunction(m->mod, pname);
-  if (copy)
+  if (copy) {
+    free(pname);
     return copy;
+  }
   copy = LLVMAddFunction(m->mod, pname, LLVMGlobalGetValueType(fn));
+  free(pname);
   LLVMSetLinkage(copy, LLVMInternalLinkage);
   prepare_copy_attributes(fn, copy);
   /* parameter attributes (noalias, nocapture, ...) help simplification */

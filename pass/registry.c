@@ -47,14 +47,10 @@ static LLVMTypeRef promoted(ct_module *m, LLVMTypeRef t) {
   return t;
 }
 
-LLVMValueRef registry_entry_point(ct_module *m, LLVMValueRef fn, int variadic_abi, LLVMValueRef site) {
-  size_t len = 0;
-  const char *name = LLVMGetValueName2(fn, &len);
-  char wname[320];
-  snprintf(wname, sizeof wname, "%.*s.ct_%s", (int)len, name, variadic_abi ? "entry" : "gradient_of");
-  LLVMValueRef w = LLVMGetNamedFunction(m->mod, wname);
-  if (w)
-    return w;
+/* registry_entry_point's wrapper, named wname; NULL if fn has none. */
+static LLVMValueRef build_entry_point(ct_module *m, LLVMValueRef fn, int variadic_abi, LLVMValueRef site,
+                                      const char *wname) {
+  LLVMValueRef w;
   LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
   LLVMTypeRef rty = LLVMGetReturnType(fty);
   unsigned np = LLVMCountParamTypes(fty);
@@ -107,6 +103,17 @@ LLVMValueRef registry_entry_point(ct_module *m, LLVMValueRef fn, int variadic_ab
   LLVMValueRef value = LLVMBuildExtractValue(b, res, 0, "");
   LLVMBuildRet(b, LLVMTypeOf(value) == wret ? value : LLVMBuildFPCast(b, value, wret, ""));
   LLVMDisposeBuilder(b);
+  return w;
+}
+
+LLVMValueRef registry_entry_point(ct_module *m, LLVMValueRef fn, int variadic_abi, LLVMValueRef site) {
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  char *wname = util_format("%.*s.ct_%s", (int)len, name, variadic_abi ? "entry" : "gradient_of");
+  LLVMValueRef w = LLVMGetNamedFunction(m->mod, wname);
+  if (!w)
+    w = build_entry_point(m, fn, variadic_abi, site, wname);
+  free(wname);
   return w;
 }
 

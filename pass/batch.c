@@ -47,11 +47,6 @@ void batch_add_counters(ct_gen *g) {
   g->loop_counters = calloc(g->nloops ? g->nloops : 1, sizeof *g->loop_counters);
   if (getenv("COTANGENT_NO_BATCH")) /* for comparisons */
     return;
-  /* A block's innermost listed loop must be its innermost loop: a block of
-     an unlisted inner loop would share the outer loop's record slot among
-     the inner loop's iterations. */
-  if (g->loops_incomplete)
-    return;
   LLVMBuilderRef b = LLVMCreateBuilderInContext(g->m->ctx);
   LLVMTypeRef i64 = LLVMInt64TypeInContext(g->m->ctx);
   for (unsigned i = 0; i < g->nloops; ++i) {

@@ -102,9 +102,8 @@ typedef struct {
   unsigned long long *heap_shadow_bytes;
   unsigned nheap_shadows;
   LLVMValueRef keep; /* i1: the reverse may run again (pullbacks); false unless split */
-  ct_bridge_loop *loops; /* loops with a trip count known before they run */
+  ct_bridge_loop *loops; /* every loop, outer first (so a block's innermost listed loop is its innermost) */
   unsigned nloops;
-  int loops_incomplete; /* some loops did not fit in `loops` */
   LLVMBasicBlockRef *loop_blocks;
   LLVMValueRef *loop_counters; /* per loop: iteration counter phi of the prepared primal, or NULL */
   LLVMValueRef tape;     /* in the forward function */

@@ -1019,12 +1019,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_init(&g.kept);
   for (int k = 0; k < 3; ++k)
     vmap_init(&g.popped[k]);
-  enum { MAX_LOOPS = 64, MAX_LOOP_BLOCKS = 4096 };
-  g.loops = malloc(MAX_LOOPS * sizeof *g.loops);
-  g.loop_blocks = malloc(MAX_LOOP_BLOCKS * sizeof *g.loop_blocks);
-  int all_loops = 1;
-  g.nloops = ct_bridge_loop_trip_counts(g.pc, g.loops, MAX_LOOPS, g.loop_blocks, MAX_LOOP_BLOCKS, &all_loops);
-  g.loops_incomplete = !all_loops;
+  g.nloops = ct_bridge_loop_trip_counts(g.pc, &g.loops, &g.loop_blocks);
   if (getenv("COTANGENT_DEBUG")) {
     LLVMDumpValue(g.pc);
     for (unsigned i = 0; i < g.nloops; ++i)

@@ -120,6 +120,16 @@ int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out) {
 void contract_export_all(ct_module *m) {
   for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
     ct_spec spec;
+    unsigned tlen = 0;
+    if (!LLVMIsDeclaration(f) && LLVMCountParams(f) > CT_MAX_PARAMS && differentiable_text(m, f, &tlen)) {
+      size_t len = 0;
+      const char *name = LLVMGetValueName2(f, &len);
+      diag_report(f, NULL, CT_SEV_ERROR,
+                  "'%.*s' is declared differentiable but has %u parameters, more than the %u Cotangent "
+                  "differentiates",
+                  (int)len, name, LLVMCountParams(f), CT_MAX_PARAMS);
+      continue;
+    }
     if (LLVMIsDeclaration(f) || !contract_canonical_spec(m, f, &spec))
       continue;
     int any_fp = spec.ret_active;

@@ -138,6 +138,19 @@ void custom_register_on_target(ct_module *m, LLVMValueRef f, const char *pullbac
 }
 
 void custom_set_access(ct_module *m, LLVMValueRef f, const char *text, size_t len) {
+  /* custom_array_size keeps at most 8 size digits per parameter */
+  unsigned digits = 0;
+  for (size_t i = 0; i < len && text[i] != ':'; ++i) {
+    digits = text[i] >= '0' && text[i] <= '9' ? digits + 1 : 0;
+    if (digits > 8) {
+      size_t flen = 0;
+      const char *fname = LLVMGetValueName2(f, &flen);
+      diag_report(f, NULL, CT_SEV_ERROR,
+                  "CT_ACCESS(\"%.*s\") on '%.*s': an array's length is the product of at most 8 size parameters",
+                  (int)len, text, (int)flen, fname);
+      return;
+    }
+  }
   LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
                           LLVMCreateStringAttribute(m->ctx, "ct-access", 9, text, (unsigned)len));
 }

@@ -469,15 +469,14 @@ static void mark_math_calls_pure(ct_gen *g) {
 /* Remarks (-Rpass=cotangent): the tape bytes each source line costs per
  * execution, and the values used directly without the tape. */
 static void remark_tape_use(ct_gen *g) {
-  enum { MAX_LINES = 256 };
-  struct {
+  struct line {
     unsigned line;
     int once; /* in a stack slot: the block runs at most once */
     unsigned long long bytes;
     unsigned values;
     LLVMValueRef at;
-  } lines[MAX_LINES];
-  unsigned nlines = 0;
+  } *lines = NULL;
+  unsigned nlines = 0, cap = 0;
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
   for (unsigned i = 0; i < g->nblocks; ++i) {
     ct_block *b = &g->blocks[i];
@@ -496,8 +495,8 @@ static void remark_tape_use(ct_gen *g) {
       while (j < nlines && (lines[j].line != line || lines[j].once != b->once))
         ++j;
       if (j == nlines) {
-        if (nlines == MAX_LINES)
-          continue;
+        if (nlines == cap)
+          lines = realloc(lines, (cap = cap ? 2 * cap : 16) * sizeof *lines);
         lines[nlines].line = line;
         lines[nlines].once = b->once;
         lines[nlines].bytes = 0;
@@ -515,6 +514,7 @@ static void remark_tape_use(ct_gen *g) {
                 "gradient of '%.*s': %u value(s) from this line cached %s, %llu bytes per execution", (int)len,
                 fname, lines[j].values, lines[j].once ? "in a stack slot (the block runs at most once)" : "on the tape",
                 lines[j].bytes);
+  free(lines);
   unsigned direct = 0;
   for (unsigned i = 0; i < g->nblocks; ++i)
     direct += g->blocks[i].stable;

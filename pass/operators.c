@@ -380,7 +380,12 @@ static int lower_runtime_pointer_site(ct_module *m, const ct_site *s, LLVMValueR
   LLVMValueRef args[2 * CT_MAX_PARAMS + 2];
   LLVMTypeRef types[2 * CT_MAX_PARAMS + 2];
   unsigned n = 0;
-  for (; i < nargs && n < 2 * CT_MAX_PARAMS + 2; ++i) {
+  if (nargs - i > 2 * CT_MAX_PARAMS) {
+    site_error(s, "%s: %u arguments after the function pointer, more than a function of at most %u parameters "
+                  "takes", op_name(s->kind), nargs - i, CT_MAX_PARAMS);
+    return 0;
+  }
+  for (; i < nargs; ++i) {
     LLVMValueRef a = LLVMGetOperand(call, i);
     if (marker_of(a) != MARK_NONE) {
       site_error(s, "%s: ct_const cannot be used with a function pointer known only at run time (the "
@@ -482,6 +487,11 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
   const char *fname = LLVMGetValueName2(fn, &fnlen);
   char fnbuf[256];
   snprintf(fnbuf, sizeof fnbuf, "%.*s", (int)fnlen, fname);
+  if (LLVMCountParams(fn) > CT_MAX_PARAMS) {
+    site_error(s, "cannot differentiate '%s': it has %u parameters, more than the %u Cotangent differentiates",
+               fnbuf, LLVMCountParams(fn), CT_MAX_PARAMS);
+    return 0;
+  }
   ct_spec canonical;
   if (custom_derivative_of(m, fn) || (LLVMIsDeclaration(fn) && contract_canonical_spec(m, fn, &canonical)))
     fn = call_wrapper(m, fn); /* its calls use the pullback, or the other file's gradient */
@@ -513,11 +523,7 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
     site_error(s, "cannot differentiate '%s': variadic functions are not supported", fnbuf);
     return 0;
   }
-  unsigned nparams = LLVMCountParamTypes(fty);
-  if (nparams > CT_MAX_PARAMS) {
-    site_error(s, "cannot differentiate '%s': more than %u parameters", fnbuf, CT_MAX_PARAMS);
-    return 0;
-  }
+  unsigned nparams = LLVMCountParamTypes(fty); /* at most CT_MAX_PARAMS: checked above */
   LLVMTypeRef ptypes[CT_MAX_PARAMS];
   LLVMGetParamTypes(fty, ptypes);
   LLVMTypeRef rty = LLVMGetReturnType(fty);

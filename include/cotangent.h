@@ -86,6 +86,15 @@ extern int __ct_const_marker;
  *   ct_pullback_apply(pb, 1.0, &dx, &dy);   // the gradient
  *   ct_pullback_apply(pb, 0.5, &dx, &dy);   // half of it
  *   ct_pullback_free(pb);
+ *
+ * Threads: several threads may apply one pullback at once; its
+ * applications take turns (each is complete; all add into the same shadows
+ * of pointer arguments), and different pullbacks run in parallel. Freeing
+ * must not overlap an application of the same pullback.
+ * Misuse stops the program with "cotangent: <operator>: ..." (abort): a
+ * NULL derivative pointer, a NULL shadow of a non-NULL array, a pullback
+ * that is NULL, already freed (applied or freed again) or not a pullback.
+ * ct_pullback_free(NULL) does nothing.
  */
 typedef struct ct_pullback_impl *ct_pullback_t;
 ct_pullback_t __ct_pullback(const void *f, ...);

@@ -15,3 +15,12 @@ _Noreturn void __ct_runtime_error(const char *msg) {
   fflush(stderr);
   abort();
 }
+
+void __ct_check_shadow_alloc(int failed, size_t count, size_t size) {
+  if (!failed)
+    return;
+  char msg[160];
+  snprintf(msg, sizeof msg, "out of memory allocating the shadow of %zu x %zu bytes of differentiated memory", count,
+           size);
+  __ct_runtime_error(msg);
+}

@@ -18,6 +18,12 @@ const char *ct_runtime_version(void);
  * error: prints "cotangent: <msg>" on stderr and aborts. */
 CT_RT_NORETURN void __ct_runtime_error(const char *msg);
 
+/* Called by generated code right after calloc'ing a shadow: when
+ * `failed` (the shadow is NULL but the primal allocation succeeded), stops
+ * with an out-of-memory message naming the size. */
+#include <stddef.h>
+void __ct_check_shadow_alloc(int failed, size_t count, size_t size);
+
 /* Adjoints of memcpy/memmove of double or float data (memory_adjoint.c):
  * dsrc[i] += ddst[i]; ddst[i] = 0 for bytes / sizeof(element) elements. */
 #include <stddef.h>

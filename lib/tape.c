@@ -92,8 +92,13 @@ static inline size_t round_up(size_t n, size_t a) {
 }
 
 static CT_SLOWPATH _Noreturn void out_of_memory(size_t bytes) {
-  fprintf(stderr, "cotangent: out of memory growing the tape (%zu bytes)\n",
-          bytes);
+  /* generated code saturates sizes that overflow (trips x record bytes) */
+  if (bytes == SIZE_MAX)
+    fprintf(stderr, "cotangent: out of memory growing the tape (a size "
+                    "beyond 2^64 bytes)\n");
+  else
+    fprintf(stderr, "cotangent: out of memory growing the tape (%zu bytes)\n",
+            bytes);
   fflush(stderr);
   abort();
 }

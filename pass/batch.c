@@ -47,11 +47,6 @@ void batch_add_counters(ct_gen *g) {
   g->loop_counters = calloc(g->nloops ? g->nloops : 1, sizeof *g->loop_counters);
   if (getenv("COTANGENT_NO_BATCH")) /* for comparisons */
     return;
-  /* A block's innermost listed loop must be its innermost loop: a block of
-     an unlisted inner loop would share the outer loop's record slot among
-     the inner loop's iterations. */
-  if (g->loops_incomplete)
-    return;
   LLVMBuilderRef b = LLVMCreateBuilderInContext(g->m->ctx);
   LLVMTypeRef i64 = LLVMInt64TypeInContext(g->m->ctx);
   for (unsigned i = 0; i < g->nloops; ++i) {
@@ -104,11 +99,12 @@ static unsigned long long record_align(ct_gen *g, LLVMTypeRef ty) {
   return a > 16 ? a : 16;
 }
 
-/* trips * sizeof(record), trips from the forward or the reverse copy */
+/* trips * sizeof(record) (saturating), trips from the forward or the
+ * reverse copy */
 static LLVMValueRef array_bytes(ct_gen *g, LLVMTypeRef rec_ty, LLVMValueRef trips) {
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
   trips = LLVMBuildZExtOrBitCast(g->m->b, trips, g->i64_ty, "");
-  return LLVMBuildMul(g->m->b, trips, LLVMConstInt(g->i64_ty, LLVMABISizeOfType(td, rec_ty), 0), "ct.batch.bytes");
+  return forward_bytes_mul(g, trips, LLVMConstInt(g->i64_ty, LLVMABISizeOfType(td, rec_ty), 0));
 }
 
 void batch_build_pushes(ct_gen *g) {

@@ -14,6 +14,8 @@
 #include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Demangle/Demangle.h"
+#include "llvm/IR/MDBuilder.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
@@ -163,9 +165,14 @@ extern "C" int ct_bridge_dominates(LLVMValueRef a, LLVMValueRef b) {
   return DT.dominates(A, B);
 }
 
-extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop *loops, unsigned max_loops,
-                                               LLVMBasicBlockRef *blocks, unsigned max_blocks, int *all_listed) {
-  *all_listed = 1;
+extern "C" LLVMValueRef ct_bridge_split_if_then_unreachable(LLVMValueRef cond, LLVMValueRef before) {
+  Instruction *At = unwrap<Instruction>(before);
+  MDNode *Unlikely = MDBuilder(At->getContext()).createUnlikelyBranchWeights();
+  return wrap(SplitBlockAndInsertIfThen(unwrap(cond), At->getIterator(), /*Unreachable=*/true, Unlikely));
+}
+
+extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop **loops_out,
+                                               LLVMBasicBlockRef **blocks_out) {
   Function *F = unwrap<Function>(fn);
   FunctionAnalysisManager FAM;
   PassBuilder PB;
@@ -174,13 +181,20 @@ extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop *
   ScalarEvolution &SE = FAM.getResult<ScalarEvolutionAnalysis>(*F);
   const DataLayout &DL = F->getParent()->getDataLayout();
   Type *I64 = Type::getInt64Ty(F->getContext());
+  SmallVector<Loop *, 16> All = LI.getLoopsInPreorder();
+  size_t NumBlocks = 0;
+  for (Loop *L : All)
+    NumBlocks += L->getNumBlocks();
+  // malloc'd for the C side, which frees them
+  auto *loops = static_cast<ct_bridge_loop *>(malloc((All.size() + 1) * sizeof(ct_bridge_loop)));
+  auto *blocks = static_cast<LLVMBasicBlockRef *>(malloc((NumBlocks + 1) * sizeof(LLVMBasicBlockRef)));
+  if (!loops || !blocks)
+    report_fatal_error("cotangent: out of memory listing loops");
+  *loops_out = loops;
+  *blocks_out = blocks;
   unsigned N = 0, NB = 0;
-  for (Loop *L : LI.getLoopsInPreorder()) {
+  for (Loop *L : All) {
     BasicBlock *Pre = L->getLoopPreheader();
-    if (N == max_loops || NB + L->getNumBlocks() > max_blocks) {
-      *all_listed = 0;
-      continue;
-    }
     Value *Count = nullptr;
     const SCEV *BTC = SE.getBackedgeTakenCount(L);
     if (Pre && !isa<SCEVCouldNotCompute>(BTC) && BTC->getType()->isIntegerTy()) {

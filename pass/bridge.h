@@ -61,20 +61,24 @@ void ct_bridge_demangle(const char *name, size_t len, char *buf, size_t n);
  * the dominator tree for the query: for occasional use. */
 int ct_bridge_dominates(LLVMValueRef a, LLVMValueRef b);
 
+/* Splits the block of `before` there, so that `cond` (an i1 computed
+ * before it) branches, as unlikely, to a new block that ends in
+ * `unreachable`; returns that terminator, before which the caller puts what
+ * runs then (a noreturn call). */
+LLVMValueRef ct_bridge_split_if_then_unreachable(LLVMValueRef cond, LLVMValueRef before);
+
 /* The loops of `fn`, outer loops first: header, preheader (or NULL), the
  * unique exit block reached only from inside (or NULL), and, when LLVM's
  * scalar evolution can compute it before the loop runs, the trip count (an
- * i64 materialized at the end of the preheader, else NULL). Writes at most
- * max_loops entries and their blocks into `blocks`; returns the count.
- * *all_listed is 0 when some loops did not fit (a listed loop may then
- * contain loops that are not listed). */
+ * i64 materialized at the end of the preheader, else NULL). Lists every
+ * loop: *loops and *blocks (each loop's blocks, at first_block) are
+ * malloc'd, and the caller frees them; returns the number of loops. */
 typedef struct {
   LLVMBasicBlockRef header, preheader, exit;
   LLVMValueRef trip_count;
   unsigned first_block, nblocks; /* into the blocks array */
 } ct_bridge_loop;
-unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop *loops, unsigned max_loops,
-                                    LLVMBasicBlockRef *blocks, unsigned max_blocks, int *all_listed);
+unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop **loops, LLVMBasicBlockRef **blocks);
 
 #ifdef __cplusplus
 }

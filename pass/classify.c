@@ -1060,7 +1060,12 @@ void classify_plan(ct_gen *g) {
                   "pass that pointer with a shadow (enzyme_dup), or use a local variable");
         else if (LLVMIsACallInst(inst)) {
           LLVMValueRef callee = LLVMGetCalledValue(inst);
-          if (callee && LLVMIsAFunction(callee))
+          if (callee && LLVMIsAFunction(callee) && LLVMCountParams(callee) > CT_MAX_PARAMS) {
+            char *what = util_format("has %u parameters, more than the %u Cotangent differentiates",
+                                     LLVMCountParams(callee), CT_MAX_PARAMS);
+            gen_fail(g, inst, what, NULL);
+            free(what);
+          } else if (callee && LLVMIsAFunction(callee))
             gen_fail(g, inst, "has no derivative",
                     "Cotangent differentiates libm functions, LLVM intrinsics and functions whose "
                     "body is in this file");

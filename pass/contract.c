@@ -13,6 +13,7 @@
 #include "core.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The metadata string "ct.differentiable[:a,b]" of fn, or NULL. */
@@ -87,16 +88,18 @@ int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out) {
   return 1;
 }
 
-static void stable_names(LLVMValueRef fn, char *aug, char *rev, size_t n) {
+/* __ct_aug_<f>, __ct_rev_<f> (whole: names of any length must not
+ * collide); the caller frees them. */
+static void stable_names(LLVMValueRef fn, char **aug, char **rev) {
   size_t len = 0;
   const char *name = LLVMGetValueName2(fn, &len);
-  snprintf(aug, n, "__ct_aug_%.*s", (int)len, name);
-  snprintf(rev, n, "__ct_rev_%.*s", (int)len, name);
+  *aug = util_format("__ct_aug_%.*s", (int)len, name);
+  *rev = util_format("__ct_rev_%.*s", (int)len, name);
 }
 
 int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out) {
-  char aug[300], rev[300];
-  stable_names(spec->fn, aug, rev, sizeof aug);
+  char *aug, *rev;
+  stable_names(spec->fn, &aug, &rev);
   LLVMTypeRef aug_ty, rev_ty;
   gradient_split_types(m, spec, &aug_ty, &rev_ty);
   out->aug = LLVMGetNamedGlobalAlias(m->mod, aug, strlen(aug));
@@ -109,12 +112,24 @@ int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out) {
     out->rev = LLVMGetNamedFunction(m->mod, rev);
   if (!out->rev)
     out->rev = LLVMAddFunction(m->mod, rev, rev_ty);
+  free(aug);
+  free(rev);
   return 1;
 }
 
 void contract_export_all(ct_module *m) {
   for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
     ct_spec spec;
+    unsigned tlen = 0;
+    if (!LLVMIsDeclaration(f) && LLVMCountParams(f) > CT_MAX_PARAMS && differentiable_text(m, f, &tlen)) {
+      size_t len = 0;
+      const char *name = LLVMGetValueName2(f, &len);
+      diag_report(f, NULL, CT_SEV_ERROR,
+                  "'%.*s' is declared differentiable but has %u parameters, more than the %u Cotangent "
+                  "differentiates",
+                  (int)len, name, LLVMCountParams(f), CT_MAX_PARAMS);
+      continue;
+    }
     if (LLVMIsDeclaration(f) || !contract_canonical_spec(m, f, &spec))
       continue;
     int any_fp = spec.ret_active;
@@ -132,13 +147,14 @@ void contract_export_all(ct_module *m) {
     LLVMLinkage link = LLVMGetLinkage(f);
     if (link == LLVMInternalLinkage || link == LLVMPrivateLinkage)
       continue; /* only this file can call it: gradients are made on demand */
-    char aug[300], rev[300];
-    stable_names(f, aug, rev, sizeof aug);
-    if (LLVMGetNamedGlobalAlias(m->mod, aug, strlen(aug)))
-      continue;
+    char *aug, *rev;
+    stable_names(f, &aug, &rev);
     ct_split split;
-    if (!gradient_get_split(m, &spec, NULL, &split))
+    if (LLVMGetNamedGlobalAlias(m->mod, aug, strlen(aug)) || !gradient_get_split(m, &spec, NULL, &split)) {
+      free(aug);
+      free(rev);
       continue;
+    }
     /* a declaration made by a call in this file gives way to the alias */
     LLVMValueRef names[2] = {split.aug, split.rev};
     const char *exported[2] = {aug, rev};
@@ -151,6 +167,8 @@ void contract_export_all(ct_module *m) {
         LLVMSetValueName2(alias, exported[k], strlen(exported[k]));
       }
     }
+    free(aug);
+    free(rev);
     m->changed = 1;
   }
 }

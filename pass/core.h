@@ -26,6 +26,9 @@ void vmap_set(ct_vmap *m, LLVMValueRef key, LLVMValueRef val);
 /* The name of the function a call instruction calls directly, or NULL
  * (not a call, or an indirect one). */
 const char *util_callee_name(LLVMValueRef inst, size_t *len);
+/* printf into a new malloc'd string, never truncated (names of generated
+ * functions embed user names of any length); the caller frees it. */
+char *util_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- types ---- */
 int type_is_fp_scalar(LLVMTypeRef t);
@@ -216,6 +219,15 @@ int custom_param_no_derivative(LLVMValueRef fn, unsigned index);
  * pointers), and the constructor registering differentiable functions. */
 LLVMValueRef registry_entry_point(ct_module *m, LLVMValueRef fn, int variadic_abi, LLVMValueRef site);
 void registry_register_all(ct_module *m);
+
+/* checks.c: before `before`, a run-time check that the pointer `p` the
+ * user gave an operator (a derivative pointer, or a shadow: then with the
+ * array `primal`, which may be NULL too) is not NULL; if it is, the program
+ * stops with "cotangent: <op>: the <what> of parameter <param> of '<fn>' is
+ * NULL". Folds away where p is known not to be NULL. Not on NVPTX. Leaves
+ * m->b before `before`. */
+void checks_nonnull(ct_module *m, LLVMValueRef before, LLVMValueRef p, LLVMValueRef primal, const char *op,
+                    const char *what, unsigned param, LLVMValueRef fn);
 
 /* operators.c: find and lower every differential operator call. */
 void operators_lower_all(ct_module *m);

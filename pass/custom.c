@@ -78,11 +78,18 @@ static void type_name(LLVMTypeRef t, char *buf, size_t n) {
  * an alias of) as the pullback of the function named `target`. */
 static void register_named(ct_module *m, LLVMValueRef pullback, const char *pname, size_t plen, const char *target,
                            size_t len) {
-  char name[256];
-  snprintf(name, sizeof name, "%.*s", (int)len, target);
+  char *name = util_format("%.*s", (int)len, target);
   LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
+  free(name);
   if (!f)
     return; /* f is not used in this file: nothing to differentiate here */
+  if (LLVMCountParams(f) > CT_MAX_PARAMS) {
+    diag_report(pullback, NULL, CT_SEV_ERROR,
+                "'%.*s' cannot be the derivative of '%.*s': it has %u parameters, more than the %u Cotangent "
+                "differentiates",
+                (int)plen, pname, (int)len, target, LLVMCountParams(f), CT_MAX_PARAMS);
+    return;
+  }
   LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
   unsigned nwant = 0;
   LLVMTypeRef pty = LLVMGlobalGetValueType(pullback);
@@ -101,10 +108,10 @@ static void register_named(ct_module *m, LLVMValueRef pullback, const char *pnam
       snprintf(sig + strlen(sig), sizeof sig - strlen(sig), "%s%s", i ? ", " : "", t);
     }
     diag_report(pullback, NULL, CT_SEV_ERROR,
-                "'%.*s' cannot be the derivative of '%s': a derivative must be 'void %.*s(%s)' (f's "
+                "'%.*s' cannot be the derivative of '%.*s': a derivative must be 'void %.*s(%s)' (f's "
                 "parameters, the seed of its result, then a pointer to the adjoint of each "
                 "floating-point or pointer parameter)",
-                (int)plen, pname, name, (int)plen, pname, sig);
+                (int)plen, pname, (int)len, target, (int)plen, pname, sig);
     return;
   }
   LLVMAttributeRef a = LLVMCreateStringAttribute(m->ctx, CUSTOM_ATTR, (unsigned)strlen(CUSTOM_ATTR), pname,
@@ -131,23 +138,30 @@ static LLVMValueRef aliased_function(ct_module *m, const char *name) {
 }
 
 void custom_register_on_target(ct_module *m, LLVMValueRef f, const char *pullback, size_t len) {
-  char name[256];
-  snprintf(name, sizeof name, "%.*s", (int)len, pullback);
+  char *name = util_format("%.*s", (int)len, pullback);
   LLVMValueRef p = LLVMGetNamedFunction(m->mod, name);
   size_t flen = 0;
   const char *fname = LLVMGetValueName2(f, &flen);
   LLVMValueRef aliasee = p ? NULL : aliased_function(m, name);
   if (aliasee) { /* P is an alias (the optimizer may move the body to its name) */
     register_named(m, aliasee, name, strlen(name), fname, flen);
+    free(name);
     return;
   }
   if (!p) {
     LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
     unsigned nwant = 0;
-    if (!expected_signature(f, want, &nwant, m->ctx))
+    if (!expected_signature(f, want, &nwant, m->ctx)) {
+      diag_report(f, NULL, CT_SEV_ERROR,
+                  "'%s' cannot be the derivative of '%.*s': it has %u parameters, more than the %u Cotangent "
+                  "differentiates",
+                  name, (int)flen, fname, LLVMCountParams(f), CT_MAX_PARAMS);
+      free(name);
       return;
+    }
     p = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), want, nwant, 0));
   }
+  free(name);
   custom_register(m, p, fname, flen);
 }
 
@@ -159,15 +173,28 @@ int custom_register_link(ct_module *m, LLVMValueRef var, const char *text, size_
   const char *comma = memchr(text, ',', len);
   if (!comma)
     return 1;
-  char name[256];
-  snprintf(name, sizeof name, "%.*s", (int)(comma - text), text);
+  char *name = util_format("%.*s", (int)(comma - text), text);
   LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
+  free(name);
   if (f) /* else f is not used in this file */
     custom_register_on_target(m, f, comma + 1, len - (size_t)(comma + 1 - text));
   return 1;
 }
 
 void custom_set_access(ct_module *m, LLVMValueRef f, const char *text, size_t len) {
+  /* custom_array_size keeps at most 8 size digits per parameter */
+  unsigned digits = 0;
+  for (size_t i = 0; i < len && text[i] != ':'; ++i) {
+    digits = text[i] >= '0' && text[i] <= '9' ? digits + 1 : 0;
+    if (digits > 8) {
+      size_t flen = 0;
+      const char *fname = LLVMGetValueName2(f, &flen);
+      diag_report(f, NULL, CT_SEV_ERROR,
+                  "CT_ACCESS(\"%.*s\") on '%.*s': an array's length is the product of at most 8 size parameters",
+                  (int)len, text, (int)flen, fname);
+      return;
+    }
+  }
   LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
                           LLVMCreateStringAttribute(m->ctx, "ct-access", 9, text, (unsigned)len));
 }
@@ -260,18 +287,16 @@ LLVMValueRef custom_derivative_of(ct_module *m, LLVMValueRef fn) {
     return NULL;
   unsigned len = 0;
   const char *pname = LLVMGetStringAttributeValue(a, &len);
-  char name[256];
-  snprintf(name, sizeof name, "%.*s", (int)len, pname);
+  char *name = util_format("%.*s", (int)len, pname);
   LLVMValueRef p = LLVMGetNamedFunction(m->mod, name);
   if (!p)
     p = LLVMGetNamedGlobalAlias(m->mod, name, strlen(name));
-  if (!p) { /* a mere declaration, removed by the optimizer as unused */
-    LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
-    unsigned nwant = 0;
-    if (!expected_signature(fn, want, &nwant, m->ctx))
-      return NULL;
+  LLVMTypeRef want[2 * CT_MAX_PARAMS + 1];
+  unsigned nwant = 0;
+  /* a mere declaration, removed by the optimizer as unused */
+  if (!p && expected_signature(fn, want, &nwant, m->ctx))
     p = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), want, nwant, 0));
-  }
+  free(name);
   return p;
 }
 

@@ -3,15 +3,22 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void diag_report(LLVMValueRef user_fn, LLVMValueRef at, ct_severity sev, const char *fmt, ...) {
-  char msg[2048];
-  va_list ap;
+  /* whole, however long the names in it */
+  va_list ap, again;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  ct_bridge_diagnose(user_fn, at, sev, msg);
+  char *msg = malloc(n > 0 ? (size_t)n + 1 : 1);
+  if (msg)
+    vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, again);
+  va_end(again);
+  ct_bridge_diagnose(user_fn, at, sev, msg ? msg : "(out of memory formatting a diagnostic)");
+  free(msg);
 }
 
 void diag_describe(LLVMValueRef inst, char *buf, size_t n) {

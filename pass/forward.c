@@ -24,6 +24,20 @@ LLVMValueRef forward_tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLV
   return LLVMBuildCall2(g->m->b, LLVMFunctionType(g->ptr_ty, params, 3, 0), f, args, 3, "");
 }
 
+LLVMValueRef forward_bytes_mul(ct_gen *g, LLVMValueRef a, LLVMValueRef b) {
+  LLVMBuilderRef bld = g->m->b;
+  if (LLVMIsAConstantInt(a) && LLVMIsAConstantInt(b)) {
+    unsigned long long x = LLVMConstIntGetZExtValue(a), y = LLVMConstIntGetZExtValue(b), r;
+    return LLVMConstInt(g->i64_ty, __builtin_mul_overflow(x, y, &r) ? ~0ULL : r, 0);
+  }
+  const char *name = "llvm.umul.with.overflow";
+  LLVMValueRef f = LLVMGetIntrinsicDeclaration(g->m->mod, LLVMLookupIntrinsicID(name, strlen(name)), &g->i64_ty, 1);
+  LLVMValueRef args[2] = {a, b};
+  LLVMValueRef r = LLVMBuildCall2(bld, LLVMGlobalGetValueType(f), f, args, 2, "");
+  return LLVMBuildSelect(bld, LLVMBuildExtractValue(bld, r, 1, ""), LLVMConstAllOnes(g->i64_ty),
+                         LLVMBuildExtractValue(bld, r, 0, ""), "ct.bytes");
+}
+
 static LLVMValueRef tape_call(ct_gen *g, const char *fn, LLVMTypeRef ty, LLVMValueRef tape) {
   unsigned long long size = LLVMABISizeOfType(LLVMGetModuleDataLayout(g->m->mod), ty);
   return forward_tape_call(g, fn, tape, LLVMConstInt(g->i64_ty, size ? size : 1, 0), 16);
@@ -48,6 +62,38 @@ void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes
   g->heap_shadows[g->nheap_shadows++] = p;
 }
 
+/* calloc(count, size) for a shadow, then a check: a NULL shadow (out of
+ * memory) where the primal allocation `primal` (NULL: none) succeeded
+ * stops the program with a message, instead of a crash when the gradient
+ * first touches it. */
+static LLVMValueRef shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
+                                  LLVMValueRef primal, const char *name) {
+  LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
+  LLVMValueRef calloc_fn = forward_declare(g, "calloc", g->ptr_ty, params, 2);
+  LLVMValueRef args[2] = {count, size};
+  LLVMValueRef s = LLVMBuildCall2(b, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, name);
+  if (!strncmp(LLVMGetTarget(g->m->mod), "nvptx", 5))
+    return s;
+  LLVMValueRef failed = LLVMBuildIsNull(b, s, "");
+  if (primal)
+    failed = LLVMBuildAnd(b, failed, LLVMBuildIsNotNull(b, primal, ""), "");
+  LLVMTypeRef cparams[3] = {g->i32_ty, g->i64_ty, g->i64_ty};
+  LLVMTypeRef voidt = LLVMVoidTypeInContext(g->m->ctx);
+  LLVMValueRef check = LLVMGetNamedFunction(g->m->mod, "__ct_check_shadow_alloc");
+  if (!check) {
+    check = forward_declare(g, "__ct_check_shadow_alloc", voidt, cparams, 3);
+    /* touches no memory of the program: it only reports and aborts */
+    LLVMContextRef ctx = g->m->ctx;
+    LLVMAddAttributeAtIndex(check, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 12));
+    LLVMAddAttributeAtIndex(check, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+  }
+  LLVMValueRef cargs[3] = {LLVMBuildZExt(b, failed, g->i32_ty, ""), count, size};
+  LLVMBuildCall2(b, LLVMFunctionType(voidt, cparams, 3, 0), check, cargs, 3, "");
+  return s;
+}
+
 /* A pointer into a global variable met in a merge (select, phi) with
  * pointers to differentiable data gets a shadow too: a zeroed copy made
  * for this call (on the stack when small, on the heap otherwise or in
@@ -70,10 +116,7 @@ static LLVMValueRef global_shadow_of(ct_gen *g, LLVMValueRef p) {
       LLVMSetAlignment(shadow, 16);
       LLVMBuildMemSet(g->sb, shadow, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), size, 16);
     } else {
-      LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
-      LLVMValueRef calloc_fn = forward_declare(g, "calloc", g->ptr_ty, params, 2);
-      LLVMValueRef args[2] = {LLVMConstInt(g->i64_ty, 1, 0), size};
-      shadow = LLVMBuildCall2(g->sb, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, "shadow.global");
+      shadow = shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), size, NULL, "shadow.global");
       forward_add_heap_shadow(g, shadow, bytes);
     }
     vmap_set(&g->global_shadows, gv, shadow);
@@ -125,10 +168,8 @@ static void build_shadows(ct_gen *g) {
           if (g->spec->split) {
             /* the reverse runs in another function: keep the shadow on the
                heap, freed when the reverse finishes */
-            LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
-            LLVMValueRef calloc_fn = forward_declare(g, "calloc", g->ptr_ty, params, 2);
-            LLVMValueRef args[2] = {LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0)};
-            s = LLVMBuildCall2(g->sb, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, "shadow");
+            s = shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0),
+                              NULL, "shadow");
             forward_add_heap_shadow(g, s, bytes ? bytes : 1);
           } else {
             s = LLVMBuildArrayAlloca(g->sb, aty, count, "shadow");
@@ -177,8 +218,6 @@ static void build_shadows(ct_gen *g) {
           }
         } else if (LLVMIsACallInst(inst) && classify_callee_is(inst, CLASSIFY_ALLOC_FUNCTIONS)) {
           /* shadow heap memory: zeroed, freed by the reverse of the call */
-          LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
-          LLVMValueRef calloc_fn = forward_declare(g, "calloc", g->ptr_ty, params, 2);
           LLVMValueRef args[2];
           if (classify_callee_is(inst, (const char *const[]){"calloc", NULL})) {
             args[0] = vmap_get(&g->fwd, LLVMGetOperand(inst, 0)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 0))
@@ -192,7 +231,7 @@ static void build_shadows(ct_gen *g) {
           }
           for (int k = 0; k < 2; ++k)
             args[k] = LLVMBuildZExtOrBitCast(m->b, args[k], g->i64_ty, "");
-          s = LLVMBuildCall2(m->b, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, "shadow");
+          s = shadow_calloc(g, m->b, args[0], args[1], copy, "shadow");
         } else if (LLVMIsAIntToPtrInst(inst)) {
           /* shadow = shadow(source) + (address - source address) */
           LLVMValueRef src = activity_ptrtoint_source(&g->active, LLVMGetOperand(inst, 0), 0);
@@ -430,15 +469,14 @@ static void mark_math_calls_pure(ct_gen *g) {
 /* Remarks (-Rpass=cotangent): the tape bytes each source line costs per
  * execution, and the values used directly without the tape. */
 static void remark_tape_use(ct_gen *g) {
-  enum { MAX_LINES = 256 };
-  struct {
+  struct line {
     unsigned line;
     int once; /* in a stack slot: the block runs at most once */
     unsigned long long bytes;
     unsigned values;
     LLVMValueRef at;
-  } lines[MAX_LINES];
-  unsigned nlines = 0;
+  } *lines = NULL;
+  unsigned nlines = 0, cap = 0;
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
   for (unsigned i = 0; i < g->nblocks; ++i) {
     ct_block *b = &g->blocks[i];
@@ -457,8 +495,8 @@ static void remark_tape_use(ct_gen *g) {
       while (j < nlines && (lines[j].line != line || lines[j].once != b->once))
         ++j;
       if (j == nlines) {
-        if (nlines == MAX_LINES)
-          continue;
+        if (nlines == cap)
+          lines = realloc(lines, (cap = cap ? 2 * cap : 16) * sizeof *lines);
         lines[nlines].line = line;
         lines[nlines].once = b->once;
         lines[nlines].bytes = 0;
@@ -476,6 +514,7 @@ static void remark_tape_use(ct_gen *g) {
                 "gradient of '%.*s': %u value(s) from this line cached %s, %llu bytes per execution", (int)len,
                 fname, lines[j].values, lines[j].once ? "in a stack slot (the block runs at most once)" : "on the tape",
                 lines[j].bytes);
+  free(lines);
   unsigned direct = 0;
   for (unsigned i = 0; i < g->nblocks; ++i)
     direct += g->blocks[i].stable;
@@ -507,7 +546,7 @@ static void reserve_loop_records(ct_gen *g) {
     if (!per_iteration || !pre || !count || !loop->trip_count)
       continue;
     LLVMPositionBuilderBefore(g->m->b, LLVMGetBasicBlockTerminator(pre->fwd));
-    LLVMValueRef bytes = LLVMBuildMul(g->m->b, count, LLVMConstInt(g->i64_ty, per_iteration, 0), "");
+    LLVMValueRef bytes = forward_bytes_mul(g, count, LLVMConstInt(g->i64_ty, per_iteration, 0));
     LLVMTypeRef params[2] = {g->ptr_ty, g->i64_ty};
     LLVMValueRef reserve = forward_declare(g, "__ct_tape_reserve", LLVMVoidTypeInContext(g->m->ctx), params, 2);
     LLVMValueRef args[2] = {g->tape, bytes};

@@ -102,9 +102,8 @@ typedef struct {
   unsigned long long *heap_shadow_bytes;
   unsigned nheap_shadows;
   LLVMValueRef keep; /* i1: the reverse may run again (pullbacks); false unless split */
-  ct_bridge_loop *loops; /* loops with a trip count known before they run */
+  ct_bridge_loop *loops; /* every loop, outer first (so a block's innermost listed loop is its innermost) */
   unsigned nloops;
-  int loops_incomplete; /* some loops did not fit in `loops` */
   LLVMBasicBlockRef *loop_blocks;
   LLVMValueRef *loop_counters; /* per loop: iteration counter phi of the prepared primal, or NULL */
   LLVMValueRef tape;     /* in the forward function */
@@ -200,6 +199,10 @@ LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMT
 /* A call of __ct_tape_push or __ct_tape_pop (`fn`) for `bytes` bytes (an
  * i64 value) aligned to `align`; returns the block's address. */
 LLVMValueRef forward_tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLVMValueRef bytes, unsigned long long align);
+/* a * b for i64 byte counts, saturating at UINT64_MAX: a tape request that
+ * large fails with the runtime's out-of-memory message instead of wrapping
+ * to a small size. Built at m->b. */
+LLVMValueRef forward_bytes_mul(ct_gen *g, LLVMValueRef a, LLVMValueRef b);
 void forward_tape_push(ct_gen *g, LLVMValueRef v);
 LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty);
 LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b);

@@ -13,6 +13,7 @@
 
 #include <llvm-c/Target.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int starts_with(const char *s, size_t len, const char *prefix) {
@@ -80,8 +81,7 @@ static LLVMValueRef shared_shadow(ct_gen *g, LLVMValueRef gv) {
   ct_module *m = g->m;
   size_t len = 0;
   const char *name = LLVMGetValueName2(gv, &len);
-  char sname[300];
-  snprintf(sname, sizeof sname, "%.*s.ct_shadow", (int)len, name);
+  char *sname = util_format("%.*s.ct_shadow", (int)len, name);
   LLVMTypeRef ty = LLVMGlobalGetValueType(gv);
   unsigned as = LLVMGetPointerAddressSpace(LLVMTypeOf(gv));
   shadow = LLVMGetNamedGlobal(m->mod, sname);
@@ -91,6 +91,7 @@ static LLVMValueRef shared_shadow(ct_gen *g, LLVMValueRef gv) {
     LLVMSetInitializer(shadow, as == 3 ? LLVMGetUndef(ty) : LLVMConstNull(ty));
     LLVMSetAlignment(shadow, LLVMGetAlignment(gv) > 8 ? LLVMGetAlignment(gv) : 8);
   }
+  free(sname);
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
   unsigned long long bytes = LLVMABISizeOfType(td, ty);
   LLVMValueRef size = LLVMConstInt(g->i64_ty, bytes, 0);

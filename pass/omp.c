@@ -202,11 +202,12 @@ static LLVMValueRef fp_variant(ct_gen *g, LLVMValueRef outlined, const char *fp)
   ct_module *m = g->m;
   size_t len = 0;
   const char *oname = LLVMGetValueName2(outlined, &len);
-  char name[700];
-  snprintf(name, sizeof name, "%.*s.ct_fp.%s", (int)len, oname, fp);
+  char *name = util_format("%.*s.ct_fp.%s", (int)len, oname, fp);
   LLVMValueRef v = LLVMGetNamedFunction(m->mod, name);
-  if (v)
+  if (v) {
+    free(name);
     return v;
+  }
   unsigned n = LLVMCountParams(outlined);
   LLVMTypeRef *params = malloc(n * sizeof *params);
   LLVMGetParamTypes(LLVMGlobalGetValueType(outlined), params);
@@ -215,6 +216,7 @@ static LLVMValueRef fp_variant(ct_gen *g, LLVMValueRef outlined, const char *fp)
       params[p] = LLVMDoubleTypeInContext(m->ctx);
   v = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, n, 0));
   free(params);
+  free(name);
   LLVMSetLinkage(v, LLVMInternalLinkage);
   prepare_copy_attributes(outlined, v);
   LLVMBasicBlockRef args = LLVMAppendBasicBlockInContext(m->ctx, v, "ct.args");
@@ -340,11 +342,12 @@ static LLVMValueRef fork_wrapper(ct_gen *g, LLVMValueRef target, int reverse) {
   ct_module *m = g->m;
   size_t len = 0;
   const char *tname = LLVMGetValueName2(target, &len);
-  char name[700];
-  snprintf(name, sizeof name, "%.*s.fork", (int)len, tname);
+  char *name = util_format("%.*s.fork", (int)len, tname);
   LLVMValueRef w = LLVMGetNamedFunction(m->mod, name);
-  if (w)
+  if (w) {
+    free(name);
     return w;
+  }
   LLVMTypeRef tty = LLVMGlobalGetValueType(target);
   unsigned ntp = LLVMCountParamTypes(tty);
   LLVMTypeRef *tparams = malloc((ntp + 1) * sizeof *tparams);
@@ -369,6 +372,7 @@ static LLVMValueRef fork_wrapper(ct_gen *g, LLVMValueRef target, int reverse) {
     params[np++] = type_is_fp(tparams[2 + k]) ? g->i64_ty : tparams[2 + k];
   LLVMTypeRef voidt = LLVMVoidTypeInContext(m->ctx), i32 = g->i32_ty;
   w = LLVMAddFunction(m->mod, name, LLVMFunctionType(voidt, params, np, 0));
+  free(name);
   LLVMSetLinkage(w, LLVMInternalLinkage);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, w, "entry"));

@@ -182,13 +182,15 @@ static LLVMValueRef coerce_results(ct_module *m, LLVMValueRef call, LLVMValueRef
 static LLVMValueRef call_wrapper(ct_module *m, LLVMValueRef fn) {
   size_t len = 0;
   const char *name = LLVMGetValueName2(fn, &len);
-  char wname[300];
-  snprintf(wname, sizeof wname, "%.*s.ct_call", (int)len, name);
+  char *wname = util_format("%.*s.ct_call", (int)len, name);
   LLVMValueRef w = LLVMGetNamedFunction(m->mod, wname);
-  if (w)
+  if (w) {
+    free(wname);
     return w;
+  }
   LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
   w = LLVMAddFunction(m->mod, wname, fty);
+  free(wname);
   LLVMSetLinkage(w, LLVMInternalLinkage);
   LLVMAttributeRef nd = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, "ct-no-derivative-params", 23);
   if (nd) /* the operator's argument layout follows it */
@@ -275,15 +277,17 @@ static int lower_split_site(ct_module *m, const ct_site *s, ct_spec *spec, LLVMV
 static LLVMValueRef pullback_thunk(ct_module *m, const ct_spec *spec, const ct_split *split, LLVMTypeRef blob_ty) {
   size_t len = 0;
   const char *rname = LLVMGetValueName2(split->rev, &len);
-  char name[700];
-  snprintf(name, sizeof name, "%.*s.thunk", (int)len, rname);
+  char *name = util_format("%.*s.thunk", (int)len, rname);
   LLVMValueRef thunk = LLVMGetNamedFunction(m->mod, name);
-  if (thunk)
+  if (thunk) {
+    free(name);
     return thunk;
+  }
   LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i64 = LLVMInt64TypeInContext(m->ctx);
   LLVMTypeRef i32 = LLVMInt32TypeInContext(m->ctx), dbl = LLVMDoubleTypeInContext(m->ctx);
   LLVMTypeRef params[4] = {ptr, dbl, ptr, i32};
   thunk = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 4, 0));
+  free(name);
   LLVMSetLinkage(thunk, LLVMInternalLinkage);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, thunk, "entry"));
@@ -376,7 +380,12 @@ static int lower_runtime_pointer_site(ct_module *m, const ct_site *s, LLVMValueR
   LLVMValueRef args[2 * CT_MAX_PARAMS + 2];
   LLVMTypeRef types[2 * CT_MAX_PARAMS + 2];
   unsigned n = 0;
-  for (; i < nargs && n < 2 * CT_MAX_PARAMS + 2; ++i) {
+  if (nargs - i > 2 * CT_MAX_PARAMS) {
+    site_error(s, "%s: %u arguments after the function pointer, more than a function of at most %u parameters "
+                  "takes", op_name(s->kind), nargs - i, CT_MAX_PARAMS);
+    return 0;
+  }
+  for (; i < nargs; ++i) {
     LLVMValueRef a = LLVMGetOperand(call, i);
     if (marker_of(a) != MARK_NONE) {
       site_error(s, "%s: ct_const cannot be used with a function pointer known only at run time (the "
@@ -515,6 +524,11 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
   const char *fname = LLVMGetValueName2(fn, &fnlen);
   char fnbuf[256];
   snprintf(fnbuf, sizeof fnbuf, "%.*s", (int)fnlen, fname);
+  if (LLVMCountParams(fn) > CT_MAX_PARAMS) {
+    site_error(s, "cannot differentiate '%s': it has %u parameters, more than the %u Cotangent differentiates",
+               fnbuf, LLVMCountParams(fn), CT_MAX_PARAMS);
+    return 0;
+  }
   if (!LLVMIsDeclaration(fn) && !custom_derivative_of(m, fn) && reaches(m, fn, s->caller)) {
     site_error(s, "%s: cannot differentiate '%s' inside itself: this call is part of '%s' (in its body or "
                   "in a function it calls); call the operator from a function that '%s' does not call",
@@ -552,11 +566,7 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
     site_error(s, "cannot differentiate '%s': variadic functions are not supported", fnbuf);
     return 0;
   }
-  unsigned nparams = LLVMCountParamTypes(fty);
-  if (nparams > CT_MAX_PARAMS) {
-    site_error(s, "cannot differentiate '%s': more than %u parameters", fnbuf, CT_MAX_PARAMS);
-    return 0;
-  }
+  unsigned nparams = LLVMCountParamTypes(fty); /* at most CT_MAX_PARAMS: checked above */
   LLVMTypeRef ptypes[CT_MAX_PARAMS];
   LLVMGetParamTypes(fty, ptypes);
   LLVMTypeRef rty = LLVMGetReturnType(fty);
@@ -613,6 +623,8 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
         return 0;
       }
       gargs[ng++] = shadow;
+      if (act == ACT_DUP)
+        checks_nonnull(m, call, shadow, v, op_name(s->kind), "shadow", p + 1, fn);
     } else if (wants_out) {
       LLVMValueRef out = LLVMGetOperand(call, i++);
       if (LLVMGetTypeKind(LLVMTypeOf(out)) != LLVMPointerTypeKind) {
@@ -621,6 +633,7 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
         return 0;
       }
       outs[nout++] = out;
+      checks_nonnull(m, call, out, NULL, op_name(s->kind), "derivative pointer", p + 1, fn);
     }
     spec.act[p] = act;
   }

@@ -42,13 +42,15 @@ void prepare_copy_attributes(LLVMValueRef from, LLVMValueRef to) {
 LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   size_t len = 0;
   const char *name = LLVMGetValueName2(fn, &len);
-  char pname[512];
-  snprintf(pname, sizeof pname, "%.*s" PREPARED_SUFFIX, (int)len, name);
+  char *pname = util_format("%.*s" PREPARED_SUFFIX, (int)len, name);
   LLVMValueRef copy = LLVMGetNamedFunction(m->mod, pname);
-  if (copy) /* NULL when it was rejected (and reported) before */
+  if (copy) { /* NULL when it was rejected (and reported) before */
+    free(pname);
     return LLVMGetStringAttributeAtIndex(copy, LLVMAttributeFunctionIndex, REJECTED, sizeof REJECTED - 1) ? NULL
                                                                                                           : copy;
+  }
   copy = LLVMAddFunction(m->mod, pname, LLVMGlobalGetValueType(fn));
+  free(pname);
   LLVMSetLinkage(copy, LLVMInternalLinkage);
   prepare_copy_attributes(fn, copy);
   if (LLVMHasPersonalityFn(fn)) /* its landing pads need it */

@@ -16,6 +16,7 @@
 #include "core.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void default_spec(ct_module *m, LLVMValueRef fn, ct_spec *spec) {
@@ -46,14 +47,10 @@ static LLVMTypeRef promoted(ct_module *m, LLVMTypeRef t) {
   return t;
 }
 
-LLVMValueRef registry_entry_point(ct_module *m, LLVMValueRef fn, int variadic_abi, LLVMValueRef site) {
-  size_t len = 0;
-  const char *name = LLVMGetValueName2(fn, &len);
-  char wname[320];
-  snprintf(wname, sizeof wname, "%.*s.ct_%s", (int)len, name, variadic_abi ? "entry" : "gradient_of");
-  LLVMValueRef w = LLVMGetNamedFunction(m->mod, wname);
-  if (w)
-    return w;
+/* registry_entry_point's wrapper, named wname; NULL if fn has none. */
+static LLVMValueRef build_entry_point(ct_module *m, LLVMValueRef fn, int variadic_abi, LLVMValueRef site,
+                                      const char *wname) {
+  LLVMValueRef w;
   LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
   LLVMTypeRef rty = LLVMGetReturnType(fty);
   unsigned np = LLVMCountParamTypes(fty);
@@ -92,11 +89,31 @@ LLVMValueRef registry_entry_point(ct_module *m, LLVMValueRef fn, int variadic_ab
   }
   gargs[ng++] = LLVMConstReal(rty, 1.0);
   LLVMValueRef res = LLVMBuildCall2(b, LLVMGlobalGetValueType(grad), grad, gargs, ng, "");
+  /* the pointers the caller gave: derivative pointers, shadows */
+  const char *op = variadic_abi ? "ct_gradient" : "ct_gradient_of";
+  for (unsigned i = 0, k = 0; i < np; ++i, ++k)
+    if (spec.act[i] == ACT_DUP || spec.act[i] == ACT_ACTIVE) {
+      LLVMValueRef p = LLVMGetParam(w, ++k);
+      LLVMValueRef primal = spec.act[i] == ACT_DUP ? LLVMGetParam(w, k - 1) : NULL;
+      checks_nonnull(m, res, p, primal, op, primal ? "shadow" : "derivative pointer", i + 1, fn);
+    }
+  LLVMPositionBuilderAtEnd(b, LLVMGetInstructionParent(res));
   for (unsigned o = 0; o < nout; ++o)
     LLVMBuildStore(b, LLVMBuildExtractValue(b, res, 1 + o, ""), outs[o]);
   LLVMValueRef value = LLVMBuildExtractValue(b, res, 0, "");
   LLVMBuildRet(b, LLVMTypeOf(value) == wret ? value : LLVMBuildFPCast(b, value, wret, ""));
   LLVMDisposeBuilder(b);
+  return w;
+}
+
+LLVMValueRef registry_entry_point(ct_module *m, LLVMValueRef fn, int variadic_abi, LLVMValueRef site) {
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  char *wname = util_format("%.*s.ct_%s", (int)len, name, variadic_abi ? "entry" : "gradient_of");
+  LLVMValueRef w = LLVMGetNamedFunction(m->mod, wname);
+  if (!w)
+    w = build_entry_point(m, fn, variadic_abi, site, wname);
+  free(wname);
   return w;
 }
 
@@ -106,19 +123,15 @@ static void add_constructor(ct_module *m, LLVMValueRef ctor) {
   LLVMTypeRef fields[3] = {i32, ptr, ptr};
   LLVMTypeRef entry_ty = LLVMStructTypeInContext(m->ctx, fields, 3, 0);
   LLVMValueRef old = LLVMGetNamedGlobal(m->mod, "llvm.global_ctors");
-  unsigned n = 0;
-  LLVMValueRef elems[256];
-  if (old && LLVMGetInitializer(old)) {
-    LLVMValueRef init = LLVMGetInitializer(old);
-    n = (unsigned)LLVMGetNumOperands(init);
-    if (n > 255)
-      return;
-    for (unsigned i = 0; i < n; ++i)
-      elems[i] = LLVMGetOperand(init, i);
-  }
+  LLVMValueRef init = old ? LLVMGetInitializer(old) : NULL;
+  unsigned n = init ? (unsigned)LLVMGetNumOperands(init) : 0;
+  LLVMValueRef *elems = malloc((n + 1) * sizeof *elems);
+  for (unsigned i = 0; i < n; ++i)
+    elems[i] = LLVMGetOperand(init, i);
   LLVMValueRef vals[3] = {LLVMConstInt(i32, 65535, 0), ctor, LLVMConstNull(ptr)};
   elems[n++] = LLVMConstNamedStruct(entry_ty, vals, 3);
   LLVMValueRef arr = LLVMConstArray2(entry_ty, elems, n);
+  free(elems);
   LLVMValueRef g = LLVMAddGlobal(m->mod, LLVMTypeOf(arr), "llvm.global_ctors.ct");
   LLVMSetInitializer(g, arr);
   LLVMSetLinkage(g, LLVMAppendingLinkage);
@@ -129,18 +142,23 @@ static void add_constructor(ct_module *m, LLVMValueRef ctor) {
 }
 
 void registry_register_all(ct_module *m) {
-  LLVMValueRef entries[256], fns[256];
-  unsigned n = 0;
-  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f && n < 256; f = LLVMGetNextFunction(f)) {
+  LLVMValueRef *entries = NULL, *fns = NULL;
+  unsigned n = 0, cap = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
     ct_spec spec;
     if (LLVMIsDeclaration(f) || !contract_canonical_spec(m, f, &spec) ||
         !type_is_fp_scalar(LLVMGetReturnType(LLVMGlobalGetValueType(f))))
       continue;
     LLVMValueRef e = registry_entry_point(m, f, 1, NULL);
-    if (e) {
-      fns[n] = f;
-      entries[n++] = e;
+    if (!e)
+      continue;
+    if (n == cap) {
+      cap = cap ? 2 * cap : 16;
+      entries = realloc(entries, cap * sizeof *entries);
+      fns = realloc(fns, cap * sizeof *fns);
     }
+    fns[n] = f;
+    entries[n++] = e;
   }
   if (!n)
     return;
@@ -160,6 +178,8 @@ void registry_register_all(ct_module *m) {
   }
   LLVMBuildRetVoid(b);
   LLVMDisposeBuilder(b);
+  free(entries);
+  free(fns);
   add_constructor(m, ctor);
   m->changed = 1;
 }

@@ -33,15 +33,17 @@
 
 static const char ACT_CODE[] = {'c', 'a', 'd', 'n'};
 
-static void gradient_name(const ct_spec *spec, char *buf, size_t n) {
+/* The gradient's name, whole (names of any length must not collide);
+ * the caller frees it. */
+static char *gradient_name(const ct_spec *spec) {
   size_t len = 0;
   const char *fname = LLVMGetValueName2(spec->fn, &len);
   char codes[CT_MAX_PARAMS + 1];
   for (unsigned i = 0; i < spec->nparams; ++i)
     codes[i] = ACT_CODE[spec->act[i]];
   codes[spec->nparams] = 0;
-  snprintf(buf, n, "%.*s.ct_%s.%s%s%s%s", (int)len, fname, spec->split ? "aug" : "grad", codes,
-           spec->ret_active ? ".r" : "", spec->want_value ? ".v" : "", spec->concurrent ? ".mt" : "");
+  return util_format("%.*s.ct_%s.%s%s%s%s", (int)len, fname, spec->split ? "aug" : "grad", codes,
+                     spec->ret_active ? ".r" : "", spec->want_value ? ".v" : "", spec->concurrent ? ".mt" : "");
 }
 
 static LLVMTypeRef gradient_type(ct_module *m, const ct_spec *spec, LLVMTypeRef *ret_struct) {
@@ -965,16 +967,15 @@ void gradient_split_types(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty
  * generates their bodies. On failure deletes them and returns 0. */
 static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, LLVMValueRef *fwd_fn,
                           LLVMValueRef *rev_fn) {
-  char name[600];
-  gradient_name(spec, name, sizeof name);
+  char *name = gradient_name(spec);
+  char *rname = util_format("%s.rev", name);
   LLVMValueRef existing = LLVMGetNamedFunction(m->mod, name);
   if (existing) {
     *fwd_fn = existing;
-    if (spec->split) {
-      char rname[620];
-      snprintf(rname, sizeof rname, "%s.rev", name);
+    if (spec->split)
       *rev_fn = LLVMGetNamedFunction(m->mod, rname);
-    }
+    free(name);
+    free(rname);
     return *fwd_fn != NULL && (!spec->split || *rev_fn);
   }
   ct_gen g = {.m = m, .spec = spec, .user_fn = spec->fn, .atomic_shadow_adds = spec->concurrent};
@@ -993,13 +994,13 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
     LLVMTypeRef aug_ty, rev_ty;
     gradient_split_types(m, spec, &aug_ty, &rev_ty);
     g.g = LLVMAddFunction(m->mod, name, aug_ty);
-    char rname[620];
-    snprintf(rname, sizeof rname, "%s.rev", name);
     g.rg = LLVMAddFunction(m->mod, rname, rev_ty);
     set_internal(&g, g.rg);
   } else {
     g.g = g.rg = LLVMAddFunction(m->mod, name, gty);
   }
+  free(name);
+  free(rname);
   set_internal(&g, g.g);
   vmap_init(&g.block_index);
   vmap_init(&g.fwd);
@@ -1022,12 +1023,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_init(&g.kept);
   for (int k = 0; k < 3; ++k)
     vmap_init(&g.popped[k]);
-  enum { MAX_LOOPS = 64, MAX_LOOP_BLOCKS = 4096 };
-  g.loops = malloc(MAX_LOOPS * sizeof *g.loops);
-  g.loop_blocks = malloc(MAX_LOOP_BLOCKS * sizeof *g.loop_blocks);
-  int all_loops = 1;
-  g.nloops = ct_bridge_loop_trip_counts(g.pc, g.loops, MAX_LOOPS, g.loop_blocks, MAX_LOOP_BLOCKS, &all_loops);
-  g.loops_incomplete = !all_loops;
+  g.nloops = ct_bridge_loop_trip_counts(g.pc, &g.loops, &g.loop_blocks);
   if (getenv("COTANGENT_DEBUG")) {
     LLVMDumpValue(g.pc);
     for (unsigned i = 0; i < g.nloops; ++i)

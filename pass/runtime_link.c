@@ -107,10 +107,11 @@ static int link_device_runtime(ct_module *m, LLVMValueRef user) {
   }
   LLVMSetTarget(rt, LLVMGetTarget(m->mod));
   LLVMSetDataLayout(rt, LLVMGetDataLayoutStr(m->mod));
-  enum { MAX_NAMES = 64 };
-  char *names[MAX_NAMES];
-  unsigned n = 0;
-  for (LLVMValueRef f = LLVMGetFirstFunction(rt); f && n < MAX_NAMES; f = LLVMGetNextFunction(f))
+  unsigned n = 0, cap = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(rt); f; f = LLVMGetNextFunction(f))
+    cap++;
+  char **names = malloc((cap ? cap : 1) * sizeof *names);
+  for (LLVMValueRef f = LLVMGetFirstFunction(rt); f; f = LLVMGetNextFunction(f))
     if (!LLVMIsDeclaration(f) && LLVMGetLinkage(f) == LLVMExternalLinkage)
       names[n++] = strdup(LLVMGetValueName(f));
   int failed = LLVMLinkModules2(m->mod, rt);
@@ -120,6 +121,7 @@ static int link_device_runtime(ct_module *m, LLVMValueRef user) {
       LLVMSetLinkage(f, LLVMInternalLinkage);
     free(names[i]);
   }
+  free(names);
   return !failed;
 }
 

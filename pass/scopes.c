@@ -21,6 +21,7 @@
 #include <llvm-c/DebugInfo.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { SCOPE_PRIMAL, SCOPE_TAPE, SCOPE_SHADOW, SCOPE_SHADOW_OWN, SCOPE_SHADOW_ARG, NSCOPES };
@@ -87,18 +88,16 @@ static void add_to_list(ct_gen *g, LLVMValueRef inst, const char *kind_name, LLV
   unsigned kind = LLVMGetMDKindIDInContext(ctx, kind_name, (unsigned)strlen(kind_name));
   LLVMValueRef old = LLVMGetMetadata(inst, kind);
   unsigned nold = old ? LLVMGetMDNodeNumOperands(old) : 0, nmore = LLVMGetMDNodeNumOperands(more);
-  if (nold + nmore > 64) {
-    LLVMSetMetadata(inst, kind, more);
-    return;
-  }
-  LLVMValueRef vals[64];
-  LLVMMetadataRef ops[64];
+  LLVMValueRef *vals = malloc((nold + nmore) * sizeof *vals);
+  LLVMMetadataRef *ops = malloc((nold + nmore) * sizeof *ops);
   if (old)
     LLVMGetMDNodeOperands(old, vals);
   LLVMGetMDNodeOperands(more, vals + nold);
   for (unsigned i = 0; i < nold + nmore; ++i)
     ops[i] = LLVMValueAsMetadata(vals[i]);
   LLVMSetMetadata(inst, kind, LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, ops, nold + nmore)));
+  free(vals);
+  free(ops);
 }
 
 static void tag(ct_gen *g, LLVMValueRef inst, int kind) {

@@ -1,8 +1,10 @@
-/* Small shared utilities: the value map, type helpers, and the module's
- * list globals. */
+/* Small shared utilities: the value map, type helpers, the module's
+ * list globals, and names built without a length limit. */
 #include "core.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static size_t vmap_hash(LLVMValueRef key, size_t cap) {
@@ -132,4 +134,23 @@ void util_list_edit(ct_module *m, const char *list, LLVMValueRef v, int add) {
     }
   }
   free(elems);
+}
+
+char *util_format(const char *fmt, ...) {
+  va_list ap, again;
+  va_start(ap, fmt);
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *s = malloc(n > 0 ? (size_t)n + 1 : 1);
+  if (!s) {
+    fprintf(stderr, "cotangent: out of memory\n");
+    abort();
+  }
+  if (n > 0)
+    vsnprintf(s, (size_t)n + 1, fmt, again);
+  else
+    s[0] = 0;
+  va_end(again);
+  return s;
 }

@@ -27,6 +27,10 @@ typedef struct {
 } ct_tape_mark;
 
 #define SLOT(bytes) (((bytes) + 15) & ~(size_t)15)
+/* No request this large can succeed (generated code saturates sizes that
+ * overflow to SIZE_MAX); rejecting it first keeps the size arithmetic
+ * below from wrapping. */
+#define CT_MAX_REQUEST ((size_t)-1 >> 2)
 
 static void grow(ct_tape *t, size_t need) {
   size_t cap = t->cap * 2;
@@ -53,13 +57,15 @@ ct_tape *__ct_tape_create(size_t reserve_bytes) {
 }
 
 void __ct_tape_reserve(ct_tape *t, size_t bytes) {
+  if (bytes > CT_MAX_REQUEST)
+    __builtin_trap(); /* device heap exhausted */
   if (t->used + bytes > t->cap)
     grow(t, t->used + bytes);
 }
 
 void *__ct_tape_push(ct_tape *t, size_t bytes, size_t align) {
-  if (align > 16)
-    __builtin_trap(); /* the generator only asks for 16 */
+  if (align > 16 || bytes > CT_MAX_REQUEST)
+    __builtin_trap(); /* the generator only asks for 16; heap exhausted */
   size_t n = SLOT(bytes);
   if (t->used + n > t->cap)
     grow(t, t->used + n);
@@ -71,7 +77,7 @@ void *__ct_tape_push(ct_tape *t, size_t bytes, size_t align) {
 void *__ct_tape_pop(ct_tape *t, size_t bytes, size_t align) {
   (void)align;
   size_t n = SLOT(bytes);
-  if (n > t->used)
+  if (bytes > CT_MAX_REQUEST || n > t->used)
     __builtin_trap(); /* a pop without its push */
   t->used -= n;
   return t->base + t->used;

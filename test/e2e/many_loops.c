@@ -1,4 +1,5 @@
-/* A function with more loops than the planner lists (a small helper with
+/* A function with more loops than the planner used to list (64; it lists
+ * all now; a small helper with
  * two loops in a five-trip loop, inlined and unrolled many times): blocks of
  * the unlisted inner loops must not keep their records in an outer loop's
  * array (one slot per outer iteration, overwritten by every inner

@@ -1,10 +1,11 @@
 #!/bin/sh
-# run.sh CC SOURCE OPTLEVEL OUTDIR [asan|omp|omp-asan]: compile SOURCE with
+# run.sh CC SOURCE OPTLEVEL OUTDIR [asan|tsan|omp|omp-asan]: compile SOURCE with
 # cotangent-cc at the given level and run it; the program checks its own
 # gradients and exits non-zero on any mismatch. With "asan" the program is
 # built with AddressSanitizer (LeakSanitizer included): tapes and shadow
-# allocations must be freed. With "omp" it is built with -fopenmp and run
-# with 1, 2 and 4 threads.
+# allocations must be freed. With "tsan" it is built with ThreadSanitizer
+# (a reported data race fails the run). With "omp" it is built with
+# -fopenmp and run with 1, 2 and 4 threads.
 set -e
 cc="$1" src="$2" level="$3" out="$4" mode="${5:-}"
 mkdir -p "$out"
@@ -15,6 +16,9 @@ case "$mode" in
 *asan)
   flags="-fsanitize=address -fno-omit-frame-pointer"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ;;
+tsan)
+  flags="-fsanitize=thread"
+  export TSAN_OPTIONS=halt_on_error=1:exitcode=66 ;;
 esac
 case "$mode" in
 omp*) flags="$flags -fopenmp" ;;

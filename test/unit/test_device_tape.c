@@ -1,9 +1,12 @@
 /*
  * Unit tests for the device runtime (lib/gpu/device_rt.c), compiled for the
  * host: the per-thread tape (LIFO contents across growth, reserve,
- * mark/rewind), the memcpy adjoints (overlap both ways, atomic variant) and
- * shadow release. (Its shared-memory zeroing is NVPTX-only.)
+ * mark/rewind), the memcpy adjoints (overlap both ways, atomic variant),
+ * shadow release, and sizes too large to satisfy (an overflowed size that
+ * generated code saturated to SIZE_MAX) trapping instead of wrapping.
+ * (Its shared-memory zeroing is NVPTX-only.)
  */
+#define _POSIX_C_SOURCE 200809L /* fork */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +14,11 @@
 
 #include <cmocka.h>
 
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../../lib/gpu/device_rt.c"
 
@@ -101,12 +108,46 @@ static void test_release_shadow(void **state) {
   __ct_release_shadow(p, 4 * sizeof *p, 0);
 }
 
+/* Runs fn in a child: it must trap (SIGILL), not return. */
+static void expect_trap(void (*fn)(void)) {
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    signal(SIGILL, SIG_DFL); /* not the harness's handler */
+    fn();
+    _exit(0);
+  }
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGILL)
+    fail_msg("expected a trap, got status %d", status);
+}
+
+static void push_overflowed(void) {
+  ct_tape *t = __ct_tape_create(0);
+  __ct_tape_push(t, 16, 16);
+  __ct_tape_push(t, SIZE_MAX, 16); /* SLOT() would wrap to 0 */
+}
+
+static void reserve_overflowed(void) {
+  ct_tape *t = __ct_tape_create(0);
+  __ct_tape_push(t, 16, 16);
+  __ct_tape_reserve(t, SIZE_MAX); /* used + bytes would wrap */
+}
+
+static void test_huge_sizes_trap(void **state) {
+  (void)state;
+  expect_trap(push_overflowed);
+  expect_trap(reserve_overflowed);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lifo_across_growth),
       cmocka_unit_test(test_reserve_and_rewind),
       cmocka_unit_test(test_copy_adjoints),
       cmocka_unit_test(test_release_shadow),
+      cmocka_unit_test(test_huge_sizes_trap),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

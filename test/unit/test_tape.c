@@ -568,6 +568,17 @@ static void reserve_huge(void) {
   __ct_tape_reserve(t, SIZE_MAX - 100);
 }
 
+/* generated code saturates an overflowed trips x record size to SIZE_MAX */
+static void push_saturated(void) {
+  ct_tape *t = __ct_tape_create(0);
+  __ct_tape_push(t, SIZE_MAX, 16);
+}
+
+static void reserve_saturated(void) {
+  ct_tape *t = __ct_tape_create(0);
+  __ct_tape_reserve(t, SIZE_MAX);
+}
+
 static void bad_alignment(void) {
   ct_tape *t = __ct_tape_create(0);
   __ct_tape_push(t, 8, 48);
@@ -590,6 +601,8 @@ static void test_errors_abort_with_message(void **state) {
                "cotangent: pop of 16 bytes from an empty tape");
   expect_abort(push_huge, "cotangent: out of memory growing the tape (");
   expect_abort(reserve_huge, "cotangent: out of memory growing the tape (");
+  expect_abort(push_saturated, "cotangent: out of memory growing the tape (a size beyond 2^64 bytes)");
+  expect_abort(reserve_saturated, "cotangent: out of memory growing the tape (a size beyond 2^64 bytes)");
   expect_abort(bad_alignment, "cotangent: invalid tape alignment 48");
   expect_abort(pop_wrong_size,
                "cotangent: tape pop of 64 bytes does not match the last push");

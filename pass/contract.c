@@ -7,9 +7,10 @@
  * declaration, e.g. in a header), a call of f on the differentiated path
  * calls those two symbols: ordinary separate compilation, like Swift.
  *
- * Canonical activity: floating-point parameters are active (only those in
- * the wrt list when one is given), pointers are duplicated, integers are
- * constant; a floating-point result is differentiated. */
+ * Canonical activity: floating-point parameters are active and pointers
+ * duplicated (only those in the wrt list when one is given; the others are
+ * constant), integers are constant; a floating-point result is
+ * differentiated. */
 #include "core.h"
 
 #include <stdio.h>
@@ -80,7 +81,7 @@ int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out) {
     else if (type_is_fp(ptypes[i]))
       out->act[i] = in_wrt(wrt ? wrt + 1 : NULL, wlen, pname, nlen, i) ? ACT_ACTIVE : ACT_CONST;
     else if (LLVMGetTypeKind(ptypes[i]) == LLVMPointerTypeKind)
-      out->act[i] = ACT_DUP;
+      out->act[i] = in_wrt(wrt ? wrt + 1 : NULL, wlen, pname, nlen, i) ? ACT_DUP : ACT_CONST;
     else
       out->act[i] = ACT_CONST;
   }

@@ -96,8 +96,9 @@ void gradient_split_types(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty
 /* contract.c: the `differentiable` contract across files. A differentiable
  * function with external linkage exports its split gradient under stable
  * names (__ct_aug_<f>, __ct_rev_<f>) for its canonical activity
- * (floating-point parameters in wrt active, pointers duplicated, integers
- * constant); other files call them for calls of f declared differentiable. */
+ * (floating-point parameters in wrt active, pointers in wrt duplicated,
+ * the rest constant); other files call them for calls of f declared
+ * differentiable. */
 int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out);
 int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out);
 void contract_export_all(ct_module *m);

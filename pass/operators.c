@@ -535,8 +535,9 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
                op_name(s->kind), fnbuf, fnbuf, fnbuf);
     return 0;
   }
-  ct_spec canonical;
-  if (custom_derivative_of(m, fn) || (LLVMIsDeclaration(fn) && contract_canonical_spec(m, fn, &canonical)))
+  ct_spec declared; /* a differentiable(wrt) declaration narrows the default activity */
+  int has_declared = contract_canonical_spec(m, fn, &declared);
+  if (custom_derivative_of(m, fn) || (LLVMIsDeclaration(fn) && has_declared))
     fn = call_wrapper(m, fn); /* its calls use the pullback, or the other file's gradient */
   if (s->kind == OP_CT_GRADIENT_OF) {
     if (i != nargs) {
@@ -572,8 +573,6 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
   LLVMTypeRef rty = LLVMGetReturnType(fty);
 
   ct_spec spec = {.fn = fn, .nparams = nparams};
-  ct_spec declared; /* a differentiable(wrt) declaration narrows the default activity */
-  int has_declared = contract_canonical_spec(m, fn, &declared);
   LLVMValueRef gargs[2 * CT_MAX_PARAMS + 1];
   LLVMValueRef outs[CT_MAX_PARAMS]; /* native API: where each derivative goes */
   unsigned ng = 0, nout = 0;
@@ -581,7 +580,8 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
   for (unsigned p = 0; p < nparams; ++p) {
     LLVMTypeRef pt = ptypes[p];
     int is_fp = type_is_fp(pt), is_ptr = LLVMGetTypeKind(pt) == LLVMPointerTypeKind;
-    ct_activity act = custom_param_no_derivative(spec.fn, p) || (has_declared && declared.act[p] == ACT_CONST && is_fp)
+    ct_activity act = custom_param_no_derivative(spec.fn, p) ||
+                              (has_declared && declared.act[p] == ACT_CONST && (is_fp || is_ptr))
                           ? ACT_CONST
                       : is_fp                                ? ACT_ACTIVE
                       : is_ptr                               ? ACT_DUP

@@ -12,15 +12,29 @@
  *                               differentiable function defined in the file.
  * The activity is f's canonical one (contract.c) when f is declared
  * differentiable, else the default: floating point active, pointers
- * duplicated, integers constant. */
+ * duplicated, integers and no_derivative parameters constant; a constant
+ * parameter has no pointer after it. */
 #include "core.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The function a call wrapper (operators.c: "<f>.ct_call", one call of f)
+ * calls, or fn itself. */
+static LLVMValueRef unwrapped(LLVMValueRef fn) {
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  if (len < 8 || memcmp(name + len - 8, ".ct_call", 8) || LLVMIsDeclaration(fn))
+    return fn;
+  LLVMValueRef call = LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(fn));
+  LLVMValueRef callee = call && LLVMIsACallInst(call) ? LLVMGetCalledValue(call) : NULL;
+  return callee && LLVMIsAFunction(callee) ? callee : fn;
+}
+
 static void default_spec(ct_module *m, LLVMValueRef fn, ct_spec *spec) {
-  if (contract_canonical_spec(m, fn, spec)) {
+  if (contract_canonical_spec(m, unwrapped(fn), spec)) {
+    spec->fn = fn;
     spec->split = 0;
     spec->want_value = 1;
     return;
@@ -32,7 +46,8 @@ static void default_spec(ct_module *m, LLVMValueRef fn, ct_spec *spec) {
   spec->nparams = LLVMCountParamTypes(fty);
   LLVMGetParamTypes(fty, ptypes);
   for (unsigned i = 0; i < spec->nparams; ++i)
-    spec->act[i] = type_is_fp(ptypes[i]) ? ACT_ACTIVE
+    spec->act[i] = custom_param_no_derivative(fn, i) ? ACT_CONST
+                   : type_is_fp(ptypes[i])          ? ACT_ACTIVE
                    : LLVMGetTypeKind(ptypes[i]) == LLVMPointerTypeKind ? ACT_DUP
                                                                       : ACT_CONST;
   spec->ret_active = 1;

@@ -8,6 +8,7 @@
  * derivatives, so index math, counters and comparisons are inactive. */
 #include "core.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int activity_carries_derivative(LLVMTypeRef t) {
@@ -157,6 +158,56 @@ int activity_is_without_derivative(LLVMValueRef inst) {
          (len == 24 && !memcmp(name, "__ct_without_derivativef", 24)) ||
          (len == 27 && !memcmp(name, "__ct_without_derivative_ptr", 27)) ||
          LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-no-derivative", 16) != NULL;
+}
+
+/* Walks root's operands backward, not through ct_without_derivative calls.
+ * Without find_held: does root depend on an argument of fn that spec does
+ * not hold constant? With find_held: does the walk reach a
+ * ct_without_derivative call whose operand does? */
+static int reaches(const ct_spec *spec, LLVMValueRef fn, LLVMValueRef root, int find_held) {
+  ct_vmap seen;
+  vmap_init(&seen);
+  size_t n = 0, cap = 16;
+  LLVMValueRef *work = malloc(cap * sizeof *work);
+  work[n++] = root;
+  int found = 0;
+  while (n && !found) {
+    LLVMValueRef v = work[--n];
+    if (vmap_get(&seen, v))
+      continue;
+    vmap_set(&seen, v, v);
+    if (LLVMIsAArgument(v)) {
+      for (unsigned i = 0; i < spec->nparams && !find_held; ++i)
+        found |= LLVMGetParam(fn, i) == v && spec->act[i] != ACT_CONST;
+      continue;
+    }
+    if (!LLVMIsAInstruction(v))
+      continue;
+    if (activity_is_without_derivative(v)) {
+      if (find_held) {
+        int k = LLVMGetNumArgOperands(v);
+        for (int i = 0; i < k && !found; ++i)
+          found = reaches(spec, fn, LLVMGetOperand(v, (unsigned)i), 0);
+      }
+      continue;
+    }
+    int k = LLVMGetNumOperands(v);
+    for (int i = 0; i < k; ++i) {
+      LLVMValueRef op = LLVMGetOperand(v, (unsigned)i);
+      if (!op || LLVMIsABasicBlock(op))
+        continue;
+      if (n == cap)
+        work = realloc(work, (cap *= 2) * sizeof *work);
+      work[n++] = op;
+    }
+  }
+  free(work);
+  vmap_free(&seen);
+  return found;
+}
+
+int activity_held_constant(const ct_spec *spec, LLVMValueRef fn, LLVMValueRef v) {
+  return reaches(spec, fn, v, 1);
 }
 
 static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {

@@ -160,6 +160,10 @@ LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int
 /* A call of ct_without_derivative(x) (x's value, with a zero derivative),
  * or of a function marked no_derivative (constant results). */
 int activity_is_without_derivative(LLVMValueRef inst);
+/* v (of fn, the prepared primal) is computed from a ct_without_derivative
+ * (or no_derivative call) of a value that depends on spec's differentiable
+ * arguments: its zero derivative is what the user asked for. */
+int activity_held_constant(const ct_spec *spec, LLVMValueRef fn, LLVMValueRef v);
 /* gpu.c: a kernel's block-shared array (addrspace(3) global on NVPTX, or
  * section ".ct_shared" under host SIMT emulation): it gets a shadow. */
 int gpu_is_shared_global(LLVMValueRef gv);

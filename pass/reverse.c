@@ -872,6 +872,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   LLVMValueRef sw = LLVMBuildSwitch(m->b, rwhich, done, nret);
   int seeded = 0;
   LLVMValueRef a_return = NULL; /* where to report a constant result */
+  int held = 0;                 /* ... unless ct_without_derivative made it so */
   nret = 0;
   for (unsigned i = 0; i < g->nblocks; ++i) {
     ct_block *b = &g->blocks[i];
@@ -886,11 +887,13 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
       if (classify_has_adjoint(g, rv)) {
         adj_add(g, rv, seed);
         seeded = 1;
+      } else {
+        held |= activity_held_constant(spec, g->pc, rv);
       }
     }
     LLVMBuildBr(m->b, b->rev);
   }
-  if (spec->ret_active && has_ret && !seeded && !split) {
+  if (spec->ret_active && has_ret && !seeded && !held && !split) {
     size_t len = 0;
     const char *fname = LLVMGetValueName2(g->user_fn, &len);
     diag_report(g->user_fn, a_return, CT_SEV_WARNING,

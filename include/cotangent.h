@@ -28,6 +28,9 @@
  *                      (zero it first); memory f writes through p gets its
  *                      seed from dp and dp is consumed; dp must not
  *                      overlap any memory f reads or writes
+ *   constant           a parameter marked CT_NO_DERIVATIVE, or left out of
+ *                      f's wrt list (CT_DIFFERENTIABLE_WRT), is passed
+ *                      alone: no derivative pointer or shadow follows it
  *
  * ct_value_with_gradient also returns f's value (as a double).
  *
@@ -106,10 +109,14 @@ void ct_pullback_free(ct_pullback_t pb);
 
 /* ct_gradient_of(f): a pointer to f's gradient function, of type
  *   T (*)(<f's parameters, each floating-point one followed by a pointer to
- *         its derivative, each pointer by its shadow>)
+ *         its derivative, each pointer by its shadow, except constant ones
+ *         (CT_NO_DERIVATIVE, or left out of f's wrt list): nothing follows
+ *         those>)
  * returning f's value (T is f's result type). Cast it to that type:
  *   double (*g)(double, double *, double, double *) = ct_gradient_of(f);
  *   double v = g(1.0, &dx, 2.0, &dy);
+ *   // for double h(double x, CT_NO_DERIVATIVE double k, double y):
+ *   double (*gh)(double, double *, double, double, double *) = ct_gradient_of(h);
  *
  * Function pointers known only at run time: ct_gradient and
  * ct_value_with_gradient also accept a pointer variable; it must point to a
@@ -128,6 +135,8 @@ void *__ct_gradient_of(const void *f);
 /* ct_without_derivative(x): the value of x, through which no derivative
  * flows (like Swift's withoutDerivative(at:)), for float or double x:
  *   double y = x * ct_without_derivative(scale(x));  // dy/dx = scale(x)
+ * A result computed only through it has a zero derivative on purpose: no
+ * "does not depend on its differentiable arguments" warning for it.
  */
 CT_HOST_DEVICE double __ct_without_derivative(double x);
 CT_HOST_DEVICE float __ct_without_derivativef(float x);
@@ -141,9 +150,14 @@ CT_HOST_DEVICE float __ct_without_derivativef(float x);
  * differentiated at run time. [[ct::differentiable(x, y)]] (C23), or
  * CT_DIFFERENTIABLE_WRT(x, y) after the
  * parameter list of a declaration (needs the frontend plugin, which
- * cotangent-cc loads) restricts the derivative to the named parameters:
- * the others are constant (no derivative pointer follows them in the
- * operators). CT_NO_DERIVATIVE on a parameter holds it constant.
+ * cotangent-cc loads) restricts the derivative to the named parameters
+ * (any number of floating-point or pointer parameters; naming another kind
+ * is a compile error): the others, pointers included, are constant (no
+ * derivative pointer or shadow follows them in the operators and in
+ * ct_gradient_of; no gradient is added to memory they point to). A
+ * differentiable function returns float or double, or void when it writes
+ * its results through pointers; another result type is a compile error.
+ * CT_NO_DERIVATIVE on a parameter holds it constant.
  * CT_NO_DERIVATIVE on a function makes calls to it constants.
  *
  * Attributes. With the frontend plugin loaded (cotangent-cc does this) they

@@ -5,7 +5,8 @@
 // attributes, lowered to `annotate` attributes that the pass turns into
 // metadata at PipelineStart (lower.c) -- one lowering path for both
 // spellings and for the header's fallback macros:
-//   differentiable[(x, y)]  on functions: "ct.differentiable[:x,y]"
+//   differentiable[(x, y)]  on functions: "ct.differentiable[:i,j]" (the
+//                           parameters' indices)
 //   no_derivative           on functions: "ct.no_derivative"
 //                           on parameters: collected per function into
 //                           "ct.no_derivative_params:<indices>"
@@ -13,20 +14,121 @@
 //                           on a mere declaration placed after f's
 //                           definition: "ct.derivative_link:f,P" on a
 //                           variable made for it
-// Misplaced attributes are errors. (The unscoped C23 spellings are listed
-// too: clang's parser looks plugin attributes up by their unscoped name
-// before it parses their arguments.)
+// Misplaced attributes are errors, and so are wrt lists naming something
+// that cannot have a derivative, and differentiable functions whose result
+// cannot. (The unscoped C23 spellings are listed too: clang's parser looks
+// plugin attributes up by their unscoped name before it parses their
+// arguments.)
+//
+// wrt lists name parameters that are not in scope where clang parses the
+// attribute (before the declaration, or after its parameter list), and
+// clang parses every argument after the first as an expression: the
+// preprocessor's token watcher notes the identifiers written directly in
+// the parentheses of a `differentiable` attribute, and a Sema lookup hook
+// answers a failed lookup of exactly those tokens with a placeholder
+// declaration, which the attribute handler resolves by name.
+
+#include "frontend.h"
+
 #include "clang/AST/ASTConsumer.h"
+#include "clang/AST/ASTContext.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/Decl.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
+#include "clang/Lex/Preprocessor.h"
+#include "clang/Sema/ExternalSemaSource.h"
+#include "clang/Sema/Lookup.h"
 #include "clang/Sema/ParsedAttr.h"
 #include "clang/Sema/Sema.h"
+#include "clang/Sema/SemaConsumer.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 using namespace clang;
 
 namespace {
+
+// ---- wrt names: the identifiers in `differentiable(...)` ----
+
+struct WrtNames {
+  llvm::DenseSet<SourceLocation::UIntTy> Tokens;          // where each name was written
+  llvm::DenseSet<const Decl *> Placeholders;              // what their lookups found
+  llvm::DenseMap<const IdentifierInfo *, VarDecl *> ByName;
+  // token watcher state: bracket depth, the depth an attribute specifier
+  // (`__attribute__((` or `[[`) was opened at, and that of a wrt list
+  int Depth = 0, AttrAt = -1, WrtAt = -1;
+  bool AfterAttributeKeyword = false, AfterLSquare = false, AfterName = false;
+
+  static WrtNames &get() {
+    static WrtNames W;
+    return W;
+  }
+  bool inAttribute() const { return AttrAt >= 0 && Depth > AttrAt; }
+  void watch(const Token &T) {
+    if (T.isAnnotation())
+      return;
+    if (T.isOneOf(tok::l_paren, tok::l_square, tok::l_brace)) {
+      if (T.is(tok::l_paren) && AfterAttributeKeyword && AttrAt < 0)
+        AttrAt = Depth;
+      if (T.is(tok::l_square) && AfterLSquare && AttrAt < 0)
+        AttrAt = Depth - 1;
+      if (T.is(tok::l_paren) && AfterName)
+        WrtAt = Depth + 1;
+      ++Depth;
+    } else if (T.isOneOf(tok::r_paren, tok::r_square, tok::r_brace)) {
+      Depth -= Depth > 0;
+      if (Depth < WrtAt)
+        WrtAt = -1;
+      if (Depth <= AttrAt)
+        AttrAt = -1;
+    } else if (T.is(tok::identifier) && Depth == WrtAt) {
+      Tokens.insert(T.getLocation().getRawEncoding());
+    }
+    AfterAttributeKeyword = T.is(tok::kw___attribute);
+    AfterLSquare = T.is(tok::l_square);
+    AfterName = inAttribute() && T.is(tok::identifier) &&
+                (T.getIdentifierInfo()->getName() == "differentiable" ||
+                 T.getIdentifierInfo()->getName() == "__differentiable__");
+  }
+};
+
+// Answers the lookup of a name in a wrt list (and nothing else).
+struct WrtLookup : ExternalSemaSource {
+  bool LookupUnqualified(LookupResult &R, Scope *) override {
+    WrtNames &W = WrtNames::get();
+    if (R.getLookupKind() != Sema::LookupOrdinaryName || R.isForRedeclaration() ||
+        !W.Tokens.count(R.getNameLoc().getRawEncoding()))
+      return false;
+    const IdentifierInfo *Id = R.getLookupName().getAsIdentifierInfo();
+    if (!Id)
+      return false;
+    VarDecl *&P = W.ByName[Id];
+    if (!P) {
+      ASTContext &C = R.getSema().getASTContext();
+      P = VarDecl::Create(C, C.getTranslationUnitDecl(), R.getNameLoc(), R.getNameLoc(),
+                          const_cast<IdentifierInfo *>(Id), C.IntTy, nullptr, SC_Extern);
+      P->setImplicit();
+      W.Placeholders.insert(P);
+    }
+    R.addDecl(P);
+    return true;
+  }
+};
+
+// ---- the attributes ----
+
+} // namespace
+
+bool frontend_is_floating(QualType T) {
+  T = T.getCanonicalType();
+  if (const auto *V = T->getAs<VectorType>())
+    T = V->getElementType();
+  return T->isRealFloatingType();
+}
+
+namespace {
+
 
 enum class Target { Functions, FunctionsAndParameters };
 
@@ -52,41 +154,81 @@ struct CotangentAttrInfo : ParsedAttrInfo {
 
   AttrHandling handleDeclAttribute(Sema &S, Decl *D, const ParsedAttr &Attr) const override {
     // Arguments (a wrt list, the function a derivative is for) are kept
-    // verbatim in the annotation string.
+    // verbatim in the annotation string; wrt names become parameter indices
+    // (IR keeps no parameter names).
     std::string Text = Annotation;
     auto *F = dyn_cast<FunctionDecl>(D);
+    bool Wrt = F && std::string(Annotation) == "ct.differentiable";
+    if (Wrt && !checkResult(S, Attr, F))
+      return AttributeNotApplied;
     for (unsigned I = 0; I < Attr.getNumArgs(); ++I) {
       Text += I == 0 ? ":" : ",";
-      if (Attr.isArgIdent(I) && F && std::string(Annotation) == "ct.differentiable") {
-        // wrt names become parameter indices (IR keeps no parameter names)
-        StringRef Name = Attr.getArgAsIdent(I)->Ident->getName();
-        unsigned Index = F->getNumParams();
-        for (unsigned P = 0; P < F->getNumParams(); ++P)
-          if (F->getParamDecl(P)->getName() == Name)
-            Index = P;
-        if (Index == F->getNumParams()) {
-          unsigned ID = S.getDiagnostics().getCustomDiagID(DiagnosticsEngine::Error,
-                                                           "'%0' is not a parameter of '%1'");
-          S.Diag(Attr.getArgAsIdent(I)->Loc, ID) << Name << F->getName();
-          return AttributeNotApplied;
-        }
-        Text += std::to_string(Index);
-      } else if (Attr.isArgIdent(I)) {
-        Text += Attr.getArgAsIdent(I)->Ident->getName().str();
+      StringRef Name;
+      SourceLocation Loc;
+      if (Attr.isArgIdent(I)) {
+        Name = Attr.getArgAsIdent(I)->Ident->getName();
+        Loc = Attr.getArgAsIdent(I)->Loc;
       } else if (auto *E = dyn_cast_or_null<DeclRefExpr>(Attr.getArgAsExpr(I)->IgnoreParenImpCasts())) {
-        if (auto *P = dyn_cast<ParmVarDecl>(E->getDecl()))
-          Text += std::to_string(P->getFunctionScopeIndex());
-        else
-          Text += E->getDecl()->getName().str();
+        Name = E->getDecl()->getName();
+        Loc = E->getLocation();
       } else {
         unsigned ID = S.getDiagnostics().getCustomDiagID(
             DiagnosticsEngine::Error, "'%0' expects names (of parameters or functions) as arguments");
         S.Diag(Attr.getLoc(), ID) << Attr.getAttrName()->getName();
         return AttributeNotApplied;
       }
+      if (!Wrt) {
+        Text += Name.str();
+        continue;
+      }
+      int Index = wrtIndex(S, F, Name, Loc);
+      if (Index < 0)
+        return AttributeNotApplied;
+      Text += std::to_string(Index);
     }
     D->addAttr(AnnotateAttr::Create(S.Context, Text, nullptr, 0, Attr.getRange()));
     return AttributeApplied;
+  }
+
+  template <unsigned N> static Sema::SemaDiagnosticBuilder error(Sema &S, SourceLocation Loc, const char (&Fmt)[N]) {
+    return S.Diag(Loc, S.getDiagnostics().getCustomDiagID(DiagnosticsEngine::Error, Fmt));
+  }
+
+  // A differentiable function returns floating point, or nothing (writing
+  // its results through pointers).
+  static bool checkResult(Sema &S, const ParsedAttr &Attr, const FunctionDecl *F) {
+    QualType R = F->getReturnType();
+    if (R->isVoidType() || frontend_is_floating(R))
+      return true;
+    error(S, Attr.getLoc(),
+          "'%0' cannot be differentiable: its result has type '%1', which has no derivative (a "
+          "differentiable function returns float or double, or void when it writes its results "
+          "through pointers)")
+        << F->getNameAsString() << R.getAsString();
+    return false;
+  }
+
+  // The index of the parameter of F a wrt list names, or -1 after an error.
+  static int wrtIndex(Sema &S, const FunctionDecl *F, StringRef Name, SourceLocation Loc) {
+    for (unsigned P = 0; P < F->getNumParams(); ++P) {
+      const ParmVarDecl *Q = F->getParamDecl(P);
+      if (Q->getName() != Name)
+        continue;
+      QualType T = Q->getType();
+      if (frontend_is_floating(T) || T->isPointerType())
+        return (int)P;
+      if (T->isRecordType())
+        error(S, Loc, "'%0' is a struct passed by value: derivatives with respect to struct arguments are "
+                      "not supported yet (pass a pointer to it)")
+            << Name;
+      else
+        error(S, Loc, "'%0' has type '%1', which has no derivative: a wrt list names floating-point or "
+                      "pointer parameters")
+            << Name << T.getAsString();
+      return -1;
+    }
+    error(S, Loc, "'%0' is not a parameter of '%1'") << Name << F->getNameAsString();
+    return -1;
   }
 };
 
@@ -127,13 +269,15 @@ struct DerivativeAttr : CotangentAttrInfo {
 
 // Parameters marked no_derivative: the function gets one annotation listing
 // their indices, which codegen emits (parameter annotations would be lost).
-// Runs before code generation sees each top-level declaration.
-struct ParamConsumer : ASTConsumer {
+// Runs before code generation sees each top-level declaration; installs
+// the wrt-name lookup in Sema.
+struct ParamConsumer : SemaConsumer {
   CompilerInstance &CI;
   ASTContext *Ctx = nullptr;
   unsigned LateLinks = 0;
   explicit ParamConsumer(CompilerInstance &CI) : CI(CI) {}
   void Initialize(ASTContext &C) override { Ctx = &C; }
+  void InitializeSema(Sema &S) override { S.addExternalSource(new WrtLookup); }
   bool HandleTopLevelDecl(DeclGroupRef G) override {
     for (Decl *D : G)
       if (auto *F = dyn_cast<FunctionDecl>(D)) {
@@ -252,6 +396,7 @@ struct ParamConsumer : ASTConsumer {
 
 struct ParamAction : PluginASTAction {
   std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI, StringRef) override {
+    CI.getPreprocessor().setTokenWatcher([](const Token &T) { WrtNames::get().watch(T); });
     return std::make_unique<ParamConsumer>(CI);
   }
   bool ParseArgs(const CompilerInstance &, const std::vector<std::string> &) override { return true; }

@@ -40,8 +40,11 @@
  *   double v = ct_value_with_gradient(f, 1.0, &dx, 2.0, &dy);
  *   // v = sin(2), dx = sin(2), dy = cos(2)
  *
- * Arguments are checked at compile time against f's parameters (count and
- * kind); a mismatch is a compile error at the call.
+ * Arguments are checked at compile time against f's parameters (count,
+ * kind, and the type derivative pointers and shadows point to: a float *
+ * for a double is an error; a void * shadow is taken as is); a mismatch is
+ * a compile error at the call. Structs passed by value to f are not
+ * supported yet (an error at the call): pass a pointer to the struct.
  *
  * ---------------------------------------------------------------------------
  * Enzyme's C ABI is also understood, so existing Enzyme code compiles

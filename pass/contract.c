@@ -138,6 +138,16 @@ void contract_export_all(ct_module *m) {
       any_fp |= spec.act[i] == ACT_ACTIVE || spec.act[i] == ACT_DUP;
     size_t len = 0;
     const char *name = LLVMGetValueName2(f, &len);
+    LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(f));
+    if (!spec.ret_active && LLVMGetTypeKind(rty) != LLVMVoidTypeKind) {
+      /* the frontend reports this at the attribute; this is for the
+         annotate fallback */
+      diag_report(f, NULL, CT_SEV_ERROR,
+                  "'%.*s' is declared differentiable but its result is not floating point (a differentiable "
+                  "function returns float or double, or void when it writes its results through pointers)",
+                  (int)len, name);
+      continue;
+    }
     if (!any_fp) {
       diag_report(f, NULL, CT_SEV_ERROR,
                   "'%.*s' is declared differentiable but has no floating-point parameter or result to "

@@ -27,7 +27,9 @@
 // the parentheses of a `differentiable` attribute, and a Sema lookup hook
 // answers a failed lookup of exactly those tokens with a placeholder
 // declaration, which the attribute handler resolves by name.
-
+//
+// Operator calls are checked here too, where the types are known
+// (frontend_operators.cpp).
 #include "frontend.h"
 
 #include "clang/AST/ASTConsumer.h"
@@ -269,8 +271,9 @@ struct DerivativeAttr : CotangentAttrInfo {
 
 // Parameters marked no_derivative: the function gets one annotation listing
 // their indices, which codegen emits (parameter annotations would be lost).
-// Runs before code generation sees each top-level declaration; installs
-// the wrt-name lookup in Sema.
+// Runs before code generation sees each top-level declaration (and the
+// whole translation unit, whose operator calls it checks); installs the
+// wrt-name lookup in Sema.
 struct ParamConsumer : SemaConsumer {
   CompilerInstance &CI;
   ASTContext *Ctx = nullptr;
@@ -278,6 +281,7 @@ struct ParamConsumer : SemaConsumer {
   explicit ParamConsumer(CompilerInstance &CI) : CI(CI) {}
   void Initialize(ASTContext &C) override { Ctx = &C; }
   void InitializeSema(Sema &S) override { S.addExternalSource(new WrtLookup); }
+  void HandleTranslationUnit(ASTContext &C) override { frontend_check_operators(C); }
   bool HandleTopLevelDecl(DeclGroupRef G) override {
     for (Decl *D : G)
       if (auto *F = dyn_cast<FunctionDecl>(D)) {

@@ -580,6 +580,12 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
   for (unsigned p = 0; p < nparams; ++p) {
     LLVMTypeRef pt = ptypes[p];
     int is_fp = type_is_fp(pt), is_ptr = LLVMGetTypeKind(pt) == LLVMPointerTypeKind;
+    if (is_ptr && LLVMGetEnumAttributeAtIndex(fn, p + 1, LLVMGetEnumAttributeKindForName("byval", 5))) {
+      site_error(s, "%s: parameter %u of '%s' is a struct passed by value: differentiating functions that take "
+                    "structs by value is not supported yet (pass a pointer to the struct)",
+                 op_name(s->kind), p + 1, fnbuf);
+      return 0;
+    }
     ct_activity act = custom_param_no_derivative(spec.fn, p) ||
                               (has_declared && declared.act[p] == ACT_CONST && (is_fp || is_ptr))
                           ? ACT_CONST

@@ -54,9 +54,8 @@ namespace {
 // ---- wrt names: the identifiers in `differentiable(...)` ----
 
 struct WrtNames {
-  llvm::DenseSet<SourceLocation::UIntTy> Tokens;          // where each name was written
-  llvm::DenseSet<const Decl *> Placeholders;              // what their lookups found
-  llvm::DenseMap<const IdentifierInfo *, VarDecl *> ByName;
+  llvm::DenseSet<SourceLocation::UIntTy> Tokens;            // where each name was written
+  llvm::DenseMap<const IdentifierInfo *, VarDecl *> ByName; // placeholders found for them
   // token watcher state: bracket depth, the depth an attribute specifier
   // (`__attribute__((` or `[[`) was opened at, and that of a wrt list
   int Depth = 0, AttrAt = -1, WrtAt = -1;
@@ -111,14 +110,11 @@ struct WrtLookup : ExternalSemaSource {
       P = VarDecl::Create(C, C.getTranslationUnitDecl(), R.getNameLoc(), R.getNameLoc(),
                           const_cast<IdentifierInfo *>(Id), C.IntTy, nullptr, SC_Extern);
       P->setImplicit();
-      W.Placeholders.insert(P);
     }
     R.addDecl(P);
     return true;
   }
 };
-
-// ---- the attributes ----
 
 } // namespace
 
@@ -129,8 +125,9 @@ bool frontend_is_floating(QualType T) {
   return T->isRealFloatingType();
 }
 
-namespace {
+// ---- the attributes ----
 
+namespace {
 
 enum class Target { Functions, FunctionsAndParameters };
 
@@ -165,13 +162,13 @@ struct CotangentAttrInfo : ParsedAttrInfo {
       return AttributeNotApplied;
     for (unsigned I = 0; I < Attr.getNumArgs(); ++I) {
       Text += I == 0 ? ":" : ",";
-      StringRef Name;
+      std::string Name;
       SourceLocation Loc;
       if (Attr.isArgIdent(I)) {
-        Name = Attr.getArgAsIdent(I)->Ident->getName();
+        Name = Attr.getArgAsIdent(I)->Ident->getName().str();
         Loc = Attr.getArgAsIdent(I)->Loc;
       } else if (auto *E = dyn_cast_or_null<DeclRefExpr>(Attr.getArgAsExpr(I)->IgnoreParenImpCasts())) {
-        Name = E->getDecl()->getName();
+        Name = E->getDecl()->getNameAsString();
         Loc = E->getLocation();
       } else {
         unsigned ID = S.getDiagnostics().getCustomDiagID(
@@ -180,7 +177,7 @@ struct CotangentAttrInfo : ParsedAttrInfo {
         return AttributeNotApplied;
       }
       if (!Wrt) {
-        Text += Name.str();
+        Text += Name;
         continue;
       }
       int Index = wrtIndex(S, F, Name, Loc);

@@ -16,9 +16,9 @@
 //                           variable made for it
 // Misplaced attributes are errors, and so are wrt lists naming something
 // that cannot have a derivative, and differentiable functions whose result
-// cannot. (The unscoped C23 spellings are listed too: clang's parser looks
-// plugin attributes up by their unscoped name before it parses their
-// arguments.)
+// cannot. (The unscoped C23 and C++11 spellings are listed too: clang's
+// parser looks plugin attributes up by their unscoped name before it
+// parses their arguments, and drops the arguments of those it misses.)
 //
 // wrt lists name parameters that are not in scope where clang parses the
 // attribute (before the declaration, or after its parameter list), and
@@ -235,7 +235,8 @@ struct DifferentiableAttr : CotangentAttrInfo {
   static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "differentiable"},
                                    {ParsedAttr::AS_C23, "ct::differentiable"},
                                    {ParsedAttr::AS_C23, "differentiable"},
-                                   {ParsedAttr::AS_CXX11, "ct::differentiable"}};
+                                   {ParsedAttr::AS_CXX11, "ct::differentiable"},
+                                   {ParsedAttr::AS_CXX11, "differentiable"}};
   DifferentiableAttr() : CotangentAttrInfo("ct.differentiable", Target::Functions, S) {}
 };
 
@@ -243,7 +244,8 @@ struct NoDerivativeAttr : CotangentAttrInfo {
   static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "no_derivative"},
                                    {ParsedAttr::AS_C23, "ct::no_derivative"},
                                    {ParsedAttr::AS_C23, "no_derivative"},
-                                   {ParsedAttr::AS_CXX11, "ct::no_derivative"}};
+                                   {ParsedAttr::AS_CXX11, "ct::no_derivative"},
+                                   {ParsedAttr::AS_CXX11, "no_derivative"}};
   NoDerivativeAttr() : CotangentAttrInfo("ct.no_derivative", Target::FunctionsAndParameters, S) {}
 };
 
@@ -251,7 +253,8 @@ struct DerivativeAttr : CotangentAttrInfo {
   static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "derivative"},
                                    {ParsedAttr::AS_C23, "ct::derivative"},
                                    {ParsedAttr::AS_C23, "derivative"},
-                                   {ParsedAttr::AS_CXX11, "ct::derivative"}};
+                                   {ParsedAttr::AS_CXX11, "ct::derivative"},
+                                   {ParsedAttr::AS_CXX11, "derivative"}};
   DerivativeAttr() : CotangentAttrInfo("ct.derivative", Target::Functions, S) {
     NumArgs = 1;
     OptArgs = 0;

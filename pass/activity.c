@@ -239,6 +239,12 @@ static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
   }
   if (LLVMIsAGetElementPtrInst(p) || LLVMIsABitCastInst(p) || LLVMIsAAddrSpaceCastInst(p))
     changed |= mark_base_varied(varied, LLVMGetOperand(p, 0), depth + 1);
+  else if (LLVMIsALoadInst(p) && !vmap_get(varied, LLVMGetOperand(p, 0)) &&
+           LLVMIsAInstruction(activity_base_object(LLVMGetOperand(p, 0))))
+    /* a pointer loaded from memory gets its shadow from that memory's
+       shadow: the function's own memory (a heap struct's pointer field)
+       needs one too (an argument without a shadow is reported later) */
+    changed |= mark_base_varied(varied, LLVMGetOperand(p, 0), depth + 1);
   else if (LLVMIsAPHINode(p) || LLVMIsASelectInst(p)) {
     int n = LLVMGetNumOperands(p);
     for (int i = LLVMIsASelectInst(p) ? 1 : 0; i < n; ++i)
@@ -246,6 +252,20 @@ static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
         changed |= mark_base_varied(varied, LLVMGetOperand(p, (unsigned)i), depth + 1);
   }
   return changed;
+}
+
+/* Can the pointer v get a shadow: it points into memory the function
+ * allocates or reaches through its own memory or a varied argument (not
+ * into a constant argument or a global, nor through a pointer loaded from
+ * one)? */
+static int can_have_shadow(const ct_vmap *varied, LLVMValueRef v) {
+  LLVMValueRef base = activity_base_object(v);
+  if (!LLVMIsAInstruction(base))
+    return vmap_get(varied, base) != NULL;
+  if (!LLVMIsALoadInst(base))
+    return 1;
+  LLVMValueRef from = activity_base_object(LLVMGetOperand(base, 0));
+  return LLVMIsAInstruction(from) || vmap_get(varied, from) != NULL;
 }
 
 /* An atomic x += v or x -= v on floating-point memory (omp atomic). */
@@ -399,8 +419,17 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
           changed |= mark_base_varied(&varied, LLVMGetOperand(inst, LLVMIsAStoreInst(inst) ? 1 : 0), 0);
         if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
           /* storing a varied value makes the memory (its base object) varied */
-          if (vmap_get(&varied, LLVMGetOperand(inst, 0)))
-            changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 1), 0);
+          LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
+          if (vmap_get(&varied, val))
+            changed |= mark_base_varied(&varied, ptr, 0);
+          else if (LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind && vmap_get(&varied, ptr) &&
+                   can_have_shadow(&varied, val))
+            /* a pointer stored into varied memory: what is loaded back
+               from there is varied and finds its shadow in the shadow
+               memory, so the pointer needs one (memory the function
+               allocates, e.g. a heap struct's data field set in a loop;
+               pointers that cannot have one: forward.c) */
+            changed |= mark_base_varied(&varied, val, 0);
           continue;
         }
         if (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1)))

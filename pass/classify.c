@@ -345,10 +345,17 @@ static int is_restrict_param(LLVMValueRef v) {
 
 /* May `inst` write the memory of the object `base`? A private local object
  * is written only through its own address; anything else may be written
- * through any pointer of unknown origin. Frees do not count (see below). */
+ * through any pointer of unknown origin. A free counts as a write of
+ * memory reached through a loaded or merged pointer (a heap struct's data
+ * block freed before the reverse pass reads it); a private object's own
+ * free is deferred to the reverse pass (below), and arguments and globals
+ * are not the function's to free. */
 static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_object) {
   LLVMValueRef dst = NULL;
   static const char *const LIFETIME[] = {"llvm.lifetime.start.p0", "llvm.lifetime.end.p0", NULL};
+  static const char *const FREE[] = {"free", NULL};
+  if (LLVMIsACallInst(inst) && classify_callee_is(inst, FREE))
+    return !private_object && !LLVMIsAArgument(base) && !LLVMIsAGlobalVariable(base);
   if (LLVMIsAStoreInst(inst))
     dst = LLVMGetOperand(inst, 1);
   else if (LLVMIsACallInst(inst) && classify_callee_is(inst, LIFETIME))

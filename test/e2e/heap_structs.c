@@ -1,0 +1,317 @@
+/* Heap structs with pointer fields, in the shapes real code has: an array of
+ * matrices whose data blocks a resize() helper frees and mallocs again
+ * (issue 12), double** rows allocated in a helper, a struct of pointers
+ * returned by a helper (by pointer and by value), calloc'd arrays of
+ * structs, a linked list of heap nodes, and a resize in a loop. The
+ * pointers are stored into heap memory and loaded back, so their shadows
+ * must travel through the shadow memory; the data blocks are freed before
+ * the reverse pass runs, so what it reads must be on the tape. Also a
+ * constant array (no shadow) stored next to differentiable ones: it must
+ * come back unchanged. Checked against analytic derivatives (the run at
+ * -O0/-O1 keeps the loads of the pointer fields; the ASan run catches
+ * reads of freed blocks). */
+#include "check.h"
+
+#include <cotangent.h>
+#include <math.h>
+#include <stdlib.h>
+
+int enzyme_dup, enzyme_const;
+extern double __enzyme_autodiff(void *, ...);
+
+#define N 5
+
+/* ---- issue 12: an array of matrices, data set later by resize() ---- */
+typedef struct {
+  int nrows, ncols;
+  double *data;
+} Matrix;
+
+Matrix *get_matrix_array(int count) {
+  Matrix *r = malloc(count * sizeof(Matrix));
+  for (int i = 0; i < count; i++) {
+    r[i].data = NULL;
+    r[i].nrows = r[i].ncols = 0;
+  }
+  return r;
+}
+
+void resize(Matrix *m, int nrows, int ncols) {
+  if (m->nrows * m->ncols != nrows * ncols) {
+    if (m->data)
+      free(m->data);
+    m->data = nrows * ncols > 0 ? malloc(nrows * ncols * sizeof(double)) : NULL;
+  }
+  m->nrows = nrows;
+  m->ncols = ncols;
+}
+
+void free_matrix_array(Matrix *a, int count) {
+  for (int k = 0; k < count; k++)
+    free(a[k].data);
+  free(a);
+}
+
+/* s = sum_k sum_i (k + 1) x_i^2: ds/dx_i = 12 x_i */
+double matrices(const double *x, int n) {
+  Matrix *a = get_matrix_array(3);
+  for (int k = 0; k < 3; k++) {
+    resize(&a[k], 1, n);
+    for (int i = 0; i < n; i++)
+      a[k].data[i] = x[i] * (k + 1);
+  }
+  double s = 0;
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < n; i++)
+      s += a[k].data[i] * x[i];
+  for (int k = 0; k < 3; k++)
+    free(a[k].data);
+  free(a);
+  return s;
+}
+
+/* The same matrices resized again and again in a loop (the block is freed
+ * and allocated anew each time its size changes), a sum taken after each:
+ * s = sum_{t=1..n} sum_{i<t} sin(x_i) * t */
+double resize_in_loop(const double *x, int n) {
+  Matrix *a = calloc(2, sizeof(Matrix));
+  double s = 0;
+  for (int t = 1; t <= n; t++) {
+    resize(&a[t % 2], 1, t);
+    for (int i = 0; i < t; i++)
+      a[t % 2].data[i] = sin(x[i]) * t;
+    for (int i = 0; i < a[t % 2].ncols; i++)
+      s += a[t % 2].data[i];
+  }
+  free_matrix_array(a, 2);
+  return s;
+}
+
+/* ---- double** rows allocated in a helper ---- */
+double **alloc_rows(int m, int n) {
+  double **rows = malloc(m * sizeof(double *));
+  for (int i = 0; i < m; i++)
+    rows[i] = malloc(n * sizeof(double));
+  return rows;
+}
+
+void free_rows(double **rows, int m) {
+  for (int i = 0; i < m; i++)
+    free(rows[i]);
+  free(rows);
+}
+
+/* rows[i][j] = (i + 1) sin(x_j); s = sum rows[i][j]^2 over 3 rows:
+ * ds/dx_j = 2 (1 + 4 + 9) sin(x_j) cos(x_j) */
+double rows_of_helper(const double *x, int n) {
+  double **rows = alloc_rows(3, n);
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < n; j++)
+      rows[i][j] = (i + 1) * sin(x[j]);
+  double s = 0;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < n; j++)
+      s += rows[i][j] * rows[i][j];
+  free_rows(rows, 3);
+  return s;
+}
+
+/* ---- a struct of pointers returned by a helper ---- */
+typedef struct {
+  int n;
+  double *a, *b;
+} Pair;
+
+Pair *new_pair(int n) {
+  Pair *p = malloc(sizeof *p);
+  p->n = n;
+  p->a = malloc(n * sizeof(double));
+  p->b = malloc(n * sizeof(double));
+  return p;
+}
+
+void delete_pair(Pair *p) {
+  free(p->a);
+  free(p->b);
+  free(p);
+}
+
+Pair pair_value(int n) {
+  Pair p = {n, malloc(n * sizeof(double)), malloc(n * sizeof(double))};
+  return p;
+}
+
+/* s = sum x_i^2 exp(x_i): ds/dx_i = (2 x_i + x_i^2) exp(x_i) */
+double pair_by_pointer(const double *x, int n) {
+  Pair *p = new_pair(n);
+  for (int i = 0; i < p->n; i++) {
+    p->a[i] = x[i] * x[i];
+    p->b[i] = exp(x[i]);
+  }
+  double s = 0;
+  for (int i = 0; i < p->n; i++)
+    s += p->a[i] * p->b[i];
+  delete_pair(p);
+  return s;
+}
+
+double pair_by_value(const double *x, int n) {
+  Pair p = pair_value(n);
+  Pair *q = &p;
+  for (int i = 0; i < q->n; i++) {
+    q->a[i] = x[i] * x[i];
+    q->b[i] = exp(x[i]);
+  }
+  double s = 0;
+  for (int i = 0; i < q->n; i++)
+    s += q->a[i] * q->b[i];
+  free(p.a);
+  free(p.b);
+  return s;
+}
+
+/* ---- calloc'd array of structs with pointer fields ---- */
+typedef struct {
+  double *w;   /* differentiable block */
+  double bias; /* differentiable value */
+  int len;
+} Layer;
+
+/* layer k holds w = x * (k + 1) and bias = x_0; s = sum_k (sum_i w_i^2 +
+ * bias * w_0) for k = 0..3: ds/dx_i = 2 x_i * 30 + (i == 0) * 2 x_0 * 10 */
+double layers(const double *x, int n) {
+  Layer *l = calloc(4, sizeof *l);
+  for (int k = 0; k < 4; k++) {
+    l[k].len = n;
+    l[k].w = calloc(n, sizeof(double));
+    for (int i = 0; i < n; i++)
+      l[k].w[i] = x[i] * (k + 1);
+    l[k].bias = x[0];
+  }
+  double s = 0;
+  for (int k = 0; k < 4; k++) {
+    for (int i = 0; i < l[k].len; i++)
+      s += l[k].w[i] * l[k].w[i];
+    s += l[k].bias * l[k].w[0];
+  }
+  for (int k = 0; k < 4; k++)
+    free(l[k].w);
+  free(l);
+  return s;
+}
+
+/* ---- a linked list of heap nodes ---- */
+typedef struct node {
+  double v;
+  double *extra; /* one differentiable value of its own */
+  struct node *next;
+} node;
+
+/* pushes x_i^2 in front, then s = sum v * extra with extra = cos(x_i):
+ * ds/dx_i = 2 x_i cos(x_i) - x_i^2 sin(x_i) */
+double linked_list(const double *x, int n) {
+  node *head = NULL;
+  for (int i = 0; i < n; i++) {
+    node *nd = malloc(sizeof *nd);
+    nd->v = x[i] * x[i];
+    nd->extra = malloc(sizeof(double));
+    *nd->extra = cos(x[i]);
+    nd->next = head;
+    head = nd;
+  }
+  double s = 0;
+  for (node *p = head; p; p = p->next)
+    s += p->v * *p->extra;
+  while (head) {
+    node *next = head->next;
+    free(head->extra);
+    free(head);
+    head = next;
+  }
+  return s;
+}
+
+/* ---- a constant array stored next to a differentiable one ---- */
+typedef struct {
+  const double *coef; /* constant: no shadow */
+  double *out;
+} Scaled;
+
+/* s = sum c_i sin(x_i): ds/dx_i = c_i cos(x_i), c unchanged */
+double scaled(const double *x, const double *c, int n) {
+  Scaled *sc = malloc(sizeof *sc);
+  sc->coef = c;
+  sc->out = malloc(n * sizeof(double));
+  for (int i = 0; i < n; i++)
+    sc->out[i] = sin(x[i]);
+  double s = 0;
+  for (int i = 0; i < n; i++)
+    s += sc->coef[i] * sc->out[i];
+  free(sc->out);
+  free(sc);
+  return s;
+}
+
+/* ---- checks ---- */
+/* dx = df/dx, then a second run adding into the same shadow */
+#define CHECK_ARRAY_FN(f, x, want)                                                                      \
+  do {                                                                                                  \
+    double dx_[N] = {0};                                                                                \
+    __enzyme_autodiff((void *)f, enzyme_dup, x, dx_, N);                                                \
+    for (int i_ = 0; i_ < N; i_++)                                                                      \
+      CHECK_AT_D(#f, x[i_], dx_[i_], want[i_]);                                                         \
+    __enzyme_autodiff((void *)f, enzyme_dup, x, dx_, N);                                                \
+    for (int i_ = 0; i_ < N; i_++)                                                                      \
+      CHECK_AT_D(#f " (second run adds)", x[i_], dx_[i_], 2 * want[i_]);                                \
+  } while (0)
+
+int main(void) {
+  const double x[N] = {0.7, -1.3, 0.4, 2.1, -0.6};
+  double want[N];
+
+  for (int i = 0; i < N; i++)
+    want[i] = 12 * x[i];
+  CHECK_ARRAY_FN(matrices, x, want);
+  {
+    double dx[N] = {0};
+    ct_gradient(matrices, x, dx, N);
+    for (int i = 0; i < N; i++)
+      CHECK_AT_D("ct_gradient matrices", x[i], dx[i], want[i]);
+  }
+
+  for (int i = 0; i < N; i++) {
+    double sum_t = 0;
+    for (int t = i + 1; t <= N; t++)
+      sum_t += t;
+    want[i] = cos(x[i]) * sum_t;
+  }
+  CHECK_ARRAY_FN(resize_in_loop, x, want);
+
+  for (int i = 0; i < N; i++)
+    want[i] = 2 * 14 * sin(x[i]) * cos(x[i]);
+  CHECK_ARRAY_FN(rows_of_helper, x, want);
+
+  for (int i = 0; i < N; i++)
+    want[i] = (2 * x[i] + x[i] * x[i]) * exp(x[i]);
+  CHECK_ARRAY_FN(pair_by_pointer, x, want);
+  CHECK_ARRAY_FN(pair_by_value, x, want);
+
+  for (int i = 0; i < N; i++)
+    want[i] = 60 * x[i] + (i == 0 ? 20 * x[0] : 0);
+  CHECK_ARRAY_FN(layers, x, want);
+
+  for (int i = 0; i < N; i++)
+    want[i] = 2 * x[i] * cos(x[i]) - x[i] * x[i] * sin(x[i]);
+  CHECK_ARRAY_FN(linked_list, x, want);
+
+  {
+    double c[N] = {1.5, -2.0, 0.25, 3.0, -0.5}, dx[N] = {0};
+    __enzyme_autodiff((void *)scaled, enzyme_dup, x, dx, enzyme_const, c, N);
+    const double c0[N] = {1.5, -2.0, 0.25, 3.0, -0.5};
+    for (int i = 0; i < N; i++) {
+      CHECK_AT_D("scaled", x[i], dx[i], c0[i] * cos(x[i]));
+      CHECK_AT_D("scaled: the constant array is unchanged", x[i], c[i], c0[i]);
+    }
+  }
+  return check_summary("heap_structs");
+}

@@ -965,6 +965,7 @@ void classify_plan(ct_gen *g) {
     find_iv(g, &g->blocks[i]);
   for (unsigned i = 0; i < g->nblocks; ++i)
     find_guard(g, &g->blocks[i]);
+  stored_pointers_plan(g);
   for (unsigned i = 0; i < g->nblocks && !g->failed; ++i) {
     ct_block *b = &g->blocks[i];
     for (LLVMValueRef inst = LLVMGetFirstInstruction(b->bb); inst && !g->failed;
@@ -988,6 +989,8 @@ void classify_plan(ct_gen *g) {
       }
       case REV_LOAD:
         need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);
+        if (stored_pointers_maybe_self(g, LLVMGetOperand(inst, 0))) /* compared with its shadow */
+          need(g, b, LLVMGetOperand(inst, 0), NEED_VALUE);
         break;
       case REV_ALLOC: /* the size too: a kept reverse zeroes the shadow */
         need(g, b, inst, NEED_SHADOW);
@@ -1006,6 +1009,8 @@ void classify_plan(ct_gen *g) {
         break;
       case REV_STORE:
         need(g, b, LLVMGetOperand(inst, 1), NEED_SHADOW);
+        if (stored_pointers_maybe_self(g, LLVMGetOperand(inst, 1)))
+          need(g, b, LLVMGetOperand(inst, 1), NEED_VALUE);
         break;
       case REV_NONE:
         if (gpu_is_barrier(inst)) /* mirrored with the same ids and masks */

@@ -327,7 +327,7 @@ static void shadow_pointer_stores(ct_gen *g) {
       if (!sptr || LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind)
         continue;
       LLVMValueRef sval = vmap_get(&g->shadow, val);
-      if (!sval) /* a pointer to constant data: its shadow is itself */
+      if (!sval) /* a pointer to constant data: its shadow is itself (stored_pointers.c) */
         sval = vmap_get(&g->fwd, val) ? vmap_get(&g->fwd, val) : val;
       LLVMValueRef copy = vmap_get(&g->fwd, inst);
       LLVMPositionBuilderBefore(g->m->b, LLVMGetNextInstruction(copy));

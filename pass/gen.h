@@ -95,6 +95,7 @@ typedef struct {
   ct_vmap iv_steps;       /* induction variable phi -> its increment (add/sub phi, C) */
   ct_vmap iv_starts;      /* induction variable phi -> its start (the value from outside the loop) */
   ct_vmap iv_counted;     /* induction variables counted down in the reverse pass */
+  ct_vmap self_shadowed;  /* pointers whose shadow may be the primal pointer (stored_pointers.c) */
   ct_vmap popped[3]; /* per reverse block and need kind: primal -> popped */
   ct_vmap kept;      /* custom call -> i64 mask of array arguments copied to the tape */
   unsigned nkept;
@@ -192,6 +193,18 @@ LLVMValueRef batch_load_record(ct_gen *g, ct_block *b, LLVMTypeRef rec_ty, LLVMV
 LLVMValueRef batch_slot(ct_gen *g, ct_block *b);
 /* Reverse, at the end of a preheader's reverse: pops its loop's arrays. */
 void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
+
+/* stored_pointers.c: a pointer without a shadow stored into shadowed
+ * memory is its own shadow there; pointers loaded back from there (and
+ * derived from those) may have the primal pointer as shadow */
+/* Before planning: finds those pointers; reports their uses that need a
+ * real shadow. */
+void stored_pointers_plan(ct_gen *g);
+int stored_pointers_maybe_self(ct_gen *g, LLVMValueRef ptr);
+/* Reverse: sp (the shadow of ptr, for a `ty` access), or a discarded slot
+ * when sp is ptr itself; *self is that condition (NULL when ptr's shadow
+ * is never itself). Needs ptr's value in the reverse. */
+LLVMValueRef stored_pointers_guard(ct_gen *g, LLVMValueRef ptr, LLVMValueRef sp, LLVMTypeRef ty, LLVMValueRef *self);
 
 /* forward.c: the forward copy's shadows, differentiated calls and pushes */
 #define FORWARD_MAX_EXIT_ARRAYS 64

@@ -600,8 +600,9 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       break;
     }
     case REV_LOAD: {
-      LLVMValueRef d = adj_take(g, inst);
+      LLVMValueRef d = adj_take(g, inst), self;
       LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
+      sp = stored_pointers_guard(g, LLVMGetOperand(inst, 0), sp, LLVMTypeOf(inst), &self);
       gpu_shadow_add(g, LLVMGetOperand(inst, 0), sp, d);
       break;
     }
@@ -646,9 +647,11 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       break;
     }
     case REV_STORE: {
-      LLVMValueRef val = LLVMGetOperand(inst, 0);
+      LLVMValueRef val = LLVMGetOperand(inst, 0), self;
       LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 1));
-      adj_add(g, val, gpu_shadow_take(g, LLVMGetOperand(inst, 1), sp, LLVMTypeOf(val)));
+      sp = stored_pointers_guard(g, LLVMGetOperand(inst, 1), sp, LLVMTypeOf(val), &self);
+      LLVMValueRef d = gpu_shadow_take(g, LLVMGetOperand(inst, 1), sp, LLVMTypeOf(val));
+      adj_add(g, val, self ? LLVMBuildSelect(m->b, self, LLVMConstNull(LLVMTypeOf(val)), d, "") : d);
       break;
     }
     case REV_NONE:
@@ -1024,6 +1027,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_init(&g.iv_counted);
   vmap_init(&g.iv_starts);
   vmap_init(&g.kept);
+  vmap_init(&g.self_shadowed);
   for (int k = 0; k < 3; ++k)
     vmap_init(&g.popped[k]);
   g.nloops = ct_bridge_loop_trip_counts(g.pc, &g.loops, &g.loop_blocks);
@@ -1096,6 +1100,7 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   vmap_free(&g.deferred_free);
   vmap_free(&g.unchanged_loads);
   vmap_free(&g.kept);
+  vmap_free(&g.self_shadowed);
   vmap_free(&g.iv_headers);
   vmap_free(&g.iv_steps);
   vmap_free(&g.iv_counted);

@@ -5,11 +5,12 @@
  * structs, a linked list of heap nodes, and a resize in a loop. The
  * pointers are stored into heap memory and loaded back, so their shadows
  * must travel through the shadow memory; the data blocks are freed before
- * the reverse pass runs, so what it reads must be on the tape. Also a
- * constant array (no shadow) stored next to differentiable ones: it must
- * come back unchanged. Checked against analytic derivatives (the run at
- * -O0/-O1 keeps the loads of the pointer fields; the ASan run catches
- * reads of freed blocks). */
+ * the reverse pass runs, so what it reads must be on the tape. Also
+ * constant arrays (no shadow: an argument held constant, a global, rows
+ * of a constant double**) stored next to differentiable ones: the
+ * derivatives through them are dropped, and they come back unchanged.
+ * Checked against analytic derivatives (the runs at -O0/-O1 keep the loads
+ * of the pointer fields; the ASan run catches reads of freed blocks). */
 #include "check.h"
 
 #include <cotangent.h>
@@ -231,24 +232,96 @@ double linked_list(const double *x, int n) {
   return s;
 }
 
-/* ---- a constant array stored next to a differentiable one ---- */
+/* ---- constant arrays stored next to differentiable ones ----
+ * A pointer without a shadow is its own shadow in the shadow struct: the
+ * reverse pass must drop what it would add through it. */
 typedef struct {
   const double *coef; /* constant: no shadow */
   double *out;
+  int n;
 } Scaled;
 
-/* s = sum c_i sin(x_i): ds/dx_i = c_i cos(x_i), c unchanged */
+Scaled *new_scaled(int m) {
+  Scaled *s = malloc(m * sizeof *s);
+  for (int k = 0; k < m; k++) {
+    s[k].coef = NULL;
+    s[k].out = NULL;
+    s[k].n = 0;
+  }
+  return s;
+}
+
+void setup_scaled(Scaled *s, const double *c, int n) {
+  s->coef = c;
+  if (s->out)
+    free(s->out);
+  s->out = malloc(n * sizeof(double));
+  s->n = n;
+}
+
+/* s = sum_k sum_i c_i sin(x_i) (k + 1): ds/dx_i = 6 c_i cos(x_i) */
 double scaled(const double *x, const double *c, int n) {
-  Scaled *sc = malloc(sizeof *sc);
-  sc->coef = c;
-  sc->out = malloc(n * sizeof(double));
-  for (int i = 0; i < n; i++)
-    sc->out[i] = sin(x[i]);
+  Scaled *sc = new_scaled(3);
+  for (int k = 0; k < 3; k++) {
+    setup_scaled(&sc[k], c, n);
+    for (int i = 0; i < n; i++)
+      sc[k].out[i] = sin(x[i]) * (k + 1);
+  }
   double s = 0;
-  for (int i = 0; i < n; i++)
-    s += sc->coef[i] * sc->out[i];
-  free(sc->out);
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < sc[k].n; i++)
+      s += sc[k].coef[i] * sc[k].out[i];
+  for (int k = 0; k < 3; k++)
+    free(sc[k].out);
   free(sc);
+  return s;
+}
+
+static const double table[N] = {0.5, 1.5, -1.0, 2.0, 0.25};
+
+/* one field, three kinds of pointer: layer 0 holds the constant c, layer 1
+ * a global table, layers 2 and 3 x * k; s = sum_k sum_i w_i sin(x_i):
+ * ds/dx_i = (c_i + t_i) cos(x_i) + 5 (sin(x_i) + x_i cos(x_i)) */
+double mixed(const double *x, double *c, int n) {
+  Layer *l = malloc(4 * sizeof *l);
+  l[0].w = c;
+  l[1].w = (double *)table;
+  for (int k = 0; k < 4; k++)
+    l[k].len = n;
+  for (int k = 2; k < 4; k++) {
+    l[k].w = malloc(n * sizeof(double));
+    for (int i = 0; i < n; i++)
+      l[k].w[i] = x[i] * k;
+  }
+  double s = 0;
+  for (int k = 0; k < 4; k++)
+    for (int i = 0; i < l[k].len; i++)
+      s += l[k].w[i] * sin(x[i]);
+  for (int k = 2; k < 4; k++)
+    free(l[k].w);
+  free(l);
+  return s;
+}
+
+/* constant rows (double **) held by a heap struct, read through it:
+ * s = sum_i sum_j rows[i][j] x_j^2 over 2 rows */
+typedef struct {
+  double **rows;
+  double *sq;
+} Holder;
+
+double const_rows(const double *x, double **rows, int n) {
+  Holder *h = malloc(sizeof *h);
+  h->rows = rows;
+  h->sq = malloc(n * sizeof(double));
+  for (int j = 0; j < n; j++)
+    h->sq[j] = x[j] * x[j];
+  double s = 0;
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < n; j++)
+      s += h->rows[i][j] * h->sq[j];
+  free(h->sq);
+  free(h);
   return s;
 }
 
@@ -305,12 +378,28 @@ int main(void) {
   CHECK_ARRAY_FN(linked_list, x, want);
 
   {
+    const double c0[N] = {1.5, -2.0, 0.25, 3.0, -0.5};
     double c[N] = {1.5, -2.0, 0.25, 3.0, -0.5}, dx[N] = {0};
     __enzyme_autodiff((void *)scaled, enzyme_dup, x, dx, enzyme_const, c, N);
-    const double c0[N] = {1.5, -2.0, 0.25, 3.0, -0.5};
     for (int i = 0; i < N; i++) {
-      CHECK_AT_D("scaled", x[i], dx[i], c0[i] * cos(x[i]));
+      CHECK_AT_D("scaled", x[i], dx[i], 6 * c0[i] * cos(x[i]));
       CHECK_AT_D("scaled: the constant array is unchanged", x[i], c[i], c0[i]);
+    }
+    double dy[N] = {0};
+    __enzyme_autodiff((void *)mixed, enzyme_dup, x, dy, enzyme_const, c, N);
+    for (int i = 0; i < N; i++) {
+      CHECK_AT_D("mixed", x[i], dy[i], (c0[i] + table[i]) * cos(x[i]) + 5 * (sin(x[i]) + x[i] * cos(x[i])));
+      CHECK_AT_D("mixed: the constant array is unchanged", x[i], c[i], c0[i]);
+    }
+  }
+  {
+    const double q0[N] = {1, 2, 3, 4, 5}, q1[N] = {-1, 0.5, 2, -3, 1};
+    double r0[N] = {1, 2, 3, 4, 5}, r1[N] = {-1, 0.5, 2, -3, 1}, dx[N] = {0};
+    double *rows[2] = {r0, r1};
+    __enzyme_autodiff((void *)const_rows, enzyme_dup, x, dx, enzyme_const, rows, N);
+    for (int j = 0; j < N; j++) {
+      CHECK_AT_D("const_rows", x[j], dx[j], (q0[j] + q1[j]) * 2 * x[j]);
+      CHECK(r0[j] == q0[j] && r1[j] == q1[j]);
     }
   }
   return check_summary("heap_structs");

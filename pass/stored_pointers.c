@@ -1,0 +1,231 @@
+/* Pointers without a shadow stored into memory that has one.
+ *
+ * The forward pass stores, next to each pointer stored into shadowed memory
+ * (a heap struct's field), that pointer's shadow into the shadow memory, so
+ * that a load of the field finds the shadow there. A pointer that has no
+ * shadow (into an argument held constant, into a global, or read from such
+ * memory) is stored as its own shadow, as Enzyme does. A pointer loaded back
+ * from such a field may then have the primal pointer as its shadow, and the
+ * reverse pass must not add derivatives there: that is the constant data
+ * itself. This file finds those loads (a load of a pointer whose address
+ * may overlap a location where such a pointer was stored, by base object
+ * and constant offsets modulo the strides of variable indices), and the
+ * pointers derived from them; the reverse of a float load or store through
+ * one checks at run time whether the shadow is the primal pointer, and then
+ * drops the derivative. Any other use that would need a real shadow (a
+ * call, memcpy, a pointer stored through it) is reported. */
+#include "gen.h"
+
+#include <llvm-c/Target.h>
+#include <stdlib.h>
+
+/* An address as base object + constant offset + multiples of `stride`
+ * (the gcd of the scales of its variable indices; 0 when none). */
+typedef struct {
+  LLVMValueRef base;
+  long long offset;
+  unsigned long long stride;
+} ct_addr;
+
+static unsigned long long gcd_u64(unsigned long long a, unsigned long long b) {
+  while (b) {
+    unsigned long long t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+static int is_gep(LLVMValueRef p) {
+  return LLVMIsAGetElementPtrInst(p) || (LLVMIsAConstantExpr(p) && LLVMGetConstOpcode(p) == LLVMGetElementPtr);
+}
+
+static int is_pointer_cast(LLVMValueRef p) {
+  return LLVMIsABitCastInst(p) || LLVMIsAAddrSpaceCastInst(p) ||
+         (LLVMIsAConstantExpr(p) &&
+          (LLVMGetConstOpcode(p) == LLVMBitCast || LLVMGetConstOpcode(p) == LLVMAddrSpaceCast));
+}
+
+static ct_addr decompose(LLVMTargetDataRef td, LLVMValueRef p) {
+  ct_addr a = {p, 0, 0};
+  for (int depth = 0; depth < 64; ++depth) {
+    if (is_pointer_cast(p)) {
+      p = LLVMGetOperand(p, 0);
+      continue;
+    }
+    if (!is_gep(p))
+      break;
+    LLVMTypeRef ty = LLVMGetGEPSourceElementType(p);
+    unsigned n = (unsigned)LLVMGetNumOperands(p);
+    for (unsigned i = 1; i < n; ++i) {
+      LLVMValueRef idx = LLVMGetOperand(p, i);
+      if (i > 1 && LLVMGetTypeKind(ty) == LLVMStructTypeKind) {
+        unsigned field = (unsigned)LLVMConstIntGetZExtValue(idx);
+        a.offset += (long long)LLVMOffsetOfElement(td, ty, field);
+        ty = LLVMStructGetTypeAtIndex(ty, field);
+        continue;
+      }
+      if (i > 1)
+        ty = LLVMGetElementType(ty);
+      unsigned long long size = LLVMABISizeOfType(td, ty);
+      if (LLVMIsAConstantInt(idx))
+        a.offset += LLVMConstIntGetSExtValue(idx) * (long long)size;
+      else
+        a.stride = gcd_u64(a.stride, size);
+    }
+    p = LLVMGetOperand(p, 0);
+  }
+  a.base = p;
+  return a;
+}
+
+/* Objects that are surely different: two allocations of the function, or
+ * one and an argument or global, or two globals. */
+static int distinct_objects(LLVMValueRef a, LLVMValueRef b) {
+  int la = classify_is_local_allocation(a), lb = classify_is_local_allocation(b);
+  int ea = LLVMIsAArgument(a) || LLVMIsAGlobalValue(a), eb = LLVMIsAArgument(b) || LLVMIsAGlobalValue(b);
+  return (la && (lb || eb)) || (lb && ea) || (LLVMIsAGlobalValue(a) && LLVMIsAGlobalValue(b));
+}
+
+/* May `size_a` bytes at `pa` overlap `size_b` bytes at `pb`? */
+static int may_overlap(LLVMTargetDataRef td, LLVMValueRef pa, unsigned long long size_a, LLVMValueRef pb,
+                       unsigned long long size_b) {
+  ct_addr a = decompose(td, pa), b = decompose(td, pb);
+  if (a.base != b.base)
+    return !distinct_objects(a.base, b.base);
+  long long diff = a.offset - b.offset; /* a starts diff + k * stride after b */
+  unsigned long long stride = gcd_u64(a.stride, b.stride);
+  if (!stride)
+    return diff < (long long)size_b && -diff < (long long)size_a;
+  unsigned long long d = (unsigned long long)(((diff % (long long)stride) + (long long)stride) % (long long)stride);
+  return d < size_b || stride - d < size_a;
+}
+
+/* A store of a pointer without a shadow into shadowed memory (a null or
+ * undefined pointer has a null shadow). */
+static int stores_own_shadow(ct_gen *g, LLVMValueRef inst) {
+  if (!LLVMIsAStoreInst(inst))
+    return 0;
+  LLVMValueRef val = LLVMGetOperand(inst, 0);
+  return LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind && vmap_get(&g->active, LLVMGetOperand(inst, 1)) &&
+         !vmap_get(&g->active, val) && !LLVMIsAConstantPointerNull(val) && !LLVMIsAUndefValue(val) &&
+         !LLVMIsAFunction(activity_base_object(val));
+}
+
+static void mark(ct_gen *g, LLVMValueRef v, LLVMValueRef **work, unsigned *n, unsigned *cap) {
+  if (vmap_get(&g->self_shadowed, v))
+    return;
+  vmap_set(&g->self_shadowed, v, v);
+  if (*n == *cap)
+    *work = realloc(*work, (*cap = *cap ? 2 * *cap : 16) * sizeof **work);
+  (*work)[(*n)++] = v;
+}
+
+static const char *const HINT =
+    "a pointer without a shadow (into an argument held constant, or a global) was stored where this pointer is "
+    "loaded from; pass that argument with a shadow (enzyme_dup), or keep it out of the differentiated struct";
+
+/* Follows the uses of v (its shadow may be itself): derived pointers are
+ * marked, float loads and stores are checked at run time, pointer loads
+ * through it are marked (their shadows are read from primal memory), a
+ * store of v into shadowed memory is a new such store (returns 1); other
+ * uses that need a real shadow are reported. */
+static int follow_uses(ct_gen *g, LLVMValueRef v, LLVMValueRef **work, unsigned *n, unsigned *cap) {
+  int new_store = 0;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u && !g->failed; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (!LLVMIsAInstruction(user))
+      continue;
+    if (is_gep(user) || is_pointer_cast(user) || LLVMIsAPHINode(user) ||
+        (LLVMIsASelectInst(user) && LLVMGetOperand(user, 0) != v)) {
+      if (vmap_get(&g->active, user))
+        mark(g, user, work, n, cap);
+    } else if (LLVMIsAICmpInst(user) || LLVMIsAPtrToIntInst(user)) {
+      /* compares the primal pointer only */
+    } else if (LLVMIsALoadInst(user)) {
+      /* float loads: checked at run time (others are reported by the
+         planner) */
+      if (LLVMGetTypeKind(LLVMTypeOf(user)) == LLVMPointerTypeKind && vmap_get(&g->active, user))
+        mark(g, user, work, n, cap);
+    } else if (LLVMIsAStoreInst(user)) {
+      LLVMValueRef val = LLVMGetOperand(user, 0);
+      if (val == v && vmap_get(&g->active, LLVMGetOperand(user, 1))) {
+        new_store = 1; /* its shadow (maybe the primal) goes into shadow memory */
+      } else if (LLVMGetOperand(user, 1) == v &&
+                 (LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind ||
+                  (classify(g, user) != REV_STORE && classify(g, user) != REV_NONE))) {
+        gen_fail(g, user, "stores through a pointer whose shadow may be the primal pointer", HINT);
+      }
+    } else if (LLVMIsACallInst(user)) {
+      if (LLVMGetCalledValue(user) != v && classify(g, user) != REV_NONE)
+        gen_fail(g, user, "passes on a pointer whose shadow may be the primal pointer", HINT);
+    } else {
+      gen_fail(g, user, "uses a pointer whose shadow may be the primal pointer", HINT);
+    }
+  }
+  return new_store;
+}
+
+void stored_pointers_plan(ct_gen *g) {
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
+  LLVMValueRef *stores = NULL, *loads = NULL, *work = NULL;
+  unsigned nstores = 0, nloads = 0, nwork = 0, capwork = 0;
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      if (stores_own_shadow(g, inst)) {
+        stores = realloc(stores, (nstores + 1) * sizeof *stores);
+        stores[nstores++] = inst;
+      } else if (LLVMIsALoadInst(inst) && LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind &&
+                 vmap_get(&g->active, inst) && vmap_get(&g->active, LLVMGetOperand(inst, 0))) {
+        loads = realloc(loads, (nloads + 1) * sizeof *loads);
+        loads[nloads++] = inst;
+      }
+    }
+  /* stores of pointers whose shadow may be themselves: the loads that may
+     read them, then everything derived; a derived pointer stored into
+     shadowed memory starts another round */
+  unsigned done = 0;
+  while (done < nstores && !g->failed) {
+    for (unsigned k = 0; k < nloads; ++k) {
+      LLVMValueRef l = loads[k];
+      if (vmap_get(&g->self_shadowed, l))
+        continue;
+      unsigned long long lsize = LLVMABISizeOfType(td, LLVMTypeOf(l));
+      for (unsigned s = done; s < nstores; ++s) {
+        LLVMValueRef st = stores[s], val = LLVMGetOperand(st, 0);
+        if (may_overlap(td, LLVMGetOperand(st, 1), LLVMABISizeOfType(td, LLVMTypeOf(val)), LLVMGetOperand(l, 0),
+                        lsize)) {
+          mark(g, l, &work, &nwork, &capwork);
+          break;
+        }
+      }
+    }
+    done = nstores;
+    while (nwork && !g->failed) {
+      LLVMValueRef v = work[--nwork];
+      if (follow_uses(g, v, &work, &nwork, &capwork))
+        for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+          LLVMValueRef st = LLVMGetUser(u);
+          if (LLVMIsAStoreInst(st) && LLVMGetOperand(st, 0) == v && vmap_get(&g->active, LLVMGetOperand(st, 1))) {
+            stores = realloc(stores, (nstores + 1) * sizeof *stores);
+            stores[nstores++] = st;
+          }
+        }
+    }
+  }
+  free(stores);
+  free(loads);
+  free(work);
+}
+
+int stored_pointers_maybe_self(ct_gen *g, LLVMValueRef ptr) { return vmap_get(&g->self_shadowed, ptr) != NULL; }
+
+LLVMValueRef stored_pointers_guard(ct_gen *g, LLVMValueRef ptr, LLVMValueRef sp, LLVMTypeRef ty, LLVMValueRef *self) {
+  *self = NULL;
+  if (!stored_pointers_maybe_self(g, ptr))
+    return sp;
+  LLVMBuilderRef b = g->m->b;
+  *self = LLVMBuildICmp(b, LLVMIntEQ, sp, reverse_value(g, ptr), "ct.self_shadow");
+  LLVMValueRef discard = LLVMBuildAlloca(g->ab, ty, "ct.discard");
+  return LLVMBuildSelect(b, *self, discard, sp, "");
+}

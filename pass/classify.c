@@ -1030,6 +1030,9 @@ void classify_plan(ct_gen *g) {
         need(g, b, LLVMGetOperand(inst, 3), NEED_VALUE);
         break;
       case REV_MEMCPY:
+        if (stored_pointers_copies_pointers(g, inst) &&
+            (!stored_pointers_check_copy(g, inst) || !classify_copy_element_type(g, inst)))
+          break; /* pointers and integers only: no reverse */
         if (vmap_get(&g->active, LLVMGetOperand(inst, 1)))
           need(g, b, LLVMGetOperand(inst, 1), NEED_SHADOW);
         if (!classify_copy_element_type(g, inst))

@@ -315,11 +315,14 @@ static void build_shadows(ct_gen *g) {
 }
 
 /* Pointers stored into memory that has a shadow get their shadow stored into
- * the shadow memory, so later loads of the pointer find its shadow. */
+ * the shadow memory, so later loads of the pointer find its shadow (copied
+ * with the memory by a struct assignment). */
 static void shadow_pointer_stores(ct_gen *g) {
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
+      if (classify(g, inst) == REV_MEMCPY && stored_pointers_copies_pointers(g, inst))
+        stored_pointers_copy_shadows(g, inst); /* a struct assignment */
       if (!LLVMIsAStoreInst(inst))
         continue;
       LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);

@@ -205,6 +205,12 @@ int stored_pointers_maybe_self(ct_gen *g, LLVMValueRef ptr);
  * when sp is ptr itself; *self is that condition (NULL when ptr's shadow
  * is never itself). Needs ptr's value in the reverse. */
 LLVMValueRef stored_pointers_guard(ct_gen *g, LLVMValueRef ptr, LLVMValueRef sp, LLVMTypeRef ty, LLVMValueRef *self);
+/* A memcpy into shadowed memory holding pointers (struct assignment):
+ * whether it does; whether it may (else reported: returns 0); and, in the
+ * forward pass, the copy of the shadows after the primal copy. */
+int stored_pointers_copies_pointers(ct_gen *g, LLVMValueRef copy);
+int stored_pointers_check_copy(ct_gen *g, LLVMValueRef copy);
+void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy);
 
 /* forward.c: the forward copy's shadows, differentiated calls and pushes */
 #define FORWARD_MAX_EXIT_ARRAYS 64

@@ -626,6 +626,8 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       break;
     }
     case REV_MEMCPY: {
+      if (!classify_copy_element_type(g, inst))
+        break; /* pointers and integers (stored_pointers.c) */
       LLVMValueRef sdst = rev_shadow(g, LLVMGetOperand(inst, 0));
       LLVMValueRef len = LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 2)), g->i64_ty, "");
       if (!vmap_get(&g->active, LLVMGetOperand(inst, 1))) {

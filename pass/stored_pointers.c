@@ -13,7 +13,12 @@
  * pointers derived from them; the reverse of a float load or store through
  * one checks at run time whether the shadow is the primal pointer, and then
  * drops the derivative. Any other use that would need a real shadow (a
- * call, memcpy, a pointer stored through it) is reported. */
+ * call, memcpy, a pointer stored through it) is reported.
+ *
+ * A memcpy of memory holding pointers (a struct assignment a[k] = a[j])
+ * copies their shadows too, in the forward pass, when both sides are the
+ * function's own allocations (whose shadows hold zeros where they hold
+ * floats, during the forward pass); elsewhere it is reported. */
 #include "gen.h"
 
 #include <llvm-c/Target.h>
@@ -228,4 +233,46 @@ LLVMValueRef stored_pointers_guard(ct_gen *g, LLVMValueRef ptr, LLVMValueRef sp,
   *self = LLVMBuildICmp(b, LLVMIntEQ, sp, reverse_value(g, ptr), "ct.self_shadow");
   LLVMValueRef discard = LLVMBuildAlloca(g->ab, ty, "ct.discard");
   return LLVMBuildSelect(b, *self, discard, sp, "");
+}
+
+/* Does the object `base` hold pointers: a pointer stored into it, or a
+ * shadowed pointer loaded from it? */
+static int holds_pointers(ct_gen *g, LLVMValueRef base) {
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef addr = LLVMIsAStoreInst(inst)  ? LLVMGetOperand(inst, 1)
+                          : LLVMIsALoadInst(inst) ? LLVMGetOperand(inst, 0)
+                                                  : NULL;
+      LLVMTypeRef ty = LLVMIsAStoreInst(inst) ? LLVMTypeOf(LLVMGetOperand(inst, 0)) : LLVMTypeOf(inst);
+      if (addr && LLVMGetTypeKind(ty) == LLVMPointerTypeKind && activity_base_object(addr) == base &&
+          (LLVMIsAStoreInst(inst) || vmap_get(&g->active, inst)))
+        return 1;
+    }
+  return 0;
+}
+
+int stored_pointers_copies_pointers(ct_gen *g, LLVMValueRef copy) {
+  return holds_pointers(g, activity_base_object(LLVMGetOperand(copy, 0))) ||
+         holds_pointers(g, activity_base_object(LLVMGetOperand(copy, 1)));
+}
+
+int stored_pointers_check_copy(ct_gen *g, LLVMValueRef copy) {
+  LLVMValueRef dst = LLVMGetOperand(copy, 0), src = LLVMGetOperand(copy, 1);
+  if (!vmap_get(&g->active, src) || !classify_is_local_allocation(activity_base_object(dst)) ||
+      !classify_is_local_allocation(activity_base_object(src))) {
+    gen_fail(g, copy, "copies memory holding pointers into differentiable memory, from or into memory that is not "
+             "the function's own allocation (Cotangent copies the pointers' shadows only between malloc'd or local "
+             "memory of the function)", "copy the fields one by one");
+    return 0;
+  }
+  return 1;
+}
+
+void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy) {
+  LLVMBuilderRef b = g->m->b;
+  LLVMValueRef fcopy = vmap_get(&g->fwd, copy);
+  LLVMPositionBuilderBefore(b, LLVMGetNextInstruction(fcopy));
+  LLVMValueRef sdst = vmap_get(&g->shadow, LLVMGetOperand(copy, 0));
+  LLVMValueRef ssrc = vmap_get(&g->shadow, LLVMGetOperand(copy, 1));
+  LLVMBuildMemMove(b, sdst, 1, ssrc, 1, LLVMGetOperand(fcopy, 2));
 }

@@ -2,7 +2,8 @@
  * matrices whose data blocks a resize() helper frees and mallocs again
  * (issue 12), double** rows allocated in a helper, a struct of pointers
  * returned by a helper (by pointer and by value), calloc'd arrays of
- * structs, a linked list of heap nodes, and a resize in a loop. The
+ * structs, a linked list of heap nodes, a resize in a loop, and struct
+ * assignments and memcpy of memory holding pointers. The
  * pointers are stored into heap memory and loaded back, so their shadows
  * must travel through the shadow memory; the data blocks are freed before
  * the reverse pass runs, so what it reads must be on the tape. Also
@@ -16,6 +17,7 @@
 #include <cotangent.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 int enzyme_dup, enzyme_const;
 extern double __enzyme_autodiff(void *, ...);
@@ -232,6 +234,68 @@ double linked_list(const double *x, int n) {
   return s;
 }
 
+/* ---- struct assignment and memcpy of memory holding pointers ---- */
+/* a[0] built, copied into a[1] and a[2] (they share its data):
+ * s = 3 sum sin(x_i)^2, ds/dx_i = 6 sin(x_i) cos(x_i) */
+double struct_copies(const double *x, int n) {
+  Matrix *a = malloc(3 * sizeof *a);
+  a[0].nrows = 1;
+  a[0].ncols = n;
+  a[0].data = malloc(n * sizeof(double));
+  for (int i = 0; i < n; i++)
+    a[0].data[i] = sin(x[i]);
+  for (int k = 1; k < 3; k++)
+    a[k] = a[k - 1];
+  double s = 0;
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < a[k].ncols; i++)
+      s += a[k].data[i] * a[k].data[i];
+  free(a[0].data);
+  free(a);
+  return s;
+}
+
+/* a struct holding a double and a pointer, copied:
+ * s = sum_k w_k p_k[0] with w = x_0, p[0] = x_1^2 for all 3 copies */
+typedef struct {
+  double w;
+  double *p;
+} Weighted;
+
+double mixed_copies(const double *x, int n) {
+  Weighted *a = malloc(3 * sizeof *a);
+  a[0].w = x[0];
+  a[0].p = malloc(sizeof(double));
+  a[0].p[0] = x[1] * x[1];
+  for (int k = 1; k < 3; k++)
+    a[k] = a[0];
+  double s = 0;
+  for (int k = 0; k < 3; k++)
+    s += a[k].w * a[k].p[0];
+  free(a[0].p);
+  free(a);
+  (void)n;
+  return s;
+}
+
+/* rows copied into a second table with memcpy: rows[i][j] = (i + 1)
+ * sin(x_j), s = sum rows2[i][j]^2, ds/dx_j = 28 sin(x_j) cos(x_j) */
+double copied_table(const double *x, int n) {
+  double **rows = alloc_rows(3, n);
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < n; j++)
+      rows[i][j] = (i + 1) * sin(x[j]);
+  double **rows2 = malloc(3 * sizeof *rows2);
+  memcpy(rows2, rows, 3 * sizeof *rows);
+  double s = 0;
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < n; j++)
+      s += rows2[i][j] * rows2[i][j];
+  free(rows2);
+  free_rows(rows, 3);
+  return s;
+}
+
 /* ---- constant arrays stored next to differentiable ones ----
  * A pointer without a shadow is its own shadow in the shadow struct: the
  * reverse pass must drop what it would add through it. */
@@ -376,6 +440,16 @@ int main(void) {
   for (int i = 0; i < N; i++)
     want[i] = 2 * x[i] * cos(x[i]) - x[i] * x[i] * sin(x[i]);
   CHECK_ARRAY_FN(linked_list, x, want);
+
+  for (int i = 0; i < N; i++)
+    want[i] = 6 * sin(x[i]) * cos(x[i]);
+  CHECK_ARRAY_FN(struct_copies, x, want);
+  for (int i = 0; i < N; i++)
+    want[i] = i == 0 ? 3 * x[1] * x[1] : i == 1 ? 6 * x[0] * x[1] : 0;
+  CHECK_ARRAY_FN(mixed_copies, x, want);
+  for (int i = 0; i < N; i++)
+    want[i] = 28 * sin(x[i]) * cos(x[i]);
+  CHECK_ARRAY_FN(copied_table, x, want);
 
   {
     const double c0[N] = {1.5, -2.0, 0.25, 3.0, -0.5};

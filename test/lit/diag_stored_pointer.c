@@ -2,7 +2,9 @@
 // heap struct is its own shadow there; a pointer loaded back from the struct
 // and passed on where a real shadow is needed (here a memcpy, whose reverse
 // adds into the source's shadow) is a compile error at the copy, not
-// derivatives added into the constant data.
+// derivatives added into the constant data. So is a copy of structs holding
+// pointers out of an argument (the pointers' shadows are copied only between
+// the function's own allocations).
 // RUN: not %cc -O0 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s --implicit-check-not="internal error" --implicit-check-not="Stack dump"
 // RUN: not %cc -O1 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s --implicit-check-not="internal error" --implicit-check-not="Stack dump"
 // RUN: not %cc -O2 -g -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s --implicit-check-not="internal error" --implicit-check-not="Stack dump"
@@ -40,6 +42,25 @@ double copy_weights(const double *x, const double *w, int m, int n) {
   return s;
 }
 
-void use(double *x, double *dx, const double *w) {
+typedef struct {
+  int n;
+  double *data;
+  double scale;
+} Vec;
+
+double local_copies(const Vec *v, int m) {
+  Vec *c = malloc(m * sizeof *c);
+  // CHECK: diag_stored_pointer.c:[[@LINE+1]]:3: error: cannot differentiate 'local_copies': call to 'llvm.memcpy{{.*}}' copies memory holding pointers into differentiable memory, from or into memory that is not the function's own allocation
+  memcpy(c, v, m * sizeof *c);
+  double s = 0;
+  for (int k = 0; k < m; k++)
+    for (int i = 0; i < c[k].n; i++)
+      s += c[k].scale * c[k].data[i] * c[k].data[i];
+  free(c);
+  return s;
+}
+
+void use(double *x, double *dx, const double *w, const Vec *v, Vec *dv) {
   __enzyme_autodiff((void *)copy_weights, enzyme_dup, x, dx, enzyme_const, w, 3, 4);
+  __enzyme_autodiff((void *)local_copies, enzyme_dup, v, dv, 2);
 }

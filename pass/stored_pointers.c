@@ -173,11 +173,14 @@ static int follow_uses(ct_gen *g, LLVMValueRef v, LLVMValueRef **work, unsigned 
 
 void stored_pointers_plan(ct_gen *g) {
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
-  LLVMValueRef *stores = NULL, *loads = NULL, *work = NULL;
-  unsigned nstores = 0, nloads = 0, nwork = 0, capwork = 0;
+  LLVMValueRef *stores = NULL, *loads = NULL, *copies = NULL, *work = NULL;
+  unsigned nstores = 0, nloads = 0, ncopies = 0, nwork = 0, capwork = 0;
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
-      if (stores_own_shadow(g, inst)) {
+      if (activity_mem_intrinsic(inst) && classify(g, inst) == REV_MEMCPY && stored_pointers_copies_pointers(g, inst)) {
+        copies = realloc(copies, (ncopies + 1) * sizeof *copies);
+        copies[ncopies++] = inst; /* may copy such a pointer anywhere into its destination */
+      } else if (stores_own_shadow(g, inst)) {
         stores = realloc(stores, (nstores + 1) * sizeof *stores);
         stores[nstores++] = inst;
       } else if (LLVMIsALoadInst(inst) && LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind &&
@@ -187,8 +190,9 @@ void stored_pointers_plan(ct_gen *g) {
       }
     }
   /* stores of pointers whose shadow may be themselves: the loads that may
-     read them, then everything derived; a derived pointer stored into
-     shadowed memory starts another round */
+     read them (or a copy of them: anywhere a memcpy of pointers writes),
+     then everything derived; a derived pointer stored into shadowed memory
+     starts another round */
   unsigned done = 0;
   while (done < nstores && !g->failed) {
     for (unsigned k = 0; k < nloads; ++k) {
@@ -196,14 +200,19 @@ void stored_pointers_plan(ct_gen *g) {
       if (vmap_get(&g->self_shadowed, l))
         continue;
       unsigned long long lsize = LLVMABISizeOfType(td, LLVMTypeOf(l));
-      for (unsigned s = done; s < nstores; ++s) {
+      int hit = 0;
+      for (unsigned s = done; s < nstores && !hit; ++s) {
         LLVMValueRef st = stores[s], val = LLVMGetOperand(st, 0);
-        if (may_overlap(td, LLVMGetOperand(st, 1), LLVMABISizeOfType(td, LLVMTypeOf(val)), LLVMGetOperand(l, 0),
-                        lsize)) {
-          mark(g, l, &work, &nwork, &capwork);
-          break;
-        }
+        hit = may_overlap(td, LLVMGetOperand(st, 1), LLVMABISizeOfType(td, LLVMTypeOf(val)), LLVMGetOperand(l, 0),
+                          lsize);
       }
+      for (unsigned c = 0; c < ncopies && !hit; ++c) {
+        LLVMValueRef len = LLVMGetOperand(copies[c], 2);
+        unsigned long long bytes = LLVMIsAConstantInt(len) ? LLVMConstIntGetZExtValue(len) : 1ull << 62;
+        hit = may_overlap(td, LLVMGetOperand(copies[c], 0), bytes, LLVMGetOperand(l, 0), lsize);
+      }
+      if (hit)
+        mark(g, l, &work, &nwork, &capwork);
     }
     done = nstores;
     while (nwork && !g->failed) {
@@ -220,6 +229,7 @@ void stored_pointers_plan(ct_gen *g) {
   }
   free(stores);
   free(loads);
+  free(copies);
   free(work);
 }
 

@@ -211,6 +211,8 @@ LLVMValueRef stored_pointers_guard(ct_gen *g, LLVMValueRef ptr, LLVMValueRef sp,
 int stored_pointers_copies_pointers(ct_gen *g, LLVMValueRef copy);
 int stored_pointers_check_copy(ct_gen *g, LLVMValueRef copy);
 void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy);
+/* A malloc stored into the caller's memory: its shadow is the caller's. */
+int stored_pointers_escapes(LLVMValueRef alloc);
 
 /* forward.c: the forward copy's shadows, differentiated calls and pushes */
 #define FORWARD_MAX_EXIT_ARRAYS 64

@@ -585,7 +585,10 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       reverse_masked(g, inst, kind);
       break;
     case REV_ALLOC: {
-      /* malloc(n) or calloc(a, b): freed, or zeroed if the reverse is kept */
+      /* malloc(n) or calloc(a, b): freed, or zeroed if the reverse is kept;
+         kept when the caller got it (stored_pointers.c) */
+      if (stored_pointers_escapes(inst))
+        break;
       LLVMValueRef size = LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 0)), g->i64_ty, "");
       if (LLVMGetNumArgOperands(inst) == 2)
         size = LLVMBuildMul(m->b, size,

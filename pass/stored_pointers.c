@@ -18,7 +18,12 @@
  * A memcpy of memory holding pointers (a struct assignment a[k] = a[j])
  * copies their shadows too, in the forward pass, when both sides are the
  * function's own allocations (whose shadows hold zeros where they hold
- * floats, during the forward pass); elsewhere it is reported. */
+ * floats, during the forward pass); elsewhere it is reported.
+ *
+ * An allocation stored into the caller's memory (a struct argument's
+ * field, directly or inside the function's own memory stored there) is the
+ * caller's, and so is its shadow, stored into the caller's shadow struct:
+ * the reverse pass keeps that shadow (as Enzyme does). */
 #include "gen.h"
 
 #include <llvm-c/Target.h>
@@ -285,4 +290,63 @@ void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy) {
   LLVMValueRef sdst = vmap_get(&g->shadow, LLVMGetOperand(copy, 0));
   LLVMValueRef ssrc = vmap_get(&g->shadow, LLVMGetOperand(copy, 1));
   LLVMBuildMemMove(b, sdst, 1, ssrc, 1, LLVMGetOperand(fcopy, 2));
+}
+
+static int escapes(LLVMValueRef v, ct_vmap *seen);
+
+/* Does memory at address p belong to the caller (an argument's or a
+ * global's, directly, through pointers loaded from it, or inside an own
+ * allocation that escapes)? Unknown origins count as the caller's. */
+static int callers_memory(LLVMValueRef p, ct_vmap *seen) {
+  LLVMValueRef base = activity_base_object(p);
+  if (LLVMIsAArgument(base) || LLVMIsAGlobalValue(base))
+    return 1;
+  if (vmap_get(seen, base)) /* a cycle (a linked list): decided elsewhere */
+    return 0;
+  vmap_set(seen, base, base);
+  if (classify_is_local_allocation(base))
+    return escapes(base, seen);
+  if (LLVMIsALoadInst(base))
+    return callers_memory(LLVMGetOperand(base, 0), seen);
+  if (LLVMIsAPHINode(base) || LLVMIsASelectInst(base)) {
+    int n = LLVMGetNumOperands(base);
+    for (int i = LLVMIsASelectInst(base) ? 1 : 0; i < n; ++i) {
+      LLVMValueRef op = LLVMGetOperand(base, (unsigned)i);
+      if (!LLVMIsAConstantPointerNull(op) && !LLVMIsAUndefValue(op) && callers_memory(op, seen))
+        return 1;
+    }
+    return 0;
+  }
+  return 1;
+}
+
+/* Is the pointer v (into an own allocation) stored into the caller's
+ * memory, or returned? */
+static int escapes(LLVMValueRef v, ct_vmap *seen) {
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (is_gep(user) || is_pointer_cast(user) || LLVMIsAPHINode(user) ||
+        (LLVMIsASelectInst(user) && LLVMGetOperand(user, 0) != v)) {
+      if (!vmap_get(seen, user)) {
+        vmap_set(seen, user, user);
+        if (escapes(user, seen))
+          return 1;
+      }
+    } else if (LLVMIsAStoreInst(user) && LLVMGetOperand(user, 0) == v) {
+      if (callers_memory(LLVMGetOperand(user, 1), seen))
+        return 1;
+    } else if (LLVMIsAReturnInst(user)) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int stored_pointers_escapes(LLVMValueRef alloc) {
+  ct_vmap seen;
+  vmap_init(&seen);
+  vmap_set(&seen, alloc, alloc);
+  int r = escapes(alloc, &seen);
+  vmap_free(&seen);
+  return r;
 }

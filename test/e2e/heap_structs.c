@@ -2,8 +2,10 @@
  * matrices whose data blocks a resize() helper frees and mallocs again
  * (issue 12), double** rows allocated in a helper, a struct of pointers
  * returned by a helper (by pointer and by value), calloc'd arrays of
- * structs, a linked list of heap nodes, a resize in a loop, and struct
- * assignments and memcpy of memory holding pointers. The
+ * structs, a linked list of heap nodes, a resize in a loop, struct
+ * assignments and memcpy of memory holding pointers, and a block allocated
+ * into the caller's struct (its shadow goes to the caller's shadow struct
+ * and stays the caller's, as in Enzyme). The
  * pointers are stored into heap memory and loaded back, so their shadows
  * must travel through the shadow memory; the data blocks are freed before
  * the reverse pass runs, so what it reads must be on the tape. Also
@@ -232,6 +234,19 @@ double linked_list(const double *x, int n) {
     free(head);
     head = next;
   }
+  return s;
+}
+
+/* ---- the caller's matrix filled: its new block (and that block's shadow,
+ * stored into the caller's shadow matrix) belong to the caller ----
+ * m = x^2; returns sum m_i sin(x_i): d/dx_i = 2 x_i sin(x_i) + x_i^2 cos(x_i) */
+double fill_callers(Matrix *m, const double *x, int n) {
+  resize(m, 1, n);
+  for (int i = 0; i < n; i++)
+    m->data[i] = x[i] * x[i];
+  double s = 0;
+  for (int i = 0; i < n; i++)
+    s += m->data[i] * sin(x[i]);
   return s;
 }
 
@@ -476,6 +491,19 @@ int main(void) {
       CHECK_AT_D("const_rows", x[j], dx[j], (q0[j] + q1[j]) * 2 * x[j]);
       CHECK(r0[j] == q0[j] && r1[j] == q1[j]);
     }
+  }
+  {
+    double dx[N] = {0};
+    Matrix m = {0, 0, NULL}, dm = {0, 0, NULL};
+    __enzyme_autodiff((void *)fill_callers, enzyme_dup, &m, &dm, enzyme_dup, x, dx, N);
+    for (int i = 0; i < N; i++) {
+      CHECK_AT_D("fill_callers", x[i], dx[i], 2 * x[i] * sin(x[i]) + x[i] * x[i] * cos(x[i]));
+      CHECK_AT_D("fill_callers: m", x[i], m.data[i], x[i] * x[i]);
+      CHECK_AT_D("fill_callers: dm (the adjoint of m's data, which m's writes consumed)", x[i], dm.data[i], 0);
+    }
+    CHECK(dm.data != NULL && dm.data != m.data);
+    free(m.data);
+    free(dm.data); /* the caller's, like m.data */
   }
   /* pullbacks (split mode: the reverse runs later, any number of times) */
   {

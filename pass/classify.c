@@ -347,15 +347,22 @@ static int is_restrict_param(LLVMValueRef v) {
  * is written only through its own address; anything else may be written
  * through any pointer of unknown origin. A free counts as a write of
  * memory reached through a loaded or merged pointer (a heap struct's data
- * block freed before the reverse pass reads it); a private object's own
- * free is deferred to the reverse pass (below), and arguments and globals
- * are not the function's to free. */
+ * block freed before the reverse pass reads it), unless the freed block
+ * stays private; a malloc's own free is deferred to the reverse pass
+ * (below), and arguments and globals are not the function's to free. */
 static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_object) {
   LLVMValueRef dst = NULL;
   static const char *const LIFETIME[] = {"llvm.lifetime.start.p0", "llvm.lifetime.end.p0", NULL};
   static const char *const FREE[] = {"free", NULL};
-  if (LLVMIsACallInst(inst) && classify_callee_is(inst, FREE))
-    return !private_object && !LLVMIsAArgument(base) && !LLVMIsAGlobalVariable(base);
+  if (LLVMIsACallInst(inst) && classify_callee_is(inst, FREE)) {
+    LLVMValueRef freed = activity_base_object(LLVMGetOperand(inst, 0));
+    if (private_object || LLVMIsAArgument(base) || LLVMIsAGlobalVariable(base))
+      return 0;
+    if (freed == base) /* deferred when the load reads unchanged memory */
+      return !classify_callee_is_alloc(base);
+    /* a private block is not what a loaded pointer points into */
+    return !classify_is_local_allocation(freed) || local_object_escapes(freed, 0);
+  }
   if (LLVMIsAStoreInst(inst))
     dst = LLVMGetOperand(inst, 1);
   else if (LLVMIsACallInst(inst) && classify_callee_is(inst, LIFETIME))

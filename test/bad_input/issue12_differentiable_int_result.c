@@ -2,7 +2,7 @@
 // parameter but no floating-point result to take the derivative of) is an
 // error at the function, not a silent no-op.
 // XFAIL: issue 12 item 9, fixed on branch wip-api
-// EXPECT: error @f "'bucket'"
+// EXPECT: error @f:1 "'bucket'"
 #include <cotangent.h>
 
 CT_DIFFERENTIABLE int bucket(double x) { return (int)(x * 10); } /*@f*/

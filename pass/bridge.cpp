@@ -197,7 +197,10 @@ extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop *
     BasicBlock *Pre = L->getLoopPreheader();
     Value *Count = nullptr;
     const SCEV *BTC = SE.getBackedgeTakenCount(L);
-    if (Pre && !isa<SCEVCouldNotCompute>(BTC) && BTC->getType()->isIntegerTy()) {
+    // counted in i64 (an __int128 counter gets none: the loop pushes its
+    // records one by one)
+    if (Pre && !isa<SCEVCouldNotCompute>(BTC) && BTC->getType()->isIntegerTy() &&
+        BTC->getType()->getIntegerBitWidth() <= 64) {
       const SCEV *Trips = SE.getAddExpr(SE.getZeroExtendExpr(BTC, I64), SE.getOne(I64));
       SCEVExpander Expander(SE, DL, "ct.trips");
       if (Expander.isSafeToExpand(Trips))

@@ -756,8 +756,21 @@ static void plan_call(ct_gen *g, ct_block *b, LLVMValueRef call) {
   b->needs[b->nneeds++] = (ct_need){call, NEED_CALL_TAPE};
 }
 
+static int is_fp_type(LLVMTypeRef t) {
+  if (LLVMGetTypeKind(t) == LLVMVectorTypeKind)
+    t = LLVMGetElementType(t);
+  switch (LLVMGetTypeKind(t)) {
+  case LLVMHalfTypeKind: case LLVMBFloatTypeKind: case LLVMFloatTypeKind: case LLVMDoubleTypeKind:
+  case LLVMX86_FP80TypeKind: case LLVMFP128TypeKind:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
 /* Does the integer `v` flow (through integer arithmetic) into a conversion
- * back to floating point? */
+ * back to floating point? A bitcast back counts after some arithmetic on
+ * the bits only (a plain round trip of the bits keeps the derivative). */
 static LLVMValueRef back_to_float(LLVMValueRef v, int depth) {
   if (depth > 4)
     return NULL;
@@ -769,6 +782,10 @@ static LLVMValueRef back_to_float(LLVMValueRef v, int depth) {
     case LLVMSIToFP:
     case LLVMUIToFP:
       return user;
+    case LLVMBitCast:
+      if (depth > 0 && is_fp_type(LLVMTypeOf(user)))
+        return user;
+      break;
     case LLVMAdd: case LLVMSub: case LLVMMul: case LLVMSDiv: case LLVMUDiv: case LLVMSRem: case LLVMURem:
     case LLVMShl: case LLVMLShr: case LLVMAShr: case LLVMAnd: case LLVMOr: case LLVMXor:
     case LLVMSExt: case LLVMZExt: case LLVMTrunc: case LLVMSelect: {
@@ -791,15 +808,22 @@ static void warn_lossy_conversions(ct_gen *g) {
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
       LLVMOpcode op = LLVMGetInstructionOpcode(inst);
-      if ((op != LLVMFPToSI && op != LLVMFPToUI) || !classify_has_adjoint(g, LLVMGetOperand(inst, 0)) ||
-          !back_to_float(inst, 0))
+      int bits = op == LLVMBitCast && is_fp_type(LLVMTypeOf(LLVMGetOperand(inst, 0))) &&
+                 !is_fp_type(LLVMTypeOf(inst)) && LLVMGetTypeKind(LLVMTypeOf(inst)) != LLVMPointerTypeKind;
+      if ((op != LLVMFPToSI && op != LLVMFPToUI && !bits) || !classify_has_adjoint(g, LLVMGetOperand(inst, 0)))
+        continue;
+      LLVMValueRef back = back_to_float(inst, 0);
+      if (!back)
         continue;
       size_t len = 0;
       const char *fname = LLVMGetValueName2(g->user_fn, &len);
-      diag_report(g->user_fn, inst, CT_SEV_WARNING,
-                  "in '%.*s', the gradient flows through a conversion to an integer and back, which "
-                  "has a zero derivative; use ct_without_derivative(x) to make this explicit",
-                  (int)len, fname);
+      /* integer arithmetic on the bits: the place of the arithmetic */
+      diag_report(g->user_fn, bits ? back : inst, CT_SEV_WARNING,
+                  "in '%.*s', the gradient flows through %s, which has a zero derivative; use "
+                  "ct_without_derivative(x) to make this explicit",
+                  (int)len, fname,
+                  bits ? "integer arithmetic on the bits of a floating-point value"
+                       : "a conversion to an integer and back");
     }
 }
 
@@ -1087,7 +1111,11 @@ void classify_plan(ct_gen *g) {
                                      LLVMCountParams(callee), CT_MAX_PARAMS);
             gen_fail(g, inst, what, NULL);
             free(what);
-          } else if (callee && LLVMIsAFunction(callee))
+          } else if (callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee) &&
+                     LLVMIsFunctionVarArg(LLVMGlobalGetValueType(callee)))
+            gen_fail(g, inst, "has no derivative: variadic functions (va_arg) are not differentiated",
+                     "pass the values in an array");
+          else if (callee && LLVMIsAFunction(callee))
             gen_fail(g, inst, "has no derivative",
                     "Cotangent differentiates libm functions, LLVM intrinsics and functions whose "
                     "body is in this file");

@@ -196,6 +196,8 @@ static void build_shadows(ct_gen *g) {
           for (int k = base; k < nops; ++k) {
             LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
             LLVMValueRef sh = vmap_get(&g->shadow, op);
+            if (!sh && LLVMIsASelectInst(inst) && (LLVMIsAConstantPointerNull(op) || LLVMIsAUndefValue(op)))
+              sh = op; /* c ? p : NULL: NULL is its own shadow, as in a phi */
             if (!sh)
               sh = gpu_shadow_of_constant(g, op, m->b); /* a shared array of a kernel */
             if (!sh && !LLVMIsAGetElementPtrInst(inst) && !LLVMIsACastInst(inst))

@@ -208,9 +208,32 @@ static int remove_without_derivative(ct_module *m) {
   return changed;
 }
 
+static int is_interposable(LLVMLinkage l) {
+  return l != LLVMExternalLinkage && l != LLVMInternalLinkage && l != LLVMPrivateLinkage;
+}
+
+/* Uses of a function alias (`double g(double) __attribute__((alias("f")))`)
+ * become uses of the function it names, as GlobalOpt does from -O1 on: at
+ * -O0 a call of g would otherwise be an indirect call to the pass, and an
+ * operator applied to g a run-time function pointer. Only aliases that the
+ * linker cannot replace, of functions it cannot replace. */
+static int resolve_function_aliases(ct_module *m) {
+  int changed = 0;
+  for (LLVMValueRef a = LLVMGetFirstGlobalAlias(m->mod); a; a = LLVMGetNextGlobalAlias(a)) {
+    LLVMValueRef f = strip_casts(LLVMAliasGetAliasee(a));
+    if (!f || !LLVMIsAFunction(f) || LLVMIsDeclaration(f) || is_interposable(LLVMGetLinkage(a)) ||
+        is_interposable(LLVMGetLinkage(f)) || !LLVMGetFirstUse(a) || LLVMTypeOf(a) != LLVMTypeOf(f))
+      continue;
+    LLVMReplaceAllUsesWith(a, f);
+    changed = 1;
+  }
+  return changed;
+}
+
 int ct_differentiate_module(LLVMModuleRef module) {
   ct_module m = {.mod = module, .ctx = LLVMGetModuleContext(module)};
   m.b = LLVMCreateBuilderInContext(m.ctx);
+  m.changed |= resolve_function_aliases(&m);
   operators_lower_all(&m);
   m.changed |= custom_restore_names(&m); /* exported gradients use f's name */
   contract_export_all(&m);

@@ -1,0 +1,18 @@
+// Deep recursion that the function itself survives: 100,000 frames of
+// f(x, n) = x + f(x, n - 1) run in the default 8 MiB stack (at -O2 the
+// primal is even a loop), but the gradient's recursive forward and reverse
+// frames are about three times larger: a segfault with no message.
+// XFAIL: the gradient overflows the stack (segfault) where the function does not
+// EXPECT: run
+#include "../e2e/check.h"
+#include <cotangent.h>
+
+static double f(double x, int n) { return n == 0 ? x * x : x + f(x, n - 1); }
+
+int main(void) {
+  CHECK_D(f(1.5, 100000), 100000 * 1.5 + 2.25);
+  double dx = 0;
+  ct_gradient(f, 1.5, &dx, 100000);
+  CHECK_D(dx, 100000 + 3.0);
+  return check_summary("recursion_deep_stack");
+}

@@ -2,7 +2,6 @@
 // allocated in a loop), differentiated through the row pointers: issue 13
 // saw a compile error at -O1+ located at the function's first line; a
 // correct tool gives the right gradient at every level.
-// XFAIL-O0: heap structs holding pointers at -O0 (issue 12 item 1), fixed on branch wip-heapstruct: "load instruction loads a pointer to differentiable data from memory without a shadow"
 // EXPECT: run
 #include "../e2e/check.h"
 #include <cotangent.h>

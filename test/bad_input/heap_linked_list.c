@@ -3,7 +3,6 @@
 // freed node by node: the gradient must be right. Today the gradient is
 // garbage (about 1e-309) at every level and the reverse pass reads freed
 // nodes (valgrind: invalid read in the gradient).
-// XFAIL: silent wrong gradient and use after free (heap structs holding pointers, issue 12 item 1), fixed on branch wip-heapstruct
 // EXPECT: run
 #include "../e2e/check.h"
 #include <cotangent.h>

@@ -1,6 +1,5 @@
 // Issue 12 item 15: a float *dx for a double argument: a compile error at
 // the operator call (the derivative would be an 8-byte store into 4 bytes).
-// XFAIL: issue 12 item 15, fixed on branch wip-api
 // EXPECT: error @call:23 "not 'float *'"
 #include <cotangent.h>
 

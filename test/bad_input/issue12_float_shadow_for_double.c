@@ -1,6 +1,5 @@
 // Issue 12 item 15: a float * shadow for a double array would receive 8-byte
 // stores that overrun it: a compile error at the operator call.
-// XFAIL: issue 12 item 15, fixed on branch wip-api
 // EXPECT: error @call:21 "not be 'float *'"
 #include <cotangent.h>
 

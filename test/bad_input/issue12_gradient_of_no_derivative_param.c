@@ -4,7 +4,6 @@
 // for a static function and a CT_DIFFERENTIABLE one (before, for the static
 // one: it expected a pointer there and wrote through one never passed, or
 // stopped with "the derivative pointer of parameter 3 is NULL").
-// XFAIL: issue 12 item 5, fixed on branch wip-api
 // EXPECT: run
 #include "../e2e/check.h"
 #include <cotangent.h>

@@ -1,7 +1,6 @@
 // Issue 12 item 1: an array of heap structs allocated by a helper, data
 // pointers set by a resize helper in a loop. Before: 9 18 36 at -O0 and
 // 6 12 36 (or garbage) at -O1; want 12 24 36 (f = 6 sum x^2).
-// XFAIL-O0: issue 12 item 1, fixed on branch wip-heapstruct
 // EXPECT: run
 #include "../e2e/check.h"
 #include <stdlib.h>

@@ -1,6 +1,5 @@
 // Issue 12 item 20: a struct passed by value to an operator is an error that
 // names the struct parameter (not "floating-point parameter 1").
-// XFAIL: issue 12 item 20, fixed on branch wip-api
 // EXPECT: error @call:18 "is a struct passed by value"
 #include <cotangent.h>
 

@@ -1,7 +1,6 @@
 // Issue 12 item 8: a function that deliberately returns
 // ct_without_derivative(...) gets no zero-derivative warning (the warning
 // itself recommends ct_without_derivative); the derivative is 0.
-// XFAIL: issue 12 item 8, fixed on branch wip-api
 // EXPECT: run
 #include "../e2e/check.h"
 #include <cotangent.h>

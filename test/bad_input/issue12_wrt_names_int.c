@@ -1,6 +1,5 @@
 // Issue 12 item 9: a wrt list naming an int parameter is an error at the
 // attribute (an int has no derivative), not only a zero-derivative warning.
-// XFAIL: issue 12 item 9, fixed on branch wip-api
 // EXPECT: error @attr:53 "'n' has type 'int', which has no derivative"
 #include <cotangent.h>
 

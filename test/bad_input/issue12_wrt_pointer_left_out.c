@@ -1,6 +1,5 @@
 // Issue 12 item 7: a wrt list that leaves a pointer parameter out makes it
 // constant: no shadow argument follows it, and nothing is added into it.
-// XFAIL: issue 12 item 7, fixed on branch wip-api
 // EXPECT: run
 #include "../e2e/check.h"
 #include <cotangent.h>

@@ -1,6 +1,5 @@
 // Issue 12 item 6: a wrt list with two names compiles; the parameter left
 // out is constant (no derivative pointer follows it in the operators).
-// XFAIL: issue 12 item 6, fixed on branch wip-api
 // EXPECT: run
 #include "../e2e/check.h"
 #include <cotangent.h>

@@ -1,6 +1,5 @@
 // Issue 12 item 20: a wrt list with an unknown name says which name is
 // unknown ('z'), not "use of undeclared identifier 'n'".
-// XFAIL: issue 12 item 20, fixed on branch wip-api
 // EXPECT: error @attr:49 "'z' is not a parameter of 'f'"
 #include <cotangent.h>
 

@@ -164,10 +164,12 @@ static const char *tbaa_access_type(ct_gen *g, LLVMValueRef inst) {
 
 /* An integer load or store of floating-point memory through a character
  * type (a byte-wise copy): the bytes of a double carry no derivative we can
- * follow, so this is rejected rather than silently ignored. */
+ * follow, so this is rejected rather than silently ignored. A single-byte
+ * access counts also without TBAA tags (-O0 has none). */
 static int is_byte_move_of_fp_data(ct_gen *g, LLVMValueRef inst, LLVMValueRef ptr, LLVMTypeRef ty) {
   return LLVMGetTypeKind(ty) == LLVMIntegerTypeKind && vmap_get(&g->active, ptr) &&
-         activity_fp_type_of_memory(g->pc, ptr) && !strcmp(tbaa_access_type(g, inst), "omnipotent char");
+         activity_fp_type_of_memory(g->pc, ptr) &&
+         (LLVMGetIntTypeWidth(ty) == 8 || !strcmp(tbaa_access_type(g, inst), "omnipotent char"));
 }
 
 /* An atomic load or store of differentiable data (floating point, or its

@@ -1,9 +1,8 @@
 // README rejected row 4: two doubles swapped byte by byte through unsigned
 // char moves differentiable data as raw bytes; the derivatives would be
-// lost or swapped. A correct tool rejects it at every level. The README says
-// "detected at -O1 and above": at -O0 (no TBAA types on the accesses) the
-// gradient is silently wrong (d/dx = {1, 2} instead of {2, 1}).
-// XFAIL-O0: silent wrong gradient: raw byte accesses are detected only with TBAA (-O1 and above)
+// lost or swapped. A correct tool rejects it at every level. At -O0 (no TBAA
+// types on the accesses) the gradient used to be silently wrong (d/dx =
+// {1, 2} instead of {2, 1}): single-byte accesses are now rejected there too.
 // EXPECT: error @load:23 "moves differentiable floating-point data as raw bytes"
 #include <cotangent.h>
 #include <stddef.h>

@@ -5,6 +5,8 @@
  * differentiated path are reported here, before any code is generated. */
 #include "gen.h"
 
+#include <llvm-c/Target.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,37 +141,120 @@ static int is_differentiable_call(ct_gen *g, LLVMValueRef inst) {
          (!LLVMIsDeclaration(callee) || contract_canonical_spec(g->m, callee, &canonical));
 }
 
-/* The name of a load's or store's TBAA access type ("double", "int",
- * "omnipotent char", ...), or "" when it has none. */
-static const char *tbaa_access_type(ct_gen *g, LLVMValueRef inst) {
-  LLVMValueRef tag = LLVMGetMetadata(inst, LLVMGetMDKindIDInContext(g->m->ctx, "tbaa", 4));
-  if (!tag || LLVMGetMDNodeNumOperands(tag) < 2)
+/* The name of a TBAA type node (a tag's base type when `base`, else its
+ * access type), or "" when it has none. */
+static const char *tbaa_type_name(LLVMValueRef node) {
+  if (!node || !LLVMIsAMDNode(node) || LLVMGetMDNodeNumOperands(node) < 1 || LLVMGetMDNodeNumOperands(node) > 8)
     return "";
-  LLVMValueRef ops[4];
-  unsigned n = LLVMGetMDNodeNumOperands(tag);
-  if (n > 4)
-    return "";
-  LLVMGetMDNodeOperands(tag, ops);
-  LLVMValueRef access = ops[1];
-  if (!access || !LLVMIsAMDNode(access) || LLVMGetMDNodeNumOperands(access) < 1)
-    return "";
-  LLVMValueRef aops[8];
-  if (LLVMGetMDNodeNumOperands(access) > 8)
-    return "";
-  LLVMGetMDNodeOperands(access, aops);
+  LLVMValueRef ops[8];
+  LLVMGetMDNodeOperands(node, ops);
   unsigned len = 0;
-  const char *name = aops[0] ? LLVMGetMDString(aops[0], &len) : NULL;
+  const char *name = ops[0] ? LLVMGetMDString(ops[0], &len) : NULL;
   return name ? name : "";
 }
 
-/* An integer load or store of floating-point memory through a character
- * type (a byte-wise copy): the bytes of a double carry no derivative we can
- * follow, so this is rejected rather than silently ignored. A single-byte
- * access counts also without TBAA tags (-O0 has none). */
-static int is_byte_move_of_fp_data(ct_gen *g, LLVMValueRef inst, LLVMValueRef ptr, LLVMTypeRef ty) {
-  return LLVMGetTypeKind(ty) == LLVMIntegerTypeKind && vmap_get(&g->active, ptr) &&
-         activity_fp_type_of_memory(g->pc, ptr) &&
-         (LLVMGetIntTypeWidth(ty) == 8 || !strcmp(tbaa_access_type(g, inst), "omnipotent char"));
+/* Whether a load or store is a character access of its own (TBAA access
+ * type "omnipotent char" on a scalar tag), not a char field of a struct
+ * (whose tag's base type is the struct). */
+static int tbaa_is_scalar_char_access(ct_gen *g, LLVMValueRef inst) {
+  LLVMValueRef tag = LLVMGetMetadata(inst, LLVMGetMDKindIDInContext(g->m->ctx, "tbaa", 4));
+  if (!tag || LLVMGetMDNodeNumOperands(tag) < 2 || LLVMGetMDNodeNumOperands(tag) > 4)
+    return 0;
+  LLVMValueRef ops[4];
+  LLVMGetMDNodeOperands(tag, ops);
+  return ops[0] == ops[1] && !strcmp(tbaa_type_name(ops[1]), "omnipotent char");
+}
+
+/* Whether an integer value reaches the value operand of a store, through
+ * casts, phis and selects: loaded bytes that are written somewhere. */
+static int reaches_store(LLVMValueRef v, int depth) {
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsAStoreInst(user) && LLVMGetOperand(user, 0) == v)
+      return 1;
+    if (depth < 4 && (LLVMIsACastInst(user) || LLVMIsAPHINode(user) || LLVMIsASelectInst(user) ||
+                      LLVMIsAShuffleVectorInst(user) || LLVMIsAInsertElementInst(user) ||
+                      LLVMIsAExtractElementInst(user)) &&
+        reaches_store(user, depth + 1))
+      return 1;
+  }
+  return 0;
+}
+
+/* Whether ptr addresses an integer field of a struct in an array of
+ * structs (or an element of an integer array field): the GEPs that compute
+ * it index the struct with a variable, and their constant byte offsets,
+ * modulo the struct's size, land in an integer field. Optimized GEPs fold
+ * the field into the offset (s[i-1].flag is s + 24 i - 16), so the offset,
+ * not the GEP's indices, decides. */
+static int addresses_integer_field(LLVMTargetDataRef td, LLVMValueRef ptr) {
+  LLVMTypeRef st = NULL;
+  long long off = 0;
+  for (int depth = 0; ptr && LLVMIsAGetElementPtrInst(ptr); ++depth, ptr = LLVMGetOperand(ptr, 0)) {
+    if (depth == 8)
+      return 0;
+    LLVMTypeRef t = LLVMGetGEPSourceElementType(ptr);
+    unsigned n = (unsigned)LLVMGetNumOperands(ptr);
+    for (unsigned i = 1; i < n; ++i) {
+      LLVMValueRef idx = LLVMGetOperand(ptr, i);
+      if (i > 1 && LLVMGetTypeKind(t) == LLVMStructTypeKind) {
+        if (!LLVMIsAConstantInt(idx))
+          return 0;
+        unsigned field = (unsigned)LLVMConstIntGetZExtValue(idx);
+        off += (long long)LLVMOffsetOfElement(td, t, field);
+        t = LLVMStructGetTypeAtIndex(t, field);
+        continue;
+      }
+      if (i > 1) {
+        LLVMTypeKind k = LLVMGetTypeKind(t);
+        if (k != LLVMArrayTypeKind && k != LLVMVectorTypeKind)
+          return 0;
+        t = LLVMGetElementType(t);
+      }
+      if (LLVMIsAConstantInt(idx))
+        off += LLVMConstIntGetSExtValue(idx) * (long long)LLVMABISizeOfType(td, t);
+      else if (LLVMGetTypeKind(t) == LLVMStructTypeKind)
+        st = t; /* a variable multiple of the struct's size */
+      else
+        return 0;
+    }
+  }
+  if (!st)
+    return 0;
+  long long size = (long long)LLVMABISizeOfType(td, st);
+  unsigned long long o = (unsigned long long)(((off % size) + size) % size);
+  LLVMTypeRef t = st;
+  for (int depth = 0; depth < 16; ++depth) {
+    LLVMTypeKind k = LLVMGetTypeKind(t);
+    if (k == LLVMStructTypeKind) {
+      unsigned field = LLVMElementAtOffset(td, t, o);
+      o -= LLVMOffsetOfElement(td, t, field);
+      t = LLVMStructGetTypeAtIndex(t, field);
+    } else if (k == LLVMArrayTypeKind) {
+      t = LLVMGetElementType(t);
+      o %= LLVMABISizeOfType(td, t);
+    } else
+      return k == LLVMIntegerTypeKind && o < LLVMABISizeOfType(td, t);
+  }
+  return 0;
+}
+
+/* A byte-wise copy of floating-point memory: a load of bytes (i8, a vector
+ * of i8, or an access typed "char" by TBAA) from memory holding floats,
+ * whose value is stored somewhere. The bytes of a double carry no
+ * derivative we can follow, so this is rejected rather than silently
+ * ignored. Not a byte move: bytes only compared or computed with (a sign
+ * test), and a char field of a struct beside doubles (TBAA's struct path
+ * names the struct; without TBAA, at -O0, the field's GEP shows it). */
+static int is_byte_move_of_fp_data(ct_gen *g, LLVMValueRef load) {
+  LLVMValueRef ptr = LLVMGetOperand(load, 0);
+  LLVMTypeRef ty = LLVMTypeOf(load), elem = LLVMGetTypeKind(ty) == LLVMVectorTypeKind ? LLVMGetElementType(ty) : ty;
+  if (LLVMGetTypeKind(elem) != LLVMIntegerTypeKind || !vmap_get(&g->active, ptr) ||
+      !activity_fp_type_of_memory(g->pc, ptr) || !reaches_store(load, 0))
+    return 0;
+  if (LLVMGetMetadata(load, LLVMGetMDKindIDInContext(g->m->ctx, "tbaa", 4)))
+    return tbaa_is_scalar_char_access(g, load);
+  return LLVMGetIntTypeWidth(elem) == 8 && !addresses_integer_field(LLVMGetModuleDataLayout(g->m->mod), ptr);
 }
 
 /* An atomic load or store of differentiable data (floating point, or its
@@ -209,15 +294,13 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
     LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
     if (!vmap_get(&g->active, ptr))
       return vmap_get(&g->active, val) ? REV_UNSUPPORTED : REV_NONE;
-    if (is_byte_move_of_fp_data(g, inst, ptr, LLVMTypeOf(val)))
-      return REV_UNSUPPORTED;
     if (!type_is_fp(LLVMTypeOf(val)))
       return REV_NONE;
     return masked ? REV_MASKED_STORE : REV_STORE;
   }
   if (masked && classify_has_adjoint(g, inst))
     return REV_MASKED_LOAD;
-  if (LLVMIsALoadInst(inst) && is_byte_move_of_fp_data(g, inst, LLVMGetOperand(inst, 0), LLVMTypeOf(inst)))
+  if (LLVMIsALoadInst(inst) && is_byte_move_of_fp_data(g, inst))
     return REV_UNSUPPORTED;
   if (LLVMIsACallInst(inst) && vmap_get(&g->active, inst) && classify_callee_is(inst, CLASSIFY_ALLOC_FUNCTIONS))
     return REV_ALLOC;
@@ -1098,7 +1181,7 @@ void classify_plan(ct_gen *g) {
       case REV_UNSUPPORTED:
         if (is_unsupported_atomic(g, inst, 1) || is_unsupported_atomic(g, inst, 0))
           fail_atomic(g, inst);
-        else if (LLVMIsALoadInst(inst) || (LLVMIsAStoreInst(inst) && vmap_get(&g->active, LLVMGetOperand(inst, 1))))
+        else if (LLVMIsALoadInst(inst))
           gen_fail(g, inst, "moves differentiable floating-point data as raw bytes (char accesses)",
                    "copy it as double/float values, or with memcpy");
         else if (LLVMIsAStoreInst(inst))

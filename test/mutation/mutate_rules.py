@@ -19,8 +19,10 @@ Mutants of each operand's adjoint expression (reverse Polish, pass/rules.h):
 Mutant ids are ROW/OPERAND/KIND (e.g. exp10/0/const1, fmax/1/tie).
 
 The scratch plugin is built from the configured build's objects with a
-mutated rules.c (seconds per mutant) and used through COTANGENT_PLUGIN
-(bin/cotangent-cc and the lit tests honour it).
+mutated copy of that build's source tree's pass/rules.c (seconds per
+mutant) and used through COTANGENT_PLUGIN (bin/cotangent-cc and the lit
+tests honour it). The tests are the build's: --build DIR of another
+checkout (e.g. one of an older commit) measures that checkout's tests.
 
 usage: mutate_rules.py [--build DIR] [--suite rules|ctest] [--levels "0 1 2 3"]
                        [--ctest-args ARGS] [--only ID,ID...] [--list] [--require-all]
@@ -160,10 +162,19 @@ def mutated_source(src, rows, ri, op, expr):
 
 # ---- building the scratch plugin ----
 
+def source_dir(build):
+    """The source tree of a configured build directory."""
+    with open(os.path.join(build, "CMakeCache.txt")) as f:
+        for line in f:
+            if line.startswith("CMAKE_HOME_DIRECTORY:"):
+                return line.split("=", 1)[1].strip()
+    raise SystemExit("%s/CMakeCache.txt names no source directory" % build)
+
+
 class Plugin:
     """Compiles a rules.c and links it with the build's other plugin objects."""
 
-    def __init__(self, build, scratch):
+    def __init__(self, build, source, scratch):
         self.build, self.scratch = build, scratch
         cmds = subprocess.run(["ninja", "-C", build, "-t", "commands", "lib/libcotangent.so"], check=True,
                               capture_output=True, text=True).stdout.splitlines()
@@ -177,7 +188,7 @@ class Plugin:
         cc = [a for a in cc[:cc.index("-MD")] + cc[cc.index("-o"):]]
         cc[cc.index("-o") + 1] = obj
         cc[-1] = self.rules_c
-        self.compile = cc + ["-I" + os.path.join(ROOT, "pass")]
+        self.compile = cc + ["-I" + os.path.join(source, "pass")]
         link = link_cmd[0].split("&&", 1)[1].strip() if "&&" in link_cmd[0] else link_cmd[0]
         link = link.split(" && ")[0]
         self.path = os.path.join(scratch, "libcotangent.so")
@@ -204,12 +215,12 @@ class Plugin:
 
 # ---- the tests ----
 
-def run_rules_suite(cc, levels, out, env):
+def run_rules_suite(source, cc, levels, out, env):
     """The rules test programs at each level; False at the first failure."""
     for level in levels:
         for prog in ("rules_libm", "rules_intrinsics"):
-            src = os.path.join(ROOT, "test", "e2e", prog + ".c")
-            r = subprocess.run(["sh", os.path.join(ROOT, "test", "e2e", "run.sh"), cc, src, "-O" + level, out],
+            src = os.path.join(source, "test", "e2e", prog + ".c")
+            r = subprocess.run(["sh", os.path.join(source, "test", "e2e", "run.sh"), cc, src, "-O" + level, out],
                                env=env, capture_output=True, text=True, timeout=600)
             if r.returncode != 0:
                 return False, "%s -O%s" % (prog, level)
@@ -237,7 +248,12 @@ def main():
     ap.add_argument("--require-all", action="store_true", help="exit non-zero when a mutant survives")
     args = ap.parse_args()
 
-    src, rows = rules_rows.parse(os.path.join(ROOT, "pass", "rules.c"))
+    build = os.path.abspath(args.build)
+    if not os.path.exists(os.path.join(build, "build.ninja")) or not shutil.which("ninja"):
+        print("SKIPPED: the mutation run rebuilds the plugin from a Ninja build (%s has none)" % build)
+        return 77
+    source = source_dir(build)
+    src, rows = rules_rows.parse(os.path.join(source, "pass", "rules.c"))
     todo = mutants(rows)
     if args.list:
         for mid, ri, op, e in todo:
@@ -250,21 +266,17 @@ def main():
             raise SystemExit("unknown mutant ids: " + ", ".join(unknown))
         todo = [m for m in todo if m[0] in want]
 
-    build = os.path.abspath(args.build)
-    if not os.path.exists(os.path.join(build, "build.ninja")) or not shutil.which("ninja"):
-        print("SKIPPED: the mutation run rebuilds the plugin from a Ninja build (%s has none)" % build)
-        return 77
     scratch = args.scratch or tempfile.mkdtemp(prefix="ct-mutate-")
     os.makedirs(scratch, exist_ok=True)
     try:
-        plugin = Plugin(build, scratch)
+        plugin = Plugin(build, source, scratch)
         env = dict(os.environ, COTANGENT_PLUGIN=plugin.path)
         cc = os.path.join(build, "bin", "cotangent-cc")
         out = os.path.join(scratch, "out")
 
         def check():
             if args.suite == "rules":
-                return run_rules_suite(cc, args.levels.split(), out, env)
+                return run_rules_suite(source, cc, args.levels.split(), out, env)
             return run_ctest(build, shlex.split(args.ctest_args), env)
 
         # the unmutated table must pass, or every mutant would look killed

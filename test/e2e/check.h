@@ -5,6 +5,7 @@
  *   CHECK_D(got, want)          double, relative tolerance 1e-12
  *   CHECK_F(got, want)          float, relative tolerance 1e-5
  *   CHECK_TOL(got, want, tol)
+ *   CHECK_SCALED(got, want, scale, tol)   |got - want| <= tol * scale
  *   CHECK_AT_D/F(what, x, got, want)   the same, naming a function and point
  *   CHECK(cond)                 an exact condition
  *   return check_summary("name");
@@ -38,6 +39,23 @@ static inline int check_close(const char *file, int line, const char *expr, doub
   }
   return ok;
 }
+
+/* For a float result whose rounding error is bounded by the size of the
+ * terms it was computed from (scale), not by its own size (cancellation):
+ * |got - want| <= tol * scale. */
+static inline int check_scaled(const char *file, int line, const char *expr, double got, double want,
+                               double scale, double tol) {
+  ++check_count;
+  int ok = fabs(got - want) <= tol * scale;
+  if (!ok) {
+    ++check_failures;
+    fprintf(stderr, "%s:%d: FAILED %s: got %.17g, want %.17g (error %.3g, %.3g of the scale %.3g; tol %.1g)\n",
+            file, line, expr, got, want, fabs(got - want), fabs(got - want) / scale, scale, tol);
+  }
+  return ok;
+}
+#define CHECK_SCALED(got, want, scale, tol)                                                             \
+  check_scaled(__FILE__, __LINE__, #got, (double)(got), (double)(want), (double)(scale), (tol))
 
 #define CHECK_TOL(got, want, tol)                                                                       \
   check_close(__FILE__, __LINE__, #got, (double)(got), (double)(want), (tol))

@@ -7,18 +7,26 @@
 # built with ThreadSanitizer (a reported data race fails the run). With
 # "omp" it is built with -fopenmp and run with 1, 2 and 4 threads.
 # "valgrind": see below.
+# A source may ask for more: a line "/* run.sh flags: FLAGS */" adds
+# compiler flags (e.g. -fno-builtin, to keep libm calls as calls), and a
+# line "/* run.sh sources: FILES */" adds other inputs (paths relative to
+# the source's directory, e.g. an LLVM IR file).
 set -e
 cc="$1" src="$2" level="$3" out="$4" mode="${5:-}"
 mkdir -p "$out"
 name=$(basename "$src" .c)
 exe="$out/$name$level$mode"
-flags=""
+flags=$(sed -n 's|^/\* run\.sh flags: \(.*\) \*/$|\1|p' "$src")
+dir=$(dirname "$src")
+for extra in $(sed -n 's|^/\* run\.sh sources: \(.*\) \*/$|\1|p' "$src"); do
+  flags="$flags $dir/$extra"
+done
 case "$mode" in
 *asan)
-  flags="-fsanitize=address -fno-omit-frame-pointer"
+  flags="$flags -fsanitize=address -fno-omit-frame-pointer"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ;;
 tsan)
-  flags="-fsanitize=thread"
+  flags="$flags -fsanitize=thread"
   export TSAN_OPTIONS=halt_on_error=1:exitcode=66 ;;
 esac
 case "$mode" in

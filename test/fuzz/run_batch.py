@@ -8,6 +8,7 @@ the result:
                   finite differences or was skipped as non-smooth)
   wrong-gradient  the program exited 1 (a component, a primal side effect or
                   a repeated call was wrong)
+  non-finite      the program exited 1: f was not finite at the test point
   compile-crash   the compiler died on a signal or an internal error
   compile-error   the compiler rejected the program (exit status 1)
   crash           the program died on a signal or another exit status
@@ -22,9 +23,14 @@ of passing runs are deleted unless --keep). With --failures every failing
 level, the classification and the output in a comment header. Prints one
 line per failure and the summary
 
-  fuzz: N programs x L levels: P passed, F failed, S components skipped as non-smooth
+  fuzz: N programs x L levels: P passed, F failed, S of C components skipped as non-smooth
 
-and exits 1 when anything failed. Python 3 standard library only.
+and exits 1 when anything failed, when more than MAX_SKIPPED of the
+components were skipped as non-smooth (each skip is a component not
+checked), or when no program ran. --time-limit starts no new run after the
+limit; every run that did happen counts (a failure at one level of a seed
+whose other levels did not run is still a failure). Python 3 standard
+library only.
 """
 
 import argparse
@@ -42,6 +48,7 @@ import gen  # noqa: E402
 
 COMPILE_TIMEOUT = 120
 RUN_TIMEOUT = 30
+MAX_SKIPPED = 0.01  # of the components of a batch
 
 
 def parse_seeds(spec):
@@ -76,9 +83,9 @@ def run_one(cc, src, seed, level, out, keep, extra, deadline=None):
     """Compile and run one program at one level; returns a result dict (kind
     "not-run" when the deadline has passed)."""
     if deadline is not None and time.time() > deadline:
-        return dict(seed=seed, level=level, src=src, kind="not-run", output="", skipped=0, nonfinite=0)
+        return dict(seed=seed, level=level, src=src, kind="not-run", output="", ok=0, skipped=0, nonfinite=0)
     exe = os.path.join(out, "s%d-O%s" % (seed, level))
-    res = dict(seed=seed, level=level, src=src, kind="pass", output="", skipped=0, nonfinite=0)
+    res = dict(seed=seed, level=level, src=src, kind="pass", output="", ok=0, skipped=0, nonfinite=0)
     cmd = [cc, "-O%s" % level, "-w", "-std=c17"] + extra + [src, "-o", exe]
     t0 = time.time()
     for attempt in range(5):
@@ -108,15 +115,14 @@ def run_one(cc, src, seed, level, out, keep, extra, deadline=None):
     text = q.stdout + q.stderr
     m = re.search(r"FUZZRESULT ok=(\d+) skip=(\d+) fail=(\d+) nonfinite=(\d+)", q.stdout)
     if m:
-        res["nonfinite"] = int(m.group(4))
-        res["skipped"] = 0 if res["nonfinite"] else int(m.group(2))
+        res["ok"], res["skipped"], res["nonfinite"] = int(m.group(1)), int(m.group(2)), int(m.group(4))
     if q.returncode == 0 and m and int(m.group(3)) == 0:
         res["output"] = text
         if not keep:
             os.remove(exe)
         return res
     if q.returncode == 1 and m:
-        res.update(kind="wrong-gradient", output=text)
+        res.update(kind="non-finite" if res["nonfinite"] else "wrong-gradient", output=text)
     else:
         what = "signal %d" % -q.returncode if q.returncode < 0 else "exit status %d" % q.returncode
         res.update(kind="crash", output="%s\n%s" % (what, text))
@@ -169,7 +175,7 @@ def main():
     ap.add_argument("--cflags", default="", help="extra compiler flags")
     ap.add_argument("--log", help="write one JSON line per run here")
     ap.add_argument("--time-limit", type=float, default=0,
-                    help="start no new program after this many seconds; programs not run are not counted")
+                    help="start no new run after this many seconds; the runs done are counted")
     a = ap.parse_args()
 
     seeds = parse_seeds(a.seeds)
@@ -217,30 +223,36 @@ def main():
             elif not a.quiet and done % 100 == 0:
                 print("... %d/%d runs (%.0f s)" % (done, len(futs), time.time() - t0), flush=True)
 
-    # with a time limit, count only the programs that ran at every level
-    complete = {}
-    for r in results:
-        complete[r["seed"]] = complete.get(r["seed"], 0) + 1
-    ran = [s for s in seeds if complete.get(s, 0) == len(levels)]
-    if len(ran) < len(seeds):
-        full = set(ran)
-        results = [r for r in results if r["seed"] in full]
-        print("fuzz: time limit reached: %d of %d programs ran at every level (seeds %s)"
-              % (len(ran), len(seeds), compress(ran)))
-        seeds = ran
     if log:
         log.close()
+    # with a time limit, every run that happened counts; say what did not run
+    runs = {}
+    for r in results:
+        runs[r["seed"]] = runs.get(r["seed"], 0) + 1
+    complete = [s for s in seeds if runs.get(s, 0) == len(levels)]
+    partial = [s for s in seeds if 0 < runs.get(s, 0) < len(levels)]
+    if len(complete) < len(seeds):
+        print("fuzz: time limit reached: %d of %d runs done; every level of %d programs (seeds %s), some levels of "
+              "%d (seeds %s)" % (len(results), len(futs), len(complete), compress(complete), len(partial),
+                                 compress(partial)))
     passed = sum(1 for r in results if r["kind"] == "pass")
     failed = len(results) - passed
     skipped = sum(r["skipped"] for r in results)
-    nonfinite = sum(r["nonfinite"] for r in results)
+    components = skipped + sum(r["ok"] for r in results)
     if not a.quiet or failed:
         detail = ", ".join("%s %d" % (k, v) for k, v in sorted(kinds.items()))
-        extra = "; %d runs with a non-finite value (all components skipped)" % nonfinite if nonfinite else ""
-        print("fuzz: %s in %.1f s with %d jobs%s" % (detail, time.time() - t0, jobs, extra))
-    print("fuzz: %d programs x %d levels: %d passed, %d failed, %d components skipped as non-smooth"
-          % (len(seeds), len(levels), passed, failed, skipped))
-    return 1 if failed else 0
+        print("fuzz: %s in %.1f s with %d jobs" % (detail, time.time() - t0, jobs))
+    print("fuzz: %d programs x %d levels: %d passed, %d failed, %d of %d components skipped as non-smooth"
+          % (len(complete) + len(partial), len(levels), passed, failed, skipped, components))
+    status = 1 if failed else 0
+    if not results:
+        print("fuzz: FAILED: no program ran")
+        status = 1
+    if skipped > MAX_SKIPPED * components:
+        print("fuzz: FAILED: %d of %d components skipped as non-smooth (more than %g %%): they were not checked"
+              % (skipped, components, 100 * MAX_SKIPPED))
+        status = 1
+    return status
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
  * atomic adds, many threads into the same bins; each thread also returns
  * 0.5 x[i] w. The reverse of the atomic add reads the shadow of
  * the bin. Compiled for NVPTX (ptxas) and for the host under the SIMT
- * emulator (finite differences). */
+ * emulator (every gradient component against the derivative written out,
+ * itself checked against finite differences). */
 #include <cotangent.h>
 #include <cotangent_gpu.h>
 
@@ -80,7 +81,16 @@ int main(void) {
   for (int i = 0; i < N; ++i)
     grad[i] = c.dx[i];
   grad[N] = c.dw;
-  int checked = fd_check("scatter d(x, w)", c.x, N + 1, 3, grad, loss, &c);
+  /* hist_b = 0.1 b + w sum_{bin_i = b} x_i^2, loss = sum 0.5 x_i w + sum
+   * seed_b hist_b^2: d/dx_i = 0.5 w + 2 w x_i dhist_bin_i, d/dw = sum 0.5
+   * x_i + x_i^2 dhist_bin_i (dhist_b = 2 seed_b hist_b) */
+  double want[N + 1] = {0}, w = c.x[N];
+  for (int i = 0; i < N; ++i) {
+    want[i] = 0.5 * w + 2 * w * c.x[i] * dhist0[c.bin[i]];
+    want[N] += 0.5 * c.x[i] + c.x[i] * c.x[i] * dhist0[c.bin[i]];
+  }
+  int checked = check_every("scatter d(x, w)", grad, want, N + 1);
+  checked += fd_check_reference("scatter d(x, w)", c.x, N + 1, 7, want, loss, &c);
   return fd_summary("scatter", checked);
 }
 #endif

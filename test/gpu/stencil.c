@@ -3,7 +3,8 @@
  * returns c u[i]^2. Neighbouring threads read the same u, so the adjoints
  * of u meet in du (atomic adds); c is an active scalar whose derivative
  * comes back per thread. Compiled for NVPTX (ptxas) and for the host
- * under the SIMT emulator (finite differences). */
+ * under the SIMT emulator (every gradient component against the derivative
+ * written out, itself checked against finite differences). */
 #include <cotangent.h>
 #include <cotangent_gpu.h>
 
@@ -64,7 +65,17 @@ int main(void) {
   for (int i = 0; i < N; ++i)
     grad[i] = c.du[i];
   grad[N] = c.dc;
-  int checked = fd_check("stencil d(u, c)", c.u, N + 1, 3, grad, loss, &c);
+  /* interior i: v_i = u_i + c (u_{i-1} - 2 u_i + u_{i+1}) + 0.1 u_i^3, and
+   * c u_i^2 returned: d/du_j and d/dc of sum c u_i^2 + seed_i v_i */
+  double want[N + 1] = {0}, cc = c.u[N];
+  for (int i = 1; i < N - 1; ++i) {
+    want[i - 1] += c.seed[i] * cc;
+    want[i] += c.seed[i] * (1 - 2 * cc + 0.3 * c.u[i] * c.u[i]) + 2 * cc * c.u[i];
+    want[i + 1] += c.seed[i] * cc;
+    want[N] += c.seed[i] * (c.u[i - 1] - 2 * c.u[i] + c.u[i + 1]) + c.u[i] * c.u[i];
+  }
+  int checked = check_every("stencil d(u, c)", grad, want, N + 1);
+  checked += fd_check_reference("stencil d(u, c)", c.u, N + 1, 7, want, loss, &c);
   return fd_summary("stencil", checked);
 }
 #endif

@@ -3,7 +3,8 @@
  * with a memcpy of run-time length m = 2 (its adjoint adds into x's shadow
  * with atomics, __ct_copy_adjoint_atomic_f64), and stores a 2-lane vector
  * into y[2i], y[2i+1]. Neighbouring threads share x[i+1]. Host: SIMT
- * emulator against finite differences; NVPTX: ptxas. */
+ * emulator, every gradient component against the derivative written out
+ * (itself checked against finite differences); NVPTX: ptxas. */
 #include <cotangent.h>
 #include <cotangent_gpu.h>
 
@@ -62,7 +63,16 @@ int main(void) {
   for (int i = 0; i < 2 * N; ++i)
     c.dy[i] = c.seed[i] = 0.2 + 0.03 * i;
   ct_simt_launch(GRID, BLOCK, run_gradient, &c);
-  int checked = fd_check("window dx", c.x, N, 3, c.dx, loss, &c);
+  /* thread i < N - 1: y_2i = x_i x_i+1 + x_i, y_2i+1 = x_i x_i+1 + x_i+1,
+   * returns x_i + 0.5 x_i+1^2 x_i; loss = sum of those + seed . y */
+  double want[N] = {0};
+  for (int i = 0; i < N - 1; ++i) {
+    double a = c.x[i], b = c.x[i + 1], s0 = c.seed[2 * i], s1 = c.seed[2 * i + 1];
+    want[i] += 1 + 0.5 * b * b + s0 * (b + 1) + s1 * b;
+    want[i + 1] += a * b + s0 * a + s1 * (a + 1);
+  }
+  int checked = check_every("window dx", c.dx, want, N);
+  checked += fd_check_reference("window dx", c.x, N, 7, want, loss, &c);
   return fd_summary("window", checked);
 }
 #endif

@@ -9,6 +9,10 @@ config.test_source_root = os.path.dirname(__file__)
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in", "Inputs"]
 
 bin = config.ct_llvm_bin
+# another plugin (the rules mutation run, test/mutation): for %opt and %cc
+if os.environ.get("COTANGENT_PLUGIN"):
+    config.ct_plugin = os.environ["COTANGENT_PLUGIN"]
+    config.environment["COTANGENT_PLUGIN"] = config.ct_plugin
 # IR tests look at the generated gradient functions and the calls to them:
 # keep those calls (cotangent-cc builds inline small gradients).
 config.substitutions.append(("%opt", "env COTANGENT_INLINE_GRADIENTS=0 %s/opt -load-pass-plugin=%s" % (bin, config.ct_plugin)))

@@ -45,7 +45,14 @@ esac
 "$cc" $level $flags -std=c17 -Wall -Werror -o "$exe" "$src"
 case "$mode" in
 omp-valgrind) OMP_NUM_THREADS=2 $vg "$exe" ;;
-valgrind) $vg "$exe" ;;
+valgrind)
+  # exit 77 (an instruction set not tested: valgrind emulates no AVX-512)
+  # is a pass here: the native runs cover the instruction sets, this run
+  # the memory accesses of those that ran
+  status=0
+  $vg "$exe" || status=$?
+  [ "$status" -eq 77 ] && status=0
+  exit "$status" ;;
 omp*) for t in 1 2 4; do echo "OMP_NUM_THREADS=$t"; OMP_NUM_THREADS=$t "$exe"; done ;;
 *) "$exe" ;;
 esac

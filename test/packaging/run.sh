@@ -49,7 +49,7 @@ for f in bin/cotangent-cc lib/pkgconfig/cotangent.pc lib/cmake/Cotangent/Cotange
     fail "$f refers to the build or source tree (lines above)"
   fi
 done
-grep -q -F "plugin=\"$prefix/lib/libcotangent.so\"" "$prefix/bin/cotangent-cc" ||
+grep -q -F "plugin=\"\${COTANGENT_PLUGIN:-$prefix/lib/libcotangent.so}\"" "$prefix/bin/cotangent-cc" ||
   fail "bin/cotangent-cc does not point at the install prefix"
 
 step "CMake: find_package(Cotangent), CMAKE_C_COMPILER=$clang"

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int is_local(LLVMValueRef v) { return LLVMIsAInstruction(v) != NULL; }
-
 int classify_has_adjoint(ct_gen *g, LLVMValueRef v) {
   return vmap_get(&g->active, v) && LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMPointerTypeKind;
 }
@@ -27,40 +25,6 @@ const ct_rule *classify_rule(LLVMValueRef inst) {
   return rules_for_opcode(LLVMGetInstructionOpcode(inst));
 }
 
-int classify_callee_is(LLVMValueRef call, const char *const *names) {
-  LLVMValueRef callee = LLVMGetCalledValue(call);
-  if (!callee || !LLVMIsAFunction(callee))
-    return 0;
-  size_t len = 0;
-  const char *name = LLVMGetValueName2(callee, &len);
-  for (; *names; ++names)
-    if (strlen(*names) == len && !memcmp(*names, name, len))
-      return 1;
-  return 0;
-}
-
-const char *const CLASSIFY_ALLOC_FUNCTIONS[] = {"malloc", "calloc", NULL};
-
-static int classify_callee_is_alloc(LLVMValueRef v) {
-  return LLVMIsACallInst(v) && classify_callee_is(v, CLASSIFY_ALLOC_FUNCTIONS);
-}
-
-int classify_is_local_allocation(LLVMValueRef base) {
-  return LLVMIsAAllocaInst(base) || classify_callee_is_alloc(base);
-}
-
-/* The index of argument `v` among its function's parameters, or -1. */
-static int param_index(LLVMValueRef v) {
-  if (!LLVMIsAArgument(v))
-    return -1;
-  LLVMValueRef fn = LLVMGetParamParent(v);
-  unsigned n = LLVMCountParams(fn);
-  for (unsigned i = 0; i < n; ++i)
-    if (LLVMGetParam(fn, i) == v)
-      return (int)i;
-  return -1;
-}
-
 /* Functions that neither read differentiable values into their result nor
  * write differentiable memory: calls to them need no adjoint. */
 static const char *const INACTIVE_FUNCTIONS[] = {
@@ -69,7 +33,7 @@ static const char *const INACTIVE_FUNCTIONS[] = {
     "strlen", "abort", "exit", "assert", "__assert_fail", "rand", "srand", "fwrite", NULL};
 
 int classify_is_inactive_call(LLVMValueRef call) {
-  if (classify_callee_is(call, INACTIVE_FUNCTIONS) || activity_is_without_derivative(call))
+  if (ir_callee_is(call, INACTIVE_FUNCTIONS) || activity_is_without_derivative(call))
     return 1;
   LLVMValueRef callee = LLVMGetCalledValue(call);
   size_t len = 0;
@@ -196,13 +160,13 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
     return (ct_rev_kind)omp;
   if (is_atomic_access_of_fp_data(g, inst))
     return REV_UNSUPPORTED;
-  const char *mem = activity_mem_intrinsic(inst);
+  const char *mem = ir_mem_intrinsic(inst);
   if (mem) {
     if (!vmap_get(&g->active, LLVMGetOperand(inst, 0)))
       return REV_NONE;
     return strcmp(mem, "memset") ? REV_MEMCPY : REV_MEMSET;
   }
-  const char *masked = activity_masked_intrinsic(inst);
+  const char *masked = ir_masked_intrinsic(inst);
   if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
     LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
     if (!vmap_get(&g->active, ptr))
@@ -217,7 +181,7 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
     return REV_MASKED_LOAD;
   if (LLVMIsALoadInst(inst) && is_byte_move_of_fp_data(g, inst, LLVMGetOperand(inst, 0), LLVMTypeOf(inst)))
     return REV_UNSUPPORTED;
-  if (LLVMIsACallInst(inst) && vmap_get(&g->active, inst) && classify_callee_is(inst, CLASSIFY_ALLOC_FUNCTIONS))
+  if (vmap_get(&g->active, inst) && ir_is_allocation(inst))
     return REV_ALLOC;
   if (LLVMIsAAtomicRMWInst(inst) &&
       (LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFAdd || LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFSub) &&
@@ -324,7 +288,7 @@ static int local_object_escapes(LLVMValueRef v, int depth) {
         return 1;
     } else if (LLVMIsACallInst(user)) {
       static const char *const OK[] = {"free", NULL};
-      if (!activity_mem_intrinsic(user) && !classify_callee_is(user, OK) && call_may_write_memory(user))
+      if (!ir_mem_intrinsic(user) && !ir_callee_is(user, OK) && call_may_write_memory(user))
         return 1;
       if (LLVMGetCalledValue(user) == v)
         return 1;
@@ -338,7 +302,7 @@ static int local_object_escapes(LLVMValueRef v, int depth) {
 /* A restrict (noalias) parameter: an object accessed through it and
  * modified in the call is accessed through nothing else. */
 static int is_restrict_param(LLVMValueRef v) {
-  int i = param_index(v);
+  int i = ir_param_index(v);
   return i >= 0 && LLVMGetEnumAttributeAtIndex(LLVMGetParamParent(v), (unsigned)i + 1,
                                                LLVMGetEnumAttributeKindForName("noalias", 7)) != NULL;
 }
@@ -354,22 +318,22 @@ static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_ob
   LLVMValueRef dst = NULL;
   static const char *const LIFETIME[] = {"llvm.lifetime.start.p0", "llvm.lifetime.end.p0", NULL};
   static const char *const FREE[] = {"free", NULL};
-  if (LLVMIsACallInst(inst) && classify_callee_is(inst, FREE)) {
-    LLVMValueRef freed = activity_base_object(LLVMGetOperand(inst, 0));
+  if (LLVMIsACallInst(inst) && ir_callee_is(inst, FREE)) {
+    LLVMValueRef freed = ir_base_object(LLVMGetOperand(inst, 0));
     if (private_object || LLVMIsAArgument(base) || LLVMIsAGlobalVariable(base))
       return 0;
     if (freed == base) /* deferred when the load reads unchanged memory */
-      return !classify_callee_is_alloc(base);
+      return !ir_is_allocation(base);
     /* a private block is not what a loaded pointer points into */
-    return !classify_is_local_allocation(freed) || local_object_escapes(freed, 0);
+    return !ir_is_local_allocation(freed) || local_object_escapes(freed, 0);
   }
   if (LLVMIsAStoreInst(inst))
     dst = LLVMGetOperand(inst, 1);
-  else if (LLVMIsACallInst(inst) && classify_callee_is(inst, LIFETIME))
+  else if (LLVMIsACallInst(inst) && ir_callee_is(inst, LIFETIME))
     dst = LLVMGetOperand(inst, 1); /* the object dies (or is reborn): as good as written */
-  else if (activity_mem_intrinsic(inst) ||
-           (activity_masked_intrinsic(inst) && !strcmp(activity_masked_intrinsic(inst), "store")))
-    dst = LLVMGetOperand(inst, activity_mem_intrinsic(inst) ? 0 : 1);
+  else if (ir_mem_intrinsic(inst) ||
+           (ir_masked_intrinsic(inst) && !strcmp(ir_masked_intrinsic(inst), "store")))
+    dst = LLVMGetOperand(inst, ir_mem_intrinsic(inst) ? 0 : 1);
   else if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
     dst = LLVMGetOperand(inst, 0);
   else if (LLVMIsACallInst(inst) && !classify_rule(inst) && !classify_is_inactive_call(inst) &&
@@ -378,14 +342,14 @@ static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_ob
     for (int k = 0; k < n; ++k) {
       LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
       if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && !LLVMIsAConstant(op) &&
-          (!private_object || activity_base_object(op) == base))
+          (!private_object || ir_base_object(op) == base))
         return 1; /* a callee may write anything it is given */
     }
     return 0;
   }
   if (!dst)
     return 0;
-  LLVMValueRef db = activity_base_object(dst);
+  LLVMValueRef db = ir_base_object(dst);
   if (private_object)
     return db == base;
   /* a pointer merged from several objects (phi, select, a loaded pointer)
@@ -394,13 +358,13 @@ static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_ob
   int db_identified = LLVMIsAArgument(db) || LLVMIsAGlobalVariable(db);
   if (identified && db_identified && db != base && (is_restrict_param(base) || is_restrict_param(db)))
     return 0; /* restrict: another object */
-  return !identified || db == base || !classify_is_local_allocation(db);
+  return !identified || db == base || !ir_is_local_allocation(db);
 }
 
 /* The rule for functions with parallel regions: loads of an argument or
  * global the function never writes (other than its own locals). */
 static int reads_unchanged_memory_anywhere(ct_gen *g, LLVMValueRef load) {
-  LLVMValueRef base = activity_base_object(LLVMGetOperand(load, 0));
+  LLVMValueRef base = ir_base_object(LLVMGetOperand(load, 0));
   if (LLVMIsAAllocaInst(base) || LLVMIsACallInst(base))
     return 0;
   for (unsigned i = 0; i < g->nblocks; ++i)
@@ -422,13 +386,13 @@ static int reads_unchanged_memory_uncached(ct_gen *g, LLVMValueRef load) {
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst))
       if (LLVMIsACallInst(inst) && omp_is_fork(inst))
         return reads_unchanged_memory_anywhere(g, load);
-  LLVMValueRef base = activity_base_object(LLVMGetOperand(load, 0));
+  LLVMValueRef base = ir_base_object(LLVMGetOperand(load, 0));
   /* split (an augmented forward returns, and its caller runs on, and may
      overwrite what it read, before this reverse: a pullback applied later,
      a differentiated callee): only constants stay unchanged */
   if (g->spec->split)
     return LLVMIsAGlobalVariable(base) && LLVMIsGlobalConstant(base);
-  int is_malloc = LLVMIsACallInst(base) && classify_callee_is_alloc(base);
+  int is_malloc = ir_is_allocation(base);
   int private_object = LLVMIsAAllocaInst(base) || is_malloc;
   /* concurrent code (OpenMP regions, GPU kernels): other threads run the
      same writes in any order, so any write anywhere counts, and locals are
@@ -524,7 +488,7 @@ static int is_cheap(ct_gen *g, LLVMValueRef v) {
 static int operand_count(LLVMValueRef v) { return LLVMGetNumOperands(v); }
 
 static int available(ct_gen *g, ct_block *b, LLVMValueRef v) {
-  if (!is_local(v) || cfg_block_of(g, LLVMGetInstructionParent(v))->stable)
+  if (!ir_is_local(v) || cfg_block_of(g, LLVMGetInstructionParent(v))->stable)
     return 1;
   return has_need(b, v, NEED_VALUE) || has_need(b, v, NEED_REMAT) || has_need(b, v, NEED_HOISTED) ||
          has_need(b, v, NEED_IV_EXIT);
@@ -632,7 +596,7 @@ static void need_value(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
 /* Records that the reverse of block b uses `v` (or its shadow, or its
  * callee tape). */
 static void need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind) {
-  if (!is_local(v))
+  if (!ir_is_local(v))
     return;
   if (kind == NEED_VALUE) {
     need_value(g, b, v, 4);
@@ -678,8 +642,8 @@ static int expr_uses(const char *expr, char sym) {
  * A call passes such a pointer as constant too, even where activity
  * analysis says the callee might store differentiable values through it. */
 static int points_into_constant_argument(ct_gen *g, LLVMValueRef p) {
-  LLVMValueRef base = activity_base_object(p);
-  int i = param_index(base);
+  LLVMValueRef base = ir_base_object(p);
+  int i = ir_param_index(base);
   if (i < 0 || LLVMGetParamParent(base) != g->pc || (unsigned)i >= g->spec->nparams)
     return 0;
   return g->spec->act[i] != ACT_DUP && g->spec->act[i] != ACT_DUPNONEED;
@@ -827,7 +791,7 @@ static void find_iv(ct_gen *g, ct_block *b) {
       continue;
     for (unsigned s = 0; s < 2; ++s) {
       LLVMValueRef start = LLVMGetIncomingValue(phi, s), step = LLVMGetIncomingValue(phi, 1 - s);
-      int start_ok = !is_local(start) || cfg_block_of(g, LLVMGetInstructionParent(start))->stable ||
+      int start_ok = !ir_is_local(start) || cfg_block_of(g, LLVMGetInstructionParent(start))->stable ||
                      defined_before_loop(g, b, start);
       if (!start_ok || !LLVMIsAInstruction(step))
         continue;

@@ -7,6 +7,7 @@
 #define COTANGENT_PASS_CORE_H
 
 #include "bridge.h"
+#include "ir.h"
 
 #include <llvm-c/Core.h>
 #include <stddef.h>
@@ -130,8 +131,6 @@ int constructs_check(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
  * the runtime's ordered critical sections; unsupported OpenMP constructs
  * are reported (returns 0 then). */
 int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
-/* Copies function attributes except optnone/noinline. */
-void prepare_copy_attributes(LLVMValueRef from, LLVMValueRef to);
 
 /* clone.c: copy the body of `from` into `to` (same signature) mapping
  * arguments and values through `map`; blocks are appended to `to`. */
@@ -146,10 +145,6 @@ void clone_blocks(ct_module *m, LLVMValueRef from, LLVMValueRef to, ct_vmap *map
  * value to itself. */
 void activity_analyze(const ct_spec *spec, LLVMValueRef prepared, ct_vmap *active);
 int activity_carries_derivative(LLVMTypeRef t);
-/* "memcpy", "memmove", "memset" for those intrinsic calls, else NULL. */
-const char *activity_mem_intrinsic(LLVMValueRef inst);
-/* "load" or "store" for llvm.masked.load/store calls, else NULL. */
-const char *activity_masked_intrinsic(LLVMValueRef inst);
 /* float or double when the memory `ptr` points into is accessed as such in
  * `fn` (and only as one of them), else NULL. */
 LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr);
@@ -169,8 +164,6 @@ int activity_held_constant(const ct_spec *spec, LLVMValueRef fn, LLVMValueRef v)
 int gpu_is_shared_global(LLVMValueRef gv);
 /* NVPTX: deletes unused generated functions (after differentiation). */
 void gpu_finish_module(ct_module *m);
-/* The object a pointer points into (through GEPs and casts). */
-LLVMValueRef activity_base_object(LLVMValueRef p);
 
 /* sincos.c: marks a module whose gradients should have their sin and cos
  * calls paired at the end of the pipeline (ct_pair_sin_cos_module). */

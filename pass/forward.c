@@ -9,19 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n) {
-  LLVMValueRef f = LLVMGetNamedFunction(g->m->mod, name);
-  LLVMTypeRef fty = LLVMFunctionType(ret, params, n, 0);
-  if (!f)
-    f = LLVMAddFunction(g->m->mod, name, fty);
-  return f;
-}
-
 LLVMValueRef forward_tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLVMValueRef bytes, unsigned long long align) {
   LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
-  LLVMValueRef f = forward_declare(g, fn, g->ptr_ty, params, 3);
   LLVMValueRef args[3] = {tape, bytes, LLVMConstInt(g->i64_ty, align, 0)};
-  return LLVMBuildCall2(g->m->b, LLVMFunctionType(g->ptr_ty, params, 3, 0), f, args, 3, "");
+  return ir_build_call(g->m->b, g->m->mod, fn, LLVMFunctionType(g->ptr_ty, params, 3, 0), args, 3, "");
 }
 
 LLVMValueRef forward_bytes_mul(ct_gen *g, LLVMValueRef a, LLVMValueRef b) {
@@ -69,9 +60,8 @@ void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes
 static LLVMValueRef shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
                                   LLVMValueRef primal, const char *name) {
   LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
-  LLVMValueRef calloc_fn = forward_declare(g, "calloc", g->ptr_ty, params, 2);
   LLVMValueRef args[2] = {count, size};
-  LLVMValueRef s = LLVMBuildCall2(b, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, name);
+  LLVMValueRef s = ir_build_call(b, g->m->mod, "calloc", LLVMFunctionType(g->ptr_ty, params, 2, 0), args, 2, name);
   if (!strncmp(LLVMGetTarget(g->m->mod), "nvptx", 5))
     return s;
   LLVMValueRef failed = LLVMBuildIsNull(b, s, "");
@@ -79,9 +69,10 @@ static LLVMValueRef shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef coun
     failed = LLVMBuildAnd(b, failed, LLVMBuildIsNotNull(b, primal, ""), "");
   LLVMTypeRef cparams[3] = {g->i32_ty, g->i64_ty, g->i64_ty};
   LLVMTypeRef voidt = LLVMVoidTypeInContext(g->m->ctx);
-  LLVMValueRef check = LLVMGetNamedFunction(g->m->mod, "__ct_check_shadow_alloc");
-  if (!check) {
-    check = forward_declare(g, "__ct_check_shadow_alloc", voidt, cparams, 3);
+  int declared;
+  LLVMValueRef check =
+      ir_declare_function(g->m->mod, "__ct_check_shadow_alloc", LLVMFunctionType(voidt, cparams, 3, 0), &declared);
+  if (declared) {
     /* touches no memory of the program: it only reports and aborts */
     LLVMContextRef ctx = g->m->ctx;
     LLVMAddAttributeAtIndex(check, LLVMAttributeFunctionIndex,
@@ -100,7 +91,7 @@ static LLVMValueRef shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef coun
  * split mode), at the same offset. NULL if `p` does not point into a
  * global. */
 static LLVMValueRef global_shadow_of(ct_gen *g, LLVMValueRef p) {
-  LLVMValueRef gv = activity_base_object(p);
+  LLVMValueRef gv = ir_base_object(p);
   if (!gv || !LLVMIsAGlobalVariable(gv))
     return NULL;
   ct_module *m = g->m;
@@ -216,10 +207,10 @@ static void build_shadows(ct_gen *g) {
             }
             LLVMSetOperand(s, (unsigned)k, sh);
           }
-        } else if (LLVMIsACallInst(inst) && classify_callee_is(inst, CLASSIFY_ALLOC_FUNCTIONS)) {
+        } else if (ir_is_allocation(inst)) {
           /* shadow heap memory: zeroed, freed by the reverse of the call */
           LLVMValueRef args[2];
-          if (classify_callee_is(inst, (const char *const[]){"calloc", NULL})) {
+          if (ir_callee_is(inst, (const char *const[]){"calloc", NULL})) {
             args[0] = vmap_get(&g->fwd, LLVMGetOperand(inst, 0)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 0))
                                                                   : LLVMGetOperand(inst, 0);
             args[1] = vmap_get(&g->fwd, LLVMGetOperand(inst, 1)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 1))
@@ -281,7 +272,7 @@ static void build_shadows(ct_gen *g) {
          inst = LLVMGetNextInstruction(inst))
       if (!LLVMIsAPHINode(inst) && vmap_get(&g->active, inst) &&
           LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind && !vmap_get(&g->shadow, inst) &&
-          !gpu_is_shared_global(activity_base_object(inst))) /* shared arrays: shadow globals */
+          !gpu_is_shared_global(ir_base_object(inst))) /* shared arrays: shadow globals */
         gen_fail(g, inst, "mixes memory with and without a shadow (a pointer that may point into a constant argument)",
                  "pass every pointer to differentiable data with a shadow");
   /* close shadow phis */
@@ -551,9 +542,9 @@ static void reserve_loop_records(ct_gen *g) {
     LLVMPositionBuilderBefore(g->m->b, LLVMGetBasicBlockTerminator(pre->fwd));
     LLVMValueRef bytes = forward_bytes_mul(g, count, LLVMConstInt(g->i64_ty, per_iteration, 0));
     LLVMTypeRef params[2] = {g->ptr_ty, g->i64_ty};
-    LLVMValueRef reserve = forward_declare(g, "__ct_tape_reserve", LLVMVoidTypeInContext(g->m->ctx), params, 2);
     LLVMValueRef args[2] = {g->tape, bytes};
-    LLVMBuildCall2(g->m->b, LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 2, 0), reserve, args, 2, "");
+    ir_build_call(g->m->b, g->m->mod, "__ct_tape_reserve", LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 2, 0),
+                  args, 2, "");
   }
 }
 
@@ -564,8 +555,8 @@ static void drop_deferred_frees(ct_gen *g) {
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
          inst = LLVMGetNextInstruction(inst))
-      if (LLVMIsACallInst(inst) && classify_callee_is(inst, FREE) &&
-          vmap_get(&g->deferred_free, activity_base_object(LLVMGetOperand(inst, 0)))) {
+      if (LLVMIsACallInst(inst) && ir_callee_is(inst, FREE) &&
+          vmap_get(&g->deferred_free, ir_base_object(LLVMGetOperand(inst, 0)))) {
         LLVMValueRef copy = vmap_get(&g->fwd, inst);
         if (copy) {
           LLVMInstructionEraseFromParent(copy);

@@ -147,12 +147,6 @@ int classify_has_adjoint(ct_gen *g, LLVMValueRef v);
 ct_rev_kind classify(ct_gen *g, LLVMValueRef inst);
 const ct_rule *classify_rule(LLVMValueRef inst);
 LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy);
-int classify_callee_is(LLVMValueRef call, const char *const *names);
-/* Heap allocation functions whose results get shadow allocations. */
-extern const char *const CLASSIFY_ALLOC_FUNCTIONS[];
-/* Is the object `base` memory the function allocates itself (an alloca, or
- * a malloc/calloc call)? */
-int classify_is_local_allocation(LLVMValueRef base);
 void classify_plan(ct_gen *g);
 /* Calls known to neither carry derivatives nor write differentiable memory. */
 int classify_is_inactive_call(LLVMValueRef call);
@@ -216,7 +210,6 @@ int stored_pointers_escapes(LLVMValueRef alloc);
 
 /* forward.c: the forward copy's shadows, differentiated calls and pushes */
 #define FORWARD_MAX_EXIT_ARRAYS 64
-LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n);
 /* A call of __ct_tape_push or __ct_tape_pop (`fn`) for `bytes` bytes (an
  * i64 value) aligned to `align`; returns the block's address. */
 LLVMValueRef forward_tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLVMValueRef bytes, unsigned long long align);

@@ -72,21 +72,12 @@ static const char *const INERT_API[] = {
     "omp_get_place_num", "omp_set_num_threads", "omp_set_dynamic", "omp_set_nested",
     "omp_set_max_active_levels", NULL};
 
-static LLVMValueRef declare(ct_module *m, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n,
-                            int vararg) {
-  LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
-  if (!f)
-    f = LLVMAddFunction(m->mod, name, LLVMFunctionType(ret, params, n, vararg));
-  return f;
-}
-
 static LLVMValueRef call(ct_module *m, LLVMBuilderRef b, const char *name, LLVMTypeRef ret, LLVMValueRef *args,
                          unsigned n) {
   LLVMTypeRef types[8];
   for (unsigned i = 0; i < n; ++i)
     types[i] = LLVMTypeOf(args[i]);
-  LLVMValueRef f = declare(m, name, ret, types, n, 0);
-  return LLVMBuildCall2(b, LLVMFunctionType(ret, types, n, 0), f, args, n, "");
+  return ir_build_call(b, m->mod, name, LLVMFunctionType(ret, types, n, 0), args, n, "");
 }
 
 int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
@@ -133,8 +124,7 @@ int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
       if (leave_barrier) { /* the blocking reduction ends with a barrier */
         LLVMValueRef args[2] = {LLVMGetOperand(inst, 0), LLVMGetOperand(inst, 1)};
         LLVMTypeRef pt[2] = {LLVMTypeOf(args[0]), i32};
-        LLVMValueRef f = declare(m, "__kmpc_barrier", voidt, pt, 2, 0);
-        LLVMBuildCall2(b, LLVMFunctionType(voidt, pt, 2, 0), f, args, 2, "");
+        ir_build_call(b, m->mod, "__kmpc_barrier", LLVMFunctionType(voidt, pt, 2, 0), args, 2, "");
       }
       /* every thread combines its partial result itself, in the critical
          section (the reduction's case 1) */
@@ -182,7 +172,7 @@ int omp_classify(ct_gen *g, LLVMValueRef inst) {
   /* worksharing, thread numbers, single/master: the forward copy runs
      them, the tape records what they decided */
   if (callee_has_prefix(inst, "__kmpc_") || callee_has_prefix(inst, "__ct_omp_") ||
-      classify_callee_is(inst, INERT_API))
+      ir_callee_is(inst, INERT_API))
     return REV_NONE;
   return -1;
 }
@@ -218,7 +208,7 @@ static LLVMValueRef fp_variant(ct_gen *g, LLVMValueRef outlined, const char *fp)
   free(params);
   free(name);
   LLVMSetLinkage(v, LLVMInternalLinkage);
-  prepare_copy_attributes(outlined, v);
+  ir_copy_attributes(outlined, v, LLVMAttributeFunctionIndex);
   LLVMBasicBlockRef args = LLVMAppendBasicBlockInContext(m->ctx, v, "ct.args");
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   LLVMPositionBuilderAtEnd(b, args);
@@ -416,7 +406,7 @@ static LLVMValueRef fork_wrapper(ct_gen *g, LLVMValueRef target, int reverse) {
 static LLVMValueRef build_fork(ct_gen *g, LLVMValueRef ident, LLVMValueRef w, LLVMValueRef *args, unsigned n) {
   LLVMTypeRef fparams[3] = {g->ptr_ty, g->i32_ty, g->ptr_ty};
   LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), fparams, 3, 1);
-  LLVMValueRef fork = declare(g->m, "__kmpc_fork_call", LLVMVoidTypeInContext(g->m->ctx), fparams, 3, 1);
+  LLVMValueRef fork = ir_declare_function(g->m->mod, "__kmpc_fork_call", fty, NULL);
   LLVMValueRef *all = malloc((n + 3) * sizeof *all);
   all[0] = ident;
   all[1] = LLVMConstInt(g->i32_ty, n, 0);

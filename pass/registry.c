@@ -182,9 +182,7 @@ void registry_register_all(ct_module *m) {
   LLVMSetLinkage(ctor, LLVMInternalLinkage);
   LLVMTypeRef rparams[2] = {ptr, ptr};
   LLVMTypeRef rty = LLVMFunctionType(voidt, rparams, 2, 0);
-  LLVMValueRef reg = LLVMGetNamedFunction(m->mod, "__ct_register_gradient");
-  if (!reg)
-    reg = LLVMAddFunction(m->mod, "__ct_register_gradient", rty);
+  LLVMValueRef reg = ir_declare_function(m->mod, "__ct_register_gradient", rty, NULL);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, ctor, "entry"));
   for (unsigned i = 0; i < n; ++i) {

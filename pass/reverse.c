@@ -99,11 +99,9 @@ void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint) 
 
 /* ---- values in the reverse part ---- */
 
-static int is_local(LLVMValueRef v) { return LLVMIsAInstruction(v) != NULL; }
-
 /* The primal value `v` as usable at the current reverse position. */
 static LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v) {
-  if (!is_local(v)) {
+  if (!ir_is_local(v)) {
     LLVMValueRef f = vmap_get(&g->rev_args, v);
     return f ? f : v; /* arguments map; constants and globals are themselves */
   }
@@ -112,7 +110,7 @@ static LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v) {
 }
 
 static LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v) {
-  if (!is_local(v)) {
+  if (!ir_is_local(v)) {
     LLVMValueRef s = vmap_get(&g->rev_arg_shadows, v);
     return s ? s : gpu_shadow_of_constant(g, v, g->m->b); /* a shared array */
   }
@@ -357,9 +355,9 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
  * another application. */
 static void release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes) {
   LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i32_ty};
-  LLVMValueRef f = forward_declare(g, "__ct_release_shadow", LLVMVoidTypeInContext(g->m->ctx), params, 3);
   LLVMValueRef args[3] = {p, bytes, LLVMBuildZExt(g->m->b, g->keep, g->i32_ty, "")};
-  LLVMBuildCall2(g->m->b, LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 3, 0), f, args, 3, "");
+  ir_build_call(g->m->b, g->m->mod, "__ct_release_shadow", LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 3, 0),
+                args, 3, "");
 }
 
 /* A call of a function with a custom derivative: its pullback gets the
@@ -381,9 +379,10 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
   for (unsigned i = n < CT_MAX_PARAMS ? n : CT_MAX_PARAMS; i-- > 0;)
     if (mask >> i & 1) {
       LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
-      LLVMValueRef pop = forward_declare(g, "__ct_tape_pop", g->ptr_ty, params, 3);
+      LLVMTypeRef pop_ty = LLVMFunctionType(g->ptr_ty, params, 3, 0);
+      LLVMValueRef pop = ir_declare_function(g->m->mod, "__ct_tape_pop", pop_ty, NULL);
       LLVMValueRef pargs[3] = {g->rev_tape, custom_kept_bytes(g, call, i, rev_value), LLVMConstInt(g->i64_ty, 16, 0)};
-      args[i] = LLVMBuildCall2(b, LLVMFunctionType(g->ptr_ty, params, 3, 0), pop, pargs, 3, "ct.kept");
+      args[i] = LLVMBuildCall2(b, pop_ty, pop, pargs, 3, "ct.kept");
     }
   LLVMTypeRef rty = LLVMTypeOf(call);
   if (type_is_fp(rty))
@@ -597,8 +596,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       if (vmap_get(&g->deferred_free, inst)) { /* the reverse pass read it: freed now */
         LLVMTypeRef pty = g->ptr_ty;
         LLVMValueRef arg = rev_value(g, inst);
-        LLVMValueRef fr = forward_declare(g, "free", LLVMVoidTypeInContext(m->ctx), &pty, 1);
-        LLVMBuildCall2(m->b, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), &pty, 1, 0), fr, &arg, 1, "");
+        ir_build_call(m->b, m->mod, "free", LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), &pty, 1, 0), &arg, 1, "");
       }
       break;
     }
@@ -644,11 +642,10 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 0);
       /* kernels: other threads may add into the source's shadow too */
       int atomic = gpu_needs_atomic(g, LLVMGetOperand(inst, 1));
-      LLVMValueRef f = forward_declare(g, f64 ? (atomic ? "__ct_copy_adjoint_atomic_f64" : "__ct_copy_adjoint_f64")
-                                              : (atomic ? "__ct_copy_adjoint_atomic_f32" : "__ct_copy_adjoint_f32"),
-                               LLVMVoidTypeInContext(m->ctx), params, 3);
+      const char *copy = f64 ? (atomic ? "__ct_copy_adjoint_atomic_f64" : "__ct_copy_adjoint_f64")
+                             : (atomic ? "__ct_copy_adjoint_atomic_f32" : "__ct_copy_adjoint_f32");
       LLVMValueRef args[3] = {ssrc, sdst, len};
-      LLVMBuildCall2(m->b, fty, f, args, 3, "");
+      ir_build_call(m->b, m->mod, copy, fty, args, 3, "");
       break;
     }
     case REV_STORE: {
@@ -723,7 +720,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
 
 static void set_internal(ct_gen *g, LLVMValueRef f) {
   LLVMSetLinkage(f, LLVMInternalLinkage);
-  prepare_copy_attributes(g->pc, f);
+  ir_copy_attributes(g->pc, f, LLVMAttributeFunctionIndex);
 }
 
 /* Maps the primal parameters to `f`'s (primal values, then a shadow after
@@ -741,8 +738,7 @@ static unsigned map_params(ct_gen *g, LLVMValueRef f, ct_vmap *values, ct_vmap *
 
 static LLVMValueRef build_call0(ct_gen *g, LLVMBuilderRef b, const char *name, LLVMTypeRef ret, LLVMValueRef arg) {
   LLVMTypeRef pty = LLVMTypeOf(arg);
-  LLVMValueRef f = forward_declare(g, name, ret, &pty, 1);
-  return LLVMBuildCall2(b, LLVMFunctionType(ret, &pty, 1, 0), f, &arg, 1, "");
+  return ir_build_call(b, g->m->mod, name, LLVMFunctionType(ret, &pty, 1, 0), &arg, 1, "");
 }
 
 /* `g->g` (and `g->rg`) exist with their signatures; fills in their bodies. */
@@ -798,9 +794,8 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   if (uses_tape) {
     runtime_link_tape(m);
     LLVMTypeRef i64 = g->i64_ty;
-    LLVMValueRef create = forward_declare(g, "__ct_tape_create", g->ptr_ty, &i64, 1);
     LLVMValueRef zero = LLVMConstInt(i64, 0, 0);
-    g->tape = LLVMBuildCall2(g->sb, LLVMFunctionType(g->ptr_ty, &i64, 1, 0), create, &zero, 1, "ct.tape");
+    g->tape = ir_build_call(g->sb, m->mod, "__ct_tape_create", LLVMFunctionType(g->ptr_ty, &i64, 1, 0), &zero, 1, "ct.tape");
     g->rev_tape = split ? LLVMGetParam(g->rg, k++) : g->tape;
     g->keep = split ? LLVMGetParam(g->rg, k++) : LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0);
   }
@@ -867,9 +862,8 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
     LLVMPositionBuilderAtEnd(m->b, rstart);
     mark = LLVMBuildAlloca(g->ab, LLVMArrayType2(g->i64_ty, 5), "ct.mark");
     LLVMTypeRef mparams[2] = {g->ptr_ty, g->ptr_ty};
-    LLVMValueRef markfn = forward_declare(g, "__ct_tape_mark", voidt, mparams, 2);
     LLVMValueRef margs[2] = {g->rev_tape, mark};
-    LLVMBuildCall2(m->b, LLVMFunctionType(voidt, mparams, 2, 0), markfn, margs, 2, "");
+    ir_build_call(m->b, m->mod, "__ct_tape_mark", LLVMFunctionType(voidt, mparams, 2, 0), margs, 2, "");
     LLVMValueRef popped = forward_tape_pop(g, rec_ty);
     rwhich = LLVMBuildExtractValue(m->b, popped, 0, "ct.which");
     for (unsigned i = 0; i < g->nheap_shadows; ++i)
@@ -939,9 +933,8 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
     LLVMBuildCondBr(m->b, g->keep, rewind, destroy);
     LLVMPositionBuilderAtEnd(m->b, rewind);
     LLVMTypeRef mparams[2] = {g->ptr_ty, g->ptr_ty};
-    LLVMValueRef rewindfn = forward_declare(g, "__ct_tape_rewind", voidt, mparams, 2);
     LLVMValueRef margs[2] = {g->rev_tape, mark};
-    LLVMBuildCall2(m->b, LLVMFunctionType(voidt, mparams, 2, 0), rewindfn, margs, 2, "");
+    ir_build_call(m->b, m->mod, "__ct_tape_rewind", LLVMFunctionType(voidt, mparams, 2, 0), margs, 2, "");
     LLVMBuildRet(m->b, agg);
     LLVMPositionBuilderAtEnd(m->b, destroy);
   }

@@ -133,9 +133,7 @@ static LLVMValueRef pow_minus_one(ct_module *m, LLVMTypeRef ty, LLVMValueRef x, 
   }
   LLVMTypeRef params[2] = {ty, ty};
   LLVMTypeRef fty = LLVMFunctionType(ty, params, 2, 0);
-  LLVMValueRef pow_fn = LLVMGetNamedFunction(m->mod, libm);
-  if (!pow_fn)
-    pow_fn = LLVMAddFunction(m->mod, libm, fty);
+  LLVMValueRef pow_fn = ir_declare_function(m->mod, libm, fty, NULL);
   LLVMValueRef fn = LLVMGetBasicBlockParent(here);
   LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(m->ctx, fn, "pow.slow");
   LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(m->ctx, fn, "pow.join");

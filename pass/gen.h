@@ -125,11 +125,13 @@ typedef enum {
   REV_ATOMIC_ADD, REV_UNSUPPORTED
 } ct_rev_kind;
 
-/* reverse.c */
+/* diag.c: errors while generating (they set g->failed) */
 /* "cannot differentiate 'f': <instruction> <what>; <hint>" at inst */
 void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint);
 /* "cannot differentiate 'f': it <what>; <hint>" at `at` */
 void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint);
+
+/* reverse.c */
 
 /* The primal value `v` (or its shadow) at the current reverse position. */
 LLVMValueRef reverse_value(ct_gen *g, LLVMValueRef v);

@@ -70,33 +70,6 @@ static LLVMTypeRef gradient_type(ct_module *m, const ct_spec *spec, LLVMTypeRef 
   return LLVMFunctionType(*ret_struct, params, np, 0);
 }
 
-/* The name users know: a parallel region's body (f.omp_outlined) is f's. */
-static const char *user_name(ct_gen *g, size_t *len) {
-  const char *fname = LLVMGetValueName2(g->user_fn, len);
-  const char *omp = strstr(fname, ".omp_outlined");
-  if (omp)
-    *len = (size_t)(omp - fname);
-  return fname;
-}
-
-void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint) {
-  size_t len = 0;
-  const char *fname = user_name(g, &len);
-  diag_report(g->user_fn, at, CT_SEV_ERROR, "cannot differentiate '%.*s': it %s%s%s", (int)len, fname, what,
-              hint ? "; " : "", hint ? hint : "");
-  g->failed = 1;
-}
-
-void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint) {
-  char desc[256];
-  diag_describe(inst, desc, sizeof desc);
-  size_t len = 0;
-  const char *fname = user_name(g, &len);
-  diag_report(g->user_fn, inst, CT_SEV_ERROR, "cannot differentiate '%.*s': %s %s%s%s", (int)len, fname,
-              desc, what, hint ? "; " : "", hint ? hint : "");
-  g->failed = 1;
-}
-
 /* ---- values in the reverse part ---- */
 
 /* The primal value `v` as usable at the current reverse position. */

@@ -879,14 +879,14 @@ static void plan_batches(ct_gen *g) {
       ct_block *b = &g->blocks[i];
       if (b->batch)
         continue;
-      LLVMTypeRef rec = forward_record_type(g, b);
+      LLVMTypeRef rec = tape_record_type(g, b);
       int l = rec ? batch_innermost_loop(g, b->bb) : -1;
       LLVMValueRef counter = l >= 0 ? g->loop_counters[l] : NULL;
       if (!counter || !vmap_get(&g->iv_headers, counter))
         continue;
       ct_block *exit = cfg_block_of(g, g->loops[l].exit);
-      ct_block *arrays[FORWARD_MAX_EXIT_ARRAYS];
-      if (batch_exit_arrays(g, exit, arrays, FORWARD_MAX_EXIT_ARRAYS) == FORWARD_MAX_EXIT_ARRAYS)
+      ct_block *arrays[TAPE_MAX_EXIT_ARRAYS];
+      if (tape_exit_arrays(g, exit, arrays, TAPE_MAX_EXIT_ARRAYS) == TAPE_MAX_EXIT_ARRAYS)
         continue;
       need(g, b, counter, NEED_VALUE);
       if (!has_need(b, counter, NEED_HOISTED)) {

@@ -168,7 +168,7 @@ LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k,
     /* a negative count is an empty array */
     v = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, v, LLVMConstInt(g->i64_ty, 0, 0), ""),
                         LLVMConstInt(g->i64_ty, 0, 0), v, "");
-    bytes = forward_bytes_mul(g, bytes, v);
+    bytes = tape_bytes_mul(g, bytes, v);
   }
   return bytes;
 }

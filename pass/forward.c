@@ -9,43 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-LLVMValueRef forward_tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLVMValueRef bytes, unsigned long long align) {
-  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
-  LLVMValueRef args[3] = {tape, bytes, LLVMConstInt(g->i64_ty, align, 0)};
-  return ir_build_call(g->m->b, g->m->mod, fn, LLVMFunctionType(g->ptr_ty, params, 3, 0), args, 3, "");
-}
-
-LLVMValueRef forward_bytes_mul(ct_gen *g, LLVMValueRef a, LLVMValueRef b) {
-  LLVMBuilderRef bld = g->m->b;
-  if (LLVMIsAConstantInt(a) && LLVMIsAConstantInt(b)) {
-    unsigned long long x = LLVMConstIntGetZExtValue(a), y = LLVMConstIntGetZExtValue(b), r;
-    return LLVMConstInt(g->i64_ty, __builtin_mul_overflow(x, y, &r) ? ~0ULL : r, 0);
-  }
-  const char *name = "llvm.umul.with.overflow";
-  LLVMValueRef f = LLVMGetIntrinsicDeclaration(g->m->mod, LLVMLookupIntrinsicID(name, strlen(name)), &g->i64_ty, 1);
-  LLVMValueRef args[2] = {a, b};
-  LLVMValueRef r = LLVMBuildCall2(bld, LLVMGlobalGetValueType(f), f, args, 2, "");
-  return LLVMBuildSelect(bld, LLVMBuildExtractValue(bld, r, 1, ""), LLVMConstAllOnes(g->i64_ty),
-                         LLVMBuildExtractValue(bld, r, 0, ""), "ct.bytes");
-}
-
-static LLVMValueRef tape_call(ct_gen *g, const char *fn, LLVMTypeRef ty, LLVMValueRef tape) {
-  unsigned long long size = LLVMABISizeOfType(LLVMGetModuleDataLayout(g->m->mod), ty);
-  return forward_tape_call(g, fn, tape, LLVMConstInt(g->i64_ty, size ? size : 1, 0), 16);
-}
-
-void forward_tape_push(ct_gen *g, LLVMValueRef v) {
-  LLVMValueRef slot = tape_call(g, "__ct_tape_push", LLVMTypeOf(v), g->tape);
-  scopes_tag_tape(g, LLVMBuildStore(g->m->b, v, slot));
-}
-
-LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty) {
-  LLVMValueRef slot = tape_call(g, "__ct_tape_pop", ty, g->rev_tape);
-  LLVMValueRef v = LLVMBuildLoad2(g->m->b, ty, slot, "");
-  scopes_tag_tape(g, v);
-  return v;
-}
-
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes) {
   g->heap_shadows = realloc(g->heap_shadows, (g->nheap_shadows + 1) * sizeof *g->heap_shadows);
   g->heap_shadow_bytes = realloc(g->heap_shadow_bytes, (g->nheap_shadows + 1) * sizeof *g->heap_shadow_bytes);
@@ -329,33 +292,12 @@ static void shadow_pointer_stores(ct_gen *g) {
     }
 }
 
-/* The record a block execution leaves on the tape: which predecessor it
- * came from (join blocks) and the values its reverse needs. One push per
- * block execution. NULL when the block needs nothing. */
-LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b) {
-  ct_block *arrays[FORWARD_MAX_EXIT_ARRAYS];
-  unsigned narrays = batch_exit_arrays(g, b, arrays, FORWARD_MAX_EXIT_ARRAYS);
-  LLVMTypeRef *fields = malloc((1 + b->nneeds + narrays) * sizeof *fields);
-  unsigned n = 0;
-  if (BLOCK_RECORDS_PRED(b))
-    fields[n++] = g->i32_ty;
-  for (unsigned k = 0; k < b->nneeds; ++k)
-    if (need_on_tape(b->needs[k].kind))
-      /* a shadow has its pointer's type (address space included) */
-      fields[n++] = b->needs[k].kind == NEED_CALL_TAPE ? g->ptr_ty : LLVMTypeOf(b->needs[k].value);
-  for (unsigned k = 0; k < narrays; ++k) /* a loop exit: the loop's record arrays */
-    fields[n++] = g->ptr_ty;
-  LLVMTypeRef t = n ? LLVMStructTypeInContext(g->m->ctx, fields, n, 0) : NULL;
-  free(fields);
-  return t;
-}
-
 /* Pushes each block's record at the end of its forward copy. */
 static void build_pushes(ct_gen *g) {
   ct_module *m = g->m;
   for (unsigned i = 0; i < g->nblocks; ++i) {
     ct_block *b = &g->blocks[i];
-    LLVMTypeRef rec_ty = forward_record_type(g, b);
+    LLVMTypeRef rec_ty = tape_record_type(g, b);
     if (!rec_ty)
       continue;
     LLVMValueRef rec = LLVMGetUndef(rec_ty);
@@ -386,8 +328,8 @@ static void build_pushes(ct_gen *g) {
                                                     : vmap_get(&g->fwd, nd->value);
       rec = LLVMBuildInsertValue(m->b, rec, v, f++, "");
     }
-    ct_block *arrays[FORWARD_MAX_EXIT_ARRAYS];
-    unsigned narrays = batch_exit_arrays(g, b, arrays, FORWARD_MAX_EXIT_ARRAYS);
+    ct_block *arrays[TAPE_MAX_EXIT_ARRAYS];
+    unsigned narrays = tape_exit_arrays(g, b, arrays, TAPE_MAX_EXIT_ARRAYS);
     for (unsigned k = 0; k < narrays; ++k)
       rec = LLVMBuildInsertValue(m->b, rec, arrays[k]->batch_fwd, f++, "");
     if (b->batch) {
@@ -396,7 +338,7 @@ static void build_pushes(ct_gen *g) {
       b->rec_slot = LLVMBuildAlloca(g->sb, rec_ty, "ct.rec");
       LLVMBuildStore(m->b, rec, b->rec_slot);
     } else {
-      forward_tape_push(g, rec);
+      tape_push(g, rec);
     }
   }
 }
@@ -531,7 +473,7 @@ static void reserve_loop_records(ct_gen *g) {
     unsigned long long per_iteration = 0;
     for (unsigned k = 0; k < loop->nblocks; ++k) {
       ct_block *b = cfg_block_of(g, g->loop_blocks[loop->first_block + k]);
-      LLVMTypeRef rec = b && !b->batch ? forward_record_type(g, b) : NULL;
+      LLVMTypeRef rec = b && !b->batch ? tape_record_type(g, b) : NULL;
       if (rec)
         per_iteration += (LLVMABISizeOfType(td, rec) + 15) / 16 * 16;
     }
@@ -540,7 +482,7 @@ static void reserve_loop_records(ct_gen *g) {
     if (!per_iteration || !pre || !count || !loop->trip_count)
       continue;
     LLVMPositionBuilderBefore(g->m->b, LLVMGetBasicBlockTerminator(pre->fwd));
-    LLVMValueRef bytes = forward_bytes_mul(g, count, LLVMConstInt(g->i64_ty, per_iteration, 0));
+    LLVMValueRef bytes = tape_bytes_mul(g, count, LLVMConstInt(g->i64_ty, per_iteration, 0));
     LLVMTypeRef params[2] = {g->ptr_ty, g->i64_ty};
     LLVMValueRef args[2] = {g->tape, bytes};
     ir_build_call(g->m->b, g->m->mod, "__ct_tape_reserve", LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 2, 0),

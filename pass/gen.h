@@ -175,9 +175,6 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *sp
 void batch_add_counters(ct_gen *g);
 /* Index of the innermost loop containing bb, or -1. */
 int batch_innermost_loop(ct_gen *g, LLVMBasicBlockRef bb);
-/* The blocks whose arrays' pointers travel in b's record (b is their loop's
- * exit): up to max, returns how many. */
-unsigned batch_exit_arrays(ct_gen *g, ct_block *b, ct_block **out, unsigned max);
 /* Forward: pushes each batched block's array at its loop's preheader
  * (before the preheader's own record, which its reverse pops first). */
 void batch_build_pushes(ct_gen *g);
@@ -210,18 +207,27 @@ void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy);
 /* A malloc stored into the caller's memory: its shadow is the caller's. */
 int stored_pointers_escapes(LLVMValueRef alloc);
 
-/* forward.c: the forward copy's shadows, differentiated calls and pushes */
-#define FORWARD_MAX_EXIT_ARRAYS 64
+/* tape.c: the runtime tape as generated code uses it */
+#define TAPE_MAX_EXIT_ARRAYS 64
 /* A call of __ct_tape_push or __ct_tape_pop (`fn`) for `bytes` bytes (an
  * i64 value) aligned to `align`; returns the block's address. */
-LLVMValueRef forward_tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLVMValueRef bytes, unsigned long long align);
+LLVMValueRef tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLVMValueRef bytes, unsigned long long align);
 /* a * b for i64 byte counts, saturating at UINT64_MAX: a tape request that
  * large fails with the runtime's out-of-memory message instead of wrapping
  * to a small size. Built at m->b. */
-LLVMValueRef forward_bytes_mul(ct_gen *g, LLVMValueRef a, LLVMValueRef b);
-void forward_tape_push(ct_gen *g, LLVMValueRef v);
-LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty);
-LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b);
+LLVMValueRef tape_bytes_mul(ct_gen *g, LLVMValueRef a, LLVMValueRef b);
+/* Pushes v (forward, g->tape) / pops a `ty` (reverse, g->rev_tape) at m->b. */
+void tape_push(ct_gen *g, LLVMValueRef v);
+LLVMValueRef tape_pop(ct_gen *g, LLVMTypeRef ty);
+/* The record a block execution leaves on the tape (which predecessor came
+ * before, the values its reverse needs, a loop exit's record arrays); NULL
+ * when the block needs nothing. */
+LLVMTypeRef tape_record_type(ct_gen *g, ct_block *b);
+/* The batched blocks whose arrays' pointers travel in b's record (b is
+ * their loop's exit): up to max, returns how many. */
+unsigned tape_exit_arrays(ct_gen *g, ct_block *b, ct_block **out, unsigned max);
+
+/* forward.c: the forward copy's shadows, differentiated calls and pushes */
 /* Records a heap shadow (of `bytes` bytes) released when the reverse ends. */
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes);
 void forward_build(ct_gen *g);

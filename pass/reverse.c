@@ -461,8 +461,8 @@ static LLVMValueRef unpack_record(ct_gen *g, ct_block *b, LLVMValueRef rec) {
     if (nd->kind == NEED_VALUE && vmap_get(&g->hoisted, nd->value)) /* for the loop's blocks */
       LLVMBuildStore(m->b, v, hoist_slot(g, nd->value));
   }
-  ct_block *arrays[FORWARD_MAX_EXIT_ARRAYS];
-  unsigned narrays = batch_exit_arrays(g, b, arrays, FORWARD_MAX_EXIT_ARRAYS);
+  ct_block *arrays[TAPE_MAX_EXIT_ARRAYS];
+  unsigned narrays = tape_exit_arrays(g, b, arrays, TAPE_MAX_EXIT_ARRAYS);
   for (unsigned k = 0; k < narrays; ++k)
     LLVMBuildStore(m->b, LLVMBuildExtractValue(m->b, rec, f++, ""), batch_slot(g, arrays[k]));
   return from;
@@ -476,9 +476,9 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     vmap_init(&g->popped[k]);
   }
   LLVMValueRef from = NULL;
-  LLVMTypeRef rec_ty = forward_record_type(g, b);
+  LLVMTypeRef rec_ty = tape_record_type(g, b);
   if (rec_ty && !b->batch)
-    from = unpack_record(g, b, b->once ? LLVMBuildLoad2(m->b, rec_ty, b->rec_slot, "") : forward_tape_pop(g, rec_ty));
+    from = unpack_record(g, b, b->once ? LLVMBuildLoad2(m->b, rec_ty, b->rec_slot, "") : tape_pop(g, rec_ty));
   for (unsigned k = 0; k < b->nneeds; ++k)
     if (b->needs[k].kind == NEED_HOISTED) {
       LLVMValueRef v = b->needs[k].value;
@@ -763,7 +763,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
      straight-line GPU kernels then need no device heap */
   int uses_tape = split || g->nkept;
   for (unsigned i = 0; i < g->nblocks; ++i)
-    uses_tape |= !g->blocks[i].once && forward_record_type(g, &g->blocks[i]) != NULL;
+    uses_tape |= !g->blocks[i].once && tape_record_type(g, &g->blocks[i]) != NULL;
   if (uses_tape) {
     runtime_link_tape(m);
     LLVMTypeRef i64 = g->i64_ty;
@@ -824,7 +824,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
     LLVMValueRef rec = LLVMBuildInsertValue(m->b, LLVMGetUndef(rec_ty), which, 0, "");
     for (unsigned i = 0; i < g->nheap_shadows; ++i)
       rec = LLVMBuildInsertValue(m->b, rec, g->heap_shadows[i], 1 + i, "");
-    forward_tape_push(g, rec);
+    tape_push(g, rec);
     LLVMTypeRef aug_ret = LLVMGetReturnType(LLVMGlobalGetValueType(g->g));
     LLVMValueRef agg = LLVMBuildInsertValue(m->b, LLVMGetUndef(aug_ret), g->tape, 0, "");
     if (has_ret)
@@ -837,7 +837,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
     LLVMTypeRef mparams[2] = {g->ptr_ty, g->ptr_ty};
     LLVMValueRef margs[2] = {g->rev_tape, mark};
     ir_build_call(m->b, m->mod, "__ct_tape_mark", LLVMFunctionType(voidt, mparams, 2, 0), margs, 2, "");
-    LLVMValueRef popped = forward_tape_pop(g, rec_ty);
+    LLVMValueRef popped = tape_pop(g, rec_ty);
     rwhich = LLVMBuildExtractValue(m->b, popped, 0, "ct.which");
     for (unsigned i = 0; i < g->nheap_shadows; ++i)
       g->heap_shadows[i] = LLVMBuildExtractValue(m->b, popped, 1 + i, "");

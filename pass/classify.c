@@ -9,10 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int classify_has_adjoint(ct_gen *g, LLVMValueRef v) {
-  return vmap_get(&g->active, v) && LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMPointerTypeKind;
-}
-
 const ct_rule *classify_rule(LLVMValueRef inst) {
   if (LLVMIsACallInst(inst)) {
     LLVMValueRef callee = LLVMGetCalledValue(inst);
@@ -147,7 +143,7 @@ static int is_atomic_access_of_fp_data(ct_gen *g, LLVMValueRef inst) {
   if (type_is_fp(LLVMTypeOf(v)))
     return 1;
   if (store)
-    return LLVMIsABitCastInst(v) && classify_has_adjoint(g, LLVMGetOperand(v, 0));
+    return LLVMIsABitCastInst(v) && adjoint_has(g, LLVMGetOperand(v, 0));
   for (LLVMUseRef u = LLVMGetFirstUse(inst); u; u = LLVMGetNextUse(u))
     if (LLVMIsABitCastInst(LLVMGetUser(u)) && type_is_fp(LLVMTypeOf(LLVMGetUser(u))))
       return 1;
@@ -177,7 +173,7 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
       return REV_NONE;
     return masked ? REV_MASKED_STORE : REV_STORE;
   }
-  if (masked && classify_has_adjoint(g, inst))
+  if (masked && adjoint_has(g, inst))
     return REV_MASKED_LOAD;
   if (LLVMIsALoadInst(inst) && is_byte_move_of_fp_data(g, inst, LLVMGetOperand(inst, 0), LLVMTypeOf(inst)))
     return REV_UNSUPPORTED;
@@ -185,23 +181,23 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
     return REV_ALLOC;
   if (LLVMIsAAtomicRMWInst(inst) &&
       (LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFAdd || LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFSub) &&
-      !classify_has_adjoint(g, inst) && vmap_get(&g->active, LLVMGetOperand(inst, 0)))
+      !adjoint_has(g, inst) && vmap_get(&g->active, LLVMGetOperand(inst, 0)))
     return REV_ATOMIC_ADD; /* an atomic scatter whose old value is not differentiated */
   if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
     return has_active_operand(g, inst) ? REV_UNSUPPORTED : REV_NONE;
   if (LLVMIsACallInst(inst) && custom_derivative_of(g->m, LLVMGetCalledValue(inst)))
-    return classify_has_adjoint(g, inst) || has_active_operand(g, inst) ? REV_CUSTOM : REV_NONE;
+    return adjoint_has(g, inst) || has_active_operand(g, inst) ? REV_CUSTOM : REV_NONE;
   if (LLVMIsACallInst(inst) && is_differentiable_call(g, inst) &&
-      (classify_has_adjoint(g, inst) || has_active_pointer_operand(g, inst)))
+      (adjoint_has(g, inst) || has_active_pointer_operand(g, inst)))
     return REV_CALL;
-  if (LLVMIsACallInst(inst) && !classify_has_adjoint(g, inst)) {
+  if (LLVMIsACallInst(inst) && !adjoint_has(g, inst)) {
     /* a call that may write differentiable memory must be differentiated
        or known not to; one whose result is inactive needs nothing else */
     if (has_active_pointer_operand(g, inst) && !classify_is_inactive_call(inst) && !classify_rule(inst))
       return REV_UNSUPPORTED;
     return REV_NONE;
   }
-  if (!classify_has_adjoint(g, inst))
+  if (!adjoint_has(g, inst))
     return REV_NONE;
   if (LLVMIsAPHINode(inst))
     return REV_PHI;
@@ -674,18 +670,18 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *sp
     LLVMTypeRef ty = LLVMTypeOf(arg);
     if (custom_param_no_derivative(callee, i))
       spec->act[i] = ACT_CONST;
-    else if (classify_has_adjoint(g, arg) && type_is_fp(ty))
+    else if (adjoint_has(g, arg) && type_is_fp(ty))
       spec->act[i] = ACT_ACTIVE;
     else if (LLVMGetTypeKind(ty) == LLVMPointerTypeKind && vmap_get(&g->active, arg))
       spec->act[i] = points_into_constant_argument(g, arg) ? ACT_CONST : ACT_DUP;
-    else if (classify_has_adjoint(g, arg)) {
+    else if (adjoint_has(g, arg)) {
       gen_fail(g, call, "passes a differentiable aggregate by value", "pass it through a pointer");
       return 0;
     } else
       spec->act[i] = ACT_CONST;
   }
-  spec->ret_active = classify_has_adjoint(g, call) && type_is_fp(LLVMTypeOf(call));
-  if (classify_has_adjoint(g, call) && !spec->ret_active) {
+  spec->ret_active = adjoint_has(g, call) && type_is_fp(LLVMTypeOf(call));
+  if (adjoint_has(g, call) && !spec->ret_active) {
     gen_fail(g, call, "returns a differentiable aggregate", "return it through a pointer argument");
     return 0;
   }
@@ -755,7 +751,7 @@ static void warn_lossy_conversions(ct_gen *g) {
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
       LLVMOpcode op = LLVMGetInstructionOpcode(inst);
-      if ((op != LLVMFPToSI && op != LLVMFPToUI) || !classify_has_adjoint(g, LLVMGetOperand(inst, 0)) ||
+      if ((op != LLVMFPToSI && op != LLVMFPToUI) || !adjoint_has(g, LLVMGetOperand(inst, 0)) ||
           !back_to_float(inst, 0))
         continue;
       size_t len = 0;
@@ -948,7 +944,7 @@ void classify_plan(ct_gen *g) {
         static const char SYMS[] = "abc";
         int uses[4] = {0};
         for (unsigned k = 0; k < rule->noperands; ++k)
-          if (rule->adjoint[k] && classify_has_adjoint(g, LLVMGetOperand(inst, k)))
+          if (rule->adjoint[k] && adjoint_has(g, LLVMGetOperand(inst, k)))
             for (unsigned j = 0; j < 4; ++j)
               uses[j] |= expr_uses(rule->adjoint[k], j < 3 ? SYMS[j] : 'r');
         for (unsigned k = 0; k < rule->noperands && k < 3; ++k)
@@ -989,7 +985,7 @@ void classify_plan(ct_gen *g) {
             need(g, b, LLVMGetOperand(inst, k), NEED_VALUE);
         break;
       case REV_ATOMIC_ADD:
-        if (classify_has_adjoint(g, LLVMGetOperand(inst, 1)))
+        if (adjoint_has(g, LLVMGetOperand(inst, 1)))
           need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);
         break;
       case REV_MASKED_LOAD: /* (ptr, align, mask, passthru) */

@@ -133,10 +133,19 @@ void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hi
 
 /* reverse.c */
 
-/* The primal value `v` (or its shadow) at the current reverse position. */
-LLVMValueRef reverse_value(ct_gen *g, LLVMValueRef v);
-LLVMValueRef reverse_shadow(ct_gen *g, LLVMValueRef v);
-void reverse_adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c);
+
+/* adjoint.c: adjoints and the primal values the reverse part sees */
+/* v has an adjoint: active and not a pointer (pointers have shadows) */
+int adjoint_has(ct_gen *g, LLVMValueRef v);
+/* v's adjoint slot (created zeroed in the reverse function's entry) */
+LLVMValueRef adjoint_slot(ct_gen *g, LLVMValueRef v);
+/* adds c (converted to primal's type) to primal's adjoint, if it has one */
+void adjoint_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c);
+/* reads and clears v's adjoint (a loop's next iteration starts from zero) */
+LLVMValueRef adjoint_take(ct_gen *g, LLVMValueRef v);
+/* The primal value v (or its shadow) at the current reverse position. */
+LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v);
+LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v);
 
 /* cfg.c: predecessors, dominance and cycles of the prepared primal */
 void cfg_analyse(ct_gen *g);
@@ -145,7 +154,6 @@ int cfg_is_return_block(LLVMBasicBlockRef bb);
 int cfg_loop_contains(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb);
 
 /* classify.c: what the reverse of each instruction is, and what it needs */
-int classify_has_adjoint(ct_gen *g, LLVMValueRef v);
 ct_rev_kind classify(ct_gen *g, LLVMValueRef inst);
 const ct_rule *classify_rule(LLVMValueRef inst);
 LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy);

@@ -146,7 +146,7 @@ static int is_sync(LLVMValueRef inst) {
 /* `#pragma omp atomic` x += v (clang's atomicrmw fadd/fsub) whose old value
  * is unused: v's adjoint is x's adjoint, which stays. */
 static int is_atomic_update(ct_gen *g, LLVMValueRef inst) {
-  if (!LLVMIsAAtomicRMWInst(inst) || classify_has_adjoint(g, inst))
+  if (!LLVMIsAAtomicRMWInst(inst) || adjoint_has(g, inst))
     return 0;
   LLVMAtomicRMWBinOp op = LLVMGetAtomicRMWBinOp(inst);
   return (op == LLVMAtomicRMWBinOpFAdd || op == LLVMAtomicRMWBinOpFSub) &&
@@ -162,7 +162,7 @@ int omp_classify(ct_gen *g, LLVMValueRef inst) {
     unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
     for (unsigned k = 3; k < n; ++k) {
       LLVMValueRef op = LLVMGetOperand(inst, k);
-      if (vmap_get(&g->active, op) || (LLVMIsABitCastInst(op) && classify_has_adjoint(g, LLVMGetOperand(op, 0))))
+      if (vmap_get(&g->active, op) || (LLVMIsABitCastInst(op) && adjoint_has(g, LLVMGetOperand(op, 0))))
         return REV_OMP_FORK;
     }
     return REV_NONE;
@@ -183,7 +183,7 @@ static LLVMValueRef captured_double(ct_gen *g, LLVMValueRef op) {
   if (!LLVMIsABitCastInst(op) || LLVMTypeOf(op) != g->i64_ty)
     return NULL;
   LLVMValueRef d = LLVMGetOperand(op, 0);
-  return LLVMGetTypeKind(LLVMTypeOf(d)) == LLVMDoubleTypeKind && classify_has_adjoint(g, d) ? d : NULL;
+  return LLVMGetTypeKind(LLVMTypeOf(d)) == LLVMDoubleTypeKind && adjoint_has(g, d) ? d : NULL;
 }
 
 /* A copy of the region's body whose i64 parameters marked in `fp` take the
@@ -282,7 +282,7 @@ static int fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
     LLVMValueRef op = LLVMGetOperand(inst, k);
     if (LLVMIsAZExtInst(op))
       op = LLVMGetOperand(op, 0);
-    if (!captured_double(g, op) && LLVMIsABitCastInst(op) && classify_has_adjoint(g, LLVMGetOperand(op, 0))) {
+    if (!captured_double(g, op) && LLVMIsABitCastInst(op) && adjoint_has(g, LLVMGetOperand(op, 0))) {
       gen_fail_plain(g, inst,
                      "passes a differentiable float by value into a parallel region (firstprivate)",
                      "make it shared, or a double (doubles captured by copy are differentiated)");
@@ -426,9 +426,9 @@ static unsigned fork_args(ct_gen *g, LLVMValueRef inst, LLVMValueRef *out, int r
   for (unsigned p = 2; p < spec.nparams; ++p) {
     LLVMValueRef op = LLVMGetOperand(inst, p + 1);
     if (reverse) {
-      out[n++] = reverse_value(g, op);
+      out[n++] = rev_value(g, op);
       if (spec.act[p] == ACT_DUP)
-        out[n++] = reverse_shadow(g, op);
+        out[n++] = rev_shadow(g, op);
     } else {
       LLVMValueRef fv = vmap_get(&g->fwd, op);
       out[n++] = fv ? fv : op;
@@ -464,10 +464,10 @@ void omp_reverse(ct_gen *g, LLVMValueRef inst) {
   LLVMTypeRef voidt = LLVMVoidTypeInContext(m->ctx);
   if (LLVMIsAAtomicRMWInst(inst)) {
     LLVMValueRef v = LLVMGetOperand(inst, 1);
-    LLVMValueRef d = LLVMBuildLoad2(b, LLVMTypeOf(v), reverse_shadow(g, LLVMGetOperand(inst, 0)), "");
+    LLVMValueRef d = LLVMBuildLoad2(b, LLVMTypeOf(v), rev_shadow(g, LLVMGetOperand(inst, 0)), "");
     if (LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFSub)
       d = LLVMBuildFNeg(b, d, "");
-    reverse_adj_add(g, v, d);
+    adjoint_add(g, v, d);
     return;
   }
   LLVMValueRef name = LLVMGetOperand(inst, 0);
@@ -476,19 +476,19 @@ void omp_reverse(ct_gen *g, LLVMValueRef inst) {
     return;
   }
   if (callee_is(inst, "__ct_omp_critical_exit")) {
-    LLVMValueRef args[2] = {name, reverse_value(g, inst)};
+    LLVMValueRef args[2] = {name, rev_value(g, inst)};
     call(m, b, "__ct_omp_critical_reverse_enter", voidt, args, 2);
     return;
   }
   if (callee_is(inst, "__kmpc_barrier")) {
-    LLVMValueRef ident = reverse_value(g, LLVMGetOperand(inst, 0));
+    LLVMValueRef ident = rev_value(g, LLVMGetOperand(inst, 0));
     LLVMValueRef args[2] = {ident, thread_num(g, ident)};
     call(m, b, "__kmpc_barrier", voidt, args, 2);
     return;
   }
   /* the fork: the reverse wrapper with the forward's team size */
   LLVMValueRef region = vmap_get(&g->popped[NEED_CALL_TAPE], inst);
-  LLVMValueRef ident = reverse_value(g, LLVMGetOperand(inst, 0));
+  LLVMValueRef ident = rev_value(g, LLVMGetOperand(inst, 0));
   LLVMValueRef nt = call(m, b, "__ct_omp_team_size", g->i32_ty, &region, 1);
   LLVMValueRef pargs[3] = {ident, thread_num(g, ident), nt};
   call(m, b, "__kmpc_push_num_threads", voidt, pargs, 3);
@@ -513,7 +513,7 @@ void omp_reverse(ct_gen *g, LLVMValueRef inst) {
   n += fork_args(g, inst, args + n, 1);
   build_fork(g, ident, w, args, n);
   for (unsigned k = 0; k < ncells; ++k)
-    reverse_adj_add(g, doubles[k], LLVMBuildLoad2(b, LLVMTypeOf(doubles[k]), cells[k], ""));
+    adjoint_add(g, doubles[k], LLVMBuildLoad2(b, LLVMTypeOf(doubles[k]), cells[k], ""));
   LLVMValueRef dargs[2] = {region, LLVMBuildZExt(b, g->keep, g->i32_ty, "")};
   call(m, b, "__ct_omp_region_done", voidt, dargs, 2);
 }

@@ -70,90 +70,6 @@ static LLVMTypeRef gradient_type(ct_module *m, const ct_spec *spec, LLVMTypeRef 
   return LLVMFunctionType(*ret_struct, params, np, 0);
 }
 
-/* ---- values in the reverse part ---- */
-
-/* The primal value `v` as usable at the current reverse position. */
-static LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v) {
-  if (!ir_is_local(v)) {
-    LLVMValueRef f = vmap_get(&g->rev_args, v);
-    return f ? f : v; /* arguments map; constants and globals are themselves */
-  }
-  LLVMValueRef p = vmap_get(&g->popped[NEED_VALUE], v);
-  return p ? p : vmap_get(&g->fwd, v); /* stable blocks (combined mode) */
-}
-
-static LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v) {
-  if (!ir_is_local(v)) {
-    LLVMValueRef s = vmap_get(&g->rev_arg_shadows, v);
-    return s ? s : gpu_shadow_of_constant(g, v, g->m->b); /* a shared array */
-  }
-  LLVMValueRef p = vmap_get(&g->popped[NEED_SHADOW], v);
-  return p ? p : vmap_get(&g->shadow, v);
-}
-
-LLVMValueRef reverse_value(ct_gen *g, LLVMValueRef v) { return rev_value(g, v); }
-LLVMValueRef reverse_shadow(ct_gen *g, LLVMValueRef v) { return rev_shadow(g, v); }
-
-/* ---- adjoints ---- */
-
-static LLVMValueRef slot_of(ct_gen *g, LLVMValueRef v) {
-  LLVMValueRef s = vmap_get(&g->slot, v);
-  if (!s) {
-    s = LLVMBuildAlloca(g->ab, LLVMTypeOf(v), "adj");
-    LLVMBuildStore(g->ab, LLVMConstNull(LLVMTypeOf(v)), s);
-    vmap_set(&g->slot, v, s);
-  }
-  return s;
-}
-
-/* a + b for floating-point values, vectors, and structs/arrays of them
- * (non-floating members keep a's value). */
-static LLVMValueRef add_values(ct_gen *g, LLVMValueRef a, LLVMValueRef b) {
-  LLVMTypeRef ty = LLVMTypeOf(a);
-  LLVMTypeKind k = LLVMGetTypeKind(ty);
-  if (k == LLVMStructTypeKind || k == LLVMArrayTypeKind) {
-    unsigned n = k == LLVMStructTypeKind ? LLVMCountStructElementTypes(ty) : LLVMGetArrayLength(ty);
-    LLVMValueRef r = a;
-    for (unsigned i = 0; i < n; ++i) {
-      LLVMValueRef x = LLVMBuildExtractValue(g->m->b, a, i, "");
-      if (!activity_carries_derivative(LLVMTypeOf(x)) || LLVMGetTypeKind(LLVMTypeOf(x)) == LLVMPointerTypeKind)
-        continue;
-      LLVMValueRef y = LLVMBuildExtractValue(g->m->b, b, i, "");
-      r = LLVMBuildInsertValue(g->m->b, r, add_values(g, x, y), i, "");
-    }
-    return r;
-  }
-  /* adjoint slots start at +0.0; nsz lets LLVM fold the first 0 + x.
-     reassoc: an adjoint is a sum of contributions whose order is ours to
-     choose (the reverse already sums in an order the user never wrote), so
-     LLVM may vectorize a loop's adjoint accumulations as reductions. */
-  LLVMValueRef sum = LLVMBuildFAdd(g->m->b, a, b, "");
-  LLVMSetFastMathFlags(sum, LLVMFastMathNoSignedZeros | LLVMFastMathAllowReassoc);
-  return sum;
-}
-
-static void adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c) {
-  if (!classify_has_adjoint(g, primal))
-    return;
-  LLVMTypeRef ty = LLVMTypeOf(primal);
-  if (LLVMTypeOf(c) != ty)
-    c = LLVMBuildFPCast(g->m->b, c, ty, "");
-  LLVMValueRef s = slot_of(g, primal);
-  LLVMValueRef old = LLVMBuildLoad2(g->m->b, ty, s, "");
-  LLVMBuildStore(g->m->b, add_values(g, old, c), s);
-}
-
-/* Reads and clears the adjoint of `v` (a loop's next iteration starts from
- * zero). */
-void reverse_adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c) { adj_add(g, primal, c); }
-
-static LLVMValueRef adj_take(ct_gen *g, LLVMValueRef v) {
-  LLVMValueRef s = slot_of(g, v);
-  LLVMValueRef d = LLVMBuildLoad2(g->m->b, LLVMTypeOf(v), s, "");
-  LLVMBuildStore(g->m->b, LLVMConstNull(LLVMTypeOf(v)), s);
-  return d;
-}
-
 /* ---- reverse of one block ---- */
 
 static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
@@ -165,7 +81,7 @@ static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
   LLVMValueRef result = rev_value(g, inst);
   for (unsigned i = 0; i < nops; ++i) {
     LLVMValueRef op = LLVMGetOperand(inst, i);
-    if (!rule->adjoint[i] || !classify_has_adjoint(g, op))
+    if (!rule->adjoint[i] || !adjoint_has(g, op))
       continue;
     /* expressions compute in the operand's type (fpext/fptrunc convert the
        seed first) */
@@ -183,7 +99,7 @@ static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
       LLVMValueRef is_zero = LLVMBuildFCmp(g->m->b, LLVMRealOEQ, seed, zero, "");
       c = LLVMBuildSelect(g->m->b, is_zero, zero, c, "");
     }
-    adj_add(g, op, c);
+    adjoint_add(g, op, c);
   }
 }
 
@@ -210,14 +126,14 @@ static void reverse_lanes(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
   case LLVMExtractElement: {
     LLVMValueRef v = LLVMGetOperand(inst, 0);
     LLVMValueRef z = LLVMConstNull(LLVMTypeOf(v));
-    adj_add(g, v, LLVMBuildInsertElement(b, z, d, rev_value(g, LLVMGetOperand(inst, 1)), ""));
+    adjoint_add(g, v, LLVMBuildInsertElement(b, z, d, rev_value(g, LLVMGetOperand(inst, 1)), ""));
     return;
   }
   case LLVMInsertElement: {
     LLVMValueRef v = LLVMGetOperand(inst, 0), x = LLVMGetOperand(inst, 1);
     LLVMValueRef idx = rev_value(g, LLVMGetOperand(inst, 2));
-    adj_add(g, x, LLVMBuildExtractElement(b, d, idx, ""));
-    adj_add(g, v, LLVMBuildInsertElement(b, d, LLVMConstNull(LLVMTypeOf(x)), idx, ""));
+    adjoint_add(g, x, LLVMBuildExtractElement(b, d, idx, ""));
+    adjoint_add(g, v, LLVMBuildInsertElement(b, d, LLVMConstNull(LLVMTypeOf(x)), idx, ""));
     return;
   }
   case LLVMShuffleVector: {
@@ -236,24 +152,24 @@ static void reverse_lanes(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
       LLVMValueRef old = LLVMBuildExtractElement(b, *acc, at, "");
       *acc = LLVMBuildInsertElement(b, *acc, LLVMBuildFAdd(b, old, lane, ""), at, "");
     }
-    adj_add(g, a, da);
-    adj_add(g, c, dc);
+    adjoint_add(g, a, da);
+    adjoint_add(g, c, dc);
     return;
   }
   case LLVMExtractValue: {
     LLVMValueRef agg = LLVMGetOperand(inst, 0);
     const unsigned *path = LLVMGetIndices(inst);
     unsigned n = LLVMGetNumIndices(inst);
-    adj_add(g, agg, insert_at_path(b, LLVMConstNull(LLVMTypeOf(agg)), d, path, n));
+    adjoint_add(g, agg, insert_at_path(b, LLVMConstNull(LLVMTypeOf(agg)), d, path, n));
     return;
   }
   case LLVMInsertValue: {
     LLVMValueRef agg = LLVMGetOperand(inst, 0), x = LLVMGetOperand(inst, 1);
     const unsigned *path = LLVMGetIndices(inst);
     unsigned n = LLVMGetNumIndices(inst);
-    if (classify_has_adjoint(g, x))
-      adj_add(g, x, extract_at_path(b, d, path, n));
-    adj_add(g, agg, insert_at_path(b, d, LLVMConstNull(LLVMTypeOf(x)), path, n));
+    if (adjoint_has(g, x))
+      adjoint_add(g, x, extract_at_path(b, d, path, n));
+    adjoint_add(g, agg, insert_at_path(b, d, LLVMConstNull(LLVMTypeOf(x)), path, n));
     return;
   }
   default:
@@ -273,17 +189,17 @@ static void reverse_lanes(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
       splat_d = LLVMBuildInsertElement(b, splat_d, d, LLVMConstInt(g->i32_ty, j, 0), "");
     }
     LLVMValueRef mask = LLVMBuildFCmp(b, LLVMRealOEQ, rev_value(g, v), splat_r, "");
-    adj_add(g, v, LLVMBuildSelect(b, mask, splat_d, LLVMConstNull(LLVMTypeOf(v)), ""));
+    adjoint_add(g, v, LLVMBuildSelect(b, mask, splat_d, LLVMConstNull(LLVMTypeOf(v)), ""));
     return;
   }
   /* llvm.vector.reduce.fadd(start, v) */
   LLVMValueRef start = LLVMGetOperand(inst, 0), v = LLVMGetOperand(inst, 1);
-  adj_add(g, start, d);
+  adjoint_add(g, start, d);
   unsigned n = LLVMGetVectorSize(LLVMTypeOf(v));
   LLVMValueRef splat = LLVMConstNull(LLVMTypeOf(v));
   for (unsigned j = 0; j < n; ++j)
     splat = LLVMBuildInsertElement(b, splat, d, LLVMConstInt(g->i32_ty, j, 0), "");
-  adj_add(g, v, splat);
+  adjoint_add(g, v, splat);
 }
 
 static LLVMValueRef masked_call(ct_gen *g, const char *name, LLVMTypeRef vty, LLVMValueRef *args, unsigned n) {
@@ -301,7 +217,7 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
     return;
   }
   if (kind == REV_MASKED_LOAD) { /* (ptr, align, mask, passthru) */
-    LLVMValueRef d = adj_take(g, inst);
+    LLVMValueRef d = adjoint_take(g, inst);
     LLVMTypeRef vty = LLVMTypeOf(inst);
     LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0)), mask = rev_value(g, LLVMGetOperand(inst, 2));
     LLVMValueRef align = LLVMGetOperand(inst, 1);
@@ -309,7 +225,7 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
     LLVMValueRef old = masked_call(g, "llvm.masked.load", vty, largs, 4);
     LLVMValueRef sargs[4] = {LLVMBuildFAdd(b, old, d, ""), sp, align, mask};
     masked_call(g, "llvm.masked.store", vty, sargs, 4);
-    adj_add(g, LLVMGetOperand(inst, 3), LLVMBuildSelect(b, mask, LLVMConstNull(vty), d, ""));
+    adjoint_add(g, LLVMGetOperand(inst, 3), LLVMBuildSelect(b, mask, LLVMConstNull(vty), d, ""));
     return;
   }
   /* (value, ptr, align, mask) */
@@ -321,7 +237,7 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
   LLVMValueRef d = masked_call(g, "llvm.masked.load", vty, largs, 4);
   LLVMValueRef sargs[4] = {LLVMConstNull(vty), sp, align, mask};
   masked_call(g, "llvm.masked.store", vty, sargs, 4);
-  adj_add(g, val, d);
+  adjoint_add(g, val, d);
 }
 
 /* Frees a shadow heap block, or zeroes it when the reverse is kept for
@@ -359,7 +275,7 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
     }
   LLVMTypeRef rty = LLVMTypeOf(call);
   if (type_is_fp(rty))
-    args[k++] = classify_has_adjoint(g, call) ? adj_take(g, call) : LLVMConstNull(rty);
+    args[k++] = adjoint_has(g, call) ? adjoint_take(g, call) : LLVMConstNull(rty);
   for (unsigned i = 0; i < n && i < CT_MAX_PARAMS; ++i) {
     LLVMValueRef op = LLVMGetOperand(call, i);
     LLVMTypeRef ty = LLVMTypeOf(op);
@@ -379,8 +295,8 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
   }
   LLVMBuildCall2(b, LLVMGlobalGetValueType(pullback), pullback, args, k, "");
   for (unsigned i = 0; i < n && i < CT_MAX_PARAMS; ++i)
-    if (cells[i] && classify_has_adjoint(g, LLVMGetOperand(call, i)))
-      adj_add(g, LLVMGetOperand(call, i), LLVMBuildLoad2(b, LLVMTypeOf(LLVMGetOperand(call, i)), cells[i], ""));
+    if (cells[i] && adjoint_has(g, LLVMGetOperand(call, i)))
+      adjoint_add(g, LLVMGetOperand(call, i), LLVMBuildLoad2(b, LLVMTypeOf(LLVMGetOperand(call, i)), cells[i], ""));
 }
 
 /* A differentiated call: the callee's reverse, with the arguments, shadows
@@ -402,14 +318,14 @@ static void reverse_call(ct_gen *g, LLVMValueRef call) {
       args[n++] = rev_shadow(g, op);
   }
   if (spec.ret_active) /* the callee's result may be inactive here */
-    args[n++] = classify_has_adjoint(g, call) ? adj_take(g, call) : LLVMConstNull(LLVMTypeOf(call));
+    args[n++] = adjoint_has(g, call) ? adjoint_take(g, call) : LLVMConstNull(LLVMTypeOf(call));
   args[n++] = vmap_get(&g->popped[NEED_CALL_TAPE], call);
   args[n++] = g->keep;
   LLVMValueRef res = LLVMBuildCall2(g->m->b, LLVMGlobalGetValueType(rev), rev, args, n, "");
   unsigned field = 0;
   for (unsigned k = 0; k < nparams; ++k)
     if (active[k])
-      adj_add(g, LLVMGetOperand(call, k), LLVMBuildExtractValue(g->m->b, res, field++, ""));
+      adjoint_add(g, LLVMGetOperand(call, k), LLVMBuildExtractValue(g->m->b, res, field++, ""));
 }
 
 /* The slot (in the reverse function's entry) holding a value taped at a
@@ -538,13 +454,13 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     ct_rev_kind kind = classify(g, inst);
     switch (kind) {
     case REV_RULE:
-      reverse_rule(g, inst, adj_take(g, inst));
+      reverse_rule(g, inst, adjoint_take(g, inst));
       break;
     case REV_PASS:
-      adj_add(g, LLVMGetOperand(inst, 0), adj_take(g, inst));
+      adjoint_add(g, LLVMGetOperand(inst, 0), adjoint_take(g, inst));
       break;
     case REV_LANES:
-      reverse_lanes(g, inst, adj_take(g, inst));
+      reverse_lanes(g, inst, adjoint_take(g, inst));
       break;
     case REV_CALL:
       reverse_call(g, inst);
@@ -574,7 +490,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       break;
     }
     case REV_LOAD: {
-      LLVMValueRef d = adj_take(g, inst), self;
+      LLVMValueRef d = adjoint_take(g, inst), self;
       LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
       sp = stored_pointers_guard(g, LLVMGetOperand(inst, 0), sp, LLVMTypeOf(inst), &self);
       gpu_shadow_add(g, LLVMGetOperand(inst, 0), sp, d);
@@ -583,10 +499,10 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     case REV_ATOMIC_ADD: {
       /* *p += v: v's adjoint is the adjoint of *p, which stays */
       LLVMValueRef val = LLVMGetOperand(inst, 1);
-      if (!classify_has_adjoint(g, val))
+      if (!adjoint_has(g, val))
         break;
       LLVMValueRef d = LLVMBuildLoad2(m->b, LLVMTypeOf(val), rev_shadow(g, LLVMGetOperand(inst, 0)), "");
-      adj_add(g, val, LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFSub ? LLVMBuildFNeg(m->b, d, "") : d);
+      adjoint_add(g, val, LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFSub ? LLVMBuildFNeg(m->b, d, "") : d);
       break;
     }
     case REV_OMP_FORK:
@@ -626,7 +542,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 1));
       sp = stored_pointers_guard(g, LLVMGetOperand(inst, 1), sp, LLVMTypeOf(val), &self);
       LLVMValueRef d = gpu_shadow_take(g, LLVMGetOperand(inst, 1), sp, LLVMTypeOf(val));
-      adj_add(g, val, self ? LLVMBuildSelect(m->b, self, LLVMConstNull(LLVMTypeOf(val)), d, "") : d);
+      adjoint_add(g, val, self ? LLVMBuildSelect(m->b, self, LLVMConstNull(LLVMTypeOf(val)), d, "") : d);
       break;
     }
     case REV_NONE:
@@ -656,7 +572,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
         return;
       }
       phis[nphis] = inst;
-      dphis[nphis++] = adj_take(g, inst);
+      dphis[nphis++] = adjoint_take(g, inst);
     }
   if (b->npreds == 0) {
     LLVMBuildBr(m->b, rev_exit);
@@ -681,7 +597,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
         if (LLVMGetIncomingBlock(phis[j], q) == p->bb)
           in = LLVMGetIncomingValue(phis[j], q);
       if (in)
-        adj_add(g, in, dphis[j]);
+        adjoint_add(g, in, dphis[j]);
     }
     LLVMBuildBr(m->b, p->rev);
   }
@@ -748,13 +664,13 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   }
   /* adjoint slots exist before any reverse code refers to them */
   for (unsigned i = 0; i < spec->nparams; ++i)
-    if (classify_has_adjoint(g, LLVMGetParam(g->pc, i)))
-      slot_of(g, LLVMGetParam(g->pc, i));
+    if (adjoint_has(g, LLVMGetParam(g->pc, i)))
+      adjoint_slot(g, LLVMGetParam(g->pc, i));
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
          inst = LLVMGetNextInstruction(inst))
-      if (classify_has_adjoint(g, inst))
-        slot_of(g, inst);
+      if (adjoint_has(g, inst))
+        adjoint_slot(g, inst);
 
   classify_plan(g);
   if (g->failed)
@@ -859,8 +775,8 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
     if (spec->ret_active && has_ret) {
       a_return = LLVMGetBasicBlockTerminator(b->bb);
       LLVMValueRef rv = LLVMGetOperand(a_return, 0);
-      if (classify_has_adjoint(g, rv)) {
-        adj_add(g, rv, seed);
+      if (adjoint_has(g, rv)) {
+        adjoint_add(g, rv, seed);
         seeded = 1;
       } else {
         held |= activity_held_constant(spec, g->pc, rv);
@@ -893,7 +809,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
     if (spec->act[i] != ACT_ACTIVE)
       continue;
     LLVMValueRef p = LLVMGetParam(g->pc, i);
-    LLVMValueRef a = classify_has_adjoint(g, p) ? LLVMBuildLoad2(m->b, LLVMTypeOf(p), slot_of(g, p), "")
+    LLVMValueRef a = adjoint_has(g, p) ? LLVMBuildLoad2(m->b, LLVMTypeOf(p), adjoint_slot(g, p), "")
                                                 : LLVMConstNull(LLVMTypeOf(p));
     agg = LLVMBuildInsertValue(m->b, agg, a, field++, "");
   }

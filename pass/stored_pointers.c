@@ -245,7 +245,7 @@ LLVMValueRef stored_pointers_guard(ct_gen *g, LLVMValueRef ptr, LLVMValueRef sp,
   if (!stored_pointers_maybe_self(g, ptr))
     return sp;
   LLVMBuilderRef b = g->m->b;
-  *self = LLVMBuildICmp(b, LLVMIntEQ, sp, reverse_value(g, ptr), "ct.self_shadow");
+  *self = LLVMBuildICmp(b, LLVMIntEQ, sp, rev_value(g, ptr), "ct.self_shadow");
   LLVMValueRef discard = LLVMBuildAlloca(g->ab, ty, "ct.discard");
   return LLVMBuildSelect(b, *self, discard, sp, "");
 }

@@ -91,8 +91,16 @@ typedef struct {
 /* Gets (generating on first use) the split pair for `spec` (spec->split set).
  * Returns 0 after reporting an error. */
 int gradient_get_split(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out);
+
+/* signature.c: the names and types of generated gradients */
+/* "<f>.ct_grad.<activity codes>[.r][.v][.mt]" (".ct_aug." when split), whole
+ * (names of any length must not collide); the caller frees it. */
+char *signature_name(const ct_spec *spec);
+/* The combined gradient's type (below, gradient_get); *ret_struct its
+ * result struct. */
+LLVMTypeRef signature_combined(ct_module *m, const ct_spec *spec, LLVMTypeRef *ret_struct);
 /* The types of the split pair for `spec`. */
-void gradient_split_types(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty, LLVMTypeRef *rev_ty);
+void signature_split(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty, LLVMTypeRef *rev_ty);
 
 /* contract.c: the `differentiable` contract across files. A differentiable
  * function with external linkage exports its split gradient under stable
@@ -101,8 +109,14 @@ void gradient_split_types(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty
  * the rest constant); other files call them for calls of f declared
  * differentiable. */
 int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out);
+/* The split pair of `spec` (a function of another file) by its stable
+ * names, declared here. */
 int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out);
-void contract_export_all(ct_module *m);
+/* The metadata string "ct.differentiable[:a,b]" of fn, or NULL. */
+const char *contract_differentiable_text(ct_module *m, LLVMValueRef fn, unsigned *len);
+/* __ct_aug_<f>, __ct_rev_<f> (whole: names of any length must not
+ * collide); the caller frees them. */
+void contract_stable_names(LLVMValueRef fn, char **aug, char **rev);
 
 /* The gradient function for `spec`, generated on first use and cached in the
  * module under a stable name. Its signature:
@@ -217,6 +231,9 @@ int custom_param_no_derivative(LLVMValueRef fn, unsigned index);
  * pointers), and the constructor registering differentiable functions. */
 LLVMValueRef registry_entry_point(ct_module *m, LLVMValueRef fn, int variadic_abi, LLVMValueRef site);
 void registry_register_all(ct_module *m);
+/* Exports the split gradients of the differentiable functions with external
+ * linkage under their stable names (contract.c). */
+void registry_export_all(ct_module *m);
 
 /* checks.c: before `before`, a run-time check that the pointer `p` the
  * user gave an operator (a derivative pointer, or a shadow: then with the

@@ -31,45 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char ACT_CODE[] = {'c', 'a', 'd', 'n'};
-
-/* The gradient's name, whole (names of any length must not collide);
- * the caller frees it. */
-static char *gradient_name(const ct_spec *spec) {
-  size_t len = 0;
-  const char *fname = LLVMGetValueName2(spec->fn, &len);
-  char codes[CT_MAX_PARAMS + 1];
-  for (unsigned i = 0; i < spec->nparams; ++i)
-    codes[i] = ACT_CODE[spec->act[i]];
-  codes[spec->nparams] = 0;
-  return util_format("%.*s.ct_%s.%s%s%s%s", (int)len, fname, spec->split ? "aug" : "grad", codes,
-                     spec->ret_active ? ".r" : "", spec->want_value ? ".v" : "", spec->concurrent ? ".mt" : "");
-}
-
-static LLVMTypeRef gradient_type(ct_module *m, const ct_spec *spec, LLVMTypeRef *ret_struct) {
-  LLVMTypeRef fty = LLVMGlobalGetValueType(spec->fn);
-  LLVMTypeRef ptypes[CT_MAX_PARAMS];
-  LLVMGetParamTypes(fty, ptypes);
-  LLVMTypeRef params[2 * CT_MAX_PARAMS + 1];
-  LLVMTypeRef fields[CT_MAX_PARAMS + 1];
-  unsigned np = 0, nf = 0;
-  LLVMTypeRef rty = LLVMGetReturnType(fty);
-  int has_ret = LLVMGetTypeKind(rty) != LLVMVoidTypeKind;
-  if (spec->want_value && has_ret)
-    fields[nf++] = rty;
-  for (unsigned i = 0; i < spec->nparams; ++i) {
-    params[np++] = ptypes[i];
-    if (spec->act[i] == ACT_DUP || spec->act[i] == ACT_DUPNONEED)
-      params[np++] = ptypes[i];
-    if (spec->act[i] == ACT_ACTIVE)
-      fields[nf++] = ptypes[i];
-  }
-  if (spec->ret_active)
-    params[np++] = rty;
-  *ret_struct = LLVMStructTypeInContext(m->ctx, fields, nf, 0);
-  return LLVMFunctionType(*ret_struct, params, np, 0);
-}
-
 /* ---- reverse of one block ---- */
 
 static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
@@ -836,31 +797,11 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   return 1;
 }
 
-void gradient_split_types(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty, LLVMTypeRef *rev_ty) {
-  LLVMTypeRef result_struct;
-  LLVMTypeRef gty = gradient_type(m, spec, &result_struct);
-  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0);
-  /* aug: the primal parameters (with shadows), returns { tape, [ret] } */
-  LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(spec->fn));
-  LLVMTypeRef fields[2] = {ptr, rty};
-  LLVMTypeRef aug_ret = LLVMStructTypeInContext(m->ctx, fields, LLVMGetTypeKind(rty) == LLVMVoidTypeKind ? 1 : 2, 0);
-  unsigned np = LLVMCountParamTypes(gty);
-  LLVMTypeRef params[2 * CT_MAX_PARAMS + 3];
-  LLVMGetParamTypes(gty, params);
-  unsigned nprimal = np - (spec->ret_active ? 1 : 0);
-  *aug_ty = LLVMFunctionType(aug_ret, params, nprimal, 0);
-  /* rev: the gradient's parameters, the tape, and whether to keep the tape
-     for another run (pullbacks) */
-  params[np] = ptr;
-  params[np + 1] = LLVMInt1TypeInContext(m->ctx);
-  *rev_ty = LLVMFunctionType(result_struct, params, np + 2, 0);
-}
-
 /* Creates the functions for `spec` (so recursive calls find them), then
  * generates their bodies. On failure deletes them and returns 0. */
 static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, LLVMValueRef *fwd_fn,
                           LLVMValueRef *rev_fn) {
-  char *name = gradient_name(spec);
+  char *name = signature_name(spec);
   char *rname = util_format("%s.rev", name);
   LLVMValueRef existing = LLVMGetNamedFunction(m->mod, name);
   if (existing) {
@@ -882,10 +823,10 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   g.i32_ty = LLVMInt32TypeInContext(m->ctx);
   g.atomic_shadow_adds = spec->concurrent || gpu_module_is_simt(m->mod);
   LLVMTypeRef result_struct;
-  LLVMTypeRef gty = gradient_type(m, spec, &result_struct);
+  LLVMTypeRef gty = signature_combined(m, spec, &result_struct);
   if (spec->split) {
     LLVMTypeRef aug_ty, rev_ty;
-    gradient_split_types(m, spec, &aug_ty, &rev_ty);
+    signature_split(m, spec, &aug_ty, &rev_ty);
     g.g = LLVMAddFunction(m->mod, name, aug_ty);
     g.rg = LLVMAddFunction(m->mod, rname, rev_ty);
     set_internal(&g, g.rg);

@@ -61,6 +61,13 @@ void ct_bridge_demangle(const char *name, size_t len, char *buf, size_t n);
  * the dominator tree for the query: for occasional use. */
 int ct_bridge_dominates(LLVMValueRef a, LLVMValueRef b);
 
+/* Memory locations of LLVM's memory effects (MemoryEffects), as bits. */
+enum { CT_MEM_ARGUMENT = 1, CT_MEM_INACCESSIBLE = 2, CT_MEM_OTHER = 4 };
+/* May `call` modify memory at any of `locations` (CT_MEM_* bits), by LLVM's
+ * own reading of its memory effects (CallBase::getMemoryEffects: the call
+ * site's and the callee's memory attributes, and operand bundles)? */
+int ct_bridge_call_may_write(LLVMValueRef call, unsigned locations);
+
 /* Splits the block of `before` there, so that `cond` (an i1 computed
  * before it) branches, as unlikely, to a new block that ends in
  * `unreachable`; returns that terminator, before which the caller puts what

@@ -36,13 +36,7 @@ static int is_pointer(LLVMValueRef v) { return LLVMGetTypeKind(LLVMTypeOf(v)) ==
 
 /* Does the callee promise not to write memory (memory(read) or none)? */
 static int call_writes_nothing(LLVMValueRef call) {
-  unsigned kind = LLVMGetEnumAttributeKindForName("memory", 6);
-  LLVMValueRef callee = LLVMGetCalledValue(call);
-  LLVMAttributeRef a = LLVMGetCallSiteEnumAttribute(call, LLVMAttributeFunctionIndex, kind);
-  if (!a && callee && LLVMIsAFunction(callee))
-    a = LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, kind);
-  /* two bits (ref, mod) per location; no mod bit set: no writes */
-  return a && (LLVMGetEnumAttributeValue(a) & 0x2A) == 0;
+  return !ct_bridge_call_may_write(call, CT_MEM_ARGUMENT | CT_MEM_INACCESSIBLE | CT_MEM_OTHER);
 }
 
 /* May instruction w write the object `base`? */

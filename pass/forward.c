@@ -360,7 +360,7 @@ static void build_calls(ct_gen *g) {
       LLVMValueRef copy = vmap_get(&g->fwd, inst);
       LLVMPositionBuilderBefore(m->b, copy);
       ct_spec spec;
-      classify_call_spec(g, inst, &spec, NULL);
+      classify_call_spec(g, inst, &spec);
       LLVMValueRef args[2 * CT_MAX_PARAMS];
       unsigned n = 0;
       for (unsigned k = 0; k < spec.nparams; ++k) {

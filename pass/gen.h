@@ -66,9 +66,17 @@ typedef struct {
   LLVMValueRef batch_slot; /* reverse: alloca holding it (set at the loop's exit) */
 } ct_block;
 
+/* The one call back up, the algorithm's own recursion: planning a
+ * differentiated call (or an OpenMP region) needs the callee's split
+ * gradient, which the driver (gradient.c) builds with this whole pipeline,
+ * or declares (a differentiable function of another file: contract.c).
+ * Every ct_gen carries the driver's; returns 0 after reporting an error. */
+typedef int (*ct_callee_gradient)(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out);
+
 typedef struct {
   ct_module *m;
   const ct_spec *spec;
+  ct_callee_gradient callee_gradient;
   LLVMValueRef user_fn; /* for diagnostics */
   LLVMValueRef pc;      /* prepared primal */
   LLVMValueRef g;       /* function holding the forward part */
@@ -153,13 +161,37 @@ ct_block *cfg_block_of(ct_gen *g, LLVMBasicBlockRef bb);
 int cfg_is_return_block(LLVMBasicBlockRef bb);
 int cfg_loop_contains(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb);
 
-/* classify.c: what the reverse of each instruction is, and what it needs */
+/* classify.c: what the reverse of each instruction is */
 ct_rev_kind classify(ct_gen *g, LLVMValueRef inst);
+/* The rule table's row for inst (a call by its callee's name), or NULL. */
 const ct_rule *classify_rule(LLVMValueRef inst);
+/* The floating-point element type of what a memcpy/memmove copies, deduced
+ * from loads and stores of either end; NULL when none or mixed. */
 LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy);
-void classify_plan(ct_gen *g);
 /* Calls known to neither carry derivatives nor write differentiable memory. */
 int classify_is_inactive_call(LLVMValueRef call);
+/* The activity a differentiated call's callee is differentiated for (its
+ * canonical one for a function of another file). Returns 0 after an
+ * error. */
+int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec);
+/* Reports an instruction classified REV_UNSUPPORTED, by what it is. */
+void classify_report_unsupported(ct_gen *g, LLVMValueRef inst);
+/* Reports the first unsupported atomic operation on differentiable data (a
+ * write before a load: the same place at every -O level). */
+void classify_reject_atomics(ct_gen *g);
+/* Warns where a differentiable value is converted to an integer and back. */
+void classify_warn_lossy_conversions(ct_gen *g);
+
+/* memory.c: memory effects */
+/* Does the load read, in the reverse pass, the value it read in the forward
+ * pass (nothing may write its object after it)? Remembered per load; a
+ * malloc read so is freed by its reverse (g->deferred_free). */
+int memory_reads_unchanged(ct_gen *g, LLVMValueRef load);
+
+/* plan.c: tape planning */
+/* Decides what each reverse block needs and how it gets it (b->needs, the
+ * induction variables and guards telling predecessors, batched records). */
+void plan_tape(ct_gen *g);
 
 /* custom_memory.c: the arrays a custom derivative's pullback reads and the
  * function overwrites after the call are copied to the tape right after
@@ -170,11 +202,6 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call);
 LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
 void custom_build_kept(ct_gen *g);
 
-/* Records that block b's reverse needs v (its value, shadow, ...). */
-void classify_need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind);
-/* The activity a differentiated call's callee is differentiated for (and,
- * if `split` is not NULL, its split pair). Returns 0 after an error. */
-int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *split);
 
 /* batch.c: loop-indexed records */
 /* Adds an iteration counter (0, 1, ...) to the header of every loop that can
@@ -257,7 +284,16 @@ void scopes_tag_forward(ct_gen *g);
 /* The reverse kind of an OpenMP runtime call (REV_OMP_FORK, REV_OMP_SYNC,
  * REV_NONE, REV_UNSUPPORTED), or -1 when `inst` is not one. */
 int omp_classify(ct_gen *g, LLVMValueRef inst);
-void omp_plan(ct_gen *g, ct_block *b, LLVMValueRef inst);
+/* The activity a fork's region body is differentiated for: gtid and btid
+ * constant, captured pointers to differentiable data duplicated, doubles
+ * captured by copy active (in a copy of the body taking them as double).
+ * Returns 0 after an error. */
+int omp_fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec);
+/* What the reverse of an OpenMP call needs, in order (a fork's region
+ * record as NEED_CALL_TAPE, always on the tape); `spec` is a fork's
+ * (omp_fork_spec). Returns how many, at most OMP_MAX_NEEDS. */
+enum { OMP_MAX_NEEDS = 2 * CT_MAX_PARAMS + 2 };
+unsigned omp_needs(ct_gen *g, LLVMValueRef inst, const ct_spec *spec, ct_need *out);
 void omp_forward_fork(ct_gen *g, LLVMValueRef inst);
 void omp_reverse(ct_gen *g, LLVMValueRef inst);
 int omp_is_fork(LLVMValueRef inst);

@@ -237,10 +237,7 @@ static LLVMValueRef fp_variant(ct_gen *g, LLVMValueRef outlined, const char *fp)
   return v;
 }
 
-/* The activity the region's body is differentiated for: gtid and btid
- * constant, captured pointers to differentiable data duplicated, doubles
- * captured by copy active (in a copy of the body taking them as double). */
-static int fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
+int omp_fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
   LLVMValueRef outlined = LLVMGetOperand(inst, 2);
   unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
   if (!LLVMIsAFunction(outlined) || LLVMIsDeclaration(outlined) || LLVMCountParams(outlined) != n - 1 ||
@@ -292,37 +289,28 @@ static int fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
   return 1;
 }
 
-void omp_plan(ct_gen *g, ct_block *b, LLVMValueRef inst) {
+unsigned omp_needs(ct_gen *g, LLVMValueRef inst, const ct_spec *spec, ct_need *out) {
+  (void)g;
+  unsigned n = 0;
   if (LLVMIsAAtomicRMWInst(inst)) {
-    classify_need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);
-    return;
+    out[n++] = (ct_need){LLVMGetOperand(inst, 0), NEED_SHADOW};
+    return n;
   }
   if (callee_is(inst, "__ct_omp_critical_exit")) {
-    classify_need(g, b, inst, NEED_VALUE); /* the ticket */
-    return;
+    out[n++] = (ct_need){inst, NEED_VALUE}; /* the ticket */
+    return n;
   }
   if (!omp_is_fork(inst))
-    return;
-  ct_spec spec;
-  ct_split split;
-  if (!fork_spec(g, inst, &spec))
-    return;
-  if (!gradient_get_split(g->m, &spec, inst, &split)) {
-    g->failed = 1;
-    return;
-  }
-  vmap_set(&g->call_aug, inst, split.aug);
-  vmap_set(&g->call_rev, inst, split.rev);
-  for (unsigned p = 2; p < spec.nparams; ++p) {
+    return 0;
+  for (unsigned p = 2; p < spec->nparams; ++p) {
     LLVMValueRef op = LLVMGetOperand(inst, p + 1);
-    classify_need(g, b, op, NEED_VALUE);
-    if (spec.act[p] == ACT_DUP)
-      classify_need(g, b, op, NEED_SHADOW);
+    out[n++] = (ct_need){op, NEED_VALUE};
+    if (spec->act[p] == ACT_DUP)
+      out[n++] = (ct_need){op, NEED_SHADOW};
   }
-  classify_need(g, b, LLVMGetOperand(inst, 0), NEED_VALUE);
-  /* the region record, always on the tape */
-  b->needs = realloc(b->needs, (b->nneeds + 1) * sizeof *b->needs);
-  b->needs[b->nneeds++] = (ct_need){inst, NEED_CALL_TAPE};
+  out[n++] = (ct_need){LLVMGetOperand(inst, 0), NEED_VALUE};
+  out[n++] = (ct_need){inst, NEED_CALL_TAPE}; /* the region record */
+  return n;
 }
 
 /* ---- fork wrappers ----
@@ -421,7 +409,7 @@ static LLVMValueRef build_fork(ct_gen *g, LLVMValueRef ident, LLVMValueRef w, LL
  * gradient takes them, through `value` and `shadow`. */
 static unsigned fork_args(ct_gen *g, LLVMValueRef inst, LLVMValueRef *out, int reverse) {
   ct_spec spec;
-  fork_spec(g, inst, &spec);
+  omp_fork_spec(g, inst, &spec);
   unsigned n = 0;
   for (unsigned p = 2; p < spec.nparams; ++p) {
     LLVMValueRef op = LLVMGetOperand(inst, p + 1);

@@ -266,7 +266,7 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
 static void reverse_call(ct_gen *g, LLVMValueRef call) {
   LLVMValueRef rev = vmap_get(&g->call_rev, call);
   ct_spec spec;
-  classify_call_spec(g, call, &spec, NULL);
+  classify_call_spec(g, call, &spec);
   unsigned nparams = spec.nparams;
   LLVMValueRef args[2 * CT_MAX_PARAMS + 3];
   unsigned n = 0;
@@ -633,7 +633,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
       if (adjoint_has(g, inst))
         adjoint_slot(g, inst);
 
-  classify_plan(g);
+  plan_tape(g);
   if (g->failed)
     return 0;
   /* no tape when no block keeps a record (recomputed values need none):
@@ -797,6 +797,17 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   return 1;
 }
 
+static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, LLVMValueRef *fwd_fn,
+                          LLVMValueRef *rev_fn);
+
+/* The recursion (gen.h, ct_callee_gradient): a callee's split pair, generated
+ * by this same driver, or another file's by its stable names. */
+static int callee_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out) {
+  if (LLVMIsDeclaration(spec->fn))
+    return contract_external_pair(m, spec, out);
+  return build_gradient(m, spec, site, &out->aug, &out->rev);
+}
+
 /* Creates the functions for `spec` (so recursive calls find them), then
  * generates their bodies. On failure deletes them and returns 0. */
 static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, LLVMValueRef *fwd_fn,
@@ -812,7 +823,8 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
     free(rname);
     return *fwd_fn != NULL && (!spec->split || *rev_fn);
   }
-  ct_gen g = {.m = m, .spec = spec, .user_fn = spec->fn, .atomic_shadow_adds = spec->concurrent};
+  ct_gen g = {.m = m, .spec = spec, .user_fn = spec->fn, .atomic_shadow_adds = spec->concurrent,
+             .callee_gradient = callee_gradient};
   g.pc = prepare_primal(m, spec->fn);
   if (!g.pc) { /* reported */
     *fwd_fn = *rev_fn = NULL;

@@ -1,5 +1,5 @@
 /* Internal interface of the reverse-mode generator (cfg.c, classify.c,
- * forward.c, reverse.c). See reverse.c for the overall design. */
+ * forward.c, reverse.c, ...). See gradient.c for the overall design. */
 #ifndef COTANGENT_PASS_GEN_H
 #define COTANGENT_PASS_GEN_H
 
@@ -139,8 +139,14 @@ void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint);
 /* "cannot differentiate 'f': it <what>; <hint>" at `at` */
 void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint);
 
-/* reverse.c */
 
+
+/* reverse.c: the reverse emitter */
+/* The reverse of block b (at b->rev); the entry block's goes to rev_exit. */
+void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit);
+/* Frees a shadow heap block of `bytes` bytes, or zeroes it when the
+ * reverse is kept for another application. */
+void reverse_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes);
 
 /* adjoint.c: adjoints and the primal values the reverse part sees */
 /* v has an adjoint: active and not a pointer (pointers have shadows) */

@@ -83,8 +83,180 @@ static LLVMValueRef global_shadow_of(ct_gen *g, LLVMValueRef p) {
   return LLVMBuildGEP2(g->sb, LLVMInt8TypeInContext(m->ctx), shadow, &off, 1, "");
 }
 
+/* How making one shadow went: made, waiting for an operand's shadow, or
+ * failed (reported). */
+typedef enum { SHADOW_MADE, SHADOW_PENDING, SHADOW_FAILED } ct_shadow_step;
+
+/* An alloca's shadow: in the alloca block, zeroed there (on the heap in
+ * split mode: the reverse runs in another function; freed when it ends). */
+static ct_shadow_step shadow_of_alloca(ct_gen *g, LLVMValueRef inst, LLVMValueRef *s) {
+  ct_module *m = g->m;
+  LLVMTypeRef aty = LLVMGetAllocatedType(inst);
+  LLVMValueRef count = LLVMGetOperand(inst, 0);
+  if (!LLVMIsAConstantInt(count)) {
+    gen_fail(g, inst, "allocates a variable-size array holding differentiable values", "use a fixed size or malloc");
+    return SHADOW_FAILED;
+  }
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
+  unsigned long long bytes = LLVMABISizeOfType(td, aty) * LLVMConstIntGetZExtValue(count);
+  if (g->spec->split) {
+    *s = shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0), NULL,
+                       "shadow");
+    forward_add_heap_shadow(g, *s, bytes ? bytes : 1);
+  } else {
+    *s = LLVMBuildArrayAlloca(g->sb, aty, count, "shadow");
+    LLVMSetAlignment(*s, LLVMGetAlignment(inst));
+    LLVMBuildMemSet(g->sb, *s, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), LLVMConstInt(g->i64_ty, bytes, 0),
+                    LLVMGetAlignment(inst));
+  }
+  return SHADOW_MADE;
+}
+
+/* A GEP, cast or select of pointers: the same instruction on the operands'
+ * shadows (a shared array's, or a global's met in a merge). */
+static ct_shadow_step shadow_of_derived(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s) {
+  ct_module *m = g->m;
+  int base = LLVMIsASelectInst(inst) ? 1 : 0;
+  int nops = LLVMIsASelectInst(inst) ? 3 : 1;
+  for (int k = base; k < nops; ++k) {
+    LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+    if (vmap_get(&g->active, op) && !vmap_get(&g->shadow, op))
+      return SHADOW_PENDING;
+  }
+  *s = LLVMInstructionClone(copy);
+  LLVMInsertIntoBuilderWithName(m->b, *s, "shadow");
+  for (int k = base; k < nops; ++k) {
+    LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+    LLVMValueRef sh = vmap_get(&g->shadow, op);
+    if (!sh)
+      sh = gpu_shadow_of_constant(g, op, m->b); /* a shared array of a kernel */
+    if (!sh && !LLVMIsAGetElementPtrInst(inst) && !LLVMIsACastInst(inst))
+      sh = global_shadow_of(g, op); /* a merge with a pointer into a global */
+    if (!sh && LLVMIsAGlobalVariable(op)) {
+      size_t len = 0;
+      const char *gname = LLVMGetValueName2(op, &len);
+      char what[300];
+      snprintf(what, sizeof what, "writes differentiable values into the global variable '%.*s', which has no shadow",
+               (int)len, gname);
+      gen_fail_plain(g, inst, what, "pass the array as a pointer argument with a shadow, or use a local variable");
+      return SHADOW_FAILED;
+    }
+    if (!sh) {
+      gen_fail(g, inst, "mixes memory with and without a shadow", "pass every pointer to differentiable data with a shadow");
+      return SHADOW_FAILED;
+    }
+    LLVMSetOperand(*s, (unsigned)k, sh);
+  }
+  return SHADOW_MADE;
+}
+
+/* malloc/calloc: shadow heap memory, zeroed, freed by the reverse of the
+ * call. */
+static LLVMValueRef shadow_of_allocation(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy) {
+  LLVMValueRef args[2];
+  if (ir_callee_is(inst, (const char *const[]){"calloc", NULL})) {
+    args[0] = vmap_get(&g->fwd, LLVMGetOperand(inst, 0)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 0))
+                                                          : LLVMGetOperand(inst, 0);
+    args[1] = vmap_get(&g->fwd, LLVMGetOperand(inst, 1)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 1))
+                                                          : LLVMGetOperand(inst, 1);
+  } else {
+    LLVMValueRef n = LLVMGetOperand(inst, 0);
+    args[0] = LLVMConstInt(g->i64_ty, 1, 0);
+    args[1] = vmap_get(&g->fwd, n) ? vmap_get(&g->fwd, n) : n;
+  }
+  for (int k = 0; k < 2; ++k)
+    args[k] = LLVMBuildZExtOrBitCast(g->m->b, args[k], g->i64_ty, "");
+  return shadow_calloc(g, g->m->b, args[0], args[1], copy, "shadow");
+}
+
+/* inttoptr of integer arithmetic on an address: shadow(source) + (address -
+ * source address). */
+static ct_shadow_step shadow_of_inttoptr(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s) {
+  ct_module *m = g->m;
+  LLVMValueRef src = activity_ptrtoint_source(&g->active, LLVMGetOperand(inst, 0), 0);
+  LLVMValueRef ssrc = src ? vmap_get(&g->shadow, src) : NULL;
+  if (!ssrc) {
+    if (src && vmap_get(&g->active, src))
+      return SHADOW_PENDING;
+    gen_fail(g, inst, "makes a pointer to differentiable data from an integer Cotangent cannot follow", NULL);
+    return SHADOW_FAILED;
+  }
+  LLVMValueRef fsrc = vmap_get(&g->fwd, src) ? vmap_get(&g->fwd, src) : src;
+  LLVMValueRef off = LLVMBuildSub(m->b, LLVMBuildPtrToInt(m->b, copy, g->i64_ty, ""),
+                                  LLVMBuildPtrToInt(m->b, fsrc, g->i64_ty, ""), "");
+  LLVMTypeRef i8 = LLVMInt8TypeInContext(m->ctx);
+  *s = LLVMBuildGEP2(m->b, i8, ssrc, &off, 1, "shadow");
+  return SHADOW_MADE;
+}
+
+/* A pointer loaded from memory with a shadow: loaded from the shadow. */
+static ct_shadow_step shadow_of_load(ct_gen *g, LLVMValueRef inst, LLVMValueRef *s) {
+  LLVMValueRef p = LLVMGetOperand(inst, 0);
+  LLVMValueRef sp = vmap_get(&g->shadow, p);
+  if (!sp) {
+    if (vmap_get(&g->active, p))
+      return SHADOW_PENDING;
+    gen_fail(g, inst, "loads a pointer to differentiable data from memory without a shadow",
+             "pass the outer pointer with a shadow too");
+    return SHADOW_FAILED;
+  }
+  *s = LLVMBuildLoad2(g->m->b, LLVMTypeOf(inst), sp, "shadow");
+  return SHADOW_MADE;
+}
+
+/* The shadow of an active pointer instruction (not a phi), built at m->b
+ * after its copy `copy`. */
+static ct_shadow_step shadow_of(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s) {
+  if (LLVMIsAAllocaInst(inst))
+    return shadow_of_alloca(g, inst, s);
+  if (LLVMIsAGetElementPtrInst(inst) || LLVMIsABitCastInst(inst) || LLVMIsAAddrSpaceCastInst(inst) ||
+      LLVMIsASelectInst(inst))
+    return shadow_of_derived(g, inst, copy, s);
+  if (ir_is_allocation(inst)) {
+    *s = shadow_of_allocation(g, inst, copy);
+    return SHADOW_MADE;
+  }
+  if (LLVMIsAIntToPtrInst(inst))
+    return shadow_of_inttoptr(g, inst, copy, s);
+  if (LLVMIsALoadInst(inst))
+    return shadow_of_load(g, inst, s);
+  gen_fail(g, inst, "produces a pointer to differentiable data in a way Cotangent cannot follow", NULL);
+  return SHADOW_FAILED;
+}
+
+/* The incoming shadows of the shadow phis (made first, so loops close). */
+static void close_shadow_phis(ct_gen *g) {
+  for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && LLVMIsAPHINode(inst);
+         inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef sphi = vmap_get(&g->shadow, inst);
+      if (!sphi)
+        continue;
+      unsigned n = LLVMCountIncoming(inst);
+      for (unsigned k = 0; k < n; ++k) {
+        LLVMValueRef sv = vmap_get(&g->shadow, LLVMGetIncomingValue(inst, k));
+        if (!sv) {
+          LLVMValueRef iv = LLVMGetIncomingValue(inst, k);
+          if (LLVMIsAConstantPointerNull(iv) || LLVMIsAUndefValue(iv))
+            sv = iv;
+          else if ((sv = gpu_shadow_of_constant(g, iv, g->sb)) != NULL || (sv = global_shadow_of(g, iv)) != NULL) {
+            /* a pointer into a global: its per-call shadow */
+          } else {
+            gen_fail(g, inst, "merges pointers with and without a shadow",
+                     "pass every pointer to differentiable data with a shadow");
+            return;
+          }
+        }
+        LLVMBasicBlockRef ib =
+            LLVMValueAsBasicBlock(vmap_get(&g->fwd, LLVMBasicBlockAsValue(LLVMGetIncomingBlock(inst, k))));
+        LLVMAddIncoming(sphi, &sv, &ib, 1);
+      }
+    }
+}
+
 /* Shadow pointers for every active pointer instruction, built next to the
- * primal instruction's copy. Phis are created first so loops close. */
+ * primal instruction's copy. Phis are created first so loops close; the
+ * others in an order where operands come first (repeated until done). */
 static void build_shadows(ct_gen *g) {
   ct_module *m = g->m;
   for (unsigned i = 0; i < g->nblocks; ++i)
@@ -94,7 +266,6 @@ static void build_shadows(ct_gen *g) {
         LLVMPositionBuilderBefore(m->b, vmap_get(&g->fwd, inst));
         vmap_set(&g->shadow, inst, LLVMBuildPhi(m->b, LLVMTypeOf(inst), "shadow"));
       }
-  /* non-phis in an order where operands come first: repeat until done */
   for (int progress = 1; progress && !g->failed;) {
     progress = 0;
     int pending = 0;
@@ -105,122 +276,14 @@ static void build_shadows(ct_gen *g) {
             LLVMGetTypeKind(LLVMTypeOf(inst)) != LLVMPointerTypeKind || vmap_get(&g->shadow, inst))
           continue;
         LLVMValueRef copy = vmap_get(&g->fwd, inst);
-        LLVMValueRef next = LLVMGetNextInstruction(copy);
-        LLVMPositionBuilderBefore(m->b, next);
+        LLVMPositionBuilderBefore(m->b, LLVMGetNextInstruction(copy));
         LLVMValueRef s = NULL;
-        if (LLVMIsAAllocaInst(inst)) {
-          /* shadow allocas live in the alloca block, zeroed there */
-          LLVMTypeRef aty = LLVMGetAllocatedType(inst);
-          LLVMValueRef count = LLVMGetOperand(inst, 0);
-          if (!LLVMIsAConstantInt(count)) {
-            gen_fail(g, inst, "allocates a variable-size array holding differentiable values",
-                    "use a fixed size or malloc");
-            return;
-          }
-          LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
-          unsigned long long bytes = LLVMABISizeOfType(td, aty) * LLVMConstIntGetZExtValue(count);
-          if (g->spec->split) {
-            /* the reverse runs in another function: keep the shadow on the
-               heap, freed when the reverse finishes */
-            s = shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0),
-                              NULL, "shadow");
-            forward_add_heap_shadow(g, s, bytes ? bytes : 1);
-          } else {
-            s = LLVMBuildArrayAlloca(g->sb, aty, count, "shadow");
-            LLVMSetAlignment(s, LLVMGetAlignment(inst));
-            LLVMBuildMemSet(g->sb, s, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0),
-                            LLVMConstInt(g->i64_ty, bytes, 0), LLVMGetAlignment(inst));
-          }
-        } else if (LLVMIsAGetElementPtrInst(inst) || LLVMIsABitCastInst(inst) ||
-                   LLVMIsAAddrSpaceCastInst(inst) || LLVMIsASelectInst(inst)) {
-          int base = LLVMIsASelectInst(inst) ? 1 : 0;
-          int ready = 1;
-          int nops = LLVMIsASelectInst(inst) ? 3 : 1;
-          for (int k = base; k < nops; ++k) {
-            LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
-            if (vmap_get(&g->active, op) && !vmap_get(&g->shadow, op))
-              ready = 0;
-          }
-          if (!ready) {
-            pending = 1;
-            continue;
-          }
-          s = LLVMInstructionClone(copy);
-          LLVMInsertIntoBuilderWithName(m->b, s, "shadow");
-          for (int k = base; k < nops; ++k) {
-            LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
-            LLVMValueRef sh = vmap_get(&g->shadow, op);
-            if (!sh)
-              sh = gpu_shadow_of_constant(g, op, m->b); /* a shared array of a kernel */
-            if (!sh && !LLVMIsAGetElementPtrInst(inst) && !LLVMIsACastInst(inst))
-              sh = global_shadow_of(g, op); /* a merge with a pointer into a global */
-            if (!sh && LLVMIsAGlobalVariable(op)) {
-              size_t len = 0;
-              const char *gname = LLVMGetValueName2(op, &len);
-              char what[300];
-              snprintf(what, sizeof what, "writes differentiable values into the global variable '%.*s', which has no shadow",
-                       (int)len, gname);
-              gen_fail_plain(g, inst, what, "pass the array as a pointer argument with a shadow, or use a local variable");
-              return;
-            }
-            if (!sh) {
-              gen_fail(g, inst, "mixes memory with and without a shadow",
-                      "pass every pointer to differentiable data with a shadow");
-              return;
-            }
-            LLVMSetOperand(s, (unsigned)k, sh);
-          }
-        } else if (ir_is_allocation(inst)) {
-          /* shadow heap memory: zeroed, freed by the reverse of the call */
-          LLVMValueRef args[2];
-          if (ir_callee_is(inst, (const char *const[]){"calloc", NULL})) {
-            args[0] = vmap_get(&g->fwd, LLVMGetOperand(inst, 0)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 0))
-                                                                  : LLVMGetOperand(inst, 0);
-            args[1] = vmap_get(&g->fwd, LLVMGetOperand(inst, 1)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 1))
-                                                                  : LLVMGetOperand(inst, 1);
-          } else {
-            LLVMValueRef n = LLVMGetOperand(inst, 0);
-            args[0] = LLVMConstInt(g->i64_ty, 1, 0);
-            args[1] = vmap_get(&g->fwd, n) ? vmap_get(&g->fwd, n) : n;
-          }
-          for (int k = 0; k < 2; ++k)
-            args[k] = LLVMBuildZExtOrBitCast(m->b, args[k], g->i64_ty, "");
-          s = shadow_calloc(g, m->b, args[0], args[1], copy, "shadow");
-        } else if (LLVMIsAIntToPtrInst(inst)) {
-          /* shadow = shadow(source) + (address - source address) */
-          LLVMValueRef src = activity_ptrtoint_source(&g->active, LLVMGetOperand(inst, 0), 0);
-          LLVMValueRef ssrc = src ? vmap_get(&g->shadow, src) : NULL;
-          if (!ssrc) {
-            if (src && vmap_get(&g->active, src)) {
-              pending = 1;
-              continue;
-            }
-            gen_fail(g, inst, "makes a pointer to differentiable data from an integer Cotangent cannot follow",
-                     NULL);
-            return;
-          }
-          LLVMValueRef fsrc = vmap_get(&g->fwd, src) ? vmap_get(&g->fwd, src) : src;
-          LLVMValueRef off = LLVMBuildSub(m->b, LLVMBuildPtrToInt(m->b, copy, g->i64_ty, ""),
-                                          LLVMBuildPtrToInt(m->b, fsrc, g->i64_ty, ""), "");
-          LLVMTypeRef i8 = LLVMInt8TypeInContext(m->ctx);
-          s = LLVMBuildGEP2(m->b, i8, ssrc, &off, 1, "shadow");
-        } else if (LLVMIsALoadInst(inst)) {
-          LLVMValueRef p = LLVMGetOperand(inst, 0);
-          LLVMValueRef sp = vmap_get(&g->shadow, p);
-          if (!sp) {
-            if (vmap_get(&g->active, p)) {
-              pending = 1;
-              continue;
-            }
-            gen_fail(g, inst, "loads a pointer to differentiable data from memory without a shadow",
-                    "pass the outer pointer with a shadow too");
-            return;
-          }
-          s = LLVMBuildLoad2(m->b, LLVMTypeOf(inst), sp, "shadow");
-        } else {
-          gen_fail(g, inst, "produces a pointer to differentiable data in a way Cotangent cannot follow",
-                  NULL);
+        ct_shadow_step step = shadow_of(g, inst, copy, &s);
+        if (step == SHADOW_FAILED)
           return;
+        if (step == SHADOW_PENDING) {
+          pending = 1;
+          continue;
         }
         vmap_set(&g->shadow, inst, s);
         progress = 1;
@@ -238,34 +301,7 @@ static void build_shadows(ct_gen *g) {
           !gpu_is_shared_global(ir_base_object(inst))) /* shared arrays: shadow globals */
         gen_fail(g, inst, "mixes memory with and without a shadow (a pointer that may point into a constant argument)",
                  "pass every pointer to differentiable data with a shadow");
-  /* close shadow phis */
-  for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && LLVMIsAPHINode(inst);
-         inst = LLVMGetNextInstruction(inst)) {
-      LLVMValueRef sphi = vmap_get(&g->shadow, inst);
-      if (!sphi)
-        continue;
-      unsigned n = LLVMCountIncoming(inst);
-      for (unsigned k = 0; k < n; ++k) {
-        LLVMValueRef sv = vmap_get(&g->shadow, LLVMGetIncomingValue(inst, k));
-        if (!sv) {
-          LLVMValueRef iv = LLVMGetIncomingValue(inst, k);
-          if (LLVMIsAConstantPointerNull(iv) || LLVMIsAUndefValue(iv))
-            sv = iv;
-          else if ((sv = gpu_shadow_of_constant(g, iv, g->sb)) != NULL ||
-                   (sv = global_shadow_of(g, iv)) != NULL) {
-            /* a pointer into a global: its per-call shadow */
-          } else {
-            gen_fail(g, inst, "merges pointers with and without a shadow",
-                    "pass every pointer to differentiable data with a shadow");
-            return;
-          }
-        }
-        LLVMBasicBlockRef ib = LLVMValueAsBasicBlock(
-            vmap_get(&g->fwd, LLVMBasicBlockAsValue(LLVMGetIncomingBlock(inst, k))));
-        LLVMAddIncoming(sphi, &sv, &ib, 1);
-      }
-    }
+  close_shadow_phis(g);
 }
 
 /* Pointers stored into memory that has a shadow get their shadow stored into

@@ -352,6 +352,104 @@ static int has_varied_pointer_arg(const ct_vmap *varied, LLVMValueRef call) {
   return 0;
 }
 
+/* The forward step for one instruction: marks it varied when an operand
+ * is, and the memory a varied value is stored or copied into (through
+ * stores, atomics, parallel regions, calls). Returns whether anything
+ * changed. */
+static int mark_varied(ct_vmap *varied, LLVMValueRef inst) {
+  int changed = 0;
+  const char *masked = ir_masked_intrinsic(inst);
+  if (is_atomic_fp_update(inst) && vmap_get(varied, LLVMGetOperand(inst, 1)))
+    changed |= mark_base_varied(varied, LLVMGetOperand(inst, 0), 0);
+  if (atomic_written_varied(varied, inst))
+    changed |= mark_base_varied(varied, LLVMGetOperand(inst, LLVMIsAStoreInst(inst) ? 1 : 0), 0);
+  if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
+    /* storing a varied value makes the memory (its base object) varied */
+    LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
+    if (vmap_get(varied, val))
+      changed |= mark_base_varied(varied, ptr, 0);
+    else if (LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind && vmap_get(varied, ptr) &&
+             can_have_shadow(varied, val))
+      /* a pointer stored into varied memory: what is loaded back
+         from there is varied and finds its shadow in the shadow
+         memory, so the pointer needs one (memory the function
+         allocates, e.g. a heap struct's data field set in a loop;
+         pointers that cannot have one: forward.c) */
+      changed |= mark_base_varied(varied, val, 0);
+    return changed;
+  }
+  if (is_atomic_fp_update(inst) && vmap_get(varied, LLVMGetOperand(inst, 1)))
+    changed |= mark_base_varied(varied, LLVMGetOperand(inst, 0), 0);
+  if (is_fork(inst) && (has_varied_operand(varied, inst) || has_varied_bits(varied, inst)))
+    changed |= mark_fork_outputs(varied, inst);
+  int custom = calls_custom_derivative(inst);
+  if ((custom || calls_function_with_body(inst)) && has_varied_operand(varied, inst)) {
+    /* the callee may store its differentiable inputs through any
+       pointer it receives (a function with a custom derivative:
+       those it writes, by its CT_ACCESS) */
+    int n = LLVMGetNumArgOperands(inst);
+    for (int k = 0; k < n; ++k) {
+      LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+      char acc = custom ? custom_access(LLVMGetCalledValue(inst), (unsigned)k) : 'u';
+      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && (acc == 'w' || acc == 'u'))
+        changed |= mark_base_varied(varied, op, 0);
+    }
+  }
+  const char *mem = ir_mem_intrinsic(inst);
+  if (mem && strcmp(mem, "memset") != 0) {
+    /* copying varied memory makes the destination varied */
+    if (vmap_get(varied, LLVMGetOperand(inst, 1)))
+      changed |= mark_base_varied(varied, LLVMGetOperand(inst, 0), 0);
+    return changed;
+  }
+  if (vmap_get(varied, inst) || !activity_carries_derivative(LLVMTypeOf(inst)))
+    return changed;
+  if (LLVMIsAIntToPtrInst(inst) && activity_ptrtoint_source(varied, LLVMGetOperand(inst, 0), 0)) {
+    /* integer arithmetic on the address of varied memory */
+    vmap_set(varied, inst, inst);
+    changed = 1;
+    return changed;
+  }
+  if (has_varied_operand(varied, inst) && !activity_is_without_derivative(inst)) {
+    vmap_set(varied, inst, inst);
+    changed = 1;
+    /* a pointer merge with a varied pointer: every pointer it merges
+       needs a shadow (e.g. a malloc that LLVM duplicated per path) */
+    if ((LLVMIsAPHINode(inst) || LLVMIsASelectInst(inst)) &&
+        LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind)
+      mark_base_varied(varied, inst, 0);
+  }
+  return changed;
+}
+
+/* The backward pass: from the roots (the differentiated result, and stores
+ * into varied memory, which the caller reads back through shadows),
+ * through operands. */
+static void mark_useful(const ct_spec *spec, LLVMValueRef fn, const ct_vmap *varied, ct_vmap *useful) {
+  for (int changed = 1; changed;) {
+    changed = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetLastBasicBlock(fn); bb; bb = LLVMGetPreviousBasicBlock(bb))
+      for (LLVMValueRef inst = LLVMGetLastInstruction(bb); inst; inst = LLVMGetPreviousInstruction(inst)) {
+        int is_root = (spec->ret_active && LLVMGetInstructionOpcode(inst) == LLVMRet) ||
+                      ((LLVMIsAStoreInst(inst) || is_masked_store(inst)) &&
+                       vmap_get(varied, LLVMGetOperand(inst, 1))) ||
+                      (ir_mem_intrinsic(inst) && vmap_get(varied, LLVMGetOperand(inst, 0))) ||
+                      (is_atomic_fp_update(inst) && vmap_get(varied, LLVMGetOperand(inst, 0))) ||
+                      (LLVMIsACallInst(inst) && has_varied_pointer_arg(varied, inst));
+        if (!is_root && !vmap_get(useful, inst))
+          continue;
+        int n = LLVMGetNumOperands(inst);
+        for (int i = 0; i < n; ++i) {
+          LLVMValueRef op = LLVMGetOperand(inst, (unsigned)i);
+          if (op && (LLVMIsAInstruction(op) || LLVMIsAArgument(op)) && !vmap_get(useful, op)) {
+            vmap_set(useful, op, op);
+            changed = 1;
+          }
+        }
+      }
+  }
+}
+
 void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
   ct_vmap varied, useful;
   vmap_init(&varied);
@@ -365,96 +463,10 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
   for (int changed = 1; changed;) {
     changed = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
-      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
-        const char *masked = ir_masked_intrinsic(inst);
-        if (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1)))
-          changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
-        if (atomic_written_varied(&varied, inst))
-          changed |= mark_base_varied(&varied, LLVMGetOperand(inst, LLVMIsAStoreInst(inst) ? 1 : 0), 0);
-        if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
-          /* storing a varied value makes the memory (its base object) varied */
-          LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
-          if (vmap_get(&varied, val))
-            changed |= mark_base_varied(&varied, ptr, 0);
-          else if (LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind && vmap_get(&varied, ptr) &&
-                   can_have_shadow(&varied, val))
-            /* a pointer stored into varied memory: what is loaded back
-               from there is varied and finds its shadow in the shadow
-               memory, so the pointer needs one (memory the function
-               allocates, e.g. a heap struct's data field set in a loop;
-               pointers that cannot have one: forward.c) */
-            changed |= mark_base_varied(&varied, val, 0);
-          continue;
-        }
-        if (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1)))
-          changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
-        if (is_fork(inst) && (has_varied_operand(&varied, inst) || has_varied_bits(&varied, inst)))
-          changed |= mark_fork_outputs(&varied, inst);
-        int custom = calls_custom_derivative(inst);
-        if ((custom || calls_function_with_body(inst)) && has_varied_operand(&varied, inst)) {
-          /* the callee may store its differentiable inputs through any
-             pointer it receives (a function with a custom derivative:
-             those it writes, by its CT_ACCESS) */
-          int n = LLVMGetNumArgOperands(inst);
-          for (int k = 0; k < n; ++k) {
-            LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
-            char acc = custom ? custom_access(LLVMGetCalledValue(inst), (unsigned)k) : 'u';
-            if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && (acc == 'w' || acc == 'u'))
-              changed |= mark_base_varied(&varied, op, 0);
-          }
-        }
-        const char *mem = ir_mem_intrinsic(inst);
-        if (mem && strcmp(mem, "memset") != 0) {
-          /* copying varied memory makes the destination varied */
-          if (vmap_get(&varied, LLVMGetOperand(inst, 1)))
-            changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
-          continue;
-        }
-        if (vmap_get(&varied, inst) || !activity_carries_derivative(LLVMTypeOf(inst)))
-          continue;
-        if (LLVMIsAIntToPtrInst(inst) && activity_ptrtoint_source(&varied, LLVMGetOperand(inst, 0), 0)) {
-          /* integer arithmetic on the address of varied memory */
-          vmap_set(&varied, inst, inst);
-          changed = 1;
-          continue;
-        }
-        if (has_varied_operand(&varied, inst) && !activity_is_without_derivative(inst)) {
-          vmap_set(&varied, inst, inst);
-          changed = 1;
-          /* a pointer merge with a varied pointer: every pointer it merges
-             needs a shadow (e.g. a malloc that LLVM duplicated per path) */
-          if ((LLVMIsAPHINode(inst) || LLVMIsASelectInst(inst)) &&
-              LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind)
-            mark_base_varied(&varied, inst, 0);
-        }
-      }
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst))
+        changed |= mark_varied(&varied, inst);
   }
-
-  /* backward: from the returned value, through operands */
-  for (int changed = 1; changed;) {
-    changed = 0;
-    for (LLVMBasicBlockRef bb = LLVMGetLastBasicBlock(fn); bb; bb = LLVMGetPreviousBasicBlock(bb))
-      for (LLVMValueRef inst = LLVMGetLastInstruction(bb); inst; inst = LLVMGetPreviousInstruction(inst)) {
-        /* roots: the differentiated result, and stores into varied memory
-           (the caller reads shadows back) */
-        int is_root = (spec->ret_active && LLVMGetInstructionOpcode(inst) == LLVMRet) ||
-                      ((LLVMIsAStoreInst(inst) || is_masked_store(inst)) &&
-                       vmap_get(&varied, LLVMGetOperand(inst, 1))) ||
-                      (ir_mem_intrinsic(inst) && vmap_get(&varied, LLVMGetOperand(inst, 0))) ||
-                      (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 0))) ||
-                      (LLVMIsACallInst(inst) && has_varied_pointer_arg(&varied, inst));
-        if (!is_root && !vmap_get(&useful, inst))
-          continue;
-        int n = LLVMGetNumOperands(inst);
-        for (int i = 0; i < n; ++i) {
-          LLVMValueRef op = LLVMGetOperand(inst, (unsigned)i);
-          if (op && (LLVMIsAInstruction(op) || LLVMIsAArgument(op)) && !vmap_get(&useful, op)) {
-            vmap_set(&useful, op, op);
-            changed = 1;
-          }
-        }
-      }
-  }
+  mark_useful(spec, fn, &varied, &useful);
 
   /* pointers need shadows whenever they are varied; other values need
      adjoints when they are also useful */

@@ -202,19 +202,6 @@ static void need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind) {
   add_need(b, v, kind);
 }
 
-/* Does a rule expression use the symbol `sym` (a, b, c or r)? */
-static int expr_uses(const char *expr, char sym) {
-  for (const char *p = expr; p && *p;) {
-    while (*p == ' ')
-      ++p;
-    size_t n = strcspn(p, " ");
-    if (n == 1 && *p == sym)
-      return 1;
-    p += n;
-  }
-  return 0;
-}
-
 /* A differentiated call: the callee's split gradient for the activity of
  * this call's arguments (or its canonical one), and the arguments, shadows
  * and callee tape the reverse needs. */
@@ -405,7 +392,7 @@ static void plan_rule(ct_gen *g, ct_block *b, LLVMValueRef inst) {
   for (unsigned k = 0; k < rule->noperands; ++k)
     if (rule->adjoint[k] && adjoint_has(g, LLVMGetOperand(inst, k)))
       for (unsigned j = 0; j < 4; ++j)
-        uses[j] |= expr_uses(rule->adjoint[k], j < 3 ? SYMS[j] : 'r');
+        uses[j] |= rules_uses(rule->adjoint[k], j < 3 ? SYMS[j] : 'r');
   for (unsigned k = 0; k < rule->noperands && k < 3; ++k)
     if (uses[k])
       need(g, b, LLVMGetOperand(inst, k), NEED_VALUE);

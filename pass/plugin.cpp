@@ -93,7 +93,20 @@ void loadFrontendIfInClang() {
     fprintf(stderr, "cotangent: warning: attribute frontend not loaded: %s\n", dlerror());
 }
 
-__attribute__((constructor)) void onLoad() { loadFrontendIfInClang(); }
+// A malformed row of the derivative rule table (rules.c) stops every
+// compilation at once, not only those that differentiate its operation.
+void checkRules() {
+  char Err[512];
+  if (!ct_check_rules(Err, sizeof Err)) {
+    fprintf(stderr, "cotangent: internal error: %s\n", Err);
+    exit(1);
+  }
+}
+
+__attribute__((constructor)) void onLoad() {
+  checkRules();
+  loadFrontendIfInClang();
+}
 
 } // namespace
 

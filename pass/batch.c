@@ -45,7 +45,7 @@ static LLVMValueRef existing_counter(LLVMBasicBlockRef header) {
 
 void batch_add_counters(ct_gen *g) {
   g->loop_counters = calloc(g->nloops ? g->nloops : 1, sizeof *g->loop_counters);
-  if (getenv("COTANGENT_NO_BATCH")) /* for comparisons */
+  if (ct_switch(CT_SWITCH_NO_BATCH)) /* for comparisons */
     return;
   LLVMBuilderRef b = LLVMCreateBuilderInContext(g->m->ctx);
   LLVMTypeRef i64 = LLVMInt64TypeInContext(g->m->ctx);

@@ -26,6 +26,25 @@ int ct_pair_sin_cos_module(LLVMModuleRef module);
  * consistent). Returns 0 with what is wrong in err (n bytes) otherwise. */
 int ct_check_rules(char *err, size_t n);
 
+/* Environment switches (switches.c): one table of the environment
+ * variables the pass reads, with their meanings, read once when the plugin
+ * loads (ct_switches_load). ct_switch gives the value read (NULL when
+ * unset); each use says how it reads it. */
+typedef enum {
+  CT_SWITCH_DEBUG,
+  CT_SWITCH_DUMP_GRADIENT,
+  CT_SWITCH_NO_BATCH,
+  CT_SWITCH_INLINE_GRADIENTS,
+  CT_SWITCH_DIFFERENTIATE_EARLY,
+  CT_SWITCH_RUNTIME_BC,
+  CT_SWITCH_DEVICE_RUNTIME_BC,
+  CT_NSWITCHES
+} ct_switch_id;
+void ct_switches_load(void);
+const char *ct_switch(ct_switch_id s);
+const char *ct_switch_name(ct_switch_id s);
+const char *ct_switch_meaning(ct_switch_id s);
+
 typedef enum { CT_SEV_ERROR, CT_SEV_WARNING, CT_SEV_REMARK, CT_SEV_NOTE } ct_severity;
 
 /* Reports a diagnostic through the LLVMContext, so clang prints it with the

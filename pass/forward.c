@@ -456,7 +456,7 @@ static void remark_tape_use(ct_gen *g) {
       LLVMValueRef v = b->needs[k].value;
       if (!need_on_tape(b->needs[k].kind))
         continue;
-      if (getenv("COTANGENT_DEBUG")) {
+      if (ct_switch(CT_SWITCH_DEBUG)) {
         char *txt = LLVMPrintValueToString(v);
         fprintf(stderr, "cotangent: tape[%u] kind %d: %s\n", i, (int)b->needs[k].kind, txt);
         LLVMDisposeMessage(txt);

@@ -398,7 +398,7 @@ static LLVMTypeRef create_functions(ct_gen *g, const char *name, const char *rna
  * activity. */
 static void analyse(ct_gen *g) {
   g->nloops = ct_bridge_loop_trip_counts(g->pc, &g->loops, &g->loop_blocks);
-  if (getenv("COTANGENT_DEBUG")) {
+  if (ct_switch(CT_SWITCH_DEBUG)) {
     LLVMDumpValue(g->pc);
     for (unsigned i = 0; i < g->nloops; ++i)
       fprintf(stderr, "cotangent: loop %u header %s exit %s trips %s blocks %u\n", i,
@@ -418,11 +418,11 @@ static int finish_functions(ct_gen *g, LLVMValueRef site, int ok) {
   ct_module *m = g->m;
   LLVMValueRef fns[2] = {g->g, g->rg};
   unsigned nfns = g->spec->split ? 2 : 1;
-  for (unsigned i = 0; i < nfns && ok && getenv("COTANGENT_DUMP_GRADIENT"); ++i)
+  for (unsigned i = 0; i < nfns && ok && ct_switch(CT_SWITCH_DUMP_GRADIENT); ++i)
     LLVMDumpValue(fns[i]);
   for (unsigned i = 0; i < nfns && ok; ++i)
     if (LLVMVerifyFunction(fns[i], LLVMPrintMessageAction)) {
-      if (getenv("COTANGENT_DEBUG"))
+      if (ct_switch(CT_SWITCH_DEBUG))
         LLVMDumpValue(fns[i]);
       diag_report(g->spec->fn, site, CT_SEV_ERROR,
                   "internal error: Cotangent generated invalid code for this gradient; please report");

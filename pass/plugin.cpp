@@ -49,7 +49,7 @@ struct PairSinCosPass : PassInfoMixin<PairSinCosPass> {
 // LLVM's simplification (for measuring what the normal placement, after
 // it, is worth: the benchmark harness's "AD before optimization" mode).
 bool differentiateEarly() {
-  const char *V = getenv("COTANGENT_DIFFERENTIATE_EARLY");
+  const char *V = ct_switch(CT_SWITCH_DIFFERENTIATE_EARLY);
   return V && *V && *V != '0';
 }
 
@@ -104,6 +104,7 @@ void checkRules() {
 }
 
 __attribute__((constructor)) void onLoad() {
+  ct_switches_load();
   checkRules();
   loadFrontendIfInClang();
 }

@@ -1,8 +1,12 @@
 /* Shared declarations of the C17 core of the Cotangent pass.
  *
  * Flow, one direction only: lower (lower.c) -> find operator calls
- * (operators.c) -> prepare the primal (prepare.c) -> analyse (activity.c)
- * -> generate (reverse.c, using the rule table in rules.c) -> clean up. */
+ * (operators.c) -> build the gradient (gradient.c, the driver: prepare the
+ * primal (prepare.c), analyse (cfg.c, activity.c), plan (plan.c), generate
+ * (forward.c, reverse.c, with the rule table in rules.c; gen.h)) -> clean
+ * up. Files call only files below them (scripts/callgraph checks it); the
+ * one way back up is the generator's own recursion, gen.h's
+ * ct_callee_gradient. IR predicates any file may use live in ir.h. */
 #ifndef COTANGENT_PASS_CORE_H
 #define COTANGENT_PASS_CORE_H
 
@@ -88,15 +92,11 @@ typedef struct {
   LLVMValueRef aug, rev;
 } ct_split;
 
-/* Gets (generating on first use) the split pair for `spec` (spec->split set).
- * Returns 0 after reporting an error. */
-int gradient_get_split(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out);
-
 /* signature.c: the names and types of generated gradients */
 /* "<f>.ct_grad.<activity codes>[.r][.v][.mt]" (".ct_aug." when split), whole
  * (names of any length must not collide); the caller frees it. */
 char *signature_name(const ct_spec *spec);
-/* The combined gradient's type (below, gradient_get); *ret_struct its
+/* The combined gradient's type (gradient_get); *ret_struct its
  * result struct. */
 LLVMTypeRef signature_combined(ct_module *m, const ct_spec *spec, LLVMTypeRef *ret_struct);
 /* The types of the split pair for `spec`. */
@@ -118,12 +118,16 @@ const char *contract_differentiable_text(ct_module *m, LLVMValueRef fn, unsigned
  * collide); the caller frees them. */
 void contract_stable_names(LLVMValueRef fn, char **aug, char **rev);
 
-/* The gradient function for `spec`, generated on first use and cached in the
- * module under a stable name. Its signature:
+/* gradient.c, the driver. gradient_get: the gradient function for `spec`,
+ * generated on first use and cached in the module under a stable name. Its
+ * signature:
  *   { [ret], d(active scalar args)... } name(params with a shadow pointer
  *                                          after each dup param..., [seed])
  * Returns NULL after reporting an error at `site` (the operator call). */
 LLVMValueRef gradient_get(ct_module *m, const ct_spec *spec, LLVMValueRef site);
+/* Gets (generating on first use) the split pair for `spec` (spec->split set).
+ * Returns 0 after reporting an error. */
+int gradient_get_split(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out);
 /* Deletes the prepared primal copies made while generating. */
 void gradient_finish(ct_module *m);
 

@@ -1,5 +1,6 @@
-/* Internal interface of the reverse-mode generator (cfg.c, classify.c,
- * forward.c, reverse.c, ...). See gradient.c for the overall design. */
+/* Internal interface of the reverse-mode generator: the state of one
+ * gradient (ct_gen) and the files that build it, declared in the order data
+ * flows through them. See gradient.c (the driver) for the overall design. */
 #ifndef COTANGENT_PASS_GEN_H
 #define COTANGENT_PASS_GEN_H
 
@@ -53,7 +54,7 @@ typedef struct {
    * no predecessor index goes on the tape. */
   LLVMValueRef iv, iv_start;
   unsigned iv_start_pred;
-  /* Else, a condition that tells it (classify.c, find_guard): when it
+  /* Else, a condition that tells it (plan.c, find_guard): when it
    * holds, b was entered from preds[guard_true_pred]. */
   LLVMValueRef guard;
   unsigned guard_true_pred;
@@ -127,44 +128,24 @@ typedef struct {
   int failed;
 } ct_gen;
 
+/* What the reverse of a primal instruction is (classify.c). */
 typedef enum {
   REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_MEMSET, REV_MEMCPY, REV_LANES,
   REV_ALLOC, REV_CALL, REV_CUSTOM, REV_MASKED_LOAD, REV_MASKED_STORE, REV_OMP_FORK, REV_OMP_SYNC,
   REV_ATOMIC_ADD, REV_UNSUPPORTED
 } ct_rev_kind;
 
-/* diag.c: errors while generating (they set g->failed) */
-/* "cannot differentiate 'f': <instruction> <what>; <hint>" at inst */
-void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint);
-/* "cannot differentiate 'f': it <what>; <hint>" at `at` */
-void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint);
-
-
-
-/* reverse.c: the reverse emitter */
-/* The reverse of block b (at b->rev); the entry block's goes to rev_exit. */
-void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit);
-/* Frees a shadow heap block of `bytes` bytes, or zeroes it when the
- * reverse is kept for another application. */
-void reverse_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes);
-
-/* adjoint.c: adjoints and the primal values the reverse part sees */
-/* v has an adjoint: active and not a pointer (pointers have shadows) */
-int adjoint_has(ct_gen *g, LLVMValueRef v);
-/* v's adjoint slot (created zeroed in the reverse function's entry) */
-LLVMValueRef adjoint_slot(ct_gen *g, LLVMValueRef v);
-/* adds c (converted to primal's type) to primal's adjoint, if it has one */
-void adjoint_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c);
-/* reads and clears v's adjoint (a loop's next iteration starts from zero) */
-LLVMValueRef adjoint_take(ct_gen *g, LLVMValueRef v);
-/* The primal value v (or its shadow) at the current reverse position. */
-LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v);
-LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v);
+/* The files below, in the order a gradient's data flows through them (the
+ * driver, gradient.c, calls them in this order; core.h declares it). */
 
 /* cfg.c: predecessors, dominance and cycles of the prepared primal */
+/* Fills g->blocks (predecessors, stable, once) and g->block_index. */
 void cfg_analyse(ct_gen *g);
+/* The block record of a primal block, or NULL. */
 ct_block *cfg_block_of(ct_gen *g, LLVMBasicBlockRef bb);
+/* bb ends in a return. */
 int cfg_is_return_block(LLVMBasicBlockRef bb);
+/* Loop l contains bb. */
 int cfg_loop_contains(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb);
 
 /* classify.c: what the reverse of each instruction is */
@@ -194,46 +175,13 @@ void classify_warn_lossy_conversions(ct_gen *g);
  * malloc read so is freed by its reverse (g->deferred_free). */
 int memory_reads_unchanged(ct_gen *g, LLVMValueRef load);
 
-/* plan.c: tape planning */
-/* Decides what each reverse block needs and how it gets it (b->needs, the
- * induction variables and guards telling predecessors, batched records). */
-void plan_tape(ct_gen *g);
-
-/* custom_memory.c: the arrays a custom derivative's pullback reads and the
- * function overwrites after the call are copied to the tape right after
- * it (when their size is known; else a compile error). */
-void custom_check_memory(ct_gen *g, LLVMValueRef call);
-/* the bytes of array argument k of a kept call, from `ints` (the call's
- * operands as values where the code is built) */
-LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
-void custom_build_kept(ct_gen *g);
-
-
-/* batch.c: loop-indexed records */
-/* Adds an iteration counter (0, 1, ...) to the header of every loop that can
- * hold its blocks' records in an array (trip count, preheader, one latch,
- * dedicated exit); fills g->loop_counters. Before planning. */
-void batch_add_counters(ct_gen *g);
-/* Index of the innermost loop containing bb, or -1. */
-int batch_innermost_loop(ct_gen *g, LLVMBasicBlockRef bb);
-/* Forward: pushes each batched block's array at its loop's preheader
- * (before the preheader's own record, which its reverse pops first). */
-void batch_build_pushes(ct_gen *g);
-/* Forward: stores rec into b's array at the current iteration. */
-void batch_store_record(ct_gen *g, ct_block *b, LLVMValueRef rec);
-/* Reverse: loads b's record of the current iteration. */
-LLVMValueRef batch_load_record(ct_gen *g, ct_block *b, LLVMTypeRef rec_ty, LLVMValueRef counter);
-/* Reverse: the slot holding the array pointer of batched block b. */
-LLVMValueRef batch_slot(ct_gen *g, ct_block *b);
-/* Reverse, at the end of a preheader's reverse: pops its loop's arrays. */
-void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
-
 /* stored_pointers.c: a pointer without a shadow stored into shadowed
  * memory is its own shadow there; pointers loaded back from there (and
  * derived from those) may have the primal pointer as shadow */
 /* Before planning: finds those pointers; reports their uses that need a
  * real shadow. */
 void stored_pointers_plan(ct_gen *g);
+/* ptr's shadow may be ptr itself. */
 int stored_pointers_maybe_self(ct_gen *g, LLVMValueRef ptr);
 /* Reverse: sp (the shadow of ptr, for a `ty` access), or a discarded slot
  * when sp is ptr itself; *self is that condition (NULL when ptr's shadow
@@ -247,6 +195,22 @@ int stored_pointers_check_copy(ct_gen *g, LLVMValueRef copy);
 void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy);
 /* A malloc stored into the caller's memory: its shadow is the caller's. */
 int stored_pointers_escapes(LLVMValueRef alloc);
+
+/* custom_memory.c: the arrays a custom derivative's pullback reads and the
+ * function overwrites after the call are copied to the tape right after
+ * it (when their size is known; else a compile error). */
+/* Planning: decides which arrays of the call to keep, or reports. */
+void custom_check_memory(ct_gen *g, LLVMValueRef call);
+/* The bytes of array argument k of a kept call, its sizes taken through
+ * `value` (the call's operands as values where the code is built). */
+LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
+/* Forward: pushes the kept arrays right after their calls. */
+void custom_build_kept(ct_gen *g);
+
+/* plan.c: tape planning */
+/* Decides what each reverse block needs and how it gets it (b->needs, the
+ * induction variables and guards telling predecessors, batched records). */
+void plan_tape(ct_gen *g);
 
 /* tape.c: the runtime tape as generated code uses it */
 #define TAPE_MAX_EXIT_ARRAYS 64
@@ -268,25 +232,68 @@ LLVMTypeRef tape_record_type(ct_gen *g, ct_block *b);
  * their loop's exit): up to max, returns how many. */
 unsigned tape_exit_arrays(ct_gen *g, ct_block *b, ct_block **out, unsigned max);
 
+/* batch.c: loop-indexed records */
+/* Adds an iteration counter (0, 1, ...) to the header of every loop that can
+ * hold its blocks' records in an array (trip count, preheader, one latch,
+ * dedicated exit); fills g->loop_counters. Before planning. */
+void batch_add_counters(ct_gen *g);
+/* Index of the innermost loop containing bb, or -1. */
+int batch_innermost_loop(ct_gen *g, LLVMBasicBlockRef bb);
+/* Forward: pushes each batched block's array at its loop's preheader
+ * (before the preheader's own record, which its reverse pops first). */
+void batch_build_pushes(ct_gen *g);
+/* Forward: stores rec into b's array at the current iteration. */
+void batch_store_record(ct_gen *g, ct_block *b, LLVMValueRef rec);
+/* Reverse: loads b's record of the current iteration. */
+LLVMValueRef batch_load_record(ct_gen *g, ct_block *b, LLVMTypeRef rec_ty, LLVMValueRef counter);
+/* Reverse: the slot holding the array pointer of batched block b. */
+LLVMValueRef batch_slot(ct_gen *g, ct_block *b);
+/* Reverse, at the end of a preheader's reverse: pops its loop's arrays. */
+void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
+
 /* forward.c: the forward copy's shadows, differentiated calls and pushes */
 /* Records a heap shadow (of `bytes` bytes) released when the reverse ends. */
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes);
+/* Completes the forward part (the primal's blocks are copied already). */
 void forward_build(ct_gen *g);
 
 /* scopes.c: scoped-noalias tags telling primal, shadow and tape memory
  * apart (loads and stores only; anything else is left alone) */
+/* inst accesses the function's own memory, or the tape */
 void scopes_tag_primal(ct_gen *g, LLVMValueRef inst);
+void scopes_tag_tape(ct_gen *g, LLVMValueRef inst);
 /* inst accesses the shadow of primal_ptr (a pointer of the prepared
  * function) */
 void scopes_tag_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef primal_ptr);
-void scopes_tag_tape(ct_gen *g, LLVMValueRef inst);
 /* the forward copies of the function's own loads and stores */
 void scopes_tag_forward(ct_gen *g);
 
-/* omp.c: OpenMP parallel regions. A __kmpc_fork_call with differentiable
- * captured data runs the region's augmented forward per thread (tapes kept
- * in a region record) and, in the reverse, forks the region's reverse;
- * critical sections and barriers are mirrored. */
+/* adjoint.c: adjoints and the primal values the reverse part sees */
+/* v has an adjoint: active and not a pointer (pointers have shadows) */
+int adjoint_has(ct_gen *g, LLVMValueRef v);
+/* v's adjoint slot (created zeroed in the reverse function's entry) */
+LLVMValueRef adjoint_slot(ct_gen *g, LLVMValueRef v);
+/* adds c (converted to primal's type) to primal's adjoint, if it has one */
+void adjoint_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c);
+/* reads and clears v's adjoint (a loop's next iteration starts from zero) */
+LLVMValueRef adjoint_take(ct_gen *g, LLVMValueRef v);
+/* The primal value v (or its shadow) at the current reverse position. */
+LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v);
+LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v);
+
+/* reverse.c: the reverse emitter */
+/* The reverse of block b (at b->rev); the entry block's goes to rev_exit. */
+void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit);
+/* Frees a shadow heap block of `bytes` bytes, or zeroes it when the
+ * reverse is kept for another application. */
+void reverse_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes);
+
+/* omp.c: OpenMP parallel regions, at each stage above. A __kmpc_fork_call
+ * with differentiable captured data runs the region's augmented forward
+ * per thread (tapes kept in a region record) and, in the reverse, forks
+ * the region's reverse; critical sections and barriers are mirrored. */
+/* A call of __kmpc_fork_call. */
+int omp_is_fork(LLVMValueRef inst);
 /* The reverse kind of an OpenMP runtime call (REV_OMP_FORK, REV_OMP_SYNC,
  * REV_NONE, REV_UNSUPPORTED), or -1 when `inst` is not one. */
 int omp_classify(ct_gen *g, LLVMValueRef inst);
@@ -300,12 +307,16 @@ int omp_fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec);
  * (omp_fork_spec). Returns how many, at most OMP_MAX_NEEDS. */
 enum { OMP_MAX_NEEDS = 2 * CT_MAX_PARAMS + 2 };
 unsigned omp_needs(ct_gen *g, LLVMValueRef inst, const ct_spec *spec, ct_need *out);
+/* Forward: the fork runs the region's augmented forward per thread. */
 void omp_forward_fork(ct_gen *g, LLVMValueRef inst);
+/* Reverse of a fork (the region's reverse per thread), an atomic update or
+ * a synchronisation. */
 void omp_reverse(ct_gen *g, LLVMValueRef inst);
-int omp_is_fork(LLVMValueRef inst);
 
 /* gpu.c: SIMT code (NVPTX kernels, host SIMT emulation) */
+/* The module targets NVPTX or calls the host SIMT emulator. */
 int gpu_module_is_simt(LLVMModuleRef mod);
+/* A block, warp or cluster barrier. */
 int gpu_is_barrier(LLVMValueRef inst);
 /* Emits a copy of a primal barrier call at the builder's position, with
  * its arguments (barrier ids, warp masks) as the reverse pass sees them. */
@@ -319,5 +330,11 @@ int gpu_needs_atomic(ct_gen *g, LLVMValueRef primal_ptr);
 void gpu_shadow_add(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMValueRef d);
 /* reads *sp and zeroes it (atomically where needed) */
 LLVMValueRef gpu_shadow_take(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMTypeRef ty);
+
+/* diag.c: errors while generating (they set g->failed) */
+/* "cannot differentiate 'f': <instruction> <what>; <hint>" at inst */
+void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint);
+/* "cannot differentiate 'f': it <what>; <hint>" at `at` */
+void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint);
 
 #endif

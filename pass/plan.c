@@ -16,8 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Records that the reverse of block b uses `v` (or its shadow, or its
- * callee tape). */
+/* Block b's reverse needs v as `kind` (planned already). */
 static int has_need(const ct_block *b, LLVMValueRef v, ct_need_kind kind) {
   for (unsigned i = 0; i < b->nneeds; ++i)
     if (b->needs[i].value == v && b->needs[i].kind == kind)
@@ -25,6 +24,7 @@ static int has_need(const ct_block *b, LLVMValueRef v, ct_need_kind kind) {
   return 0;
 }
 
+/* Records that b's reverse needs v as `kind`, as is. */
 static void add_need(ct_block *b, LLVMValueRef v, ct_need_kind kind) {
   b->needs = realloc(b->needs, (b->nneeds + 1) * sizeof *b->needs);
   b->needs[b->nneeds++] = (ct_need){v, kind};
@@ -66,13 +66,14 @@ static int is_cheap(ct_gen *g, LLVMValueRef v) {
 
 static int operand_count(LLVMValueRef v) { return LLVMGetNumOperands(v); }
 
+/* v is there in b's reverse already: not an instruction, from a stable
+ * block, or planned for b. */
 static int available(ct_gen *g, ct_block *b, LLVMValueRef v) {
   if (!ir_is_local(v) || cfg_block_of(g, LLVMGetInstructionParent(v))->stable)
     return 1;
   return has_need(b, v, NEED_VALUE) || has_need(b, v, NEED_REMAT) || has_need(b, v, NEED_HOISTED) ||
          has_need(b, v, NEED_IV_EXIT);
 }
-
 
 /* The exit block of the outermost loop that contains b but not v's
  * definition (v is invariant there), if that loop has a unique exit reached
@@ -88,8 +89,6 @@ static ct_block *hoist_target(ct_gen *g, ct_block *b, LLVMValueRef v) {
   return NULL;
 }
 
-/* Is v, in b's reverse, an induction variable counted down or a value taped
- * once per run of a loop around b (next to nothing per iteration)? */
 /* The loop whose reverse counts the induction variable v down for block b
  * (v's header is the loop's, the loop has a dedicated exit and contains
  * b), or NULL. */
@@ -106,6 +105,8 @@ static const ct_bridge_loop *counting_loop(ct_gen *g, ct_block *b, LLVMValueRef 
   return NULL;
 }
 
+/* Is v, in b's reverse, an induction variable counted down or a value taped
+ * once per run of a loop around b (next to nothing per iteration)? */
 static int once_per_loop_run(ct_gen *g, ct_block *b, LLVMValueRef v) {
   return counting_loop(g, b, v) || hoist_target(g, b, v) != NULL;
 }
@@ -122,6 +123,9 @@ static int tape_cost(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
   return c;
 }
 
+/* Plans v's value for b's reverse: recomputed (from operands planned in
+ * turn, up to `depth` deep), counted down, taped once per loop run, or
+ * taped. */
 static void need_value(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
   if (available(g, b, v))
     return;

@@ -86,6 +86,8 @@ typedef struct {
   LLVMBuilderRef sb;    /* shadow allocations and tape: entry of the forward */
   ct_block *blocks;
   unsigned nblocks;
+  /* the value maps, together from block_index to kept (gradient.c
+   * initializes and frees them from one list, checked complete) */
   ct_vmap block_index; /* primal block (as value) -> index + 1 */
   ct_vmap fwd;         /* primal value -> forward value */
   ct_vmap shadow;      /* primal pointer -> forward shadow pointer */

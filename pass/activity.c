@@ -29,46 +29,6 @@ int activity_carries_derivative(LLVMTypeRef t) {
   }
 }
 
-const char *activity_mem_intrinsic(LLVMValueRef inst) {
-  size_t len = 0;
-  const char *name = util_callee_name(inst, &len);
-  if (!name)
-    return NULL;
-  static const char *const KINDS[] = {"memcpy", "memmove", "memset"};
-  for (size_t i = 0; i < 3; ++i) {
-    size_t k = strlen(KINDS[i]);
-    if (len > k + 6 && !strncmp(name, "llvm.", 5) && !strncmp(name + 5, KINDS[i], k) && name[5 + k] == '.')
-      return KINDS[i];
-  }
-  return NULL;
-}
-
-const char *activity_masked_intrinsic(LLVMValueRef inst) {
-  size_t len = 0;
-  const char *name = util_callee_name(inst, &len);
-  if (!name)
-    return NULL;
-  if (len > 18 && !strncmp(name, "llvm.masked.load.", 17))
-    return "load";
-  if (len > 19 && !strncmp(name, "llvm.masked.store.", 18))
-    return "store";
-  return NULL;
-}
-
-LLVMValueRef activity_base_object(LLVMValueRef p) {
-  for (int depth = 0; depth < 64; ++depth) {
-    if (LLVMIsAGetElementPtrInst(p) || LLVMIsABitCastInst(p) || LLVMIsAAddrSpaceCastInst(p))
-      p = LLVMGetOperand(p, 0);
-    else if (LLVMIsAConstantExpr(p) && (LLVMGetConstOpcode(p) == LLVMGetElementPtr ||
-                                        LLVMGetConstOpcode(p) == LLVMBitCast ||
-                                        LLVMGetConstOpcode(p) == LLVMAddrSpaceCast))
-      p = LLVMGetOperand(p, 0);
-    else
-      break;
-  }
-  return p;
-}
-
 /* The floating-point type of the data in the object `ptr` points into,
  * deduced from the function's float/double loads and stores of the same
  * object (vector accesses count by element). NULL when there are none, or
@@ -85,10 +45,10 @@ static LLVMTypeRef fp_type_of_object(LLVMValueRef fn, LLVMValueRef base, int dep
       } else if (LLVMIsAStoreInst(inst)) {
         p = LLVMGetOperand(inst, 1);
         ty = LLVMTypeOf(LLVMGetOperand(inst, 0));
-      } else if (depth > 0 && activity_mem_intrinsic(inst) && strcmp(activity_mem_intrinsic(inst), "memset") &&
-                 activity_base_object(LLVMGetOperand(inst, 0)) == base) {
+      } else if (depth > 0 && ir_mem_intrinsic(inst) && strcmp(ir_mem_intrinsic(inst), "memset") &&
+                 ir_base_object(LLVMGetOperand(inst, 0)) == base) {
         /* filled by a copy: the type of what was copied */
-        ty = fp_type_of_object(fn, activity_base_object(LLVMGetOperand(inst, 1)), depth - 1);
+        ty = fp_type_of_object(fn, ir_base_object(LLVMGetOperand(inst, 1)), depth - 1);
         if (!ty)
           continue;
         p = LLVMGetOperand(inst, 0);
@@ -98,7 +58,7 @@ static LLVMTypeRef fp_type_of_object(LLVMValueRef fn, LLVMValueRef base, int dep
         int n = LLVMGetNumArgOperands(inst);
         for (int k = 0; k < n && !p; ++k)
           if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(inst, (unsigned)k))) == LLVMPointerTypeKind &&
-              activity_base_object(LLVMGetOperand(inst, (unsigned)k)) == base)
+              ir_base_object(LLVMGetOperand(inst, (unsigned)k)) == base)
             p = LLVMGetOperand(inst, (unsigned)k);
         if (!p)
           continue;
@@ -106,7 +66,7 @@ static LLVMTypeRef fp_type_of_object(LLVMValueRef fn, LLVMValueRef base, int dep
         continue;
       if (LLVMGetTypeKind(ty) == LLVMVectorTypeKind)
         ty = LLVMGetElementType(ty);
-      if (!type_is_fp_scalar(ty) || activity_base_object(p) != base)
+      if (!type_is_fp_scalar(ty) || ir_base_object(p) != base)
         continue;
       if (found && found != ty)
         return NULL;
@@ -122,7 +82,7 @@ static LLVMTypeRef fp_type_of_object(LLVMValueRef fn, LLVMValueRef base, int dep
  * object (vector accesses count by element), and from copies into it.
  * NULL when there are none, or when they disagree. */
 LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr) {
-  return fp_type_of_object(fn, activity_base_object(ptr), 4);
+  return fp_type_of_object(fn, ir_base_object(ptr), 4);
 }
 
 LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int depth) {
@@ -219,7 +179,7 @@ static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
     if (op && vmap_get(varied, op))
       return 1;
     /* a constant address in a varied shared array of a kernel */
-    if (op && LLVMIsAConstantExpr(op) && vmap_get(varied, activity_base_object(op)))
+    if (op && LLVMIsAConstantExpr(op) && vmap_get(varied, ir_base_object(op)))
       return 1;
   }
   return 0;
@@ -228,8 +188,8 @@ static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
 /* Marks the object a pointer points into as varied, through GEPs, casts,
  * phis and selects. Returns non-zero when something changed. */
 static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
-  if (LLVMIsAConstantExpr(p) && gpu_is_shared_global(activity_base_object(p)))
-    p = activity_base_object(p);
+  if (LLVMIsAConstantExpr(p) && gpu_is_shared_global(ir_base_object(p)))
+    p = ir_base_object(p);
   if (depth > 32 || !(LLVMIsAInstruction(p) || LLVMIsAArgument(p) || gpu_is_shared_global(p)))
     return 0;
   int changed = 0;
@@ -240,7 +200,7 @@ static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
   if (LLVMIsAGetElementPtrInst(p) || LLVMIsABitCastInst(p) || LLVMIsAAddrSpaceCastInst(p))
     changed |= mark_base_varied(varied, LLVMGetOperand(p, 0), depth + 1);
   else if (LLVMIsALoadInst(p) && !vmap_get(varied, LLVMGetOperand(p, 0)) &&
-           LLVMIsAInstruction(activity_base_object(LLVMGetOperand(p, 0))))
+           LLVMIsAInstruction(ir_base_object(LLVMGetOperand(p, 0))))
     /* a pointer loaded from memory gets its shadow from that memory's
        shadow: the function's own memory (a heap struct's pointer field)
        needs one too (an argument without a shadow is reported later) */
@@ -259,12 +219,12 @@ static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
  * into a constant argument or a global, nor through a pointer loaded from
  * one)? */
 static int can_have_shadow(const ct_vmap *varied, LLVMValueRef v) {
-  LLVMValueRef base = activity_base_object(v);
+  LLVMValueRef base = ir_base_object(v);
   if (!LLVMIsAInstruction(base))
     return vmap_get(varied, base) != NULL;
   if (!LLVMIsALoadInst(base))
     return 1;
-  LLVMValueRef from = activity_base_object(LLVMGetOperand(base, 0));
+  LLVMValueRef from = ir_base_object(LLVMGetOperand(base, 0));
   return LLVMIsAInstruction(from) || vmap_get(varied, from) != NULL;
 }
 
@@ -294,7 +254,7 @@ static LLVMValueRef atomic_written_varied(const ct_vmap *varied, LLVMValueRef in
 }
 
 static int is_masked_store(LLVMValueRef inst) {
-  const char *masked = activity_masked_intrinsic(inst);
+  const char *masked = ir_masked_intrinsic(inst);
   return masked && !strcmp(masked, "store");
 }
 
@@ -332,12 +292,6 @@ static int holds_fp(LLVMTypeRef t) {
   }
 }
 
-static int is_allocation(LLVMValueRef call) {
-  size_t len = 0;
-  const char *name = util_callee_name(call, &len);
-  return name && ((len == 6 && !memcmp(name, "malloc", 6)) || (len == 6 && !memcmp(name, "calloc", 6)));
-}
-
 /* A parallel region (__kmpc_fork_call) with varied captured data may store
  * differentiable values into the captured local variables that hold
  * floating-point data (shared sums, local arrays) and the local or heap
@@ -349,7 +303,7 @@ static int mark_fork_outputs(ct_vmap *varied, LLVMValueRef fork) {
   int changed = 0, n = LLVMGetNumArgOperands(fork);
   for (int k = 3; k < n; ++k) {
     LLVMValueRef op = LLVMGetOperand(fork, (unsigned)k);
-    LLVMValueRef base = activity_base_object(op);
+    LLVMValueRef base = ir_base_object(op);
     if (LLVMGetTypeKind(LLVMTypeOf(op)) != LLVMPointerTypeKind || !LLVMIsAAllocaInst(base))
       continue;
     if (holds_fp(LLVMGetAllocatedType(base))) {
@@ -362,8 +316,8 @@ static int mark_fork_outputs(ct_vmap *varied, LLVMValueRef fork) {
       LLVMValueRef st = LLVMGetUser(u);
       if (!LLVMIsAStoreInst(st) || LLVMGetOperand(st, 1) != base)
         continue;
-      LLVMValueRef target = activity_base_object(LLVMGetOperand(st, 0));
-      if (LLVMIsAAllocaInst(target) || (LLVMIsACallInst(target) && is_allocation(target))) {
+      LLVMValueRef target = ir_base_object(LLVMGetOperand(st, 0));
+      if (LLVMIsAAllocaInst(target) || ir_is_allocation(target)) {
         changed |= mark_base_varied(varied, LLVMGetOperand(st, 0), 0);
         changed |= mark_base_varied(varied, op, 0);
       }
@@ -398,6 +352,104 @@ static int has_varied_pointer_arg(const ct_vmap *varied, LLVMValueRef call) {
   return 0;
 }
 
+/* The forward step for one instruction: marks it varied when an operand
+ * is, and the memory a varied value is stored or copied into (through
+ * stores, atomics, parallel regions, calls). Returns whether anything
+ * changed. */
+static int mark_varied(ct_vmap *varied, LLVMValueRef inst) {
+  int changed = 0;
+  const char *masked = ir_masked_intrinsic(inst);
+  if (is_atomic_fp_update(inst) && vmap_get(varied, LLVMGetOperand(inst, 1)))
+    changed |= mark_base_varied(varied, LLVMGetOperand(inst, 0), 0);
+  if (atomic_written_varied(varied, inst))
+    changed |= mark_base_varied(varied, LLVMGetOperand(inst, LLVMIsAStoreInst(inst) ? 1 : 0), 0);
+  if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
+    /* storing a varied value makes the memory (its base object) varied */
+    LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
+    if (vmap_get(varied, val))
+      changed |= mark_base_varied(varied, ptr, 0);
+    else if (LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind && vmap_get(varied, ptr) &&
+             can_have_shadow(varied, val))
+      /* a pointer stored into varied memory: what is loaded back
+         from there is varied and finds its shadow in the shadow
+         memory, so the pointer needs one (memory the function
+         allocates, e.g. a heap struct's data field set in a loop;
+         pointers that cannot have one: forward.c) */
+      changed |= mark_base_varied(varied, val, 0);
+    return changed;
+  }
+  if (is_atomic_fp_update(inst) && vmap_get(varied, LLVMGetOperand(inst, 1)))
+    changed |= mark_base_varied(varied, LLVMGetOperand(inst, 0), 0);
+  if (is_fork(inst) && (has_varied_operand(varied, inst) || has_varied_bits(varied, inst)))
+    changed |= mark_fork_outputs(varied, inst);
+  int custom = calls_custom_derivative(inst);
+  if ((custom || calls_function_with_body(inst)) && has_varied_operand(varied, inst)) {
+    /* the callee may store its differentiable inputs through any
+       pointer it receives (a function with a custom derivative:
+       those it writes, by its CT_ACCESS) */
+    int n = LLVMGetNumArgOperands(inst);
+    for (int k = 0; k < n; ++k) {
+      LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+      char acc = custom ? custom_access(LLVMGetCalledValue(inst), (unsigned)k) : 'u';
+      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && (acc == 'w' || acc == 'u'))
+        changed |= mark_base_varied(varied, op, 0);
+    }
+  }
+  const char *mem = ir_mem_intrinsic(inst);
+  if (mem && strcmp(mem, "memset") != 0) {
+    /* copying varied memory makes the destination varied */
+    if (vmap_get(varied, LLVMGetOperand(inst, 1)))
+      changed |= mark_base_varied(varied, LLVMGetOperand(inst, 0), 0);
+    return changed;
+  }
+  if (vmap_get(varied, inst) || !activity_carries_derivative(LLVMTypeOf(inst)))
+    return changed;
+  if (LLVMIsAIntToPtrInst(inst) && activity_ptrtoint_source(varied, LLVMGetOperand(inst, 0), 0)) {
+    /* integer arithmetic on the address of varied memory */
+    vmap_set(varied, inst, inst);
+    changed = 1;
+    return changed;
+  }
+  if (has_varied_operand(varied, inst) && !activity_is_without_derivative(inst)) {
+    vmap_set(varied, inst, inst);
+    changed = 1;
+    /* a pointer merge with a varied pointer: every pointer it merges
+       needs a shadow (e.g. a malloc that LLVM duplicated per path) */
+    if ((LLVMIsAPHINode(inst) || LLVMIsASelectInst(inst)) &&
+        LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind)
+      mark_base_varied(varied, inst, 0);
+  }
+  return changed;
+}
+
+/* The backward pass: from the roots (the differentiated result, and stores
+ * into varied memory, which the caller reads back through shadows),
+ * through operands. */
+static void mark_useful(const ct_spec *spec, LLVMValueRef fn, const ct_vmap *varied, ct_vmap *useful) {
+  for (int changed = 1; changed;) {
+    changed = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetLastBasicBlock(fn); bb; bb = LLVMGetPreviousBasicBlock(bb))
+      for (LLVMValueRef inst = LLVMGetLastInstruction(bb); inst; inst = LLVMGetPreviousInstruction(inst)) {
+        int is_root = (spec->ret_active && LLVMGetInstructionOpcode(inst) == LLVMRet) ||
+                      ((LLVMIsAStoreInst(inst) || is_masked_store(inst)) &&
+                       vmap_get(varied, LLVMGetOperand(inst, 1))) ||
+                      (ir_mem_intrinsic(inst) && vmap_get(varied, LLVMGetOperand(inst, 0))) ||
+                      (is_atomic_fp_update(inst) && vmap_get(varied, LLVMGetOperand(inst, 0))) ||
+                      (LLVMIsACallInst(inst) && has_varied_pointer_arg(varied, inst));
+        if (!is_root && !vmap_get(useful, inst))
+          continue;
+        int n = LLVMGetNumOperands(inst);
+        for (int i = 0; i < n; ++i) {
+          LLVMValueRef op = LLVMGetOperand(inst, (unsigned)i);
+          if (op && (LLVMIsAInstruction(op) || LLVMIsAArgument(op)) && !vmap_get(useful, op)) {
+            vmap_set(useful, op, op);
+            changed = 1;
+          }
+        }
+      }
+  }
+}
+
 void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
   ct_vmap varied, useful;
   vmap_init(&varied);
@@ -411,96 +463,10 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
   for (int changed = 1; changed;) {
     changed = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
-      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
-        const char *masked = activity_masked_intrinsic(inst);
-        if (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1)))
-          changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
-        if (atomic_written_varied(&varied, inst))
-          changed |= mark_base_varied(&varied, LLVMGetOperand(inst, LLVMIsAStoreInst(inst) ? 1 : 0), 0);
-        if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
-          /* storing a varied value makes the memory (its base object) varied */
-          LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
-          if (vmap_get(&varied, val))
-            changed |= mark_base_varied(&varied, ptr, 0);
-          else if (LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind && vmap_get(&varied, ptr) &&
-                   can_have_shadow(&varied, val))
-            /* a pointer stored into varied memory: what is loaded back
-               from there is varied and finds its shadow in the shadow
-               memory, so the pointer needs one (memory the function
-               allocates, e.g. a heap struct's data field set in a loop;
-               pointers that cannot have one: forward.c) */
-            changed |= mark_base_varied(&varied, val, 0);
-          continue;
-        }
-        if (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 1)))
-          changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
-        if (is_fork(inst) && (has_varied_operand(&varied, inst) || has_varied_bits(&varied, inst)))
-          changed |= mark_fork_outputs(&varied, inst);
-        int custom = calls_custom_derivative(inst);
-        if ((custom || calls_function_with_body(inst)) && has_varied_operand(&varied, inst)) {
-          /* the callee may store its differentiable inputs through any
-             pointer it receives (a function with a custom derivative:
-             those it writes, by its CT_ACCESS) */
-          int n = LLVMGetNumArgOperands(inst);
-          for (int k = 0; k < n; ++k) {
-            LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
-            char acc = custom ? custom_access(LLVMGetCalledValue(inst), (unsigned)k) : 'u';
-            if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && (acc == 'w' || acc == 'u'))
-              changed |= mark_base_varied(&varied, op, 0);
-          }
-        }
-        const char *mem = activity_mem_intrinsic(inst);
-        if (mem && strcmp(mem, "memset") != 0) {
-          /* copying varied memory makes the destination varied */
-          if (vmap_get(&varied, LLVMGetOperand(inst, 1)))
-            changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
-          continue;
-        }
-        if (vmap_get(&varied, inst) || !activity_carries_derivative(LLVMTypeOf(inst)))
-          continue;
-        if (LLVMIsAIntToPtrInst(inst) && activity_ptrtoint_source(&varied, LLVMGetOperand(inst, 0), 0)) {
-          /* integer arithmetic on the address of varied memory */
-          vmap_set(&varied, inst, inst);
-          changed = 1;
-          continue;
-        }
-        if (has_varied_operand(&varied, inst) && !activity_is_without_derivative(inst)) {
-          vmap_set(&varied, inst, inst);
-          changed = 1;
-          /* a pointer merge with a varied pointer: every pointer it merges
-             needs a shadow (e.g. a malloc that LLVM duplicated per path) */
-          if ((LLVMIsAPHINode(inst) || LLVMIsASelectInst(inst)) &&
-              LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind)
-            mark_base_varied(&varied, inst, 0);
-        }
-      }
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst))
+        changed |= mark_varied(&varied, inst);
   }
-
-  /* backward: from the returned value, through operands */
-  for (int changed = 1; changed;) {
-    changed = 0;
-    for (LLVMBasicBlockRef bb = LLVMGetLastBasicBlock(fn); bb; bb = LLVMGetPreviousBasicBlock(bb))
-      for (LLVMValueRef inst = LLVMGetLastInstruction(bb); inst; inst = LLVMGetPreviousInstruction(inst)) {
-        /* roots: the differentiated result, and stores into varied memory
-           (the caller reads shadows back) */
-        int is_root = (spec->ret_active && LLVMGetInstructionOpcode(inst) == LLVMRet) ||
-                      ((LLVMIsAStoreInst(inst) || is_masked_store(inst)) &&
-                       vmap_get(&varied, LLVMGetOperand(inst, 1))) ||
-                      (activity_mem_intrinsic(inst) && vmap_get(&varied, LLVMGetOperand(inst, 0))) ||
-                      (is_atomic_fp_update(inst) && vmap_get(&varied, LLVMGetOperand(inst, 0))) ||
-                      (LLVMIsACallInst(inst) && has_varied_pointer_arg(&varied, inst));
-        if (!is_root && !vmap_get(&useful, inst))
-          continue;
-        int n = LLVMGetNumOperands(inst);
-        for (int i = 0; i < n; ++i) {
-          LLVMValueRef op = LLVMGetOperand(inst, (unsigned)i);
-          if (op && (LLVMIsAInstruction(op) || LLVMIsAArgument(op)) && !vmap_get(&useful, op)) {
-            vmap_set(&useful, op, op);
-            changed = 1;
-          }
-        }
-      }
-  }
+  mark_useful(spec, fn, &varied, &useful);
 
   /* pointers need shadows whenever they are varied; other values need
      adjoints when they are also useful */
@@ -516,7 +482,7 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
       for (int i = 0; i < n; ++i) {
         LLVMValueRef op = LLVMGetOperand(inst, (unsigned)i);
         if (op && LLVMIsAConstantExpr(op) && LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind &&
-            vmap_get(&varied, activity_base_object(op)))
+            vmap_get(&varied, ir_base_object(op)))
           vmap_set(active, op, op);
       }
     }

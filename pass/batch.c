@@ -45,7 +45,7 @@ static LLVMValueRef existing_counter(LLVMBasicBlockRef header) {
 
 void batch_add_counters(ct_gen *g) {
   g->loop_counters = calloc(g->nloops ? g->nloops : 1, sizeof *g->loop_counters);
-  if (getenv("COTANGENT_NO_BATCH")) /* for comparisons */
+  if (ct_switch(CT_SWITCH_NO_BATCH)) /* for comparisons */
     return;
   LLVMBuilderRef b = LLVMCreateBuilderInContext(g->m->ctx);
   LLVMTypeRef i64 = LLVMInt64TypeInContext(g->m->ctx);
@@ -84,16 +84,6 @@ void batch_add_counters(ct_gen *g) {
   LLVMDisposeBuilder(b);
 }
 
-unsigned batch_exit_arrays(ct_gen *g, ct_block *b, ct_block **out, unsigned max) {
-  unsigned n = 0;
-  for (unsigned i = 0; i < g->nblocks && n < max; ++i) {
-    ct_block *c = &g->blocks[i];
-    if (c->batch && g->loops[c->batch - 1].exit == b->bb)
-      out[n++] = c;
-  }
-  return n;
-}
-
 static unsigned long long record_align(ct_gen *g, LLVMTypeRef ty) {
   unsigned a = LLVMABIAlignmentOfType(LLVMGetModuleDataLayout(g->m->mod), ty);
   return a > 16 ? a : 16;
@@ -104,7 +94,7 @@ static unsigned long long record_align(ct_gen *g, LLVMTypeRef ty) {
 static LLVMValueRef array_bytes(ct_gen *g, LLVMTypeRef rec_ty, LLVMValueRef trips) {
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
   trips = LLVMBuildZExtOrBitCast(g->m->b, trips, g->i64_ty, "");
-  return forward_bytes_mul(g, trips, LLVMConstInt(g->i64_ty, LLVMABISizeOfType(td, rec_ty), 0));
+  return tape_bytes_mul(g, trips, LLVMConstInt(g->i64_ty, LLVMABISizeOfType(td, rec_ty), 0));
 }
 
 void batch_build_pushes(ct_gen *g) {
@@ -115,10 +105,10 @@ void batch_build_pushes(ct_gen *g) {
       continue;
     const ct_bridge_loop *l = &g->loops[c->batch - 1];
     ct_block *pre = cfg_block_of(g, l->preheader);
-    LLVMTypeRef rec_ty = forward_record_type(g, c);
+    LLVMTypeRef rec_ty = tape_record_type(g, c);
     LLVMPositionBuilderBefore(m->b, LLVMGetBasicBlockTerminator(pre->fwd));
     LLVMValueRef trips = vmap_get(&g->fwd, l->trip_count);
-    c->batch_fwd = forward_tape_call(g, "__ct_tape_push", g->tape,
+    c->batch_fwd = tape_call(g, "__ct_tape_push", g->tape,
                                      array_bytes(g, rec_ty, trips ? trips : l->trip_count), record_align(g, rec_ty));
   }
 }
@@ -148,8 +138,8 @@ void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *
     ct_block *c = &g->blocks[i];
     if (!c->batch || g->loops[c->batch - 1].preheader != pre->bb)
       continue;
-    LLVMTypeRef rec_ty = forward_record_type(g, c);
-    forward_tape_call(g, "__ct_tape_pop", g->rev_tape, array_bytes(g, rec_ty, value(g, g->loops[c->batch - 1].trip_count)),
+    LLVMTypeRef rec_ty = tape_record_type(g, c);
+    tape_call(g, "__ct_tape_pop", g->rev_tape, array_bytes(g, rec_ty, value(g, g->loops[c->batch - 1].trip_count)),
                       record_align(g, rec_ty));
   }
 }

@@ -1,5 +1,6 @@
 // C wrappers over the parts of LLVM that have no C interface: diagnostics
-// carrying source locations, and running LLVM pass pipelines on one function.
+// carrying source locations, running LLVM pass pipelines on one function,
+// and LLVM's own analyses (dominance, loops, memory effects of calls).
 #include "bridge.h"
 
 #include "llvm/IR/DiagnosticInfo.h"
@@ -155,6 +156,18 @@ extern "C" LLVMValueRef ct_bridge_invoke_to_call(LLVMValueRef invoke) {
 extern "C" void ct_bridge_demangle(const char *name, size_t len, char *buf, size_t n) {
   std::string D = demangle(std::string_view(name, len));
   snprintf(buf, n, "%s", D.c_str());
+}
+
+extern "C" int ct_bridge_call_may_write(LLVMValueRef call, unsigned locations) {
+  MemoryEffects ME = cast<CallBase>(unwrap(call))->getMemoryEffects();
+  ModRefInfo MR = ModRefInfo::NoModRef;
+  if (locations & CT_MEM_ARGUMENT)
+    MR |= ME.getModRef(IRMemLocation::ArgMem);
+  if (locations & CT_MEM_INACCESSIBLE)
+    MR |= ME.getModRef(IRMemLocation::InaccessibleMem);
+  if (locations & CT_MEM_OTHER)
+    MR |= ME.getModRef(IRMemLocation::Other);
+  return isModSet(MR);
 }
 
 extern "C" int ct_bridge_dominates(LLVMValueRef a, LLVMValueRef b) {

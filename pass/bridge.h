@@ -21,6 +21,29 @@ int ct_differentiate_module(LLVMModuleRef module);
  * operand (or the reverse) where one dominates the other, in modules the
  * plugin differentiated. Returns non-zero if it changed anything. */
 int ct_pair_sin_cos_module(LLVMModuleRef module);
+/* When the plugin loads (rules.c): checks the derivative rule table (every
+ * word of every expression known, operands and operator arities
+ * consistent). Returns 0 with what is wrong in err (n bytes) otherwise. */
+int ct_check_rules(char *err, size_t n);
+
+/* Environment switches (switches.c): one table of the environment
+ * variables the pass reads, with their meanings, read once when the plugin
+ * loads (ct_switches_load). ct_switch gives the value read (NULL when
+ * unset); each use says how it reads it. */
+typedef enum {
+  CT_SWITCH_DEBUG,
+  CT_SWITCH_DUMP_GRADIENT,
+  CT_SWITCH_NO_BATCH,
+  CT_SWITCH_INLINE_GRADIENTS,
+  CT_SWITCH_DIFFERENTIATE_EARLY,
+  CT_SWITCH_RUNTIME_BC,
+  CT_SWITCH_DEVICE_RUNTIME_BC,
+  CT_NSWITCHES
+} ct_switch_id;
+void ct_switches_load(void);
+const char *ct_switch(ct_switch_id s);
+const char *ct_switch_name(ct_switch_id s);
+const char *ct_switch_meaning(ct_switch_id s);
 
 typedef enum { CT_SEV_ERROR, CT_SEV_WARNING, CT_SEV_REMARK, CT_SEV_NOTE } ct_severity;
 
@@ -60,6 +83,13 @@ void ct_bridge_demangle(const char *name, size_t len, char *buf, size_t n);
 /* Does instruction `a` dominate instruction `b` (same function)? Builds
  * the dominator tree for the query: for occasional use. */
 int ct_bridge_dominates(LLVMValueRef a, LLVMValueRef b);
+
+/* Memory locations of LLVM's memory effects (MemoryEffects), as bits. */
+enum { CT_MEM_ARGUMENT = 1, CT_MEM_INACCESSIBLE = 2, CT_MEM_OTHER = 4 };
+/* May `call` modify memory at any of `locations` (CT_MEM_* bits), by LLVM's
+ * own reading of its memory effects (CallBase::getMemoryEffects: the call
+ * site's and the callee's memory attributes, and operand bundles)? */
+int ct_bridge_call_may_write(LLVMValueRef call, unsigned locations);
 
 /* Splits the block of `before` there, so that `cond` (an i1 computed
  * before it) branches, as unlikely, to a new block that ends in

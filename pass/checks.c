@@ -42,9 +42,9 @@ void checks_nonnull(ct_module *m, LLVMValueRef before, LLVMValueRef p, LLVMValue
     free(msg);
     LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), voidt = LLVMVoidTypeInContext(m->ctx);
     LLVMTypeRef fty = LLVMFunctionType(voidt, &ptr, 1, 0);
-    LLVMValueRef error = LLVMGetNamedFunction(m->mod, "__ct_runtime_error");
-    if (!error) {
-      error = LLVMAddFunction(m->mod, "__ct_runtime_error", fty);
+    int declared;
+    LLVMValueRef error = ir_declare_function(m->mod, "__ct_runtime_error", fty, &declared);
+    if (declared) {
       LLVMAddAttributeAtIndex(error, LLVMAttributeFunctionIndex,
                                  LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("noreturn", 8), 0));
       LLVMAddAttributeAtIndex(error, LLVMAttributeFunctionIndex,

@@ -7,6 +7,8 @@
  * declaration, e.g. in a header), a call of f on the differentiated path
  * calls those two symbols: ordinary separate compilation, like Swift.
  *
+ * (registry.c exports them.)
+ *
  * Canonical activity: floating-point parameters are active and pointers
  * duplicated (only those in the wrt list when one is given; the others are
  * constant), integers are constant; a floating-point result is
@@ -17,8 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The metadata string "ct.differentiable[:a,b]" of fn, or NULL. */
-static const char *differentiable_text(ct_module *m, LLVMValueRef fn, unsigned *len) {
+const char *contract_differentiable_text(ct_module *m, LLVMValueRef fn, unsigned *len) {
   unsigned kind = LLVMGetMDKindIDInContext(m->ctx, "ct.differentiable", 17);
   size_t n = 0;
   LLVMValueMetadataEntry *entries = LLVMGlobalCopyAllMetadata(fn, &n);
@@ -58,7 +59,7 @@ static int in_wrt(const char *list, size_t len, const char *name, size_t nlen, u
 
 int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out) {
   unsigned len = 0;
-  const char *text = differentiable_text(m, fn, &len);
+  const char *text = contract_differentiable_text(m, fn, &len);
   if (!text)
     return 0;
   const char *wrt = memchr(text, ':', len);
@@ -89,9 +90,7 @@ int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out) {
   return 1;
 }
 
-/* __ct_aug_<f>, __ct_rev_<f> (whole: names of any length must not
- * collide); the caller frees them. */
-static void stable_names(LLVMValueRef fn, char **aug, char **rev) {
+void contract_stable_names(LLVMValueRef fn, char **aug, char **rev) {
   size_t len = 0;
   const char *name = LLVMGetValueName2(fn, &len);
   *aug = util_format("__ct_aug_%.*s", (int)len, name);
@@ -100,9 +99,9 @@ static void stable_names(LLVMValueRef fn, char **aug, char **rev) {
 
 int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out) {
   char *aug, *rev;
-  stable_names(spec->fn, &aug, &rev);
+  contract_stable_names(spec->fn, &aug, &rev);
   LLVMTypeRef aug_ty, rev_ty;
-  gradient_split_types(m, spec, &aug_ty, &rev_ty);
+  signature_split(m, spec, &aug_ty, &rev_ty);
   out->aug = LLVMGetNamedGlobalAlias(m->mod, aug, strlen(aug));
   if (!out->aug)
     out->aug = LLVMGetNamedFunction(m->mod, aug);
@@ -116,70 +115,4 @@ int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out) {
   free(aug);
   free(rev);
   return 1;
-}
-
-void contract_export_all(ct_module *m) {
-  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
-    ct_spec spec;
-    unsigned tlen = 0;
-    if (!LLVMIsDeclaration(f) && LLVMCountParams(f) > CT_MAX_PARAMS && differentiable_text(m, f, &tlen)) {
-      size_t len = 0;
-      const char *name = LLVMGetValueName2(f, &len);
-      diag_report(f, NULL, CT_SEV_ERROR,
-                  "'%.*s' is declared differentiable but has %u parameters, more than the %u Cotangent "
-                  "differentiates",
-                  (int)len, name, LLVMCountParams(f), CT_MAX_PARAMS);
-      continue;
-    }
-    if (LLVMIsDeclaration(f) || !contract_canonical_spec(m, f, &spec))
-      continue;
-    int any_fp = spec.ret_active;
-    for (unsigned i = 0; i < spec.nparams; ++i)
-      any_fp |= spec.act[i] == ACT_ACTIVE || spec.act[i] == ACT_DUP;
-    size_t len = 0;
-    const char *name = LLVMGetValueName2(f, &len);
-    LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(f));
-    if (!spec.ret_active && LLVMGetTypeKind(rty) != LLVMVoidTypeKind) {
-      /* the frontend reports this at the attribute; this is for the
-         annotate fallback */
-      diag_report(f, NULL, CT_SEV_ERROR,
-                  "'%.*s' is declared differentiable but its result is not floating point (a differentiable "
-                  "function returns float or double, or void when it writes its results through pointers)",
-                  (int)len, name);
-      continue;
-    }
-    if (!any_fp) {
-      diag_report(f, NULL, CT_SEV_ERROR,
-                  "'%.*s' is declared differentiable but has no floating-point parameter or result to "
-                  "differentiate",
-                  (int)len, name);
-      continue;
-    }
-    LLVMLinkage link = LLVMGetLinkage(f);
-    if (link == LLVMInternalLinkage || link == LLVMPrivateLinkage)
-      continue; /* only this file can call it: gradients are made on demand */
-    char *aug, *rev;
-    stable_names(f, &aug, &rev);
-    ct_split split;
-    if (LLVMGetNamedGlobalAlias(m->mod, aug, strlen(aug)) || !gradient_get_split(m, &spec, NULL, &split)) {
-      free(aug);
-      free(rev);
-      continue;
-    }
-    /* a declaration made by a call in this file gives way to the alias */
-    LLVMValueRef names[2] = {split.aug, split.rev};
-    const char *exported[2] = {aug, rev};
-    for (int k = 0; k < 2; ++k) {
-      LLVMValueRef decl = LLVMGetNamedFunction(m->mod, exported[k]);
-      LLVMValueRef alias = LLVMAddAlias2(m->mod, LLVMGlobalGetValueType(names[k]), 0, names[k], exported[k]);
-      if (decl) {
-        LLVMReplaceAllUsesWith(decl, alias);
-        LLVMDeleteFunction(decl);
-        LLVMSetValueName2(alias, exported[k], strlen(exported[k]));
-      }
-    }
-    free(aug);
-    free(rev);
-    m->changed = 1;
-  }
 }

@@ -1,12 +1,17 @@
 /* Shared declarations of the C17 core of the Cotangent pass.
  *
  * Flow, one direction only: lower (lower.c) -> find operator calls
- * (operators.c) -> prepare the primal (prepare.c) -> analyse (activity.c)
- * -> generate (reverse.c, using the rule table in rules.c) -> clean up. */
+ * (operators.c) -> build the gradient (gradient.c, the driver: prepare the
+ * primal (prepare.c), analyse (cfg.c, activity.c), plan (plan.c), generate
+ * (forward.c, reverse.c, with the rule table in rules.c; gen.h)) -> clean
+ * up. Files call only files below them (scripts/callgraph checks it); the
+ * one way back up is the generator's own recursion, gen.h's
+ * ct_callee_gradient. IR predicates any file may use live in ir.h. */
 #ifndef COTANGENT_PASS_CORE_H
 #define COTANGENT_PASS_CORE_H
 
 #include "bridge.h"
+#include "ir.h"
 
 #include <llvm-c/Core.h>
 #include <stddef.h>
@@ -87,11 +92,15 @@ typedef struct {
   LLVMValueRef aug, rev;
 } ct_split;
 
-/* Gets (generating on first use) the split pair for `spec` (spec->split set).
- * Returns 0 after reporting an error. */
-int gradient_get_split(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out);
+/* signature.c: the names and types of generated gradients */
+/* "<f>.ct_grad.<activity codes>[.r][.v][.mt]" (".ct_aug." when split), whole
+ * (names of any length must not collide); the caller frees it. */
+char *signature_name(const ct_spec *spec);
+/* The combined gradient's type (gradient_get); *ret_struct its
+ * result struct. */
+LLVMTypeRef signature_combined(ct_module *m, const ct_spec *spec, LLVMTypeRef *ret_struct);
 /* The types of the split pair for `spec`. */
-void gradient_split_types(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty, LLVMTypeRef *rev_ty);
+void signature_split(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty, LLVMTypeRef *rev_ty);
 
 /* contract.c: the `differentiable` contract across files. A differentiable
  * function with external linkage exports its split gradient under stable
@@ -100,15 +109,25 @@ void gradient_split_types(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty
  * the rest constant); other files call them for calls of f declared
  * differentiable. */
 int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out);
+/* The split pair of `spec` (a function of another file) by its stable
+ * names, declared here. */
 int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out);
-void contract_export_all(ct_module *m);
+/* The metadata string "ct.differentiable[:a,b]" of fn, or NULL. */
+const char *contract_differentiable_text(ct_module *m, LLVMValueRef fn, unsigned *len);
+/* __ct_aug_<f>, __ct_rev_<f> (whole: names of any length must not
+ * collide); the caller frees them. */
+void contract_stable_names(LLVMValueRef fn, char **aug, char **rev);
 
-/* The gradient function for `spec`, generated on first use and cached in the
- * module under a stable name. Its signature:
+/* gradient.c, the driver. gradient_get: the gradient function for `spec`,
+ * generated on first use and cached in the module under a stable name. Its
+ * signature:
  *   { [ret], d(active scalar args)... } name(params with a shadow pointer
  *                                          after each dup param..., [seed])
  * Returns NULL after reporting an error at `site` (the operator call). */
 LLVMValueRef gradient_get(ct_module *m, const ct_spec *spec, LLVMValueRef site);
+/* Gets (generating on first use) the split pair for `spec` (spec->split set).
+ * Returns 0 after reporting an error. */
+int gradient_get_split(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out);
 /* Deletes the prepared primal copies made while generating. */
 void gradient_finish(ct_module *m);
 
@@ -130,8 +149,6 @@ int constructs_check(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
  * the runtime's ordered critical sections; unsupported OpenMP constructs
  * are reported (returns 0 then). */
 int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
-/* Copies function attributes except optnone/noinline. */
-void prepare_copy_attributes(LLVMValueRef from, LLVMValueRef to);
 
 /* clone.c: copy the body of `from` into `to` (same signature) mapping
  * arguments and values through `map`; blocks are appended to `to`. */
@@ -146,10 +163,6 @@ void clone_blocks(ct_module *m, LLVMValueRef from, LLVMValueRef to, ct_vmap *map
  * value to itself. */
 void activity_analyze(const ct_spec *spec, LLVMValueRef prepared, ct_vmap *active);
 int activity_carries_derivative(LLVMTypeRef t);
-/* "memcpy", "memmove", "memset" for those intrinsic calls, else NULL. */
-const char *activity_mem_intrinsic(LLVMValueRef inst);
-/* "load" or "store" for llvm.masked.load/store calls, else NULL. */
-const char *activity_masked_intrinsic(LLVMValueRef inst);
 /* float or double when the memory `ptr` points into is accessed as such in
  * `fn` (and only as one of them), else NULL. */
 LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr);
@@ -169,8 +182,6 @@ int activity_held_constant(const ct_spec *spec, LLVMValueRef fn, LLVMValueRef v)
 int gpu_is_shared_global(LLVMValueRef gv);
 /* NVPTX: deletes unused generated functions (after differentiation). */
 void gpu_finish_module(ct_module *m);
-/* The object a pointer points into (through GEPs and casts). */
-LLVMValueRef activity_base_object(LLVMValueRef p);
 
 /* sincos.c: marks a module whose gradients should have their sin and cos
  * calls paired at the end of the pipeline (ct_pair_sin_cos_module). */
@@ -224,6 +235,9 @@ int custom_param_no_derivative(LLVMValueRef fn, unsigned index);
  * pointers), and the constructor registering differentiable functions. */
 LLVMValueRef registry_entry_point(ct_module *m, LLVMValueRef fn, int variadic_abi, LLVMValueRef site);
 void registry_register_all(ct_module *m);
+/* Exports the split gradients of the differentiable functions with external
+ * linkage under their stable names (contract.c). */
+void registry_export_all(ct_module *m);
 
 /* checks.c: before `before`, a run-time check that the pointer `p` the
  * user gave an operator (a derivative pointer, or a shadow: then with the

@@ -341,7 +341,7 @@ int custom_hide_bodies(ct_module *m) {
     fname[len] = 0;
     LLVMValueRef d = LLVMAddFunction(m->mod, fname, LLVMGlobalGetValueType(f));
     free(fname);
-    prepare_copy_attributes(f, d); /* not its memory effects, not noinline/optnone */
+    ir_copy_attributes(f, d, LLVMAttributeFunctionIndex); /* not its memory effects, not noinline/optnone */
     LLVMSetFunctionCallConv(d, LLVMGetFunctionCallConv(f));
     LLVMReplaceAllUsesWith(f, d);
     LLVMMetadataRef body = LLVMValueAsMetadata(f);

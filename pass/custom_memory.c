@@ -25,7 +25,7 @@
 
 static int is_object(LLVMValueRef v) {
   return LLVMIsAAllocaInst(v) || LLVMIsAGlobalVariable(v) || LLVMIsAArgument(v) ||
-         (LLVMIsACallInst(v) && classify_callee_is(v, CLASSIFY_ALLOC_FUNCTIONS));
+         ir_is_allocation(v);
 }
 
 static int may_alias(LLVMValueRef a, LLVMValueRef b) {
@@ -36,29 +36,23 @@ static int is_pointer(LLVMValueRef v) { return LLVMGetTypeKind(LLVMTypeOf(v)) ==
 
 /* Does the callee promise not to write memory (memory(read) or none)? */
 static int call_writes_nothing(LLVMValueRef call) {
-  unsigned kind = LLVMGetEnumAttributeKindForName("memory", 6);
-  LLVMValueRef callee = LLVMGetCalledValue(call);
-  LLVMAttributeRef a = LLVMGetCallSiteEnumAttribute(call, LLVMAttributeFunctionIndex, kind);
-  if (!a && callee && LLVMIsAFunction(callee))
-    a = LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, kind);
-  /* two bits (ref, mod) per location; no mod bit set: no writes */
-  return a && (LLVMGetEnumAttributeValue(a) & 0x2A) == 0;
+  return !ct_bridge_call_may_write(call, CT_MEM_ARGUMENT | CT_MEM_INACCESSIBLE | CT_MEM_OTHER);
 }
 
 /* May instruction w write the object `base`? */
 static int writes(ct_gen *g, LLVMValueRef w, LLVMValueRef base) {
-  const char *masked = activity_masked_intrinsic(w);
+  const char *masked = ir_masked_intrinsic(w);
   LLVMValueRef dst = NULL;
   if (LLVMIsAStoreInst(w))
     dst = LLVMGetOperand(w, 1);
-  else if (activity_mem_intrinsic(w))
+  else if (ir_mem_intrinsic(w))
     dst = LLVMGetOperand(w, 0);
   else if (masked && !strcmp(masked, "store"))
     dst = LLVMGetOperand(w, 1);
   else if (LLVMIsAAtomicRMWInst(w) || LLVMIsAAtomicCmpXchgInst(w))
     dst = LLVMGetOperand(w, 0);
   if (dst)
-    return may_alias(activity_base_object(dst), base);
+    return may_alias(ir_base_object(dst), base);
   if (!LLVMIsACallInst(w) || masked || classify_rule(w) || classify_is_inactive_call(w) || call_writes_nothing(w))
     return 0;
   LLVMValueRef callee = LLVMGetCalledValue(w);
@@ -69,7 +63,7 @@ static int writes(ct_gen *g, LLVMValueRef w, LLVMValueRef base) {
     if (!is_pointer(op) || LLVMIsAConstantPointerNull(op))
       continue;
     char acc = custom ? custom_access(callee, k) : 'u';
-    if ((acc == 'w' || acc == 'u') && may_alias(activity_base_object(op), base))
+    if ((acc == 'w' || acc == 'u') && may_alias(ir_base_object(op), base))
       return 1;
   }
   return 0;
@@ -123,7 +117,7 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call) {
       seen = calloc(g->nblocks ? g->nblocks : 1, 1);
       reachable_after(g, LLVMGetInstructionParent(call), seen);
     }
-    LLVMValueRef w = written_after(g, call, activity_base_object(op), seen);
+    LLVMValueRef w = written_after(g, call, ir_base_object(op), seen);
     if (!w)
       continue;
     unsigned sizes[8];
@@ -168,7 +162,7 @@ LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k,
     /* a negative count is an empty array */
     v = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, v, LLVMConstInt(g->i64_ty, 0, 0), ""),
                         LLVMConstInt(g->i64_ty, 0, 0), v, "");
-    bytes = forward_bytes_mul(g, bytes, v);
+    bytes = tape_bytes_mul(g, bytes, v);
   }
   return bytes;
 }
@@ -185,7 +179,8 @@ void custom_build_kept(ct_gen *g) {
     return;
   LLVMBuilderRef b = g->m->b;
   LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
-  LLVMValueRef push = forward_declare(g, "__ct_tape_push", g->ptr_ty, params, 3);
+  LLVMTypeRef push_ty = LLVMFunctionType(g->ptr_ty, params, 3, 0);
+  LLVMValueRef push = ir_declare_function(g->m->mod, "__ct_tape_push", push_ty, NULL);
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
       LLVMValueRef kept = LLVMIsACallInst(inst) ? vmap_get(&g->kept, inst) : NULL;
@@ -197,7 +192,7 @@ void custom_build_kept(ct_gen *g) {
         if (mask >> k & 1) {
           LLVMValueRef bytes = custom_kept_bytes(g, inst, k, fwd_value);
           LLVMValueRef args[3] = {g->tape, bytes, LLVMConstInt(g->i64_ty, 16, 0)};
-          LLVMValueRef slot = LLVMBuildCall2(b, LLVMFunctionType(g->ptr_ty, params, 3, 0), push, args, 3, "");
+          LLVMValueRef slot = LLVMBuildCall2(b, push_ty, push, args, 3, "");
           LLVMBuildMemCpy(b, slot, 16, fwd_value(g, LLVMGetOperand(inst, k)), 1, bytes);
         }
     }

@@ -1,5 +1,7 @@
-/* Diagnostics: formatting and location helpers over ct_bridge_diagnose. */
-#include "core.h"
+/* Diagnostics: formatting and location helpers over ct_bridge_diagnose,
+ * and the generator's "cannot differentiate" errors (gen_fail*), which
+ * every stage of generating a gradient reports through. */
+#include "gen.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,4 +58,31 @@ void diag_location(LLVMValueRef inst, char *buf, size_t n) {
   unsigned line = LLVMGetDebugLocLine(inst);
   if (file && flen && line)
     snprintf(buf, n, "%.*s:%u:%u", (int)flen, file, line, LLVMGetDebugLocColumn(inst));
+}
+
+/* The name users know: a parallel region's body (f.omp_outlined) is f's. */
+static const char *user_name(ct_gen *g, size_t *len) {
+  const char *fname = LLVMGetValueName2(g->user_fn, len);
+  const char *omp = strstr(fname, ".omp_outlined");
+  if (omp)
+    *len = (size_t)(omp - fname);
+  return fname;
+}
+
+void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint) {
+  size_t len = 0;
+  const char *fname = user_name(g, &len);
+  diag_report(g->user_fn, at, CT_SEV_ERROR, "cannot differentiate '%.*s': it %s%s%s", (int)len, fname, what,
+              hint ? "; " : "", hint ? hint : "");
+  g->failed = 1;
+}
+
+void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint) {
+  char desc[256];
+  diag_describe(inst, desc, sizeof desc);
+  size_t len = 0;
+  const char *fname = user_name(g, &len);
+  diag_report(g->user_fn, inst, CT_SEV_ERROR, "cannot differentiate '%.*s': %s %s%s%s", (int)len, fname,
+              desc, what, hint ? "; " : "", hint ? hint : "");
+  g->failed = 1;
 }

@@ -9,52 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n) {
-  LLVMValueRef f = LLVMGetNamedFunction(g->m->mod, name);
-  LLVMTypeRef fty = LLVMFunctionType(ret, params, n, 0);
-  if (!f)
-    f = LLVMAddFunction(g->m->mod, name, fty);
-  return f;
-}
-
-LLVMValueRef forward_tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLVMValueRef bytes, unsigned long long align) {
-  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
-  LLVMValueRef f = forward_declare(g, fn, g->ptr_ty, params, 3);
-  LLVMValueRef args[3] = {tape, bytes, LLVMConstInt(g->i64_ty, align, 0)};
-  return LLVMBuildCall2(g->m->b, LLVMFunctionType(g->ptr_ty, params, 3, 0), f, args, 3, "");
-}
-
-LLVMValueRef forward_bytes_mul(ct_gen *g, LLVMValueRef a, LLVMValueRef b) {
-  LLVMBuilderRef bld = g->m->b;
-  if (LLVMIsAConstantInt(a) && LLVMIsAConstantInt(b)) {
-    unsigned long long x = LLVMConstIntGetZExtValue(a), y = LLVMConstIntGetZExtValue(b), r;
-    return LLVMConstInt(g->i64_ty, __builtin_mul_overflow(x, y, &r) ? ~0ULL : r, 0);
-  }
-  const char *name = "llvm.umul.with.overflow";
-  LLVMValueRef f = LLVMGetIntrinsicDeclaration(g->m->mod, LLVMLookupIntrinsicID(name, strlen(name)), &g->i64_ty, 1);
-  LLVMValueRef args[2] = {a, b};
-  LLVMValueRef r = LLVMBuildCall2(bld, LLVMGlobalGetValueType(f), f, args, 2, "");
-  return LLVMBuildSelect(bld, LLVMBuildExtractValue(bld, r, 1, ""), LLVMConstAllOnes(g->i64_ty),
-                         LLVMBuildExtractValue(bld, r, 0, ""), "ct.bytes");
-}
-
-static LLVMValueRef tape_call(ct_gen *g, const char *fn, LLVMTypeRef ty, LLVMValueRef tape) {
-  unsigned long long size = LLVMABISizeOfType(LLVMGetModuleDataLayout(g->m->mod), ty);
-  return forward_tape_call(g, fn, tape, LLVMConstInt(g->i64_ty, size ? size : 1, 0), 16);
-}
-
-void forward_tape_push(ct_gen *g, LLVMValueRef v) {
-  LLVMValueRef slot = tape_call(g, "__ct_tape_push", LLVMTypeOf(v), g->tape);
-  scopes_tag_tape(g, LLVMBuildStore(g->m->b, v, slot));
-}
-
-LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty) {
-  LLVMValueRef slot = tape_call(g, "__ct_tape_pop", ty, g->rev_tape);
-  LLVMValueRef v = LLVMBuildLoad2(g->m->b, ty, slot, "");
-  scopes_tag_tape(g, v);
-  return v;
-}
-
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes) {
   g->heap_shadows = realloc(g->heap_shadows, (g->nheap_shadows + 1) * sizeof *g->heap_shadows);
   g->heap_shadow_bytes = realloc(g->heap_shadow_bytes, (g->nheap_shadows + 1) * sizeof *g->heap_shadow_bytes);
@@ -69,9 +23,8 @@ void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes
 static LLVMValueRef shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
                                   LLVMValueRef primal, const char *name) {
   LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
-  LLVMValueRef calloc_fn = forward_declare(g, "calloc", g->ptr_ty, params, 2);
   LLVMValueRef args[2] = {count, size};
-  LLVMValueRef s = LLVMBuildCall2(b, LLVMFunctionType(g->ptr_ty, params, 2, 0), calloc_fn, args, 2, name);
+  LLVMValueRef s = ir_build_call(b, g->m->mod, "calloc", LLVMFunctionType(g->ptr_ty, params, 2, 0), args, 2, name);
   if (!strncmp(LLVMGetTarget(g->m->mod), "nvptx", 5))
     return s;
   LLVMValueRef failed = LLVMBuildIsNull(b, s, "");
@@ -79,9 +32,10 @@ static LLVMValueRef shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef coun
     failed = LLVMBuildAnd(b, failed, LLVMBuildIsNotNull(b, primal, ""), "");
   LLVMTypeRef cparams[3] = {g->i32_ty, g->i64_ty, g->i64_ty};
   LLVMTypeRef voidt = LLVMVoidTypeInContext(g->m->ctx);
-  LLVMValueRef check = LLVMGetNamedFunction(g->m->mod, "__ct_check_shadow_alloc");
-  if (!check) {
-    check = forward_declare(g, "__ct_check_shadow_alloc", voidt, cparams, 3);
+  int declared;
+  LLVMValueRef check =
+      ir_declare_function(g->m->mod, "__ct_check_shadow_alloc", LLVMFunctionType(voidt, cparams, 3, 0), &declared);
+  if (declared) {
     /* touches no memory of the program: it only reports and aborts */
     LLVMContextRef ctx = g->m->ctx;
     LLVMAddAttributeAtIndex(check, LLVMAttributeFunctionIndex,
@@ -100,7 +54,7 @@ static LLVMValueRef shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef coun
  * split mode), at the same offset. NULL if `p` does not point into a
  * global. */
 static LLVMValueRef global_shadow_of(ct_gen *g, LLVMValueRef p) {
-  LLVMValueRef gv = activity_base_object(p);
+  LLVMValueRef gv = ir_base_object(p);
   if (!gv || !LLVMIsAGlobalVariable(gv))
     return NULL;
   ct_module *m = g->m;
@@ -129,8 +83,182 @@ static LLVMValueRef global_shadow_of(ct_gen *g, LLVMValueRef p) {
   return LLVMBuildGEP2(g->sb, LLVMInt8TypeInContext(m->ctx), shadow, &off, 1, "");
 }
 
+/* How making one shadow went: made, waiting for an operand's shadow, or
+ * failed (reported). */
+typedef enum { SHADOW_MADE, SHADOW_PENDING, SHADOW_FAILED } ct_shadow_step;
+
+/* An alloca's shadow: in the alloca block, zeroed there (on the heap in
+ * split mode: the reverse runs in another function; freed when it ends). */
+static ct_shadow_step shadow_of_alloca(ct_gen *g, LLVMValueRef inst, LLVMValueRef *s) {
+  ct_module *m = g->m;
+  LLVMTypeRef aty = LLVMGetAllocatedType(inst);
+  LLVMValueRef count = LLVMGetOperand(inst, 0);
+  if (!LLVMIsAConstantInt(count)) {
+    gen_fail(g, inst, "allocates a variable-size array holding differentiable values", "use a fixed size or malloc");
+    return SHADOW_FAILED;
+  }
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
+  unsigned long long bytes = LLVMABISizeOfType(td, aty) * LLVMConstIntGetZExtValue(count);
+  if (g->spec->split) {
+    *s = shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0), NULL,
+                       "shadow");
+    forward_add_heap_shadow(g, *s, bytes ? bytes : 1);
+  } else {
+    *s = LLVMBuildArrayAlloca(g->sb, aty, count, "shadow");
+    LLVMSetAlignment(*s, LLVMGetAlignment(inst));
+    LLVMBuildMemSet(g->sb, *s, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), LLVMConstInt(g->i64_ty, bytes, 0),
+                    LLVMGetAlignment(inst));
+  }
+  return SHADOW_MADE;
+}
+
+/* A GEP, cast or select of pointers: the same instruction on the operands'
+ * shadows (a shared array's, or a global's met in a merge). */
+static ct_shadow_step shadow_of_derived(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s) {
+  ct_module *m = g->m;
+  int base = LLVMIsASelectInst(inst) ? 1 : 0;
+  int nops = LLVMIsASelectInst(inst) ? 3 : 1;
+  for (int k = base; k < nops; ++k) {
+    LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+    if (vmap_get(&g->active, op) && !vmap_get(&g->shadow, op))
+      return SHADOW_PENDING;
+  }
+  *s = LLVMInstructionClone(copy);
+  LLVMInsertIntoBuilderWithName(m->b, *s, "shadow");
+  for (int k = base; k < nops; ++k) {
+    LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+    LLVMValueRef sh = vmap_get(&g->shadow, op);
+    if (!sh && LLVMIsASelectInst(inst) && (LLVMIsAConstantPointerNull(op) || LLVMIsAUndefValue(op)))
+      sh = op; /* c ? p : NULL: NULL is its own shadow, as in a phi */
+    if (!sh)
+      sh = gpu_shadow_of_constant(g, op, m->b); /* a shared array of a kernel */
+    if (!sh && !LLVMIsAGetElementPtrInst(inst) && !LLVMIsACastInst(inst))
+      sh = global_shadow_of(g, op); /* a merge with a pointer into a global */
+    if (!sh && LLVMIsAGlobalVariable(op)) {
+      size_t len = 0;
+      const char *gname = LLVMGetValueName2(op, &len);
+      char what[300];
+      snprintf(what, sizeof what, "writes differentiable values into the global variable '%.*s', which has no shadow",
+               (int)len, gname);
+      gen_fail_plain(g, inst, what, "pass the array as a pointer argument with a shadow, or use a local variable");
+      return SHADOW_FAILED;
+    }
+    if (!sh) {
+      gen_fail(g, inst, "mixes memory with and without a shadow", "pass every pointer to differentiable data with a shadow");
+      return SHADOW_FAILED;
+    }
+    LLVMSetOperand(*s, (unsigned)k, sh);
+  }
+  return SHADOW_MADE;
+}
+
+/* malloc/calloc: shadow heap memory, zeroed, freed by the reverse of the
+ * call. */
+static LLVMValueRef shadow_of_allocation(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy) {
+  LLVMValueRef args[2];
+  if (ir_callee_is(inst, (const char *const[]){"calloc", NULL})) {
+    args[0] = vmap_get(&g->fwd, LLVMGetOperand(inst, 0)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 0))
+                                                          : LLVMGetOperand(inst, 0);
+    args[1] = vmap_get(&g->fwd, LLVMGetOperand(inst, 1)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 1))
+                                                          : LLVMGetOperand(inst, 1);
+  } else {
+    LLVMValueRef n = LLVMGetOperand(inst, 0);
+    args[0] = LLVMConstInt(g->i64_ty, 1, 0);
+    args[1] = vmap_get(&g->fwd, n) ? vmap_get(&g->fwd, n) : n;
+  }
+  for (int k = 0; k < 2; ++k)
+    args[k] = LLVMBuildZExtOrBitCast(g->m->b, args[k], g->i64_ty, "");
+  return shadow_calloc(g, g->m->b, args[0], args[1], copy, "shadow");
+}
+
+/* inttoptr of integer arithmetic on an address: shadow(source) + (address -
+ * source address). */
+static ct_shadow_step shadow_of_inttoptr(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s) {
+  ct_module *m = g->m;
+  LLVMValueRef src = activity_ptrtoint_source(&g->active, LLVMGetOperand(inst, 0), 0);
+  LLVMValueRef ssrc = src ? vmap_get(&g->shadow, src) : NULL;
+  if (!ssrc) {
+    if (src && vmap_get(&g->active, src))
+      return SHADOW_PENDING;
+    gen_fail(g, inst, "makes a pointer to differentiable data from an integer Cotangent cannot follow", NULL);
+    return SHADOW_FAILED;
+  }
+  LLVMValueRef fsrc = vmap_get(&g->fwd, src) ? vmap_get(&g->fwd, src) : src;
+  LLVMValueRef off = LLVMBuildSub(m->b, LLVMBuildPtrToInt(m->b, copy, g->i64_ty, ""),
+                                  LLVMBuildPtrToInt(m->b, fsrc, g->i64_ty, ""), "");
+  LLVMTypeRef i8 = LLVMInt8TypeInContext(m->ctx);
+  *s = LLVMBuildGEP2(m->b, i8, ssrc, &off, 1, "shadow");
+  return SHADOW_MADE;
+}
+
+/* A pointer loaded from memory with a shadow: loaded from the shadow. */
+static ct_shadow_step shadow_of_load(ct_gen *g, LLVMValueRef inst, LLVMValueRef *s) {
+  LLVMValueRef p = LLVMGetOperand(inst, 0);
+  LLVMValueRef sp = vmap_get(&g->shadow, p);
+  if (!sp) {
+    if (vmap_get(&g->active, p))
+      return SHADOW_PENDING;
+    gen_fail(g, inst, "loads a pointer to differentiable data from memory without a shadow",
+             "pass the outer pointer with a shadow too");
+    return SHADOW_FAILED;
+  }
+  *s = LLVMBuildLoad2(g->m->b, LLVMTypeOf(inst), sp, "shadow");
+  return SHADOW_MADE;
+}
+
+/* The shadow of an active pointer instruction (not a phi), built at m->b
+ * after its copy `copy`. */
+static ct_shadow_step shadow_of(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s) {
+  if (LLVMIsAAllocaInst(inst))
+    return shadow_of_alloca(g, inst, s);
+  if (LLVMIsAGetElementPtrInst(inst) || LLVMIsABitCastInst(inst) || LLVMIsAAddrSpaceCastInst(inst) ||
+      LLVMIsASelectInst(inst))
+    return shadow_of_derived(g, inst, copy, s);
+  if (ir_is_allocation(inst)) {
+    *s = shadow_of_allocation(g, inst, copy);
+    return SHADOW_MADE;
+  }
+  if (LLVMIsAIntToPtrInst(inst))
+    return shadow_of_inttoptr(g, inst, copy, s);
+  if (LLVMIsALoadInst(inst))
+    return shadow_of_load(g, inst, s);
+  gen_fail(g, inst, "produces a pointer to differentiable data in a way Cotangent cannot follow", NULL);
+  return SHADOW_FAILED;
+}
+
+/* The incoming shadows of the shadow phis (made first, so loops close). */
+static void close_shadow_phis(ct_gen *g) {
+  for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && LLVMIsAPHINode(inst);
+         inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef sphi = vmap_get(&g->shadow, inst);
+      if (!sphi)
+        continue;
+      unsigned n = LLVMCountIncoming(inst);
+      for (unsigned k = 0; k < n; ++k) {
+        LLVMValueRef sv = vmap_get(&g->shadow, LLVMGetIncomingValue(inst, k));
+        if (!sv) {
+          LLVMValueRef iv = LLVMGetIncomingValue(inst, k);
+          if (LLVMIsAConstantPointerNull(iv) || LLVMIsAUndefValue(iv))
+            sv = iv;
+          else if ((sv = gpu_shadow_of_constant(g, iv, g->sb)) != NULL || (sv = global_shadow_of(g, iv)) != NULL) {
+            /* a pointer into a global: its per-call shadow */
+          } else {
+            gen_fail(g, inst, "merges pointers with and without a shadow",
+                     "pass every pointer to differentiable data with a shadow");
+            return;
+          }
+        }
+        LLVMBasicBlockRef ib =
+            LLVMValueAsBasicBlock(vmap_get(&g->fwd, LLVMBasicBlockAsValue(LLVMGetIncomingBlock(inst, k))));
+        LLVMAddIncoming(sphi, &sv, &ib, 1);
+      }
+    }
+}
+
 /* Shadow pointers for every active pointer instruction, built next to the
- * primal instruction's copy. Phis are created first so loops close. */
+ * primal instruction's copy. Phis are created first so loops close; the
+ * others in an order where operands come first (repeated until done). */
 static void build_shadows(ct_gen *g) {
   ct_module *m = g->m;
   for (unsigned i = 0; i < g->nblocks; ++i)
@@ -140,7 +268,6 @@ static void build_shadows(ct_gen *g) {
         LLVMPositionBuilderBefore(m->b, vmap_get(&g->fwd, inst));
         vmap_set(&g->shadow, inst, LLVMBuildPhi(m->b, LLVMTypeOf(inst), "shadow"));
       }
-  /* non-phis in an order where operands come first: repeat until done */
   for (int progress = 1; progress && !g->failed;) {
     progress = 0;
     int pending = 0;
@@ -151,124 +278,14 @@ static void build_shadows(ct_gen *g) {
             LLVMGetTypeKind(LLVMTypeOf(inst)) != LLVMPointerTypeKind || vmap_get(&g->shadow, inst))
           continue;
         LLVMValueRef copy = vmap_get(&g->fwd, inst);
-        LLVMValueRef next = LLVMGetNextInstruction(copy);
-        LLVMPositionBuilderBefore(m->b, next);
+        LLVMPositionBuilderBefore(m->b, LLVMGetNextInstruction(copy));
         LLVMValueRef s = NULL;
-        if (LLVMIsAAllocaInst(inst)) {
-          /* shadow allocas live in the alloca block, zeroed there */
-          LLVMTypeRef aty = LLVMGetAllocatedType(inst);
-          LLVMValueRef count = LLVMGetOperand(inst, 0);
-          if (!LLVMIsAConstantInt(count)) {
-            gen_fail(g, inst, "allocates a variable-size array holding differentiable values",
-                    "use a fixed size or malloc");
-            return;
-          }
-          LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
-          unsigned long long bytes = LLVMABISizeOfType(td, aty) * LLVMConstIntGetZExtValue(count);
-          if (g->spec->split) {
-            /* the reverse runs in another function: keep the shadow on the
-               heap, freed when the reverse finishes */
-            s = shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0),
-                              NULL, "shadow");
-            forward_add_heap_shadow(g, s, bytes ? bytes : 1);
-          } else {
-            s = LLVMBuildArrayAlloca(g->sb, aty, count, "shadow");
-            LLVMSetAlignment(s, LLVMGetAlignment(inst));
-            LLVMBuildMemSet(g->sb, s, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0),
-                            LLVMConstInt(g->i64_ty, bytes, 0), LLVMGetAlignment(inst));
-          }
-        } else if (LLVMIsAGetElementPtrInst(inst) || LLVMIsABitCastInst(inst) ||
-                   LLVMIsAAddrSpaceCastInst(inst) || LLVMIsASelectInst(inst)) {
-          int base = LLVMIsASelectInst(inst) ? 1 : 0;
-          int ready = 1;
-          int nops = LLVMIsASelectInst(inst) ? 3 : 1;
-          for (int k = base; k < nops; ++k) {
-            LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
-            if (vmap_get(&g->active, op) && !vmap_get(&g->shadow, op))
-              ready = 0;
-          }
-          if (!ready) {
-            pending = 1;
-            continue;
-          }
-          s = LLVMInstructionClone(copy);
-          LLVMInsertIntoBuilderWithName(m->b, s, "shadow");
-          for (int k = base; k < nops; ++k) {
-            LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
-            LLVMValueRef sh = vmap_get(&g->shadow, op);
-            if (!sh && LLVMIsASelectInst(inst) && (LLVMIsAConstantPointerNull(op) || LLVMIsAUndefValue(op)))
-              sh = op; /* c ? p : NULL: NULL is its own shadow, as in a phi */
-            if (!sh)
-              sh = gpu_shadow_of_constant(g, op, m->b); /* a shared array of a kernel */
-            if (!sh && !LLVMIsAGetElementPtrInst(inst) && !LLVMIsACastInst(inst))
-              sh = global_shadow_of(g, op); /* a merge with a pointer into a global */
-            if (!sh && LLVMIsAGlobalVariable(op)) {
-              size_t len = 0;
-              const char *gname = LLVMGetValueName2(op, &len);
-              char what[300];
-              snprintf(what, sizeof what, "writes differentiable values into the global variable '%.*s', which has no shadow",
-                       (int)len, gname);
-              gen_fail_plain(g, inst, what, "pass the array as a pointer argument with a shadow, or use a local variable");
-              return;
-            }
-            if (!sh) {
-              gen_fail(g, inst, "mixes memory with and without a shadow",
-                      "pass every pointer to differentiable data with a shadow");
-              return;
-            }
-            LLVMSetOperand(s, (unsigned)k, sh);
-          }
-        } else if (LLVMIsACallInst(inst) && classify_callee_is(inst, CLASSIFY_ALLOC_FUNCTIONS)) {
-          /* shadow heap memory: zeroed, freed by the reverse of the call */
-          LLVMValueRef args[2];
-          if (classify_callee_is(inst, (const char *const[]){"calloc", NULL})) {
-            args[0] = vmap_get(&g->fwd, LLVMGetOperand(inst, 0)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 0))
-                                                                  : LLVMGetOperand(inst, 0);
-            args[1] = vmap_get(&g->fwd, LLVMGetOperand(inst, 1)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 1))
-                                                                  : LLVMGetOperand(inst, 1);
-          } else {
-            LLVMValueRef n = LLVMGetOperand(inst, 0);
-            args[0] = LLVMConstInt(g->i64_ty, 1, 0);
-            args[1] = vmap_get(&g->fwd, n) ? vmap_get(&g->fwd, n) : n;
-          }
-          for (int k = 0; k < 2; ++k)
-            args[k] = LLVMBuildZExtOrBitCast(m->b, args[k], g->i64_ty, "");
-          s = shadow_calloc(g, m->b, args[0], args[1], copy, "shadow");
-        } else if (LLVMIsAIntToPtrInst(inst)) {
-          /* shadow = shadow(source) + (address - source address) */
-          LLVMValueRef src = activity_ptrtoint_source(&g->active, LLVMGetOperand(inst, 0), 0);
-          LLVMValueRef ssrc = src ? vmap_get(&g->shadow, src) : NULL;
-          if (!ssrc) {
-            if (src && vmap_get(&g->active, src)) {
-              pending = 1;
-              continue;
-            }
-            gen_fail(g, inst, "makes a pointer to differentiable data from an integer Cotangent cannot follow",
-                     NULL);
-            return;
-          }
-          LLVMValueRef fsrc = vmap_get(&g->fwd, src) ? vmap_get(&g->fwd, src) : src;
-          LLVMValueRef off = LLVMBuildSub(m->b, LLVMBuildPtrToInt(m->b, copy, g->i64_ty, ""),
-                                          LLVMBuildPtrToInt(m->b, fsrc, g->i64_ty, ""), "");
-          LLVMTypeRef i8 = LLVMInt8TypeInContext(m->ctx);
-          s = LLVMBuildGEP2(m->b, i8, ssrc, &off, 1, "shadow");
-        } else if (LLVMIsALoadInst(inst)) {
-          LLVMValueRef p = LLVMGetOperand(inst, 0);
-          LLVMValueRef sp = vmap_get(&g->shadow, p);
-          if (!sp) {
-            if (vmap_get(&g->active, p)) {
-              pending = 1;
-              continue;
-            }
-            gen_fail(g, inst, "loads a pointer to differentiable data from memory without a shadow",
-                    "pass the outer pointer with a shadow too");
-            return;
-          }
-          s = LLVMBuildLoad2(m->b, LLVMTypeOf(inst), sp, "shadow");
-        } else {
-          gen_fail(g, inst, "produces a pointer to differentiable data in a way Cotangent cannot follow",
-                  NULL);
+        ct_shadow_step step = shadow_of(g, inst, copy, &s);
+        if (step == SHADOW_FAILED)
           return;
+        if (step == SHADOW_PENDING) {
+          pending = 1;
+          continue;
         }
         vmap_set(&g->shadow, inst, s);
         progress = 1;
@@ -283,37 +300,10 @@ static void build_shadows(ct_gen *g) {
          inst = LLVMGetNextInstruction(inst))
       if (!LLVMIsAPHINode(inst) && vmap_get(&g->active, inst) &&
           LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind && !vmap_get(&g->shadow, inst) &&
-          !gpu_is_shared_global(activity_base_object(inst))) /* shared arrays: shadow globals */
+          !gpu_is_shared_global(ir_base_object(inst))) /* shared arrays: shadow globals */
         gen_fail(g, inst, "mixes memory with and without a shadow (a pointer that may point into a constant argument)",
                  "pass every pointer to differentiable data with a shadow");
-  /* close shadow phis */
-  for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && LLVMIsAPHINode(inst);
-         inst = LLVMGetNextInstruction(inst)) {
-      LLVMValueRef sphi = vmap_get(&g->shadow, inst);
-      if (!sphi)
-        continue;
-      unsigned n = LLVMCountIncoming(inst);
-      for (unsigned k = 0; k < n; ++k) {
-        LLVMValueRef sv = vmap_get(&g->shadow, LLVMGetIncomingValue(inst, k));
-        if (!sv) {
-          LLVMValueRef iv = LLVMGetIncomingValue(inst, k);
-          if (LLVMIsAConstantPointerNull(iv) || LLVMIsAUndefValue(iv))
-            sv = iv;
-          else if ((sv = gpu_shadow_of_constant(g, iv, g->sb)) != NULL ||
-                   (sv = global_shadow_of(g, iv)) != NULL) {
-            /* a pointer into a global: its per-call shadow */
-          } else {
-            gen_fail(g, inst, "merges pointers with and without a shadow",
-                    "pass every pointer to differentiable data with a shadow");
-            return;
-          }
-        }
-        LLVMBasicBlockRef ib = LLVMValueAsBasicBlock(
-            vmap_get(&g->fwd, LLVMBasicBlockAsValue(LLVMGetIncomingBlock(inst, k))));
-        LLVMAddIncoming(sphi, &sv, &ib, 1);
-      }
-    }
+  close_shadow_phis(g);
 }
 
 /* Pointers stored into memory that has a shadow get their shadow stored into
@@ -340,33 +330,12 @@ static void shadow_pointer_stores(ct_gen *g) {
     }
 }
 
-/* The record a block execution leaves on the tape: which predecessor it
- * came from (join blocks) and the values its reverse needs. One push per
- * block execution. NULL when the block needs nothing. */
-LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b) {
-  ct_block *arrays[FORWARD_MAX_EXIT_ARRAYS];
-  unsigned narrays = batch_exit_arrays(g, b, arrays, FORWARD_MAX_EXIT_ARRAYS);
-  LLVMTypeRef *fields = malloc((1 + b->nneeds + narrays) * sizeof *fields);
-  unsigned n = 0;
-  if (BLOCK_RECORDS_PRED(b))
-    fields[n++] = g->i32_ty;
-  for (unsigned k = 0; k < b->nneeds; ++k)
-    if (need_on_tape(b->needs[k].kind))
-      /* a shadow has its pointer's type (address space included) */
-      fields[n++] = b->needs[k].kind == NEED_CALL_TAPE ? g->ptr_ty : LLVMTypeOf(b->needs[k].value);
-  for (unsigned k = 0; k < narrays; ++k) /* a loop exit: the loop's record arrays */
-    fields[n++] = g->ptr_ty;
-  LLVMTypeRef t = n ? LLVMStructTypeInContext(g->m->ctx, fields, n, 0) : NULL;
-  free(fields);
-  return t;
-}
-
 /* Pushes each block's record at the end of its forward copy. */
 static void build_pushes(ct_gen *g) {
   ct_module *m = g->m;
   for (unsigned i = 0; i < g->nblocks; ++i) {
     ct_block *b = &g->blocks[i];
-    LLVMTypeRef rec_ty = forward_record_type(g, b);
+    LLVMTypeRef rec_ty = tape_record_type(g, b);
     if (!rec_ty)
       continue;
     LLVMValueRef rec = LLVMGetUndef(rec_ty);
@@ -397,8 +366,8 @@ static void build_pushes(ct_gen *g) {
                                                     : vmap_get(&g->fwd, nd->value);
       rec = LLVMBuildInsertValue(m->b, rec, v, f++, "");
     }
-    ct_block *arrays[FORWARD_MAX_EXIT_ARRAYS];
-    unsigned narrays = batch_exit_arrays(g, b, arrays, FORWARD_MAX_EXIT_ARRAYS);
+    ct_block *arrays[TAPE_MAX_EXIT_ARRAYS];
+    unsigned narrays = tape_exit_arrays(g, b, arrays, TAPE_MAX_EXIT_ARRAYS);
     for (unsigned k = 0; k < narrays; ++k)
       rec = LLVMBuildInsertValue(m->b, rec, arrays[k]->batch_fwd, f++, "");
     if (b->batch) {
@@ -407,7 +376,7 @@ static void build_pushes(ct_gen *g) {
       b->rec_slot = LLVMBuildAlloca(g->sb, rec_ty, "ct.rec");
       LLVMBuildStore(m->b, rec, b->rec_slot);
     } else {
-      forward_tape_push(g, rec);
+      tape_push(g, rec);
     }
   }
 }
@@ -429,7 +398,7 @@ static void build_calls(ct_gen *g) {
       LLVMValueRef copy = vmap_get(&g->fwd, inst);
       LLVMPositionBuilderBefore(m->b, copy);
       ct_spec spec;
-      classify_call_spec(g, inst, &spec, NULL);
+      classify_call_spec(g, inst, &spec);
       LLVMValueRef args[2 * CT_MAX_PARAMS];
       unsigned n = 0;
       for (unsigned k = 0; k < spec.nparams; ++k) {
@@ -489,7 +458,7 @@ static void remark_tape_use(ct_gen *g) {
       LLVMValueRef v = b->needs[k].value;
       if (!need_on_tape(b->needs[k].kind))
         continue;
-      if (getenv("COTANGENT_DEBUG")) {
+      if (ct_switch(CT_SWITCH_DEBUG)) {
         char *txt = LLVMPrintValueToString(v);
         fprintf(stderr, "cotangent: tape[%u] kind %d: %s\n", i, (int)b->needs[k].kind, txt);
         LLVMDisposeMessage(txt);
@@ -542,7 +511,7 @@ static void reserve_loop_records(ct_gen *g) {
     unsigned long long per_iteration = 0;
     for (unsigned k = 0; k < loop->nblocks; ++k) {
       ct_block *b = cfg_block_of(g, g->loop_blocks[loop->first_block + k]);
-      LLVMTypeRef rec = b && !b->batch ? forward_record_type(g, b) : NULL;
+      LLVMTypeRef rec = b && !b->batch ? tape_record_type(g, b) : NULL;
       if (rec)
         per_iteration += (LLVMABISizeOfType(td, rec) + 15) / 16 * 16;
     }
@@ -551,11 +520,11 @@ static void reserve_loop_records(ct_gen *g) {
     if (!per_iteration || !pre || !count || !loop->trip_count)
       continue;
     LLVMPositionBuilderBefore(g->m->b, LLVMGetBasicBlockTerminator(pre->fwd));
-    LLVMValueRef bytes = forward_bytes_mul(g, count, LLVMConstInt(g->i64_ty, per_iteration, 0));
+    LLVMValueRef bytes = tape_bytes_mul(g, count, LLVMConstInt(g->i64_ty, per_iteration, 0));
     LLVMTypeRef params[2] = {g->ptr_ty, g->i64_ty};
-    LLVMValueRef reserve = forward_declare(g, "__ct_tape_reserve", LLVMVoidTypeInContext(g->m->ctx), params, 2);
     LLVMValueRef args[2] = {g->tape, bytes};
-    LLVMBuildCall2(g->m->b, LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 2, 0), reserve, args, 2, "");
+    ir_build_call(g->m->b, g->m->mod, "__ct_tape_reserve", LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 2, 0),
+                  args, 2, "");
   }
 }
 
@@ -566,8 +535,8 @@ static void drop_deferred_frees(ct_gen *g) {
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
          inst = LLVMGetNextInstruction(inst))
-      if (LLVMIsACallInst(inst) && classify_callee_is(inst, FREE) &&
-          vmap_get(&g->deferred_free, activity_base_object(LLVMGetOperand(inst, 0)))) {
+      if (LLVMIsACallInst(inst) && ir_callee_is(inst, FREE) &&
+          vmap_get(&g->deferred_free, ir_base_object(LLVMGetOperand(inst, 0)))) {
         LLVMValueRef copy = vmap_get(&g->fwd, inst);
         if (copy) {
           LLVMInstructionEraseFromParent(copy);

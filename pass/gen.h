@@ -1,5 +1,6 @@
-/* Internal interface of the reverse-mode generator (cfg.c, classify.c,
- * forward.c, reverse.c). See reverse.c for the overall design. */
+/* Internal interface of the reverse-mode generator: the state of one
+ * gradient (ct_gen) and the files that build it, declared in the order data
+ * flows through them. See gradient.c (the driver) for the overall design. */
 #ifndef COTANGENT_PASS_GEN_H
 #define COTANGENT_PASS_GEN_H
 
@@ -53,7 +54,7 @@ typedef struct {
    * no predecessor index goes on the tape. */
   LLVMValueRef iv, iv_start;
   unsigned iv_start_pred;
-  /* Else, a condition that tells it (classify.c, find_guard): when it
+  /* Else, a condition that tells it (plan.c, find_guard): when it
    * holds, b was entered from preds[guard_true_pred]. */
   LLVMValueRef guard;
   unsigned guard_true_pred;
@@ -66,9 +67,17 @@ typedef struct {
   LLVMValueRef batch_slot; /* reverse: alloca holding it (set at the loop's exit) */
 } ct_block;
 
+/* The one call back up, the algorithm's own recursion: planning a
+ * differentiated call (or an OpenMP region) needs the callee's split
+ * gradient, which the driver (gradient.c) builds with this whole pipeline,
+ * or declares (a differentiable function of another file: contract.c).
+ * Every ct_gen carries the driver's; returns 0 after reporting an error. */
+typedef int (*ct_callee_gradient)(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out);
+
 typedef struct {
   ct_module *m;
   const ct_spec *spec;
+  ct_callee_gradient callee_gradient;
   LLVMValueRef user_fn; /* for diagnostics */
   LLVMValueRef pc;      /* prepared primal */
   LLVMValueRef g;       /* function holding the forward part */
@@ -77,6 +86,8 @@ typedef struct {
   LLVMBuilderRef sb;    /* shadow allocations and tape: entry of the forward */
   ct_block *blocks;
   unsigned nblocks;
+  /* the value maps, together from block_index to kept (gradient.c
+   * initializes and frees them from one list, checked complete) */
   ct_vmap block_index; /* primal block (as value) -> index + 1 */
   ct_vmap fwd;         /* primal value -> forward value */
   ct_vmap shadow;      /* primal pointer -> forward shadow pointer */
@@ -119,80 +130,52 @@ typedef struct {
   int failed;
 } ct_gen;
 
+/* What the reverse of a primal instruction is (classify.c). */
 typedef enum {
   REV_NONE, REV_RULE, REV_LOAD, REV_STORE, REV_PASS, REV_PHI, REV_MEMSET, REV_MEMCPY, REV_LANES,
   REV_ALLOC, REV_CALL, REV_CUSTOM, REV_MASKED_LOAD, REV_MASKED_STORE, REV_OMP_FORK, REV_OMP_SYNC,
   REV_ATOMIC_ADD, REV_UNSUPPORTED
 } ct_rev_kind;
 
-/* reverse.c */
-/* "cannot differentiate 'f': <instruction> <what>; <hint>" at inst */
-void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint);
-/* "cannot differentiate 'f': it <what>; <hint>" at `at` */
-void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint);
-
-/* The primal value `v` (or its shadow) at the current reverse position. */
-LLVMValueRef reverse_value(ct_gen *g, LLVMValueRef v);
-LLVMValueRef reverse_shadow(ct_gen *g, LLVMValueRef v);
-void reverse_adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c);
+/* The files below, in the order a gradient's data flows through them (the
+ * driver, gradient.c, calls them in this order; core.h declares it). */
 
 /* cfg.c: predecessors, dominance and cycles of the prepared primal */
+/* Fills g->blocks (predecessors, stable, once) and g->block_index. */
 void cfg_analyse(ct_gen *g);
+/* The block record of a primal block, or NULL. */
 ct_block *cfg_block_of(ct_gen *g, LLVMBasicBlockRef bb);
+/* bb ends in a return. */
 int cfg_is_return_block(LLVMBasicBlockRef bb);
+/* Loop l contains bb. */
 int cfg_loop_contains(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb);
 
-/* classify.c: what the reverse of each instruction is, and what it needs */
-int classify_has_adjoint(ct_gen *g, LLVMValueRef v);
+/* classify.c: what the reverse of each instruction is */
 ct_rev_kind classify(ct_gen *g, LLVMValueRef inst);
+/* The rule table's row for inst (a call by its callee's name), or NULL. */
 const ct_rule *classify_rule(LLVMValueRef inst);
+/* The floating-point element type of what a memcpy/memmove copies, deduced
+ * from loads and stores of either end; NULL when none or mixed. */
 LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy);
-int classify_callee_is(LLVMValueRef call, const char *const *names);
-/* Heap allocation functions whose results get shadow allocations. */
-extern const char *const CLASSIFY_ALLOC_FUNCTIONS[];
-/* Is the object `base` memory the function allocates itself (an alloca, or
- * a malloc/calloc call)? */
-int classify_is_local_allocation(LLVMValueRef base);
-void classify_plan(ct_gen *g);
 /* Calls known to neither carry derivatives nor write differentiable memory. */
 int classify_is_inactive_call(LLVMValueRef call);
+/* The activity a differentiated call's callee is differentiated for (its
+ * canonical one for a function of another file). Returns 0 after an
+ * error. */
+int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec);
+/* Reports an instruction classified REV_UNSUPPORTED, by what it is. */
+void classify_report_unsupported(ct_gen *g, LLVMValueRef inst);
+/* Reports the first unsupported atomic operation on differentiable data (a
+ * write before a load: the same place at every -O level). */
+void classify_reject_atomics(ct_gen *g);
+/* Warns where a differentiable value is converted to an integer and back. */
+void classify_warn_lossy_conversions(ct_gen *g);
 
-/* custom_memory.c: the arrays a custom derivative's pullback reads and the
- * function overwrites after the call are copied to the tape right after
- * it (when their size is known; else a compile error). */
-void custom_check_memory(ct_gen *g, LLVMValueRef call);
-/* the bytes of array argument k of a kept call, from `ints` (the call's
- * operands as values where the code is built) */
-LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
-void custom_build_kept(ct_gen *g);
-
-/* Records that block b's reverse needs v (its value, shadow, ...). */
-void classify_need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind);
-/* The activity a differentiated call's callee is differentiated for (and,
- * if `split` is not NULL, its split pair). Returns 0 after an error. */
-int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec, ct_split *split);
-
-/* batch.c: loop-indexed records */
-/* Adds an iteration counter (0, 1, ...) to the header of every loop that can
- * hold its blocks' records in an array (trip count, preheader, one latch,
- * dedicated exit); fills g->loop_counters. Before planning. */
-void batch_add_counters(ct_gen *g);
-/* Index of the innermost loop containing bb, or -1. */
-int batch_innermost_loop(ct_gen *g, LLVMBasicBlockRef bb);
-/* The blocks whose arrays' pointers travel in b's record (b is their loop's
- * exit): up to max, returns how many. */
-unsigned batch_exit_arrays(ct_gen *g, ct_block *b, ct_block **out, unsigned max);
-/* Forward: pushes each batched block's array at its loop's preheader
- * (before the preheader's own record, which its reverse pops first). */
-void batch_build_pushes(ct_gen *g);
-/* Forward: stores rec into b's array at the current iteration. */
-void batch_store_record(ct_gen *g, ct_block *b, LLVMValueRef rec);
-/* Reverse: loads b's record of the current iteration. */
-LLVMValueRef batch_load_record(ct_gen *g, ct_block *b, LLVMTypeRef rec_ty, LLVMValueRef counter);
-/* Reverse: the slot holding the array pointer of batched block b. */
-LLVMValueRef batch_slot(ct_gen *g, ct_block *b);
-/* Reverse, at the end of a preheader's reverse: pops its loop's arrays. */
-void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
+/* memory.c: memory effects */
+/* Does the load read, in the reverse pass, the value it read in the forward
+ * pass (nothing may write its object after it)? Remembered per load; a
+ * malloc read so is freed by its reverse (g->deferred_free). */
+int memory_reads_unchanged(ct_gen *g, LLVMValueRef load);
 
 /* stored_pointers.c: a pointer without a shadow stored into shadowed
  * memory is its own shadow there; pointers loaded back from there (and
@@ -200,6 +183,7 @@ void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *
 /* Before planning: finds those pointers; reports their uses that need a
  * real shadow. */
 void stored_pointers_plan(ct_gen *g);
+/* ptr's shadow may be ptr itself. */
 int stored_pointers_maybe_self(ct_gen *g, LLVMValueRef ptr);
 /* Reverse: sp (the shadow of ptr, for a `ty` access), or a discarded slot
  * when sp is ptr itself; *self is that condition (NULL when ptr's shadow
@@ -214,47 +198,127 @@ void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy);
 /* A malloc stored into the caller's memory: its shadow is the caller's. */
 int stored_pointers_escapes(LLVMValueRef alloc);
 
-/* forward.c: the forward copy's shadows, differentiated calls and pushes */
-#define FORWARD_MAX_EXIT_ARRAYS 64
-LLVMValueRef forward_declare(ct_gen *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n);
+/* custom_memory.c: the arrays a custom derivative's pullback reads and the
+ * function overwrites after the call are copied to the tape right after
+ * it (when their size is known; else a compile error). */
+/* Planning: decides which arrays of the call to keep, or reports. */
+void custom_check_memory(ct_gen *g, LLVMValueRef call);
+/* The bytes of array argument k of a kept call, its sizes taken through
+ * `value` (the call's operands as values where the code is built). */
+LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
+/* Forward: pushes the kept arrays right after their calls. */
+void custom_build_kept(ct_gen *g);
+
+/* plan.c: tape planning */
+/* Decides what each reverse block needs and how it gets it (b->needs, the
+ * induction variables and guards telling predecessors, batched records). */
+void plan_tape(ct_gen *g);
+
+/* tape.c: the runtime tape as generated code uses it */
+#define TAPE_MAX_EXIT_ARRAYS 64
 /* A call of __ct_tape_push or __ct_tape_pop (`fn`) for `bytes` bytes (an
  * i64 value) aligned to `align`; returns the block's address. */
-LLVMValueRef forward_tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLVMValueRef bytes, unsigned long long align);
+LLVMValueRef tape_call(ct_gen *g, const char *fn, LLVMValueRef tape, LLVMValueRef bytes, unsigned long long align);
 /* a * b for i64 byte counts, saturating at UINT64_MAX: a tape request that
  * large fails with the runtime's out-of-memory message instead of wrapping
  * to a small size. Built at m->b. */
-LLVMValueRef forward_bytes_mul(ct_gen *g, LLVMValueRef a, LLVMValueRef b);
-void forward_tape_push(ct_gen *g, LLVMValueRef v);
-LLVMValueRef forward_tape_pop(ct_gen *g, LLVMTypeRef ty);
-LLVMTypeRef forward_record_type(ct_gen *g, ct_block *b);
+LLVMValueRef tape_bytes_mul(ct_gen *g, LLVMValueRef a, LLVMValueRef b);
+/* Pushes v (forward, g->tape) / pops a `ty` (reverse, g->rev_tape) at m->b. */
+void tape_push(ct_gen *g, LLVMValueRef v);
+LLVMValueRef tape_pop(ct_gen *g, LLVMTypeRef ty);
+/* The record a block execution leaves on the tape (which predecessor came
+ * before, the values its reverse needs, a loop exit's record arrays); NULL
+ * when the block needs nothing. */
+LLVMTypeRef tape_record_type(ct_gen *g, ct_block *b);
+/* The batched blocks whose arrays' pointers travel in b's record (b is
+ * their loop's exit): up to max, returns how many. */
+unsigned tape_exit_arrays(ct_gen *g, ct_block *b, ct_block **out, unsigned max);
+
+/* batch.c: loop-indexed records */
+/* Adds an iteration counter (0, 1, ...) to the header of every loop that can
+ * hold its blocks' records in an array (trip count, preheader, one latch,
+ * dedicated exit); fills g->loop_counters. Before planning. */
+void batch_add_counters(ct_gen *g);
+/* Index of the innermost loop containing bb, or -1. */
+int batch_innermost_loop(ct_gen *g, LLVMBasicBlockRef bb);
+/* Forward: pushes each batched block's array at its loop's preheader
+ * (before the preheader's own record, which its reverse pops first). */
+void batch_build_pushes(ct_gen *g);
+/* Forward: stores rec into b's array at the current iteration. */
+void batch_store_record(ct_gen *g, ct_block *b, LLVMValueRef rec);
+/* Reverse: loads b's record of the current iteration. */
+LLVMValueRef batch_load_record(ct_gen *g, ct_block *b, LLVMTypeRef rec_ty, LLVMValueRef counter);
+/* Reverse: the slot holding the array pointer of batched block b. */
+LLVMValueRef batch_slot(ct_gen *g, ct_block *b);
+/* Reverse, at the end of a preheader's reverse: pops its loop's arrays. */
+void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
+
+/* forward.c: the forward copy's shadows, differentiated calls and pushes */
 /* Records a heap shadow (of `bytes` bytes) released when the reverse ends. */
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes);
+/* Completes the forward part (the primal's blocks are copied already). */
 void forward_build(ct_gen *g);
 
 /* scopes.c: scoped-noalias tags telling primal, shadow and tape memory
  * apart (loads and stores only; anything else is left alone) */
+/* inst accesses the function's own memory, or the tape */
 void scopes_tag_primal(ct_gen *g, LLVMValueRef inst);
+void scopes_tag_tape(ct_gen *g, LLVMValueRef inst);
 /* inst accesses the shadow of primal_ptr (a pointer of the prepared
  * function) */
 void scopes_tag_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef primal_ptr);
-void scopes_tag_tape(ct_gen *g, LLVMValueRef inst);
 /* the forward copies of the function's own loads and stores */
 void scopes_tag_forward(ct_gen *g);
 
-/* omp.c: OpenMP parallel regions. A __kmpc_fork_call with differentiable
- * captured data runs the region's augmented forward per thread (tapes kept
- * in a region record) and, in the reverse, forks the region's reverse;
- * critical sections and barriers are mirrored. */
+/* adjoint.c: adjoints and the primal values the reverse part sees */
+/* v has an adjoint: active and not a pointer (pointers have shadows) */
+int adjoint_has(ct_gen *g, LLVMValueRef v);
+/* v's adjoint slot (created zeroed in the reverse function's entry) */
+LLVMValueRef adjoint_slot(ct_gen *g, LLVMValueRef v);
+/* adds c (converted to primal's type) to primal's adjoint, if it has one */
+void adjoint_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c);
+/* reads and clears v's adjoint (a loop's next iteration starts from zero) */
+LLVMValueRef adjoint_take(ct_gen *g, LLVMValueRef v);
+/* The primal value v (or its shadow) at the current reverse position. */
+LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v);
+LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v);
+
+/* reverse.c: the reverse emitter */
+/* The reverse of block b (at b->rev); the entry block's goes to rev_exit. */
+void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit);
+/* Frees a shadow heap block of `bytes` bytes, or zeroes it when the
+ * reverse is kept for another application. */
+void reverse_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes);
+
+/* omp.c: OpenMP parallel regions, at each stage above. A __kmpc_fork_call
+ * with differentiable captured data runs the region's augmented forward
+ * per thread (tapes kept in a region record) and, in the reverse, forks
+ * the region's reverse; critical sections and barriers are mirrored. */
+/* A call of __kmpc_fork_call. */
+int omp_is_fork(LLVMValueRef inst);
 /* The reverse kind of an OpenMP runtime call (REV_OMP_FORK, REV_OMP_SYNC,
  * REV_NONE, REV_UNSUPPORTED), or -1 when `inst` is not one. */
 int omp_classify(ct_gen *g, LLVMValueRef inst);
-void omp_plan(ct_gen *g, ct_block *b, LLVMValueRef inst);
+/* The activity a fork's region body is differentiated for: gtid and btid
+ * constant, captured pointers to differentiable data duplicated, doubles
+ * captured by copy active (in a copy of the body taking them as double).
+ * Returns 0 after an error. */
+int omp_fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec);
+/* What the reverse of an OpenMP call needs, in order (a fork's region
+ * record as NEED_CALL_TAPE, always on the tape); `spec` is a fork's
+ * (omp_fork_spec). Returns how many, at most OMP_MAX_NEEDS. */
+enum { OMP_MAX_NEEDS = 2 * CT_MAX_PARAMS + 2 };
+unsigned omp_needs(ct_gen *g, LLVMValueRef inst, const ct_spec *spec, ct_need *out);
+/* Forward: the fork runs the region's augmented forward per thread. */
 void omp_forward_fork(ct_gen *g, LLVMValueRef inst);
+/* Reverse of a fork (the region's reverse per thread), an atomic update or
+ * a synchronisation. */
 void omp_reverse(ct_gen *g, LLVMValueRef inst);
-int omp_is_fork(LLVMValueRef inst);
 
 /* gpu.c: SIMT code (NVPTX kernels, host SIMT emulation) */
+/* The module targets NVPTX or calls the host SIMT emulator. */
 int gpu_module_is_simt(LLVMModuleRef mod);
+/* A block, warp or cluster barrier. */
 int gpu_is_barrier(LLVMValueRef inst);
 /* Emits a copy of a primal barrier call at the builder's position, with
  * its arguments (barrier ids, warp masks) as the reverse pass sees them. */
@@ -268,5 +332,11 @@ int gpu_needs_atomic(ct_gen *g, LLVMValueRef primal_ptr);
 void gpu_shadow_add(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMValueRef d);
 /* reads *sp and zeroes it (atomically where needed) */
 LLVMValueRef gpu_shadow_take(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMTypeRef ty);
+
+/* diag.c: errors while generating (they set g->failed) */
+/* "cannot differentiate 'f': <instruction> <what>; <hint>" at inst */
+void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint);
+/* "cannot differentiate 'f': it <what>; <hint>" at `at` */
+void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint);
 
 #endif

@@ -56,8 +56,8 @@ int gpu_is_shared_global(LLVMValueRef gv) {
 static void build_barrier(ct_gen *g, LLVMBuilderRef b) {
   LLVMTypeRef voidt = LLVMVoidTypeInContext(g->m->ctx);
   int nvptx = starts_with(LLVMGetTarget(g->m->mod), strlen(LLVMGetTarget(g->m->mod)), "nvptx");
-  LLVMValueRef f = forward_declare(g, nvptx ? "llvm.nvvm.barrier0" : "__ct_barrier", voidt, NULL, 0);
-  LLVMBuildCall2(b, LLVMFunctionType(voidt, NULL, 0, 0), f, NULL, 0, "");
+  ir_build_call(b, g->m->mod, nvptx ? "llvm.nvvm.barrier0" : "__ct_barrier", LLVMFunctionType(voidt, NULL, 0, 0), NULL, 0,
+                "");
 }
 
 void gpu_mirror_barrier(ct_gen *g, LLVMValueRef barrier, LLVMValueRef *args) {
@@ -101,9 +101,8 @@ static LLVMValueRef shared_shadow(ct_gen *g, LLVMValueRef gv) {
     /* __ct_gpu_zero_shared (lib/gpu/device_rt.c): strided by thread */
     LLVMTypeRef params[2] = {LLVMTypeOf(shadow), g->i64_ty};
     LLVMTypeRef voidt = LLVMVoidTypeInContext(m->ctx);
-    LLVMValueRef f = forward_declare(g, "__ct_gpu_zero_shared", voidt, params, 2);
     LLVMValueRef args[2] = {shadow, size};
-    LLVMBuildCall2(g->sb, LLVMFunctionType(voidt, params, 2, 0), f, args, 2, "");
+    ir_build_call(g->sb, m->mod, "__ct_gpu_zero_shared", LLVMFunctionType(voidt, params, 2, 0), args, 2, "");
   } else {
     LLVMBuildMemSet(g->sb, shadow, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), size, 8);
   }
@@ -115,7 +114,7 @@ static LLVMValueRef shared_shadow(ct_gen *g, LLVMValueRef gv) {
 LLVMValueRef gpu_shadow_of_constant(ct_gen *g, LLVMValueRef p, LLVMBuilderRef b) {
   if (!g->atomic_shadow_adds || !p || !LLVMIsAConstant(p))
     return NULL;
-  LLVMValueRef gv = activity_base_object(p);
+  LLVMValueRef gv = ir_base_object(p);
   if (!gpu_is_shared_global(gv))
     return NULL;
   LLVMValueRef shadow = shared_shadow(g, gv);
@@ -134,7 +133,7 @@ LLVMValueRef gpu_shadow_of_constant(ct_gen *g, LLVMValueRef p, LLVMBuilderRef b)
 
 /* Is `p` (a primal pointer) into memory only this thread sees? */
 static int thread_private(LLVMValueRef p) {
-  return classify_is_local_allocation(activity_base_object(p));
+  return ir_is_local_allocation(ir_base_object(p));
 }
 
 int gpu_needs_atomic(ct_gen *g, LLVMValueRef primal_ptr) {

@@ -236,7 +236,7 @@ int ct_differentiate_module(LLVMModuleRef module) {
   m.changed |= resolve_function_aliases(&m);
   operators_lower_all(&m);
   m.changed |= custom_restore_names(&m); /* exported gradients use f's name */
-  contract_export_all(&m);
+  registry_export_all(&m);
   registry_register_all(&m);
   gradient_finish(&m);
   m.changed |= custom_restore_bodies(&m);

@@ -72,21 +72,12 @@ static const char *const INERT_API[] = {
     "omp_get_place_num", "omp_set_num_threads", "omp_set_dynamic", "omp_set_nested",
     "omp_set_max_active_levels", NULL};
 
-static LLVMValueRef declare(ct_module *m, const char *name, LLVMTypeRef ret, LLVMTypeRef *params, unsigned n,
-                            int vararg) {
-  LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
-  if (!f)
-    f = LLVMAddFunction(m->mod, name, LLVMFunctionType(ret, params, n, vararg));
-  return f;
-}
-
 static LLVMValueRef call(ct_module *m, LLVMBuilderRef b, const char *name, LLVMTypeRef ret, LLVMValueRef *args,
                          unsigned n) {
   LLVMTypeRef types[8];
   for (unsigned i = 0; i < n; ++i)
     types[i] = LLVMTypeOf(args[i]);
-  LLVMValueRef f = declare(m, name, ret, types, n, 0);
-  return LLVMBuildCall2(b, LLVMFunctionType(ret, types, n, 0), f, args, n, "");
+  return ir_build_call(b, m->mod, name, LLVMFunctionType(ret, types, n, 0), args, n, "");
 }
 
 int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
@@ -133,8 +124,7 @@ int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
       if (leave_barrier) { /* the blocking reduction ends with a barrier */
         LLVMValueRef args[2] = {LLVMGetOperand(inst, 0), LLVMGetOperand(inst, 1)};
         LLVMTypeRef pt[2] = {LLVMTypeOf(args[0]), i32};
-        LLVMValueRef f = declare(m, "__kmpc_barrier", voidt, pt, 2, 0);
-        LLVMBuildCall2(b, LLVMFunctionType(voidt, pt, 2, 0), f, args, 2, "");
+        ir_build_call(b, m->mod, "__kmpc_barrier", LLVMFunctionType(voidt, pt, 2, 0), args, 2, "");
       }
       /* every thread combines its partial result itself, in the critical
          section (the reduction's case 1) */
@@ -156,7 +146,7 @@ static int is_sync(LLVMValueRef inst) {
 /* `#pragma omp atomic` x += v (clang's atomicrmw fadd/fsub) whose old value
  * is unused: v's adjoint is x's adjoint, which stays. */
 static int is_atomic_update(ct_gen *g, LLVMValueRef inst) {
-  if (!LLVMIsAAtomicRMWInst(inst) || classify_has_adjoint(g, inst))
+  if (!LLVMIsAAtomicRMWInst(inst) || adjoint_has(g, inst))
     return 0;
   LLVMAtomicRMWBinOp op = LLVMGetAtomicRMWBinOp(inst);
   return (op == LLVMAtomicRMWBinOpFAdd || op == LLVMAtomicRMWBinOpFSub) &&
@@ -172,7 +162,7 @@ int omp_classify(ct_gen *g, LLVMValueRef inst) {
     unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
     for (unsigned k = 3; k < n; ++k) {
       LLVMValueRef op = LLVMGetOperand(inst, k);
-      if (vmap_get(&g->active, op) || (LLVMIsABitCastInst(op) && classify_has_adjoint(g, LLVMGetOperand(op, 0))))
+      if (vmap_get(&g->active, op) || (LLVMIsABitCastInst(op) && adjoint_has(g, LLVMGetOperand(op, 0))))
         return REV_OMP_FORK;
     }
     return REV_NONE;
@@ -182,7 +172,7 @@ int omp_classify(ct_gen *g, LLVMValueRef inst) {
   /* worksharing, thread numbers, single/master: the forward copy runs
      them, the tape records what they decided */
   if (callee_has_prefix(inst, "__kmpc_") || callee_has_prefix(inst, "__ct_omp_") ||
-      classify_callee_is(inst, INERT_API))
+      ir_callee_is(inst, INERT_API))
     return REV_NONE;
   return -1;
 }
@@ -193,7 +183,7 @@ static LLVMValueRef captured_double(ct_gen *g, LLVMValueRef op) {
   if (!LLVMIsABitCastInst(op) || LLVMTypeOf(op) != g->i64_ty)
     return NULL;
   LLVMValueRef d = LLVMGetOperand(op, 0);
-  return LLVMGetTypeKind(LLVMTypeOf(d)) == LLVMDoubleTypeKind && classify_has_adjoint(g, d) ? d : NULL;
+  return LLVMGetTypeKind(LLVMTypeOf(d)) == LLVMDoubleTypeKind && adjoint_has(g, d) ? d : NULL;
 }
 
 /* A copy of the region's body whose i64 parameters marked in `fp` take the
@@ -218,7 +208,7 @@ static LLVMValueRef fp_variant(ct_gen *g, LLVMValueRef outlined, const char *fp)
   free(params);
   free(name);
   LLVMSetLinkage(v, LLVMInternalLinkage);
-  prepare_copy_attributes(outlined, v);
+  ir_copy_attributes(outlined, v, LLVMAttributeFunctionIndex);
   LLVMBasicBlockRef args = LLVMAppendBasicBlockInContext(m->ctx, v, "ct.args");
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   LLVMPositionBuilderAtEnd(b, args);
@@ -247,10 +237,7 @@ static LLVMValueRef fp_variant(ct_gen *g, LLVMValueRef outlined, const char *fp)
   return v;
 }
 
-/* The activity the region's body is differentiated for: gtid and btid
- * constant, captured pointers to differentiable data duplicated, doubles
- * captured by copy active (in a copy of the body taking them as double). */
-static int fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
+int omp_fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
   LLVMValueRef outlined = LLVMGetOperand(inst, 2);
   unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
   if (!LLVMIsAFunction(outlined) || LLVMIsDeclaration(outlined) || LLVMCountParams(outlined) != n - 1 ||
@@ -292,7 +279,7 @@ static int fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
     LLVMValueRef op = LLVMGetOperand(inst, k);
     if (LLVMIsAZExtInst(op))
       op = LLVMGetOperand(op, 0);
-    if (!captured_double(g, op) && LLVMIsABitCastInst(op) && classify_has_adjoint(g, LLVMGetOperand(op, 0))) {
+    if (!captured_double(g, op) && LLVMIsABitCastInst(op) && adjoint_has(g, LLVMGetOperand(op, 0))) {
       gen_fail_plain(g, inst,
                      "passes a differentiable float by value into a parallel region (firstprivate)",
                      "make it shared, or a double (doubles captured by copy are differentiated)");
@@ -302,37 +289,28 @@ static int fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
   return 1;
 }
 
-void omp_plan(ct_gen *g, ct_block *b, LLVMValueRef inst) {
+unsigned omp_needs(ct_gen *g, LLVMValueRef inst, const ct_spec *spec, ct_need *out) {
+  (void)g;
+  unsigned n = 0;
   if (LLVMIsAAtomicRMWInst(inst)) {
-    classify_need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);
-    return;
+    out[n++] = (ct_need){LLVMGetOperand(inst, 0), NEED_SHADOW};
+    return n;
   }
   if (callee_is(inst, "__ct_omp_critical_exit")) {
-    classify_need(g, b, inst, NEED_VALUE); /* the ticket */
-    return;
+    out[n++] = (ct_need){inst, NEED_VALUE}; /* the ticket */
+    return n;
   }
   if (!omp_is_fork(inst))
-    return;
-  ct_spec spec;
-  ct_split split;
-  if (!fork_spec(g, inst, &spec))
-    return;
-  if (!gradient_get_split(g->m, &spec, inst, &split)) {
-    g->failed = 1;
-    return;
-  }
-  vmap_set(&g->call_aug, inst, split.aug);
-  vmap_set(&g->call_rev, inst, split.rev);
-  for (unsigned p = 2; p < spec.nparams; ++p) {
+    return 0;
+  for (unsigned p = 2; p < spec->nparams; ++p) {
     LLVMValueRef op = LLVMGetOperand(inst, p + 1);
-    classify_need(g, b, op, NEED_VALUE);
-    if (spec.act[p] == ACT_DUP)
-      classify_need(g, b, op, NEED_SHADOW);
+    out[n++] = (ct_need){op, NEED_VALUE};
+    if (spec->act[p] == ACT_DUP)
+      out[n++] = (ct_need){op, NEED_SHADOW};
   }
-  classify_need(g, b, LLVMGetOperand(inst, 0), NEED_VALUE);
-  /* the region record, always on the tape */
-  b->needs = realloc(b->needs, (b->nneeds + 1) * sizeof *b->needs);
-  b->needs[b->nneeds++] = (ct_need){inst, NEED_CALL_TAPE};
+  out[n++] = (ct_need){LLVMGetOperand(inst, 0), NEED_VALUE};
+  out[n++] = (ct_need){inst, NEED_CALL_TAPE}; /* the region record */
+  return n;
 }
 
 /* ---- fork wrappers ----
@@ -416,7 +394,7 @@ static LLVMValueRef fork_wrapper(ct_gen *g, LLVMValueRef target, int reverse) {
 static LLVMValueRef build_fork(ct_gen *g, LLVMValueRef ident, LLVMValueRef w, LLVMValueRef *args, unsigned n) {
   LLVMTypeRef fparams[3] = {g->ptr_ty, g->i32_ty, g->ptr_ty};
   LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), fparams, 3, 1);
-  LLVMValueRef fork = declare(g->m, "__kmpc_fork_call", LLVMVoidTypeInContext(g->m->ctx), fparams, 3, 1);
+  LLVMValueRef fork = ir_declare_function(g->m->mod, "__kmpc_fork_call", fty, NULL);
   LLVMValueRef *all = malloc((n + 3) * sizeof *all);
   all[0] = ident;
   all[1] = LLVMConstInt(g->i32_ty, n, 0);
@@ -431,14 +409,14 @@ static LLVMValueRef build_fork(ct_gen *g, LLVMValueRef ident, LLVMValueRef w, LL
  * gradient takes them, through `value` and `shadow`. */
 static unsigned fork_args(ct_gen *g, LLVMValueRef inst, LLVMValueRef *out, int reverse) {
   ct_spec spec;
-  fork_spec(g, inst, &spec);
+  omp_fork_spec(g, inst, &spec);
   unsigned n = 0;
   for (unsigned p = 2; p < spec.nparams; ++p) {
     LLVMValueRef op = LLVMGetOperand(inst, p + 1);
     if (reverse) {
-      out[n++] = reverse_value(g, op);
+      out[n++] = rev_value(g, op);
       if (spec.act[p] == ACT_DUP)
-        out[n++] = reverse_shadow(g, op);
+        out[n++] = rev_shadow(g, op);
     } else {
       LLVMValueRef fv = vmap_get(&g->fwd, op);
       out[n++] = fv ? fv : op;
@@ -474,10 +452,10 @@ void omp_reverse(ct_gen *g, LLVMValueRef inst) {
   LLVMTypeRef voidt = LLVMVoidTypeInContext(m->ctx);
   if (LLVMIsAAtomicRMWInst(inst)) {
     LLVMValueRef v = LLVMGetOperand(inst, 1);
-    LLVMValueRef d = LLVMBuildLoad2(b, LLVMTypeOf(v), reverse_shadow(g, LLVMGetOperand(inst, 0)), "");
+    LLVMValueRef d = LLVMBuildLoad2(b, LLVMTypeOf(v), rev_shadow(g, LLVMGetOperand(inst, 0)), "");
     if (LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFSub)
       d = LLVMBuildFNeg(b, d, "");
-    reverse_adj_add(g, v, d);
+    adjoint_add(g, v, d);
     return;
   }
   LLVMValueRef name = LLVMGetOperand(inst, 0);
@@ -486,19 +464,19 @@ void omp_reverse(ct_gen *g, LLVMValueRef inst) {
     return;
   }
   if (callee_is(inst, "__ct_omp_critical_exit")) {
-    LLVMValueRef args[2] = {name, reverse_value(g, inst)};
+    LLVMValueRef args[2] = {name, rev_value(g, inst)};
     call(m, b, "__ct_omp_critical_reverse_enter", voidt, args, 2);
     return;
   }
   if (callee_is(inst, "__kmpc_barrier")) {
-    LLVMValueRef ident = reverse_value(g, LLVMGetOperand(inst, 0));
+    LLVMValueRef ident = rev_value(g, LLVMGetOperand(inst, 0));
     LLVMValueRef args[2] = {ident, thread_num(g, ident)};
     call(m, b, "__kmpc_barrier", voidt, args, 2);
     return;
   }
   /* the fork: the reverse wrapper with the forward's team size */
   LLVMValueRef region = vmap_get(&g->popped[NEED_CALL_TAPE], inst);
-  LLVMValueRef ident = reverse_value(g, LLVMGetOperand(inst, 0));
+  LLVMValueRef ident = rev_value(g, LLVMGetOperand(inst, 0));
   LLVMValueRef nt = call(m, b, "__ct_omp_team_size", g->i32_ty, &region, 1);
   LLVMValueRef pargs[3] = {ident, thread_num(g, ident), nt};
   call(m, b, "__kmpc_push_num_threads", voidt, pargs, 3);
@@ -523,7 +501,7 @@ void omp_reverse(ct_gen *g, LLVMValueRef inst) {
   n += fork_args(g, inst, args + n, 1);
   build_fork(g, ident, w, args, n);
   for (unsigned k = 0; k < ncells; ++k)
-    reverse_adj_add(g, doubles[k], LLVMBuildLoad2(b, LLVMTypeOf(doubles[k]), cells[k], ""));
+    adjoint_add(g, doubles[k], LLVMBuildLoad2(b, LLVMTypeOf(doubles[k]), cells[k], ""));
   LLVMValueRef dargs[2] = {region, LLVMBuildZExt(b, g->keep, g->i32_ty, "")};
   call(m, b, "__ct_omp_region_done", voidt, dargs, 2);
 }

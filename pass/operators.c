@@ -434,7 +434,7 @@ static void maybe_inline(ct_module *m, LLVMValueRef call) {
     ct_bridge_inline_call(call);
     return;
   }
-  const char *env = getenv("COTANGENT_INLINE_GRADIENTS"); /* "0": keep the calls (IR tests) */
+  const char *env = ct_switch(CT_SWITCH_INLINE_GRADIENTS); /* "0": keep the calls (IR tests) */
   if (env && !strcmp(env, "0"))
     return;
   LLVMValueRef caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));

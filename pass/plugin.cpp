@@ -49,7 +49,7 @@ struct PairSinCosPass : PassInfoMixin<PairSinCosPass> {
 // LLVM's simplification (for measuring what the normal placement, after
 // it, is worth: the benchmark harness's "AD before optimization" mode).
 bool differentiateEarly() {
-  const char *V = getenv("COTANGENT_DIFFERENTIATE_EARLY");
+  const char *V = ct_switch(CT_SWITCH_DIFFERENTIATE_EARLY);
   return V && *V && *V != '0';
 }
 
@@ -93,7 +93,21 @@ void loadFrontendIfInClang() {
     fprintf(stderr, "cotangent: warning: attribute frontend not loaded: %s\n", dlerror());
 }
 
-__attribute__((constructor)) void onLoad() { loadFrontendIfInClang(); }
+// A malformed row of the derivative rule table (rules.c) stops every
+// compilation at once, not only those that differentiate its operation.
+void checkRules() {
+  char Err[512];
+  if (!ct_check_rules(Err, sizeof Err)) {
+    fprintf(stderr, "cotangent: internal error: %s\n", Err);
+    exit(1);
+  }
+}
+
+__attribute__((constructor)) void onLoad() {
+  ct_switches_load();
+  checkRules();
+  loadFrontendIfInClang();
+}
 
 } // namespace
 

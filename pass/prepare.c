@@ -13,32 +13,6 @@
 /* marks a copy whose function was rejected (constructs.c) */
 static const char REJECTED[] = "ct-rejected";
 
-static int is_dropped_attribute(LLVMAttributeRef a) {
-  if (LLVMIsStringAttribute(a))
-    return 0;
-  unsigned kind = LLVMGetEnumAttributeKind(a);
-  /* memory effects of the primal do not hold for code that writes shadows */
-  return kind == LLVMGetEnumAttributeKindForName("optnone", 7) ||
-         kind == LLVMGetEnumAttributeKindForName("noinline", 8) ||
-         kind == LLVMGetEnumAttributeKindForName("memory", 6);
-}
-
-static void copy_attributes_at(LLVMValueRef from, LLVMValueRef to, LLVMAttributeIndex idx, int filter) {
-  unsigned n = LLVMGetAttributeCountAtIndex(from, idx);
-  if (!n)
-    return;
-  LLVMAttributeRef *attrs = malloc(n * sizeof *attrs);
-  LLVMGetAttributesAtIndex(from, idx, attrs);
-  for (unsigned i = 0; i < n; ++i)
-    if (!filter || !is_dropped_attribute(attrs[i]))
-      LLVMAddAttributeAtIndex(to, idx, attrs[i]);
-  free(attrs);
-}
-
-void prepare_copy_attributes(LLVMValueRef from, LLVMValueRef to) {
-  copy_attributes_at(from, to, LLVMAttributeFunctionIndex, 1);
-}
-
 LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   size_t len = 0;
   const char *name = LLVMGetValueName2(fn, &len);
@@ -52,13 +26,13 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   copy = LLVMAddFunction(m->mod, pname, LLVMGlobalGetValueType(fn));
   free(pname);
   LLVMSetLinkage(copy, LLVMInternalLinkage);
-  prepare_copy_attributes(fn, copy);
+  ir_copy_attributes(fn, copy, LLVMAttributeFunctionIndex);
   if (LLVMHasPersonalityFn(fn)) /* its landing pads need it */
     LLVMSetPersonalityFn(copy, LLVMGetPersonalityFn(fn));
   /* parameter attributes (noalias, nocapture, ...) help simplification */
   unsigned nparams = LLVMCountParams(fn);
   for (unsigned p = 1; p <= nparams; ++p)
-    copy_attributes_at(fn, copy, p, 0);
+    ir_copy_attributes(fn, copy, p);
   LLVMSetCurrentDebugLocation2(m->b, NULL);
   if (custom_derivative_of(m, fn)) {
     /* the gradient of a function with a custom derivative is its pullback

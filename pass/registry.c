@@ -13,7 +13,10 @@
  * The activity is f's canonical one (contract.c) when f is declared
  * differentiable, else the default: floating point active, pointers
  * duplicated, integers and no_derivative parameters constant; a constant
- * parameter has no pointer after it. */
+ * parameter has no pointer after it.
+ *
+ * Also the exports of the `differentiable` contract (contract.c): other
+ * files call a differentiable function's split gradient by stable names. */
 #include "core.h"
 
 #include <stdio.h>
@@ -182,9 +185,7 @@ void registry_register_all(ct_module *m) {
   LLVMSetLinkage(ctor, LLVMInternalLinkage);
   LLVMTypeRef rparams[2] = {ptr, ptr};
   LLVMTypeRef rty = LLVMFunctionType(voidt, rparams, 2, 0);
-  LLVMValueRef reg = LLVMGetNamedFunction(m->mod, "__ct_register_gradient");
-  if (!reg)
-    reg = LLVMAddFunction(m->mod, "__ct_register_gradient", rty);
+  LLVMValueRef reg = ir_declare_function(m->mod, "__ct_register_gradient", rty, NULL);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, ctor, "entry"));
   for (unsigned i = 0; i < n; ++i) {
@@ -197,4 +198,73 @@ void registry_register_all(ct_module *m) {
   free(fns);
   add_constructor(m, ctor);
   m->changed = 1;
+}
+
+/* The contract across files (contract.c): each differentiable function with
+ * external linkage exports its split gradient for its canonical activity
+ * as __ct_aug_<f>, __ct_rev_<f> (aliases of the generated pair). */
+void registry_export_all(ct_module *m) {
+  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
+    ct_spec spec;
+    unsigned tlen = 0;
+    if (!LLVMIsDeclaration(f) && LLVMCountParams(f) > CT_MAX_PARAMS && contract_differentiable_text(m, f, &tlen)) {
+      size_t len = 0;
+      const char *name = LLVMGetValueName2(f, &len);
+      diag_report(f, NULL, CT_SEV_ERROR,
+                  "'%.*s' is declared differentiable but has %u parameters, more than the %u Cotangent "
+                  "differentiates",
+                  (int)len, name, LLVMCountParams(f), CT_MAX_PARAMS);
+      continue;
+    }
+    if (LLVMIsDeclaration(f) || !contract_canonical_spec(m, f, &spec))
+      continue;
+    int any_fp = spec.ret_active;
+    for (unsigned i = 0; i < spec.nparams; ++i)
+      any_fp |= spec.act[i] == ACT_ACTIVE || spec.act[i] == ACT_DUP;
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(f, &len);
+    LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(f));
+    if (!spec.ret_active && LLVMGetTypeKind(rty) != LLVMVoidTypeKind) {
+      /* the frontend reports this at the attribute; this is for the
+         annotate fallback */
+      diag_report(f, NULL, CT_SEV_ERROR,
+                  "'%.*s' is declared differentiable but its result is not floating point (a differentiable "
+                  "function returns float or double, or void when it writes its results through pointers)",
+                  (int)len, name);
+      continue;
+    }
+    if (!any_fp) {
+      diag_report(f, NULL, CT_SEV_ERROR,
+                  "'%.*s' is declared differentiable but has no floating-point parameter or result to "
+                  "differentiate",
+                  (int)len, name);
+      continue;
+    }
+    LLVMLinkage link = LLVMGetLinkage(f);
+    if (link == LLVMInternalLinkage || link == LLVMPrivateLinkage)
+      continue; /* only this file can call it: gradients are made on demand */
+    char *aug, *rev;
+    contract_stable_names(f, &aug, &rev);
+    ct_split split;
+    if (LLVMGetNamedGlobalAlias(m->mod, aug, strlen(aug)) || !gradient_get_split(m, &spec, NULL, &split)) {
+      free(aug);
+      free(rev);
+      continue;
+    }
+    /* a declaration made by a call in this file gives way to the alias */
+    LLVMValueRef names[2] = {split.aug, split.rev};
+    const char *exported[2] = {aug, rev};
+    for (int k = 0; k < 2; ++k) {
+      LLVMValueRef decl = LLVMGetNamedFunction(m->mod, exported[k]);
+      LLVMValueRef alias = LLVMAddAlias2(m->mod, LLVMGlobalGetValueType(names[k]), 0, names[k], exported[k]);
+      if (decl) {
+        LLVMReplaceAllUsesWith(decl, alias);
+        LLVMDeleteFunction(decl);
+        LLVMSetValueName2(alias, exported[k], strlen(exported[k]));
+      }
+    }
+    free(aug);
+    free(rev);
+    m->changed = 1;
+  }
 }

@@ -1,189 +1,21 @@
-/* Reverse-mode generation.
+/* The reverse emitter: the reverse part of a gradient, one reverse block
+ * per primal block (the driver, gradient.c, chains them in the reverse
+ * order of the forward path).
  *
- * gradient_get() builds, once per (function, activity) pair, one function
- * with three parts:
- *
- *   alloca block   adjoint slots (one zeroed alloca per active value, which
- *                  LLVM's SROA turns back into SSA), shadow allocas, tape
- *   forward        a copy of the prepared primal's CFG; returns become a
- *                  jump to the reverse part. Each block with several
- *                  predecessors pushes which one it came from, and each
- *                  block pushes the primal values its reverse will need
- *                  that are not available there otherwise.
- *   reverse        one block per primal block, visited in exactly the
- *                  reverse order of the forward path: pops its values,
- *                  propagates adjoints through its active instructions
- *                  (rules.c) in reverse order, then pops its predecessor
- *                  and moves the phi adjoints along that edge.
- *
- * Values of blocks that run once and dominate the return are used directly
- * (no tape); everything else goes through the runtime tape (lib/tape.h),
- * LIFO, one slot per value per block execution. Memory reached through
- * duplicated pointers has shadows: a load's reverse adds into the shadow,
- * a store's reverse takes the shadow's adjoint and zeroes it. */
+ * A reverse block takes the values its reverse needs from where the
+ * forward part left them (its record on the tape or in a stack slot,
+ * values taped at a loop's exit, recomputed values: plan.c decided which),
+ * then propagates adjoints through the block's active instructions in
+ * reverse order, one helper per kind of instruction (classify.c): the rule
+ * table's expressions (rules.c), lane and member moves, loads and stores
+ * through shadows, memory intrinsics, allocations, differentiated calls
+ * (the callee's reverse with this execution's tape), custom derivatives,
+ * OpenMP (omp.c) and GPU barriers (gpu.c). Last it moves the phi adjoints
+ * along the edge the forward path came from and continues in that
+ * predecessor's reverse block. */
 #include "gen.h"
 
-#include <llvm-c/Analysis.h>
-#include <llvm-c/DebugInfo.h>
-#include <llvm-c/Target.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-static const char ACT_CODE[] = {'c', 'a', 'd', 'n'};
-
-/* The gradient's name, whole (names of any length must not collide);
- * the caller frees it. */
-static char *gradient_name(const ct_spec *spec) {
-  size_t len = 0;
-  const char *fname = LLVMGetValueName2(spec->fn, &len);
-  char codes[CT_MAX_PARAMS + 1];
-  for (unsigned i = 0; i < spec->nparams; ++i)
-    codes[i] = ACT_CODE[spec->act[i]];
-  codes[spec->nparams] = 0;
-  return util_format("%.*s.ct_%s.%s%s%s%s", (int)len, fname, spec->split ? "aug" : "grad", codes,
-                     spec->ret_active ? ".r" : "", spec->want_value ? ".v" : "", spec->concurrent ? ".mt" : "");
-}
-
-static LLVMTypeRef gradient_type(ct_module *m, const ct_spec *spec, LLVMTypeRef *ret_struct) {
-  LLVMTypeRef fty = LLVMGlobalGetValueType(spec->fn);
-  LLVMTypeRef ptypes[CT_MAX_PARAMS];
-  LLVMGetParamTypes(fty, ptypes);
-  LLVMTypeRef params[2 * CT_MAX_PARAMS + 1];
-  LLVMTypeRef fields[CT_MAX_PARAMS + 1];
-  unsigned np = 0, nf = 0;
-  LLVMTypeRef rty = LLVMGetReturnType(fty);
-  int has_ret = LLVMGetTypeKind(rty) != LLVMVoidTypeKind;
-  if (spec->want_value && has_ret)
-    fields[nf++] = rty;
-  for (unsigned i = 0; i < spec->nparams; ++i) {
-    params[np++] = ptypes[i];
-    if (spec->act[i] == ACT_DUP || spec->act[i] == ACT_DUPNONEED)
-      params[np++] = ptypes[i];
-    if (spec->act[i] == ACT_ACTIVE)
-      fields[nf++] = ptypes[i];
-  }
-  if (spec->ret_active)
-    params[np++] = rty;
-  *ret_struct = LLVMStructTypeInContext(m->ctx, fields, nf, 0);
-  return LLVMFunctionType(*ret_struct, params, np, 0);
-}
-
-/* The name users know: a parallel region's body (f.omp_outlined) is f's. */
-static const char *user_name(ct_gen *g, size_t *len) {
-  const char *fname = LLVMGetValueName2(g->user_fn, len);
-  const char *omp = strstr(fname, ".omp_outlined");
-  if (omp)
-    *len = (size_t)(omp - fname);
-  return fname;
-}
-
-void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint) {
-  size_t len = 0;
-  const char *fname = user_name(g, &len);
-  diag_report(g->user_fn, at, CT_SEV_ERROR, "cannot differentiate '%.*s': it %s%s%s", (int)len, fname, what,
-              hint ? "; " : "", hint ? hint : "");
-  g->failed = 1;
-}
-
-void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint) {
-  char desc[256];
-  diag_describe(inst, desc, sizeof desc);
-  size_t len = 0;
-  const char *fname = user_name(g, &len);
-  diag_report(g->user_fn, inst, CT_SEV_ERROR, "cannot differentiate '%.*s': %s %s%s%s", (int)len, fname,
-              desc, what, hint ? "; " : "", hint ? hint : "");
-  g->failed = 1;
-}
-
-/* ---- values in the reverse part ---- */
-
-static int is_local(LLVMValueRef v) { return LLVMIsAInstruction(v) != NULL; }
-
-/* The primal value `v` as usable at the current reverse position. */
-static LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v) {
-  if (!is_local(v)) {
-    LLVMValueRef f = vmap_get(&g->rev_args, v);
-    return f ? f : v; /* arguments map; constants and globals are themselves */
-  }
-  LLVMValueRef p = vmap_get(&g->popped[NEED_VALUE], v);
-  return p ? p : vmap_get(&g->fwd, v); /* stable blocks (combined mode) */
-}
-
-static LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v) {
-  if (!is_local(v)) {
-    LLVMValueRef s = vmap_get(&g->rev_arg_shadows, v);
-    return s ? s : gpu_shadow_of_constant(g, v, g->m->b); /* a shared array */
-  }
-  LLVMValueRef p = vmap_get(&g->popped[NEED_SHADOW], v);
-  return p ? p : vmap_get(&g->shadow, v);
-}
-
-LLVMValueRef reverse_value(ct_gen *g, LLVMValueRef v) { return rev_value(g, v); }
-LLVMValueRef reverse_shadow(ct_gen *g, LLVMValueRef v) { return rev_shadow(g, v); }
-
-/* ---- adjoints ---- */
-
-static LLVMValueRef slot_of(ct_gen *g, LLVMValueRef v) {
-  LLVMValueRef s = vmap_get(&g->slot, v);
-  if (!s) {
-    s = LLVMBuildAlloca(g->ab, LLVMTypeOf(v), "adj");
-    LLVMBuildStore(g->ab, LLVMConstNull(LLVMTypeOf(v)), s);
-    vmap_set(&g->slot, v, s);
-  }
-  return s;
-}
-
-/* a + b for floating-point values, vectors, and structs/arrays of them
- * (non-floating members keep a's value). */
-static LLVMValueRef add_values(ct_gen *g, LLVMValueRef a, LLVMValueRef b) {
-  LLVMTypeRef ty = LLVMTypeOf(a);
-  LLVMTypeKind k = LLVMGetTypeKind(ty);
-  if (k == LLVMStructTypeKind || k == LLVMArrayTypeKind) {
-    unsigned n = k == LLVMStructTypeKind ? LLVMCountStructElementTypes(ty) : LLVMGetArrayLength(ty);
-    LLVMValueRef r = a;
-    for (unsigned i = 0; i < n; ++i) {
-      LLVMValueRef x = LLVMBuildExtractValue(g->m->b, a, i, "");
-      if (!activity_carries_derivative(LLVMTypeOf(x)) || LLVMGetTypeKind(LLVMTypeOf(x)) == LLVMPointerTypeKind)
-        continue;
-      LLVMValueRef y = LLVMBuildExtractValue(g->m->b, b, i, "");
-      r = LLVMBuildInsertValue(g->m->b, r, add_values(g, x, y), i, "");
-    }
-    return r;
-  }
-  /* adjoint slots start at +0.0; nsz lets LLVM fold the first 0 + x.
-     reassoc: an adjoint is a sum of contributions whose order is ours to
-     choose (the reverse already sums in an order the user never wrote), so
-     LLVM may vectorize a loop's adjoint accumulations as reductions. */
-  LLVMValueRef sum = LLVMBuildFAdd(g->m->b, a, b, "");
-  LLVMSetFastMathFlags(sum, LLVMFastMathNoSignedZeros | LLVMFastMathAllowReassoc);
-  return sum;
-}
-
-static void adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c) {
-  if (!classify_has_adjoint(g, primal))
-    return;
-  LLVMTypeRef ty = LLVMTypeOf(primal);
-  if (LLVMTypeOf(c) != ty)
-    c = LLVMBuildFPCast(g->m->b, c, ty, "");
-  LLVMValueRef s = slot_of(g, primal);
-  LLVMValueRef old = LLVMBuildLoad2(g->m->b, ty, s, "");
-  LLVMBuildStore(g->m->b, add_values(g, old, c), s);
-}
-
-/* Reads and clears the adjoint of `v` (a loop's next iteration starts from
- * zero). */
-void reverse_adj_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c) { adj_add(g, primal, c); }
-
-static LLVMValueRef adj_take(ct_gen *g, LLVMValueRef v) {
-  LLVMValueRef s = slot_of(g, v);
-  LLVMValueRef d = LLVMBuildLoad2(g->m->b, LLVMTypeOf(v), s, "");
-  LLVMBuildStore(g->m->b, LLVMConstNull(LLVMTypeOf(v)), s);
-  return d;
-}
-
-/* ---- reverse of one block ---- */
 
 static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
   const ct_rule *rule = classify_rule(inst);
@@ -194,7 +26,7 @@ static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
   LLVMValueRef result = rev_value(g, inst);
   for (unsigned i = 0; i < nops; ++i) {
     LLVMValueRef op = LLVMGetOperand(inst, i);
-    if (!rule->adjoint[i] || !classify_has_adjoint(g, op))
+    if (!rule->adjoint[i] || !adjoint_has(g, op))
       continue;
     /* expressions compute in the operand's type (fpext/fptrunc convert the
        seed first) */
@@ -212,7 +44,7 @@ static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
       LLVMValueRef is_zero = LLVMBuildFCmp(g->m->b, LLVMRealOEQ, seed, zero, "");
       c = LLVMBuildSelect(g->m->b, is_zero, zero, c, "");
     }
-    adj_add(g, op, c);
+    adjoint_add(g, op, c);
   }
 }
 
@@ -239,14 +71,14 @@ static void reverse_lanes(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
   case LLVMExtractElement: {
     LLVMValueRef v = LLVMGetOperand(inst, 0);
     LLVMValueRef z = LLVMConstNull(LLVMTypeOf(v));
-    adj_add(g, v, LLVMBuildInsertElement(b, z, d, rev_value(g, LLVMGetOperand(inst, 1)), ""));
+    adjoint_add(g, v, LLVMBuildInsertElement(b, z, d, rev_value(g, LLVMGetOperand(inst, 1)), ""));
     return;
   }
   case LLVMInsertElement: {
     LLVMValueRef v = LLVMGetOperand(inst, 0), x = LLVMGetOperand(inst, 1);
     LLVMValueRef idx = rev_value(g, LLVMGetOperand(inst, 2));
-    adj_add(g, x, LLVMBuildExtractElement(b, d, idx, ""));
-    adj_add(g, v, LLVMBuildInsertElement(b, d, LLVMConstNull(LLVMTypeOf(x)), idx, ""));
+    adjoint_add(g, x, LLVMBuildExtractElement(b, d, idx, ""));
+    adjoint_add(g, v, LLVMBuildInsertElement(b, d, LLVMConstNull(LLVMTypeOf(x)), idx, ""));
     return;
   }
   case LLVMShuffleVector: {
@@ -265,24 +97,24 @@ static void reverse_lanes(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
       LLVMValueRef old = LLVMBuildExtractElement(b, *acc, at, "");
       *acc = LLVMBuildInsertElement(b, *acc, LLVMBuildFAdd(b, old, lane, ""), at, "");
     }
-    adj_add(g, a, da);
-    adj_add(g, c, dc);
+    adjoint_add(g, a, da);
+    adjoint_add(g, c, dc);
     return;
   }
   case LLVMExtractValue: {
     LLVMValueRef agg = LLVMGetOperand(inst, 0);
     const unsigned *path = LLVMGetIndices(inst);
     unsigned n = LLVMGetNumIndices(inst);
-    adj_add(g, agg, insert_at_path(b, LLVMConstNull(LLVMTypeOf(agg)), d, path, n));
+    adjoint_add(g, agg, insert_at_path(b, LLVMConstNull(LLVMTypeOf(agg)), d, path, n));
     return;
   }
   case LLVMInsertValue: {
     LLVMValueRef agg = LLVMGetOperand(inst, 0), x = LLVMGetOperand(inst, 1);
     const unsigned *path = LLVMGetIndices(inst);
     unsigned n = LLVMGetNumIndices(inst);
-    if (classify_has_adjoint(g, x))
-      adj_add(g, x, extract_at_path(b, d, path, n));
-    adj_add(g, agg, insert_at_path(b, d, LLVMConstNull(LLVMTypeOf(x)), path, n));
+    if (adjoint_has(g, x))
+      adjoint_add(g, x, extract_at_path(b, d, path, n));
+    adjoint_add(g, agg, insert_at_path(b, d, LLVMConstNull(LLVMTypeOf(x)), path, n));
     return;
   }
   default:
@@ -302,17 +134,17 @@ static void reverse_lanes(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
       splat_d = LLVMBuildInsertElement(b, splat_d, d, LLVMConstInt(g->i32_ty, j, 0), "");
     }
     LLVMValueRef mask = LLVMBuildFCmp(b, LLVMRealOEQ, rev_value(g, v), splat_r, "");
-    adj_add(g, v, LLVMBuildSelect(b, mask, splat_d, LLVMConstNull(LLVMTypeOf(v)), ""));
+    adjoint_add(g, v, LLVMBuildSelect(b, mask, splat_d, LLVMConstNull(LLVMTypeOf(v)), ""));
     return;
   }
   /* llvm.vector.reduce.fadd(start, v) */
   LLVMValueRef start = LLVMGetOperand(inst, 0), v = LLVMGetOperand(inst, 1);
-  adj_add(g, start, d);
+  adjoint_add(g, start, d);
   unsigned n = LLVMGetVectorSize(LLVMTypeOf(v));
   LLVMValueRef splat = LLVMConstNull(LLVMTypeOf(v));
   for (unsigned j = 0; j < n; ++j)
     splat = LLVMBuildInsertElement(b, splat, d, LLVMConstInt(g->i32_ty, j, 0), "");
-  adj_add(g, v, splat);
+  adjoint_add(g, v, splat);
 }
 
 static LLVMValueRef masked_call(ct_gen *g, const char *name, LLVMTypeRef vty, LLVMValueRef *args, unsigned n) {
@@ -330,7 +162,7 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
     return;
   }
   if (kind == REV_MASKED_LOAD) { /* (ptr, align, mask, passthru) */
-    LLVMValueRef d = adj_take(g, inst);
+    LLVMValueRef d = adjoint_take(g, inst);
     LLVMTypeRef vty = LLVMTypeOf(inst);
     LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0)), mask = rev_value(g, LLVMGetOperand(inst, 2));
     LLVMValueRef align = LLVMGetOperand(inst, 1);
@@ -338,7 +170,7 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
     LLVMValueRef old = masked_call(g, "llvm.masked.load", vty, largs, 4);
     LLVMValueRef sargs[4] = {LLVMBuildFAdd(b, old, d, ""), sp, align, mask};
     masked_call(g, "llvm.masked.store", vty, sargs, 4);
-    adj_add(g, LLVMGetOperand(inst, 3), LLVMBuildSelect(b, mask, LLVMConstNull(vty), d, ""));
+    adjoint_add(g, LLVMGetOperand(inst, 3), LLVMBuildSelect(b, mask, LLVMConstNull(vty), d, ""));
     return;
   }
   /* (value, ptr, align, mask) */
@@ -350,16 +182,16 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
   LLVMValueRef d = masked_call(g, "llvm.masked.load", vty, largs, 4);
   LLVMValueRef sargs[4] = {LLVMConstNull(vty), sp, align, mask};
   masked_call(g, "llvm.masked.store", vty, sargs, 4);
-  adj_add(g, val, d);
+  adjoint_add(g, val, d);
 }
 
 /* Frees a shadow heap block, or zeroes it when the reverse is kept for
  * another application. */
-static void release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes) {
+void reverse_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes) {
   LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i32_ty};
-  LLVMValueRef f = forward_declare(g, "__ct_release_shadow", LLVMVoidTypeInContext(g->m->ctx), params, 3);
   LLVMValueRef args[3] = {p, bytes, LLVMBuildZExt(g->m->b, g->keep, g->i32_ty, "")};
-  LLVMBuildCall2(g->m->b, LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 3, 0), f, args, 3, "");
+  ir_build_call(g->m->b, g->m->mod, "__ct_release_shadow", LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 3, 0),
+                args, 3, "");
 }
 
 /* A call of a function with a custom derivative: its pullback gets the
@@ -381,13 +213,14 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
   for (unsigned i = n < CT_MAX_PARAMS ? n : CT_MAX_PARAMS; i-- > 0;)
     if (mask >> i & 1) {
       LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
-      LLVMValueRef pop = forward_declare(g, "__ct_tape_pop", g->ptr_ty, params, 3);
+      LLVMTypeRef pop_ty = LLVMFunctionType(g->ptr_ty, params, 3, 0);
+      LLVMValueRef pop = ir_declare_function(g->m->mod, "__ct_tape_pop", pop_ty, NULL);
       LLVMValueRef pargs[3] = {g->rev_tape, custom_kept_bytes(g, call, i, rev_value), LLVMConstInt(g->i64_ty, 16, 0)};
-      args[i] = LLVMBuildCall2(b, LLVMFunctionType(g->ptr_ty, params, 3, 0), pop, pargs, 3, "ct.kept");
+      args[i] = LLVMBuildCall2(b, pop_ty, pop, pargs, 3, "ct.kept");
     }
   LLVMTypeRef rty = LLVMTypeOf(call);
   if (type_is_fp(rty))
-    args[k++] = classify_has_adjoint(g, call) ? adj_take(g, call) : LLVMConstNull(rty);
+    args[k++] = adjoint_has(g, call) ? adjoint_take(g, call) : LLVMConstNull(rty);
   for (unsigned i = 0; i < n && i < CT_MAX_PARAMS; ++i) {
     LLVMValueRef op = LLVMGetOperand(call, i);
     LLVMTypeRef ty = LLVMTypeOf(op);
@@ -407,8 +240,8 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
   }
   LLVMBuildCall2(b, LLVMGlobalGetValueType(pullback), pullback, args, k, "");
   for (unsigned i = 0; i < n && i < CT_MAX_PARAMS; ++i)
-    if (cells[i] && classify_has_adjoint(g, LLVMGetOperand(call, i)))
-      adj_add(g, LLVMGetOperand(call, i), LLVMBuildLoad2(b, LLVMTypeOf(LLVMGetOperand(call, i)), cells[i], ""));
+    if (cells[i] && adjoint_has(g, LLVMGetOperand(call, i)))
+      adjoint_add(g, LLVMGetOperand(call, i), LLVMBuildLoad2(b, LLVMTypeOf(LLVMGetOperand(call, i)), cells[i], ""));
 }
 
 /* A differentiated call: the callee's reverse, with the arguments, shadows
@@ -417,7 +250,7 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
 static void reverse_call(ct_gen *g, LLVMValueRef call) {
   LLVMValueRef rev = vmap_get(&g->call_rev, call);
   ct_spec spec;
-  classify_call_spec(g, call, &spec, NULL);
+  classify_call_spec(g, call, &spec);
   unsigned nparams = spec.nparams;
   LLVMValueRef args[2 * CT_MAX_PARAMS + 3];
   unsigned n = 0;
@@ -430,14 +263,14 @@ static void reverse_call(ct_gen *g, LLVMValueRef call) {
       args[n++] = rev_shadow(g, op);
   }
   if (spec.ret_active) /* the callee's result may be inactive here */
-    args[n++] = classify_has_adjoint(g, call) ? adj_take(g, call) : LLVMConstNull(LLVMTypeOf(call));
+    args[n++] = adjoint_has(g, call) ? adjoint_take(g, call) : LLVMConstNull(LLVMTypeOf(call));
   args[n++] = vmap_get(&g->popped[NEED_CALL_TAPE], call);
   args[n++] = g->keep;
   LLVMValueRef res = LLVMBuildCall2(g->m->b, LLVMGlobalGetValueType(rev), rev, args, n, "");
   unsigned field = 0;
   for (unsigned k = 0; k < nparams; ++k)
     if (active[k])
-      adj_add(g, LLVMGetOperand(call, k), LLVMBuildExtractValue(g->m->b, res, field++, ""));
+      adjoint_add(g, LLVMGetOperand(call, k), LLVMBuildExtractValue(g->m->b, res, field++, ""));
 }
 
 /* The slot (in the reverse function's entry) holding a value taped at a
@@ -489,24 +322,24 @@ static LLVMValueRef unpack_record(ct_gen *g, ct_block *b, LLVMValueRef rec) {
     if (nd->kind == NEED_VALUE && vmap_get(&g->hoisted, nd->value)) /* for the loop's blocks */
       LLVMBuildStore(m->b, v, hoist_slot(g, nd->value));
   }
-  ct_block *arrays[FORWARD_MAX_EXIT_ARRAYS];
-  unsigned narrays = batch_exit_arrays(g, b, arrays, FORWARD_MAX_EXIT_ARRAYS);
+  ct_block *arrays[TAPE_MAX_EXIT_ARRAYS];
+  unsigned narrays = tape_exit_arrays(g, b, arrays, TAPE_MAX_EXIT_ARRAYS);
   for (unsigned k = 0; k < narrays; ++k)
     LLVMBuildStore(m->b, LLVMBuildExtractValue(m->b, rec, f++, ""), batch_slot(g, arrays[k]));
   return from;
 }
 
-static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
+/* Takes b's values from where the forward part left them: its record (on
+ * the tape, in a stack slot, or in its loop's record array), the values
+ * taped once at a loop's exit; and steps counted induction variables back
+ * (the previous iteration's reverse sees iv - step). Returns the recorded
+ * predecessor index, if any. */
+static LLVMValueRef restore_values(ct_gen *g, ct_block *b) {
   ct_module *m = g->m;
-  LLVMPositionBuilderAtEnd(m->b, b->rev);
-  for (int k = 0; k < 3; ++k) {
-    vmap_free(&g->popped[k]);
-    vmap_init(&g->popped[k]);
-  }
   LLVMValueRef from = NULL;
-  LLVMTypeRef rec_ty = forward_record_type(g, b);
+  LLVMTypeRef rec_ty = tape_record_type(g, b);
   if (rec_ty && !b->batch)
-    from = unpack_record(g, b, b->once ? LLVMBuildLoad2(m->b, rec_ty, b->rec_slot, "") : forward_tape_pop(g, rec_ty));
+    from = unpack_record(g, b, b->once ? LLVMBuildLoad2(m->b, rec_ty, b->rec_slot, "") : tape_pop(g, rec_ty));
   for (unsigned k = 0; k < b->nneeds; ++k)
     if (b->needs[k].kind == NEED_HOISTED) {
       LLVMValueRef v = b->needs[k].value;
@@ -514,8 +347,6 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     }
   if (rec_ty && b->batch) /* indexed by the loop's counter, a hoisted value */
     from = unpack_record(g, b, batch_load_record(g, b, rec_ty, rev_value(g, g->loop_counters[b->batch - 1])));
-  /* counted induction variables of this header: the previous iteration's
-     reverse sees iv - step */
   for (LLVMValueRef phi = LLVMGetFirstInstruction(b->bb); phi && LLVMIsAPHINode(phi);
        phi = LLVMGetNextInstruction(phi)) {
     if (!vmap_get(&g->iv_counted, phi))
@@ -526,7 +357,14 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
                                                                   : LLVMBuildSub(m->b, cur, c, "");
     LLVMBuildStore(m->b, prev, hoist_slot(g, phi));
   }
-  /* recomputed values, from values listed before them */
+  return from;
+}
+
+/* Recomputes the values b's reverse recomputes, from values listed before
+ * them: copies of cheap instructions (a shadow GEP on the base's shadow)
+ * and counted induction variables' last values. */
+static void recompute_values(ct_gen *g, ct_block *b) {
+  ct_module *m = g->m;
   for (unsigned k = 0; k < b->nneeds; ++k) {
     ct_need *nd = &b->needs[k];
     if (need_on_tape(nd->kind) || nd->kind == NEED_HOISTED)
@@ -550,131 +388,170 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
       scopes_tag_primal(g, copy); /* a load recomputed from unchanged memory */
     vmap_set(&g->popped[nd->kind == NEED_REMAT ? NEED_VALUE : NEED_SHADOW], nd->value, copy);
   }
-  if (b->iv) { /* (after the recomputed values: the start may be one) the induction variable is at its start only on the first entry */
+}
+
+/* Which predecessor came before b: told by b's induction variable (at its
+ * start only on the first entry) or guard, else `from` as recorded. After
+ * the recomputed values: the start may be one. */
+static LLVMValueRef predecessor_index(ct_gen *g, ct_block *b, LLVMValueRef from) {
+  ct_module *m = g->m;
+  if (b->iv) {
     LLVMValueRef first = LLVMBuildICmp(m->b, LLVMIntEQ, rev_value(g, b->iv), rev_value(g, b->iv_start), "");
-    from = LLVMBuildSelect(m->b, first, LLVMConstInt(g->i32_ty, b->iv_start_pred, 0),
+    return LLVMBuildSelect(m->b, first, LLVMConstInt(g->i32_ty, b->iv_start_pred, 0),
                            LLVMConstInt(g->i32_ty, 1 - b->iv_start_pred, 0), "ct.from");
-  } else if (b->guard) {
-    from = LLVMBuildSelect(m->b, rev_value(g, b->guard), LLVMConstInt(g->i32_ty, b->guard_true_pred, 0),
+  }
+  if (b->guard)
+    return LLVMBuildSelect(m->b, rev_value(g, b->guard), LLVMConstInt(g->i32_ty, b->guard_true_pred, 0),
                            LLVMConstInt(g->i32_ty, 1 - b->guard_true_pred, 0), "ct.from");
-  }
-  /* a loop preheader: its loop's record arrays, pushed after everything
-     else the block pushed but its record */
-  batch_reverse_pops(g, b, rev_value);
-  for (LLVMValueRef inst = LLVMGetLastInstruction(b->bb); inst && !LLVMIsAPHINode(inst) && !g->failed;
-       inst = LLVMGetPreviousInstruction(inst)) {
-    ct_rev_kind kind = classify(g, inst);
-    switch (kind) {
-    case REV_RULE:
-      reverse_rule(g, inst, adj_take(g, inst));
-      break;
-    case REV_PASS:
-      adj_add(g, LLVMGetOperand(inst, 0), adj_take(g, inst));
-      break;
-    case REV_LANES:
-      reverse_lanes(g, inst, adj_take(g, inst));
-      break;
-    case REV_CALL:
-      reverse_call(g, inst);
-      break;
-    case REV_CUSTOM:
-      reverse_custom(g, inst);
-      break;
-    case REV_MASKED_LOAD:
-    case REV_MASKED_STORE:
-      reverse_masked(g, inst, kind);
-      break;
-    case REV_ALLOC: {
-      /* malloc(n) or calloc(a, b): freed, or zeroed if the reverse is kept;
-         kept when the caller got it (stored_pointers.c) */
-      if (stored_pointers_escapes(inst))
-        break;
-      LLVMValueRef size = LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 0)), g->i64_ty, "");
-      if (LLVMGetNumArgOperands(inst) == 2)
-        size = LLVMBuildMul(m->b, size,
-                            LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 1)), g->i64_ty, ""), "");
-      release_shadow(g, rev_shadow(g, inst), size);
-      if (vmap_get(&g->deferred_free, inst)) { /* the reverse pass read it: freed now */
-        LLVMTypeRef pty = g->ptr_ty;
-        LLVMValueRef arg = rev_value(g, inst);
-        LLVMValueRef fr = forward_declare(g, "free", LLVMVoidTypeInContext(m->ctx), &pty, 1);
-        LLVMBuildCall2(m->b, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), &pty, 1, 0), fr, &arg, 1, "");
-      }
-      break;
-    }
-    case REV_LOAD: {
-      LLVMValueRef d = adj_take(g, inst), self;
-      LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
-      sp = stored_pointers_guard(g, LLVMGetOperand(inst, 0), sp, LLVMTypeOf(inst), &self);
-      gpu_shadow_add(g, LLVMGetOperand(inst, 0), sp, d);
-      break;
-    }
-    case REV_ATOMIC_ADD: {
-      /* *p += v: v's adjoint is the adjoint of *p, which stays */
-      LLVMValueRef val = LLVMGetOperand(inst, 1);
-      if (!classify_has_adjoint(g, val))
-        break;
-      LLVMValueRef d = LLVMBuildLoad2(m->b, LLVMTypeOf(val), rev_shadow(g, LLVMGetOperand(inst, 0)), "");
-      adj_add(g, val, LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFSub ? LLVMBuildFNeg(m->b, d, "") : d);
-      break;
-    }
-    case REV_OMP_FORK:
-    case REV_OMP_SYNC:
-      omp_reverse(g, inst);
-      break;
-    case REV_MEMSET: {
-      LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
-      LLVMBuildMemSet(m->b, sp, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0),
-                      rev_value(g, LLVMGetOperand(inst, 2)), 1);
-      break;
-    }
-    case REV_MEMCPY: {
-      if (!classify_copy_element_type(g, inst))
-        break; /* pointers and integers (stored_pointers.c) */
-      LLVMValueRef sdst = rev_shadow(g, LLVMGetOperand(inst, 0));
-      LLVMValueRef len = LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 2)), g->i64_ty, "");
-      if (!vmap_get(&g->active, LLVMGetOperand(inst, 1))) {
-        /* constant data copied over differentiable memory */
-        LLVMBuildMemSet(m->b, sdst, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), len, 1);
-        break;
-      }
-      LLVMValueRef ssrc = rev_shadow(g, LLVMGetOperand(inst, 1));
-      int f64 = LLVMGetTypeKind(classify_copy_element_type(g, inst)) == LLVMDoubleTypeKind;
-      LLVMTypeRef params[3] = {g->ptr_ty, g->ptr_ty, g->i64_ty};
-      LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 0);
-      /* kernels: other threads may add into the source's shadow too */
-      int atomic = gpu_needs_atomic(g, LLVMGetOperand(inst, 1));
-      LLVMValueRef f = forward_declare(g, f64 ? (atomic ? "__ct_copy_adjoint_atomic_f64" : "__ct_copy_adjoint_f64")
-                                              : (atomic ? "__ct_copy_adjoint_atomic_f32" : "__ct_copy_adjoint_f32"),
-                               LLVMVoidTypeInContext(m->ctx), params, 3);
-      LLVMValueRef args[3] = {ssrc, sdst, len};
-      LLVMBuildCall2(m->b, fty, f, args, 3, "");
-      break;
-    }
-    case REV_STORE: {
-      LLVMValueRef val = LLVMGetOperand(inst, 0), self;
-      LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 1));
-      sp = stored_pointers_guard(g, LLVMGetOperand(inst, 1), sp, LLVMTypeOf(val), &self);
-      LLVMValueRef d = gpu_shadow_take(g, LLVMGetOperand(inst, 1), sp, LLVMTypeOf(val));
-      adj_add(g, val, self ? LLVMBuildSelect(m->b, self, LLVMConstNull(LLVMTypeOf(val)), d, "") : d);
-      break;
-    }
-    case REV_NONE:
-      if (gpu_is_barrier(inst)) { /* the reverse of a phase runs between the same barriers */
-        LLVMValueRef args[4];
-        unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
-        for (unsigned k = 0; k < n && k < 4; ++k)
-          args[k] = rev_value(g, LLVMGetOperand(inst, k));
-        gpu_mirror_barrier(g, inst, args);
-      }
-      break;
-    default:
-      break;
-    }
-  }
-  if (g->failed)
+  return from;
+}
+
+/* malloc(n) or calloc(a, b): the shadow freed, or zeroed if the reverse is
+ * kept; kept when the caller got it (stored_pointers.c). A malloc the
+ * reverse pass read is freed now (memory.c). */
+static void reverse_alloc(ct_gen *g, LLVMValueRef inst) {
+  ct_module *m = g->m;
+  if (stored_pointers_escapes(inst))
     return;
-  /* phi adjoints, read before choosing the edge */
+  LLVMValueRef size = LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 0)), g->i64_ty, "");
+  if (LLVMGetNumArgOperands(inst) == 2)
+    size = LLVMBuildMul(m->b, size,
+                        LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 1)), g->i64_ty, ""), "");
+  reverse_release_shadow(g, rev_shadow(g, inst), size);
+  if (vmap_get(&g->deferred_free, inst)) {
+    LLVMTypeRef pty = g->ptr_ty;
+    LLVMValueRef arg = rev_value(g, inst);
+    ir_build_call(m->b, m->mod, "free", LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), &pty, 1, 0), &arg, 1, "");
+  }
+}
+
+/* A load: its adjoint goes into the shadow of what it read. */
+static void reverse_load(ct_gen *g, LLVMValueRef inst) {
+  LLVMValueRef d = adjoint_take(g, inst), self;
+  LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
+  sp = stored_pointers_guard(g, LLVMGetOperand(inst, 0), sp, LLVMTypeOf(inst), &self);
+  gpu_shadow_add(g, LLVMGetOperand(inst, 0), sp, d);
+}
+
+/* A store: the stored value takes the shadow's adjoint, which is cleared. */
+static void reverse_store(ct_gen *g, LLVMValueRef inst) {
+  LLVMValueRef val = LLVMGetOperand(inst, 0), self;
+  LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 1));
+  sp = stored_pointers_guard(g, LLVMGetOperand(inst, 1), sp, LLVMTypeOf(val), &self);
+  LLVMValueRef d = gpu_shadow_take(g, LLVMGetOperand(inst, 1), sp, LLVMTypeOf(val));
+  adjoint_add(g, val, self ? LLVMBuildSelect(g->m->b, self, LLVMConstNull(LLVMTypeOf(val)), d, "") : d);
+}
+
+/* *p += v (an atomic add): v's adjoint is the adjoint of *p, which stays. */
+static void reverse_atomic_add(ct_gen *g, LLVMValueRef inst) {
+  LLVMValueRef val = LLVMGetOperand(inst, 1);
+  if (!adjoint_has(g, val))
+    return;
+  LLVMValueRef d = LLVMBuildLoad2(g->m->b, LLVMTypeOf(val), rev_shadow(g, LLVMGetOperand(inst, 0)), "");
+  adjoint_add(g, val, LLVMGetAtomicRMWBinOp(inst) == LLVMAtomicRMWBinOpFSub ? LLVMBuildFNeg(g->m->b, d, "") : d);
+}
+
+/* memset of differentiable memory: its shadow is zeroed. */
+static void reverse_memset(ct_gen *g, LLVMValueRef inst) {
+  ct_module *m = g->m;
+  LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
+  LLVMBuildMemSet(m->b, sp, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), rev_value(g, LLVMGetOperand(inst, 2)),
+                  1);
+}
+
+/* memcpy/memmove: the destination's shadow moves into the source's
+ * (__ct_copy_adjoint_*: added, then the destination's cleared). */
+static void reverse_memcpy(ct_gen *g, LLVMValueRef inst) {
+  ct_module *m = g->m;
+  if (!classify_copy_element_type(g, inst))
+    return; /* pointers and integers (stored_pointers.c) */
+  LLVMValueRef sdst = rev_shadow(g, LLVMGetOperand(inst, 0));
+  LLVMValueRef len = LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 2)), g->i64_ty, "");
+  if (!vmap_get(&g->active, LLVMGetOperand(inst, 1))) {
+    /* constant data copied over differentiable memory */
+    LLVMBuildMemSet(m->b, sdst, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), len, 1);
+    return;
+  }
+  LLVMValueRef ssrc = rev_shadow(g, LLVMGetOperand(inst, 1));
+  int f64 = LLVMGetTypeKind(classify_copy_element_type(g, inst)) == LLVMDoubleTypeKind;
+  LLVMTypeRef params[3] = {g->ptr_ty, g->ptr_ty, g->i64_ty};
+  LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 0);
+  /* kernels: other threads may add into the source's shadow too */
+  int atomic = gpu_needs_atomic(g, LLVMGetOperand(inst, 1));
+  const char *copy = f64 ? (atomic ? "__ct_copy_adjoint_atomic_f64" : "__ct_copy_adjoint_f64")
+                         : (atomic ? "__ct_copy_adjoint_atomic_f32" : "__ct_copy_adjoint_f32");
+  LLVMValueRef args[3] = {ssrc, sdst, len};
+  ir_build_call(m->b, m->mod, copy, fty, args, 3, "");
+}
+
+/* A GPU barrier: the reverse of a phase runs between the same barriers. */
+static void reverse_barrier(ct_gen *g, LLVMValueRef inst) {
+  LLVMValueRef args[4];
+  unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
+  for (unsigned k = 0; k < n && k < 4; ++k)
+    args[k] = rev_value(g, LLVMGetOperand(inst, k));
+  gpu_mirror_barrier(g, inst, args);
+}
+
+/* The reverse of one instruction, by its kind (classify.c). */
+static void reverse_instruction(ct_gen *g, LLVMValueRef inst) {
+  ct_rev_kind kind = classify(g, inst);
+  switch (kind) {
+  case REV_RULE:
+    reverse_rule(g, inst, adjoint_take(g, inst));
+    break;
+  case REV_PASS:
+    adjoint_add(g, LLVMGetOperand(inst, 0), adjoint_take(g, inst));
+    break;
+  case REV_LANES:
+    reverse_lanes(g, inst, adjoint_take(g, inst));
+    break;
+  case REV_CALL:
+    reverse_call(g, inst);
+    break;
+  case REV_CUSTOM:
+    reverse_custom(g, inst);
+    break;
+  case REV_MASKED_LOAD:
+  case REV_MASKED_STORE:
+    reverse_masked(g, inst, kind);
+    break;
+  case REV_ALLOC:
+    reverse_alloc(g, inst);
+    break;
+  case REV_LOAD:
+    reverse_load(g, inst);
+    break;
+  case REV_ATOMIC_ADD:
+    reverse_atomic_add(g, inst);
+    break;
+  case REV_OMP_FORK:
+  case REV_OMP_SYNC:
+    omp_reverse(g, inst);
+    break;
+  case REV_MEMSET:
+    reverse_memset(g, inst);
+    break;
+  case REV_MEMCPY:
+    reverse_memcpy(g, inst);
+    break;
+  case REV_STORE:
+    reverse_store(g, inst);
+    break;
+  case REV_NONE:
+    if (gpu_is_barrier(inst))
+      reverse_barrier(g, inst);
+    break;
+  default:
+    break;
+  }
+}
+
+/* The end of b's reverse: the phi adjoints (read before choosing the edge)
+ * move along the edge from the predecessor that came before (`from`, when
+ * there are several), and the reverse continues in that predecessor's. */
+static void reverse_edges(ct_gen *g, ct_block *b, LLVMValueRef from, LLVMBasicBlockRef rev_exit) {
+  ct_module *m = g->m;
   LLVMValueRef phis[256];
   LLVMValueRef dphis[256];
   unsigned nphis = 0;
@@ -686,7 +563,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
         return;
       }
       phis[nphis] = inst;
-      dphis[nphis++] = adj_take(g, inst);
+      dphis[nphis++] = adjoint_take(g, inst);
     }
   if (b->npreds == 0) {
     LLVMBuildBr(m->b, rev_exit);
@@ -711,7 +588,7 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
         if (LLVMGetIncomingBlock(phis[j], q) == p->bb)
           in = LLVMGetIncomingValue(phis[j], q);
       if (in)
-        adj_add(g, in, dphis[j]);
+        adjoint_add(g, in, dphis[j]);
     }
     LLVMBuildBr(m->b, p->rev);
   }
@@ -719,411 +596,22 @@ static void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
     LLVMSetOperand(sw, 1, LLVMBasicBlockAsValue(LLVMValueAsBasicBlock(LLVMGetOperand(sw, 1))));
 }
 
-/* ---- the driver ---- */
-
-static void set_internal(ct_gen *g, LLVMValueRef f) {
-  LLVMSetLinkage(f, LLVMInternalLinkage);
-  prepare_copy_attributes(g->pc, f);
-}
-
-/* Maps the primal parameters to `f`'s (primal values, then a shadow after
- * each duplicated pointer). Returns the index of the next parameter. */
-static unsigned map_params(ct_gen *g, LLVMValueRef f, ct_vmap *values, ct_vmap *shadows) {
-  unsigned k = 0;
-  for (unsigned i = 0; i < g->spec->nparams; ++i) {
-    LLVMValueRef p = LLVMGetParam(g->pc, i);
-    vmap_set(values, p, LLVMGetParam(f, k++));
-    if (g->spec->act[i] == ACT_DUP || g->spec->act[i] == ACT_DUPNONEED)
-      vmap_set(shadows, p, LLVMGetParam(f, k++));
+void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
+  LLVMPositionBuilderAtEnd(g->m->b, b->rev);
+  for (int k = 0; k < 3; ++k) {
+    vmap_free(&g->popped[k]);
+    vmap_init(&g->popped[k]);
   }
-  return k;
-}
-
-static LLVMValueRef build_call0(ct_gen *g, LLVMBuilderRef b, const char *name, LLVMTypeRef ret, LLVMValueRef arg) {
-  LLVMTypeRef pty = LLVMTypeOf(arg);
-  LLVMValueRef f = forward_declare(g, name, ret, &pty, 1);
-  return LLVMBuildCall2(b, LLVMFunctionType(ret, &pty, 1, 0), f, &arg, 1, "");
-}
-
-/* `g->g` (and `g->rg`) exist with their signatures; fills in their bodies. */
-static int generate(ct_gen *g, LLVMTypeRef result_struct) {
-  ct_module *m = g->m;
-  const ct_spec *spec = g->spec;
-  int split = spec->split;
-  LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(spec->fn));
-  int has_ret = LLVMGetTypeKind(rty) != LLVMVoidTypeKind;
-  LLVMTypeRef voidt = LLVMVoidTypeInContext(m->ctx);
-
-  /* parameters */
-  map_params(g, g->g, &g->fwd, &g->shadow);
-  unsigned k = split ? map_params(g, g->rg, &g->rev_args, &g->rev_arg_shadows)
-                     : map_params(g, g->g, &g->rev_args, &g->rev_arg_shadows);
-  LLVMValueRef seed = spec->ret_active ? LLVMGetParam(g->rg, k++) : NULL;
-  g->keep = LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0); /* split mode: a parameter, below */
-
-  /* entry blocks: the forward's (tape, shadows) and the reverse's (slots) */
-  LLVMBasicBlockRef fentry = LLVMAppendBasicBlockInContext(m->ctx, g->g, "ct.entry");
-  g->sb = LLVMCreateBuilderInContext(m->ctx);
-  LLVMPositionBuilderAtEnd(g->sb, fentry);
-  LLVMBasicBlockRef rentry = split ? LLVMAppendBasicBlockInContext(m->ctx, g->rg, "ct.rentry") : fentry;
-  LLVMBasicBlockRef rstart = split ? LLVMAppendBasicBlockInContext(m->ctx, g->rg, "ct.rstart") : NULL;
-  g->ab = LLVMCreateBuilderInContext(m->ctx);
-  LLVMPositionBuilderAtEnd(g->ab, rentry);
-  LLVMSetCurrentDebugLocation2(m->b, NULL);
-
-  /* forward: a copy of the primal */
-  clone_blocks(m, g->pc, g->g, &g->fwd);
-  for (unsigned i = 0; i < g->nblocks; ++i) {
-    ct_block *b = &g->blocks[i];
-    b->fwd = LLVMValueAsBasicBlock(vmap_get(&g->fwd, LLVMBasicBlockAsValue(b->bb)));
-  }
-  /* adjoint slots exist before any reverse code refers to them */
-  for (unsigned i = 0; i < spec->nparams; ++i)
-    if (classify_has_adjoint(g, LLVMGetParam(g->pc, i)))
-      slot_of(g, LLVMGetParam(g->pc, i));
-  for (unsigned i = 0; i < g->nblocks; ++i)
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
-         inst = LLVMGetNextInstruction(inst))
-      if (classify_has_adjoint(g, inst))
-        slot_of(g, inst);
-
-  classify_plan(g);
+  LLVMValueRef from = restore_values(g, b);
+  recompute_values(g, b);
+  from = predecessor_index(g, b, from);
+  /* a loop preheader: its loop's record arrays, pushed after everything
+     else the block pushed but its record */
+  batch_reverse_pops(g, b, rev_value);
+  for (LLVMValueRef inst = LLVMGetLastInstruction(b->bb); inst && !LLVMIsAPHINode(inst) && !g->failed;
+       inst = LLVMGetPreviousInstruction(inst))
+    reverse_instruction(g, inst);
   if (g->failed)
-    return 0;
-  /* no tape when no block keeps a record (recomputed values need none):
-     straight-line GPU kernels then need no device heap */
-  int uses_tape = split || g->nkept;
-  for (unsigned i = 0; i < g->nblocks; ++i)
-    uses_tape |= !g->blocks[i].once && forward_record_type(g, &g->blocks[i]) != NULL;
-  if (uses_tape) {
-    runtime_link_tape(m);
-    LLVMTypeRef i64 = g->i64_ty;
-    LLVMValueRef create = forward_declare(g, "__ct_tape_create", g->ptr_ty, &i64, 1);
-    LLVMValueRef zero = LLVMConstInt(i64, 0, 0);
-    g->tape = LLVMBuildCall2(g->sb, LLVMFunctionType(g->ptr_ty, &i64, 1, 0), create, &zero, 1, "ct.tape");
-    g->rev_tape = split ? LLVMGetParam(g->rg, k++) : g->tape;
-    g->keep = split ? LLVMGetParam(g->rg, k++) : LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0);
-  }
-  forward_build(g);
-  if (g->failed)
-    return 0;
-
-  /* returns jump to the turn: the reverse part (or, split, return) */
-  LLVMBasicBlockRef turn = LLVMAppendBasicBlockInContext(m->ctx, g->g, "ct.turn");
-  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "ct.done");
-  for (unsigned i = 0; i < g->nblocks; ++i)
-    g->blocks[i].rev = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "rev");
-  LLVMPositionBuilderAtEnd(m->b, turn);
-  LLVMValueRef ret_phi = has_ret ? LLVMBuildPhi(m->b, rty, "ct.ret") : NULL;
-  LLVMValueRef which = LLVMBuildPhi(m->b, g->i32_ty, "ct.which");
-  unsigned nret = 0;
-  for (unsigned i = 0; i < g->nblocks; ++i) {
-    ct_block *b = &g->blocks[i];
-    if (!cfg_is_return_block(b->bb))
-      continue;
-    LLVMValueRef ret = LLVMGetBasicBlockTerminator(b->bb);
-    LLVMValueRef fret = LLVMGetBasicBlockTerminator(b->fwd);
-    LLVMPositionBuilderBefore(m->b, fret);
-    LLVMBuildBr(m->b, turn);
-    LLVMInstructionEraseFromParent(fret);
-    if (ret_phi) {
-      LLVMValueRef rv = LLVMGetOperand(ret, 0);
-      LLVMValueRef frv = vmap_get(&g->fwd, rv);
-      if (!frv)
-        frv = rv; /* a constant */
-      LLVMAddIncoming(ret_phi, &frv, &b->fwd, 1);
-    }
-    LLVMValueRef c = LLVMConstInt(g->i32_ty, nret++, 0);
-    LLVMAddIncoming(which, &c, &b->fwd, 1);
-  }
-  if (nret == 0) {
-    gen_fail(g, LLVMGetFirstInstruction(LLVMGetFirstBasicBlock(g->pc)), "never returns", NULL);
-    return 0;
-  }
-
-  /* where the reverse starts: which return was taken */
-  LLVMValueRef rwhich = which;
-  LLVMValueRef mark = NULL;
-  if (split) {
-    /* the turn record: which return, and the heap shadows to free */
-    LLVMTypeRef *fields = malloc((1 + g->nheap_shadows) * sizeof *fields);
-    fields[0] = g->i32_ty;
-    for (unsigned i = 0; i < g->nheap_shadows; ++i)
-      fields[1 + i] = g->ptr_ty;
-    LLVMTypeRef rec_ty = LLVMStructTypeInContext(m->ctx, fields, 1 + g->nheap_shadows, 0);
-    free(fields);
-    LLVMPositionBuilderAtEnd(m->b, turn);
-    LLVMValueRef rec = LLVMBuildInsertValue(m->b, LLVMGetUndef(rec_ty), which, 0, "");
-    for (unsigned i = 0; i < g->nheap_shadows; ++i)
-      rec = LLVMBuildInsertValue(m->b, rec, g->heap_shadows[i], 1 + i, "");
-    forward_tape_push(g, rec);
-    LLVMTypeRef aug_ret = LLVMGetReturnType(LLVMGlobalGetValueType(g->g));
-    LLVMValueRef agg = LLVMBuildInsertValue(m->b, LLVMGetUndef(aug_ret), g->tape, 0, "");
-    if (has_ret)
-      agg = LLVMBuildInsertValue(m->b, agg, ret_phi, 1, "");
-    LLVMBuildRet(m->b, agg);
-    /* the reverse function marks the tape (to rewind it if kept), then
-       pops the turn record first (after its slot allocas) */
-    LLVMPositionBuilderAtEnd(m->b, rstart);
-    mark = LLVMBuildAlloca(g->ab, LLVMArrayType2(g->i64_ty, 5), "ct.mark");
-    LLVMTypeRef mparams[2] = {g->ptr_ty, g->ptr_ty};
-    LLVMValueRef markfn = forward_declare(g, "__ct_tape_mark", voidt, mparams, 2);
-    LLVMValueRef margs[2] = {g->rev_tape, mark};
-    LLVMBuildCall2(m->b, LLVMFunctionType(voidt, mparams, 2, 0), markfn, margs, 2, "");
-    LLVMValueRef popped = forward_tape_pop(g, rec_ty);
-    rwhich = LLVMBuildExtractValue(m->b, popped, 0, "ct.which");
-    for (unsigned i = 0; i < g->nheap_shadows; ++i)
-      g->heap_shadows[i] = LLVMBuildExtractValue(m->b, popped, 1 + i, "");
-  } else {
-    LLVMPositionBuilderAtEnd(m->b, turn);
-  }
-  LLVMValueRef sw = LLVMBuildSwitch(m->b, rwhich, done, nret);
-  int seeded = 0;
-  LLVMValueRef a_return = NULL; /* where to report a constant result */
-  int held = 0;                 /* ... unless ct_without_derivative made it so */
-  nret = 0;
-  for (unsigned i = 0; i < g->nblocks; ++i) {
-    ct_block *b = &g->blocks[i];
-    if (!cfg_is_return_block(b->bb))
-      continue;
-    LLVMBasicBlockRef edge = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "rev.start");
-    LLVMAddCase(sw, LLVMConstInt(g->i32_ty, nret++, 0), edge);
-    LLVMPositionBuilderAtEnd(m->b, edge);
-    if (spec->ret_active && has_ret) {
-      a_return = LLVMGetBasicBlockTerminator(b->bb);
-      LLVMValueRef rv = LLVMGetOperand(a_return, 0);
-      if (classify_has_adjoint(g, rv)) {
-        adj_add(g, rv, seed);
-        seeded = 1;
-      } else {
-        held |= activity_held_constant(spec, g->pc, rv);
-      }
-    }
-    LLVMBuildBr(m->b, b->rev);
-  }
-  if (spec->ret_active && has_ret && !seeded && !held && !split) {
-    size_t len = 0;
-    const char *fname = LLVMGetValueName2(g->user_fn, &len);
-    diag_report(g->user_fn, a_return, CT_SEV_WARNING,
-                "the result of '%.*s' does not depend on its differentiable arguments; its derivative "
-                "is always zero",
-                (int)len, fname);
-  }
-
-  /* reverse blocks */
-  for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
-    reverse_block(g, &g->blocks[i], done);
-  if (g->failed)
-    return 0;
-
-  /* results: { [value], d(active args)... } */
-  LLVMPositionBuilderAtEnd(m->b, done);
-  LLVMValueRef agg = LLVMGetUndef(result_struct);
-  unsigned field = 0;
-  if (spec->want_value && has_ret && !split)
-    agg = LLVMBuildInsertValue(m->b, agg, ret_phi, field++, "");
-  for (unsigned i = 0; i < spec->nparams; ++i) {
-    if (spec->act[i] != ACT_ACTIVE)
-      continue;
-    LLVMValueRef p = LLVMGetParam(g->pc, i);
-    LLVMValueRef a = classify_has_adjoint(g, p) ? LLVMBuildLoad2(m->b, LLVMTypeOf(p), slot_of(g, p), "")
-                                                : LLVMConstNull(LLVMTypeOf(p));
-    agg = LLVMBuildInsertValue(m->b, agg, a, field++, "");
-  }
-  for (unsigned i = 0; i < g->nheap_shadows; ++i)
-    release_shadow(g, g->heap_shadows[i], LLVMConstInt(g->i64_ty, g->heap_shadow_bytes[i], 0));
-  if (split) {
-    /* kept: rewind the tape for the next application; else destroy it */
-    LLVMBasicBlockRef rewind = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "ct.rewind");
-    LLVMBasicBlockRef destroy = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "ct.destroy");
-    LLVMBuildCondBr(m->b, g->keep, rewind, destroy);
-    LLVMPositionBuilderAtEnd(m->b, rewind);
-    LLVMTypeRef mparams[2] = {g->ptr_ty, g->ptr_ty};
-    LLVMValueRef rewindfn = forward_declare(g, "__ct_tape_rewind", voidt, mparams, 2);
-    LLVMValueRef margs[2] = {g->rev_tape, mark};
-    LLVMBuildCall2(m->b, LLVMFunctionType(voidt, mparams, 2, 0), rewindfn, margs, 2, "");
-    LLVMBuildRet(m->b, agg);
-    LLVMPositionBuilderAtEnd(m->b, destroy);
-  }
-  if (g->rev_tape)
-    build_call0(g, m->b, "__ct_tape_destroy", voidt, g->rev_tape);
-  LLVMBuildRet(m->b, agg);
-  LLVMBuildBr(g->sb, g->blocks[0].fwd);
-  if (split)
-    LLVMBuildBr(g->ab, rstart);
-  return 1;
+    return;
+  reverse_edges(g, b, from, rev_exit);
 }
-
-void gradient_split_types(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty, LLVMTypeRef *rev_ty) {
-  LLVMTypeRef result_struct;
-  LLVMTypeRef gty = gradient_type(m, spec, &result_struct);
-  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0);
-  /* aug: the primal parameters (with shadows), returns { tape, [ret] } */
-  LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(spec->fn));
-  LLVMTypeRef fields[2] = {ptr, rty};
-  LLVMTypeRef aug_ret = LLVMStructTypeInContext(m->ctx, fields, LLVMGetTypeKind(rty) == LLVMVoidTypeKind ? 1 : 2, 0);
-  unsigned np = LLVMCountParamTypes(gty);
-  LLVMTypeRef params[2 * CT_MAX_PARAMS + 3];
-  LLVMGetParamTypes(gty, params);
-  unsigned nprimal = np - (spec->ret_active ? 1 : 0);
-  *aug_ty = LLVMFunctionType(aug_ret, params, nprimal, 0);
-  /* rev: the gradient's parameters, the tape, and whether to keep the tape
-     for another run (pullbacks) */
-  params[np] = ptr;
-  params[np + 1] = LLVMInt1TypeInContext(m->ctx);
-  *rev_ty = LLVMFunctionType(result_struct, params, np + 2, 0);
-}
-
-/* Creates the functions for `spec` (so recursive calls find them), then
- * generates their bodies. On failure deletes them and returns 0. */
-static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, LLVMValueRef *fwd_fn,
-                          LLVMValueRef *rev_fn) {
-  char *name = gradient_name(spec);
-  char *rname = util_format("%s.rev", name);
-  LLVMValueRef existing = LLVMGetNamedFunction(m->mod, name);
-  if (existing) {
-    *fwd_fn = existing;
-    if (spec->split)
-      *rev_fn = LLVMGetNamedFunction(m->mod, rname);
-    free(name);
-    free(rname);
-    return *fwd_fn != NULL && (!spec->split || *rev_fn);
-  }
-  ct_gen g = {.m = m, .spec = spec, .user_fn = spec->fn, .atomic_shadow_adds = spec->concurrent};
-  g.pc = prepare_primal(m, spec->fn);
-  if (!g.pc) { /* reported */
-    *fwd_fn = *rev_fn = NULL;
-    return 0;
-  }
-  g.ptr_ty = LLVMPointerTypeInContext(m->ctx, 0);
-  g.i64_ty = LLVMInt64TypeInContext(m->ctx);
-  g.i32_ty = LLVMInt32TypeInContext(m->ctx);
-  g.atomic_shadow_adds = spec->concurrent || gpu_module_is_simt(m->mod);
-  LLVMTypeRef result_struct;
-  LLVMTypeRef gty = gradient_type(m, spec, &result_struct);
-  if (spec->split) {
-    LLVMTypeRef aug_ty, rev_ty;
-    gradient_split_types(m, spec, &aug_ty, &rev_ty);
-    g.g = LLVMAddFunction(m->mod, name, aug_ty);
-    g.rg = LLVMAddFunction(m->mod, rname, rev_ty);
-    set_internal(&g, g.rg);
-  } else {
-    g.g = g.rg = LLVMAddFunction(m->mod, name, gty);
-  }
-  free(name);
-  free(rname);
-  set_internal(&g, g.g);
-  vmap_init(&g.block_index);
-  vmap_init(&g.fwd);
-  vmap_init(&g.shadow);
-  vmap_init(&g.rev_args);
-  vmap_init(&g.rev_arg_shadows);
-  vmap_init(&g.active);
-  vmap_init(&g.slot);
-  vmap_init(&g.call_aug);
-  vmap_init(&g.call_rev);
-  vmap_init(&g.call_tape);
-  vmap_init(&g.global_shadows);
-  vmap_init(&g.hoisted);
-  vmap_init(&g.deferred_free);
-  vmap_init(&g.unchanged_loads);
-  vmap_init(&g.iv_headers);
-  vmap_init(&g.iv_steps);
-  vmap_init(&g.iv_counted);
-  vmap_init(&g.iv_starts);
-  vmap_init(&g.kept);
-  vmap_init(&g.self_shadowed);
-  for (int k = 0; k < 3; ++k)
-    vmap_init(&g.popped[k]);
-  g.nloops = ct_bridge_loop_trip_counts(g.pc, &g.loops, &g.loop_blocks);
-  if (getenv("COTANGENT_DEBUG")) {
-    LLVMDumpValue(g.pc);
-    for (unsigned i = 0; i < g.nloops; ++i)
-      fprintf(stderr, "cotangent: loop %u header %s exit %s trips %s blocks %u\n", i,
-              LLVMGetBasicBlockName(g.loops[i].header),
-              g.loops[i].exit ? LLVMGetBasicBlockName(g.loops[i].exit) : "-", g.loops[i].trip_count ? "yes" : "no",
-              g.loops[i].nblocks);
-  }
-  batch_add_counters(&g);
-  cfg_analyse(&g);
-  activity_analyze(spec, g.pc, &g.active);
-  int ok = generate(&g, result_struct);
-  if (g.ab)
-    LLVMDisposeBuilder(g.ab);
-  if (g.sb)
-    LLVMDisposeBuilder(g.sb);
-  LLVMValueRef fns[2] = {g.g, g.rg};
-  unsigned nfns = spec->split ? 2 : 1;
-  for (unsigned i = 0; i < nfns && ok && getenv("COTANGENT_DUMP_GRADIENT"); ++i)
-    LLVMDumpValue(fns[i]);
-  for (unsigned i = 0; i < nfns && ok; ++i)
-    if (LLVMVerifyFunction(fns[i], LLVMPrintMessageAction)) {
-      if (getenv("COTANGENT_DEBUG"))
-        LLVMDumpValue(fns[i]);
-      diag_report(spec->fn, site, CT_SEV_ERROR,
-                  "internal error: Cotangent generated invalid code for this gradient; please report");
-      ok = 0;
-    }
-  for (unsigned i = 0; i < nfns; ++i) {
-    if (!ok) {
-      /* callers generated meanwhile may refer to it: leave a valid stub */
-      LLVMBasicBlockRef bb;
-      while ((bb = LLVMGetFirstBasicBlock(fns[i])))
-        LLVMDeleteBasicBlock(bb);
-      LLVMPositionBuilderAtEnd(m->b, LLVMAppendBasicBlockInContext(m->ctx, fns[i], "failed"));
-      LLVMBuildUnreachable(m->b);
-      continue;
-    }
-    if (g.tape) /* the tape's fast paths, linked by runtime_link_tape */
-      ct_bridge_inline_calls(fns[i], NULL, "__ct_tape_"); /* only the tape: other callees may be unfinished */
-    ct_bridge_simplify_function(fns[i]);
-  }
-  if (ok)
-    sincos_mark_module(m->mod);
-  for (unsigned i = 0; i < g.nblocks; ++i) {
-    free(g.blocks[i].preds);
-    free(g.blocks[i].needs);
-  }
-  free(g.blocks);
-  free(g.loop_counters);
-  free(g.heap_shadows);
-  free(g.heap_shadow_bytes);
-  free(g.loops);
-  free(g.loop_blocks);
-  vmap_free(&g.block_index);
-  vmap_free(&g.fwd);
-  vmap_free(&g.shadow);
-  vmap_free(&g.rev_args);
-  vmap_free(&g.rev_arg_shadows);
-  vmap_free(&g.active);
-  vmap_free(&g.slot);
-  vmap_free(&g.call_aug);
-  vmap_free(&g.call_rev);
-  vmap_free(&g.call_tape);
-  vmap_free(&g.global_shadows);
-  vmap_free(&g.hoisted);
-  vmap_free(&g.deferred_free);
-  vmap_free(&g.unchanged_loads);
-  vmap_free(&g.kept);
-  vmap_free(&g.self_shadowed);
-  vmap_free(&g.iv_headers);
-  vmap_free(&g.iv_steps);
-  vmap_free(&g.iv_counted);
-  vmap_free(&g.iv_starts);
-  for (int k = 0; k < 3; ++k)
-    vmap_free(&g.popped[k]);
-  *fwd_fn = g.g;
-  *rev_fn = g.rg;
-  return ok;
-}
-
-LLVMValueRef gradient_get(ct_module *m, const ct_spec *spec, LLVMValueRef site) {
-  LLVMValueRef f = NULL, r = NULL;
-  return build_gradient(m, spec, site, &f, &r) ? f : NULL;
-}
-
-int gradient_get_split(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out) {
-  return build_gradient(m, spec, site, &out->aug, &out->rev);
-}
-
-void gradient_finish(ct_module *m) { prepare_finish(m); }

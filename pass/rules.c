@@ -2,6 +2,7 @@
  * row's expressions into IR. See rules.h for the expression language. */
 #include "rules.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,17 +64,77 @@ static const ct_rule RULES[] = {
 };
 /* clang-format on */
 
+/* ---- tokens ----
+ * Rows name their callees, and expressions their symbols, as words
+ * separated by spaces. */
+
+/* The next word at *p (which moves past it), with its length in *n; NULL
+ * at the end. */
+static const char *next_token(const char **p, size_t *n) {
+  const char *s = *p;
+  while (*s == ' ')
+    ++s;
+  *n = strcspn(s, " ");
+  *p = s + *n;
+  return *n ? s : NULL;
+}
+
 static int name_in_list(const char *list, const char *name, size_t len) {
-  for (const char *p = list; *p;) {
-    size_t n = strcspn(p, " ");
-    if (n == len && memcmp(p, name, len) == 0)
+  size_t n;
+  for (const char *p = list, *tok; (tok = next_token(&p, &n));)
+    if (n == len && memcmp(tok, name, len) == 0)
       return 1;
-    p += n;
-    while (*p == ' ')
-      ++p;
-  }
   return 0;
 }
+
+/* Every operator of the expressions (rules.h), how many values it pops (it
+ * pushes one), and how it is emitted. */
+typedef enum { OP_ARITH, OP_NEG, OP_INTRINSIC, OP_POWM1, OP_LDEXP, OP_ITOF, OP_FEQ, OP_SEL } ct_op_kind;
+static const struct {
+  const char *name;
+  unsigned pops;
+  ct_op_kind kind;
+  const char *intrinsic; /* OP_INTRINSIC: over the expression's type */
+} OPERATORS[] = {
+    {"+", 2, OP_ARITH, NULL},
+    {"-", 2, OP_ARITH, NULL},
+    {"*", 2, OP_ARITH, NULL},
+    {"/", 2, OP_ARITH, NULL},
+    {"neg", 1, OP_NEG, NULL},
+    {"sqrt", 1, OP_INTRINSIC, "llvm.sqrt"},
+    {"sin", 1, OP_INTRINSIC, "llvm.sin"},
+    {"cos", 1, OP_INTRINSIC, "llvm.cos"},
+    {"exp", 1, OP_INTRINSIC, "llvm.exp"},
+    {"log", 1, OP_INTRINSIC, "llvm.log"},
+    {"sinh", 1, OP_INTRINSIC, "llvm.sinh"},
+    {"cosh", 1, OP_INTRINSIC, "llvm.cosh"},
+    {"abs", 1, OP_INTRINSIC, "llvm.fabs"},
+    {"trunc", 1, OP_INTRINSIC, "llvm.trunc"},
+    {"pow", 2, OP_INTRINSIC, "llvm.pow"},
+    {"copysign", 2, OP_INTRINSIC, "llvm.copysign"},
+    {"powm1", 3, OP_POWM1, NULL},
+    {"ldexp", 2, OP_LDEXP, NULL},
+    {"itof", 1, OP_ITOF, NULL},
+    {"feq", 2, OP_FEQ, NULL},
+    {"sel", 3, OP_SEL, NULL},
+};
+enum { NOPERATORS = sizeof OPERATORS / sizeof OPERATORS[0] };
+
+/* The index of the operator `tok` (n characters) in OPERATORS, or -1. */
+static int find_operator(const char *tok, size_t n) {
+  for (int i = 0; i < NOPERATORS; ++i)
+    if (strlen(OPERATORS[i].name) == n && !memcmp(OPERATORS[i].name, tok, n))
+      return i;
+  return -1;
+}
+
+static int is_number(const char *tok) {
+  return (tok[0] >= '0' && tok[0] <= '9') || (tok[0] == '.' && tok[1] && tok[1] != ' ') ||
+         (tok[0] == '-' && tok[1] >= '0' && tok[1] <= '9');
+}
+
+/* The operand symbol a, b or c as an index, or -1. */
+static int operand_symbol(const char *tok, size_t n) { return n == 1 && tok[0] >= 'a' && tok[0] <= 'c' ? tok[0] - 'a' : -1; }
 
 const ct_rule *rules_for_callee(const char *callee, size_t len) {
   /* Intrinsics carry type suffixes: llvm.sin.f64, llvm.powi.f64.i32. */
@@ -133,9 +194,7 @@ static LLVMValueRef pow_minus_one(ct_module *m, LLVMTypeRef ty, LLVMValueRef x, 
   }
   LLVMTypeRef params[2] = {ty, ty};
   LLVMTypeRef fty = LLVMFunctionType(ty, params, 2, 0);
-  LLVMValueRef pow_fn = LLVMGetNamedFunction(m->mod, libm);
-  if (!pow_fn)
-    pow_fn = LLVMAddFunction(m->mod, libm, fty);
+  LLVMValueRef pow_fn = ir_declare_function(m->mod, libm, fty, NULL);
   LLVMValueRef fn = LLVMGetBasicBlockParent(here);
   LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(m->ctx, fn, "pow.slow");
   LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(m->ctx, fn, "pow.join");
@@ -152,114 +211,156 @@ static LLVMValueRef pow_minus_one(ct_module *m, LLVMTypeRef ty, LLVMValueRef x, 
   return phi;
 }
 
-static int is_number(const char *tok) {
-  return (tok[0] >= '0' && tok[0] <= '9') || (tok[0] == '.' && tok[1]) ||
-         (tok[0] == '-' && tok[1] >= '0' && tok[1] <= '9');
+/* Emits operator `op` over x, y, z (its operands, in order) at m->b. */
+static LLVMValueRef emit_operator(ct_module *m, int op, LLVMTypeRef ty, LLVMValueRef x, LLVMValueRef y,
+                                  LLVMValueRef z) {
+  LLVMBuilderRef b = m->b;
+  switch (OPERATORS[op].kind) {
+  case OP_ARITH:
+    switch (OPERATORS[op].name[0]) {
+    case '+': return LLVMBuildFAdd(b, x, y, "");
+    case '-': return LLVMBuildFSub(b, x, y, "");
+    case '*': return LLVMBuildFMul(b, x, y, "");
+    default: return LLVMBuildFDiv(b, x, y, "");
+    }
+  case OP_NEG:
+    return LLVMBuildFNeg(b, x, "");
+  case OP_INTRINSIC: {
+    if (OPERATORS[op].pops == 1)
+      return unary_intrinsic(m, OPERATORS[op].intrinsic, ty, x);
+    LLVMValueRef args[2] = {x, y};
+    return call_intrinsic(m, OPERATORS[op].intrinsic, &ty, 1, args, 2);
+  }
+  case OP_POWM1:
+    return pow_minus_one(m, ty, x, y, z);
+  case OP_LDEXP: {
+    LLVMTypeRef types[2] = {ty, LLVMTypeOf(y)};
+    LLVMValueRef args[2] = {x, y};
+    return call_intrinsic(m, "llvm.ldexp", types, 2, args, 2);
+  }
+  case OP_ITOF:
+    return LLVMBuildSIToFP(b, x, ty, "");
+  case OP_FEQ:
+    return LLVMBuildFCmp(b, LLVMRealOEQ, x, y, "");
+  case OP_SEL:
+    return LLVMBuildSelect(b, x, y, z, "");
+  }
+  return NULL;
 }
+
+enum { MAX_STACK = 14 };
 
 LLVMValueRef rules_emit(ct_module *m, const char *expr, LLVMTypeRef ty, LLVMValueRef const *operands,
                         unsigned noperands, LLVMValueRef result, LLVMValueRef seed) {
-  LLVMValueRef stack[16];
-  int sp = 0;
-  LLVMBuilderRef b = m->b;
+  LLVMValueRef stack[MAX_STACK + 2];
+  unsigned sp = 0;
   char tok[32];
-  for (const char *p = expr; *p;) {
-    while (*p == ' ')
-      ++p;
-    size_t n = strcspn(p, " ");
-    if (!n)
-      break;
-    if (n >= sizeof tok || sp >= 14)
+  size_t n;
+  for (const char *p = expr, *word; (word = next_token(&p, &n));) {
+    if (n >= sizeof tok || sp >= MAX_STACK)
       return NULL;
-    memcpy(tok, p, n);
+    memcpy(tok, word, n);
     tok[n] = 0;
-    p += n;
-    LLVMValueRef x, y, z;
-#define POP(v)                                                                                          \
-  do {                                                                                                  \
-    if (sp == 0)                                                                                        \
-      return NULL;                                                                                      \
-    v = stack[--sp];                                                                                    \
-  } while (0)
+    int sym = operand_symbol(tok, n), op = find_operator(tok, n);
     if (!strcmp(tok, "d"))
       stack[sp++] = seed;
     else if (!strcmp(tok, "r"))
       stack[sp++] = result;
-    else if (tok[1] == 0 && tok[0] >= 'a' && tok[0] <= 'c') {
-      unsigned i = (unsigned)(tok[0] - 'a');
-      if (i >= noperands)
+    else if (sym >= 0) {
+      if ((unsigned)sym >= noperands)
         return NULL;
-      stack[sp++] = operands[i];
+      stack[sp++] = operands[sym];
     } else if (is_number(tok))
       stack[sp++] = type_const_real(ty, strtod(tok, NULL));
-    else if (!strcmp(tok, "+") || !strcmp(tok, "-") || !strcmp(tok, "*") || !strcmp(tok, "/")) {
-      POP(y);
-      POP(x);
-      switch (tok[0]) {
-      case '+': stack[sp++] = LLVMBuildFAdd(b, x, y, ""); break;
-      case '-': stack[sp++] = LLVMBuildFSub(b, x, y, ""); break;
-      case '*': stack[sp++] = LLVMBuildFMul(b, x, y, ""); break;
-      default: stack[sp++] = LLVMBuildFDiv(b, x, y, ""); break;
-      }
-    } else if (!strcmp(tok, "neg")) {
-      POP(x);
-      stack[sp++] = LLVMBuildFNeg(b, x, "");
-    } else if (!strcmp(tok, "sqrt") || !strcmp(tok, "sin") || !strcmp(tok, "cos") ||
-               !strcmp(tok, "exp") || !strcmp(tok, "log") || !strcmp(tok, "sinh") ||
-               !strcmp(tok, "cosh") || !strcmp(tok, "abs") || !strcmp(tok, "trunc")) {
-      char name[32] = "llvm.";
-      strcat(name, !strcmp(tok, "abs") ? "fabs" : tok);
-      POP(x);
-      if (!(stack[sp++] = unary_intrinsic(m, name, ty, x)))
+    else if (op >= 0) {
+      unsigned pops = OPERATORS[op].pops;
+      if (sp < pops)
         return NULL;
-    } else if (!strcmp(tok, "pow") || !strcmp(tok, "copysign")) {
-      char name[32] = "llvm.";
-      strcat(name, tok);
-      POP(y);
-      POP(x);
-      LLVMValueRef args[2] = {x, y};
-      if (!(stack[sp++] = call_intrinsic(m, name, &ty, 1, args, 2)))
+      sp -= pops;
+      LLVMValueRef x = stack[sp], y = pops > 1 ? stack[sp + 1] : NULL, z = pops > 2 ? stack[sp + 2] : NULL;
+      if (!(stack[sp++] = emit_operator(m, op, ty, x, y, z)))
         return NULL;
-    } else if (!strcmp(tok, "powm1")) {
-      POP(z);
-      POP(y);
-      POP(x);
-      stack[sp++] = pow_minus_one(m, ty, x, y, z);
-    } else if (!strcmp(tok, "ldexp")) {
-      POP(y);
-      POP(x);
-      LLVMTypeRef types[2] = {ty, LLVMTypeOf(y)};
-      LLVMValueRef args[2] = {x, y};
-      if (!(stack[sp++] = call_intrinsic(m, "llvm.ldexp", types, 2, args, 2)))
-        return NULL;
-    } else if (!strcmp(tok, "itof")) {
-      POP(x);
-      stack[sp++] = LLVMBuildSIToFP(b, x, ty, "");
-    } else if (!strcmp(tok, "feq")) {
-      POP(y);
-      POP(x);
-      stack[sp++] = LLVMBuildFCmp(b, LLVMRealOEQ, x, y, "");
-    } else if (!strcmp(tok, "sel")) {
-      POP(z);
-      POP(y);
-      POP(x);
-      stack[sp++] = LLVMBuildSelect(b, x, y, z, "");
     } else
       return NULL;
-#undef POP
   }
   return sp == 1 ? stack[0] : NULL;
 }
 
 int rules_may_be_singular(const char *expr) {
-  for (const char *p = expr; p && *p;) {
-    while (*p == ' ')
-      ++p;
-    size_t n = strcspn(p, " ");
-    if ((n == 1 && *p == '/') || (n == 3 && (!strncmp(p, "log", 3) || !strncmp(p, "pow", 3))) ||
-        (n == 5 && !strncmp(p, "powm1", 5)))
+  size_t n;
+  for (const char *p = expr, *tok; p && (tok = next_token(&p, &n));)
+    if ((n == 1 && *tok == '/') || (n == 3 && (!strncmp(tok, "log", 3) || !strncmp(tok, "pow", 3))) ||
+        (n == 5 && !strncmp(tok, "powm1", 5)))
       return 1;
-    p += n;
-  }
   return 0;
+}
+
+int rules_uses(const char *expr, char sym) {
+  size_t n;
+  for (const char *p = expr, *tok; p && (tok = next_token(&p, &n));)
+    if (n == 1 && *tok == sym)
+      return 1;
+  return 0;
+}
+
+/* ---- the table's check ---- */
+
+/* What is wrong with one expression of a row of `noperands` operands (a
+ * static text), or NULL: every word a symbol, a number or an operator, the
+ * operands among the row's, no operator short of values, one value left. */
+static const char *expression_error(const char *expr, unsigned noperands) {
+  unsigned sp = 0;
+  size_t n;
+  for (const char *p = expr, *tok; (tok = next_token(&p, &n));) {
+    int sym = operand_symbol(tok, n), op = find_operator(tok, n);
+    if (n >= 32)
+      return "a word longer than 31 characters";
+    if (sp >= MAX_STACK)
+      return "more than 14 values on the stack";
+    if ((n == 1 && (*tok == 'd' || *tok == 'r')) || is_number(tok)) {
+      ++sp;
+    } else if (sym >= 0) {
+      if ((unsigned)sym >= noperands)
+        return "an operand the row does not have";
+      ++sp;
+    } else if (op >= 0) {
+      if (sp < OPERATORS[op].pops)
+        return "an operator short of values";
+      sp -= OPERATORS[op].pops - 1;
+    } else {
+      return "an unknown word";
+    }
+  }
+  return sp == 1 ? NULL : "not exactly one value left";
+}
+
+int ct_check_rules(char *err, size_t n) {
+  for (size_t i = 0; i < sizeof RULES / sizeof RULES[0]; ++i) {
+    const ct_rule *r = &RULES[i];
+    char row[64];
+    size_t len = 0;
+    const char *first = r->names ? next_token(&(const char *){r->names}, &len) : NULL;
+    if (first)
+      snprintf(row, sizeof row, "'%.*s'", (int)len, first);
+    else
+      snprintf(row, sizeof row, "of opcode %d", (int)r->opcode);
+    if (r->names && !first) {
+      snprintf(err, n, "rule table row %zu: no callee names", i);
+      return 0;
+    }
+    if (r->noperands < 1 || r->noperands > RULE_MAX_OPERANDS) {
+      snprintf(err, n, "rule table row %s: %u operands (1 to %d)", row, r->noperands, RULE_MAX_OPERANDS);
+      return 0;
+    }
+    for (unsigned k = 0; k < RULE_MAX_OPERANDS; ++k) {
+      const char *what = k >= r->noperands && r->adjoint[k] ? "an expression for an operand the row does not have"
+                         : r->adjoint[k]                   ? expression_error(r->adjoint[k], r->noperands)
+                                                           : NULL;
+      if (what) {
+        snprintf(err, n, "rule table row %s, operand %u, \"%s\": %s", row, k, r->adjoint[k], what);
+        return 0;
+      }
+    }
+  }
+  return 1;
 }

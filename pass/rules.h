@@ -6,7 +6,8 @@
  *   r        the primal result
  *   a b c    the primal operands 0, 1, 2
  *   numbers  floating-point constants of the operand's type
- *   + - * /  neg sqrt sin cos exp log sinh cosh abs pow copysign ldexp
+ *   + - * /  neg sqrt sin cos exp log sinh cosh abs trunc pow copysign
+ *            ldexp
  *   itof     converts an integer operand to the floating-point type
  *   feq      ordered equality (gives a condition)
  *   sel      cond t f -> cond ? t : f
@@ -14,7 +15,11 @@
  *            nonzero (no second pow call), else by pow (x = 0, and where
  *            p overflowed or underflowed)
  * A NULL expression means the operand receives no adjoint (zero derivative
- * or not differentiable, e.g. an integer exponent). */
+ * or not differentiable, e.g. an integer exponent). The operators, with the
+ * number of values each takes, are a table in rules.c; when the plugin
+ * loads, ct_check_rules (bridge.h) checks every row against it (every word
+ * known, the operands among the row's, one value left), so a malformed row
+ * stops every compilation at once. */
 #ifndef COTANGENT_PASS_RULES_H
 #define COTANGENT_PASS_RULES_H
 
@@ -44,5 +49,7 @@ LLVMValueRef rules_emit(ct_module *m, const char *expr, LLVMTypeRef ty, LLVMValu
  * or takes a log or a power)? Such contributions are guarded so that a zero
  * seed gives zero. */
 int rules_may_be_singular(const char *expr);
+/* Does the expression use the symbol `sym` (a, b, c or r)? */
+int rules_uses(const char *expr, char sym);
 
 #endif

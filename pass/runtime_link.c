@@ -29,7 +29,7 @@ static int is_inlined(LLVMValueRef f) {
 }
 
 static int runtime_bitcode_path(char *buf, size_t n, const char *file) {
-  const char *env = getenv(strcmp(file, "libcotangent_rt.bc") ? "COTANGENT_DEVICE_RUNTIME_BC" : "COTANGENT_RUNTIME_BC");
+  const char *env = ct_switch(strcmp(file, "libcotangent_rt.bc") ? CT_SWITCH_DEVICE_RUNTIME_BC : CT_SWITCH_RUNTIME_BC);
   if (env && *env) {
     snprintf(buf, n, "%s", env);
     return 1;

@@ -113,9 +113,9 @@ void scopes_tag_primal(ct_gen *g, LLVMValueRef inst) { tag(g, inst, SCOPE_PRIMAL
 void scopes_tag_tape(ct_gen *g, LLVMValueRef inst) { tag(g, inst, SCOPE_TAPE); }
 
 void scopes_tag_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef primal_ptr) {
-  LLVMValueRef base = activity_base_object(primal_ptr);
+  LLVMValueRef base = ir_base_object(primal_ptr);
   int kind = SCOPE_SHADOW;
-  if (classify_is_local_allocation(base))
+  if (ir_is_local_allocation(base))
     kind = SCOPE_SHADOW_OWN;
   else if (LLVMIsAArgument(base) && LLVMGetParamParent(base) == g->pc)
     kind = SCOPE_SHADOW_ARG;

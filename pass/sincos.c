@@ -8,7 +8,7 @@
  * the gradient marked memory(none), or intrinsics), so moving them is
  * safe; their operand dominates the earlier call. This runs at the end of
  * the optimization pipeline (InstCombine would sink the moved call back to
- * its use), in modules where the plugin generated a gradient (reverse.c
+ * its use), in modules where the plugin generated a gradient (gradient.c
  * marks them with named metadata), and not in optnone functions. */
 #include "core.h"
 

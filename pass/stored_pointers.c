@@ -92,7 +92,7 @@ static ct_addr decompose(LLVMTargetDataRef td, LLVMValueRef p) {
 /* Objects that are surely different: two allocations of the function, or
  * one and an argument or global, or two globals. */
 static int distinct_objects(LLVMValueRef a, LLVMValueRef b) {
-  int la = classify_is_local_allocation(a), lb = classify_is_local_allocation(b);
+  int la = ir_is_local_allocation(a), lb = ir_is_local_allocation(b);
   int ea = LLVMIsAArgument(a) || LLVMIsAGlobalValue(a), eb = LLVMIsAArgument(b) || LLVMIsAGlobalValue(b);
   return (la && (lb || eb)) || (lb && ea) || (LLVMIsAGlobalValue(a) && LLVMIsAGlobalValue(b));
 }
@@ -119,7 +119,7 @@ static int stores_own_shadow(ct_gen *g, LLVMValueRef inst) {
   LLVMValueRef val = LLVMGetOperand(inst, 0);
   return LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind && vmap_get(&g->active, LLVMGetOperand(inst, 1)) &&
          !vmap_get(&g->active, val) && !LLVMIsAConstantPointerNull(val) && !LLVMIsAUndefValue(val) &&
-         !LLVMIsAFunction(activity_base_object(val));
+         !LLVMIsAFunction(ir_base_object(val));
 }
 
 static void mark(ct_gen *g, LLVMValueRef v, LLVMValueRef **work, unsigned *n, unsigned *cap) {
@@ -182,7 +182,7 @@ void stored_pointers_plan(ct_gen *g) {
   unsigned nstores = 0, nloads = 0, ncopies = 0, nwork = 0, capwork = 0;
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
-      if (activity_mem_intrinsic(inst) && classify(g, inst) == REV_MEMCPY && stored_pointers_copies_pointers(g, inst)) {
+      if (ir_mem_intrinsic(inst) && classify(g, inst) == REV_MEMCPY && stored_pointers_copies_pointers(g, inst)) {
         copies = realloc(copies, (ncopies + 1) * sizeof *copies);
         copies[ncopies++] = inst; /* may copy such a pointer anywhere into its destination */
       } else if (stores_own_shadow(g, inst)) {
@@ -245,7 +245,7 @@ LLVMValueRef stored_pointers_guard(ct_gen *g, LLVMValueRef ptr, LLVMValueRef sp,
   if (!stored_pointers_maybe_self(g, ptr))
     return sp;
   LLVMBuilderRef b = g->m->b;
-  *self = LLVMBuildICmp(b, LLVMIntEQ, sp, reverse_value(g, ptr), "ct.self_shadow");
+  *self = LLVMBuildICmp(b, LLVMIntEQ, sp, rev_value(g, ptr), "ct.self_shadow");
   LLVMValueRef discard = LLVMBuildAlloca(g->ab, ty, "ct.discard");
   return LLVMBuildSelect(b, *self, discard, sp, "");
 }
@@ -259,7 +259,7 @@ static int holds_pointers(ct_gen *g, LLVMValueRef base) {
                           : LLVMIsALoadInst(inst) ? LLVMGetOperand(inst, 0)
                                                   : NULL;
       LLVMTypeRef ty = LLVMIsAStoreInst(inst) ? LLVMTypeOf(LLVMGetOperand(inst, 0)) : LLVMTypeOf(inst);
-      if (addr && LLVMGetTypeKind(ty) == LLVMPointerTypeKind && activity_base_object(addr) == base &&
+      if (addr && LLVMGetTypeKind(ty) == LLVMPointerTypeKind && ir_base_object(addr) == base &&
           (LLVMIsAStoreInst(inst) || vmap_get(&g->active, inst)))
         return 1;
     }
@@ -267,14 +267,14 @@ static int holds_pointers(ct_gen *g, LLVMValueRef base) {
 }
 
 int stored_pointers_copies_pointers(ct_gen *g, LLVMValueRef copy) {
-  return holds_pointers(g, activity_base_object(LLVMGetOperand(copy, 0))) ||
-         holds_pointers(g, activity_base_object(LLVMGetOperand(copy, 1)));
+  return holds_pointers(g, ir_base_object(LLVMGetOperand(copy, 0))) ||
+         holds_pointers(g, ir_base_object(LLVMGetOperand(copy, 1)));
 }
 
 int stored_pointers_check_copy(ct_gen *g, LLVMValueRef copy) {
   LLVMValueRef dst = LLVMGetOperand(copy, 0), src = LLVMGetOperand(copy, 1);
-  if (!vmap_get(&g->active, src) || !classify_is_local_allocation(activity_base_object(dst)) ||
-      !classify_is_local_allocation(activity_base_object(src))) {
+  if (!vmap_get(&g->active, src) || !ir_is_local_allocation(ir_base_object(dst)) ||
+      !ir_is_local_allocation(ir_base_object(src))) {
     gen_fail(g, copy, "copies memory holding pointers into differentiable memory, from or into memory that is not "
              "the function's own allocation (Cotangent copies the pointers' shadows only between malloc'd or local "
              "memory of the function)", "copy the fields one by one");
@@ -298,13 +298,13 @@ static int escapes(LLVMValueRef v, ct_vmap *seen);
  * global's, directly, through pointers loaded from it, or inside an own
  * allocation that escapes)? Unknown origins count as the caller's. */
 static int callers_memory(LLVMValueRef p, ct_vmap *seen) {
-  LLVMValueRef base = activity_base_object(p);
+  LLVMValueRef base = ir_base_object(p);
   if (LLVMIsAArgument(base) || LLVMIsAGlobalValue(base))
     return 1;
   if (vmap_get(seen, base)) /* a cycle (a linked list): decided elsewhere */
     return 0;
   vmap_set(seen, base, base);
-  if (classify_is_local_allocation(base))
+  if (ir_is_local_allocation(base))
     return escapes(base, seen);
   if (LLVMIsALoadInst(base))
     return callers_memory(LLVMGetOperand(base, 0), seen);

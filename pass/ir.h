@@ -1,0 +1,45 @@
+/* IR predicates and small IR helpers shared by every stage of the pass,
+ * named for what they answer rather than for the stage that first needed
+ * them. ir.c knows nothing of gradients: it depends on LLVM-C (and util.c)
+ * only, so any file may call it. */
+#ifndef COTANGENT_PASS_IR_H
+#define COTANGENT_PASS_IR_H
+
+#include <llvm-c/Core.h>
+#include <stddef.h>
+
+/* The object a pointer points into (through GEPs and casts, constant
+ * expressions included). */
+LLVMValueRef ir_base_object(LLVMValueRef p);
+/* v is computed inside its function (an instruction), not a constant, a
+ * global or an argument. */
+int ir_is_local(LLVMValueRef v);
+/* The index of argument v among its function's parameters, or -1 when v is
+ * not an argument. */
+int ir_param_index(LLVMValueRef v);
+/* A direct call of one of `names` (a NULL-terminated list). */
+int ir_callee_is(LLVMValueRef call, const char *const *names);
+/* A call of a heap allocation function whose result gets a shadow
+ * allocation (malloc, calloc). */
+int ir_is_allocation(LLVMValueRef v);
+/* Is the object `base` memory the function allocates itself (an alloca,
+ * or a malloc/calloc call)? */
+int ir_is_local_allocation(LLVMValueRef base);
+/* "memcpy", "memmove", "memset" for those intrinsic calls, else NULL. */
+const char *ir_mem_intrinsic(LLVMValueRef inst);
+/* "load" or "store" for llvm.masked.load/store calls, else NULL. */
+const char *ir_masked_intrinsic(LLVMValueRef inst);
+/* The function `name` of mod, declared with type fty when mod has none
+ * (*declared, if not NULL, says which: for attributes of a new
+ * declaration). */
+LLVMValueRef ir_declare_function(LLVMModuleRef mod, const char *name, LLVMTypeRef fty, int *declared);
+/* A call at b of the function `name`, declared with type fty when mod has
+ * none (the runtime's entry points, libm). */
+LLVMValueRef ir_build_call(LLVMBuilderRef b, LLVMModuleRef mod, const char *name, LLVMTypeRef fty, LLVMValueRef *args,
+                           unsigned n, const char *result);
+/* Copies the attributes of function `from` at index idx to `to`; at the
+ * function index all but optnone, noinline and memory (the memory effects
+ * of a primal do not hold for code that writes shadows). */
+void ir_copy_attributes(LLVMValueRef from, LLVMValueRef to, LLVMAttributeIndex idx);
+
+#endif

@@ -1,0 +1,217 @@
+/* Memory effects: may an instruction write an object, and does a load
+ * read, in the reverse pass, the value it read in the forward pass (so
+ * that the reverse can recompute it instead of taking it from the tape)?
+ *
+ * Objects are told apart by their base (ir_base_object): the function's
+ * own allocas and mallocs that stay private are written only through their
+ * own address; arguments and globals through any pointer of unknown
+ * origin (restrict arguments excepted); what a call may write follows
+ * LLVM's memory effects of the call (ct_bridge_call_may_write). */
+#include "gen.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* May the call write memory the function can see? Not when LLVM's memory
+ * effects of the call say that neither argument memory nor other memory is
+ * modified (inaccessible memory, e.g. annotations, is not ours). */
+static int call_may_write_memory(LLVMValueRef call) {
+  if (!ct_bridge_call_may_write(call, CT_MEM_ARGUMENT | CT_MEM_OTHER))
+    return 0;
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  static const char *const NO_WRITES[] = {"llvm.var.annotation.", "llvm.annotation.", "llvm.lifetime.",
+                                          "llvm.assume", "llvm.dbg.", NULL};
+  size_t len = 0;
+  const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : "";
+  for (const char *const *p = NO_WRITES; *p; ++p)
+    if (len >= strlen(*p) && !strncmp(name, *p, strlen(*p)))
+      return 0;
+  return 1;
+}
+
+/* Does `obj` (an alloca or a malloc of this function) stay private: its
+ * address only used for loads, stores into it, memory intrinsics, free and
+ * annotations (never stored, passed on, merged or returned)? */
+static int local_object_escapes(LLVMValueRef v, int depth) {
+  if (depth > 16)
+    return 1;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsAGetElementPtrInst(user) || LLVMIsABitCastInst(user)) {
+      if (local_object_escapes(user, depth + 1))
+        return 1;
+    } else if (LLVMIsALoadInst(user)) {
+      continue;
+    } else if (LLVMIsAStoreInst(user)) {
+      if (LLVMGetOperand(user, 0) == v)
+        return 1;
+    } else if (LLVMIsACallInst(user)) {
+      static const char *const OK[] = {"free", NULL};
+      if (!ir_mem_intrinsic(user) && !ir_callee_is(user, OK) && call_may_write_memory(user))
+        return 1;
+      if (LLVMGetCalledValue(user) == v)
+        return 1;
+    } else {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* A restrict (noalias) parameter: an object accessed through it and
+ * modified in the call is accessed through nothing else. */
+static int is_restrict_param(LLVMValueRef v) {
+  int i = ir_param_index(v);
+  return i >= 0 && LLVMGetEnumAttributeAtIndex(LLVMGetParamParent(v), (unsigned)i + 1,
+                                               LLVMGetEnumAttributeKindForName("noalias", 7)) != NULL;
+}
+
+/* May `inst` write the memory of the object `base`? A private local object
+ * is written only through its own address; anything else may be written
+ * through any pointer of unknown origin. A free counts as a write of
+ * memory reached through a loaded or merged pointer (a heap struct's data
+ * block freed before the reverse pass reads it), unless the freed block
+ * stays private; a malloc's own free is deferred to the reverse pass
+ * (below), and arguments and globals are not the function's to free. */
+static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_object) {
+  LLVMValueRef dst = NULL;
+  static const char *const LIFETIME[] = {"llvm.lifetime.start.p0", "llvm.lifetime.end.p0", NULL};
+  static const char *const FREE[] = {"free", NULL};
+  if (LLVMIsACallInst(inst) && ir_callee_is(inst, FREE)) {
+    LLVMValueRef freed = ir_base_object(LLVMGetOperand(inst, 0));
+    if (private_object || LLVMIsAArgument(base) || LLVMIsAGlobalVariable(base))
+      return 0;
+    if (freed == base) /* deferred when the load reads unchanged memory */
+      return !ir_is_allocation(base);
+    /* a private block is not what a loaded pointer points into */
+    return !ir_is_local_allocation(freed) || local_object_escapes(freed, 0);
+  }
+  if (LLVMIsAStoreInst(inst))
+    dst = LLVMGetOperand(inst, 1);
+  else if (LLVMIsACallInst(inst) && ir_callee_is(inst, LIFETIME))
+    dst = LLVMGetOperand(inst, 1); /* the object dies (or is reborn): as good as written */
+  else if (ir_mem_intrinsic(inst) ||
+           (ir_masked_intrinsic(inst) && !strcmp(ir_masked_intrinsic(inst), "store")))
+    dst = LLVMGetOperand(inst, ir_mem_intrinsic(inst) ? 0 : 1);
+  else if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
+    dst = LLVMGetOperand(inst, 0);
+  else if (LLVMIsACallInst(inst) && !classify_rule(inst) && !classify_is_inactive_call(inst) &&
+           call_may_write_memory(inst)) {
+    int n = LLVMGetNumArgOperands(inst);
+    for (int k = 0; k < n; ++k) {
+      LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && !LLVMIsAConstant(op) &&
+          (!private_object || ir_base_object(op) == base))
+        return 1; /* a callee may write anything it is given */
+    }
+    return 0;
+  }
+  if (!dst)
+    return 0;
+  LLVMValueRef db = ir_base_object(dst);
+  if (private_object)
+    return db == base;
+  /* a pointer merged from several objects (phi, select, a loaded pointer)
+     may point into a local too: every write counts */
+  int identified = LLVMIsAArgument(base) || LLVMIsAGlobalVariable(base);
+  int db_identified = LLVMIsAArgument(db) || LLVMIsAGlobalVariable(db);
+  if (identified && db_identified && db != base && (is_restrict_param(base) || is_restrict_param(db)))
+    return 0; /* restrict: another object */
+  return !identified || db == base || !ir_is_local_allocation(db);
+}
+
+/* The rule for functions with parallel regions: loads of an argument or
+ * global the function never writes (other than its own locals). */
+static int reads_unchanged_memory_anywhere(ct_gen *g, LLVMValueRef load) {
+  LLVMValueRef base = ir_base_object(LLVMGetOperand(load, 0));
+  if (LLVMIsAAllocaInst(base) || LLVMIsACallInst(base))
+    return 0;
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst))
+      if (may_write_object(inst, base, 0))
+        return 0;
+  return 1;
+}
+
+/* Does the load read, in the reverse pass, the value it read in the
+ * forward pass: can no write to its object run after it? (The reverse
+ * pass never writes primal memory.) Objects are arguments and globals,
+ * and, when the reverse runs in the same call (not split), the function's
+ * own allocas and mallocs if they stay private; a malloc outside loops
+ * whose memory is read this way is freed by the reverse pass instead of
+ * by the function's free(). */
+static int reads_unchanged_memory_uncached(ct_gen *g, LLVMValueRef load) {
+  for (unsigned i = 0; i < g->nblocks; ++i) /* parallel regions: the old rule, no reachability */
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst))
+      if (LLVMIsACallInst(inst) && omp_is_fork(inst))
+        return reads_unchanged_memory_anywhere(g, load);
+  LLVMValueRef base = ir_base_object(LLVMGetOperand(load, 0));
+  /* split (an augmented forward returns, and its caller runs on, and may
+     overwrite what it read, before this reverse: a pullback applied later,
+     a differentiated callee): only constants stay unchanged */
+  if (g->spec->split)
+    return LLVMIsAGlobalVariable(base) && LLVMIsGlobalConstant(base);
+  int is_malloc = ir_is_allocation(base);
+  int private_object = LLVMIsAAllocaInst(base) || is_malloc;
+  /* concurrent code (OpenMP regions, GPU kernels): other threads run the
+     same writes in any order, so any write anywhere counts, and locals are
+     left alone */
+  int concurrent = g->atomic_shadow_adds || g->spec->concurrent;
+  if (private_object) {
+    if (concurrent || local_object_escapes(base, 0))
+      return 0;
+    if (is_malloc && (batch_innermost_loop(g, LLVMGetInstructionParent(base)) >= 0 ||
+                      classify(g, base) != REV_ALLOC))
+      return 0; /* deferring frees in loops would keep every allocation */
+  }
+  /* blocks reachable from the load's block (itself only through a cycle) */
+  unsigned n = g->nblocks;
+  unsigned char *reach = calloc(n, 1);
+  if (concurrent)
+    memset(reach, 1, n);
+  unsigned *work = malloc(n * sizeof *work), nw = 0;
+  ct_block *lb = cfg_block_of(g, LLVMGetInstructionParent(load));
+  LLVMValueRef t = LLVMGetBasicBlockTerminator(lb->bb);
+  for (unsigned s = 0; t && s < LLVMGetNumSuccessors(t); ++s) {
+    unsigned k = (unsigned)(cfg_block_of(g, LLVMGetSuccessor(t, s)) - g->blocks);
+    if (!reach[k]) {
+      reach[k] = 1;
+      work[nw++] = k;
+    }
+  }
+  while (nw) {
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(g->blocks[work[--nw]].bb);
+    for (unsigned s = 0; term && s < LLVMGetNumSuccessors(term); ++s) {
+      unsigned k = (unsigned)(cfg_block_of(g, LLVMGetSuccessor(term, s)) - g->blocks);
+      if (!reach[k]) {
+        reach[k] = 1;
+        work[nw++] = k;
+      }
+    }
+  }
+  int unchanged = 1;
+  unsigned self = (unsigned)(lb - g->blocks);
+  for (unsigned i = 0; i < n && unchanged; ++i) {
+    LLVMValueRef from = reach[i] ? LLVMGetFirstInstruction(g->blocks[i].bb)
+                        : i == self ? LLVMGetNextInstruction(load) : NULL;
+    for (LLVMValueRef inst = from; inst && unchanged; inst = LLVMGetNextInstruction(inst))
+      if (may_write_object(inst, base, private_object))
+        unchanged = 0;
+  }
+  free(reach);
+  free(work);
+  if (unchanged && is_malloc)
+    vmap_set(&g->deferred_free, base, base);
+  return unchanged;
+}
+
+/* The same, remembered per load: the planner asks about a load many times. */
+int memory_reads_unchanged(ct_gen *g, LLVMValueRef load) {
+  uintptr_t known = (uintptr_t)vmap_get(&g->unchanged_loads, load);
+  if (!known) {
+    known = reads_unchanged_memory_uncached(g, load) ? 2 : 1;
+    vmap_set(&g->unchanged_loads, load, (LLVMValueRef)known);
+  }
+  return known == 2;
+}

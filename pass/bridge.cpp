@@ -64,6 +64,10 @@ extern "C" void ct_bridge_diagnose(LLVMValueRef fn, LLVMValueRef at, ct_severity
   F->getContext().diagnose(DiagnosticInfoUnsupported(*F, msg, Loc, S));
 }
 
+extern "C" void ct_bridge_diagnose_at_source(LLVMContextRef ctx, unsigned long long loc, const char *msg) {
+  unwrap(ctx)->diagnose(DiagnosticInfoInlineAsm(loc, msg, DS_Error));
+}
+
 extern "C" void ct_bridge_simplify_function(LLVMValueRef fn) {
   Function *F = unwrap<Function>(fn);
   if (F->isDeclaration())

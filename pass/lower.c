@@ -10,16 +10,14 @@
  *   initialized so that the optimizer cannot fold their loads to constants
  *   before the operator calls are read. */
 #include "core.h"
+#include "operator_names.h"
 
 #include <string.h>
 
-static const char *MARKER_NAMES[] = {"enzyme_out", "enzyme_const", "enzyme_dup", "enzyme_dupnoneed",
-                                     "__ct_const_marker"};
-
 static int protect_markers(ct_module *m) {
   int changed = 0;
-  for (size_t i = 0; i < sizeof MARKER_NAMES / sizeof MARKER_NAMES[0]; ++i) {
-    LLVMValueRef g = LLVMGetNamedGlobal(m->mod, MARKER_NAMES[i]);
+  for (unsigned i = 0; i < MARKER_COUNT; ++i) {
+    LLVMValueRef g = LLVMGetNamedGlobal(m->mod, marker_name(i));
     if (g && !LLVMIsExternallyInitialized(g)) {
       LLVMSetExternallyInitialized(g, 1);
       changed = 1;

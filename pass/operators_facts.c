@@ -1,0 +1,184 @@
+/* The facts the attribute frontend records at an operator call, and the
+ * checks made with them (operators.h).
+ *
+ * In the IR, pointers are opaque and a struct passed by value is split
+ * into its fields, so a `float *` receiving the derivative of a double
+ * (8-byte stores into a float) or a struct of doubles looks like any other
+ * pointer or like separate scalars. The frontend (frontend_operators.cpp)
+ * knows C's types but not the argument layout; it wraps the function
+ * argument of the call in __ct_operator_facts(f, facts), facts being lines
+ * of tab-separated fields:
+ *
+ *   <process id>
+ *   <the function's name>
+ *   p <kind> <type id> <element type id> <name> <type>   one per parameter
+ *   a <source location> <type id> <element type id> <type>   one per argument
+ *
+ * A parameter's type is the one its shadow or derivative pointer must
+ * point to (a pointer's pointee; the parameter's own type otherwise); an
+ * argument's is what it points to (an array's element). Type ids number
+ * the translation unit's canonical types, 0 standing for void or none; the
+ * element type id is that of the innermost array element (a flat double[9]
+ * is a fine shadow for a double (*)[3]). A source location is clang's,
+ * meaningful only in the process that made it. The pass walks the layout
+ * (operators_parse.c) and asks here at each parameter. */
+#include "operators.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+LLVMValueRef facts_unwrap(LLVMValueRef call, unsigned index) {
+  LLVMValueRef w = index < (unsigned)LLVMGetNumArgOperands(call) ? LLVMGetOperand(call, index) : NULL;
+  size_t len = 0;
+  const char *name = w ? util_callee_name(w, &len) : NULL;
+  if (!name || len != strlen(OPERATOR_FACTS_FUNCTION) || memcmp(name, OPERATOR_FACTS_FUNCTION, len) ||
+      LLVMGetNumArgOperands(w) != 2)
+    return NULL;
+  LLVMValueRef facts = LLVMGetOperand(w, 1);
+  LLVMSetOperand(call, index, LLVMGetOperand(w, 0));
+  if (!LLVMGetFirstUse(w))
+    LLVMInstructionEraseFromParent(w);
+  return LLVMIsAGlobalVariable(facts) ? facts : NULL;
+}
+
+/* The text up to `sep` (made a string), advancing *s past it. */
+static char *field(char **s, char sep) {
+  char *f = *s, *end = strchr(f, sep);
+  if (end) {
+    *end = 0;
+    *s = end + 1;
+  } else {
+    *s = f + strlen(f);
+  }
+  return f;
+}
+
+static void read_line(ct_facts *f, char *line) {
+  char *tag = field(&line, '\t');
+  if (!strcmp(tag, "p")) {
+    f->params = realloc(f->params, (f->nparams + 1) * sizeof *f->params);
+    ct_fact_param *p = &f->params[f->nparams++];
+    p->kind = *field(&line, '\t');
+    p->type = strtoul(field(&line, '\t'), NULL, 10);
+    p->base = strtoul(field(&line, '\t'), NULL, 10);
+    p->name = field(&line, '\t');
+    p->shown = field(&line, '\t');
+  } else if (!strcmp(tag, "a")) {
+    f->args = realloc(f->args, (f->nargs + 1) * sizeof *f->args);
+    ct_fact_arg *a = &f->args[f->nargs++];
+    a->loc = strtoull(field(&line, '\t'), NULL, 10);
+    a->type = strtoul(field(&line, '\t'), NULL, 10);
+    a->base = strtoul(field(&line, '\t'), NULL, 10);
+    a->shown = field(&line, '\t');
+  }
+}
+
+int facts_read(LLVMValueRef global, ct_facts *out) {
+  memset(out, 0, sizeof *out);
+  LLVMValueRef init = global ? LLVMGetInitializer(global) : NULL;
+  if (!init || !LLVMIsConstantString(init))
+    return 0;
+  size_t len = 0;
+  const char *text = LLVMGetAsString(init, &len);
+  out->text = malloc(len + 1);
+  memcpy(out->text, text, len);
+  out->text[len] = 0;
+  char *s = out->text;
+  if (strtoull(field(&s, '\n'), NULL, 10) != (unsigned long long)getpid()) {
+    facts_free(out);
+    return 0;
+  }
+  out->fn = field(&s, '\n');
+  while (*s)
+    read_line(out, field(&s, '\n'));
+  return 1;
+}
+
+void facts_free(ct_facts *f) {
+  free(f->text);
+  free(f->params);
+  free(f->args);
+  memset(f, 0, sizeof *f);
+}
+
+static int is_struct(char kind) { return kind == 's' || kind == 'c' || kind == 'r'; }
+
+void facts_map_params(const ct_facts *f, LLVMValueRef fn, int *c_param) {
+  unsigned n = LLVMCountParams(fn), structs = 0, q = 0;
+  for (unsigned p = 0; p < f->nparams; ++p)
+    structs += is_struct(f->params[p].kind);
+  /* IR parameters per struct: one when the counts agree, else all the
+     others leave when there is one struct; unknown otherwise */
+  unsigned span = n == f->nparams ? 1 : structs == 1 && n > f->nparams ? n - f->nparams + 1 : 0;
+  int sret = n && LLVMGetEnumAttributeAtIndex(fn, 1, LLVMGetEnumAttributeKindForName("sret", 4));
+  for (unsigned p = 0; p < f->nparams && q < n && !sret && (structs || n == f->nparams); ++p) {
+    unsigned take = is_struct(f->params[p].kind) ? span : 1;
+    c_param[q++] = (int)p; /* the first is known: a struct can be reported there */
+    if (!take)
+      break;
+    for (unsigned k = 1; k < take && q < n; ++k)
+      c_param[q++] = (int)p;
+  }
+  while (q < n)
+    c_param[q++] = -1;
+}
+
+/* "parameter 2 ('y') of 'f'" */
+static void describe(const ct_facts *f, unsigned param, char *buf, size_t n) {
+  const char *name = f->params[param].name;
+  if (*name)
+    snprintf(buf, n, "parameter %u ('%s') of '%s'", param + 1, name, f->fn);
+  else
+    snprintf(buf, n, "parameter %u of '%s'", param + 1, f->fn);
+}
+
+/* An error at the source location of argument `arg` (said once for all
+ * copies of a call). */
+__attribute__((format(printf, 4, 5))) static void error_at(const ct_site *s, const ct_facts *f, unsigned arg,
+                                                            const char *fmt, ...) {
+  if (s->facts_repeated)
+    return;
+  va_list ap, again;
+  va_start(ap, fmt);
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *msg = malloc(n > 0 ? (size_t)n + 1 : 1);
+  vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, again);
+  va_end(again);
+  ct_bridge_diagnose_at_source(LLVMGetTypeContext(LLVMTypeOf(s->call)), f->args[arg].loc, msg);
+  free(msg);
+}
+
+int facts_check_by_value(const ct_site *s, const ct_facts *f, unsigned param, unsigned arg) {
+  char kind = f->params[param].kind, what[512];
+  if ((kind != 's' && kind != 'c') || arg >= f->nargs)
+    return 1;
+  describe(f, param, what, sizeof what);
+  const char *a = kind == 's' ? "struct" : "complex number";
+  error_at(s, f, arg, "%s: %s is a %s passed by value ('%s'): differentiating functions that take %ss by value is "
+                      "not supported yet (pass a pointer to it)",
+           operator_name(s->kind), what, a, f->params[param].shown, a);
+  return 0;
+}
+
+int facts_check_pointer(const ct_site *s, const ct_facts *f, unsigned param, unsigned arg, int shadow) {
+  const ct_fact_param *p = &f->params[param];
+  if (arg >= f->nargs || p->kind != (shadow ? 'p' : 'f'))
+    return 1;
+  const ct_fact_arg *a = &f->args[arg];
+  if (!a->type || !p->type || a->type == p->type || (shadow && a->base == p->base))
+    return 1;
+  char what[512];
+  describe(f, param, what, sizeof what);
+  if (shadow)
+    error_at(s, f, arg, "%s: %s points to '%s', so its shadow must point to '%s' too, not be '%s'",
+             operator_name(s->kind), what, p->shown, p->shown, a->shown);
+  else
+    error_at(s, f, arg, "%s: %s has type '%s', so the pointer receiving its derivative must be '%s *', not '%s'",
+             operator_name(s->kind), what, p->shown, p->shown, a->shown);
+  return 0;
+}

@@ -20,12 +20,14 @@ typedef struct {
   const char *name, *shown; /* the parameter's name (may be ""), that type as C writes it */
 } ct_fact_param;
 typedef struct {
+  char kind;                /* 's' a struct or complex number, else '-' */
   unsigned long long loc;   /* clang's source location of the argument */
   unsigned long type, base; /* ids of the type it points to (arrays: their element) and its element; 0: none */
   const char *shown;        /* its type as written */
 } ct_fact_arg;
 typedef struct {
   char *text; /* owns the strings below */
+  int here;   /* made in this process: the source locations are valid */
   const char *fn;
   ct_fact_param *params;
   ct_fact_arg *args;
@@ -36,14 +38,16 @@ typedef struct {
  * the operand, deletes the wrapper when unused, and returns the facts'
  * string global (NULL when there is no wrapper). */
 LLVMValueRef facts_unwrap(LLVMValueRef call, unsigned index);
-/* Reads the facts of a string global made in this process (in another one
- * their source locations mean nothing); 0 when there are none. facts_free
+/* Reads the facts of a string global; 0 when there are none. facts_free
  * releases them. */
 int facts_read(LLVMValueRef global, ct_facts *out);
 void facts_free(ct_facts *f);
 /* Which C parameter each of fn's IR parameters belongs to (a struct passed
  * by value may become several), -1 where that cannot be told. */
 void facts_map_params(const ct_facts *f, LLVMValueRef fn, int *c_param);
+/* The C argument an operand of `call` belongs to, -1 where that cannot be
+ * told; `first` operands (an sret pointer) come before C's arguments. */
+int facts_arg_of(const ct_facts *f, LLVMValueRef call, unsigned first, unsigned operand);
 
 /* ---- one operator call ---- */
 typedef struct {
@@ -54,13 +58,14 @@ typedef struct {
   int facts_repeated;  /* an earlier site has the same facts (an inlined copy): errors said there */
 } ct_site;
 
-/* The checks with C's types, at C parameter `param` whose value is C
- * argument `arg`: a struct (with floating-point or pointer data) or a
- * complex number passed by value is not supported; a shadow (`shadow`) or
- * derivative pointer must point to the parameter's type. Each error is at
- * the argument; they return 0 then. */
-int facts_check_by_value(const ct_site *s, const ct_facts *f, unsigned param, unsigned arg);
-int facts_check_pointer(const ct_site *s, const ct_facts *f, unsigned param, unsigned arg, int shadow);
+/* The checks with C's types. A struct (with floating-point or pointer
+ * data) or a complex number passed by value is not supported (the error is
+ * at its argument: the operator's structs are the function's, in order).
+ * A shadow (`shadow`) or derivative pointer, C argument `arg` (-1: not
+ * known, nothing is checked), must point to the type of C parameter
+ * `param`. Each reports its error and returns 0. */
+int facts_check_by_value(const ct_site *s, const ct_facts *f);
+int facts_check_pointer(const ct_site *s, const ct_facts *f, int param, int arg, int shadow);
 
 /* An operator call read against the function it differentiates. */
 typedef struct {

@@ -12,7 +12,7 @@
  *   <process id>
  *   <the function's name>
  *   p <kind> <type id> <element type id> <name> <type>   one per parameter
- *   a <source location> <type id> <element type id> <type>   one per argument
+ *   a <kind> <source location> <type id> <element type id> <type>   one per argument
  *
  * A parameter's type is the one its shadow or derivative pointer must
  * point to (a pointer's pointee; the parameter's own type otherwise); an
@@ -20,7 +20,8 @@
  * the translation unit's canonical types, 0 standing for void or none; the
  * element type id is that of the innermost array element (a flat double[9]
  * is a fine shadow for a double (*)[3]). A source location is clang's,
- * meaningful only in the process that made it. The pass walks the layout
+ * meaningful only in the process that made it (else, as after
+ * -save-temps, errors are at the call). The pass walks the layout
  * (operators_parse.c) and asks here at each parameter. */
 #include "operators.h"
 
@@ -69,6 +70,7 @@ static void read_line(ct_facts *f, char *line) {
   } else if (!strcmp(tag, "a")) {
     f->args = realloc(f->args, (f->nargs + 1) * sizeof *f->args);
     ct_fact_arg *a = &f->args[f->nargs++];
+    a->kind = *field(&line, '\t');
     a->loc = strtoull(field(&line, '\t'), NULL, 10);
     a->type = strtoul(field(&line, '\t'), NULL, 10);
     a->base = strtoul(field(&line, '\t'), NULL, 10);
@@ -87,10 +89,7 @@ int facts_read(LLVMValueRef global, ct_facts *out) {
   memcpy(out->text, text, len);
   out->text[len] = 0;
   char *s = out->text;
-  if (strtoull(field(&s, '\n'), NULL, 10) != (unsigned long long)getpid()) {
-    facts_free(out);
-    return 0;
-  }
+  out->here = strtoull(field(&s, '\n'), NULL, 10) == (unsigned long long)getpid();
   out->fn = field(&s, '\n');
   while (*s)
     read_line(out, field(&s, '\n'));
@@ -106,38 +105,60 @@ void facts_free(ct_facts *f) {
 
 static int is_struct(char kind) { return kind == 's' || kind == 'c' || kind == 'r'; }
 
+/* Item q of n in the IR, of nc in C with structs passed by value from
+ * index first to last (-1: none), each may be split in several: the items
+ * before the first struct and after the last match one to one, counted
+ * from either end (the first struct's first piece too: a struct is never
+ * empty here); a single struct takes what lies between. Else -1. */
+static int c_index(unsigned q, unsigned n, unsigned nc, int first, int last) {
+  if (first < 0)
+    return n == nc ? (int)q : -1;
+  if (q <= (unsigned)first)
+    return (int)q;
+  unsigned after = nc - 1 - (unsigned)last; /* items after the last struct */
+  if (n < (unsigned)first + 1 + after)
+    return -1;
+  if (q >= n - after)
+    return (int)q - (int)n + (int)nc;
+  return first == last ? first : -1;
+}
+
 void facts_map_params(const ct_facts *f, LLVMValueRef fn, int *c_param) {
-  unsigned n = LLVMCountParams(fn), structs = 0, q = 0;
+  unsigned n = LLVMCountParams(fn);
+  int first = -1, last = -1;
   for (unsigned p = 0; p < f->nparams; ++p)
-    structs += is_struct(f->params[p].kind);
-  /* IR parameters per struct: one when the counts agree, else all the
-     others leave when there is one struct; unknown otherwise */
-  unsigned span = n == f->nparams ? 1 : structs == 1 && n > f->nparams ? n - f->nparams + 1 : 0;
+    if (is_struct(f->params[p].kind)) {
+      first = first < 0 ? (int)p : first;
+      last = (int)p;
+    }
   int sret = n && LLVMGetEnumAttributeAtIndex(fn, 1, LLVMGetEnumAttributeKindForName("sret", 4));
-  for (unsigned p = 0; p < f->nparams && q < n && !sret && (structs || n == f->nparams); ++p) {
-    unsigned take = is_struct(f->params[p].kind) ? span : 1;
-    c_param[q++] = (int)p; /* the first is known: a struct can be reported there */
-    if (!take)
-      break;
-    for (unsigned k = 1; k < take && q < n; ++k)
-      c_param[q++] = (int)p;
-  }
-  while (q < n)
-    c_param[q++] = -1;
+  for (unsigned q = 0; q < n; ++q)
+    c_param[q] = sret ? -1 : c_index(q, n, f->nparams, first, last);
+}
+
+int facts_arg_of(const ct_facts *f, LLVMValueRef call, unsigned first_operand, unsigned operand) {
+  unsigned n = (unsigned)LLVMGetNumArgOperands(call) - first_operand;
+  int first = -1, last = -1;
+  for (unsigned a = 0; a < f->nargs; ++a)
+    if (f->args[a].kind == 's') {
+      first = first < 0 ? (int)a : first;
+      last = (int)a;
+    }
+  return operand < first_operand ? -1 : c_index(operand - first_operand, n, f->nargs, first, last);
 }
 
 /* "parameter 2 ('y') of 'f'" */
-static void describe(const ct_facts *f, unsigned param, char *buf, size_t n) {
+static void describe(const ct_facts *f, int param, char *buf, size_t n) {
   const char *name = f->params[param].name;
   if (*name)
-    snprintf(buf, n, "parameter %u ('%s') of '%s'", param + 1, name, f->fn);
+    snprintf(buf, n, "parameter %d ('%s') of '%s'", param + 1, name, f->fn);
   else
-    snprintf(buf, n, "parameter %u of '%s'", param + 1, f->fn);
+    snprintf(buf, n, "parameter %d of '%s'", param + 1, f->fn);
 }
 
-/* An error at the source location of argument `arg` (said once for all
- * copies of a call). */
-__attribute__((format(printf, 4, 5))) static void error_at(const ct_site *s, const ct_facts *f, unsigned arg,
+/* An error at the source location of argument `arg` (-1: at the call),
+ * said once for all copies of a call. */
+__attribute__((format(printf, 4, 5))) static void error_at(const ct_site *s, const ct_facts *f, int arg,
                                                             const char *fmt, ...) {
   if (s->facts_repeated)
     return;
@@ -149,25 +170,39 @@ __attribute__((format(printf, 4, 5))) static void error_at(const ct_site *s, con
   char *msg = malloc(n > 0 ? (size_t)n + 1 : 1);
   vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, again);
   va_end(again);
-  ct_bridge_diagnose_at_source(LLVMGetTypeContext(LLVMTypeOf(s->call)), f->args[arg].loc, msg);
+  if (f->here && arg >= 0)
+    ct_bridge_diagnose_at_source(LLVMGetTypeContext(LLVMTypeOf(s->call)), f->args[arg].loc, msg);
+  else /* at the call, as after -save-temps (made by another process) */
+    diag_report(s->caller, s->call, CT_SEV_ERROR, "%s", msg);
   free(msg);
 }
 
-int facts_check_by_value(const ct_site *s, const ct_facts *f, unsigned param, unsigned arg) {
-  char kind = f->params[param].kind, what[512];
-  if ((kind != 's' && kind != 'c') || arg >= f->nargs)
-    return 1;
-  describe(f, param, what, sizeof what);
-  const char *a = kind == 's' ? "struct" : "complex number";
-  error_at(s, f, arg, "%s: %s is a %s passed by value ('%s'): differentiating functions that take %ss by value is "
-                      "not supported yet (pass a pointer to it)",
-           operator_name(s->kind), what, a, f->params[param].shown, a);
-  return 0;
+int facts_check_by_value(const ct_site *s, const ct_facts *f) {
+  unsigned arg = 0;
+  for (unsigned p = 0; p < f->nparams; ++p) {
+    char kind = f->params[p].kind, what[512];
+    if (!is_struct(kind))
+      continue;
+    while (arg < f->nargs && f->args[arg].kind != 's')
+      ++arg;
+    if (kind == 'r') {
+      ++arg;
+      continue;
+    }
+    describe(f, (int)p, what, sizeof what);
+    const char *a = kind == 's' ? "struct" : "complex number";
+    error_at(s, f, arg < f->nargs ? (int)arg : -1,
+             "%s: %s is a %s passed by value ('%s'): differentiating functions that take %ss by value is not "
+             "supported yet (pass a pointer to it)",
+             operator_name(s->kind), what, a, f->params[p].shown, a);
+    return 0;
+  }
+  return 1;
 }
 
-int facts_check_pointer(const ct_site *s, const ct_facts *f, unsigned param, unsigned arg, int shadow) {
+int facts_check_pointer(const ct_site *s, const ct_facts *f, int param, int arg, int shadow) {
   const ct_fact_param *p = &f->params[param];
-  if (arg >= f->nargs || p->kind != (shadow ? 'p' : 'f'))
+  if (arg < 0 || p->kind != (shadow ? 'p' : 'f'))
     return 1;
   const ct_fact_arg *a = &f->args[arg];
   if (!a->type || !p->type || a->type == p->type || (shadow && a->base == p->base))

@@ -162,18 +162,18 @@ static int check_convertible(const ct_site *s, LLVMTypeRef have, LLVMTypeRef wan
 }
 
 /* The frontend's facts along the walk over the arguments: the C parameter
- * of each IR parameter, and the C argument of the next operand. */
+ * of each IR parameter (-1: not known). */
 typedef struct {
   ct_facts f;
-  int aligned; /* the facts still describe the operands */
+  int have;
   int c_param[CT_MAX_PARAMS];
-  unsigned arg;
+  unsigned sret; /* operands before C's first argument */
 } ct_fact_walk;
 
 /* The activity of parameter p by default and by marker, checked against
  * its type; the marker's operand is consumed. */
 static int parse_activity(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec *declared, int has_declared,
-                          unsigned *i, ct_fact_walk *w) {
+                          unsigned *i) {
   const ct_site *s = c->site;
   const char *op = operator_name(s->kind);
   int is_fp = type_is_fp(pt), is_ptr = LLVMGetTypeKind(pt) == LLVMPointerTypeKind;
@@ -190,7 +190,6 @@ static int parse_activity(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_sp
       return 0;
     }
     ++*i;
-    ++w->arg;
     act = mk == MARK_OUT ? ACT_ACTIVE : mk == MARK_DUP ? ACT_DUP : mk == MARK_DUPNONEED ? ACT_DUPNONEED : ACT_CONST;
   }
   if (act == ACT_ACTIVE && !is_fp) {
@@ -211,18 +210,14 @@ static int parse_param(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec 
                        unsigned *i, ct_fact_walk *w) {
   const ct_site *s = c->site;
   const char *op = operator_name(s->kind);
-  int cp = w->aligned ? w->c_param[p] : -1; /* the C parameter */
-  int continued = cp >= 0 && p > 0 && w->c_param[p - 1] == cp; /* another field of a struct */
-  w->aligned = cp >= 0;
-  if (w->aligned && !continued && !facts_check_by_value(s, &w->f, (unsigned)cp, w->arg))
-    return 0;
+  int cp = w->have ? w->c_param[p] : -1; /* the C parameter */
   if (LLVMGetTypeKind(pt) == LLVMPointerTypeKind &&
       LLVMGetEnumAttributeAtIndex(c->fn, p + 1, LLVMGetEnumAttributeKindForName("byval", 5))) {
     operators_error(s, "%s: parameter %u of '%s' is a struct passed by value: differentiating functions that take "
                        "structs by value is not supported yet (pass a pointer to the struct)", op, p + 1, c->fname);
     return 0;
   }
-  if (!parse_activity(c, p, pt, declared, has_declared, i, w))
+  if (!parse_activity(c, p, pt, declared, has_declared, i))
     return 0;
   ct_activity act = c->spec.act[p];
   int dup = act == ACT_DUP || act == ACT_DUPNONEED;
@@ -232,12 +227,12 @@ static int parse_param(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec 
                        "location)", op, p + 1);
     return 0;
   }
-  if (w->aligned && (dup || wants_out) && !facts_check_pointer(s, &w->f, (unsigned)cp, w->arg + !continued, dup))
+  if (cp >= 0 && (dup || wants_out) &&
+      !facts_check_pointer(s, &w->f, cp, facts_arg_of(&w->f, s->call, w->sret, *i + 1), dup))
     return 0;
   if (!check_convertible(s, LLVMTypeOf(LLVMGetOperand(s->call, *i)), pt, p))
     return 0;
   c->value[p] = (*i)++;
-  w->arg += !continued;
   c->extra[p] = 0;
   if (dup || wants_out) {
     if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, *i))) != LLVMPointerTypeKind) {
@@ -249,13 +244,12 @@ static int parse_param(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec 
       return 0;
     }
     c->extra[p] = (*i)++;
-    w->arg++;
   }
   return 1;
 }
 
 /* Every parameter's operands, then what follows them. */
-static int parse_layout(ct_op_call *c, const ct_spec *declared, int has_declared) {
+static int parse_layout(ct_op_call *c, const ct_spec *declared, int has_declared, ct_fact_walk *w) {
   const ct_site *s = c->site;
   const char *op = operator_name(s->kind);
   LLVMTypeRef fty = LLVMGlobalGetValueType(c->fn);
@@ -263,16 +257,11 @@ static int parse_layout(ct_op_call *c, const ct_spec *declared, int has_declared
   LLVMTypeRef ptypes[CT_MAX_PARAMS];
   LLVMGetParamTypes(fty, ptypes);
   c->spec = (ct_spec){.fn = c->fn, .nparams = nparams};
-  ct_fact_walk w = {.arg = c->first - (c->sret != NULL)};
-  w.aligned = facts_read(s->facts, &w.f);
-  if (w.aligned)
-    facts_map_params(&w.f, c->fn, w.c_param);
-  int ok = 1;
-  for (unsigned p = 0; p < nparams && ok; ++p)
-    ok = parse_param(c, p, ptypes[p], declared, has_declared, &i, &w);
-  facts_free(&w.f);
-  if (!ok)
-    return 0;
+  if (w->have)
+    facts_map_params(&w->f, c->fn, w->c_param);
+  for (unsigned p = 0; p < nparams; ++p)
+    if (!parse_param(c, p, ptypes[p], declared, has_declared, &i, w))
+      return 0;
   c->next = i;
   int ret_fp = type_is_fp(LLVMGetReturnType(fty));
   if (s->kind == OP_ENZYME_AUGMENT || s->kind == OP_ENZYME_REVERSE) {
@@ -309,11 +298,12 @@ ct_parse_result operators_parse(ct_module *m, const ct_site *s, ct_op_call *c) {
                     operator_is_enzyme(s->kind) ? "" : " (ct_gradient and ct_value_with_gradient accept those)");
     return PARSE_ERROR;
   }
+  ct_fact_walk w = {.sret = c->sret != NULL};
+  w.have = facts_read(s->facts, &w.f);
   ct_spec declared;
   int has_declared = 0;
-  if (!parse_function(m, c, &declared, &has_declared))
-    return PARSE_ERROR;
-  if (s->kind == OP_CT_GRADIENT_OF)
-    return PARSE_OK;
-  return parse_layout(c, &declared, has_declared) ? PARSE_OK : PARSE_ERROR;
+  int ok = (!w.have || facts_check_by_value(s, &w.f)) && parse_function(m, c, &declared, &has_declared) &&
+           (s->kind == OP_CT_GRADIENT_OF || parse_layout(c, &declared, has_declared, &w));
+  facts_free(&w.f);
+  return ok ? PARSE_OK : PARSE_ERROR;
 }

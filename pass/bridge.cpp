@@ -9,7 +9,6 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/ScalarEvolution.h"
-#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -21,7 +20,6 @@
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 
 #include <cstdio>
-#include <set>
 #include <string>
 
 using namespace llvm;
@@ -89,59 +87,6 @@ extern "C" void ct_bridge_simplify_function(LLVMValueRef fn) {
   // values and induction variables once per loop run, at the exit).
   FPM.addPass(LoopSimplifyPass());
   FPM.run(*F, FAM);
-}
-
-// True when F can reach itself through direct calls.
-static bool isRecursive(Function *F) {
-  std::set<Function *> Seen;
-  std::vector<Function *> Work{F};
-  while (!Work.empty()) {
-    Function *G = Work.back();
-    Work.pop_back();
-    for (Instruction &I : instructions(*G))
-      if (auto *CB = dyn_cast<CallBase>(&I))
-        if (Function *Callee = CB->getCalledFunction(); Callee && !Callee->isDeclaration()) {
-          if (Callee == F)
-            return true;
-          if (Seen.insert(Callee).second)
-            Work.push_back(Callee);
-        }
-  }
-  return false;
-}
-
-// Computed goto: the callee's block addresses would still name the callee's
-// blocks after inlining, so it stays a call.
-static bool hasAddressTakenBlock(Function *F) {
-  for (BasicBlock &BB : *F)
-    if (BB.hasAddressTaken())
-      return true;
-  return false;
-}
-
-extern "C" void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, const char *only_prefix) {
-  Function *F = unwrap<Function>(fn);
-  Function *Orig = original ? unwrap<Function>(original) : nullptr;
-  StringRef Prefix = only_prefix ? only_prefix : "";
-  for (int Round = 0; Round < 64; ++Round) {
-    CallBase *Target = nullptr;
-    for (Instruction &I : instructions(*F))
-      if (auto *CB = dyn_cast<CallBase>(&I))
-        if (Function *Callee = CB->getCalledFunction();
-            Callee && !Callee->isDeclaration() && !Callee->isVarArg() && Callee != F &&
-            !Callee->hasFnAttribute("ct-custom-derivative") && !Callee->hasFnAttribute("ct-no-derivative") &&
-            !Callee->hasFnAttribute("ct-no-derivative-params") &&
-            !Callee->hasFnAttribute(Attribute::Cold) && Callee->getName().starts_with(Prefix) &&
-            Callee != Orig && !hasAddressTakenBlock(Callee) && !isRecursive(Callee)) {
-          Target = CB;
-          break;
-        }
-    if (!Target)
-      return;
-    InlineFunctionInfo IFI;
-    if (!InlineFunction(*Target, IFI).isSuccess())
-      return;
-  }
 }
 
 extern "C" int ct_bridge_inline_call(LLVMValueRef call) {

@@ -5,10 +5,11 @@
 // C's types are recorded; the pass checks them and reports the errors
 // (pass/operators_facts.c describes the facts).
 //
-// The function argument f of each operator call whose function is known
-// becomes __ct_operator_facts(f, "facts") (a pure function that the pass
-// removes again), before code generation sees the call: a call of an
-// external function keeps its place and its arguments at every -O level.
+// Each operator call whose function is known calls, instead of the
+// operator's declaration, one of its own, <operator>.ct_site.<n>, annotated
+// with the facts (before code generation sees the call): the code around
+// the call is the same as without them, and a call of an external
+// function keeps its place and its arguments at every -O level.
 #include "frontend.h"
 #include "operator_names.h"
 
@@ -41,7 +42,7 @@ bool holdsDerivatives(QualType T) {
 
 struct FactsWriter : RecursiveASTVisitor<FactsWriter>, OperatorFacts {
   ASTContext &C;
-  FunctionDecl *Wrapper = nullptr;
+  unsigned Sites = 0;
   llvm::DenseMap<const Type *, unsigned> Ids;
   explicit FactsWriter(ASTContext &C) : C(C) {}
   void record(Decl *D) override { TraverseDecl(D); }
@@ -84,39 +85,10 @@ struct FactsWriter : RecursiveASTVisitor<FactsWriter>, OperatorFacts {
            T.getAsString() + "\n";
   }
 
-  Expr *cast(Expr *E, QualType T, CastKind K) {
-    return ImplicitCastExpr::Create(C, T, K, E, nullptr, VK_PRValue, FPOptionsOverride());
-  }
-
-  // const void *__ct_operator_facts(const void *f, const char *facts),
-  // pure and not throwing.
-  FunctionDecl *wrapper() {
-    if (Wrapper)
-      return Wrapper;
-    QualType Params[] = {C.getPointerType(C.VoidTy.withConst()),
-                         C.getArrayDecayedType(C.getStringLiteralArrayType(C.CharTy, 0))};
-    QualType T = C.getFunctionType(Params[0], Params, FunctionProtoType::ExtProtoInfo());
-    Wrapper = FunctionDecl::Create(C, C.getTranslationUnitDecl(), {}, {}, &C.Idents.get(OPERATOR_FACTS_FUNCTION),
-                                   T, C.getTrivialTypeSourceInfo(T), SC_Extern);
-    ParmVarDecl *P[2];
-    for (int I = 0; I < 2; ++I)
-      P[I] = ParmVarDecl::Create(C, Wrapper, {}, {}, nullptr, Params[I], nullptr, SC_None, nullptr);
-    Wrapper->setParams(P);
-    Wrapper->setImplicit();
-    Wrapper->addAttr(AsmLabelAttr::CreateImplicit(C, OPERATOR_FACTS_FUNCTION, /*IsLiteralLabel=*/false));
-    Wrapper->addAttr(ConstAttr::CreateImplicit(C));
-    Wrapper->addAttr(NoThrowAttr::CreateImplicit(C));
-    if (C.getLangOpts().CUDA) {
-      Wrapper->addAttr(CUDAHostAttr::CreateImplicit(C));
-      Wrapper->addAttr(CUDADeviceAttr::CreateImplicit(C));
-    }
-    return Wrapper;
-  }
-
   bool VisitCallExpr(CallExpr *Call) {
-    const FunctionDecl *Op = Call->getDirectCallee();
+    FunctionDecl *Op = Call->getDirectCallee();
     if (!Op || !Op->getIdentifier() || Call->getNumArgs() == 0 || Call->isTypeDependent() ||
-        Call->isValueDependent() || !Call->getArg(0)->getType()->isPointerType() ||
+        Call->isValueDependent() || Op->getName().contains(OPERATOR_SITE_SUFFIX) ||
         operator_kind_of_name(Op->getName().data(), Op->getName().size()) == OP_NONE)
       return true;
     const Expr *Fn = Call->getArg(0)->IgnoreParenCasts();
@@ -125,21 +97,30 @@ struct FactsWriter : RecursiveASTVisitor<FactsWriter>, OperatorFacts {
     const auto *Ref = dyn_cast<DeclRefExpr>(Fn);
     const auto *F = Ref ? dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
     if (!F || F->getType()->isDependentType())
-      return true; // a function pointer known at run time (or a call wrapped already)
+      return true; // a function pointer known at run time
     std::string Facts = std::to_string(getpid()) + "\n" + F->getNameAsString() + "\n";
     for (const ParmVarDecl *P : F->parameters())
       Facts += param(P);
     for (const Expr *A : Call->arguments())
       Facts += arg(A);
-    Expr *Str = StringLiteral::Create(C, Facts, StringLiteralKind::Ordinary, false,
-                                      C.getStringLiteralArrayType(C.CharTy, Facts.size()), Call->getBeginLoc());
-    FunctionDecl *W = wrapper();
-    Expr *Ref2 = new (C) DeclRefExpr(C, W, false, W->getType(), VK_LValue, Call->getBeginLoc());
-    Expr *Args[] = {cast(Call->getArg(0), W->getParamDecl(0)->getType(), CK_BitCast),
-                    cast(Str, W->getParamDecl(1)->getType(), CK_ArrayToPointerDecay)};
-    Expr *Wrapped = CallExpr::Create(C, cast(Ref2, C.getPointerType(W->getType()), CK_FunctionToPointerDecay),
-                                     Args, W->getReturnType(), VK_PRValue, Call->getBeginLoc(), FPOptionsOverride());
-    Call->setArg(0, cast(Wrapped, Call->getArg(0)->getType(), CK_BitCast));
+    // The call's own declaration of the operator, <name>.ct_site.<n>,
+    // annotated with the facts.
+    SourceLocation Loc = Call->getBeginLoc();
+    auto *Site = FunctionDecl::Create(C, C.getTranslationUnitDecl(), Loc, Loc, Op->getDeclName(), Op->getType(),
+                                      Op->getTypeSourceInfo(), SC_Extern);
+    llvm::SmallVector<ParmVarDecl *, 4> Params;
+    for (const ParmVarDecl *P : Op->parameters())
+      Params.push_back(ParmVarDecl::Create(C, Site, Loc, Loc, nullptr, P->getType(), nullptr, SC_None, nullptr));
+    Site->setParams(Params);
+    Site->setImplicit();
+    for (const Attr *A : Op->attrs()) // CUDA's host and device, ...
+      Site->addAttr(A->clone(C));
+    std::string Name = Op->getName().str() + OPERATOR_SITE_SUFFIX + std::to_string(Sites++);
+    Site->addAttr(AsmLabelAttr::CreateImplicit(C, Name, /*IsLiteralLabel=*/false));
+    Site->addAttr(AnnotateAttr::CreateImplicit(C, Facts, nullptr, 0));
+    Expr *Callee = new (C) DeclRefExpr(C, Site, false, Site->getType(), VK_LValue, Loc);
+    Call->setCallee(ImplicitCastExpr::Create(C, C.getPointerType(Site->getType()), CK_FunctionToPointerDecay, Callee,
+                                             nullptr, VK_PRValue, FPOptionsOverride()));
     return true;
   }
 };

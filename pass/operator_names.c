@@ -28,17 +28,19 @@ static const struct {
                            {"enzyme_dupnoneed", MARK_DUPNONEED},
                            {"__ct_const_marker", MARK_CT_CONST}};
 
-static int contains(const char *s, size_t len, const char *part) {
+/* Where `part` begins in s[0, len), or len. */
+static size_t find(const char *s, size_t len, const char *part) {
   size_t n = strlen(part);
   for (size_t i = 0; i + n <= len; ++i)
     if (!memcmp(s + i, part, n))
-      return 1;
-  return 0;
+      return i;
+  return len;
 }
 
 ct_op_kind operator_kind_of_name(const char *name, size_t len) {
+  len = find(name, len, OPERATOR_SITE_SUFFIX);
   for (unsigned i = 0; i < NOPERATORS; ++i)
-    if (OPERATORS[i].contained ? contains(name, len, OPERATORS[i].symbol)
+    if (OPERATORS[i].contained ? find(name, len, OPERATORS[i].symbol) < len
                                : strlen(OPERATORS[i].symbol) == len && !memcmp(name, OPERATORS[i].symbol, len))
       return OPERATORS[i].kind;
   return OP_NONE;

@@ -18,16 +18,16 @@ typedef enum {
 
 /* The operator a function of this (symbol) name is: Cotangent's by their
  * exact names, Enzyme's by the names they contain (__enzyme_autodiff_x,
- * C++ manglings). */
+ * C++ manglings); a call site's own declaration is its operator. */
 ct_op_kind operator_kind_of_name(const char *name, size_t len);
 /* The operator's name as users write it (in diagnostics). */
 const char *operator_name(ct_op_kind k);
 /* Enzyme's ABI (markers enzyme_*, the result holds the derivatives). */
 int operator_is_enzyme(ct_op_kind k);
 
-/* The function the frontend wraps each operator call's function argument
- * in, to hand the pass the C types there (pass/operators.h). */
-#define OPERATOR_FACTS_FUNCTION "__ct_operator_facts"
+/* An operator call with facts from the frontend (operators.h) calls a
+ * declaration of its own, <operator>SUFFIX<n>. */
+#define OPERATOR_SITE_SUFFIX ".ct_site."
 
 typedef enum { MARK_NONE, MARK_OUT, MARK_CONST, MARK_DUP, MARK_DUPNONEED, MARK_CT_CONST } ct_marker;
 

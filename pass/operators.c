@@ -187,6 +187,9 @@ static void lower_in_order(ct_module *m, ct_site *sites, size_t n, size_t s, uns
 void operators_lower_all(ct_module *m) {
   size_t cap = 16, n = 0;
   ct_site *sites = malloc(cap * sizeof *sites);
+  ct_vmap all_facts;
+  vmap_init(&all_facts);
+  facts_collect(m, &all_facts);
   for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f))
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
       for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
@@ -201,8 +204,8 @@ void operators_lower_all(ct_module *m) {
           inst = ct_bridge_invoke_to_call(inst);
         if (n == cap)
           sites = realloc(sites, (cap *= 2) * sizeof *sites);
-        LLVMValueRef facts = facts_unwrap(inst, function_operand(inst, k));
-        int repeated = 0;
+        LLVMValueRef facts = vmap_get(&all_facts, LLVMGetCalledValue(inst));
+        int repeated = 0; /* copies of one call (inlined) have the same */
         for (size_t t = 0; t < n && facts && !repeated; ++t)
           repeated = sites[t].facts == facts;
         sites[n++] = (ct_site){inst, f, k, facts, repeated};
@@ -217,13 +220,9 @@ void operators_lower_all(ct_module *m) {
     if (gradient_calls[s])
       maybe_inline(m, gradient_calls[s]);
   free(gradient_calls);
-  for (size_t s = 0; s < n; ++s)
-    if (sites[s].facts && !sites[s].facts_repeated && !LLVMGetFirstUse(sites[s].facts))
-      LLVMDeleteGlobal(sites[s].facts);
   free(sites);
-  LLVMValueRef wrapper = LLVMGetNamedFunction(m->mod, OPERATOR_FACTS_FUNCTION);
-  if (wrapper && !LLVMGetFirstUse(wrapper))
-    LLVMDeleteFunction(wrapper);
+  vmap_free(&all_facts);
+  facts_remove(m);
   if (n)
     remove_dead_markers(m);
   /* operator declarations nobody calls any more */

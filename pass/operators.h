@@ -9,11 +9,11 @@
 #include "operator_names.h"
 
 /* ---- facts the frontend recorded at an operator call (operators_facts.c) ----
- * The attribute frontend wraps the function argument of each operator call
- * whose function it knows in __ct_operator_facts(f, "facts"): the C types of
- * the function's parameters and of the call's arguments, with the source
- * location of each argument, which the IR no longer has (opaque pointers,
- * structs split into their fields). */
+ * The attribute frontend makes each operator call whose function it knows
+ * call a declaration of its own, <operator>.ct_site.<n>, annotated with the
+ * C types of the function's parameters and of the call's arguments and the
+ * source location of each argument, which the IR no longer has (opaque
+ * pointers, structs split into their fields). */
 typedef struct {
   char kind;                /* 'f' floating, 'p' pointer, 's' struct with data, 'c' complex, 'r' other struct, 'o' */
   unsigned long type, base; /* ids of the C type (a pointer's pointee) and of its array element; 0: void */
@@ -34,10 +34,11 @@ typedef struct {
   unsigned nparams, nargs;
 } ct_facts;
 
-/* If operand `index` of `call` is a wrapper call, puts its function back in
- * the operand, deletes the wrapper when unused, and returns the facts'
- * string global (NULL when there is no wrapper). */
-LLVMValueRef facts_unwrap(LLVMValueRef call, unsigned index);
+/* Maps each call site's declaration to its facts (a string global). */
+void facts_collect(ct_module *m, ct_vmap *facts);
+/* Deletes the call sites' declarations and their facts (after lowering:
+ * the calls are gone). */
+void facts_remove(ct_module *m);
 /* Reads the facts of a string global; 0 when there are none. facts_free
  * releases them. */
 int facts_read(LLVMValueRef global, ct_facts *out);

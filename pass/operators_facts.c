@@ -5,9 +5,9 @@
  * into its fields, so a `float *` receiving the derivative of a double
  * (8-byte stores into a float) or a struct of doubles looks like any other
  * pointer or like separate scalars. The frontend (frontend_operators.cpp)
- * knows C's types but not the argument layout; it wraps the function
- * argument of the call in __ct_operator_facts(f, facts), facts being lines
- * of tab-separated fields:
+ * knows C's types but not the argument layout; it makes the call call a
+ * declaration of its own annotated with the facts, lines of tab-separated
+ * fields:
  *
  *   <process id>
  *   <the function's name>
@@ -31,18 +31,59 @@
 #include <string.h>
 #include <unistd.h>
 
-LLVMValueRef facts_unwrap(LLVMValueRef call, unsigned index) {
-  LLVMValueRef w = index < (unsigned)LLVMGetNumArgOperands(call) ? LLVMGetOperand(call, index) : NULL;
-  size_t len = 0;
-  const char *name = w ? util_callee_name(w, &len) : NULL;
-  if (!name || len != strlen(OPERATOR_FACTS_FUNCTION) || memcmp(name, OPERATOR_FACTS_FUNCTION, len) ||
-      LLVMGetNumArgOperands(w) != 2)
+/* A call site's own declaration, and its annotation's facts, in an entry
+ * of llvm.global.annotations. */
+static LLVMValueRef site_of(LLVMValueRef entry, LLVMValueRef *facts) {
+  if (!LLVMIsAConstantStruct(entry) || LLVMGetNumOperands(entry) < 2)
     return NULL;
-  LLVMValueRef facts = LLVMGetOperand(w, 1);
-  LLVMSetOperand(call, index, LLVMGetOperand(w, 0));
-  if (!LLVMGetFirstUse(w))
-    LLVMInstructionEraseFromParent(w);
-  return LLVMIsAGlobalVariable(facts) ? facts : NULL;
+  LLVMValueRef f = LLVMGetOperand(entry, 0);
+  *facts = LLVMGetOperand(entry, 1);
+  size_t len = 0;
+  const char *name = f && LLVMIsAFunction(f) ? LLVMGetValueName2(f, &len) : "";
+  return strstr(name, OPERATOR_SITE_SUFFIX) && LLVMIsAGlobalVariable(*facts) ? f : NULL;
+}
+
+static LLVMValueRef annotations(ct_module *m, unsigned *n) {
+  LLVMValueRef ga = LLVMGetNamedGlobal(m->mod, "llvm.global.annotations");
+  LLVMValueRef init = ga ? LLVMGetInitializer(ga) : NULL;
+  *n = init && LLVMIsAConstantArray(init) ? (unsigned)LLVMGetNumOperands(init) : 0;
+  return init;
+}
+
+void facts_collect(ct_module *m, ct_vmap *facts) {
+  unsigned n = 0;
+  LLVMValueRef init = annotations(m, &n), text = NULL;
+  for (unsigned i = 0; i < n; ++i) {
+    LLVMValueRef site = site_of(LLVMGetOperand(init, i), &text);
+    if (site)
+      vmap_set(facts, site, text);
+  }
+}
+
+/* Deletes g, used by constants at most (the annotations' old entries). */
+static void delete_global(LLVMValueRef g) {
+  for (LLVMUseRef u = LLVMGetFirstUse(g); u; u = LLVMGetNextUse(u))
+    if (!LLVMIsAConstant(LLVMGetUser(u)) || LLVMIsAGlobalValue(LLVMGetUser(u)))
+      return;
+  LLVMReplaceAllUsesWith(g, LLVMConstNull(LLVMTypeOf(g)));
+  if (LLVMIsAFunction(g))
+    LLVMDeleteFunction(g);
+  else
+    LLVMDeleteGlobal(g);
+}
+
+void facts_remove(ct_module *m) {
+  for (unsigned n = 0, i = 0;; ++i) {
+    LLVMValueRef init = annotations(m, &n), text = NULL, site = NULL;
+    while (i < n && !(site = site_of(LLVMGetOperand(init, i), &text)))
+      ++i;
+    if (!site)
+      return;
+    util_list_edit(m, "llvm.global.annotations", site, 0); /* rebuilds the list */
+    delete_global(site);
+    delete_global(text);
+    i = (unsigned)-1;
+  }
 }
 
 /* The text up to `sep` (made a string), advancing *s past it. */

@@ -10,7 +10,6 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/ScalarEvolution.h"
-#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -22,7 +21,6 @@
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 
 #include <cstdio>
-#include <set>
 #include <string>
 
 using namespace llvm;
@@ -65,6 +63,10 @@ extern "C" void ct_bridge_diagnose(LLVMValueRef fn, LLVMValueRef at, ct_severity
   F->getContext().diagnose(DiagnosticInfoUnsupported(*F, msg, Loc, S));
 }
 
+extern "C" void ct_bridge_diagnose_at_source(LLVMContextRef ctx, unsigned long long loc, const char *msg) {
+  unwrap(ctx)->diagnose(DiagnosticInfoInlineAsm(loc, msg, DS_Error));
+}
+
 extern "C" void ct_bridge_simplify_function(LLVMValueRef fn) {
   Function *F = unwrap<Function>(fn);
   if (F->isDeclaration())
@@ -86,59 +88,6 @@ extern "C" void ct_bridge_simplify_function(LLVMValueRef fn) {
   // values and induction variables once per loop run, at the exit).
   FPM.addPass(LoopSimplifyPass());
   FPM.run(*F, FAM);
-}
-
-// True when F can reach itself through direct calls.
-static bool isRecursive(Function *F) {
-  std::set<Function *> Seen;
-  std::vector<Function *> Work{F};
-  while (!Work.empty()) {
-    Function *G = Work.back();
-    Work.pop_back();
-    for (Instruction &I : instructions(*G))
-      if (auto *CB = dyn_cast<CallBase>(&I))
-        if (Function *Callee = CB->getCalledFunction(); Callee && !Callee->isDeclaration()) {
-          if (Callee == F)
-            return true;
-          if (Seen.insert(Callee).second)
-            Work.push_back(Callee);
-        }
-  }
-  return false;
-}
-
-// Computed goto: the callee's block addresses would still name the callee's
-// blocks after inlining, so it stays a call.
-static bool hasAddressTakenBlock(Function *F) {
-  for (BasicBlock &BB : *F)
-    if (BB.hasAddressTaken())
-      return true;
-  return false;
-}
-
-extern "C" void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, const char *only_prefix) {
-  Function *F = unwrap<Function>(fn);
-  Function *Orig = original ? unwrap<Function>(original) : nullptr;
-  StringRef Prefix = only_prefix ? only_prefix : "";
-  for (int Round = 0; Round < 64; ++Round) {
-    CallBase *Target = nullptr;
-    for (Instruction &I : instructions(*F))
-      if (auto *CB = dyn_cast<CallBase>(&I))
-        if (Function *Callee = CB->getCalledFunction();
-            Callee && !Callee->isDeclaration() && !Callee->isVarArg() && Callee != F &&
-            !Callee->hasFnAttribute("ct-custom-derivative") && !Callee->hasFnAttribute("ct-no-derivative") &&
-            !Callee->hasFnAttribute("ct-no-derivative-params") &&
-            !Callee->hasFnAttribute(Attribute::Cold) && Callee->getName().starts_with(Prefix) &&
-            Callee != Orig && !hasAddressTakenBlock(Callee) && !isRecursive(Callee)) {
-          Target = CB;
-          break;
-        }
-    if (!Target)
-      return;
-    InlineFunctionInfo IFI;
-    if (!InlineFunction(*Target, IFI).isSuccess())
-      return;
-  }
 }
 
 extern "C" int ct_bridge_inline_call(LLVMValueRef call) {

@@ -52,6 +52,10 @@ typedef enum { CT_SEV_ERROR, CT_SEV_WARNING, CT_SEV_REMARK, CT_SEV_NOTE } ct_sev
  * fails the compilation for errors. `fn` must be a function the frontend
  * emitted (its declaration location is the fallback without debug info). */
 void ct_bridge_diagnose(LLVMValueRef fn, LLVMValueRef at, ct_severity sev, const char *msg);
+/* Reports an error at a clang source location (its raw encoding, which the
+ * frontend recorded in this process), as clang reports errors in inline
+ * assembly at the location in their !srcloc. */
+void ct_bridge_diagnose_at_source(LLVMContextRef ctx, unsigned long long loc, const char *msg);
 
 /* Runs LLVM's function simplification pipeline (SROA/mem2reg, EarlyCSE,
  * InstCombine, SimplifyCFG, GVN, ...) on one function. Used to bring the
@@ -64,7 +68,9 @@ void ct_bridge_simplify_function(LLVMValueRef fn);
  * functions with a custom derivative or marked no_derivative, cold
  * functions (the runtime's slow paths), and functions whose labels'
  * addresses are taken (computed goto: their block addresses name their own
- * blocks); with `only_prefix`, only callees whose name starts with it. */
+ * blocks); with `only_prefix`, only callees whose name starts with it.
+ * (The choice is made in C, inlining.c, each inlining by
+ * ct_bridge_inline_call.) */
 void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, const char *only_prefix);
 
 /* Inlines one call (of a function with a body). Returns non-zero on

@@ -14,9 +14,11 @@
  *
  * When P is only declared (its body in a library), clang emits no
  * annotation for it; then the link is recorded on f instead
- * ("ct.derivative_is:P", from CT_DERIVATIVE_IS on f or from the frontend
- * plugin for CT_DERIVATIVE on a declaration), and P is declared here with
- * the expected signature if the file does not declare it.
+ * ("ct.derivative_is:P", from CT_DERIVATIVE_IS on f), and P is declared
+ * here with the expected signature if the file does not declare it; or, for
+ * CT_DERIVATIVE on a declaration, the frontend plugin makes a variable
+ * annotated "ct.derivative_link:f,P" that refers to P (so P's declared
+ * signature is checked here too).
  *
  * "ct.access:<one char per parameter>" on f (CT_ACCESS) says which arrays
  * f writes and which P reads (see cotangent.h); custom_memory.c uses it.

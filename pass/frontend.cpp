@@ -11,9 +11,9 @@
 //                           on parameters: collected per function into
 //                           "ct.no_derivative_params:<indices>"
 //   derivative(f)           on functions: "ct.derivative:f" (and `used`);
-//                           on a mere declaration placed after f's
-//                           definition: "ct.derivative_link:f,P" on a
-//                           variable made for it
+//                           on a mere declaration P:
+//                           "ct.derivative_link:f,P" on a variable made
+//                           for it
 // Misplaced attributes are errors, and so are wrt lists naming something
 // that cannot have a derivative, and differentiable functions whose result
 // cannot. (The unscoped C23 and C++11 spellings are listed too: clang's
@@ -28,7 +28,7 @@
 // answers a failed lookup of exactly those tokens with a placeholder
 // declaration, which the attribute handler resolves by name.
 //
-// Operator calls are checked here too, where the types are known
+// At operator calls, the C types the pass checks them with are recorded
 // (frontend_operators.cpp).
 #include "frontend.h"
 
@@ -231,30 +231,23 @@ struct CotangentAttrInfo : ParsedAttrInfo {
   }
 };
 
+// GNU, C23 and C++11, scoped and unscoped
+#define SPELLINGS(Name)                                                                                           \
+  {{ParsedAttr::AS_GNU, Name}, {ParsedAttr::AS_C23, "ct::" Name}, {ParsedAttr::AS_C23, Name},                     \
+   {ParsedAttr::AS_CXX11, "ct::" Name}, {ParsedAttr::AS_CXX11, Name}}
+
 struct DifferentiableAttr : CotangentAttrInfo {
-  static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "differentiable"},
-                                   {ParsedAttr::AS_C23, "ct::differentiable"},
-                                   {ParsedAttr::AS_C23, "differentiable"},
-                                   {ParsedAttr::AS_CXX11, "ct::differentiable"},
-                                   {ParsedAttr::AS_CXX11, "differentiable"}};
+  static constexpr Spelling S[] = SPELLINGS("differentiable");
   DifferentiableAttr() : CotangentAttrInfo("ct.differentiable", Target::Functions, S) {}
 };
 
 struct NoDerivativeAttr : CotangentAttrInfo {
-  static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "no_derivative"},
-                                   {ParsedAttr::AS_C23, "ct::no_derivative"},
-                                   {ParsedAttr::AS_C23, "no_derivative"},
-                                   {ParsedAttr::AS_CXX11, "ct::no_derivative"},
-                                   {ParsedAttr::AS_CXX11, "no_derivative"}};
+  static constexpr Spelling S[] = SPELLINGS("no_derivative");
   NoDerivativeAttr() : CotangentAttrInfo("ct.no_derivative", Target::FunctionsAndParameters, S) {}
 };
 
 struct DerivativeAttr : CotangentAttrInfo {
-  static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "derivative"},
-                                   {ParsedAttr::AS_C23, "ct::derivative"},
-                                   {ParsedAttr::AS_C23, "derivative"},
-                                   {ParsedAttr::AS_CXX11, "ct::derivative"},
-                                   {ParsedAttr::AS_CXX11, "derivative"}};
+  static constexpr Spelling S[] = SPELLINGS("derivative");
   DerivativeAttr() : CotangentAttrInfo("ct.derivative", Target::Functions, S) {
     NumArgs = 1;
     OptArgs = 0;
@@ -269,95 +262,57 @@ struct DerivativeAttr : CotangentAttrInfo {
   }
 };
 
-// Parameters marked no_derivative: the function gets one annotation listing
-// their indices, which codegen emits (parameter annotations would be lost).
-// Runs before code generation sees each top-level declaration (and the
-// whole translation unit, whose operator calls it checks); installs the
-// wrt-name lookup in Sema.
+// Runs before code generation sees each top-level declaration: collects
+// the parameters marked no_derivative (the function gets one annotation
+// listing their indices, which codegen emits: parameter annotations would
+// be lost), links declared pullbacks, and records facts at operator calls;
+// installs the wrt-name lookup in Sema.
 struct ParamConsumer : SemaConsumer {
   CompilerInstance &CI;
   ASTContext *Ctx = nullptr;
-  unsigned LateLinks = 0;
+  std::unique_ptr<OperatorFacts> Facts;
+  llvm::DenseSet<const Decl *> Linked;
+  unsigned Links = 0;
   explicit ParamConsumer(CompilerInstance &CI) : CI(CI) {}
-  void Initialize(ASTContext &C) override { Ctx = &C; }
+  void Initialize(ASTContext &C) override {
+    Ctx = &C;
+    Facts = frontend_operator_facts(C);
+  }
   void InitializeSema(Sema &S) override { S.addExternalSource(new WrtLookup); }
-  void HandleTranslationUnit(ASTContext &C) override { frontend_check_operators(C); }
   bool HandleTopLevelDecl(DeclGroupRef G) override {
-    for (Decl *D : G)
+    for (Decl *D : G) {
+      Facts->record(D);
       if (auto *F = dyn_cast<FunctionDecl>(D)) {
         annotate(F);
         linkDerivative(F);
       }
+    }
     return true;
   }
-  // derivative(f) on P: codegen emits P's annotation only when P is
-  // defined here, so the link is also recorded on f ("ct.derivative_is:P"),
-  // whose annotation is emitted wherever f is called (P may then be a mere
-  // declaration, its body in a library). When f's definition came first,
-  // codegen has already emitted it with its annotations; the link then
-  // goes into a variable made for it (lateLink).
-  // P's type against f's (as custom.c checks it on the IR of a definition).
-  bool fitsSignature(const FunctionDecl *F, const FunctionDecl *P) {
-    auto Same = [&](QualType A, QualType B) {
-      return Ctx->hasSameUnqualifiedType(A.getCanonicalType(), B.getCanonicalType()) ||
-             (A->isPointerType() && B->isPointerType());
-    };
-    std::vector<QualType> Want;
-    for (const ParmVarDecl *Q : F->parameters())
-      Want.push_back(Q->getType());
-    if (F->getReturnType()->isRealFloatingType())
-      Want.push_back(F->getReturnType());
-    for (const ParmVarDecl *Q : F->parameters())
-      if (Q->getType()->isRealFloatingType() || Q->getType()->isPointerType())
-        Want.push_back(Ctx->getPointerType(Q->getType()));
-    if (!P->getReturnType()->isVoidType() || P->getNumParams() != Want.size() || P->isVariadic())
-      return false;
-    for (unsigned I = 0; I < Want.size(); ++I)
-      if (!Same(P->getParamDecl(I)->getType(), Want[I]))
-        return false;
-    return true;
-  }
+  // derivative(f) on a mere declaration P (its body in a library): codegen
+  // emits no annotation for P, so the link goes into a static variable made
+  // for it, annotated "ct.derivative_link:f,P" and holding &P, so that P's
+  // declared type reaches the pass, which checks it as for a definition
+  // (custom.c) and deletes the variable. f must be declared before P.
   void linkDerivative(FunctionDecl *P) {
+    if (P->hasBody())
+      return;
     for (const auto *A : P->specific_attrs<AnnotateAttr>()) {
       StringRef Text = A->getAnnotation();
-      if (!Text.consume_front("ct.derivative:") || Text.empty())
+      if (!Text.consume_front("ct.derivative:") || Text.empty() || !Linked.insert(P->getCanonicalDecl()).second)
         continue;
-      std::string Link = "ct.derivative_is:" + irName(P);
-      bool Found = false;
-      for (NamedDecl *N : Ctx->getTranslationUnitDecl()->lookup(&Ctx->Idents.get(Text))) {
-        auto *F = dyn_cast<FunctionDecl>(N);
-        if (!F)
-          continue;
-        Found = true;
-        if (!P->hasBody() && !fitsSignature(F, P)) {
-          // a declaration only: the pass never sees P, so check here
-          DiagnosticsEngine &D = Ctx->getDiagnostics();
-          D.Report(P->getLocation(), D.getCustomDiagID(DiagnosticsEngine::Error,
-                                                       "'%0' cannot be the derivative of '%1': a derivative "
-                                                       "takes f's parameters, the seed of its result, then a "
-                                                       "pointer to the adjoint of each floating-point or "
-                                                       "pointer parameter, and returns void"))
-              << P->getName() << F->getName();
-          return;
-        }
-        if (!P->hasBody() && F->isDefined())
-          lateLink(F, P);
-        for (FunctionDecl *R : F->redecls()) {
-          bool Has = false;
-          for (const auto *B : R->specific_attrs<AnnotateAttr>())
-            Has |= B->getAnnotation() == Link;
-          if (!Has)
-            R->addAttr(AnnotateAttr::CreateImplicit(*Ctx, Link, nullptr, 0));
-        }
+      FunctionDecl *F = nullptr;
+      for (NamedDecl *N : Ctx->getTranslationUnitDecl()->lookup(&Ctx->Idents.get(Text)))
+        F = F ? F : dyn_cast<FunctionDecl>(N);
+      if (F) {
+        link(F, P);
+        continue;
       }
-      if (!Found && !P->hasBody()) {
-        // nothing to record the link on: it would be lost
-        DiagnosticsEngine &D = Ctx->getDiagnostics();
-        D.Report(P->getLocation(), D.getCustomDiagID(DiagnosticsEngine::Error,
-                                                     "'%0' is declared as the derivative of '%1', which is not "
-                                                     "a function declared before it; declare '%1' first"))
-            << P->getName() << Text;
-      }
+      DiagnosticsEngine &D = Ctx->getDiagnostics(); // nothing to link: it would be lost
+      D.Report(P->getLocation(), D.getCustomDiagID(DiagnosticsEngine::Error,
+                                                   "'%0' is declared as the derivative of '%1', which is not a "
+                                                   "function declared before it; declare '%1' first"))
+          << P->getName() << Text;
     }
   }
   // The symbol name of a function (its asm label, if any).
@@ -366,17 +321,17 @@ struct ParamConsumer : SemaConsumer {
       return L->getLabel().str();
     return D->getName().str();
   }
-  // A static `used` int annotated "ct.derivative_link:f,P", handed to
-  // codegen now (after f's definition was emitted); the pass registers P on
-  // f from it (lower.c).
-  void lateLink(FunctionDecl *F, FunctionDecl *P) {
+  void link(FunctionDecl *F, FunctionDecl *P) {
     TranslationUnitDecl *TU = Ctx->getTranslationUnitDecl();
-    std::string Name = "__ct_derivative_link." + std::to_string(LateLinks++);
-    auto *V = VarDecl::Create(*Ctx, TU, P->getLocation(), P->getLocation(), &Ctx->Idents.get(Name), Ctx->IntTy,
-                              Ctx->getTrivialTypeSourceInfo(Ctx->IntTy), SC_Static);
+    SourceLocation Loc = P->getLocation();
+    std::string Name = "__ct_derivative_link." + std::to_string(Links++);
+    QualType T = Ctx->getPointerType(P->getType());
+    auto *V = VarDecl::Create(*Ctx, TU, Loc, Loc, &Ctx->Idents.get(Name), T, Ctx->getTrivialTypeSourceInfo(T),
+                              SC_Static);
     V->setImplicit();
-    V->setInit(IntegerLiteral::Create(*Ctx, llvm::APInt(Ctx->getIntWidth(Ctx->IntTy), 0), Ctx->IntTy,
-                                      P->getLocation()));
+    auto *Ref = new (*Ctx) DeclRefExpr(*Ctx, P, false, P->getType(), VK_LValue, Loc);
+    V->setInit(ImplicitCastExpr::Create(*Ctx, T, CK_FunctionToPointerDecay, Ref, nullptr, VK_PRValue,
+                                        FPOptionsOverride()));
     V->addAttr(UsedAttr::CreateImplicit(*Ctx));
     V->addAttr(AnnotateAttr::CreateImplicit(*Ctx, "ct.derivative_link:" + irName(F) + "," + irName(P), nullptr, 0));
     TU->addDecl(V);

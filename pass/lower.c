@@ -10,16 +10,14 @@
  *   initialized so that the optimizer cannot fold their loads to constants
  *   before the operator calls are read. */
 #include "core.h"
+#include "operator_names.h"
 
 #include <string.h>
 
-static const char *MARKER_NAMES[] = {"enzyme_out", "enzyme_const", "enzyme_dup", "enzyme_dupnoneed",
-                                     "__ct_const_marker"};
-
 static int protect_markers(ct_module *m) {
   int changed = 0;
-  for (size_t i = 0; i < sizeof MARKER_NAMES / sizeof MARKER_NAMES[0]; ++i) {
-    LLVMValueRef g = LLVMGetNamedGlobal(m->mod, MARKER_NAMES[i]);
+  for (unsigned i = 0; i < MARKER_COUNT; ++i) {
+    LLVMValueRef g = LLVMGetNamedGlobal(m->mod, marker_name(i));
     if (g && !LLVMIsExternallyInitialized(g)) {
       LLVMSetExternallyInitialized(g, 1);
       changed = 1;
@@ -104,6 +102,21 @@ static const char *annotation_text(LLVMValueRef entry, LLVMValueRef *target, siz
   return *len >= 3 && !strncmp(text, "ct.", 3) ? text : NULL;
 }
 
+/* P, a declared pullback, is what a "ct.derivative_link:f,P" variable the
+ * frontend made for it points to: the link registers P (its own
+ * "ct.derivative:f", emitted with the declaration the variable refers to,
+ * would do it twice). */
+static int linked_pullback(LLVMValueRef p) {
+  for (LLVMUseRef u = LLVMGetFirstUse(p); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    size_t len = 0;
+    const char *name = LLVMIsAGlobalVariable(user) ? LLVMGetValueName2(user, &len) : "";
+    if (!strncmp(name, "__ct_derivative_link.", 21))
+      return 1;
+  }
+  return 0;
+}
+
 /* "ct.derivative_link:f,P" on variables the frontend made for pullbacks
  * that are only declared; each is registered and deleted (which rebuilds
  * the annotation list, so the search restarts). */
@@ -146,7 +159,7 @@ static int lower_annotations(ct_module *m) {
     unsigned kind = LLVMGetMDKindIDInContext(m->ctx, text, (unsigned)kind_len);
     LLVMMetadataRef args = LLVMMDStringInContext2(m->ctx, text, len);
     LLVMGlobalSetMetadata(target, kind, LLVMMDNodeInContext2(m->ctx, &args, 1));
-    if (kind_len == 13 && !strncmp(text, "ct.derivative", 13) && len > 14)
+    if (kind_len == 13 && !strncmp(text, "ct.derivative", 13) && len > 14 && !linked_pullback(target))
       custom_register(m, target, text + 14, len - 14);
     if (kind_len == 16 && !strncmp(text, "ct.derivative_is", 16) && len > 17)
       custom_register_on_target(m, target, text + 17, len - 17);

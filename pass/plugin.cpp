@@ -1,17 +1,10 @@
 // Plugin registration: the same libcotangent.so is loaded by clang as
 // -fplugin= (the attribute frontend) and -fpass-plugin= (this file), and by
-// opt-19 -load-pass-plugin. All the work happens in the C core.
-//
-// The attribute frontend needs libclang-cpp, which must not be loaded into
-// opt (both define the same command-line options). So it lives in a helper
-// library next to this one, libcotangent_frontend.so, loaded from here only
-// when the hosting process is clang (libclang-cpp already loaded).
+// opt-19 -load-pass-plugin. All the work happens in the C core (in clang,
+// the library loads the attribute frontend: frontend_load.c).
 #include "bridge.h"
 
-#include <cstdio>
 #include <cstdlib>
-#include <dlfcn.h>
-#include <string>
 
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
@@ -78,21 +71,6 @@ void registerCallbacks(PassBuilder &PB) {
       });
 }
 
-void loadFrontendIfInClang() {
-  void *ClangCpp = dlopen("libclang-cpp.so.19.1", RTLD_LAZY | RTLD_NOLOAD);
-  if (!ClangCpp)
-    return;
-  dlclose(ClangCpp);
-  Dl_info Info;
-  if (!dladdr(reinterpret_cast<void *>(&loadFrontendIfInClang), &Info) || !Info.dli_fname)
-    return;
-  std::string Path = Info.dli_fname;
-  Path = Path.substr(0, Path.rfind('/') + 1) + "libcotangent_frontend.so";
-  // RTLD_NODELETE: the attribute registrations must outlive any dlclose.
-  if (!dlopen(Path.c_str(), RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE))
-    fprintf(stderr, "cotangent: warning: attribute frontend not loaded: %s\n", dlerror());
-}
-
 // A malformed row of the derivative rule table (rules.c) stops every
 // compilation at once, not only those that differentiate its operation.
 void checkRules() {
@@ -106,7 +84,6 @@ void checkRules() {
 __attribute__((constructor)) void onLoad() {
   ct_switches_load();
   checkRules();
-  loadFrontendIfInClang();
 }
 
 } // namespace

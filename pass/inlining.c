@@ -1,0 +1,83 @@
+/* Which calls a prepared primal inlines (ct_bridge_inline_calls, declared
+ * with the bridge): the choice is the core's, LLVM's inliner makes each
+ * one (ct_bridge_inline_call). */
+#include "core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The function a call, invoke or callbr calls directly (with the call's
+ * type), or NULL. */
+static LLVMValueRef called_function(LLVMValueRef inst) {
+  if (!LLVMIsACallInst(inst) && !LLVMIsAInvokeInst(inst) && !LLVMIsACallBrInst(inst))
+    return NULL;
+  LLVMValueRef f = LLVMGetCalledValue(inst);
+  return f && LLVMIsAFunction(f) && LLVMGlobalGetValueType(f) == LLVMGetCalledFunctionType(inst) ? f : NULL;
+}
+
+/* fn reaches itself through direct calls of functions with bodies. */
+static int is_recursive(LLVMValueRef fn) {
+  ct_vmap seen;
+  vmap_init(&seen);
+  size_t cap = 16, n = 0;
+  LLVMValueRef *work = malloc(cap * sizeof *work);
+  work[n++] = fn;
+  int found = 0;
+  while (n && !found) {
+    LLVMValueRef g = work[--n];
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(g); bb && !found; bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst && !found; inst = LLVMGetNextInstruction(inst)) {
+        LLVMValueRef callee = called_function(inst);
+        if (!callee || LLVMIsDeclaration(callee))
+          continue;
+        found = callee == fn;
+        if (found || vmap_get(&seen, callee))
+          continue;
+        vmap_set(&seen, callee, callee);
+        if (n == cap)
+          work = realloc(work, (cap *= 2) * sizeof *work);
+        work[n++] = callee;
+      }
+  }
+  free(work);
+  vmap_free(&seen);
+  return found;
+}
+
+/* Computed goto: the callee's block addresses would still name the callee's
+ * blocks after inlining, so it stays a call. */
+static int has_address_taken_block(LLVMValueRef fn) {
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(bb)); u; u = LLVMGetNextUse(u))
+      if (LLVMIsABlockAddress(LLVMGetUser(u)))
+        return 1;
+  return 0;
+}
+
+static int has_attribute(LLVMValueRef fn, const char *name) {
+  return LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, name, (unsigned)strlen(name)) != NULL;
+}
+
+static int inlined(LLVMValueRef inst, LLVMValueRef fn, LLVMValueRef original, const char *prefix) {
+  LLVMValueRef callee = called_function(inst);
+  size_t len = 0;
+  const char *name = callee ? LLVMGetValueName2(callee, &len) : NULL;
+  return callee && !LLVMIsDeclaration(callee) && !LLVMIsFunctionVarArg(LLVMGlobalGetValueType(callee)) &&
+         callee != fn && !has_attribute(callee, "ct-custom-derivative") && !has_attribute(callee, "ct-no-derivative") &&
+         !has_attribute(callee, "ct-no-derivative-params") &&
+         !LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, LLVMGetEnumAttributeKindForName("cold", 4)) &&
+         (!prefix || (len >= strlen(prefix) && !memcmp(name, prefix, strlen(prefix)))) && callee != original &&
+         !has_address_taken_block(callee) && !is_recursive(callee);
+}
+
+void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, const char *only_prefix) {
+  for (int round = 0; round < 64; ++round) {
+    LLVMValueRef target = NULL;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb && !target; bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst && !target; inst = LLVMGetNextInstruction(inst))
+        if (inlined(inst, fn, original, only_prefix))
+          target = inst;
+    if (!target || !ct_bridge_inline_call(target))
+      return;
+  }
+}

@@ -1,0 +1,43 @@
+/* The names of the differential operators and of the activity markers: one
+ * table, read by the pass (operators_*.c, lower.c) and by the attribute
+ * frontend (which records facts at each operator call). Plain C without
+ * LLVM, so that the frontend library links it too. */
+#ifndef COTANGENT_PASS_OPERATOR_NAMES_H
+#define COTANGENT_PASS_OPERATOR_NAMES_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  OP_NONE, OP_ENZYME_AUTODIFF, OP_ENZYME_AUGMENT, OP_ENZYME_REVERSE, OP_CT_GRADIENT, OP_CT_VALUE_WITH_GRADIENT,
+  OP_CT_PULLBACK, OP_CT_VALUE_WITH_PULLBACK, OP_CT_GRADIENT_OF
+} ct_op_kind;
+
+/* The operator a function of this (symbol) name is: Cotangent's by their
+ * exact names, Enzyme's by the names they contain (__enzyme_autodiff_x,
+ * C++ manglings); a call site's own declaration is its operator. */
+ct_op_kind operator_kind_of_name(const char *name, size_t len);
+/* The operator's name as users write it (in diagnostics). */
+const char *operator_name(ct_op_kind k);
+/* Enzyme's ABI (markers enzyme_*, the result holds the derivatives). */
+int operator_is_enzyme(ct_op_kind k);
+
+/* An operator call with facts from the frontend (operators.h) calls a
+ * declaration of its own, <operator>SUFFIX<n>. */
+#define OPERATOR_SITE_SUFFIX ".ct_site."
+
+typedef enum { MARK_NONE, MARK_OUT, MARK_CONST, MARK_DUP, MARK_DUPNONEED, MARK_CT_CONST } ct_marker;
+
+/* The marker a global of this name is (MARK_NONE: none). */
+ct_marker marker_of_name(const char *name, size_t len);
+/* The name of marker number i (0 <= i < MARKER_COUNT). */
+enum { MARKER_COUNT = 5 };
+const char *marker_name(unsigned i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,109 @@
+/* The differential operators inside the pass: operators.c finds their calls
+ * and lowers them in order, operators_parse.c reads one call into a
+ * ct_op_call (checking it, with the frontend's facts from
+ * operators_facts.c), and operators_lower.c emits the code of each kind. */
+#ifndef COTANGENT_PASS_OPERATORS_H
+#define COTANGENT_PASS_OPERATORS_H
+
+#include "core.h"
+#include "operator_names.h"
+
+/* ---- facts the frontend recorded at an operator call (operators_facts.c) ----
+ * The attribute frontend makes each operator call whose function it knows
+ * call a declaration of its own, <operator>.ct_site.<n>, annotated with the
+ * C types of the function's parameters and of the call's arguments and the
+ * source location of each argument, which the IR no longer has (opaque
+ * pointers, structs split into their fields). */
+typedef struct {
+  char kind;                /* 'f' floating, 'p' pointer, 's' struct with data, 'c' complex, 'r' other struct, 'o' */
+  unsigned long type, base; /* ids of the C type (a pointer's pointee) and of its array element; 0: void */
+  const char *name, *shown; /* the parameter's name (may be ""), that type as C writes it */
+} ct_fact_param;
+typedef struct {
+  char kind;                /* 's' a struct or complex number, else '-' */
+  unsigned long long loc;   /* clang's source location of the argument */
+  unsigned long type, base; /* ids of the type it points to (arrays: their element) and its element; 0: none */
+  const char *shown;        /* its type as written */
+} ct_fact_arg;
+typedef struct {
+  char *text; /* owns the strings below */
+  int here;   /* made in this process: the source locations are valid */
+  const char *fn;
+  ct_fact_param *params;
+  ct_fact_arg *args;
+  unsigned nparams, nargs;
+} ct_facts;
+
+/* Maps each call site's declaration to its facts (a string global). */
+void facts_collect(ct_module *m, ct_vmap *facts);
+/* Deletes the call sites' declarations and their facts (after lowering:
+ * the calls are gone). */
+void facts_remove(ct_module *m);
+/* Reads the facts of a string global; 0 when there are none. facts_free
+ * releases them. */
+int facts_read(LLVMValueRef global, ct_facts *out);
+void facts_free(ct_facts *f);
+/* Which C parameter each of fn's IR parameters belongs to (a struct passed
+ * by value may become several), -1 where that cannot be told. */
+void facts_map_params(const ct_facts *f, LLVMValueRef fn, int *c_param);
+/* The C argument an operand of `call` belongs to, -1 where that cannot be
+ * told; `first` operands (an sret pointer) come before C's arguments. */
+int facts_arg_of(const ct_facts *f, LLVMValueRef call, unsigned first, unsigned operand);
+
+/* ---- one operator call ---- */
+typedef struct {
+  LLVMValueRef call;
+  LLVMValueRef caller; /* the function containing the call, for diagnostics */
+  ct_op_kind kind;
+  LLVMValueRef facts;  /* the frontend's facts (a string global), or NULL */
+  int facts_repeated;  /* an earlier site has the same facts (an inlined copy): errors said there */
+} ct_site;
+
+/* The checks with C's types. A struct (with floating-point or pointer
+ * data) or a complex number passed by value is not supported (the error is
+ * at its argument: the operator's structs are the function's, in order).
+ * A shadow (`shadow`) or derivative pointer, C argument `arg` (-1: not
+ * known, nothing is checked), must point to the type of C parameter
+ * `param`. Each reports its error and returns 0. */
+int facts_check_by_value(const ct_site *s, const ct_facts *f);
+int facts_check_pointer(const ct_site *s, const ct_facts *f, int param, int arg, int shadow);
+
+/* An operator call read against the function it differentiates. */
+typedef struct {
+  const ct_site *site;
+  unsigned nargs;
+  LLVMValueRef sret;   /* Enzyme: the struct the results go to, or NULL */
+  LLVMValueRef fn;     /* the function differentiated (or a pointer, at run time) */
+  LLVMValueRef pb_out; /* ct_value_with_pullback: where the pullback goes */
+  unsigned first;      /* the operand after fn (and pb_out) */
+  char fname[256];
+  ct_spec spec; /* fn, nparams, act */
+  /* operands: each parameter's value, and its shadow or derivative
+     pointer (0 when none) */
+  unsigned value[CT_MAX_PARAMS], extra[CT_MAX_PARAMS];
+  unsigned next; /* the operand after the function's arguments */
+} ct_op_call;
+
+typedef enum { PARSE_ERROR, PARSE_OK, PARSE_RUNTIME_POINTER } ct_parse_result;
+
+/* Reads and checks an operator call (errors at the call, or with facts at
+ * the argument); the checks happen in the order users meet them. */
+ct_parse_result operators_parse(ct_module *m, const ct_site *s, ct_op_call *c);
+/* An error at the operator call. */
+void operators_error(const ct_site *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The marker an operator argument reads (a load of a marker global). */
+ct_marker operators_marker(LLVMValueRef arg);
+/* Does `fn` reach `target` through direct calls of functions whose bodies
+ * are differentiated (fn == target included)? */
+int operators_reaches(ct_module *m, LLVMValueRef fn, LLVMValueRef target);
+
+/* Lowering, one function per kind (operators_lower.c); each replaces the
+ * call's uses (the caller erases it) and returns 0 after an error. The
+ * gradient call made is returned for inlining, where there is one. */
+int operators_lower_gradient(ct_module *m, const ct_op_call *c, LLVMValueRef *gradient_call);
+int operators_lower_split(ct_module *m, ct_op_call *c);
+int operators_lower_pullback(ct_module *m, ct_op_call *c);
+int operators_lower_gradient_of(ct_module *m, const ct_op_call *c);
+int operators_lower_runtime_pointer(ct_module *m, const ct_op_call *c);
+
+#endif

@@ -1,0 +1,320 @@
+/* Lowering a parsed operator call (operators.h), one function per kind:
+ * the call's arguments become those of the generated gradient (converted
+ * to the parameters' types, with run-time checks of derivative pointers
+ * and shadows), and its results go where the operator puts them. */
+#include "operators.h"
+
+#include <llvm-c/Target.h>
+#include <stdlib.h>
+
+/* The gradient's arguments: each parameter's value (converted: variadic
+ * calls promote float to double and small integers to int), then its
+ * shadow; derivative pointers go to outs (when given). Returns how many. */
+static unsigned build_args(ct_module *m, const ct_op_call *c, LLVMValueRef *gargs, LLVMValueRef *outs,
+                           unsigned *nout) {
+  const ct_site *s = c->site;
+  const char *op = operator_name(s->kind);
+  unsigned ng = 0;
+  for (unsigned p = 0; p < c->spec.nparams; ++p) {
+    LLVMValueRef v = LLVMGetOperand(s->call, c->value[p]);
+    LLVMTypeRef want = LLVMTypeOf(LLVMGetParam(c->fn, p));
+    if (LLVMTypeOf(v) != want)
+      v = type_is_fp_scalar(want) ? LLVMBuildFPCast(m->b, v, want, "") : LLVMBuildIntCast2(m->b, v, want, 1, "");
+    gargs[ng++] = v;
+    if (!c->extra[p])
+      continue;
+    LLVMValueRef x = LLVMGetOperand(s->call, c->extra[p]);
+    if (c->spec.act[p] == ACT_DUP || c->spec.act[p] == ACT_DUPNONEED) {
+      gargs[ng++] = x;
+      if (c->spec.act[p] == ACT_DUP)
+        checks_nonnull(m, s->call, x, v, op, "shadow", p + 1, c->fn);
+    } else {
+      outs[(*nout)++] = x;
+      checks_nonnull(m, s->call, x, NULL, op, "derivative pointer", p + 1, c->fn);
+    }
+  }
+  return ng;
+}
+
+/* Writes the gradient's result fields into the operator call's return value
+ * following the C ABI's coercion: store the natural struct, load the type
+ * the call returns (or copy into the sret buffer). */
+static LLVMValueRef coerce_results(ct_module *m, LLVMValueRef call, LLVMValueRef sret, LLVMValueRef *vals,
+                                   unsigned n) {
+  LLVMTypeRef rty = LLVMTypeOf(call);
+  if (!sret && LLVMGetTypeKind(rty) == LLVMVoidTypeKind)
+    return NULL;
+  if (!sret && n == 1 && LLVMTypeOf(vals[0]) == rty)
+    return vals[0];
+  LLVMTypeRef ftypes[CT_MAX_PARAMS];
+  for (unsigned i = 0; i < n; ++i)
+    ftypes[i] = LLVMTypeOf(vals[i]);
+  LLVMTypeRef natural = LLVMStructTypeInContext(m->ctx, ftypes, n, 0);
+  LLVMValueRef mem = sret;
+  if (!mem) {
+    LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
+    unsigned long long size = LLVMABISizeOfType(td, natural);
+    unsigned long long rsize = LLVMABISizeOfType(td, rty);
+    LLVMTypeRef bytes = LLVMArrayType2(LLVMInt8TypeInContext(m->ctx), size > rsize ? size : rsize);
+    /* allocas belong in the entry block */
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(m->b);
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(LLVMGetBasicBlockParent(here));
+    LLVMBuilderRef eb = LLVMCreateBuilderInContext(m->ctx);
+    LLVMPositionBuilderBefore(eb, LLVMGetFirstInstruction(entry));
+    mem = LLVMBuildAlloca(eb, bytes, "ct.result");
+    LLVMSetAlignment(mem, 16);
+    LLVMDisposeBuilder(eb);
+    LLVMBuildStore(m->b, LLVMConstNull(bytes), mem);
+  }
+  for (unsigned i = 0; i < n; ++i)
+    LLVMBuildStore(m->b, vals[i], LLVMBuildStructGEP2(m->b, natural, mem, i, ""));
+  return sret ? NULL : LLVMBuildLoad2(m->b, rty, mem, "");
+}
+
+/* ---- ct_gradient, ct_value_with_gradient, __enzyme_autodiff ---- */
+int operators_lower_gradient(ct_module *m, const ct_op_call *c, LLVMValueRef *gradient_call) {
+  const ct_site *s = c->site;
+  LLVMValueRef call = s->call;
+  ct_spec spec = c->spec;
+  LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(c->fn));
+  spec.ret_active = type_is_fp(rty);
+  spec.want_value = s->kind == OP_CT_VALUE_WITH_GRADIENT;
+  LLVMValueRef gargs[2 * CT_MAX_PARAMS + 1], outs[CT_MAX_PARAMS]; /* outs: where each derivative goes */
+  unsigned nout = 0, ng = build_args(m, c, gargs, outs, &nout);
+  if (spec.ret_active)
+    gargs[ng++] = type_const_real(rty, 1.0);
+  LLVMValueRef grad = gradient_get(m, &spec, call);
+  if (!grad)
+    return 0;
+  LLVMPositionBuilderBefore(m->b, call); /* generation moved the builder */
+  LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(grad), grad, gargs, ng, "");
+  unsigned nfields = LLVMCountStructElementTypes(LLVMTypeOf(res));
+  LLVMValueRef vals[CT_MAX_PARAMS + 1];
+  for (unsigned f = 0; f < nfields; ++f)
+    vals[f] = LLVMBuildExtractValue(m->b, res, f, "");
+  *gradient_call = res; /* inlined once every site is lowered */
+  LLVMValueRef replacement = NULL;
+  if (!operator_is_enzyme(s->kind)) {
+    unsigned first = spec.want_value ? 1 : 0;
+    for (unsigned k = 0; k < nout; ++k)
+      LLVMBuildStore(m->b, vals[first + k], outs[k]);
+    if (spec.want_value && LLVMGetTypeKind(LLVMTypeOf(call)) != LLVMVoidTypeKind)
+      replacement = LLVMBuildFPCast(m->b, vals[0], LLVMTypeOf(call), "");
+  } else {
+    replacement = coerce_results(m, call, c->sret, vals, nfields);
+  }
+  if (replacement)
+    LLVMReplaceAllUsesWith(call, replacement);
+  return 1;
+}
+
+/* ---- ct_gradient_of: the address of an entry point ---- */
+int operators_lower_gradient_of(ct_module *m, const ct_op_call *c) {
+  LLVMValueRef entry = registry_entry_point(m, c->fn, 0, c->site->call);
+  if (!entry) {
+    operators_error(c->site, "%s: '%s' must return float or double", operator_name(c->site->kind), c->fname);
+    return 0;
+  }
+  LLVMReplaceAllUsesWith(c->site->call, entry);
+  return 1;
+}
+
+/* ---- split mode (Enzyme's __enzyme_augmentfwd / __enzyme_reverse) ----
+ * augmentfwd(f, args...) runs f and returns its tape (and f's result, when
+ * the declared return type has room for it: { void *tape; double ret; });
+ * reverse(f, args..., [seed if f returns floating point], tape) consumes
+ * the tape and returns the derivatives of the active scalars. */
+int operators_lower_split(ct_module *m, ct_op_call *c) {
+  const ct_site *s = c->site;
+  LLVMValueRef call = s->call, sret = c->sret;
+  ct_spec *spec = &c->spec;
+  LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(spec->fn));
+  spec->split = 1;
+  spec->ret_active = type_is_fp(rty);
+  spec->want_value = 0;
+  LLVMValueRef gargs[2 * CT_MAX_PARAMS + 3];
+  unsigned ng = build_args(m, c, gargs, NULL, NULL), i = c->next;
+  ct_split split;
+  if (!gradient_get_split(m, spec, call, &split))
+    return 0;
+  LLVMPositionBuilderBefore(m->b, call);
+  LLVMValueRef fn = split.aug;
+  if (s->kind == OP_ENZYME_REVERSE) {
+    if (spec->ret_active) {
+      LLVMValueRef seed = LLVMGetOperand(call, i++);
+      if (!type_is_fp_scalar(LLVMTypeOf(seed))) {
+        operators_error(s, "%s: the seed of the result must be floating point", operator_name(s->kind));
+        return 0;
+      }
+      gargs[ng++] = LLVMBuildFPCast(m->b, seed, rty, "");
+    }
+    LLVMValueRef tape = LLVMGetOperand(call, i++);
+    if (LLVMGetTypeKind(LLVMTypeOf(tape)) != LLVMPointerTypeKind) {
+      operators_error(s, "%s: the last argument must be the tape returned by __enzyme_augmentfwd",
+                      operator_name(s->kind));
+      return 0;
+    }
+    gargs[ng++] = tape;
+    gargs[ng++] = LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0); /* consume the tape */
+    fn = split.rev;
+  }
+  LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(fn), fn, gargs, ng, "");
+  unsigned nfields = LLVMCountStructElementTypes(LLVMTypeOf(res));
+  LLVMValueRef vals[CT_MAX_PARAMS + 1];
+  for (unsigned f = 0; f < nfields; ++f)
+    vals[f] = LLVMBuildExtractValue(m->b, res, f, "");
+  /* augmentfwd declared as returning just the tape pointer */
+  if (s->kind == OP_ENZYME_AUGMENT && !sret && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind)
+    nfields = 1;
+  LLVMValueRef replacement = coerce_results(m, call, sret, vals, nfields);
+  if (replacement)
+    LLVMReplaceAllUsesWith(call, replacement);
+  return 1;
+}
+
+/* ---- pullbacks (ct_pullback / ct_value_with_pullback) ----
+ * The call runs f's augmented forward and builds a pullback object
+ * (lib/pullback.c) holding the tape, f's arguments and a thunk:
+ *   void thunk(obj, double seed, void **outs, i32 keep)
+ * which reruns f's reverse from the stored arguments and writes the
+ * derivative of each active scalar argument through outs[k]. */
+static LLVMValueRef pullback_thunk(ct_module *m, const ct_spec *spec, const ct_split *split, LLVMTypeRef blob_ty) {
+  size_t len = 0;
+  const char *rname = LLVMGetValueName2(split->rev, &len);
+  char *name = util_format("%.*s.thunk", (int)len, rname);
+  LLVMValueRef thunk = LLVMGetNamedFunction(m->mod, name);
+  if (thunk) {
+    free(name);
+    return thunk;
+  }
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i64 = LLVMInt64TypeInContext(m->ctx);
+  LLVMTypeRef i32 = LLVMInt32TypeInContext(m->ctx), dbl = LLVMDoubleTypeInContext(m->ctx);
+  LLVMTypeRef params[4] = {ptr, dbl, ptr, i32};
+  thunk = LLVMAddFunction(m->mod, name, LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 4, 0));
+  free(name);
+  LLVMSetLinkage(thunk, LLVMInternalLinkage);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, thunk, "entry"));
+  LLVMValueRef obj = LLVMGetParam(thunk, 0), outs = LLVMGetParam(thunk, 2);
+  LLVMValueRef off = LLVMConstInt(i64, 32, 0); /* CT_PULLBACK_ARGS_OFFSET */
+  LLVMValueRef blob = LLVMBuildLoad2(b, blob_ty, LLVMBuildGEP2(b, LLVMInt8TypeInContext(m->ctx), obj, &off, 1, ""), "");
+  LLVMValueRef eight = LLVMConstInt(i64, 8, 0);
+  LLVMValueRef tape = LLVMBuildLoad2(b, ptr, LLVMBuildGEP2(b, LLVMInt8TypeInContext(m->ctx), obj, &eight, 1, ""), "");
+  unsigned nblob = LLVMCountStructElementTypes(blob_ty);
+  LLVMValueRef args[2 * CT_MAX_PARAMS + 3];
+  unsigned n = 0;
+  for (unsigned k = 0; k < nblob; ++k)
+    args[n++] = LLVMBuildExtractValue(b, blob, k, "");
+  LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(spec->fn));
+  args[n++] = LLVMBuildFPCast(b, LLVMGetParam(thunk, 1), rty, "");
+  args[n++] = tape;
+  args[n++] = LLVMBuildICmp(b, LLVMIntNE, LLVMGetParam(thunk, 3), LLVMConstInt(i32, 0, 0), "");
+  LLVMValueRef res = LLVMBuildCall2(b, LLVMGlobalGetValueType(split->rev), split->rev, args, n, "");
+  /* outs is NULL when the pullback is being freed */
+  LLVMBasicBlockRef write = LLVMAppendBasicBlockInContext(m->ctx, thunk, "write");
+  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(m->ctx, thunk, "done");
+  LLVMBuildCondBr(b, LLVMBuildIsNull(b, outs, ""), done, write);
+  LLVMPositionBuilderAtEnd(b, write);
+  unsigned nres = LLVMCountStructElementTypes(LLVMTypeOf(res));
+  for (unsigned k = 0; k < nres; ++k) {
+    LLVMValueRef idx = LLVMConstInt(i64, k, 0);
+    LLVMValueRef out = LLVMBuildLoad2(b, ptr, LLVMBuildGEP2(b, ptr, outs, &idx, 1, ""), "");
+    LLVMBuildStore(b, LLVMBuildExtractValue(b, res, k, ""), out);
+  }
+  LLVMBuildBr(b, done);
+  LLVMPositionBuilderAtEnd(b, done);
+  LLVMBuildRetVoid(b);
+  LLVMDisposeBuilder(b);
+  return thunk;
+}
+
+int operators_lower_pullback(ct_module *m, ct_op_call *c) {
+  LLVMValueRef call = c->site->call, pb_out = c->pb_out;
+  ct_spec *spec = &c->spec;
+  spec->ret_active = 1; /* checked: the function returns floating point */
+  spec->split = 1;
+  LLVMValueRef gargs[2 * CT_MAX_PARAMS + 1];
+  unsigned ng = build_args(m, c, gargs, NULL, NULL);
+  ct_split split;
+  if (!gradient_get_split(m, spec, call, &split))
+    return 0;
+  LLVMPositionBuilderAtEnd(m->b, LLVMGetInsertBlock(m->b));
+  LLVMPositionBuilderBefore(m->b, call);
+  LLVMTypeRef types[2 * CT_MAX_PARAMS + 1];
+  for (unsigned k = 0; k < ng; ++k)
+    types[k] = LLVMTypeOf(gargs[k]);
+  LLVMTypeRef blob_ty = LLVMStructTypeInContext(m->ctx, types, ng, 0);
+  LLVMValueRef thunk = pullback_thunk(m, spec, &split, blob_ty);
+  LLVMPositionBuilderBefore(m->b, call);
+  LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(split.aug), split.aug, gargs, ng, "");
+  LLVMValueRef tape = LLVMBuildExtractValue(m->b, res, 0, "");
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i64 = LLVMInt64TypeInContext(m->ctx);
+  LLVMTypeRef i32 = LLVMInt32TypeInContext(m->ctx);
+  unsigned nouts = 0;
+  for (unsigned p = 0; p < spec->nparams; ++p)
+    nouts += spec->act[p] == ACT_ACTIVE;
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
+  LLVMTypeRef nparams[4] = {ptr, ptr, i32, i64};
+  LLVMTypeRef new_ty = LLVMFunctionType(ptr, nparams, 4, 0);
+  LLVMValueRef newfn = LLVMGetNamedFunction(m->mod, "__ct_pullback_new");
+  if (!newfn)
+    newfn = LLVMAddFunction(m->mod, "__ct_pullback_new", new_ty);
+  LLVMValueRef nargs[4] = {thunk, tape, LLVMConstInt(i32, nouts, 0), LLVMConstInt(i64, LLVMABISizeOfType(td, blob_ty), 0)};
+  LLVMValueRef obj = LLVMBuildCall2(m->b, new_ty, newfn, nargs, 4, "ct.pullback");
+  LLVMValueRef blob = LLVMGetUndef(blob_ty);
+  for (unsigned k = 0; k < ng; ++k)
+    blob = LLVMBuildInsertValue(m->b, blob, gargs[k], k, "");
+  LLVMValueRef off = LLVMConstInt(i64, 32, 0);
+  LLVMBuildStore(m->b, blob, LLVMBuildGEP2(m->b, LLVMInt8TypeInContext(m->ctx), obj, &off, 1, ""));
+  LLVMValueRef replacement = obj;
+  if (pb_out) {
+    LLVMBuildStore(m->b, obj, pb_out);
+    replacement = LLVMBuildFPCast(m->b, LLVMBuildExtractValue(m->b, res, 1, ""), LLVMTypeOf(call), "");
+  }
+  LLVMReplaceAllUsesWith(call, replacement);
+  return 1;
+}
+
+/* ---- operators on function pointers known only at run time ----
+ * The gradient entry point is looked up by address in the runtime's
+ * registry (registry.c) and called with the operator's arguments as the
+ * variadic call passes them; an unregistered function is a run-time error
+ * naming the operator. */
+int operators_lower_runtime_pointer(ct_module *m, const ct_op_call *c) {
+  const ct_site *s = c->site;
+  LLVMValueRef call = s->call, fnptr = c->fn;
+  unsigned nargs = c->nargs, i = c->first;
+  LLVMValueRef args[2 * CT_MAX_PARAMS + 2];
+  LLVMTypeRef types[2 * CT_MAX_PARAMS + 2];
+  unsigned n = 0;
+  if (nargs - i > 2 * CT_MAX_PARAMS) {
+    operators_error(s, "%s: %u arguments after the function pointer, more than a function of at most %u parameters "
+                  "takes", operator_name(s->kind), nargs - i, CT_MAX_PARAMS);
+    return 0;
+  }
+  for (; i < nargs; ++i) {
+    LLVMValueRef a = LLVMGetOperand(call, i);
+    if (operators_marker(a) != MARK_NONE) {
+      operators_error(s, "%s: ct_const cannot be used with a function pointer known only at run time (the "
+                    "differentiable function's own activity applies)", operator_name(s->kind));
+      return 0;
+    }
+    args[n] = a;
+    types[n++] = LLVMTypeOf(a);
+  }
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0);
+  LLVMTypeRef lparams[2] = {ptr, ptr};
+  LLVMTypeRef lty = LLVMFunctionType(ptr, lparams, 2, 0);
+  LLVMValueRef lookup = LLVMGetNamedFunction(m->mod, "__ct_lookup_gradient");
+  if (!lookup)
+    lookup = LLVMAddFunction(m->mod, "__ct_lookup_gradient", lty);
+  LLVMValueRef opname = LLVMBuildGlobalStringPtr(m->b, operator_name(s->kind), "ct.opname");
+  LLVMValueRef largs[2] = {fnptr, opname};
+  LLVMValueRef entry = LLVMBuildCall2(m->b, lty, lookup, largs, 2, "ct.entry");
+  LLVMTypeRef ety = LLVMFunctionType(LLVMDoubleTypeInContext(m->ctx), types, n, 0);
+  LLVMValueRef value = LLVMBuildCall2(m->b, ety, entry, args, n, "");
+  if (LLVMGetTypeKind(LLVMTypeOf(call)) != LLVMVoidTypeKind)
+    LLVMReplaceAllUsesWith(call, LLVMBuildFPCast(m->b, value, LLVMTypeOf(call), ""));
+  return 1;
+}
+

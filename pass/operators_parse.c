@@ -1,0 +1,309 @@
+/* Reading one operator call (operators.h): where its function, its
+ * arguments and their shadows or derivative pointers are, and whether the
+ * call is well formed. The checks run in the order users meet the rules
+ * (the call's shape, the function, each argument, what follows them); with
+ * the frontend's facts (operators_facts.c) the argument types are checked
+ * with C's types too, each error at its argument.
+ *
+ * The layout of the arguments: after the function (and ct_value_with_
+ * pullback's &pb), each parameter's value, optionally preceded by a marker
+ * (enzyme_out/const/dup/dupnoneed, or __ct_const_marker in Cotangent's
+ * API) and followed by its shadow (a duplicated pointer) or, in
+ * ct_gradient and ct_value_with_gradient, by the pointer receiving its
+ * derivative (an active floating-point value). Activity without a marker:
+ * floating point active, pointers duplicated, the rest constant, except
+ * parameters marked no_derivative or left out of a wrt list. */
+#include "operators.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void operators_error(const ct_site *s, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  diag_report(s->caller, s->call, CT_SEV_ERROR, "%s", msg);
+}
+
+ct_marker operators_marker(LLVMValueRef arg) {
+  LLVMValueRef g = LLVMIsALoadInst(arg) ? LLVMGetOperand(arg, 0) : NULL;
+  if (!g || !LLVMIsAGlobalVariable(g))
+    return MARK_NONE;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(g, &len);
+  return marker_of_name(name, len);
+}
+
+/* A function with a custom derivative, or a differentiable function of
+ * another file, is differentiated through a wrapper that calls it, so the
+ * generator sees one call and uses the pullback or the exported gradient. */
+static LLVMValueRef call_wrapper(ct_module *m, LLVMValueRef fn) {
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  char *wname = util_format("%.*s.ct_call", (int)len, name);
+  LLVMValueRef w = LLVMGetNamedFunction(m->mod, wname);
+  if (w) {
+    free(wname);
+    return w;
+  }
+  LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
+  w = LLVMAddFunction(m->mod, wname, fty);
+  free(wname);
+  LLVMSetLinkage(w, LLVMInternalLinkage);
+  LLVMAttributeRef nd = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, "ct-no-derivative-params", 23);
+  if (nd) /* the operator's argument layout follows it */
+    LLVMAddAttributeAtIndex(w, LLVMAttributeFunctionIndex, nd);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, w, "entry"));
+  unsigned n = LLVMCountParams(w);
+  LLVMValueRef args[CT_MAX_PARAMS];
+  for (unsigned i = 0; i < n && i < CT_MAX_PARAMS; ++i)
+    args[i] = LLVMGetParam(w, i);
+  LLVMValueRef r = LLVMBuildCall2(b, fty, fn, args, n < CT_MAX_PARAMS ? n : CT_MAX_PARAMS, "");
+  if (LLVMGetTypeKind(LLVMGetReturnType(fty)) == LLVMVoidTypeKind)
+    LLVMBuildRetVoid(b);
+  else
+    LLVMBuildRet(b, r);
+  LLVMDisposeBuilder(b);
+  return w;
+}
+
+/* The call's shape: [sret], the function, [&pb]. */
+static int parse_head(ct_op_call *c) {
+  const ct_site *s = c->site;
+  const char *op = operator_name(s->kind);
+  unsigned i = 0;
+  c->nargs = (unsigned)LLVMGetNumArgOperands(s->call);
+  if (operator_is_enzyme(s->kind) && c->nargs > 0 &&
+      LLVMGetCallSiteEnumAttribute(s->call, 1, LLVMGetEnumAttributeKindForName("sret", 4)))
+    c->sret = LLVMGetOperand(s->call, i++);
+  if (i >= c->nargs) {
+    operators_error(s, "%s: missing the function to differentiate", op);
+    return 0;
+  }
+  c->fn = LLVMGetOperand(s->call, i++);
+  if (s->kind == OP_CT_VALUE_WITH_PULLBACK) {
+    if (i >= c->nargs || LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, i))) != LLVMPointerTypeKind) {
+      operators_error(s, "%s: the second argument must point to where the pullback goes (&pb)", op);
+      return 0;
+    }
+    c->pb_out = LLVMGetOperand(s->call, i++);
+  }
+  c->first = i;
+  return 1;
+}
+
+/* The function: not too many parameters, not containing this call, a body
+ * here (or a wrapper calling its pullback or another file's gradient), not
+ * variadic. ct_gradient_of takes nothing else. */
+static int parse_function(ct_module *m, ct_op_call *c, ct_spec *declared, int *has_declared) {
+  const ct_site *s = c->site;
+  const char *op = operator_name(s->kind), *name = c->fname;
+  LLVMValueRef fn = c->fn;
+  size_t len = 0;
+  const char *fname = LLVMGetValueName2(fn, &len);
+  snprintf(c->fname, sizeof c->fname, "%.*s", (int)len, fname);
+  if (LLVMCountParams(fn) > CT_MAX_PARAMS) {
+    operators_error(s, "cannot differentiate '%s': it has %u parameters, more than the %u Cotangent differentiates",
+                    name, LLVMCountParams(fn), CT_MAX_PARAMS);
+    return 0;
+  }
+  if (!LLVMIsDeclaration(fn) && !custom_derivative_of(m, fn) && operators_reaches(m, fn, s->caller)) {
+    operators_error(s, "%s: cannot differentiate '%s' inside itself: this call is part of '%s' (in its body or in "
+                       "a function it calls); call the operator from a function that '%s' does not call",
+                    op, name, name, name);
+    return 0;
+  }
+  *has_declared = contract_canonical_spec(m, fn, declared); /* a wrt list narrows the default activity */
+  if (custom_derivative_of(m, fn) || (LLVMIsDeclaration(fn) && *has_declared))
+    c->fn = fn = call_wrapper(m, fn); /* its calls use the pullback, or the other file's gradient */
+  if (s->kind == OP_CT_GRADIENT_OF) {
+    if (c->first != c->nargs) {
+      operators_error(s, "%s takes just the function", op);
+      return 0;
+    }
+    if (LLVMIsDeclaration(fn)) {
+      operators_error(s, "cannot differentiate '%s': its body is not in this translation unit (define it here, or "
+                         "declare it CT_DIFFERENTIABLE where it is defined)", name);
+      return 0;
+    }
+    return 1;
+  }
+  if (LLVMIsDeclaration(fn)) {
+    operators_error(s, "cannot differentiate '%s': its body is not in this translation unit (define it in this "
+                       "file, or compile with LTO)", name);
+    return 0;
+  }
+  if (LLVMIsFunctionVarArg(LLVMGlobalGetValueType(fn))) {
+    operators_error(s, "cannot differentiate '%s': variadic functions are not supported", name);
+    return 0;
+  }
+  return 1;
+}
+
+/* An argument of type `have` converts to a parameter of type `want`
+ * (variadic calls promote float to double and small integers to int). */
+static int check_convertible(const ct_site *s, LLVMTypeRef have, LLVMTypeRef want, unsigned p) {
+  int have_int = LLVMGetTypeKind(have) == LLVMIntegerTypeKind;
+  if (have == want || (type_is_fp_scalar(have) && type_is_fp_scalar(want)) ||
+      (have_int && LLVMGetTypeKind(want) == LLVMIntegerTypeKind))
+    return 1;
+  if (have_int && type_is_fp_scalar(want))
+    operators_error(s, "%s: argument for parameter %u is an integer but the parameter is floating point (write "
+                       "e.g. 2.0 instead of 2)", operator_name(s->kind), p + 1);
+  else
+    operators_error(s, "%s: argument for parameter %u does not match the parameter's type", operator_name(s->kind),
+                    p + 1);
+  return 0;
+}
+
+/* The frontend's facts along the walk over the arguments: the C parameter
+ * of each IR parameter (-1: not known). */
+typedef struct {
+  ct_facts f;
+  int have;
+  int c_param[CT_MAX_PARAMS];
+  unsigned sret; /* operands before C's first argument */
+} ct_fact_walk;
+
+/* The activity of parameter p by default and by marker, checked against
+ * its type; the marker's operand is consumed. */
+static int parse_activity(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec *declared, int has_declared,
+                          unsigned *i) {
+  const ct_site *s = c->site;
+  const char *op = operator_name(s->kind);
+  int is_fp = type_is_fp(pt), is_ptr = LLVMGetTypeKind(pt) == LLVMPointerTypeKind;
+  ct_activity act = custom_param_no_derivative(c->fn, p) || (has_declared && declared->act[p] == ACT_CONST &&
+                                                             (is_fp || is_ptr))
+                        ? ACT_CONST
+                    : is_fp  ? ACT_ACTIVE
+                    : is_ptr ? ACT_DUP
+                             : ACT_CONST;
+  ct_marker mk = *i < c->nargs ? operators_marker(LLVMGetOperand(s->call, *i)) : MARK_NONE;
+  if (mk != MARK_NONE) {
+    if (operator_is_enzyme(s->kind) == (mk == MARK_CT_CONST)) {
+      operators_error(s, "%s: marker for parameter %u belongs to the other API", op, p + 1);
+      return 0;
+    }
+    ++*i;
+    act = mk == MARK_OUT ? ACT_ACTIVE : mk == MARK_DUP ? ACT_DUP : mk == MARK_DUPNONEED ? ACT_DUPNONEED : ACT_CONST;
+  }
+  if (act == ACT_ACTIVE && !is_fp) {
+    operators_error(s, "%s: parameter %u is marked active (enzyme_out) but is not floating point", op, p + 1);
+    return 0;
+  }
+  if ((act == ACT_DUP || act == ACT_DUPNONEED) && !is_ptr) {
+    operators_error(s, "%s: parameter %u is marked duplicated but is not a pointer", op, p + 1);
+    return 0;
+  }
+  c->spec.act[p] = act;
+  return 1;
+}
+
+/* Parameter p's operands: its value, then its shadow or derivative
+ * pointer. */
+static int parse_param(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec *declared, int has_declared,
+                       unsigned *i, ct_fact_walk *w) {
+  const ct_site *s = c->site;
+  const char *op = operator_name(s->kind);
+  int cp = w->have ? w->c_param[p] : -1; /* the C parameter */
+  if (LLVMGetTypeKind(pt) == LLVMPointerTypeKind &&
+      LLVMGetEnumAttributeAtIndex(c->fn, p + 1, LLVMGetEnumAttributeKindForName("byval", 5))) {
+    operators_error(s, "%s: parameter %u of '%s' is a struct passed by value: differentiating functions that take "
+                       "structs by value is not supported yet (pass a pointer to the struct)", op, p + 1, c->fname);
+    return 0;
+  }
+  if (!parse_activity(c, p, pt, declared, has_declared, i))
+    return 0;
+  ct_activity act = c->spec.act[p];
+  int dup = act == ACT_DUP || act == ACT_DUPNONEED;
+  int wants_out = act == ACT_ACTIVE && (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT);
+  if (*i + 1 + (dup || wants_out) > c->nargs) {
+    operators_error(s, "%s: too few arguments: parameter %u of the function has no value (or no derivative/shadow "
+                       "location)", op, p + 1);
+    return 0;
+  }
+  if (cp >= 0 && (dup || wants_out) &&
+      !facts_check_pointer(s, &w->f, cp, facts_arg_of(&w->f, s->call, w->sret, *i + 1), dup))
+    return 0;
+  if (!check_convertible(s, LLVMTypeOf(LLVMGetOperand(s->call, *i)), pt, p))
+    return 0;
+  c->value[p] = (*i)++;
+  c->extra[p] = 0;
+  if (dup || wants_out) {
+    if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, *i))) != LLVMPointerTypeKind) {
+      if (dup)
+        operators_error(s, "%s: the shadow of parameter %u must be a pointer", op, p + 1);
+      else
+        operators_error(s, "%s: floating-point parameter %u must be followed by a pointer that receives its "
+                           "derivative (e.g. &dx)", op, p + 1);
+      return 0;
+    }
+    c->extra[p] = (*i)++;
+  }
+  return 1;
+}
+
+/* Every parameter's operands, then what follows them. */
+static int parse_layout(ct_op_call *c, const ct_spec *declared, int has_declared, ct_fact_walk *w) {
+  const ct_site *s = c->site;
+  const char *op = operator_name(s->kind);
+  LLVMTypeRef fty = LLVMGlobalGetValueType(c->fn);
+  unsigned nparams = LLVMCountParamTypes(fty), i = c->first; /* at most CT_MAX_PARAMS: checked */
+  LLVMTypeRef ptypes[CT_MAX_PARAMS];
+  LLVMGetParamTypes(fty, ptypes);
+  c->spec = (ct_spec){.fn = c->fn, .nparams = nparams};
+  if (w->have)
+    facts_map_params(&w->f, c->fn, w->c_param);
+  for (unsigned p = 0; p < nparams; ++p)
+    if (!parse_param(c, p, ptypes[p], declared, has_declared, &i, w))
+      return 0;
+  c->next = i;
+  int ret_fp = type_is_fp(LLVMGetReturnType(fty));
+  if (s->kind == OP_ENZYME_AUGMENT || s->kind == OP_ENZYME_REVERSE) {
+    unsigned extra = s->kind == OP_ENZYME_REVERSE ? 1u + (ret_fp ? 1u : 0u) : 0u;
+    if (i + extra != c->nargs) {
+      operators_error(s, "%s: expected %u argument(s) after the function's arguments (%s), found %u", op, extra,
+                      s->kind == OP_ENZYME_REVERSE ? (ret_fp ? "the result's seed, then the tape" : "the tape")
+                                                   : "none",
+                      c->nargs - i);
+      return 0;
+    }
+    return 1;
+  }
+  if (i != c->nargs) {
+    operators_error(s, "%s: %u argument(s) too many for the function's parameters", op, c->nargs - i);
+    return 0;
+  }
+  if (!operator_is_enzyme(s->kind) && !ret_fp) {
+    operators_error(s, "%s: '%s' must return a floating-point value", op, c->fname);
+    return 0;
+  }
+  return 1;
+}
+
+ct_parse_result operators_parse(ct_module *m, const ct_site *s, ct_op_call *c) {
+  *c = (ct_op_call){.site = s};
+  if (!parse_head(c))
+    return PARSE_ERROR;
+  if (!LLVMIsAFunction(c->fn)) {
+    if (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT)
+      return PARSE_RUNTIME_POINTER;
+    operators_error(s, "%s: the function to differentiate must be a function known at compile time here, not a "
+                       "function pointer computed at run time%s", operator_name(s->kind),
+                    operator_is_enzyme(s->kind) ? "" : " (ct_gradient and ct_value_with_gradient accept those)");
+    return PARSE_ERROR;
+  }
+  ct_fact_walk w = {.sret = c->sret != NULL};
+  w.have = facts_read(s->facts, &w.f);
+  ct_spec declared;
+  int has_declared = 0;
+  int ok = (!w.have || facts_check_by_value(s, &w.f)) && parse_function(m, c, &declared, &has_declared) &&
+           (s->kind == OP_CT_GRADIENT_OF || parse_layout(c, &declared, has_declared, &w));
+  facts_free(&w.f);
+  return ok ? PARSE_OK : PARSE_ERROR;
+}

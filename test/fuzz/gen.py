@@ -1006,6 +1006,9 @@ class Gen:
         for b in shapes.STMT_SHAPES:
             if b in self.shapes and b not in self.used_shapes:
                 shapes.block(self, ctx, b)
+        for h in self.customs:
+            if h["name"] not in self.used:
+                shapes.use_custom(self, h)
         for h in self.helpers:
             if h["name"] not in self.used:
                 self.callable = [h]
@@ -1074,11 +1077,13 @@ class Gen:
             e("typedef float T;")
             e("#define ROUND(v) ((double)(float)(v))")
             e("#define EPS FLT_EPSILON")
+            e("#define H0 0.1 /* larger steps: less rounding noise, and O(h^6) after extrapolation */")
             e("static const double TOL = %g, ERRK = %g, SMOOTH = %g;" % (shapes.FLOAT_TOL, ERRK, shapes.FLOAT_SMOOTH))
         else:
             e("typedef double T;")
             e("#define ROUND(v) (v)")
             e("#define EPS DBL_EPSILON")
+            e("#define H0 1e-2")
             e("static const double TOL = %g, ERRK = %g, SMOOTH = %g;" % (TOL, ERRK, SMOOTH))
         e("static int extra_fail; /* a wrong value from ct_value_with_gradient/_pullback */")
         e("#define NSTEP %d /* central differences per component */" % NSTEP)
@@ -1306,9 +1311,9 @@ int main(void) {
    * exact 0 is checked to the noise of the differences) */
   double fabs_f = fabs(objective(v0));
   for (int k = 0; k < NV; k++) {
-    double err, noise = 0, fd = extrapolate(v0, k, 1e-2 * fmax(1.0, fabs(v0[k])), fabs_f, &err, &noise);
+    double err, noise = 0, fd = extrapolate(v0, k, H0 * fmax(1.0, fabs(v0[k])), fabs_f, &err, &noise);
     if (err > SMOOTH * fmax(fabs(fd), 1.0)) /* a kink or a branch switch nearby: smaller steps */
-      fd = extrapolate(v0, k, 1e-5 * fmax(1.0, fabs(v0[k])), fabs_f, &err, &noise);
+      fd = extrapolate(v0, k, H0 * 1e-3 * fmax(1.0, fabs(v0[k])), fabs_f, &err, &noise);
     char name[32];
     comp_name(k, name);
     if (!isfinite(g[k]) || isnan(err)) {

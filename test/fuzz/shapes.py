@@ -158,9 +158,21 @@ def custom_call(g, depth):
     if not g.customs:
         return None
     h = g.r.choice(g.customs)
+    g.used.add(h["name"])
     a = g.fit(g.expr(depth), G.VB)
     b = g.fit(g.expr(depth), G.VB)
     return G.E("%s(%s, %s)" % (h["name"], a.code, b.code), h["bound"], False)
+
+
+def use_custom(g, h):
+    """A term of f's result that calls custom helper h (not called yet)."""
+    a = g.fit(g.expr(2), G.VB)
+    b = g.fit(g.expr(2), G.VB)
+    e = g.fit(G.E("%s(%s, %s)" % (h["name"], a.code, b.code), h["bound"], False), G.VB)
+    v = G.Var(g.fresh("cu"), G.VB, "acc", budget=0.0)
+    g.emit("double %s = %s;" % (v.name, e.code))
+    g.scopes[0].dvars.append(v)
+    g.used.add(h["name"])
 
 
 def to_float(text):

@@ -25,10 +25,15 @@ pointers selected at run time between arrays, static helper functions
 called with pointer offsets) and the libm functions sin cos tan exp log sqrt
 tanh atan sinh cosh pow hypot fabs fmin fmax erf cbrt log1p expm1 atan2 fma
 with safe domains. Variable-length arrays are not generated (Cotangent
-rejects them by design).
+rejects them by design). About two thirds of the programs also get some of
+the shapes of shapes.py, chosen per seed: heap structs from helpers
+(resized and freed), arrays of them, double** row tables, calloc + memcpy +
+memmove, custom derivatives, float programs (checked with a float
+tolerance), and the gradient by ct_gradient / ct_value_with_gradient /
+pullbacks, with wrt lists and run-time function pointers.
 
 Its `main` computes the gradient with Enzyme's C ABI (`__enzyme_autodiff`)
-and compares every component against central finite differences. The
+or Cotangent's operators (shapes.py) and compares every component against central finite differences. The
 shadows of the arrays start at SEED (zero in half of the programs), so the
 reverse pass computes the gradient of f + SEED . (arrays after f), which is
 what the finite differences differentiate too:

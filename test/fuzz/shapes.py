@@ -373,8 +373,8 @@ def native_grad(g, pv, qv, check_value):
             e("  ct_pullback_free(pb);")
         if check_value:
             e("  double ref = call_f(v, NULL);")
-            e("  if (!(val == ref || fabs(val - ref) <= 1e-12 * fmax(1.0, fabs(ref)))) {")
-            e("    printf(\"WRONG value: %%.17g, f %%.17g\\n\", val, ref);")
+            e("  if (!(val == ref || fabs(val - ref) <= PTOL * fmax(1.0, fabs(ref)))) {")
+            e("    printf(\"WRONG value: %.17g, f %.17g\\n\", val, ref);")
             e("    extra_fail++;")
             e("  }")
         else:

@@ -25,10 +25,15 @@ pointers selected at run time between arrays, static helper functions
 called with pointer offsets) and the libm functions sin cos tan exp log sqrt
 tanh atan sinh cosh pow hypot fabs fmin fmax erf cbrt log1p expm1 atan2 fma
 with safe domains. Variable-length arrays are not generated (Cotangent
-rejects them by design).
+rejects them by design). About two thirds of the programs also get some of
+the shapes of shapes.py, chosen per seed: heap structs from helpers
+(resized and freed), arrays of them, double** row tables, calloc + memcpy +
+memmove, custom derivatives, float programs (checked with a float
+tolerance), and the gradient by ct_gradient / ct_value_with_gradient /
+pullbacks, with wrt lists and run-time function pointers.
 
 Its `main` computes the gradient with Enzyme's C ABI (`__enzyme_autodiff`)
-and compares every component against central finite differences. The
+or Cotangent's operators (shapes.py) and compares every component against central finite differences. The
 shadows of the arrays start at SEED (zero in half of the programs), so the
 reverse pass computes the gradient of f + SEED . (arrays after f), which is
 what the finite differences differentiate too:
@@ -70,6 +75,10 @@ import math
 import random
 import sys
 from collections import namedtuple
+
+import shapes
+
+shapes.G = sys.modules[__name__]
 
 VB = 4.0  # bound of state variables and array elements
 WRAP = 60.0  # expressions whose bound exceeds this are squashed
@@ -153,6 +162,8 @@ class Gen:
         self.used = set()
         self.fn = None
         self.features = set()
+        self.shapes, self.used_shapes, self.customs, self.shvar = set(), set(), [], None
+        self.api, self.wrt = "enzyme", False  # how the harness calls the gradient (shapes.py)
 
     # ---------------------------------------------------------------- utils
     def fresh(self, p):
@@ -384,6 +395,8 @@ class Gen:
                 ("log1p", 0.6), ("select", 0.7), ("fma", 0.4)]
         if self.callable:
             opts.append(("call", 1.5))
+        if self.customs:
+            opts.append(("custom", 1.2))
         k = self.wpick(opts)
         d = depth - 1
         if k in ("add", "sub", "mul", "hypot", "minmax", "atan2"):
@@ -473,6 +486,8 @@ class Gen:
             a, b = self.expr(d), self.expr(d)
             e = E("(%s ? %s : %s)" % (c, a.code, b.code), max(a.bound, b.bound), False)
             self.features.add("select")
+        elif k == "custom":
+            e = shapes.custom_call(self, d)
         else:
             e = self.call_expr(d) or self.leaf()
         return self.wrap(e)
@@ -795,7 +810,12 @@ class Gen:
             opts.append(("switch", 0.4))
         if ctx["depth"] <= 1 and self.alias_pairs():
             opts.append(("alias", 0.5))
+        blocks = [b for b in shapes.STMT_SHAPES if b in self.shapes]
+        if self.fn == "f" and ctx["depth"] <= 1 and blocks:
+            opts.append(("shape", 1.0))
         k = self.wpick(opts)
+        if k == "shape":
+            return shapes.block(self, ctx, r.choice(blocks))
         {"assign": self.assign, "decl": self.decl, "for": self.for_loop, "if": self.if_stmt,
          "while": self.while_loop, "array": self.local_array, "call": self.call_stmt,
          "jump": self.jump, "count": self.count, "switch": self.switch, "alias": self.alias}[k](ctx)
@@ -941,7 +961,10 @@ class Gen:
         self.sizes = {"n": (self.nval, self.nval)}
         self.push()
         sig = self.sig
-        x = Arr("x", "n", self.nval, self.nval, True)
+        # (a pullback's f does not write its array arguments: see
+        # shapes.PULLBACK_WRITES_ARGS)
+        args_w = self.api != "pullback" or shapes.PULLBACK_WRITES_ARGS
+        x = Arr("x", "n", self.nval, self.nval, args_w)
         self.scopes[-1].arrays.append(x)
         pw = r.random() < 0.5
         p = Var("p", VB if pw else 1.5, "state", writable=pw)
@@ -952,7 +975,7 @@ class Gen:
         if sig == "C":
             self.scopes[-1].arrays.append(Arr("w", "n", self.nval, self.nval, False))
         if sig == "D":
-            self.scopes[-1].arrays.append(Arr("y", "n", self.nval, self.nval, True))
+            self.scopes[-1].arrays.append(Arr("y", "n", self.nval, self.nval, args_w))
         params = {
             "A": "double *x, int n, double p",
             "B": "double *x, int n, double p, double q",
@@ -961,9 +984,21 @@ class Gen:
             "E": "double p, double *x, int n",
             "F": "double *x, int n, double p, double q",
         }[sig]
+        if self.wrt:
+            names = {"A": "x, p", "B": "x, p, q", "C": "x, p", "D": "x, y, p", "E": "p, x", "F": "x, p"}[sig]
+            names = names.split(", ")
+            r.shuffle(names)
+            self.emit("double f(%s) CT_DIFFERENTIABLE_WRT(%s);" % (params, ", ".join(names)))
+        elif "fnptr" in self.shapes:
+            self.emit("CT_DIFFERENTIABLE double f(%s);" % params)
         self.emit("double f(%s) {" % params)
         self.ind += 1
         ctx = dict(depth=0, maxdepth=3, in_loop=False, can_return=True, void=False, trips=1)
+        if any(b in self.shapes for b in shapes.STMT_SHAPES):
+            # the state variable the statement shapes fold their values into
+            self.shvar = Var(self.fresh("sh"), VB, "acc", budget=0.0)
+            self.emit("double %s = 0.0;" % self.shvar.name)
+            self.scopes[-1].dvars.append(self.shvar)
         # an accumulator to return
         s0 = self.fresh("s")
         self.emit("double %s = %s;" % (s0, lit(self.coef(0.1, 1.0))))
@@ -973,6 +1008,12 @@ class Gen:
             self.emit("int %s = 0;" % k)
             self.scopes[-1].counters.append(k)
         self.stmts(r.randint(3, 7), ctx)
+        for b in shapes.STMT_SHAPES:
+            if b in self.shapes and b not in self.used_shapes:
+                shapes.block(self, ctx, b)
+        for h in self.customs:
+            if h["name"] not in self.used:
+                shapes.use_custom(self, h)
         for h in self.helpers:
             if h["name"] not in self.used:
                 self.callable = [h]
@@ -1010,11 +1051,16 @@ class Gen:
         arrays = ["x"] + (["y"] if sig == "D" else [])
         scalars = ["p"] + (["q"] if sig == "B" else [])
         NV = nx * len(arrays) + len(scalars)
+        flt = "float" in self.shapes
+        T = "float" if flt else "double"
+        rnd = shapes.rnd_float if flt else float
         vals = [r.uniform(-1.5, 1.5) for _ in range(NV)]
         for k in range(NV):
             while abs(vals[k]) < 0.05:
                 vals[k] = r.uniform(-1.5, 1.5)
-        init_shadow = r.random() < 0.5
+            vals[k] = rnd(vals[k])
+        # (a pullback's shadows: zero, its seed scales what it adds)
+        init_shadow = r.random() < 0.5 and self.api != "pullback"
         twice = r.random() < 0.3
         dup = "enzyme_dup, " if r.random() < 0.6 else ""
         L = []
@@ -1028,10 +1074,25 @@ class Gen:
             e("static const double W0[NX] = {%s};" % ", ".join(full(r.uniform(-1.5, 1.5)) for _ in range(nx)))
         if sig == "F":
             e("static const double Q0 = %s;" % full(r.uniform(-1.5, 1.5)))
-        seeds = [float("%.3g" % r.uniform(-1, 1)) if init_shadow else 0.0 for _ in range(nx * len(arrays))]
+        seeds = [rnd(float("%.3g" % r.uniform(-1, 1))) if init_shadow else 0.0 for _ in range(nx * len(arrays))]
         e("/* the shadows' initial values (the adjoints of the arrays after f) */")
-        e("static const double SEED[NA * NX] = {%s};" % ", ".join(lit(c).strip("()") for c in seeds))
-        e("static const double TOL = %g, ERRK = %g, SMOOTH = %g;" % (TOL, ERRK, SMOOTH))
+        e("static const double SEED[NA * NX] = {%s};" % ", ".join(full(c) for c in seeds))
+        if flt:
+            e("/* f is float: the oracle of a float function (its rounding is ~1e-7) */")
+            e("typedef float T;")
+            e("#define ROUND(v) ((double)(float)(v))")
+            e("#define EPS FLT_EPSILON")
+            e("#define H0 0.1 /* larger steps: less rounding noise, and O(h^6) after extrapolation */")
+            e("#define PTOL 1e-6 /* values of two runs of f: a float rounded differently */")
+            e("static const double TOL = %g, ERRK = %g, SMOOTH = %g;" % (shapes.FLOAT_TOL, ERRK, shapes.FLOAT_SMOOTH))
+        else:
+            e("typedef double T;")
+            e("#define ROUND(v) (v)")
+            e("#define EPS DBL_EPSILON")
+            e("#define H0 1e-2")
+            e("#define PTOL 1e-12 /* values of two runs of f */")
+            e("static const double TOL = %g, ERRK = %g, SMOOTH = %g;" % (TOL, ERRK, SMOOTH))
+        e("static int extra_fail; /* a wrong value from ct_value_with_gradient/_pullback */")
         e("#define NSTEP %d /* central differences per component */" % NSTEP)
         e("")
         e("static void comp_name(int k, char *buf) {")
@@ -1043,15 +1104,17 @@ class Gen:
         e("")
         e("/* f at the packed inputs v; the arrays after the call go to out */")
         e("static double call_f(const double *v, double *out) {")
-        e("  double x[NX]%s;" % (", y[NX]" if sig == "D" else ""))
-        e("  memcpy(x, v, sizeof x);")
+        e("  T x[NX]%s;" % (", y[NX]" if sig == "D" else ""))
+        e("  for (int k = 0; k < NX; k++)%s" % (" {" if sig == "D" else ""))
+        e("    x[k] = (T)v[k];")
         if sig == "D":
-            e("  memcpy(y, v + NX, sizeof y);")
+            e("    y[k] = (T)v[NX + k];")
+            e("  }")
         if sig == "C":
             e("  double w[NX];")
             e("  memcpy(w, W0, sizeof w);")
-        pv = "v[NA * NX]"
-        qv = "v[NA * NX + 1]"
+        pv = "(T)v[NA * NX]"
+        qv = "(T)v[NA * NX + 1]"
         call = {
             "A": "f(x, NX, %s)" % pv,
             "B": "f(x, NX, %s, %s)" % (pv, qv),
@@ -1062,9 +1125,11 @@ class Gen:
         }[sig]
         e("  double r = %s;" % call)
         e("  if (out) {")
-        e("    memcpy(out, x, sizeof x);")
+        e("    for (int k = 0; k < NX; k++)%s" % (" {" if sig == "D" else ""))
+        e("      out[k] = x[k];")
         if sig == "D":
-            e("    memcpy(out + NX, y, sizeof y);")
+            e("      out[NX + k] = y[k];")
+            e("    }")
         e("  }")
         e("  return r;")
         e("}")
@@ -1072,6 +1137,28 @@ class Gen:
         e("/* the gradient by reverse mode: the shadows start at SEED, so that they end")
         e(" * as the gradient of f + SEED . (arrays after f); these go to out */")
         e("static void call_grad(const double *v, double *g, double *out) {")
+        if self.api != "enzyme":
+            L += shapes.native_grad(self, pv, qv, r.random() < 0.6)
+        else:
+            L += self.enzyme_grad(dup, pv, qv)
+        e("}")
+        e("")
+        e("/* what the gradient call differentiates */")
+        e("static double objective(const double *v) {")
+        e("  double out[NA * NX];")
+        e("  double r = call_f(v, out);")
+        e("  for (int k = 0; k < NA * NX; k++) r += SEED[k] * out[k];")
+        e("  return r;")
+        e("}")
+        e("")
+        e(HARNESS_MAIN % dict(seed=self.seed, twice=1 if twice else 0))
+        return "\n".join(L)
+
+    def enzyme_grad(self, dup, pv, qv):
+        """call_grad's body by __enzyme_autodiff (double programs)."""
+        sig = self.sig
+        L = []
+        e = L.append
         e("  double x[NX], dx[NX]%s;" % (", y[NX], dy[NX]" if sig == "D" else ""))
         e("  memcpy(x, v, sizeof x);")
         e("  memcpy(dx, SEED, sizeof dx);")
@@ -1103,29 +1190,27 @@ class Gen:
         if sig == "D":
             e("    memcpy(out + NX, y, sizeof y);")
         e("  }")
-        e("}")
-        e("")
-        e("/* what the gradient call differentiates */")
-        e("static double objective(const double *v) {")
-        e("  double out[NA * NX];")
-        e("  double r = call_f(v, out);")
-        e("  for (int k = 0; k < NA * NX; k++) r += SEED[k] * out[k];")
-        e("  return r;")
-        e("}")
-        e("")
-        e(HARNESS_MAIN % dict(seed=self.seed, twice=1 if twice else 0))
-        return "\n".join(L)
+        return L
 
     # ---------------------------------------------------------------- whole
     def program(self):
         r = self.r
         self.nval = r.randint(3, 7)
         self.sig = self.wpick([("A", 5), ("B", 1), ("C", 1), ("D", 1.2), ("E", 1), ("F", 1)])
+        self.shapes = shapes.pick(self)
+        self.lines = shapes.prelude(self)
         nh = self.wpick([(0, 2), (1, 3), (2, 3), (3, 2)])
         for k in range(nh):
             self.helper(k + 1)
         self.function()
         body = "\n".join(self.lines)
+        if "float" in self.shapes:
+            body = shapes.to_float(body)
+        self.features |= {"shape_" + s for s in self.shapes}
+        if self.api != "enzyme":
+            self.features.add("api_" + self.api)
+        if self.wrt:
+            self.features.add("wrt_list")
         head = [
             "/* Cotangent fuzz program, seed %d (test/fuzz/gen.py). Signature %s, n = %d." % (self.seed, self.sig, self.nval),
             " * Features: %s */" % " ".join(sorted(self.features)),
@@ -1134,6 +1219,7 @@ class Gen:
             "#include <stdio.h>",
             "#include <stdlib.h>",
             "#include <string.h>",
+        ] + (["#include <cotangent.h>"] if self.shapes & {"custom", "api"} else []) + [
             "",
             "int enzyme_dup, enzyme_const;",
             "typedef struct { double a, b; } D2;",
@@ -1147,13 +1233,14 @@ class Gen:
 HARNESS_MAIN = r"""static double central(const double *v0, int k, double h) {
   double v[NV];
   memcpy(v, v0, sizeof v);
-  volatile double t = v0[k] + h;
+  volatile double t = ROUND(v0[k] + h);
   h = t - v0[k];
   v[k] = v0[k] + h;
   double fp = objective(v);
-  v[k] = v0[k] - h;
+  volatile double tm = ROUND(v0[k] - h); /* a float step may not be symmetric */
+  v[k] = tm;
   double fm = objective(v);
-  return (fp - fm) / (2 * h);
+  return (fp - fm) / (t - tm);
 }
 
 /* d objective / d v[k]: central differences D_i at h_i = h0 / 2^i, each
@@ -1182,7 +1269,7 @@ static double extrapolate(const double *v0, int k, double h0, double fabs_f, dou
     if (e < *err) {
       *err = e;
       best = R[i + 1];
-      *noise = 4 * DBL_EPSILON * fabs_f / (h0 / (double)(1 << (i + 3)));
+      *noise = 4 * EPS * fabs_f / (h0 / (double)(1 << (i + 3)));
     }
   }
   return best;
@@ -1205,7 +1292,7 @@ int main(void) {
   }
   call_grad(v0, g, out_g);
   for (int k = 0; k < NA * NX; k++) {
-    if (!(out_g[k] == out_f[k] || close_to(out_g[k], out_f[k], 1e-12))) {
+    if (!(out_g[k] == out_f[k] || close_to(out_g[k], out_f[k], PTOL))) {
       char name[32];
       comp_name(k, name);
       printf("WRONG primal: %%s after the gradient call is %%.17g, after f %%.17g\n", name, out_g[k], out_f[k]);
@@ -1216,7 +1303,7 @@ int main(void) {
     double g2[NV];
     call_grad(v0, g2, NULL);
     for (int k = 0; k < NV; k++) {
-      if (!(g2[k] == g[k] || close_to(g2[k], g[k], 1e-12))) {
+      if (!(g2[k] == g[k] || close_to(g2[k], g[k], PTOL))) {
         char name[32];
         comp_name(k, name);
         printf("WRONG second call: d/d%%s = %%.17g, first call %%.17g\n", name, g2[k], g[k]);
@@ -1231,9 +1318,9 @@ int main(void) {
    * exact 0 is checked to the noise of the differences) */
   double fabs_f = fabs(objective(v0));
   for (int k = 0; k < NV; k++) {
-    double err, noise = 0, fd = extrapolate(v0, k, 1e-2 * fmax(1.0, fabs(v0[k])), fabs_f, &err, &noise);
+    double err, noise = 0, fd = extrapolate(v0, k, H0 * fmax(1.0, fabs(v0[k])), fabs_f, &err, &noise);
     if (err > SMOOTH * fmax(fabs(fd), 1.0)) /* a kink or a branch switch nearby: smaller steps */
-      fd = extrapolate(v0, k, 1e-5 * fmax(1.0, fabs(v0[k])), fabs_f, &err, &noise);
+      fd = extrapolate(v0, k, H0 * 1e-3 * fmax(1.0, fabs(v0[k])), fabs_f, &err, &noise);
     char name[32];
     comp_name(k, name);
     if (!isfinite(g[k]) || isnan(err)) {
@@ -1252,6 +1339,7 @@ int main(void) {
       fail++;
     }
   }
+  fail += extra_fail;
   printf("seed %%d: f = %%.17g, %%d components: %%d ok, %%d skipped as non-smooth, %%d wrong\n", seed, f0, NV, ok,
          skip, fail);
   printf("FUZZRESULT ok=%%d skip=%%d fail=%%d nonfinite=0\n", ok, skip, fail);

@@ -15,7 +15,11 @@ the result:
   timeout         the compiler (120 s) or the program (30 s) ran too long
 
     run_batch.py --cc build/bin/cotangent-cc --seeds 1-25 --levels "0 1 2 3"
-                 --out DIR [--failures DIR] [--jobs J] [--keep]
+                 --out DIR [--failures DIR] [--jobs J] [--keep] [--cflags FLAGS]
+
+--cflags adds compiler flags, e.g. "-fsanitize=address -g" (the fuzz.asan
+test); the programs then run with ASAN_OPTIONS=detect_leaks=1:exitcode=66
+unless the environment sets it, so that a sanitizer report is a crash.
 
 Work files go to --out (sources s<SEED>.c and executables; the executables
 of passing runs are deleted unless --keep). With --failures every failing
@@ -108,7 +112,11 @@ def run_one(cc, src, seed, level, out, keep, extra, deadline=None):
                    output="$ %s\nexit status %d\n%s" % (" ".join(cmd), p.returncode, text))
         return res
     try:
-        q = subprocess.run([exe], capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        # a sanitizer's report (--cflags -fsanitize=address) is a crash, not
+        # the program's exit status 1 (a wrong gradient)
+        env = dict(os.environ)
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:exitcode=66")
+        q = subprocess.run([exe], capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env)
     except subprocess.TimeoutExpired:
         res.update(kind="timeout", output="program timed out after %d s" % RUN_TIMEOUT)
         return res

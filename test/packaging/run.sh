@@ -23,7 +23,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cotangent-packaging.XXXXXX")
 trap 'st=$?; if [ $st -eq 0 ]; then rm -rf "$tmp"; else echo "packaging: FAILED, files left in $tmp" >&2; fi' EXIT
 prefix="$tmp/prefix"
 # The plugin and the driver honour these; they must not mask what is tested.
-unset COTANGENT_RUNTIME_BC COTANGENT_CLANG
+unset COTANGENT_RUNTIME_BC COTANGENT_CLANG COTANGENT_PLUGIN
 
 fail() { echo "packaging: $*" >&2; exit 1; }
 step() { echo "== $*"; }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "child.h"
 
 static double f(double x, double y) { return x * sin(y); }
 
@@ -31,36 +32,9 @@ static double norm2(const double *v, int n) {
 }
 
 /* Runs fn in a child; checks it exits non-zero with `expect` on stderr. */
+static void run_void(void *fn) { (*(void (**)(void))fn)(); }
 static void expect_death(const char *what, void (*fn)(void), const char *expect) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    CHECK(!"pipe");
-    return;
-  }
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 2);
-    close(fds[0]);
-    fn();
-    _exit(0); /* survived: the check below fails */
-  }
-  close(fds[1]);
-  char buf[4096] = "";
-  size_t got = 0;
-  ssize_t r;
-  while (got < sizeof buf - 1 && (r = read(fds[0], buf + got, sizeof buf - 1 - got)) > 0)
-    got += (size_t)r;
-  buf[got] = 0;
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  int failed = WIFSIGNALED(status) ? WTERMSIG(status) == SIGABRT : WEXITSTATUS(status) != 0;
-  int said = strstr(buf, expect) != NULL;
-  if (!failed || !said)
-    fprintf(stderr, "%s: want a non-zero exit with \"%s\", got status %d, stderr:\n%s\n", what, expect, status, buf);
-  CHECK(failed && said);
+  check_child_stops(what, run_void, &fn, expect, 0);
 }
 
 static void apply_after_free(void) {

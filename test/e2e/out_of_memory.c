@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "child.h"
 
 /* r <- r * x[i % 4] + 1 for n steps: one record per iteration */
 static double chain(const double *x, unsigned long n) {
@@ -68,40 +69,16 @@ static void tape_overflow(unsigned long n) {
   ct_gradient(chain, x, dx, n);
 }
 
+/* n > 0: a tape of n records; 0: a shadow that does not fit */
+static void run_case(void *n) {
+  if (*(unsigned long *)n)
+    tape_overflow(*(unsigned long *)n);
+  else
+    shadow_out_of_memory();
+}
+
 static void expect_out_of_memory(const char *what, unsigned long n, const char *expect) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    CHECK(!"pipe");
-    return;
-  }
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 2);
-    close(fds[0]);
-    if (n)
-      tape_overflow(n);
-    else
-      shadow_out_of_memory();
-    _exit(0); /* survived: the check below fails */
-  }
-  close(fds[1]);
-  char buf[1024] = "";
-  size_t got = 0;
-  ssize_t r;
-  while (got < sizeof buf - 1 && (r = read(fds[0], buf + got, sizeof buf - 1 - got)) > 0)
-    got += (size_t)r;
-  buf[got] = 0;
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  int aborted = WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-  int said = strstr(buf, expect) != NULL;
-  if (!aborted || !said)
-    fprintf(stderr, "%s (n = %lu): want the out-of-memory message and abort, got status %d, stderr:\n%s\n", what,
-            n, status, buf);
-  CHECK(aborted && said);
+  check_child_stops(what, run_case, &n, expect, 1);
 }
 
 int main(void) {

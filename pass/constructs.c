@@ -62,13 +62,6 @@ void constructs_lower_indirect_branches(ct_module *m, LLVMValueRef from, const c
   }
 }
 
-/* "name" or its demangled form, into buf. */
-static void readable_name(LLVMValueRef fn, char *buf, size_t n) {
-  size_t len = 0;
-  const char *name = LLVMGetValueName2(fn, &len);
-  ct_bridge_demangle(name, len, buf, n);
-}
-
 static const char *const SETJMP_FUNCTIONS[] = {"setjmp", "_setjmp", "__setjmp", "sigsetjmp", "__sigsetjmp",
                                                "savectx", "vfork", "getcontext", NULL};
 
@@ -96,7 +89,7 @@ static void report_invoke(LLVMValueRef user_fn, const char *fname, LLVMValueRef 
   char what[512];
   if (callee && LLVMIsAFunction(callee)) {
     char cname[400];
-    readable_name(callee, cname, sizeof cname);
+    diag_function_name(callee, cname, sizeof cname);
     snprintf(what, sizeof what, "invoke of '%s'", cname);
   } else if (callee && LLVMIsAInlineAsm(callee))
     snprintf(what, sizeof what, "inline assembly that may unwind");
@@ -119,7 +112,7 @@ static void report_invoke(LLVMValueRef user_fn, const char *fname, LLVMValueRef 
 int constructs_check(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
   (void)m;
   char fname[400];
-  readable_name(user_fn, fname, sizeof fname);
+  diag_function_name(user_fn, fname, sizeof fname);
   int invoke_reported = 0, setjmp_reported = 0;
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(copy); bb; bb = LLVMGetNextBasicBlock(bb))
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
@@ -130,7 +123,7 @@ int constructs_check(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
         char cname[400] = "a function";
         LLVMValueRef callee = LLVMGetCalledValue(inst);
         if (callee && LLVMIsAFunction(callee))
-          readable_name(callee, cname, sizeof cname);
+          diag_function_name(callee, cname, sizeof cname);
         diag_report(user_fn, inst, CT_SEV_ERROR,
                     "cannot differentiate '%s': call to '%s' may return twice (setjmp/longjmp); the reverse "
                     "pass cannot replay a jump back into the function; report errors through return "

@@ -49,6 +49,9 @@ void diag_report(LLVMValueRef user_fn, LLVMValueRef at, ct_severity sev, const c
     __attribute__((format(printf, 4, 5)));
 /* A short human name for an instruction: "call to 'foo'", "'fdiv'", ... */
 void diag_describe(LLVMValueRef inst, char *buf, size_t n);
+/* The name of function fn as users write it, into buf: demangled (C++),
+ * and a parallel region's body (f.omp_outlined...) named f. */
+void diag_function_name(LLVMValueRef fn, char *buf, size_t n);
 /* "file:line:col" of an instruction when debug info exists, else "". */
 void diag_location(LLVMValueRef inst, char *buf, size_t n);
 

@@ -145,8 +145,12 @@ void retype_fp_memory(ct_module *m, LLVMValueRef fn);
 /* constructs.c: in a copy of `from` made through `map`, computed gotos
  * (indirectbr) become switches over the addresses of their destinations. */
 void constructs_lower_indirect_branches(ct_module *m, LLVMValueRef from, const ct_vmap *map);
+/* In a prepared copy, invokes whose landing pads only clean up or
+ * terminate become calls (the gradient follows the normal path; see
+ * constructs.c). Returns whether any did (simplify the copy again then). */
+int constructs_drop_cleanups(LLVMValueRef copy);
 /* Reports constructs of the prepared copy of user_fn that the reverse pass
- * cannot replay (C++ exceptions, setjmp); returns 0 then. */
+ * cannot replay (a try/catch, setjmp); returns 0 then. */
 int constructs_check(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
 /* omp.c: in a prepared copy, critical sections and reductions become
  * the runtime's ordered critical sections; unsupported OpenMP constructs

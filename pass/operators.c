@@ -13,6 +13,7 @@
  * followed by their shadow, and __ct_const_marker before a floating-point
  * argument makes it constant. */
 #include "operators.h"
+#include "unwind.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,9 @@ static void lower_in_order(ct_module *m, ct_site *sites, size_t n, size_t s, uns
       lower_in_order(m, sites, n, t, state, gradient_calls);
   }
   LLVMPositionBuilderBefore(m->b, sites[s].call);
+  ct_vmap before;
+  if (sites[s].unwind)
+    unwind_snapshot(sites[s].caller, &before);
   if (!ok || !lower_site(m, &sites[s], &gradient_calls[s])) {
     /* keep the IR valid after an error: the compilation fails anyway */
     LLVMTypeRef t = LLVMTypeOf(sites[s].call);
@@ -144,6 +148,10 @@ static void lower_in_order(ct_module *m, ct_site *sites, size_t n, size_t s, uns
       LLVMReplaceAllUsesWith(sites[s].call, LLVMGetUndef(t));
   }
   LLVMInstructionEraseFromParent(sites[s].call);
+  if (sites[s].unwind) {
+    unwind_restore(sites[s].unwind, sites[s].caller, &before, &gradient_calls[s]);
+    vmap_free(&before);
+  }
   m->changed = 1;
   state[s] = 2;
 }
@@ -163,16 +171,18 @@ void operators_lower_all(ct_module *m) {
         if (k == OP_NONE)
           continue;
         /* C++ with locals that have destructors invokes the operator: it
-           throws nothing, so it becomes a call and a branch */
+           becomes a call and a branch; the calls it is lowered to are
+           invoked again (unwind.c) */
+        struct ct_unwind *unwind = NULL;
         if (LLVMIsAInvokeInst(inst))
-          inst = ct_bridge_invoke_to_call(inst);
+          inst = unwind_remember(&unwind, inst);
         if (n == cap)
           sites = realloc(sites, (cap *= 2) * sizeof *sites);
         LLVMValueRef facts = vmap_get(&all_facts, LLVMGetCalledValue(inst));
         int repeated = 0; /* copies of one call (inlined) have the same */
         for (size_t t = 0; t < n && facts && !repeated; ++t)
           repeated = sites[t].facts == facts;
-        sites[n++] = (ct_site){inst, f, k, facts, repeated};
+        sites[n++] = (ct_site){inst, f, k, facts, repeated, unwind};
       }
   LLVMValueRef *gradient_calls = calloc(n ? n : 1, sizeof *gradient_calls);
   unsigned char *state = calloc(n ? n : 1, 1);
@@ -184,6 +194,8 @@ void operators_lower_all(ct_module *m) {
     if (gradient_calls[s])
       maybe_inline(m, gradient_calls[s]);
   free(gradient_calls);
+  for (size_t s = 0; s < n; ++s)
+    unwind_free(sites[s].unwind);
   free(sites);
   vmap_free(&all_facts);
   facts_remove(m);

@@ -156,7 +156,98 @@ static void lower_in_order(ct_module *m, ct_site *sites, size_t n, size_t s, uns
   state[s] = 2;
 }
 
+/* Wrappers that pass their own function parameter to an operator (C++'s
+ * ct::gradient in cotangent.hpp, a user's always_inline helper) are
+ * inlined into their callers first, where the function is known: at -O0
+ * this pass runs before LLVM's always-inliner. Wrappers nothing calls any
+ * more (inline, internal) go. Returns whether any was inlined. */
+static int inline_operator_wrappers(ct_module *m) {
+  unsigned always = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+  int any = 0, again = 1;
+  while (again) {
+    again = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod), next; f; f = next) {
+      next = LLVMGetNextFunction(f);
+      if (LLVMIsDeclaration(f) || !LLVMGetEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, always))
+        continue;
+      int wraps = 0;
+      for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb && !wraps; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && !wraps; i = LLVMGetNextInstruction(i))
+          if ((LLVMIsACallInst(i) || LLVMIsAInvokeInst(i)) && op_kind_of(LLVMGetCalledValue(i)) != OP_NONE) {
+            unsigned k = function_operand(i, op_kind_of(LLVMGetCalledValue(i)));
+            wraps = k < (unsigned)LLVMGetNumArgOperands(i) && LLVMIsAArgument(LLVMGetOperand(i, k));
+          }
+      if (!wraps)
+        continue;
+      for (LLVMUseRef u = LLVMGetFirstUse(f), nu; u; u = nu) {
+        nu = LLVMGetNextUse(u);
+        LLVMValueRef user = LLVMGetUser(u);
+        if ((LLVMIsACallInst(user) || LLVMIsAInvokeInst(user)) && LLVMGetCalledValue(user) == f &&
+            ct_bridge_inline_call(user))
+          any = again = 1;
+      }
+      LLVMLinkage l = LLVMGetLinkage(f);
+      if (!LLVMGetFirstUse(f) && (l == LLVMInternalLinkage || l == LLVMPrivateLinkage ||
+                                  l == LLVMLinkOnceODRLinkage || l == LLVMLinkOnceAnyLinkage)) {
+        if (next == f)
+          next = LLVMGetNextFunction(f);
+        LLVMDeleteFunction(f);
+      }
+    }
+  }
+  return any;
+}
+
+/* The value a local variable holds, when it is stored once, with no other
+ * write or escape (at -O0 an inlined wrapper's parameters live in allocas),
+ * else NULL; *store is that store. */
+static LLVMValueRef value_in_local(LLVMValueRef v, LLVMValueRef *store) {
+  if (!v || !LLVMIsALoadInst(v) || !LLVMIsAAllocaInst(LLVMGetOperand(v, 0)))
+    return NULL;
+  LLVMValueRef slot = LLVMGetOperand(v, 0), held = NULL;
+  for (LLVMUseRef u = LLVMGetFirstUse(slot); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsALoadInst(user))
+      continue;
+    if (LLVMIsAIntrinsicInst(user) && !ir_mem_intrinsic(user))
+      continue; /* lifetime markers, debug records */
+    if (!LLVMIsAStoreInst(user) || LLVMGetOperand(user, 1) != slot)
+      return NULL; /* escapes or is written some other way */
+    if (held)
+      return NULL;
+    held = LLVMGetOperand(user, 0);
+    *store = user;
+  }
+  return held;
+}
+
+/* An operator's operands that are locals holding a function or a marker
+ * (ct_const, enzyme_dup, ...) become that function or a load of the marker:
+ * what a wrapper passed on is read as if written at the call. */
+static void see_through_locals(ct_module *m, LLVMValueRef call) {
+  unsigned n = (unsigned)LLVMGetNumArgOperands(call);
+  for (unsigned k = 0; k < n; ++k) {
+    LLVMValueRef store = NULL, held = value_in_local(LLVMGetOperand(call, k), &store);
+    if (held && LLVMIsAFunction(held)) {
+      LLVMSetOperand(call, k, held);
+      continue;
+    }
+    LLVMValueRef g = held && LLVMIsALoadInst(held) ? LLVMGetOperand(held, 0) : NULL;
+    size_t len = 0;
+    const char *name = g && LLVMIsAGlobalVariable(g) ? LLVMGetValueName2(g, &len) : NULL;
+    if (!name || marker_of_name(name, len) == MARK_NONE)
+      continue;
+    LLVMPositionBuilderBefore(m->b, call);
+    LLVMSetOperand(call, k, LLVMBuildLoad2(m->b, LLVMTypeOf(held), g, ""));
+    /* the marker is no variable: nothing may read it at run time */
+    LLVMSetOperand(store, 0, LLVMGetUndef(LLVMTypeOf(held)));
+    if (!LLVMGetFirstUse(held))
+      LLVMInstructionEraseFromParent(held);
+  }
+}
+
 void operators_lower_all(ct_module *m) {
+  m->changed |= inline_operator_wrappers(m);
   size_t cap = 16, n = 0;
   ct_site *sites = malloc(cap * sizeof *sites);
   ct_vmap all_facts;
@@ -178,6 +269,7 @@ void operators_lower_all(ct_module *m) {
           inst = unwind_remember(&unwind, inst);
         if (n == cap)
           sites = realloc(sites, (cap *= 2) * sizeof *sites);
+        see_through_locals(m, inst);
         LLVMValueRef facts = vmap_get(&all_facts, LLVMGetCalledValue(inst));
         int repeated = 0; /* copies of one call (inlined) have the same */
         for (size_t t = 0; t < n && facts && !repeated; ++t)

@@ -1,8 +1,9 @@
 // Sample out-of-tree C++ user of an installed Cotangent (see ../run.sh): the
 // gradient of a function template over a std::vector, with a loop whose trip
 // count comes from the command line (so the gradient uses the tape, i.e. the
-// runtime), checked against the analytic one. Exits non-zero on a mismatch.
-#include <cotangent.h>
+// runtime), checked against the analytic one, through cotangent.hpp. Exits
+// non-zero on a mismatch.
+#include <cotangent.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -23,7 +24,7 @@ int main(int argc, char **argv) {
   std::vector<double> x(n), dx(n, 0.0);
   for (int i = 0; i < n; ++i)
     x[i] = 0.3 + 0.25 * i;
-  ct_gradient(sample::energy<double>, x.data(), dx.data(), n);
+  ct::gradient(sample::energy<double>, x.data(), dx.data(), n);
   int ok = 1;
   for (int i = 0; i < n; ++i) {
     double want = 2 * x[i] * std::sin(x[i]) + x[i] * x[i] * std::cos(x[i]);

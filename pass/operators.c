@@ -202,8 +202,8 @@ static int inline_operator_wrappers(ct_module *m) {
  * write or escape (at -O0 an inlined wrapper's parameters live in allocas),
  * else NULL; *store is that store. */
 static LLVMValueRef value_in_local(LLVMValueRef v, LLVMValueRef *store) {
-  if (!v || !LLVMIsALoadInst(v) || !LLVMIsAAllocaInst(LLVMGetOperand(v, 0)))
-    return NULL;
+  if (!v || !LLVMIsALoadInst(v) || LLVMGetVolatile(v) || !LLVMIsAAllocaInst(LLVMGetOperand(v, 0)))
+    return NULL; /* a volatile variable is opaque on purpose */
   LLVMValueRef slot = LLVMGetOperand(v, 0), held = NULL;
   for (LLVMUseRef u = LLVMGetFirstUse(slot); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
@@ -211,7 +211,7 @@ static LLVMValueRef value_in_local(LLVMValueRef v, LLVMValueRef *store) {
       continue;
     if (LLVMIsAIntrinsicInst(user) && !ir_mem_intrinsic(user))
       continue; /* lifetime markers, debug records */
-    if (!LLVMIsAStoreInst(user) || LLVMGetOperand(user, 1) != slot)
+    if (!LLVMIsAStoreInst(user) || LLVMGetOperand(user, 1) != slot || LLVMGetVolatile(user))
       return NULL; /* escapes or is written some other way */
     if (held)
       return NULL;

@@ -106,13 +106,21 @@ LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int
   }
 }
 
-/* C++ output streams (mangled names): they read values, and return the
- * stream (a pointer), which carries no derivative: std::ostream's
- * operator<< and _M_insert<T>, put, flush, std::operator<<(ostream&, ...),
- * __ostream_insert, endl, flush, and what they call to widen and throw. */
-static const char *const OSTREAM_PREFIXES[] = {"_ZNSolsE", "_ZNSo9_M_insert", "_ZNSo3put", "_ZNSo5flush",
-                                               "_ZStlsI", "_ZSt16__ostream_insert", "_ZSt4endl", "_ZSt5flush",
-                                               "_ZNKSt5ctypeIcE13_M_widen_init", "_ZSt16__throw_bad_cast", NULL};
+/* Library functions that touch no floating-point data, though they may get
+ * pointers into varied memory (a string key inside a struct of parameters)
+ * or read values: their results (the stream, a char pointer, a comparison)
+ * carry no derivative, and they write none. By mangled-name prefix:
+ * C++ output streams (std::ostream's operator<< and _M_insert<T>, put,
+ * flush, std::operator<<(ostream&, ...), __ostream_insert, endl, flush, and
+ * what they call to widen and throw), std::string's members (char data
+ * only), the hashing of std::hash<std::string>. */
+static const char *const INACTIVE_LIBRARY_PREFIXES[] = {
+    "_ZNSolsE", "_ZNSo9_M_insert", "_ZNSo3put", "_ZNSo5flush", "_ZStlsI", "_ZSt16__ostream_insert", "_ZSt4endl",
+    "_ZSt5flush", "_ZNKSt5ctypeIcE13_M_widen_init", "_ZSt16__throw_bad_cast",
+    "_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE", "_ZNKSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE",
+    "_ZSt11_Hash_bytes", NULL};
+/* ... and by whole name: byte and string comparisons. */
+static const char *const INACTIVE_LIBRARY_NAMES[] = {"bcmp", "memcmp", "strcmp", "strncmp", "memchr", "strchr", NULL};
 
 int activity_is_without_derivative(LLVMValueRef inst) {
   if (!LLVMIsACallInst(inst))
@@ -122,9 +130,11 @@ int activity_is_without_derivative(LLVMValueRef inst) {
     return 0;
   size_t len = 0;
   const char *name = LLVMGetValueName2(callee, &len);
-  for (const char *const *p = OSTREAM_PREFIXES; *p; ++p)
+  for (const char *const *p = INACTIVE_LIBRARY_PREFIXES; *p; ++p)
     if (len >= strlen(*p) && !strncmp(name, *p, strlen(*p)))
       return 1;
+  if (ir_callee_is(inst, INACTIVE_LIBRARY_NAMES))
+    return 1;
   return (len == 23 && !memcmp(name, "__ct_without_derivative", 23)) ||
          (len == 24 && !memcmp(name, "__ct_without_derivativef", 24)) ||
          (len == 27 && !memcmp(name, "__ct_without_derivative_ptr", 27)) ||

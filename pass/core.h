@@ -179,8 +179,9 @@ LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr);
 LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int depth);
 /* A call of ct_without_derivative(x) (x's value, with a zero derivative),
  * of a function marked no_derivative (constant results), or of a library
- * function whose result carries no derivative though it reads values (C++
- * output streams: the stream it returns). */
+ * function that touches no floating-point data though it may read values
+ * or get pointers to varied memory (C++ output streams, std::string,
+ * memcmp): its result carries no derivative. */
 int activity_is_without_derivative(LLVMValueRef inst);
 /* v (of fn, the prepared primal) is computed from a ct_without_derivative
  * (or no_derivative call) of a value that depends on spec's differentiable

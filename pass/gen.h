@@ -137,6 +137,13 @@ typedef enum {
   REV_ATOMIC_ADD, REV_UNSUPPORTED
 } ct_rev_kind;
 
+/* For unit tests (test/unit/test_plan.c), gradient.c: a generator for spec
+ * over pc (already in prepared form), with the analyses of build_gradient
+ * done (loops, cfg_analyse, activity_analyze) and no function created, so
+ * that plan_tape may run on it; gradient_release frees it. */
+void gradient_analyse_only(ct_gen *g, ct_module *m, const ct_spec *spec, LLVMValueRef pc);
+void gradient_release(ct_gen *g);
+
 /* The files below, in the order a gradient's data flows through them (the
  * driver, gradient.c, calls them in this order; core.h declares it). */
 

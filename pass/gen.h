@@ -301,8 +301,6 @@ void reverse_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes);
  * with differentiable captured data runs the region's augmented forward
  * per thread (tapes kept in a region record) and, in the reverse, forks
  * the region's reverse; critical sections and barriers are mirrored. */
-/* A call of __kmpc_fork_call. */
-int omp_is_fork(LLVMValueRef inst);
 /* The reverse kind of an OpenMP runtime call (REV_OMP_FORK, REV_OMP_SYNC,
  * REV_NONE, REV_UNSUPPORTED), or -1 when `inst` is not one. */
 int omp_classify(ct_gen *g, LLVMValueRef inst);

@@ -279,12 +279,6 @@ static int is_masked_store(LLVMValueRef inst) {
   return masked && !strcmp(masked, "store");
 }
 
-static int is_fork(LLVMValueRef inst) {
-  size_t len = 0;
-  const char *name = util_callee_name(inst, &len);
-  return name && len == 16 && !memcmp(name, "__kmpc_fork_call", 16);
-}
-
 /* A fork argument carrying a varied double's bits (firstprivate). */
 static int has_varied_bits(const ct_vmap *varied, LLVMValueRef fork) {
   int n = LLVMGetNumArgOperands(fork);
@@ -401,7 +395,7 @@ static int mark_varied(ct_vmap *varied, LLVMValueRef inst) {
   }
   if (is_atomic_fp_update(inst) && vmap_get(varied, LLVMGetOperand(inst, 1)))
     changed |= mark_base_varied(varied, LLVMGetOperand(inst, 0), 0);
-  if (is_fork(inst) && (has_varied_operand(varied, inst) || has_varied_bits(varied, inst)))
+  if (ir_is_omp_fork(inst) && (has_varied_operand(varied, inst) || has_varied_bits(varied, inst)))
     changed |= mark_fork_outputs(varied, inst);
   int custom = calls_custom_derivative(inst);
   if ((custom || calls_function_with_body(inst)) && has_varied_operand(varied, inst)) {

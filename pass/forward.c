@@ -391,7 +391,7 @@ static void build_calls(ct_gen *g) {
       LLVMValueRef aug = vmap_get(&g->call_aug, inst);
       if (!aug)
         continue;
-      if (omp_is_fork(inst)) {
+      if (ir_is_omp_fork(inst)) {
         omp_forward_fork(g, inst);
         continue;
       }

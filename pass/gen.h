@@ -137,6 +137,13 @@ typedef enum {
   REV_ATOMIC_ADD, REV_UNSUPPORTED
 } ct_rev_kind;
 
+/* For unit tests (test/unit/test_plan.c), gradient.c: a generator for spec
+ * over pc (already in prepared form), with the analyses of build_gradient
+ * done (loops, cfg_analyse, activity_analyze) and no function created, so
+ * that plan_tape may run on it; gradient_release frees it. */
+void gradient_analyse_only(ct_gen *g, ct_module *m, const ct_spec *spec, LLVMValueRef pc);
+void gradient_release(ct_gen *g);
+
 /* The files below, in the order a gradient's data flows through them (the
  * driver, gradient.c, calls them in this order; core.h declares it). */
 
@@ -294,8 +301,6 @@ void reverse_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes);
  * with differentiable captured data runs the region's augmented forward
  * per thread (tapes kept in a region record) and, in the reverse, forks
  * the region's reverse; critical sections and barriers are mirrored. */
-/* A call of __kmpc_fork_call. */
-int omp_is_fork(LLVMValueRef inst);
 /* The reverse kind of an OpenMP runtime call (REV_OMP_FORK, REV_OMP_SYNC,
  * REV_NONE, REV_UNSUPPORTED), or -1 when `inst` is not one. */
 int omp_classify(ct_gen *g, LLVMValueRef inst);

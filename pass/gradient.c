@@ -494,3 +494,10 @@ int gradient_get_split(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_
 }
 
 void gradient_finish(ct_module *m) { prepare_finish(m); }
+
+void gradient_analyse_only(ct_gen *g, ct_module *m, const ct_spec *spec, LLVMValueRef pc) {
+  gen_init(g, m, spec, pc);
+  analyse(g);
+}
+
+void gradient_release(ct_gen *g) { gen_free(g); }

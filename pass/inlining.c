@@ -3,7 +3,6 @@
  * one (ct_bridge_inline_call). */
 #include "core.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* The function a call, invoke or callbr calls directly (with the call's
@@ -15,34 +14,14 @@ static LLVMValueRef called_function(LLVMValueRef inst) {
   return f && LLVMIsAFunction(f) && LLVMGlobalGetValueType(f) == LLVMGetCalledFunctionType(inst) ? f : NULL;
 }
 
-/* fn reaches itself through direct calls of functions with bodies. */
-static int is_recursive(LLVMValueRef fn) {
-  ct_vmap seen;
-  vmap_init(&seen);
-  size_t cap = 16, n = 0;
-  LLVMValueRef *work = malloc(cap * sizeof *work);
-  work[n++] = fn;
-  int found = 0;
-  while (n && !found) {
-    LLVMValueRef g = work[--n];
-    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(g); bb && !found; bb = LLVMGetNextBasicBlock(bb))
-      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst && !found; inst = LLVMGetNextInstruction(inst)) {
-        LLVMValueRef callee = called_function(inst);
-        if (!callee || LLVMIsDeclaration(callee))
-          continue;
-        found = callee == fn;
-        if (found || vmap_get(&seen, callee))
-          continue;
-        vmap_set(&seen, callee, callee);
-        if (n == cap)
-          work = realloc(work, (cap *= 2) * sizeof *work);
-        work[n++] = callee;
-      }
-  }
-  free(work);
-  vmap_free(&seen);
-  return found;
+/* called_function, in the form ir_calls_reach follows. */
+static LLVMValueRef next_callee(LLVMValueRef inst, void *data) {
+  (void)data;
+  return called_function(inst);
 }
+
+/* fn reaches itself through direct calls of functions with bodies. */
+static int is_recursive(LLVMValueRef fn) { return ir_calls_reach(fn, fn, next_callee, NULL); }
 
 /* Computed goto: the callee's block addresses would still name the callee's
  * blocks after inlining, so it stays a call. */

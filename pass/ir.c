@@ -78,6 +78,41 @@ const char *ir_masked_intrinsic(LLVMValueRef inst) {
   return NULL;
 }
 
+int ir_is_omp_fork(LLVMValueRef inst) {
+  size_t len = 0;
+  const char *name = util_callee_name(inst, &len);
+  return name && len == 16 && !memcmp(name, "__kmpc_fork_call", 16);
+}
+
+int ir_calls_reach(LLVMValueRef from, LLVMValueRef target, LLVMValueRef (*next)(LLVMValueRef inst, void *data),
+                   void *data) {
+  ct_vmap seen;
+  vmap_init(&seen);
+  size_t cap = 16, n = 0;
+  LLVMValueRef *work = malloc(cap * sizeof *work);
+  work[n++] = from;
+  int found = 0;
+  while (n && !found) {
+    LLVMValueRef f = work[--n];
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb && !found; bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst && !found; inst = LLVMGetNextInstruction(inst)) {
+        LLVMValueRef callee = next(inst, data);
+        if (!callee || LLVMIsDeclaration(callee))
+          continue;
+        found = callee == target;
+        if (found || vmap_get(&seen, callee))
+          continue;
+        vmap_set(&seen, callee, callee);
+        if (n == cap)
+          work = realloc(work, (cap *= 2) * sizeof *work);
+        work[n++] = callee;
+      }
+  }
+  free(work);
+  vmap_free(&seen);
+  return found;
+}
+
 LLVMValueRef ir_declare_function(LLVMModuleRef mod, const char *name, LLVMTypeRef fty, int *declared) {
   LLVMValueRef f = LLVMGetNamedFunction(mod, name);
   if (declared)

@@ -29,6 +29,13 @@ int ir_is_local_allocation(LLVMValueRef base);
 const char *ir_mem_intrinsic(LLVMValueRef inst);
 /* "load" or "store" for llvm.masked.load/store calls, else NULL. */
 const char *ir_masked_intrinsic(LLVMValueRef inst);
+/* A call of __kmpc_fork_call (an OpenMP parallel region, clang's lowering). */
+int ir_is_omp_fork(LLVMValueRef inst);
+/* Does a call in `from` reach `target`, directly or through the bodies of
+ * the functions it calls in turn? `next` gives the function a call
+ * instruction leads to (NULL: not followed; declarations are not). */
+int ir_calls_reach(LLVMValueRef from, LLVMValueRef target, LLVMValueRef (*next)(LLVMValueRef inst, void *data),
+                   void *data);
 /* The function `name` of mod, declared with type fty when mod has none
  * (*declared, if not NULL, says which: for attributes of a new
  * declaration). */

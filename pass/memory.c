@@ -144,7 +144,7 @@ static int reads_unchanged_memory_anywhere(ct_gen *g, LLVMValueRef load) {
 static int reads_unchanged_memory_uncached(ct_gen *g, LLVMValueRef load) {
   for (unsigned i = 0; i < g->nblocks; ++i) /* parallel regions: the old rule, no reachability */
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst))
-      if (LLVMIsACallInst(inst) && omp_is_fork(inst))
+      if (LLVMIsACallInst(inst) && ir_is_omp_fork(inst))
         return reads_unchanged_memory_anywhere(g, load);
   LLVMValueRef base = ir_base_object(LLVMGetOperand(load, 0));
   /* split (an augmented forward returns, and its caller runs on, and may

@@ -39,8 +39,6 @@ static int callee_has_prefix(LLVMValueRef inst, const char *prefix) {
   return n && len >= strlen(prefix) && !memcmp(n, prefix, strlen(prefix));
 }
 
-int omp_is_fork(LLVMValueRef inst) { return LLVMIsACallInst(inst) && callee_is(inst, "__kmpc_fork_call"); }
-
 /* ---- the prepared copy ---- */
 
 /* Runtime entry points that mean a construct the reverse cannot replay. */
@@ -159,7 +157,7 @@ int omp_classify(ct_gen *g, LLVMValueRef inst) {
     return is_atomic_update(g, inst) ? REV_OMP_SYNC : -1;
   if (!LLVMIsACallInst(inst))
     return -1;
-  if (omp_is_fork(inst)) {
+  if (ir_is_omp_fork(inst)) {
     unsigned n = (unsigned)LLVMGetNumArgOperands(inst);
     for (unsigned k = 3; k < n; ++k) {
       LLVMValueRef op = LLVMGetOperand(inst, k);
@@ -301,7 +299,7 @@ unsigned omp_needs(ct_gen *g, LLVMValueRef inst, const ct_spec *spec, ct_need *o
     out[n++] = (ct_need){inst, NEED_VALUE}; /* the ticket */
     return n;
   }
-  if (!omp_is_fork(inst))
+  if (!ir_is_omp_fork(inst))
     return 0;
   for (unsigned p = 2; p < spec->nparams; ++p) {
     LLVMValueRef op = LLVMGetOperand(inst, p + 1);

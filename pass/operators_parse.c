@@ -308,36 +308,18 @@ ct_parse_result operators_parse(ct_module *m, const ct_site *s, ct_op_call *c) {
 
 /* An operator applied to the function containing it, or to one that calls
  * it, would have to differentiate its own call. */
+/* The function a call or invoke of `inst` calls directly whose body is
+ * differentiated (no custom derivative, not no_derivative), or NULL. */
+static LLVMValueRef differentiated_callee(LLVMValueRef inst, void *m) {
+  if (!LLVMIsACallInst(inst) && !LLVMIsAInvokeInst(inst))
+    return NULL;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  if (!callee || !LLVMIsAFunction(callee) || LLVMIsDeclaration(callee) || custom_derivative_of(m, callee) ||
+      LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-no-derivative", 16))
+    return NULL; /* a body that is not differentiated */
+  return callee;
+}
+
 int operators_reaches(ct_module *m, LLVMValueRef fn, LLVMValueRef target) {
-  ct_vmap seen;
-  vmap_init(&seen);
-  size_t cap = 16, n = 0;
-  LLVMValueRef *work = malloc(cap * sizeof *work);
-  work[n++] = fn;
-  vmap_set(&seen, fn, fn);
-  int found = 0;
-  while (n && !found) {
-    LLVMValueRef f = work[--n];
-    if (f == target) {
-      found = 1;
-      break;
-    }
-    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
-      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
-        if (!LLVMIsACallInst(inst) && !LLVMIsAInvokeInst(inst))
-          continue;
-        LLVMValueRef callee = LLVMGetCalledValue(inst);
-        if (!callee || !LLVMIsAFunction(callee) || LLVMIsDeclaration(callee) || vmap_get(&seen, callee) ||
-            custom_derivative_of(m, callee) ||
-            LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-no-derivative", 16))
-          continue; /* a body that is not differentiated */
-        vmap_set(&seen, callee, callee);
-        if (n == cap)
-          work = realloc(work, (cap *= 2) * sizeof *work);
-        work[n++] = callee;
-      }
-  }
-  free(work);
-  vmap_free(&seen);
-  return found;
+  return fn == target || ir_calls_reach(fn, target, differentiated_callee, m);
 }

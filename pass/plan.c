@@ -234,7 +234,7 @@ static void plan_call(ct_gen *g, ct_block *b, LLVMValueRef call) {
  * omp_needs lists (a fork's region record always on the tape). */
 static void plan_omp(ct_gen *g, ct_block *b, LLVMValueRef inst) {
   ct_spec spec = {0};
-  if (omp_is_fork(inst)) {
+  if (ir_is_omp_fork(inst)) {
     ct_split split;
     if (!omp_fork_spec(g, inst, &spec))
       return;

@@ -16,6 +16,7 @@
 #include "gen.h"
 #include "release.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
@@ -554,24 +555,25 @@ static void reverse_instruction(ct_gen *g, LLVMValueRef inst) {
  * there are several), and the reverse continues in that predecessor's. */
 static void reverse_edges(ct_gen *g, ct_block *b, LLVMValueRef from, LLVMBasicBlockRef rev_exit) {
   ct_module *m = g->m;
-  LLVMValueRef phis[256];
-  LLVMValueRef dphis[256];
-  unsigned nphis = 0;
+  unsigned nphis = 0, cap = 1;
+  for (LLVMValueRef inst = LLVMGetFirstInstruction(b->bb); inst && LLVMIsAPHINode(inst);
+       inst = LLVMGetNextInstruction(inst))
+    ++cap;
+  LLVMValueRef *phis = malloc(cap * sizeof *phis), *dphis = malloc(cap * sizeof *dphis);
   for (LLVMValueRef inst = LLVMGetFirstInstruction(b->bb); inst && LLVMIsAPHINode(inst);
        inst = LLVMGetNextInstruction(inst))
     if (classify(g, inst) == REV_PHI) {
-      if (nphis == 256) {
-        gen_fail(g, inst, "is one of too many (over 256) differentiable phis in one block", NULL);
-        return;
-      }
       phis[nphis] = inst;
       dphis[nphis++] = adjoint_take(g, inst);
     }
   if (b->npreds == 0) {
     LLVMBuildBr(m->b, rev_exit);
+    free(phis);
+    free(dphis);
     return;
   }
   LLVMBasicBlockRef here = LLVMGetInsertBlock(m->b);
+  /* the switch's default is never taken (`from` is a predecessor's index) */
   LLVMValueRef sw = from ? LLVMBuildSwitch(m->b, from, cfg_block_of(g, b->preds[0])->rev, b->npreds) : NULL;
   for (unsigned k = 0; k < b->npreds; ++k) {
     ct_block *p = cfg_block_of(g, b->preds[k]);
@@ -594,8 +596,8 @@ static void reverse_edges(ct_gen *g, ct_block *b, LLVMValueRef from, LLVMBasicBl
     }
     LLVMBuildBr(m->b, p->rev);
   }
-  if (sw) /* the default is never taken; point it at the first edge */
-    LLVMSetOperand(sw, 1, LLVMBasicBlockAsValue(LLVMValueAsBasicBlock(LLVMGetOperand(sw, 1))));
+  free(phis);
+  free(dphis);
 }
 
 void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {

@@ -24,6 +24,22 @@ const ct_rule *classify_rule(LLVMValueRef inst) {
   return rules_for_opcode(LLVMGetInstructionOpcode(inst));
 }
 
+int classify_rule_operands(ct_gen *g, LLVMValueRef inst, const ct_rule *rule, ct_rule_operands *out) {
+  static const char SYMS[] = "abc";
+  memset(out, 0, sizeof *out);
+  for (unsigned k = 0; k < rule->noperands; ++k) {
+    if (!(out->nargs[k] = rules_operand_args(rule, inst, k, &out->first[k])))
+      return 0;
+    for (unsigned j = 0; j < out->nargs[k]; ++j)
+      out->active[k] |= adjoint_has(g, LLVMGetOperand(inst, out->first[k] + j));
+  }
+  for (unsigned k = 0; k < rule->noperands; ++k)
+    if (rule->adjoint[k] && out->active[k])
+      for (unsigned j = 0; j <= RULE_MAX_OPERANDS; ++j)
+        out->uses[j] |= rules_uses(rule->adjoint[k], j < RULE_MAX_OPERANDS ? SYMS[j] : 'r');
+  return 1;
+}
+
 /* Functions that neither read differentiable values into their result nor
  * write differentiable memory: calls to them need no adjoint. */
 static const char *const INACTIVE_FUNCTIONS[] = {

@@ -24,6 +24,12 @@ CT_RT_NORETURN void __ct_runtime_error(const char *msg);
 #include <stddef.h>
 void __ct_check_shadow_alloc(int failed, size_t count, size_t size);
 
+/* The digamma function Gamma'/Gamma (special.c), for the derivatives of
+ * lgamma and tgamma; NaN at its poles 0, -1, -2, ... */
+double __ct_digamma(double x);
+float __ct_digammaf(float x);
+long double __ct_digammal(long double x);
+
 /* Adjoints of memcpy/memmove of double or float data (memory_adjoint.c):
  * dsrc[i] += ddst[i]; ddst[i] = 0 for bytes / sizeof(element) elements. */
 #include <stddef.h>

@@ -126,6 +126,10 @@ extern "C" int ct_bridge_call_may_write(LLVMValueRef call, unsigned locations) {
   return isModSet(MR);
 }
 
+extern "C" void ct_bridge_clear_no_signed_zeros(LLVMValueRef inst) {
+  cast<Instruction>(unwrap(inst))->setHasNoSignedZeros(false);
+}
+
 extern "C" int ct_bridge_dominates(LLVMValueRef a, LLVMValueRef b) {
   auto *A = unwrap<Instruction>(a), *B = unwrap<Instruction>(b);
   if (A->getFunction() != B->getFunction())

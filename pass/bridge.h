@@ -100,6 +100,9 @@ enum { CT_MEM_ARGUMENT = 1, CT_MEM_INACCESSIBLE = 2, CT_MEM_OTHER = 4 };
  * own reading of its memory effects (CallBase::getMemoryEffects: the call
  * site's and the callee's memory attributes, and operand bundles)? */
 int ct_bridge_call_may_write(LLVMValueRef call, unsigned locations);
+/* Clears the no-signed-zeros fast-math flag of a floating-point
+ * instruction (LLVMSetFastMathFlags can only add flags). */
+void ct_bridge_clear_no_signed_zeros(LLVMValueRef inst);
 
 /* Splits the block of `before` there, so that `cond` (an i1 computed
  * before it) branches, as unlikely, to a new block that ends in

@@ -24,6 +24,22 @@ const ct_rule *classify_rule(LLVMValueRef inst) {
   return rules_for_opcode(LLVMGetInstructionOpcode(inst));
 }
 
+int classify_rule_operands(ct_gen *g, LLVMValueRef inst, const ct_rule *rule, ct_rule_operands *out) {
+  static const char SYMS[] = "abc";
+  memset(out, 0, sizeof *out);
+  for (unsigned k = 0; k < rule->noperands; ++k) {
+    if (!(out->nargs[k] = rules_operand_args(rule, inst, k, &out->first[k])))
+      return 0;
+    for (unsigned j = 0; j < out->nargs[k]; ++j)
+      out->active[k] |= adjoint_has(g, LLVMGetOperand(inst, out->first[k] + j));
+  }
+  for (unsigned k = 0; k < rule->noperands; ++k)
+    if (rule->adjoint[k] && out->active[k])
+      for (unsigned j = 0; j <= RULE_MAX_OPERANDS; ++j)
+        out->uses[j] |= rules_uses(rule->adjoint[k], j < RULE_MAX_OPERANDS ? SYMS[j] : 'r');
+  return 1;
+}
+
 /* Functions that neither read differentiable values into their result nor
  * write differentiable memory: calls to them need no adjoint. */
 static const char *const INACTIVE_FUNCTIONS[] = {
@@ -410,8 +426,21 @@ static LLVMValueRef back_to_float(LLVMValueRef v, int depth) {
   return NULL;
 }
 
+/* Is v the result of an integer-valued libm function (floor, rint, ...:
+ * a row without any adjoint), whose derivative is 0 already? */
+static int is_integer_valued_call(LLVMValueRef v) {
+  const ct_rule *rule = LLVMIsACallInst(v) ? classify_rule(v) : NULL;
+  if (!rule)
+    return 0;
+  for (unsigned k = 0; k < rule->noperands; ++k)
+    if (rule->adjoint[k])
+      return 0;
+  return 1;
+}
+
 /* warning: a differentiable value converted to an integer and back to
- * floating point loses its derivative there (e.g. floor via (int)x). */
+ * floating point loses its derivative there (e.g. floor via (int)x); not
+ * the result of an integer-valued function ((int)floor(x) loses nothing). */
 void classify_warn_lossy_conversions(ct_gen *g) {
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
@@ -419,7 +448,8 @@ void classify_warn_lossy_conversions(ct_gen *g) {
       LLVMOpcode op = LLVMGetInstructionOpcode(inst);
       int bits = op == LLVMBitCast && is_fp_type(LLVMTypeOf(LLVMGetOperand(inst, 0))) &&
                  !is_fp_type(LLVMTypeOf(inst)) && LLVMGetTypeKind(LLVMTypeOf(inst)) != LLVMPointerTypeKind;
-      if ((op != LLVMFPToSI && op != LLVMFPToUI && !bits) || !adjoint_has(g, LLVMGetOperand(inst, 0)))
+      if ((op != LLVMFPToSI && op != LLVMFPToUI && !bits) || !adjoint_has(g, LLVMGetOperand(inst, 0)) ||
+          is_integer_valued_call(LLVMGetOperand(inst, 0)))
         continue;
       LLVMValueRef back = back_to_float(inst, 0);
       if (!back)

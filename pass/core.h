@@ -139,6 +139,15 @@ void gradient_finish(ct_module *m);
  * construct that cannot be differentiated (constructs.c). */
 LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn);
 void prepare_finish(ct_module *m);
+/* libm_calls.c: in a prepared copy, each modf call is followed by an
+ * explicit store of its integral part (trunc(x)), whose reverse clears that
+ * part's shadow. */
+void prepare_libm_calls(ct_module *m, LLVMValueRef fn);
+/* libm_calls.c, PipelineStart: clears no-signed-zeros on floating-point
+ * selects and phis, so that -ffast-math keeps a max/min idiom's select
+ * (and its tie) as written instead of llvm.maxnum/minnum. Returns whether
+ * anything changed. */
+int libm_keep_tie_order(LLVMModuleRef mod);
 /* retype.c: integer loads/stores that move float/double data (small struct
  * copies) become loads/stores of that floating-point type. */
 void retype_fp_memory(ct_module *m, LLVMValueRef fn);

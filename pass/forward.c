@@ -422,20 +422,25 @@ static void build_calls(ct_gen *g) {
 /* Math functions with a rule are pure as far as the gradient is concerned
  * (their errno writes are not part of the program's derivative): marking
  * the forward copies memory(none) lets LLVM drop those whose result only
- * the derivative needed. */
+ * the derivative needed. Those that write through a pointer argument
+ * (frexp, modf, remquo, lgamma_r) are marked memory(argmem: write). */
 static void mark_math_calls_pure(ct_gen *g) {
   LLVMContextRef ctx = g->m->ctx;
-  LLVMAttributeRef attrs[3] = {
-      LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 0),
-      LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0),
-      LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("willreturn", 10), 0)};
+  unsigned memory = LLVMGetEnumAttributeKindForName("memory", 6);
+  enum { ARGMEM_WRITE = 2 }; /* LLVM's MemoryEffects: Mod (2) for argument memory (bits 0-1) */
+  LLVMAttributeRef none = LLVMCreateEnumAttribute(ctx, memory, 0);
+  LLVMAttributeRef argmem_write = LLVMCreateEnumAttribute(ctx, memory, ARGMEM_WRITE);
+  LLVMAttributeRef attrs[2] = {LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0),
+                               LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("willreturn", 10), 0)};
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
       if (!LLVMIsACallInst(inst) || !classify_rule(inst))
         continue;
       LLVMValueRef copy = vmap_get(&g->fwd, inst);
-      for (int k = 0; k < 3; ++k)
+      LLVMAddCallSiteAttribute(copy, LLVMAttributeFunctionIndex,
+                               rules_call_writes_memory(inst) ? argmem_write : none);
+      for (int k = 0; k < 2; ++k)
         LLVMAddCallSiteAttribute(copy, LLVMAttributeFunctionIndex, attrs[k]);
     }
 }

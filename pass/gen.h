@@ -161,6 +161,18 @@ int cfg_loop_contains(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb);
 ct_rev_kind classify(ct_gen *g, LLVMValueRef inst);
 /* The rule table's row for inst (a call by its callee's name), or NULL. */
 const ct_rule *classify_rule(LLVMValueRef inst);
+/* The operands of an instruction with a rule: the arguments making up
+ * each (first[k], nargs[k]: rules_operand_args), whether it is active (an
+ * argument has an adjoint) and which primal values the expressions of the
+ * active operands use (uses[k]: operand k; uses[RULE_MAX_OPERANDS]: the
+ * result). */
+typedef struct {
+  unsigned first[RULE_MAX_OPERANDS], nargs[RULE_MAX_OPERANDS];
+  int active[RULE_MAX_OPERANDS], uses[RULE_MAX_OPERANDS + 1];
+} ct_rule_operands;
+/* Fills *out for inst and its row; returns 0 when an operand cannot be
+ * read (a complex number passed in memory). */
+int classify_rule_operands(ct_gen *g, LLVMValueRef inst, const ct_rule *rule, ct_rule_operands *out);
 /* The floating-point element type of what a memcpy/memmove copies, deduced
  * from loads and stores of either end; NULL when none or mixed. */
 LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy);

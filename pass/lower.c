@@ -192,6 +192,7 @@ int ct_lower_module(LLVMModuleRef module) {
   changed |= lower_annotations(&m);
   changed |= lower_derivative_links(&m);
   changed |= custom_hide_bodies(&m);
+  changed |= libm_keep_tie_order(module);
   return changed;
 }
 

@@ -96,8 +96,8 @@ static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_ob
     dst = LLVMGetOperand(inst, ir_mem_intrinsic(inst) ? 0 : 1);
   else if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
     dst = LLVMGetOperand(inst, 0);
-  else if (LLVMIsACallInst(inst) && !classify_rule(inst) && !classify_is_inactive_call(inst) &&
-           call_may_write_memory(inst)) {
+  else if (LLVMIsACallInst(inst) && (!classify_rule(inst) || rules_call_writes_memory(inst)) &&
+           !classify_is_inactive_call(inst) && call_may_write_memory(inst)) {
     int n = LLVMGetNumArgOperands(inst);
     for (int k = 0; k < n; ++k) {
       LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);

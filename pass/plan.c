@@ -388,19 +388,17 @@ static void plan_batches(ct_gen *g) {
   }
 }
 
-/* Only what the expressions for the active operands use. */
+/* Only what the expressions for the active operands use (a complex
+ * operand: both its arguments). */
 static void plan_rule(ct_gen *g, ct_block *b, LLVMValueRef inst) {
   const ct_rule *rule = classify_rule(inst);
-  static const char SYMS[] = "abc";
-  int uses[4] = {0};
+  ct_rule_operands ops;
+  if (!classify_rule_operands(g, inst, rule, &ops))
+    return; /* reported by the reverse */
   for (unsigned k = 0; k < rule->noperands; ++k)
-    if (rule->adjoint[k] && adjoint_has(g, LLVMGetOperand(inst, k)))
-      for (unsigned j = 0; j < 4; ++j)
-        uses[j] |= rules_uses(rule->adjoint[k], j < 3 ? SYMS[j] : 'r');
-  for (unsigned k = 0; k < rule->noperands && k < 3; ++k)
-    if (uses[k])
-      need(g, b, LLVMGetOperand(inst, k), NEED_VALUE);
-  if (uses[3])
+    for (unsigned j = 0; ops.uses[k] && j < ops.nargs[k]; ++j)
+      need(g, b, LLVMGetOperand(inst, ops.first[k] + j), NEED_VALUE);
+  if (ops.uses[RULE_MAX_OPERANDS])
     need(g, b, inst, NEED_VALUE);
 }
 

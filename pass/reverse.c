@@ -19,23 +19,73 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The adjoint `c` of a rule's operand made of `n` call arguments from
+ * `first` on: a real, a complex number passed whole, or its two parts. */
+static void add_operand_adjoint(ct_gen *g, LLVMValueRef inst, unsigned first, unsigned n, ct_rule_value c) {
+  LLVMBuilderRef b = g->m->b;
+  LLVMValueRef arg = LLVMGetOperand(inst, first);
+  LLVMTypeRef ty = LLVMTypeOf(arg);
+  if (n == 2 || LLVMTypeOf(c.re) == ty) { /* parts, or a real */
+    for (unsigned j = 0; j < n; ++j)
+      if (adjoint_has(g, LLVMGetOperand(inst, first + j)))
+        adjoint_add(g, LLVMGetOperand(inst, first + j), j ? (c.im ? c.im : LLVMConstNull(LLVMTypeOf(c.re))) : c.re);
+    return;
+  }
+  LLVMValueRef v = LLVMConstNull(ty);
+  for (unsigned i = 0; i < 2; ++i) {
+    LLVMValueRef p = i ? (c.im ? c.im : LLVMConstNull(LLVMTypeOf(c.re))) : c.re;
+    v = LLVMGetTypeKind(ty) == LLVMVectorTypeKind ? LLVMBuildInsertElement(b, v, p, LLVMConstInt(g->i32_ty, i, 0), "")
+                                                  : LLVMBuildInsertValue(b, v, p, i, "");
+  }
+  if (adjoint_has(g, arg))
+    adjoint_add(g, arg, v);
+}
+
+/* The type the expressions of operand k compute in: the operand's (real
+ * rows; fpext/fptrunc convert the seed first), the parts' (complex rows). */
+static LLVMTypeRef rule_type(const ct_rule *rule, LLVMValueRef arg) {
+  LLVMTypeRef t = LLVMTypeOf(arg);
+  switch (rule->complex && rules_is_complex_type(t) ? LLVMGetTypeKind(t) : LLVMVoidTypeKind) {
+  case LLVMStructTypeKind: return LLVMStructGetTypeAtIndex(t, 0);
+  case LLVMArrayTypeKind:
+  case LLVMVectorTypeKind: return LLVMGetElementType(t);
+  default: return t;
+  }
+}
+
 static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
   const ct_rule *rule = classify_rule(inst);
+  LLVMBuilderRef b = g->m->b;
   unsigned nops = rule->noperands;
-  LLVMValueRef operands[RULE_MAX_OPERANDS] = {0};
-  for (unsigned i = 0; i < nops; ++i)
-    operands[i] = rev_value(g, LLVMGetOperand(inst, i));
-  LLVMValueRef result = rev_value(g, inst);
+  ct_rule_operands ops;
+  if (!classify_rule_operands(g, inst, rule, &ops)) {
+    /* long double _Complex goes in memory (byval): no row names such a
+       function, but a row must never drop an operand silently */
+    gen_fail(g, inst, "passes a complex number in a way Cotangent does not differentiate",
+             "pass double or float complex numbers");
+    return;
+  }
+  /* the primal values the expressions use (planned: plan_rule) */
+  ct_rule_value operands[RULE_MAX_OPERANDS] = {{0}}, result = {0};
   for (unsigned i = 0; i < nops; ++i) {
-    LLVMValueRef op = LLVMGetOperand(inst, i);
-    if (!rule->adjoint[i] || !adjoint_has(g, op))
+    LLVMValueRef v[2] = {NULL, NULL};
+    for (unsigned j = 0; ops.uses[i] && j < ops.nargs[i]; ++j)
+      v[j] = rev_value(g, LLVMGetOperand(inst, ops.first[i] + j));
+    if (v[0])
+      operands[i] = rules_value(rule, b, v, ops.nargs[i]);
+  }
+  if (ops.uses[RULE_MAX_OPERANDS]) {
+    LLVMValueRef r = rev_value(g, inst);
+    result = rules_value(rule, b, &r, 1);
+  }
+  for (unsigned i = 0; i < nops; ++i) {
+    if (!rule->adjoint[i] || !ops.active[i])
       continue;
-    /* expressions compute in the operand's type (fpext/fptrunc convert the
-       seed first) */
-    LLVMTypeRef ty = LLVMTypeOf(op);
-    LLVMValueRef seed = LLVMTypeOf(d) == ty ? d : LLVMBuildFPCast(g->m->b, d, ty, "");
-    LLVMValueRef c = rules_emit(g->m, rule->adjoint[i], ty, operands, nops, result, seed);
-    if (!c) {
+    LLVMTypeRef ty = rule_type(rule, LLVMGetOperand(inst, ops.first[i]));
+    LLVMValueRef dv = rule->complex || LLVMTypeOf(d) == ty ? d : LLVMBuildFPCast(b, d, ty, "");
+    ct_rule_value seed = rules_value(rule, b, &dv, 1);
+    ct_rule_value c = rules_emit(g->m, rule->adjoint[i], ty, operands, nops, result, seed);
+    if (!c.re) {
       gen_fail(g, inst, "could not be differentiated for this type", "please report this");
       return;
     }
@@ -43,10 +93,14 @@ static void reverse_rule(ct_gen *g, LLVMValueRef inst, LLVMValueRef d) {
       /* a zero seed contributes zero, even where the partial derivative is
          infinite (cbrt or sqrt at 0, log at 0, ...): not 0 * inf = NaN */
       LLVMValueRef zero = LLVMConstNull(ty);
-      LLVMValueRef is_zero = LLVMBuildFCmp(g->m->b, LLVMRealOEQ, seed, zero, "");
-      c = LLVMBuildSelect(g->m->b, is_zero, zero, c, "");
+      LLVMValueRef is_zero = LLVMBuildFCmp(b, LLVMRealOEQ, seed.re, zero, "");
+      if (seed.im)
+        is_zero = LLVMBuildAnd(b, is_zero, LLVMBuildFCmp(b, LLVMRealOEQ, seed.im, zero, ""), "");
+      c.re = LLVMBuildSelect(b, is_zero, zero, c.re, "");
+      if (c.im)
+        c.im = LLVMBuildSelect(b, is_zero, zero, c.im, "");
     }
-    adjoint_add(g, op, c);
+    add_operand_adjoint(g, inst, ops.first[i], ops.nargs[i], c);
   }
 }
 

@@ -1,10 +1,7 @@
 // The long double libm functions (sinl, expl, sqrtl) on the differentiated
-// path: the rules are those of sin, exp and sqrt (the rule table is
-// type-generic and already differentiates llvm.sin.f80), so the gradient
-// should be right. Today only the double and float names are in the table:
-// "call to 'sinl' has no derivative; Cotangent differentiates libm
-// functions, ...".
-// XFAIL: rejected: the l-suffixed libm names are not in the rule table (pass/rules.c)
+// path: the rules are those of sin, exp and sqrt (the rule table's rows
+// name the l-suffixed functions too, and its expressions compute in the
+// operand's type), so the gradient is exact in long double.
 // EXPECT: run
 #include "../e2e/check.h"
 #include <cotangent.h>

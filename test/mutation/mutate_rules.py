@@ -7,6 +7,7 @@ tests fail. Prints each survivor and the mutation score.
 Mutants of each operand's adjoint expression (reverse Polish, pass/rules.h):
   sign      the whole contribution negated (or its leading neg dropped)
   negdropN  the N-th inner neg dropped (a sign dropped inside)
+  conjdropN the N-th complex conjugate dropped (complex rows)
   constN    the N-th numeric constant c changed to c * 1.0001 (0 to 1e-4)
   double    the contribution doubled
   drop      no contribution (the expression replaced by NULL)
@@ -48,7 +49,18 @@ import rules_rows  # noqa: E402
 
 ARITY = {"+": 2, "-": 2, "*": 2, "/": 2, "feq": 2, "pow": 2, "copysign": 2, "ldexp": 2,
          "neg": 1, "sqrt": 1, "sin": 1, "cos": 1, "exp": 1, "log": 1, "sinh": 1, "cosh": 1,
-         "abs": 1, "trunc": 1, "itof": 1, "sel": 3, "powm1": 3}
+         "abs": 1, "trunc": 1, "roundeven": 1, "itof": 1, "inc": 1, "dec": 1, "j0": 1, "j1": 1,
+         "y0": 1, "y1": 1, "jn": 2, "yn": 2, "digamma": 1, "conj": 1, "muli": 1, "sel": 3, "powm1": 3}
+
+# Operands that are integers or pointers (an exponent, a Bessel order, an
+# out-parameter): no "spurious" adjoint for them (it is never emitted), and
+# no swap with a floating-point operand.
+NOT_FP = {"llvm.powi": {1}, "ldexp": {1}, "frexp": {1}, "modf": {1}, "remquo": {2}, "lgamma_r": {1},
+          "jn": {0}, "yn": {0}}
+
+
+def not_fp(row):
+    return set().union(*[NOT_FP.get(n, set()) for n in row.names])
 
 
 def is_number(tok):
@@ -106,6 +118,11 @@ def expression_mutants(expr, operand, nops, swappable):
             out.append(("negdrop%d" % k, rpn(replace(tree, path, n[1][0]))))
     k = 0
     for path, n in nodes(tree):
+        if n[0] == "conj":
+            k += 1
+            out.append(("conjdrop%d" % k, rpn(replace(tree, path, n[1][0]))))
+    k = 0
+    for path, n in nodes(tree):
         if is_number(n[0]):
             k += 1
             c = float(n[0])
@@ -143,13 +160,11 @@ def mutants(rows):
             if row.spans[op] is None:
                 continue
             if expr is None:
-                integer = (row.opcode == "select" and op == 0) or \
-                          (op == 1 and any(n in ("llvm.powi", "ldexp") for n in row.names))
+                integer = (row.opcode == "select" and op == 0) or op in not_fp(row)
                 if not integer:
                     out.append(("%s/%d/spurious" % (row.label, op), ri, op, "d"))
                 continue
-            swappable = row.nops >= 2 and row.opcode != "select" and \
-                not any(n in ("llvm.powi", "ldexp") for n in row.names)
+            swappable = row.nops >= 2 and row.opcode != "select" and not not_fp(row) & {0, 1}
             for kind, e in expression_mutants(expr, op, row.nops, swappable):
                 out.append(("%s/%d/%s" % (row.label, op, kind), ri, op, e))
     return out

@@ -185,6 +185,30 @@ static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
   return 0;
 }
 
+/* Can the pointer v get a shadow: it points into memory the function
+ * allocates or reaches through its own memory or a varied argument (not
+ * into a constant argument or a global, nor through a pointer loaded from
+ * one)? */
+static int can_have_shadow(const ct_vmap *varied, LLVMValueRef v) {
+  LLVMValueRef base = ir_base_object(v);
+  if (!LLVMIsAInstruction(base))
+    return vmap_get(varied, base) != NULL;
+  if (!LLVMIsALoadInst(base))
+    return 1;
+  LLVMValueRef from = ir_base_object(LLVMGetOperand(base, 0));
+  return LLVMIsAInstruction(from) || vmap_get(varied, from) != NULL;
+}
+
+/* A call of a function with a body (or declared differentiable) that returns
+ * a pointer, not a heap allocation: a differentiated call whose result may
+ * point into the memory of its pointer arguments. */
+static int returns_pointer_into_arguments(LLVMValueRef p) {
+  if (!LLVMIsACallInst(p) || ir_is_allocation(p) || LLVMGetTypeKind(LLVMTypeOf(p)) != LLVMPointerTypeKind)
+    return 0;
+  LLVMValueRef callee = LLVMGetCalledValue(p);
+  return callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee);
+}
+
 /* Marks the object a pointer points into as varied, through GEPs, casts,
  * phis and selects. Returns non-zero when something changed. */
 static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
@@ -210,22 +234,20 @@ static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
     for (int i = LLVMIsASelectInst(p) ? 1 : 0; i < n; ++i)
       if (!vmap_get(varied, LLVMGetOperand(p, (unsigned)i)))
         changed |= mark_base_varied(varied, LLVMGetOperand(p, (unsigned)i), depth + 1);
+  } else if (returns_pointer_into_arguments(p)) {
+    /* a pointer a differentiated callee returns (an accessor, an arena's
+       block) may point into any memory it is given that can have a shadow
+       (the callee's augmented forward returns the shadow at the offset;
+       one that returns a pointer into other memory is reported there) */
+    int n = LLVMGetNumArgOperands(p);
+    for (int i = 0; i < n; ++i) {
+      LLVMValueRef op = LLVMGetOperand(p, (unsigned)i);
+      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && !vmap_get(varied, op) &&
+          can_have_shadow(varied, op))
+        changed |= mark_base_varied(varied, op, depth + 1);
+    }
   }
   return changed;
-}
-
-/* Can the pointer v get a shadow: it points into memory the function
- * allocates or reaches through its own memory or a varied argument (not
- * into a constant argument or a global, nor through a pointer loaded from
- * one)? */
-static int can_have_shadow(const ct_vmap *varied, LLVMValueRef v) {
-  LLVMValueRef base = ir_base_object(v);
-  if (!LLVMIsAInstruction(base))
-    return vmap_get(varied, base) != NULL;
-  if (!LLVMIsALoadInst(base))
-    return 1;
-  LLVMValueRef from = ir_base_object(LLVMGetOperand(base, 0));
-  return LLVMIsAInstruction(from) || vmap_get(varied, from) != NULL;
 }
 
 /* An atomic x += v or x -= v on floating-point memory (omp atomic). */
@@ -386,12 +408,16 @@ static int mark_varied(ct_vmap *varied, LLVMValueRef inst) {
   if ((custom || calls_function_with_body(inst)) && has_varied_operand(varied, inst)) {
     /* the callee may store its differentiable inputs through any
        pointer it receives (a function with a custom derivative:
-       those it writes, by its CT_ACCESS) */
+       those it writes, by its CT_ACCESS) that can have a shadow; it gets
+       the others as constant, and reports a store of a differentiable
+       value through one (a recursive evaluator's e->left, read from a
+       constant tree, stays constant) */
     int n = LLVMGetNumArgOperands(inst);
     for (int k = 0; k < n; ++k) {
       LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
       char acc = custom ? custom_access(LLVMGetCalledValue(inst), (unsigned)k) : 'u';
-      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && (acc == 'w' || acc == 'u'))
+      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && (acc == 'w' || acc == 'u') &&
+          (custom || can_have_shadow(varied, op)))
         changed |= mark_base_varied(varied, op, 0);
     }
   }
@@ -463,8 +489,13 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
   for (int changed = 1; changed;) {
     changed = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
-      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst))
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
         changed |= mark_varied(&varied, inst);
+        /* a returned pointer whose shadow the caller needs: the memory it
+           points into is differentiable (the caller may write it) */
+        if (spec->ret_shadow && LLVMGetInstructionOpcode(inst) == LLVMRet && LLVMGetNumOperands(inst) == 1)
+          changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
+      }
   }
   mark_useful(spec, fn, &varied, &useful);
 

@@ -274,7 +274,7 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
   if (LLVMIsACallInst(inst) && custom_derivative_of(g->m, LLVMGetCalledValue(inst)))
     return adjoint_has(g, inst) || has_active_operand(g, inst) ? REV_CUSTOM : REV_NONE;
   if (LLVMIsACallInst(inst) && is_differentiable_call(g, inst) &&
-      (adjoint_has(g, inst) || has_active_pointer_operand(g, inst)))
+      (vmap_get(&g->active, inst) || has_active_pointer_operand(g, inst)))
     return REV_CALL;
   if (LLVMIsACallInst(inst) && !adjoint_has(g, inst)) {
     /* a call that may write differentiable memory must be differentiated
@@ -358,10 +358,12 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec) {
     gen_fail(g, call, "returns a differentiable aggregate", "return it through a pointer argument");
     return 0;
   }
-  if (vmap_get(&g->active, call) && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind) {
-    gen_fail(g, call, "returns a pointer to differentiable data", "not supported yet");
-    return 0;
-  }
+  /* a pointer into differentiable memory (an accessor, a stack's slot, an
+     arena's block): the augmented forward returns its shadow too */
+  spec->ret_shadow = vmap_get(&g->active, call) && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind;
+  /* what the callee allocates and hands back stays ours (a tree's nodes
+     inserted by a recursive helper): its shadow is freed by its reverse */
+  spec->owns_escaping = g->spec->owns_escaping || !stored_pointers_call_reaches_caller(g, call);
   return 1;
 }
 

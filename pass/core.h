@@ -76,6 +76,12 @@ typedef struct {
   unsigned nparams;
   ct_activity act[CT_MAX_PARAMS];
   int ret_active; /* the return value is differentiated (seed passed in) */
+  int ret_shadow; /* split: the result is a pointer to differentiable data;
+                     the augmented forward returns its shadow after it */
+  int owns_escaping; /* split, a callee: what it allocates and returns (or
+                        stores into its arguments' memory) stays inside its
+                        caller's gradient, so this reverse frees its shadow
+                        (else the shadow is the user's, as at the top) */
   int want_value; /* the gradient function also returns the primal result */
   int split;      /* separate augmented forward and reverse functions */
   int concurrent; /* runs inside a parallel region: atomic shadow adds */

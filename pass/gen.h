@@ -195,8 +195,12 @@ LLVMValueRef stored_pointers_guard(ct_gen *g, LLVMValueRef ptr, LLVMValueRef sp,
 int stored_pointers_copies_pointers(ct_gen *g, LLVMValueRef copy);
 int stored_pointers_check_copy(ct_gen *g, LLVMValueRef copy);
 void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy);
-/* A malloc stored into the caller's memory: its shadow is the caller's. */
+/* A malloc stored into the caller's memory, or returned: its shadow is the
+ * caller's. */
 int stored_pointers_escapes(LLVMValueRef alloc);
+/* May memory a differentiated callee allocates reach the caller of this
+ * gradient (through the call's result or its pointer arguments)? */
+int stored_pointers_call_reaches_caller(ct_gen *g, LLVMValueRef call);
 
 /* custom_memory.c: the arrays a custom derivative's pullback reads and the
  * function overwrites after the call are copied to the tape right after

@@ -294,6 +294,12 @@ void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy) {
 
 static int escapes(LLVMValueRef v, ct_vmap *seen);
 
+/* A direct call of a function with a body (a differentiated callee). */
+static int returns_into_arguments(LLVMValueRef call) {
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  return callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee);
+}
+
 /* Does memory at address p belong to the caller (an argument's or a
  * global's, directly, through pointers loaded from it, or inside an own
  * allocation that escapes)? Unknown origins count as the caller's. */
@@ -308,6 +314,18 @@ static int callers_memory(LLVMValueRef p, ct_vmap *seen) {
     return escapes(base, seen);
   if (LLVMIsALoadInst(base))
     return callers_memory(LLVMGetOperand(base, 0), seen);
+  if (LLVMIsACallInst(base) && !ir_is_allocation(base) && returns_into_arguments(base)) {
+    /* a differentiated callee's result: into its pointer arguments' memory,
+       or memory it allocates, which reaches our caller only as they do */
+    int n = LLVMGetNumArgOperands(base);
+    for (int i = 0; i < n; ++i) {
+      LLVMValueRef op = LLVMGetOperand(base, (unsigned)i);
+      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && !LLVMIsAConstantPointerNull(op) &&
+          callers_memory(op, seen))
+        return 1;
+    }
+    return 0;
+  }
   if (LLVMIsAPHINode(base) || LLVMIsASelectInst(base)) {
     int n = LLVMGetNumOperands(base);
     for (int i = LLVMIsASelectInst(base) ? 1 : 0; i < n; ++i) {
@@ -340,6 +358,24 @@ static int escapes(LLVMValueRef v, ct_vmap *seen) {
     }
   }
   return 0;
+}
+
+int stored_pointers_call_reaches_caller(ct_gen *g, LLVMValueRef call) {
+  (void)g;
+  int n = LLVMGetNumArgOperands(call), r = 0;
+  for (int i = -1; i < n && !r; ++i) {
+    LLVMValueRef op = i < 0 ? call : LLVMGetOperand(call, (unsigned)i);
+    if (LLVMGetTypeKind(LLVMTypeOf(op)) != LLVMPointerTypeKind || LLVMIsAConstantPointerNull(op) ||
+        LLVMIsAFunction(op))
+      continue;
+    ct_vmap seen; /* one walk per question: a cycle answers "no" only within its walk */
+    vmap_init(&seen);
+    if (i < 0)
+      vmap_set(&seen, call, call);
+    r = i < 0 ? escapes(call, &seen) : callers_memory(op, &seen);
+    vmap_free(&seen);
+  }
+  return r;
 }
 
 int stored_pointers_escapes(LLVMValueRef alloc) {

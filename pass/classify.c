@@ -253,8 +253,9 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
   const char *masked = ir_masked_intrinsic(inst);
   if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
     LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
-    if (!vmap_get(&g->active, ptr))
-      return vmap_get(&g->active, val) ? REV_UNSUPPORTED : REV_NONE;
+    if (!vmap_get(&g->active, ptr)) /* a pointer's shadow is kept by address (shadow_slots.c) */
+      return vmap_get(&g->active, val) && LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind ? REV_UNSUPPORTED
+                                                                                                 : REV_NONE;
     if (!type_is_fp(LLVMTypeOf(val)))
       return REV_NONE;
     return masked ? REV_MASKED_STORE : REV_STORE;

@@ -172,6 +172,11 @@ int activity_carries_derivative(LLVMTypeRef t);
 /* float or double when the memory `ptr` points into is accessed as such in
  * `fn` (and only as one of them), else NULL. */
 LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr);
+/* Is the memory at `addr` without a shadow: a constant argument's or a
+ * global's, or reached through pointers read from such memory that have no
+ * shadow themselves? `varied` maps varied (or active) values to
+ * themselves. */
+int activity_unshadowed(const ct_vmap *varied, LLVMValueRef addr);
 /* The varied pointer whose address (ptrtoint) the integer `v` is computed
  * from, or NULL. `varied` maps varied values (or active ones) to
  * themselves. */

@@ -191,16 +191,15 @@ static ct_shadow_step shadow_of_inttoptr(ct_gen *g, LLVMValueRef inst, LLVMValue
   return SHADOW_MADE;
 }
 
-/* A pointer loaded from memory with a shadow: loaded from the shadow. */
+/* A pointer loaded from memory with a shadow: loaded from the shadow; from
+ * memory without one, the shadow of what the function stored there. */
 static ct_shadow_step shadow_of_load(ct_gen *g, LLVMValueRef inst, LLVMValueRef *s) {
   LLVMValueRef p = LLVMGetOperand(inst, 0);
   LLVMValueRef sp = vmap_get(&g->shadow, p);
   if (!sp) {
     if (vmap_get(&g->active, p))
       return SHADOW_PENDING;
-    gen_fail(g, inst, "loads a pointer to differentiable data from memory without a shadow",
-             "pass the outer pointer with a shadow too");
-    return SHADOW_FAILED;
+    return shadow_slots_lookup(g, inst, s) ? SHADOW_MADE : SHADOW_FAILED; /* memory without a shadow */
   }
   *s = LLVMBuildLoad2(g->m->b, LLVMTypeOf(inst), sp, "shadow");
   return SHADOW_MADE;
@@ -362,8 +361,12 @@ static void shadow_pointer_stores(ct_gen *g) {
         continue;
       LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
       LLVMValueRef sptr = vmap_get(&g->shadow, ptr);
-      if (!sptr || LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind)
+      if (LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind)
         continue;
+      if (!sptr) { /* memory without a shadow: its table */
+        shadow_slots_store(g, inst);
+        continue;
+      }
       LLVMValueRef sval = vmap_get(&g->shadow, val);
       if (!sval) /* a pointer to constant data: its shadow is itself (stored_pointers.c) */
         sval = vmap_get(&g->fwd, val) ? vmap_get(&g->fwd, val) : val;

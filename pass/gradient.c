@@ -381,6 +381,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   forward_build(g);
   if (g->failed || !build_turn(g, &body))
     return 0;
+  shadow_slots_finish(g, body.turn);
   LLVMValueRef which = body.which;
   if (g->spec->split)
     which = split_at_turn(g, &body);

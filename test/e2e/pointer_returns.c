@@ -5,7 +5,9 @@
  * recursive expression evaluator returning the stack slot of its result, a
  * bump (arena) allocator handing out blocks of one buffer, a recursive
  * binary-tree lookup returning the address of a node's value (written
- * through), and a recursive bisection returning a pointer into a table.
+ * through), a recursive bisection returning a pointer into a table, and a
+ * recursive accessor into a block the function frees before its reverse
+ * pass reads the values (they come from the tape).
  * Where the callee stays a call (recursion, many calls), its augmented
  * forward returns the pointer and its shadow (the same offset into the
  * shadow of the memory it points into). Every gradient is checked against
@@ -271,6 +273,22 @@ double interpolate(double *ys, const double *xs, int n, const double *ts, int m)
   return s;
 }
 
+/* ---- a recursive accessor into a block freed before the reverse pass ---- */
+static double *nth_slot(double *p, int k) { return k <= 0 ? p : nth_slot(p, k - 1) + 1; }
+
+/* the values read through nth_slot are needed by the reverse pass after the
+   block is freed: they must come from the tape (the ASan run checks) */
+double freed_scratch(const double *x, int n) {
+  double *d = malloc(sizeof(double) * 3 * n);
+  for (int i = 0; i < 3 * n; i++)
+    d[i] = x[i % n] * (i + 1);
+  double s = 0;
+  for (int i = 0; i < 3 * n; i++)
+    s = 0.5 * s + tanh(*nth_slot(d, i) * x[0]);
+  free(d);
+  return s;
+}
+
 /* ---- checks against central differences ---- */
 #define FD_H 1e-6
 #define FD_TOL 1e-6
@@ -294,6 +312,7 @@ static double f_chain(double *x, void *ctx) { return transform_chain(x, *(int *)
 static double f_stack(double *x, void *ctx) { return stack_slots(x, *(int *)ctx); }
 static double f_expr(double *x, void *ctx) { (void)ctx; return expression(x); }
 static double f_tree(double *x, void *ctx) { return tree_lookup(x, *(int *)ctx); }
+static double f_freed(double *x, void *ctx) { return freed_scratch(x, *(int *)ctx); }
 static double f_arena(double *x, void *ctx) { return arena_network(x, (const double *)ctx, 3); }
 
 typedef struct {
@@ -327,6 +346,11 @@ int main(void) {
   memset(dx, 0, sizeof dx);
   ct_gradient(expression, x, dx);
   check_fd("expression", f_expr, NULL, x, 4, dx);
+
+  int nf = 4;
+  memset(dx, 0, sizeof dx);
+  ct_gradient(freed_scratch, x, dx, nf);
+  check_fd("freed_scratch", f_freed, &nf, x, nf, dx);
 
   double in[3] = {0.5, -0.25, 1.0};
   double w[18];

@@ -287,7 +287,7 @@ static int returns_pointer_into_arguments(LLVMValueRef p) {
   if (!LLVMIsACallInst(p) || ir_is_allocation(p) || LLVMGetTypeKind(LLVMTypeOf(p)) != LLVMPointerTypeKind)
     return 0;
   LLVMValueRef callee = LLVMGetCalledValue(p);
-  return callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee);
+  return callee && LLVMIsAFunction(callee) && (!LLVMIsDeclaration(callee) || contract_is_differentiable(callee));
 }
 
 /* Marks the object a pointer points into as varied, through GEPs, casts,

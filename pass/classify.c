@@ -327,8 +327,10 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec) {
                "its gradient does not add adjoints atomically; define it in this file");
       return 0;
     }
-    /* a differentiable function of another file: its canonical gradient */
+    /* a differentiable function of another file: its canonical gradient
+       (an accessor's returns the pointer's shadow too) */
     contract_canonical_spec(g->m, callee, spec);
+    spec->ret_shadow = LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind;
     for (unsigned i = 0; i < spec->nparams; ++i)
       if (spec->act[i] == ACT_DUP && !vmap_get(&g->active, LLVMGetOperand(call, i))) {
         gen_fail(g, call, "passes a pointer without a shadow to a differentiable function of another file",

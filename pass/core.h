@@ -118,6 +118,8 @@ int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out);
 /* The split pair of `spec` (a function of another file) by its stable
  * names, declared here. */
 int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out);
+/* fn is declared differentiable (without a module at hand). */
+int contract_is_differentiable(LLVMValueRef fn);
 /* The metadata string "ct.differentiable[:a,b]" of fn, or NULL. */
 const char *contract_differentiable_text(ct_module *m, LLVMValueRef fn, unsigned *len);
 /* __ct_aug_<f>, __ct_rev_<f> (whole: names of any length must not

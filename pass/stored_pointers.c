@@ -222,10 +222,11 @@ void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy) {
 
 static int escapes(ct_gen *g, LLVMValueRef v, ct_vmap *seen);
 
-/* A direct call of a function with a body (a differentiated callee). */
+/* A direct call of a function with a body, or declared differentiable (a
+ * differentiated callee). */
 static int returns_into_arguments(LLVMValueRef call) {
   LLVMValueRef callee = LLVMGetCalledValue(call);
-  return callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee);
+  return callee && LLVMIsAFunction(callee) && (!LLVMIsDeclaration(callee) || contract_is_differentiable(callee));
 }
 
 /* Does memory at address p belong to the caller, with a shadow there (an

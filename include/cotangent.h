@@ -143,8 +143,17 @@ void *__ct_gradient_of(const void *f);
  */
 CT_HOST_DEVICE double __ct_without_derivative(double x);
 CT_HOST_DEVICE float __ct_without_derivativef(float x);
+#ifdef __cplusplus
+/* C++: overloads (the C11 _Generic below is an extension there) */
+} /* extern "C" */
+static inline float __ct_without_derivative_cxx(float x) { return __ct_without_derivativef(x); }
+static inline double __ct_without_derivative_cxx(double x) { return __ct_without_derivative(x); }
+extern "C" {
+#define ct_without_derivative(x) __ct_without_derivative_cxx(x)
+#else
 #define ct_without_derivative(x)                                                                  \
   _Generic((x), float: __ct_without_derivativef, default: __ct_without_derivative)(x)
+#endif
 
 /* CT_DIFFERENTIABLE on a function (definition and declarations, e.g. in a
  * header) is the differentiable contract: the file defining it exports its

@@ -106,6 +106,14 @@ LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int
   }
 }
 
+/* C++ output streams (mangled names): they read values, and return the
+ * stream (a pointer), which carries no derivative: std::ostream's
+ * operator<< and _M_insert<T>, put, flush, std::operator<<(ostream&, ...),
+ * __ostream_insert, endl, flush, and what they call to widen and throw. */
+static const char *const OSTREAM_PREFIXES[] = {"_ZNSolsE", "_ZNSo9_M_insert", "_ZNSo3put", "_ZNSo5flush",
+                                               "_ZStlsI", "_ZSt16__ostream_insert", "_ZSt4endl", "_ZSt5flush",
+                                               "_ZNKSt5ctypeIcE13_M_widen_init", "_ZSt16__throw_bad_cast", NULL};
+
 int activity_is_without_derivative(LLVMValueRef inst) {
   if (!LLVMIsACallInst(inst))
     return 0;
@@ -114,6 +122,9 @@ int activity_is_without_derivative(LLVMValueRef inst) {
     return 0;
   size_t len = 0;
   const char *name = LLVMGetValueName2(callee, &len);
+  for (const char *const *p = OSTREAM_PREFIXES; *p; ++p)
+    if (len >= strlen(*p) && !strncmp(name, *p, strlen(*p)))
+      return 1;
   return (len == 23 && !memcmp(name, "__ct_without_derivative", 23)) ||
          (len == 24 && !memcmp(name, "__ct_without_derivativef", 24)) ||
          (len == 27 && !memcmp(name, "__ct_without_derivative_ptr", 27)) ||

@@ -102,6 +102,13 @@ extern "C" LLVMValueRef ct_bridge_invoke_to_call(LLVMValueRef invoke) {
   return wrap(changeToCall(unwrap<InvokeInst>(invoke)));
 }
 
+extern "C" LLVMValueRef ct_bridge_call_to_invoke(LLVMValueRef call, LLVMBasicBlockRef unwind) {
+  auto *CI = unwrap<CallInst>(call);
+  BasicBlock *BB = CI->getParent();
+  changeToInvokeAndSplitBasicBlock(CI, unwrap(unwind));
+  return wrap(BB->getTerminator());
+}
+
 extern "C" void ct_bridge_demangle(const char *name, size_t len, char *buf, size_t n) {
   std::string D = demangle(std::string_view(name, len));
   snprintf(buf, n, "%s", D.c_str());

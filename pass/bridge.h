@@ -81,6 +81,10 @@ int ct_bridge_inline_call(LLVMValueRef call);
  * destination (the unwind edge is removed from the landing pad's phis).
  * Returns the call. */
 LLVMValueRef ct_bridge_invoke_to_call(LLVMValueRef invoke);
+/* The reverse: `call` becomes an invoke unwinding to `unwind`, its block
+ * split after it (the caller adds the new edge to unwind's phis). Returns
+ * the invoke. */
+LLVMValueRef ct_bridge_call_to_invoke(LLVMValueRef call, LLVMBasicBlockRef unwind);
 
 /* The demangled form of a (C++) symbol name into buf (the name itself when
  * it is not mangled). */

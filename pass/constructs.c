@@ -11,6 +11,7 @@
 #include <llvm-c/DebugInfo.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The blockaddress constant of `bb` (a block of `fn`) when the program
@@ -62,13 +63,6 @@ void constructs_lower_indirect_branches(ct_module *m, LLVMValueRef from, const c
   }
 }
 
-/* "name" or its demangled form, into buf. */
-static void readable_name(LLVMValueRef fn, char *buf, size_t n) {
-  size_t len = 0;
-  const char *name = LLVMGetValueName2(fn, &len);
-  ct_bridge_demangle(name, len, buf, n);
-}
-
 static const char *const SETJMP_FUNCTIONS[] = {"setjmp", "_setjmp", "__setjmp", "sigsetjmp", "__sigsetjmp",
                                                "savectx", "vfork", "getcontext", NULL};
 
@@ -91,12 +85,66 @@ static int returns_twice(LLVMValueRef call) {
   return 0;
 }
 
+/* ---- C++ exceptions ----
+ * The gradient is built for the normal path. An invoke whose landing pad
+ * only cleans up (destructors of locals) or terminates (a noexcept
+ * function's guard) becomes a call: should the callee throw during the
+ * forward pass, the exception leaves the gradient call, to the operator
+ * call's own handlers (unwind.c), without those cleanups. A landing pad
+ * that catches (try/catch in the differentiated code) changes what the
+ * function computes, so it is an error (constructs_check). */
+
+/* Does the landing pad block call std::terminate (a noexcept guard)? */
+static int pad_terminates(LLVMBasicBlockRef pad) {
+  static const char *const TERMINATE[] = {"__clang_call_terminate", "_ZSt9terminatev", NULL};
+  for (LLVMValueRef i = LLVMGetFirstInstruction(pad); i; i = LLVMGetNextInstruction(i))
+    if (LLVMIsACallInst(i) && ir_callee_is(i, TERMINATE))
+      return 1;
+  return 0;
+}
+
+/* May the invoke's landing pad catch the exception (a catch or filter
+ * clause that is not a terminate guard)? */
+static int pad_catches(LLVMValueRef invoke) {
+  LLVMBasicBlockRef pad = LLVMGetUnwindDest(invoke);
+  LLVMValueRef lp = LLVMGetFirstInstruction(pad);
+  while (lp && LLVMIsAPHINode(lp))
+    lp = LLVMGetNextInstruction(lp);
+  if (!lp || !LLVMIsALandingPadInst(lp))
+    return 1; /* another scheme (catchswitch): not understood, so not dropped */
+  unsigned n = LLVMGetNumClauses(lp);
+  for (unsigned k = 0; k < n; ++k) {
+    LLVMValueRef clause = LLVMGetClause(lp, k);
+    int catch_all = LLVMIsNull(clause) && LLVMGetTypeKind(LLVMTypeOf(clause)) == LLVMPointerTypeKind;
+    if (!catch_all || !pad_terminates(pad))
+      return 1;
+  }
+  return 0;
+}
+
+int constructs_drop_cleanups(LLVMValueRef copy) {
+  size_t cap = 16, n = 0;
+  LLVMValueRef *invokes = malloc(cap * sizeof *invokes);
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(copy); bb; bb = LLVMGetNextBasicBlock(bb)) {
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(bb);
+    if (t && LLVMIsAInvokeInst(t) && !pad_catches(t)) {
+      if (n == cap)
+        invokes = realloc(invokes, (cap *= 2) * sizeof *invokes);
+      invokes[n++] = t;
+    }
+  }
+  for (size_t k = 0; k < n; ++k)
+    ct_bridge_invoke_to_call(invokes[k]);
+  free(invokes);
+  return n > 0;
+}
+
 static void report_invoke(LLVMValueRef user_fn, const char *fname, LLVMValueRef inst) {
   LLVMValueRef callee = LLVMGetCalledValue(inst);
   char what[512];
   if (callee && LLVMIsAFunction(callee)) {
     char cname[400];
-    readable_name(callee, cname, sizeof cname);
+    diag_function_name(callee, cname, sizeof cname);
     snprintf(what, sizeof what, "invoke of '%s'", cname);
   } else if (callee && LLVMIsAInlineAsm(callee))
     snprintf(what, sizeof what, "inline assembly that may unwind");
@@ -109,9 +157,9 @@ static void report_invoke(LLVMValueRef user_fn, const char *fname, LLVMValueRef 
     outer = LLVMDILocationGetInlinedAt(outer);
   LLVMInstructionSetDebugLoc(inst, outer);
   diag_report(user_fn, inst, CT_SEV_ERROR,
-              "cannot differentiate '%s': it contains code that may throw a C++ exception (%s); C++ "
-              "exceptions are not supported yet; compile with -fno-exceptions, or declare the functions "
-              "it calls noexcept",
+              "cannot differentiate '%s': it catches C++ exceptions (a try/catch around an %s); the gradient "
+              "follows the normal path only; move the try/catch out of the differentiated function (an "
+              "exception may pass through differentiated code: it leaves the gradient call)",
               fname, what);
   LLVMInstructionSetDebugLoc(inst, loc);
 }
@@ -119,7 +167,7 @@ static void report_invoke(LLVMValueRef user_fn, const char *fname, LLVMValueRef 
 int constructs_check(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
   (void)m;
   char fname[400];
-  readable_name(user_fn, fname, sizeof fname);
+  diag_function_name(user_fn, fname, sizeof fname);
   int invoke_reported = 0, setjmp_reported = 0;
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(copy); bb; bb = LLVMGetNextBasicBlock(bb))
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
@@ -130,7 +178,7 @@ int constructs_check(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy) {
         char cname[400] = "a function";
         LLVMValueRef callee = LLVMGetCalledValue(inst);
         if (callee && LLVMIsAFunction(callee))
-          readable_name(callee, cname, sizeof cname);
+          diag_function_name(callee, cname, sizeof cname);
         diag_report(user_fn, inst, CT_SEV_ERROR,
                     "cannot differentiate '%s': call to '%s' may return twice (setjmp/longjmp); the reverse "
                     "pass cannot replay a jump back into the function; report errors through return "

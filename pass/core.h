@@ -49,6 +49,9 @@ void diag_report(LLVMValueRef user_fn, LLVMValueRef at, ct_severity sev, const c
     __attribute__((format(printf, 4, 5)));
 /* A short human name for an instruction: "call to 'foo'", "'fdiv'", ... */
 void diag_describe(LLVMValueRef inst, char *buf, size_t n);
+/* The name of function fn as users write it, into buf: demangled (C++),
+ * and a parallel region's body (f.omp_outlined...) named f. */
+void diag_function_name(LLVMValueRef fn, char *buf, size_t n);
 /* "file:line:col" of an instruction when debug info exists, else "". */
 void diag_location(LLVMValueRef inst, char *buf, size_t n);
 
@@ -150,8 +153,12 @@ void retype_fp_memory(ct_module *m, LLVMValueRef fn);
 /* constructs.c: in a copy of `from` made through `map`, computed gotos
  * (indirectbr) become switches over the addresses of their destinations. */
 void constructs_lower_indirect_branches(ct_module *m, LLVMValueRef from, const ct_vmap *map);
+/* In a prepared copy, invokes whose landing pads only clean up or
+ * terminate become calls (the gradient follows the normal path; see
+ * constructs.c). Returns whether any did (simplify the copy again then). */
+int constructs_drop_cleanups(LLVMValueRef copy);
 /* Reports constructs of the prepared copy of user_fn that the reverse pass
- * cannot replay (C++ exceptions, setjmp); returns 0 then. */
+ * cannot replay (a try/catch, setjmp); returns 0 then. */
 int constructs_check(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
 /* omp.c: in a prepared copy, critical sections and reductions become
  * the runtime's ordered critical sections; unsupported OpenMP constructs
@@ -184,7 +191,9 @@ int activity_unshadowed(const ct_vmap *varied, LLVMValueRef addr);
  * themselves. */
 LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int depth);
 /* A call of ct_without_derivative(x) (x's value, with a zero derivative),
- * or of a function marked no_derivative (constant results). */
+ * of a function marked no_derivative (constant results), or of a library
+ * function whose result carries no derivative though it reads values (C++
+ * output streams: the stream it returns). */
 int activity_is_without_derivative(LLVMValueRef inst);
 /* v (of fn, the prepared primal) is computed from a ct_without_derivative
  * (or no_derivative call) of a value that depends on spec's differentiable

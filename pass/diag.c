@@ -28,9 +28,11 @@ void diag_describe(LLVMValueRef inst, char *buf, size_t n) {
     LLVMValueRef callee = LLVMGetCalledValue(inst);
     size_t len = 0;
     const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : NULL;
-    if (name && len)
-      snprintf(buf, n, "call to '%.*s'", (int)len, name);
-    else if (callee && LLVMIsAInlineAsm(callee))
+    if (name && len) {
+      char readable[512];
+      diag_function_name(callee, readable, sizeof readable);
+      snprintf(buf, n, "call to '%s'", readable);
+    } else if (callee && LLVMIsAInlineAsm(callee))
       snprintf(buf, n, "inline assembly ('asm' statement)");
     else
       snprintf(buf, n, "indirect call through a function pointer");
@@ -60,19 +62,19 @@ void diag_location(LLVMValueRef inst, char *buf, size_t n) {
     snprintf(buf, n, "%.*s:%u:%u", (int)flen, file, line, LLVMGetDebugLocColumn(inst));
 }
 
-/* The name users know: a parallel region's body (f.omp_outlined) is f's. */
-static const char *user_name(ct_gen *g, size_t *len) {
-  const char *fname = LLVMGetValueName2(g->user_fn, len);
-  const char *omp = strstr(fname, ".omp_outlined");
-  if (omp)
-    *len = (size_t)(omp - fname);
-  return fname;
+void diag_function_name(LLVMValueRef fn, char *buf, size_t n) {
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  const char *omp = strstr(name, ".omp_outlined"); /* a parallel region's body is f's */
+  if (omp && (size_t)(omp - name) < len)
+    len = (size_t)(omp - name);
+  ct_bridge_demangle(name, len, buf, n);
 }
 
 void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hint) {
-  size_t len = 0;
-  const char *fname = user_name(g, &len);
-  diag_report(g->user_fn, at, CT_SEV_ERROR, "cannot differentiate '%.*s': it %s%s%s", (int)len, fname, what,
+  char fname[512];
+  diag_function_name(g->user_fn, fname, sizeof fname);
+  diag_report(g->user_fn, at, CT_SEV_ERROR, "cannot differentiate '%s': it %s%s%s", fname, what,
               hint ? "; " : "", hint ? hint : "");
   g->failed = 1;
 }
@@ -80,9 +82,8 @@ void gen_fail_plain(ct_gen *g, LLVMValueRef at, const char *what, const char *hi
 void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint) {
   char desc[256];
   diag_describe(inst, desc, sizeof desc);
-  size_t len = 0;
-  const char *fname = user_name(g, &len);
-  diag_report(g->user_fn, inst, CT_SEV_ERROR, "cannot differentiate '%.*s': %s %s%s%s", (int)len, fname,
-              desc, what, hint ? "; " : "", hint ? hint : "");
+  char fname[512];
+  diag_function_name(g->user_fn, fname, sizeof fname);
+  diag_report(g->user_fn, inst, CT_SEV_ERROR, "cannot differentiate '%s': %s %s%s%s", fname, desc, what, hint ? "; " : "", hint ? hint : "");
   g->failed = 1;
 }

@@ -29,6 +29,7 @@
  * callee's split gradient: planning asks this driver for it through
  * ct_gen.callee_gradient (gen.h), the one call back up. */
 #include "gen.h"
+#include "release.h"
 
 #include <llvm-c/Analysis.h>
 #include <stddef.h>
@@ -460,6 +461,8 @@ static int finish_functions(ct_gen *g, LLVMValueRef site, int ok) {
       LLVMBuildUnreachable(m->b);
       continue;
     }
+    if (i == 1 && !gpu_module_is_simt(m->mod)) /* the twin ct_pullback_free runs (release.c) */
+      release_make(m, fns[1], LLVMCountParams(fns[1]) - 1);
     if (g->tape) /* the tape's fast paths, linked by runtime_link_tape */
       ct_bridge_inline_calls(fns[i], NULL, "__ct_tape_"); /* only the tape: other callees may be unfinished */
     ct_bridge_simplify_function(fns[i]);

@@ -10,6 +10,7 @@
  *   initialized so that the optimizer cannot fold their loads to constants
  *   before the operator calls are read. */
 #include "core.h"
+#include "release.h"
 #include "operator_names.h"
 
 #include <string.h>
@@ -252,6 +253,7 @@ int ct_differentiate_module(LLVMModuleRef module) {
   registry_export_all(&m);
   registry_register_all(&m);
   gradient_finish(&m);
+  release_drop_unused(&m);
   m.changed |= custom_restore_bodies(&m);
   m.changed |= runtime_link_device(&m);
   gpu_finish_module(&m);

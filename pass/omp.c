@@ -20,6 +20,7 @@
  * mirrored. Constructs with a cross-thread order the tape cannot replay
  * (tasks, ordered, copyprivate, OpenMP locks, ...) are rejected. */
 #include "gen.h"
+#include "release.h"
 
 #include <llvm-c/DebugInfo.h>
 #include <stdio.h>
@@ -378,6 +379,7 @@ static LLVMValueRef fork_wrapper(ct_gen *g, LLVMValueRef target, int reverse) {
     args[na++] = LLVMBuildLoad2(b, g->ptr_ty, slot, "tape");
     args[na++] = LLVMBuildTrunc(b, LLVMGetParam(w, 3), LLVMInt1TypeInContext(m->ctx), "keep");
     LLVMValueRef res = LLVMBuildCall2(b, tty, target, args, na, "");
+    release_mark_reverse_call(m, res);
     for (unsigned k = 0; k < nfp; ++k)
       LLVMBuildAtomicRMW(b, LLVMAtomicRMWBinOpFAdd, LLVMGetParam(w, 4 + k), LLVMBuildExtractValue(b, res, k, ""),
                          LLVMAtomicOrderingMonotonic, 0);
@@ -385,6 +387,8 @@ static LLVMValueRef fork_wrapper(ct_gen *g, LLVMValueRef target, int reverse) {
   }
   LLVMBuildRetVoid(b);
   LLVMDisposeBuilder(b);
+  if (reverse) /* its twin, for ct_pullback_free (release.c) */
+    release_make(m, w, 3);
   free(tparams);
   free(params);
   free(args);
@@ -499,7 +503,7 @@ void omp_reverse(ct_gen *g, LLVMValueRef inst) {
     args[n++] = cells[ncells++];
   }
   n += fork_args(g, inst, args + n, 1);
-  build_fork(g, ident, w, args, n);
+  release_mark_reverse_call(m, build_fork(g, ident, w, args, n));
   for (unsigned k = 0; k < ncells; ++k)
     adjoint_add(g, doubles[k], LLVMBuildLoad2(b, LLVMTypeOf(doubles[k]), cells[k], ""));
   LLVMValueRef dargs[2] = {region, LLVMBuildZExt(b, g->keep, g->i32_ty, "")};

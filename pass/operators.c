@@ -13,6 +13,7 @@
  * followed by their shadow, and __ct_const_marker before a floating-point
  * argument makes it constant. */
 #include "operators.h"
+#include "unwind.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,9 @@ static void lower_in_order(ct_module *m, ct_site *sites, size_t n, size_t s, uns
       lower_in_order(m, sites, n, t, state, gradient_calls);
   }
   LLVMPositionBuilderBefore(m->b, sites[s].call);
+  ct_vmap before;
+  if (sites[s].unwind)
+    unwind_snapshot(sites[s].caller, &before);
   if (!ok || !lower_site(m, &sites[s], &gradient_calls[s])) {
     /* keep the IR valid after an error: the compilation fails anyway */
     LLVMTypeRef t = LLVMTypeOf(sites[s].call);
@@ -144,11 +148,106 @@ static void lower_in_order(ct_module *m, ct_site *sites, size_t n, size_t s, uns
       LLVMReplaceAllUsesWith(sites[s].call, LLVMGetUndef(t));
   }
   LLVMInstructionEraseFromParent(sites[s].call);
+  if (sites[s].unwind) {
+    unwind_restore(sites[s].unwind, sites[s].caller, &before, &gradient_calls[s]);
+    vmap_free(&before);
+  }
   m->changed = 1;
   state[s] = 2;
 }
 
+/* Wrappers that pass their own function parameter to an operator (C++'s
+ * ct::gradient in cotangent.hpp, a user's always_inline helper) are
+ * inlined into their callers first, where the function is known: at -O0
+ * this pass runs before LLVM's always-inliner. Wrappers nothing calls any
+ * more (inline, internal) go. Returns whether any was inlined. */
+static int inline_operator_wrappers(ct_module *m) {
+  unsigned always = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+  int any = 0, again = 1;
+  while (again) {
+    again = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod), next; f; f = next) {
+      next = LLVMGetNextFunction(f);
+      if (LLVMIsDeclaration(f) || !LLVMGetEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, always))
+        continue;
+      int wraps = 0;
+      for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb && !wraps; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && !wraps; i = LLVMGetNextInstruction(i))
+          if ((LLVMIsACallInst(i) || LLVMIsAInvokeInst(i)) && op_kind_of(LLVMGetCalledValue(i)) != OP_NONE) {
+            unsigned k = function_operand(i, op_kind_of(LLVMGetCalledValue(i)));
+            wraps = k < (unsigned)LLVMGetNumArgOperands(i) && LLVMIsAArgument(LLVMGetOperand(i, k));
+          }
+      if (!wraps)
+        continue;
+      for (LLVMUseRef u = LLVMGetFirstUse(f), nu; u; u = nu) {
+        nu = LLVMGetNextUse(u);
+        LLVMValueRef user = LLVMGetUser(u);
+        if ((LLVMIsACallInst(user) || LLVMIsAInvokeInst(user)) && LLVMGetCalledValue(user) == f &&
+            ct_bridge_inline_call(user))
+          any = again = 1;
+      }
+      LLVMLinkage l = LLVMGetLinkage(f);
+      if (!LLVMGetFirstUse(f) && (l == LLVMInternalLinkage || l == LLVMPrivateLinkage ||
+                                  l == LLVMLinkOnceODRLinkage || l == LLVMLinkOnceAnyLinkage)) {
+        if (next == f)
+          next = LLVMGetNextFunction(f);
+        LLVMDeleteFunction(f);
+      }
+    }
+  }
+  return any;
+}
+
+/* The value a local variable holds, when it is stored once, with no other
+ * write or escape (at -O0 an inlined wrapper's parameters live in allocas),
+ * else NULL; *store is that store. */
+static LLVMValueRef value_in_local(LLVMValueRef v, LLVMValueRef *store) {
+  if (!v || !LLVMIsALoadInst(v) || LLVMGetVolatile(v) || !LLVMIsAAllocaInst(LLVMGetOperand(v, 0)))
+    return NULL; /* a volatile variable is opaque on purpose */
+  LLVMValueRef slot = LLVMGetOperand(v, 0), held = NULL;
+  for (LLVMUseRef u = LLVMGetFirstUse(slot); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsALoadInst(user))
+      continue;
+    if (LLVMIsAIntrinsicInst(user) && !ir_mem_intrinsic(user))
+      continue; /* lifetime markers, debug records */
+    if (!LLVMIsAStoreInst(user) || LLVMGetOperand(user, 1) != slot || LLVMGetVolatile(user))
+      return NULL; /* escapes or is written some other way */
+    if (held)
+      return NULL;
+    held = LLVMGetOperand(user, 0);
+    *store = user;
+  }
+  return held;
+}
+
+/* An operator's operands that are locals holding a function or a marker
+ * (ct_const, enzyme_dup, ...) become that function or a load of the marker:
+ * what a wrapper passed on is read as if written at the call. */
+static void see_through_locals(ct_module *m, LLVMValueRef call) {
+  unsigned n = (unsigned)LLVMGetNumArgOperands(call);
+  for (unsigned k = 0; k < n; ++k) {
+    LLVMValueRef store = NULL, held = value_in_local(LLVMGetOperand(call, k), &store);
+    if (held && LLVMIsAFunction(held)) {
+      LLVMSetOperand(call, k, held);
+      continue;
+    }
+    LLVMValueRef g = held && LLVMIsALoadInst(held) ? LLVMGetOperand(held, 0) : NULL;
+    size_t len = 0;
+    const char *name = g && LLVMIsAGlobalVariable(g) ? LLVMGetValueName2(g, &len) : NULL;
+    if (!name || marker_of_name(name, len) == MARK_NONE)
+      continue;
+    LLVMPositionBuilderBefore(m->b, call);
+    LLVMSetOperand(call, k, LLVMBuildLoad2(m->b, LLVMTypeOf(held), g, ""));
+    /* the marker is no variable: nothing may read it at run time */
+    LLVMSetOperand(store, 0, LLVMGetUndef(LLVMTypeOf(held)));
+    if (!LLVMGetFirstUse(held))
+      LLVMInstructionEraseFromParent(held);
+  }
+}
+
 void operators_lower_all(ct_module *m) {
+  m->changed |= inline_operator_wrappers(m);
   size_t cap = 16, n = 0;
   ct_site *sites = malloc(cap * sizeof *sites);
   ct_vmap all_facts;
@@ -163,16 +262,19 @@ void operators_lower_all(ct_module *m) {
         if (k == OP_NONE)
           continue;
         /* C++ with locals that have destructors invokes the operator: it
-           throws nothing, so it becomes a call and a branch */
+           becomes a call and a branch; the calls it is lowered to are
+           invoked again (unwind.c) */
+        struct ct_unwind *unwind = NULL;
         if (LLVMIsAInvokeInst(inst))
-          inst = ct_bridge_invoke_to_call(inst);
+          inst = unwind_remember(&unwind, inst);
         if (n == cap)
           sites = realloc(sites, (cap *= 2) * sizeof *sites);
+        see_through_locals(m, inst);
         LLVMValueRef facts = vmap_get(&all_facts, LLVMGetCalledValue(inst));
         int repeated = 0; /* copies of one call (inlined) have the same */
         for (size_t t = 0; t < n && facts && !repeated; ++t)
           repeated = sites[t].facts == facts;
-        sites[n++] = (ct_site){inst, f, k, facts, repeated};
+        sites[n++] = (ct_site){inst, f, k, facts, repeated, unwind};
       }
   LLVMValueRef *gradient_calls = calloc(n ? n : 1, sizeof *gradient_calls);
   unsigned char *state = calloc(n ? n : 1, 1);
@@ -184,6 +286,8 @@ void operators_lower_all(ct_module *m) {
     if (gradient_calls[s])
       maybe_inline(m, gradient_calls[s]);
   free(gradient_calls);
+  for (size_t s = 0; s < n; ++s)
+    unwind_free(sites[s].unwind);
   free(sites);
   vmap_free(&all_facts);
   facts_remove(m);

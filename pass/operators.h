@@ -57,6 +57,7 @@ typedef struct {
   ct_op_kind kind;
   LLVMValueRef facts;  /* the frontend's facts (a string global), or NULL */
   int facts_repeated;  /* an earlier site has the same facts (an inlined copy): errors said there */
+  struct ct_unwind *unwind; /* the call was an invoke: its unwind edge (unwind.h), else NULL */
 } ct_site;
 
 /* The checks with C's types. A struct (with floating-point or pointer

@@ -3,6 +3,7 @@
  * to the parameters' types, with run-time checks of derivative pointers
  * and shadows), and its results go where the operator puts them. */
 #include "operators.h"
+#include "release.h"
 
 #include <llvm-c/Target.h>
 #include <stdlib.h>
@@ -177,7 +178,8 @@ int operators_lower_split(ct_module *m, ct_op_call *c) {
  * (lib/pullback.c) holding the tape, f's arguments and a thunk:
  *   void thunk(obj, double seed, void **outs, i32 keep)
  * which reruns f's reverse from the stored arguments and writes the
- * derivative of each active scalar argument through outs[k]. */
+ * derivative of each active scalar argument through outs[k]; with outs
+ * NULL (ct_pullback_free) it runs the reverse's release twin instead. */
 static LLVMValueRef pullback_thunk(ct_module *m, const ct_spec *spec, const ct_split *split, LLVMTypeRef blob_ty) {
   size_t len = 0;
   const char *rname = LLVMGetValueName2(split->rev, &len);
@@ -209,12 +211,18 @@ static LLVMValueRef pullback_thunk(ct_module *m, const ct_spec *spec, const ct_s
   args[n++] = LLVMBuildFPCast(b, LLVMGetParam(thunk, 1), rty, "");
   args[n++] = tape;
   args[n++] = LLVMBuildICmp(b, LLVMIntNE, LLVMGetParam(thunk, 3), LLVMConstInt(i32, 0, 0), "");
-  LLVMValueRef res = LLVMBuildCall2(b, LLVMGlobalGetValueType(split->rev), split->rev, args, n, "");
-  /* outs is NULL when the pullback is being freed */
-  LLVMBasicBlockRef write = LLVMAppendBasicBlockInContext(m->ctx, thunk, "write");
+  /* outs is NULL when the pullback is being freed: the reverse's twin
+     releases the tape without touching any shadow (release.c) */
+  LLVMBasicBlockRef apply = LLVMAppendBasicBlockInContext(m->ctx, thunk, "apply");
+  LLVMBasicBlockRef release = LLVMAppendBasicBlockInContext(m->ctx, thunk, "release");
   LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(m->ctx, thunk, "done");
-  LLVMBuildCondBr(b, LLVMBuildIsNull(b, outs, ""), done, write);
-  LLVMPositionBuilderAtEnd(b, write);
+  LLVMBuildCondBr(b, LLVMBuildIsNull(b, outs, ""), release, apply);
+  LLVMPositionBuilderAtEnd(b, release);
+  LLVMValueRef twin = release_of(m, split->rev);
+  LLVMBuildCall2(b, LLVMGlobalGetValueType(twin), twin, args, n, "");
+  LLVMBuildBr(b, done);
+  LLVMPositionBuilderAtEnd(b, apply);
+  LLVMValueRef res = LLVMBuildCall2(b, LLVMGlobalGetValueType(split->rev), split->rev, args, n, "");
   unsigned nres = LLVMCountStructElementTypes(LLVMTypeOf(res));
   for (unsigned k = 0; k < nres; ++k) {
     LLVMValueRef idx = LLVMConstInt(i64, k, 0);

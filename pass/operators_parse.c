@@ -104,9 +104,7 @@ static int parse_function(ct_module *m, ct_op_call *c, ct_spec *declared, int *h
   const ct_site *s = c->site;
   const char *op = operator_name(s->kind), *name = c->fname;
   LLVMValueRef fn = c->fn;
-  size_t len = 0;
-  const char *fname = LLVMGetValueName2(fn, &len);
-  snprintf(c->fname, sizeof c->fname, "%.*s", (int)len, fname);
+  diag_function_name(fn, c->fname, sizeof c->fname);
   if (LLVMCountParams(fn) > CT_MAX_PARAMS) {
     operators_error(s, "cannot differentiate '%s': it has %u parameters, more than the %u Cotangent differentiates",
                     name, LLVMCountParams(fn), CT_MAX_PARAMS);

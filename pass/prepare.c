@@ -51,6 +51,8 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   ct_bridge_inline_calls(copy, fn, NULL);
   omp_prepare(m, fn, copy);
   ct_bridge_simplify_function(copy);
+  if (constructs_drop_cleanups(copy))
+    ct_bridge_simplify_function(copy); /* the landing pads are unreachable now */
   if (!constructs_check(m, fn, copy)) {
     LLVMAddAttributeAtIndex(copy, LLVMAttributeFunctionIndex,
                             LLVMCreateStringAttribute(m->ctx, REJECTED, sizeof REJECTED - 1, "", 0));

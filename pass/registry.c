@@ -18,6 +18,7 @@
  * Also the exports of the `differentiable` contract (contract.c): other
  * files call a differentiable function's split gradient by stable names. */
 #include "core.h"
+#include "release.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,10 +254,13 @@ void registry_export_all(ct_module *m) {
       free(rev);
       continue;
     }
-    /* a declaration made by a call in this file gives way to the alias */
-    LLVMValueRef names[2] = {split.aug, split.rev};
-    const char *exported[2] = {aug, rev};
-    for (int k = 0; k < 2; ++k) {
+    /* a declaration made by a call in this file gives way to the alias;
+       the reverse's release twin goes under the reverse's name + ".release"
+       (release.c), for pullbacks made in other files */
+    char *rel = util_format("%s.release", rev);
+    LLVMValueRef names[3] = {split.aug, split.rev, release_of(m, split.rev)};
+    const char *exported[3] = {aug, rev, rel};
+    for (int k = 0; k < 3; ++k) {
       LLVMValueRef decl = LLVMGetNamedFunction(m->mod, exported[k]);
       LLVMValueRef alias = LLVMAddAlias2(m->mod, LLVMGlobalGetValueType(names[k]), 0, names[k], exported[k]);
       if (decl) {
@@ -267,6 +271,7 @@ void registry_export_all(ct_module *m) {
     }
     free(aug);
     free(rev);
+    free(rel);
     m->changed = 1;
   }
 }

@@ -14,6 +14,7 @@
  * along the edge the forward path came from and continues in that
  * predecessor's reverse block. */
 #include "gen.h"
+#include "release.h"
 
 #include <string.h>
 
@@ -267,6 +268,7 @@ static void reverse_call(ct_gen *g, LLVMValueRef call) {
   args[n++] = vmap_get(&g->popped[NEED_CALL_TAPE], call);
   args[n++] = g->keep;
   LLVMValueRef res = LLVMBuildCall2(g->m->b, LLVMGlobalGetValueType(rev), rev, args, n, "");
+  release_mark_reverse_call(g->m, res);
   unsigned field = 0;
   for (unsigned k = 0; k < nparams; ++k)
     if (active[k])

@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh CC SOURCE OPTLEVEL OUTDIR [asan|tsan|omp|omp-asan|valgrind|omp-valgrind]:
-# compile SOURCE with cotangent-cc at the given level and run it; the
+# compile SOURCE with cotangent-cc (a .cpp source: CC is cotangent-c++,
+# -std=c++17) at the given level and run it; the
 # program checks its own gradients and exits non-zero on any mismatch. With
 # "asan" the program is built with AddressSanitizer (LeakSanitizer
 # included): tapes and shadow allocations must be freed. With "tsan" it is
@@ -14,7 +15,10 @@
 set -e
 cc="$1" src="$2" level="$3" out="$4" mode="${5:-}"
 mkdir -p "$out"
-name=$(basename "$src" .c)
+case "$src" in
+*.cpp) name=$(basename "$src" .cpp) std=-std=c++17 ;;
+*) name=$(basename "$src" .c) std=-std=c17 ;;
+esac
 exe="$out/$name$level$mode"
 flags=$(sed -n 's|^/\* run\.sh flags: \(.*\) \*/$|\1|p' "$src")
 dir=$(dirname "$src")
@@ -42,7 +46,7 @@ case "$mode" in
 *valgrind) flags="$flags -Wl,--strip-debug" ;;
 esac
 # shellcheck disable=SC2086
-"$cc" $level $flags -std=c17 -Wall -Werror -o "$exe" "$src"
+"$cc" $level $flags $std -Wall -Werror -o "$exe" "$src"
 case "$mode" in
 omp-valgrind) OMP_NUM_THREADS=2 $vg "$exe" ;;
 valgrind)

@@ -25,3 +25,13 @@ foreach(src ${ct_vg_sources})
     set_tests_properties(e2e.${name}.vg${level} PROPERTIES TIMEOUT 600)
   endforeach()
 endforeach()
+file(GLOB ct_vg_cxx_sources ${CMAKE_CURRENT_SOURCE_DIR}/e2e/cxx/*.cpp)
+foreach(src ${ct_vg_cxx_sources})
+  get_filename_component(name ${src} NAME_WE)
+  foreach(level 0 1)
+    add_test(NAME e2e.cxx.${name}.vg${level}
+             COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh ${CMAKE_BINARY_DIR}/bin/cotangent-c++
+                     ${src} -O${level} ${CMAKE_CURRENT_BINARY_DIR}/e2e/cxx valgrind)
+    set_tests_properties(e2e.cxx.${name}.vg${level} PROPERTIES TIMEOUT 600)
+  endforeach()
+endforeach()

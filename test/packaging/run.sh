@@ -1,11 +1,13 @@
 #!/bin/sh
-# run.sh CMAKE BUILD_DIR SOURCE_DIR CLANG GENERATOR MAKE
+# run.sh CMAKE BUILD_DIR SOURCE_DIR CLANG GENERATOR MAKE CLANGXX
 #
 # Installs BUILD_DIR into a temporary prefix and uses it the ways a user's
 # project would, from project/ (a C program that checks a gradient against
-# its analytic value):
+# its analytic value) and project_cxx/ (the same in C++):
 #   1. CMake: find_package(Cotangent) + Cotangent::Cotangent, compiler CLANG
-#   2. make CC=<prefix>/bin/cotangent-cc on the plain Makefile
+#      (C++: CLANGXX, a project of the CXX language only)
+#   2. make CC=<prefix>/bin/cotangent-cc on the plain Makefile (C++:
+#      CXX=<prefix>/bin/cotangent-c++)
 #   3. the same Makefile with CC=CLANG and the flags from pkg-config
 # and checks that
 #   - the installed files name the prefix, never the build or source tree
@@ -15,8 +17,9 @@
 #     still holds copies; removing the moved copies must show), and the CMake
 #     package moves with it.
 set -eu
-cmake="$1" build="$2" source="$3" clang="$4" generator="$5" make="$6"
+cmake="$1" build="$2" source="$3" clang="$4" generator="$5" make="$6" clangxx="$7"
 project="$source/test/packaging/project"
+project_cxx="$source/test/packaging/project_cxx"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cotangent-packaging.XXXXXX")
 # Kept on failure, for a look at what was installed and built.
@@ -38,13 +41,14 @@ step "install into $prefix"
 "$cmake" --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1 ||
   { cat "$tmp/install.log"; fail "cmake --install failed"; }
 for f in lib/libcotangent.so lib/libcotangent_frontend.so lib/libcotangent_rt.a \
-         lib/libcotangent_rt.so lib/libcotangent_rt.bc lib/libcotangent_kernels.a include/cotangent.h \
+         lib/libcotangent_rt.so lib/libcotangent_rt.bc lib/libcotangent_kernels.a include/cotangent.h include/cotangent.hpp \
          lib/cmake/Cotangent/CotangentConfig.cmake \
          lib/cmake/Cotangent/CotangentConfigVersion.cmake lib/pkgconfig/cotangent.pc; do
   [ -f "$prefix/$f" ] || fail "not installed: $f"
 done
 [ -x "$prefix/bin/cotangent-cc" ] || fail "not installed (executable): bin/cotangent-cc"
-for f in bin/cotangent-cc lib/pkgconfig/cotangent.pc lib/cmake/Cotangent/CotangentConfig.cmake; do
+[ -x "$prefix/bin/cotangent-c++" ] || fail "not installed (executable): bin/cotangent-c++"
+for f in bin/cotangent-cc bin/cotangent-c++ lib/pkgconfig/cotangent.pc lib/cmake/Cotangent/CotangentConfig.cmake; do
   if grep -n -F -e "$build" -e "$source" "$prefix/$f"; then
     fail "$f refers to the build or source tree (lines above)"
   fi
@@ -71,6 +75,29 @@ if command -v gcc >/dev/null 2>&1; then
   grep -q "CMAKE_C_COMPILER=clang-19" "$tmp/cmake-gcc.log" ||
     { cat "$tmp/cmake-gcc.log"; fail "no clear message when the C compiler is gcc"; }
 fi
+
+step "CMake, C++ only: find_package(Cotangent), CMAKE_CXX_COMPILER=$clangxx"
+"$cmake" -S "$project_cxx" -B "$tmp/cmake-cxx" -G "$generator" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CXX_COMPILER="$clangxx" >"$tmp/cmake-cxx.log" 2>&1 ||
+  { cat "$tmp/cmake-cxx.log"; fail "configuring the C++ CMake sample failed"; }
+found_package "$tmp/cmake-cxx" "$prefix"
+"$cmake" --build "$tmp/cmake-cxx" || fail "building the C++ CMake sample failed"
+"$tmp/cmake-cxx/gradient_check" || fail "C++ CMake sample: wrong gradient"
+if command -v g++ >/dev/null 2>&1; then
+  step "CMake: CMAKE_CXX_COMPILER=g++ (C++ only) is refused"
+  if "$cmake" -S "$project_cxx" -B "$tmp/cmake-gxx" -G "$generator" \
+       -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CXX_COMPILER=g++ >"$tmp/cmake-gxx.log" 2>&1; then
+    fail "find_package(Cotangent) accepted g++ as the only compiler"
+  fi
+  grep -q "CMAKE_CXX_COMPILER=clang++-19" "$tmp/cmake-gxx.log" ||
+    { cat "$tmp/cmake-gxx.log"; fail "no clear message when the C++ compiler is g++"; }
+fi
+
+step "make CXX=$prefix/bin/cotangent-c++"
+cp -R "$project_cxx" "$tmp/make-cxx"
+"$make" -C "$tmp/make-cxx" CXX="$prefix/bin/cotangent-c++" || fail "make with cotangent-c++ failed"
+"$tmp/make-cxx/gradient_check" || fail "make C++ sample: wrong gradient"
+"$tmp/make-cxx/gradient_check" 1 || fail "make C++ sample (n = 1): wrong gradient"
 
 step "make CC=$prefix/bin/cotangent-cc"
 cp -R "$project" "$tmp/make"

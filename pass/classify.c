@@ -364,10 +364,7 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec) {
   /* a pointer into differentiable memory (an accessor, a stack's slot, an
      arena's block): the augmented forward returns its shadow too */
   spec->ret_shadow = vmap_get(&g->active, call) && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind;
-  /* what the callee allocates and hands back stays ours (a tree's nodes
-     inserted by a recursive helper): its shadow is freed by its reverse */
-  spec->owns_escaping = g->spec->owns_escaping || !stored_pointers_call_reaches_caller(g, call);
-  return 1;
+  return 1; /* (owns_escaping: plan.c, which asks for the callee's gradient) */
 }
 
 static int is_fp_type(LLVMTypeRef t) {

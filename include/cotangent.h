@@ -167,8 +167,10 @@ extern "C" {
  * is a compile error): the others, pointers included, are constant (no
  * derivative pointer or shadow follows them in the operators and in
  * ct_gradient_of; no gradient is added to memory they point to). A
- * differentiable function returns float or double, or void when it writes
- * its results through pointers; another result type is a compile error.
+ * differentiable function returns float or double, a pointer into the
+ * memory of its arguments (an accessor: callers in other files get the
+ * pointer's shadow with it), or void when it writes its results through
+ * pointers; another result type is a compile error.
  * CT_NO_DERIVATIVE on a parameter holds it constant.
  * CT_NO_DERIVATIVE on a function makes calls to it constants.
  *

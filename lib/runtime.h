@@ -40,6 +40,15 @@ void __ct_copy_adjoint_f32(float *dsrc, float *ddst, size_t bytes);
 void __ct_copy_adjoint_atomic_f64(double *dsrc, double *ddst, size_t bytes);
 void __ct_copy_adjoint_atomic_f32(float *dsrc, float *ddst, size_t bytes);
 
+/* Shadows of pointers a gradient's forward pass stores into memory without
+ * a shadow (shadow_slots.c), by the address stored at; *table starts NULL.
+ * get returns the shadow of `primal` read at `addr` (NULL for NULL); one
+ * not stored there by set is NULL when not `strict`, else the program stops
+ * with a message starting with `where`. */
+void __ct_slots_set(void **table, const void *addr, const void *primal, void *shadow);
+void *__ct_slots_get(void *table, const void *addr, const void *primal, int strict, const char *where);
+void __ct_slots_free(void *table);
+
 /* Pullback objects (pullback.c). The pass stores f's arguments at this
  * offset of the object and calls __ct_pullback_new to make one. */
 #include <stdint.h>

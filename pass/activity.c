@@ -206,6 +206,111 @@ static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
   return 0;
 }
 
+/* Can the pointer v get a shadow: it points into memory the function
+ * allocates or reaches through its own memory or a varied argument (not
+ * into a constant argument or a global, nor through a pointer loaded from
+ * one)? */
+static int can_have_shadow(const ct_vmap *varied, LLVMValueRef v) {
+  LLVMValueRef base = ir_base_object(v);
+  if (!LLVMIsAInstruction(base))
+    return vmap_get(varied, base) != NULL;
+  if (!LLVMIsALoadInst(base) || vmap_get(varied, base)) /* loaded with a shadow (shadow_slots.c) */
+    return 1;
+  LLVMValueRef from = ir_base_object(LLVMGetOperand(base, 0));
+  return LLVMIsAInstruction(from) || vmap_get(varied, from) != NULL;
+}
+
+static int unshadowed(const ct_vmap *varied, LLVMValueRef addr, int depth) {
+  LLVMValueRef base = ir_base_object(addr);
+  if (depth > 32 || vmap_get(varied, base))
+    return 0;
+  if (LLVMIsAArgument(base) || LLVMIsAGlobalVariable(base))
+    return !gpu_is_shared_global(base);
+  if (LLVMIsALoadInst(base))
+    return unshadowed(varied, LLVMGetOperand(base, 0), depth + 1);
+  if (LLVMIsAPHINode(base) || LLVMIsASelectInst(base)) { /* the same field reached two ways */
+    int n = LLVMGetNumOperands(base), any = 0;
+    for (int i = LLVMIsASelectInst(base) ? 1 : 0; i < n; ++i) {
+      LLVMValueRef op = LLVMGetOperand(base, (unsigned)i);
+      if (LLVMIsAConstantPointerNull(op) || LLVMIsAUndefValue(op))
+        continue;
+      if (!unshadowed(varied, op, depth + 1))
+        return 0;
+      any = 1;
+    }
+    return any;
+  }
+  return 0;
+}
+
+int activity_unshadowed(const ct_vmap *varied, LLVMValueRef addr) { return unshadowed(varied, addr, 0); }
+
+static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth);
+
+/* A pointer `load` (varied) reads memory without a shadow: the pointers the
+ * function stores where it may read (a workspace malloc'd into a constant
+ * model struct's field) keep their shadows in a table for the call
+ * (shadow_slots.c), so they need shadows, and so do the other loads that
+ * may read them. */
+static int mark_slot_partners(ct_vmap *varied, LLVMValueRef load, int depth, int only_find) {
+  LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(load));
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(LLVMGetGlobalParent(fn));
+  LLVMValueRef addr = LLVMGetOperand(load, 0);
+  unsigned long long size = LLVMStoreSizeOfType(td, LLVMTypeOf(load));
+  int changed = 0;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      int store = LLVMIsAStoreInst(inst) != NULL;
+      if (!store && (only_find || !LLVMIsALoadInst(inst) || inst == load))
+        continue;
+      LLVMValueRef v = store ? LLVMGetOperand(inst, 0) : inst, a = LLVMGetOperand(inst, store ? 1 : 0);
+      if (LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMPointerTypeKind || (store && !can_have_shadow(varied, v)) ||
+          vmap_get(varied, a) || !activity_unshadowed(varied, a) ||
+          !ir_same_slot(td, a, LLVMStoreSizeOfType(td, LLVMTypeOf(v)), addr, size))
+        continue;
+      if (only_find)
+        return 1;
+      if (!vmap_get(varied, v))
+        changed |= mark_base_varied(varied, v, depth + 1);
+    }
+  return changed;
+}
+
+/* The load branch of mark_base_varied: a pointer p read from memory at
+ * `addr` needs a shadow. */
+static int mark_loaded_varied(ct_vmap *varied, LLVMValueRef p, LLVMValueRef addr, int depth) {
+  LLVMValueRef base = ir_base_object(addr);
+  int pointer = LLVMGetTypeKind(LLVMTypeOf(p)) == LLVMPointerTypeKind;
+  if (pointer && LLVMIsALoadInst(base) && !vmap_get(varied, base) &&
+      activity_unshadowed(varied, LLVMGetOperand(base, 0)))
+    /* read through a pointer read from memory without a shadow: that
+       pointer gets its shadow from the table when the function stored it
+       there (then p is read from shadowed memory); else p's memory has no
+       shadow either */
+    return mark_slot_partners(varied, base, depth, 1) ? mark_base_varied(varied, base, depth + 1)
+                                                      : mark_slot_partners(varied, p, depth, 0);
+  if (pointer && activity_unshadowed(varied, addr))
+    /* memory without a shadow: the shadow of what the function stored
+       there (none: reported later) */
+    return mark_slot_partners(varied, p, depth, 0);
+  if (LLVMIsAInstruction(base))
+    /* a pointer loaded from memory gets its shadow from that memory's
+       shadow: the function's own memory (a heap struct's pointer field)
+       needs one too */
+    return mark_base_varied(varied, addr, depth + 1);
+  return 0;
+}
+
+/* A call of a function with a body (or declared differentiable) that returns
+ * a pointer, not a heap allocation: a differentiated call whose result may
+ * point into the memory of its pointer arguments. */
+static int returns_pointer_into_arguments(LLVMValueRef p) {
+  if (!LLVMIsACallInst(p) || ir_is_allocation(p) || LLVMGetTypeKind(LLVMTypeOf(p)) != LLVMPointerTypeKind)
+    return 0;
+  LLVMValueRef callee = LLVMGetCalledValue(p);
+  return callee && LLVMIsAFunction(callee) && (!LLVMIsDeclaration(callee) || contract_is_differentiable(callee));
+}
+
 /* Marks the object a pointer points into as varied, through GEPs, casts,
  * phis and selects. Returns non-zero when something changed. */
 static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
@@ -220,33 +325,27 @@ static int mark_base_varied(ct_vmap *varied, LLVMValueRef p, int depth) {
   }
   if (LLVMIsAGetElementPtrInst(p) || LLVMIsABitCastInst(p) || LLVMIsAAddrSpaceCastInst(p))
     changed |= mark_base_varied(varied, LLVMGetOperand(p, 0), depth + 1);
-  else if (LLVMIsALoadInst(p) && !vmap_get(varied, LLVMGetOperand(p, 0)) &&
-           LLVMIsAInstruction(ir_base_object(LLVMGetOperand(p, 0))))
-    /* a pointer loaded from memory gets its shadow from that memory's
-       shadow: the function's own memory (a heap struct's pointer field)
-       needs one too (an argument without a shadow is reported later) */
-    changed |= mark_base_varied(varied, LLVMGetOperand(p, 0), depth + 1);
+  else if (LLVMIsALoadInst(p) && !vmap_get(varied, LLVMGetOperand(p, 0)))
+    changed |= mark_loaded_varied(varied, p, LLVMGetOperand(p, 0), depth);
   else if (LLVMIsAPHINode(p) || LLVMIsASelectInst(p)) {
     int n = LLVMGetNumOperands(p);
     for (int i = LLVMIsASelectInst(p) ? 1 : 0; i < n; ++i)
       if (!vmap_get(varied, LLVMGetOperand(p, (unsigned)i)))
         changed |= mark_base_varied(varied, LLVMGetOperand(p, (unsigned)i), depth + 1);
+  } else if (returns_pointer_into_arguments(p)) {
+    /* a pointer a differentiated callee returns (an accessor, an arena's
+       block) may point into any memory it is given that can have a shadow
+       (the callee's augmented forward returns the shadow at the offset;
+       one that returns a pointer into other memory is reported there) */
+    int n = LLVMGetNumArgOperands(p);
+    for (int i = 0; i < n; ++i) {
+      LLVMValueRef op = LLVMGetOperand(p, (unsigned)i);
+      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && !vmap_get(varied, op) &&
+          can_have_shadow(varied, op))
+        changed |= mark_base_varied(varied, op, depth + 1);
+    }
   }
   return changed;
-}
-
-/* Can the pointer v get a shadow: it points into memory the function
- * allocates or reaches through its own memory or a varied argument (not
- * into a constant argument or a global, nor through a pointer loaded from
- * one)? */
-static int can_have_shadow(const ct_vmap *varied, LLVMValueRef v) {
-  LLVMValueRef base = ir_base_object(v);
-  if (!LLVMIsAInstruction(base))
-    return vmap_get(varied, base) != NULL;
-  if (!LLVMIsALoadInst(base))
-    return 1;
-  LLVMValueRef from = ir_base_object(LLVMGetOperand(base, 0));
-  return LLVMIsAInstruction(from) || vmap_get(varied, from) != NULL;
 }
 
 /* An atomic x += v or x -= v on floating-point memory (omp atomic). */
@@ -381,7 +480,10 @@ static int mark_varied(ct_vmap *varied, LLVMValueRef inst) {
   if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
     /* storing a varied value makes the memory (its base object) varied */
     LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
-    if (vmap_get(varied, val))
+    if (vmap_get(varied, val) &&
+        !(LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind && activity_unshadowed(varied, ptr)))
+      /* (a pointer stored into memory without a shadow keeps its shadow in
+         a table: shadow_slots.c) */
       changed |= mark_base_varied(varied, ptr, 0);
     else if (LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind && vmap_get(varied, ptr) &&
              can_have_shadow(varied, val))
@@ -401,12 +503,16 @@ static int mark_varied(ct_vmap *varied, LLVMValueRef inst) {
   if ((custom || calls_function_with_body(inst)) && has_varied_operand(varied, inst)) {
     /* the callee may store its differentiable inputs through any
        pointer it receives (a function with a custom derivative:
-       those it writes, by its CT_ACCESS) */
+       those it writes, by its CT_ACCESS) that can have a shadow; it gets
+       the others as constant, and reports a store of a differentiable
+       value through one (a recursive evaluator's e->left, read from a
+       constant tree, stays constant) */
     int n = LLVMGetNumArgOperands(inst);
     for (int k = 0; k < n; ++k) {
       LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
       char acc = custom ? custom_access(LLVMGetCalledValue(inst), (unsigned)k) : 'u';
-      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && (acc == 'w' || acc == 'u'))
+      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && (acc == 'w' || acc == 'u') &&
+          (custom || can_have_shadow(varied, op)))
         changed |= mark_base_varied(varied, op, 0);
     }
   }
@@ -478,8 +584,13 @@ void activity_analyze(const ct_spec *spec, LLVMValueRef fn, ct_vmap *active) {
   for (int changed = 1; changed;) {
     changed = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
-      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst))
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
         changed |= mark_varied(&varied, inst);
+        /* a returned pointer whose shadow the caller needs: the memory it
+           points into is differentiable (the caller may write it) */
+        if (spec->ret_shadow && LLVMGetInstructionOpcode(inst) == LLVMRet && LLVMGetNumOperands(inst) == 1)
+          changed |= mark_base_varied(&varied, LLVMGetOperand(inst, 0), 0);
+      }
   }
   mark_useful(spec, fn, &varied, &useful);
 

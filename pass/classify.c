@@ -269,8 +269,9 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
   const char *masked = ir_masked_intrinsic(inst);
   if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {
     LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
-    if (!vmap_get(&g->active, ptr))
-      return vmap_get(&g->active, val) ? REV_UNSUPPORTED : REV_NONE;
+    if (!vmap_get(&g->active, ptr)) /* a pointer's shadow is kept by address (shadow_slots.c) */
+      return vmap_get(&g->active, val) && LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind ? REV_UNSUPPORTED
+                                                                                                 : REV_NONE;
     if (!type_is_fp(LLVMTypeOf(val)))
       return REV_NONE;
     return masked ? REV_MASKED_STORE : REV_STORE;
@@ -290,7 +291,7 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
   if (LLVMIsACallInst(inst) && custom_derivative_of(g->m, LLVMGetCalledValue(inst)))
     return adjoint_has(g, inst) || has_active_operand(g, inst) ? REV_CUSTOM : REV_NONE;
   if (LLVMIsACallInst(inst) && is_differentiable_call(g, inst) &&
-      (adjoint_has(g, inst) || has_active_pointer_operand(g, inst)))
+      (vmap_get(&g->active, inst) || has_active_pointer_operand(g, inst)))
     return REV_CALL;
   if (LLVMIsACallInst(inst) && !adjoint_has(g, inst)) {
     /* a call that may write differentiable memory must be differentiated
@@ -342,8 +343,10 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec) {
                "its gradient does not add adjoints atomically; define it in this file");
       return 0;
     }
-    /* a differentiable function of another file: its canonical gradient */
+    /* a differentiable function of another file: its canonical gradient
+       (an accessor's returns the pointer's shadow too) */
     contract_canonical_spec(g->m, callee, spec);
+    spec->ret_shadow = LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind;
     for (unsigned i = 0; i < spec->nparams; ++i)
       if (spec->act[i] == ACT_DUP && !vmap_get(&g->active, LLVMGetOperand(call, i))) {
         gen_fail(g, call, "passes a pointer without a shadow to a differentiable function of another file",
@@ -374,11 +377,10 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec) {
     gen_fail(g, call, "returns a differentiable aggregate", "return it through a pointer argument");
     return 0;
   }
-  if (vmap_get(&g->active, call) && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind) {
-    gen_fail(g, call, "returns a pointer to differentiable data", "not supported yet");
-    return 0;
-  }
-  return 1;
+  /* a pointer into differentiable memory (an accessor, a stack's slot, an
+     arena's block): the augmented forward returns its shadow too */
+  spec->ret_shadow = vmap_get(&g->active, call) && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind;
+  return 1; /* (owns_escaping: plan.c, which asks for the callee's gradient) */
 }
 
 static int is_fp_type(LLVMTypeRef t) {

@@ -12,22 +12,24 @@
  * Canonical activity: floating-point parameters are active and pointers
  * duplicated (only those in the wrt list when one is given; the others are
  * constant), integers are constant; a floating-point result is
- * differentiated. */
+ * differentiated; a pointer result's shadow is returned with it (registry.c
+ * and classify.c set ret_shadow: the operators' gradients of the function
+ * itself have none). */
 #include "core.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char *contract_differentiable_text(ct_module *m, LLVMValueRef fn, unsigned *len) {
-  unsigned kind = LLVMGetMDKindIDInContext(m->ctx, "ct.differentiable", 17);
+static const char *differentiable_text(LLVMContextRef ctx, LLVMValueRef fn, unsigned *len) {
+  unsigned kind = LLVMGetMDKindIDInContext(ctx, "ct.differentiable", 17);
   size_t n = 0;
   LLVMValueMetadataEntry *entries = LLVMGlobalCopyAllMetadata(fn, &n);
   const char *text = NULL;
   for (size_t i = 0; i < n && !text; ++i) {
     if (LLVMValueMetadataEntriesGetKind(entries, (unsigned)i) != kind)
       continue;
-    LLVMValueRef node = LLVMMetadataAsValue(m->ctx, LLVMValueMetadataEntriesGetMetadata(entries, (unsigned)i));
+    LLVMValueRef node = LLVMMetadataAsValue(ctx, LLVMValueMetadataEntriesGetMetadata(entries, (unsigned)i));
     if (LLVMGetMDNodeNumOperands(node) == 1) {
       LLVMValueRef op[1];
       LLVMGetMDNodeOperands(node, op);
@@ -37,6 +39,10 @@ const char *contract_differentiable_text(ct_module *m, LLVMValueRef fn, unsigned
   if (entries)
     LLVMDisposeValueMetadataEntries(entries);
   return text;
+}
+
+const char *contract_differentiable_text(ct_module *m, LLVMValueRef fn, unsigned *len) {
+  return differentiable_text(m->ctx, fn, len);
 }
 
 /* Is parameter `i` (named `name`) in the wrt list `list` ("a,b")? */
@@ -55,6 +61,11 @@ static int in_wrt(const char *list, size_t len, const char *name, size_t nlen, u
     p = q + 1;
   }
   return 0;
+}
+
+int contract_is_differentiable(LLVMValueRef fn) {
+  unsigned len = 0;
+  return differentiable_text(LLVMGetModuleContext(LLVMGetGlobalParent(fn)), fn, &len) != NULL;
 }
 
 int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out) {

@@ -79,6 +79,12 @@ typedef struct {
   unsigned nparams;
   ct_activity act[CT_MAX_PARAMS];
   int ret_active; /* the return value is differentiated (seed passed in) */
+  int ret_shadow; /* split: the result is a pointer to differentiable data;
+                     the augmented forward returns its shadow after it */
+  int owns_escaping; /* split, a callee: what it allocates and returns (or
+                        stores into its arguments' memory) stays inside its
+                        caller's gradient, so this reverse frees its shadow
+                        (else the shadow is the user's, as at the top) */
   int want_value; /* the gradient function also returns the primal result */
   int split;      /* separate augmented forward and reverse functions */
   int concurrent; /* runs inside a parallel region: atomic shadow adds */
@@ -115,6 +121,8 @@ int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out);
 /* The split pair of `spec` (a function of another file) by its stable
  * names, declared here. */
 int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out);
+/* fn is declared differentiable (without a module at hand). */
+int contract_is_differentiable(LLVMValueRef fn);
 /* The metadata string "ct.differentiable[:a,b]" of fn, or NULL. */
 const char *contract_differentiable_text(ct_module *m, LLVMValueRef fn, unsigned *len);
 /* __ct_aug_<f>, __ct_rev_<f> (whole: names of any length must not
@@ -182,6 +190,11 @@ int activity_carries_derivative(LLVMTypeRef t);
 /* float or double when the memory `ptr` points into is accessed as such in
  * `fn` (and only as one of them), else NULL. */
 LLVMTypeRef activity_fp_type_of_memory(LLVMValueRef fn, LLVMValueRef ptr);
+/* Is the memory at `addr` without a shadow: a constant argument's or a
+ * global's, or reached through pointers read from such memory that have no
+ * shadow themselves? `varied` maps varied (or active) values to
+ * themselves. */
+int activity_unshadowed(const ct_vmap *varied, LLVMValueRef addr);
 /* The varied pointer whose address (ptrtoint) the integer `v` is computed
  * from, or NULL. `varied` maps varied values (or active ones) to
  * themselves. */

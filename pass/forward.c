@@ -191,18 +191,50 @@ static ct_shadow_step shadow_of_inttoptr(ct_gen *g, LLVMValueRef inst, LLVMValue
   return SHADOW_MADE;
 }
 
-/* A pointer loaded from memory with a shadow: loaded from the shadow. */
+/* A pointer loaded from memory with a shadow: loaded from the shadow; from
+ * memory without one, the shadow of what the function stored there. */
 static ct_shadow_step shadow_of_load(ct_gen *g, LLVMValueRef inst, LLVMValueRef *s) {
   LLVMValueRef p = LLVMGetOperand(inst, 0);
   LLVMValueRef sp = vmap_get(&g->shadow, p);
   if (!sp) {
     if (vmap_get(&g->active, p))
       return SHADOW_PENDING;
-    gen_fail(g, inst, "loads a pointer to differentiable data from memory without a shadow",
-             "pass the outer pointer with a shadow too");
-    return SHADOW_FAILED;
+    return shadow_slots_lookup(g, inst, s) ? SHADOW_MADE : SHADOW_FAILED; /* memory without a shadow */
   }
   *s = LLVMBuildLoad2(g->m->b, LLVMTypeOf(inst), sp, "shadow");
+  return SHADOW_MADE;
+}
+
+/* A differentiated call: the forward copy of the call becomes a call of the
+ * callee's augmented forward, whose tape goes into this block's record; a
+ * returned pointer's shadow comes back with it. SHADOW_PENDING while an
+ * argument's shadow is not made yet. */
+static ct_shadow_step build_call(ct_gen *g, LLVMValueRef inst) {
+  ct_module *m = g->m;
+  LLVMValueRef aug = vmap_get(&g->call_aug, inst);
+  ct_spec spec;
+  classify_call_spec(g, inst, &spec);
+  LLVMValueRef args[2 * CT_MAX_PARAMS];
+  unsigned n = 0;
+  for (unsigned k = 0; k < spec.nparams; ++k) {
+    LLVMValueRef op = LLVMGetOperand(inst, k);
+    LLVMValueRef fv = vmap_get(&g->fwd, op);
+    args[n++] = fv ? fv : op;
+    if (spec.act[k] == ACT_DUP && !(args[n++] = vmap_get(&g->shadow, op)))
+      return SHADOW_PENDING;
+  }
+  LLVMValueRef copy = vmap_get(&g->fwd, inst);
+  LLVMPositionBuilderBefore(m->b, copy);
+  LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(aug), aug, args, n, "");
+  vmap_set(&g->call_tape, inst, LLVMBuildExtractValue(m->b, res, 0, "ct.calltape"));
+  if (LLVMGetTypeKind(LLVMTypeOf(inst)) != LLVMVoidTypeKind) {
+    LLVMValueRef ret = LLVMBuildExtractValue(m->b, res, 1, "");
+    LLVMReplaceAllUsesWith(copy, ret);
+    vmap_set(&g->fwd, inst, ret);
+  }
+  if (spec.ret_shadow)
+    vmap_set(&g->shadow, inst, LLVMBuildExtractValue(m->b, res, 2, "shadow"));
+  LLVMInstructionEraseFromParent(copy);
   return SHADOW_MADE;
 }
 
@@ -222,6 +254,16 @@ static ct_shadow_step shadow_of(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy,
     return shadow_of_inttoptr(g, inst, copy, s);
   if (LLVMIsALoadInst(inst))
     return shadow_of_load(g, inst, s);
+  if (vmap_get(&g->call_aug, inst) && !ir_is_omp_fork(inst)) {
+    /* a pointer a differentiated callee returns, with its shadow */
+    ct_shadow_step step = build_call(g, inst);
+    *s = vmap_get(&g->shadow, inst);
+    if (step == SHADOW_MADE && !*s) {
+      gen_fail(g, inst, "returns a pointer to differentiable data whose shadow its gradient does not return", NULL);
+      return SHADOW_FAILED;
+    }
+    return step;
+  }
   gen_fail(g, inst, "produces a pointer to differentiable data in a way Cotangent cannot follow", NULL);
   return SHADOW_FAILED;
 }
@@ -319,8 +361,12 @@ static void shadow_pointer_stores(ct_gen *g) {
         continue;
       LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
       LLVMValueRef sptr = vmap_get(&g->shadow, ptr);
-      if (!sptr || LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind)
+      if (LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind)
         continue;
+      if (!sptr) { /* memory without a shadow: its table */
+        shadow_slots_store(g, inst);
+        continue;
+      }
       LLVMValueRef sval = vmap_get(&g->shadow, val);
       if (!sval) /* a pointer to constant data: its shadow is itself (stored_pointers.c) */
         sval = vmap_get(&g->fwd, val) ? vmap_get(&g->fwd, val) : val;
@@ -381,41 +427,17 @@ static void build_pushes(ct_gen *g) {
   }
 }
 
-/* Differentiated calls: the forward copy of the call becomes a call of the
- * callee's augmented forward, whose tape goes into this block's record. */
+/* The differentiated calls not built with the shadows (build_call). */
 static void build_calls(ct_gen *g) {
-  ct_module *m = g->m;
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
-      LLVMValueRef aug = vmap_get(&g->call_aug, inst);
-      if (!aug)
+      if (!vmap_get(&g->call_aug, inst) || vmap_get(&g->call_tape, inst))
         continue;
-      if (ir_is_omp_fork(inst)) {
+      if (ir_is_omp_fork(inst))
         omp_forward_fork(g, inst);
-        continue;
-      }
-      LLVMValueRef copy = vmap_get(&g->fwd, inst);
-      LLVMPositionBuilderBefore(m->b, copy);
-      ct_spec spec;
-      classify_call_spec(g, inst, &spec);
-      LLVMValueRef args[2 * CT_MAX_PARAMS];
-      unsigned n = 0;
-      for (unsigned k = 0; k < spec.nparams; ++k) {
-        LLVMValueRef op = LLVMGetOperand(inst, k);
-        LLVMValueRef fv = vmap_get(&g->fwd, op);
-        args[n++] = fv ? fv : op;
-        if (spec.act[k] == ACT_DUP)
-          args[n++] = vmap_get(&g->shadow, op);
-      }
-      LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(aug), aug, args, n, "");
-      vmap_set(&g->call_tape, inst, LLVMBuildExtractValue(m->b, res, 0, "ct.calltape"));
-      if (LLVMGetTypeKind(LLVMTypeOf(inst)) != LLVMVoidTypeKind) {
-        LLVMValueRef ret = LLVMBuildExtractValue(m->b, res, 1, "");
-        LLVMReplaceAllUsesWith(copy, ret);
-        vmap_set(&g->fwd, inst, ret);
-      }
-      LLVMInstructionEraseFromParent(copy);
+      else
+        build_call(g, inst);
     }
 }
 

@@ -193,16 +193,17 @@ struct CotangentAttrInfo : ParsedAttrInfo {
     return S.Diag(Loc, S.getDiagnostics().getCustomDiagID(DiagnosticsEngine::Error, Fmt));
   }
 
-  // A differentiable function returns floating point, or nothing (writing
-  // its results through pointers).
+  // A differentiable function returns floating point, a pointer into the
+  // memory of its arguments (an accessor), or nothing (writing its results
+  // through pointers).
   static bool checkResult(Sema &S, const ParsedAttr &Attr, const FunctionDecl *F) {
     QualType R = F->getReturnType();
-    if (R->isVoidType() || frontend_is_floating(R))
+    if (R->isVoidType() || frontend_is_floating(R) || R->isPointerType())
       return true;
     error(S, Attr.getLoc(),
           "'%0' cannot be differentiable: its result has type '%1', which has no derivative (a "
-          "differentiable function returns float or double, or void when it writes its results "
-          "through pointers)")
+          "differentiable function returns float or double, a pointer, or void when it writes its "
+          "results through pointers)")
         << F->getNameAsString() << R.getAsString();
     return false;
   }

@@ -114,6 +114,7 @@ typedef struct {
   unsigned long long *heap_shadow_bytes;
   unsigned nheap_shadows;
   LLVMValueRef keep; /* i1: the reverse may run again (pullbacks); false unless split */
+  LLVMValueRef slots; /* the forward's slot of its shadow_slots.c table, or NULL */
   ct_bridge_loop *loops; /* every loop, outer first (so a block's innermost listed loop is its innermost) */
   unsigned nloops;
   LLVMBasicBlockRef *loop_blocks;
@@ -214,8 +215,25 @@ LLVMValueRef stored_pointers_guard(ct_gen *g, LLVMValueRef ptr, LLVMValueRef sp,
 int stored_pointers_copies_pointers(ct_gen *g, LLVMValueRef copy);
 int stored_pointers_check_copy(ct_gen *g, LLVMValueRef copy);
 void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy);
-/* A malloc stored into the caller's memory: its shadow is the caller's. */
-int stored_pointers_escapes(LLVMValueRef alloc);
+/* A malloc stored into the caller's memory that has a shadow, or returned:
+ * its shadow is the caller's. */
+int stored_pointers_escapes(ct_gen *g, LLVMValueRef alloc);
+/* May memory a differentiated callee allocates reach the caller of this
+ * gradient (through the call's result or its pointer arguments)? */
+int stored_pointers_call_reaches_caller(ct_gen *g, LLVMValueRef call);
+
+/* shadow_slots.c: pointers with a shadow stored into memory without one (a
+ * constant model struct's workspace fields, a global) keep their shadows in
+ * a table by address, for the forward pass */
+/* Forward, at m->b after the load's copy: *s, the shadow of the pointer
+ * `load` reads from memory without a shadow, from the table. Returns 0
+ * after reporting a load that no store of the function may have written. */
+int shadow_slots_lookup(ct_gen *g, LLVMValueRef load, LLVMValueRef *s);
+/* Forward: after a store of a pointer with a shadow into memory without
+ * one, the shadow goes into the table (when a load may read it back). */
+void shadow_slots_store(ct_gen *g, LLVMValueRef store);
+/* At the start of the turn (the forward pass is over): frees the table. */
+void shadow_slots_finish(ct_gen *g, LLVMBasicBlockRef turn);
 
 /* custom_memory.c: the arrays a custom derivative's pullback reads and the
  * function overwrites after the call are copied to the tape right after

@@ -112,6 +112,7 @@ typedef struct {
   LLVMBasicBlockRef turn;      /* where the forward's returns go */
   LLVMBasicBlockRef done;      /* where the reverse of the entry block goes */
   LLVMValueRef ret_phi, which; /* at the turn: the value returned, which return */
+  LLVMValueRef ret_shadow_phi; /* ... and its shadow (spec->ret_shadow) */
   unsigned nret;
   LLVMValueRef mark;           /* split: the tape position to rewind to */
 } ct_body;
@@ -188,6 +189,22 @@ static void start_tape(ct_gen *g, ct_body *body) {
   g->keep = split ? LLVMGetParam(g->rg, body->next_param++) : LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0);
 }
 
+/* The shadow of the pointer `ret` returns (from block b) joins the turn's
+ * shadow phi: NULL's is NULL. Returns 0 (reported) when it has none. */
+static int add_returned_shadow(ct_gen *g, ct_body *body, LLVMValueRef ret, ct_block *b) {
+  LLVMValueRef rv = LLVMGetOperand(ret, 0);
+  LLVMValueRef sv = vmap_get(&g->shadow, rv);
+  if (!sv && (LLVMIsAConstantPointerNull(rv) || LLVMIsAUndefValue(rv)))
+    sv = rv;
+  if (!sv) {
+    gen_fail(g, ret, "returns a pointer without a shadow (into memory held constant, or a global) where its caller "
+             "needs one", "pass the memory it points into with a shadow (enzyme_dup)");
+    return 0;
+  }
+  LLVMAddIncoming(body->ret_shadow_phi, &sv, &b->fwd, 1);
+  return 1;
+}
+
 /* The forward's returns jump to the turn, which knows the value returned
  * and which return it was. Returns 0 (reported) when there is none. */
 static int build_turn(ct_gen *g, ct_body *body) {
@@ -198,6 +215,7 @@ static int build_turn(ct_gen *g, ct_body *body) {
     g->blocks[i].rev = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "rev");
   LLVMPositionBuilderAtEnd(m->b, body->turn);
   body->ret_phi = body->has_ret ? LLVMBuildPhi(m->b, body->ret_ty, "ct.ret") : NULL;
+  body->ret_shadow_phi = body->has_ret && g->spec->ret_shadow ? LLVMBuildPhi(m->b, body->ret_ty, "ct.ret_shadow") : NULL;
   body->which = LLVMBuildPhi(m->b, g->i32_ty, "ct.which");
   body->nret = 0;
   for (unsigned i = 0; i < g->nblocks; ++i) {
@@ -215,6 +233,8 @@ static int build_turn(ct_gen *g, ct_body *body) {
       if (!frv)
         frv = rv; /* a constant */
       LLVMAddIncoming(body->ret_phi, &frv, &b->fwd, 1);
+      if (body->ret_shadow_phi && !add_returned_shadow(g, body, ret, b))
+        return 0;
     }
     LLVMValueRef c = LLVMConstInt(g->i32_ty, body->nret++, 0);
     LLVMAddIncoming(body->which, &c, &b->fwd, 1);
@@ -248,6 +268,8 @@ static LLVMValueRef split_at_turn(ct_gen *g, ct_body *body) {
   LLVMValueRef agg = LLVMBuildInsertValue(m->b, LLVMGetUndef(aug_ret), g->tape, 0, "");
   if (body->has_ret)
     agg = LLVMBuildInsertValue(m->b, agg, body->ret_phi, 1, "");
+  if (body->ret_shadow_phi)
+    agg = LLVMBuildInsertValue(m->b, agg, body->ret_shadow_phi, 2, "");
   LLVMBuildRet(m->b, agg);
   LLVMPositionBuilderAtEnd(m->b, body->rstart);
   body->mark = LLVMBuildAlloca(g->ab, LLVMArrayType2(g->i64_ty, 5), "ct.mark");
@@ -360,6 +382,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   forward_build(g);
   if (g->failed || !build_turn(g, &body))
     return 0;
+  shadow_slots_finish(g, body.turn);
   LLVMValueRef which = body.which;
   if (g->spec->split)
     which = split_at_turn(g, &body);

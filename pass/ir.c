@@ -1,8 +1,10 @@
 /* IR predicates shared by every stage of the pass (see ir.h): what a
  * pointer points into, which function a call calls, which memory a
- * function allocates itself; and getting or declaring a function. */
+ * function allocates itself, whether two accesses may overlap; and getting
+ * or declaring a function. */
 #include "core.h"
 
+#include <llvm-c/Target.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,4 +148,127 @@ void ir_copy_attributes(LLVMValueRef from, LLVMValueRef to, LLVMAttributeIndex i
     if (idx != (LLVMAttributeIndex)LLVMAttributeFunctionIndex || !is_dropped_attribute(attrs[i]))
       LLVMAddAttributeAtIndex(to, idx, attrs[i]);
   free(attrs);
+}
+
+/* An address as base object + constant offset + multiples of `stride`
+ * (the gcd of the scales of its variable indices; 0 when none). */
+typedef struct {
+  LLVMValueRef base;
+  long long offset;
+  unsigned long long stride;
+} ct_addr;
+
+static unsigned long long gcd_u64(unsigned long long a, unsigned long long b) {
+  while (b) {
+    unsigned long long t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+static int is_gep(LLVMValueRef p) {
+  return LLVMIsAGetElementPtrInst(p) || (LLVMIsAConstantExpr(p) && LLVMGetConstOpcode(p) == LLVMGetElementPtr);
+}
+
+static int is_pointer_cast(LLVMValueRef p) {
+  return LLVMIsABitCastInst(p) || LLVMIsAAddrSpaceCastInst(p) ||
+         (LLVMIsAConstantExpr(p) &&
+          (LLVMGetConstOpcode(p) == LLVMBitCast || LLVMGetConstOpcode(p) == LLVMAddrSpaceCast));
+}
+
+static ct_addr decompose(LLVMTargetDataRef td, LLVMValueRef p) {
+  ct_addr a = {p, 0, 0};
+  for (int depth = 0; depth < 64; ++depth) {
+    if (is_pointer_cast(p)) {
+      p = LLVMGetOperand(p, 0);
+      continue;
+    }
+    if (!is_gep(p))
+      break;
+    LLVMTypeRef ty = LLVMGetGEPSourceElementType(p);
+    unsigned n = (unsigned)LLVMGetNumOperands(p);
+    for (unsigned i = 1; i < n; ++i) {
+      LLVMValueRef idx = LLVMGetOperand(p, i);
+      if (i > 1 && LLVMGetTypeKind(ty) == LLVMStructTypeKind) {
+        unsigned field = (unsigned)LLVMConstIntGetZExtValue(idx);
+        a.offset += (long long)LLVMOffsetOfElement(td, ty, field);
+        ty = LLVMStructGetTypeAtIndex(ty, field);
+        continue;
+      }
+      if (i > 1)
+        ty = LLVMGetElementType(ty);
+      unsigned long long size = LLVMABISizeOfType(td, ty);
+      if (LLVMIsAConstantInt(idx))
+        a.offset += LLVMConstIntGetSExtValue(idx) * (long long)size;
+      else
+        a.stride = gcd_u64(a.stride, size);
+    }
+    p = LLVMGetOperand(p, 0);
+  }
+  a.base = p;
+  return a;
+}
+
+/* Objects that are surely different: two allocations of the function, or
+ * one and an argument or global, or two globals. */
+static int distinct_objects(LLVMValueRef a, LLVMValueRef b) {
+  int la = ir_is_local_allocation(a), lb = ir_is_local_allocation(b);
+  int ea = LLVMIsAArgument(a) || LLVMIsAGlobalValue(a), eb = LLVMIsAArgument(b) || LLVMIsAGlobalValue(b);
+  return (la && (lb || eb)) || (lb && ea) || (LLVMIsAGlobalValue(a) && LLVMIsAGlobalValue(b));
+}
+
+/* May the bytes of a and b overlap, from the same base object? */
+static int offsets_overlap(ct_addr a, unsigned long long size_a, ct_addr b, unsigned long long size_b) {
+  long long diff = a.offset - b.offset; /* a starts diff + k * stride after b */
+  unsigned long long stride = gcd_u64(a.stride, b.stride);
+  if (!stride)
+    return diff < (long long)size_b && -diff < (long long)size_a;
+  unsigned long long d = (unsigned long long)(((diff % (long long)stride) + (long long)stride) % (long long)stride);
+  return d < size_b || stride - d < size_a;
+}
+
+int ir_may_overlap(LLVMTargetDataRef td, LLVMValueRef pa, unsigned long long size_a, LLVMValueRef pb,
+                   unsigned long long size_b) {
+  ct_addr a = decompose(td, pa), b = decompose(td, pb);
+  if (a.base != b.base)
+    return !distinct_objects(a.base, b.base);
+  return offsets_overlap(a, size_a, b, size_b);
+}
+
+static int same_slot(LLVMTargetDataRef td, ct_addr a, unsigned long long size_a, ct_addr b, unsigned long long size_b,
+                     int depth) {
+  if (depth > 16)
+    return 0;
+  for (int k = 0; k < 2; ++k) { /* a merge of addresses: any of them */
+    ct_addr *m = k ? &b : &a;
+    if (!LLVMIsAPHINode(m->base) && !LLVMIsASelectInst(m->base))
+      continue;
+    int n = LLVMGetNumOperands(m->base);
+    for (int i = LLVMIsASelectInst(m->base) ? 1 : 0; i < n; ++i) {
+      ct_addr in = decompose(td, LLVMGetOperand(m->base, (unsigned)i));
+      in.offset += m->offset;
+      in.stride = gcd_u64(in.stride, m->stride);
+      if (k ? same_slot(td, a, size_a, in, size_b, depth + 1) : same_slot(td, in, size_a, b, size_b, depth + 1))
+        return 1;
+    }
+    return 0;
+  }
+  if (!offsets_overlap(a, size_a, b, size_b))
+    return 0;
+  if (a.base == b.base)
+    return 1;
+  if (!LLVMIsALoadInst(a.base) || !LLVMIsALoadInst(b.base))
+    return 0;
+  /* two pointers read from memory: the same slot if read from the same
+     slot */
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(LLVMGetTypeContext(LLVMTypeOf(a.base)), 0);
+  unsigned long long psize = LLVMStoreSizeOfType(td, ptr);
+  return same_slot(td, decompose(td, LLVMGetOperand(a.base, 0)), psize, decompose(td, LLVMGetOperand(b.base, 0)),
+                   psize, depth + 1);
+}
+
+int ir_same_slot(LLVMTargetDataRef td, LLVMValueRef pa, unsigned long long size_a, LLVMValueRef pb,
+                 unsigned long long size_b) {
+  return same_slot(td, decompose(td, pa), size_a, decompose(td, pb), size_b, 0);
 }

@@ -6,6 +6,7 @@
 #define COTANGENT_PASS_IR_H
 
 #include <llvm-c/Core.h>
+#include <llvm-c/Target.h>
 #include <stddef.h>
 
 /* The object a pointer points into (through GEPs and casts, constant
@@ -25,6 +26,18 @@ int ir_is_allocation(LLVMValueRef v);
 /* Is the object `base` memory the function allocates itself (an alloca,
  * or a malloc/calloc call)? */
 int ir_is_local_allocation(LLVMValueRef base);
+/* May `size_a` bytes at `pa` overlap `size_b` bytes at `pb`? Addresses are
+ * told apart by base object (two of the function's allocations, or one and
+ * an argument or global, or two globals, are different objects) and by
+ * constant offsets modulo the strides of variable indices. */
+int ir_may_overlap(LLVMTargetDataRef td, LLVMValueRef pa, unsigned long long size_a, LLVMValueRef pb,
+                   unsigned long long size_b);
+/* The same question where pointers read from memory are named by where they
+ * were read (two loads of model->rel are one object, model->rel and
+ * model->base two): for memory without a shadow, whose pointer fields the
+ * function sets and reads back. */
+int ir_same_slot(LLVMTargetDataRef td, LLVMValueRef pa, unsigned long long size_a, LLVMValueRef pb,
+                 unsigned long long size_b);
 /* "memcpy", "memmove", "memset" for those intrinsic calls, else NULL. */
 const char *ir_mem_intrinsic(LLVMValueRef inst);
 /* "load" or "store" for llvm.masked.load/store calls, else NULL. */

@@ -32,7 +32,8 @@ static int call_may_write_memory(LLVMValueRef call) {
 
 /* Does `obj` (an alloca or a malloc of this function) stay private: its
  * address only used for loads, stores into it, memory intrinsics, free and
- * annotations (never stored, passed on, merged or returned)? */
+ * annotations (never stored, passed on, merged or returned, nor given to
+ * a call that returns a pointer)? */
 static int local_object_escapes(LLVMValueRef v, int depth) {
   if (depth > 16)
     return 1;
@@ -52,6 +53,8 @@ static int local_object_escapes(LLVMValueRef v, int depth) {
         return 1;
       if (LLVMGetCalledValue(user) == v)
         return 1;
+      if (LLVMGetTypeKind(LLVMTypeOf(user)) == LLVMPointerTypeKind)
+        return 1; /* an accessor's result may point into it (even one that touches no memory) */
     } else {
       return 1;
     }

@@ -214,6 +214,10 @@ static void plan_call(ct_gen *g, ct_block *b, LLVMValueRef call) {
   ct_split split;
   if (!classify_call_spec(g, call, &spec))
     return;
+  /* what a callee with a body allocates and hands back stays ours (a tree's
+     nodes inserted by a recursive helper): its reverse frees the shadows */
+  if (!LLVMIsDeclaration(spec.fn))
+    spec.owns_escaping = g->spec->owns_escaping || !stored_pointers_call_reaches_caller(g, call);
   if (!g->callee_gradient(g->m, &spec, call, &split)) {
     g->failed = 1;
     return;

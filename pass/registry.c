@@ -225,12 +225,14 @@ void registry_export_all(ct_module *m) {
     size_t len = 0;
     const char *name = LLVMGetValueName2(f, &len);
     LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(f));
-    if (!spec.ret_active && LLVMGetTypeKind(rty) != LLVMVoidTypeKind) {
+    spec.ret_shadow = LLVMGetTypeKind(rty) == LLVMPointerTypeKind; /* an accessor: its shadow too */
+    if (!spec.ret_active && !spec.ret_shadow && LLVMGetTypeKind(rty) != LLVMVoidTypeKind) {
       /* the frontend reports this at the attribute; this is for the
          annotate fallback */
       diag_report(f, NULL, CT_SEV_ERROR,
                   "'%.*s' is declared differentiable but its result is not floating point (a differentiable "
-                  "function returns float or double, or void when it writes its results through pointers)",
+                  "function returns float or double, a pointer, or void when it writes its results through "
+                  "pointers)",
                   (int)len, name);
       continue;
     }

@@ -62,7 +62,7 @@ static int has_prefix(const char *name, size_t len, const char *prefix) {
 /* Calls the twin keeps as they are: the tape, shadow releases, frees, the
  * OpenMP runtime (the fork of a reverse region, redirected separately). */
 static int is_bookkeeping_call(const char *name, size_t len) {
-  static const char *const prefixes[] = {"__ct_tape_", "__ct_release_shadow", "__ct_omp_", "__kmpc_", "omp_",
+  static const char *const prefixes[] = {"__ct_tape_", "__ct_release_shadow", "__ct_slots_", "__ct_omp_", "__kmpc_", "omp_",
                                          "__ct_runtime_error", NULL};
   for (unsigned i = 0; prefixes[i]; ++i)
     if (has_prefix(name, len, prefixes[i]))

@@ -468,8 +468,8 @@ static LLVMValueRef predecessor_index(ct_gen *g, ct_block *b, LLVMValueRef from)
  * reverse pass read is freed now (memory.c). */
 static void reverse_alloc(ct_gen *g, LLVMValueRef inst) {
   ct_module *m = g->m;
-  if (stored_pointers_escapes(inst))
-    return;
+  if (!g->spec->owns_escaping && stored_pointers_escapes(g, inst))
+    return; /* the user's */
   LLVMValueRef size = LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 0)), g->i64_ty, "");
   if (LLVMGetNumArgOperands(inst) == 2)
     size = LLVMBuildMul(m->b, size,

@@ -14,8 +14,9 @@ char *signature_name(const ct_spec *spec) {
   for (unsigned i = 0; i < spec->nparams; ++i)
     codes[i] = ACT_CODE[spec->act[i]];
   codes[spec->nparams] = 0;
-  return util_format("%.*s.ct_%s.%s%s%s%s", (int)len, fname, spec->split ? "aug" : "grad", codes,
-                     spec->ret_active ? ".r" : "", spec->want_value ? ".v" : "", spec->concurrent ? ".mt" : "");
+  return util_format("%.*s.ct_%s.%s%s%s%s%s%s", (int)len, fname, spec->split ? "aug" : "grad", codes,
+                     spec->ret_active ? ".r" : "", spec->ret_shadow ? ".s" : "", spec->owns_escaping ? ".o" : "",
+                     spec->want_value ? ".v" : "", spec->concurrent ? ".mt" : "");
 }
 
 LLVMTypeRef signature_combined(ct_module *m, const ct_spec *spec, LLVMTypeRef *ret_struct) {
@@ -46,10 +47,12 @@ void signature_split(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty, LLV
   LLVMTypeRef result_struct;
   LLVMTypeRef gty = signature_combined(m, spec, &result_struct);
   LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0);
-  /* aug: the primal parameters (with shadows), returns { tape, [ret] } */
+  /* aug: the primal parameters (with shadows), returns { tape, [ret],
+     [ret's shadow] } */
   LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(spec->fn));
-  LLVMTypeRef fields[2] = {ptr, rty};
-  LLVMTypeRef aug_ret = LLVMStructTypeInContext(m->ctx, fields, LLVMGetTypeKind(rty) == LLVMVoidTypeKind ? 1 : 2, 0);
+  LLVMTypeRef fields[3] = {ptr, rty, rty};
+  unsigned nfields = LLVMGetTypeKind(rty) == LLVMVoidTypeKind ? 1 : spec->ret_shadow ? 3 : 2;
+  LLVMTypeRef aug_ret = LLVMStructTypeInContext(m->ctx, fields, nfields, 0);
   unsigned np = LLVMCountParamTypes(gty);
   LLVMTypeRef params[2 * CT_MAX_PARAMS + 3];
   LLVMGetParamTypes(gty, params);

@@ -29,23 +29,6 @@
 #include <llvm-c/Target.h>
 #include <stdlib.h>
 
-/* An address as base object + constant offset + multiples of `stride`
- * (the gcd of the scales of its variable indices; 0 when none). */
-typedef struct {
-  LLVMValueRef base;
-  long long offset;
-  unsigned long long stride;
-} ct_addr;
-
-static unsigned long long gcd_u64(unsigned long long a, unsigned long long b) {
-  while (b) {
-    unsigned long long t = a % b;
-    a = b;
-    b = t;
-  }
-  return a;
-}
-
 static int is_gep(LLVMValueRef p) {
   return LLVMIsAGetElementPtrInst(p) || (LLVMIsAConstantExpr(p) && LLVMGetConstOpcode(p) == LLVMGetElementPtr);
 }
@@ -54,61 +37,6 @@ static int is_pointer_cast(LLVMValueRef p) {
   return LLVMIsABitCastInst(p) || LLVMIsAAddrSpaceCastInst(p) ||
          (LLVMIsAConstantExpr(p) &&
           (LLVMGetConstOpcode(p) == LLVMBitCast || LLVMGetConstOpcode(p) == LLVMAddrSpaceCast));
-}
-
-static ct_addr decompose(LLVMTargetDataRef td, LLVMValueRef p) {
-  ct_addr a = {p, 0, 0};
-  for (int depth = 0; depth < 64; ++depth) {
-    if (is_pointer_cast(p)) {
-      p = LLVMGetOperand(p, 0);
-      continue;
-    }
-    if (!is_gep(p))
-      break;
-    LLVMTypeRef ty = LLVMGetGEPSourceElementType(p);
-    unsigned n = (unsigned)LLVMGetNumOperands(p);
-    for (unsigned i = 1; i < n; ++i) {
-      LLVMValueRef idx = LLVMGetOperand(p, i);
-      if (i > 1 && LLVMGetTypeKind(ty) == LLVMStructTypeKind) {
-        unsigned field = (unsigned)LLVMConstIntGetZExtValue(idx);
-        a.offset += (long long)LLVMOffsetOfElement(td, ty, field);
-        ty = LLVMStructGetTypeAtIndex(ty, field);
-        continue;
-      }
-      if (i > 1)
-        ty = LLVMGetElementType(ty);
-      unsigned long long size = LLVMABISizeOfType(td, ty);
-      if (LLVMIsAConstantInt(idx))
-        a.offset += LLVMConstIntGetSExtValue(idx) * (long long)size;
-      else
-        a.stride = gcd_u64(a.stride, size);
-    }
-    p = LLVMGetOperand(p, 0);
-  }
-  a.base = p;
-  return a;
-}
-
-/* Objects that are surely different: two allocations of the function, or
- * one and an argument or global, or two globals. */
-static int distinct_objects(LLVMValueRef a, LLVMValueRef b) {
-  int la = ir_is_local_allocation(a), lb = ir_is_local_allocation(b);
-  int ea = LLVMIsAArgument(a) || LLVMIsAGlobalValue(a), eb = LLVMIsAArgument(b) || LLVMIsAGlobalValue(b);
-  return (la && (lb || eb)) || (lb && ea) || (LLVMIsAGlobalValue(a) && LLVMIsAGlobalValue(b));
-}
-
-/* May `size_a` bytes at `pa` overlap `size_b` bytes at `pb`? */
-static int may_overlap(LLVMTargetDataRef td, LLVMValueRef pa, unsigned long long size_a, LLVMValueRef pb,
-                       unsigned long long size_b) {
-  ct_addr a = decompose(td, pa), b = decompose(td, pb);
-  if (a.base != b.base)
-    return !distinct_objects(a.base, b.base);
-  long long diff = a.offset - b.offset; /* a starts diff + k * stride after b */
-  unsigned long long stride = gcd_u64(a.stride, b.stride);
-  if (!stride)
-    return diff < (long long)size_b && -diff < (long long)size_a;
-  unsigned long long d = (unsigned long long)(((diff % (long long)stride) + (long long)stride) % (long long)stride);
-  return d < size_b || stride - d < size_a;
 }
 
 /* A store of a pointer without a shadow into shadowed memory (a null or
@@ -208,13 +136,13 @@ void stored_pointers_plan(ct_gen *g) {
       int hit = 0;
       for (unsigned s = done; s < nstores && !hit; ++s) {
         LLVMValueRef st = stores[s], val = LLVMGetOperand(st, 0);
-        hit = may_overlap(td, LLVMGetOperand(st, 1), LLVMABISizeOfType(td, LLVMTypeOf(val)), LLVMGetOperand(l, 0),
-                          lsize);
+        hit = ir_may_overlap(td, LLVMGetOperand(st, 1), LLVMABISizeOfType(td, LLVMTypeOf(val)),
+                             LLVMGetOperand(l, 0), lsize);
       }
       for (unsigned c = 0; c < ncopies && !hit; ++c) {
         LLVMValueRef len = LLVMGetOperand(copies[c], 2);
         unsigned long long bytes = LLVMIsAConstantInt(len) ? LLVMConstIntGetZExtValue(len) : 1ull << 62;
-        hit = may_overlap(td, LLVMGetOperand(copies[c], 0), bytes, LLVMGetOperand(l, 0), lsize);
+        hit = ir_may_overlap(td, LLVMGetOperand(copies[c], 0), bytes, LLVMGetOperand(l, 0), lsize);
       }
       if (hit)
         mark(g, l, &work, &nwork, &capwork);
@@ -292,27 +220,53 @@ void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy) {
   LLVMBuildMemMove(b, sdst, 1, ssrc, 1, LLVMGetOperand(fcopy, 2));
 }
 
-static int escapes(LLVMValueRef v, ct_vmap *seen);
+static int escapes(ct_gen *g, LLVMValueRef v, ct_vmap *seen);
 
-/* Does memory at address p belong to the caller (an argument's or a
- * global's, directly, through pointers loaded from it, or inside an own
- * allocation that escapes)? Unknown origins count as the caller's. */
-static int callers_memory(LLVMValueRef p, ct_vmap *seen) {
+/* A direct call of a function with a body, or declared differentiable (a
+ * differentiated callee). */
+static int returns_into_arguments(LLVMValueRef call) {
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  return callee && LLVMIsAFunction(callee) && (!LLVMIsDeclaration(callee) || contract_is_differentiable(callee));
+}
+
+/* Does memory at address p belong to the caller, with a shadow there (an
+ * argument's with a shadow, directly, through pointers loaded from it, or
+ * inside an own allocation that escapes)? Unknown origins count as the
+ * caller's; a constant argument's memory and a global's are not (nobody
+ * sees the shadows of what is stored there: shadow_slots.c). */
+static int callers_memory(ct_gen *g, LLVMValueRef p, ct_vmap *seen) {
   LLVMValueRef base = ir_base_object(p);
-  if (LLVMIsAArgument(base) || LLVMIsAGlobalValue(base))
-    return 1;
+  if (LLVMIsAArgument(base)) {
+    int i = ir_param_index(base);
+    return LLVMGetParamParent(base) != g->pc || i < 0 || (unsigned)i >= g->spec->nparams ||
+           g->spec->act[i] == ACT_DUP || g->spec->act[i] == ACT_DUPNONEED;
+  }
+  if (LLVMIsAGlobalValue(base))
+    return !LLVMIsAGlobalVariable(base);
   if (vmap_get(seen, base)) /* a cycle (a linked list): decided elsewhere */
     return 0;
   vmap_set(seen, base, base);
   if (ir_is_local_allocation(base))
-    return escapes(base, seen);
+    return escapes(g, base, seen);
   if (LLVMIsALoadInst(base))
-    return callers_memory(LLVMGetOperand(base, 0), seen);
+    return callers_memory(g, LLVMGetOperand(base, 0), seen);
+  if (LLVMIsACallInst(base) && !ir_is_allocation(base) && returns_into_arguments(base)) {
+    /* a differentiated callee's result: into its pointer arguments' memory,
+       or memory it allocates, which reaches our caller only as they do */
+    int n = LLVMGetNumArgOperands(base);
+    for (int i = 0; i < n; ++i) {
+      LLVMValueRef op = LLVMGetOperand(base, (unsigned)i);
+      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && !LLVMIsAConstantPointerNull(op) &&
+          callers_memory(g, op, seen))
+        return 1;
+    }
+    return 0;
+  }
   if (LLVMIsAPHINode(base) || LLVMIsASelectInst(base)) {
     int n = LLVMGetNumOperands(base);
     for (int i = LLVMIsASelectInst(base) ? 1 : 0; i < n; ++i) {
       LLVMValueRef op = LLVMGetOperand(base, (unsigned)i);
-      if (!LLVMIsAConstantPointerNull(op) && !LLVMIsAUndefValue(op) && callers_memory(op, seen))
+      if (!LLVMIsAConstantPointerNull(op) && !LLVMIsAUndefValue(op) && callers_memory(g, op, seen))
         return 1;
     }
     return 0;
@@ -322,18 +276,18 @@ static int callers_memory(LLVMValueRef p, ct_vmap *seen) {
 
 /* Is the pointer v (into an own allocation) stored into the caller's
  * memory, or returned? */
-static int escapes(LLVMValueRef v, ct_vmap *seen) {
+static int escapes(ct_gen *g, LLVMValueRef v, ct_vmap *seen) {
   for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
     if (is_gep(user) || is_pointer_cast(user) || LLVMIsAPHINode(user) ||
         (LLVMIsASelectInst(user) && LLVMGetOperand(user, 0) != v)) {
       if (!vmap_get(seen, user)) {
         vmap_set(seen, user, user);
-        if (escapes(user, seen))
+        if (escapes(g, user, seen))
           return 1;
       }
     } else if (LLVMIsAStoreInst(user) && LLVMGetOperand(user, 0) == v) {
-      if (callers_memory(LLVMGetOperand(user, 1), seen))
+      if (callers_memory(g, LLVMGetOperand(user, 1), seen))
         return 1;
     } else if (LLVMIsAReturnInst(user)) {
       return 1;
@@ -342,11 +296,28 @@ static int escapes(LLVMValueRef v, ct_vmap *seen) {
   return 0;
 }
 
-int stored_pointers_escapes(LLVMValueRef alloc) {
+int stored_pointers_call_reaches_caller(ct_gen *g, LLVMValueRef call) {
+  int n = LLVMGetNumArgOperands(call), r = 0;
+  for (int i = -1; i < n && !r; ++i) {
+    LLVMValueRef op = i < 0 ? call : LLVMGetOperand(call, (unsigned)i);
+    if (LLVMGetTypeKind(LLVMTypeOf(op)) != LLVMPointerTypeKind || LLVMIsAConstantPointerNull(op) ||
+        LLVMIsAFunction(op))
+      continue;
+    ct_vmap seen; /* one walk per question: a cycle answers "no" only within its walk */
+    vmap_init(&seen);
+    if (i < 0)
+      vmap_set(&seen, call, call);
+    r = i < 0 ? escapes(g, call, &seen) : callers_memory(g, op, &seen);
+    vmap_free(&seen);
+  }
+  return r;
+}
+
+int stored_pointers_escapes(ct_gen *g, LLVMValueRef alloc) {
   ct_vmap seen;
   vmap_init(&seen);
   vmap_set(&seen, alloc, alloc);
-  int r = escapes(alloc, &seen);
+  int r = escapes(g, alloc, &seen);
   vmap_free(&seen);
   return r;
 }

@@ -19,6 +19,13 @@ chosen at random per seed (gen.Gen.program calls pick):
             ct_value_with_pullback + ct_pullback_apply + ct_pullback_free,
             instead of __enzyme_autodiff; f sometimes declared with a wrt
             list (CT_DIFFERENTIABLE_WRT), which C and F signatures need
+  access    a matrix struct Mat { int nr, nc; double *d; } read and written
+            through accessors returning pointers into it (mat_at, mat_row;
+            noinline in some programs) and a recursive one (nth_slot, a
+            call at every -O level: its augmented forward returns the
+            pointer's shadow), in fills, folds and as arrays of statements;
+            also over an argument array. Chosen by a random stream of its
+            own, so programs without it are as before
   fnptr     (with api) f reached through a function-pointer table indexed
             at run time; f is CT_DIFFERENTIABLE. Indirect calls inside
             differentiated code are not generated: Cotangent rejects them
@@ -31,12 +38,13 @@ return), and folds its values into a state variable by the contraction
 sh = a * sh + c * tanh(E) with |c| <= (1 - |a|) VB, so values stay bounded.
 """
 
+import random
 import re
 import struct
 
 G = None  # the gen module (set by gen.py: shapes.G = sys.modules[...])
 
-STMT_SHAPES = ["heap", "structs", "rows", "memops"]
+STMT_SHAPES = ["heap", "structs", "rows", "memops", "access"]
 
 FLOAT_OPS = ["sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "atan", "sinh", "cosh", "pow", "hypot",
              "fabs", "fmin", "fmax", "erf", "cbrt", "log1p", "expm1", "atan2", "fma"]
@@ -62,7 +70,9 @@ def pick(g):
         if r.random() < p:
             s.add(name)
     if not s:
-        s.add(r.choice(STMT_SHAPES + ["custom", "float", "api"]))
+        s.add(r.choice([k for k in STMT_SHAPES if k != "access"] + ["custom", "float", "api"]))
+    if access_rng(g).random() < 0.3:
+        s.add("access")
     if "float" in s:
         s.add("api")  # __enzyme_autodiff returns doubles: floats go through ct_gradient
         if g.sig not in ("A", "D", "E"):
@@ -101,6 +111,8 @@ def prelude(g):
               "  for (int i = 0; i < nr; i++)", "    m[i] = malloc(sizeof(double) * nc);", "  return m;", "}", "",
               "static %svoid rows_free(double **m, int nr) {" % noinl,
               "  for (int i = 0; i < nr; i++)", "    free(m[i]);", "  free(m);", "}", ""]
+    if "access" in g.shapes:
+        L += access_prelude(g)
     g.customs = []
     if "custom" in g.shapes:
         for k in range(r.randint(1, 3)):
@@ -225,7 +237,7 @@ def block(g, ctx, kind):
     g.emit("{")
     g.ind += 1
     g.push()
-    {"heap": heap, "structs": structs, "rows": rows, "memops": memops}[kind](g, ctx)
+    {"heap": heap, "structs": structs, "rows": rows, "memops": memops, "access": access}[kind](g, ctx)
     g.pop()
     g.ind -= 1
     g.emit("}")
@@ -316,6 +328,54 @@ def memops(g, ctx):
             g.emit("memmove(%s, %s + 1, sizeof(double) * (%s - 1));" % (a.name, a.name, a.size))
         g.features.add("memmove_inplace")
     g.emit("free(%s);" % c)
+
+
+def access_rng(g):
+    """The random stream of the access shape's choices (not g.r, so that the
+    programs without the shape are what they were before it)."""
+    if not hasattr(g, "access_r"):
+        g.access_r = random.Random(g.seed * 1000003 + 7)
+    return g.access_r
+
+
+def access_prelude(g):
+    noinl = "__attribute__((noinline)) " if access_rng(g).random() < 0.5 else ""
+    return ["typedef struct {", "  int nr, nc;", "  double *d;", "} Mat;", "",
+            "static %sdouble *mat_at(Mat *m, int i, int j) { return &m->d[i * m->nc + j]; }" % noinl,
+            "static %sdouble *mat_row(Mat *m, int i) { return m->d + i * m->nc; }" % noinl,
+            "/* recursive (not a tail call): a call at every level */",
+            "static double *nth_slot(double *p, int k) { return k <= 0 ? p : nth_slot(p, k - 1) + 1; }", ""]
+
+
+def access(g, ctx):
+    """A heap matrix filled, read and written through accessors that return
+    pointers into it, and an argument array read through one."""
+    r = access_rng(g)
+    mm, n, R = g.fresh("mm"), g.nval, r.randint(2, 3)
+    g.emit("Mat %s = {%d, n, malloc(sizeof(double) * %d * n)};" % (mm, R, R))
+    styles = ["*mat_at(&{m}, r, {i})", "mat_row(&{m}, r)[{i}]", "*nth_slot({m}.d, r * {m}.nc + {i})"]
+    elem = r.choice(styles)
+    g.emit("for (int r = 0; r < %d; r++) {" % R)
+    g.ind += 1
+    g.push()
+    g.scopes[-1].ivars.append(G.IVar("r", None, 0, 0, R, R))
+    fill(g, lambda i: elem.format(m=mm, i=i), "n", n)
+    g.pop()
+    g.ind -= 1
+    g.emit("}")
+    k = r.randrange(R)
+    row = r.choice(["mat_row(&%s, %d)" % (mm, k), "nth_slot(%s.d, %d * n)" % (mm, k)])
+    with_array(g, ctx, row, "n", n, n)
+    if r.random() < 0.5:
+        # a slot written through the recursive accessor: scaled in place
+        g.emit("*nth_slot(%s.d, %d) *= %s;" % (mm, r.randrange(2), G.lit(g.coef(0.3, 0.9))))
+    fold(g, [("r", str(R)), ("i", "n")], r.choice(styles).format(m=mm, i="i"))
+    srcs = [a for a in g.arrays() if a.size == "n" and a.writable and "(" not in a.name]
+    if srcs and r.random() < 0.6:
+        am = g.fresh("am")
+        g.emit("Mat %s = {1, n, %s};" % (am, r.choice(srcs).name))
+        fold(g, [("i", "n")], r.choice(["*mat_at(&{m}, 0, i)", "*nth_slot({m}.d, i)"]).format(m=am))
+    g.emit("free(%s.d);" % mm)
 
 
 # ---------------------------------------------------------------- harness

@@ -32,7 +32,7 @@ double global_name(double x, double y) CT_DIFFERENTIABLE_WRT(x, scale);
 // CHECK: diag_wrt_list.c:[[@LINE+1]]:55: error: 'nope' is not a parameter of 'gnu'
 double gnu(double x) __attribute__((differentiable(x, nope)));
 
-// CHECK: diag_wrt_list.c:[[@LINE+1]]:1: error: 'rounded' cannot be differentiable: its result has type 'int', which has no derivative (a differentiable function returns float or double, or void when it writes its results through pointers)
+// CHECK: diag_wrt_list.c:[[@LINE+1]]:1: error: 'rounded' cannot be differentiable: its result has type 'int', which has no derivative (a differentiable function returns float or double, a pointer, or void when it writes its results through pointers)
 CT_DIFFERENTIABLE int rounded(double x) { return (int)(x + 0.5); }
 
 // CHECK: diag_wrt_list.c:[[@LINE+1]]:3: error: 'steps' cannot be differentiable: its result has type 'long'

@@ -21,6 +21,7 @@ time is reported too. A compile that uses more CPU time than the limit
 only.
 """
 
+import glob
 import os
 import signal
 import subprocess
@@ -230,6 +231,8 @@ def run(cc, clang, include_dir, bench_sources, source_flags, cflags, out_dir, li
                                                                "cotangent-cc" if key == "ad" else "clang"))
             cmd = [compiler] + cflags + flags + extra + ["-c", path, "-o", obj]
             cpu, wall, err = best_of(cmd, env, limit, reps)
+            for left in glob.glob(obj[:-2] + "-*.o.tmp"):  # what a killed clang left
+                os.remove(left)
             row[key + "_cpu_s"] = None if err else round(cpu, 3)
             row[key + "_wall_s"] = None if err else round(wall, 3)
             if err:

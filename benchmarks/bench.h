@@ -12,9 +12,10 @@
  *   1. sets up the check instance and compares, for every output, the
  *      gradient from Cotangent with central finite differences on a few
  *      parameters (and with the hand-written gradient, all components, when
- *      the benchmark has one); a wrong gradient is a FAIL and nothing is
- *      timed;
- *   2. sets up the timing instance, measures the peak tape bytes of one
+ *      the benchmark has one); then, on the timing instance, output 0 on 4
+ *      parameters (so that a gradient wrong only at the timed size cannot
+ *      pass); a wrong gradient is a FAIL and nothing is timed;
+ *   2. on the timing instance, measures the peak tape bytes of one
  *      gradient call, and times the primal, the value + gradient (Cotangent)
  *      and the hand-written gradient: a warm-up call, then batches of calls
  *      until the minimum total time has passed; it reports the minimum and
@@ -51,6 +52,10 @@
 /* exported by libcotangent_rt (linked by cotangent-cc) */
 size_t ct_runtime_peak_tape_bytes(void);
 void ct_runtime_reset_peak_tape_bytes(void);
+/* Enzyme's C ABI, which Cotangent also implements (benchmarks with an
+ * abi=enzyme variant call their gradient through it) */
+int enzyme_dup, enzyme_const;
+void __enzyme_autodiff(void *, ...);
 #endif
 
 #define BENCH_NOINLINE __attribute__((noinline))
@@ -140,6 +145,14 @@ BENCH_API void bench_require(int ok, const char *what) {
   }
 }
 
+/* abi=enzyme: the benchmark calls its gradient through Enzyme's C ABI
+ * (__enzyme_autodiff) instead of ct_value_with_gradient */
+BENCH_API int bench_enzyme_abi(void) {
+  const char *abi = bench_arg_str("abi", "ct");
+  bench_require(!strcmp(abi, "ct") || !strcmp(abi, "enzyme"), "abi= must be ct or enzyme");
+  return !strcmp(abi, "enzyme");
+}
+
 BENCH_API void *bench_alloc(size_t bytes) {
   void *p = calloc(1, bytes ? bytes : 1);
   if (!p) {
@@ -165,34 +178,40 @@ BENCH_API void bench_failf(const char *fmt, ...) {
   va_end(ap);
 }
 
-static int bench_check(void) {
+/* Checks outputs [0, nout) on the current instance with central
+ * differences on up to ncomp components (all when there are at most
+ * ncomp, else the ends and spread over the middle), and against the
+ * hand-written gradient when hand is set. `where` prefixes messages. */
+static int bench_check_some(int nout, int ncomp, int hand, const char *where) {
 #ifdef NO_GRADIENT
+  (void)nout, (void)ncomp, (void)hand, (void)where;
   return 1;
 #else
   int n = bench.n;
   double *g = bench_alloc(n * sizeof *g), *gh = bench_alloc(n * sizeof *gh);
-  for (int out = 0; out < bench.nout; out++) {
+  for (int out = 0; out < nout; out++) {
     double f0 = bench.value(out);
     memset(g, 0, n * sizeof *g);
     double v = bench.gradient(out, g);
     if (!(fabs(v - f0) <= 1e-10 * fmax(1.0, fabs(f0))))
-      bench_failf("output %d: value %.17g from ct_value_with_gradient, %.17g from the primal", out,
-                  v, f0);
+      bench_failf("%soutput %d: value %.17g from the gradient call, %.17g from the primal", where,
+                  out, v, f0);
     double gmax = 0;
     for (int i = 0; i < n; i++) {
       if (!isfinite(g[i]))
-        bench_failf("output %d: d/dx[%d] = %g (not finite)", out, i, g[i]);
+        bench_failf("%soutput %d: d/dx[%d] = %g (not finite)", where, out, i, g[i]);
       gmax = fmax(gmax, fabs(g[i]));
     }
-    /* central differences on a few components: all of them when there are
-       at most 16, else the ends and 14 spread over the middle */
+    /* central differences on a few components */
     int idx[16], m = 0;
-    if (n <= 16)
+    if (ncomp > 16)
+      ncomp = 16;
+    if (n <= ncomp)
       for (int i = 0; i < n; i++)
         idx[m++] = i;
     else
-      for (int j = 0; j < 16; j++)
-        idx[m++] = (int)((long long)j * (n - 1) / 15);
+      for (int j = 0; j < ncomp; j++)
+        idx[m++] = (int)((long long)j * (n - 1) / (ncomp - 1));
     for (int j = 0; j < m; j++) {
       int i = idx[j];
       double xi = bench.x[i];
@@ -213,15 +232,15 @@ static int bench_check(void) {
                    1e3 * DBL_EPSILON * fmax(1.0, fabs(f0)) / h + 1e-7 * gmax;
       double err = fabs(g[i] - fd[1]);
       if (!(err <= tol))
-        bench_failf("output %d: d/dx[%d]: Cotangent %.17g, finite differences %.17g", out, i, g[i],
-                    fd[1]);
+        bench_failf("%soutput %d: d/dx[%d]: Cotangent %.17g, finite differences %.17g", where, out, i,
+                    g[i], fd[1]);
       double e = err / tol;
       if (e > bench_max_err || e != e)
         bench_max_err = e;
       bench_checked_components++;
     }
     /* the hand-written gradient, every component */
-    if (bench.hand) {
+    if (hand && bench.hand) {
       memset(gh, 0, n * sizeof *gh);
       bench.hand(out, gh);
       double hmax = 0;
@@ -229,8 +248,8 @@ static int bench_check(void) {
         hmax = fmax(hmax, fabs(gh[i]));
       for (int i = 0; i < n; i++)
         if (!(fabs(g[i] - gh[i]) <= 1e-9 * fmax(hmax, 1e-300) + 1e-12 * fabs(gh[i])))
-          bench_failf("output %d: d/dx[%d]: Cotangent %.17g, hand-written %.17g", out, i, g[i],
-                      gh[i]);
+          bench_failf("%soutput %d: d/dx[%d]: Cotangent %.17g, hand-written %.17g", where, out, i,
+                      g[i], gh[i]);
     }
   }
   free(g);
@@ -238,6 +257,13 @@ static int bench_check(void) {
   return bench_fail[0] == 0;
 #endif
 }
+
+/* the check instance: every output, 16 components, the hand-written gradient */
+static int bench_check(void) { return bench_check_some(bench.nout, 16, 1, ""); }
+
+/* the timing instance, so that a gradient wrong only at the timed size
+ * cannot pass: output 0, 4 components */
+static int bench_check_timing(void) { return bench_check_some(1, 4, 0, "timing instance: "); }
 
 /* ----------------------------------------------------------------- timing */
 
@@ -386,11 +412,14 @@ static int bench_main(int argc, char **argv, const char *name) {
   if (!bench_primal_only) {
     bench_setup(1);
     ok = bench_check();
-    if (bench_verbose)
-      fprintf(stderr, "%s: checked %d components, worst error/tolerance %.3g\n", label,
-              bench_checked_components, bench_max_err);
     bench_teardown();
   }
+  bench_setup(0);
+  if (ok && !bench_primal_only)
+    ok = bench_check_timing();
+  if (bench_verbose && !bench_primal_only)
+    fprintf(stderr, "%s: checked %d components, worst error/tolerance %.3g\n", label,
+            bench_checked_components, bench_max_err);
   printf("BENCH {");
   bench_json_str("name", label);
   printf(", \"checked\": %s, \"mode\": \"%s\"", ok ? "true" : "false", bench_mode);
@@ -399,12 +428,12 @@ static int bench_main(int argc, char **argv, const char *name) {
     bench_json_str("fail", bench_fail);
     printf("}\n");
     fprintf(stderr, "%s: FAIL: %s\n", label, bench_fail);
+    bench_teardown();
     return 1;
   }
   printf(", \"check_components\": %d, \"check_worst\": %.3g", bench_checked_components,
          bench_max_err);
   fflush(stdout);
-  bench_setup(0);
   printf(", ");
   bench_json_str("size", bench.size);
   bench.run_primal();

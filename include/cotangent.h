@@ -252,7 +252,9 @@ extern "C" {
  *
  * Vectorized (AVX-512, AVX2 or scalar code, chosen at run time from the CPU;
  * the environment variable CT_KERNELS_ISA=scalar|avx2|avx512 forces one),
- * multithreaded with OpenMP above CT_KERNELS_PARALLEL_MIN elements of work.
+ * multithreaded with OpenMP from CT_KERNELS_PARALLEL_MIN elements (or
+ * multiply-adds) of work on (the environment variable of that name, or
+ * ct_kernels_set_parallel_min, changes it).
  * Each has a registered derivative, so differentiated code calling them runs
  * the matching fast adjoint kernel in its reverse pass instead of
  * differentiating a loop. Matrices are row-major, dense, and outputs must not
@@ -274,7 +276,11 @@ extern "C" {
  *   }
  *   ct_gradient(loss, W, dW, x, dx, h, dh, m, n);   // dW, dx += gradients
  * ------------------------------------------------------------------------ */
-#define CT_KERNELS_PARALLEL_MIN 65536L
+/* The default work (elements, or multiply-adds) from which a kernel splits
+ * into OpenMP threads: below it a call takes under about a millisecond on
+ * one core, and waking threads (or waiting for a thread that shares a busy
+ * core) costs as much as it saves. */
+#define CT_KERNELS_PARALLEL_MIN 4194304L
 
 #define CT__KERNEL(p, access) CT_DERIVATIVE_IS(p) CT_ACCESS(access)
 double ct_dot(const double *x, const double *y, long n) CT__KERNEL(ct_dot_pullback, "r2r2.:d");
@@ -322,6 +328,11 @@ void ct_softmaxf_pullback(const float *x, float *out, long n, float *dx, float *
  * the name is unknown). */
 const char *ct_kernels_isa(void);
 int ct_kernels_use_isa(const char *name);
+/* The work from which kernels use OpenMP threads (CT_KERNELS_PARALLEL_MIN,
+ * or the environment variable CT_KERNELS_PARALLEL_MIN read at the first
+ * call), and a way to change it (work < 1: from 1). */
+long ct_kernels_parallel_min(void);
+void ct_kernels_set_parallel_min(long work);
 
 #ifdef __cplusplus
 }

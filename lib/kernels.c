@@ -6,6 +6,7 @@
 
 #include <cotangent.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,39 @@ static long col_blocks(long n) { return n <= 0 ? 0 : (n + COLS - 1) / COLS; }
 static long col_len(long n, long b) { return n - b * COLS < COLS ? n - b * COLS : COLS; }
 static double fmax_of(double a, double b) { return a > b ? a : b; }
 
+/* ---- the parallel threshold (0: not read yet) ---- */
+
+static long parallel_min_work;
+
+static long initial_parallel_min(void) {
+  const char *env = getenv("CT_KERNELS_PARALLEL_MIN");
+  if (env && *env) {
+    char *end;
+    long v = strtol(env, &end, 10);
+    if (*end == 0 && v >= 1)
+      return v;
+    fprintf(stderr, "cotangent: CT_KERNELS_PARALLEL_MIN=%s is not a positive integer; using %ld\n", env,
+            CT_KERNELS_PARALLEL_MIN);
+  }
+  return CT_KERNELS_PARALLEL_MIN;
+}
+
+long ct_kernels_parallel_min(void) {
+  long v = __atomic_load_n(&parallel_min_work, __ATOMIC_RELAXED);
+  if (!v) { /* racing first calls read the same */
+    v = initial_parallel_min();
+    __atomic_store_n(&parallel_min_work, v, __ATOMIC_RELAXED);
+  }
+  return v;
+}
+
+void ct_kernels_set_parallel_min(long work) {
+  __atomic_store_n(&parallel_min_work, work < 1 ? 1 : work, __ATOMIC_RELAXED);
+}
+
 static int parallel(long work) {
 #ifdef _OPENMP
-  return work >= CT_KERNELS_PARALLEL_MIN && !omp_in_parallel() && omp_get_max_threads() > 1;
+  return work >= ct_kernels_parallel_min() && !omp_in_parallel() && omp_get_max_threads() > 1;
 #else
   (void)work;
   return 0;

@@ -11,7 +11,15 @@
   void (*scale)(long n, T a, T *x);                    /* x *= a */                               \
   void (*shift)(long n, T a, T *x);                    /* x += a */                               \
   /* dx += out * (dout - s), then dout = 0 (dx may be dout) */                                    \
-  void (*softmax_back)(long n, const T *out, T *dout, T *dx, T s);
+  void (*softmax_back)(long n, const T *out, T *dout, T *dx, T s);                               \
+  /* du += a v and dv += a u in one pass (du may be dv) */                                        \
+  void (*axpy2)(long n, T a, const T *u, const T *v, T *du, T *dv);                               \
+  /* dx += a dy, returns <x, dy>, in one pass */                                                  \
+  T (*axpy_dot)(long n, T a, const T *x, const T *dy, T *dx);                                     \
+  /* sum_i exp(x[i] - c); out (NULL, or may be x) receives the terms */                          \
+  T (*sumexp)(const T *x, long n, T c, T *out);                                                   \
+  /* dx += a exp(x - c) */                                                                        \
+  void (*addexp)(long n, T a, const T *x, T c, T *dx);
 
 typedef struct {
   CT_KERNEL_OPS(double)

@@ -40,19 +40,12 @@ KT KS(ct_sum)(const KT *x, long n) {
 
 /* sum_i exp(x[i] - m); out (may be x, or NULL) receives the terms */
 static KT KS(sumexp_)(const KT *x, long n, KT m, KT *out) {
+  if (!parallel(n))
+    return KOPS->sumexp(x, n, m, out);
   KT s = 0;
-#pragma omp parallel for reduction(+ : s) schedule(static) if (parallel(n))
-  for (long b = 0; b < chunks(n); ++b) {
-    long lo = b * CHUNK, hi = lo + chunk_len(n, b);
-    KT t = 0;
-    for (long i = lo; i < hi; ++i) {
-      KT e = KEXP(x[i] - m);
-      if (out)
-        out[i] = e;
-      t += e;
-    }
-    s += t;
-  }
+#pragma omp parallel for reduction(+ : s) schedule(static)
+  for (long b = 0; b < chunks(n); ++b)
+    s += KOPS->sumexp(x + b * CHUNK, chunk_len(n, b), m, out ? out + b * CHUNK : NULL);
   return s;
 }
 
@@ -74,21 +67,33 @@ void KS(ct_axpy)(long n, KT a, const KT *x, KT *y) {
 }
 
 void KS(ct_gemv)(long m, long n, const KT *A, const KT *x, KT *y) {
-#pragma omp parallel for schedule(static) if (parallel(m * n))
+  if (!parallel(m * n)) {
+    for (long i = 0; i < m; ++i)
+      y[i] = KOPS->dot(A + i * n, x, n);
+    return;
+  }
+#pragma omp parallel for schedule(static)
   for (long i = 0; i < m; ++i)
     y[i] = KOPS->dot(A + i * n, x, n);
 }
 
+/* row i of C is a combination of the rows of B, built with axpys */
+static void KS(gemm_row_)(long n, long k, const KT *a, const KT *B, KT *c) {
+  for (long j = 0; j < n; ++j)
+    c[j] = 0;
+  for (long p = 0; p < k; ++p)
+    KOPS->axpy(n, a[p], B + p * n, c);
+}
+
 void KS(ct_gemm)(long m, long n, long k, const KT *A, const KT *B, KT *C) {
-  /* row i of C is a combination of the rows of B, built with axpys */
-#pragma omp parallel for schedule(static) if (parallel(m * n * k))
-  for (long i = 0; i < m; ++i) {
-    KT *c = C + i * n;
-    for (long j = 0; j < n; ++j)
-      c[j] = 0;
-    for (long p = 0; p < k; ++p)
-      KOPS->axpy(n, A[i * k + p], B + p * n, c);
+  if (!parallel(m * n * k)) {
+    for (long i = 0; i < m; ++i)
+      KS(gemm_row_)(n, k, A + i * k, B, C + i * n);
+    return;
   }
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < m; ++i)
+    KS(gemm_row_)(n, k, A + i * k, B, C + i * n);
 }
 
 void KS(ct_softmax)(const KT *x, KT *out, long n) {
@@ -97,25 +102,54 @@ void KS(ct_softmax)(const KT *x, KT *out, long n) {
   KT m = KS(max_)(x, n);
   KT s = KS(sumexp_)(x, n, m, out);
   KT r = 1 / s;
-#pragma omp parallel for schedule(static) if (parallel(n))
+  if (!parallel(n)) {
+    KOPS->scale(n, r, out);
+    return;
+  }
+#pragma omp parallel for schedule(static)
   for (long b = 0; b < chunks(n); ++b)
     KOPS->scale(chunk_len(n, b), r, out + b * CHUNK);
 }
 
 /* ---- pullbacks ---- */
 
+/* whether [a, a + na) and [b, b + nb) share an element */
+static int KS(overlap_)(const KT *a, long na, const KT *b, long nb) {
+  uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
+  return na > 0 && nb > 0 && pa < pb + (uintptr_t)nb * sizeof(KT) && pb < pa + (uintptr_t)na * sizeof(KT);
+}
+
 void KPB(ct_dot)(const KT *x, const KT *y, long n, KT seed, KT *dx, KT *dy) {
-  if (dx)
-    KS(ct_axpy)(n, seed, y, dx);
-  if (dy)
-    KS(ct_axpy)(n, seed, x, dy);
+  if (dx && dx == dy && x == y) { /* ct_dot(h, h, n) */
+    KS(ct_axpy)(n, 2 * seed, x, dx);
+    return;
+  }
+  if (!dx || !dy || KS(overlap_)(dx, n, dy, n)) { /* one at a time */
+    if (dx)
+      KS(ct_axpy)(n, seed, y, dx);
+    if (dy)
+      KS(ct_axpy)(n, seed, x, dy);
+    return;
+  }
+  /* both in one pass */
+  if (!parallel(n)) {
+    KOPS->axpy2(n, seed, x, y, dx, dy);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (long b = 0; b < chunks(n); ++b)
+    KOPS->axpy2(chunk_len(n, b), seed, x + b * CHUNK, y + b * CHUNK, dx + b * CHUNK, dy + b * CHUNK);
 }
 
 void KPB(ct_sum)(const KT *x, long n, KT seed, KT *dx) {
   (void)x;
   if (!dx)
     return;
-#pragma omp parallel for schedule(static) if (parallel(n))
+  if (!parallel(n)) {
+    KOPS->shift(n, seed, dx);
+    return;
+  }
+#pragma omp parallel for schedule(static)
   for (long b = 0; b < chunks(n); ++b)
     KOPS->shift(chunk_len(n, b), seed, dx + b * CHUNK);
 }
@@ -125,42 +159,74 @@ void KPB(ct_logsumexp)(const KT *x, long n, KT seed, KT *dx) {
     return;
   KT lse = KS(ct_logsumexp)(x, n);
   /* d lse / dx[i] = exp(x[i] - lse), the softmax */
-#pragma omp parallel for schedule(static) if (parallel(n))
-  for (long b = 0; b < chunks(n); ++b) {
-    long lo = b * CHUNK, hi = lo + chunk_len(n, b);
-    for (long i = lo; i < hi; ++i)
-      dx[i] += seed * KEXP(x[i] - lse);
+  if (!parallel(n)) {
+    KOPS->addexp(n, seed, x, lse, dx);
+    return;
   }
+#pragma omp parallel for schedule(static)
+  for (long b = 0; b < chunks(n); ++b)
+    KOPS->addexp(chunk_len(n, b), seed, x + b * CHUNK, lse, dx + b * CHUNK);
 }
 
 void KPB(ct_axpy)(long n, KT a, const KT *x, KT *y, KT *da, KT *dx, KT *dy) {
-  (void)y;   /* y += a x: the adjoint of the old y is dy itself */
-  if (!dy)
+  (void)y; /* y += a x: the adjoint of the old y is dy itself */
+  if (!dy || (!dx && !da))
     return;
-  if (dx)
-    KS(ct_axpy)(n, a, dy, dx);
-  if (da)
+  if (!dx) {
     *da += KS(ct_dot)(x, dy, n);
+    return;
+  }
+  if (!da) {
+    KS(ct_axpy)(n, a, dy, dx);
+    return;
+  }
+  /* both in one pass over dy */
+  if (!parallel(n)) {
+    *da += KOPS->axpy_dot(n, a, x, dy, dx);
+    return;
+  }
+  KT s = 0;
+#pragma omp parallel for reduction(+ : s) schedule(static)
+  for (long b = 0; b < chunks(n); ++b)
+    s += KOPS->axpy_dot(chunk_len(n, b), a, x + b * CHUNK, dy + b * CHUNK, dx + b * CHUNK);
+  *da += s;
+}
+
+/* rows [0, m) of A, columns [c0, c0 + w): dA += dy x^T and dx += A^T dy
+ * (either may be NULL), in one pass over A */
+static void KS(gemv_back_)(long m, long n, long c0, long w, const KT *A, const KT *x, KT *dA, KT *dx,
+                           const KT *dy) {
+  for (long i = 0; i < m; ++i) {
+    const KT *a = A + i * n + c0;
+    if (dA && dx)
+      KOPS->axpy2(w, dy[i], a, x + c0, dA + i * n + c0, dx + c0);
+    else if (dA)
+      KOPS->axpy(w, dy[i], x + c0, dA + i * n + c0);
+    else
+      KOPS->axpy(w, dy[i], a, dx + c0);
+  }
+}
+
+static void KS(gemv_back_all_)(long m, long n, const KT *A, const KT *x, KT *dA, KT *dx, const KT *dy) {
+  if (!parallel(m * n)) {
+    KS(gemv_back_)(m, n, 0, n, A, x, dA, dx, dy);
+    return;
+  }
+  /* by column blocks, so that threads write apart */
+#pragma omp parallel for schedule(static)
+  for (long b = 0; b < col_blocks(n); ++b)
+    KS(gemv_back_)(m, n, b * COLS, col_len(n, b), A, x, dA, dx, dy);
 }
 
 void KPB(ct_gemv)(long m, long n, const KT *A, const KT *x, KT *y, KT *dA, KT *dx, KT *dy) {
   (void)y;
   if (!dy)
     return;
-  int par = parallel(m * n);
-  if (dA) { /* dA += dy x^T, row by row */
-#pragma omp parallel for schedule(static) if (par)
-    for (long i = 0; i < m; ++i)
-      KOPS->axpy(n, dy[i], x, dA + i * n);
-  }
-  if (dx) { /* dx += A^T dy, by column blocks so threads write apart */
-#pragma omp parallel for schedule(static) if (par)
-    for (long b = 0; b < col_blocks(n); ++b) {
-      long c0 = b * COLS, w = col_len(n, b);
-      for (long i = 0; i < m; ++i)
-        KOPS->axpy(w, dy[i], A + i * n + c0, dx + c0);
-    }
-  }
+  if (dA && dx && KS(overlap_)(dA, m * n, dx, n)) { /* A and x overlap: one at a time */
+    KS(gemv_back_all_)(m, n, A, x, dA, NULL, dy);
+    KS(gemv_back_all_)(m, n, A, x, NULL, dx, dy);
+  } else if (dA || dx)
+    KS(gemv_back_all_)(m, n, A, x, dA, dx, dy);
   for (long i = 0; i < m; ++i) /* y was overwritten */
     dy[i] = 0;
 }
@@ -182,10 +248,8 @@ void KPB(ct_gemm)(long m, long n, long k, const KT *A, const KT *B, KT *C, KT *d
       for (long i = 0; i < m; ++i)
         KOPS->axpy(n, A[i * k + p], dC + i * n, dB + p * n);
   }
-#pragma omp parallel for schedule(static) if (parallel(m * n))
-  for (long i = 0; i < m; ++i) /* C was overwritten */
-    for (long j = 0; j < n; ++j)
-      dC[i * n + j] = 0;
+  for (long i = 0; i < m * n; ++i) /* C was overwritten */
+    dC[i] = 0;
 }
 
 void KPB(ct_softmax)(const KT *x, KT *out, long n, KT *dx, KT *dout) {
@@ -198,7 +262,11 @@ void KPB(ct_softmax)(const KT *x, KT *out, long n, KT *dx, KT *dout) {
       dout[i] = 0;
     return;
   }
-#pragma omp parallel for schedule(static) if (parallel(n))
+  if (!parallel(n)) {
+    KOPS->softmax_back(n, out, dout, dx, s);
+    return;
+  }
+#pragma omp parallel for schedule(static)
   for (long b = 0; b < chunks(n); ++b)
     KOPS->softmax_back(chunk_len(n, b), out + b * CHUNK, dout + b * CHUNK, dx + b * CHUNK, s);
 }

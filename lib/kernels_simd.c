@@ -7,23 +7,28 @@
 #define CT_OPS_OF(isa, T)                                                                         \
   {                                                                                               \
     isa##_##T##_dot, isa##_##T##_sum, isa##_##T##_max, isa##_##T##_axpy, isa##_##T##_scale,       \
-        isa##_##T##_shift, isa##_##T##_softmax_back                                               \
+        isa##_##T##_shift, isa##_##T##_softmax_back, isa##_##T##_axpy2, isa##_##T##_axpy_dot,         \
+        isa##_##T##_sumexp, isa##_##T##_addexp                                                    \
   }
 
 /* Scalar: one-element vectors, i.e. baseline code for the target (on
  * x86-64 the compiler may still use SSE2 for it). */
 #define KT double
+#define KI long long
 #define KBYTES 8
 #define KN(name) scalar_double_##name
 #include "kernels_simd.h"
 #undef KT
+#undef KI
 #undef KBYTES
 #undef KN
 #define KT float
+#define KI int
 #define KBYTES 4
 #define KN(name) scalar_float_##name
 #include "kernels_simd.h"
 #undef KT
+#undef KI
 #undef KBYTES
 #undef KN
 const ct_kernel_isa ct_kernels_scalar = {"scalar", CT_OPS_OF(scalar, double), CT_OPS_OF(scalar, float)};
@@ -31,17 +36,21 @@ const ct_kernel_isa ct_kernels_scalar = {"scalar", CT_OPS_OF(scalar, double), CT
 #if defined(__x86_64__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #define KT double
+#define KI long long
 #define KBYTES 32
 #define KN(name) avx2_double_##name
 #include "kernels_simd.h"
 #undef KT
+#undef KI
 #undef KBYTES
 #undef KN
 #define KT float
+#define KI int
 #define KBYTES 32
 #define KN(name) avx2_float_##name
 #include "kernels_simd.h"
 #undef KT
+#undef KI
 #undef KBYTES
 #undef KN
 #pragma clang attribute pop
@@ -51,17 +60,21 @@ const ct_kernel_isa *ct_kernels_avx2 = &avx2;
 #pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx2,fma"), min_vector_width(512))), \
                              apply_to = function)
 #define KT double
+#define KI long long
 #define KBYTES 64
 #define KN(name) avx512_double_##name
 #include "kernels_simd.h"
 #undef KT
+#undef KI
 #undef KBYTES
 #undef KN
 #define KT float
+#define KI int
 #define KBYTES 64
 #define KN(name) avx512_float_##name
 #include "kernels_simd.h"
 #undef KT
+#undef KI
 #undef KBYTES
 #undef KN
 #pragma clang attribute pop

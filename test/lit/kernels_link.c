@@ -23,7 +23,8 @@ int main(void) {
   ct_gradient(f, 1.4142135623730951, &d);
   printf("plain %.0f\n", d);
 #else
-  long n = 4 * CT_KERNELS_PARALLEL_MIN;
+  ct_kernels_set_parallel_min(65536);
+  long n = 4 * 65536;
   double *x = malloc(n * sizeof *x);
   for (long i = 0; i < n; ++i)
     x[i] = 1.0;

@@ -3,8 +3,9 @@
  * a naive loop, each pullback against central finite differences (double)
  * or the double pullback (float), for every instruction set the CPU has
  * (the others are skipped with a message), at sizes that exercise the
- * vector remainders, and above CT_KERNELS_PARALLEL_MIN (OpenMP). Also the
- * CT_KERNELS_ISA environment variable.
+ * vector remainders, and above the parallel threshold (OpenMP; lowered to
+ * PAR_MIN here so that the sizes stay small). Also the CT_KERNELS_ISA and
+ * CT_KERNELS_PARALLEL_MIN environment variables.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -15,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 
 #include <cotangent.h>
 
+#define PAR_MIN 65536L /* ct_kernels_set_parallel_min in main */
 static const long SIZES[] = {0, 1, 3, 8, 17, 64, 1001};
 #define NSIZES (sizeof SIZES / sizeof SIZES[0])
 static const char *ISAS[] = {"scalar", "avx2", "avx512"};
@@ -54,20 +57,22 @@ static void close_to(double got, double want, double tol, const char *what, long
     fail_msg("%s [%ld] (%s): got %.17g, want %.17g (err %.3g)", what, i, ct_kernels_isa(), got, want, err);
 }
 
-/* ---- naive references ---- */
+/* ---- naive references (sums in long double: a plain running sum of
+ * millions of terms is itself off by more than the tolerances) ---- */
 static double n_dot(const double *x, const double *y, long n) {
-  double s = 0;
+  long double s = 0;
   for (long i = 0; i < n; ++i)
-    s += x[i] * y[i];
-  return s;
+    s += (long double)x[i] * y[i];
+  return (double)s;
 }
 static double n_lse(const double *x, long n) {
-  double m = -INFINITY, s = 0;
+  double m = -INFINITY;
+  long double s = 0;
   for (long i = 0; i < n; ++i)
     m = x[i] > m ? x[i] : m;
   for (long i = 0; i < n; ++i)
     s += exp(x[i] - m);
-  return m + log(s);
+  return m + log((double)s);
 }
 static void n_softmax(const double *x, double *o, long n) {
   double l = n_lse(x, n);
@@ -105,9 +110,10 @@ static void check_values(long n) {
   float *xf = to_float(x, n), *yf = to_float(y, n), *of = to_float(o, n);
   close_to(ct_dot(x, y, n), n_dot(x, y, n), 1e-12, "dot", n);
   close_to(ct_dotf(xf, yf, n), n_dot(x, y, n), 1e-5 * sqrt((double)n + 1), "dotf", n);
-  double s = 0;
+  long double sl = 0;
   for (long i = 0; i < n; ++i)
-    s += x[i];
+    sl += x[i];
+  double s = (double)sl;
   close_to(ct_sum(x, n), s, 1e-12, "sum", n);
   close_to(ct_sumf(xf, n), s, 1e-5 * sqrt((double)n + 1), "sumf", n);
   if (n > 0) {
@@ -170,7 +176,7 @@ static void test_values(void **state) {
 static void test_values_parallel(void **state) {
   (void)state;
   FOR_EACH_ISA({
-    check_values(3 * CT_KERNELS_PARALLEL_MIN + 5);
+    check_values(3 * PAR_MIN + 5);
     check_matrices(301, 3, 299);  /* gemv: 301 x 299 */
     check_matrices(70, 65, 33);   /* gemm: 150150 multiply-adds */
   })
@@ -223,6 +229,18 @@ static void check_pullbacks(long n, long m) {
     close_to(dx[i], FD(seed * ct_dot(x, y, n), x[i], h), tol, "dot dx", i);
     close_to(dy[i], FD(seed * ct_dot(x, y, n), y[i], h), tol, "dot dy", i);
   }
+  /* dot of an array with itself (one shadow: both terms must be added),
+   * and with itself shifted by one (overlapping shadows): analytic */
+  memset(dx, 0, (size_t)n * 8);
+  ct_dot_pullback(x, x, n, seed, dx, dx);
+  for (long i = 0; i < n; ++i)
+    close_to(dx[i], 2 * seed * x[i], 1e-15, "dot(x, x) dx", i);
+  if (n >= 2) {
+    memset(dx, 0, (size_t)n * 8);
+    ct_dot_pullback(x, x + 1, n - 1, seed, dx, dx + 1);
+    for (long i = 0; i < n; ++i)
+      close_to(dx[i], seed * ((i + 1 < n ? x[i + 1] : 0) + (i > 0 ? x[i - 1] : 0)), 1e-15, "dot(x, x + 1) dx", i);
+  }
   /* sum, logsumexp (adding into what is there) */
   memset(dx, 0, (size_t)n * 8);
   ct_sum_pullback(x, n, seed, dx);
@@ -265,6 +283,20 @@ static void check_pullbacks(long n, long m) {
   }
   for (long i = 0; i < m; ++i)
     assert_true(dt[i] == 0);
+  /* gemv with x inside A (overlapping shadows) */
+  if (n > 0) {
+    double *Ax = vec(m * n + n, 1), *dAx = calloc((size_t)(m * n + n), 8), *xa = Ax + (m * n - n / 2);
+    memcpy(dt, r, (size_t)m * 8);
+    ct_gemv_pullback(m, n, Ax, xa, t, dAx, dAx + (xa - Ax), dt);
+    long probe2[] = {0, m * n - n / 2, m * n - 1, m * n + n / 2};
+    for (int q = 0; q < 4; ++q) {
+      long i = probe2[q];
+      if (i < m * n + n)
+        close_to(dAx[i], FD(L_gemv(m, n, Ax, xa, r, t), Ax[i], h), tol, "gemv (x in A) d", i);
+    }
+    free(Ax);
+    free(dAx);
+  }
   /* gemm: C = A B (A m x k with k = n here... use A as m x n, B as n x k) */
   memset(dA, 0, (size_t)(m * n) * 8);
   memcpy(dt, r, (size_t)(m * k) * 8);
@@ -290,7 +322,7 @@ static void test_pullbacks(void **state) {
 static void test_pullbacks_parallel(void **state) {
   (void)state;
   /* m n and m n k above the threshold too */
-  FOR_EACH_ISA({ check_pullbacks(CT_KERNELS_PARALLEL_MIN + 3, 2); })
+  FOR_EACH_ISA({ check_pullbacks(PAR_MIN + 3, 2); })
 }
 
 /* float pullbacks against the double ones on the same inputs */
@@ -353,18 +385,80 @@ static void test_pullbacks_float(void **state) {
   })
 }
 
-/* CT_KERNELS_ISA is read at the first kernel call: in a child process,
- * before this process has called any. */
-static int isa_in_child(const char *env, char *out, size_t n) {
+/* The kernels' own vectorized exp, through ct_softmax: each term within a
+ * few ulp of libm's exp (relative, also for subnormal results, with a
+ * subnormal step of slack), 0 below the underflow threshold, NaN kept. */
+static void check_exp_terms(long n, const double *x) {
+  double *o = malloc((size_t)n * sizeof *o);
+  float *xf = to_float(x, n), *of = malloc((size_t)n * sizeof *of);
+  ct_softmax(x, o, n);
+  ct_softmaxf(xf, of, n);
+  double m = -INFINITY, mf = -INFINITY;
+  long double s = 0, sf = 0;
+  for (long i = 0; i < n; ++i) {
+    m = x[i] > m ? x[i] : m;
+    mf = xf[i] > mf ? xf[i] : mf;
+  }
+  for (long i = 0; i < n; ++i) {
+    s += exp(x[i] - m);
+    sf += exp((double)(xf[i] - (float)mf));
+  }
+  for (long i = 0; i < n; ++i) {
+    double want = exp(x[i] - m) / (double)s;
+    if (!(fabs(o[i] - want) <= 8 * DBL_EPSILON * fabs(want) + 2 * DBL_TRUE_MIN))
+      fail_msg("softmax term %ld (%s): x - max = %.17g: got %.17g, want %.17g", i, ct_kernels_isa(), x[i] - m,
+               o[i], want);
+    double wantf = exp((double)(xf[i] - (float)mf)) / (double)sf;
+    if (!(fabs(of[i] - wantf) <= 8 * FLT_EPSILON * fabs(wantf) + 2 * FLT_TRUE_MIN))
+      fail_msg("softmaxf term %ld (%s): x - max = %.9g: got %.9g, want %.9g", i, ct_kernels_isa(),
+               (double)(xf[i] - (float)mf), (double)of[i], wantf);
+  }
+  free(o);
+  free(xf);
+  free(of);
+}
+
+static void test_exp_accuracy(void **state) {
+  (void)state;
+  FOR_EACH_ISA({
+    /* the normal range: x - max in [-40, 0] */
+    long n = 1001;
+    double *x = vec(n, 80);
+    x[0] = 40;
+    check_exp_terms(n, x);
+    /* down through the subnormal range to 0, float and double: every
+     * element below -30, next to one at 0 */
+    for (long i = 1; i < n; ++i)
+      x[i] = -30 - 720.0 * (double)i / (double)n;
+    x[0] = 0;
+    check_exp_terms(n, x);
+    x[7] = -INFINITY;
+    check_exp_terms(n, x);
+    x[7] = NAN; /* NaN in, NaN out */
+    double lse = ct_logsumexp(x, n);
+    assert_true(lse != lse);
+    free(x);
+  })
+}
+
+/* CT_KERNELS_ISA and CT_KERNELS_PARALLEL_MIN are read at the first kernel
+ * call: in a child process, before this process has called any. The child
+ * writes the ISA's name, or the threshold, into out. */
+static int in_child(const char *var, const char *env, char *out, size_t n) {
   int fd[2];
   if (pipe(fd))
     return -1;
   pid_t pid = fork();
   if (pid == 0) {
     close(fd[0]);
-    setenv("CT_KERNELS_ISA", env, 1);
-    const char *name = ct_kernels_isa();
-    ssize_t w = write(fd[1], name, strlen(name));
+    setenv(var, env, 1);
+    char num[32];
+    const char *text = num;
+    if (!strcmp(var, "CT_KERNELS_ISA"))
+      text = ct_kernels_isa();
+    else
+      snprintf(num, sizeof num, "%ld", ct_kernels_parallel_min());
+    ssize_t w = write(fd[1], text, strlen(text));
     _exit(w < 0);
   }
   close(fd[1]);
@@ -375,6 +469,8 @@ static int isa_in_child(const char *env, char *out, size_t n) {
   waitpid(pid, &st, 0);
   return st;
 }
+
+static int isa_in_child(const char *env, char *out, size_t n) { return in_child("CT_KERNELS_ISA", env, out, n); }
 
 static void test_isa_environment(void **state) {
   (void)state;
@@ -393,14 +489,33 @@ static void test_isa_environment(void **state) {
   assert_int_equal(ct_kernels_use_isa("sse9"), 0);
 }
 
+static void test_parallel_min_environment(void **state) {
+  (void)state;
+  char got[32], want[32];
+  assert_int_equal(in_child("CT_KERNELS_PARALLEL_MIN", "1000", got, sizeof got), 0);
+  assert_string_equal(got, "1000");
+  /* not a positive integer: a message, and the default */
+  snprintf(want, sizeof want, "%ld", CT_KERNELS_PARALLEL_MIN);
+  assert_int_equal(in_child("CT_KERNELS_PARALLEL_MIN", "12x", got, sizeof got), 0);
+  assert_string_equal(got, want);
+  assert_int_equal(in_child("CT_KERNELS_PARALLEL_MIN", "0", got, sizeof got), 0);
+  assert_string_equal(got, want);
+  ct_kernels_set_parallel_min(0); /* from 1 */
+  assert_int_equal(ct_kernels_parallel_min(), 1);
+  ct_kernels_set_parallel_min(PAR_MIN);
+  assert_int_equal(ct_kernels_parallel_min(), PAR_MIN);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_isa_environment), /* first: before any kernel call */
+      cmocka_unit_test(test_parallel_min_environment), /* sets PAR_MIN */
       cmocka_unit_test(test_values),
       cmocka_unit_test(test_values_parallel),
       cmocka_unit_test(test_pullbacks),
       cmocka_unit_test(test_pullbacks_parallel),
       cmocka_unit_test(test_pullbacks_float),
+      cmocka_unit_test(test_exp_accuracy),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   return failed == 0 && isa_skipped ? 77 : failed;

@@ -13,61 +13,6 @@
 /* marks a copy whose function was rejected (constructs.c) */
 static const char REJECTED[] = "ct-rejected";
 
-/* p rebuilt with `arm` in place of the select it is computed from through
- * GEPs (the GEPs copied before `at`). */
-static LLVMValueRef rebuild_on_arm(ct_module *m, LLVMValueRef p, LLVMValueRef sel, LLVMValueRef arm) {
-  if (p == sel)
-    return arm;
-  LLVMValueRef base = rebuild_on_arm(m, LLVMGetOperand(p, 0), sel, arm);
-  unsigned n = (unsigned)LLVMGetNumOperands(p) - 1;
-  LLVMValueRef idx[16];
-  for (unsigned k = 0; k < n; ++k)
-    idx[k] = LLVMGetOperand(p, k + 1);
-  LLVMValueRef g = LLVMBuildGEP2(m->b, LLVMGetGEPSourceElementType(p), base, idx, n, "");
-  LLVMSetIsInBounds(g, LLVMIsInBounds(p));
-  return g;
-}
-
-/* LLVM folds `c ? a[i] : b[j]` into one load through a select of the two
- * addresses (both being safe to load). When a and b are different objects
- * (a differentiable array and a constant one) that select would mix memory
- * with and without a shadow: the load is split back into a select of two
- * loads. */
-static void split_selected_loads(ct_module *m, LLVMValueRef fn) {
-  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb), next; inst; inst = next) {
-      next = LLVMGetNextInstruction(inst);
-      if (!LLVMIsALoadInst(inst) || LLVMGetVolatile(inst))
-        continue;
-      LLVMValueRef p = LLVMGetOperand(inst, 0);
-      unsigned depth = 0;
-      while (LLVMIsAGetElementPtrInst(p) && LLVMGetNumOperands(p) <= 17 && depth++ < 8)
-        p = LLVMGetOperand(p, 0);
-      if (!LLVMIsASelectInst(p) || LLVMGetTypeKind(LLVMTypeOf(p)) != LLVMPointerTypeKind)
-        continue;
-      LLVMValueRef a = LLVMGetOperand(p, 1), b = LLVMGetOperand(p, 2);
-      if (ir_base_object(a) == ir_base_object(b))
-        continue;
-      LLVMPositionBuilderBefore(m->b, inst);
-      LLVMTypeRef ty = LLVMTypeOf(inst);
-      unsigned align = LLVMGetAlignment(inst);
-      LLVMValueRef la = LLVMBuildLoad2(m->b, ty, rebuild_on_arm(m, LLVMGetOperand(inst, 0), p, a), "");
-      LLVMValueRef lb = LLVMBuildLoad2(m->b, ty, rebuild_on_arm(m, LLVMGetOperand(inst, 0), p, b), "");
-      LLVMSetAlignment(la, align);
-      LLVMSetAlignment(lb, align);
-      LLVMValueRef r = LLVMBuildSelect(m->b, LLVMGetOperand(p, 0), la, lb, "");
-      LLVMValueRef addr = LLVMGetOperand(inst, 0);
-      LLVMReplaceAllUsesWith(inst, r);
-      LLVMInstructionEraseFromParent(inst);
-      /* the address chain, down to the select, when nothing else uses it */
-      while (addr && LLVMIsAInstruction(addr) && !LLVMGetFirstUse(addr) && addr != next) {
-        LLVMValueRef below = addr == p ? NULL : LLVMGetOperand(addr, 0);
-        LLVMInstructionEraseFromParent(addr);
-        addr = below;
-      }
-    }
-}
-
 LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   size_t len = 0;
   const char *name = LLVMGetValueName2(fn, &len);
@@ -115,7 +60,6 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
     return NULL;
   }
   retype_fp_memory(m, copy);
-  split_selected_loads(m, copy);
   return copy;
 }
 

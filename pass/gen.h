@@ -154,9 +154,6 @@ int cfg_loop_contains(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb);
 ct_rev_kind classify(ct_gen *g, LLVMValueRef inst);
 /* The rule table's row for inst (a call by its callee's name), or NULL. */
 const ct_rule *classify_rule(LLVMValueRef inst);
-/* The floating-point element type of what a memcpy/memmove copies, deduced
- * from loads and stores of either end; NULL when none or mixed. */
-LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy);
 /* Calls known to neither carry derivatives nor write differentiable memory. */
 int classify_is_inactive_call(LLVMValueRef call);
 /* The activity a differentiated call's callee is differentiated for (its

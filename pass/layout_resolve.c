@@ -236,9 +236,10 @@ static int cmp_field(const void *a, const void *b) {
 }
 
 /* Bytes no fact covers: slots of the one floating-point type, or an
- * error beside floats and doubles (in closed memory: nothing). */
+ * error beside floats and doubles (in closed memory, unless some float or
+ * double access was at a position that could not be told: nothing). */
 static void fill_unknown(window *wd, ct_layout *out) {
-  if (wd->closed)
+  if (wd->closed && !(wd->imprecise & (CT_BYTE_F32 | CT_BYTE_F64)))
     return;
   unsigned kinds = wd->imprecise & (CT_BYTE_F32 | CT_BYTE_F64);
   for (unsigned i = 0; i < out->nfields; ++i)
@@ -296,7 +297,8 @@ static void single_type(const ct_layout_facts *facts, ct_layout *out) {
 /* Uniform: every slot of the window one type. */
 static void classify_fields(window *wd, ct_layout *out) {
   if (!out->nfields) {
-    for (unsigned long long b = 0; b < wd->w && !wd->closed; ++b)
+    int closed = wd->closed && !(wd->imprecise & (CT_BYTE_F32 | CT_BYTE_F64));
+    for (unsigned long long b = 0; b < wd->w && !closed; ++b)
       if (!covered(wd, out, b)) {
         snprintf(out->why, sizeof out->why, "no float or double load or store of that memory, or both");
         return;

@@ -28,7 +28,8 @@ with safe domains. Variable-length arrays are not generated (Cotangent
 rejects them by design). About two thirds of the programs also get some of
 the shapes of shapes.py, chosen per seed: heap structs from helpers
 (resized and freed), arrays of them, double** row tables, calloc + memcpy +
-memmove, custom derivatives, float programs (checked with a float
+memmove, arrays of records mixing int, float and double fields copied with
+memcpy, memmove and struct assignment, custom derivatives, float programs (checked with a float
 tolerance), and the gradient by ct_gradient / ct_value_with_gradient /
 pullbacks, with wrt lists and run-time function pointers.
 

@@ -194,7 +194,7 @@ static void add_fact(ctx *c, const ct_lin *pos, unsigned size, ct_byte_kind kind
  * members (arrays as a bounded term), struct padding as data. i8 (char
  * arrays, and the bytes LLVM gives unions) says nothing. */
 static void type_facts(ctx *c, LLVMTypeRef t, ct_lin pos, int access, int depth) {
-  if (depth > 16)
+  if (depth > 16 || !LLVMTypeIsSized(t)) /* an opaque struct: an extern variable of an incomplete type */
     return;
   switch (LLVMGetTypeKind(t)) {
   case LLVMDoubleTypeKind:

@@ -26,6 +26,7 @@
 #include "layout.h"
 
 #include <llvm-c/Target.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,11 +35,19 @@
  * them a wrong kind. */
 enum { MAX_DEPTH = 4, MAX_VISITS = 20000 };
 
+/* A value walked at a position (a list per value: the two ends of a
+ * memmove within one object reach it at two positions). */
+typedef struct {
+  ct_lin pos;
+  unsigned next; /* index + 1 of the value's previous visit, 0: none */
+} visit;
+
 typedef struct {
   LLVMTargetDataRef td;
   ct_layout_facts *out;
-  ct_vmap visited; /* values whose uses were walked; objects gathered */
-  unsigned visits;
+  ct_vmap visited; /* value -> index + 1 of its last visit */
+  visit *v;
+  unsigned visits, cap;
   unsigned md_tbaa, md_tbaa_struct;
 } ctx;
 
@@ -513,11 +522,39 @@ static void walk_call(ctx *c, LLVMValueRef call, LLVMValueRef v, ct_lin pos, int
       walk(c, LLVMGetParam(callee, k), pos, depth - 1);
 }
 
+static int lin_same(const ct_lin *a, const ct_lin *b) {
+  if (a->c != b->c || a->n != b->n || a->imprecise != b->imprecise)
+    return 0;
+  for (unsigned i = 0; i < a->n; ++i)
+    if (a->t[i].index != b->t[i].index || a->t[i].scale != b->t[i].scale || a->t[i].bound != b->t[i].bound)
+      return 0;
+  return 1;
+}
+
+/* Was v walked at pos before (a phi at any position: loops come back to
+ * it at ever new ones)? Else it is now. Also 1 past the cap of visits. */
+static int seen(ctx *c, LLVMValueRef v, const ct_lin *pos) {
+  unsigned last = (unsigned)(uintptr_t)vmap_get(&c->visited, v);
+  for (unsigned i = last; i; i = c->v[i - 1].next)
+    if (LLVMIsAPHINode(v) || lin_same(&c->v[i - 1].pos, pos))
+      return 1;
+  if (++c->visits > MAX_VISITS)
+    return 1;
+  if (c->visits > c->cap)
+    c->v = realloc(c->v, (c->cap = c->cap ? 2 * c->cap : 64) * sizeof *c->v);
+  c->v[c->visits - 1] = (visit){*pos, last};
+  vmap_set(&c->visited, v, (LLVMValueRef)(uintptr_t)c->visits);
+  return 0;
+}
+
 /* Facts from the uses of v, a pointer at pos. */
+static void walk_uses(ctx *c, LLVMValueRef v, ct_lin pos, int depth);
 static void walk(ctx *c, LLVMValueRef v, ct_lin pos, int depth) {
-  if (vmap_get(&c->visited, v) || ++c->visits > MAX_VISITS)
-    return;
-  vmap_set(&c->visited, v, v);
+  if (!seen(c, v, &pos))
+    walk_uses(c, v, pos, depth);
+}
+
+static void walk_uses(ctx *c, LLVMValueRef v, ct_lin pos, int depth) {
   for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
     if (!LLVMIsAInstruction(user))
@@ -555,13 +592,13 @@ static void gather(ctx *c, LLVMValueRef p, ct_lin pos, int depth) {
   ct_lin lp;
   LLVMValueRef base = decompose(c, p, &lp);
   ct_lin at = lin_combine(pos, &lp, -1);
-  if (vmap_get(&c->visited, base))
+  if (seen(c, base, &at))
     return;
   if (LLVMIsAAllocaInst(base))
     type_facts(c, LLVMGetAllocatedType(base), at, 0, 0);
   else if (LLVMIsAGlobalVariable(base))
     type_facts(c, LLVMGlobalGetValueType(base), at, 0, 0);
-  walk(c, base, at, depth);
+  walk_uses(c, base, at, depth);
   if (depth == 0)
     return;
   if (LLVMIsAPHINode(base) || LLVMIsASelectInst(base)) {
@@ -590,6 +627,7 @@ void layout_gather_facts(LLVMValueRef copy, ct_layout_facts *out) {
   gather(&c, LLVMGetOperand(copy, 1), zero, MAX_DEPTH);
   out->capped = c.visits > MAX_VISITS;
   vmap_free(&c.visited);
+  free(c.v);
 }
 
 /* ---- closed memory ---- */

@@ -39,6 +39,16 @@ void __ct_copy_adjoint_f32(float *dsrc, float *ddst, size_t bytes);
  * emulation, OpenMP regions): the adds into dsrc are atomic. */
 void __ct_copy_adjoint_atomic_f64(double *dsrc, double *ddst, size_t bytes);
 void __ct_copy_adjoint_atomic_f32(float *dsrc, float *ddst, size_t bytes);
+/* A copy of structs mixing floating-point fields with others: the fields
+ * (fields[i] = offset << 1 | is_double) of each `period`-byte element of
+ * the `bytes` copied move from ddst into dsrc (dsrc NULL: the copied data
+ * was constant, ddst's fields are cleared); other bytes (integers, the
+ * shadows of pointers) are left alone. Overlapping ends (memmove) work. */
+#include <stdint.h>
+void __ct_copy_adjoint_fields(char *dsrc, char *ddst, size_t bytes, const uint32_t *fields, size_t nfields,
+                              size_t period);
+void __ct_copy_adjoint_fields_atomic(char *dsrc, char *ddst, size_t bytes, const uint32_t *fields, size_t nfields,
+                                     size_t period);
 
 /* Shadows of pointers a gradient's forward pass stores into memory without
  * a shadow (shadow_slots.c), by the address stored at; *table starts NULL.

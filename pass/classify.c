@@ -313,17 +313,6 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
   return classify_rule(inst) ? REV_RULE : REV_UNSUPPORTED;
 }
 
-/* The floating-point element type of memory copied by a memcpy/memmove,
- * deduced from the loads and stores of either object; NULL if none or
- * mixed. */
-LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy) {
-  LLVMTypeRef dst = activity_fp_type_of_memory(g->pc, LLVMGetOperand(copy, 0));
-  LLVMTypeRef src = activity_fp_type_of_memory(g->pc, LLVMGetOperand(copy, 1));
-  if (dst && src && dst != src)
-    return NULL;
-  return dst ? dst : src;
-}
-
 /* Does `p` point into an argument this gradient holds constant (no shadow)?
  * A call passes such a pointer as constant too, even where activity
  * analysis says the callee might store differentiable values through it. */

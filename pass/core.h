@@ -159,6 +159,28 @@ int libm_keep_tie_order(LLVMModuleRef mod);
 /* retype.c: integer loads/stores that move float/double data (small struct
  * copies) become loads/stores of that floating-point type. */
 void retype_fp_memory(ct_module *m, LLVMValueRef fn);
+
+/* layout.c, layout_resolve.c: the floating-point fields of what a
+ * memcpy/memmove copies, deduced from the types, TBAA and accesses of the
+ * memory at either end (layout.h). */
+typedef enum {
+  CT_LAYOUT_UNKNOWN, /* bytes that may be floating point, of no deducible type (`why` says which) */
+  CT_LAYOUT_NO_FP,   /* integers, pointers and padding only: no derivative */
+  CT_LAYOUT_UNIFORM, /* every element is `uniform` (float or double) */
+  CT_LAYOUT_FIELDS   /* fields[i] = offset << 1 | is_double, repeated every `period` bytes */
+} ct_layout_kind;
+typedef struct {
+  ct_layout_kind kind;
+  int uniform;               /* CT_LAYOUT_UNIFORM: 8 for double, 4 for float */
+  int fp_seen;               /* some fact says floating point (an unknown layout is not pointers only) */
+  unsigned long long period;
+  unsigned *fields;
+  unsigned nfields;
+  char why[160];
+} ct_layout;
+/* The layout of the bytes `copy` copies, from its start; layout_free after. */
+void layout_of_copy(LLVMValueRef copy, ct_layout *out);
+void layout_free(ct_layout *l);
 /* constructs.c: in a copy of `from` made through `map`, computed gotos
  * (indirectbr) become switches over the addresses of their destinations. */
 void constructs_lower_indirect_branches(ct_module *m, LLVMValueRef from, const ct_vmap *map);

@@ -174,9 +174,6 @@ typedef struct {
 /* Fills *out for inst and its row; returns 0 when an operand cannot be
  * read (a complex number passed in memory). */
 int classify_rule_operands(ct_gen *g, LLVMValueRef inst, const ct_rule *rule, ct_rule_operands *out);
-/* The floating-point element type of what a memcpy/memmove copies, deduced
- * from loads and stores of either end; NULL when none or mixed. */
-LLVMTypeRef classify_copy_element_type(ct_gen *g, LLVMValueRef copy);
 /* Calls known to neither carry derivatives nor write differentiable memory. */
 int classify_is_inactive_call(LLVMValueRef call);
 /* The activity a differentiated call's callee is differentiated for (its

@@ -407,18 +407,25 @@ static void plan_rule(ct_gen *g, ct_block *b, LLVMValueRef inst) {
 }
 
 /* A memcpy/memmove (or memset, with `copy` 0): the shadows of both ends, and
- * the length. */
+ * the length. A copy of integers and pointers only (whose shadows the
+ * forward pass copies: stored_pointers.c) has no reverse. */
 static void plan_copy(ct_gen *g, ct_block *b, LLVMValueRef inst, int copy) {
   if (copy) {
-    if (stored_pointers_copies_pointers(g, inst) &&
-        (!stored_pointers_check_copy(g, inst) || !classify_copy_element_type(g, inst)))
-      return; /* pointers and integers only: no reverse */
+    ct_layout layout;
+    layout_of_copy(inst, &layout);
+    int moves = layout.kind == CT_LAYOUT_UNIFORM || layout.kind == CT_LAYOUT_FIELDS;
+    int pointers = stored_pointers_copies_pointers(g, inst);
+    if (!moves && !(pointers && !layout.fp_seen) && layout.kind != CT_LAYOUT_NO_FP) {
+      char *what = util_format("copies memory whose element type Cotangent cannot deduce (%s)", layout.why);
+      gen_fail(g, inst, what,
+               "access the data as double or float in the function, or copy it element by element");
+      free(what);
+    }
+    layout_free(&layout);
+    if ((pointers && !stored_pointers_check_copy(g, inst)) || !moves)
+      return;
     if (vmap_get(&g->active, LLVMGetOperand(inst, 1)))
       need(g, b, LLVMGetOperand(inst, 1), NEED_SHADOW);
-    if (!classify_copy_element_type(g, inst))
-      gen_fail(g, inst, "copies memory whose element type Cotangent cannot deduce (no float or double "
-                       "load or store of that memory, or both)",
-              "access the data as double or float in the function, or copy it element by element");
   }
   need(g, b, LLVMGetOperand(inst, 0), NEED_SHADOW);
   need(g, b, LLVMGetOperand(inst, 2), NEED_VALUE);

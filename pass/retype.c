@@ -7,10 +7,22 @@
  * (deduced from the function's other accesses of the same object): a
  * load i64 of double data becomes a load double plus a bitcast, and a
  * store of a bitcast double goes back to storing the double. Moves that
- * cannot be retyped (bytes of a double) are left for classify.c to reject. */
+ * cannot be retyped (bytes of a double) are left for classify.c to reject.
+ *
+ * Retyping shows bit operations on floating-point values that LLVM folded
+ * nowhere (it folds them where it sees the bits in registers): flipping,
+ * clearing or setting the sign bit of a value read back as floating point
+ * is a negation, fabs or -fabs, and combining the magnitude of one value
+ * with the sign of another is copysign: each becomes that operation, so
+ * that its derivative is the operation's, whether LLVM folded the bits or
+ * they went through memory. Other integer
+ * arithmetic on the bits (a fast inverse square root's magic constant)
+ * carries no derivative. */
 #include "core.h"
 
+#include <llvm-c/DebugInfo.h>
 #include <llvm-c/Target.h>
+#include <stdio.h>
 
 /* double, float, or <k x T>, of exactly `bits` bits; NULL if impossible */
 static LLVMTypeRef fp_type_of_width(LLVMTypeRef elem, unsigned bits) {
@@ -32,7 +44,8 @@ static LLVMTypeRef moved_fp_type(ct_module *m, LLVMValueRef fn, LLVMValueRef ptr
 }
 
 /* The floating-point type the bits of an integer load are used as: a
- * bitcast to float/double reached through trunc and lshr. */
+ * bitcast to float/double reached through trunc, lshr and bit masks (the
+ * sign bit flipped or cleared on its way back). */
 static LLVMTypeRef fp_type_from_uses(LLVMValueRef v, int depth) {
   if (depth > 4)
     return NULL;
@@ -40,7 +53,8 @@ static LLVMTypeRef fp_type_from_uses(LLVMValueRef v, int depth) {
     LLVMValueRef user = LLVMGetUser(u);
     if (LLVMIsABitCastInst(user) && type_is_fp_scalar(LLVMTypeOf(user)))
       return LLVMTypeOf(user);
-    if (LLVMIsATruncInst(user) || (LLVMIsAInstruction(user) && LLVMGetInstructionOpcode(user) == LLVMLShr)) {
+    LLVMOpcode op = LLVMIsAInstruction(user) ? LLVMGetInstructionOpcode(user) : LLVMRet;
+    if (LLVMIsATruncInst(user) || op == LLVMLShr || op == LLVMXor || op == LLVMAnd || op == LLVMOr) {
       LLVMTypeRef t = fp_type_from_uses(user, depth + 1);
       if (t)
         return t;
@@ -96,6 +110,93 @@ static LLVMValueRef stored_to(LLVMValueRef v) {
       return LLVMGetOperand(user, 1);
   }
   return NULL;
+}
+
+/* The fp value of type fty whose bits v are, through a bitcast, or NULL. */
+static LLVMValueRef bits_of(LLVMValueRef v, LLVMTypeRef fty) {
+  return LLVMIsABitCastInst(v) && LLVMTypeOf(LLVMGetOperand(v, 0)) == fty ? LLVMGetOperand(v, 0) : NULL;
+}
+
+/* v = bits & mask (either order); the bits' fp value, or NULL */
+static LLVMValueRef masked_bits(LLVMValueRef v, unsigned long long mask, LLVMTypeRef fty) {
+  if (!LLVMIsAInstruction(v) || LLVMGetInstructionOpcode(v) != LLVMAnd)
+    return NULL;
+  for (unsigned k = 0; k < 2; ++k) {
+    LLVMValueRef c = LLVMGetOperand(v, 1 - k);
+    if (LLVMIsAConstantInt(c) && LLVMConstIntGetZExtValue(c) == mask)
+      return bits_of(LLVMGetOperand(v, k), fty);
+  }
+  return NULL;
+}
+
+/* x when v is the bits of |x|: x's bits with the sign cleared, or fabs(x)'s */
+static LLVMValueRef magnitude_bits(LLVMValueRef v, unsigned long long magnitude, LLVMTypeRef fty) {
+  LLVMValueRef x = masked_bits(v, magnitude, fty), a = x ? NULL : bits_of(v, fty);
+  static const char *const FABS[] = {"llvm.fabs.f16", "llvm.fabs.f32", "llvm.fabs.f64", NULL};
+  if (a && LLVMIsACallInst(a) && ir_callee_is(a, FABS))
+    x = LLVMGetOperand(a, 0);
+  return x;
+}
+
+static LLVMValueRef fp_intrinsic(ct_module *m, LLVMBuilderRef b, const char *base, LLVMTypeRef fty, LLVMValueRef *args,
+                                 unsigned n) {
+  char name[48];
+  snprintf(name, sizeof name, "%s.f%u", base, LLVMGetTypeKind(fty) == LLVMDoubleTypeKind  ? 64
+                                             : LLVMGetTypeKind(fty) == LLVMFloatTypeKind ? 32
+                                                                                          : 16);
+  LLVMTypeRef params[2] = {fty, fty};
+  return ir_build_call(b, m->mod, name, LLVMFunctionType(fty, params, n, 0), args, n, "");
+}
+
+/* bitcast(op(...)) to a floating-point type, where op only moves sign bits
+ * of values of that type: bits(x) ^ sign, bits(x) & ~sign, bits(x) | sign,
+ * (bits(x) & ~sign) | (bits(y) & sign): fneg(x), fabs(x), fneg(fabs(x)),
+ * copysign(x, y); else NULL. */
+static LLVMValueRef sign_bit_op(ct_module *m, LLVMBuilderRef b, LLVMValueRef cast) {
+  LLVMValueRef v = LLVMGetOperand(cast, 0);
+  LLVMTypeRef fty = LLVMTypeOf(cast);
+  if (!type_is_fp_scalar(fty) || LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMIntegerTypeKind || !LLVMIsAInstruction(v) ||
+      LLVMGetNumOperands(v) != 2 || LLVMGetIntTypeWidth(LLVMTypeOf(v)) > 64)
+    return NULL;
+  LLVMOpcode op = LLVMGetInstructionOpcode(v);
+  unsigned w = LLVMGetIntTypeWidth(LLVMTypeOf(v));
+  unsigned long long sign = 1ull << (w - 1), magnitude = (w == 64 ? ~0ull : (1ull << w) - 1) & ~sign;
+  LLVMValueRef x = NULL, y = NULL, r = NULL;
+  for (unsigned k = 0; k < 2 && !x; ++k) {
+    LLVMValueRef c = LLVMGetOperand(v, 1 - k);
+    if (LLVMIsAConstantInt(c)) {
+      unsigned long long kc = LLVMConstIntGetZExtValue(c);
+      if ((op == LLVMXor && kc == sign) || (op == LLVMAnd && kc == magnitude) || (op == LLVMOr && kc == sign))
+        x = bits_of(LLVMGetOperand(v, k), fty);
+    } else if (op == LLVMOr && (y = masked_bits(c, sign, fty))) {
+      x = magnitude_bits(LLVMGetOperand(v, k), magnitude, fty);
+      op = LLVMFAdd; /* marks copysign */
+    }
+  }
+  if (!x)
+    return NULL;
+  LLVMPositionBuilderBefore(b, cast);
+  if (op == LLVMXor)
+    return LLVMBuildFNeg(b, x, "");
+  if (op == LLVMFAdd) {
+    LLVMValueRef args[2] = {x, y};
+    return fp_intrinsic(m, b, "llvm.copysign", fty, args, 2);
+  }
+  r = fp_intrinsic(m, b, "llvm.fabs", fty, &x, 1);
+  return op == LLVMOr ? LLVMBuildFNeg(b, r, "") : r;
+}
+
+static void fold_sign_bit_ops(ct_module *m, LLVMValueRef fn, LLVMBuilderRef b) {
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb), next; inst; inst = next) {
+      next = LLVMGetNextInstruction(inst);
+      LLVMValueRef r = LLVMIsABitCastInst(inst) ? sign_bit_op(m, b, inst) : NULL;
+      if (r) {
+        LLVMInstructionSetDebugLoc(r, LLVMInstructionGetDebugLoc(inst));
+        LLVMReplaceAllUsesWith(inst, r);
+        LLVMInstructionEraseFromParent(inst);
+      }
+    }
 }
 
 void retype_fp_memory(ct_module *m, LLVMValueRef fn) {
@@ -156,5 +257,6 @@ void retype_fp_memory(ct_module *m, LLVMValueRef fn) {
       }
     }
   }
+  fold_sign_bit_ops(m, fn, b);
   LLVMDisposeBuilder(b);
 }

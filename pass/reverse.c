@@ -516,29 +516,62 @@ static void reverse_memset(ct_gen *g, LLVMValueRef inst) {
                   1);
 }
 
+/* The fields of a mixed layout, as a constant array in the module. */
+static LLVMValueRef fields_array(ct_gen *g, const ct_layout *layout) {
+  LLVMValueRef *vals = malloc(layout->nfields * sizeof *vals);
+  for (unsigned i = 0; i < layout->nfields; ++i)
+    vals[i] = LLVMConstInt(g->i32_ty, layout->fields[i], 0);
+  LLVMTypeRef ty = LLVMArrayType2(g->i32_ty, layout->nfields);
+  LLVMValueRef init = LLVMConstArray2(g->i32_ty, vals, layout->nfields);
+  free(vals);
+  LLVMValueRef gv = LLVMAddGlobal(g->m->mod, ty, "ct.copy_fields");
+  LLVMSetInitializer(gv, init);
+  LLVMSetGlobalConstant(gv, 1);
+  LLVMSetLinkage(gv, LLVMPrivateLinkage);
+  LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+  return gv;
+}
+
 /* memcpy/memmove: the destination's shadow moves into the source's
- * (__ct_copy_adjoint_*: added, then the destination's cleared). */
+ * (__ct_copy_adjoint_*: added, then the destination's cleared), for the
+ * float/double bytes of the copy's layout (layout_resolve.c): the whole
+ * copy when it is an array of one type, else its fields. */
 static void reverse_memcpy(ct_gen *g, LLVMValueRef inst) {
   ct_module *m = g->m;
-  if (!classify_copy_element_type(g, inst))
+  ct_layout layout;
+  layout_of_copy(inst, &layout);
+  if (layout.kind != CT_LAYOUT_UNIFORM && layout.kind != CT_LAYOUT_FIELDS) {
+    layout_free(&layout);
     return; /* pointers and integers (stored_pointers.c) */
+  }
   LLVMValueRef sdst = rev_shadow(g, LLVMGetOperand(inst, 0));
   LLVMValueRef len = LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 2)), g->i64_ty, "");
-  if (!vmap_get(&g->active, LLVMGetOperand(inst, 1))) {
-    /* constant data copied over differentiable memory */
-    LLVMBuildMemSet(m->b, sdst, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), len, 1);
-    return;
-  }
-  LLVMValueRef ssrc = rev_shadow(g, LLVMGetOperand(inst, 1));
-  int f64 = LLVMGetTypeKind(classify_copy_element_type(g, inst)) == LLVMDoubleTypeKind;
-  LLVMTypeRef params[3] = {g->ptr_ty, g->ptr_ty, g->i64_ty};
-  LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 0);
+  int constant_source = !vmap_get(&g->active, LLVMGetOperand(inst, 1));
+  LLVMValueRef ssrc = constant_source ? LLVMConstNull(g->ptr_ty) : rev_shadow(g, LLVMGetOperand(inst, 1));
   /* kernels: other threads may add into the source's shadow too */
-  int atomic = gpu_needs_atomic(g, LLVMGetOperand(inst, 1));
-  const char *copy = f64 ? (atomic ? "__ct_copy_adjoint_atomic_f64" : "__ct_copy_adjoint_f64")
-                         : (atomic ? "__ct_copy_adjoint_atomic_f32" : "__ct_copy_adjoint_f32");
-  LLVMValueRef args[3] = {ssrc, sdst, len};
-  ir_build_call(m->b, m->mod, copy, fty, args, 3, "");
+  int atomic = !constant_source && gpu_needs_atomic(g, LLVMGetOperand(inst, 1));
+  if (layout.kind == CT_LAYOUT_UNIFORM) {
+    if (constant_source) /* constant data copied over differentiable memory */
+      LLVMBuildMemSet(m->b, sdst, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), len, 1);
+    else {
+      int f64 = layout.uniform == 8;
+      LLVMTypeRef params[3] = {g->ptr_ty, g->ptr_ty, g->i64_ty};
+      LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 0);
+      const char *copy = f64 ? (atomic ? "__ct_copy_adjoint_atomic_f64" : "__ct_copy_adjoint_f64")
+                             : (atomic ? "__ct_copy_adjoint_atomic_f32" : "__ct_copy_adjoint_f32");
+      LLVMValueRef args[3] = {ssrc, sdst, len};
+      ir_build_call(m->b, m->mod, copy, fty, args, 3, "");
+    }
+  } else {
+    /* a constant source: the destination's fields are cleared only */
+    LLVMTypeRef params[6] = {g->ptr_ty, g->ptr_ty, g->i64_ty, g->ptr_ty, g->i64_ty, g->i64_ty};
+    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 6, 0);
+    LLVMValueRef args[6] = {ssrc, sdst, len, fields_array(g, &layout), LLVMConstInt(g->i64_ty, layout.nfields, 0),
+                            LLVMConstInt(g->i64_ty, layout.period, 0)};
+    ir_build_call(m->b, m->mod, atomic ? "__ct_copy_adjoint_fields_atomic" : "__ct_copy_adjoint_fields", fty, args,
+                  6, "");
+  }
+  layout_free(&layout);
 }
 
 /* A GPU barrier: the reverse of a phase runs between the same barriers. */

@@ -154,3 +154,49 @@ DEFINE_COPY_ADJOINT(__ct_copy_adjoint_f32, float)
 
 DEFINE_COPY_ADJOINT_ATOMIC(__ct_copy_adjoint_atomic_f64, double)
 DEFINE_COPY_ADJOINT_ATOMIC(__ct_copy_adjoint_atomic_f32, float)
+
+/* Mixed layouts (see lib/runtime.h): each element's float/double fields,
+ * from the end when an overlapping destination lies below the source. */
+static void copy_adjoint_fields(char *dsrc, char *ddst, size_t bytes, const unsigned *fields, size_t nfields,
+                                size_t period, int atomic) {
+  if (!period || !nfields || !bytes || dsrc == ddst)
+    return;
+  size_t nelem = (bytes + period - 1) / period;
+  int down = dsrc && ddst < dsrc && dsrc < ddst + bytes;
+  for (size_t k = 0; k < nelem; ++k) {
+    size_t e = down ? nelem - 1 - k : k;
+    for (size_t j = 0; j < nfields; ++j) {
+      unsigned f = fields[down ? nfields - 1 - j : j];
+      size_t at = e * period + (f >> 1);
+      if (f & 1) {
+        if (at + sizeof(double) > bytes)
+          continue;
+        double d = *(double *)(ddst + at);
+        *(double *)(ddst + at) = 0;
+        if (dsrc && atomic)
+          __atomic_fetch_add((double *)(dsrc + at), d, __ATOMIC_RELAXED);
+        else if (dsrc)
+          *(double *)(dsrc + at) += d;
+      } else {
+        if (at + sizeof(float) > bytes)
+          continue;
+        float d = *(float *)(ddst + at);
+        *(float *)(ddst + at) = 0;
+        if (dsrc && atomic)
+          __atomic_fetch_add((float *)(dsrc + at), d, __ATOMIC_RELAXED);
+        else if (dsrc)
+          *(float *)(dsrc + at) += d;
+      }
+    }
+  }
+}
+
+void __ct_copy_adjoint_fields(char *dsrc, char *ddst, size_t bytes, const unsigned *fields, size_t nfields,
+                              size_t period) {
+  copy_adjoint_fields(dsrc, ddst, bytes, fields, nfields, period, 0);
+}
+
+void __ct_copy_adjoint_fields_atomic(char *dsrc, char *ddst, size_t bytes, const unsigned *fields, size_t nfields,
+                                     size_t period) {
+  copy_adjoint_fields(dsrc, ddst, bytes, fields, nfields, period, 1);
+}

@@ -28,7 +28,8 @@ with safe domains. Variable-length arrays are not generated (Cotangent
 rejects them by design). About two thirds of the programs also get some of
 the shapes of shapes.py, chosen per seed: heap structs from helpers
 (resized and freed), arrays of them, double** row tables, calloc + memcpy +
-memmove, custom derivatives, float programs (checked with a float
+memmove, arrays of records mixing int, float and double fields copied with
+memcpy, memmove and struct assignment, custom derivatives, float programs (checked with a float
 tolerance), and the gradient by ct_gradient / ct_value_with_gradient /
 pullbacks, with wrt lists and run-time function pointers.
 
@@ -199,6 +200,20 @@ class Gen:
 
     def counters(self):
         return [v for s in self.scopes for v in s.counters]
+
+    def ret(self, code):
+        """return code; at the end of a function, after freeing the arrays
+        its outermost scope allocated (its pop then frees nothing more)."""
+        frees = self.scopes[0].frees
+        if not frees:
+            self.emit("return %s;" % code)
+            return
+        v = self.fresh("ret")
+        self.emit("double %s = %s;" % (v, code))
+        for name in frees:
+            self.emit("free(%s);" % name)
+        self.scopes[0].frees = []
+        self.emit("return %s;" % v)
 
     def push(self):
         self.scopes.append(Scope())
@@ -689,8 +704,10 @@ class Gen:
         opts = []
         if ctx["in_loop"]:
             opts += [("break", 2), ("continue", 1)]
-        if ctx["can_return"]:
-            opts.append(("return", 1))
+        if ctx["can_return"] and not any(s.frees for s in self.scopes):
+            opts.append(("return", 1))  # (not past a malloc'd array: it would leak)
+        if not opts:
+            return self.assign(ctx)
         k = self.wpick(opts)
         c = self.cond(r.randint(1, 2))
         if k == "return":
@@ -917,11 +934,11 @@ class Gen:
             self.scopes[-1].dvars.append(Var(rv, VB, "state", writable=False))
             c = self.coef(0.2, 0.8)
             e = self.fit(self.expr(2), (1 - abs(c)) * VB)
-            self.emit("return %s * %s + %s;" % (lit(c), rv, e.code))
+            self.ret("%s * %s + %s" % (lit(c), rv, e.code))
         elif kind == "scalar":
             ctx["can_return"] = True
             self.stmts(r.randint(1, 3), ctx)
-            self.emit("return %s;" % self.fit(self.expr(3), VB).code)
+            self.ret(self.fit(self.expr(3), VB).code)
         elif kind == "arr_void":
             ctx["void"] = True
             ctx["can_return"] = True
@@ -944,7 +961,7 @@ class Gen:
             self.pop()
             self.ind -= 1
             self.emit("}")
-            self.emit("return %s;" % self.fit(E(s, sv.bound, True), VB).code)
+            self.ret(self.fit(E(s, sv.bound, True), VB).code)
         self.pop()
         self.ind -= 1
         self.emit("}")
@@ -1037,7 +1054,7 @@ class Gen:
         terms += ["%s * %s" % (lit(self.coef(0.1, 1.0)), v.name)
                   for v in self.scopes[0].dvars if v.kind == "state" and r.random() < 0.5]
         terms.append(self.expr(2).code)
-        self.emit("return %s;" % " + ".join(terms))
+        self.ret(" + ".join(terms))
         self.ind -= 1
         self.pop()
         self.emit("}")

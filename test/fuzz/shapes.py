@@ -9,6 +9,12 @@ chosen at random per seed (gen.Gen.program calls pick):
   rows      a `double **` row table from rows_new, freed by rows_free
   memops    calloc'd scratch arrays filled by memcpy and shifted by an
             overlapping memmove; memmove inside a state array
+  records   arrays of records mixing int, float and double fields
+            (Rec { int id; double w; int flags; float tag; double v[3]; },
+            tag holding inactive values), local or malloc'd, copied with
+            memcpy, by struct assignment (in a loop, reversed, through a
+            helper), shifted by memmove, swapped through a temporary, or
+            passed through a char buffer
   custom    tiny helpers with custom derivatives (CT_DERIVATIVE) whose
             pullbacks are their exact derivatives, called in expressions
   float     the whole program in float (float arrays and scalars, sinf,
@@ -44,7 +50,7 @@ import struct
 
 G = None  # the gen module (set by gen.py: shapes.G = sys.modules[...])
 
-STMT_SHAPES = ["heap", "structs", "rows", "memops", "access"]
+STMT_SHAPES = ["heap", "structs", "rows", "memops", "access", "records"]
 
 FLOAT_OPS = ["sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "atan", "sinh", "cosh", "pow", "hypot",
              "fabs", "fmin", "fmax", "erf", "cbrt", "log1p", "expm1", "atan2", "fma"]
@@ -65,8 +71,8 @@ def pick(g):
     s = set()
     if r.random() < 0.35:
         return s
-    for name, p in [("heap", 0.3), ("structs", 0.2), ("rows", 0.25), ("memops", 0.3), ("custom", 0.3),
-                    ("float", 0.2), ("api", 0.45)]:
+    for name, p in [("heap", 0.3), ("structs", 0.2), ("rows", 0.25), ("memops", 0.3), ("records", 0.25),
+                    ("custom", 0.3), ("float", 0.2), ("api", 0.45)]:
         if r.random() < p:
             s.add(name)
     if not s:
@@ -113,6 +119,10 @@ def prelude(g):
               "  for (int i = 0; i < nr; i++)", "    free(m[i]);", "  free(m);", "}", ""]
     if "access" in g.shapes:
         L += access_prelude(g)
+    if "records" in g.shapes:
+        L += ["typedef struct {", "  int id;", "  double w;", "  int flags;", "  float tag;", "  double v[3];",
+              "} Rec;", "",
+              "static %svoid rec_assign(Rec *d, const Rec *s) { *d = *s; }" % noinl, ""]
     g.customs = []
     if "custom" in g.shapes:
         for k in range(r.randint(1, 3)):
@@ -237,7 +247,8 @@ def block(g, ctx, kind):
     g.emit("{")
     g.ind += 1
     g.push()
-    {"heap": heap, "structs": structs, "rows": rows, "memops": memops, "access": access}[kind](g, ctx)
+    {"heap": heap, "structs": structs, "rows": rows, "memops": memops, "access": access,
+     "records": records}[kind](g, ctx)
     g.pop()
     g.ind -= 1
     g.emit("}")
@@ -376,6 +387,62 @@ def access(g, ctx):
         g.emit("Mat %s = {1, n, %s};" % (am, r.choice(srcs).name))
         fold(g, [("i", "n")], r.choice(["*mat_at(&{m}, 0, i)", "*nth_slot({m}.d, i)"]).format(m=am))
     g.emit("free(%s.d);" % mm)
+
+
+def records(g, ctx):
+    """Records filled from the function's values, copied one of several
+    ways into a second array, and folded into the state."""
+    r = g.r
+    n = g.nval
+    ra, rb = g.fresh("ra"), g.fresh("rb")
+    for name in (ra, rb):
+        if r.random() < 0.5:
+            g.emit("Rec %s[%d];" % (name, n + r.randint(0, 2)))
+        else:
+            g.emit("Rec *%s = malloc(sizeof(Rec) * n);" % name)
+            g.scopes[-1].frees.append(name)
+    i = g.fresh("i")
+    g.emit("for (int %s = 0; %s < n; %s++) {" % (i, i, i))
+    g.ind += 1
+    g.push()
+    g.scopes[-1].ivars.append(G.IVar(i, "n", 0, 0, None, n))
+    g.emit("%s[%s].id = %s + 1;" % (ra, i, i))
+    g.emit("%s[%s].flags = %s %% 3;" % (ra, i, i))
+    g.emit("%s[%s].tag = (float)(0.5 * %s);" % (ra, i, i))
+    for field in ("w", "v[0]", "v[1]", "v[2]"):
+        g.emit("%s[%s].%s = %s;" % (ra, i, field, g.fit(g.expr(r.randint(1, 2)), G.VB).code))
+    g.pop()
+    g.ind -= 1
+    g.emit("}")
+    k = r.choice(["memcpy", "assign", "reversed", "helper", "memmove", "swap", "bytes"])
+    g.features.add("records_" + k)
+    if k == "assign":
+        g.emit("for (int j = 0; j < n; j++)")
+        g.emit("  %s[j] = %s[j];" % (rb, ra))
+    elif k == "reversed":
+        g.emit("for (int j = 0; j < n; j++)")
+        g.emit("  %s[j] = %s[n - 1 - j];" % (rb, ra))
+    elif k == "helper":
+        g.emit("for (int j = 0; j < n; j++)")
+        g.emit("  rec_assign(&%s[j], &%s[(j + 1) %% n]);" % (rb, ra))
+    elif k == "bytes":
+        buf = g.fresh("buf")
+        g.emit("unsigned char *%s = malloc(sizeof(Rec) * n);" % buf)
+        g.emit("memcpy(%s, %s, sizeof(Rec) * n);" % (buf, ra))
+        g.emit("memcpy(%s, %s, sizeof(Rec) * n);" % (rb, buf))
+        g.emit("free(%s);" % buf)
+    else:
+        g.emit("memcpy(%s, %s, sizeof(Rec) * n);" % (rb, ra))
+        if k == "memmove":
+            g.emit("memmove(%s + 1, %s, sizeof(Rec) * (n - 1));" % (rb, rb))
+        elif k == "swap":
+            t = g.fresh("t")
+            g.emit("Rec %s = %s[0];" % (t, rb))
+            g.emit("%s[0] = %s[n - 1];" % (rb, rb))
+            g.emit("%s[n - 1] = %s;" % (rb, t))
+    c = g.coef(0.1, 0.5)
+    fold(g, [("j", "n")], "%s[j].w * %s[j].v[(j + %d) %% 3] * (%s[j].id %% 3 + %s[j].flags + %s)"
+         % (rb, rb, r.randrange(3), rb, rb, G.lit(c)))
 
 
 # ---------------------------------------------------------------- harness

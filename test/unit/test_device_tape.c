@@ -1,7 +1,8 @@
 /*
  * Unit tests for the device runtime (lib/gpu/device_rt.c), compiled for the
  * host: the per-thread tape (LIFO contents across growth, reserve,
- * mark/rewind), the memcpy adjoints (overlap both ways, atomic variant),
+ * mark/rewind), the memcpy adjoints (overlap both ways, atomic variant;
+ * mixed layouts: copy_fields_check.h),
  * shadow release, and sizes too large to satisfy (an overflowed size that
  * generated code saturated to SIZE_MAX) trapping instead of wrapping.
  * (Its shared-memory zeroing is NVPTX-only.)
@@ -21,6 +22,8 @@
 #include <unistd.h>
 
 #include "../../lib/gpu/device_rt.c"
+
+#include "copy_fields_check.h"
 
 static void test_lifo_across_growth(void **state) {
   (void)state;
@@ -97,6 +100,13 @@ static void test_copy_adjoints(void **state) {
     }
 }
 
+static void test_copy_fields(void **state) {
+  (void)state;
+  assert_true(check_copy_fields_all(__ct_copy_adjoint_fields, 1));
+  /* the atomic one is for disjoint copies (a thread's local) */
+  assert_true(check_copy_fields_all(__ct_copy_adjoint_fields_atomic, 0));
+}
+
 static void test_release_shadow(void **state) {
   (void)state;
   double *p = malloc(4 * sizeof *p);
@@ -146,6 +156,7 @@ int main(void) {
       cmocka_unit_test(test_lifo_across_growth),
       cmocka_unit_test(test_reserve_and_rewind),
       cmocka_unit_test(test_copy_adjoints),
+      cmocka_unit_test(test_copy_fields),
       cmocka_unit_test(test_release_shadow),
       cmocka_unit_test(test_huge_sizes_trap),
   };

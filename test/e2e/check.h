@@ -7,6 +7,8 @@
  *   CHECK_TOL(got, want, tol)
  *   CHECK_SCALED(got, want, scale, tol)   |got - want| <= tol * scale
  *   CHECK_AT_D/F(what, x, got, want)   the same, naming a function and point
+ *   CHECK_FD_GRADIENT(what, f, ctx, x, n, grad, h, tol)   each grad[i]
+ *                               against central differences of f(x, ctx)
  *   CHECK(cond)                 an exact condition
  *   return check_summary("name");
  *
@@ -73,6 +75,23 @@ static inline int check_point(const char *file, int line, const char *what, doub
   check_point(__FILE__, __LINE__, (what), (double)(x), (double)(got), (double)(want), (tol))
 #define CHECK_AT_D(what, x, got, want) CHECK_AT_TOL(what, x, got, want, CHECK_TOL_DOUBLE)
 #define CHECK_AT_F(what, x, got, want) CHECK_AT_TOL(what, x, got, want, CHECK_TOL_FLOAT)
+
+/* Each component of grad against the central difference of f(x, ctx) with
+ * step h, relative tolerance tol (x is restored). */
+static inline void check_fd_gradient(const char *file, int line, const char *what, double (*f)(double *, void *),
+                                     void *ctx, double *x, int n, const double *grad, double h, double tol) {
+  for (int i = 0; i < n; i++) {
+    double keep = x[i];
+    x[i] = keep + h;
+    double fp = f(x, ctx);
+    x[i] = keep - h;
+    double fm = f(x, ctx);
+    x[i] = keep;
+    check_point(file, line, what, i, grad[i], (fp - fm) / (2 * h), tol);
+  }
+}
+#define CHECK_FD_GRADIENT(what, f, ctx, x, n, grad, h, tol)                                             \
+  check_fd_gradient(__FILE__, __LINE__, (what), (f), (ctx), (x), (n), (grad), (h), (tol))
 
 /* An exact integer-valued condition (e.g. that a derivative is exactly 0). */
 static inline int check_true(const char *file, int line, const char *expr, int cond) {

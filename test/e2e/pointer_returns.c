@@ -295,17 +295,7 @@ double freed_scratch(const double *x, int n) {
 
 typedef double (*vec_fn)(double *x, void *ctx);
 
-static void check_fd(const char *what, vec_fn f, void *ctx, double *x, int n, const double *grad) {
-  for (int i = 0; i < n; i++) {
-    double keep = x[i];
-    x[i] = keep + FD_H;
-    double fp = f(x, ctx);
-    x[i] = keep - FD_H;
-    double fm = f(x, ctx);
-    x[i] = keep;
-    CHECK_AT_TOL(what, i, grad[i], (fp - fm) / (2 * FD_H), FD_TOL);
-  }
-}
+#define check_fd(what, f, ctx, x, n, grad) CHECK_FD_GRADIENT(what, f, ctx, x, n, grad, FD_H, FD_TOL)
 
 static double f_matrix(double *x, void *ctx) { return matrix_accessors(x, *(int *)ctx); }
 static double f_chain(double *x, void *ctx) { return transform_chain(x, *(int *)ctx); }

@@ -12,6 +12,7 @@
  * is followed by a pointer that receives its derivative, pointers are
  * followed by their shadow, and __ct_const_marker before a floating-point
  * argument makes it constant. */
+#include "enzyme.h"
 #include "operators.h"
 #include "unwind.h"
 
@@ -67,6 +68,8 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
   case PARSE_RUNTIME_POINTER: return operators_lower_runtime_pointer(m, &c);
   case PARSE_OK: break;
   }
+  if (!enzyme_check_forward_only(m, c.fn, s->caller, s->call, operator_name(s->kind)))
+    return 0;
   switch (s->kind) {
   case OP_CT_GRADIENT_OF: return operators_lower_gradient_of(m, &c);
   case OP_ENZYME_AUGMENT:

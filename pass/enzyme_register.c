@@ -126,14 +126,15 @@ static void type_text(LLVMTypeRef t, char *buf, size_t n) {
   }
 }
 
-/* "(double, a pointer, ...)": the list, `shadow` marking pointers that are
- * shadows (may be NULL). */
-static char *list_text(LLVMTypeRef *types, const unsigned char *shadow, unsigned n) {
+/* "(double, a pointer, ...)": the list, `marks` (may be NULL) marking the
+ * elements that are shadows or tangents: "(its shadow)". */
+static char *list_text(LLVMTypeRef *types, const unsigned char *marks, unsigned n, const char *mark) {
   char *s = util_format("(");
   for (unsigned i = 0; i < n; ++i) {
     char t[128];
     type_text(types[i], t, sizeof t);
-    char *next = util_format("%s%s%s%s", s, i ? ", " : "", t, shadow && shadow[i] ? " (its shadow)" : "");
+    char *next = util_format("%s%s%s%s%s%s", s, i ? ", " : "", t, marks && marks[i] ? " (" : "", marks && marks[i] ? mark : "",
+                             marks && marks[i] ? ")" : "");
     free(s);
     s = next;
   }
@@ -230,7 +231,7 @@ static int check_augment(ct_module *m, ez_rule *r, const char *global, LLVMTypeR
         want[k++] = ftypes[p];
       }
     }
-    char *text = list_text(want, marks, k);
+    char *text = list_text(want, marks, k, "its shadow");
     report(m, r->aug, global,
            "the augmented forward '%s' of '%s' must take its parameters, each pointer followed by its shadow%s: %s",
            name_of(r->aug), name_of(r->f),
@@ -271,7 +272,7 @@ static int check_gradient_params(ct_module *m, ez_rule *r, const char *global, c
     }
   }
   if (!ok) {
-    char *text = list_text((LLVMTypeRef *)atypes, NULL, na);
+    char *text = list_text((LLVMTypeRef *)atypes, NULL, na, "");
     char rt[64];
     type_text(rty, rt, sizeof rt);
     report(m, r->deriv, global,
@@ -338,7 +339,7 @@ static int check_gradient_result(ct_module *m, ez_rule *r, const char *global) {
                    : (!sret && nf == 1 && have == fields[0]) ||
                          (!none && size_of(m, have) >= size_of(m, LLVMStructTypeInContext(m->ctx, fields, nf, 0)));
   if (!ok) {
-    char *text = list_text(fields, NULL, nf);
+    char *text = list_text(fields, NULL, nf, "");
     report(m, r->deriv, global,
            "the gradient '%s' of '%s' must return %s%s", name_of(r->deriv), name_of(r->f),
            nf == 0 ? "nothing ('f' has no floating-point parameter)"
@@ -394,11 +395,9 @@ static int check_forward(ct_module *m, ez_rule *r, const char *global) {
   ok = ok && ((!sret && have == rty) ||
               (LLVMGetTypeKind(have) != LLVMVoidTypeKind && size_of(m, have) >= size_of(m, LLVMStructTypeInContext(m->ctx, pair, 2, 0))));
   if (!ok) {
-    char *text = list_text(want, marks, k);
+    char *text = list_text(want, marks, k, "tangent");
     char rt[64];
     type_text(rty, rt, sizeof rt);
-    for (char *s = strstr(text, "(its shadow)"); s; s = strstr(s, "(its shadow)"))
-      memcpy(s, "(tangent)   ", 12);
     report(m, r->deriv, global,
            "the forward derivative '%s' of '%s' must take %s (each floating-point parameter followed by its "
            "tangent) and return the struct { %s result; %s tangent; } or the tangent",

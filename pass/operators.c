@@ -68,6 +68,8 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
   case PARSE_RUNTIME_POINTER: return operators_lower_runtime_pointer(m, &c);
   case PARSE_OK: break;
   }
+  if (s->kind == OP_ENZYME_AUGMENTSIZE) /* nothing is differentiated */
+    return operators_lower_augmentsize(m, &c);
   if (!enzyme_check_forward_only(m, c.fn, s->caller, s->call, operator_name(s->kind)))
     return 0;
   switch (s->kind) {

@@ -83,6 +83,10 @@ typedef struct {
      pointer (0 when none) */
   unsigned value[CT_MAX_PARAMS], extra[CT_MAX_PARAMS];
   unsigned next; /* the operand after the function's arguments */
+  /* Enzyme's split-mode options: the operands after enzyme_allocated and
+     enzyme_tape (0 when absent), and enzyme_nofree */
+  unsigned tape_size, tape;
+  int nofree;
 } ct_op_call;
 
 typedef enum { PARSE_ERROR, PARSE_OK, PARSE_RUNTIME_POINTER } ct_parse_result;
@@ -106,5 +110,10 @@ int operators_lower_split(ct_module *m, ct_op_call *c);
 int operators_lower_pullback(ct_module *m, ct_op_call *c);
 int operators_lower_gradient_of(ct_module *m, const ct_op_call *c);
 int operators_lower_runtime_pointer(ct_module *m, const ct_op_call *c);
+/* __enzyme_augmentsize: the bytes of the tape that __enzyme_augmentfwd
+ * writes into a buffer given with enzyme_allocated (a pointer). */
+int operators_lower_augmentsize(ct_module *m, const ct_op_call *c);
+/* Those bytes. */
+unsigned long long operators_tape_bytes(ct_module *m);
 
 #endif

@@ -58,6 +58,7 @@ typedef struct {
   LLVMValueRef facts;  /* the frontend's facts (a string global), or NULL */
   int facts_repeated;  /* an earlier site has the same facts (an inlined copy): errors said there */
   struct ct_unwind *unwind; /* the call was an invoke: its unwind edge (unwind.h), else NULL */
+  char where[160];     /* "file:line:col" of the call ("" when unknown), for errors after it is gone */
 } ct_site;
 
 /* The checks with C's types. A struct (with floating-point or pointer

@@ -398,6 +398,7 @@ void operators_lower_all(ct_module *m) {
   for (size_t s = 0; s < n; ++s)
     unwind_free(sites[s].unwind);
   free(sites);
+  operators_lower_pullback_applies(m);
   vmap_free(&all_facts);
   facts_remove(m);
   if (n)

@@ -116,5 +116,9 @@ int operators_lower_runtime_pointer(ct_module *m, const ct_op_call *c);
 int operators_lower_augmentsize(ct_module *m, const ct_op_call *c);
 /* Those bytes. */
 unsigned long long operators_tape_bytes(ct_module *m);
+/* After the operators: ct_pullback_apply calls pass the runtime the number
+ * of derivative pointers they give (__ct_pullback_apply_counted); a wrong
+ * number is a compile error where the pullback's origin is in view. */
+void operators_lower_pullback_applies(ct_module *m);
 
 #endif

@@ -346,6 +346,80 @@ int operators_lower_pullback(ct_module *m, ct_op_call *c) {
   return 1;
 }
 
+/* ---- ct_pullback_apply ----
+ * A variadic function cannot count its arguments: each call becomes one of
+ * __ct_pullback_apply_counted with the number of derivative pointers it
+ * passes, which the runtime checks against the pullback's (a call with too
+ * few read garbage: a segfault at -O0). Where the pullback comes from a
+ * ct_pullback in view (the value itself, or a local variable stored once),
+ * a wrong number is a compile error at the call. */
+
+/* The __ct_pullback_new call that made pullback v, or NULL. */
+static LLVMValueRef pullback_made(LLVMValueRef v) {
+  if (LLVMIsALoadInst(v) && LLVMIsAAllocaInst(LLVMGetOperand(v, 0))) {
+    LLVMValueRef var = LLVMGetOperand(v, 0), stored = NULL;
+    for (LLVMUseRef u = LLVMGetFirstUse(var); u; u = LLVMGetNextUse(u)) {
+      LLVMValueRef user = LLVMGetUser(u);
+      size_t len = 0;
+      const char *name = util_callee_name(user, &len);
+      if (LLVMIsAStoreInst(user) && LLVMGetOperand(user, 1) == var && !stored)
+        stored = LLVMGetOperand(user, 0);
+      else if (!LLVMIsALoadInst(user) && !(name && len > 14 && !strncmp(name, "llvm.lifetime.", 14)))
+        return NULL; /* stored twice, or its address escapes */
+    }
+    v = stored;
+  }
+  size_t len = 0;
+  const char *name = v ? util_callee_name(v, &len) : NULL;
+  return name && len == 17 && !memcmp(name, "__ct_pullback_new", 17) && LLVMIsAConstantInt(LLVMGetOperand(v, 2)) ? v
+                                                                                                                : NULL;
+}
+
+/* The call's count checked where the pullback is in view; 0 after an error. */
+static int check_apply_count(LLVMValueRef caller, LLVMValueRef call, unsigned given) {
+  LLVMValueRef made = pullback_made(LLVMGetOperand(call, 0));
+  if (!made || LLVMConstIntGetZExtValue(LLVMGetOperand(made, 2)) == given)
+    return 1;
+  size_t len = 0;
+  const char *thunk = LLVMGetValueName2(LLVMGetOperand(made, 0), &len), *dot = strstr(thunk, ".ct_");
+  diag_report(caller, call, CT_SEV_ERROR,
+              "ct_pullback_apply: the pullback of '%.*s' takes %llu derivative pointer(s) (one per floating-point "
+              "argument of '%.*s'), given %u",
+              (int)(dot ? dot - thunk : 0), thunk, LLVMConstIntGetZExtValue(LLVMGetOperand(made, 2)),
+              (int)(dot ? dot - thunk : 0), thunk, given);
+  return 0;
+}
+
+void operators_lower_pullback_applies(ct_module *m) {
+  LLVMValueRef apply = LLVMGetNamedFunction(m->mod, "ct_pullback_apply");
+  if (!apply)
+    return;
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i32 = LLVMInt32TypeInContext(m->ctx);
+  LLVMTypeRef params[3] = {ptr, LLVMDoubleTypeInContext(m->ctx), i32};
+  LLVMTypeRef counted_ty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 1);
+  for (LLVMUseRef u = LLVMGetFirstUse(apply), next; u; u = next) {
+    next = LLVMGetNextUse(u);
+    LLVMValueRef call = LLVMGetUser(u);
+    if (!LLVMIsACallInst(call) || LLVMGetCalledValue(call) != apply || LLVMGetNumArgOperands(call) < 2)
+      continue;
+    unsigned n = (unsigned)LLVMGetNumArgOperands(call), given = n - 2;
+    LLVMValueRef caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
+    if (!check_apply_count(caller, call, given))
+      continue;
+    LLVMValueRef *args = malloc((n + 1) * sizeof *args);
+    args[0] = LLVMGetOperand(call, 0);
+    args[1] = LLVMGetOperand(call, 1);
+    args[2] = LLVMConstInt(i32, given, 0);
+    for (unsigned k = 2; k < n; ++k)
+      args[k + 1] = LLVMGetOperand(call, k);
+    LLVMPositionBuilderBefore(m->b, call);
+    ir_build_call(m->b, m->mod, "__ct_pullback_apply_counted", counted_ty, args, n + 1, "");
+    free(args);
+    LLVMInstructionEraseFromParent(call);
+    m->changed = 1;
+  }
+}
+
 /* ---- operators on function pointers known only at run time ----
  * The gradient entry point is looked up by address in the runtime's
  * registry (registry.c) and called with the operator's arguments as the

@@ -338,8 +338,14 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec) {
     spec->ret_shadow = LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind;
     for (unsigned i = 0; i < spec->nparams; ++i)
       if (spec->act[i] == ACT_DUP && !vmap_get(&g->active, LLVMGetOperand(call, i))) {
-        gen_fail(g, call, "passes a pointer without a shadow to a differentiable function of another file",
-                 "pass differentiable arrays with their shadow (enzyme_dup)");
+        int registered = LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-enzyme-gradient", 18) != NULL;
+        gen_fail(g, call,
+                 registered ? "passes a pointer without a shadow where the gradient registered for it "
+                              "(__enzyme_register_gradient_...) takes one"
+                            : "passes a pointer without a shadow to a differentiable function of another file",
+                 registered ? "pass differentiable arrays with their shadow; for a constant array, register a "
+                              "gradient whose augmented forward and gradient take no shadow after that pointer"
+                            : "pass differentiable arrays with their shadow (enzyme_dup)");
         return 0;
       }
     return 1;

@@ -132,10 +132,6 @@ int operators_lower_gradient_of(ct_module *m, const ct_op_call *c) {
  * there instead of last. enzyme_nofree: the reverse keeps the tape (and
  * the shadows of memory f allocates) for another run. */
 
-unsigned long long operators_tape_bytes(ct_module *m) {
-  return LLVMABISizeOfType(LLVMGetModuleDataLayout(m->mod), LLVMPointerTypeInContext(m->ctx, 0));
-}
-
 int operators_lower_augmentsize(ct_module *m, const ct_op_call *c) {
   LLVMTypeRef t = LLVMTypeOf(c->site->call);
   if (LLVMGetTypeKind(t) != LLVMIntegerTypeKind) {

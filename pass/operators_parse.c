@@ -15,6 +15,7 @@
  * parameters marked no_derivative or left out of a wrt list. */
 #include "operators.h"
 
+#include <llvm-c/Target.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +168,10 @@ typedef struct {
   int c_param[CT_MAX_PARAMS];
   unsigned sret; /* operands before C's first argument */
 } ct_fact_walk;
+
+unsigned long long operators_tape_bytes(ct_module *m) {
+  return LLVMABISizeOfType(LLVMGetModuleDataLayout(m->mod), LLVMPointerTypeInContext(m->ctx, 0));
+}
 
 /* Enzyme's split-mode options where they appear among the arguments
  * (operator_names.h): enzyme_allocated, size; enzyme_tape, p;

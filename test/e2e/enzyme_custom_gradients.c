@@ -9,6 +9,7 @@
  *     one (output pointers to locals of the caller), gradients returning one
  *     derivative, two (registers), three (sret) or two floats
  *   - f only declared here (its body in another file), f called in a loop,
+ *     a static registration (kept for the pass by the frontend),
  *     the operator applied to f itself, f inside split mode and pullbacks
  *     (a gradient that consumes its tape: a second application stops)
  *   - __enzyme_register_derivative_{f, forward derivative} for functions of
@@ -174,7 +175,7 @@ typedef struct {
 float fmul2(float x, float y) { return x * y; }
 float fmul2_aug(float x, float y) { return x * y; }
 F2 fmul2_grad(float x, float y, float d) { return (F2){d * y, d * x}; }
-void *__enzyme_register_gradient_fmul2[] = {(void *)fmul2, (void *)fmul2_aug, (void *)fmul2_grad};
+static void *__enzyme_register_gradient_fmul2[] = {(void *)fmul2, (void *)fmul2_aug, (void *)fmul2_grad};
 static float use_fmul2(float x, float y) { return fmul2(x, y) * x; }
 
 /* ---- forward derivatives of functions of scalars ---- */

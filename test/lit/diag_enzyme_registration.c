@@ -77,3 +77,13 @@ double k_aug(double x) { return x; }
 double k_grad(double x, double d) { return d; }
 void *__enzyme_register_gradient_k1[] = {(void *)k, (void *)k_aug, (void *)k_grad};
 void *__enzyme_register_gradient_k2[] = {(void *)k, (void *)k_aug, (void *)k_grad};
+
+// A constant array passed where the registered gradient takes a shadow.
+double dot2(const double *a, const double *b) { return a[0] * b[0] + a[1] * b[1]; }
+double dot2_aug(const double *a, double *da, const double *b, double *db) { return dot2(a, b); }
+void dot2_grad(const double *a, double *da, const double *b, double *db, double d) {}
+void *__enzyme_register_gradient_dot2[] = {(void *)dot2, (void *)dot2_aug, (void *)dot2_grad};
+static const double weights[2] = {1, 2};
+// CHECK-DAG: diag_enzyme_registration.c:[[@LINE+1]]:{{[0-9]+}}: error: cannot differentiate 'weighted': call to 'dot2' passes a pointer without a shadow where the gradient registered for it (__enzyme_register_gradient_...) takes one
+static double weighted(double x) { double v[2] = {x, x * x}; return dot2(v, weights); }
+double d_weighted(double x) { return __enzyme_autodiff((void *)weighted, x); }

@@ -63,13 +63,14 @@ int enzyme_annotation(ct_module *m, LLVMValueRef target, const char *text, size_
  * operator call `site` (of `caller`); returns 0 then. */
 int enzyme_check_forward_only(ct_module *m, LLVMValueRef fn, LLVMValueRef caller, LLVMValueRef site,
                               const char *op);
-/* After differentiation: the adapters are no longer kept alive (unused
- * ones may go). */
+/* After the gradients are made: the adapters are no longer kept alive, and
+ * those nothing calls are deleted. */
 void enzyme_release_adapters(ct_module *m);
 
-/* enzyme_adapters.c: builds __ct_aug_<f> and __ct_rev_<f> for a checked
- * rule (f's hidden declaration takes f's uses later, the adapters' calls of
- * f included). Returns 0 (after an error at f) when those names are taken. */
+/* enzyme_adapters.c: builds __ct_aug_<f> and __ct_rev_<f> (and the
+ * reverse's release twin, release.h) for a checked rule (f's hidden
+ * declaration takes f's uses later, the adapters' calls of f included).
+ * Returns 0 (after an error at f) when those names are taken. */
 int enzyme_build_adapters(ct_module *m, const ez_rule *r);
 /* The type the user's function returns its result in: the pointee of its
  * sret parameter when it has one, else its return type. */

@@ -22,7 +22,10 @@
  * reverse several times (keep) and then once more to free it, while the
  * user's gradient consumes its tape once; the box turns a second use into
  * an error message instead of a double free, and the releasing run after a
- * use only frees the box. A forward derivative (of a function of scalars)
+ * use only frees the box (the reverse's release twin, which ct_pullback_free
+ * runs, is the reverse with keep = false and a zero seed: the user's
+ * gradient runs then only to free a tape no application used). A forward
+ * derivative (of a function of scalars)
  * gives the gradient with one call per floating-point parameter, whose
  * tangent is 1 while the others' are 0. */
 #include "enzyme.h"
@@ -331,6 +334,26 @@ static void build_rev(ez_build *e) {
   LLVMBuildRet(e->b, agg);
 }
 
+/* The reverse's release twin (release.c: what ct_pullback_free runs, with
+ * no adjoint written): the reverse with a zero seed and keep = false, which
+ * frees the tape's box, and lets the user's gradient free a tape no
+ * application used; nothing when there is no tape. */
+static void build_release(ez_build *e, LLVMValueRef rev) {
+  LLVMTypeRef ret = LLVMGetReturnType(LLVMGlobalGetValueType(e->fn));
+  if (!e->r->tape || e->r->forward) {
+    LLVMBuildRet(e->b, LLVMConstNull(ret));
+    return;
+  }
+  unsigned n = LLVMCountParams(e->fn);
+  LLVMValueRef args[2 * CT_MAX_PARAMS + 3];
+  for (unsigned i = 0; i < n; ++i)
+    args[i] = LLVMGetParam(e->fn, i);
+  args[n - 1] = LLVMConstNull(LLVMTypeOf(args[n - 1])); /* keep = false */
+  if (e->r->spec.ret_active)
+    args[n - 3] = LLVMConstNull(LLVMTypeOf(args[n - 3])); /* seed 0 */
+  LLVMBuildRet(e->b, LLVMBuildCall2(e->b, LLVMGlobalGetValueType(rev), rev, args, n, ""));
+}
+
 /* ---- the pair ---- */
 
 static LLVMValueRef add_adapter(ct_module *m, const char *name, LLVMTypeRef ty) {
@@ -364,16 +387,40 @@ int enzyme_build_adapters(ct_module *m, const ez_rule *r) {
   build_init(&e, m, r, add_adapter(m, aug_name, aug_ty));
   build_aug(&e);
   build_free(&e);
-  build_init(&e, m, r, add_adapter(m, rev_name, rev_ty));
+  LLVMValueRef rev = add_adapter(m, rev_name, rev_ty);
+  build_init(&e, m, r, rev);
   build_rev(&e);
+  build_free(&e);
+  char *twin_name = util_format("%s.release", rev_name);
+  LLVMValueRef twin = add_adapter(m, twin_name, rev_ty);
+  LLVMAddAttributeAtIndex(twin, LLVMAttributeFunctionIndex, LLVMCreateStringAttribute(m->ctx, "ct-release", 10, "", 0));
+  free(twin_name);
+  build_init(&e, m, r, twin);
+  build_release(&e, rev);
   build_free(&e);
   free(aug_name);
   free(rev_name);
   return 1;
 }
 
+static int is_adapter(LLVMValueRef f) {
+  return LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, ADAPTER_ATTR, (unsigned)strlen(ADAPTER_ATTR)) !=
+         NULL;
+}
+
 void enzyme_release_adapters(ct_module *m) {
   for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f))
-    if (LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, ADAPTER_ATTR, (unsigned)strlen(ADAPTER_ATTR)))
+    if (is_adapter(f))
       util_list_edit(m, "llvm.compiler.used", f, 0);
+  /* those nothing calls (a twin calls its reverse: until none is left) */
+  for (int changed = 1; changed;) {
+    changed = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(m->mod), next; f; f = next) {
+      next = LLVMGetNextFunction(f);
+      if (is_adapter(f) && !LLVMGetFirstUse(f)) {
+        LLVMDeleteFunction(f);
+        changed = 1;
+      }
+    }
+  }
 }

@@ -316,12 +316,12 @@ int ct_differentiate_module(LLVMModuleRef module) {
   registry_export_all(&m);
   registry_register_all(&m);
   gradient_finish(&m);
+  enzyme_release_adapters(&m);
   release_drop_unused(&m);
   m.changed |= custom_restore_bodies(&m);
   m.changed |= runtime_link_device(&m);
   gpu_finish_module(&m);
   m.changed |= remove_without_derivative(&m);
-  enzyme_release_adapters(&m);
   LLVMDisposeBuilder(m.b);
   return m.changed;
 }

@@ -11,7 +11,8 @@
  *   - f only declared here (its body in another file), f called in a loop,
  *     a static registration (kept for the pass by the frontend),
  *     the operator applied to f itself, f inside split mode and pullbacks
- *     (a gradient that consumes its tape: a second application stops)
+ *     (a gradient that consumes its tape: a second application stops; a
+ *     free adds nothing, and frees the tapes of an unapplied pullback)
  *   - __enzyme_register_derivative_{f, forward derivative} for functions of
  *     scalars: one forward call per floating-point parameter; with a
  *     gradient registered too, the gradient is used */
@@ -290,6 +291,10 @@ static void test_split_and_pullbacks(void) {
   double dx = 0;
   ct_pullback_apply(pb, 2.0, &dx);
   CHECK_D(dx, 2 * want);
+  ct_pullback_free(pb);
+  CHECK_D(dx, 2 * want); /* freeing adds nothing */
+  /* freed unapplied: the user's gradient frees its tapes (ASan: no leak) */
+  pb = ct_pullback(series, x, 4);
   ct_pullback_free(pb);
   /* without a tape, a pullback applies any number of times */
   pb = ct_pullback(dist, x, 0.5);

@@ -166,7 +166,7 @@ static int is_ptr(LLVMTypeRef t) { return LLVMGetTypeKind(t) == LLVMPointerTypeK
  * shadow[] when it is 1. */
 static unsigned align_shadows(const LLVMTypeRef *fp, unsigned np, const LLVMTypeRef *up, unsigned nu,
                               unsigned char *shadow) {
-  static unsigned char ways[CT_MAX_PARAMS + 1][2 * CT_MAX_PARAMS + 2];
+  unsigned char ways[CT_MAX_PARAMS + 1][2 * CT_MAX_PARAMS + 2];
   if (np > CT_MAX_PARAMS || nu > 2 * CT_MAX_PARAMS)
     return 0;
   for (unsigned j = 0; j <= nu; ++j)

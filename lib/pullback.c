@@ -15,6 +15,11 @@
  * right; an application is linear in its seed, so running them side by
  * side would gain nothing). Different pullbacks run concurrently.
  *
+ * The pass turns each call of ct_pullback_apply into one of
+ * __ct_pullback_apply_counted, which also gets the number of derivative
+ * pointers the call passes (a variadic callee cannot count them): a wrong
+ * number stops the program instead of reading garbage.
+ *
  * Misuse: every object made here is in a set of live pullbacks (by
  * address), so ct_pullback_apply and ct_pullback_free check a pointer
  * without reading through it: a NULL, freed, or garbage pointer stops the
@@ -171,14 +176,21 @@ static void check_live(const char *op, struct ct_pullback_impl *pb) {
   pthread_mutex_unlock(&registry_lock);
 }
 
-void ct_pullback_apply(struct ct_pullback_impl *pb, double seed, ...) {
+/* Applies pb with the derivative pointers in ap (`given` of them, or as
+ * many as pb takes when unknown: -1). */
+static void apply(struct ct_pullback_impl *pb, double seed, long given, va_list ap) {
   check_live("ct_pullback_apply", pb);
+  if (given >= 0 && (uint32_t)given != pb->nouts) {
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "ct_pullback_apply: the pullback takes %u derivative pointer(s) (one per floating-point argument of its "
+             "function), given %ld",
+             pb->nouts, given);
+    __ct_runtime_error(msg);
+  }
   void *outs[CT_PULLBACK_MAX_OUTS];
-  va_list ap;
-  va_start(ap, seed);
   for (uint32_t i = 0; i < pb->nouts && i < CT_PULLBACK_MAX_OUTS; ++i)
     outs[i] = va_arg(ap, void *);
-  va_end(ap);
   for (uint32_t i = 0; i < pb->nouts && i < CT_PULLBACK_MAX_OUTS; ++i)
     if (!outs[i]) {
       char msg[160];
@@ -194,6 +206,20 @@ void ct_pullback_apply(struct ct_pullback_impl *pb, double seed, ...) {
   }
   pb->thunk(pb, seed, outs, 1);
   pthread_mutex_unlock(&pb->ctl->lock);
+}
+
+void ct_pullback_apply(struct ct_pullback_impl *pb, double seed, ...) {
+  va_list ap;
+  va_start(ap, seed);
+  apply(pb, seed, -1, ap);
+  va_end(ap);
+}
+
+void __ct_pullback_apply_counted(struct ct_pullback_impl *pb, double seed, uint32_t given, ...) {
+  va_list ap;
+  va_start(ap, given);
+  apply(pb, seed, given, ap);
+  va_end(ap);
 }
 
 void ct_pullback_free(struct ct_pullback_impl *pb) {

@@ -67,6 +67,9 @@ void __ct_slots_free(void *table);
 struct ct_pullback_impl;
 void *__ct_pullback_new(void *thunk, void *tape, uint32_t nouts, size_t args_bytes);
 void ct_pullback_apply(struct ct_pullback_impl *pb, double seed, ...);
+/* ct_pullback_apply as the pass calls it: with the number of derivative
+ * pointers that follow, checked against the pullback's. */
+void __ct_pullback_apply_counted(struct ct_pullback_impl *pb, double seed, uint32_t given, ...);
 void ct_pullback_free(struct ct_pullback_impl *pb);
 /* Shadow heap memory at the end of a reverse pass: zeroed when the pass may
  * run again (keep), freed otherwise. */

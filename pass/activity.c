@@ -447,6 +447,24 @@ static int calls_function_with_body(LLVMValueRef inst) {
   return callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee);
 }
 
+/* A call of a declaration with a gradient elsewhere (a differentiable
+ * function of another file, or one with an Enzyme-registered gradient,
+ * contract.c): like a body, it may write its inputs through its pointers. */
+static int calls_differentiable_declaration(LLVMValueRef inst) {
+  LLVMValueRef callee = LLVMIsACallInst(inst) ? LLVMGetCalledValue(inst) : NULL;
+  if (!callee || !LLVMIsAFunction(callee) || !LLVMIsDeclaration(callee))
+    return 0;
+  unsigned kind = LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(callee)), "ct.differentiable", 17);
+  size_t n = 0;
+  LLVMValueMetadataEntry *entries = LLVMGlobalCopyAllMetadata(callee, &n);
+  int found = 0;
+  for (size_t i = 0; i < n && !found; ++i)
+    found = LLVMValueMetadataEntriesGetKind(entries, (unsigned)i) == kind;
+  if (entries)
+    LLVMDisposeValueMetadataEntries(entries);
+  return found;
+}
+
 static int calls_custom_derivative(LLVMValueRef inst) {
   if (!LLVMIsACallInst(inst))
     return 0;
@@ -500,7 +518,8 @@ static int mark_varied(ct_vmap *varied, LLVMValueRef inst) {
   if (ir_is_omp_fork(inst) && (has_varied_operand(varied, inst) || has_varied_bits(varied, inst)))
     changed |= mark_fork_outputs(varied, inst);
   int custom = calls_custom_derivative(inst);
-  if ((custom || calls_function_with_body(inst)) && has_varied_operand(varied, inst)) {
+  if ((custom || calls_function_with_body(inst) || calls_differentiable_declaration(inst)) &&
+      has_varied_operand(varied, inst)) {
     /* the callee may store its differentiable inputs through any
        pointer it receives (a function with a custom derivative:
        those it writes, by its CT_ACCESS) that can have a shadow; it gets

@@ -327,19 +327,29 @@ static int points_into_constant_argument(ct_gen *g, LLVMValueRef p) {
 int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec) {
   LLVMValueRef callee = LLVMGetCalledValue(call);
   if (LLVMIsDeclaration(callee)) {
+    /* a differentiable function of another file, or one with a gradient
+       registered the Enzyme way (enzyme.h): its canonical gradient (an
+       accessor's returns the pointer's shadow too) */
+    int registered = LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-enzyme-gradient", 18) != NULL;
     if (g->atomic_shadow_adds) {
-      gen_fail(g, call, "is a differentiable function of another file called inside a parallel region",
-               "its gradient does not add adjoints atomically; define it in this file");
+      gen_fail(g, call,
+               registered ? "is called inside a parallel region, and its gradient is registered the Enzyme way"
+                          : "is a differentiable function of another file called inside a parallel region",
+               registered ? "that gradient's additions into shadows are not atomic; call it outside the region"
+                          : "its gradient does not add adjoints atomically; define it in this file");
       return 0;
     }
-    /* a differentiable function of another file: its canonical gradient
-       (an accessor's returns the pointer's shadow too) */
     contract_canonical_spec(g->m, callee, spec);
     spec->ret_shadow = LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind;
     for (unsigned i = 0; i < spec->nparams; ++i)
       if (spec->act[i] == ACT_DUP && !vmap_get(&g->active, LLVMGetOperand(call, i))) {
-        gen_fail(g, call, "passes a pointer without a shadow to a differentiable function of another file",
-                 "pass differentiable arrays with their shadow (enzyme_dup)");
+        gen_fail(g, call,
+                 registered ? "passes a pointer without a shadow where the gradient registered for it "
+                              "(__enzyme_register_gradient_...) takes one"
+                            : "passes a pointer without a shadow to a differentiable function of another file",
+                 registered ? "pass differentiable arrays with their shadow; for a constant array, register a "
+                              "gradient whose augmented forward and gradient take no shadow after that pointer"
+                            : "pass differentiable arrays with their shadow (enzyme_dup)");
         return 0;
       }
     return 1;

@@ -29,8 +29,12 @@
  * propagation for `return 0.0;`, dead-argument elimination, ...). Every use
  * of f is moved to an opaque declaration under f's name (the body is renamed
  * "<f>.ct_body" and kept alive); after differentiation the uses go back. So
- * each call the user wrote reaches the generator and gets the pullback. */
+ * each call the user wrote reaches the generator and gets the pullback.
+ * The same holds for f with a gradient registered the Enzyme way
+ * (enzyme.h): its hidden declaration is then a differentiable function
+ * (contract.c) whose split gradient is the registration's adapters. */
 #include "core.h"
+#include "enzyme.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,13 +330,26 @@ int custom_param_no_derivative(LLVMValueRef fn, unsigned index) {
 #define BODY_SUFFIX ".ct_body"
 #define BODY_MD "ct.custom_body"
 
+/* "ct.differentiable:<wrt>" metadata on d, the wrt list from an Enzyme
+ * registration's attribute (enzyme.h). */
+static void set_differentiable(ct_module *m, LLVMValueRef d, LLVMAttributeRef enzyme) {
+  unsigned len = 0;
+  const char *wrt = LLVMGetStringAttributeValue(enzyme, &len);
+  char *text = util_format("ct.differentiable:%.*s", (int)len, wrt);
+  LLVMMetadataRef s = LLVMMDStringInContext2(m->ctx, text, strlen(text));
+  LLVMGlobalSetMetadata(d, LLVMGetMDKindIDInContext(m->ctx, "ct.differentiable", 17), LLVMMDNodeInContext2(m->ctx, &s, 1));
+  free(text);
+}
+
 int custom_hide_bodies(ct_module *m) {
   unsigned kind = LLVMGetMDKindIDInContext(m->ctx, BODY_MD, (unsigned)strlen(BODY_MD));
   int changed = 0;
   for (LLVMValueRef f = LLVMGetFirstFunction(m->mod), next; f; f = next) {
     next = LLVMGetNextFunction(f);
-    if (LLVMIsDeclaration(f) || !LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, CUSTOM_ATTR,
-                                                                (unsigned)strlen(CUSTOM_ATTR)))
+    LLVMAttributeRef enzyme = LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, ENZYME_GRADIENT_ATTR,
+                                                            (unsigned)strlen(ENZYME_GRADIENT_ATTR));
+    if (LLVMIsDeclaration(f) || (!enzyme && !LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, CUSTOM_ATTR,
+                                                                           (unsigned)strlen(CUSTOM_ATTR))))
       continue;
     size_t len = 0;
     const char *name = LLVMGetValueName2(f, &len);
@@ -348,6 +365,8 @@ int custom_hide_bodies(ct_module *m) {
     LLVMReplaceAllUsesWith(f, d);
     LLVMMetadataRef body = LLVMValueAsMetadata(f);
     LLVMGlobalSetMetadata(d, kind, LLVMMDNodeInContext2(m->ctx, &body, 1));
+    if (enzyme) /* its gradient is the registered one: the declaration is differentiable (contract.c) */
+      set_differentiable(m, d, enzyme);
     util_list_edit(m, "llvm.compiler.used", f, 1);
     changed = 1;
   }

@@ -28,6 +28,9 @@
 // answers a failed lookup of exactly those tokens with a placeholder
 // declaration, which the attribute handler resolves by name.
 //
+// Enzyme's enzyme_inactive and enzyme_nofree attributes become annotations
+// of the same name, and its registration globals are kept (`used`).
+//
 // At operator calls, the C types the pass checks them with are recorded
 // (frontend_operators.cpp).
 #include "frontend.h"
@@ -263,6 +266,46 @@ struct DerivativeAttr : CotangentAttrInfo {
   }
 };
 
+// Enzyme's attributes, spelled as Enzyme's clang plugin spells them:
+// enzyme_inactive on functions and global variables (no derivative flows
+// through them), enzyme_nofree on functions; lowered to annotations of the
+// same name, which the pass reads (enzyme_register.c).
+struct EnzymeAttrInfo : ParsedAttrInfo {
+  const char *Annotation;
+  bool Variables;
+  EnzymeAttrInfo(const char *Annotation, bool Variables, ArrayRef<Spelling> S)
+      : Annotation(Annotation), Variables(Variables) {
+    Spellings = S;
+  }
+  bool diagAppertainsToDecl(Sema &S, const ParsedAttr &Attr, const Decl *D) const override {
+    const auto *V = dyn_cast<VarDecl>(D);
+    if (isa<FunctionDecl>(D) || (Variables && V && V->hasGlobalStorage() && !isa<ParmVarDecl>(D)))
+      return true;
+    unsigned ID = S.getDiagnostics().getCustomDiagID(DiagnosticsEngine::Error, "'%0' applies to %1 only");
+    S.Diag(Attr.getLoc(), ID) << Attr.getAttrName()->getName()
+                              << (Variables ? "functions and global variables" : "functions");
+    return false;
+  }
+  AttrHandling handleDeclAttribute(Sema &S, Decl *D, const ParsedAttr &Attr) const override {
+    D->addAttr(AnnotateAttr::Create(S.Context, Annotation, nullptr, 0, Attr.getRange()));
+    return AttributeApplied;
+  }
+};
+
+struct EnzymeInactiveAttr : EnzymeAttrInfo {
+  static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "enzyme_inactive"},
+                                   {ParsedAttr::AS_C23, "enzyme::inactive"},
+                                   {ParsedAttr::AS_CXX11, "enzyme::inactive"}};
+  EnzymeInactiveAttr() : EnzymeAttrInfo("enzyme_inactive", true, S) {}
+};
+
+struct EnzymeNoFreeAttr : EnzymeAttrInfo {
+  static constexpr Spelling S[] = {{ParsedAttr::AS_GNU, "enzyme_nofree"},
+                                   {ParsedAttr::AS_C23, "enzyme::nofree"},
+                                   {ParsedAttr::AS_CXX11, "enzyme::nofree"}};
+  EnzymeNoFreeAttr() : EnzymeAttrInfo("enzyme_nofree", false, S) {}
+};
+
 // Runs before code generation sees each top-level declaration: collects
 // the parameters marked no_derivative (the function gets one annotation
 // listing their indices, which codegen emits: parameter annotations would
@@ -283,12 +326,26 @@ struct ParamConsumer : SemaConsumer {
   bool HandleTopLevelDecl(DeclGroupRef G) override {
     for (Decl *D : G) {
       Facts->record(D);
+      keepRegistration(D);
       if (auto *F = dyn_cast<FunctionDecl>(D)) {
         annotate(F);
         linkDerivative(F);
       }
     }
     return true;
+  }
+  // Enzyme's registration globals (__enzyme_register_gradient_f, ...) are
+  // `used`, as Enzyme's plugin makes them: a static one nobody refers to
+  // must still reach the pass.
+  static void keepRegistration(Decl *D) {
+    auto *V = dyn_cast<VarDecl>(D);
+    if (!V || !V->getIdentifier() || !V->hasGlobalStorage() || V->hasAttr<UsedAttr>())
+      return;
+    StringRef N = V->getName();
+    if (N.contains("__enzyme_register_gradient") || N.contains("__enzyme_register_derivative") ||
+        N.contains("__enzyme_register_splitderivative") || N.contains("__enzyme_inactivefn") ||
+        N.contains("__enzyme_inactive_global"))
+      V->addAttr(UsedAttr::CreateImplicit(V->getASTContext()));
   }
   // derivative(f) on a mere declaration P (its body in a library): codegen
   // emits no annotation for P, so the link goes into a static variable made
@@ -368,5 +425,7 @@ struct ParamAction : PluginASTAction {
 static ParsedAttrInfoRegistry::Add<DifferentiableAttr> RegisterDifferentiable("ct-differentiable", "");
 static ParsedAttrInfoRegistry::Add<NoDerivativeAttr> RegisterNoDerivative("ct-no-derivative", "");
 static ParsedAttrInfoRegistry::Add<DerivativeAttr> RegisterDerivative("ct-derivative", "");
+static ParsedAttrInfoRegistry::Add<EnzymeInactiveAttr> RegisterEnzymeInactive("enzyme-inactive", "");
+static ParsedAttrInfoRegistry::Add<EnzymeNoFreeAttr> RegisterEnzymeNoFree("enzyme-nofree", "");
 static FrontendPluginRegistry::Add<ParamAction> RegisterParams("cotangent-params",
                                                                "no_derivative parameters");

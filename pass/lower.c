@@ -6,10 +6,15 @@
  *   ("ct.derivative:f" on P, "ct.derivative_is:P" and "ct.access:..." on f,
  *   "ct.derivative_link:f,P" on a variable) are registered, and the bodies
  *   of functions that have one hidden until differentiation (custom.c).
+ * - Enzyme's registration globals (custom derivatives, inactive functions
+ *   and globals) and attributes are read (enzyme_register.c); the globals
+ *   inactive that way or by an "enzyme_inactive" annotation get their loads
+ *   and stores held constant.
  * - Activity marker globals (enzyme_dup, ...) are marked externally
  *   initialized so that the optimizer cannot fold their loads to constants
  *   before the operator calls are read. */
 #include "core.h"
+#include "enzyme.h"
 #include "release.h"
 #include "operator_names.h"
 
@@ -100,7 +105,7 @@ static const char *annotation_text(LLVMValueRef entry, LLVMValueRef *target, siz
   const char *text = LLVMGetAsString(str, len);
   if (*len && text[*len - 1] == 0)
     --*len;
-  return *len >= 3 && !strncmp(text, "ct.", 3) ? text : NULL;
+  return (*len >= 3 && !strncmp(text, "ct.", 3)) || (*len >= 7 && !strncmp(text, "enzyme_", 7)) ? text : NULL;
 }
 
 /* P, a declared pullback, is what a "ct.derivative_link:f,P" variable the
@@ -152,6 +157,10 @@ static int lower_annotations(ct_module *m) {
     LLVMValueRef target = NULL;
     size_t len = 0;
     const char *text = annotation_text(LLVMGetOperand(init, (unsigned)i), &target, &len);
+    if (text && enzyme_annotation(m, target, text, len)) { /* Enzyme's enzyme_inactive, ... */
+      changed = 1;
+      continue;
+    }
     if (!text || !LLVMIsAFunction(target))
       continue;
     size_t kind_len = strcspn(text, ":");
@@ -186,12 +195,65 @@ static int lower_annotations(ct_module *m) {
   return changed;
 }
 
+/* A global variable that carries no derivative (Enzyme's inactive
+ * globals, enzyme.h): the values stored into it and loaded from it,
+ * directly or through GEPs and casts, go through ct_without_derivative. */
+static int hold_global_constant(ct_module *m, LLVMValueRef v, int depth) {
+  int changed = 0;
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
+  for (LLVMUseRef u = LLVMGetFirstUse(v), next; u; u = next) {
+    next = LLVMGetNextUse(u);
+    LLVMValueRef user = LLVMGetUser(u);
+    int addr = LLVMIsAConstantExpr(user) ? LLVMGetConstOpcode(user) : LLVMIsAInstruction(user) ? LLVMGetInstructionOpcode(user) : 0;
+    if ((addr == LLVMGetElementPtr || addr == LLVMBitCast || addr == LLVMAddrSpaceCast) && LLVMGetOperand(user, 0) == v &&
+        depth < 8) {
+      changed |= hold_global_constant(m, user, depth + 1);
+    } else if (LLVMIsALoadInst(user) && without_derivative_fn(m, LLVMTypeOf(user))) {
+      LLVMValueRef wd = without_derivative_fn(m, LLVMTypeOf(user));
+      LLVMValueRef after = LLVMGetNextInstruction(user);
+      LLVMPositionBuilderBefore(b, after);
+      LLVMValueRef held = LLVMBuildCall2(b, LLVMGlobalGetValueType(wd), wd, &user, 1, "");
+      LLVMReplaceAllUsesWith(user, held);
+      LLVMSetOperand(held, 0, user);
+      changed = 1;
+    } else if (LLVMIsAStoreInst(user) && LLVMGetOperand(user, 1) == v &&
+               without_derivative_fn(m, LLVMTypeOf(LLVMGetOperand(user, 0)))) {
+      LLVMValueRef val = LLVMGetOperand(user, 0);
+      LLVMValueRef wd = without_derivative_fn(m, LLVMTypeOf(val));
+      LLVMPositionBuilderBefore(b, user);
+      LLVMSetOperand(user, 0, LLVMBuildCall2(b, LLVMGlobalGetValueType(wd), wd, &val, 1, ""));
+      changed = 1;
+    }
+  }
+  LLVMDisposeBuilder(b);
+  return changed;
+}
+
+static int hold_inactive_globals(ct_module *m) {
+  unsigned kind = LLVMGetMDKindIDInContext(m->ctx, ENZYME_INACTIVE_MD, (unsigned)strlen(ENZYME_INACTIVE_MD));
+  int changed = 0;
+  for (LLVMValueRef g = LLVMGetFirstGlobal(m->mod); g; g = LLVMGetNextGlobal(g)) {
+    size_t n = 0;
+    LLVMValueMetadataEntry *entries = LLVMGlobalCopyAllMetadata(g, &n);
+    int inactive = 0;
+    for (size_t i = 0; i < n; ++i)
+      inactive |= LLVMValueMetadataEntriesGetKind(entries, (unsigned)i) == kind;
+    if (entries)
+      LLVMDisposeValueMetadataEntries(entries);
+    if (inactive)
+      changed |= hold_global_constant(m, g, 0);
+  }
+  return changed;
+}
+
 int ct_lower_module(LLVMModuleRef module) {
   ct_module m = {.mod = module, .ctx = LLVMGetModuleContext(module)};
   int changed = protect_markers(&m);
   changed |= lower_annotations(&m);
   changed |= lower_derivative_links(&m);
+  changed |= enzyme_lower_registrations(&m); /* after the annotations: conflicts with CT_DERIVATIVE */
   changed |= custom_hide_bodies(&m);
+  changed |= hold_inactive_globals(&m);
   changed |= libm_keep_tie_order(module);
   return changed;
 }
@@ -254,6 +316,7 @@ int ct_differentiate_module(LLVMModuleRef module) {
   registry_export_all(&m);
   registry_register_all(&m);
   gradient_finish(&m);
+  enzyme_release_adapters(&m);
   release_drop_unused(&m);
   m.changed |= custom_restore_bodies(&m);
   m.changed |= runtime_link_device(&m);

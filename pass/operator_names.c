@@ -11,6 +11,7 @@ static const struct {
     {"__enzyme_autodiff", "__enzyme_autodiff", OP_ENZYME_AUTODIFF, 1},
     {"__enzyme_augmentfwd", "__enzyme_augmentfwd", OP_ENZYME_AUGMENT, 1},
     {"__enzyme_reverse", "__enzyme_reverse", OP_ENZYME_REVERSE, 1},
+    {"__enzyme_augmentsize", "__enzyme_augmentsize", OP_ENZYME_AUGMENTSIZE, 1},
     {"__ct_gradient", "ct_gradient", OP_CT_GRADIENT, 0},
     {"__ct_value_with_gradient", "ct_value_with_gradient", OP_CT_VALUE_WITH_GRADIENT, 0},
     {"__ct_gradient_of", "ct_gradient_of", OP_CT_GRADIENT_OF, 0},
@@ -26,7 +27,10 @@ static const struct {
                            {"enzyme_const", MARK_CONST},
                            {"enzyme_dup", MARK_DUP},
                            {"enzyme_dupnoneed", MARK_DUPNONEED},
-                           {"__ct_const_marker", MARK_CT_CONST}};
+                           {"__ct_const_marker", MARK_CT_CONST},
+                           {"enzyme_allocated", MARK_ALLOCATED},
+                           {"enzyme_tape", MARK_TAPE},
+                           {"enzyme_nofree", MARK_NOFREE}};
 
 /* Where `part` begins in s[0, len), or len. */
 static size_t find(const char *s, size_t len, const char *part) {
@@ -54,7 +58,7 @@ const char *operator_name(ct_op_kind k) {
 }
 
 int operator_is_enzyme(ct_op_kind k) {
-  return k == OP_ENZYME_AUTODIFF || k == OP_ENZYME_AUGMENT || k == OP_ENZYME_REVERSE;
+  return k == OP_ENZYME_AUTODIFF || k == OP_ENZYME_AUGMENT || k == OP_ENZYME_REVERSE || k == OP_ENZYME_AUGMENTSIZE;
 }
 
 ct_marker marker_of_name(const char *name, size_t len) {

@@ -12,8 +12,8 @@ extern "C" {
 #endif
 
 typedef enum {
-  OP_NONE, OP_ENZYME_AUTODIFF, OP_ENZYME_AUGMENT, OP_ENZYME_REVERSE, OP_CT_GRADIENT, OP_CT_VALUE_WITH_GRADIENT,
-  OP_CT_PULLBACK, OP_CT_VALUE_WITH_PULLBACK, OP_CT_GRADIENT_OF
+  OP_NONE, OP_ENZYME_AUTODIFF, OP_ENZYME_AUGMENT, OP_ENZYME_REVERSE, OP_ENZYME_AUGMENTSIZE, OP_CT_GRADIENT,
+  OP_CT_VALUE_WITH_GRADIENT, OP_CT_PULLBACK, OP_CT_VALUE_WITH_PULLBACK, OP_CT_GRADIENT_OF
 } ct_op_kind;
 
 /* The operator a function of this (symbol) name is: Cotangent's by their
@@ -29,12 +29,18 @@ int operator_is_enzyme(ct_op_kind k);
  * declaration of its own, <operator>SUFFIX<n>. */
 #define OPERATOR_SITE_SUFFIX ".ct_site."
 
-typedef enum { MARK_NONE, MARK_OUT, MARK_CONST, MARK_DUP, MARK_DUPNONEED, MARK_CT_CONST } ct_marker;
+/* Activity markers, and Enzyme's split-mode options (enzyme_allocated,
+ * size: the tape goes into the caller's buffer of that size; enzyme_tape,
+ * p: the tape, or that buffer; enzyme_nofree: the reverse keeps the tape
+ * for another run). */
+typedef enum {
+  MARK_NONE, MARK_OUT, MARK_CONST, MARK_DUP, MARK_DUPNONEED, MARK_CT_CONST, MARK_ALLOCATED, MARK_TAPE, MARK_NOFREE
+} ct_marker;
 
 /* The marker a global of this name is (MARK_NONE: none). */
 ct_marker marker_of_name(const char *name, size_t len);
 /* The name of marker number i (0 <= i < MARKER_COUNT). */
-enum { MARKER_COUNT = 5 };
+enum { MARKER_COUNT = 8 };
 const char *marker_name(unsigned i);
 
 #ifdef __cplusplus

@@ -12,6 +12,7 @@
  * is followed by a pointer that receives its derivative, pointers are
  * followed by their shadow, and __ct_const_marker before a floating-point
  * argument makes it constant. */
+#include "enzyme.h"
 #include "operators.h"
 #include "unwind.h"
 
@@ -67,6 +68,10 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
   case PARSE_RUNTIME_POINTER: return operators_lower_runtime_pointer(m, &c);
   case PARSE_OK: break;
   }
+  if (s->kind == OP_ENZYME_AUGMENTSIZE) /* nothing is differentiated */
+    return operators_lower_augmentsize(m, &c);
+  if (!enzyme_check_forward_only(m, c.fn, s->caller, s->call, operator_name(s->kind)))
+    return 0;
   switch (s->kind) {
   case OP_CT_GRADIENT_OF: return operators_lower_gradient_of(m, &c);
   case OP_ENZYME_AUGMENT:
@@ -114,6 +119,103 @@ static LLVMValueRef site_function(const ct_site *s) {
   return fn && LLVMIsAFunction(fn) && !LLVMIsDeclaration(fn) ? fn : NULL;
 }
 
+/* ---- second derivatives ----
+ * An operator inside code another operator differentiates is lowered
+ * first; the outer one then differentiates its gradient. That works for
+ * gradients whose code is arithmetic and memory, and fails where the inner
+ * gradient keeps differentiable values on the runtime's tape, allocates
+ * shadow memory or makes a pullback: the generator then reports one of the
+ * runtime's calls, and the failure is explained at the outer operator. A
+ * gradient looked up at run time (an operator on a function pointer) is
+ * called through a pointer, which the outer one would take as constant:
+ * that is refused before. */
+static const struct {
+  const char *prefix, *what;
+} RUNTIME_CALLS[] = {
+    /* the most telling first */
+    {"__ct_lookup_gradient", NULL}, /* refused before */
+    {"__ct_pullback_new", "makes a pullback"},
+    {"ct_pullback_", "applies a pullback"},
+    {"__ct_omp_", "runs a parallel region"},
+    {"__ct_release_shadow", "allocates shadow memory"},
+    {"__ct_check_shadow_alloc", "allocates shadow memory"},
+    {"__ct_copy_adjoint_", "copies adjoints in the runtime"},
+    {"__ct_tape_", "keeps a tape"},
+};
+enum { NRUNTIME_CALLS = sizeof RUNTIME_CALLS / sizeof RUNTIME_CALLS[0] };
+
+/* Which entry of RUNTIME_CALLS the code fn runs (through direct calls of
+ * bodies) calls (the lookup when there is one), or -1. */
+static int runtime_call_in(LLVMValueRef fn) {
+  ct_vmap seen;
+  vmap_init(&seen);
+  size_t cap = 16, n = 0;
+  LLVMValueRef *work = malloc(cap * sizeof *work);
+  work[n++] = fn;
+  vmap_set(&seen, fn, fn);
+  int found = -1;
+  while (n && found != 0) {
+    LLVMValueRef f = work[--n];
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+        LLVMValueRef callee = LLVMIsACallInst(inst) ? LLVMGetCalledValue(inst) : NULL;
+        if (!callee || !LLVMIsAFunction(callee))
+          continue;
+        size_t len = 0;
+        const char *name = LLVMGetValueName2(callee, &len);
+        for (int k = 0; k < NRUNTIME_CALLS; ++k)
+          if (len >= strlen(RUNTIME_CALLS[k].prefix) &&
+              !strncmp(name, RUNTIME_CALLS[k].prefix, strlen(RUNTIME_CALLS[k].prefix)) && (found < 0 || k < found))
+            found = k;
+        if (LLVMIsDeclaration(callee) || vmap_get(&seen, callee) ||
+            LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-no-derivative", 16))
+          continue;
+        vmap_set(&seen, callee, callee);
+        if (n == cap)
+          work = realloc(work, (cap *= 2) * sizeof *work);
+        work[n++] = callee;
+      }
+  }
+  free(work);
+  vmap_free(&seen);
+  return found;
+}
+
+/* Site s differentiates fn, which contains the lowered site t (in its code
+ * or in a function it calls). A gradient t looked up at run time is an
+ * error at s; one that uses the runtime otherwise is remembered in *inner,
+ * to explain a failure of s. */
+static int second_order_ok(const ct_site *s, LLVMValueRef fn, const ct_site *t, const ct_site **inner) {
+  int k = runtime_call_in(t->caller);
+  if (k > 0 && !*inner)
+    *inner = t;
+  if (k != 0)
+    return 1;
+  size_t len = 0, tlen = 0;
+  const char *name = LLVMGetValueName2(fn, &len), *tname = LLVMGetValueName2(t->caller, &tlen);
+  operators_error(s, "%s: cannot differentiate '%.*s': it computes a gradient itself (the %s%s%s in '%.*s') of a "
+                     "function pointer known only at run time, calling that gradient through a pointer; "
+                     "differentiating it again (second derivatives) is not supported: apply the inner operator to "
+                     "the function itself",
+                  operator_name(s->kind), (int)len, name, operator_name(t->kind), *t->where ? " at " : "", t->where,
+                  (int)tlen, tname);
+  return 0;
+}
+
+/* After the generator failed on s: the gradient t computed inside uses the
+ * runtime, which is what s could not differentiate. */
+static void explain_second_order(const ct_site *s, LLVMValueRef fn, const ct_site *t) {
+  int k = runtime_call_in(t->caller);
+  size_t len = 0, tlen = 0;
+  const char *name = LLVMGetValueName2(fn, &len), *tname = LLVMGetValueName2(t->caller, &tlen);
+  operators_error(s, "%s: cannot differentiate '%.*s' (second derivatives): it computes a gradient itself (the %s%s%s "
+                     "in '%.*s'), whose code %s; differentiating such a gradient again (reverse over reverse) is not "
+                     "supported yet (it needs forward mode); second derivatives work where the inner gradient is "
+                     "straight-line code or its loops' values are recomputed, with no memory allocated",
+                  operator_name(s->kind), (int)len, name, operator_name(t->kind), *t->where ? " at " : "", t->where,
+                  (int)tlen, tname, RUNTIME_CALLS[k > 0 ? k : NRUNTIME_CALLS - 1].what);
+}
+
 /* Lowers site s after the sites inside the code it differentiates (state:
  * 0 pending, 1 in progress, 2 done): their calls become gradient calls
  * before that code is copied, instead of operator calls nobody lowers. */
@@ -124,6 +226,7 @@ static void lower_in_order(ct_module *m, ct_site *sites, size_t n, size_t s, uns
   state[s] = 1;
   LLVMValueRef fn = site_function(&sites[s]);
   int ok = 1;
+  const ct_site *inner = NULL; /* a gradient computed inside, using the runtime */
   for (size_t t = 0; t < n && fn && ok; ++t) {
     if (t == s || state[t] == 2 || !operators_reaches(m, fn, sites[t].caller))
       continue;
@@ -136,12 +239,16 @@ static void lower_in_order(ct_module *m, ct_site *sites, size_t n, size_t s, uns
       ok = 0;
     } else
       lower_in_order(m, sites, n, t, state, gradient_calls);
+    ok = ok && second_order_ok(&sites[s], fn, &sites[t], &inner);
   }
   LLVMPositionBuilderBefore(m->b, sites[s].call);
   ct_vmap before;
   if (sites[s].unwind)
     unwind_snapshot(sites[s].caller, &before);
-  if (!ok || !lower_site(m, &sites[s], &gradient_calls[s])) {
+  int lowered = ok && lower_site(m, &sites[s], &gradient_calls[s]);
+  if (ok && !lowered && inner)
+    explain_second_order(&sites[s], fn, inner);
+  if (!lowered) {
     /* keep the IR valid after an error: the compilation fails anyway */
     LLVMTypeRef t = LLVMTypeOf(sites[s].call);
     if (LLVMGetTypeKind(t) != LLVMVoidTypeKind)
@@ -274,7 +381,9 @@ void operators_lower_all(ct_module *m) {
         int repeated = 0; /* copies of one call (inlined) have the same */
         for (size_t t = 0; t < n && facts && !repeated; ++t)
           repeated = sites[t].facts == facts;
-        sites[n++] = (ct_site){inst, f, k, facts, repeated, unwind};
+        sites[n] = (ct_site){inst, f, k, facts, repeated, unwind, ""};
+        diag_location(inst, sites[n].where, sizeof sites[n].where);
+        ++n;
       }
   LLVMValueRef *gradient_calls = calloc(n ? n : 1, sizeof *gradient_calls);
   unsigned char *state = calloc(n ? n : 1, 1);
@@ -289,6 +398,7 @@ void operators_lower_all(ct_module *m) {
   for (size_t s = 0; s < n; ++s)
     unwind_free(sites[s].unwind);
   free(sites);
+  operators_lower_pullback_applies(m);
   vmap_free(&all_facts);
   facts_remove(m);
   if (n)

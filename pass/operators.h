@@ -58,6 +58,7 @@ typedef struct {
   LLVMValueRef facts;  /* the frontend's facts (a string global), or NULL */
   int facts_repeated;  /* an earlier site has the same facts (an inlined copy): errors said there */
   struct ct_unwind *unwind; /* the call was an invoke: its unwind edge (unwind.h), else NULL */
+  char where[160];     /* "file:line:col" of the call ("" when unknown), for errors after it is gone */
 } ct_site;
 
 /* The checks with C's types. A struct (with floating-point or pointer
@@ -83,6 +84,10 @@ typedef struct {
      pointer (0 when none) */
   unsigned value[CT_MAX_PARAMS], extra[CT_MAX_PARAMS];
   unsigned next; /* the operand after the function's arguments */
+  /* Enzyme's split-mode options: the operands after enzyme_allocated and
+     enzyme_tape (0 when absent), and enzyme_nofree */
+  unsigned tape_size, tape;
+  int nofree;
 } ct_op_call;
 
 typedef enum { PARSE_ERROR, PARSE_OK, PARSE_RUNTIME_POINTER } ct_parse_result;
@@ -106,5 +111,14 @@ int operators_lower_split(ct_module *m, ct_op_call *c);
 int operators_lower_pullback(ct_module *m, ct_op_call *c);
 int operators_lower_gradient_of(ct_module *m, const ct_op_call *c);
 int operators_lower_runtime_pointer(ct_module *m, const ct_op_call *c);
+/* __enzyme_augmentsize: the bytes of the tape that __enzyme_augmentfwd
+ * writes into a buffer given with enzyme_allocated (a pointer). */
+int operators_lower_augmentsize(ct_module *m, const ct_op_call *c);
+/* Those bytes. */
+unsigned long long operators_tape_bytes(ct_module *m);
+/* After the operators: ct_pullback_apply calls pass the runtime the number
+ * of derivative pointers they give (__ct_pullback_apply_counted); a wrong
+ * number is a compile error where the pullback's origin is in view. */
+void operators_lower_pullback_applies(ct_module *m);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <llvm-c/Target.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The gradient's arguments: each parameter's value (converted: variadic
  * calls promote float to double and small integers to int), then its
@@ -124,7 +125,62 @@ int operators_lower_gradient_of(ct_module *m, const ct_op_call *c) {
  * augmentfwd(f, args...) runs f and returns its tape (and f's result, when
  * the declared return type has room for it: { void *tape; double ret; });
  * reverse(f, args..., [seed if f returns floating point], tape) consumes
- * the tape and returns the derivatives of the active scalars. */
+ * the tape and returns the derivatives of the active scalars. With
+ * enzyme_allocated, size, enzyme_tape, buffer the tape (a pointer to
+ * Cotangent's tape object) goes into the caller's buffer instead, and the
+ * reverse reads it from there; with enzyme_tape alone the reverse takes it
+ * there instead of last. enzyme_nofree: the reverse keeps the tape (and
+ * the shadows of memory f allocates) for another run. */
+
+int operators_lower_augmentsize(ct_module *m, const ct_op_call *c) {
+  LLVMTypeRef t = LLVMTypeOf(c->site->call);
+  if (LLVMGetTypeKind(t) != LLVMIntegerTypeKind) {
+    operators_error(c->site, "%s must be declared to return an integer type (size_t or int)",
+                    operator_name(c->site->kind));
+    return 0;
+  }
+  LLVMReplaceAllUsesWith(c->site->call, LLVMConstInt(t, operators_tape_bytes(m), 0));
+  return 1;
+}
+
+/* A buffer size known only at run time: the program stops when it is too
+ * small for the tape. */
+static void check_buffer_size(ct_module *m, const ct_op_call *c, LLVMValueRef size) {
+  if (LLVMIsAConstantInt(size) || !strncmp(LLVMGetTarget(m->mod), "nvptx", 5))
+    return; /* checked when parsed; no runtime on the device */
+  LLVMValueRef call = c->site->call;
+  LLVMValueRef small = LLVMBuildICmp(m->b, LLVMIntULT, size, LLVMConstInt(LLVMTypeOf(size), operators_tape_bytes(m), 0),
+                                     "ct.tape.small");
+  LLVMValueRef term = ct_bridge_split_if_then_unreachable(small, call);
+  LLVMPositionBuilderBefore(m->b, term);
+  char *msg = util_format("%s: the tape's buffer (enzyme_allocated) of '%s' is smaller than the %llu bytes "
+                          "__enzyme_augmentsize gives",
+                          operator_name(c->site->kind), c->fname, operators_tape_bytes(m));
+  LLVMValueRef text = LLVMBuildGlobalStringPtr(m->b, msg, "ct.misuse");
+  free(msg);
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0);
+  LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), &ptr, 1, 0);
+  LLVMValueRef err = ir_build_call(m->b, m->mod, "__ct_runtime_error", fty, &text, 1, "");
+  LLVMAddCallSiteAttribute(err, LLVMAttributeFunctionIndex,
+                           LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("noreturn", 8), 0));
+  LLVMPositionBuilderBefore(m->b, call);
+}
+
+/* The reverse's tape: the operand after enzyme_tape (read from that buffer
+ * when enzyme_allocated gave one), or the last one. */
+static LLVMValueRef reverse_tape(ct_module *m, const ct_op_call *c, unsigned *i) {
+  const ct_site *s = c->site;
+  LLVMValueRef tape = LLVMGetOperand(s->call, c->tape ? c->tape : (*i)++);
+  if (LLVMGetTypeKind(LLVMTypeOf(tape)) != LLVMPointerTypeKind) {
+    operators_error(s, "%s: the last argument must be the tape returned by __enzyme_augmentfwd",
+                    operator_name(s->kind));
+    return NULL;
+  }
+  if (c->tape_size)
+    tape = LLVMBuildLoad2(m->b, LLVMPointerTypeInContext(m->ctx, 0), tape, "ct.tape");
+  return tape;
+}
+
 int operators_lower_split(ct_module *m, ct_op_call *c) {
   const ct_site *s = c->site;
   LLVMValueRef call = s->call, sret = c->sret;
@@ -139,6 +195,8 @@ int operators_lower_split(ct_module *m, ct_op_call *c) {
   if (!gradient_get_split(m, spec, call, &split))
     return 0;
   LLVMPositionBuilderBefore(m->b, call);
+  if (c->tape_size)
+    check_buffer_size(m, c, LLVMGetOperand(call, c->tape_size));
   LLVMValueRef fn = split.aug;
   if (s->kind == OP_ENZYME_REVERSE) {
     if (spec->ret_active) {
@@ -149,25 +207,26 @@ int operators_lower_split(ct_module *m, ct_op_call *c) {
       }
       gargs[ng++] = LLVMBuildFPCast(m->b, seed, rty, "");
     }
-    LLVMValueRef tape = LLVMGetOperand(call, i++);
-    if (LLVMGetTypeKind(LLVMTypeOf(tape)) != LLVMPointerTypeKind) {
-      operators_error(s, "%s: the last argument must be the tape returned by __enzyme_augmentfwd",
-                      operator_name(s->kind));
+    LLVMValueRef tape = reverse_tape(m, c, &i);
+    if (!tape)
       return 0;
-    }
     gargs[ng++] = tape;
-    gargs[ng++] = LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0); /* consume the tape */
+    /* consume the tape, or keep it for another run (enzyme_nofree) */
+    gargs[ng++] = LLVMConstInt(LLVMInt1TypeInContext(m->ctx), c->nofree ? 1 : 0, 0);
     fn = split.rev;
   }
   LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(fn), fn, gargs, ng, "");
   unsigned nfields = LLVMCountStructElementTypes(LLVMTypeOf(res));
-  LLVMValueRef vals[CT_MAX_PARAMS + 1];
+  LLVMValueRef vals[CT_MAX_PARAMS + 1], *first = vals;
   for (unsigned f = 0; f < nfields; ++f)
     vals[f] = LLVMBuildExtractValue(m->b, res, f, "");
-  /* augmentfwd declared as returning just the tape pointer */
-  if (s->kind == OP_ENZYME_AUGMENT && !sret && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind)
-    nfields = 1;
-  LLVMValueRef replacement = coerce_results(m, call, sret, vals, nfields);
+  if (s->kind == OP_ENZYME_AUGMENT && c->tape) { /* into the caller's buffer; the result alone comes back */
+    LLVMBuildStore(m->b, vals[0], LLVMGetOperand(call, c->tape));
+    ++first;
+    --nfields;
+  } else if (s->kind == OP_ENZYME_AUGMENT && !sret && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind)
+    nfields = 1; /* augmentfwd declared as returning just the tape pointer */
+  LLVMValueRef replacement = coerce_results(m, call, sret, first, nfields);
   if (replacement)
     LLVMReplaceAllUsesWith(call, replacement);
   return 1;
@@ -281,6 +340,80 @@ int operators_lower_pullback(ct_module *m, ct_op_call *c) {
   }
   LLVMReplaceAllUsesWith(call, replacement);
   return 1;
+}
+
+/* ---- ct_pullback_apply ----
+ * A variadic function cannot count its arguments: each call becomes one of
+ * __ct_pullback_apply_counted with the number of derivative pointers it
+ * passes, which the runtime checks against the pullback's (a call with too
+ * few read garbage: a segfault at -O0). Where the pullback comes from a
+ * ct_pullback in view (the value itself, or a local variable stored once),
+ * a wrong number is a compile error at the call. */
+
+/* The __ct_pullback_new call that made pullback v, or NULL. */
+static LLVMValueRef pullback_made(LLVMValueRef v) {
+  if (LLVMIsALoadInst(v) && LLVMIsAAllocaInst(LLVMGetOperand(v, 0))) {
+    LLVMValueRef var = LLVMGetOperand(v, 0), stored = NULL;
+    for (LLVMUseRef u = LLVMGetFirstUse(var); u; u = LLVMGetNextUse(u)) {
+      LLVMValueRef user = LLVMGetUser(u);
+      size_t len = 0;
+      const char *name = util_callee_name(user, &len);
+      if (LLVMIsAStoreInst(user) && LLVMGetOperand(user, 1) == var && !stored)
+        stored = LLVMGetOperand(user, 0);
+      else if (!LLVMIsALoadInst(user) && !(name && len > 14 && !strncmp(name, "llvm.lifetime.", 14)))
+        return NULL; /* stored twice, or its address escapes */
+    }
+    v = stored;
+  }
+  size_t len = 0;
+  const char *name = v ? util_callee_name(v, &len) : NULL;
+  return name && len == 17 && !memcmp(name, "__ct_pullback_new", 17) && LLVMIsAConstantInt(LLVMGetOperand(v, 2)) ? v
+                                                                                                                : NULL;
+}
+
+/* The call's count checked where the pullback is in view; 0 after an error. */
+static int check_apply_count(LLVMValueRef caller, LLVMValueRef call, unsigned given) {
+  LLVMValueRef made = pullback_made(LLVMGetOperand(call, 0));
+  if (!made || LLVMConstIntGetZExtValue(LLVMGetOperand(made, 2)) == given)
+    return 1;
+  size_t len = 0;
+  const char *thunk = LLVMGetValueName2(LLVMGetOperand(made, 0), &len), *dot = strstr(thunk, ".ct_");
+  diag_report(caller, call, CT_SEV_ERROR,
+              "ct_pullback_apply: the pullback of '%.*s' takes %llu derivative pointer(s) (one per floating-point "
+              "argument of '%.*s'), given %u",
+              (int)(dot ? dot - thunk : 0), thunk, LLVMConstIntGetZExtValue(LLVMGetOperand(made, 2)),
+              (int)(dot ? dot - thunk : 0), thunk, given);
+  return 0;
+}
+
+void operators_lower_pullback_applies(ct_module *m) {
+  LLVMValueRef apply = LLVMGetNamedFunction(m->mod, "ct_pullback_apply");
+  if (!apply)
+    return;
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i32 = LLVMInt32TypeInContext(m->ctx);
+  LLVMTypeRef params[3] = {ptr, LLVMDoubleTypeInContext(m->ctx), i32};
+  LLVMTypeRef counted_ty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 1);
+  for (LLVMUseRef u = LLVMGetFirstUse(apply), next; u; u = next) {
+    next = LLVMGetNextUse(u);
+    LLVMValueRef call = LLVMGetUser(u);
+    if (!LLVMIsACallInst(call) || LLVMGetCalledValue(call) != apply || LLVMGetNumArgOperands(call) < 2)
+      continue;
+    unsigned n = (unsigned)LLVMGetNumArgOperands(call), given = n - 2;
+    LLVMValueRef caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
+    if (!check_apply_count(caller, call, given))
+      continue;
+    LLVMValueRef *args = malloc((n + 1) * sizeof *args);
+    args[0] = LLVMGetOperand(call, 0);
+    args[1] = LLVMGetOperand(call, 1);
+    args[2] = LLVMConstInt(i32, given, 0);
+    for (unsigned k = 2; k < n; ++k)
+      args[k + 1] = LLVMGetOperand(call, k);
+    LLVMPositionBuilderBefore(m->b, call);
+    ir_build_call(m->b, m->mod, "__ct_pullback_apply_counted", counted_ty, args, n + 1, "");
+    free(args);
+    LLVMInstructionEraseFromParent(call);
+    m->changed = 1;
+  }
 }
 
 /* ---- operators on function pointers known only at run time ----

@@ -15,6 +15,7 @@
  * parameters marked no_derivative or left out of a wrt list. */
 #include "operators.h"
 
+#include <llvm-c/Target.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,56 @@ typedef struct {
   unsigned sret; /* operands before C's first argument */
 } ct_fact_walk;
 
+unsigned long long operators_tape_bytes(ct_module *m) {
+  return LLVMABISizeOfType(LLVMGetModuleDataLayout(m->mod), LLVMPointerTypeInContext(m->ctx, 0));
+}
+
+/* Enzyme's split-mode options where they appear among the arguments
+ * (operator_names.h): enzyme_allocated, size; enzyme_tape, p;
+ * enzyme_nofree. */
+static int parse_options(ct_module *m, ct_op_call *c, unsigned *i) {
+  const ct_site *s = c->site;
+  const char *op = operator_name(s->kind);
+  for (;;) {
+    ct_marker mk = *i < c->nargs ? operators_marker(LLVMGetOperand(s->call, *i)) : MARK_NONE;
+    if (mk != MARK_ALLOCATED && mk != MARK_TAPE && mk != MARK_NOFREE)
+      return 1;
+    const char *name = mk == MARK_ALLOCATED ? "enzyme_allocated" : mk == MARK_TAPE ? "enzyme_tape" : "enzyme_nofree";
+    if (!operator_is_enzyme(s->kind)) {
+      operators_error(s, "%s: %s belongs to Enzyme's API", op, name);
+      return 0;
+    }
+    if (mk != MARK_NOFREE && s->kind != OP_ENZYME_AUGMENT && s->kind != OP_ENZYME_REVERSE) {
+      operators_error(s, "%s: %s belongs to split mode (__enzyme_augmentfwd and __enzyme_reverse)", op, name);
+      return 0;
+    }
+    ++*i;
+    if (mk == MARK_NOFREE) {
+      c->nofree = 1;
+      continue;
+    }
+    unsigned *slot = mk == MARK_ALLOCATED ? &c->tape_size : &c->tape;
+    LLVMValueRef v = *i < c->nargs ? LLVMGetOperand(s->call, *i) : NULL;
+    int fits = v && (mk == MARK_ALLOCATED ? LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMIntegerTypeKind
+                                          : LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMPointerTypeKind);
+    if (!fits || *slot) {
+      operators_error(s, "%s: %s %s", op, name,
+                      *slot              ? "is given twice"
+                      : mk == MARK_TAPE ? "must be followed by the tape (a pointer: the buffer, with enzyme_allocated)"
+                                        : "must be followed by the size of the tape's buffer (an integer, "
+                                          "from __enzyme_augmentsize)");
+      return 0;
+    }
+    if (mk == MARK_ALLOCATED && LLVMIsAConstantInt(v) && LLVMConstIntGetZExtValue(v) < operators_tape_bytes(m)) {
+      operators_error(s, "%s: the tape's buffer (enzyme_allocated) has %llu bytes, fewer than the %llu the tape "
+                         "takes (__enzyme_augmentsize)",
+                      op, LLVMConstIntGetZExtValue(v), operators_tape_bytes(m));
+      return 0;
+    }
+    *slot = (*i)++;
+  }
+}
+
 /* The activity of parameter p by default and by marker, checked against
  * its type; the marker's operand is consumed. */
 static int parse_activity(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec *declared, int has_declared,
@@ -204,11 +255,13 @@ static int parse_activity(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_sp
 
 /* Parameter p's operands: its value, then its shadow or derivative
  * pointer. */
-static int parse_param(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec *declared, int has_declared,
-                       unsigned *i, ct_fact_walk *w) {
+static int parse_param(ct_module *m, ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec *declared,
+                       int has_declared, unsigned *i, ct_fact_walk *w) {
   const ct_site *s = c->site;
   const char *op = operator_name(s->kind);
   int cp = w->have ? w->c_param[p] : -1; /* the C parameter */
+  if (!parse_options(m, c, i))
+    return 0;
   if (LLVMGetTypeKind(pt) == LLVMPointerTypeKind &&
       LLVMGetEnumAttributeAtIndex(c->fn, p + 1, LLVMGetEnumAttributeKindForName("byval", 5))) {
     operators_error(s, "%s: parameter %u of '%s' is a struct passed by value: differentiating functions that take "
@@ -246,8 +299,38 @@ static int parse_param(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec 
   return 1;
 }
 
+/* What follows the arguments in split mode: the result's seed (reverse,
+ * when f returns floating point) and the tape (reverse, unless given with
+ * enzyme_tape). */
+static int parse_split_tail(ct_op_call *c, unsigned i, int ret_fp) {
+  const ct_site *s = c->site;
+  const char *op = operator_name(s->kind);
+  if (c->tape_size && !c->tape) {
+    operators_error(s, "%s: enzyme_allocated needs enzyme_tape, followed by the buffer the tape goes into", op);
+    return 0;
+  }
+  if (s->kind == OP_ENZYME_AUGMENT && c->tape && !c->tape_size) {
+    operators_error(s, "%s: enzyme_tape needs enzyme_allocated, followed by the buffer's size (from "
+                       "__enzyme_augmentsize): the augmented forward writes the tape into that buffer", op);
+    return 0;
+  }
+  int rev = s->kind == OP_ENZYME_REVERSE;
+  unsigned extra = rev ? (ret_fp ? 1u : 0u) + (c->tape ? 0u : 1u) : 0u;
+  if (i + extra != c->nargs) {
+    operators_error(s, "%s: expected %u argument(s) after the function's arguments (%s), found %u", op, extra,
+                    !rev                ? "none"
+                    : ret_fp && c->tape ? "the result's seed"
+                    : ret_fp            ? "the result's seed, then the tape"
+                    : c->tape           ? "none: the tape is given with enzyme_tape"
+                                        : "the tape",
+                    c->nargs - i);
+    return 0;
+  }
+  return 1;
+}
+
 /* Every parameter's operands, then what follows them. */
-static int parse_layout(ct_op_call *c, const ct_spec *declared, int has_declared, ct_fact_walk *w) {
+static int parse_layout(ct_module *m, ct_op_call *c, const ct_spec *declared, int has_declared, ct_fact_walk *w) {
   const ct_site *s = c->site;
   const char *op = operator_name(s->kind);
   LLVMTypeRef fty = LLVMGlobalGetValueType(c->fn);
@@ -258,21 +341,14 @@ static int parse_layout(ct_op_call *c, const ct_spec *declared, int has_declared
   if (w->have)
     facts_map_params(&w->f, c->fn, w->c_param);
   for (unsigned p = 0; p < nparams; ++p)
-    if (!parse_param(c, p, ptypes[p], declared, has_declared, &i, w))
+    if (!parse_param(m, c, p, ptypes[p], declared, has_declared, &i, w))
       return 0;
+  if (!parse_options(m, c, &i))
+    return 0;
   c->next = i;
   int ret_fp = type_is_fp(LLVMGetReturnType(fty));
-  if (s->kind == OP_ENZYME_AUGMENT || s->kind == OP_ENZYME_REVERSE) {
-    unsigned extra = s->kind == OP_ENZYME_REVERSE ? 1u + (ret_fp ? 1u : 0u) : 0u;
-    if (i + extra != c->nargs) {
-      operators_error(s, "%s: expected %u argument(s) after the function's arguments (%s), found %u", op, extra,
-                      s->kind == OP_ENZYME_REVERSE ? (ret_fp ? "the result's seed, then the tape" : "the tape")
-                                                   : "none",
-                      c->nargs - i);
-      return 0;
-    }
-    return 1;
-  }
+  if (s->kind == OP_ENZYME_AUGMENT || s->kind == OP_ENZYME_REVERSE)
+    return parse_split_tail(c, i, ret_fp);
   if (i != c->nargs) {
     operators_error(s, "%s: %u argument(s) too many for the function's parameters", op, c->nargs - i);
     return 0;
@@ -280,6 +356,38 @@ static int parse_layout(ct_op_call *c, const ct_spec *declared, int has_declared
   if (!operator_is_enzyme(s->kind) && !ret_fp) {
     operators_error(s, "%s: '%s' must return a floating-point value", op, c->fname);
     return 0;
+  }
+  return 1;
+}
+
+/* __enzyme_augmentsize(f, markers...): an activity marker per parameter
+ * (at most), no values. */
+static int parse_markers_only(ct_op_call *c) {
+  const ct_site *s = c->site;
+  const char *op = operator_name(s->kind);
+  LLVMTypeRef fty = LLVMGlobalGetValueType(c->fn);
+  unsigned nparams = LLVMCountParamTypes(fty);
+  LLVMTypeRef ptypes[CT_MAX_PARAMS];
+  LLVMGetParamTypes(fty, ptypes);
+  for (unsigned i = c->first, p = 0; i < c->nargs; ++i, ++p) {
+    ct_marker mk = operators_marker(LLVMGetOperand(s->call, i));
+    if (mk != MARK_OUT && mk != MARK_CONST && mk != MARK_DUP && mk != MARK_DUPNONEED) {
+      operators_error(s, "%s: takes the function and an activity marker (enzyme_dup, enzyme_const, ...) per "
+                         "parameter, no values: argument %u is not a marker",
+                      op, i - c->first + 2);
+      return 0;
+    }
+    if (p >= nparams) {
+      operators_error(s, "%s: %u markers for the %u parameter(s) of '%s'", op, c->nargs - c->first, nparams,
+                      c->fname);
+      return 0;
+    }
+    int is_ptr = LLVMGetTypeKind(ptypes[p]) == LLVMPointerTypeKind;
+    if ((mk == MARK_OUT && !type_is_fp(ptypes[p])) || ((mk == MARK_DUP || mk == MARK_DUPNONEED) && !is_ptr)) {
+      operators_error(s, "%s: parameter %u is marked %s but is not %s", op, p + 1,
+                      mk == MARK_OUT ? "active (enzyme_out)" : "duplicated", mk == MARK_OUT ? "floating point" : "a pointer");
+      return 0;
+    }
   }
   return 1;
 }
@@ -301,7 +409,8 @@ ct_parse_result operators_parse(ct_module *m, const ct_site *s, ct_op_call *c) {
   ct_spec declared;
   int has_declared = 0;
   int ok = (!w.have || facts_check_by_value(s, &w.f)) && parse_function(m, c, &declared, &has_declared) &&
-           (s->kind == OP_CT_GRADIENT_OF || parse_layout(c, &declared, has_declared, &w));
+           (s->kind == OP_CT_GRADIENT_OF ||
+            (s->kind == OP_ENZYME_AUGMENTSIZE ? parse_markers_only(c) : parse_layout(m, c, &declared, has_declared, &w)));
   facts_free(&w.f);
   return ok ? PARSE_OK : PARSE_ERROR;
 }

@@ -261,8 +261,11 @@ void heap_plan(ct_gen *g, ct_block *b, LLVMValueRef inst, void (*need)(ct_gen *,
     return;
   }
   LLVMValueRef old = LLVMGetOperand(inst, (unsigned)info.old);
-  if (element && vmap_get(&g->active, old))
+  if (element && vmap_get(&g->active, old)) {
     need(g, b, old, NEED_SHADOW);
+    if (stored_pointers_maybe_self(g, old)) /* a constant block: no adjoint goes back */
+      need(g, b, old, NEED_VALUE);
+  }
 }
 
 /* realloc: a new zeroed shadow, made before the primal realloc (the old
@@ -322,8 +325,12 @@ void heap_reverse(ct_gen *g, LLVMValueRef inst) {
   const char *why;
   LLVMValueRef old = info.old >= 0 ? LLVMGetOperand(inst, (unsigned)info.old) : NULL;
   if (old && realloc_layout(g, inst, &element, &pointers, &why) && element && vmap_get(&g->active, old)) {
+    LLVMValueRef sold = rev_shadow(g, old);
+    if (stored_pointers_maybe_self(g, old)) /* freed with the primal: nothing to add into */
+      sold = LLVMBuildSelect(m->b, LLVMBuildICmp(m->b, LLVMIntEQ, sold, rev_value(g, old), ""),
+                             LLVMConstNull(g->ptr_ty), sold, "");
     LLVMTypeRef params[4] = {g->ptr_ty, g->ptr_ty, g->i64_ty, g->i32_ty};
-    LLVMValueRef args[4] = {rev_shadow(g, old), rev_shadow(g, inst), bytes, LLVMConstInt(g->i32_ty, element, 0)};
+    LLVMValueRef args[4] = {sold, rev_shadow(g, inst), bytes, LLVMConstInt(g->i32_ty, element, 0)};
     ir_build_call(m->b, m->mod, "__ct_realloc_adjoint", LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 4, 0),
                   args, 4, "");
   }

@@ -11,20 +11,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The C library's allocation functions: size parameters (their product is
- * the byte size), alignment parameter, the block realloc moves, and the
- * out-parameter of posix_memalign (rewritten, see alloc_prepare). */
+/* The C (and C++) library's allocation functions: size parameters (their
+ * product is the byte size), alignment parameter, the block realloc moves,
+ * the out-parameter of posix_memalign (rewritten, see alloc_prepare), and
+ * the deallocator. */
 typedef struct {
   const char *name;
   signed char size0, size1, align, old, out;
+  const char *dealloc;
 } libc_alloc;
 
 static const libc_alloc LIBC_ALLOCS[] = {
-    {"malloc", 0, -1, -1, -1, -1},        {"calloc", 0, 1, -1, -1, -1},
-    {"realloc", 1, -1, -1, 0, -1},        {"reallocarray", 1, 2, -1, 0, -1},
-    {"aligned_alloc", 1, -1, 0, -1, -1},  {"memalign", 1, -1, 0, -1, -1},
-    {"posix_memalign", 2, -1, 1, -1, 0},  {"__ct_posix_memalign", 1, -1, 0, -1, -1},
+    {"malloc", 0, -1, -1, -1, -1, "free"},
+    {"calloc", 0, 1, -1, -1, -1, "free"},
+    {"realloc", 1, -1, -1, 0, -1, "free"},
+    {"reallocarray", 1, 2, -1, 0, -1, "free"},
+    {"aligned_alloc", 1, -1, 0, -1, -1, "free"},
+    {"memalign", 1, -1, 0, -1, -1, "free"},
+    {"posix_memalign", 2, -1, 1, -1, 0, "free"},
+    {"__ct_posix_memalign", 1, -1, 0, -1, -1, "free"},
+    /* operator new / new[] (plain, nothrow, aligned) */
+    {"_Znwm", 0, -1, -1, -1, -1, "_ZdlPv"},
+    {"_Znam", 0, -1, -1, -1, -1, "_ZdaPv"},
+    {"_ZnwmRKSt9nothrow_t", 0, -1, -1, -1, -1, "_ZdlPv"},
+    {"_ZnamRKSt9nothrow_t", 0, -1, -1, -1, -1, "_ZdaPv"},
+    {"_ZnwmSt11align_val_t", 0, -1, 1, -1, -1, NULL}, /* its delete takes the alignment too */
+    {"_ZnamSt11align_val_t", 0, -1, 1, -1, -1, NULL},
 };
+
+/* Functions that free the block their first argument points to. */
+static const char *const LIBC_FREES[] = {"free",
+                                         "_ZdlPv",
+                                         "_ZdaPv",
+                                         "_ZdlPvm",
+                                         "_ZdaPvm",
+                                         "_ZdlPvSt11align_val_t",
+                                         "_ZdaPvSt11align_val_t",
+                                         "_ZdlPvmSt11align_val_t",
+                                         "_ZdaPvmSt11align_val_t",
+                                         NULL};
 
 #define ALLOC_ATTR "ct-allocator"
 #define DEALLOC_ATTR "ct-deallocator"
@@ -126,7 +151,7 @@ int alloc_call_info(LLVMValueRef call, ct_alloc_info *info) {
     out->size[1] = e->size1;
     out->align = e->align;
     out->old = e->old;
-    out->dealloc_name = "free";
+    out->dealloc_name = e->dealloc;
   } else if (!user_alloc(call, fn, out) && !attribute_alloc(fn, out)) {
     return 0;
   }
@@ -146,12 +171,10 @@ LLVMValueRef alloc_freed_pointer(LLVMValueRef call) {
   LLVMValueRef fn = direct_callee(call);
   if (!fn)
     return NULL;
-  size_t len = 0;
-  const char *name = LLVMGetValueName2(fn, &len);
   int k = -1;
   unsigned alen = 0;
   const char *pos = string_attr(fn, DEALLOC_ATTR, &alen);
-  if (len == 4 && !memcmp(name, "free", 4))
+  if (ir_callee_is(call, LIBC_FREES))
     k = 0;
   else if (pos && alen && alen < 4)
     k = atoi(pos);

@@ -90,7 +90,7 @@ static unsigned long long result_align(LLVMValueRef call, LLVMValueRef fn) {
 /* "s0,s1,scale,dealloc" ("ct-allocator"): size parameters (-1: none),
  * constant factor, and the deallocator's name when it takes the pointer
  * alone (else empty). */
-static int user_alloc(LLVMValueRef call, LLVMValueRef fn, ct_alloc_info *info) {
+static int user_alloc(LLVMValueRef fn, ct_alloc_info *info) {
   unsigned len = 0;
   const char *text = string_attr(fn, ALLOC_ATTR, &len);
   if (!text)
@@ -111,7 +111,6 @@ static int user_alloc(LLVMValueRef call, LLVMValueRef fn, ct_alloc_info *info) {
     info->dealloc_name = NULL;
     info->dealloc = buf[used] ? LLVMGetNamedFunction(LLVMGetGlobalParent(fn), buf + used) : NULL;
   }
-  (void)call;
   return 1;
 }
 
@@ -152,7 +151,7 @@ int alloc_call_info(LLVMValueRef call, ct_alloc_info *info) {
     out->align = e->align;
     out->old = e->old;
     out->dealloc_name = e->dealloc;
-  } else if (!user_alloc(call, fn, out) && !attribute_alloc(fn, out)) {
+  } else if (!user_alloc(fn, out) && !attribute_alloc(fn, out)) {
     return 0;
   }
   unsigned nargs = (unsigned)LLVMGetNumArgOperands(call);

@@ -55,12 +55,12 @@ static const char *const LIBC_FREES[] = {"free",
 #define DEALLOC_ATTR "ct-deallocator"
 #define POSIX_MEMALIGN_BLOCK "__ct_posix_memalign"
 
-/* The function `call` calls directly (with the call's own type), or NULL. */
+/* The function `call` calls directly, or NULL. */
 static LLVMValueRef direct_callee(LLVMValueRef call) {
   if (!call || !LLVMIsACallInst(call))
     return NULL;
   LLVMValueRef f = LLVMGetCalledValue(call);
-  return f && LLVMIsAFunction(f) && LLVMGlobalGetValueType(f) == LLVMGetCalledFunctionType(call) ? f : NULL;
+  return f && LLVMIsAFunction(f) ? f : NULL;
 }
 
 static const libc_alloc *libc_entry(LLVMValueRef fn) {
@@ -137,7 +137,7 @@ static int attribute_alloc(LLVMValueRef fn, ct_alloc_info *info) {
 
 int alloc_call_info(LLVMValueRef call, ct_alloc_info *info) {
   LLVMValueRef fn = direct_callee(call);
-  if (!fn || LLVMGetTypeKind(LLVMGetReturnType(LLVMGlobalGetValueType(fn))) != LLVMPointerTypeKind)
+  if (!fn || LLVMGetTypeKind(LLVMTypeOf(call)) != LLVMPointerTypeKind)
     return 0;
   ct_alloc_info local;
   ct_alloc_info *out = info ? info : &local;
@@ -160,6 +160,9 @@ int alloc_call_info(LLVMValueRef call, ct_alloc_info *info) {
                                        LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(call, (unsigned)out->size[k]))) !=
                                            LLVMIntegerTypeKind))
       return 0; /* a malformed attribute: not an allocation we understand */
+  if (out->old >= (int)nargs || out->align >= (int)nargs ||
+      (out->old >= 0 && LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(call, (unsigned)out->old))) != LLVMPointerTypeKind))
+    return 0;
   out->align_bytes = result_align(call, fn);
   if (out->dealloc_name && !out->dealloc)
     out->dealloc = LLVMGetNamedFunction(LLVMGetGlobalParent(fn), out->dealloc_name);
@@ -202,10 +205,9 @@ void alloc_build_free(LLVMBuilderRef b, LLVMModuleRef mod, LLVMValueRef call, LL
   LLVMContextRef ctx = LLVMGetModuleContext(mod);
   LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
   LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), &ptr, 1, 0);
-  if (info.dealloc)
-    LLVMBuildCall2(b, LLVMGlobalGetValueType(info.dealloc), info.dealloc, &p, 1, "");
-  else
-    ir_build_call(b, mod, info.dealloc_name ? info.dealloc_name : "free", fty, &p, 1, "");
+  LLVMValueRef fn = info.dealloc ? info.dealloc
+                                 : ir_declare_function(mod, info.dealloc_name ? info.dealloc_name : "free", fty, NULL);
+  LLVMBuildCall2(b, fty, fn, &p, 1, ""); /* void(ptr), whatever its declaration says */
 }
 
 /* ---- pipeline start: a user's allocators ---- */

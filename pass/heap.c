@@ -180,6 +180,24 @@ static void note_access(const chain *c, LLVMValueRef ptr, LLVMTypeRef ty, LLVMTy
   }
 }
 
+/* The floating-point type a memcpy/memmove copies (layout.c): double or
+ * float, also as the fields of records whose other fields hold integers or
+ * pointers (pointers show in the loads and stores); NULL for integers and
+ * pointers only or an unknown layout. Fields of both types set *mixed. */
+static LLVMTypeRef copied_type(ct_gen *g, LLVMValueRef copy, int *mixed) {
+  ct_layout layout;
+  layout_of_copy(copy, &layout);
+  int size = layout.kind == CT_LAYOUT_UNIFORM ? layout.uniform : 0;
+  for (unsigned i = 0; layout.kind == CT_LAYOUT_FIELDS && i < layout.nfields; ++i) {
+    int field = layout.fields[i] & 1 ? 8 : 4;
+    if (size && size != field)
+      *mixed = 1;
+    size = field;
+  }
+  layout_free(&layout);
+  return size == 8 ? LLVMDoubleTypeInContext(g->m->ctx) : size == 4 ? LLVMFloatTypeInContext(g->m->ctx) : NULL;
+}
+
 /* The bytes of one element whose adjoints move (8 or 4; 0 when none) and
  * whether pointers move, for the block a realloc moves; 0 when that cannot
  * be told (*why says what). */
@@ -205,7 +223,7 @@ static int realloc_layout(ct_gen *g, LLVMValueRef call, unsigned *element, int *
         ct_alloc_info info;
         int is_realloc = alloc_call_info(inst, &info) && info.old >= 0;
         const char *mem = ir_mem_intrinsic(inst);
-        LLVMTypeRef copied = mem && strcmp(mem, "memset") ? classify_copy_element_type(g, inst) : NULL;
+        LLVMTypeRef copied = mem && strcmp(mem, "memset") ? copied_type(g, inst, &mixed) : NULL;
         for (int k = 0; k < (int)LLVMGetNumArgOperands(inst); ++k) {
           LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
           if (LLVMGetTypeKind(LLVMTypeOf(op)) != LLVMPointerTypeKind || !vmap_get(&c.set, ir_base_object(op)) ||

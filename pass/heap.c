@@ -223,13 +223,13 @@ static int realloc_layout(ct_gen *g, LLVMValueRef call, unsigned *element, int *
         ct_alloc_info info;
         int is_realloc = alloc_call_info(inst, &info) && info.old >= 0;
         const char *mem = ir_mem_intrinsic(inst);
-        LLVMTypeRef copied = mem && strcmp(mem, "memset") ? copied_type(g, inst, &mixed) : NULL;
         for (int k = 0; k < (int)LLVMGetNumArgOperands(inst); ++k) {
           LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
           if (LLVMGetTypeKind(LLVMTypeOf(op)) != LLVMPointerTypeKind || !vmap_get(&c.set, ir_base_object(op)) ||
               (is_realloc && k == info.old) || alloc_freed_pointer(inst) == op || classify_is_inactive_call(inst) ||
               (mem && !strcmp(mem, "memset")))
             continue;
+          LLVMTypeRef copied = mem ? copied_type(g, inst, &mixed) : NULL; /* a copy of the block */
           if (copied)
             note_access(&c, op, copied, &fp, pointers, &mixed);
           else

@@ -12,6 +12,8 @@
  *   - a table of row pointers grown by realloc (the rows' shadow pointers
  *     are copied into the new shadow table), rows malloc'd;
  *   - reallocarray, and float data;
+ *   - a realloc'd vector next to records mixing float and double fields
+ *     copied with memcpy (their layout says nothing of the vector);
  *   - a vector of the caller's (argument with shadow) that the function
  *     pushes into: the derivatives of its old contents land in the old
  *     shadow block, which stays the caller's;
@@ -25,6 +27,7 @@
 #include <cotangent.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 int enzyme_dup, enzyme_const;
 extern double __enzyme_autodiff(void *, ...);
@@ -156,6 +159,28 @@ static double array_growth(const double *x, int n) {
   return s;
 }
 
+/* records mixing float and double copied with memcpy, and a vector */
+typedef struct {
+  float tag;
+  double w;
+} Rec;
+
+static double records_and_vector(const double *x, int n) {
+  Rec a[N], b[N];
+  Vec v = {NULL, 0, 0};
+  for (int i = 0; i < n; ++i) {
+    a[i].tag = (float)i;
+    a[i].w = x[i] * a[i].tag;
+    vec_push(&v, x[i] * x[i]);
+  }
+  memcpy(b, a, sizeof(Rec) * (size_t)n);
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += b[i].w + v.data[i];
+  free(v.data);
+  return s;
+}
+
 /* the caller's vector: pushes k more values; the result reads all */
 static double push_into(Vec *v, double a, int k) {
   for (int i = 0; i < k; ++i)
@@ -214,6 +239,12 @@ int main(void) {
     double a = exp(0.1 * x[i]), f = (float)(x[i] * 0.5);
     CHECK_AT_D("d array_growth", i, dx[i], 0.1 * a * f + 0.5 * (double)(float)a);
   }
+
+  for (int i = 0; i < N; ++i)
+    dx[i] = 0;
+  ct_gradient(records_and_vector, x, dx, N);
+  for (int i = 0; i < N; ++i)
+    CHECK_AT_D("d records_and_vector", i, dx[i], (double)(float)i + 2 * x[i]);
 
   /* a pullback of the heap vector, applied twice with seeds 1 and 0.5 */
   ct_pullback_t pb;

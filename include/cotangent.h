@@ -247,6 +247,32 @@ extern "C" {
 #define CT_DERIVATIVE_IS(p) __attribute__((annotate("ct.derivative_is:" #p)))
 #define CT_ACCESS(s) __attribute__((annotate("ct.access:" s)))
 
+/* CT_ALLOCATOR(size_param, element_bytes, deallocator) on the declaration
+ * of a function that returns a new block of memory (a pool, an aligned or
+ * counting allocator, a wrapper in another file or library): differentiated
+ * code that calls it gets a zeroed shadow block for the result, as for
+ * malloc, without looking into the function (which is never inlined into
+ * differentiated code). The block holds (parameter size_param) *
+ * element_bytes bytes; size_param counts parameters from 0 and must be an
+ * integer, or -1 for a block of element_bytes bytes. `deallocator` frees
+ * such a block: its first parameter is the pointer (calls of it free the
+ * block, the shadow is released by the gradient).
+ *
+ *   double *vec_new(long n) CT_ALLOCATOR(0, sizeof(double), vec_delete);
+ *   void vec_delete(double *p);
+ *   Node *node_new(void) CT_ALLOCATOR(-1, sizeof(Node), node_delete);
+ *
+ * The C library's allocators need nothing (malloc, calloc, realloc,
+ * reallocarray, aligned_alloc, memalign, posix_memalign, free), nor do
+ * functions with a body in the same file that call them; a declaration with
+ * __attribute__((malloc, alloc_size(N))) is an allocator of N bytes (its
+ * blocks freed with free() or a deallocator named as above). Enzyme's
+ *   void *__enzyme_allocation_like[4] = {(void *)f, (void *)size_param,
+ *                                        (void *)"-1", (void *)dealloc};
+ * is understood too (size_param counts bytes). */
+#define CT_ALLOCATOR(size_param, element_bytes, deallocator)                                       \
+  __attribute__((annotate("ct.allocator", size_param, element_bytes, deallocator)))
+
 /* ---------------------------------------------------------------------------
  * Runtime kernels (libcotangent_kernels.a, linked by cotangent-cc when used).
  *

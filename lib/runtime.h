@@ -59,6 +59,21 @@ void __ct_slots_set(void **table, const void *addr, const void *primal, void *sh
 void *__ct_slots_get(void *table, const void *addr, const void *primal, int strict, const char *where);
 void __ct_slots_free(void *table);
 
+/* Allocations in differentiated code (shadow_alloc.c): posix_memalign as a
+ * call returning the block (NULL on failure; the status it returned is kept
+ * per thread for __ct_posix_memalign_status); a zeroed shadow aligned like
+ * its block (stops with an out-of-memory message when it cannot be made
+ * while `primal` was); realloc's new shadow (zeroed; with `copy`, the
+ * pointers held in the old shadow copied, up to the smaller block), and in
+ * the reverse pass the adjoints of the moved elements (`element` bytes
+ * each: 8 or 4, 0 for none) added back into the old shadow and cleared in
+ * the new one. */
+void *__ct_posix_memalign(size_t align, size_t bytes);
+int __ct_posix_memalign_status(void);
+void *__ct_shadow_alloc_aligned(size_t align, size_t bytes, const void *primal);
+void *__ct_shadow_realloc(const void *old_primal, const void *old_shadow, size_t bytes, int copy);
+void __ct_realloc_adjoint(void *old_shadow, void *new_shadow, size_t bytes, unsigned element);
+
 /* Pullback objects (pullback.c). The pass stores f's arguments at this
  * offset of the object and calls __ct_pullback_new to make one. */
 #include <stdint.h>

@@ -48,7 +48,7 @@ static const char *const INACTIVE_FUNCTIONS[] = {
     "strlen", "abort", "exit", "assert", "__assert_fail", "rand", "srand", "fwrite", NULL};
 
 int classify_is_inactive_call(LLVMValueRef call) {
-  if (ir_callee_is(call, INACTIVE_FUNCTIONS) || activity_is_without_derivative(call))
+  if (ir_callee_is(call, INACTIVE_FUNCTIONS) || activity_is_without_derivative(call) || alloc_freed_pointer(call))
     return 1;
   LLVMValueRef callee = LLVMGetCalledValue(call);
   size_t len = 0;

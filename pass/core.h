@@ -11,6 +11,7 @@
 #define COTANGENT_PASS_CORE_H
 
 #include "bridge.h"
+#include "alloc.h"
 #include "ir.h"
 
 #include <llvm-c/Core.h>
@@ -248,6 +249,18 @@ int runtime_link_tape(ct_module *m);
 /* NVPTX modules: links the device runtime (lib/gpu/device_rt.c) when
  * generated code calls it; reports an error if it is missing. */
 int runtime_link_device(ct_module *m);
+
+/* alloc.c, at pipeline start: a user's allocators. "ct.allocator" on fn
+ * (CT_ALLOCATOR; args: the annotation's argument struct {size parameter,
+ * element bytes, deallocator}) and Enzyme's __enzyme_allocation_like
+ * globals mark the allocator and its deallocator (reported when
+ * malformed). Returns whether the module changed. */
+void alloc_register_annotation(ct_module *m, LLVMValueRef fn, LLVMValueRef args);
+int alloc_lower_module(ct_module *m);
+/* alloc.c, preparing a primal: posix_memalign becomes an allocation call
+ * returning the block (before simplification, so the pointer variable can
+ * become SSA). */
+void alloc_prepare(ct_module *m, LLVMValueRef fn);
 
 /* custom.c: custom derivatives (pullbacks) registered by the user. */
 void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len);

@@ -20,8 +20,8 @@ void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes
  * memory) where the primal allocation `primal` (NULL: none) succeeded
  * stops the program with a message, instead of a crash when the gradient
  * first touches it. */
-static LLVMValueRef shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
-                                  LLVMValueRef primal, const char *name) {
+LLVMValueRef forward_shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
+                                   LLVMValueRef primal, const char *name) {
   LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
   LLVMValueRef args[2] = {count, size};
   LLVMValueRef s = ir_build_call(b, g->m->mod, "calloc", LLVMFunctionType(g->ptr_ty, params, 2, 0), args, 2, name);
@@ -70,7 +70,7 @@ static LLVMValueRef global_shadow_of(ct_gen *g, LLVMValueRef p) {
       LLVMSetAlignment(shadow, 16);
       LLVMBuildMemSet(g->sb, shadow, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), size, 16);
     } else {
-      shadow = shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), size, NULL, "shadow.global");
+      shadow = forward_shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), size, NULL, "shadow.global");
       forward_add_heap_shadow(g, shadow, bytes);
     }
     vmap_set(&g->global_shadows, gv, shadow);
@@ -82,10 +82,6 @@ static LLVMValueRef global_shadow_of(ct_gen *g, LLVMValueRef p) {
                                   LLVMBuildPtrToInt(g->sb, gv, g->i64_ty, ""), "");
   return LLVMBuildGEP2(g->sb, LLVMInt8TypeInContext(m->ctx), shadow, &off, 1, "");
 }
-
-/* How making one shadow went: made, waiting for an operand's shadow, or
- * failed (reported). */
-typedef enum { SHADOW_MADE, SHADOW_PENDING, SHADOW_FAILED } ct_shadow_step;
 
 /* An alloca's shadow: in the alloca block, zeroed there (on the heap in
  * split mode: the reverse runs in another function; freed when it ends). */
@@ -100,7 +96,7 @@ static ct_shadow_step shadow_of_alloca(ct_gen *g, LLVMValueRef inst, LLVMValueRe
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
   unsigned long long bytes = LLVMABISizeOfType(td, aty) * LLVMConstIntGetZExtValue(count);
   if (g->spec->split) {
-    *s = shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0), NULL,
+    *s = forward_shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0), NULL,
                        "shadow");
     forward_add_heap_shadow(g, *s, bytes ? bytes : 1);
   } else {
@@ -150,25 +146,6 @@ static ct_shadow_step shadow_of_derived(ct_gen *g, LLVMValueRef inst, LLVMValueR
     LLVMSetOperand(*s, (unsigned)k, sh);
   }
   return SHADOW_MADE;
-}
-
-/* malloc/calloc: shadow heap memory, zeroed, freed by the reverse of the
- * call. */
-static LLVMValueRef shadow_of_allocation(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy) {
-  LLVMValueRef args[2];
-  if (ir_callee_is(inst, (const char *const[]){"calloc", NULL})) {
-    args[0] = vmap_get(&g->fwd, LLVMGetOperand(inst, 0)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 0))
-                                                          : LLVMGetOperand(inst, 0);
-    args[1] = vmap_get(&g->fwd, LLVMGetOperand(inst, 1)) ? vmap_get(&g->fwd, LLVMGetOperand(inst, 1))
-                                                          : LLVMGetOperand(inst, 1);
-  } else {
-    LLVMValueRef n = LLVMGetOperand(inst, 0);
-    args[0] = LLVMConstInt(g->i64_ty, 1, 0);
-    args[1] = vmap_get(&g->fwd, n) ? vmap_get(&g->fwd, n) : n;
-  }
-  for (int k = 0; k < 2; ++k)
-    args[k] = LLVMBuildZExtOrBitCast(g->m->b, args[k], g->i64_ty, "");
-  return shadow_calloc(g, g->m->b, args[0], args[1], copy, "shadow");
 }
 
 /* inttoptr of integer arithmetic on an address: shadow(source) + (address -
@@ -246,10 +223,8 @@ static ct_shadow_step shadow_of(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy,
   if (LLVMIsAGetElementPtrInst(inst) || LLVMIsABitCastInst(inst) || LLVMIsAAddrSpaceCastInst(inst) ||
       LLVMIsASelectInst(inst))
     return shadow_of_derived(g, inst, copy, s);
-  if (ir_is_allocation(inst)) {
-    *s = shadow_of_allocation(g, inst, copy);
-    return SHADOW_MADE;
-  }
+  if (ir_is_allocation(inst))
+    return heap_forward_shadow(g, inst, copy, s);
   if (LLVMIsAIntToPtrInst(inst))
     return shadow_of_inttoptr(g, inst, copy, s);
   if (LLVMIsALoadInst(inst))
@@ -263,6 +238,11 @@ static ct_shadow_step shadow_of(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy,
       return SHADOW_FAILED;
     }
     return step;
+  }
+  if (alloc_is_sizeless_allocator(inst)) {
+    gen_fail(g, inst, "returns new memory (__attribute__((malloc))) of a size Cotangent cannot tell",
+             "declare it with __attribute__((alloc_size(N))) too, or with CT_ALLOCATOR (cotangent.h)");
+    return SHADOW_FAILED;
   }
   gen_fail(g, inst, "produces a pointer to differentiable data in a way Cotangent cannot follow", NULL);
   return SHADOW_FAILED;
@@ -558,12 +538,10 @@ static void reserve_loop_records(ct_gen *g) {
 /* free() of memory the reverse pass still reads: the reverse of its
  * malloc frees it instead. */
 static void drop_deferred_frees(ct_gen *g) {
-  static const char *const FREE[] = {"free", NULL};
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
          inst = LLVMGetNextInstruction(inst))
-      if (LLVMIsACallInst(inst) && ir_callee_is(inst, FREE) &&
-          vmap_get(&g->deferred_free, ir_base_object(LLVMGetOperand(inst, 0)))) {
+      if (alloc_freed_pointer(inst) && vmap_get(&g->deferred_free, ir_base_object(alloc_freed_pointer(inst)))) {
         LLVMValueRef copy = vmap_get(&g->fwd, inst);
         if (copy) {
           LLVMInstructionEraseFromParent(copy);

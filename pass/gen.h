@@ -288,10 +288,31 @@ LLVMValueRef batch_slot(ct_gen *g, ct_block *b);
 void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
 
 /* forward.c: the forward copy's shadows, differentiated calls and pushes */
+/* How making one shadow went: made, waiting for an operand's shadow, or
+ * failed (reported). */
+typedef enum { SHADOW_MADE, SHADOW_PENDING, SHADOW_FAILED } ct_shadow_step;
 /* Records a heap shadow (of `bytes` bytes) released when the reverse ends. */
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes);
+/* calloc(count, size) for a shadow at b, stopping the program with a
+ * message when it fails while the primal allocation `primal` (NULL: none)
+ * succeeded. */
+LLVMValueRef forward_shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
+                                   LLVMValueRef primal, const char *name);
 /* Completes the forward part (the primal's blocks are copied already). */
 void forward_build(ct_gen *g);
+
+/* heap.c: the shadows of heap allocations (alloc.c's functions), realloc's
+ * included */
+/* Planning: what the reverse of allocation `inst` needs (through `need`);
+ * reports a realloc that cannot be differentiated. */
+void heap_plan(ct_gen *g, ct_block *b, LLVMValueRef inst,
+               void (*need)(ct_gen *, ct_block *, LLVMValueRef, ct_need_kind));
+/* Forward: the shadow of allocation `inst` (its forward copy `copy`), at
+ * m->b (just after the copy; a realloc's goes before it). */
+ct_shadow_step heap_forward_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s);
+/* Reverse of allocation `inst`: realloc's adjoints moved back, the shadow
+ * released, a deferred free done. */
+void heap_reverse(ct_gen *g, LLVMValueRef inst);
 
 /* scopes.c: scoped-noalias tags telling primal, shadow and tape memory
  * apart (loads and stores only; anything else is left alone) */

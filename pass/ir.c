@@ -47,10 +47,7 @@ int ir_callee_is(LLVMValueRef call, const char *const *names) {
   return 0;
 }
 
-int ir_is_allocation(LLVMValueRef v) {
-  static const char *const ALLOC_FUNCTIONS[] = {"malloc", "calloc", NULL};
-  return LLVMIsACallInst(v) && ir_callee_is(v, ALLOC_FUNCTIONS);
-}
+int ir_is_allocation(LLVMValueRef v) { return LLVMIsACallInst(v) && alloc_call_info(v, NULL); }
 
 int ir_is_local_allocation(LLVMValueRef base) { return LLVMIsAAllocaInst(base) || ir_is_allocation(base); }
 

@@ -21,10 +21,10 @@ int ir_param_index(LLVMValueRef v);
 /* A direct call of one of `names` (a NULL-terminated list). */
 int ir_callee_is(LLVMValueRef call, const char *const *names);
 /* A call of a heap allocation function whose result gets a shadow
- * allocation (malloc, calloc). */
+ * allocation (malloc, calloc, realloc, ...: the table in alloc.c). */
 int ir_is_allocation(LLVMValueRef v);
 /* Is the object `base` memory the function allocates itself (an alloca,
- * or a malloc/calloc call)? */
+ * or a call of an allocation function)? */
 int ir_is_local_allocation(LLVMValueRef base);
 /* May `size_a` bytes at `pa` overlap `size_b` bytes at `pb`? Addresses are
  * told apart by base object (two of the function's allocations, or one and

@@ -635,7 +635,7 @@ void layout_gather_facts(LLVMValueRef copy, ct_layout_facts *out) {
 /* Does the object's address go nowhere but into loads, stores into it,
  * copies (whose other ends join `work`), free and lifetime markers? */
 static int stays_private(LLVMValueRef v, ct_vmap *seen, LLVMValueRef **work, unsigned *n, unsigned *cap, int depth) {
-  static const char *const HARMLESS[] = {"free", "llvm.lifetime.start.p0", "llvm.lifetime.end.p0", NULL};
+  static const char *const HARMLESS[] = {"llvm.lifetime.start.p0", "llvm.lifetime.end.p0", NULL};
   if (depth > 32)
     return 0;
   for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
@@ -660,7 +660,7 @@ static int stays_private(LLVMValueRef v, ct_vmap *seen, LLVMValueRef **work, uns
           *work = realloc(*work, (*cap = *cap ? 2 * *cap : 8) * sizeof **work);
         (*work)[(*n)++] = other;
       }
-    } else if (!(LLVMIsACallInst(user) && ir_callee_is(user, HARMLESS))) {
+    } else if (!(LLVMIsACallInst(user) && (ir_callee_is(user, HARMLESS) || alloc_freed_pointer(user) == v))) {
       return 0;
     }
   }

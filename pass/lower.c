@@ -175,6 +175,11 @@ static int lower_annotations(ct_module *m) {
       custom_register_on_target(m, target, text + 17, len - 17);
     if (kind_len == 9 && !strncmp(text, "ct.access", 9) && len > 10)
       custom_set_access(m, target, text + 10, len - 10);
+    if (kind_len == 12 && !strncmp(text, "ct.allocator", 12))
+      alloc_register_annotation(m, target,
+                                LLVMGetNumOperands(LLVMGetOperand(init, (unsigned)i)) > 4
+                                    ? LLVMGetOperand(LLVMGetOperand(init, (unsigned)i), 4)
+                                    : NULL);
     if (kind_len == 23 && !strncmp(text, "ct.no_derivative_params", 23) && len > 24) {
       /* parameters held constant: recorded for callers and operators, and
          inside the body their uses go through ct_without_derivative, which
@@ -252,6 +257,7 @@ int ct_lower_module(LLVMModuleRef module) {
   changed |= lower_annotations(&m);
   changed |= lower_derivative_links(&m);
   changed |= enzyme_lower_registrations(&m); /* after the annotations: conflicts with CT_DERIVATIVE */
+  changed |= alloc_lower_module(&m);
   changed |= custom_hide_bodies(&m);
   changed |= hold_inactive_globals(&m);
   changed |= libm_keep_tie_order(module);

@@ -48,8 +48,7 @@ static int local_object_escapes(LLVMValueRef v, int depth) {
       if (LLVMGetOperand(user, 0) == v)
         return 1;
     } else if (LLVMIsACallInst(user)) {
-      static const char *const OK[] = {"free", NULL};
-      if (!ir_mem_intrinsic(user) && !ir_callee_is(user, OK) && call_may_write_memory(user))
+      if (!ir_mem_intrinsic(user) && alloc_freed_pointer(user) != v && call_may_write_memory(user))
         return 1;
       if (LLVMGetCalledValue(user) == v)
         return 1;
@@ -80,13 +79,12 @@ static int is_restrict_param(LLVMValueRef v) {
 static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_object) {
   LLVMValueRef dst = NULL;
   static const char *const LIFETIME[] = {"llvm.lifetime.start.p0", "llvm.lifetime.end.p0", NULL};
-  static const char *const FREE[] = {"free", NULL};
-  if (LLVMIsACallInst(inst) && ir_callee_is(inst, FREE)) {
-    LLVMValueRef freed = ir_base_object(LLVMGetOperand(inst, 0));
+  if (alloc_freed_pointer(inst)) {
+    LLVMValueRef freed = ir_base_object(alloc_freed_pointer(inst));
     if (private_object || LLVMIsAArgument(base) || LLVMIsAGlobalVariable(base))
       return 0;
     if (freed == base) /* deferred when the load reads unchanged memory */
-      return !ir_is_allocation(base);
+      return !alloc_can_free(base);
     /* a private block is not what a loaded pointer points into */
     return !ir_is_local_allocation(freed) || local_object_escapes(freed, 0);
   }
@@ -155,7 +153,7 @@ static int reads_unchanged_memory_uncached(ct_gen *g, LLVMValueRef load) {
      a differentiated callee): only constants stay unchanged */
   if (g->spec->split)
     return LLVMIsAGlobalVariable(base) && LLVMIsGlobalConstant(base);
-  int is_malloc = ir_is_allocation(base);
+  int is_malloc = ir_is_allocation(base) && alloc_can_free(base); /* its free can be deferred */
   int private_object = LLVMIsAAllocaInst(base) || is_malloc;
   /* concurrent code (OpenMP regions, GPU kernels): other threads run the
      same writes in any order, so any write anywhere counts, and locals are

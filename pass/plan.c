@@ -455,10 +455,8 @@ static void plan_instruction(ct_gen *g, ct_block *b, LLVMValueRef inst) {
     if (stored_pointers_maybe_self(g, LLVMGetOperand(inst, 0))) /* compared with its shadow */
       need(g, b, LLVMGetOperand(inst, 0), NEED_VALUE);
     break;
-  case REV_ALLOC: /* the size too: a kept reverse zeroes the shadow */
-    need(g, b, inst, NEED_SHADOW);
-    for (unsigned k = 0; k < (unsigned)LLVMGetNumArgOperands(inst); ++k)
-      need(g, b, LLVMGetOperand(inst, k), NEED_VALUE);
+  case REV_ALLOC:
+    heap_plan(g, b, inst, need);
     break;
   case REV_LANES:
     if (LLVMIsACallInst(inst) && LLVMGetNumArgOperands(inst) == 1) {

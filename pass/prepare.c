@@ -50,6 +50,7 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
      into the copy; recursive ones stay calls (and are reported). */
   ct_bridge_inline_calls(copy, fn, NULL);
   prepare_libm_calls(m, copy);
+  alloc_prepare(m, copy);
   omp_prepare(m, fn, copy);
   ct_bridge_simplify_function(copy);
   if (constructs_drop_cleanups(copy))

@@ -108,6 +108,8 @@ static int is_adjoint_write(ct_module *m, LLVMValueRef inst) {
   const char *name = util_callee_name(inst, &len);
   if (name && (is_bookkeeping_call(name, len) || has_prefix(name, len, "llvm.")))
     return 0;
+  if (alloc_freed_pointer(inst)) /* a deferred free with a user's deallocator (alloc.c) */
+    return 0;
   if (!ct_bridge_call_may_write(inst, CT_MEM_ARGUMENT | CT_MEM_INACCESSIBLE | CT_MEM_OTHER))
     return 0; /* pure: dead code the cleanup removes */
   /* adjoint copies, custom derivatives' pullbacks, kernels' reverses: they

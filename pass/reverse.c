@@ -463,25 +463,6 @@ static LLVMValueRef predecessor_index(ct_gen *g, ct_block *b, LLVMValueRef from)
   return from;
 }
 
-/* malloc(n) or calloc(a, b): the shadow freed, or zeroed if the reverse is
- * kept; kept when the caller got it (stored_pointers.c). A malloc the
- * reverse pass read is freed now (memory.c). */
-static void reverse_alloc(ct_gen *g, LLVMValueRef inst) {
-  ct_module *m = g->m;
-  if (!g->spec->owns_escaping && stored_pointers_escapes(g, inst))
-    return; /* the user's */
-  LLVMValueRef size = LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 0)), g->i64_ty, "");
-  if (LLVMGetNumArgOperands(inst) == 2)
-    size = LLVMBuildMul(m->b, size,
-                        LLVMBuildZExtOrBitCast(m->b, rev_value(g, LLVMGetOperand(inst, 1)), g->i64_ty, ""), "");
-  reverse_release_shadow(g, rev_shadow(g, inst), size);
-  if (vmap_get(&g->deferred_free, inst)) {
-    LLVMTypeRef pty = g->ptr_ty;
-    LLVMValueRef arg = rev_value(g, inst);
-    ir_build_call(m->b, m->mod, "free", LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), &pty, 1, 0), &arg, 1, "");
-  }
-}
-
 /* A load: its adjoint goes into the shadow of what it read. */
 static void reverse_load(ct_gen *g, LLVMValueRef inst) {
   LLVMValueRef d = adjoint_take(g, inst), self;
@@ -607,7 +588,7 @@ static void reverse_instruction(ct_gen *g, LLVMValueRef inst) {
     reverse_masked(g, inst, kind);
     break;
   case REV_ALLOC:
-    reverse_alloc(g, inst);
+    heap_reverse(g, inst);
     break;
   case REV_LOAD:
     reverse_load(g, inst);

@@ -51,7 +51,6 @@ static int needs_shadow(ct_gen *g, LLVMValueRef v, ct_vmap *seen) {
   if (vmap_get(seen, v))
     return 0;
   vmap_set(seen, v, v);
-  static const char *const FREE[] = {"free", NULL};
   for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
     if (LLVMIsAGetElementPtrInst(user) || LLVMIsACastInst(user) || LLVMIsAPHINode(user) ||
@@ -60,7 +59,7 @@ static int needs_shadow(ct_gen *g, LLVMValueRef v, ct_vmap *seen) {
         continue; /* ptrtoint: an address as an integer */
       if (needs_shadow(g, user, seen))
         return 1;
-    } else if (LLVMIsAICmpInst(user) || (LLVMIsACallInst(user) && ir_callee_is(user, FREE))) {
+    } else if (LLVMIsAICmpInst(user) || alloc_freed_pointer(user) == v) { /* free, a user's deallocator */
       continue;
     } else if (LLVMIsALoadInst(user)) {
       if (vmap_get(&g->active, user))

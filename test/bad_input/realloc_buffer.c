@@ -1,8 +1,9 @@
 // A growable buffer of differentiable values (realloc doubling its
-// capacity), the shape of any C vector type: the gradient should be right
-// (the shadow grows with the buffer). Today realloc has no derivative:
-// "call to 'realloc' has no derivative" at the call, at every level.
-// XFAIL: rejected: realloc of differentiable memory is not supported
+// capacity from realloc(NULL, 1)), the shape of any C vector type: the
+// gradient must be right (the shadow follows the buffer: a new zeroed
+// shadow per realloc, the adjoints of the moved elements added back into
+// the old one in the reverse pass). Was "call to 'realloc' has no
+// derivative" at every level.
 // EXPECT: run
 #include "../e2e/check.h"
 #include <cotangent.h>

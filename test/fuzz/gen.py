@@ -1231,6 +1231,7 @@ class Gen:
         head = [
             "/* Cotangent fuzz program, seed %d (test/fuzz/gen.py). Signature %s, n = %d." % (self.seed, self.sig, self.nval),
             " * Features: %s */" % " ".join(sorted(self.features)),
+        ] + (["#define _POSIX_C_SOURCE 200112L /* posix_memalign */"] if "aligned" in self.shapes else []) + [
             "#include <float.h>",
             "#include <math.h>",
             "#include <stdio.h>",

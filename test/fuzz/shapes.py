@@ -15,6 +15,12 @@ chosen at random per seed (gen.Gen.program calls pick):
             memcpy, by struct assignment (in a loop, reversed, through a
             helper), shifted by memmove, swapped through a temporary, or
             passed through a char buffer
+  vec       a growable vector Vec { double *v; int len, cap; } (on the stack
+            or calloc'd) pushed in a loop by vec_push (realloc doubling from
+            realloc(NULL, ...)), used, then shrunk or grown by realloc and
+            refilled past the old length, freed
+  aligned   a matrix from posix_memalign (64) and a row from aligned_alloc
+            (32), filled and folded row by row, freed
   custom    tiny helpers with custom derivatives (CT_DERIVATIVE) whose
             pullbacks are their exact derivatives, called in expressions
   float     the whole program in float (float arrays and scalars, sinf,
@@ -50,7 +56,7 @@ import struct
 
 G = None  # the gen module (set by gen.py: shapes.G = sys.modules[...])
 
-STMT_SHAPES = ["heap", "structs", "rows", "memops", "access", "records"]
+STMT_SHAPES = ["heap", "structs", "rows", "memops", "access", "records", "vec", "aligned"]
 
 FLOAT_OPS = ["sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "atan", "sinh", "cosh", "pow", "hypot",
              "fabs", "fmin", "fmax", "erf", "cbrt", "log1p", "expm1", "atan2", "fma"]
@@ -76,9 +82,13 @@ def pick(g):
         if r.random() < p:
             s.add(name)
     if not s:
-        s.add(r.choice([k for k in STMT_SHAPES if k != "access"] + ["custom", "float", "api"]))
+        s.add(r.choice([k for k in STMT_SHAPES if k not in ("access", "vec", "aligned")] + ["custom", "float", "api"]))
     if access_rng(g).random() < 0.3:
         s.add("access")
+    if alloc_rng(g).random() < 0.25:
+        s.add("vec")
+    if alloc_rng(g).random() < 0.2:
+        s.add("aligned")
     if "float" in s:
         s.add("api")  # __enzyme_autodiff returns doubles: floats go through ct_gradient
         if g.sig not in ("A", "D", "E"):
@@ -111,6 +121,11 @@ def prelude(g):
               "static %svoid buf_resize(Buf *b, int len) {" % noinl,
               "  free(b->v);", "  b->v = malloc(sizeof(double) * len);", "  b->len = len;", "}", "",
               "static %svoid buf_free(Buf *b) {" % noinl, "  free(b->v);", "  free(b);", "}", ""]
+    if "vec" in g.shapes:
+        L += ["typedef struct {", "  double *v;", "  int len, cap;", "} Vec;", "",
+              "static %svoid vec_push(Vec *a, double x) {" % noinl,
+              "  if (a->len == a->cap) {", "    a->cap = a->cap ? 2 * a->cap : 1;",
+              "    a->v = realloc(a->v, sizeof(double) * a->cap);", "  }", "  a->v[a->len++] = x;", "}", ""]
     if "rows" in g.shapes:
         L += ["static %sdouble **rows_new(int nr, int nc) {" % noinl,
               "  double **m = malloc(sizeof(double *) * nr);",
@@ -248,7 +263,7 @@ def block(g, ctx, kind):
     g.ind += 1
     g.push()
     {"heap": heap, "structs": structs, "rows": rows, "memops": memops, "access": access,
-     "records": records}[kind](g, ctx)
+     "records": records, "vec": vec, "aligned": aligned}[kind](g, ctx)
     g.pop()
     g.ind -= 1
     g.emit("}")
@@ -443,6 +458,78 @@ def records(g, ctx):
     c = g.coef(0.1, 0.5)
     fold(g, [("j", "n")], "%s[j].w * %s[j].v[(j + %d) %% 3] * (%s[j].id %% 3 + %s[j].flags + %s)"
          % (rb, rb, r.randrange(3), rb, rb, G.lit(c)))
+
+
+def alloc_rng(g):
+    """The random stream of the vec and aligned shapes' choices (not g.r: the
+    programs without them are what they were before them)."""
+    if not hasattr(g, "alloc_r"):
+        g.alloc_r = random.Random(g.seed * 1000003 + 11)
+    return g.alloc_r
+
+
+def vec(g, ctx):
+    """A growable vector pushed by realloc doubling, used, shrunk or grown."""
+    r = alloc_rng(g)
+    q, n = g.fresh("q"), g.nval
+    if r.random() < 0.4:
+        g.emit("Vec *%s = calloc(1, sizeof(Vec));" % q)
+        a, ref = q + "->", q
+    else:
+        g.emit("Vec %s = {NULL, 0, 0};" % q)
+        a, ref = q + ".", "&" + q
+    i = g.fresh("i")
+    g.emit("for (int %s = 0; %s < n; %s++) {" % (i, i, i))
+    g.ind += 1
+    g.push()
+    g.scopes[-1].ivars.append(G.IVar(i, "n", 0, 0, None, n))
+    g.emit("vec_push(%s, %s);" % (ref, g.fit(g.expr(r.randint(1, 3)), G.VB).code))
+    g.pop()
+    g.ind -= 1
+    g.emit("}")
+    with_array(g, ctx, a + "v", "n", n, n)
+    fold(g, [("i", a + "len")], "%sv[i]" % a)
+    M = r.randint(1, n + 4)
+    g.emit("%sv = realloc(%sv, sizeof(double) * %d);" % (a, a, M))
+    g.features.add("realloc_shrink" if M < n else "realloc_grow")
+    if M > n:
+        j = g.fresh("i")
+        g.emit("for (int %s = n; %s < %d; %s++) {" % (j, j, M, j))
+        g.ind += 1
+        g.push()
+        g.scopes[-1].ivars.append(G.IVar(j, None, 0, 0, M, M - n))
+        g.emit("%sv[%s] = %s;" % (a, j, g.fit(g.expr(r.randint(1, 3)), G.VB).code))
+        g.pop()
+        g.ind -= 1
+        g.emit("}")
+    g.emit("%slen = %slen < %d ? %slen : %d;" % (a, a, M, a, M) if M <= n else "%slen = %d;" % (a, M))
+    fold(g, [("i", a + "len")], "%sv[i] * %sv[(i + 1) %% %slen]" % (a, a, a))
+    g.emit("free(%sv);" % a)
+    if ref == q:
+        g.emit("free(%s);" % q)
+
+
+def aligned(g, ctx):
+    """A posix_memalign'd matrix and an aligned_alloc'd row."""
+    r = alloc_rng(g)
+    m, t, n, R = g.fresh("m"), g.fresh("t"), g.nval, r.randint(2, 4)
+    g.emit("double *%s = NULL;" % m)
+    g.emit("if (posix_memalign((void **)&%s, 64, sizeof(double) * %d * n))" % (m, R))
+    g.emit("  abort();")
+    g.emit("double *%s = aligned_alloc(32, sizeof(double) * 8 * ((n + 7) / 8));" % t)
+    g.emit("for (int r = 0; r < %d; r++) {" % R)
+    g.ind += 1
+    g.push()
+    g.scopes[-1].ivars.append(G.IVar("r", None, 0, 0, R, R))
+    fill(g, lambda i: "%s[r * n + %s]" % (m, i), "n", n)
+    g.pop()
+    g.ind -= 1
+    g.emit("}")
+    fill(g, lambda i: "%s[%s]" % (t, i), "n", n)
+    with_array(g, ctx, m, "n", n, n)
+    fold(g, [("r", str(R)), ("i", "n")], "%s[r * n + i] * %s[i]" % (m, t))
+    g.emit("free(%s);" % t)
+    g.emit("free(%s);" % m)
 
 
 # ---------------------------------------------------------------- harness

@@ -95,6 +95,10 @@ void __ct_release_shadow(void *p, size_t bytes, int keep);
  * the operator when the function is not registered. */
 void __ct_register_gradient(const void *fn, const void *grad);
 const void *__ct_lookup_gradient(const void *fn, const char *op);
+/* A call through a pointer in differentiated code reached a function that
+ * is none of the call's dispatch targets (pass/indirect_calls.c): stops
+ * with a message naming the function and `where` (the call's location). */
+_Noreturn void __ct_indirect_call_unknown(const void *fn, const char *where);
 
 /* OpenMP parallel regions (omp.c): a record per executed region holding
  * each thread's tape, and critical sections as ticket locks that the

@@ -7,6 +7,7 @@
  * Only values that are both get adjoint code. Integers never carry
  * derivatives, so index math, counters and comparisons are inactive. */
 #include "core.h"
+#include "rules.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -473,6 +474,32 @@ static int calls_custom_derivative(LLVMValueRef inst) {
          LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-custom-derivative", 20);
 }
 
+/* A call of code Cotangent knows nothing of: through a pointer (not the
+ * one kept beside a run-time dispatch, whose targets are inlined and
+ * which stops the program where its derivative would matter:
+ * indirect_calls.c), or of a declaration with no rule, derivative, or
+ * known inactivity. It may store what it computes from a varied argument
+ * into the function's own memory it gets a pointer to (a callback's
+ * `out`, a local): that memory is varied, so that the call is reported
+ * instead of its result being lost as a silent zero derivative. */
+static int calls_unknown_code(LLVMValueRef inst) {
+  if (!LLVMIsACallInst(inst) || ir_mem_intrinsic(inst) || ir_is_omp_fork(inst) || ir_is_allocation(inst) ||
+      alloc_freed_pointer(inst) || activity_is_without_derivative(inst) || indirect_is_fallback(inst))
+    return 0;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  if (!callee || LLVMIsAInlineAsm(callee))
+    return 0;
+  if (!LLVMIsAFunction(callee))
+    return 1;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(callee, &len);
+  static const char *const KNOWN_PREFIXES[] = {"llvm.", "__ct_", "__kmpc_", "omp_", NULL};
+  for (const char *const *p = KNOWN_PREFIXES; *p; ++p)
+    if (len >= strlen(*p) && !strncmp(name, *p, strlen(*p)))
+      return 0;
+  return LLVMIsDeclaration(callee) && !rules_for_callee(name, len);
+}
+
 /* A call that receives a pointer to varied memory may write it: a root. */
 static int has_varied_pointer_arg(const ct_vmap *varied, LLVMValueRef call) {
   int n = LLVMGetNumArgOperands(call);
@@ -518,6 +545,12 @@ static int mark_varied(ct_vmap *varied, LLVMValueRef inst) {
   if (ir_is_omp_fork(inst) && (has_varied_operand(varied, inst) || has_varied_bits(varied, inst)))
     changed |= mark_fork_outputs(varied, inst);
   int custom = calls_custom_derivative(inst);
+  if (calls_unknown_code(inst) && has_varied_operand(varied, inst))
+    for (int k = 0, n = LLVMGetNumArgOperands(inst); k < n; ++k) {
+      LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && ir_is_local_allocation(ir_base_object(op)))
+        changed |= mark_base_varied(varied, op, 0);
+    }
   if ((custom || calls_function_with_body(inst) || calls_differentiable_declaration(inst)) &&
       has_varied_operand(varied, inst)) {
     /* the callee may store its differentiable inputs through any

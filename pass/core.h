@@ -197,6 +197,21 @@ int constructs_check(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
  * are reported (returns 0 then). */
 int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
 
+/* indirect_calls.c: calls through function pointers (C callbacks, C++
+ * virtual calls). In `fn`, a prepared copy of `orig` (simplified first
+ * when it has any), each indirect call that may carry derivatives compares
+ * its pointer with its targets (the functions of its type whose derivative
+ * Cotangent knows and whose address may reach the call) and calls the one
+ * it equals directly; the call itself stays, tagged, for any other
+ * pointer. Returns whether any call was dispatched (the direct calls are
+ * to be inlined, and their indirect calls dispatched in turn). */
+int indirect_dispatch_calls(ct_module *m, LLVMValueRef orig, LLVMValueRef fn);
+/* call is the one kept for pointers no target equals. */
+int indirect_is_fallback(LLVMValueRef call);
+/* Why the indirect call `call` (of the prepared copy of `orig`) has no
+ * dispatch (no target, or too many), for its error; the caller frees it. */
+char *indirect_explain(ct_module *m, LLVMValueRef orig, LLVMValueRef call);
+
 /* clone.c: copy the body of `from` into `to` (same signature) mapping
  * arguments and values through `map`; blocks are appended to `to`. */
 void clone_body(ct_module *m, LLVMValueRef from, LLVMValueRef to, ct_vmap *map);

@@ -559,6 +559,7 @@ void forward_build(ct_gen *g) {
     return;
   shadow_pointer_stores(g);
   build_calls(g);
+  indirect_guard_fallbacks(g);
   custom_build_kept(g);
   batch_build_pushes(g);
   build_pushes(g);

@@ -188,6 +188,11 @@ void classify_reject_atomics(ct_gen *g);
 /* Warns where a differentiable value is converted to an integer and back. */
 void classify_warn_lossy_conversions(ct_gen *g);
 
+/* indirect_calls.c, forward: before each kept indirect call whose
+ * derivative the gradient needs, a stop naming the call and the function
+ * (no target equalled the pointer: its derivative is unknown). */
+void indirect_guard_fallbacks(ct_gen *g);
+
 /* memory.c: memory effects */
 /* Does the load read, in the reverse pass, the value it read in the forward
  * pass (nothing may write its object after it)? Remembered per load; a

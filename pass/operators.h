@@ -15,7 +15,8 @@
  * source location of each argument, which the IR no longer has (opaque
  * pointers, structs split into their fields). */
 typedef struct {
-  char kind;                /* 'f' floating, 'p' pointer, 's' struct with data, 'c' complex, 'r' other struct, 'o' */
+  char kind;                /* 'f' floating, 'p' pointer, 'F' function pointer, 's' struct with data, 'c' complex,
+                               'r' other struct, 'o' */
   unsigned long type, base; /* ids of the C type (a pointer's pointee) and of its array element; 0: void */
   const char *name, *shown; /* the parameter's name (may be ""), that type as C writes it */
 } ct_fact_param;

@@ -219,15 +219,31 @@ static int parse_options(ct_module *m, ct_op_call *c, unsigned *i) {
   }
 }
 
+/* Is the operand `arg` for parameter p a function pointer (by C's type
+ * when the frontend told it, else a function passed directly)? */
+static int is_function_pointer(const ct_fact_walk *w, unsigned p, LLVMValueRef arg) {
+  int cp = w->have ? w->c_param[p] : -1;
+  if (cp >= 0)
+    return w->f.params[cp].kind == 'F';
+  while (arg && LLVMIsAConstantExpr(arg) && (LLVMGetConstOpcode(arg) == LLVMBitCast ||
+                                             LLVMGetConstOpcode(arg) == LLVMAddrSpaceCast))
+    arg = LLVMGetOperand(arg, 0);
+  return arg && (LLVMIsAFunction(arg) || LLVMIsAGlobalAlias(arg));
+}
+
 /* The activity of parameter p by default and by marker, checked against
- * its type; the marker's operand is consumed. */
+ * its type; the marker's operand is consumed. A function pointer is
+ * constant by default: it has no shadow, and calls through it dispatch
+ * to the function it points to (indirect_calls.c). */
 static int parse_activity(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec *declared, int has_declared,
-                          unsigned *i) {
+                          unsigned *i, const ct_fact_walk *w) {
   const ct_site *s = c->site;
   const char *op = operator_name(s->kind);
   int is_fp = type_is_fp(pt), is_ptr = LLVMGetTypeKind(pt) == LLVMPointerTypeKind;
-  ct_activity act = custom_param_no_derivative(c->fn, p) || (has_declared && declared->act[p] == ACT_CONST &&
-                                                             (is_fp || is_ptr))
+  LLVMValueRef arg = *i < c->nargs ? LLVMGetOperand(s->call, *i) : NULL;
+  ct_activity act = custom_param_no_derivative(c->fn, p) ||
+                            (has_declared && declared->act[p] == ACT_CONST && (is_fp || is_ptr)) ||
+                            (is_ptr && is_function_pointer(w, p, arg))
                         ? ACT_CONST
                     : is_fp  ? ACT_ACTIVE
                     : is_ptr ? ACT_DUP
@@ -268,7 +284,7 @@ static int parse_param(ct_module *m, ct_op_call *c, unsigned p, LLVMTypeRef pt, 
                        "structs by value is not supported yet (pass a pointer to the struct)", op, p + 1, c->fname);
     return 0;
   }
-  if (!parse_activity(c, p, pt, declared, has_declared, i))
+  if (!parse_activity(c, p, pt, declared, has_declared, i, w))
     return 0;
   ct_activity act = c->spec.act[p];
   int dup = act == ACT_DUP || act == ACT_DUPNONEED;

@@ -49,6 +49,11 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   /* Calls of functions with bodies are differentiated by inlining them
      into the copy; recursive ones stay calls (and are reported). */
   ct_bridge_inline_calls(copy, fn, NULL);
+  /* calls through pointers that simplification leaves (constant pointers
+     become direct calls) dispatch among their targets, inlined in turn
+     (a callback calling another through a pointer: a few levels) */
+  for (int depth = 0; depth < 8 && indirect_dispatch_calls(m, fn, copy); ++depth)
+    ct_bridge_inline_calls(copy, fn, NULL);
   prepare_libm_calls(m, copy);
   alloc_prepare(m, copy);
   omp_prepare(m, fn, copy);

@@ -211,6 +211,22 @@ static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
  * allocates or reaches through its own memory or a varied argument (not
  * into a constant argument or a global, nor through a pointer loaded from
  * one)? */
+static int unshadowed(const ct_vmap *varied, LLVMValueRef addr, int depth);
+
+/* Does the function store a pointer where `load` reads one? */
+static int stores_pointer_into_slot(LLVMValueRef load) {
+  LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(load));
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(LLVMGetGlobalParent(fn));
+  LLVMValueRef addr = LLVMGetOperand(load, 0);
+  unsigned long long size = LLVMStoreSizeOfType(td, LLVMTypeOf(load));
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst))
+      if (LLVMIsAStoreInst(inst) && LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(inst, 0))) == LLVMPointerTypeKind &&
+          ir_same_slot(td, LLVMGetOperand(inst, 1), size, addr, size))
+        return 1;
+  return 0;
+}
+
 static int can_have_shadow(const ct_vmap *varied, LLVMValueRef v) {
   LLVMValueRef base = ir_base_object(v);
   if (!LLVMIsAInstruction(base))
@@ -218,7 +234,12 @@ static int can_have_shadow(const ct_vmap *varied, LLVMValueRef v) {
   if (!LLVMIsALoadInst(base) || vmap_get(varied, base)) /* loaded with a shadow (shadow_slots.c) */
     return 1;
   LLVMValueRef from = ir_base_object(LLVMGetOperand(base, 0));
-  return LLVMIsAInstruction(from) || vmap_get(varied, from) != NULL;
+  if (!LLVMIsAInstruction(from))
+    return vmap_get(varied, from) != NULL;
+  /* read through pointers read from memory without a shadow (an object
+     of a constant argument's std::vector of pointers): only where the
+     function stored a pointer with a shadow (shadow_slots.c) */
+  return !unshadowed(varied, LLVMGetOperand(base, 0), 0) || stores_pointer_into_slot(base);
 }
 
 static int unshadowed(const ct_vmap *varied, LLVMValueRef addr, int depth) {
@@ -233,8 +254,8 @@ static int unshadowed(const ct_vmap *varied, LLVMValueRef addr, int depth) {
     int n = LLVMGetNumOperands(base), any = 0;
     for (int i = LLVMIsASelectInst(base) ? 1 : 0; i < n; ++i) {
       LLVMValueRef op = LLVMGetOperand(base, (unsigned)i);
-      if (LLVMIsAConstantPointerNull(op) || LLVMIsAUndefValue(op))
-        continue;
+      if (LLVMIsAConstantPointerNull(op) || LLVMIsAUndefValue(op) || ir_base_object(op) == base)
+        continue; /* (a pointer stepping through the object it starts in: an iterator) */
       if (!unshadowed(varied, op, depth + 1))
         return 0;
       any = 1;

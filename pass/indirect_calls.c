@@ -29,6 +29,8 @@
 enum { MAX_TARGETS = 64 };
 
 static const char FALLBACK[] = "ct.indirect.fallback";
+/* on a dispatched call not to inline (inlining.c) */
+static const char KEPT_CALL[] = "ct.dispatch.kept";
 
 static int has_prefix(const char *s, size_t len, const char *p) {
   size_t n = strlen(p);
@@ -258,6 +260,48 @@ static unsigned targets_of(ct_module *m, LLVMValueRef orig, LLVMValueRef call, L
   return n;
 }
 
+/* Can t reach a call of itself through direct calls of bodies and the
+ * targets of the indirect calls on the way (a composite model calling its
+ * parts through the vtable, one of which may be a composite)? Past
+ * MAX_VISITED functions: taken as yes. */
+enum { MAX_VISITED = 64 };
+static int pointer_recursive(ct_module *m, LLVMValueRef t) {
+  LLVMValueRef work[MAX_VISITED], targets[MAX_TARGETS];
+  unsigned n = 0, done = 0;
+  work[n++] = t;
+  while (done < n) {
+    LLVMValueRef f = work[done++];
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+        if (!LLVMIsACallInst(inst) && !LLVMIsAInvokeInst(inst))
+          continue;
+        LLVMValueRef callee = LLVMGetCalledValue(inst);
+        unsigned nt = 0;
+        if (callee && LLVMIsAFunction(callee)) {
+          targets[0] = callee;
+          nt = 1;
+        } else if (callee && !LLVMIsAInlineAsm(callee)) {
+          nt = targets_of(m, f, inst, targets, MAX_TARGETS);
+          if (nt > MAX_TARGETS)
+            return 1;
+        }
+        for (unsigned i = 0; i < nt; ++i) {
+          if (targets[i] == t)
+            return 1;
+          int seen = LLVMIsDeclaration(targets[i]);
+          for (unsigned j = 0; j < n && !seen; ++j)
+            seen = work[j] == targets[i];
+          if (seen)
+            continue;
+          if (n == MAX_VISITED)
+            return 1;
+          work[n++] = targets[i];
+        }
+      }
+  }
+  return 0;
+}
+
 /* An indirect call that may carry derivatives (a floating-point or pointer
  * argument or result). */
 static int is_dispatchable(LLVMValueRef inst) {
@@ -360,6 +404,10 @@ static void dispatch(ct_module *m, LLVMValueRef call, LLVMValueRef *targets, uns
     LLVMInstructionSetDebugLoc(br, loc);
     LLVMPositionBuilderAtEnd(b, hit);
     results[i] = build_direct_call(b, call, targets[i]);
+    if (!LLVMIsDeclaration(targets[i]) && pointer_recursive(m, targets[i]))
+      /* stays a call (its gradient is made once, for every level) */
+      LLVMSetMetadata(results[i], LLVMGetMDKindIDInContext(m->ctx, KEPT_CALL, sizeof KEPT_CALL - 1),
+                      LLVMMetadataAsValue(m->ctx, LLVMMDNodeInContext2(m->ctx, NULL, 0)));
     LLVMInstructionSetDebugLoc(LLVMBuildBr(b, join), loc);
     from[i] = hit;
     test = next;

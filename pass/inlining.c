@@ -39,6 +39,11 @@ static int has_attribute(LLVMValueRef fn, const char *name) {
 
 static int inlined(LLVMValueRef inst, LLVMValueRef fn, LLVMValueRef original, const char *prefix) {
   LLVMValueRef callee = called_function(inst);
+  /* a target of a call through a pointer that may call itself that way
+     (indirect_calls.c) */
+  if (callee && LLVMGetMetadata(inst, LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(inst)),
+                                                               "ct.dispatch.kept", 16)))
+    return 0;
   size_t len = 0;
   const char *name = callee ? LLVMGetValueName2(callee, &len) : NULL;
   return callee && !LLVMIsDeclaration(callee) && !LLVMIsFunctionVarArg(LLVMGlobalGetValueType(callee)) &&

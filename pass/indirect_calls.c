@@ -453,7 +453,21 @@ static LLVMValueRef *dispatchable_calls(LLVMValueRef fn, size_t *count) {
   return calls;
 }
 
+/* Does fn invoke through a pointer (C++ with exceptions: std::function's
+ * invoker, a virtual call while locals have destructors)? */
+static int has_indirect_invoke(LLVMValueRef fn) {
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(bb);
+    LLVMValueRef callee = t && LLVMIsAInvokeInst(t) ? LLVMGetCalledValue(t) : NULL;
+    if (callee && !LLVMIsAFunction(callee) && !LLVMIsAInlineAsm(callee))
+      return 1;
+  }
+  return 0;
+}
+
 int indirect_dispatch_calls(ct_module *m, LLVMValueRef orig, LLVMValueRef fn) {
+  if (has_indirect_invoke(fn))
+    constructs_drop_cleanups(fn); /* those whose landing pads only clean up become calls, as later */
   size_t count = 0;
   LLVMValueRef *calls = dispatchable_calls(fn, &count);
   if (count) {

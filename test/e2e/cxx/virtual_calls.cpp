@@ -1,9 +1,12 @@
 // Virtual calls on the differentiated path: an abstract base class Model
 // with a virtual energy(const double *x) and derived classes (a spring, a
 // gravity term, and a composite that holds other models and calls them
-// virtually in turn, itself held by a composite), summed over a std::vector<Model *> and over an array
-// of base pointers; a virtual method writing its result through a pointer;
-// and a call devirtualized by the optimizer (a final class). Calls that stay
+// virtually in turn, itself held by a composite), summed over a
+// std::vector<Model *> and over an array of base pointers; a virtual method
+// writing its result through a pointer (into a local std::vector, so the
+// calls are invokes); a call devirtualized by the optimizer (a final
+// class); an integrator's right-hand side held by a std::function (called
+// through its invoker pointer). Calls that stay
 // calls through the vtable dispatch at run time to the gradient of the
 // method the object's vtable holds. Checked against central differences at
 // -O0..-O3 (ASan, valgrind). Before run-time dispatch: "indirect call
@@ -13,6 +16,7 @@
 #include <cotangent.h>
 
 #include <cmath>
+#include <functional>
 #include <vector>
 
 namespace {
@@ -78,15 +82,26 @@ static double total(const std::vector<Model *> &models, const double *x) {
   return e;
 }
 
-// an array of base pointers, and the results written through a pointer
+// an array of base pointers, the results written through a pointer into a
+// local std::vector (whose destructor makes the virtual calls invokes)
 static double total_force(Model *const *models, int n, const double *x) {
+  std::vector<double> forces(n);
+  for (int i = 0; i < n; ++i)
+    models[i]->force(x, &forces[i]);
   double s = 0;
-  for (int i = 0; i < n; ++i) {
-    double f;
-    models[i]->force(x, &f);
+  for (double f : forces)
     s += f * f;
-  }
   return s;
+}
+
+// a right-hand side held by a std::function (a lambda; called through the
+// invoker pointer the object holds), given to an integrator as constant
+using Rhs = std::function<double(double, double, const double *)>;
+static double integrate(const Rhs &rhs, const double *p) {
+  double y = 1.0;
+  for (int i = 0; i < 12; ++i)
+    y += 0.1 * rhs(0.1 * i, y, p);
+  return y;
 }
 
 // a final class: the call is direct (devirtualized) at -O1 and above
@@ -102,6 +117,7 @@ static double fd_force(double *x, void *c) {
   return total_force(m.data(), (int)m.size(), x);
 }
 static double fd_pinned(double *x, void *c) { return pinned_energy(static_cast<Ctx *>(c)->pinned, x); }
+static double fd_integrate(double *p, void *rhs) { return integrate(*static_cast<Rhs *>(rhs), p); }
 
 int main() {
   Spring spring(3.0, 0.25), soft(0.5, -0.1);
@@ -126,6 +142,12 @@ int main() {
   double px[2] = {0, 0};
   ct_gradient(pinned_energy, ct_const(&pinned), x, px);
   CHECK_FD_GRADIENT("pinned_energy (final)", fd_pinned, &ctx, x, 2, px, h, tol);
+
+  double damping = 0.3;
+  Rhs rhs = [damping](double t, double y, const double *q) { return -damping * y + q[0] * std::sin(q[1] * t); };
+  double p[2] = {0.6, -0.4}, dp[2] = {0, 0};
+  ct_gradient(integrate, ct_const(&rhs), p, dp);
+  CHECK_FD_GRADIENT("integrate (std::function)", fd_integrate, &rhs, p, 2, dp, h, tol);
 
   // heap objects through the base class
   std::vector<Model *> heap = {new Spring(2.0, 0.0), new Gravity(1.5), new Pinned(0.4)};

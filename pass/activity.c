@@ -505,7 +505,7 @@ static int calls_custom_derivative(LLVMValueRef inst) {
  * instead of its result being lost as a silent zero derivative. */
 static int calls_unknown_code(LLVMValueRef inst) {
   if (!LLVMIsACallInst(inst) || ir_mem_intrinsic(inst) || ir_is_omp_fork(inst) || ir_is_allocation(inst) ||
-      alloc_freed_pointer(inst) || activity_is_without_derivative(inst) || indirect_is_fallback(inst))
+      alloc_freed_pointer(inst) || activity_is_without_derivative(inst) || ir_is_dispatch_fallback(inst))
     return 0;
   LLVMValueRef callee = LLVMGetCalledValue(inst);
   if (!callee || LLVMIsAInlineAsm(callee))

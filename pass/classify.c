@@ -288,7 +288,7 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
     return REV_ATOMIC_ADD; /* an atomic scatter whose old value is not differentiated */
   if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
     return has_active_operand(g, inst) ? REV_UNSUPPORTED : REV_NONE;
-  if (indirect_is_fallback(inst)) /* stopped in the forward when it matters (indirect_calls.c) */
+  if (ir_is_dispatch_fallback(inst)) /* stopped in the forward when it matters (indirect_calls.c) */
     return REV_NONE;
   if (LLVMIsACallInst(inst) && custom_derivative_of(g->m, LLVMGetCalledValue(inst)))
     return adjoint_has(g, inst) || has_active_operand(g, inst) ? REV_CUSTOM : REV_NONE;

@@ -202,12 +202,12 @@ int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
  * when it has any), each indirect call that may carry derivatives compares
  * its pointer with its targets (the functions of its type whose derivative
  * Cotangent knows and whose address may reach the call) and calls the one
- * it equals directly; the call itself stays, tagged, for any other
- * pointer. Returns whether any call was dispatched (the direct calls are
- * to be inlined, and their indirect calls dispatched in turn). */
+ * it equals directly; the call itself stays, tagged, for any other pointer
+ * (ir_is_dispatch_fallback). Returns whether any call was dispatched (the
+ * direct calls are to be inlined, and their indirect calls dispatched in
+ * turn; one to a target that may call itself through a pointer is tagged
+ * IR_DISPATCH_KEPT, not inlined). */
 int indirect_dispatch_calls(ct_module *m, LLVMValueRef orig, LLVMValueRef fn);
-/* call is the one kept for pointers no target equals. */
-int indirect_is_fallback(LLVMValueRef call);
 /* Why the indirect call `call` (of the prepared copy of `orig`) has no
  * dispatch (no target, or too many), for its error; the caller frees it. */
 char *indirect_explain(ct_module *m, LLVMValueRef orig, LLVMValueRef call);

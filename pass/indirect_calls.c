@@ -1,21 +1,24 @@
 /* Calls through function pointers on the differentiated path (C callbacks,
- * tables of functions, structs holding a callback, C++ virtual calls):
- * run-time dispatch among the functions the call may reach.
+ * tables of functions, structs holding a callback, C++ virtual calls,
+ * std::function): run-time dispatch among the functions the call may reach.
  *
- * In a prepared primal (prepare.c), each indirect call compares its pointer
- * with every function of the call's type whose address the module takes
- * and whose derivative Cotangent knows (a body here, a rule, a custom
- * derivative, a CT_DIFFERENTIABLE declaration: the targets), and calls the
- * one it equals directly; each direct call is then differentiated as any
- * other (the callee's augmented forward and reverse, for the activity of
- * that call). The indirect call stays, tagged, for the other pointers (a
- * function of another file, or of the library): where the gradient needs
- * that call's derivative (it gets or returns differentiable values), the
- * forward stops the program with a message naming the call and the
- * function before running it (__ct_indirect_call_unknown, lib/registry.c);
- * where it does not, the call runs as is. A call with no target stays an
- * indirect call, reported at compile time when it is on the
- * differentiated path (classify.c, with indirect_explain). */
+ * In a prepared primal (prepare.c), each indirect call that may carry
+ * derivatives compares its pointer with its targets: the functions of the
+ * call's type whose derivative Cotangent knows (a body here, a rule, a
+ * custom derivative, a CT_DIFFERENTIABLE declaration) and whose address may
+ * reach the call (see "where a function's address goes"). It calls the one
+ * it equals directly; the direct calls are inlined (prepare.c), and their
+ * own indirect calls dispatched in turn, except a target that may call
+ * itself through a pointer, which stays a call (IR_DISPATCH_KEPT) whose
+ * gradient serves every level. The indirect call stays, tagged
+ * (IR_DISPATCH_FALLBACK), for other pointers (a function of another file,
+ * of a library): where the gradient needs that call's derivative (it gets
+ * or returns differentiable values), the forward stops the program with a
+ * message naming the call and the function before running it
+ * (__ct_indirect_call_unknown, lib/registry.c); where it does not, the call
+ * runs as is. A call with no target stays an indirect call, reported at
+ * compile time when it is on the differentiated path (classify.c, with
+ * indirect_explain). */
 #include "gen.h"
 #include "operator_names.h"
 
@@ -27,10 +30,6 @@
 /* The most targets one call dispatches among; beyond, the call stays
  * indirect (an error on the differentiated path, indirect_explain). */
 enum { MAX_TARGETS = 64 };
-
-static const char FALLBACK[] = "ct.indirect.fallback";
-/* on a dispatched call not to inline (inlining.c) */
-static const char KEPT_CALL[] = "ct.dispatch.kept";
 
 static int has_prefix(const char *s, size_t len, const char *p) {
   size_t n = strlen(p);
@@ -302,6 +301,22 @@ static int pointer_recursive(ct_module *m, LLVMValueRef t) {
   return 0;
 }
 
+/* Does f's body catch C++ exceptions or call a function that returns twice
+ * (setjmp)? Inlined into the differentiated function, either would make
+ * all of it an error (constructs.c), where the call may not even reach f. */
+static int has_unreplayable_construct(LLVMValueRef f) {
+  unsigned rt = LLVMGetEnumAttributeKindForName("returns_twice", 13);
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      if (LLVMGetInstructionOpcode(inst) == LLVMLandingPad && LLVMGetNumClauses(inst) > 0)
+        return 1;
+      LLVMValueRef callee = LLVMIsACallInst(inst) || LLVMIsAInvokeInst(inst) ? LLVMGetCalledValue(inst) : NULL;
+      if (callee && LLVMIsAFunction(callee) && LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, rt))
+        return 1;
+    }
+  return 0;
+}
+
 /* An indirect call that may carry derivatives (a floating-point or pointer
  * argument or result). */
 static int is_dispatchable(LLVMValueRef inst) {
@@ -404,9 +419,11 @@ static void dispatch(ct_module *m, LLVMValueRef call, LLVMValueRef *targets, uns
     LLVMInstructionSetDebugLoc(br, loc);
     LLVMPositionBuilderAtEnd(b, hit);
     results[i] = build_direct_call(b, call, targets[i]);
-    if (!LLVMIsDeclaration(targets[i]) && pointer_recursive(m, targets[i]))
-      /* stays a call (its gradient is made once, for every level) */
-      LLVMSetMetadata(results[i], LLVMGetMDKindIDInContext(m->ctx, KEPT_CALL, sizeof KEPT_CALL - 1),
+    if (!LLVMIsDeclaration(targets[i]) &&
+        (pointer_recursive(m, targets[i]) || has_unreplayable_construct(targets[i])))
+      /* stays a call (its gradient is made once, for every level; one it
+         cannot have is reported only where the call needs it) */
+      LLVMSetMetadata(results[i], LLVMGetMDKindIDInContext(m->ctx, IR_DISPATCH_KEPT, sizeof IR_DISPATCH_KEPT - 1),
                       LLVMMetadataAsValue(m->ctx, LLVMMDNodeInContext2(m->ctx, NULL, 0)));
     LLVMInstructionSetDebugLoc(LLVMBuildBr(b, join), loc);
     from[i] = hit;
@@ -416,7 +433,7 @@ static void dispatch(ct_module *m, LLVMValueRef call, LLVMValueRef *targets, uns
   LLVMInstructionRemoveFromParent(call);
   LLVMPositionBuilderAtEnd(b, test);
   LLVMInsertIntoBuilder(b, call);
-  LLVMSetMetadata(call, LLVMGetMDKindIDInContext(m->ctx, FALLBACK, sizeof FALLBACK - 1),
+  LLVMSetMetadata(call, LLVMGetMDKindIDInContext(m->ctx, IR_DISPATCH_FALLBACK, sizeof IR_DISPATCH_FALLBACK - 1),
                   LLVMMetadataAsValue(m->ctx, LLVMMDNodeInContext2(m->ctx, NULL, 0)));
   LLVMInstructionSetDebugLoc(LLVMBuildBr(b, join), loc);
   results[n] = call;
@@ -445,7 +462,7 @@ static LLVMValueRef *dispatchable_calls(LLVMValueRef fn, size_t *count) {
   *count = 0;
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst))
-      if (is_dispatchable(inst) && !indirect_is_fallback(inst)) {
+      if (is_dispatchable(inst) && !ir_is_dispatch_fallback(inst)) {
         if (*count == cap)
           calls = realloc(calls, (cap *= 2) * sizeof *calls);
         calls[(*count)++] = inst;
@@ -489,22 +506,16 @@ int indirect_dispatch_calls(ct_module *m, LLVMValueRef orig, LLVMValueRef fn) {
   return any;
 }
 
-int indirect_is_fallback(LLVMValueRef call) {
-  return LLVMIsACallInst(call) &&
-         LLVMGetMetadata(call, LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(call)), FALLBACK,
-                                                       sizeof FALLBACK - 1)) != NULL;
-}
-
 char *indirect_explain(ct_module *m, LLVMValueRef orig, LLVMValueRef call) {
   unsigned n = targets_of(m, orig, call, NULL, 0);
   if (n > MAX_TARGETS)
-    return util_format("%u differentiable functions of its type have their address taken in this file, more than "
-                       "the %d a call through a pointer dispatches among; call the function directly",
+    return util_format("%u functions of its type whose derivative Cotangent knows may be what the pointer holds, "
+                       "more than the %d a call through a pointer dispatches among; call the function directly",
                        n, MAX_TARGETS);
-  return util_format("no function of its type whose derivative Cotangent knows has its address taken in this "
-                     "file, so the called function cannot be one it differentiates (calls through pointers "
-                     "dispatch at run time among functions defined in this file, libm functions and "
-                     "CT_DIFFERENTIABLE declarations)");
+  return util_format("no function of its type whose derivative Cotangent knows may be what the pointer holds "
+                     "(calls through pointers dispatch at run time among the functions of this file, libm "
+                     "functions and CT_DIFFERENTIABLE declarations whose address is stored, in a table or "
+                     "passed on where the call may read it)");
 }
 
 /* Does the gradient need the derivative of call: does it get an active
@@ -523,7 +534,7 @@ void indirect_guard_fallbacks(ct_gen *g) {
   int gpu = !strncmp(LLVMGetTarget(m->mod), "nvptx", 5) || !strncmp(LLVMGetTarget(m->mod), "amdgcn", 6);
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
-      LLVMValueRef copy = indirect_is_fallback(inst) && carries_derivative(g, inst) ? vmap_get(&g->fwd, inst) : NULL;
+      LLVMValueRef copy = ir_is_dispatch_fallback(inst) && carries_derivative(g, inst) ? vmap_get(&g->fwd, inst) : NULL;
       if (!copy || !LLVMIsACallInst(copy))
         continue;
       LLVMPositionBuilderBefore(m->b, copy);

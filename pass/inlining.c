@@ -41,8 +41,8 @@ static int inlined(LLVMValueRef inst, LLVMValueRef fn, LLVMValueRef original, co
   LLVMValueRef callee = called_function(inst);
   /* a target of a call through a pointer that may call itself that way
      (indirect_calls.c) */
-  if (callee && LLVMGetMetadata(inst, LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(inst)),
-                                                               "ct.dispatch.kept", 16)))
+  if (callee && LLVMGetMetadata(inst, LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(inst)), IR_DISPATCH_KEPT,
+                                                               sizeof IR_DISPATCH_KEPT - 1)))
     return 0;
   size_t len = 0;
   const char *name = callee ? LLVMGetValueName2(callee, &len) : NULL;

@@ -65,6 +65,12 @@ const char *ir_mem_intrinsic(LLVMValueRef inst) {
   return NULL;
 }
 
+int ir_is_dispatch_fallback(LLVMValueRef call) {
+  return LLVMIsACallInst(call) &&
+         LLVMGetMetadata(call, LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(call)), IR_DISPATCH_FALLBACK,
+                                                       sizeof IR_DISPATCH_FALLBACK - 1)) != NULL;
+}
+
 const char *ir_masked_intrinsic(LLVMValueRef inst) {
   size_t len = 0;
   const char *name = util_callee_name(inst, &len);

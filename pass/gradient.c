@@ -466,6 +466,8 @@ static int finish_functions(ct_gen *g, LLVMValueRef site, int ok) {
     if (g->tape) /* the tape's fast paths, linked by runtime_link_tape */
       ct_bridge_inline_calls(fns[i], NULL, "__ct_tape_"); /* only the tape: other callees may be unfinished */
     ct_bridge_simplify_function(fns[i]);
+    if (g->spec->split)
+      stack_guard_add(m, fns[i], g->spec->fn);
   }
   if (ok)
     sincos_mark_module(m->mod);

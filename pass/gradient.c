@@ -346,7 +346,7 @@ static void finish_body(ct_gen *g, ct_body *body) {
     agg = LLVMBuildInsertValue(m->b, agg, a, field++, "");
   }
   for (unsigned i = 0; i < g->nheap_shadows; ++i)
-    reverse_release_shadow(g, g->heap_shadows[i], LLVMConstInt(g->i64_ty, g->heap_shadow_bytes[i], 0));
+    heap_release_shadow(g, g->heap_shadows[i], LLVMConstInt(g->i64_ty, g->heap_shadow_bytes[i], 0));
   if (split) {
     /* kept: rewind the tape for the next application; else destroy it */
     LLVMBasicBlockRef rewind = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "ct.rewind");

@@ -241,15 +241,6 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
   adjoint_add(g, val, d);
 }
 
-/* Frees a shadow heap block, or zeroes it when the reverse is kept for
- * another application. */
-void reverse_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes) {
-  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i32_ty};
-  LLVMValueRef args[3] = {p, bytes, LLVMBuildZExt(g->m->b, g->keep, g->i32_ty, "")};
-  ir_build_call(g->m->b, g->m->mod, "__ct_release_shadow", LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 3, 0),
-                args, 3, "");
-}
-
 /* A call of a function with a custom derivative: its pullback gets the
  * arguments, the seed, and where to add each argument's adjoint (custom.c). */
 static void reverse_custom(ct_gen *g, LLVMValueRef call) {

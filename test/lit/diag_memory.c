@@ -6,7 +6,6 @@
 // RUN: not %cc -O2 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s --implicit-check-not="internal error" --implicit-check-not="Stack dump"
 // RUN: not %cc -O2 -g -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s --implicit-check-not="internal error" --implicit-check-not="Stack dump"
 #include <cotangent.h>
-#include <string.h>
 
 int enzyme_dup, enzyme_const;
 extern double __enzyme_autodiff(void *, ...);
@@ -28,16 +27,15 @@ static double scaled_sum(double *v, int n) {
   return s;
 }
 
-// A pointer choosing between a duplicated array and a constant one, passed
-// on to memcpy (a load or store right through such a select is split into a
-// branch and works; e2e select_const_and_dup).
+// A pointer choosing between a duplicated array and a constant one, then
+// advanced in a loop (a load, store or memcpy right through such a select is
+// split into a branch and works; e2e select_const_and_dup).
 static double pick(double *x, const double *w, int n) {
-  double buf[4];
   // CHECK: diag_memory.c:[[@LINE+1]]:{{[0-9]+}}: error: cannot differentiate 'pick': {{.*}} mixes memory with and without a shadow
-  memcpy(buf, x[0] < 0.5 ? x : w, sizeof buf);
+  const double *p = x[0] < 0.5 ? x : w;
   double s = 0;
-  for (int i = 0; i < n; ++i)
-    s += buf[i & 3] * x[i];
+  for (int i = 0; i < n; ++i, p += 2)
+    s += *p * x[i];
   return s;
 }
 

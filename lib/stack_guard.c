@@ -8,6 +8,8 @@
  * with no message. Generated recursive split functions call
  * __ct_stack_guard on entry: it stops the program with a message naming
  * the function when less than a margin of the thread's stack is left.
+ * __ct_on_thread_stack tells the runtime's other checks whether a pointer
+ * is into the calling thread's stack.
  */
 #define _GNU_SOURCE /* pthread_getattr_np */
 #include "runtime.h"
@@ -24,20 +26,40 @@
  * the bounds are unknown (no check), UINTPTR_MAX before the first call. */
 static _Thread_local uintptr_t floor_address = UINTPTR_MAX;
 
-static uintptr_t thread_stack_floor(uintptr_t here) {
+/* The calling thread's stack, [*lo, *lo + *size), when the bounds hold the
+ * address `here` (bounds that do not, a stack the program switched to or
+ * an emulator's, are not trusted). */
+static int thread_stack(uintptr_t here, uintptr_t *lo, size_t *size) {
   pthread_attr_t attr;
   void *low = NULL;
-  size_t size = 0;
   if (pthread_getattr_np(pthread_self(), &attr))
     return 0;
-  int failed = pthread_attr_getstack(&attr, &low, &size);
+  int failed = pthread_attr_getstack(&attr, &low, size);
   pthread_attr_destroy(&attr);
-  uintptr_t lo = (uintptr_t)low;
-  /* bounds that do not hold this frame (a stack the program switched to,
-     an emulator's) are not trusted */
-  if (failed || size <= 2 * GUARD_MARGIN || here < lo || here - lo > size)
+  *lo = (uintptr_t)low;
+  return !failed && here >= *lo && here - *lo <= *size;
+}
+
+static uintptr_t thread_stack_floor(uintptr_t here) {
+  uintptr_t lo = 0;
+  size_t size = 0;
+  if (!thread_stack(here, &lo, &size) || size <= 2 * GUARD_MARGIN)
     return 0;
   return lo + GUARD_MARGIN;
+}
+
+/* The calling thread's stack bounds, found once (reading them may read
+ * /proc/self/maps); known == -1 when they cannot be. */
+static _Thread_local struct {
+  uintptr_t lo;
+  size_t size;
+  int known;
+} own_stack;
+
+int __ct_on_thread_stack(const void *p) {
+  if (!own_stack.known)
+    own_stack.known = thread_stack((uintptr_t)__builtin_frame_address(0), &own_stack.lo, &own_stack.size) ? 1 : -1;
+  return own_stack.known > 0 && (uintptr_t)p >= own_stack.lo && (uintptr_t)p - own_stack.lo < own_stack.size;
 }
 
 void __ct_stack_guard(const char *function) {

@@ -183,8 +183,11 @@ static void start_tape(ct_gen *g, ct_body *body) {
     return;
   runtime_link_tape(m);
   LLVMTypeRef i64 = g->i64_ty;
-  LLVMValueRef zero = LLVMConstInt(i64, 0, 0);
-  g->tape = ir_build_call(g->sb, m->mod, "__ct_tape_create", LLVMFunctionType(g->ptr_ty, &i64, 1, 0), &zero, 1, "ct.tape");
+  /* a split callee's tape starts small: a recursion (a divide-and-conquer
+     FFT) holds one per live call, most of them a few records */
+  LLVMValueRef reserve = LLVMConstInt(i64, split ? 256 : 0, 0);
+  g->tape =
+      ir_build_call(g->sb, m->mod, "__ct_tape_create", LLVMFunctionType(g->ptr_ty, &i64, 1, 0), &reserve, 1, "ct.tape");
   g->rev_tape = split ? LLVMGetParam(g->rg, body->next_param++) : g->tape;
   g->keep = split ? LLVMGetParam(g->rg, body->next_param++) : LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0);
 }

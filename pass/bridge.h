@@ -110,6 +110,12 @@ void ct_bridge_clear_no_signed_zeros(LLVMValueRef inst);
  * runs then (a noreturn call). */
 LLVMValueRef ct_bridge_split_if_then_unreachable(LLVMValueRef cond, LLVMValueRef before);
 
+/* Splits the block of `before` there into `if (cond) then else otherwise`,
+ * both new blocks joining again at `before`; returns the two new blocks'
+ * terminators (the caller puts what each arm runs before them). */
+void ct_bridge_split_if_then_else(LLVMValueRef cond, LLVMValueRef before, LLVMValueRef *then_term,
+                                  LLVMValueRef *else_term);
+
 /* The loops of `fn`, outer loops first: header, preheader (or NULL), the
  * unique exit block reached only from inside (or NULL), and, when LLVM's
  * scalar evolution can compute it before the loop runs, the trip count (an

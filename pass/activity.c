@@ -113,16 +113,18 @@ LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int
  * C++ output streams (std::ostream's operator<< and _M_insert<T>, put,
  * flush, std::operator<<(ostream&, ...), __ostream_insert, endl, flush, and
  * what they call to widen and throw), std::string's members (char data
- * only), the hashing of std::hash<std::string>. */
+ * only), the hashing of std::hash<std::string>, and the unordered
+ * containers' rehash policy (bucket counts from element counts and the
+ * float max_load_factor, a setting: std::unordered_map's operator[]). */
 static const char *const INACTIVE_LIBRARY_PREFIXES[] = {
     "_ZNSolsE", "_ZNSo9_M_insert", "_ZNSo3put", "_ZNSo5flush", "_ZStlsI", "_ZSt16__ostream_insert", "_ZSt4endl",
     "_ZSt5flush", "_ZNKSt5ctypeIcE13_M_widen_init", "_ZSt16__throw_bad_cast",
     "_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE", "_ZNKSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE",
-    "_ZSt11_Hash_bytes", NULL};
+    "_ZSt11_Hash_bytes", "_ZNKSt8__detail20_Prime_rehash_policy", NULL};
 /* ... and by whole name: byte and string comparisons. */
 static const char *const INACTIVE_LIBRARY_NAMES[] = {"bcmp", "memcmp", "strcmp", "strncmp", "memchr", "strchr", NULL};
 
-int activity_is_without_derivative(LLVMValueRef inst) {
+int activity_is_inactive_library_call(LLVMValueRef inst) {
   if (!LLVMIsACallInst(inst))
     return 0;
   LLVMValueRef callee = LLVMGetCalledValue(inst);
@@ -133,8 +135,19 @@ int activity_is_without_derivative(LLVMValueRef inst) {
   for (const char *const *p = INACTIVE_LIBRARY_PREFIXES; *p; ++p)
     if (len >= strlen(*p) && !strncmp(name, *p, strlen(*p)))
       return 1;
-  if (ir_callee_is(inst, INACTIVE_LIBRARY_NAMES))
+  return ir_callee_is(inst, INACTIVE_LIBRARY_NAMES);
+}
+
+int activity_is_without_derivative(LLVMValueRef inst) {
+  if (activity_is_inactive_library_call(inst))
     return 1;
+  if (!LLVMIsACallInst(inst))
+    return 0;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  if (!callee || !LLVMIsAFunction(callee))
+    return 0;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(callee, &len);
   return (len == 23 && !memcmp(name, "__ct_without_derivative", 23)) ||
          (len == 24 && !memcmp(name, "__ct_without_derivativef", 24)) ||
          (len == 27 && !memcmp(name, "__ct_without_derivative_ptr", 27)) ||

@@ -208,6 +208,14 @@ static ct_shadow_step shadow_of(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy,
     }
     return step;
   }
+  if (activity_is_inactive_library_call(inst)) {
+    /* memory a library function without derivative returns (a std::string's
+       new char buffer, met in a phi with the string's buffer inside a map
+       node) holds no derivative: no shadow memory, a NULL shadow (a copy of
+       constant data into it clears nothing: reverse.c) */
+    *s = LLVMConstNull(LLVMTypeOf(inst));
+    return SHADOW_MADE;
+  }
   if (alloc_is_sizeless_allocator(inst)) {
     gen_fail(g, inst, "returns new memory (__attribute__((malloc))) of a size Cotangent cannot tell",
              "declare it with __attribute__((alloc_size(N))) too, or with CT_ALLOCATOR (cotangent.h)");

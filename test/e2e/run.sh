@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh CC SOURCE OPTLEVEL OUTDIR [asan|tsan|omp|omp-asan|valgrind|omp-valgrind]:
 # compile SOURCE with cotangent-cc (a .cpp source: CC is cotangent-c++,
-# -std=c++17) at the given level and run it; the
+# -std=c++17 unless its flags name a standard) at the given level and run it; the
 # program checks its own gradients and exits non-zero on any mismatch. With
 # "asan" the program is built with AddressSanitizer (LeakSanitizer
 # included): tapes and shadow allocations must be freed. With "tsan" it is
@@ -22,6 +22,9 @@ esac
 exe="$out/$name$level$mode"
 flags=$(sed -n 's|^/\* run\.sh flags: \(.*\) \*/$|\1|p' "$src")
 dir=$(dirname "$src")
+case " $flags" in
+*" -std="*) std= ;; # the source's own standard (C++20 for std::span)
+esac
 for extra in $(sed -n 's|^/\* run\.sh sources: \(.*\) \*/$|\1|p' "$src"); do
   flags="$flags $dir/$extra"
 done

@@ -222,12 +222,15 @@ static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
 /* Can the pointer v get a shadow: it points into memory the function
  * allocates or reaches through its own memory or a varied argument (not
  * into a constant argument or a global, nor through a pointer loaded from
- * one, nor one ct_without_derivative holds constant)? */
+ * one, nor one ct_without_derivative holds constant)? A library function's
+ * char buffer (std::string's _M_create) can: a NULL one (forward.c), so
+ * that storing it into a shadowed map node stores NULL into the shadow
+ * node, not the buffer as its own shadow. */
 static int can_have_shadow(const ct_vmap *varied, LLVMValueRef v) {
   LLVMValueRef base = ir_base_object(v);
   if (!LLVMIsAInstruction(base))
     return vmap_get(varied, base) != NULL;
-  if (activity_is_without_derivative(base)) /* held constant (CT_NO_DERIVATIVE) */
+  if (activity_is_without_derivative(base) && !activity_is_inactive_library_call(base)) /* CT_NO_DERIVATIVE */
     return 0;
   if (!LLVMIsALoadInst(base) || vmap_get(varied, base)) /* loaded with a shadow (shadow_slots.c) */
     return 1;

@@ -114,16 +114,18 @@ LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int
  * C++ output streams (std::ostream's operator<< and _M_insert<T>, put,
  * flush, std::operator<<(ostream&, ...), __ostream_insert, endl, flush, and
  * what they call to widen and throw), std::string's members (char data
- * only), the hashing of std::hash<std::string>. */
+ * only), the hashing of std::hash<std::string>, and the unordered
+ * containers' rehash policy (bucket counts from element counts and the
+ * float max_load_factor, a setting: std::unordered_map's operator[]). */
 static const char *const INACTIVE_LIBRARY_PREFIXES[] = {
     "_ZNSolsE", "_ZNSo9_M_insert", "_ZNSo3put", "_ZNSo5flush", "_ZStlsI", "_ZSt16__ostream_insert", "_ZSt4endl",
     "_ZSt5flush", "_ZNKSt5ctypeIcE13_M_widen_init", "_ZSt16__throw_bad_cast",
     "_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE", "_ZNKSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE",
-    "_ZSt11_Hash_bytes", NULL};
+    "_ZSt11_Hash_bytes", "_ZNKSt8__detail20_Prime_rehash_policy", NULL};
 /* ... and by whole name: byte and string comparisons. */
 static const char *const INACTIVE_LIBRARY_NAMES[] = {"bcmp", "memcmp", "strcmp", "strncmp", "memchr", "strchr", NULL};
 
-int activity_is_without_derivative(LLVMValueRef inst) {
+int activity_is_inactive_library_call(LLVMValueRef inst) {
   if (!LLVMIsACallInst(inst))
     return 0;
   LLVMValueRef callee = LLVMGetCalledValue(inst);
@@ -134,8 +136,19 @@ int activity_is_without_derivative(LLVMValueRef inst) {
   for (const char *const *p = INACTIVE_LIBRARY_PREFIXES; *p; ++p)
     if (len >= strlen(*p) && !strncmp(name, *p, strlen(*p)))
       return 1;
-  if (ir_callee_is(inst, INACTIVE_LIBRARY_NAMES))
+  return ir_callee_is(inst, INACTIVE_LIBRARY_NAMES);
+}
+
+int activity_is_without_derivative(LLVMValueRef inst) {
+  if (activity_is_inactive_library_call(inst))
     return 1;
+  if (!LLVMIsACallInst(inst))
+    return 0;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  if (!callee || !LLVMIsAFunction(callee))
+    return 0;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(callee, &len);
   return (len == 23 && !memcmp(name, "__ct_without_derivative", 23)) ||
          (len == 24 && !memcmp(name, "__ct_without_derivativef", 24)) ||
          (len == 27 && !memcmp(name, "__ct_without_derivative_ptr", 27)) ||
@@ -226,12 +239,15 @@ static int stores_pointer_into_slot(LLVMValueRef load) {
 /* Can the pointer v get a shadow: it points into memory the function
  * allocates or reaches through its own memory or a varied argument (not
  * into a constant argument or a global, nor through a pointer loaded from
- * one, nor one ct_without_derivative holds constant)? */
+ * one, nor one ct_without_derivative holds constant)? A library function's
+ * char buffer (std::string's _M_create) can: a NULL one (forward.c), so
+ * that storing it into a shadowed map node stores NULL into the shadow
+ * node, not the buffer as its own shadow. */
 static int can_have_shadow(const ct_vmap *varied, LLVMValueRef v) {
   LLVMValueRef base = ir_base_object(v);
   if (!LLVMIsAInstruction(base))
     return vmap_get(varied, base) != NULL;
-  if (activity_is_without_derivative(base)) /* held constant (CT_NO_DERIVATIVE) */
+  if (activity_is_without_derivative(base) && !activity_is_inactive_library_call(base)) /* CT_NO_DERIVATIVE */
     return 0;
   if (!LLVMIsALoadInst(base) || vmap_get(varied, base)) /* loaded with a shadow (shadow_slots.c) */
     return 1;

@@ -68,7 +68,8 @@ void ct_bridge_simplify_function(LLVMValueRef fn);
  * functions with a custom derivative or marked no_derivative, cold
  * functions (the runtime's slow paths), and functions whose labels'
  * addresses are taken (computed goto: their block addresses name their own
- * blocks); with `only_prefix`, only callees whose name starts with it.
+ * blocks); with `only_prefix`, only callees whose name starts with it;
+ * at most INLINE_BUDGET calls (inlining.c), past which calls stay calls.
  * (The choice is made in C, inlining.c, each inlining by
  * ct_bridge_inline_call.) */
 void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, const char *only_prefix);

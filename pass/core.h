@@ -243,6 +243,10 @@ LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int
  * or get pointers to varied memory (C++ output streams, std::string,
  * memcmp): its result carries no derivative. */
 int activity_is_without_derivative(LLVMValueRef inst);
+/* The library functions of activity_is_without_derivative alone (not the
+ * user's markers): a pointer one returns points to no floating-point data
+ * (a std::string's characters). */
+int activity_is_inactive_library_call(LLVMValueRef inst);
 /* v (of fn, the prepared primal) is computed from a ct_without_derivative
  * (or no_derivative call) of a value that depends on spec's differentiable
  * arguments: its zero derivative is what the user asked for. */

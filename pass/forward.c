@@ -92,8 +92,9 @@ static ct_shadow_step shadow_of_derived(ct_gen *g, LLVMValueRef inst, LLVMValueR
   for (int k = base; k < nops; ++k) {
     LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
     LLVMValueRef sh = vmap_get(&g->shadow, op);
-    if (!sh && LLVMIsASelectInst(inst) && (LLVMIsAConstantPointerNull(op) || LLVMIsAUndefValue(op)))
-      sh = op; /* c ? p : NULL: NULL is its own shadow, as in a phi */
+    if (!sh && ir_points_nowhere(op))
+      sh = op; /* c ? p : NULL, or NULL + n (an empty std::vector's end of
+                  storage at -O0): NULL is its own shadow, as in a phi */
     if (!sh)
       sh = gpu_shadow_of_constant(g, op, m->b); /* a shared array of a kernel */
     if (!sh && !LLVMIsAGetElementPtrInst(inst) && !LLVMIsACastInst(inst))
@@ -206,6 +207,14 @@ static ct_shadow_step shadow_of(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy,
       return SHADOW_FAILED;
     }
     return step;
+  }
+  if (activity_is_inactive_library_call(inst)) {
+    /* memory a library function without derivative returns (a std::string's
+       new char buffer, met in a phi with the string's buffer inside a map
+       node) holds no derivative: no shadow memory, a NULL shadow (a copy of
+       constant data into it clears nothing: reverse.c) */
+    *s = LLVMConstNull(LLVMTypeOf(inst));
+    return SHADOW_MADE;
   }
   if (alloc_is_sizeless_allocator(inst)) {
     gen_fail(g, inst, "returns new memory (__attribute__((malloc))) of a size Cotangent cannot tell",

@@ -252,6 +252,12 @@ void custom_build_kept(ct_gen *g);
 /* Decides what each reverse block needs and how it gets it (b->needs, the
  * induction variables and guards telling predecessors, batched records). */
 void plan_tape(ct_gen *g);
+/* Does the reverse of `copy` (a memcpy/memmove of that layout) only clear
+ * its destination's adjoints: constant data (a source without a shadow)
+ * of no deducible layout, into memory holding no pointers (a key's chars
+ * copied into a std::string inside a map node that also holds a double)?
+ * The copied bytes carry no derivative, whatever they are. */
+int plan_copy_clears_only(ct_gen *g, LLVMValueRef copy, const ct_layout *layout);
 
 /* tape.c: the runtime tape as generated code uses it */
 #define TAPE_MAX_EXIT_ARRAYS 64

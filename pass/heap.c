@@ -352,6 +352,22 @@ static ct_shadow_step realloc_shadow(ct_gen *g, LLVMValueRef inst, const ct_allo
   return SHADOW_MADE;
 }
 
+/* A shadow block that reaches the user (heap_reverse leaves it to them: a
+ * std::vector argument grown by push_back, its shadow vector holding the
+ * shadow block) is allocated by the primal's own function, zeroed, so that
+ * the user's deallocator (operator delete, a CT_ALLOCATOR's) matches it. */
+static LLVMValueRef users_shadow_block(ct_gen *g, LLVMValueRef copy, LLVMValueRef bytes) {
+  LLVMBuilderRef b = g->m->b;
+  LLVMValueRef s = LLVMInstructionClone(copy);
+  LLVMInsertIntoBuilderWithName(b, s, "shadow");
+  LLVMValueRef failed = LLVMBuildAnd(b, LLVMBuildIsNull(b, s, ""), LLVMBuildIsNotNull(b, copy, ""), "");
+  LLVMTypeRef voidt = LLVMVoidTypeInContext(g->m->ctx), cparams[3] = {g->i32_ty, g->i64_ty, g->i64_ty};
+  LLVMValueRef cargs[3] = {LLVMBuildZExt(b, failed, g->i32_ty, ""), LLVMConstInt(g->i64_ty, 1, 0), bytes};
+  ir_build_call(b, g->m->mod, "__ct_check_shadow_alloc", LLVMFunctionType(voidt, cparams, 3, 0), cargs, 3, "");
+  LLVMBuildMemSet(b, s, LLVMConstInt(LLVMInt8TypeInContext(g->m->ctx), 0, 0), bytes, 1);
+  return s;
+}
+
 ct_shadow_step heap_forward_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s) {
   ct_alloc_info info;
   alloc_call_info(inst, &info);
@@ -360,6 +376,10 @@ ct_shadow_step heap_forward_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef co
   LLVMBuilderRef b = g->m->b;
   LLVMValueRef count, size;
   block_size(g, inst, &info, forward_value, &count, &size);
+  if (!g->spec->owns_escaping && stored_pointers_escapes(g, inst) && !is_nvptx(g)) {
+    *s = users_shadow_block(g, copy, tape_bytes_mul(g, count, size));
+    return SHADOW_MADE;
+  }
   if ((info.align >= 0 || info.align_bytes > 16) && !is_nvptx(g)) {
     LLVMValueRef align = info.align >= 0 ? LLVMBuildZExtOrBitCast(b, forward_value(g, LLVMGetOperand(inst, (unsigned)info.align)),
                                                                   g->i64_ty, "")

@@ -22,6 +22,13 @@ LLVMValueRef ir_base_object(LLVMValueRef p) {
   return p;
 }
 
+int ir_points_nowhere(LLVMValueRef p) {
+  p = ir_base_object(p);
+  if (LLVMIsAConstantPointerNull(p) || LLVMIsAUndefValue(p))
+    return 1;
+  return LLVMIsAConstantExpr(p) && LLVMGetConstOpcode(p) == LLVMIntToPtr && LLVMIsAConstantInt(LLVMGetOperand(p, 0));
+}
+
 int ir_is_local(LLVMValueRef v) { return LLVMIsAInstruction(v) != NULL; }
 
 int ir_param_index(LLVMValueRef v) {

@@ -12,6 +12,11 @@
 /* The object a pointer points into (through GEPs and casts, constant
  * expressions included). */
 LLVMValueRef ir_base_object(LLVMValueRef p);
+/* Does p point into no object: null, undef, a constant integer made a
+ * pointer, or an offset from one (an empty std::vector's end of storage,
+ * NULL + n folded to inttoptr (i64 16 to ptr))? Such a pointer is its own
+ * shadow. */
+int ir_points_nowhere(LLVMValueRef p);
 /* v is computed inside its function (an instruction), not a constant, a
  * global or an argument. */
 int ir_is_local(LLVMValueRef v);

@@ -328,13 +328,28 @@ static LLVMValueRef value_in_local(LLVMValueRef v, LLVMValueRef *store) {
   return held;
 }
 
+/* value_in_local through a chain of such locals (wrappers that pass their
+ * parameters on to wrappers: cotangent.hpp's span arguments); *store is the
+ * store of the value itself. */
+static LLVMValueRef value_through_locals(LLVMValueRef v, LLVMValueRef *store) {
+  LLVMValueRef held = value_in_local(v, store), inner = NULL;
+  for (int depth = 0; held && depth < 64; ++depth) {
+    LLVMValueRef deeper = value_in_local(held, &inner);
+    if (!deeper)
+      break;
+    held = deeper;
+    *store = inner;
+  }
+  return held;
+}
+
 /* An operator's operands that are locals holding a function or a marker
  * (ct_const, enzyme_dup, ...) become that function or a load of the marker:
  * what a wrapper passed on is read as if written at the call. */
 static void see_through_locals(ct_module *m, LLVMValueRef call) {
   unsigned n = (unsigned)LLVMGetNumArgOperands(call);
   for (unsigned k = 0; k < n; ++k) {
-    LLVMValueRef store = NULL, held = value_in_local(LLVMGetOperand(call, k), &store);
+    LLVMValueRef store = NULL, held = value_through_locals(LLVMGetOperand(call, k), &store);
     if (held && LLVMIsAFunction(held)) {
       LLVMSetOperand(call, k, held);
       continue;

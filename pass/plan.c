@@ -406,6 +406,11 @@ static void plan_rule(ct_gen *g, ct_block *b, LLVMValueRef inst) {
     need(g, b, inst, NEED_VALUE);
 }
 
+int plan_copy_clears_only(ct_gen *g, LLVMValueRef copy, const ct_layout *layout) {
+  return layout->kind == CT_LAYOUT_UNKNOWN && !vmap_get(&g->active, LLVMGetOperand(copy, 1)) &&
+         !stored_pointers_copies_pointers(g, copy);
+}
+
 /* A memcpy/memmove (or memset, with `copy` 0): the shadows of both ends, and
  * the length. A copy of integers and pointers only (whose shadows the
  * forward pass copies: stored_pointers.c) has no reverse. */
@@ -413,7 +418,8 @@ static void plan_copy(ct_gen *g, ct_block *b, LLVMValueRef inst, int copy) {
   if (copy) {
     ct_layout layout;
     layout_of_copy(inst, &layout);
-    int moves = layout.kind == CT_LAYOUT_UNIFORM || layout.kind == CT_LAYOUT_FIELDS;
+    int moves = layout.kind == CT_LAYOUT_UNIFORM || layout.kind == CT_LAYOUT_FIELDS ||
+                plan_copy_clears_only(g, inst, &layout);
     int pointers = stored_pointers_copies_pointers(g, inst);
     if (!moves && !(pointers && !layout.fp_seen) && layout.kind != CT_LAYOUT_NO_FP) {
       char *what = util_format("copies memory whose element type Cotangent cannot deduce (%s)", layout.why);

@@ -540,7 +540,8 @@ static void reverse_memcpy(ct_gen *g, LLVMValueRef inst) {
   ct_module *m = g->m;
   ct_layout layout;
   layout_of_copy(inst, &layout);
-  if (layout.kind != CT_LAYOUT_UNIFORM && layout.kind != CT_LAYOUT_FIELDS) {
+  int clears_only = plan_copy_clears_only(g, inst, &layout);
+  if (layout.kind != CT_LAYOUT_UNIFORM && layout.kind != CT_LAYOUT_FIELDS && !clears_only) {
     layout_free(&layout);
     return; /* pointers and integers (stored_pointers.c) */
   }
@@ -550,7 +551,9 @@ static void reverse_memcpy(ct_gen *g, LLVMValueRef inst) {
   LLVMValueRef ssrc = constant_source ? LLVMConstNull(g->ptr_ty) : rev_shadow(g, LLVMGetOperand(inst, 1));
   /* kernels: other threads may add into the source's shadow too */
   int atomic = !constant_source && gpu_needs_atomic(g, LLVMGetOperand(inst, 1));
-  if (layout.kind == CT_LAYOUT_UNIFORM) {
+  if (layout.kind == CT_LAYOUT_UNIFORM || clears_only) {
+    if (clears_only) /* into memory without a shadow (a NULL one, forward.c): nothing */
+      len = LLVMBuildSelect(m->b, LLVMBuildIsNull(m->b, sdst, ""), LLVMConstInt(g->i64_ty, 0, 0), len, "");
     if (constant_source) /* constant data copied over differentiable memory */
       LLVMBuildMemSet(m->b, sdst, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), len, 1);
     else if (atomic || !inline_copy_adjoint(g, inst, ssrc, sdst, layout.uniform == 8)) {

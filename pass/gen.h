@@ -14,6 +14,9 @@
  * per loop run at the loop's exit and read from a slot. */
 /* NEED_IV_EXIT (at a loop's exit): a counted induction variable's last
  * value, start + step * (trips - 1), from needs listed before it. */
+/* NEED_ITERATION (at a loop's latch; value: the loop's header as a value):
+ * the iteration's writes to scratch memory recomputed here (remat.c), from
+ * needs listed before it; loads listed after it may read that memory. */
 typedef enum {
   NEED_VALUE,
   NEED_SHADOW,
@@ -21,7 +24,8 @@ typedef enum {
   NEED_REMAT,
   NEED_REMAT_SHADOW,
   NEED_HOISTED,
-  NEED_IV_EXIT
+  NEED_IV_EXIT,
+  NEED_ITERATION
 } ct_need_kind;
 
 /* Does b's record say which predecessor came before b? */
@@ -126,6 +130,8 @@ typedef struct {
    * are added into shadow memory that is not a thread-private alloca with
    * atomic read-modify-writes. */
   int atomic_shadow_adds;
+  /* remat.c: the loops whose iterations the reverse pass recomputes */
+  struct ct_remat *remat;
   /* scopes.c: per kind of memory, its alias.scope and noalias lists */
   LLVMValueRef scope_lists[5][2];
   int failed;
@@ -193,6 +199,11 @@ void classify_warn_lossy_conversions(ct_gen *g);
  * pass (nothing may write its object after it)? Remembered per load; a
  * malloc read so is freed by its reverse (g->deferred_free). */
 int memory_reads_unchanged(ct_gen *g, LLVMValueRef load);
+/* Is `base` memory of the function's own that its reverse pass may write
+ * and read back (remat.c): an alloca of the entry block, or a malloc
+ * outside loops whose free can be deferred, that stays private, in a
+ * gradient that is neither split nor run by several threads? */
+int memory_private_scratch(ct_gen *g, LLVMValueRef base);
 
 /* stored_pointers.c: a pointer without a shadow stored into shadowed
  * memory is its own shadow there; pointers loaded back from there (and
@@ -242,6 +253,27 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call);
 LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
 /* Forward: pushes the kept arrays right after their calls. */
 void custom_build_kept(ct_gen *g);
+
+/* remat.c: iteration-level rematerialisation (planned by plan.c) */
+/* What having v in block b's reverse costs, in taped values (plan.c). */
+typedef int (*ct_remat_cost)(ct_gen *g, ct_block *b, LLVMValueRef v);
+/* Chooses the loops whose iterations the reverse recomputes, and what
+ * they recompute; returns how many. Before the blocks' needs are planned. */
+unsigned remat_choose(ct_gen *g, ct_remat_cost live_in_cost);
+/* Chosen loop k: its latch, the values its recomputation takes (planned as
+ * the latch's needs before the marker), and the marker (NEED_ITERATION). */
+ct_block *remat_latch(ct_gen *g, unsigned k);
+unsigned remat_live_ins(ct_gen *g, unsigned k, LLVMValueRef **out);
+LLVMValueRef remat_marker(ct_gen *g, unsigned k);
+/* Does b's reverse find in memory again what `load` read (a load of a
+ * chosen loop's scratch memory, b in that loop)? */
+int remat_restores(ct_gen *g, ct_block *b, LLVMValueRef load);
+/* Remarks (-Rpass=cotangent): each chosen loop and the values it spares
+ * the tape. After planning. */
+void remat_remark(ct_gen *g);
+/* Reverse, at m->b: the recomputation of the iteration `marker` names. */
+void remat_emit(ct_gen *g, LLVMValueRef marker);
+void remat_free(ct_gen *g);
 
 /* plan.c: tape planning */
 /* Decides what each reverse block needs and how it gets it (b->needs, the

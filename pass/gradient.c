@@ -95,6 +95,7 @@ static void gen_free(ct_gen *g) {
   free(g->heap_shadow_bytes);
   free(g->loops);
   free(g->loop_blocks);
+  remat_free(g);
   for (size_t i = 0; i < sizeof VALUE_MAPS / sizeof VALUE_MAPS[0]; ++i)
     vmap_free(value_map(g, i));
 }

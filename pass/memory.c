@@ -122,10 +122,53 @@ static int may_write_object(LLVMValueRef inst, LLVMValueRef base, int private_ob
   return !identified || db == base || !ir_is_local_allocation(db);
 }
 
+/* The one value stored into `slot`, an alloca of the entry block that is
+ * stored once there and otherwise only loaded and annotated (a
+ * CT_NO_DERIVATIVE parameter's annotated copy), or NULL. */
+static LLVMValueRef single_stored_value(LLVMValueRef slot) {
+  static const char *const MARKERS[] = {"llvm.var.annotation.p0.p0", "llvm.lifetime.start.p0",
+                                        "llvm.lifetime.end.p0", NULL};
+  LLVMValueRef v = NULL;
+  if (!LLVMIsAAllocaInst(slot))
+    return NULL;
+  LLVMBasicBlockRef entry = LLVMGetInstructionParent(slot);
+  for (LLVMUseRef u = LLVMGetFirstUse(slot); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsALoadInst(user) || (LLVMIsACallInst(user) && ir_callee_is(user, MARKERS)))
+      continue;
+    if (!LLVMIsAStoreInst(user) || LLVMGetOperand(user, 1) != slot || v || LLVMGetInstructionParent(user) != entry)
+      return NULL;
+    v = LLVMGetOperand(user, 0);
+  }
+  return v;
+}
+
+/* The object a load reads: its base, seen through a pointer reloaded from
+ * its annotated copy and through ct_without_derivative's pointer marker
+ * when that leads to an argument or global (writes through the marker or
+ * the reloaded pointer are writes through a pointer of unknown origin:
+ * may_write_object counts them). */
+static LLVMValueRef read_object(LLVMValueRef ptr) {
+  LLVMValueRef base = ir_base_object(ptr);
+  if (LLVMIsALoadInst(base) && single_stored_value(LLVMGetOperand(base, 0))) {
+    LLVMValueRef inner = ir_base_object(single_stored_value(LLVMGetOperand(base, 0)));
+    if (LLVMIsACallInst(inner) && activity_is_without_derivative(inner) && LLVMGetNumArgOperands(inner) == 1)
+      inner = ir_base_object(LLVMGetOperand(inner, 0));
+    if (LLVMIsAArgument(inner) || LLVMIsAGlobalVariable(inner))
+      return inner;
+  }
+  if (LLVMIsACallInst(base) && activity_is_without_derivative(base) && LLVMGetNumArgOperands(base) == 1) {
+    LLVMValueRef inner = ir_base_object(LLVMGetOperand(base, 0));
+    if (LLVMIsAArgument(inner) || LLVMIsAGlobalVariable(inner))
+      return inner;
+  }
+  return base;
+}
+
 /* The rule for functions with parallel regions: loads of an argument or
  * global the function never writes (other than its own locals). */
 static int reads_unchanged_memory_anywhere(ct_gen *g, LLVMValueRef load) {
-  LLVMValueRef base = ir_base_object(LLVMGetOperand(load, 0));
+  LLVMValueRef base = read_object(LLVMGetOperand(load, 0));
   if (LLVMIsAAllocaInst(base) || LLVMIsACallInst(base))
     return 0;
   for (unsigned i = 0; i < g->nblocks; ++i)
@@ -147,7 +190,7 @@ static int reads_unchanged_memory_uncached(ct_gen *g, LLVMValueRef load) {
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst))
       if (LLVMIsACallInst(inst) && ir_is_omp_fork(inst))
         return reads_unchanged_memory_anywhere(g, load);
-  LLVMValueRef base = ir_base_object(LLVMGetOperand(load, 0));
+  LLVMValueRef base = read_object(LLVMGetOperand(load, 0));
   /* split (an augmented forward returns, and its caller runs on, and may
      overwrite what it read, before this reverse: a pullback applied later,
      a differentiated callee): only constants stay unchanged */
@@ -205,6 +248,19 @@ static int reads_unchanged_memory_uncached(ct_gen *g, LLVMValueRef load) {
   if (unchanged && is_malloc)
     vmap_set(&g->deferred_free, base, base);
   return unchanged;
+}
+
+int memory_private_scratch(ct_gen *g, LLVMValueRef base) {
+  if (g->spec->split || g->atomic_shadow_adds || g->spec->concurrent)
+    return 0;
+  if (LLVMIsAAllocaInst(base)) {
+    if (LLVMGetInstructionParent(base) != LLVMGetEntryBasicBlock(g->pc))
+      return 0;
+  } else if (!ir_is_allocation(base) || !alloc_can_free(base) ||
+             batch_innermost_loop(g, LLVMGetInstructionParent(base)) >= 0 || classify(g, base) != REV_ALLOC) {
+    return 0; /* deferring frees in loops would keep every allocation */
+  }
+  return !local_object_escapes(base, 0);
 }
 
 /* The same, remembered per load: the planner asks about a load many times. */

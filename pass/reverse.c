@@ -426,6 +426,10 @@ static void recompute_values(ct_gen *g, ct_block *b) {
     ct_need *nd = &b->needs[k];
     if (need_on_tape(nd->kind) || nd->kind == NEED_HOISTED)
       continue;
+    if (nd->kind == NEED_ITERATION) {
+      remat_emit(g, nd->value);
+      continue;
+    }
     if (nd->kind == NEED_IV_EXIT) {
       LLVMValueRef last = iv_last_value(g, nd->value);
       vmap_set(&g->popped[NEED_VALUE], nd->value, last);

@@ -106,6 +106,8 @@ typedef struct {
   ct_vmap hoisted;        /* primal value taped at a loop exit -> its slot (or itself until made) */
   ct_vmap deferred_free;  /* malloc whose memory the reverse pass reads: freed by its reverse, not by free() */
   ct_vmap unchanged_loads; /* load -> 2 if nothing writes its memory after it, 1 if something may (memo) */
+  ct_vmap undone_stores;   /* stores whose old value the reverse puts back (memory.c) -> themselves */
+  ct_vmap undo_old;        /* such a store -> the old value its forward copy loaded first (forward.c) */
   ct_vmap iv_headers;     /* induction variable phi -> its header block (index + 1) */
   ct_vmap iv_steps;       /* induction variable phi -> its increment (add/sub phi, C) */
   ct_vmap iv_starts;      /* induction variable phi -> its start (the value from outside the loop) */
@@ -132,6 +134,7 @@ typedef struct {
   int atomic_shadow_adds;
   /* remat.c: the loops whose iterations the reverse pass recomputes */
   struct ct_remat *remat;
+  int undone_found; /* undone_stores is filled */
   /* scopes.c: per kind of memory, its alias.scope and noalias lists */
   LLVMValueRef scope_lists[5][2];
   int failed;
@@ -204,6 +207,11 @@ int memory_reads_unchanged(ct_gen *g, LLVMValueRef load);
  * outside loops whose free can be deferred, that stays private, in a
  * gradient that is neither split nor run by several threads? */
 int memory_private_scratch(ct_gen *g, LLVMValueRef base);
+/* Does the reverse pass put back the value the store overwrote (an output
+ * written last; see memory.c)? The forward loads it first (forward.c), the
+ * reverse starts by storing it back and ends by storing the new value
+ * again (gradient.c). NULL: just makes sure the stores are decided. */
+int memory_store_undone(ct_gen *g, LLVMValueRef inst);
 
 /* stored_pointers.c: a pointer without a shadow stored into shadowed
  * memory is its own shadow there; pointers loaded back from there (and

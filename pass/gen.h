@@ -11,7 +11,8 @@
  * recomputed at the start of the reverse block from needs listed before
  * them, never on the tape. */
 /* NEED_HOISTED: a value invariant in the loops around the block, taped once
- * per loop run at the loop's exit and read from a slot. */
+ * per loop run at the loop's exit and read from a slot; NEED_HOISTED_SHADOW
+ * the same for a pointer's shadow. */
 /* NEED_IV_EXIT (at a loop's exit): a counted induction variable's last
  * value, start + step * (trips - 1), from needs listed before it. */
 /* NEED_ITERATION (at a loop's latch; value: the loop's header as a value):
@@ -25,7 +26,8 @@ typedef enum {
   NEED_REMAT_SHADOW,
   NEED_HOISTED,
   NEED_IV_EXIT,
-  NEED_ITERATION
+  NEED_ITERATION,
+  NEED_HOISTED_SHADOW
 } ct_need_kind;
 
 /* Does b's record say which predecessor came before b? */
@@ -104,6 +106,7 @@ typedef struct {
   ct_vmap call_tape; /* primal call -> tape its augmented forward returned */
   ct_vmap global_shadows; /* global variable -> its per-call zeroed shadow */
   ct_vmap hoisted;        /* primal value taped at a loop exit -> its slot (or itself until made) */
+  ct_vmap hoisted_shadows; /* the same for shadows: primal pointer -> its shadow's slot */
   ct_vmap deferred_free;  /* malloc whose memory the reverse pass reads: freed by its reverse, not by free() */
   ct_vmap unchanged_loads; /* load -> 2 if nothing writes its memory after it, 1 if something may (memo) */
   ct_vmap undone_stores;   /* stores whose old value the reverse puts back (memory.c) -> themselves */

@@ -55,6 +55,7 @@ static const size_t VALUE_MAPS[] = {
     offsetof(ct_gen, rev_args),       offsetof(ct_gen, rev_arg_shadows), offsetof(ct_gen, active),
     offsetof(ct_gen, slot),           offsetof(ct_gen, call_aug),      offsetof(ct_gen, call_rev),
     offsetof(ct_gen, call_tape),      offsetof(ct_gen, global_shadows), offsetof(ct_gen, hoisted),
+    offsetof(ct_gen, hoisted_shadows),
     offsetof(ct_gen, deferred_free),  offsetof(ct_gen, unchanged_loads), offsetof(ct_gen, undone_stores),
     offsetof(ct_gen, undo_old),       offsetof(ct_gen, iv_headers),
     offsetof(ct_gen, iv_steps),       offsetof(ct_gen, iv_starts),     offsetof(ct_gen, iv_counted),

@@ -201,8 +201,15 @@ static void need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind) {
     }
   }
   ct_block *def = cfg_block_of(g, LLVMGetInstructionParent(v));
-  if (def->stable || has_need(b, v, kind))
+  if (def->stable || has_need(b, v, kind) || has_need(b, v, NEED_HOISTED_SHADOW))
     return;
+  ct_block *exit = kind == NEED_SHADOW ? hoist_target(g, b, v) : NULL;
+  if (exit) { /* a shadow invariant in loops around b: once per run of the outermost */
+    need(g, exit, v, NEED_SHADOW);
+    vmap_set(&g->hoisted_shadows, v, v);
+    add_need(b, v, NEED_HOISTED_SHADOW);
+    return;
+  }
   add_need(b, v, kind);
 }
 

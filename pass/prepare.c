@@ -61,6 +61,7 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
     return NULL;
   }
   retype_fp_memory(m, copy);
+  interchange_dot_products(m, fn, copy);
   return copy;
 }
 

@@ -26,8 +26,7 @@
  * body are pure instructions of j and of values from outside; and nothing
  * in the j loop writes memory (the k loop's loads read the same values in
  * either order). */
-#include "core.h"
-#include "rules.h"
+#include "gen.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +253,7 @@ static int nest_is_pure(const nest *t) {
   for (unsigned b = 0; b < t->njblocks; ++b)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(t->jblocks[b]); inst; inst = LLVMGetNextInstruction(inst))
       if (LLVMIsAStoreInst(inst) || LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst) ||
+          LLVMIsAInvokeInst(inst) || LLVMIsACallBrInst(inst) ||
           LLVMIsAFenceInst(inst) || (LLVMIsACallInst(inst) && !harmless_call(inst) && !pure_instruction(inst)))
         return 0;
   return 1;
@@ -423,6 +423,8 @@ static void rewrite(ct_module *m, LLVMValueRef fn, nest *t) {
 }
 
 void interchange_dot_products(ct_module *m, LLVMValueRef user_fn, LLVMValueRef fn) {
+  if (gpu_module_is_simt(m->mod))
+    return; /* no malloc per loop in kernels */
   for (int changed = 1, rounds = 0; changed && rounds < 4; ++rounds) {
     changed = 0;
     ct_bridge_loop *loops = NULL;

@@ -160,6 +160,12 @@ int libm_keep_tie_order(LLVMModuleRef mod);
 /* retype.c: integer loads/stores that move float/double data (small struct
  * copies) become loads/stores of that floating-point type. */
 void retype_fp_memory(ct_module *m, LLVMValueRef fn);
+/* interchange.c: in a prepared copy, a loop of dot products along a
+ * strided index (for j { s = 0; for k s += a[k] * b[k*n + j]; use(s) })
+ * becomes for k { for j S[j] += ... } with the sums in an array (the same
+ * operations per sum, in the same order): forward and reverse run along
+ * rows. */
+void interchange_dot_products(ct_module *m, LLVMValueRef user_fn, LLVMValueRef fn);
 
 /* layout.c, layout_resolve.c: the floating-point fields of what a
  * memcpy/memmove copies, deduced from the types, TBAA and accesses of the

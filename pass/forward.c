@@ -527,8 +527,27 @@ static void drop_deferred_frees(ct_gen *g) {
       }
 }
 
+/* Stores whose old value the reverse pass puts back (memory.c): their
+ * forward copies load it first (the blocks run once: the reverse part, in
+ * the same function, uses it directly). */
+static void save_undone_values(ct_gen *g) {
+  memory_store_undone(g, NULL);
+  for (size_t i = 0; i < g->undone_stores.cap; ++i) {
+    LLVMValueRef s = g->undone_stores.keys[i];
+    LLVMValueRef copy = s ? vmap_get(&g->fwd, s) : NULL;
+    if (!copy)
+      continue;
+    LLVMPositionBuilderBefore(g->m->b, copy);
+    LLVMValueRef old = LLVMBuildLoad2(g->m->b, LLVMTypeOf(LLVMGetOperand(s, 0)), LLVMGetOperand(copy, 1), "ct.old");
+    LLVMSetAlignment(old, LLVMGetAlignment(copy));
+    scopes_tag_primal(g, old);
+    vmap_set(&g->undo_old, s, old);
+  }
+}
+
 void forward_build(ct_gen *g) {
   drop_deferred_frees(g);
+  save_undone_values(g);
   remark_tape_use(g);
   mark_math_calls_pure(g);
   build_shadows(g);

@@ -11,9 +11,13 @@
  * recomputed at the start of the reverse block from needs listed before
  * them, never on the tape. */
 /* NEED_HOISTED: a value invariant in the loops around the block, taped once
- * per loop run at the loop's exit and read from a slot. */
+ * per loop run at the loop's exit and read from a slot; NEED_HOISTED_SHADOW
+ * the same for a pointer's shadow. */
 /* NEED_IV_EXIT (at a loop's exit): a counted induction variable's last
  * value, start + step * (trips - 1), from needs listed before it. */
+/* NEED_ITERATION (at a loop's latch; value: the loop's header as a value):
+ * the iteration's writes to scratch memory recomputed here (remat.c), from
+ * needs listed before it; loads listed after it may read that memory. */
 typedef enum {
   NEED_VALUE,
   NEED_SHADOW,
@@ -21,7 +25,9 @@ typedef enum {
   NEED_REMAT,
   NEED_REMAT_SHADOW,
   NEED_HOISTED,
-  NEED_IV_EXIT
+  NEED_IV_EXIT,
+  NEED_ITERATION,
+  NEED_HOISTED_SHADOW
 } ct_need_kind;
 
 /* Does b's record say which predecessor came before b? */
@@ -100,8 +106,11 @@ typedef struct {
   ct_vmap call_tape; /* primal call -> tape its augmented forward returned */
   ct_vmap global_shadows; /* global variable -> its per-call zeroed shadow */
   ct_vmap hoisted;        /* primal value taped at a loop exit -> its slot (or itself until made) */
+  ct_vmap hoisted_shadows; /* the same for shadows: primal pointer -> its shadow's slot */
   ct_vmap deferred_free;  /* malloc whose memory the reverse pass reads: freed by its reverse, not by free() */
   ct_vmap unchanged_loads; /* load -> 2 if nothing writes its memory after it, 1 if something may (memo) */
+  ct_vmap undone_stores;   /* stores whose old value the reverse puts back (memory.c) -> themselves */
+  ct_vmap undo_old;        /* such a store -> the old value its forward copy loaded first (forward.c) */
   ct_vmap iv_headers;     /* induction variable phi -> its header block (index + 1) */
   ct_vmap iv_steps;       /* induction variable phi -> its increment (add/sub phi, C) */
   ct_vmap iv_starts;      /* induction variable phi -> its start (the value from outside the loop) */
@@ -126,6 +135,9 @@ typedef struct {
    * are added into shadow memory that is not a thread-private alloca with
    * atomic read-modify-writes. */
   int atomic_shadow_adds;
+  /* remat.c: the loops whose iterations the reverse pass recomputes */
+  struct ct_remat *remat;
+  int undone_found; /* undone_stores is filled */
   /* scopes.c: per kind of memory, its alias.scope and noalias lists */
   LLVMValueRef scope_lists[5][2];
   int failed;
@@ -198,6 +210,16 @@ void indirect_guard_fallbacks(ct_gen *g);
  * pass (nothing may write its object after it)? Remembered per load; a
  * malloc read so is freed by its reverse (g->deferred_free). */
 int memory_reads_unchanged(ct_gen *g, LLVMValueRef load);
+/* Is `base` memory of the function's own that its reverse pass may write
+ * and read back (remat.c): an alloca of the entry block, or a malloc
+ * outside loops whose free can be deferred, that stays private, in a
+ * gradient that is neither split nor run by several threads? */
+int memory_private_scratch(ct_gen *g, LLVMValueRef base);
+/* Does the reverse pass put back the value the store overwrote (an output
+ * written last; see memory.c)? The forward loads it first (forward.c), the
+ * reverse starts by storing it back and ends by storing the new value
+ * again (gradient.c). NULL: just makes sure the stores are decided. */
+int memory_store_undone(ct_gen *g, LLVMValueRef inst);
 
 /* stored_pointers.c: a pointer without a shadow stored into shadowed
  * memory is its own shadow there; pointers loaded back from there (and
@@ -247,6 +269,27 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call);
 LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
 /* Forward: pushes the kept arrays right after their calls. */
 void custom_build_kept(ct_gen *g);
+
+/* remat.c: iteration-level rematerialisation (planned by plan.c) */
+/* What having v in block b's reverse costs, in taped values (plan.c). */
+typedef int (*ct_remat_cost)(ct_gen *g, ct_block *b, LLVMValueRef v);
+/* Chooses the loops whose iterations the reverse recomputes, and what
+ * they recompute; returns how many. Before the blocks' needs are planned. */
+unsigned remat_choose(ct_gen *g, ct_remat_cost live_in_cost);
+/* Chosen loop k: its latch, the values its recomputation takes (planned as
+ * the latch's needs before the marker), and the marker (NEED_ITERATION). */
+ct_block *remat_latch(ct_gen *g, unsigned k);
+unsigned remat_live_ins(ct_gen *g, unsigned k, LLVMValueRef **out);
+LLVMValueRef remat_marker(ct_gen *g, unsigned k);
+/* Does b's reverse find in memory again what `load` read (a load of a
+ * chosen loop's scratch memory, b in that loop)? */
+int remat_restores(ct_gen *g, ct_block *b, LLVMValueRef load);
+/* Remarks (-Rpass=cotangent): each chosen loop and the values it spares
+ * the tape. After planning. */
+void remat_remark(ct_gen *g);
+/* Reverse, at m->b: the recomputation of the iteration `marker` names. */
+void remat_emit(ct_gen *g, LLVMValueRef marker);
+void remat_free(ct_gen *g);
 
 /* plan.c: tape planning */
 /* Decides what each reverse block needs and how it gets it (b->needs, the

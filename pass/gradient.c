@@ -55,7 +55,9 @@ static const size_t VALUE_MAPS[] = {
     offsetof(ct_gen, rev_args),       offsetof(ct_gen, rev_arg_shadows), offsetof(ct_gen, active),
     offsetof(ct_gen, slot),           offsetof(ct_gen, call_aug),      offsetof(ct_gen, call_rev),
     offsetof(ct_gen, call_tape),      offsetof(ct_gen, global_shadows), offsetof(ct_gen, hoisted),
-    offsetof(ct_gen, deferred_free),  offsetof(ct_gen, unchanged_loads), offsetof(ct_gen, iv_headers),
+    offsetof(ct_gen, hoisted_shadows),
+    offsetof(ct_gen, deferred_free),  offsetof(ct_gen, unchanged_loads), offsetof(ct_gen, undone_stores),
+    offsetof(ct_gen, undo_old),       offsetof(ct_gen, iv_headers),
     offsetof(ct_gen, iv_steps),       offsetof(ct_gen, iv_starts),     offsetof(ct_gen, iv_counted),
     offsetof(ct_gen, self_shadowed),  offsetof(ct_gen, popped[0]),     offsetof(ct_gen, popped[1]),
     offsetof(ct_gen, popped[2]),      offsetof(ct_gen, kept),
@@ -95,6 +97,7 @@ static void gen_free(ct_gen *g) {
   free(g->heap_shadow_bytes);
   free(g->loops);
   free(g->loop_blocks);
+  remat_free(g);
   for (size_t i = 0; i < sizeof VALUE_MAPS / sizeof VALUE_MAPS[0]; ++i)
     vmap_free(value_map(g, i));
 }
@@ -327,6 +330,22 @@ static void seed_returns(ct_gen *g, ct_body *body, LLVMValueRef which) {
   }
 }
 
+/* The stores whose old values the reverse pass puts back (memory.c,
+ * forward.c): at the turn the old values (`undo`), at the end the new ones
+ * again. They write pairwise different objects: the order is free. */
+static void undo_stores(ct_gen *g, int undo) {
+  for (size_t i = 0; i < g->undo_old.cap; ++i) {
+    LLVMValueRef s = g->undo_old.keys[i];
+    if (!s)
+      continue;
+    LLVMValueRef ptr = LLVMGetOperand(s, 1), v = LLVMGetOperand(s, 0);
+    LLVMValueRef fptr = vmap_get(&g->fwd, ptr), fv = vmap_get(&g->fwd, v);
+    LLVMValueRef st = LLVMBuildStore(g->m->b, undo ? vmap_get(&g->undo_old, s) : fv ? fv : v, fptr ? fptr : ptr);
+    LLVMSetAlignment(st, LLVMGetAlignment(s));
+    scopes_tag_primal(g, st);
+  }
+}
+
 /* The end of the reverse: the results { [value], d(active args)... }, the
  * heap shadows released, and the tape rewound (split, kept) or
  * destroyed. Closes the entry blocks. */
@@ -336,6 +355,7 @@ static void finish_body(ct_gen *g, ct_body *body) {
   int split = spec->split;
   LLVMTypeRef voidt = LLVMVoidTypeInContext(m->ctx);
   LLVMPositionBuilderAtEnd(m->b, body->done);
+  undo_stores(g, 0);
   LLVMValueRef agg = LLVMGetUndef(body->result_struct);
   unsigned field = 0;
   if (spec->want_value && body->has_ret && !split)
@@ -391,6 +411,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
     which = split_at_turn(g, &body);
   else
     LLVMPositionBuilderAtEnd(g->m->b, body.turn);
+  undo_stores(g, 1);
   seed_returns(g, &body, which);
   for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
     reverse_block(g, &g->blocks[i], body.done);

@@ -186,7 +186,8 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
     return NULL;
   }
   retype_fp_memory(m, copy);
-  split_selected_accesses(m, copy);
+  interchange_dot_products(m, fn, copy);
+  split_selected_accesses(m, copy); /* after: it adds branches to loops */
   return copy;
 }
 

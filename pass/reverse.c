@@ -321,16 +321,18 @@ static void reverse_call(ct_gen *g, LLVMValueRef call) {
       adjoint_add(g, LLVMGetOperand(call, k), LLVMBuildExtractValue(g->m->b, res, field++, ""));
 }
 
-/* The slot (in the reverse function's entry) holding a value taped at a
- * loop exit for the loop's reverse blocks. */
-static LLVMValueRef hoist_slot(ct_gen *g, LLVMValueRef v) {
-  LLVMValueRef s = vmap_get(&g->hoisted, v);
+/* The slot (in the reverse function's entry) holding a value (or, from
+ * `map` hoisted_shadows, a shadow) taped at a loop exit for the loop's
+ * reverse blocks. */
+static LLVMValueRef slot_in(ct_gen *g, ct_vmap *map, LLVMValueRef v) {
+  LLVMValueRef s = vmap_get(map, v);
   if (s == v) {
     s = LLVMBuildAlloca(g->ab, LLVMTypeOf(v), "ct.hoisted");
-    vmap_set(&g->hoisted, v, s);
+    vmap_set(map, v, s);
   }
   return s;
 }
+static LLVMValueRef hoist_slot(ct_gen *g, LLVMValueRef v) { return slot_in(g, &g->hoisted, v); }
 
 /* A counted induction variable's value in its loop's last iteration:
  * start + step * (trips - 1), in the variable's type (the step does not
@@ -369,6 +371,8 @@ static LLVMValueRef unpack_record(ct_gen *g, ct_block *b, LLVMValueRef rec) {
     vmap_set(&g->popped[nd->kind], nd->value, v);
     if (nd->kind == NEED_VALUE && vmap_get(&g->hoisted, nd->value)) /* for the loop's blocks */
       LLVMBuildStore(m->b, v, hoist_slot(g, nd->value));
+    if (nd->kind == NEED_SHADOW && vmap_get(&g->hoisted_shadows, nd->value))
+      LLVMBuildStore(m->b, v, slot_in(g, &g->hoisted_shadows, nd->value));
   }
   ct_block *arrays[TAPE_MAX_EXIT_ARRAYS];
   unsigned narrays = tape_exit_arrays(g, b, arrays, TAPE_MAX_EXIT_ARRAYS);
@@ -392,6 +396,10 @@ static LLVMValueRef restore_values(ct_gen *g, ct_block *b) {
     if (b->needs[k].kind == NEED_HOISTED) {
       LLVMValueRef v = b->needs[k].value;
       vmap_set(&g->popped[NEED_VALUE], v, LLVMBuildLoad2(m->b, LLVMTypeOf(v), hoist_slot(g, v), ""));
+    } else if (b->needs[k].kind == NEED_HOISTED_SHADOW) {
+      LLVMValueRef v = b->needs[k].value;
+      vmap_set(&g->popped[NEED_SHADOW], v,
+               LLVMBuildLoad2(m->b, LLVMTypeOf(v), slot_in(g, &g->hoisted_shadows, v), ""));
     }
   if (rec_ty && b->batch) /* indexed by the loop's counter, a hoisted value */
     from = unpack_record(g, b, batch_load_record(g, b, rec_ty, rev_value(g, g->loop_counters[b->batch - 1])));
@@ -415,8 +423,12 @@ static void recompute_values(ct_gen *g, ct_block *b) {
   ct_module *m = g->m;
   for (unsigned k = 0; k < b->nneeds; ++k) {
     ct_need *nd = &b->needs[k];
-    if (need_on_tape(nd->kind) || nd->kind == NEED_HOISTED)
+    if (need_on_tape(nd->kind) || nd->kind == NEED_HOISTED || nd->kind == NEED_HOISTED_SHADOW)
       continue;
+    if (nd->kind == NEED_ITERATION) {
+      remat_emit(g, nd->value);
+      continue;
+    }
     if (nd->kind == NEED_IV_EXIT) {
       LLVMValueRef last = iv_last_value(g, nd->value);
       vmap_set(&g->popped[NEED_VALUE], nd->value, last);

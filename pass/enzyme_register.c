@@ -480,6 +480,10 @@ static void register_forward(ct_module *m, LLVMValueRef g, const char *global, i
                     split ? "{function, augmented forward, forward derivative}" : "{function, forward derivative}"))
     return;
   LLVMValueRef f = fns[0];
+  if (!split && !has_attr(f, ENZYME_FORWARD_ATTR)) { /* forward mode's derivative of f */
+    add_string_attr(m, f, ENZYME_FORWARD_ATTR, name_of(fns[1]));
+    util_list_edit(m, "llvm.compiler.used", fns[1], 1);
+  }
   if (has_attr(f, ENZYME_GRADIENT_ATTR))
     return; /* reverse mode has what it needs */
   ez_rule r = {.f = f, .deriv = fns[split ? 2 : 1], .global = global};

@@ -70,6 +70,8 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
   }
   if (s->kind == OP_ENZYME_AUGMENTSIZE) /* nothing is differentiated */
     return operators_lower_augmentsize(m, &c);
+  if (operator_is_forward(s->kind)) /* forward derivatives serve here */
+    return operators_lower_derivative(m, &c, gradient_call);
   if (!enzyme_check_forward_only(m, c.fn, s->caller, s->call, operator_name(s->kind)))
     return 0;
   switch (s->kind) {

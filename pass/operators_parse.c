@@ -291,8 +291,8 @@ static int parse_param(ct_module *m, ct_op_call *c, unsigned p, LLVMTypeRef pt, 
   int wants_out = act == ACT_ACTIVE && (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT);
   int wants_tangent = act == ACT_ACTIVE && operator_is_forward(s->kind); /* a value of its type */
   if (*i + 1 + (dup || wants_out || wants_tangent) > c->nargs) {
-    operators_error(s, "%s: too few arguments: parameter %u of the function has no value (or no derivative/shadow "
-                       "location)", op, p + 1);
+    operators_error(s, "%s: too few arguments: parameter %u of the function has no value (or no %s)", op, p + 1,
+                    wants_tangent ? "tangent" : "derivative/shadow location");
     return 0;
   }
   if (cp >= 0 && (dup || wants_out) &&

@@ -307,9 +307,11 @@ int tangent_build_registered(ct_module *m, const ct_spec *spec, LLVMValueRef tfn
   diag_function_name(fwd, dname, sizeof dname);
   if (!fits(m, fn, fwd)) {
     char *want = expected_params(fn);
+    int is_void = LLVMGetTypeKind(LLVMGetReturnType(LLVMGlobalGetValueType(fn))) == LLVMVoidTypeKind;
     diag_report(fn, site, CT_SEV_ERROR,
-                "the forward derivative '%s' of '%s' (__enzyme_register_derivative_%s) must take %s and return "
-                "the tangent of the result, or the struct { result; tangent; }", dname, fname, fname, want);
+                "the forward derivative '%s' of '%s' (__enzyme_register_derivative_%s) must take %s and return %s",
+                dname, fname, fname, want,
+                is_void ? "nothing" : "the tangent of the result, or the struct { result; tangent; }");
     free(want);
     return 0;
   }

@@ -138,6 +138,29 @@ static int finish(ct_tgen *t, LLVMValueRef f) {
   return 1;
 }
 
+/* The tangent arithmetic (every floating-point add, subtract, multiply and
+ * negation of f that is not the copy of a primal one) may be contracted
+ * into FMAs (x' y + x y' is one FMA where the target has them) and ignores
+ * the sign of zero: how a tangent's terms are rounded together is ours to
+ * choose, not the user's. (Not reassociated: LLVM's reassociation moves a
+ * loop's running tangent sum behind two operations instead of one, which
+ * made such loops slower.) */
+static void relax_tangent_arithmetic(ct_tgen *t, LLVMValueRef f) {
+  ct_vmap copies;
+  vmap_init(&copies);
+  for (size_t i = 0; i < t->g.fwd.cap; ++i)
+    if (t->g.fwd.keys[i] && t->g.fwd.vals[i])
+      vmap_set(&copies, t->g.fwd.vals[i], t->g.fwd.vals[i]);
+  LLVMFastMathFlags relaxed = LLVMFastMathAllowContract | LLVMFastMathNoSignedZeros;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      LLVMOpcode op = LLVMGetInstructionOpcode(inst);
+      if ((op == LLVMFAdd || op == LLVMFSub || op == LLVMFMul || op == LLVMFNeg) && !vmap_get(&copies, inst))
+        LLVMSetFastMathFlags(inst, LLVMGetFastMathFlags(inst) | relaxed);
+    }
+  vmap_free(&copies);
+}
+
 /* f's body from the prepared primal. Returns 0 after an error. */
 static int generate(ct_tgen *t, LLVMValueRef f) {
   ct_gen *g = &t->g;
@@ -152,6 +175,7 @@ static int generate(ct_tgen *t, LLVMValueRef f) {
     tangent_instructions(t);
   if (g->failed || !finish(t, f))
     return 0;
+  relax_tangent_arithmetic(t, f);
   scopes_tag_forward(g);
   return 1;
 }

@@ -150,7 +150,10 @@ void *__ct_gradient_of(const void *f);
  *   pointer p          pass p, then its tangent array dp (same type and
  *                      size, not overlapping memory f touches): f reads the
  *                      tangents of its inputs from dp and writes those of
- *                      what it writes through p into dp
+ *                      what it writes through p into dp; ct_const(p) holds
+ *                      the array constant (no tangent array follows)
+ *   constant           a parameter marked CT_NO_DERIVATIVE, or left out of
+ *                      f's wrt list, is passed alone, as in ct_gradient
  *
  * ct_derivative returns the tangent of f's result (0 for a void f, whose
  * outputs' tangents are in the tangent arrays); ct_value_with_derivative
@@ -169,7 +172,11 @@ void *__ct_gradient_of(const void *f);
  * tangent, or { value, tangent } after the marker enzyme_primal_return.
  * Functions of scalars with a custom derivative (CT_DERIVATIVE) use it;
  * forward derivatives registered with __enzyme_register_derivative_f =
- * {f, f_fwd} are used for every call of f. */
+ * {f, f_fwd} are used for every call of f. Not yet in forward mode (compile
+ * errors at the construct): OpenMP parallel regions, GPU code, custom
+ * derivatives of functions taking arrays (the runtime kernels), and
+ * CT_DIFFERENTIABLE functions of other files. ct_gradient of a function
+ * that calls ct_derivative gives Hessian-vector products. */
 CT_HOST_DEVICE double __ct_derivative(const void *f, ...);
 CT_HOST_DEVICE double __ct_value_with_derivative(const void *f, double *tangent_out, ...);
 #define ct_derivative(f, ...) __ct_derivative((const void *)(f), __VA_ARGS__)

@@ -184,7 +184,14 @@ static int parse_options(ct_module *m, ct_op_call *c, unsigned *i) {
   for (;;) {
     ct_marker mk = *i < c->nargs ? operators_marker(LLVMGetOperand(s->call, *i)) : MARK_NONE;
     if ((mk == MARK_PRIMAL_RETURN || mk == MARK_DUP_RETURN || mk == MARK_CONST_RETURN) &&
-        s->kind == OP_ENZYME_FWDDIFF) { /* what the result holds */
+        s->kind != OP_ENZYME_FWDDIFF) {
+      operators_error(s, "%s: %s belongs to forward mode (__enzyme_fwddiff)", op,
+                      mk == MARK_PRIMAL_RETURN ? "enzyme_primal_return"
+                      : mk == MARK_DUP_RETURN  ? "enzyme_dup_return"
+                                               : "enzyme_const_return");
+      return 0;
+    }
+    if (mk == MARK_PRIMAL_RETURN || mk == MARK_DUP_RETURN || mk == MARK_CONST_RETURN) { /* what the result holds */
       c->primal_return |= mk == MARK_PRIMAL_RETURN;
       c->const_return = mk == MARK_CONST_RETURN ? 1 : mk == MARK_DUP_RETURN ? 0 : c->const_return;
       ++*i;

@@ -2,7 +2,8 @@
  * followed by their tangent (enzyme_dup, enzyme_dupnoneed or no marker),
  * enzyme_const, pointers followed by their shadow (enzyme_dup,
  * enzyme_dupnoneed), the tangent returned (float too), { value, tangent }
- * with enzyme_primal_return, nothing with enzyme_const_return; void
+ * with enzyme_primal_return (anywhere among the arguments, as in Enzyme),
+ * the value only with enzyme_const_return too; void
  * functions writing through pointers; and forward derivatives registered
  * with __enzyme_register_derivative_f = {f, f_fwd}, used for every call of
  * f in forward mode (returning the tangent or { result, tangent }, f of
@@ -12,7 +13,7 @@
 
 #include <math.h>
 
-int enzyme_dup, enzyme_dupnoneed, enzyme_const, enzyme_primal_return, enzyme_const_return;
+int enzyme_dup, enzyme_dupnoneed, enzyme_const, enzyme_primal_return, enzyme_const_return, enzyme_dup_return;
 typedef struct {
   double value, tangent;
 } Dual;
@@ -85,6 +86,13 @@ int main(void) {
   CHECK_D(d.value, f(x, y));
   CHECK_D(d.tangent, dfdx);
   CHECK_F(__enzyme_fwddiff_float((void *)ff, 2.0f, 1.0f), 12.0f);
+  /* the result's options: the tangent (enzyme_dup_return, the default), the
+     value only (enzyme_primal_return with enzyme_const_return) */
+  CHECK_D(__enzyme_fwddiff((void *)f, enzyme_dup_return, x, 1.0, y, 0.0), dfdx);
+  CHECK_D(__enzyme_fwddiff((void *)f, enzyme_primal_return, enzyme_const_return, x, 1.0, y, 0.0), f(x, y));
+  d = __enzyme_fwddiff_dual((void *)f, x, 0.0, enzyme_primal_return, y, 1.0);
+  CHECK_D(d.value, f(x, y));
+  CHECK_D(d.tangent, dfdy);
   {
     double a[3] = {1, 2, 3}, da[3] = {0.5, 0, 1}, b[3] = {-1, 0.5, 2}, db[3] = {1, 1, 1};
     double want = (0.5 * -1 + 0 + 1 * 2) + (1 + 2 + 3);

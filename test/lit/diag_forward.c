@@ -4,7 +4,8 @@
 // without a forward derivative), registered forward derivatives that do not
 // fit or get a pointer without its shadow, operator misuse (enzyme_out, a
 // missing tangent, a result that is not floating point,
-// enzyme_primal_return of a void function), and what reverse mode rejects
+// enzyme_primal_return of a void function or in reverse mode, where it was
+// taken as enzyme_const), and what reverse mode rejects
 // too (a differentiable value stored into a global, inline assembly).
 // RUN: not %cc -O0 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
 // RUN: not %cc -O2 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
@@ -80,6 +81,10 @@ Dual t_primal_void(double x, double *y, double *dy) {
   // CHECK-DAG: diag_forward.c:[[@LINE+1]]:10: error: __enzyme_fwddiff: enzyme_primal_return asks for the value of 'nothing', which returns nothing
   return __enzyme_fwddiff_dual((void *)nothing, enzyme_primal_return, x, 1.0, y, dy);
 }
+
+extern double __enzyme_autodiff(void *, ...);
+// CHECK-DAG: diag_forward.c:[[@LINE+1]]:44: error: __enzyme_autodiff: enzyme_primal_return belongs to forward mode (__enzyme_fwddiff)
+double t_primal_reverse(double x) { return __enzyme_autodiff((void *)sq, enzyme_primal_return, x); }
 
 /* what reverse mode rejects too */
 double g_state;

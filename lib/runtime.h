@@ -24,6 +24,13 @@ CT_RT_NORETURN void __ct_runtime_error(const char *msg);
 #include <stddef.h>
 void __ct_check_shadow_alloc(int failed, size_t count, size_t size);
 
+/* Called on entry to the generated functions of a recursive gradient
+ * (stack_guard.c): stops with a message naming `function` when the
+ * thread's stack is nearly used up, instead of overflowing it. */
+void __ct_stack_guard(const char *function);
+/* Is p into the calling thread's stack (as far as its bounds are known)? */
+int __ct_on_thread_stack(const void *p);
+
 /* The digamma function Gamma'/Gamma (special.c), for the derivatives of
  * lgamma and tgamma; NaN at its poles 0, -1, -2, ... */
 double __ct_digamma(double x);

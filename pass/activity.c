@@ -209,11 +209,13 @@ static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
 /* Can the pointer v get a shadow: it points into memory the function
  * allocates or reaches through its own memory or a varied argument (not
  * into a constant argument or a global, nor through a pointer loaded from
- * one)? */
+ * one, nor one ct_without_derivative holds constant)? */
 static int can_have_shadow(const ct_vmap *varied, LLVMValueRef v) {
   LLVMValueRef base = ir_base_object(v);
   if (!LLVMIsAInstruction(base))
     return vmap_get(varied, base) != NULL;
+  if (activity_is_without_derivative(base)) /* held constant (CT_NO_DERIVATIVE) */
+    return 0;
   if (!LLVMIsALoadInst(base) || vmap_get(varied, base)) /* loaded with a shadow (shadow_slots.c) */
     return 1;
   LLVMValueRef from = ir_base_object(LLVMGetOperand(base, 0));

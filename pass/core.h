@@ -243,6 +243,11 @@ void gpu_finish_module(ct_module *m);
  * calls paired at the end of the pipeline (ct_pair_sin_cos_module). */
 void sincos_mark_module(LLVMModuleRef mod);
 
+/* stack_guard.c: a split gradient function `fn` (of the user's function
+ * user_fn) that calls split functions (a recursion) checks on entry that the
+ * stack has room (__ct_stack_guard); on CPUs only. */
+void stack_guard_add(ct_module *m, LLVMValueRef fn, LLVMValueRef user_fn);
+
 /* runtime_link.c: links the tape's push/pop fast paths into the module as
  * internal functions (so they can be inlined). Returns 0 when the runtime
  * bitcode is unavailable; the calls then stay external. */

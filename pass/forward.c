@@ -16,38 +16,6 @@ void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes
   g->heap_shadows[g->nheap_shadows++] = p;
 }
 
-/* calloc(count, size) for a shadow, then a check: a NULL shadow (out of
- * memory) where the primal allocation `primal` (NULL: none) succeeded
- * stops the program with a message, instead of a crash when the gradient
- * first touches it. */
-LLVMValueRef forward_shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
-                                   LLVMValueRef primal, const char *name) {
-  LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
-  LLVMValueRef args[2] = {count, size};
-  LLVMValueRef s = ir_build_call(b, g->m->mod, "calloc", LLVMFunctionType(g->ptr_ty, params, 2, 0), args, 2, name);
-  if (!strncmp(LLVMGetTarget(g->m->mod), "nvptx", 5))
-    return s;
-  LLVMValueRef failed = LLVMBuildIsNull(b, s, "");
-  if (primal)
-    failed = LLVMBuildAnd(b, failed, LLVMBuildIsNotNull(b, primal, ""), "");
-  LLVMTypeRef cparams[3] = {g->i32_ty, g->i64_ty, g->i64_ty};
-  LLVMTypeRef voidt = LLVMVoidTypeInContext(g->m->ctx);
-  int declared;
-  LLVMValueRef check =
-      ir_declare_function(g->m->mod, "__ct_check_shadow_alloc", LLVMFunctionType(voidt, cparams, 3, 0), &declared);
-  if (declared) {
-    /* touches no memory of the program: it only reports and aborts */
-    LLVMContextRef ctx = g->m->ctx;
-    LLVMAddAttributeAtIndex(check, LLVMAttributeFunctionIndex,
-                            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 12));
-    LLVMAddAttributeAtIndex(check, LLVMAttributeFunctionIndex,
-                            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
-  }
-  LLVMValueRef cargs[3] = {LLVMBuildZExt(b, failed, g->i32_ty, ""), count, size};
-  LLVMBuildCall2(b, LLVMFunctionType(voidt, cparams, 3, 0), check, cargs, 3, "");
-  return s;
-}
-
 /* A pointer into a global variable met in a merge (select, phi) with
  * pointers to differentiable data gets a shadow too: a zeroed copy made
  * for this call (on the stack when small, on the heap otherwise or in
@@ -70,7 +38,7 @@ static LLVMValueRef global_shadow_of(ct_gen *g, LLVMValueRef p) {
       LLVMSetAlignment(shadow, 16);
       LLVMBuildMemSet(g->sb, shadow, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), size, 16);
     } else {
-      shadow = forward_shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), size, NULL, "shadow.global");
+      shadow = heap_shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), size, NULL, "shadow.global");
       forward_add_heap_shadow(g, shadow, bytes);
     }
     vmap_set(&g->global_shadows, gv, shadow);
@@ -96,7 +64,7 @@ static ct_shadow_step shadow_of_alloca(ct_gen *g, LLVMValueRef inst, LLVMValueRe
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
   unsigned long long bytes = LLVMABISizeOfType(td, aty) * LLVMConstIntGetZExtValue(count);
   if (g->spec->split) {
-    *s = forward_shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0), NULL,
+    *s = heap_shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0), NULL,
                        "shadow");
     forward_add_heap_shadow(g, *s, bytes ? bytes : 1);
   } else {

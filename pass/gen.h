@@ -301,11 +301,6 @@ void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *
 typedef enum { SHADOW_MADE, SHADOW_PENDING, SHADOW_FAILED } ct_shadow_step;
 /* Records a heap shadow (of `bytes` bytes) released when the reverse ends. */
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes);
-/* calloc(count, size) for a shadow at b, stopping the program with a
- * message when it fails while the primal allocation `primal` (NULL: none)
- * succeeded. */
-LLVMValueRef forward_shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
-                                   LLVMValueRef primal, const char *name);
 /* Completes the forward part (the primal's blocks are copied already). */
 void forward_build(ct_gen *g);
 /* The part of forward_build that forward (tangent) mode shares: math calls
@@ -315,6 +310,15 @@ void forward_build_shadows(ct_gen *g);
 
 /* heap.c: the shadows of heap allocations (alloc.c's functions), realloc's
  * included */
+/* calloc(count, size) for a shadow at b, stopping the program with a
+ * message when it fails while the primal allocation `primal` (NULL: none)
+ * succeeded. */
+LLVMValueRef heap_shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
+                                LLVMValueRef primal, const char *name);
+/* Frees a shadow heap block of `bytes` bytes, or zeroes it when the
+ * reverse is kept for another application. */
+void heap_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes);
+
 /* Planning: what the reverse of allocation `inst` needs (through `need`);
  * reports a realloc that cannot be differentiated. */
 void heap_plan(ct_gen *g, ct_block *b, LLVMValueRef inst,
@@ -353,9 +357,6 @@ LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v);
 /* reverse.c: the reverse emitter */
 /* The reverse of block b (at b->rev); the entry block's goes to rev_exit. */
 void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit);
-/* Frees a shadow heap block of `bytes` bytes, or zeroes it when the
- * reverse is kept for another application. */
-void reverse_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes);
 
 /* omp.c: OpenMP parallel regions, at each stage above. A __kmpc_fork_call
  * with differentiable captured data runs the region's augmented forward

@@ -183,8 +183,11 @@ static void start_tape(ct_gen *g, ct_body *body) {
     return;
   runtime_link_tape(m);
   LLVMTypeRef i64 = g->i64_ty;
-  LLVMValueRef zero = LLVMConstInt(i64, 0, 0);
-  g->tape = ir_build_call(g->sb, m->mod, "__ct_tape_create", LLVMFunctionType(g->ptr_ty, &i64, 1, 0), &zero, 1, "ct.tape");
+  /* a split callee's tape starts small: a recursion (a divide-and-conquer
+     FFT) holds one per live call, most of them a few records */
+  LLVMValueRef reserve = LLVMConstInt(i64, split ? 256 : 0, 0);
+  g->tape =
+      ir_build_call(g->sb, m->mod, "__ct_tape_create", LLVMFunctionType(g->ptr_ty, &i64, 1, 0), &reserve, 1, "ct.tape");
   g->rev_tape = split ? LLVMGetParam(g->rg, body->next_param++) : g->tape;
   g->keep = split ? LLVMGetParam(g->rg, body->next_param++) : LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0);
 }
@@ -346,7 +349,7 @@ static void finish_body(ct_gen *g, ct_body *body) {
     agg = LLVMBuildInsertValue(m->b, agg, a, field++, "");
   }
   for (unsigned i = 0; i < g->nheap_shadows; ++i)
-    reverse_release_shadow(g, g->heap_shadows[i], LLVMConstInt(g->i64_ty, g->heap_shadow_bytes[i], 0));
+    heap_release_shadow(g, g->heap_shadows[i], LLVMConstInt(g->i64_ty, g->heap_shadow_bytes[i], 0));
   if (split) {
     /* kept: rewind the tape for the next application; else destroy it */
     LLVMBasicBlockRef rewind = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "ct.rewind");
@@ -466,6 +469,8 @@ static int finish_functions(ct_gen *g, LLVMValueRef site, int ok) {
     if (g->tape) /* the tape's fast paths, linked by runtime_link_tape */
       ct_bridge_inline_calls(fns[i], NULL, "__ct_tape_"); /* only the tape: other callees may be unfinished */
     ct_bridge_simplify_function(fns[i]);
+    if (g->spec->split)
+      stack_guard_add(m, fns[i], g->spec->fn);
   }
   if (ok)
     sincos_mark_module(m->mod);

@@ -28,6 +28,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* calloc(count, size) for a shadow, then a check: a NULL shadow (out of
+ * memory) where the primal allocation `primal` (NULL: none) succeeded
+ * stops the program with a message, instead of a crash when the gradient
+ * first touches it. */
+LLVMValueRef heap_shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
+                                LLVMValueRef primal, const char *name) {
+  LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
+  LLVMValueRef args[2] = {count, size};
+  LLVMValueRef s = ir_build_call(b, g->m->mod, "calloc", LLVMFunctionType(g->ptr_ty, params, 2, 0), args, 2, name);
+  if (!strncmp(LLVMGetTarget(g->m->mod), "nvptx", 5))
+    return s;
+  LLVMValueRef failed = LLVMBuildIsNull(b, s, "");
+  if (primal)
+    failed = LLVMBuildAnd(b, failed, LLVMBuildIsNotNull(b, primal, ""), "");
+  LLVMTypeRef cparams[3] = {g->i32_ty, g->i64_ty, g->i64_ty};
+  LLVMTypeRef voidt = LLVMVoidTypeInContext(g->m->ctx);
+  int declared;
+  LLVMValueRef check =
+      ir_declare_function(g->m->mod, "__ct_check_shadow_alloc", LLVMFunctionType(voidt, cparams, 3, 0), &declared);
+  if (declared) {
+    /* touches no memory of the program: it only reports and aborts */
+    LLVMContextRef ctx = g->m->ctx;
+    LLVMAddAttributeAtIndex(check, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 12));
+    LLVMAddAttributeAtIndex(check, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+  }
+  LLVMValueRef cargs[3] = {LLVMBuildZExt(b, failed, g->i32_ty, ""), count, size};
+  LLVMBuildCall2(b, LLVMFunctionType(voidt, cparams, 3, 0), check, cargs, 3, "");
+  return s;
+}
+
+/* Frees a shadow heap block, or zeroes it when the reverse is kept for
+ * another application. */
+void heap_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes) {
+  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i32_ty};
+  LLVMValueRef args[3] = {p, bytes, LLVMBuildZExt(g->m->b, g->keep, g->i32_ty, "")};
+  ir_build_call(g->m->b, g->m->mod, "__ct_release_shadow", LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 3, 0),
+                args, 3, "");
+}
+
 static LLVMValueRef forward_value(ct_gen *g, LLVMValueRef v) {
   LLVMValueRef f = vmap_get(&g->fwd, v);
   return f ? f : v;
@@ -329,7 +370,7 @@ ct_shadow_step heap_forward_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef co
     *s = ir_build_call(b, g->m->mod, "__ct_shadow_alloc_aligned", LLVMFunctionType(g->ptr_ty, params, 3, 0), args,
                        3, "shadow");
   } else {
-    *s = forward_shadow_calloc(g, b, count, size, copy, "shadow");
+    *s = heap_shadow_calloc(g, b, count, size, copy, "shadow");
   }
   return SHADOW_MADE;
 }
@@ -355,7 +396,7 @@ void heap_reverse(ct_gen *g, LLVMValueRef inst) {
   }
   if (!g->spec->owns_escaping && stored_pointers_escapes(g, inst))
     return; /* the user's */
-  reverse_release_shadow(g, rev_shadow(g, inst), bytes);
+  heap_release_shadow(g, rev_shadow(g, inst), bytes);
   if (vmap_get(&g->deferred_free, inst))
     alloc_build_free(m->b, m->mod, inst, rev_value(g, inst));
 }

@@ -15,7 +15,8 @@ static const char REJECTED[] = "ct-rejected";
 
 /* ---- loads and stores through a select of two objects ----
  * LLVM folds `c ? x[i] : w[j]` into one load through `select c, &x[i],
- * &w[j]` (and sinks `if (c) x[i] = v; else w[j] = v;` into one store).
+ * &w[j]` (and sinks `if (c) x[i] = v; else w[j] = v;` into one store; a
+ * memcpy from `c ? x : w` is written so).
  * When x is differentiable and w is not, that pointer would mix memory with
  * and without a shadow. The access is split back into a branch on c with
  * one access per arm, which is what the source did: nothing is loaded
@@ -58,19 +59,48 @@ static void erase_dead_chain(LLVMValueRef addr) {
   }
 }
 
-/* The load or store `inst` through `sel` becomes one access per arm. */
-static void split_access(ct_module *m, LLVMValueRef inst, LLVMValueRef sel) {
-  int is_load = LLVMIsALoadInst(inst) != NULL;
-  LLVMValueRef addr = LLVMGetOperand(inst, is_load ? 0 : 1), term[2], arms[2];
-  ct_bridge_split_if_then_else(LLVMGetOperand(sel, 0), inst, &term[0], &term[1]);
-  for (int k = 0; k < 2; ++k) {
-    LLVMPositionBuilderBefore(m->b, term[k]);
-    LLVMValueRef arm_addr = rebuild_on_arm(m, addr, sel, LLVMGetOperand(sel, (unsigned)k + 1));
-    arms[k] = LLVMInstructionClone(inst);
-    LLVMInsertIntoBuilder(m->b, arms[k]);
-    LLVMSetOperand(arms[k], is_load ? 0 : 1, arm_addr);
+/* The operand of `inst` (a load, a store, or a memcpy/memmove/memset) that
+ * is an address through a select of two objects, or -1. */
+static int selected_operand(LLVMValueRef inst) {
+  if (LLVMIsALoadInst(inst) || LLVMIsAStoreInst(inst)) {
+    if (LLVMGetVolatile(inst) || LLVMGetOrdering(inst) != LLVMAtomicOrderingNotAtomic)
+      return -1;
+    int k = LLVMIsALoadInst(inst) ? 0 : 1;
+    return select_of_objects(LLVMGetOperand(inst, (unsigned)k)) ? k : -1;
   }
-  if (is_load) {
+  if (!LLVMIsAMemIntrinsic(inst))
+    return -1;
+  for (int k = 0; k < 2; ++k) /* destination, source (memset: the value) */
+    if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(inst, (unsigned)k))) == LLVMPointerTypeKind &&
+        select_of_objects(LLVMGetOperand(inst, (unsigned)k)))
+      return k;
+  return -1;
+}
+
+/* `inst`, whose operand k is an address through `sel`, becomes one copy
+ * per arm; a copy that still has such an operand (a memcpy between two
+ * selects) is added to *todo. */
+static void split_access(ct_module *m, LLVMValueRef inst, int k, LLVMValueRef **todo, size_t *n, size_t *cap) {
+  LLVMValueRef addr = LLVMGetOperand(inst, (unsigned)k), term[2], arms[2];
+  LLVMValueRef sel = select_of_objects(addr);
+  ct_bridge_split_if_then_else(LLVMGetOperand(sel, 0), inst, &term[0], &term[1]);
+  for (int a = 0; a < 2; ++a) {
+    LLVMPositionBuilderBefore(m->b, term[a]);
+    LLVMValueRef arm_addr = rebuild_on_arm(m, addr, sel, LLVMGetOperand(sel, (unsigned)a + 1));
+    arms[a] = LLVMInstructionClone(inst);
+    LLVMInsertIntoBuilder(m->b, arms[a]);
+    LLVMSetOperand(arms[a], (unsigned)k, arm_addr);
+    if (selected_operand(arms[a]) >= 0) {
+      if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 8;
+        *todo = realloc(*todo, *cap * sizeof **todo);
+        if (!*todo)
+          abort();
+      }
+      (*todo)[(*n)++] = arms[a];
+    }
+  }
+  if (LLVMIsALoadInst(inst)) {
     LLVMPositionBuilderBefore(m->b, inst);
     LLVMValueRef phi = LLVMBuildPhi(m->b, LLVMTypeOf(inst), "");
     LLVMBasicBlockRef from[2] = {LLVMGetInstructionParent(term[0]), LLVMGetInstructionParent(term[1])};
@@ -86,9 +116,7 @@ static void split_selected_accesses(ct_module *m, LLVMValueRef fn) {
   size_t n = 0, cap = 0;
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
-      int is_load = LLVMIsALoadInst(inst) != NULL;
-      if ((!is_load && !LLVMIsAStoreInst(inst)) || LLVMGetVolatile(inst) || LLVMGetOrdering(inst) != LLVMAtomicOrderingNotAtomic ||
-          !select_of_objects(LLVMGetOperand(inst, is_load ? 0 : 1)))
+      if (selected_operand(inst) < 0)
         continue;
       if (n == cap) {
         cap = cap ? 2 * cap : 8;
@@ -98,9 +126,9 @@ static void split_selected_accesses(ct_module *m, LLVMValueRef fn) {
       }
       todo[n++] = inst;
     }
-  for (size_t i = 0; i < n; ++i) {
-    int is_load = LLVMIsALoadInst(todo[i]) != NULL;
-    split_access(m, todo[i], select_of_objects(LLVMGetOperand(todo[i], is_load ? 0 : 1)));
+  while (n) {
+    LLVMValueRef inst = todo[--n];
+    split_access(m, inst, selected_operand(inst), &todo, &n, &cap);
   }
   free(todo);
 }

@@ -241,15 +241,6 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
   adjoint_add(g, val, d);
 }
 
-/* Frees a shadow heap block, or zeroes it when the reverse is kept for
- * another application. */
-void reverse_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes) {
-  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i32_ty};
-  LLVMValueRef args[3] = {p, bytes, LLVMBuildZExt(g->m->b, g->keep, g->i32_ty, "")};
-  ir_build_call(g->m->b, g->m->mod, "__ct_release_shadow", LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 3, 0),
-                args, 3, "");
-}
-
 /* A call of a function with a custom derivative: its pullback gets the
  * arguments, the seed, and where to add each argument's adjoint (custom.c). */
 static void reverse_custom(ct_gen *g, LLVMValueRef call) {
@@ -513,6 +504,34 @@ static LLVMValueRef fields_array(ct_gen *g, const ct_layout *layout) {
   return gv;
 }
 
+/* A small memcpy of doubles or floats of constant length (a struct
+ * assignment `a[i] = b[j]` of a complex number): its adjoint inline,
+ * element by element, instead of a runtime call per copy. */
+static int inline_copy_adjoint(ct_gen *g, LLVMValueRef inst, LLVMValueRef ssrc, LLVMValueRef sdst, int f64) {
+  LLVMValueRef len = LLVMGetOperand(inst, 2);
+  unsigned elem = f64 ? 8 : 4;
+  if (!LLVMIsAConstantInt(len) || LLVMIsAMemMoveInst(inst))
+    return 0;
+  unsigned long long bytes = LLVMConstIntGetZExtValue(len);
+  if (bytes == 0 || bytes > 64 || bytes % elem)
+    return 0;
+  LLVMBuilderRef b = g->m->b;
+  LLVMTypeRef ty = f64 ? LLVMDoubleTypeInContext(g->m->ctx) : LLVMFloatTypeInContext(g->m->ctx);
+  LLVMTypeRef i8 = LLVMInt8TypeInContext(g->m->ctx);
+  for (unsigned long long off = 0; off < bytes; off += elem) {
+    LLVMValueRef idx = LLVMConstInt(g->i64_ty, off, 0);
+    LLVMValueRef pd = LLVMBuildGEP2(b, i8, sdst, &idx, 1, "");
+    LLVMValueRef ps = LLVMBuildGEP2(b, i8, ssrc, &idx, 1, "");
+    LLVMValueRef d = LLVMBuildLoad2(b, ty, pd, "");
+    LLVMSetAlignment(d, 1);
+    LLVMValueRef sv = LLVMBuildLoad2(b, ty, ps, "");
+    LLVMSetAlignment(sv, 1);
+    LLVMSetAlignment(LLVMBuildStore(b, LLVMBuildFAdd(b, sv, d, ""), ps), 1);
+    LLVMSetAlignment(LLVMBuildStore(b, LLVMConstNull(ty), pd), 1);
+  }
+  return 1;
+}
+
 /* memcpy/memmove: the destination's shadow moves into the source's
  * (__ct_copy_adjoint_*: added, then the destination's cleared), for the
  * float/double bytes of the copy's layout (layout_resolve.c): the whole
@@ -534,7 +553,7 @@ static void reverse_memcpy(ct_gen *g, LLVMValueRef inst) {
   if (layout.kind == CT_LAYOUT_UNIFORM) {
     if (constant_source) /* constant data copied over differentiable memory */
       LLVMBuildMemSet(m->b, sdst, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), len, 1);
-    else {
+    else if (atomic || !inline_copy_adjoint(g, inst, ssrc, sdst, layout.uniform == 8)) {
       int f64 = layout.uniform == 8;
       LLVMTypeRef params[3] = {g->ptr_ty, g->ptr_ty, g->i64_ty};
       LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 0);

@@ -5,12 +5,13 @@
  * seeds 40000 and 40350). The access is split back into a branch with one
  * access per arm, never loading an arm that is not chosen: in `pick_far`
  * the arm not taken indexes past the end of w (ASan run). In a loop, in a
- * helper, with a GEP on each arm, and a store. Analytic checks at every
- * level. */
+ * helper, with a GEP on each arm, a store, and a memcpy from either array.
+ * Analytic checks at every level. */
 #include "check.h"
 
 #include <cotangent.h>
 #include <math.h>
+#include <string.h>
 
 static double pick(double *x, const double *w, int n) {
   return cos(w[1] * w[1] < 1.03 ? x[0] : w[n - 1]);
@@ -48,6 +49,16 @@ static double store_either(double *x, double *scratch, double *log, int n) {
   return s;
 }
 
+/* copies its weights from x or from w */
+static double copy_either(double *x, const double *w, int n) {
+  double buf[4];
+  memcpy(buf, x[0] < 0.7 ? x : w, sizeof buf);
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += buf[i & 3] * x[i];
+  return s;
+}
+
 int main(void) {
   double x[4] = {0.5, 1.25, -0.75, 2.0}, dx[4] = {0}, w[4] = {0.1, 0.3, 0.25, -0.4};
   ct_gradient(pick, x, dx, ct_const(w), 4);
@@ -65,5 +76,13 @@ int main(void) {
   ct_gradient(store_either, x, ds, scratch, dscratch, ct_const(log), 4);
   for (int i = 0; i < 4; ++i)
     CHECK_D(ds[i], i % 3 ? 0.5 * i + 1 : 1.0);
+  double dc[4] = {0};
+  ct_gradient(copy_either, x, dc, ct_const(w), 4);
+  for (int i = 0; i < 4; ++i)
+    CHECK_D(dc[i], 2 * x[i]); /* x[0] = 0.5 < 0.7: buf is x */
+  double xw[4] = {0.9, 1.25, -0.75, 2.0}, dw[4] = {0};
+  ct_gradient(copy_either, xw, dw, ct_const(w), 4);
+  for (int i = 0; i < 4; ++i)
+    CHECK_D(dw[i], w[i]);
   return check_summary("select_const_and_dup");
 }

@@ -3,8 +3,9 @@
  * Flow, one direction only: lower (lower.c) -> find operator calls
  * (operators.c) -> build the gradient (gradient.c, the driver: prepare the
  * primal (prepare.c), analyse (cfg.c, activity.c), plan (plan.c), generate
- * (forward.c, reverse.c, with the rule table in rules.c; gen.h)) -> clean
- * up. Files call only files below them (scripts/callgraph checks it); the
+ * (forward.c, reverse.c, with the rule table in rules.c; gen.h)), or the
+ * tangent function of forward mode (tangent.c, tangent.h: the same
+ * preparation, analyses, shadows and rules, no tape) -> clean up. Files call only files below them (scripts/callgraph checks it); the
  * one way back up is the generator's own recursion, gen.h's
  * ct_callee_gradient. IR predicates any file may use live in ir.h. */
 #ifndef COTANGENT_PASS_CORE_H

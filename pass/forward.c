@@ -198,6 +198,8 @@ static ct_shadow_step shadow_of(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy,
     return shadow_of_inttoptr(g, inst, copy, s);
   if (LLVMIsALoadInst(inst))
     return shadow_of_load(g, inst, s);
+  if (g->tangent_call_shadow && LLVMIsACallInst(inst) && classify(g, inst) == REV_CALL)
+    return (ct_shadow_step)g->tangent_call_shadow(g, inst, s); /* forward mode: the callee's tangent */
   if (vmap_get(&g->call_aug, inst) && !ir_is_omp_fork(inst)) {
     /* a pointer a differentiated callee returns, with its shadow */
     ct_shadow_step step = build_call(g, inst);
@@ -545,15 +547,20 @@ static void save_undone_values(ct_gen *g) {
   }
 }
 
+void forward_build_shadows(ct_gen *g) {
+  mark_math_calls_pure(g);
+  build_shadows(g);
+  if (!g->failed)
+    shadow_pointer_stores(g);
+}
+
 void forward_build(ct_gen *g) {
   drop_deferred_frees(g);
   save_undone_values(g);
   remark_tape_use(g);
-  mark_math_calls_pure(g);
-  build_shadows(g);
+  forward_build_shadows(g);
   if (g->failed)
     return;
-  shadow_pointer_stores(g);
   build_calls(g);
   indirect_guard_fallbacks(g);
   custom_build_kept(g);

@@ -80,7 +80,7 @@ typedef struct {
  * Every ct_gen carries the driver's; returns 0 after reporting an error. */
 typedef int (*ct_callee_gradient)(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out);
 
-typedef struct {
+typedef struct ct_gen {
   ct_module *m;
   const ct_spec *spec;
   ct_callee_gradient callee_gradient;
@@ -140,6 +140,14 @@ typedef struct {
   int undone_found; /* undone_stores is filled */
   /* scopes.c: per kind of memory, its alias.scope and noalias lists */
   LLVMValueRef scope_lists[5][2];
+  /* Forward (tangent) mode (tangent.h): the tangent generator this one
+   * serves, or NULL (a gradient). Its shadows are built as a gradient's
+   * forward part builds them; a realloc's shadow keeps the old shadow's
+   * contents; a differentiated call returning a pointer gets its shadow
+   * from tangent_call_shadow (returning a ct_shadow_step), which calls the
+   * callee's tangent function, instead of from an augmented forward. */
+  struct ct_tgen *tangent;
+  int (*tangent_call_shadow)(struct ct_gen *g, LLVMValueRef call, LLVMValueRef *s);
   int failed;
 } ct_gen;
 
@@ -349,6 +357,10 @@ typedef enum { SHADOW_MADE, SHADOW_PENDING, SHADOW_FAILED } ct_shadow_step;
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes);
 /* Completes the forward part (the primal's blocks are copied already). */
 void forward_build(ct_gen *g);
+/* The part of forward_build that forward (tangent) mode shares: math calls
+ * marked pure, a shadow for every active pointer, and the shadows of
+ * pointers stored into memory with a shadow. */
+void forward_build_shadows(ct_gen *g);
 
 /* heap.c: the shadows of heap allocations (alloc.c's functions), realloc's
  * included */

@@ -345,8 +345,9 @@ static ct_shadow_step realloc_shadow(ct_gen *g, LLVMValueRef inst, const ct_allo
   LLVMBuilderRef b = g->m->b;
   LLVMPositionBuilderBefore(b, copy);
   LLVMTypeRef params[4] = {g->ptr_ty, g->ptr_ty, g->i64_ty, g->i32_ty};
+  /* forward mode: the old shadow's tangents move with the elements too */
   LLVMValueRef args[4] = {forward_value(g, old), sold, block_bytes(g, inst, info, forward_value),
-                          LLVMConstInt(g->i32_ty, (unsigned)pointers, 0)};
+                          LLVMConstInt(g->i32_ty, (unsigned)(pointers || g->tangent), 0)};
   *s = ir_build_call(b, g->m->mod, "__ct_shadow_realloc", LLVMFunctionType(g->ptr_ty, params, 4, 0), args, 4,
                      "shadow");
   return SHADOW_MADE;

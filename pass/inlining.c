@@ -50,7 +50,7 @@ static int inlined(LLVMValueRef inst, LLVMValueRef fn, LLVMValueRef original, co
   return callee && !LLVMIsDeclaration(callee) && !LLVMIsFunctionVarArg(LLVMGlobalGetValueType(callee)) &&
          callee != fn && !has_attribute(callee, "ct-custom-derivative") && !has_attribute(callee, "ct-no-derivative") &&
          !has_attribute(callee, "ct-no-derivative-params") && !has_attribute(callee, "ct-allocator") &&
-         !has_attribute(callee, "ct-deallocator") &&
+         !has_attribute(callee, "ct-deallocator") && !has_attribute(callee, "ct-enzyme-forward") &&
          !LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, LLVMGetEnumAttributeKindForName("cold", 4)) &&
          (!prefix || (len >= strlen(prefix) && !memcmp(name, prefix, strlen(prefix)))) && callee != original &&
          !has_address_taken_block(callee) && !is_recursive(callee);

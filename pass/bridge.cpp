@@ -19,8 +19,11 @@
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
+#include "llvm/IR/PassTimingInfo.h"
+#include "llvm/IR/PassInstrumentation.h"
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 using namespace llvm;
@@ -75,7 +78,16 @@ extern "C" void ct_bridge_simplify_function(LLVMValueRef fn) {
   FunctionAnalysisManager FAM;
   CGSCCAnalysisManager CGAM;
   ModuleAnalysisManager MAM;
-  PassBuilder PB;
+  // COTANGENT_TIME=passes: LLVM's time table of each pass, per function
+  const char *Time = ct_switch(CT_SWITCH_TIME);
+  bool PassTimes = Time && !strcmp(Time, "passes");
+  PassInstrumentationCallbacks PIC;
+  TimePassesHandler Timer(PassTimes);
+  if (PassTimes) {
+    fprintf(stderr, "cotangent: time of each pass simplifying %s:\n", F->getName().str().c_str());
+    Timer.registerCallbacks(PIC);
+  }
+  PassBuilder PB(nullptr, PipelineTuningOptions(), std::nullopt, PassTimes ? &PIC : nullptr);
   PB.registerModuleAnalyses(MAM);
   PB.registerCGSCCAnalyses(CGAM);
   PB.registerFunctionAnalyses(FAM);

@@ -39,6 +39,7 @@ typedef enum {
   CT_SWITCH_DIFFERENTIATE_EARLY,
   CT_SWITCH_RUNTIME_BC,
   CT_SWITCH_DEVICE_RUNTIME_BC,
+  CT_SWITCH_TIME,
   CT_NSWITCHES
 } ct_switch_id;
 void ct_switches_load(void);

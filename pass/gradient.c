@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, LLVMValueRef *fwd_fn,
                           LLVMValueRef *rev_fn);
@@ -100,6 +101,27 @@ static void gen_free(ct_gen *g) {
   remat_free(g);
   for (size_t i = 0; i < sizeof VALUE_MAPS / sizeof VALUE_MAPS[0]; ++i)
     vmap_free(value_map(g, i));
+}
+
+/* COTANGENT_TIME: the CPU seconds of each stage of a gradient, to stderr
+ * (a callee's gradient, generated while planning, shows its own lines, and
+ * its time is also in its caller's "plan"). */
+static double stage_clock(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Prints the seconds since *since for `stage` of fn's gradient (when the
+ * switch is set) and restarts *since. */
+static void stage_done(LLVMValueRef fn, const char *stage, double *since) {
+  if (!ct_switch(CT_SWITCH_TIME))
+    return;
+  double now = stage_clock();
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  fprintf(stderr, "cotangent: time %.*s %s %.3f s\n", (int)len, name, stage, now - *since);
+  *since = stage_clock();
 }
 
 /* ---- the gradient's body ---- */
@@ -397,8 +419,11 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   ct_body body = {.result_struct = result_struct};
   body.ret_ty = LLVMGetReturnType(LLVMGlobalGetValueType(g->spec->fn));
   body.has_ret = LLVMGetTypeKind(body.ret_ty) != LLVMVoidTypeKind;
+  double t = stage_clock();
   begin_body(g, &body);
+  stage_done(g->user_fn, "copy", &t);
   plan_tape(g);
+  stage_done(g->user_fn, "plan", &t);
   if (g->failed)
     return 0;
   start_tape(g, &body);
@@ -411,6 +436,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
     which = split_at_turn(g, &body);
   else
     LLVMPositionBuilderAtEnd(g->m->b, body.turn);
+  stage_done(g->user_fn, "forward", &t);
   undo_stores(g, 1);
   seed_returns(g, &body, which);
   for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
@@ -418,6 +444,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   if (g->failed)
     return 0;
   finish_body(g, &body);
+  stage_done(g->user_fn, "reverse", &t);
   return 1;
 }
 
@@ -466,6 +493,7 @@ static int finish_functions(ct_gen *g, LLVMValueRef site, int ok) {
   ct_module *m = g->m;
   LLVMValueRef fns[2] = {g->g, g->rg};
   unsigned nfns = g->spec->split ? 2 : 1;
+  double t = stage_clock();
   for (unsigned i = 0; i < nfns && ok && ct_switch(CT_SWITCH_DUMP_GRADIENT); ++i)
     LLVMDumpValue(fns[i]);
   for (unsigned i = 0; i < nfns && ok; ++i)
@@ -476,6 +504,7 @@ static int finish_functions(ct_gen *g, LLVMValueRef site, int ok) {
                   "internal error: Cotangent generated invalid code for this gradient; please report");
       ok = 0;
     }
+  stage_done(g->user_fn, "verify", &t);
   for (unsigned i = 0; i < nfns; ++i) {
     if (!ok) {
       LLVMBasicBlockRef bb;
@@ -495,6 +524,7 @@ static int finish_functions(ct_gen *g, LLVMValueRef site, int ok) {
   }
   if (ok)
     sincos_mark_module(m->mod);
+  stage_done(g->user_fn, "simplify", &t);
   return ok;
 }
 
@@ -513,7 +543,9 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
     free(rname);
     return *fwd_fn != NULL && (!spec->split || *rev_fn);
   }
+  double t = stage_clock();
   LLVMValueRef pc = prepare_primal(m, spec->fn);
+  stage_done(spec->fn, "prepare", &t);
   if (!pc) { /* reported */
     free(name);
     free(rname);
@@ -525,7 +557,9 @@ static int build_gradient(ct_module *m, const ct_spec *spec, LLVMValueRef site, 
   LLVMTypeRef result_struct = create_functions(&g, name, rname);
   free(name);
   free(rname);
+  t = stage_clock();
   analyse(&g);
+  stage_done(spec->fn, "analyse", &t);
   int ok = finish_functions(&g, site, generate(&g, result_struct));
   *fwd_fn = g.g;
   *rev_fn = g.rg;

@@ -32,6 +32,10 @@ static const struct {
     [CT_SWITCH_DEVICE_RUNTIME_BC] = {"COTANGENT_DEVICE_RUNTIME_BC",
                                      "path of the NVPTX device runtime bitcode (default: libcotangent_rt_nvptx.bc "
                                      "next to the plugin)"},
+    [CT_SWITCH_TIME] = {"COTANGENT_TIME",
+                        "set: prints the CPU seconds each stage of each gradient took (preparation, analyses, "
+                        "planning, forward, reverse, verification, simplification) to stderr; \"passes\": also LLVM's table of "
+                        "the time of each pass of each function simplification"},
 };
 
 static const char *values[CT_NSWITCHES];

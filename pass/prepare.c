@@ -111,6 +111,55 @@ static void split_access(ct_module *m, LLVMValueRef inst, int k, LLVMValueRef **
   erase_dead_chain(addr);
 }
 
+/* The same fold through a phi: SimplifyCFG sinks the loads of `if (c) v =
+ * x[i]; else v = w[j];` into one load of `phi [&x[i], then], [&w[j],
+ * else]`. When the load is the first instruction after its block's phis
+ * (nothing before it writes memory) and each incoming block has only this
+ * successor, the load moves back into the incoming blocks: each loads what
+ * the source loaded on that path. */
+static int phi_of_objects(LLVMValueRef load) {
+  LLVMValueRef phi = LLVMGetOperand(load, 0);
+  if (!LLVMIsALoadInst(load) || LLVMGetVolatile(load) || LLVMGetOrdering(load) != LLVMAtomicOrderingNotAtomic ||
+      !LLVMIsAPHINode(phi) || LLVMGetInstructionParent(phi) != LLVMGetInstructionParent(load))
+    return 0;
+  for (LLVMValueRef i = LLVMGetPreviousInstruction(load); i; i = LLVMGetPreviousInstruction(i))
+    if (!LLVMIsAPHINode(i))
+      return 0;
+  unsigned n = LLVMCountIncoming(phi);
+  LLVMValueRef first = NULL;
+  int differ = 0;
+  for (unsigned k = 0; k < n; ++k) {
+    LLVMValueRef v = LLVMGetIncomingValue(phi, k);
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(LLVMGetIncomingBlock(phi, k));
+    if (!term || LLVMGetNumSuccessors(term) != 1 || LLVMIsAConstantPointerNull(v) || LLVMIsAUndefValue(v))
+      return 0;
+    LLVMValueRef base = ir_base_object(v);
+    if (!first)
+      first = base;
+    differ |= base != first;
+  }
+  return differ;
+}
+
+static void split_phi_load(ct_module *m, LLVMValueRef load) {
+  LLVMValueRef phi = LLVMGetOperand(load, 0);
+  unsigned n = LLVMCountIncoming(phi);
+  LLVMPositionBuilderBefore(m->b, load);
+  LLVMValueRef merged = LLVMBuildPhi(m->b, LLVMTypeOf(load), "");
+  for (unsigned k = 0; k < n; ++k) {
+    LLVMBasicBlockRef from = LLVMGetIncomingBlock(phi, k);
+    LLVMPositionBuilderBefore(m->b, LLVMGetBasicBlockTerminator(from));
+    LLVMValueRef l = LLVMInstructionClone(load);
+    LLVMInsertIntoBuilder(m->b, l);
+    LLVMSetOperand(l, 0, LLVMGetIncomingValue(phi, k));
+    LLVMAddIncoming(merged, &l, &from, 1);
+  }
+  LLVMReplaceAllUsesWith(load, merged);
+  LLVMInstructionEraseFromParent(load);
+  if (!LLVMGetFirstUse(phi))
+    LLVMInstructionEraseFromParent(phi);
+}
+
 static void split_selected_accesses(ct_module *m, LLVMValueRef fn) {
   LLVMValueRef *todo = NULL;
   size_t n = 0, cap = 0;
@@ -130,6 +179,19 @@ static void split_selected_accesses(ct_module *m, LLVMValueRef fn) {
     LLVMValueRef inst = todo[--n];
     split_access(m, inst, selected_operand(inst), &todo, &n, &cap);
   }
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst))
+      if (LLVMIsALoadInst(inst) && phi_of_objects(inst)) {
+        if (n == cap) {
+          cap = cap ? 2 * cap : 8;
+          todo = realloc(todo, cap * sizeof *todo);
+          if (!todo)
+            abort();
+        }
+        todo[n++] = inst;
+      }
+  for (size_t i = 0; i < n; ++i)
+    split_phi_load(m, todo[i]);
   free(todo);
 }
 

@@ -59,6 +59,19 @@ static double copy_either(double *x, const double *w, int n) {
   return s;
 }
 
+/* the loads of both branches sunk into one load through a phi of the two
+   addresses (fuzz seed 60110): a constant array or a local differentiable
+   one, by a loop-invariant condition */
+static double sunk_pick(double *x, const double *w, int n, double c) {
+  double a[5];
+  for (int i = 0; i < 5; i++)
+    a[i] = 0.25 * x[i] * x[i];
+  double s = 0;
+  for (int i = 0; i < n; i++)
+    s += sin(c > 0.5 ? w[n - 1 - i] : a[(i + 3) % 5]) * x[i];
+  return s;
+}
+
 int main(void) {
   double x[4] = {0.5, 1.25, -0.75, 2.0}, dx[4] = {0}, w[4] = {0.1, 0.3, 0.25, -0.4};
   ct_gradient(pick, x, dx, ct_const(w), 4);
@@ -84,5 +97,14 @@ int main(void) {
   ct_gradient(copy_either, xw, dw, ct_const(w), 4);
   for (int i = 0; i < 4; ++i)
     CHECK_D(dw[i], w[i]);
+  double x5[5] = {0.5, 1.25, -0.75, 2.0, 0.3}, w5[5] = {0.1, 0.3, 0.25, -0.4, 0.7}, dp[5] = {0}, dq[5] = {0};
+  ct_gradient(sunk_pick, x5, dp, ct_const(w5), 5, ct_const(0.2));
+  for (int k = 0; k < 5; k++) { /* term k reads a[(k + 3) % 5]; a_k feeds term (k + 2) % 5 */
+    int j = (k + 3) % 5, t = (k + 2) % 5;
+    CHECK_D(dp[k], sin(0.25 * x5[j] * x5[j]) + cos(0.25 * x5[k] * x5[k]) * 0.5 * x5[k] * x5[t]);
+  }
+  ct_gradient(sunk_pick, x5, dq, ct_const(w5), 5, ct_const(0.7));
+  for (int i = 0; i < 5; i++)
+    CHECK_D(dq[i], sin(w5[4 - i]));
   return check_summary("select_const_and_dup");
 }

@@ -77,6 +77,17 @@ static int selected_operand(LLVMValueRef inst) {
   return -1;
 }
 
+/* Appends v to the growable worklist *todo (*n used of *cap). */
+static void push_access(LLVMValueRef **todo, size_t *n, size_t *cap, LLVMValueRef v) {
+  if (*n == *cap) {
+    *cap = *cap ? 2 * *cap : 8;
+    *todo = realloc(*todo, *cap * sizeof **todo);
+    if (!*todo)
+      abort();
+  }
+  (*todo)[(*n)++] = v;
+}
+
 /* `inst`, whose operand k is an address through `sel`, becomes one copy
  * per arm; a copy that still has such an operand (a memcpy between two
  * selects) is added to *todo. */
@@ -91,13 +102,7 @@ static void split_access(ct_module *m, LLVMValueRef inst, int k, LLVMValueRef **
     LLVMInsertIntoBuilder(m->b, arms[a]);
     LLVMSetOperand(arms[a], (unsigned)k, arm_addr);
     if (selected_operand(arms[a]) >= 0) {
-      if (*n == *cap) {
-        *cap = *cap ? 2 * *cap : 8;
-        *todo = realloc(*todo, *cap * sizeof **todo);
-        if (!*todo)
-          abort();
-      }
-      (*todo)[(*n)++] = arms[a];
+      push_access(todo, n, cap, arms[a]);
     }
   }
   if (LLVMIsALoadInst(inst)) {
@@ -167,13 +172,7 @@ static void split_selected_accesses(ct_module *m, LLVMValueRef fn) {
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
       if (selected_operand(inst) < 0)
         continue;
-      if (n == cap) {
-        cap = cap ? 2 * cap : 8;
-        todo = realloc(todo, cap * sizeof *todo);
-        if (!todo)
-          abort();
-      }
-      todo[n++] = inst;
+      push_access(&todo, &n, &cap, inst);
     }
   while (n) {
     LLVMValueRef inst = todo[--n];
@@ -182,13 +181,7 @@ static void split_selected_accesses(ct_module *m, LLVMValueRef fn) {
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst))
       if (LLVMIsALoadInst(inst) && phi_of_objects(inst)) {
-        if (n == cap) {
-          cap = cap ? 2 * cap : 8;
-          todo = realloc(todo, cap * sizeof *todo);
-          if (!todo)
-            abort();
-        }
-        todo[n++] = inst;
+        push_access(&todo, &n, &cap, inst);
       }
   for (size_t i = 0; i < n; ++i)
     split_phi_load(m, todo[i]);

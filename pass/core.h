@@ -89,12 +89,16 @@ typedef struct {
                         (else the shadow is the user's, as at the top) */
   int want_value; /* the gradient function also returns the primal result */
   int split;      /* separate augmented forward and reverse functions */
+  int shared_tape; /* split, called from a gradient: the augmented forward
+                      pushes onto its caller's tape (its last parameter) and
+                      the reverse pops from it; neither creates, marks,
+                      rewinds nor destroys a tape (a recursion keeps one) */
   int concurrent; /* runs inside a parallel region: atomic shadow adds */
 } ct_spec;
 
 /* Split mode: the augmented forward runs the primal and records the tape,
  * the reverse consumes it:
- *   { ptr tape, [ret] } aug(params with shadows...)
+ *   { ptr tape, [ret] } aug(params with shadows..., [ptr caller's tape])
  *   { d(active scalar args)... } rev(params with shadows..., [seed], ptr tape,
  *                                     i1 keep)
  * With keep the reverse leaves the tape (and shadows) ready for another run;
@@ -112,6 +116,10 @@ char *signature_name(const ct_spec *spec);
 LLVMTypeRef signature_combined(ct_module *m, const ct_spec *spec, LLVMTypeRef *ret_struct);
 /* The types of the split pair for `spec`. */
 void signature_split(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty, LLVMTypeRef *rev_ty);
+/* Marks a generated split function (augmented forward or reverse) as using
+ * its caller's tape (spec->shared_tape); signature_shares_tape asks. */
+void signature_mark_shared(ct_module *m, LLVMValueRef split_fn);
+int signature_shares_tape(LLVMValueRef split_fn);
 
 /* contract.c: the `differentiable` contract across files. A differentiable
  * function with external linkage exports its split gradient under stable

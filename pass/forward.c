@@ -160,7 +160,7 @@ static ct_shadow_step build_call(ct_gen *g, LLVMValueRef inst) {
   LLVMValueRef aug = vmap_get(&g->call_aug, inst);
   ct_spec spec;
   classify_call_spec(g, inst, &spec);
-  LLVMValueRef args[2 * CT_MAX_PARAMS];
+  LLVMValueRef args[2 * CT_MAX_PARAMS + 1];
   unsigned n = 0;
   for (unsigned k = 0; k < spec.nparams; ++k) {
     LLVMValueRef op = LLVMGetOperand(inst, k);
@@ -169,6 +169,8 @@ static ct_shadow_step build_call(ct_gen *g, LLVMValueRef inst) {
     if (spec.act[k] == ACT_DUP && !(args[n++] = vmap_get(&g->shadow, op)))
       return SHADOW_PENDING;
   }
+  if (signature_shares_tape(aug)) /* it pushes onto our tape */
+    args[n++] = g->tape;
   LLVMValueRef copy = vmap_get(&g->fwd, inst);
   LLVMPositionBuilderBefore(m->b, copy);
   LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(aug), aug, args, n, "");

@@ -128,6 +128,7 @@ typedef struct ct_gen {
   unsigned nloops;
   LLVMBasicBlockRef *loop_blocks;
   LLVMValueRef *loop_counters; /* per loop: iteration counter phi of the prepared primal, or NULL */
+  int shares_tape;       /* some differentiated call pushes onto this gradient's tape (plan.c) */
   LLVMValueRef tape;     /* in the forward function */
   LLVMValueRef rev_tape; /* in the reverse function */
   LLVMTypeRef ptr_ty, i64_ty, i32_ty;

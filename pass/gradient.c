@@ -201,7 +201,7 @@ static void begin_body(ct_gen *g, ct_body *body) {
 static void start_tape(ct_gen *g, ct_body *body) {
   ct_module *m = g->m;
   int split = g->spec->split;
-  int uses_tape = split || g->nkept;
+  int uses_tape = split || g->nkept || g->shares_tape;
   for (unsigned i = 0; i < g->nblocks; ++i)
     uses_tape |= !g->blocks[i].once && tape_record_type(g, &g->blocks[i]) != NULL;
   if (!uses_tape)
@@ -211,8 +211,11 @@ static void start_tape(ct_gen *g, ct_body *body) {
   /* a split callee's tape starts small: a recursion (a divide-and-conquer
      FFT) holds one per live call, most of them a few records */
   LLVMValueRef reserve = LLVMConstInt(i64, split ? 256 : 0, 0);
-  g->tape =
-      ir_build_call(g->sb, m->mod, "__ct_tape_create", LLVMFunctionType(g->ptr_ty, &i64, 1, 0), &reserve, 1, "ct.tape");
+  if (g->spec->shared_tape) /* the caller's, after the primal parameters */
+    g->tape = LLVMGetParam(g->g, LLVMCountParams(g->g) - 1);
+  else
+    g->tape = ir_build_call(g->sb, m->mod, "__ct_tape_create", LLVMFunctionType(g->ptr_ty, &i64, 1, 0), &reserve, 1,
+                            "ct.tape");
   g->rev_tape = split ? LLVMGetParam(g->rg, body->next_param++) : g->tape;
   g->keep = split ? LLVMGetParam(g->rg, body->next_param++) : LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0);
 }
@@ -300,11 +303,13 @@ static LLVMValueRef split_at_turn(ct_gen *g, ct_body *body) {
     agg = LLVMBuildInsertValue(m->b, agg, body->ret_shadow_phi, 2, "");
   LLVMBuildRet(m->b, agg);
   LLVMPositionBuilderAtEnd(m->b, body->rstart);
-  body->mark = LLVMBuildAlloca(g->ab, LLVMArrayType2(g->i64_ty, 5), "ct.mark");
-  LLVMTypeRef mparams[2] = {g->ptr_ty, g->ptr_ty};
-  LLVMValueRef margs[2] = {g->rev_tape, body->mark};
-  ir_build_call(m->b, m->mod, "__ct_tape_mark", LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), mparams, 2, 0), margs,
-                2, "");
+  if (!g->spec->shared_tape) { /* a shared tape is its owner's to mark */
+    body->mark = LLVMBuildAlloca(g->ab, LLVMArrayType2(g->i64_ty, 5), "ct.mark");
+    LLVMTypeRef mparams[2] = {g->ptr_ty, g->ptr_ty};
+    LLVMValueRef margs[2] = {g->rev_tape, body->mark};
+    ir_build_call(m->b, m->mod, "__ct_tape_mark", LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), mparams, 2, 0),
+                  margs, 2, "");
+  }
   LLVMValueRef popped = tape_pop(g, rec_ty);
   LLVMValueRef rwhich = LLVMBuildExtractValue(m->b, popped, 0, "ct.which");
   for (unsigned i = 0; i < g->nheap_shadows; ++i)
@@ -392,6 +397,12 @@ static void finish_body(ct_gen *g, ct_body *body) {
   }
   for (unsigned i = 0; i < g->nheap_shadows; ++i)
     heap_release_shadow(g, g->heap_shadows[i], LLVMConstInt(g->i64_ty, g->heap_shadow_bytes[i], 0));
+  if (spec->shared_tape) { /* the caller's tape: its owner rewinds or destroys it */
+    LLVMBuildRet(m->b, agg);
+    LLVMBuildBr(g->sb, g->blocks[0].fwd);
+    LLVMBuildBr(g->ab, body->rstart);
+    return;
+  }
   if (split) {
     /* kept: rewind the tape for the next application; else destroy it */
     LLVMBasicBlockRef rewind = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "ct.rewind");
@@ -462,6 +473,10 @@ static LLVMTypeRef create_functions(ct_gen *g, const char *name, const char *rna
     g->g = LLVMAddFunction(m->mod, name, aug_ty);
     g->rg = LLVMAddFunction(m->mod, rname, rev_ty);
     set_internal(g, g->rg);
+    if (g->spec->shared_tape) {
+      signature_mark_shared(m, g->g);
+      signature_mark_shared(m, g->rg);
+    }
   } else {
     g->g = g->rg = LLVMAddFunction(m->mod, name, gty);
   }

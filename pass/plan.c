@@ -225,6 +225,9 @@ static void plan_call(ct_gen *g, ct_block *b, LLVMValueRef call) {
      nodes inserted by a recursive helper): its reverse frees the shadows */
   if (!LLVMIsDeclaration(spec.fn))
     spec.owns_escaping = g->spec->owns_escaping || !stored_pointers_call_reaches_caller(g, call);
+  /* a callee with a body pushes onto our tape (one tape for a whole
+     recursion), unless threads run it (each thread needs its own) */
+  spec.shared_tape = !LLVMIsDeclaration(spec.fn) && !spec.concurrent && !g->atomic_shadow_adds;
   if (!g->callee_gradient(g->m, &spec, call, &split)) {
     g->failed = 1;
     return;
@@ -236,8 +239,10 @@ static void plan_call(ct_gen *g, ct_block *b, LLVMValueRef call) {
     if (spec.act[i] == ACT_DUP)
       need(g, b, LLVMGetOperand(call, i), NEED_SHADOW);
   }
-  /* the callee's tape is always on our tape, even from a stable block */
-  add_need(b, call, NEED_CALL_TAPE);
+  if (spec.shared_tape)
+    g->shares_tape = 1;
+  else /* the callee's tape is always on our tape, even from a stable block */
+    add_need(b, call, NEED_CALL_TAPE);
 }
 
 /* OpenMP (omp.c): a fork is planned as a call of its region's split

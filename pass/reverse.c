@@ -311,7 +311,7 @@ static void reverse_call(ct_gen *g, LLVMValueRef call) {
   }
   if (spec.ret_active) /* the callee's result may be inactive here */
     args[n++] = adjoint_has(g, call) ? adjoint_take(g, call) : LLVMConstNull(LLVMTypeOf(call));
-  args[n++] = vmap_get(&g->popped[NEED_CALL_TAPE], call);
+  args[n++] = signature_shares_tape(rev) ? g->rev_tape : vmap_get(&g->popped[NEED_CALL_TAPE], call);
   args[n++] = g->keep;
   LLVMValueRef res = LLVMBuildCall2(g->m->b, LLVMGlobalGetValueType(rev), rev, args, n, "");
   release_mark_reverse_call(g->m, res);

@@ -14,9 +14,9 @@ char *signature_name(const ct_spec *spec) {
   for (unsigned i = 0; i < spec->nparams; ++i)
     codes[i] = ACT_CODE[spec->act[i]];
   codes[spec->nparams] = 0;
-  return util_format("%.*s.ct_%s.%s%s%s%s%s%s", (int)len, fname, spec->split ? "aug" : "grad", codes,
+  return util_format("%.*s.ct_%s.%s%s%s%s%s%s%s", (int)len, fname, spec->split ? "aug" : "grad", codes,
                      spec->ret_active ? ".r" : "", spec->ret_shadow ? ".s" : "", spec->owns_escaping ? ".o" : "",
-                     spec->want_value ? ".v" : "", spec->concurrent ? ".mt" : "");
+                     spec->want_value ? ".v" : "", spec->concurrent ? ".mt" : "", spec->shared_tape ? ".st" : "");
 }
 
 LLVMTypeRef signature_combined(ct_module *m, const ct_spec *spec, LLVMTypeRef *ret_struct) {
@@ -57,10 +57,27 @@ void signature_split(ct_module *m, const ct_spec *spec, LLVMTypeRef *aug_ty, LLV
   LLVMTypeRef params[2 * CT_MAX_PARAMS + 3];
   LLVMGetParamTypes(gty, params);
   unsigned nprimal = np - (spec->ret_active ? 1 : 0);
-  *aug_ty = LLVMFunctionType(aug_ret, params, nprimal, 0);
+  LLVMTypeRef seed = spec->ret_active ? params[nprimal] : NULL;
+  if (spec->shared_tape) /* the caller's tape, after the primal parameters */
+    params[nprimal] = ptr;
+  *aug_ty = LLVMFunctionType(aug_ret, params, nprimal + (spec->shared_tape ? 1 : 0), 0);
+  if (seed)
+    params[nprimal] = seed;
   /* rev: the gradient's parameters, the tape, and whether to keep the tape
      for another run (pullbacks) */
   params[np] = ptr;
   params[np + 1] = LLVMInt1TypeInContext(m->ctx);
   *rev_ty = LLVMFunctionType(result_struct, params, np + 2, 0);
+}
+
+static const char SHARED_TAPE[] = "ct-shared-tape";
+
+void signature_mark_shared(ct_module *m, LLVMValueRef split_fn) {
+  LLVMAddAttributeAtIndex(split_fn, LLVMAttributeFunctionIndex,
+                          LLVMCreateStringAttribute(m->ctx, SHARED_TAPE, sizeof SHARED_TAPE - 1, "", 0));
+}
+
+int signature_shares_tape(LLVMValueRef split_fn) {
+  return LLVMGetStringAttributeAtIndex(split_fn, LLVMAttributeFunctionIndex, SHARED_TAPE, sizeof SHARED_TAPE - 1) !=
+         NULL;
 }

@@ -1,10 +1,12 @@
 ; Calls of other differentiable functions. A recursive function (which
 ; the prepared primal cannot inline) is differentiated as a call of its
 ; own split gradient, generated here: an augmented forward (.ct_aug.)
-; that runs it and returns its tape with its result, and a reverse (.rev)
-; that takes the call's arguments, the seed and that tape; the recursion
-; calls the pair again (.o in the names: the callee frees what it allocates
-; and lets escape, in its reverse). The activity is the call's: p(s, 3) with s active
+; that runs it, pushing its records onto its caller's tape (its last
+; parameter; .st in the names), and a reverse (.rev) that takes the call's
+; arguments, the seed and that tape and pops them; the recursion calls the
+; pair again with the same tape, which only the caller creates and
+; destroys (.o in the names: the callee frees what it allocates and lets
+; escape, in its reverse). The activity is the call's: p(s, 3) with s active
 ; and the count constant (ac). A differentiable function of another file
 ; (annotated ct.differentiable, only declared here) is called through the
 ; gradient that file exports under stable names, __ct_aug_model and
@@ -55,37 +57,39 @@ define double @use(double %x) {
   ret double %s
 }
 
-; the caller: p's augmented forward, then its reverse with the seed and
-; the tape the forward returned; cos(x) times what p's reverse returns
+; the caller: a tape, p's augmented forward pushing onto it, then p's
+; reverse with the seed and that tape; cos(x) times what p's reverse
+; returns; the caller destroys the tape
 ; CHECK-LABEL: define internal { double } @cube_of_sin.ct_grad.a.r(double %0, double %1)
+; CHECK: %[[TAPE:ct.tape]] = tail call ptr @__ct_tape_create(i64 0)
 ; CHECK: %s = tail call double @sin(double %0)
-; CHECK: %[[AUG:[0-9]+]] = tail call { ptr, double } @p.ct_aug.ac.r.o(double %s, i32 3)
-; CHECK: %[[TAPE:[a-z.0-9]+]] = extractvalue { ptr, double } %[[AUG]], 0
-; CHECK: %[[REV:[0-9]+]] = tail call { double } @p.ct_aug.ac.r.o.rev(double %s, i32 3, double %1, ptr %[[TAPE]], i1 false)
+; CHECK: tail call { ptr, double } @p.ct_aug.ac.r.o.st(double %s, i32 3, ptr %[[TAPE]])
+; CHECK: %[[REV:[0-9]+]] = tail call { double } @p.ct_aug.ac.r.o.st.rev(double %s, i32 3, double %1, ptr %[[TAPE]], i1 false)
 ; CHECK: %[[DS:[0-9]+]] = extractvalue { double } %[[REV]], 0
 ; CHECK: %[[COS:[0-9]+]] = tail call double @llvm.cos.f64(double %0)
 ; CHECK: fmul double %[[COS]], %[[DS]]
+; CHECK: tail call void @__ct_tape_destroy(ptr %[[TAPE]])
 
-; p's augmented forward starts a small tape (a split callee) and records, per
-; recursive call, the callee's tape and its result (for d(x * r)/dx = r),
-; and returns { tape, p(x, n) }
-; CHECK-LABEL: define internal { ptr, double } @p.ct_aug.ac.r.o(double %0, i32 %1)
-; CHECK: %[[T:[a-z.0-9]+]] = tail call ptr @__ct_tape_create(i64 256)
-; CHECK: %[[INNER:[0-9]+]] = tail call { ptr, double } @p.ct_aug.ac.r.o(double %0, i32 %m)
-; CHECK: tail call ptr @__ct_tape_push(ptr %[[T]], i64 16, i64 16)
+; p's augmented forward creates no tape: it passes the one it is given to
+; the recursive call, then records that call's result on it (for
+; d(x * r)/dx = r), and returns { tape, p(x, n) }
+; CHECK-LABEL: define internal { ptr, double } @p.ct_aug.ac.r.o.st(double %0, i32 %1, ptr %2)
+; CHECK-NOT: __ct_tape_create
+; CHECK: %[[INNER:[0-9]+]] = tail call { ptr, double } @p.ct_aug.ac.r.o.st(double %0, i32 %m, ptr %2)
+; CHECK: tail call ptr @__ct_tape_push(ptr %2, i64 8, i64 16)
 ; CHECK: ret { ptr, double }
 
-; p's reverse: pops the record of which return was taken, then, after the
-; recursive call, the callee's tape and result; calls itself with seed * x
-; and the callee's tape; frees its tape unless kept (the i1 argument)
-; CHECK-LABEL: define internal { double } @p.ct_aug.ac.r.o.rev(double %0, i32 %1, double %2, ptr %3, i1 %4)
+; p's reverse: pops the record of which return was taken, then the
+; recursive call's result; calls itself with seed * x and the same tape;
+; neither rewinds nor destroys the tape (its owner does)
+; CHECK-LABEL: define internal { double } @p.ct_aug.ac.r.o.st.rev(double %0, i32 %1, double %2, ptr %3, i1 %4)
+; CHECK-NOT: __ct_tape_mark
 ; CHECK: call ptr @__ct_tape_pop(ptr %3, i64 4, i64 16)
-; CHECK: br i1 %4, label %ct.rewind, label %ct.destroy
-; CHECK: %[[REC:[0-9]+]] = call ptr @__ct_tape_pop(ptr %3, i64 16, i64 16)
-; CHECK: %[[CT:[.a-z0-9]+]] = load ptr, ptr %[[REC]]
+; CHECK: call ptr @__ct_tape_pop(ptr %3, i64 8, i64 16)
 ; CHECK: %[[SX:[0-9]+]] = fmul double %0, %2
-; CHECK: call { double } @p.ct_aug.ac.r.o.rev(double %0, i32 %{{[0-9]+}}, double %[[SX]], ptr %[[CT]], i1 %4)
-; CHECK: call void @__ct_tape_destroy(ptr %3)
+; CHECK: call { double } @p.ct_aug.ac.r.o.st.rev(double %0, i32 %{{[0-9]+}}, double %[[SX]], ptr %3, i1 %4)
+; CHECK-NOT: __ct_tape_{{(rewind|destroy)}}
+; CHECK: ret { double }
 
 ; the other file's gradient, by its stable names
 ; CHECK-LABEL: define internal { double } @uses_model.ct_grad.a.r(double %0, double %1)

@@ -533,8 +533,11 @@ static void test_call_asks_for_callee_gradient(void **state) {
   assert_int_equal(callee_request.act[1], ACT_CONST);
   assert_true(callee_request.split);
   assert_true(callee_request.ret_active);
-  /* its tape is always recorded; the call's result too (d(x r)/dx) */
-  assert_true(needs(&p, "rec", "r", NEED_CALL_TAPE));
+  /* a callee with a body pushes onto this gradient's tape: no tape of its
+     own to record; the call's result is recorded (d(x r)/dx) */
+  assert_true(callee_request.shared_tape);
+  assert_true(p.g.shares_tape);
+  assert_false(needs(&p, "rec", "r", NEED_CALL_TAPE));
   assert_true(needs(&p, "rec", "r", NEED_VALUE));
   plan_free(&p);
 }

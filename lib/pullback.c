@@ -245,12 +245,3 @@ void ct_pullback_free(struct ct_pullback_impl *pb) {
   }
 }
 
-void __ct_release_shadow(void *p, size_t bytes, int keep) {
-  /* kept for another application: clean, as a fresh shadow would be */
-  if (!p)
-    return; /* the function's allocation failed (the shadow is NULL then too) */
-  if (keep)
-    memset(p, 0, bytes);
-  else
-    free(p);
-}

@@ -93,8 +93,12 @@ void ct_pullback_apply(struct ct_pullback_impl *pb, double seed, ...);
  * pointers that follow, checked against the pullback's. */
 void __ct_pullback_apply_counted(struct ct_pullback_impl *pb, double seed, uint32_t given, ...);
 void ct_pullback_free(struct ct_pullback_impl *pb);
-/* Shadow heap memory at the end of a reverse pass: zeroed when the pass may
- * run again (keep), freed otherwise. */
+/* Shadow heap memory (shadow_alloc.c): a zeroed block of count * size
+ * bytes (NULL when out of memory or on overflow, as calloc), and at the end
+ * of a reverse pass its release: zeroed when the pass may run again (keep),
+ * else freed or kept in the thread's cache for the next block of that
+ * size (any block from malloc may be released here). */
+void *__ct_shadow_calloc(size_t count, size_t size);
 void __ct_release_shadow(void *p, size_t bytes, int keep);
 
 /* Differentiable functions by address (registry.c), for operators on

@@ -28,16 +28,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* calloc(count, size) for a shadow, then a check: a NULL shadow (out of
- * memory) where the primal allocation `primal` (NULL: none) succeeded
- * stops the program with a message, instead of a crash when the gradient
- * first touches it. */
+/* A zeroed shadow block of count * size bytes, then a check: a NULL shadow
+ * (out of memory) where the primal allocation `primal` (NULL: none)
+ * succeeded stops the program with a message, instead of a crash when the
+ * gradient first touches it. On CPUs the runtime's __ct_shadow_calloc
+ * (blocks released by earlier reverse passes are reused), on GPUs calloc. */
 LLVMValueRef heap_shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
                                 LLVMValueRef primal, const char *name) {
   LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
   LLVMValueRef args[2] = {count, size};
-  LLVMValueRef s = ir_build_call(b, g->m->mod, "calloc", LLVMFunctionType(g->ptr_ty, params, 2, 0), args, 2, name);
-  if (!strncmp(LLVMGetTarget(g->m->mod), "nvptx", 5))
+  int gpu = !strncmp(LLVMGetTarget(g->m->mod), "nvptx", 5);
+  int fresh;
+  LLVMTypeRef fty = LLVMFunctionType(g->ptr_ty, params, 2, 0);
+  LLVMValueRef fn = ir_declare_function(g->m->mod, gpu ? "calloc" : "__ct_shadow_calloc", fty, &fresh);
+  if (fresh && !gpu) /* a new block, as calloc's */
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeReturnIndex,
+                            LLVMCreateEnumAttribute(g->m->ctx, LLVMGetEnumAttributeKindForName("noalias", 7), 0));
+  LLVMValueRef s = LLVMBuildCall2(b, fty, fn, args, 2, name);
+  if (gpu)
     return s;
   LLVMValueRef failed = LLVMBuildIsNull(b, s, "");
   if (primal)

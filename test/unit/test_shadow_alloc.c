@@ -5,7 +5,10 @@
  * two or smaller than a pointer); realloc's new shadow (zeroed, the old
  * shadow's bytes copied only when asked, up to the smaller block) and the
  * reverse move of adjoints (added into the old shadow up to the smaller
- * block, cleared in the new one; nothing for NULL or element 0).
+ * block, cleared in the new one; nothing for NULL or element 0); plain
+ * shadow blocks: released ones come back for the same size, zeroed over
+ * their whole usable size, kept ones are zeroed, overflowing sizes give
+ * NULL, and a thread's cached blocks are freed when it ends.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -17,6 +20,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,12 +114,55 @@ static void realloc_adjoint_moves_back(void **state) {
   free(fnew);
 }
 
+static void released_shadow_comes_back_zeroed(void **state) {
+  (void)state;
+  size_t bytes = 3 * sizeof(double) + 4; /* usable size larger than asked */
+  unsigned char *p = __ct_shadow_calloc(1, bytes);
+  assert_non_null(p);
+  size_t usable = malloc_usable_size(p);
+  for (size_t i = 0; i < usable; ++i)
+    assert_int_equal(p[i], 0);
+  memset(p, 0xab, usable); /* dirty, slack included */
+  __ct_release_shadow(p, bytes, 0);
+  unsigned char *q = __ct_shadow_calloc(1, bytes);
+  assert_ptr_equal(q, p); /* from the cache, not malloc */
+  for (size_t i = 0; i < usable; ++i)
+    assert_int_equal(q[i], 0);
+  /* another size does not take it; a kept block is zeroed, not cached */
+  memset(q, 0xcd, bytes);
+  __ct_release_shadow(q, bytes, 1);
+  for (size_t i = 0; i < bytes; ++i)
+    assert_int_equal(q[i], 0);
+  __ct_release_shadow(q, bytes, 0);
+  double *r = __ct_shadow_calloc(2, sizeof(double));
+  assert_ptr_not_equal(r, q);
+  __ct_release_shadow(r, 2 * sizeof(double), 0);
+  assert_null(__ct_shadow_calloc(SIZE_MAX / 2, 4)); /* overflow: NULL, as calloc */
+  __ct_release_shadow(NULL, 8, 0);
+}
+
+static void *cache_on_thread(void *arg) {
+  (void)arg;
+  for (int i = 1; i <= 8; ++i) /* cached until the thread ends (LeakSanitizer, valgrind) */
+    __ct_release_shadow(__ct_shadow_calloc((size_t)i, 64), (size_t)i * 64, 0);
+  return NULL;
+}
+
+static void thread_cache_freed_at_exit(void **state) {
+  (void)state;
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, cache_on_thread, NULL), 0);
+  assert_int_equal(pthread_join(t, NULL), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(posix_memalign_block_and_status),
       cmocka_unit_test(aligned_shadow_is_zeroed_and_aligned),
       cmocka_unit_test(realloc_shadow_copies_only_pointers),
       cmocka_unit_test(realloc_adjoint_moves_back),
+      cmocka_unit_test(released_shadow_comes_back_zeroed),
+      cmocka_unit_test(thread_cache_freed_at_exit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,8 +25,12 @@ CT_RT_NORETURN void __ct_runtime_error(const char *msg);
 void __ct_check_shadow_alloc(int failed, size_t count, size_t size);
 
 /* Called on entry to the generated functions of a recursive gradient
- * (stack_guard.c): stops with a message naming `function` when the
- * thread's stack is nearly used up, instead of overflowing it. */
+ * (stack_guard.c) when their frame is below __ct_stack_floor (the
+ * thread's limit, UINTPTR_MAX until the first call computes it, 0 when
+ * unknown): stops with a message naming `function` when the thread's stack
+ * is nearly used up, instead of overflowing it. */
+#include <stdint.h>
+extern _Thread_local uintptr_t __ct_stack_floor;
 void __ct_stack_guard(const char *function);
 /* Is p into the calling thread's stack (as far as its bounds are known)? */
 int __ct_on_thread_stack(const void *p);

@@ -23,8 +23,10 @@
 #define GUARD_MARGIN ((uintptr_t)256 * 1024)
 
 /* The lowest stack address a gradient frame may use on this thread; 0 when
- * the bounds are unknown (no check), UINTPTR_MAX before the first call. */
-static _Thread_local uintptr_t floor_address = UINTPTR_MAX;
+ * the bounds are unknown (no check), UINTPTR_MAX before the first call.
+ * Generated code compares its frame with it inline and calls
+ * __ct_stack_guard only when below (the first call, or too deep). */
+_Thread_local uintptr_t __ct_stack_floor = UINTPTR_MAX;
 
 /* The calling thread's stack, [*lo, *lo + *size), when the bounds hold the
  * address `here` (bounds that do not, a stack the program switched to or
@@ -64,11 +66,11 @@ int __ct_on_thread_stack(const void *p) {
 
 void __ct_stack_guard(const char *function) {
   uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-  if (here >= floor_address)
+  if (here >= __ct_stack_floor)
     return;
-  if (floor_address == UINTPTR_MAX) {
-    floor_address = thread_stack_floor(here);
-    if (here >= floor_address)
+  if (__ct_stack_floor == UINTPTR_MAX) {
+    __ct_stack_floor = thread_stack_floor(here);
+    if (here >= __ct_stack_floor)
       return;
   }
   char msg[400];

@@ -530,16 +530,25 @@ static int inline_copy_adjoint(ct_gen *g, LLVMValueRef inst, LLVMValueRef ssrc, 
   LLVMBuilderRef b = g->m->b;
   LLVMTypeRef ty = f64 ? LLVMDoubleTypeInContext(g->m->ctx) : LLVMFloatTypeInContext(g->m->ctx);
   LLVMTypeRef i8 = LLVMInt8TypeInContext(g->m->ctx);
+  /* tagged as the two shadows they are (scopes.c): a loop of such copies
+     (the halves of an FFT) vectorizes without overlap checks */
+  LLVMValueRef dst = LLVMGetOperand(inst, 0), src = LLVMGetOperand(inst, 1);
   for (unsigned long long off = 0; off < bytes; off += elem) {
     LLVMValueRef idx = LLVMConstInt(g->i64_ty, off, 0);
     LLVMValueRef pd = LLVMBuildGEP2(b, i8, sdst, &idx, 1, "");
     LLVMValueRef ps = LLVMBuildGEP2(b, i8, ssrc, &idx, 1, "");
     LLVMValueRef d = LLVMBuildLoad2(b, ty, pd, "");
     LLVMSetAlignment(d, 1);
+    scopes_tag_shadow(g, d, dst);
     LLVMValueRef sv = LLVMBuildLoad2(b, ty, ps, "");
     LLVMSetAlignment(sv, 1);
-    LLVMSetAlignment(LLVMBuildStore(b, LLVMBuildFAdd(b, sv, d, ""), ps), 1);
-    LLVMSetAlignment(LLVMBuildStore(b, LLVMConstNull(ty), pd), 1);
+    scopes_tag_shadow(g, sv, src);
+    LLVMValueRef st = LLVMBuildStore(b, LLVMBuildFAdd(b, sv, d, ""), ps);
+    LLVMSetAlignment(st, 1);
+    scopes_tag_shadow(g, st, src);
+    st = LLVMBuildStore(b, LLVMConstNull(ty), pd);
+    LLVMSetAlignment(st, 1);
+    scopes_tag_shadow(g, st, dst);
   }
   return 1;
 }

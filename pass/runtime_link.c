@@ -45,7 +45,8 @@ static int runtime_bitcode_path(char *buf, size_t n, const char *file) {
 }
 
 /* Turns external definitions other than the fast paths into declarations
- * and drops internal things nothing uses any more. */
+ * (variables too: the runtime library defines them, __ct_stack_floor) and
+ * drops internal things nothing uses any more. */
 static void keep_fast_paths_only(LLVMModuleRef rt) {
   for (LLVMValueRef f = LLVMGetFirstFunction(rt); f; f = LLVMGetNextFunction(f)) {
     if (LLVMIsDeclaration(f) || LLVMGetLinkage(f) != LLVMExternalLinkage || is_inlined(f))
@@ -54,6 +55,9 @@ static void keep_fast_paths_only(LLVMModuleRef rt) {
     while ((bb = LLVMGetFirstBasicBlock(f)))
       LLVMDeleteBasicBlock(bb);
   }
+  for (LLVMValueRef v = LLVMGetFirstGlobal(rt); v; v = LLVMGetNextGlobal(v))
+    if (!LLVMIsDeclaration(v) && LLVMGetLinkage(v) == LLVMExternalLinkage)
+      LLVMSetInitializer(v, NULL);
   for (int changed = 1; changed;) {
     changed = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(rt), next; f; f = next) {

@@ -4,6 +4,8 @@
 // own), and each reverse pops from it without marking, rewinding or
 // destroying it (the owner does). The calls of the augmented forwards pass
 // the tape; the callees' tapes are no longer records on the caller's tape.
+// The recursive functions compare their frame with the thread's stack floor
+// inline and call the runtime's stack guard only when below it.
 // RUN: %cc -O1 -S -emit-llvm %s -o - | FileCheck %s
 #include <cotangent.h>
 
@@ -18,6 +20,7 @@ static double top(const double *v, int n) { return tree(v, 0, n); }
 
 double grad(const double *v, double *dv, int n) { return ct_value_with_gradient(top, v, dv, n); }
 
+// CHECK: @__ct_stack_floor = external thread_local global i64
 // CHECK-LABEL: define {{.*}} @grad(
 // CHECK: %[[OWN:.*]] = {{.*}}call ptr @__ct_tape_create
 // CHECK: call { ptr, double } @tree.ct_aug.dcc.r.st({{.*}}, ptr %[[OWN]])
@@ -25,6 +28,12 @@ double grad(const double *v, double *dv, int n) { return ct_value_with_gradient(
 // CHECK: call void @__ct_tape_destroy(ptr %[[OWN]])
 // CHECK-LABEL: define internal { ptr, double } @tree.ct_aug.dcc.r.st(
 // CHECK-SAME: ptr %{{.*}}, ptr %{{.*}}, i32 %{{.*}}, i32 %{{.*}}, ptr %[[TAPE:[0-9]+]])
+// CHECK: %[[FRAME:[0-9]+]] = {{.*}}call ptr @llvm.frameaddress.p0(i32 0)
+// CHECK: %[[HERE:.*]] = ptrtoint ptr %[[FRAME]] to i64
+// CHECK: %[[FLOOR:.*]] = load i64, ptr @__ct_stack_floor
+// CHECK: %[[BELOW:.*]] = icmp ugt i64 %[[FLOOR]], %[[HERE]]
+// CHECK: br i1 %[[BELOW]]
+// CHECK: call void @__ct_stack_guard(
 // CHECK-NOT: __ct_tape_create
 // CHECK: call { ptr, double } @tree.ct_aug.dcc.r.st({{.*}}, ptr %[[TAPE]])
 // CHECK-NOT: __ct_tape_create

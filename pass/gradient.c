@@ -208,8 +208,8 @@ static void start_tape(ct_gen *g, ct_body *body) {
     return;
   runtime_link_tape(m);
   LLVMTypeRef i64 = g->i64_ty;
-  /* a split callee's tape starts small: a recursion (a divide-and-conquer
-     FFT) holds one per live call, most of them a few records */
+  /* a split function's own tape starts small (a pullback's, a parallel
+     region body's: one per thread); callees with a body share it */
   LLVMValueRef reserve = LLVMConstInt(i64, split ? 256 : 0, 0);
   if (g->spec->shared_tape) /* the caller's, after the primal parameters */
     g->tape = LLVMGetParam(g->g, LLVMCountParams(g->g) - 1);

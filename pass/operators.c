@@ -378,6 +378,7 @@ static void see_through_locals(ct_module *m, LLVMValueRef call) {
 
 void operators_lower_all(ct_module *m) {
   m->changed |= inline_operator_wrappers(m);
+  m->changed |= hessian_rewrite_all(m);
   size_t cap = 16, n = 0;
   ct_site *sites = malloc(cap * sizeof *sites);
   ct_vmap all_facts;

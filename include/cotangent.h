@@ -190,8 +190,9 @@ CT_HOST_DEVICE double __ct_value_with_derivative(const void *f, double *tangent_
  *   void ct_hessian_vector_product(f, args...);
  *       f returns float or double. Each floating-point argument x of f is
  *       followed by its direction v (a value) and a pointer where (H v)_x is
- *       ADDED; each pointer argument by its direction array and the array H v
- *       is ADDED to (zero it first); integers and ct_const(c) as in a call.
+ *       stored; each pointer argument by its direction array and the array
+ *       H v is ADDED to (zero it first), as ct_gradient does; integers and
+ *       ct_const(c) as in a call.
  *   void ct_hessian(f, double *H, long n, args...);
  *       H (n x n, row-major, overwritten) = the Hessian of f with respect to
  *       its one pointer argument not in ct_const (n doubles); f's arguments

@@ -5,7 +5,7 @@
  *
  *   ct_hessian_vector_product(f, args...)   each floating-point argument x
  *       of f is followed by its direction v (a value) and a pointer where
- *       (H v)_x is added; each pointer argument by the direction array and
+ *       (H v)_x is stored; each pointer argument by the direction array and
  *       the array H v is added to; integers and ct_const(c) as in a call.
  *     becomes  ct_gradient(f.ct_hvp, x, hv, ct_const(v), ...)  with
  *       f.ct_hvp(x, v, ...) = ct_derivative(f, x, v, ...)  (grad of J v).

@@ -423,6 +423,7 @@ void operators_lower_all(ct_module *m) {
     unwind_free(sites[s].unwind);
   free(sites);
   operators_lower_pullback_applies(m);
+  m->changed |= differential_lower_all(m); /* after the operators inside f */
   vmap_free(&all_facts);
   facts_remove(m);
   if (n)

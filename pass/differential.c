@@ -127,12 +127,13 @@ static int primal_set(ct_tgen *t, LLVMValueRef f, ct_vmap *primal, LLVMValueRef 
       for (int k = 0; k < n; ++k) {
         LLVMValueRef op = LLVMGetOperand(i, k);
         if (op && LLVMIsAInstruction(op) && !in_set(primal, op)) {
-          char what[256];
-          diag_describe(i, what, sizeof what);
-          diag_report(t->g.spec->fn, site, CT_SEV_ERROR,
-                      "ct_value_with_differential: cannot record the linearisation of this function: its %s "
-                      "runs inside a derivative (a call differentiated as a call: recursion, or a function too "
-                      "large to inline); use ct_derivative for each tangent", what);
+          size_t len = 0;
+          const char *name = LLVMGetValueName2(t->g.spec->fn, &len);
+          diag_report(LLVMGetBasicBlockParent(LLVMGetInstructionParent(site)), site, CT_SEV_ERROR,
+                      "ct_value_with_differential: cannot record the linearisation of '%.*s': its derivative "
+                      "calls the derivative of a function that stays a call (recursion, or a function too large "
+                      "to inline), which differentials do not support yet; use ct_derivative for each tangent",
+                      (int)len, name);
           return 0;
         }
       }
@@ -274,8 +275,8 @@ static LLVMValueRef apply_wrapper(ct_module *m, const ct_spec *spec, LLVMValueRe
  * an error at the call. */
 static int read_args(LLVMValueRef call, LLVMValueRef caller, ct_spec *spec, LLVMValueRef *vals, char *kinds) {
   LLVMValueRef fn = spec->fn;
-  unsigned nargs = LLVMGetNumArgOperands(call), i = 2, nk = 0;
-  for (unsigned k = 0; k < spec->nparams; ++k) {
+  unsigned nargs = LLVMGetNumArgOperands(call), i = 2, nk = 0, k = 0;
+  for (; k < spec->nparams; ++k) {
     LLVMTypeRef t = LLVMTypeOf(LLVMGetParam(fn, k));
     int is_const = i < nargs && operators_marker(LLVMGetOperand(call, i)) == MARK_CT_CONST;
     i += is_const;
@@ -289,7 +290,7 @@ static int read_args(LLVMValueRef call, LLVMValueRef caller, ct_spec *spec, LLVM
       kinds[nk++] = spec->act[k] == ACT_ACTIVE ? 'd' : 'p';
   }
   kinds[nk] = 0;
-  if (i != nargs) {
+  if (i != nargs || k != spec->nparams) {
     size_t len = 0;
     const char *name = LLVMGetValueName2(fn, &len);
     diag_report(caller, call, CT_SEV_ERROR,
@@ -309,6 +310,12 @@ static void lower(ct_module *m, LLVMValueRef call, LLVMValueRef caller) {
   if (!fn || !LLVMIsAFunction(fn) || LLVMIsDeclaration(fn)) {
     diag_report(caller, call, CT_SEV_ERROR,
                 "ct_value_with_differential: the first argument must be a function defined in this file");
+    return;
+  }
+  if (LLVMIsAConstantPointerNull(LLVMGetOperand(call, 1))) {
+    diag_report(caller, call, CT_SEV_ERROR,
+                "ct_value_with_differential: the second argument must point to where the differential goes, "
+                "not NULL");
     return;
   }
   LLVMTypeRef fty = LLVMGlobalGetValueType(fn), rty = LLVMGetReturnType(fty);

@@ -229,6 +229,9 @@ static LLVMValueRef transformed(ct_module *m, const ct_spec *spec, int mode, LLV
   free(params);
   LLVMSetLinkage(f, LLVMInternalLinkage);
   ir_copy_attributes(spec->fn, f, LLVMAttributeFunctionIndex);
+  /* f's parameter indices do not name this function's (values and tangents): kept, they kept it from being
+     inlined into a function differentiated in turn (reverse over forward) */
+  LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, "ct-no-derivative-params", 23);
   post_data pd = {mode, site};
   return tangent_build_into(m, spec, f, site, transform, &pd) ? f : NULL;
 }
@@ -273,13 +276,19 @@ static LLVMValueRef apply_wrapper(ct_module *m, const ct_spec *spec, LLVMValueRe
  * integers constant, floating point active, pointers with tangent arrays;
  * fills spec and the values; kinds gets 'd' or 'p' per tangent. 0 after
  * an error at the call. */
-static int read_args(LLVMValueRef call, LLVMValueRef caller, ct_spec *spec, LLVMValueRef *vals, char *kinds) {
+static int read_args(ct_module *m, LLVMValueRef call, LLVMValueRef caller, ct_spec *spec, LLVMValueRef *vals,
+                     char *kinds) {
   LLVMValueRef fn = spec->fn;
   unsigned nargs = LLVMGetNumArgOperands(call), i = 2, nk = 0, k = 0;
+  ct_spec declared;
+  int has_declared = contract_canonical_spec(m, fn, &declared); /* a wrt list */
   for (; k < spec->nparams; ++k) {
     LLVMTypeRef t = LLVMTypeOf(LLVMGetParam(fn, k));
-    int is_const = i < nargs && operators_marker(LLVMGetOperand(call, i)) == MARK_CT_CONST;
-    i += is_const;
+    int is_const = custom_param_no_derivative(fn, k) || (has_declared && declared.act[k] == ACT_CONST);
+    if (!is_const && i < nargs && operators_marker(LLVMGetOperand(call, i)) == MARK_CT_CONST) {
+      is_const = 1;
+      ++i;
+    }
     if (i >= nargs)
       break;
     vals[k] = LLVMGetOperand(call, i++);
@@ -333,13 +342,13 @@ static void lower(ct_module *m, LLVMValueRef call, LLVMValueRef caller) {
   spec.ret_active = LLVMGetTypeKind(rty) != LLVMVoidTypeKind;
   LLVMValueRef vals[CT_MAX_PARAMS];
   char kinds[CT_MAX_PARAMS + 1];
-  if (!read_args(call, caller, &spec, vals, kinds))
+  if (!read_args(m, call, caller, &spec, vals, kinds))
     return;
   char *rname = util_format("%.*s.ct_diff_record.%s", (int)len, fname, kinds),
        *aname = util_format("%.*s.ct_diff_applyrun.%s", (int)len, fname, kinds),
        *wname = util_format("%.*s.ct_diff_apply.%s", (int)len, fname, kinds);
   for (unsigned k = 0; k < spec.nparams; ++k) /* names per activity: ct_const changes it */
-    if (spec.act[k] == ACT_CONST && type_is_fp_scalar(LLVMTypeOf(LLVMGetParam(fn, k)))) {
+    if (spec.act[k] == ACT_CONST && LLVMGetTypeKind(LLVMTypeOf(LLVMGetParam(fn, k))) != LLVMIntegerTypeKind) {
       char *r2 = util_format("%s.c%u", rname, k), *a2 = util_format("%s.c%u", aname, k),
            *w2 = util_format("%s.c%u", wname, k);
       free(rname), free(aname), free(wname);

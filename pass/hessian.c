@@ -51,14 +51,24 @@ static LLVMValueRef const_marker(ct_module *m, LLVMBuilderRef b) {
 
 /* Reads f's arguments from operand `first` on (hessian: no directions);
  * 0 after an error at the call. */
-static int read_params(LLVMValueRef call, LLVMValueRef caller, LLVMValueRef fn, unsigned first, int hessian,
-                       hp_param *p, unsigned np, const char *op) {
+static int read_params(ct_module *m, LLVMValueRef call, LLVMValueRef caller, LLVMValueRef fn, unsigned first,
+                       int hessian, hp_param *p, unsigned np, const char *op) {
   unsigned nargs = LLVMGetNumArgOperands(call), i = first;
   size_t flen = 0;
   const char *fname = LLVMGetValueName2(fn, &flen);
   int have_x = 0;
-  for (unsigned k = 0; k < np; ++k) {
+  unsigned k = 0;
+  ct_spec declared;
+  int has_declared = contract_canonical_spec(m, fn, &declared); /* a wrt list */
+  for (; k < np; ++k) {
     LLVMTypeRef t = LLVMTypeOf(LLVMGetParam(fn, k));
+    int fp_or_ptr = type_is_fp_scalar(t) || LLVMGetTypeKind(t) == LLVMPointerTypeKind;
+    if (custom_param_no_derivative(fn, k) || (has_declared && declared.act[k] == ACT_CONST && fp_or_ptr)) {
+      if (i >= nargs) /* CT_NO_DERIVATIVE, or out of the wrt list: passed alone, as in ct_gradient */
+        break;
+      p[k] = (hp_param){HP_PLAIN, LLVMGetOperand(call, i++), NULL, NULL};
+      continue;
+    }
     if (i < nargs && operators_marker(LLVMGetOperand(call, i)) == MARK_CT_CONST) {
       if (i + 1 >= nargs)
         break;
@@ -87,7 +97,7 @@ static int read_params(LLVMValueRef call, LLVMValueRef caller, LLVMValueRef fn, 
                       need == 3 ? LLVMGetOperand(call, i + 2) : NULL};
     i += need;
   }
-  if (i != nargs || (hessian && !have_x)) {
+  if (i != nargs || k != np || (hessian && !have_x)) {
     diag_report(caller, call, CT_SEV_ERROR,
                 hessian ? "%s: the arguments do not match '%.*s': give its arguments as in a call, exactly one "
                           "pointer (the point, n doubles) not in ct_const"
@@ -154,7 +164,9 @@ static void gradient_call(ct_module *m, LLVMBuilderRef b, LLVMValueRef dir, cons
   args[a++] = dir;
   for (unsigned k = 0; k < np; ++k) {
     LLVMValueRef v = promoted(m, b, vals[k]);
-    if (p[k].kind == HP_CONST)
+    LLVMTypeKind tk = LLVMGetTypeKind(LLVMTypeOf(v));
+    /* the helper's copy of a CT_NO_DERIVATIVE parameter is not marked */
+    if (p[k].kind == HP_CONST || (p[k].kind == HP_PLAIN && (tk == LLVMPointerTypeKind || type_is_fp_scalar(LLVMTypeOf(v)))))
       args[a++] = const_marker(m, b);
     args[a++] = v;
     if (p[k].kind == HP_FP || p[k].kind == HP_PTR) {
@@ -242,7 +254,7 @@ static void rewrite(ct_module *m, LLVMValueRef call, LLVMValueRef caller, int he
     return;
   }
   hp_param p[CT_MAX_PARAMS];
-  if (!read_params(call, caller, fn, first, hessian, p, np, op))
+  if (!read_params(m, call, caller, fn, first, hessian, p, np, op))
     return;
   LLVMValueRef dir = directional(m, fn, p, np);
   LLVMPositionBuilderBefore(m->b, call);

@@ -255,6 +255,9 @@ LLVMValueRef tangent_get(ct_module *m, const ct_spec *spec, LLVMValueRef site) {
   free(name);
   LLVMSetLinkage(f, LLVMInternalLinkage);
   ir_copy_attributes(spec->fn, f, LLVMAttributeFunctionIndex);
+  /* f's parameter indices do not name this function's (values and tangents): kept, they kept it from being
+     inlined into a function differentiated in turn (reverse over forward) */
+  LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, "ct-no-derivative-params", 23);
   int ok = tangent_registered(spec->fn) ? tangent_build_registered(m, spec, f, site)
                                         : build_from_body(m, spec, f, NULL, NULL);
   return finish_function(m, spec, f, site, ok) ? f : NULL;

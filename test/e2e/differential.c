@@ -7,7 +7,8 @@
  * over an array), a function with branches and a heap scratch array and a
  * libm call per element, a void function writing its outputs through a
  * pointer (their tangents go to the tangent array), float arguments, a
- * ct_const argument, a loop whose trip count depends on the data. */
+ * ct_const argument, a CT_NO_DERIVATIVE array (passed alone, no tangent),
+ * a loop whose trip count depends on the data. */
 #include "check.h"
 
 #include <cotangent.h>
@@ -50,6 +51,13 @@ static void rotate(const double *in, double *out, double angle) {
   double c = cos(angle), s = sin(angle);
   out[0] = c * in[0] - s * in[1];
   out[1] = s * in[0] + c * in[1];
+}
+
+static double weighted(const double *x, const double *w CT_NO_DERIVATIVE, int n) {
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += w[i] * sin(x[i]);
+  return s;
 }
 
 static float squash(float x, float y) { return tanhf(x * y) + x; }
@@ -106,6 +114,14 @@ int main(void) {
     CHECK_AT_D("rotate differential 1", k, dout[1], want[1]);
   }
   ct_differential_free(d);
+
+  {
+    double xw[3] = {0.5, -1.0, 2.0}, w[3] = {1.0, 2.0, -0.5}, tw[3] = {0.3, 1.0, -2.0};
+    v = ct_value_with_differential(weighted, &d, xw, w, 3);
+    CHECK_D(v, weighted(xw, w, 3));
+    CHECK_D(ct_differential_apply(d, tw), ct_derivative(weighted, xw, tw, w, 3));
+    ct_differential_free(d);
+  }
 
   float fv = (float)ct_value_with_differential(squash, &d, 0.5f, ct_const(1.5f));
   CHECK_F(fv, squash(0.5f, 1.5f));

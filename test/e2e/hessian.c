@@ -4,7 +4,8 @@
  *     against its analytic tridiagonal Hessian, and H v with v not a unit
  *   - a robust log-likelihood (a loop with a branch): against differences
  *   - a function with an inner for over a heap array (malloc'd scratch)
- *   - scalar arguments (H v added through pointers, ct_const held)
+ *   - scalar arguments (H v stored through pointers, ct_const held), and a
+ *     CT_NO_DERIVATIVE array passed alone
  *   - Newton's method on Rosenbrock converging quadratically
  *   - k-means: one Newton step with the Hessian's diagonal is Lloyd's update
  *     (each center moves to the mean of its points), as the public AD
@@ -94,6 +95,14 @@ static void check_fd(const char *what, const double *H, const double *x, int n, 
   }
 }
 
+/* sum_i w_i x_i^3 with weights that are never differentiated */
+static double weighted(const double *x, const double *w CT_NO_DERIVATIVE, int n) {
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += w[i] * x[i] * x[i] * x[i];
+  return s;
+}
+
 static double scalar_f(double x, double c, double y) { return x * x * y + c * sin(x * y); }
 
 /* k-means cost: each point's squared distance to its nearest center (1-d
@@ -160,6 +169,19 @@ int main(void) {
            fyy = -c * a * a * sin(a * y);
     CHECK_D(hx, fxx * 0.3 - fxy);
     CHECK_D(hy, fxy * 0.3 - fyy);
+  }
+
+  {
+    double xw[3] = {0.5, -1.0, 2.0}, w[3] = {1.0, 2.0, -0.5}, Hw[9], vw[3] = {1, 1, 1}, hw[3] = {0, 0, 0};
+    ct_hessian(weighted, Hw, 3, xw, w, 3);
+    ct_hessian_vector_product(weighted, xw, vw, hw, w, 3);
+    for (int i = 0; i < 3; ++i) {
+      CHECK_AT_D("weighted Hessian diagonal", i, Hw[4 * i], 6 * w[i] * xw[i]);
+      CHECK_AT_D("weighted H v", i, hw[i], 6 * w[i] * xw[i]);
+      for (int j = 0; j < 3; ++j)
+        if (j != i)
+          CHECK_AT_D("weighted Hessian off-diagonal", 10 * i + j, Hw[3 * i + j], 0.0);
+    }
   }
 
   {

@@ -23,6 +23,7 @@ typedef double (*ct_apply_fn)(void *d, uint64_t *slots);
 struct ct_differential {
   ct_apply_fn apply; /* <f>.ct_diff_apply(d, slots) */
   const char *kinds; /* per tangent: 'd' a floating-point value, 'p' a tangent array */
+  unsigned char *nonnull; /* per tangent: its array was not NULL at the recorded point */
   unsigned char *buf;
   size_t len, cap, pos;
 };
@@ -33,6 +34,7 @@ enum { SLOT = 16 };
 static size_t slot_bytes(size_t bytes) { return (bytes + SLOT - 1) / SLOT * SLOT; }
 
 ct_differential *__ct_differential_new(void *apply, const char *kinds);
+void __ct_differential_pointer(ct_differential *d, int i, const void *p);
 void *__ct_record_push(ct_differential *d, size_t bytes);
 void *__ct_record_next(ct_differential *d, size_t bytes);
 double __ct_differential_apply_counted(ct_differential *d, int n, ...);
@@ -44,8 +46,15 @@ ct_differential *__ct_differential_new(void *apply, const char *kinds) {
     __ct_runtime_error("out of memory creating a differential");
   d->apply = (ct_apply_fn)apply;
   d->kinds = kinds;
+  d->nonnull = calloc(strlen(kinds) + 1, 1);
+  if (!d->nonnull)
+    __ct_runtime_error("out of memory creating a differential");
   return d;
 }
+
+/* Tangent i belongs to the array p of the recorded call: a NULL tangent
+ * array is an error where p was not NULL. */
+void __ct_differential_pointer(ct_differential *d, int i, const void *p) { d->nonnull[i] = p != NULL; }
 
 void *__ct_record_push(ct_differential *d, size_t bytes) {
   size_t need = slot_bytes(bytes);
@@ -100,6 +109,12 @@ double __ct_differential_apply_counted(ct_differential *d, int n, ...) {
       memcpy(&slots[i], &v, sizeof v);
     } else {
       void *p = va_arg(ap, void *);
+      if (!p && d->nonnull[i]) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "ct_differential_apply: tangent array %d (of %d) is NULL (its array was not)", i + 1,
+                 want);
+        __ct_runtime_error(msg);
+      }
       memcpy(&slots[i], &p, sizeof p);
     }
   }
@@ -117,5 +132,6 @@ void ct_differential_free(ct_differential *d) {
   if (!d)
     return;
   free(d->buf);
+  free(d->nonnull);
   free(d);
 }

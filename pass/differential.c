@@ -369,6 +369,14 @@ static void lower(ct_module *m, LLVMValueRef call, LLVMValueRef caller) {
   LLVMTypeRef p2[2] = {ptr, ptr};
   LLVMValueRef d = ir_build_call(m->b, m->mod, "__ct_differential_new", LLVMFunctionType(ptr, p2, 2, 0), nargs2, 2, "");
   LLVMBuildStore(m->b, d, LLVMGetOperand(call, 1));
+  for (unsigned k = 0, slot = 0; k < spec.nparams; ++k) /* which arrays were not NULL: their tangents must not be */
+    if (spec.act[k] == ACT_DUP) {
+      LLVMTypeRef pp[3] = {ptr, LLVMInt32TypeInContext(m->ctx), ptr};
+      LLVMValueRef pa[3] = {d, LLVMConstInt(pp[1], slot++, 0), vals[k]};
+      ir_build_call(m->b, m->mod, "__ct_differential_pointer", LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), pp, 3, 0),
+                    pa, 3, "");
+    } else if (spec.act[k] == ACT_ACTIVE)
+      ++slot;
   unsigned np = LLVMCountParams(rec), a = 0;
   LLVMValueRef *args = malloc(np * sizeof *args);
   for (unsigned k = 0; k < spec.nparams; ++k) {

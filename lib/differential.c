@@ -3,7 +3,7 @@
  * record run and read back, in the same order, by each apply run
  * (pass/differential.c generates both).
  *
- * The record is one growable buffer of 16-byte-aligned slots; applying
+ * The record is one growable buffer of 8-byte-aligned slots; applying
  * rewinds its read position, so a differential can be applied any number
  * of times. The pass turns ct_differential_apply(d, ...) into
  * __ct_differential_apply_counted(d, n, ...) with the number of tangents
@@ -29,7 +29,7 @@ struct ct_differential {
 };
 typedef struct ct_differential ct_differential;
 
-enum { SLOT = 16 };
+enum { SLOT = 8 }; /* the generated loads and stores say align 8 */
 
 static size_t slot_bytes(size_t bytes) { return (bytes + SLOT - 1) / SLOT * SLOT; }
 
@@ -56,33 +56,43 @@ ct_differential *__ct_differential_new(void *apply, const char *kinds) {
  * array is an error where p was not NULL. */
 void __ct_differential_pointer(ct_differential *d, int i, const void *p) { d->nonnull[i] = p != NULL; }
 
+/* push's slow path: a buffer with room for `need` more bytes */
+static __attribute__((noinline, cold)) void record_grow(ct_differential *d, size_t need) {
+  size_t cap = d->cap ? d->cap : 256;
+  while (cap - d->len < need) {
+    if (cap > SIZE_MAX / 2)
+      __ct_runtime_error("out of memory recording a differential");
+    cap *= 2;
+  }
+  void *nb = aligned_alloc(16, cap);
+  if (!nb)
+    __ct_runtime_error("out of memory recording a differential");
+  if (d->len)
+    memcpy(nb, d->buf, d->len);
+  free(d->buf);
+  d->buf = nb;
+  d->cap = cap;
+}
+
+/* push and next are linked into the module as IR and inlined
+ * (pass/runtime_link.c): a few instructions per recorded value */
 void *__ct_record_push(ct_differential *d, size_t bytes) {
   size_t need = slot_bytes(bytes);
-  if (d->cap - d->len < need) {
-    size_t cap = d->cap ? d->cap : 256;
-    while (cap - d->len < need) {
-      if (cap > SIZE_MAX / 2)
-        __ct_runtime_error("out of memory recording a differential");
-      cap *= 2;
-    }
-    void *nb = aligned_alloc(SLOT, cap);
-    if (!nb)
-      __ct_runtime_error("out of memory recording a differential");
-    if (d->len)
-      memcpy(nb, d->buf, d->len);
-    free(d->buf);
-    d->buf = nb;
-    d->cap = cap;
-  }
+  if (__builtin_expect(d->cap - d->len < need, 0))
+    record_grow(d, need);
   void *p = d->buf + d->len;
   d->len += need;
   return p;
 }
 
+static __attribute__((noinline, cold, noreturn)) void record_ends_early(void) {
+  __ct_runtime_error("ct_differential_apply: the record ends early (internal error; please report)");
+}
+
 void *__ct_record_next(ct_differential *d, size_t bytes) {
   size_t need = slot_bytes(bytes);
-  if (d->len - d->pos < need)
-    __ct_runtime_error("ct_differential_apply: the record ends early (internal error; please report)");
+  if (__builtin_expect(d->len - d->pos < need, 0))
+    record_ends_early();
   void *p = d->buf + d->pos;
   d->pos += need;
   return p;

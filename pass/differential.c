@@ -52,20 +52,40 @@ static LLVMValueRef value_phi(LLVMValueRef f) {
   return NULL;
 }
 
-/* Is the primal value v used by the tangent part or by a branch? */
-static int needed(ct_vmap *primal, LLVMValueRef vphi, LLVMValueRef v) {
+/* Is the primal value v used by what the apply run keeps: the tangent
+ * part, a branch, or an integer computation it repeats (`again`)? */
+static int needed(ct_vmap *primal, ct_vmap *again, LLVMValueRef vphi, LLVMValueRef v) {
   for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
     if (!LLVMIsAInstruction(user))
       continue;
     if (!in_set(primal, user) && user != vphi)
       return 1;
-    if (LLVMIsATerminatorInst(user))
+    if (LLVMIsATerminatorInst(user) || in_set(again, user))
       return 1;
   }
   return 0;
 }
 
+/* The primal's integer computations the apply run repeats instead of
+ * reading them from the record (loop counters, indices, comparisons):
+ * side-effect-free instructions of integer type whose operands are
+ * constants, values the record holds or other such computations. Both runs
+ * compute the same set (the same code), so the reads still meet the
+ * pushes in order. */
+static void repeated_set(LLVMValueRef f, ct_vmap *primal, ct_vmap *again) {
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+      LLVMOpcode op = LLVMGetInstructionOpcode(i);
+      int pure = (op >= LLVMAdd && op <= LLVMXor) || op == LLVMICmp || op == LLVMTrunc || op == LLVMZExt || op == LLVMSExt || op == LLVMPHI ||
+                 op == LLVMSelect;
+      if (pure && in_set(primal, i) && LLVMGetTypeKind(LLVMTypeOf(i)) == LLVMIntegerTypeKind)
+        vmap_set(again, i, i);
+    }
+  /* an operand that is none of these (an integer loaded from memory, a
+     float's conversion) is needed, so read from the record: the repeated
+     computation sees the same values, divisions included */
+}
 static LLVMValueRef record_call(ct_module *m, LLVMBuilderRef b, const char *fn, LLVMValueRef d, LLVMTypeRef ty) {
   LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i64 = LLVMInt64TypeInContext(m->ctx);
   unsigned long long size = LLVMABISizeOfType(LLVMGetModuleDataLayout(m->mod), ty);
@@ -77,14 +97,14 @@ static LLVMValueRef record_call(ct_module *m, LLVMBuilderRef b, const char *fn, 
 /* Record run: push v where the builder is. */
 static void push(ct_module *m, LLVMBuilderRef b, LLVMValueRef d, LLVMValueRef v) {
   LLVMValueRef slot = record_call(m, b, "__ct_record_push", d, LLVMTypeOf(v));
-  LLVMSetAlignment(LLVMBuildStore(b, v, slot), 16);
+  LLVMSetAlignment(LLVMBuildStore(b, v, slot), 8); /* the record's slots are 8-byte aligned */
 }
 
 /* Apply run: v's recorded value, read where the builder is. */
 static LLVMValueRef read(ct_module *m, LLVMBuilderRef b, LLVMValueRef d, LLVMTypeRef ty) {
   LLVMValueRef slot = record_call(m, b, "__ct_record_next", d, ty);
   LLVMValueRef v = LLVMBuildLoad2(b, ty, slot, "ct.rec");
-  LLVMSetAlignment(v, 16);
+  LLVMSetAlignment(v, 8);
   return v;
 }
 
@@ -154,6 +174,9 @@ static int transform(ct_tgen *t, LLVMValueRef f, void *data) {
     return 0;
   }
   LLVMValueRef vphi = value_phi(f);
+  ct_vmap again;
+  vmap_init(&again);
+  repeated_set(f, &primal, &again);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   /* f's instructions before any push or read is added */
   size_t ninsts = 0, icap = 256;
@@ -168,7 +191,7 @@ static int transform(ct_tgen *t, LLVMValueRef f, void *data) {
   LLVMValueRef top = LLVMGetFirstInstruction(LLVMGetFirstBasicBlock(f));
   for (unsigned i = 0; i < t->g.spec->nparams; ++i) {
     LLVMValueRef p = vmap_get(&t->g.fwd, LLVMGetParam(t->g.pc, i));
-    if (!p || !LLVMIsAArgument(p) || !needed(&primal, vphi, p))
+    if (!p || !LLVMIsAArgument(p) || !needed(&primal, &again, vphi, p))
       continue;
     LLVMPositionBuilderBefore(b, top);
     record_or_read(m, b, pd->mode, d, p);
@@ -183,11 +206,12 @@ static int transform(ct_tgen *t, LLVMValueRef f, void *data) {
       while (first && LLVMIsAPHINode(first))
         first = LLVMGetNextInstruction(first);
     }
-    int is_primal = in_set(&primal, i) || i == vphi;
-    int keep = LLVMIsATerminatorInst(i) || (pd->mode == MODE_RECORD ? is_primal : !is_primal) ||
+    int is_primal = in_set(&primal, i) || i == vphi, repeated = in_set(&again, i);
+    int keep = LLVMIsATerminatorInst(i) || (pd->mode == MODE_RECORD ? is_primal : !is_primal || repeated) ||
                (pd->mode == MODE_RECORD && LLVMGetInstructionOpcode(i) == LLVMInsertValue);
-    if (in_set(&primal, i) && !LLVMIsATerminatorInst(i) && LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMVoidTypeKind &&
-        needed(&primal, vphi, i)) {
+    if (in_set(&primal, i) && !repeated && !LLVMIsATerminatorInst(i) &&
+        LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMVoidTypeKind &&
+        needed(&primal, &again, vphi, i)) {
       if (LLVMIsAPHINode(i))
         LLVMPositionBuilderBefore(b, first);
       else if (pd->mode == MODE_RECORD)
@@ -210,6 +234,7 @@ static int transform(ct_tgen *t, LLVMValueRef f, void *data) {
     LLVMInstructionEraseFromParent(dead[i]);
   free(dead);
   LLVMDisposeBuilder(b);
+  vmap_free(&again);
   vmap_free(&primal);
   return 1;
 }
@@ -233,7 +258,13 @@ static LLVMValueRef transformed(ct_module *m, const ct_spec *spec, int mode, LLV
      inlined into a function differentiated in turn (reverse over forward) */
   LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, "ct-no-derivative-params", 23);
   post_data pd = {mode, site};
-  return tangent_build_into(m, spec, f, site, transform, &pd) ? f : NULL;
+  if (!tangent_build_into(m, spec, f, site, transform, &pd))
+    return NULL;
+  if (runtime_link_tape(m)) { /* the record's fast paths, inlined */
+    ct_bridge_inline_calls(f, NULL, "__ct_record_");
+    ct_bridge_simplify_function(f);
+  }
+  return f;
 }
 
 /* <f>.ct_diff_apply(d, slots): the apply run with the tangents from the

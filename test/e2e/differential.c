@@ -8,7 +8,9 @@
  * libm call per element, a void function writing its outputs through a
  * pointer (their tangents go to the tangent array), float arguments, a
  * ct_const argument, a CT_NO_DERIVATIVE array (passed alone, no tangent),
- * a loop whose trip count depends on the data. */
+ * a loop whose trip count depends on the data, integer indices read from
+ * memory and computed with divisions (the apply run repeats the integer
+ * computations and reads the rest from the record). */
 #include "check.h"
 
 #include <cotangent.h>
@@ -57,6 +59,20 @@ static double weighted(const double *x, const double *w CT_NO_DERIVATIVE, int n)
   double s = 0;
   for (int i = 0; i < n; ++i)
     s += w[i] * sin(x[i]);
+  return s;
+}
+
+/* a gather through an index array, strides by division and remainder */
+typedef struct {
+  int n;
+  const int *idx;
+} plan_t;
+static double gather(const double *x, const plan_t *p) {
+  double s = 0;
+  for (int i = 0; i < p->n; ++i) {
+    int j = p->idx[i], k = j / 3 + j % 3;
+    s += i % 2 ? x[j] * x[k] : cos(x[j] - x[k]);
+  }
   return s;
 }
 
@@ -120,6 +136,26 @@ int main(void) {
     v = ct_value_with_differential(weighted, &d, xw, w, 3);
     CHECK_D(v, weighted(xw, w, 3));
     CHECK_D(ct_differential_apply(d, tw), ct_derivative(weighted, xw, tw, w, 3));
+    ct_differential_free(d);
+  }
+
+  {
+    int idx[6] = {5, 0, 3, 7, 2, 6};
+    plan_t plan = {6, idx};
+    double xg[8], tg[8], xg0[8];
+    for (int i = 0; i < 8; ++i)
+      xg[i] = xg0[i] = 0.2 * i - 0.5;
+    v = ct_value_with_differential(gather, &d, xg, ct_const(&plan));
+    CHECK_D(v, gather(xg0, &plan));
+    idx[0] = 1; /* changed after recording: the record holds what was read */
+    for (int k = 0; k < 3; ++k) {
+      for (int i = 0; i < 8; ++i)
+        tg[i] = sin(k + i);
+      double got = ct_differential_apply(d, tg);
+      idx[0] = 5;
+      CHECK_AT_D("gather differential", k, got, ct_derivative(gather, xg0, tg, ct_const(&plan)));
+      idx[0] = 1;
+    }
     ct_differential_free(d);
   }
 

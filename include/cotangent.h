@@ -191,8 +191,8 @@ CT_HOST_DEVICE double __ct_value_with_derivative(const void *f, double *tangent_
  *       f returns float or double. Each floating-point argument x of f is
  *       followed by its direction v (a value) and a pointer where (H v)_x is
  *       stored; each pointer argument by its direction array and the array
- *       H v is ADDED to (zero it first), as ct_gradient does; integers and
- *       ct_const(c) as in a call.
+ *       H v is ADDED to (zero it first), as ct_gradient does; integers,
+ *       ct_const(c) and CT_NO_DERIVATIVE parameters as in a call.
  *   void ct_hessian(f, double *H, long n, args...);
  *       H (n x n, row-major, overwritten) = the Hessian of f with respect to
  *       its one pointer argument not in ct_const (n doubles); f's arguments

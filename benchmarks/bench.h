@@ -28,6 +28,11 @@
  * direction v from bench_direction), and one directional derivative is
  * timed with the others ("tangent_min", "tangent_median").
  *
+ * And bench.hvp and bench.run_hvp (second order, ct_hessian_vector_product):
+ * H v of output 0 along the same direction is checked against central
+ * differences of the gradient, (g(x + h v) - g(x - h v)) / 2h, and one
+ * product is timed ("hvp_min", "hvp_median").
+ *
  * Compiled with -DNO_GRADIENT (plain clang, no plugin) the operator calls are
  * compiled out: only the primal can be timed (--primal-only), which gives
  * the compile time without differentiation and the primal speed without the
@@ -87,6 +92,10 @@ typedef struct {
      (n entries), and one timed directional derivative */
   double (*tangent)(int out, const double *v);
   void (*run_tangent)(void);
+  /* second order (NULL when not measured): ADD H v of output 0 along v into
+     hv (zeroed by the harness), and one timed product */
+  void (*hvp)(const double *v, double *hv);
+  void (*run_hvp)(void);
   /* a short description of the timing instance, e.g. "n=100000" */
   char size[96];
 } bench_t;
@@ -269,6 +278,33 @@ static int bench_check_some(int nout, int ncomp, int hand, const char *where) {
         bench_failf("%soutput %d: J v (forward mode) %.17g, gradient . v %.17g", where, out, jv, dot);
       free(dir);
     }
+    /* second order: H v against differences of the gradient along v */
+    if (bench.hvp && out == 0) {
+      double *dir = bench_alloc(n * sizeof *dir), *hv = bench_alloc(n * sizeof *hv),
+             *gp = bench_alloc(n * sizeof *gp), *gm = bench_alloc(n * sizeof *gm),
+             *x0 = bench_alloc(n * sizeof *x0), h = 1e-5, hmax = 0;
+      bench_direction(dir, n);
+      memset(hv, 0, n * sizeof *hv);
+      bench.hvp(dir, hv);
+      memcpy(x0, bench.x, n * sizeof *x0);
+      for (int i = 0; i < n; i++)
+        bench.x[i] = x0[i] + h * dir[i];
+      memset(gp, 0, n * sizeof *gp);
+      bench.gradient(0, gp);
+      for (int i = 0; i < n; i++)
+        bench.x[i] = x0[i] - h * dir[i];
+      memset(gm, 0, n * sizeof *gm);
+      bench.gradient(0, gm);
+      memcpy(bench.x, x0, n * sizeof *x0);
+      for (int i = 0; i < n; i++)
+        hmax = fmax(hmax, fabs(hv[i]));
+      for (int i = 0; i < n; i++) {
+        double fd = (gp[i] - gm[i]) / (2 * h);
+        if (!(fabs(hv[i] - fd) <= 1e-5 * fmax(hmax, 1.0)))
+          bench_failf("%sH v [%d]: Cotangent %.17g, differences of the gradient %.17g", where, i, hv[i], fd);
+      }
+      free(dir), free(hv), free(gp), free(gm), free(x0);
+    }
     /* the hand-written gradient, every component */
     if (hand && bench.hand) {
       memset(gh, 0, n * sizeof *gh);
@@ -379,8 +415,8 @@ static void bench_time_all(void (*const *fns)(void), int n, bench_timing *out) {
     }
     return;
   }
-  bench_series x[4] = {{0}};
-  bench_require(n <= 4, "too many timed functions");
+  bench_series x[5] = {{0}};
+  bench_require(n <= 5, "too many timed functions");
   for (int i = 0; i < n; i++) {
     x[i].fn = fns[i];
     x[i].batch = bench_calibrate(fns[i]);
@@ -468,8 +504,8 @@ static int bench_main(int argc, char **argv, const char *name) {
   bench_json_str("size", bench.size);
   bench.run_primal();
   printf(", \"value\": %.17g", (double)bench_sink); /* what run_primal left */
-  void (*fns[4])(void) = {bench.run_primal, NULL, NULL, NULL};
-  int nfns = 1, hand_at = 0, tangent_at = 0;
+  void (*fns[5])(void) = {bench.run_primal, NULL, NULL, NULL, NULL};
+  int nfns = 1, hand_at = 0, tangent_at = 0, hvp_at = 0;
   size_t tape = 0;
 #ifndef NO_GRADIENT
   if (!bench_primal_only) {
@@ -481,9 +517,11 @@ static int bench_main(int argc, char **argv, const char *name) {
       fns[hand_at = nfns++] = bench.run_hand;
     if (bench.run_tangent)
       fns[tangent_at = nfns++] = bench.run_tangent;
+    if (bench.run_hvp)
+      fns[hvp_at = nfns++] = bench.run_hvp;
   }
 #endif
-  bench_timing t[4];
+  bench_timing t[5];
   bench_time_all(fns, nfns, t);
   printf(", \"primal_min\": %.6e, \"primal_median\": %.6e", t[0].min, t[0].median);
   if (nfns > 1)
@@ -493,6 +531,8 @@ static int bench_main(int argc, char **argv, const char *name) {
     printf(", \"hand_min\": %.6e, \"hand_median\": %.6e", t[hand_at].min, t[hand_at].median);
   if (tangent_at)
     printf(", \"tangent_min\": %.6e, \"tangent_median\": %.6e", t[tangent_at].min, t[tangent_at].median);
+  if (hvp_at)
+    printf(", \"hvp_min\": %.6e, \"hvp_median\": %.6e", t[hvp_at].min, t[hvp_at].median);
   printf("}\n");
   bench_teardown();
   return 0;

@@ -230,6 +230,25 @@ static BENCH_NOINLINE void run_tangent(void) {
 #endif
 }
 
+/* second order: H v (reverse over forward) along v, added into out */
+static double *hv;
+static void hvp(const double *v, double *out) {
+#ifdef NO_GRADIENT
+  (void)v, (void)out;
+#else
+  size_t km = (size_t)k * d;
+  ct_hessian_vector_product(gmm_objective, p, v, out, p + k, v + k, out + k, p + k + km, v + k + km, out + k + km, x,
+                            ct_const(gamma_w), m_w, d, k, n);
+#endif
+}
+static BENCH_NOINLINE void run_hvp(void) {
+#ifndef NO_GRADIENT
+  memset(hv, 0, (size_t)bench.n * sizeof *hv);
+  hvp(tv, hv);
+  bench_sink = hv[0];
+#endif
+}
+
 static BENCH_NOINLINE void run_primal(void) {
   bench_sink = gmm_objective(GMM_ARGS(p), x, gamma_w, m_w, d, k, n);
 }
@@ -253,6 +272,7 @@ static void allocate(void) {
   x = bench_alloc((size_t)n * d * sizeof *x);
   work = bench_alloc((2 * (size_t)d + k) * sizeof *work);
   tv = bench_alloc(((size_t)k * (1 + d + icf_sz)) * sizeof *tv);
+  hv = bench_alloc(((size_t)k * (1 + d + icf_sz)) * sizeof *hv);
   bench_direction(tv, (int)((size_t)k * (1 + d + icf_sz)));
 }
 
@@ -334,11 +354,14 @@ static void bench_setup(int check) {
   bench.run_hand = run_hand;
   bench.tangent = tangent;
   bench.run_tangent = run_tangent;
+  bench.hvp = hvp;
+  bench.run_hvp = run_hvp;
   snprintf(bench.size, sizeof bench.size, "d=%d K=%d n=%d%s", d, k, n, path ? " (file)" : "");
 }
 static void bench_teardown(void) {
   free(p);
   free(tv);
+  free(hv);
   free(dp);
   free(x);
   free(work);

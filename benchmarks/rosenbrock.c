@@ -64,6 +64,22 @@ static BENCH_NOINLINE void run_tangent(void) {
   bench_sink = ct_derivative(rosenbrock, x, tv, n);
 #endif
 }
+/* second order: H v (reverse over forward) */
+static double *hv;
+static void hvp(const double *v, double *out) {
+#ifdef NO_GRADIENT
+  (void)v, (void)out;
+#else
+  ct_hessian_vector_product(rosenbrock, x, v, out, n);
+#endif
+}
+static BENCH_NOINLINE void run_hvp(void) {
+#ifndef NO_GRADIENT
+  memset(hv, 0, n * sizeof *hv);
+  ct_hessian_vector_product(rosenbrock, x, tv, hv, n);
+  bench_sink = hv[0];
+#endif
+}
 static BENCH_NOINLINE void run_gradient(void) {
 #ifndef NO_GRADIENT
   memset(dx, 0, n * sizeof *dx);
@@ -82,6 +98,7 @@ static void bench_setup(int check) {
   x = bench_alloc(n * sizeof *x);
   dx = bench_alloc(n * sizeof *dx);
   tv = bench_alloc(n * sizeof *tv);
+  hv = bench_alloc(n * sizeof *hv);
   bench_direction(tv, n);
   bench_seed(1);
   for (int i = 0; i < n; i++) /* around the standard start (-1.2, 1) */
@@ -97,12 +114,15 @@ static void bench_setup(int check) {
   bench.run_hand = run_hand;
   bench.tangent = tangent;
   bench.run_tangent = run_tangent;
+  bench.hvp = hvp;
+  bench.run_hvp = run_hvp;
   snprintf(bench.size, sizeof bench.size, "n=%d", n);
 }
 static void bench_teardown(void) {
   free(x);
   free(dx);
   free(tv);
+  free(hv);
 }
 
 BENCH_MAIN("rosenbrock")

@@ -183,6 +183,73 @@ CT_HOST_DEVICE double __ct_value_with_derivative(const void *f, double *tangent_
 #define ct_value_with_derivative(f, tangent_out, ...)                                               \
   __ct_value_with_derivative((const void *)(f), (tangent_out), __VA_ARGS__)
 
+/* ---------------------------------------------------------------------------
+ * Second derivatives (reverse over forward: the gradient of a directional
+ * derivative, so loops, branches and heap memory in f are fine).
+ *
+ *   void ct_hessian_vector_product(f, args...);
+ *       f returns float or double. Each floating-point argument x of f is
+ *       followed by its direction v (a value) and a pointer where (H v)_x is
+ *       stored; each pointer argument by its direction array and the array
+ *       H v is ADDED to (zero it first), as ct_gradient does; integers,
+ *       ct_const(c) and CT_NO_DERIVATIVE parameters as in a call.
+ *   void ct_hessian(f, double *H, long n, args...);
+ *       H (n x n, row-major, overwritten) = the Hessian of f with respect to
+ *       its one pointer argument not in ct_const (n doubles); f's arguments
+ *       as in a call. Costs n Hessian-vector products: for small n.
+ *
+ * Example:
+ *   double rosen(const double *x, int n);
+ *   double hv[4] = {0};
+ *   ct_hessian_vector_product(rosen, x, v, hv, 4);     // hv += H(x) v
+ *   double H[16];
+ *   ct_hessian(rosen, H, 4, x, 4);                     // the 4 x 4 Hessian
+ * With Enzyme's ABI the same product is written out by hand:
+ *   static double dir(double *x, double *v, int n) {
+ *     return __enzyme_fwddiff((void *)rosen, enzyme_dup, x, v, n); }
+ *   __enzyme_autodiff((void *)dir, enzyme_dup, x, hv, enzyme_const, v, n);
+ * Nesting in general: any operator may be called inside a function another
+ * operator differentiates. Reverse over forward and forward over forward
+ * work through loops; forward over reverse and reverse over reverse where
+ * the inner gradient keeps no tape (straight-line code, or loops whose
+ * values are recomputed), else a compile error names both operators. */
+void __ct_hessian_vector_product(const void *f, ...);
+void __ct_hessian(const void *f, double *H, long n, ...);
+#define ct_hessian_vector_product(f, ...) __ct_hessian_vector_product((const void *)(f), __VA_ARGS__)
+#define ct_hessian(f, H, n, ...) __ct_hessian((const void *)(f), (H), (long)(n), __VA_ARGS__)
+
+/* ---------------------------------------------------------------------------
+ * Differentials (Swift's valueWithDifferential): the linearisation of f at
+ * a point, recorded in one run of f and applied to many tangents without
+ * running f again.
+ *
+ *   double ct_value_with_differential(f, ct_differential_t *d, args...);
+ *       runs f(args...) (as in a call; ct_const(c) holds c constant),
+ *       returns its value (0 for a void f) and makes *d: a record of the
+ *       primal values f's tangent code needs.
+ *   double ct_differential_apply(ct_differential_t d, tangents...);
+ *       the tangent of f's result for these tangents: one per argument not
+ *       constant, in order: a value for each floating-point argument, a
+ *       tangent array for each pointer (read for inputs, written for what f
+ *       writes through it), as ct_derivative takes them. Equals
+ *       ct_derivative(f, ...) at the recorded point; costs the tangent
+ *       code only. A wrong number of tangents stops the program.
+ *   void ct_differential_free(ct_differential_t d);    (NULL is a no-op)
+ *
+ * Example:
+ *   ct_differential_t d;
+ *   double v = ct_value_with_differential(rosen, &d, x, 4);
+ *   double t1 = ct_differential_apply(d, v1), t2 = ct_differential_apply(d, v2);
+ *   ct_differential_free(d);
+ * A differential is used by one thread at a time. Not yet: functions whose
+ * tangent code calls a tangent function (recursion, calls too large to
+ * inline): a compile error says so; use ct_derivative there. */
+typedef struct ct_differential *ct_differential_t;
+double __ct_value_with_differential(const void *f, ct_differential_t *d, ...);
+double ct_differential_apply(ct_differential_t d, ...);
+void ct_differential_free(ct_differential_t d);
+#define ct_value_with_differential(f, d, ...) __ct_value_with_differential((const void *)(f), (d), __VA_ARGS__)
+
 /* ct_without_derivative(x): the value of x, through which no derivative
  * flows (like Swift's withoutDerivative(at:)), for float or double x:
  *   double y = x * ct_without_derivative(scale(x));  // dy/dx = scale(x)

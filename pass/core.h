@@ -56,6 +56,12 @@ void diag_describe(LLVMValueRef inst, char *buf, size_t n);
 void diag_function_name(LLVMValueRef fn, char *buf, size_t n);
 /* "file:line:col" of an instruction when debug info exists, else "". */
 void diag_location(LLVMValueRef inst, char *buf, size_t n);
+/* While muted, errors are held back instead of reported (the first is
+ * kept, "file:line:col: " first where known; diag_muted_first, NULL when
+ * none): operators.c tries a second derivative and explains a failure
+ * itself. Turning it on forgets the last one. */
+void diag_mute(int on);
+const char *diag_muted_first(void);
 
 /* ---- the module being transformed ---- */
 typedef struct {

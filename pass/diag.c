@@ -8,6 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* diag_mute: errors held back (the first kept, with its location) */
+static int muted;
+static char *first_muted;
+
+void diag_mute(int on) {
+  muted = on;
+  if (on) {
+    free(first_muted);
+    first_muted = NULL;
+  }
+}
+
+const char *diag_muted_first(void) { return first_muted; }
+
 void diag_report(LLVMValueRef user_fn, LLVMValueRef at, ct_severity sev, const char *fmt, ...) {
   /* whole, however long the names in it */
   va_list ap, again;
@@ -19,6 +33,15 @@ void diag_report(LLVMValueRef user_fn, LLVMValueRef at, ct_severity sev, const c
   if (msg)
     vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, again);
   va_end(again);
+  if (muted && sev == CT_SEV_ERROR) {
+    if (!first_muted && msg) {
+      char where[160];
+      diag_location(at, where, sizeof where);
+      first_muted = util_format("%s%s%s", where, *where ? ": " : "", msg);
+    }
+    free(msg);
+    return;
+  }
   ct_bridge_diagnose(user_fn, at, sev, msg ? msg : "(out of memory formatting a diagnostic)");
   free(msg);
 }

@@ -204,20 +204,50 @@ static int second_order_ok(const ct_site *s, LLVMValueRef fn, const ct_site *t, 
   return 0;
 }
 
+/* An instruction of t's caller at t's source location (what t was lowered
+ * to), or NULL. */
+static LLVMValueRef at_inner_site(const ct_site *t) {
+  if (!*t->where)
+    return NULL;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(t->caller); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+      char where[160];
+      diag_location(i, where, sizeof where);
+      if (!strcmp(where, t->where))
+        return i;
+    }
+  return NULL;
+}
+
 /* After the generator failed on s: the gradient t computed inside uses the
- * runtime, which is what s could not differentiate. */
-static void explain_second_order(const ct_site *s, LLVMValueRef fn, const ct_site *t) {
+ * runtime, which is what s could not differentiate. Reported at the inner
+ * operator t (where the fix goes) and at s; `held` is the generator's first
+ * error (muted meanwhile), added where it is not about the runtime's
+ * calls. */
+static void explain_second_order(const ct_site *s, LLVMValueRef fn, const ct_site *t, const char *held) {
   int k = runtime_call_in(t->caller);
   size_t len = 0, tlen = 0;
   const char *name = LLVMGetValueName2(fn, &len), *tname = LLVMGetValueName2(t->caller, &tlen);
   int inner_forward = operator_is_forward(t->kind);
+  const char *what = RUNTIME_CALLS[k > 0 ? k : NRUNTIME_CALLS - 1].what;
+  LLVMValueRef at = at_inner_site(t);
+  if (at)
+    diag_report(t->caller, at, CT_SEV_ERROR,
+                "%s: this %s cannot be differentiated again by the %s%s%s (%s over %s): its code %s%s",
+                operator_name(t->kind), inner_forward ? "derivative" : "gradient", operator_name(s->kind),
+                *s->where ? " at " : "", s->where, operator_is_forward(s->kind) ? "forward" : "reverse",
+                inner_forward ? "forward" : "reverse", what,
+                inner_forward ? "" : "; take this derivative in forward mode (ct_derivative or __enzyme_fwddiff, "
+                                     "whose code keeps no tape), or use ct_hessian_vector_product");
+  if (held && !strstr(held, "__ct_") && !strstr(held, "ct_pullback"))
+    operators_error(s, "%s: %s", operator_name(s->kind), held);
   operators_error(s, "%s: cannot differentiate '%.*s' (second derivatives): it computes a %s itself (the %s%s%s "
                      "in '%.*s'), whose code %s; differentiating such a %s again (%s over %s) is not supported yet%s; "
                      "second derivatives work where the inner %s is straight-line code or its loops' values are "
                      "recomputed, with no memory allocated",
                   operator_name(s->kind), (int)len, name, inner_forward ? "derivative" : "gradient",
                   operator_name(t->kind), *t->where ? " at " : "", t->where, (int)tlen, tname,
-                  RUNTIME_CALLS[k > 0 ? k : NRUNTIME_CALLS - 1].what, inner_forward ? "derivative" : "gradient",
+                  what, inner_forward ? "derivative" : "gradient",
                   operator_is_forward(s->kind) ? "forward" : "reverse", inner_forward ? "forward" : "reverse",
                   inner_forward ? "" : " (reverse over forward works: take the inner derivative in forward mode, "
                                        "ct_derivative or __enzyme_fwddiff, whose code keeps no tape)",
@@ -236,8 +266,8 @@ static void lower_in_order(ct_module *m, ct_site *sites, size_t n, size_t s, uns
   int ok = 1;
   const ct_site *inner = NULL; /* a gradient computed inside, using the runtime */
   for (size_t t = 0; t < n && fn && ok; ++t) {
-    if (t == s || state[t] == 2 || !operators_reaches(m, fn, sites[t].caller))
-      continue;
+    if (t == s || !operators_reaches(m, fn, sites[t].caller))
+      continue; /* (a site lowered before is checked too: its runtime use is explained here as well) */
     if (state[t] == 1) { /* t differentiates code containing s, and s code containing t */
       size_t len = 0;
       const char *name = LLVMGetValueName2(fn, &len);
@@ -245,7 +275,7 @@ static void lower_in_order(ct_module *m, ct_site *sites, size_t n, size_t s, uns
                                  "that differentiates the function containing this one (operators applied to "
                                  "each other)", operator_name(sites[s].kind), (int)len, name);
       ok = 0;
-    } else
+    } else if (state[t] == 0)
       lower_in_order(m, sites, n, t, state, gradient_calls);
     ok = ok && second_order_ok(&sites[s], fn, &sites[t], &inner);
   }
@@ -253,9 +283,19 @@ static void lower_in_order(ct_module *m, ct_site *sites, size_t n, size_t s, uns
   ct_vmap before;
   if (sites[s].unwind)
     unwind_snapshot(sites[s].caller, &before);
+  /* a gradient inside that uses the runtime: the generator's errors about
+     the runtime's code are held back, the failure explained instead */
+  if (inner)
+    diag_mute(1);
   int lowered = ok && lower_site(m, &sites[s], &gradient_calls[s]);
+  char *held = inner && diag_muted_first() ? strdup(diag_muted_first()) : NULL;
+  if (inner)
+    diag_mute(0);
   if (ok && !lowered && inner)
-    explain_second_order(&sites[s], fn, inner);
+    explain_second_order(&sites[s], fn, inner, held);
+  else if (held) /* an error, yet lowered: reported after all */
+    operators_error(&sites[s], "%s", held);
+  free(held);
   if (!lowered) {
     /* keep the IR valid after an error: the compilation fails anyway */
     LLVMTypeRef t = LLVMTypeOf(sites[s].call);
@@ -378,6 +418,7 @@ static void see_through_locals(ct_module *m, LLVMValueRef call) {
 
 void operators_lower_all(ct_module *m) {
   m->changed |= inline_operator_wrappers(m);
+  m->changed |= hessian_rewrite_all(m);
   size_t cap = 16, n = 0;
   ct_site *sites = malloc(cap * sizeof *sites);
   ct_vmap all_facts;
@@ -422,6 +463,7 @@ void operators_lower_all(ct_module *m) {
     unwind_free(sites[s].unwind);
   free(sites);
   operators_lower_pullback_applies(m);
+  m->changed |= differential_lower_all(m); /* after the operators inside f */
   vmap_free(&all_facts);
   facts_remove(m);
   if (n)

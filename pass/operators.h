@@ -106,6 +106,16 @@ ct_marker operators_marker(LLVMValueRef arg);
  * are differentiated (fn == target included)? */
 int operators_reaches(ct_module *m, LLVMValueRef fn, LLVMValueRef target);
 
+/* ct_hessian_vector_product and ct_hessian calls become ct_gradient calls
+ * of helpers calling ct_derivative (hessian.c), before the sites are
+ * collected; returns whether any was rewritten. */
+int hessian_rewrite_all(ct_module *m);
+
+/* ct_value_with_differential calls: a record run of f and the apply run
+ * the differential calls (differential.c), after the other operators;
+ * returns whether any was lowered. */
+int differential_lower_all(ct_module *m);
+
 /* Lowering, one function per kind (operators_lower.c); each replaces the
  * call's uses (the caller erases it) and returns 0 after an error. The
  * gradient call made is returned for inlining, where there is one. */

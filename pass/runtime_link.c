@@ -18,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const INLINED[] = {"__ct_tape_push", "__ct_tape_pop", "__ct_tape_mark", "__ct_tape_rewind"};
+static const char *const INLINED[] = {"__ct_tape_push", "__ct_tape_pop", "__ct_tape_mark", "__ct_tape_rewind",
+                                      "__ct_record_push", "__ct_record_next"}; /* and a differential's record */
 
 static int is_inlined(LLVMValueRef f) {
   size_t len = 0;

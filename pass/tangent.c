@@ -27,7 +27,7 @@ static char *tangent_name(const ct_spec *spec) {
 }
 
 /* The tangent function's type (tangent.h). */
-static LLVMTypeRef tangent_type(ct_module *m, const ct_spec *spec) {
+LLVMTypeRef tangent_type(ct_module *m, const ct_spec *spec) {
   LLVMTypeRef fty = LLVMGlobalGetValueType(spec->fn);
   LLVMTypeRef ptypes[CT_MAX_PARAMS], params[2 * CT_MAX_PARAMS];
   LLVMGetParamTypes(fty, ptypes);
@@ -66,6 +66,11 @@ static void begin(ct_tgen *t, LLVMValueRef f) {
   LLVMPositionBuilderAtEnd(g->ab, entry);
   LLVMSetCurrentDebugLocation2(m->b, NULL);
   clone_blocks(m, g->pc, f, &g->fwd);
+  if (t->mark_copies) /* !ct.primal on each copy (tangent.h) */
+    for (size_t i = 0; i < g->fwd.cap; ++i)
+      if (g->fwd.keys[i] && g->fwd.vals[i] && LLVMIsAInstruction(g->fwd.vals[i]))
+        LLVMSetMetadata(g->fwd.vals[i], LLVMGetMDKindIDInContext(m->ctx, "ct.primal", 9),
+                        LLVMMDNodeInContext(m->ctx, NULL, 0));
   for (unsigned i = 0; i < g->nblocks; ++i) {
     ct_block *b = &g->blocks[i];
     b->fwd = LLVMValueAsBasicBlock(vmap_get(&g->fwd, LLVMBasicBlockAsValue(b->bb)));
@@ -206,12 +211,13 @@ static int finish_function(ct_module *m, const ct_spec *spec, LLVMValueRef f, LL
   return 1;
 }
 
-/* A tangent function differentiated from fn's body. */
-static int build_from_body(ct_module *m, const ct_spec *spec, LLVMValueRef f) {
+/* A tangent function differentiated from fn's body; post (if any) runs on
+ * it before it is verified. */
+static int build_from_body(ct_module *m, const ct_spec *spec, LLVMValueRef f, ct_tangent_post post, void *data) {
   LLVMValueRef pc = prepare_primal(m, spec->fn);
   if (!pc)
     return 0; /* reported */
-  ct_tgen t = {.callee = tangent_get};
+  ct_tgen t = {.callee = tangent_get, .mark_copies = post != NULL};
   gradient_analyse_only(&t.g, m, spec, pc);
   t.g.g = t.g.rg = f;
   t.g.tangent = &t;
@@ -220,6 +226,8 @@ static int build_from_body(ct_module *m, const ct_spec *spec, LLVMValueRef f) {
   vmap_init(&t.calls);
   vmap_init(&t.phis);
   int ok = generate(&t, f);
+  if (ok && post)
+    ok = post(&t, f, data);
   vmap_free(&t.tangent);
   vmap_free(&t.calls);
   vmap_free(&t.phis);
@@ -247,7 +255,15 @@ LLVMValueRef tangent_get(ct_module *m, const ct_spec *spec, LLVMValueRef site) {
   free(name);
   LLVMSetLinkage(f, LLVMInternalLinkage);
   ir_copy_attributes(spec->fn, f, LLVMAttributeFunctionIndex);
+  /* f's parameter indices do not name this function's (values and tangents): kept, they kept it from being
+     inlined into a function differentiated in turn (reverse over forward) */
+  LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, "ct-no-derivative-params", 23);
   int ok = tangent_registered(spec->fn) ? tangent_build_registered(m, spec, f, site)
-                                        : build_from_body(m, spec, f);
+                                        : build_from_body(m, spec, f, NULL, NULL);
   return finish_function(m, spec, f, site, ok) ? f : NULL;
+}
+
+int tangent_build_into(ct_module *m, const ct_spec *spec, LLVMValueRef f, LLVMValueRef site, ct_tangent_post post,
+                       void *data) {
+  return finish_function(m, spec, f, site, build_from_body(m, spec, f, post, data));
 }

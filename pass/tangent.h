@@ -41,6 +41,7 @@ typedef struct ct_tgen {
   ct_vmap calls;   /* a differentiated call returning a pointer -> its tangent call, made with the shadows */
   ct_vmap phis;    /* primal phi -> its tangent phi (closed last) */
   ct_tangent_callee callee;
+  int mark_copies; /* the primal's copies get !ct.primal metadata (differential.c tells them apart) */
 } ct_tgen;
 
 /* v's tangent: computed, or zero (constants, inactive values). */
@@ -60,6 +61,19 @@ static inline LLVMValueRef tangent_primal(ct_tgen *t, LLVMValueRef v) {
 /* The tangent function of spec, generated on first use (cached in the
  * module by name); NULL after reporting an error at `site`. */
 LLVMValueRef tangent_get(ct_module *m, const ct_spec *spec, LLVMValueRef site);
+
+/* The type of spec's tangent function (above). */
+LLVMTypeRef tangent_type(ct_module *m, const ct_spec *spec);
+/* Runs on a tangent function just generated (t: its maps, g.fwd the
+ * primal's copies), before it is verified and simplified; returns 0 after
+ * reporting an error. */
+typedef int (*ct_tangent_post)(ct_tgen *t, LLVMValueRef f, void *data);
+/* Generates spec's tangent function from fn's body into f (of
+ * tangent_type, or with more parameters after those), runs post, verifies
+ * and simplifies it; 0 after an error at `site` (f is then a stub). For
+ * transformed tangent functions (differential.c). */
+int tangent_build_into(ct_module *m, const ct_spec *spec, LLVMValueRef f, LLVMValueRef site, ct_tangent_post post,
+                       void *data);
 
 /* ---- tangent_inst.c: the tangents of the copy's instructions ---- */
 /* Every active instruction's tangent, block by block in reverse post-order

@@ -49,6 +49,7 @@ typedef struct {
   LLVMValueRef rec_slot;
   ct_need *needs; /* values its reverse takes from the tape */
   unsigned nneeds;
+  ct_vmap *need_kinds; /* plan.c: value -> bit (1 << kind) of each kind it has in needs */
   /* A loop header whose induction variable tells which predecessor came
    * before: iv equals start only when entered from preds[start_pred]. Then
    * no predecessor index goes on the tape. */
@@ -128,6 +129,8 @@ typedef struct {
   int atomic_shadow_adds;
   /* scopes.c: per kind of memory, its alias.scope and noalias lists */
   LLVMValueRef scope_lists[5][2];
+  struct ct_memory_facts *memory_facts; /* memory.c's, made on first use; memory_free frees them */
+  struct ct_loop_index *loop_index;     /* cfg.c's loops of each block; cfg_free frees it */
   int failed;
 } ct_gen;
 
@@ -157,6 +160,13 @@ ct_block *cfg_block_of(ct_gen *g, LLVMBasicBlockRef bb);
 int cfg_is_return_block(LLVMBasicBlockRef bb);
 /* Loop l contains bb. */
 int cfg_loop_contains(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb);
+/* The loops containing bb (indices into g->loops, ascending: outer loops
+ * first) at *loops; returns how many. */
+unsigned cfg_block_loops(ct_gen *g, LLVMBasicBlockRef bb, const unsigned **loops);
+/* The loops whose exit is bb, likewise. */
+unsigned cfg_exit_loops(ct_gen *g, LLVMBasicBlockRef bb, const unsigned **loops);
+/* Frees what cfg_analyse found besides g->blocks (with the generator). */
+void cfg_free(ct_gen *g);
 
 /* classify.c: what the reverse of each instruction is */
 ct_rev_kind classify(ct_gen *g, LLVMValueRef inst);
@@ -193,6 +203,8 @@ void classify_warn_lossy_conversions(ct_gen *g);
  * pass (nothing may write its object after it)? Remembered per load; a
  * malloc read so is freed by its reverse (g->deferred_free). */
 int memory_reads_unchanged(ct_gen *g, LLVMValueRef load);
+/* Frees what memory.c found about the function (with the generator). */
+void memory_free(ct_gen *g);
 
 /* stored_pointers.c: a pointer without a shadow stored into shadowed
  * memory is its own shadow there; pointers loaded back from there (and

@@ -89,6 +89,9 @@ static void gen_free(ct_gen *g) {
   for (unsigned i = 0; i < g->nblocks; ++i) {
     free(g->blocks[i].preds);
     free(g->blocks[i].needs);
+    if (g->blocks[i].need_kinds)
+      vmap_free(g->blocks[i].need_kinds);
+    free(g->blocks[i].need_kinds);
   }
   free(g->blocks);
   free(g->loop_counters);
@@ -98,6 +101,8 @@ static void gen_free(ct_gen *g) {
   free(g->loop_blocks);
   for (size_t i = 0; i < sizeof VALUE_MAPS / sizeof VALUE_MAPS[0]; ++i)
     vmap_free(value_map(g, i));
+  memory_free(g);
+  cfg_free(g);
 }
 
 /* COTANGENT_TIME: the CPU seconds of each stage of a gradient, to stderr

@@ -22,6 +22,12 @@
  *      the median time of one call;
  *   3. prints one line "BENCH {json}" on stdout (read by scripts/bench).
  *
+ * A benchmark may also set bench.tangent and bench.run_tangent (forward
+ * mode, ct_derivative): the directional derivative J v of an output is
+ * checked against the checked gradient (J v = grad . v, along a fixed
+ * direction v from bench_direction), and one directional derivative is
+ * timed with the others ("tangent_min", "tangent_median").
+ *
  * Compiled with -DNO_GRADIENT (plain clang, no plugin) the operator calls are
  * compiled out: only the primal can be timed (--primal-only), which gives
  * the compile time without differentiation and the primal speed without the
@@ -77,6 +83,10 @@ typedef struct {
   void (*run_primal)(void);
   void (*run_gradient)(void); /* includes zeroing the shadows */
   void (*run_hand)(void);     /* NULL when there is none */
+  /* forward mode (NULL when not measured): J v of output `out` along v
+     (n entries), and one timed directional derivative */
+  double (*tangent)(int out, const double *v);
+  void (*run_tangent)(void);
   /* a short description of the timing instance, e.g. "n=100000" */
   char size[96];
 } bench_t;
@@ -151,6 +161,13 @@ BENCH_API int bench_enzyme_abi(void) {
   const char *abi = bench_arg_str("abi", "ct");
   bench_require(!strcmp(abi, "ct") || !strcmp(abi, "enzyme"), "abi= must be ct or enzyme");
   return !strcmp(abi, "enzyme");
+}
+
+/* A fixed direction for directional derivatives: v[i] in [-1, 1],
+ * independent of the data's random stream. */
+BENCH_API void bench_direction(double *v, int n) {
+  for (int i = 0; i < n; i++)
+    v[i] = sin(1.7 * i + 0.3);
 }
 
 BENCH_API void *bench_alloc(size_t bytes) {
@@ -238,6 +255,19 @@ static int bench_check_some(int nout, int ncomp, int hand, const char *where) {
       if (e > bench_max_err || e != e)
         bench_max_err = e;
       bench_checked_components++;
+    }
+    /* forward mode: J v = grad . v */
+    if (bench.tangent) {
+      double *dir = bench_alloc(n * sizeof *dir), dot = 0, scale = 0;
+      bench_direction(dir, n);
+      for (int i = 0; i < n; i++) {
+        dot += g[i] * dir[i];
+        scale += fabs(g[i] * dir[i]);
+      }
+      double jv = bench.tangent(out, dir);
+      if (!(fabs(jv - dot) <= 1e-9 * scale + 1e-300))
+        bench_failf("%soutput %d: J v (forward mode) %.17g, gradient . v %.17g", where, out, jv, dot);
+      free(dir);
     }
     /* the hand-written gradient, every component */
     if (hand && bench.hand) {
@@ -438,8 +468,8 @@ static int bench_main(int argc, char **argv, const char *name) {
   bench_json_str("size", bench.size);
   bench.run_primal();
   printf(", \"value\": %.17g", (double)bench_sink); /* what run_primal left */
-  void (*fns[3])(void) = {bench.run_primal, NULL, NULL};
-  int nfns = 1;
+  void (*fns[4])(void) = {bench.run_primal, NULL, NULL, NULL};
+  int nfns = 1, hand_at = 0, tangent_at = 0;
   size_t tape = 0;
 #ifndef NO_GRADIENT
   if (!bench_primal_only) {
@@ -448,17 +478,21 @@ static int bench_main(int argc, char **argv, const char *name) {
     tape = ct_runtime_peak_tape_bytes();
     fns[nfns++] = bench.run_gradient;
     if (bench.run_hand && !bench_no_hand)
-      fns[nfns++] = bench.run_hand;
+      fns[hand_at = nfns++] = bench.run_hand;
+    if (bench.run_tangent)
+      fns[tangent_at = nfns++] = bench.run_tangent;
   }
 #endif
-  bench_timing t[3];
+  bench_timing t[4];
   bench_time_all(fns, nfns, t);
   printf(", \"primal_min\": %.6e, \"primal_median\": %.6e", t[0].min, t[0].median);
   if (nfns > 1)
     printf(", \"gradient_min\": %.6e, \"gradient_median\": %.6e, \"tape_bytes\": %zu", t[1].min,
            t[1].median, tape);
-  if (nfns > 2)
-    printf(", \"hand_min\": %.6e, \"hand_median\": %.6e", t[2].min, t[2].median);
+  if (hand_at)
+    printf(", \"hand_min\": %.6e, \"hand_median\": %.6e", t[hand_at].min, t[hand_at].median);
+  if (tangent_at)
+    printf(", \"tangent_min\": %.6e, \"tangent_median\": %.6e", t[tangent_at].min, t[tangent_at].median);
   printf("}\n");
   bench_teardown();
   return 0;

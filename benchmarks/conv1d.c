@@ -74,6 +74,22 @@ static double hand(int out, double *g) {
   return conv1d_loss_hand(p, p + nw, p + nw + nb, target, g, g + nw, g + nw + nb, cin, cout, k, l);
 }
 
+static double *tv; /* the timed direction (forward mode) */
+static double tangent(int out, const double *v) {
+  (void)out;
+#ifdef NO_GRADIENT
+  (void)v;
+  return 0;
+#else
+  return ct_derivative(conv1d_loss, p, v, p + nw, v + nw, p + nw + nb, v + nw + nb, target, cin, cout, k, l);
+#endif
+}
+static BENCH_NOINLINE void run_tangent(void) {
+#ifndef NO_GRADIENT
+  bench_sink = ct_derivative(conv1d_loss, p, tv, p + nw, tv + nw, p + nw + nb, tv + nw + nb, target, cin, cout, k, l);
+#endif
+}
+
 static BENCH_NOINLINE void run_primal(void) {
   bench_sink = conv1d_loss(p, p + nw, p + nw + nb, target, cin, cout, k, l);
 }
@@ -104,6 +120,8 @@ static void bench_setup(int check) {
   p = bench_alloc((nw + nb + nx) * sizeof *p);
   dp = bench_alloc((nw + nb + nx) * sizeof *dp);
   target = bench_alloc(cout * lo * sizeof *target);
+  tv = bench_alloc((nw + nb + nx) * sizeof *tv);
+  bench_direction(tv, (int)(nw + nb + nx));
   bench_seed(4);
   double scale = 1.0 / sqrt((double)cin * k);
   for (size_t i = 0; i < nw; i++)
@@ -123,11 +141,14 @@ static void bench_setup(int check) {
   bench.run_primal = run_primal;
   bench.run_gradient = run_gradient;
   bench.run_hand = run_hand;
+  bench.tangent = tangent;
+  bench.run_tangent = run_tangent;
   snprintf(bench.size, sizeof bench.size, "Cin=%d Cout=%d K=%d L=%d", cin, cout, k, l);
 }
 static void bench_teardown(void) {
   free(p);
   free(dp);
+  free(tv);
   free(target);
 }
 

@@ -8,8 +8,9 @@
  *
  * Complex numbers are a struct of two doubles, multiplied by a helper;
  * the twiddles exp(-2 pi i k / N) are a global table built once (not
- * differentiated; passed as a CT_NO_DERIVATIVE parameter down the
- * recursion instead, the pass rejects the program: see README). Gradient with respect to x (2N numbers). abi=ct
+ * differentiated; e2e recursive_constant_param passes such a table as a
+ * CT_NO_DERIVATIVE parameter down the recursion instead). Gradient with
+ * respect to x (2N numbers). abi=ct
  * (default): ct_value_with_gradient; abi=enzyme: __enzyme_autodiff on a
  * function that writes its value through a pointer. Hand-written gradient
  * (the adjoint of the DFT is the conjugate DFT: dz = conj(FFT(conj(dX))))

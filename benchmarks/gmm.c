@@ -214,6 +214,22 @@ static double hand(int out, double *g) {
   return gmm_hand(GMM_ARGS(p), x, gamma_w, m_w, d, k, n, GMM_ARGS(g), work);
 }
 
+static double *tv; /* the timed direction (forward mode) */
+static double tangent(int out, const double *v) {
+  (void)out;
+#ifdef NO_GRADIENT
+  (void)v;
+  return 0;
+#else
+  return ct_derivative(gmm_objective, p, v, p + k, v + k, p + k + (size_t)k * d, v + k + (size_t)k * d, x, ct_const(gamma_w), m_w, d, k, n);
+#endif
+}
+static BENCH_NOINLINE void run_tangent(void) {
+#ifndef NO_GRADIENT
+  bench_sink = ct_derivative(gmm_objective, p, tv, p + k, tv + k, p + k + (size_t)k * d, tv + k + (size_t)k * d, x, ct_const(gamma_w), m_w, d, k, n);
+#endif
+}
+
 static BENCH_NOINLINE void run_primal(void) {
   bench_sink = gmm_objective(GMM_ARGS(p), x, gamma_w, m_w, d, k, n);
 }
@@ -236,6 +252,8 @@ static void allocate(void) {
   dp = bench_alloc(np * sizeof *dp);
   x = bench_alloc((size_t)n * d * sizeof *x);
   work = bench_alloc((2 * (size_t)d + k) * sizeof *work);
+  tv = bench_alloc(((size_t)k * (1 + d + icf_sz)) * sizeof *tv);
+  bench_direction(tv, (int)((size_t)k * (1 + d + icf_sz)));
 }
 
 static void read_error(const char *path) {
@@ -314,10 +332,13 @@ static void bench_setup(int check) {
   bench.run_primal = run_primal;
   bench.run_gradient = run_gradient;
   bench.run_hand = run_hand;
+  bench.tangent = tangent;
+  bench.run_tangent = run_tangent;
   snprintf(bench.size, sizeof bench.size, "d=%d K=%d n=%d%s", d, k, n, path ? " (file)" : "");
 }
 static void bench_teardown(void) {
   free(p);
+  free(tv);
   free(dp);
   free(x);
   free(work);

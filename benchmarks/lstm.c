@@ -89,6 +89,22 @@ static double gradient(int out, double *g) {
 #endif
 }
 
+static double *tv; /* the timed direction (forward mode) */
+static double tangent(int out, const double *v) {
+  (void)out;
+#ifdef NO_GRADIENT
+  (void)v;
+  return 0;
+#else
+  return ct_derivative(lstm_objective, p, v, p + nmain, v + nmain, state0, seq, l, c, b);
+#endif
+}
+static BENCH_NOINLINE void run_tangent(void) {
+#ifndef NO_GRADIENT
+  bench_sink = ct_derivative(lstm_objective, p, tv, p + nmain, tv + nmain, state0, seq, l, c, b);
+#endif
+}
+
 static BENCH_NOINLINE void run_primal(void) {
   bench_sink = lstm_objective(p, p + nmain, state0, seq, l, c, b);
 }
@@ -111,6 +127,8 @@ static void bench_setup(int check) {
   dp = bench_alloc(np * sizeof *dp);
   state0 = bench_alloc((size_t)2 * l * b * sizeof *state0);
   seq = bench_alloc((size_t)c * b * sizeof *seq);
+  tv = bench_alloc((np) * sizeof *tv);
+  bench_direction(tv, (int)(np));
   bench_seed(6);
   for (size_t i = 0; i < np; i++)
     p[i] = bench_range(-1, 1);
@@ -127,6 +145,8 @@ static void bench_setup(int check) {
   bench.run_primal = run_primal;
   bench.run_gradient = run_gradient;
   bench.run_hand = NULL;
+  bench.tangent = tangent;
+  bench.run_tangent = run_tangent;
   snprintf(bench.size, sizeof bench.size, "l=%d c=%d b=%d", l, c, b);
 }
 static void bench_teardown(void) {
@@ -134,6 +154,7 @@ static void bench_teardown(void) {
   free(dp);
   free(state0);
   free(seq);
+  free(tv);
 }
 
 BENCH_MAIN("lstm")

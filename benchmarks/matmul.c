@@ -81,6 +81,22 @@ static double hand(int out, double *g) {
   return matmul_loss_hand(p, p + (size_t)n * n, t, g, g + (size_t)n * n, r, n);
 }
 
+static double *tv; /* the timed direction (forward mode) */
+static double tangent(int out, const double *v) {
+  (void)out;
+#ifdef NO_GRADIENT
+  (void)v;
+  return 0;
+#else
+  return ct_derivative(matmul_loss, p, v, p + (size_t)n * n, v + (size_t)n * n, t, n);
+#endif
+}
+static BENCH_NOINLINE void run_tangent(void) {
+#ifndef NO_GRADIENT
+  bench_sink = ct_derivative(matmul_loss, p, tv, p + (size_t)n * n, tv + (size_t)n * n, t, n);
+#endif
+}
+
 static BENCH_NOINLINE void run_primal(void) {
   bench_sink = matmul_loss(p, p + (size_t)n * n, t, n);
 }
@@ -103,6 +119,8 @@ static void bench_setup(int check) {
   dp = bench_alloc(2 * (size_t)n * n * sizeof *dp);
   t = bench_alloc((size_t)n * n * sizeof *t);
   r = bench_alloc((size_t)n * n * sizeof *r);
+  tv = bench_alloc((2 * (size_t)n * n) * sizeof *tv);
+  bench_direction(tv, (int)(2 * (size_t)n * n));
   bench_seed(3);
   for (size_t i = 0; i < 2 * (size_t)n * n; i++)
     p[i] = bench_range(-1, 1);
@@ -117,10 +135,13 @@ static void bench_setup(int check) {
   bench.run_primal = run_primal;
   bench.run_gradient = run_gradient;
   bench.run_hand = run_hand;
+  bench.tangent = tangent;
+  bench.run_tangent = run_tangent;
   snprintf(bench.size, sizeof bench.size, "n=%d", n);
 }
 static void bench_teardown(void) {
   free(p);
+  free(tv);
   free(dp);
   free(t);
   free(r);

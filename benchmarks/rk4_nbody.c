@@ -84,6 +84,22 @@ static double gradient(int out, double *g) {
 #endif
 }
 
+static double *tv; /* the timed direction (forward mode) */
+static double tangent(int out, const double *v) {
+  (void)out;
+#ifdef NO_GRADIENT
+  (void)v;
+  return 0;
+#else
+  return ct_derivative(nbody_loss, p, v, p + 6 * nb, v + 6 * nb, target, nb, steps, ct_const(dt));
+#endif
+}
+static BENCH_NOINLINE void run_tangent(void) {
+#ifndef NO_GRADIENT
+  bench_sink = ct_derivative(nbody_loss, p, tv, p + 6 * nb, tv + 6 * nb, target, nb, steps, ct_const(dt));
+#endif
+}
+
 static BENCH_NOINLINE void run_primal(void) {
   bench_sink = nbody_loss(p, p + 6 * nb, target, nb, steps, dt);
 }
@@ -103,6 +119,8 @@ static void bench_setup(int check) {
   p = bench_alloc(7 * (size_t)nb * sizeof *p);
   dp = bench_alloc(7 * (size_t)nb * sizeof *dp);
   target = bench_alloc(3 * (size_t)nb * sizeof *target);
+  tv = bench_alloc((7 * (size_t)nb) * sizeof *tv);
+  bench_direction(tv, (int)(7 * (size_t)nb));
   bench_seed(8);
   for (int i = 0; i < 3 * nb; i++) {
     p[i] = bench_range(-1, 1);              /* positions */
@@ -120,12 +138,15 @@ static void bench_setup(int check) {
   bench.run_primal = run_primal;
   bench.run_gradient = run_gradient;
   bench.run_hand = NULL;
+  bench.tangent = tangent;
+  bench.run_tangent = run_tangent;
   snprintf(bench.size, sizeof bench.size, "N=%d steps=%d", nb, steps);
 }
 static void bench_teardown(void) {
   free(p);
   free(dp);
   free(target);
+  free(tv);
 }
 
 BENCH_MAIN("rk4_nbody")

@@ -27,7 +27,7 @@ static double rosenbrock_hand(const double *x, double *g, int n) {
   return f;
 }
 
-static double *x, *dx;
+static double *x, *dx, *tv; /* tv: the timed direction */
 static int n;
 
 static double value(int out) {
@@ -48,7 +48,22 @@ static double hand(int out, double *g) {
   return rosenbrock_hand(x, g, n);
 }
 
+static double tangent(int out, const double *v) {
+  (void)out;
+#ifdef NO_GRADIENT
+  (void)v;
+  return 0;
+#else
+  return ct_derivative(rosenbrock, x, v, n);
+#endif
+}
+
 static BENCH_NOINLINE void run_primal(void) { bench_sink = rosenbrock(x, n); }
+static BENCH_NOINLINE void run_tangent(void) {
+#ifndef NO_GRADIENT
+  bench_sink = ct_derivative(rosenbrock, x, tv, n);
+#endif
+}
 static BENCH_NOINLINE void run_gradient(void) {
 #ifndef NO_GRADIENT
   memset(dx, 0, n * sizeof *dx);
@@ -66,6 +81,8 @@ static void bench_setup(int check) {
   bench_require(n >= 2, "invalid size: need n >= 2");
   x = bench_alloc(n * sizeof *x);
   dx = bench_alloc(n * sizeof *dx);
+  tv = bench_alloc(n * sizeof *tv);
+  bench_direction(tv, n);
   bench_seed(1);
   for (int i = 0; i < n; i++) /* around the standard start (-1.2, 1) */
     x[i] = (i % 2 ? 1.0 : -1.2) + bench_range(-0.2, 0.2);
@@ -78,11 +95,14 @@ static void bench_setup(int check) {
   bench.run_primal = run_primal;
   bench.run_gradient = run_gradient;
   bench.run_hand = run_hand;
+  bench.tangent = tangent;
+  bench.run_tangent = run_tangent;
   snprintf(bench.size, sizeof bench.size, "n=%d", n);
 }
 static void bench_teardown(void) {
   free(x);
   free(dx);
+  free(tv);
 }
 
 BENCH_MAIN("rosenbrock")

@@ -48,6 +48,22 @@ static double hand(int out, double *g) {
   return speelpenning_hand(x, g, work, n);
 }
 
+static double *tv; /* the timed direction (forward mode) */
+static double tangent(int out, const double *v) {
+  (void)out;
+#ifdef NO_GRADIENT
+  (void)v;
+  return 0;
+#else
+  return ct_derivative(speelpenning, x, v, n);
+#endif
+}
+static BENCH_NOINLINE void run_tangent(void) {
+#ifndef NO_GRADIENT
+  bench_sink = ct_derivative(speelpenning, x, tv, n);
+#endif
+}
+
 static BENCH_NOINLINE void run_primal(void) { bench_sink = speelpenning(x, n); }
 static BENCH_NOINLINE void run_gradient(void) {
 #ifndef NO_GRADIENT
@@ -66,6 +82,8 @@ static void bench_setup(int check) {
   x = bench_alloc(n * sizeof *x);
   dx = bench_alloc(n * sizeof *dx);
   work = bench_alloc(n * sizeof *work);
+  tv = bench_alloc((n) * sizeof *tv);
+  bench_direction(tv, (int)(n));
   /* close to 1 so that the product neither overflows nor underflows */
   for (int i = 0; i < n; i++)
     x[i] = 1.0 + 0.01 * sin(1.0 + i) + (check ? 0.3 * cos(0.7 * i) : 0.0);
@@ -78,12 +96,15 @@ static void bench_setup(int check) {
   bench.run_primal = run_primal;
   bench.run_gradient = run_gradient;
   bench.run_hand = run_hand;
+  bench.tangent = tangent;
+  bench.run_tangent = run_tangent;
   snprintf(bench.size, sizeof bench.size, "n=%d", n);
 }
 static void bench_teardown(void) {
   free(x);
   free(dx);
   free(work);
+  free(tv);
 }
 
 BENCH_MAIN("speelpenning")

@@ -135,6 +135,54 @@ void *__ct_gradient_of(const void *f);
 /* Holds a floating-point argument constant: ct_gradient(f, ct_const(a), x, &dx) */
 #define ct_const(x) __ct_const_marker, (x)
 
+/* ---------------------------------------------------------------------------
+ * Forward mode (tangents): the directional derivative J v in one run of f.
+ *
+ *   double ct_derivative(f, args...);
+ *   double ct_value_with_derivative(f, double *tangent_out, args...);
+ *
+ * After `f` come f's arguments, in order, each chosen by its type:
+ *
+ *   floating-point x   pass x, then its tangent (a value of x's type):
+ *                      ct_derivative(f, x, 1.0) is df/dx; ct_const(x) holds
+ *                      x constant (no tangent follows)
+ *   integer n          passed as is
+ *   pointer p          pass p, then its tangent array dp (same type and
+ *                      size, not overlapping memory f touches): f reads the
+ *                      tangents of its inputs from dp and writes those of
+ *                      what it writes through p into dp; ct_const(p) holds
+ *                      the array constant (no tangent array follows)
+ *   constant           a parameter marked CT_NO_DERIVATIVE, or left out of
+ *                      f's wrt list, is passed alone, as in ct_gradient
+ *
+ * ct_derivative returns the tangent of f's result (0 for a void f, whose
+ * outputs' tangents are in the tangent arrays); ct_value_with_derivative
+ * returns f's value and stores the tangent into *tangent_out. No tape is
+ * kept: the cost is about one run of f plus its tangents.
+ *
+ * Example:
+ *   double f(double x, double y) { return x * sin(y); }
+ *   double d = ct_derivative(f, 1.0, 1.0, 2.0, 0.0);   // df/dx = sin(2)
+ *   double t, v = ct_value_with_derivative(f, &t, 1.0, 0.5, 2.0, 1.0);
+ *   // v = sin(2), t = 0.5 sin(2) + cos(2)
+ *
+ * Enzyme's forward mode, __enzyme_fwddiff(f, ...), is understood too
+ * (floating-point arguments followed by their tangent, enzyme_dup or no
+ * marker; enzyme_const; pointers followed by their shadow): it returns the
+ * tangent, or { value, tangent } after the marker enzyme_primal_return.
+ * Functions of scalars with a custom derivative (CT_DERIVATIVE) use it;
+ * forward derivatives registered with __enzyme_register_derivative_f =
+ * {f, f_fwd} are used for every call of f. Not yet in forward mode (compile
+ * errors at the construct): OpenMP parallel regions, GPU code, custom
+ * derivatives of functions taking arrays (the runtime kernels), and
+ * CT_DIFFERENTIABLE functions of other files. ct_gradient of a function
+ * that calls ct_derivative gives Hessian-vector products. */
+CT_HOST_DEVICE double __ct_derivative(const void *f, ...);
+CT_HOST_DEVICE double __ct_value_with_derivative(const void *f, double *tangent_out, ...);
+#define ct_derivative(f, ...) __ct_derivative((const void *)(f), __VA_ARGS__)
+#define ct_value_with_derivative(f, tangent_out, ...)                                               \
+  __ct_value_with_derivative((const void *)(f), (tangent_out), __VA_ARGS__)
+
 /* ct_without_derivative(x): the value of x, through which no derivative
  * flows (like Swift's withoutDerivative(at:)), for float or double x:
  *   double y = x * ct_without_derivative(scale(x));  // dy/dx = scale(x)

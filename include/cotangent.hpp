@@ -11,6 +11,9 @@
  * (pullbacks: floating-point arguments alone; their derivatives are the
  * pointers given to pb(seed, ...)); ct_const(x) holds an argument constant.
  *
+ * A std::span parameter (C++20) takes the span and its shadow span
+ * (ct::gradient(f, xs, dxs)), or ct_const(xs).
+ *
  * f may be:
  *   - a function, a static member function or a function template's
  *     instance (model::energy<double>): a pointer to it;
@@ -30,6 +33,10 @@
 
 #include <type_traits>
 #include <utility>
+#if __cplusplus >= 202002L && __has_include(<span>)
+#include <span>
+#define CT_HPP_SPAN 1
+#endif
 
 #define CT_ALWAYS_INLINE __attribute__((always_inline)) inline
 
@@ -57,13 +64,90 @@ template <class C, class R, class... P, R (C::*M)(P...)> struct member_call<M> {
 };
 
 template <class F> constexpr bool is_closure = std::is_class_v<std::decay_t<F>>;
+
+/* std::span parameters (C++20). A span is passed in two registers (its
+ * data and size), so the operators would see its data pointer followed by
+ * the size where the shadow belongs. spread rewrites the arguments, walking
+ * f's parameters: a span parameter takes `xs, dxs` (the span and its shadow
+ * span: xs.data(), dxs.data(), xs.size()) or `ct_const(xs)` (the marker,
+ * xs.data(), xs.size()); a floating-point parameter its value and, for the
+ * gradient operators, its derivative pointer; a pointer or reference its
+ * value and shadow; any parameter after ct_const's marker its value;
+ * others their value. Used only for functions with span parameters. */
+template <class T> struct is_span : std::false_type {
+  static constexpr bool sized = false;
+};
+#ifdef CT_HPP_SPAN
+template <class T, std::size_t E> struct is_span<std::span<T, E>> : std::true_type {
+  static constexpr bool sized = E == std::dynamic_extent; /* its size is passed too */
+};
+#endif
+template <class... P> constexpr bool any_span = (is_span<std::decay_t<P>>::value || ...);
+
+/* Op::call(done...) once every parameter is consumed; the arguments not
+ * yet looked at come first, each step appends what it made after them. */
+template <class Op, class... P> struct spread {
+  template <class... Done> CT_ALWAYS_INLINE static auto run(Done... done) { return Op::call(done...); }
+};
+template <class Op, class P0, class... Ps> struct spread<Op, P0, Ps...> {
+  using next = spread<Op, Ps...>;
+  using P = std::decay_t<P0>;
+  template <class X, class... A> CT_ALWAYS_INLINE static auto run(X x, A... a) {
+    if constexpr (is_span<P>::value || (std::is_integral_v<X> && !std::is_integral_v<P>) ||
+                  (Op::derivatives && std::is_floating_point_v<P>) || std::is_pointer_v<P> ||
+                  std::is_reference_v<P0>)
+      return pair(x, a...);
+    else
+      return next::run(a..., x);
+  }
+  template <class X, class Y, class... A> CT_ALWAYS_INLINE static auto pair(X x, Y y, A... a) {
+    if constexpr (!is_span<P>::value)
+      return next::run(a..., x, y);
+    else if constexpr (std::is_integral_v<X> && is_span<P>::sized) /* ct_const(xs) */
+      return next::run(a..., x, y.data(), y.size());
+    else if constexpr (std::is_integral_v<X>)
+      return next::run(a..., x, y.data());
+    else if constexpr (is_span<P>::sized)
+      return next::run(a..., x.data(), y.data(), x.size());
+    else
+      return next::run(a..., x.data(), y.data());
+  }
+};
+struct op_gradient {
+  static constexpr bool derivatives = true;
+  template <class F, class... A> CT_ALWAYS_INLINE static int call(F f, A... a) {
+    __ct_gradient((const void *)f, a...);
+    return 0;
+  }
+};
+struct op_value_with_gradient {
+  static constexpr bool derivatives = true;
+  template <class F, class... A> CT_ALWAYS_INLINE static double call(F f, A... a) {
+    return __ct_value_with_gradient((const void *)f, a...);
+  }
+};
+struct op_pullback {
+  static constexpr bool derivatives = false;
+  template <class F, class... A> CT_ALWAYS_INLINE static ct_pullback_t call(F f, A... a) {
+    return __ct_pullback((const void *)f, a...);
+  }
+};
+struct op_value_with_pullback {
+  static constexpr bool derivatives = false;
+  template <class F, class... A> CT_ALWAYS_INLINE static double call(F f, ct_pullback_t *pb, A... a) {
+    return __ct_value_with_pullback((const void *)f, pb, a...);
+  }
+};
 } // namespace detail
 
 /* ---- gradients ---- */
 
 /* Writes f's derivatives as ct_gradient does. */
 template <class R, class... P, class... A> CT_ALWAYS_INLINE void gradient(R (*f)(P...), A... args) {
-  __ct_gradient((const void *)f, args...);
+  if constexpr (detail::any_span<P...>)
+    detail::spread<detail::op_gradient, P...>::run(args..., f);
+  else
+    __ct_gradient((const void *)f, args...);
 }
 /* f a lambda or function object (held constant). */
 template <class F, class... A, std::enable_if_t<detail::is_closure<F>, int> = 0>
@@ -77,7 +161,10 @@ template <auto M, class... A> CT_ALWAYS_INLINE void gradient(A... args) {
 
 /* f's value, and its derivatives as ct_value_with_gradient writes them. */
 template <class R, class... P, class... A> CT_ALWAYS_INLINE R value_with_gradient(R (*f)(P...), A... args) {
-  return (R)__ct_value_with_gradient((const void *)f, args...);
+  if constexpr (detail::any_span<P...>)
+    return (R)detail::spread<detail::op_value_with_gradient, P...>::run(args..., f);
+  else
+    return (R)__ct_value_with_gradient((const void *)f, args...);
 }
 template <class F, class... A, std::enable_if_t<detail::is_closure<F>, int> = 0>
 CT_ALWAYS_INLINE double value_with_gradient(const F &f, A... args) {
@@ -124,7 +211,10 @@ private:
 };
 
 template <class R, class... P, class... A> CT_ALWAYS_INLINE Pullback pullback(R (*f)(P...), A... args) {
-  return Pullback(__ct_pullback((const void *)f, args...));
+  if constexpr (detail::any_span<P...>)
+    return Pullback(detail::spread<detail::op_pullback, P...>::run(args..., f));
+  else
+    return Pullback(__ct_pullback((const void *)f, args...));
 }
 template <class F, class... A, std::enable_if_t<detail::is_closure<F>, int> = 0>
 CT_ALWAYS_INLINE Pullback pullback(const F &f, A... args) {
@@ -138,7 +228,11 @@ template <auto M, class... A> CT_ALWAYS_INLINE Pullback pullback(A... args) {
 template <class R, class... P, class... A>
 CT_ALWAYS_INLINE std::pair<R, Pullback> value_with_pullback(R (*f)(P...), A... args) {
   ct_pullback_t pb = nullptr;
-  R v = (R)__ct_value_with_pullback((const void *)f, &pb, args...);
+  R v;
+  if constexpr (detail::any_span<P...>)
+    v = (R)detail::spread<detail::op_value_with_pullback, P...>::run(args..., f, &pb);
+  else
+    v = (R)__ct_value_with_pullback((const void *)f, &pb, args...);
   return {v, Pullback(pb)};
 }
 template <class F, class... A, std::enable_if_t<detail::is_closure<F>, int> = 0>

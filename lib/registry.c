@@ -58,6 +58,26 @@ void __ct_register_gradient(const void *fn, const void *grad) {
   pthread_mutex_unlock(&lock);
 }
 
+/* fn as a message names it: 'symbol' or its address. */
+static void name_function(const void *fn, char *name, size_t n) {
+  Dl_info info;
+  if (dladdr(fn, &info) && info.dli_sname && info.dli_saddr == fn)
+    snprintf(name, n, "'%s'", info.dli_sname);
+  else
+    snprintf(name, n, "at %p", fn);
+}
+
+void __ct_indirect_call_unknown(const void *fn, const char *where) {
+  char msg[1024], name[256];
+  name_function(fn, name, sizeof name);
+  snprintf(msg, sizeof msg,
+           "%s: the function %s, called through a pointer in code being differentiated, is not one whose "
+           "derivative that call knows: it dispatches among the functions of its type of its file that the pointer "
+           "may hold (with a body there, a libm function, or declared CT_DIFFERENTIABLE there)",
+           where ? where : "a call through a pointer", name);
+  __ct_runtime_error(msg);
+}
+
 const void *__ct_lookup_gradient(const void *fn, const char *op) {
   const void *grad = NULL;
   pthread_mutex_lock(&lock);
@@ -70,11 +90,7 @@ const void *__ct_lookup_gradient(const void *fn, const char *op) {
   pthread_mutex_unlock(&lock);
   if (!grad) {
     char msg[512], name[256];
-    Dl_info info;
-    if (dladdr(fn, &info) && info.dli_sname && info.dli_saddr == fn)
-      snprintf(name, sizeof name, "'%s'", info.dli_sname);
-    else
-      snprintf(name, sizeof name, "at %p", fn);
+    name_function(fn, name, sizeof name);
     snprintf(msg, sizeof msg,
              "%s: the function %s is not differentiable (declare it CT_DIFFERENTIABLE, in a file "
              "compiled with Cotangent)",

@@ -24,6 +24,13 @@ CT_RT_NORETURN void __ct_runtime_error(const char *msg);
 #include <stddef.h>
 void __ct_check_shadow_alloc(int failed, size_t count, size_t size);
 
+/* Called on entry to the generated functions of a recursive gradient
+ * (stack_guard.c): stops with a message naming `function` when the
+ * thread's stack is nearly used up, instead of overflowing it. */
+void __ct_stack_guard(const char *function);
+/* Is p into the calling thread's stack (as far as its bounds are known)? */
+int __ct_on_thread_stack(const void *p);
+
 /* The digamma function Gamma'/Gamma (special.c), for the derivatives of
  * lgamma and tgamma; NaN at its poles 0, -1, -2, ... */
 double __ct_digamma(double x);
@@ -95,6 +102,10 @@ void __ct_release_shadow(void *p, size_t bytes, int keep);
  * the operator when the function is not registered. */
 void __ct_register_gradient(const void *fn, const void *grad);
 const void *__ct_lookup_gradient(const void *fn, const char *op);
+/* A call through a pointer in differentiated code reached a function that
+ * is none of the call's dispatch targets (pass/indirect_calls.c): stops
+ * with a message naming the function and `where` (the call's location). */
+_Noreturn void __ct_indirect_call_unknown(const void *fn, const char *where);
 
 /* OpenMP parallel regions (omp.c): a record per executed region holding
  * each thread's tape, and critical sections as ticket locks that the

@@ -56,7 +56,17 @@ void *__ct_shadow_alloc_aligned(size_t align, size_t bytes, const void *primal) 
   return s;
 }
 
+/* The old shadow of a realloc'd block must be heap memory, like its
+ * block: the runtime asks malloc how large it is. A caller's stack array
+ * given as the shadow would crash there; it stops with a message. */
+static void check_heap_shadow(const void *old_shadow) {
+  if (old_shadow && __ct_on_thread_stack(old_shadow))
+    __ct_runtime_error("realloc in a gradient: the shadow of the block being reallocated is a stack array; give the "
+                       "block a shadow allocated with malloc or calloc, as the block itself is");
+}
+
 void *__ct_shadow_realloc(const void *old_primal, const void *old_shadow, size_t bytes, int copy) {
+  check_heap_shadow(old_shadow);
   void *s = calloc(1, bytes ? bytes : 1);
   if (!s)
     out_of_memory(bytes);
@@ -71,6 +81,7 @@ void *__ct_shadow_realloc(const void *old_primal, const void *old_shadow, size_t
 void __ct_realloc_adjoint(void *old_shadow, void *new_shadow, size_t bytes, unsigned element) {
   if (!old_shadow || !new_shadow || !element)
     return;
+  check_heap_shadow(old_shadow);
   size_t k = min_size(malloc_usable_size(old_shadow), bytes);
   k -= k % element;
   if (element == sizeof(double))

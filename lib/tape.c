@@ -46,7 +46,7 @@
 /* Later chunks double the total capacity, within these bounds: large
  * enough that long loops touch malloc rarely, capped so a huge tape does
  * not over-allocate by more than 64 MiB. */
-#define CT_GROW_MIN ((size_t)64 << 10)
+#define CT_GROW_MIN ((size_t)4 << 10)
 #define CT_GROW_MAX ((size_t)64 << 20)
 /* No request this large can succeed; rejecting it up front keeps every size
  * computation below free of overflow. */
@@ -145,6 +145,39 @@ static void cache_lock(void) {
 }
 static void cache_unlock(void) { atomic_flag_clear_explicit(&ct_cache_lock, memory_order_release); }
 
+/* ---- small blocks ----
+ * A recursive gradient creates a tape per live call (a divide-and-conquer
+ * FFT: thousands, most holding a few records) and destroys them all in its
+ * reverse pass. Blocks of up to CT_SMALL_BLOCK bytes are all allocated at
+ * that size and kept on a stack of their own (up to CT_SMALL_SLOTS, under
+ * the cache's lock), so a second gradient call allocates none. */
+#define CT_SMALL_BLOCK ((size_t)1024)
+#define CT_SMALL_SLOTS 8192
+static struct {
+  void *block[CT_SMALL_SLOTS];
+  unsigned n;
+} ct_small;
+
+static void *small_take(void) {
+  void *p = NULL;
+  cache_lock();
+  if (ct_small.n)
+    p = ct_small.block[--ct_small.n];
+  cache_unlock();
+  return p;
+}
+
+/* Keeps a small block, or frees it when the stack is full. */
+static void small_give(void *p) {
+  cache_lock();
+  if (ct_small.n < CT_SMALL_SLOTS) {
+    ct_small.block[ct_small.n++] = p;
+    p = NULL;
+  }
+  cache_unlock();
+  free(p);
+}
+
 /* The smallest cached block of at least `bytes` (and not absurdly larger),
  * with its size in *got; NULL if none. */
 static void *cache_take(size_t bytes, size_t *got) {
@@ -169,6 +202,10 @@ static void *cache_take(size_t bytes, size_t *got) {
  * smallest cached one if it is larger (small blocks are cheap to allocate
  * again; large ones fault in page by page), else it is freed. */
 static void cache_give(void *p, size_t bytes) {
+  if (bytes == CT_SMALL_BLOCK) {
+    small_give(p);
+    return;
+  }
   void *to_free = p;
   cache_lock();
   int slot = -1;
@@ -194,6 +231,13 @@ static void cache_give(void *p, size_t bytes) {
 /* A block of at least `bytes` (a multiple of CT_CHUNK_ALIGN); its actual
  * size goes to *got. */
 static void *alloc_aligned(size_t bytes, size_t *got) {
+  if (bytes <= CT_SMALL_BLOCK) {
+    void *small = small_take();
+    if (!small && !(small = aligned_alloc(CT_CHUNK_ALIGN, CT_SMALL_BLOCK)))
+      out_of_memory(CT_SMALL_BLOCK);
+    *got = CT_SMALL_BLOCK;
+    return small;
+  }
   void *p = cache_take(bytes, got);
   if (p)
     return p;
@@ -211,6 +255,9 @@ ct_tape *__ct_tape_create(size_t reserve_bytes) {
                              : CT_FIRST_DEFAULT;
   size_t got = 0;
   ct_tape *t = alloc_aligned(CT_TAPE_HDR + cap, &got);
+  /* a small first chunk takes all of its small block */
+  if (got == CT_SMALL_BLOCK)
+    cap = (got - CT_TAPE_HDR) & ~(CT_CHUNK_ALIGN - 1);
   memset(t, 0, sizeof *t);
   t->first.block = got;
   t->first.data = (unsigned char *)t + CT_TAPE_HDR;

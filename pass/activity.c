@@ -7,6 +7,7 @@
  * Only values that are both get adjoint code. Integers never carry
  * derivatives, so index math, counters and comparisons are inactive. */
 #include "core.h"
+#include "rules.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -113,16 +114,18 @@ LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int
  * C++ output streams (std::ostream's operator<< and _M_insert<T>, put,
  * flush, std::operator<<(ostream&, ...), __ostream_insert, endl, flush, and
  * what they call to widen and throw), std::string's members (char data
- * only), the hashing of std::hash<std::string>. */
+ * only), the hashing of std::hash<std::string>, and the unordered
+ * containers' rehash policy (bucket counts from element counts and the
+ * float max_load_factor, a setting: std::unordered_map's operator[]). */
 static const char *const INACTIVE_LIBRARY_PREFIXES[] = {
     "_ZNSolsE", "_ZNSo9_M_insert", "_ZNSo3put", "_ZNSo5flush", "_ZStlsI", "_ZSt16__ostream_insert", "_ZSt4endl",
     "_ZSt5flush", "_ZNKSt5ctypeIcE13_M_widen_init", "_ZSt16__throw_bad_cast",
     "_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE", "_ZNKSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE",
-    "_ZSt11_Hash_bytes", NULL};
+    "_ZSt11_Hash_bytes", "_ZNKSt8__detail20_Prime_rehash_policy", NULL};
 /* ... and by whole name: byte and string comparisons. */
 static const char *const INACTIVE_LIBRARY_NAMES[] = {"bcmp", "memcmp", "strcmp", "strncmp", "memchr", "strchr", NULL};
 
-int activity_is_without_derivative(LLVMValueRef inst) {
+int activity_is_inactive_library_call(LLVMValueRef inst) {
   if (!LLVMIsACallInst(inst))
     return 0;
   LLVMValueRef callee = LLVMGetCalledValue(inst);
@@ -133,8 +136,19 @@ int activity_is_without_derivative(LLVMValueRef inst) {
   for (const char *const *p = INACTIVE_LIBRARY_PREFIXES; *p; ++p)
     if (len >= strlen(*p) && !strncmp(name, *p, strlen(*p)))
       return 1;
-  if (ir_callee_is(inst, INACTIVE_LIBRARY_NAMES))
+  return ir_callee_is(inst, INACTIVE_LIBRARY_NAMES);
+}
+
+int activity_is_without_derivative(LLVMValueRef inst) {
+  if (activity_is_inactive_library_call(inst))
     return 1;
+  if (!LLVMIsACallInst(inst))
+    return 0;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  if (!callee || !LLVMIsAFunction(callee))
+    return 0;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(callee, &len);
   return (len == 23 && !memcmp(name, "__ct_without_derivative", 23)) ||
          (len == 24 && !memcmp(name, "__ct_without_derivativef", 24)) ||
          (len == 27 && !memcmp(name, "__ct_without_derivative_ptr", 27)) ||
@@ -206,18 +220,44 @@ static int has_varied_operand(const ct_vmap *varied, LLVMValueRef inst) {
   return 0;
 }
 
+static int unshadowed(const ct_vmap *varied, LLVMValueRef addr, int depth);
+
+/* Does the function store a pointer where `load` reads one? */
+static int stores_pointer_into_slot(LLVMValueRef load) {
+  LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(load));
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(LLVMGetGlobalParent(fn));
+  LLVMValueRef addr = LLVMGetOperand(load, 0);
+  unsigned long long size = LLVMStoreSizeOfType(td, LLVMTypeOf(load));
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst))
+      if (LLVMIsAStoreInst(inst) && LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(inst, 0))) == LLVMPointerTypeKind &&
+          ir_same_slot(td, LLVMGetOperand(inst, 1), size, addr, size))
+        return 1;
+  return 0;
+}
+
 /* Can the pointer v get a shadow: it points into memory the function
  * allocates or reaches through its own memory or a varied argument (not
  * into a constant argument or a global, nor through a pointer loaded from
- * one)? */
+ * one, nor one ct_without_derivative holds constant)? A library function's
+ * char buffer (std::string's _M_create) can: a NULL one (forward.c), so
+ * that storing it into a shadowed map node stores NULL into the shadow
+ * node, not the buffer as its own shadow. */
 static int can_have_shadow(const ct_vmap *varied, LLVMValueRef v) {
   LLVMValueRef base = ir_base_object(v);
   if (!LLVMIsAInstruction(base))
     return vmap_get(varied, base) != NULL;
+  if (activity_is_without_derivative(base) && !activity_is_inactive_library_call(base)) /* CT_NO_DERIVATIVE */
+    return 0;
   if (!LLVMIsALoadInst(base) || vmap_get(varied, base)) /* loaded with a shadow (shadow_slots.c) */
     return 1;
   LLVMValueRef from = ir_base_object(LLVMGetOperand(base, 0));
-  return LLVMIsAInstruction(from) || vmap_get(varied, from) != NULL;
+  if (!LLVMIsAInstruction(from))
+    return vmap_get(varied, from) != NULL;
+  /* read through pointers read from memory without a shadow (an object
+     of a constant argument's std::vector of pointers): only where the
+     function stored a pointer with a shadow (shadow_slots.c) */
+  return !unshadowed(varied, LLVMGetOperand(base, 0), 0) || stores_pointer_into_slot(base);
 }
 
 static int unshadowed(const ct_vmap *varied, LLVMValueRef addr, int depth) {
@@ -232,8 +272,8 @@ static int unshadowed(const ct_vmap *varied, LLVMValueRef addr, int depth) {
     int n = LLVMGetNumOperands(base), any = 0;
     for (int i = LLVMIsASelectInst(base) ? 1 : 0; i < n; ++i) {
       LLVMValueRef op = LLVMGetOperand(base, (unsigned)i);
-      if (LLVMIsAConstantPointerNull(op) || LLVMIsAUndefValue(op))
-        continue;
+      if (LLVMIsAConstantPointerNull(op) || LLVMIsAUndefValue(op) || ir_base_object(op) == base)
+        continue; /* (a pointer stepping through the object it starts in: an iterator) */
       if (!unshadowed(varied, op, depth + 1))
         return 0;
       any = 1;
@@ -473,6 +513,32 @@ static int calls_custom_derivative(LLVMValueRef inst) {
          LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-custom-derivative", 20);
 }
 
+/* A call of code Cotangent knows nothing of: through a pointer (not the
+ * one kept beside a run-time dispatch, whose targets are inlined and
+ * which stops the program where its derivative would matter:
+ * indirect_calls.c), or of a declaration with no rule, derivative, or
+ * known inactivity. It may store what it computes from a varied argument
+ * into the function's own memory it gets a pointer to (a callback's
+ * `out`, a local): that memory is varied, so that the call is reported
+ * instead of its result being lost as a silent zero derivative. */
+static int calls_unknown_code(LLVMValueRef inst) {
+  if (!LLVMIsACallInst(inst) || ir_mem_intrinsic(inst) || ir_is_omp_fork(inst) || ir_is_allocation(inst) ||
+      alloc_freed_pointer(inst) || activity_is_without_derivative(inst) || ir_is_dispatch_fallback(inst))
+    return 0;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  if (!callee || LLVMIsAInlineAsm(callee))
+    return 0;
+  if (!LLVMIsAFunction(callee))
+    return 1;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(callee, &len);
+  static const char *const KNOWN_PREFIXES[] = {"llvm.", "__ct_", "__kmpc_", "omp_", NULL};
+  for (const char *const *p = KNOWN_PREFIXES; *p; ++p)
+    if (len >= strlen(*p) && !strncmp(name, *p, strlen(*p)))
+      return 0;
+  return LLVMIsDeclaration(callee) && !rules_for_callee(name, len);
+}
+
 /* A call that receives a pointer to varied memory may write it: a root. */
 static int has_varied_pointer_arg(const ct_vmap *varied, LLVMValueRef call) {
   int n = LLVMGetNumArgOperands(call);
@@ -518,6 +584,12 @@ static int mark_varied(ct_vmap *varied, LLVMValueRef inst) {
   if (ir_is_omp_fork(inst) && (has_varied_operand(varied, inst) || has_varied_bits(varied, inst)))
     changed |= mark_fork_outputs(varied, inst);
   int custom = calls_custom_derivative(inst);
+  if (calls_unknown_code(inst) && has_varied_operand(varied, inst))
+    for (int k = 0, n = LLVMGetNumArgOperands(inst); k < n; ++k) {
+      LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
+      if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && ir_is_local_allocation(ir_base_object(op)))
+        changed |= mark_base_varied(varied, op, 0);
+    }
   if ((custom || calls_function_with_body(inst) || calls_differentiable_declaration(inst)) &&
       has_varied_operand(varied, inst)) {
     /* the callee may store its differentiable inputs through any

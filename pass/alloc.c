@@ -72,6 +72,24 @@ static const libc_alloc *libc_entry(LLVMValueRef fn) {
   return NULL;
 }
 
+/* Is fn one of the C library's (and C++'s) deallocation functions? */
+static int is_libc_free(LLVMValueRef fn) {
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  for (const char *const *f = LIBC_FREES; *f; ++f)
+    if (strlen(*f) == len && !memcmp(*f, name, len))
+      return 1;
+  return 0;
+}
+
+/* The function `name` of mod, declared with type fty when mod has none
+ * (*declared says which). This file sits below ir.c, so it has its own. */
+static LLVMValueRef declared_function(LLVMModuleRef mod, const char *name, LLVMTypeRef fty, int *declared) {
+  LLVMValueRef f = LLVMGetNamedFunction(mod, name);
+  *declared = !f;
+  return f ? f : LLVMAddFunction(mod, name, fty);
+}
+
 static const char *string_attr(LLVMValueRef fn, const char *kind, unsigned *len) {
   LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, kind, (unsigned)strlen(kind));
   return a ? LLVMGetStringAttributeValue(a, len) : NULL;
@@ -176,7 +194,7 @@ LLVMValueRef alloc_freed_pointer(LLVMValueRef call) {
   int k = -1;
   unsigned alen = 0;
   const char *pos = string_attr(fn, DEALLOC_ATTR, &alen);
-  if (ir_callee_is(call, LIBC_FREES))
+  if (is_libc_free(fn))
     k = 0;
   else if (pos && alen && alen < 4)
     k = atoi(pos);
@@ -205,8 +223,9 @@ void alloc_build_free(LLVMBuilderRef b, LLVMModuleRef mod, LLVMValueRef call, LL
   LLVMContextRef ctx = LLVMGetModuleContext(mod);
   LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
   LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), &ptr, 1, 0);
-  LLVMValueRef fn = info.dealloc ? info.dealloc
-                                 : ir_declare_function(mod, info.dealloc_name ? info.dealloc_name : "free", fty, NULL);
+  int declared = 0;
+  LLVMValueRef fn =
+      info.dealloc ? info.dealloc : declared_function(mod, info.dealloc_name ? info.dealloc_name : "free", fty, &declared);
   LLVMBuildCall2(b, fty, fn, &p, 1, ""); /* void(ptr), whatever its declaration says */
 }
 
@@ -364,7 +383,7 @@ int alloc_lower_module(ct_module *m) {
  * memory the program cannot see. */
 static LLVMValueRef runtime_function(ct_module *m, const char *name, LLVMTypeRef fty, const char *memory, int noalias) {
   int declared = 0;
-  LLVMValueRef f = ir_declare_function(m->mod, name, fty, &declared);
+  LLVMValueRef f = declared_function(m->mod, name, fty, &declared);
   if (declared) {
     /* memory(inaccessiblemem: readwrite) = 0xc, read = 0x4 */
     LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,

@@ -201,6 +201,14 @@ extern "C" LLVMValueRef ct_bridge_split_if_then_unreachable(LLVMValueRef cond, L
   return wrap(SplitBlockAndInsertIfThen(unwrap(cond), At->getIterator(), /*Unreachable=*/true, Unlikely));
 }
 
+extern "C" void ct_bridge_split_if_then_else(LLVMValueRef cond, LLVMValueRef before, LLVMValueRef *then_term,
+                                             LLVMValueRef *else_term) {
+  Instruction *Then = nullptr, *Else = nullptr;
+  SplitBlockAndInsertIfThenElse(unwrap(cond), unwrap<Instruction>(before)->getIterator(), &Then, &Else);
+  *then_term = wrap(Then);
+  *else_term = wrap(Else);
+}
+
 extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop **loops_out,
                                                LLVMBasicBlockRef **blocks_out) {
   Function *F = unwrap<Function>(fn);

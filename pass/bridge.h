@@ -34,6 +34,7 @@ typedef enum {
   CT_SWITCH_DEBUG,
   CT_SWITCH_DUMP_GRADIENT,
   CT_SWITCH_NO_BATCH,
+  CT_SWITCH_NO_REMAT,
   CT_SWITCH_INLINE_GRADIENTS,
   CT_SWITCH_DIFFERENTIATE_EARLY,
   CT_SWITCH_RUNTIME_BC,
@@ -69,7 +70,8 @@ void ct_bridge_simplify_function(LLVMValueRef fn);
  * functions with a custom derivative or marked no_derivative, cold
  * functions (the runtime's slow paths), and functions whose labels'
  * addresses are taken (computed goto: their block addresses name their own
- * blocks); with `only_prefix`, only callees whose name starts with it.
+ * blocks); with `only_prefix`, only callees whose name starts with it;
+ * at most INLINE_BUDGET calls (inlining.c), past which calls stay calls.
  * (The choice is made in C, inlining.c, each inlining by
  * ct_bridge_inline_call.) */
 void ct_bridge_inline_calls(LLVMValueRef fn, LLVMValueRef original, const char *only_prefix);
@@ -110,6 +112,12 @@ void ct_bridge_clear_no_signed_zeros(LLVMValueRef inst);
  * `unreachable`; returns that terminator, before which the caller puts what
  * runs then (a noreturn call). */
 LLVMValueRef ct_bridge_split_if_then_unreachable(LLVMValueRef cond, LLVMValueRef before);
+
+/* Splits the block of `before` there into `if (cond) then else otherwise`,
+ * both new blocks joining again at `before`; returns the two new blocks'
+ * terminators (the caller puts what each arm runs before them). */
+void ct_bridge_split_if_then_else(LLVMValueRef cond, LLVMValueRef before, LLVMValueRef *then_term,
+                                  LLVMValueRef *else_term);
 
 /* The loops of `fn`, outer loops first: header, preheader (or NULL), the
  * unique exit block reached only from inside (or NULL), and, when LLVM's

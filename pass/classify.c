@@ -288,6 +288,8 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
     return REV_ATOMIC_ADD; /* an atomic scatter whose old value is not differentiated */
   if (LLVMIsAAtomicRMWInst(inst) || LLVMIsAAtomicCmpXchgInst(inst))
     return has_active_operand(g, inst) ? REV_UNSUPPORTED : REV_NONE;
+  if (ir_is_dispatch_fallback(inst)) /* stopped in the forward when it matters (indirect_calls.c) */
+    return REV_NONE;
   if (LLVMIsACallInst(inst) && custom_derivative_of(g->m, LLVMGetCalledValue(inst)))
     return adjoint_has(g, inst) || has_active_operand(g, inst) ? REV_CUSTOM : REV_NONE;
   if (LLVMIsACallInst(inst) && is_differentiable_call(g, inst) &&
@@ -526,8 +528,11 @@ void classify_report_unsupported(ct_gen *g, LLVMValueRef inst) {
       gen_fail(g, inst, "has no derivative",
                "write the computation in C, or give the function containing it a custom derivative "
                "(CT_DERIVATIVE)");
-    else
-      gen_fail(g, inst, "cannot be differentiated", "the called function is not known at compile time");
+    else {
+      char *why = indirect_explain(g->m, g->spec->fn, inst);
+      gen_fail(g, inst, "cannot be differentiated", why);
+      free(why);
+    }
   }
   else
     gen_fail(g, inst, "has no derivative rule", "it is not supported on the differentiated path yet");

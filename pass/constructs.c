@@ -90,9 +90,10 @@ static int returns_twice(LLVMValueRef call) {
  * only cleans up (destructors of locals) or terminates (a noexcept
  * function's guard) becomes a call: should the callee throw during the
  * forward pass, the exception leaves the gradient call, to the operator
- * call's own handlers (unwind.c), without those cleanups. A landing pad
- * that catches (try/catch in the differentiated code) changes what the
- * function computes, so it is an error (constructs_check). */
+ * call's own handlers (unwind.c), without those cleanups; so does one
+ * whose handler always rethrows. A landing pad that catches and goes on
+ * (try/catch in the differentiated code) changes what the function
+ * computes, so it is an error (constructs_check). */
 
 /* Does the landing pad block call std::terminate (a noexcept guard)? */
 static int pad_terminates(LLVMBasicBlockRef pad) {
@@ -103,8 +104,44 @@ static int pad_terminates(LLVMBasicBlockRef pad) {
   return 0;
 }
 
+/* Can control reach a `ret` from `pad`, through normal and unwind edges?
+ * A handler that cannot (every path rethrows, resumes or ends unreachable:
+ * the standard library's `catch (...) { destroy what was built; throw; }`
+ * in its uninitialized copies) lets the exception leave the function like
+ * a cleanup does, so the normal path is the function's whole value. */
+static int pad_reaches_return(LLVMBasicBlockRef pad) {
+  ct_vmap seen;
+  vmap_init(&seen);
+  size_t cap = 16, n = 0;
+  LLVMBasicBlockRef *todo = malloc(cap * sizeof *todo);
+  todo[n++] = pad;
+  vmap_set(&seen, LLVMBasicBlockAsValue(pad), LLVMBasicBlockAsValue(pad));
+  int found = 0;
+  while (n && !found) {
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(todo[--n]);
+    if (!t || LLVMIsAReturnInst(t)) {
+      found = 1;
+      break;
+    }
+    unsigned ns = LLVMGetNumSuccessors(t);
+    for (unsigned k = 0; k < ns; ++k) {
+      LLVMBasicBlockRef s = LLVMGetSuccessor(t, k);
+      if (vmap_get(&seen, LLVMBasicBlockAsValue(s)))
+        continue;
+      vmap_set(&seen, LLVMBasicBlockAsValue(s), LLVMBasicBlockAsValue(s));
+      if (n == cap)
+        todo = realloc(todo, (cap *= 2) * sizeof *todo);
+      todo[n++] = s;
+    }
+  }
+  free(todo);
+  vmap_free(&seen);
+  return found;
+}
+
 /* May the invoke's landing pad catch the exception (a catch or filter
- * clause that is not a terminate guard)? */
+ * clause that is not a terminate guard, in a handler that may go on to
+ * return)? */
 static int pad_catches(LLVMValueRef invoke) {
   LLVMBasicBlockRef pad = LLVMGetUnwindDest(invoke);
   LLVMValueRef lp = LLVMGetFirstInstruction(pad);
@@ -117,7 +154,7 @@ static int pad_catches(LLVMValueRef invoke) {
     LLVMValueRef clause = LLVMGetClause(lp, k);
     int catch_all = LLVMIsNull(clause) && LLVMGetTypeKind(LLVMTypeOf(clause)) == LLVMPointerTypeKind;
     if (!catch_all || !pad_terminates(pad))
-      return 1;
+      return pad_reaches_return(pad);
   }
   return 0;
 }

@@ -3,8 +3,9 @@
  * Flow, one direction only: lower (lower.c) -> find operator calls
  * (operators.c) -> build the gradient (gradient.c, the driver: prepare the
  * primal (prepare.c), analyse (cfg.c, activity.c), plan (plan.c), generate
- * (forward.c, reverse.c, with the rule table in rules.c; gen.h)) -> clean
- * up. Files call only files below them (scripts/callgraph checks it); the
+ * (forward.c, reverse.c, with the rule table in rules.c; gen.h)), or the
+ * tangent function of forward mode (tangent.c, tangent.h: the same
+ * preparation, analyses, shadows and rules, no tape) -> clean up. Files call only files below them (scripts/callgraph checks it); the
  * one way back up is the generator's own recursion, gen.h's
  * ct_callee_gradient. IR predicates any file may use live in ir.h. */
 #ifndef COTANGENT_PASS_CORE_H
@@ -160,6 +161,12 @@ int libm_keep_tie_order(LLVMModuleRef mod);
 /* retype.c: integer loads/stores that move float/double data (small struct
  * copies) become loads/stores of that floating-point type. */
 void retype_fp_memory(ct_module *m, LLVMValueRef fn);
+/* interchange.c: in a prepared copy, a loop of dot products along a
+ * strided index (for j { s = 0; for k s += a[k] * b[k*n + j]; use(s) })
+ * becomes for k { for j S[j] += ... } with the sums in an array (the same
+ * operations per sum, in the same order): forward and reverse run along
+ * rows. */
+void interchange_dot_products(ct_module *m, LLVMValueRef user_fn, LLVMValueRef fn);
 
 /* layout.c, layout_resolve.c: the floating-point fields of what a
  * memcpy/memmove copies, deduced from the types, TBAA and accesses of the
@@ -197,6 +204,21 @@ int constructs_check(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
  * are reported (returns 0 then). */
 int omp_prepare(ct_module *m, LLVMValueRef user_fn, LLVMValueRef copy);
 
+/* indirect_calls.c: calls through function pointers (C callbacks, C++
+ * virtual calls). In `fn`, a prepared copy of `orig` (simplified first
+ * when it has any), each indirect call that may carry derivatives compares
+ * its pointer with its targets (the functions of its type whose derivative
+ * Cotangent knows and whose address may reach the call) and calls the one
+ * it equals directly; the call itself stays, tagged, for any other pointer
+ * (ir_is_dispatch_fallback). Returns whether any call was dispatched (the
+ * direct calls are to be inlined, and their indirect calls dispatched in
+ * turn; one to a target that may call itself through a pointer is tagged
+ * IR_DISPATCH_KEPT, not inlined). */
+int indirect_dispatch_calls(ct_module *m, LLVMValueRef orig, LLVMValueRef fn);
+/* Why the indirect call `call` (of the prepared copy of `orig`) has no
+ * dispatch (no target, or too many), for its error; the caller frees it. */
+char *indirect_explain(ct_module *m, LLVMValueRef orig, LLVMValueRef call);
+
 /* clone.c: copy the body of `from` into `to` (same signature) mapping
  * arguments and values through `map`; blocks are appended to `to`. */
 void clone_body(ct_module *m, LLVMValueRef from, LLVMValueRef to, ct_vmap *map);
@@ -228,6 +250,10 @@ LLVMValueRef activity_ptrtoint_source(const ct_vmap *varied, LLVMValueRef v, int
  * or get pointers to varied memory (C++ output streams, std::string,
  * memcmp): its result carries no derivative. */
 int activity_is_without_derivative(LLVMValueRef inst);
+/* The library functions of activity_is_without_derivative alone (not the
+ * user's markers): a pointer one returns points to no floating-point data
+ * (a std::string's characters). */
+int activity_is_inactive_library_call(LLVMValueRef inst);
 /* v (of fn, the prepared primal) is computed from a ct_without_derivative
  * (or no_derivative call) of a value that depends on spec's differentiable
  * arguments: its zero derivative is what the user asked for. */
@@ -241,6 +267,11 @@ void gpu_finish_module(ct_module *m);
 /* sincos.c: marks a module whose gradients should have their sin and cos
  * calls paired at the end of the pipeline (ct_pair_sin_cos_module). */
 void sincos_mark_module(LLVMModuleRef mod);
+
+/* stack_guard.c: a split gradient function `fn` (of the user's function
+ * user_fn) that calls split functions (a recursion) checks on entry that the
+ * stack has room (__ct_stack_guard); on CPUs only. */
+void stack_guard_add(ct_module *m, LLVMValueRef fn, LLVMValueRef user_fn);
 
 /* runtime_link.c: links the tape's push/pop fast paths into the module as
  * internal functions (so they can be inlined). Returns 0 when the runtime

@@ -39,6 +39,17 @@ static int call_writes_nothing(LLVMValueRef call) {
   return !ct_bridge_call_may_write(call, CT_MEM_ARGUMENT | CT_MEM_INACCESSIBLE | CT_MEM_OTHER);
 }
 
+/* A call of the OpenMP runtime or of Cotangent's parallel-region runtime
+ * (critical sections as ticket locks): they write their own loop bounds
+ * and locks, never the program's arrays. */
+static int is_parallel_runtime(LLVMValueRef call) {
+  size_t len = 0;
+  const char *name = util_callee_name(call, &len);
+  return name && ((len > 7 && !strncmp(name, "__kmpc_", 7) && strncmp(name, "__kmpc_fork_call", 16) &&
+                   strncmp(name, "__kmpc_reduce", 13)) ||
+                  (len > 9 && !strncmp(name, "__ct_omp_", 9)));
+}
+
 /* May instruction w write the object `base`? */
 static int writes(ct_gen *g, LLVMValueRef w, LLVMValueRef base) {
   const char *masked = ir_masked_intrinsic(w);
@@ -53,7 +64,8 @@ static int writes(ct_gen *g, LLVMValueRef w, LLVMValueRef base) {
     dst = LLVMGetOperand(w, 0);
   if (dst)
     return may_alias(ir_base_object(dst), base);
-  if (!LLVMIsACallInst(w) || masked || classify_rule(w) || classify_is_inactive_call(w) || call_writes_nothing(w))
+  if (!LLVMIsACallInst(w) || masked || classify_rule(w) || classify_is_inactive_call(w) || call_writes_nothing(w) ||
+      is_parallel_runtime(w))
     return 0;
   LLVMValueRef callee = LLVMGetCalledValue(w);
   int custom = custom_derivative_of(g->m, callee) != NULL;
@@ -108,6 +120,18 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call) {
   LLVMValueRef callee = LLVMGetCalledValue(call);
   unsigned n = (unsigned)LLVMGetNumArgOperands(call);
   char *seen = NULL;
+  /* first what cannot be differentiated wherever the memory is written:
+     the pullbacks of the region's threads adding into one shadow (the
+     same error as the reverse's, reported before any other about this
+     call) */
+  for (unsigned k = 0; k < n; ++k) {
+    LLVMValueRef op = LLVMGetOperand(call, k);
+    if (is_pointer(op) && vmap_get(&g->active, op) && gpu_needs_atomic(g, op)) {
+      gen_fail(g, call, "passes shared differentiable memory to a custom derivative inside a parallel region",
+               "its pullback's adjoint additions would race; call it outside the region, or on a private copy");
+      return;
+    }
+  }
   for (unsigned k = 0; k < n; ++k) {
     LLVMValueRef op = LLVMGetOperand(call, k);
     char acc = custom_access(callee, k);

@@ -21,6 +21,10 @@
 /* On f whose only registered derivative is forward mode, usable only in
  * forward mode (value: the registration global's name). */
 #define ENZYME_FORWARD_ONLY_ATTR "ct-enzyme-forward-only"
+/* On f with a registered forward derivative (value: that function's name,
+ * kept alive until differentiation): forward mode's tangent of f
+ * (tangent_calls.c). */
+#define ENZYME_FORWARD_ATTR "ct-enzyme-forward"
 
 /* Metadata on a global variable that carries no derivative (lower.c holds
  * its loads and stores constant). */

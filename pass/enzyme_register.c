@@ -480,10 +480,17 @@ static void register_forward(ct_module *m, LLVMValueRef g, const char *global, i
                     split ? "{function, augmented forward, forward derivative}" : "{function, forward derivative}"))
     return;
   LLVMValueRef f = fns[0];
-  if (has_attr(f, ENZYME_GRADIENT_ATTR))
-    return; /* reverse mode has what it needs */
+  int has_gradient = has_attr(f, ENZYME_GRADIENT_ATTR);
   ez_rule r = {.f = f, .deriv = fns[split ? 2 : 1], .global = global};
-  int usable = split ? -1 : check_forward(m, &r, global);
+  int usable = split || has_gradient ? -1 : check_forward(m, &r, global);
+  if (!usable)
+    return; /* reported */
+  if (!split && !has_attr(f, ENZYME_FORWARD_ATTR)) { /* forward mode's derivative of f (checked where used) */
+    add_string_attr(m, f, ENZYME_FORWARD_ATTR, name_of(fns[1]));
+    util_list_edit(m, "llvm.compiler.used", fns[1], 1);
+  }
+  if (has_gradient)
+    return; /* reverse mode has what it needs */
   if (usable > 0 && check_target(m, f, global))
     install(m, &r);
   else if (usable < 0) {

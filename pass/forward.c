@@ -16,38 +16,6 @@ void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes
   g->heap_shadows[g->nheap_shadows++] = p;
 }
 
-/* calloc(count, size) for a shadow, then a check: a NULL shadow (out of
- * memory) where the primal allocation `primal` (NULL: none) succeeded
- * stops the program with a message, instead of a crash when the gradient
- * first touches it. */
-LLVMValueRef forward_shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
-                                   LLVMValueRef primal, const char *name) {
-  LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
-  LLVMValueRef args[2] = {count, size};
-  LLVMValueRef s = ir_build_call(b, g->m->mod, "calloc", LLVMFunctionType(g->ptr_ty, params, 2, 0), args, 2, name);
-  if (!strncmp(LLVMGetTarget(g->m->mod), "nvptx", 5))
-    return s;
-  LLVMValueRef failed = LLVMBuildIsNull(b, s, "");
-  if (primal)
-    failed = LLVMBuildAnd(b, failed, LLVMBuildIsNotNull(b, primal, ""), "");
-  LLVMTypeRef cparams[3] = {g->i32_ty, g->i64_ty, g->i64_ty};
-  LLVMTypeRef voidt = LLVMVoidTypeInContext(g->m->ctx);
-  int declared;
-  LLVMValueRef check =
-      ir_declare_function(g->m->mod, "__ct_check_shadow_alloc", LLVMFunctionType(voidt, cparams, 3, 0), &declared);
-  if (declared) {
-    /* touches no memory of the program: it only reports and aborts */
-    LLVMContextRef ctx = g->m->ctx;
-    LLVMAddAttributeAtIndex(check, LLVMAttributeFunctionIndex,
-                            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 12));
-    LLVMAddAttributeAtIndex(check, LLVMAttributeFunctionIndex,
-                            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
-  }
-  LLVMValueRef cargs[3] = {LLVMBuildZExt(b, failed, g->i32_ty, ""), count, size};
-  LLVMBuildCall2(b, LLVMFunctionType(voidt, cparams, 3, 0), check, cargs, 3, "");
-  return s;
-}
-
 /* A pointer into a global variable met in a merge (select, phi) with
  * pointers to differentiable data gets a shadow too: a zeroed copy made
  * for this call (on the stack when small, on the heap otherwise or in
@@ -70,7 +38,7 @@ static LLVMValueRef global_shadow_of(ct_gen *g, LLVMValueRef p) {
       LLVMSetAlignment(shadow, 16);
       LLVMBuildMemSet(g->sb, shadow, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), size, 16);
     } else {
-      shadow = forward_shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), size, NULL, "shadow.global");
+      shadow = heap_shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), size, NULL, "shadow.global");
       forward_add_heap_shadow(g, shadow, bytes);
     }
     vmap_set(&g->global_shadows, gv, shadow);
@@ -96,7 +64,7 @@ static ct_shadow_step shadow_of_alloca(ct_gen *g, LLVMValueRef inst, LLVMValueRe
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
   unsigned long long bytes = LLVMABISizeOfType(td, aty) * LLVMConstIntGetZExtValue(count);
   if (g->spec->split) {
-    *s = forward_shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0), NULL,
+    *s = heap_shadow_calloc(g, g->sb, LLVMConstInt(g->i64_ty, 1, 0), LLVMConstInt(g->i64_ty, bytes ? bytes : 1, 0), NULL,
                        "shadow");
     forward_add_heap_shadow(g, *s, bytes ? bytes : 1);
   } else {
@@ -124,8 +92,9 @@ static ct_shadow_step shadow_of_derived(ct_gen *g, LLVMValueRef inst, LLVMValueR
   for (int k = base; k < nops; ++k) {
     LLVMValueRef op = LLVMGetOperand(inst, (unsigned)k);
     LLVMValueRef sh = vmap_get(&g->shadow, op);
-    if (!sh && LLVMIsASelectInst(inst) && (LLVMIsAConstantPointerNull(op) || LLVMIsAUndefValue(op)))
-      sh = op; /* c ? p : NULL: NULL is its own shadow, as in a phi */
+    if (!sh && ir_points_nowhere(op))
+      sh = op; /* c ? p : NULL, or NULL + n (an empty std::vector's end of
+                  storage at -O0): NULL is its own shadow, as in a phi */
     if (!sh)
       sh = gpu_shadow_of_constant(g, op, m->b); /* a shared array of a kernel */
     if (!sh && !LLVMIsAGetElementPtrInst(inst) && !LLVMIsACastInst(inst))
@@ -229,6 +198,8 @@ static ct_shadow_step shadow_of(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy,
     return shadow_of_inttoptr(g, inst, copy, s);
   if (LLVMIsALoadInst(inst))
     return shadow_of_load(g, inst, s);
+  if (g->tangent_call_shadow && LLVMIsACallInst(inst) && classify(g, inst) == REV_CALL)
+    return (ct_shadow_step)g->tangent_call_shadow(g, inst, s); /* forward mode: the callee's tangent */
   if (vmap_get(&g->call_aug, inst) && !ir_is_omp_fork(inst)) {
     /* a pointer a differentiated callee returns, with its shadow */
     ct_shadow_step step = build_call(g, inst);
@@ -238,6 +209,14 @@ static ct_shadow_step shadow_of(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy,
       return SHADOW_FAILED;
     }
     return step;
+  }
+  if (activity_is_inactive_library_call(inst)) {
+    /* memory a library function without derivative returns (a std::string's
+       new char buffer, met in a phi with the string's buffer inside a map
+       node) holds no derivative: no shadow memory, a NULL shadow (a copy of
+       constant data into it clears nothing: reverse.c) */
+    *s = LLVMConstNull(LLVMTypeOf(inst));
+    return SHADOW_MADE;
   }
   if (alloc_is_sizeless_allocator(inst)) {
     gen_fail(g, inst, "returns new memory (__attribute__((malloc))) of a size Cotangent cannot tell",
@@ -550,15 +529,40 @@ static void drop_deferred_frees(ct_gen *g) {
       }
 }
 
-void forward_build(ct_gen *g) {
-  drop_deferred_frees(g);
-  remark_tape_use(g);
+/* Stores whose old value the reverse pass puts back (memory.c): their
+ * forward copies load it first (the blocks run once: the reverse part, in
+ * the same function, uses it directly). */
+static void save_undone_values(ct_gen *g) {
+  memory_store_undone(g, NULL);
+  for (size_t i = 0; i < g->undone_stores.cap; ++i) {
+    LLVMValueRef s = g->undone_stores.keys[i];
+    LLVMValueRef copy = s ? vmap_get(&g->fwd, s) : NULL;
+    if (!copy)
+      continue;
+    LLVMPositionBuilderBefore(g->m->b, copy);
+    LLVMValueRef old = LLVMBuildLoad2(g->m->b, LLVMTypeOf(LLVMGetOperand(s, 0)), LLVMGetOperand(copy, 1), "ct.old");
+    LLVMSetAlignment(old, LLVMGetAlignment(copy));
+    scopes_tag_primal(g, old);
+    vmap_set(&g->undo_old, s, old);
+  }
+}
+
+void forward_build_shadows(ct_gen *g) {
   mark_math_calls_pure(g);
   build_shadows(g);
+  if (!g->failed)
+    shadow_pointer_stores(g);
+}
+
+void forward_build(ct_gen *g) {
+  drop_deferred_frees(g);
+  save_undone_values(g);
+  remark_tape_use(g);
+  forward_build_shadows(g);
   if (g->failed)
     return;
-  shadow_pointer_stores(g);
   build_calls(g);
+  indirect_guard_fallbacks(g);
   custom_build_kept(g);
   batch_build_pushes(g);
   build_pushes(g);

@@ -67,6 +67,7 @@ struct FactsWriter : RecursiveASTVisitor<FactsWriter>, OperatorFacts {
     QualType T = P->getType().getCanonicalType();
     char Kind = T->isAnyComplexType() ? 'c'
                 : T->isRecordType()   ? (holdsDerivatives(T) ? 's' : 'r')
+                : T->isFunctionPointerType() ? 'F'
                 : T->isPointerType()  ? 'p'
                 : frontend_is_floating(T) ? 'f'
                                           : 'o';

@@ -11,9 +11,13 @@
  * recomputed at the start of the reverse block from needs listed before
  * them, never on the tape. */
 /* NEED_HOISTED: a value invariant in the loops around the block, taped once
- * per loop run at the loop's exit and read from a slot. */
+ * per loop run at the loop's exit and read from a slot; NEED_HOISTED_SHADOW
+ * the same for a pointer's shadow. */
 /* NEED_IV_EXIT (at a loop's exit): a counted induction variable's last
  * value, start + step * (trips - 1), from needs listed before it. */
+/* NEED_ITERATION (at a loop's latch; value: the loop's header as a value):
+ * the iteration's writes to scratch memory recomputed here (remat.c), from
+ * needs listed before it; loads listed after it may read that memory. */
 typedef enum {
   NEED_VALUE,
   NEED_SHADOW,
@@ -21,7 +25,9 @@ typedef enum {
   NEED_REMAT,
   NEED_REMAT_SHADOW,
   NEED_HOISTED,
-  NEED_IV_EXIT
+  NEED_IV_EXIT,
+  NEED_ITERATION,
+  NEED_HOISTED_SHADOW
 } ct_need_kind;
 
 /* Does b's record say which predecessor came before b? */
@@ -75,7 +81,7 @@ typedef struct {
  * Every ct_gen carries the driver's; returns 0 after reporting an error. */
 typedef int (*ct_callee_gradient)(ct_module *m, const ct_spec *spec, LLVMValueRef site, ct_split *out);
 
-typedef struct {
+typedef struct ct_gen {
   ct_module *m;
   const ct_spec *spec;
   ct_callee_gradient callee_gradient;
@@ -101,8 +107,11 @@ typedef struct {
   ct_vmap call_tape; /* primal call -> tape its augmented forward returned */
   ct_vmap global_shadows; /* global variable -> its per-call zeroed shadow */
   ct_vmap hoisted;        /* primal value taped at a loop exit -> its slot (or itself until made) */
+  ct_vmap hoisted_shadows; /* the same for shadows: primal pointer -> its shadow's slot */
   ct_vmap deferred_free;  /* malloc whose memory the reverse pass reads: freed by its reverse, not by free() */
   ct_vmap unchanged_loads; /* load -> 2 if nothing writes its memory after it, 1 if something may (memo) */
+  ct_vmap undone_stores;   /* stores whose old value the reverse puts back (memory.c) -> themselves */
+  ct_vmap undo_old;        /* such a store -> the old value its forward copy loaded first (forward.c) */
   ct_vmap iv_headers;     /* induction variable phi -> its header block (index + 1) */
   ct_vmap iv_steps;       /* induction variable phi -> its increment (add/sub phi, C) */
   ct_vmap iv_starts;      /* induction variable phi -> its start (the value from outside the loop) */
@@ -127,10 +136,21 @@ typedef struct {
    * are added into shadow memory that is not a thread-private alloca with
    * atomic read-modify-writes. */
   int atomic_shadow_adds;
+  /* remat.c: the loops whose iterations the reverse pass recomputes */
+  struct ct_remat *remat;
+  int undone_found; /* undone_stores is filled */
   /* scopes.c: per kind of memory, its alias.scope and noalias lists */
   LLVMValueRef scope_lists[5][2];
   struct ct_memory_facts *memory_facts; /* memory.c's, made on first use; memory_free frees them */
   struct ct_loop_index *loop_index;     /* cfg.c's loops of each block; cfg_free frees it */
+  /* Forward (tangent) mode (tangent.h): the tangent generator this one
+   * serves, or NULL (a gradient). Its shadows are built as a gradient's
+   * forward part builds them; a realloc's shadow keeps the old shadow's
+   * contents; a differentiated call returning a pointer gets its shadow
+   * from tangent_call_shadow (returning a ct_shadow_step), which calls the
+   * callee's tangent function, instead of from an augmented forward. */
+  struct ct_tgen *tangent;
+  int (*tangent_call_shadow)(struct ct_gen *g, LLVMValueRef call, LLVMValueRef *s);
   int failed;
 } ct_gen;
 
@@ -198,6 +218,11 @@ void classify_reject_atomics(ct_gen *g);
 /* Warns where a differentiable value is converted to an integer and back. */
 void classify_warn_lossy_conversions(ct_gen *g);
 
+/* indirect_calls.c, forward: before each kept indirect call whose
+ * derivative the gradient needs, a stop naming the call and the function
+ * (no target equalled the pointer: its derivative is unknown). */
+void indirect_guard_fallbacks(ct_gen *g);
+
 /* memory.c: memory effects */
 /* Does the load read, in the reverse pass, the value it read in the forward
  * pass (nothing may write its object after it)? Remembered per load; a
@@ -205,6 +230,16 @@ void classify_warn_lossy_conversions(ct_gen *g);
 int memory_reads_unchanged(ct_gen *g, LLVMValueRef load);
 /* Frees what memory.c found about the function (with the generator). */
 void memory_free(ct_gen *g);
+/* Is `base` memory of the function's own that its reverse pass may write
+ * and read back (remat.c): an alloca of the entry block, or a malloc
+ * outside loops whose free can be deferred, that stays private, in a
+ * gradient that is neither split nor run by several threads? */
+int memory_private_scratch(ct_gen *g, LLVMValueRef base);
+/* Does the reverse pass put back the value the store overwrote (an output
+ * written last; see memory.c)? The forward loads it first (forward.c), the
+ * reverse starts by storing it back and ends by storing the new value
+ * again (gradient.c). NULL: just makes sure the stores are decided. */
+int memory_store_undone(ct_gen *g, LLVMValueRef inst);
 
 /* stored_pointers.c: a pointer without a shadow stored into shadowed
  * memory is its own shadow there; pointers loaded back from there (and
@@ -255,10 +290,37 @@ LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMVal
 /* Forward: pushes the kept arrays right after their calls. */
 void custom_build_kept(ct_gen *g);
 
+/* remat.c: iteration-level rematerialisation (planned by plan.c) */
+/* What having v in block b's reverse costs, in taped values (plan.c). */
+typedef int (*ct_remat_cost)(ct_gen *g, ct_block *b, LLVMValueRef v);
+/* Chooses the loops whose iterations the reverse recomputes, and what
+ * they recompute; returns how many. Before the blocks' needs are planned. */
+unsigned remat_choose(ct_gen *g, ct_remat_cost live_in_cost);
+/* Chosen loop k: its latch, the values its recomputation takes (planned as
+ * the latch's needs before the marker), and the marker (NEED_ITERATION). */
+ct_block *remat_latch(ct_gen *g, unsigned k);
+unsigned remat_live_ins(ct_gen *g, unsigned k, LLVMValueRef **out);
+LLVMValueRef remat_marker(ct_gen *g, unsigned k);
+/* Does b's reverse find in memory again what `load` read (a load of a
+ * chosen loop's scratch memory, b in that loop)? */
+int remat_restores(ct_gen *g, ct_block *b, LLVMValueRef load);
+/* Remarks (-Rpass=cotangent): each chosen loop and the values it spares
+ * the tape. After planning. */
+void remat_remark(ct_gen *g);
+/* Reverse, at m->b: the recomputation of the iteration `marker` names. */
+void remat_emit(ct_gen *g, LLVMValueRef marker);
+void remat_free(ct_gen *g);
+
 /* plan.c: tape planning */
 /* Decides what each reverse block needs and how it gets it (b->needs, the
  * induction variables and guards telling predecessors, batched records). */
 void plan_tape(ct_gen *g);
+/* Does the reverse of `copy` (a memcpy/memmove of that layout) only clear
+ * its destination's adjoints: constant data (a source without a shadow)
+ * of no deducible layout, into memory holding no pointers (a key's chars
+ * copied into a std::string inside a map node that also holds a double)?
+ * The copied bytes carry no derivative, whatever they are. */
+int plan_copy_clears_only(ct_gen *g, LLVMValueRef copy, const ct_layout *layout);
 
 /* tape.c: the runtime tape as generated code uses it */
 #define TAPE_MAX_EXIT_ARRAYS 64
@@ -305,16 +367,24 @@ void batch_reverse_pops(ct_gen *g, ct_block *pre, LLVMValueRef (*value)(ct_gen *
 typedef enum { SHADOW_MADE, SHADOW_PENDING, SHADOW_FAILED } ct_shadow_step;
 /* Records a heap shadow (of `bytes` bytes) released when the reverse ends. */
 void forward_add_heap_shadow(ct_gen *g, LLVMValueRef p, unsigned long long bytes);
-/* calloc(count, size) for a shadow at b, stopping the program with a
- * message when it fails while the primal allocation `primal` (NULL: none)
- * succeeded. */
-LLVMValueRef forward_shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
-                                   LLVMValueRef primal, const char *name);
 /* Completes the forward part (the primal's blocks are copied already). */
 void forward_build(ct_gen *g);
+/* The part of forward_build that forward (tangent) mode shares: math calls
+ * marked pure, a shadow for every active pointer, and the shadows of
+ * pointers stored into memory with a shadow. */
+void forward_build_shadows(ct_gen *g);
 
 /* heap.c: the shadows of heap allocations (alloc.c's functions), realloc's
  * included */
+/* calloc(count, size) for a shadow at b, stopping the program with a
+ * message when it fails while the primal allocation `primal` (NULL: none)
+ * succeeded. */
+LLVMValueRef heap_shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
+                                LLVMValueRef primal, const char *name);
+/* Frees a shadow heap block of `bytes` bytes, or zeroes it when the
+ * reverse is kept for another application. */
+void heap_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes);
+
 /* Planning: what the reverse of allocation `inst` needs (through `need`);
  * reports a realloc that cannot be differentiated. */
 void heap_plan(ct_gen *g, ct_block *b, LLVMValueRef inst,
@@ -353,9 +423,6 @@ LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v);
 /* reverse.c: the reverse emitter */
 /* The reverse of block b (at b->rev); the entry block's goes to rev_exit. */
 void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit);
-/* Frees a shadow heap block of `bytes` bytes, or zeroes it when the
- * reverse is kept for another application. */
-void reverse_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes);
 
 /* omp.c: OpenMP parallel regions, at each stage above. A __kmpc_fork_call
  * with differentiable captured data runs the region's augmented forward

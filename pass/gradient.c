@@ -56,7 +56,9 @@ static const size_t VALUE_MAPS[] = {
     offsetof(ct_gen, rev_args),       offsetof(ct_gen, rev_arg_shadows), offsetof(ct_gen, active),
     offsetof(ct_gen, slot),           offsetof(ct_gen, call_aug),      offsetof(ct_gen, call_rev),
     offsetof(ct_gen, call_tape),      offsetof(ct_gen, global_shadows), offsetof(ct_gen, hoisted),
-    offsetof(ct_gen, deferred_free),  offsetof(ct_gen, unchanged_loads), offsetof(ct_gen, iv_headers),
+    offsetof(ct_gen, hoisted_shadows),
+    offsetof(ct_gen, deferred_free),  offsetof(ct_gen, unchanged_loads), offsetof(ct_gen, undone_stores),
+    offsetof(ct_gen, undo_old),       offsetof(ct_gen, iv_headers),
     offsetof(ct_gen, iv_steps),       offsetof(ct_gen, iv_starts),     offsetof(ct_gen, iv_counted),
     offsetof(ct_gen, self_shadowed),  offsetof(ct_gen, popped[0]),     offsetof(ct_gen, popped[1]),
     offsetof(ct_gen, popped[2]),      offsetof(ct_gen, kept),
@@ -99,6 +101,7 @@ static void gen_free(ct_gen *g) {
   free(g->heap_shadow_bytes);
   free(g->loops);
   free(g->loop_blocks);
+  remat_free(g);
   for (size_t i = 0; i < sizeof VALUE_MAPS / sizeof VALUE_MAPS[0]; ++i)
     vmap_free(value_map(g, i));
   memory_free(g);
@@ -210,8 +213,11 @@ static void start_tape(ct_gen *g, ct_body *body) {
     return;
   runtime_link_tape(m);
   LLVMTypeRef i64 = g->i64_ty;
-  LLVMValueRef zero = LLVMConstInt(i64, 0, 0);
-  g->tape = ir_build_call(g->sb, m->mod, "__ct_tape_create", LLVMFunctionType(g->ptr_ty, &i64, 1, 0), &zero, 1, "ct.tape");
+  /* a split callee's tape starts small: a recursion (a divide-and-conquer
+     FFT) holds one per live call, most of them a few records */
+  LLVMValueRef reserve = LLVMConstInt(i64, split ? 256 : 0, 0);
+  g->tape =
+      ir_build_call(g->sb, m->mod, "__ct_tape_create", LLVMFunctionType(g->ptr_ty, &i64, 1, 0), &reserve, 1, "ct.tape");
   g->rev_tape = split ? LLVMGetParam(g->rg, body->next_param++) : g->tape;
   g->keep = split ? LLVMGetParam(g->rg, body->next_param++) : LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0);
 }
@@ -351,6 +357,22 @@ static void seed_returns(ct_gen *g, ct_body *body, LLVMValueRef which) {
   }
 }
 
+/* The stores whose old values the reverse pass puts back (memory.c,
+ * forward.c): at the turn the old values (`undo`), at the end the new ones
+ * again. They write pairwise different objects: the order is free. */
+static void undo_stores(ct_gen *g, int undo) {
+  for (size_t i = 0; i < g->undo_old.cap; ++i) {
+    LLVMValueRef s = g->undo_old.keys[i];
+    if (!s)
+      continue;
+    LLVMValueRef ptr = LLVMGetOperand(s, 1), v = LLVMGetOperand(s, 0);
+    LLVMValueRef fptr = vmap_get(&g->fwd, ptr), fv = vmap_get(&g->fwd, v);
+    LLVMValueRef st = LLVMBuildStore(g->m->b, undo ? vmap_get(&g->undo_old, s) : fv ? fv : v, fptr ? fptr : ptr);
+    LLVMSetAlignment(st, LLVMGetAlignment(s));
+    scopes_tag_primal(g, st);
+  }
+}
+
 /* The end of the reverse: the results { [value], d(active args)... }, the
  * heap shadows released, and the tape rewound (split, kept) or
  * destroyed. Closes the entry blocks. */
@@ -360,6 +382,7 @@ static void finish_body(ct_gen *g, ct_body *body) {
   int split = spec->split;
   LLVMTypeRef voidt = LLVMVoidTypeInContext(m->ctx);
   LLVMPositionBuilderAtEnd(m->b, body->done);
+  undo_stores(g, 0);
   LLVMValueRef agg = LLVMGetUndef(body->result_struct);
   unsigned field = 0;
   if (spec->want_value && body->has_ret && !split)
@@ -373,7 +396,7 @@ static void finish_body(ct_gen *g, ct_body *body) {
     agg = LLVMBuildInsertValue(m->b, agg, a, field++, "");
   }
   for (unsigned i = 0; i < g->nheap_shadows; ++i)
-    reverse_release_shadow(g, g->heap_shadows[i], LLVMConstInt(g->i64_ty, g->heap_shadow_bytes[i], 0));
+    heap_release_shadow(g, g->heap_shadows[i], LLVMConstInt(g->i64_ty, g->heap_shadow_bytes[i], 0));
   if (split) {
     /* kept: rewind the tape for the next application; else destroy it */
     LLVMBasicBlockRef rewind = LLVMAppendBasicBlockInContext(m->ctx, g->rg, "ct.rewind");
@@ -419,6 +442,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
   else
     LLVMPositionBuilderAtEnd(g->m->b, body.turn);
   stage_done(g->user_fn, "forward", &t);
+  undo_stores(g, 1);
   seed_returns(g, &body, which);
   for (unsigned i = 0; i < g->nblocks && !g->failed; ++i)
     reverse_block(g, &g->blocks[i], body.done);
@@ -500,6 +524,8 @@ static int finish_functions(ct_gen *g, LLVMValueRef site, int ok) {
     if (g->tape) /* the tape's fast paths, linked by runtime_link_tape */
       ct_bridge_inline_calls(fns[i], NULL, "__ct_tape_"); /* only the tape: other callees may be unfinished */
     ct_bridge_simplify_function(fns[i]);
+    if (g->spec->split)
+      stack_guard_add(m, fns[i], g->spec->fn);
   }
   if (ok)
     sincos_mark_module(m->mod);

@@ -28,6 +28,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* calloc(count, size) for a shadow, then a check: a NULL shadow (out of
+ * memory) where the primal allocation `primal` (NULL: none) succeeded
+ * stops the program with a message, instead of a crash when the gradient
+ * first touches it. */
+LLVMValueRef heap_shadow_calloc(ct_gen *g, LLVMBuilderRef b, LLVMValueRef count, LLVMValueRef size,
+                                LLVMValueRef primal, const char *name) {
+  LLVMTypeRef params[2] = {g->i64_ty, g->i64_ty};
+  LLVMValueRef args[2] = {count, size};
+  LLVMValueRef s = ir_build_call(b, g->m->mod, "calloc", LLVMFunctionType(g->ptr_ty, params, 2, 0), args, 2, name);
+  if (!strncmp(LLVMGetTarget(g->m->mod), "nvptx", 5))
+    return s;
+  LLVMValueRef failed = LLVMBuildIsNull(b, s, "");
+  if (primal)
+    failed = LLVMBuildAnd(b, failed, LLVMBuildIsNotNull(b, primal, ""), "");
+  LLVMTypeRef cparams[3] = {g->i32_ty, g->i64_ty, g->i64_ty};
+  LLVMTypeRef voidt = LLVMVoidTypeInContext(g->m->ctx);
+  int declared;
+  LLVMValueRef check =
+      ir_declare_function(g->m->mod, "__ct_check_shadow_alloc", LLVMFunctionType(voidt, cparams, 3, 0), &declared);
+  if (declared) {
+    /* touches no memory of the program: it only reports and aborts */
+    LLVMContextRef ctx = g->m->ctx;
+    LLVMAddAttributeAtIndex(check, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 12));
+    LLVMAddAttributeAtIndex(check, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+  }
+  LLVMValueRef cargs[3] = {LLVMBuildZExt(b, failed, g->i32_ty, ""), count, size};
+  LLVMBuildCall2(b, LLVMFunctionType(voidt, cparams, 3, 0), check, cargs, 3, "");
+  return s;
+}
+
+/* Frees a shadow heap block, or zeroes it when the reverse is kept for
+ * another application. */
+void heap_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes) {
+  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i32_ty};
+  LLVMValueRef args[3] = {p, bytes, LLVMBuildZExt(g->m->b, g->keep, g->i32_ty, "")};
+  ir_build_call(g->m->b, g->m->mod, "__ct_release_shadow", LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 3, 0),
+                args, 3, "");
+}
+
 static LLVMValueRef forward_value(ct_gen *g, LLVMValueRef v) {
   LLVMValueRef f = vmap_get(&g->fwd, v);
   return f ? f : v;
@@ -304,11 +345,28 @@ static ct_shadow_step realloc_shadow(ct_gen *g, LLVMValueRef inst, const ct_allo
   LLVMBuilderRef b = g->m->b;
   LLVMPositionBuilderBefore(b, copy);
   LLVMTypeRef params[4] = {g->ptr_ty, g->ptr_ty, g->i64_ty, g->i32_ty};
+  /* forward mode: the old shadow's tangents move with the elements too */
   LLVMValueRef args[4] = {forward_value(g, old), sold, block_bytes(g, inst, info, forward_value),
-                          LLVMConstInt(g->i32_ty, (unsigned)pointers, 0)};
+                          LLVMConstInt(g->i32_ty, (unsigned)(pointers || g->tangent), 0)};
   *s = ir_build_call(b, g->m->mod, "__ct_shadow_realloc", LLVMFunctionType(g->ptr_ty, params, 4, 0), args, 4,
                      "shadow");
   return SHADOW_MADE;
+}
+
+/* A shadow block that reaches the user (heap_reverse leaves it to them: a
+ * std::vector argument grown by push_back, its shadow vector holding the
+ * shadow block) is allocated by the primal's own function, zeroed, so that
+ * the user's deallocator (operator delete, a CT_ALLOCATOR's) matches it. */
+static LLVMValueRef users_shadow_block(ct_gen *g, LLVMValueRef copy, LLVMValueRef bytes) {
+  LLVMBuilderRef b = g->m->b;
+  LLVMValueRef s = LLVMInstructionClone(copy);
+  LLVMInsertIntoBuilderWithName(b, s, "shadow");
+  LLVMValueRef failed = LLVMBuildAnd(b, LLVMBuildIsNull(b, s, ""), LLVMBuildIsNotNull(b, copy, ""), "");
+  LLVMTypeRef voidt = LLVMVoidTypeInContext(g->m->ctx), cparams[3] = {g->i32_ty, g->i64_ty, g->i64_ty};
+  LLVMValueRef cargs[3] = {LLVMBuildZExt(b, failed, g->i32_ty, ""), LLVMConstInt(g->i64_ty, 1, 0), bytes};
+  ir_build_call(b, g->m->mod, "__ct_check_shadow_alloc", LLVMFunctionType(voidt, cparams, 3, 0), cargs, 3, "");
+  LLVMBuildMemSet(b, s, LLVMConstInt(LLVMInt8TypeInContext(g->m->ctx), 0, 0), bytes, 1);
+  return s;
 }
 
 ct_shadow_step heap_forward_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s) {
@@ -319,6 +377,10 @@ ct_shadow_step heap_forward_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef co
   LLVMBuilderRef b = g->m->b;
   LLVMValueRef count, size;
   block_size(g, inst, &info, forward_value, &count, &size);
+  if (!g->spec->owns_escaping && stored_pointers_escapes(g, inst) && !is_nvptx(g)) {
+    *s = users_shadow_block(g, copy, tape_bytes_mul(g, count, size));
+    return SHADOW_MADE;
+  }
   if ((info.align >= 0 || info.align_bytes > 16) && !is_nvptx(g)) {
     LLVMValueRef align = info.align >= 0 ? LLVMBuildZExtOrBitCast(b, forward_value(g, LLVMGetOperand(inst, (unsigned)info.align)),
                                                                   g->i64_ty, "")
@@ -328,7 +390,7 @@ ct_shadow_step heap_forward_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef co
     *s = ir_build_call(b, g->m->mod, "__ct_shadow_alloc_aligned", LLVMFunctionType(g->ptr_ty, params, 3, 0), args,
                        3, "shadow");
   } else {
-    *s = forward_shadow_calloc(g, b, count, size, copy, "shadow");
+    *s = heap_shadow_calloc(g, b, count, size, copy, "shadow");
   }
   return SHADOW_MADE;
 }
@@ -354,7 +416,7 @@ void heap_reverse(ct_gen *g, LLVMValueRef inst) {
   }
   if (!g->spec->owns_escaping && stored_pointers_escapes(g, inst))
     return; /* the user's */
-  reverse_release_shadow(g, rev_shadow(g, inst), bytes);
+  heap_release_shadow(g, rev_shadow(g, inst), bytes);
   if (vmap_get(&g->deferred_free, inst))
     alloc_build_free(m->b, m->mod, inst, rev_value(g, inst));
 }

@@ -22,6 +22,13 @@ LLVMValueRef ir_base_object(LLVMValueRef p) {
   return p;
 }
 
+int ir_points_nowhere(LLVMValueRef p) {
+  p = ir_base_object(p);
+  if (LLVMIsAConstantPointerNull(p) || LLVMIsAUndefValue(p))
+    return 1;
+  return LLVMIsAConstantExpr(p) && LLVMGetConstOpcode(p) == LLVMIntToPtr && LLVMIsAConstantInt(LLVMGetOperand(p, 0));
+}
+
 int ir_is_local(LLVMValueRef v) { return LLVMIsAInstruction(v) != NULL; }
 
 int ir_param_index(LLVMValueRef v) {
@@ -63,6 +70,12 @@ const char *ir_mem_intrinsic(LLVMValueRef inst) {
       return KINDS[i];
   }
   return NULL;
+}
+
+int ir_is_dispatch_fallback(LLVMValueRef call) {
+  return LLVMIsACallInst(call) &&
+         LLVMGetMetadata(call, LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(call)), IR_DISPATCH_FALLBACK,
+                                                       sizeof IR_DISPATCH_FALLBACK - 1)) != NULL;
 }
 
 const char *ir_masked_intrinsic(LLVMValueRef inst) {

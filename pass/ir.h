@@ -12,6 +12,11 @@
 /* The object a pointer points into (through GEPs and casts, constant
  * expressions included). */
 LLVMValueRef ir_base_object(LLVMValueRef p);
+/* Does p point into no object: null, undef, a constant integer made a
+ * pointer, or an offset from one (an empty std::vector's end of storage,
+ * NULL + n folded to inttoptr (i64 16 to ptr))? Such a pointer is its own
+ * shadow. */
+int ir_points_nowhere(LLVMValueRef p);
 /* v is computed inside its function (an instruction), not a constant, a
  * global or an argument. */
 int ir_is_local(LLVMValueRef v);
@@ -42,6 +47,12 @@ int ir_same_slot(LLVMTargetDataRef td, LLVMValueRef pa, unsigned long long size_
 const char *ir_mem_intrinsic(LLVMValueRef inst);
 /* "load" or "store" for llvm.masked.load/store calls, else NULL. */
 const char *ir_masked_intrinsic(LLVMValueRef inst);
+/* The call kept beside a run-time dispatch of a call through a pointer,
+ * for the pointers no target equals (indirect_calls.c tags it so). */
+#define IR_DISPATCH_FALLBACK "ct.indirect.fallback"
+int ir_is_dispatch_fallback(LLVMValueRef call);
+/* ... and, on a dispatched direct call, that it stays a call (inlining.c). */
+#define IR_DISPATCH_KEPT "ct.dispatch.kept"
 /* A call of __kmpc_fork_call (an OpenMP parallel region, clang's lowering). */
 int ir_is_omp_fork(LLVMValueRef inst);
 /* Does a call in `from` reach `target`, directly or through the bodies of

@@ -32,8 +32,11 @@
 
 /* Work caps of one analysis: beyond them facts are left out, which can
  * only leave bytes unknown (an error, or the single-type rule), never give
- * them a wrong kind. */
-enum { MAX_DEPTH = 4, MAX_VISITS = 20000 };
+ * them a wrong kind. MAX_NESTING bounds the recursion of the walk itself:
+ * pointers stored and loaded back at ever new positions (the nodes of a
+ * std::unordered_map linking to each other) are new visits each time, and
+ * 20000 nested ones overflowed the compiler's stack. */
+enum { MAX_DEPTH = 4, MAX_VISITS = 20000, MAX_NESTING = 256 };
 
 /* A value walked at a position (a list per value: the two ends of a
  * memmove within one object reach it at two positions). */
@@ -48,6 +51,8 @@ typedef struct {
   ct_vmap visited; /* value -> index + 1 of its last visit */
   visit *v;
   unsigned visits, cap;
+  unsigned nesting; /* walks and gathers in progress */
+  int too_deep;     /* one was left out at MAX_NESTING */
   unsigned md_tbaa, md_tbaa_struct;
 } ctx;
 
@@ -550,8 +555,15 @@ static int seen(ctx *c, LLVMValueRef v, const ct_lin *pos) {
 /* Facts from the uses of v, a pointer at pos. */
 static void walk_uses(ctx *c, LLVMValueRef v, ct_lin pos, int depth);
 static void walk(ctx *c, LLVMValueRef v, ct_lin pos, int depth) {
-  if (!seen(c, v, &pos))
+  if (c->nesting >= MAX_NESTING) {
+    c->too_deep = 1;
+    return;
+  }
+  if (!seen(c, v, &pos)) {
+    ++c->nesting;
     walk_uses(c, v, pos, depth);
+    --c->nesting;
+  }
 }
 
 static void walk_uses(ctx *c, LLVMValueRef v, ct_lin pos, int depth) {
@@ -585,10 +597,22 @@ static void walk_uses(ctx *c, LLVMValueRef v, ct_lin pos, int depth) {
   }
 }
 
-/* Facts about the memory p points to, p being at pos: its object's type,
- * the objects a phi or select of pointers may be, the pointers stored
- * where p was loaded from, and the uses of the object. */
+/* Facts about the memory p points to, p being at pos (gather_object,
+ * below), within MAX_NESTING. */
+static void gather_object(ctx *c, LLVMValueRef p, ct_lin pos, int depth);
 static void gather(ctx *c, LLVMValueRef p, ct_lin pos, int depth) {
+  if (c->nesting >= MAX_NESTING) {
+    c->too_deep = 1;
+    return;
+  }
+  ++c->nesting;
+  gather_object(c, p, pos, depth);
+  --c->nesting;
+}
+
+/* Its object's type, the objects a phi or select of pointers may be, the
+ * pointers stored where p was loaded from, and the uses of the object. */
+static void gather_object(ctx *c, LLVMValueRef p, ct_lin pos, int depth) {
   ct_lin lp;
   LLVMValueRef base = decompose(c, p, &lp);
   ct_lin at = lin_combine(pos, &lp, -1);
@@ -625,7 +649,7 @@ void layout_gather_facts(LLVMValueRef copy, ct_layout_facts *out) {
   ct_lin zero = {0};
   gather(&c, LLVMGetOperand(copy, 0), zero, MAX_DEPTH);
   gather(&c, LLVMGetOperand(copy, 1), zero, MAX_DEPTH);
-  out->capped = c.visits > MAX_VISITS;
+  out->capped = c.visits > MAX_VISITS || c.too_deep;
   vmap_free(&c.visited);
   free(c.v);
 }

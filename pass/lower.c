@@ -62,9 +62,38 @@ static LLVMValueRef without_derivative_fn(ct_module *m, LLVMTypeRef t) {
   return f;
 }
 
+/* Is `inst` an llvm.var.annotation of one of Cotangent's attributes ("ct."
+ * ...: clang's record of a parameter's ct::no_derivative, lowered through
+ * the function's annotation)? */
+static int is_cotangent_var_annotation(LLVMValueRef inst) {
+  size_t len = 0;
+  const char *name = util_callee_name(inst, &len);
+  if (!name || len < 19 || memcmp(name, "llvm.var.annotation", 19) || LLVMGetNumArgOperands(inst) < 2)
+    return 0;
+  LLVMValueRef text = LLVMGetOperand(inst, 1);
+  if (!LLVMIsAGlobalVariable(text) || !LLVMGetInitializer(text) || !LLVMIsConstantString(LLVMGetInitializer(text)))
+    return 0;
+  size_t tlen = 0;
+  const char *t = LLVMGetAsString(LLVMGetInitializer(text), &tlen);
+  return tlen >= 3 && !memcmp(t, "ct.", 3);
+}
+
+/* Drops those annotations: they would keep the parameter's stack slot
+ * (with the held pointer stored in it) alive at every -O level, and a
+ * reload of it would not be held constant. */
+static void drop_parameter_annotations(LLVMValueRef fn) {
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb), next; inst; inst = next) {
+      next = LLVMGetNextInstruction(inst);
+      if (is_cotangent_var_annotation(inst))
+        LLVMInstructionEraseFromParent(inst);
+    }
+}
+
 static void hold_parameters_constant(ct_module *m, LLVMValueRef fn) {
   if (LLVMIsDeclaration(fn))
     return;
+  drop_parameter_annotations(fn);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   LLVMPositionBuilderBefore(b, LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(fn)));
   unsigned n = LLVMCountParams(fn);

@@ -17,6 +17,9 @@ static const struct {
     {"__ct_gradient_of", "ct_gradient_of", OP_CT_GRADIENT_OF, 0},
     {"__ct_pullback", "ct_pullback", OP_CT_PULLBACK, 0},
     {"__ct_value_with_pullback", "ct_value_with_pullback", OP_CT_VALUE_WITH_PULLBACK, 0},
+    {"__enzyme_fwddiff", "__enzyme_fwddiff", OP_ENZYME_FWDDIFF, 1},
+    {"__ct_derivative", "ct_derivative", OP_CT_DERIVATIVE, 0},
+    {"__ct_value_with_derivative", "ct_value_with_derivative", OP_CT_VALUE_WITH_DERIVATIVE, 0},
 };
 enum { NOPERATORS = sizeof OPERATORS / sizeof OPERATORS[0] };
 
@@ -30,7 +33,10 @@ static const struct {
                            {"__ct_const_marker", MARK_CT_CONST},
                            {"enzyme_allocated", MARK_ALLOCATED},
                            {"enzyme_tape", MARK_TAPE},
-                           {"enzyme_nofree", MARK_NOFREE}};
+                           {"enzyme_nofree", MARK_NOFREE},
+                           {"enzyme_primal_return", MARK_PRIMAL_RETURN},
+                           {"enzyme_dup_return", MARK_DUP_RETURN},
+                           {"enzyme_const_return", MARK_CONST_RETURN}};
 
 /* Where `part` begins in s[0, len), or len. */
 static size_t find(const char *s, size_t len, const char *part) {
@@ -58,7 +64,12 @@ const char *operator_name(ct_op_kind k) {
 }
 
 int operator_is_enzyme(ct_op_kind k) {
-  return k == OP_ENZYME_AUTODIFF || k == OP_ENZYME_AUGMENT || k == OP_ENZYME_REVERSE || k == OP_ENZYME_AUGMENTSIZE;
+  return k == OP_ENZYME_AUTODIFF || k == OP_ENZYME_AUGMENT || k == OP_ENZYME_REVERSE || k == OP_ENZYME_AUGMENTSIZE ||
+         k == OP_ENZYME_FWDDIFF;
+}
+
+int operator_is_forward(ct_op_kind k) {
+  return k == OP_ENZYME_FWDDIFF || k == OP_CT_DERIVATIVE || k == OP_CT_VALUE_WITH_DERIVATIVE;
 }
 
 ct_marker marker_of_name(const char *name, size_t len) {

@@ -13,7 +13,9 @@ extern "C" {
 
 typedef enum {
   OP_NONE, OP_ENZYME_AUTODIFF, OP_ENZYME_AUGMENT, OP_ENZYME_REVERSE, OP_ENZYME_AUGMENTSIZE, OP_CT_GRADIENT,
-  OP_CT_VALUE_WITH_GRADIENT, OP_CT_PULLBACK, OP_CT_VALUE_WITH_PULLBACK, OP_CT_GRADIENT_OF
+  OP_CT_VALUE_WITH_GRADIENT, OP_CT_PULLBACK, OP_CT_VALUE_WITH_PULLBACK, OP_CT_GRADIENT_OF,
+  /* forward (tangent) mode */
+  OP_ENZYME_FWDDIFF, OP_CT_DERIVATIVE, OP_CT_VALUE_WITH_DERIVATIVE
 } ct_op_kind;
 
 /* The operator a function of this (symbol) name is: Cotangent's by their
@@ -24,6 +26,9 @@ ct_op_kind operator_kind_of_name(const char *name, size_t len);
 const char *operator_name(ct_op_kind k);
 /* Enzyme's ABI (markers enzyme_*, the result holds the derivatives). */
 int operator_is_enzyme(ct_op_kind k);
+/* Forward mode: each floating-point argument is followed by its tangent
+ * value, each pointer by its tangent array (shadow). */
+int operator_is_forward(ct_op_kind k);
 
 /* An operator call with facts from the frontend (operators.h) calls a
  * declaration of its own, <operator>SUFFIX<n>. */
@@ -32,15 +37,18 @@ int operator_is_enzyme(ct_op_kind k);
 /* Activity markers, and Enzyme's split-mode options (enzyme_allocated,
  * size: the tape goes into the caller's buffer of that size; enzyme_tape,
  * p: the tape, or that buffer; enzyme_nofree: the reverse keeps the tape
- * for another run). */
+ * for another run), and its forward mode's result options
+ * (enzyme_primal_return: the value too; enzyme_dup_return: the tangent, as
+ * by default; enzyme_const_return: no tangent). */
 typedef enum {
-  MARK_NONE, MARK_OUT, MARK_CONST, MARK_DUP, MARK_DUPNONEED, MARK_CT_CONST, MARK_ALLOCATED, MARK_TAPE, MARK_NOFREE
+  MARK_NONE, MARK_OUT, MARK_CONST, MARK_DUP, MARK_DUPNONEED, MARK_CT_CONST, MARK_ALLOCATED, MARK_TAPE, MARK_NOFREE,
+  MARK_PRIMAL_RETURN, MARK_DUP_RETURN, MARK_CONST_RETURN
 } ct_marker;
 
 /* The marker a global of this name is (MARK_NONE: none). */
 ct_marker marker_of_name(const char *name, size_t len);
 /* The name of marker number i (0 <= i < MARKER_COUNT). */
-enum { MARKER_COUNT = 8 };
+enum { MARKER_COUNT = 11 };
 const char *marker_name(unsigned i);
 
 #ifdef __cplusplus

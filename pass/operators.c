@@ -70,6 +70,8 @@ static int lower_site(ct_module *m, const ct_site *s, LLVMValueRef *gradient_cal
   }
   if (s->kind == OP_ENZYME_AUGMENTSIZE) /* nothing is differentiated */
     return operators_lower_augmentsize(m, &c);
+  if (operator_is_forward(s->kind)) /* forward derivatives serve here */
+    return operators_lower_derivative(m, &c, gradient_call);
   if (!enzyme_check_forward_only(m, c.fn, s->caller, s->call, operator_name(s->kind)))
     return 0;
   switch (s->kind) {
@@ -208,12 +210,18 @@ static void explain_second_order(const ct_site *s, LLVMValueRef fn, const ct_sit
   int k = runtime_call_in(t->caller);
   size_t len = 0, tlen = 0;
   const char *name = LLVMGetValueName2(fn, &len), *tname = LLVMGetValueName2(t->caller, &tlen);
-  operators_error(s, "%s: cannot differentiate '%.*s' (second derivatives): it computes a gradient itself (the %s%s%s "
-                     "in '%.*s'), whose code %s; differentiating such a gradient again (reverse over reverse) is not "
-                     "supported yet (it needs forward mode); second derivatives work where the inner gradient is "
-                     "straight-line code or its loops' values are recomputed, with no memory allocated",
-                  operator_name(s->kind), (int)len, name, operator_name(t->kind), *t->where ? " at " : "", t->where,
-                  (int)tlen, tname, RUNTIME_CALLS[k > 0 ? k : NRUNTIME_CALLS - 1].what);
+  int inner_forward = operator_is_forward(t->kind);
+  operators_error(s, "%s: cannot differentiate '%.*s' (second derivatives): it computes a %s itself (the %s%s%s "
+                     "in '%.*s'), whose code %s; differentiating such a %s again (%s over %s) is not supported yet%s; "
+                     "second derivatives work where the inner %s is straight-line code or its loops' values are "
+                     "recomputed, with no memory allocated",
+                  operator_name(s->kind), (int)len, name, inner_forward ? "derivative" : "gradient",
+                  operator_name(t->kind), *t->where ? " at " : "", t->where, (int)tlen, tname,
+                  RUNTIME_CALLS[k > 0 ? k : NRUNTIME_CALLS - 1].what, inner_forward ? "derivative" : "gradient",
+                  operator_is_forward(s->kind) ? "forward" : "reverse", inner_forward ? "forward" : "reverse",
+                  inner_forward ? "" : " (reverse over forward works: take the inner derivative in forward mode, "
+                                       "ct_derivative or __enzyme_fwddiff, whose code keeps no tape)",
+                  inner_forward ? "derivative" : "gradient");
 }
 
 /* Lowers site s after the sites inside the code it differentiates (state:
@@ -328,13 +336,28 @@ static LLVMValueRef value_in_local(LLVMValueRef v, LLVMValueRef *store) {
   return held;
 }
 
+/* value_in_local through a chain of such locals (wrappers that pass their
+ * parameters on to wrappers: cotangent.hpp's span arguments); *store is the
+ * store of the value itself. */
+static LLVMValueRef value_through_locals(LLVMValueRef v, LLVMValueRef *store) {
+  LLVMValueRef held = value_in_local(v, store), inner = NULL;
+  for (int depth = 0; held && depth < 64; ++depth) {
+    LLVMValueRef deeper = value_in_local(held, &inner);
+    if (!deeper)
+      break;
+    held = deeper;
+    *store = inner;
+  }
+  return held;
+}
+
 /* An operator's operands that are locals holding a function or a marker
  * (ct_const, enzyme_dup, ...) become that function or a load of the marker:
  * what a wrapper passed on is read as if written at the call. */
 static void see_through_locals(ct_module *m, LLVMValueRef call) {
   unsigned n = (unsigned)LLVMGetNumArgOperands(call);
   for (unsigned k = 0; k < n; ++k) {
-    LLVMValueRef store = NULL, held = value_in_local(LLVMGetOperand(call, k), &store);
+    LLVMValueRef store = NULL, held = value_through_locals(LLVMGetOperand(call, k), &store);
     if (held && LLVMIsAFunction(held)) {
       LLVMSetOperand(call, k, held);
       continue;

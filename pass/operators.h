@@ -15,7 +15,8 @@
  * source location of each argument, which the IR no longer has (opaque
  * pointers, structs split into their fields). */
 typedef struct {
-  char kind;                /* 'f' floating, 'p' pointer, 's' struct with data, 'c' complex, 'r' other struct, 'o' */
+  char kind;                /* 'f' floating, 'p' pointer, 'F' function pointer, 's' struct with data, 'c' complex,
+                               'r' other struct, 'o' */
   unsigned long type, base; /* ids of the C type (a pointer's pointee) and of its array element; 0: void */
   const char *name, *shown; /* the parameter's name (may be ""), that type as C writes it */
 } ct_fact_param;
@@ -76,7 +77,7 @@ typedef struct {
   unsigned nargs;
   LLVMValueRef sret;   /* Enzyme: the struct the results go to, or NULL */
   LLVMValueRef fn;     /* the function differentiated (or a pointer, at run time) */
-  LLVMValueRef pb_out; /* ct_value_with_pullback: where the pullback goes */
+  LLVMValueRef pb_out; /* ct_value_with_pullback: where the pullback goes (ct_value_with_derivative: the tangent) */
   unsigned first;      /* the operand after fn (and pb_out) */
   char fname[256];
   ct_spec spec; /* fn, nparams, act */
@@ -88,6 +89,8 @@ typedef struct {
      enzyme_tape (0 when absent), and enzyme_nofree */
   unsigned tape_size, tape;
   int nofree;
+  /* __enzyme_fwddiff: enzyme_primal_return, enzyme_const_return */
+  int primal_return, const_return;
 } ct_op_call;
 
 typedef enum { PARSE_ERROR, PARSE_OK, PARSE_RUNTIME_POINTER } ct_parse_result;
@@ -116,6 +119,15 @@ int operators_lower_runtime_pointer(ct_module *m, const ct_op_call *c);
 int operators_lower_augmentsize(ct_module *m, const ct_op_call *c);
 /* Those bytes. */
 unsigned long long operators_tape_bytes(ct_module *m);
+/* The `n` results `vals` as the operator call returns them (C's ABI: the
+ * natural struct stored, the call's type loaded, or copied into sret);
+ * NULL when the call returns nothing. At m->b. */
+LLVMValueRef operators_coerce_results(ct_module *m, LLVMValueRef call, LLVMValueRef sret, LLVMValueRef *vals,
+                                      unsigned n);
+/* Forward mode (tangent_operators.c): ct_derivative, ct_value_with_
+ * derivative and __enzyme_fwddiff become a call of the tangent function
+ * (returned for inlining). */
+int operators_lower_derivative(ct_module *m, const ct_op_call *c, LLVMValueRef *tangent_call);
 /* After the operators: ct_pullback_apply calls pass the runtime the number
  * of derivative pointers they give (__ct_pullback_apply_counted); a wrong
  * number is a compile error where the pullback's origin is in view. */

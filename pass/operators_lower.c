@@ -41,8 +41,8 @@ static unsigned build_args(ct_module *m, const ct_op_call *c, LLVMValueRef *garg
 /* Writes the gradient's result fields into the operator call's return value
  * following the C ABI's coercion: store the natural struct, load the type
  * the call returns (or copy into the sret buffer). */
-static LLVMValueRef coerce_results(ct_module *m, LLVMValueRef call, LLVMValueRef sret, LLVMValueRef *vals,
-                                   unsigned n) {
+LLVMValueRef operators_coerce_results(ct_module *m, LLVMValueRef call, LLVMValueRef sret, LLVMValueRef *vals,
+                                      unsigned n) {
   LLVMTypeRef rty = LLVMTypeOf(call);
   if (!sret && LLVMGetTypeKind(rty) == LLVMVoidTypeKind)
     return NULL;
@@ -103,7 +103,7 @@ int operators_lower_gradient(ct_module *m, const ct_op_call *c, LLVMValueRef *gr
     if (spec.want_value && LLVMGetTypeKind(LLVMTypeOf(call)) != LLVMVoidTypeKind)
       replacement = LLVMBuildFPCast(m->b, vals[0], LLVMTypeOf(call), "");
   } else {
-    replacement = coerce_results(m, call, c->sret, vals, nfields);
+    replacement = operators_coerce_results(m, call, c->sret, vals, nfields);
   }
   if (replacement)
     LLVMReplaceAllUsesWith(call, replacement);
@@ -226,7 +226,7 @@ int operators_lower_split(ct_module *m, ct_op_call *c) {
     --nfields;
   } else if (s->kind == OP_ENZYME_AUGMENT && !sret && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind)
     nfields = 1; /* augmentfwd declared as returning just the tape pointer */
-  LLVMValueRef replacement = coerce_results(m, call, sret, first, nfields);
+  LLVMValueRef replacement = operators_coerce_results(m, call, sret, first, nfields);
   if (replacement)
     LLVMReplaceAllUsesWith(call, replacement);
   return 1;

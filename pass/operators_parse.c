@@ -87,9 +87,11 @@ static int parse_head(ct_op_call *c) {
     return 0;
   }
   c->fn = LLVMGetOperand(s->call, i++);
-  if (s->kind == OP_CT_VALUE_WITH_PULLBACK) {
+  if (s->kind == OP_CT_VALUE_WITH_PULLBACK || s->kind == OP_CT_VALUE_WITH_DERIVATIVE) {
     if (i >= c->nargs || LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, i))) != LLVMPointerTypeKind) {
-      operators_error(s, "%s: the second argument must point to where the pullback goes (&pb)", op);
+      operators_error(s, "%s: the second argument must point to where the %s goes (%s)", op,
+                      s->kind == OP_CT_VALUE_WITH_PULLBACK ? "pullback" : "derivative",
+                      s->kind == OP_CT_VALUE_WITH_PULLBACK ? "&pb" : "a double *");
       return 0;
     }
     c->pb_out = LLVMGetOperand(s->call, i++);
@@ -181,6 +183,20 @@ static int parse_options(ct_module *m, ct_op_call *c, unsigned *i) {
   const char *op = operator_name(s->kind);
   for (;;) {
     ct_marker mk = *i < c->nargs ? operators_marker(LLVMGetOperand(s->call, *i)) : MARK_NONE;
+    if ((mk == MARK_PRIMAL_RETURN || mk == MARK_DUP_RETURN || mk == MARK_CONST_RETURN) &&
+        s->kind != OP_ENZYME_FWDDIFF) {
+      operators_error(s, "%s: %s belongs to forward mode (__enzyme_fwddiff)", op,
+                      mk == MARK_PRIMAL_RETURN ? "enzyme_primal_return"
+                      : mk == MARK_DUP_RETURN  ? "enzyme_dup_return"
+                                               : "enzyme_const_return");
+      return 0;
+    }
+    if (mk == MARK_PRIMAL_RETURN || mk == MARK_DUP_RETURN || mk == MARK_CONST_RETURN) { /* what the result holds */
+      c->primal_return |= mk == MARK_PRIMAL_RETURN;
+      c->const_return = mk == MARK_CONST_RETURN ? 1 : mk == MARK_DUP_RETURN ? 0 : c->const_return;
+      ++*i;
+      continue;
+    }
     if (mk != MARK_ALLOCATED && mk != MARK_TAPE && mk != MARK_NOFREE)
       return 1;
     const char *name = mk == MARK_ALLOCATED ? "enzyme_allocated" : mk == MARK_TAPE ? "enzyme_tape" : "enzyme_nofree";
@@ -219,15 +235,31 @@ static int parse_options(ct_module *m, ct_op_call *c, unsigned *i) {
   }
 }
 
+/* Is the operand `arg` for parameter p a function pointer (by C's type
+ * when the frontend told it, else a function passed directly)? */
+static int is_function_pointer(const ct_fact_walk *w, unsigned p, LLVMValueRef arg) {
+  int cp = w->have ? w->c_param[p] : -1;
+  if (cp >= 0)
+    return w->f.params[cp].kind == 'F';
+  while (arg && LLVMIsAConstantExpr(arg) && (LLVMGetConstOpcode(arg) == LLVMBitCast ||
+                                             LLVMGetConstOpcode(arg) == LLVMAddrSpaceCast))
+    arg = LLVMGetOperand(arg, 0);
+  return arg && (LLVMIsAFunction(arg) || LLVMIsAGlobalAlias(arg));
+}
+
 /* The activity of parameter p by default and by marker, checked against
- * its type; the marker's operand is consumed. */
+ * its type; the marker's operand is consumed. A function pointer is
+ * constant by default: it has no shadow, and calls through it dispatch
+ * to the function it points to (indirect_calls.c). */
 static int parse_activity(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec *declared, int has_declared,
-                          unsigned *i) {
+                          unsigned *i, const ct_fact_walk *w) {
   const ct_site *s = c->site;
   const char *op = operator_name(s->kind);
   int is_fp = type_is_fp(pt), is_ptr = LLVMGetTypeKind(pt) == LLVMPointerTypeKind;
-  ct_activity act = custom_param_no_derivative(c->fn, p) || (has_declared && declared->act[p] == ACT_CONST &&
-                                                             (is_fp || is_ptr))
+  LLVMValueRef arg = *i < c->nargs ? LLVMGetOperand(s->call, *i) : NULL;
+  ct_activity act = custom_param_no_derivative(c->fn, p) ||
+                            (has_declared && declared->act[p] == ACT_CONST && (is_fp || is_ptr)) ||
+                            (is_ptr && is_function_pointer(w, p, arg))
                         ? ACT_CONST
                     : is_fp  ? ACT_ACTIVE
                     : is_ptr ? ACT_DUP
@@ -240,6 +272,13 @@ static int parse_activity(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_sp
     }
     ++*i;
     act = mk == MARK_OUT ? ACT_ACTIVE : mk == MARK_DUP ? ACT_DUP : mk == MARK_DUPNONEED ? ACT_DUPNONEED : ACT_CONST;
+    if (operator_is_forward(s->kind) && mk == MARK_OUT) {
+      operators_error(s, "%s: parameter %u is marked enzyme_out, which forward mode does not take: a "
+                         "floating-point argument is followed by its tangent (enzyme_dup, or no marker)", op, p + 1);
+      return 0;
+    }
+    if (operator_is_forward(s->kind) && is_fp && (act == ACT_DUP || act == ACT_DUPNONEED))
+      act = ACT_ACTIVE; /* x, dx: the value and its tangent */
   }
   if (act == ACT_ACTIVE && !is_fp) {
     operators_error(s, "%s: parameter %u is marked active (enzyme_out) but is not floating point", op, p + 1);
@@ -268,14 +307,15 @@ static int parse_param(ct_module *m, ct_op_call *c, unsigned p, LLVMTypeRef pt, 
                        "structs by value is not supported yet (pass a pointer to the struct)", op, p + 1, c->fname);
     return 0;
   }
-  if (!parse_activity(c, p, pt, declared, has_declared, i))
+  if (!parse_activity(c, p, pt, declared, has_declared, i, w))
     return 0;
   ct_activity act = c->spec.act[p];
   int dup = act == ACT_DUP || act == ACT_DUPNONEED;
   int wants_out = act == ACT_ACTIVE && (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT);
-  if (*i + 1 + (dup || wants_out) > c->nargs) {
-    operators_error(s, "%s: too few arguments: parameter %u of the function has no value (or no derivative/shadow "
-                       "location)", op, p + 1);
+  int wants_tangent = act == ACT_ACTIVE && operator_is_forward(s->kind); /* a value of its type */
+  if (*i + 1 + (dup || wants_out || wants_tangent) > c->nargs) {
+    operators_error(s, "%s: too few arguments: parameter %u of the function has no value (or no %s)", op, p + 1,
+                    wants_tangent ? "tangent" : "derivative/shadow location");
     return 0;
   }
   if (cp >= 0 && (dup || wants_out) &&
@@ -285,7 +325,14 @@ static int parse_param(ct_module *m, ct_op_call *c, unsigned p, LLVMTypeRef pt, 
     return 0;
   c->value[p] = (*i)++;
   c->extra[p] = 0;
-  if (dup || wants_out) {
+  if (wants_tangent) {
+    if (!type_is_fp_scalar(LLVMTypeOf(LLVMGetOperand(s->call, *i))) && LLVMTypeOf(LLVMGetOperand(s->call, *i)) != pt) {
+      operators_error(s, "%s: floating-point parameter %u must be followed by its tangent, a value of its type "
+                         "(e.g. 1.0)", op, p + 1);
+      return 0;
+    }
+    c->extra[p] = (*i)++;
+  } else if (dup || wants_out) {
     if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, *i))) != LLVMPointerTypeKind) {
       if (dup)
         operators_error(s, "%s: the shadow of parameter %u must be a pointer", op, p + 1);
@@ -353,8 +400,10 @@ static int parse_layout(ct_module *m, ct_op_call *c, const ct_spec *declared, in
     operators_error(s, "%s: %u argument(s) too many for the function's parameters", op, c->nargs - i);
     return 0;
   }
-  if (!operator_is_enzyme(s->kind) && !ret_fp) {
-    operators_error(s, "%s: '%s' must return a floating-point value", op, c->fname);
+  if (!operator_is_enzyme(s->kind) && !ret_fp &&
+      !(s->kind == OP_CT_DERIVATIVE && LLVMGetTypeKind(LLVMGetReturnType(fty)) == LLVMVoidTypeKind)) {
+    operators_error(s, "%s: '%s' must return a floating-point value%s", op, c->fname,
+                    s->kind == OP_CT_DERIVATIVE ? " (or nothing)" : "");
     return 0;
   }
   return 1;

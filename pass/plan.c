@@ -40,7 +40,7 @@ static void add_need(ct_block *b, LLVMValueRef v, ct_need_kind kind) {
  * it is a cheap pure instruction, or a load of memory that no write (and no
  * call) can change after the load ran. */
 
-static int is_cheap(ct_gen *g, LLVMValueRef v) {
+static int is_cheap(ct_gen *g, ct_block *b, LLVMValueRef v) {
   if (!LLVMIsAInstruction(v))
     return 0;
   switch (LLVMGetInstructionOpcode(v)) {
@@ -51,7 +51,7 @@ static int is_cheap(ct_gen *g, LLVMValueRef v) {
   case LLVMSIToFP: case LLVMUIToFP: case LLVMBitCast: case LLVMGetElementPtr: case LLVMFreeze:
     return 1;
   case LLVMLoad:
-    return !LLVMGetVolatile(v) && memory_reads_unchanged(g, v);
+    return !LLVMGetVolatile(v) && (memory_reads_unchanged(g, v) || remat_restores(g, b, v));
   case LLVMCall: {
     /* intrinsics that are a few instructions */
     static const char *const CHEAP[] = {"llvm.fmuladd.", "llvm.fma.", "llvm.fabs.", "llvm.copysign.",
@@ -124,7 +124,7 @@ static int once_per_loop_run(ct_gen *g, ct_block *b, LLVMValueRef v) {
 static int tape_cost(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
   if (available(g, b, v) || once_per_loop_run(g, b, v))
     return 0;
-  if (depth <= 0 || !is_cheap(g, v))
+  if (depth <= 0 || !is_cheap(g, b, v))
     return 1;
   int c = 0, n = operand_count(v);
   for (int k = 0; k < n && c <= 1; ++k)
@@ -138,7 +138,7 @@ static int tape_cost(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
 static void need_value(ct_gen *g, ct_block *b, LLVMValueRef v, int depth) {
   if (available(g, b, v))
     return;
-  if (depth > 0 && is_cheap(g, v)) {
+  if (depth > 0 && is_cheap(g, b, v)) {
     int c = 0, n = operand_count(v);
     for (int k = 0; k < n && c <= 1; ++k)
       c += tape_cost(g, b, LLVMGetOperand(v, (unsigned)k), depth - 1);
@@ -210,8 +210,15 @@ static void need(ct_gen *g, ct_block *b, LLVMValueRef v, ct_need_kind kind) {
     }
   }
   ct_block *def = cfg_block_of(g, LLVMGetInstructionParent(v));
-  if (def->stable || has_need(b, v, kind))
+  if (def->stable || has_need(b, v, kind) || has_need(b, v, NEED_HOISTED_SHADOW))
     return;
+  ct_block *exit = kind == NEED_SHADOW ? hoist_target(g, b, v) : NULL;
+  if (exit) { /* a shadow invariant in loops around b: once per run of the outermost */
+    need(g, exit, v, NEED_SHADOW);
+    vmap_set(&g->hoisted_shadows, v, v);
+    add_need(b, v, NEED_HOISTED_SHADOW);
+    return;
+  }
   add_need(b, v, kind);
 }
 
@@ -405,6 +412,23 @@ static void plan_batches(ct_gen *g) {
   }
 }
 
+/* remat.c's cost of a live-in: what tape_cost says, at most 1. */
+static int live_in_cost(ct_gen *g, ct_block *b, LLVMValueRef v) { return tape_cost(g, b, v, 3) > 0; }
+
+/* Loops whose iterations the reverse recomputes (remat.c): the values
+ * each recomputation takes, then its marker, lead its latch's needs. */
+static void plan_iterations(ct_gen *g) {
+  unsigned n = remat_choose(g, live_in_cost);
+  for (unsigned k = 0; k < n; ++k) {
+    ct_block *latch = remat_latch(g, k);
+    LLVMValueRef *ins;
+    unsigned nins = remat_live_ins(g, k, &ins);
+    for (unsigned i = 0; i < nins; ++i)
+      need(g, latch, ins[i], NEED_VALUE);
+    add_need(latch, remat_marker(g, k), NEED_ITERATION);
+  }
+}
+
 /* Only what the expressions for the active operands use (a complex
  * operand: both its arguments). */
 static void plan_rule(ct_gen *g, ct_block *b, LLVMValueRef inst) {
@@ -419,6 +443,11 @@ static void plan_rule(ct_gen *g, ct_block *b, LLVMValueRef inst) {
     need(g, b, inst, NEED_VALUE);
 }
 
+int plan_copy_clears_only(ct_gen *g, LLVMValueRef copy, const ct_layout *layout) {
+  return layout->kind == CT_LAYOUT_UNKNOWN && !vmap_get(&g->active, LLVMGetOperand(copy, 1)) &&
+         !stored_pointers_copies_pointers(g, copy);
+}
+
 /* A memcpy/memmove (or memset, with `copy` 0): the shadows of both ends, and
  * the length. A copy of integers and pointers only (whose shadows the
  * forward pass copies: stored_pointers.c) has no reverse. */
@@ -426,7 +455,8 @@ static void plan_copy(ct_gen *g, ct_block *b, LLVMValueRef inst, int copy) {
   if (copy) {
     ct_layout layout;
     layout_of_copy(inst, &layout);
-    int moves = layout.kind == CT_LAYOUT_UNIFORM || layout.kind == CT_LAYOUT_FIELDS;
+    int moves = layout.kind == CT_LAYOUT_UNIFORM || layout.kind == CT_LAYOUT_FIELDS ||
+                plan_copy_clears_only(g, inst, &layout);
     int pointers = stored_pointers_copies_pointers(g, inst);
     if (!moves && !(pointers && !layout.fp_seen) && layout.kind != CT_LAYOUT_NO_FP) {
       char *what = util_format("copies memory whose element type Cotangent cannot deduce (%s)", layout.why);
@@ -533,6 +563,7 @@ void plan_tape(ct_gen *g) {
     find_iv(g, &g->blocks[i]);
   for (unsigned i = 0; i < g->nblocks; ++i)
     find_guard(g, &g->blocks[i]);
+  plan_iterations(g);
   stored_pointers_plan(g);
   for (unsigned i = 0; i < g->nblocks && !g->failed; ++i) {
     ct_block *b = &g->blocks[i];
@@ -542,6 +573,8 @@ void plan_tape(ct_gen *g) {
   }
   if (!g->failed)
     plan_batches(g);
+  if (!g->failed)
+    remat_remark(g);
   /* mallocs the reverse pass reads: their reverse frees them */
   for (size_t i = 0; i < g->deferred_free.cap && !g->failed; ++i)
     if (g->deferred_free.keys[i])

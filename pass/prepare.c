@@ -13,6 +13,181 @@
 /* marks a copy whose function was rejected (constructs.c) */
 static const char REJECTED[] = "ct-rejected";
 
+/* ---- loads and stores through a select of two objects ----
+ * LLVM folds `c ? x[i] : w[j]` into one load through `select c, &x[i],
+ * &w[j]` (and sinks `if (c) x[i] = v; else w[j] = v;` into one store; a
+ * memcpy from `c ? x : w` is written so).
+ * When x is differentiable and w is not, that pointer would mix memory with
+ * and without a shadow. The access is split back into a branch on c with
+ * one access per arm, which is what the source did: nothing is loaded
+ * speculatively (an arm may be unsafe to load when not chosen). */
+
+/* The select of pointers `addr` is computed from through GEPs, whose arms
+ * point into different objects (neither being NULL or undef), or NULL. */
+static LLVMValueRef select_of_objects(LLVMValueRef addr) {
+  LLVMValueRef p = addr;
+  while (LLVMIsAGetElementPtrInst(p))
+    p = LLVMGetOperand(p, 0);
+  if (!LLVMIsASelectInst(p) || LLVMGetTypeKind(LLVMTypeOf(p)) != LLVMPointerTypeKind)
+    return NULL;
+  LLVMValueRef a = LLVMGetOperand(p, 1), b = LLVMGetOperand(p, 2);
+  if (LLVMIsAConstantPointerNull(a) || LLVMIsAConstantPointerNull(b) || LLVMIsAUndefValue(a) ||
+      LLVMIsAUndefValue(b) || LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(p, 0))) != LLVMIntegerTypeKind)
+    return NULL; /* c ? p : NULL is its own shadow; a vector condition stays */
+  return ir_base_object(a) == ir_base_object(b) ? NULL : p;
+}
+
+/* `p` (the select `sel`, or a GEP chain on it) rebuilt at the builder's
+ * position with `arm` in place of the select. */
+static LLVMValueRef rebuild_on_arm(ct_module *m, LLVMValueRef p, LLVMValueRef sel, LLVMValueRef arm) {
+  if (p == sel)
+    return arm;
+  LLVMValueRef base = rebuild_on_arm(m, LLVMGetOperand(p, 0), sel, arm);
+  LLVMValueRef g = LLVMInstructionClone(p);
+  LLVMInsertIntoBuilder(m->b, g);
+  LLVMSetOperand(g, 0, base);
+  return g;
+}
+
+/* Removes the GEP chain of `addr` down to (and with) the select when
+ * nothing uses it any more. */
+static void erase_dead_chain(LLVMValueRef addr) {
+  while (addr && LLVMIsAInstruction(addr) && !LLVMGetFirstUse(addr)) {
+    LLVMValueRef below = LLVMIsAGetElementPtrInst(addr) ? LLVMGetOperand(addr, 0) : NULL;
+    LLVMInstructionEraseFromParent(addr);
+    addr = below;
+  }
+}
+
+/* The operand of `inst` (a load, a store, or a memcpy/memmove/memset) that
+ * is an address through a select of two objects, or -1. */
+static int selected_operand(LLVMValueRef inst) {
+  if (LLVMIsALoadInst(inst) || LLVMIsAStoreInst(inst)) {
+    if (LLVMGetVolatile(inst) || LLVMGetOrdering(inst) != LLVMAtomicOrderingNotAtomic)
+      return -1;
+    int k = LLVMIsALoadInst(inst) ? 0 : 1;
+    return select_of_objects(LLVMGetOperand(inst, (unsigned)k)) ? k : -1;
+  }
+  if (!LLVMIsAMemIntrinsic(inst))
+    return -1;
+  for (int k = 0; k < 2; ++k) /* destination, source (memset: the value) */
+    if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(inst, (unsigned)k))) == LLVMPointerTypeKind &&
+        select_of_objects(LLVMGetOperand(inst, (unsigned)k)))
+      return k;
+  return -1;
+}
+
+/* Appends v to the growable worklist *todo (*n used of *cap). */
+static void push_access(LLVMValueRef **todo, size_t *n, size_t *cap, LLVMValueRef v) {
+  if (*n == *cap) {
+    *cap = *cap ? 2 * *cap : 8;
+    *todo = realloc(*todo, *cap * sizeof **todo);
+    if (!*todo)
+      abort();
+  }
+  (*todo)[(*n)++] = v;
+}
+
+/* `inst`, whose operand k is an address through `sel`, becomes one copy
+ * per arm; a copy that still has such an operand (a memcpy between two
+ * selects) is added to *todo. */
+static void split_access(ct_module *m, LLVMValueRef inst, int k, LLVMValueRef **todo, size_t *n, size_t *cap) {
+  LLVMValueRef addr = LLVMGetOperand(inst, (unsigned)k), term[2], arms[2];
+  LLVMValueRef sel = select_of_objects(addr);
+  ct_bridge_split_if_then_else(LLVMGetOperand(sel, 0), inst, &term[0], &term[1]);
+  for (int a = 0; a < 2; ++a) {
+    LLVMPositionBuilderBefore(m->b, term[a]);
+    LLVMValueRef arm_addr = rebuild_on_arm(m, addr, sel, LLVMGetOperand(sel, (unsigned)a + 1));
+    arms[a] = LLVMInstructionClone(inst);
+    LLVMInsertIntoBuilder(m->b, arms[a]);
+    LLVMSetOperand(arms[a], (unsigned)k, arm_addr);
+    if (selected_operand(arms[a]) >= 0) {
+      push_access(todo, n, cap, arms[a]);
+    }
+  }
+  if (LLVMIsALoadInst(inst)) {
+    LLVMPositionBuilderBefore(m->b, inst);
+    LLVMValueRef phi = LLVMBuildPhi(m->b, LLVMTypeOf(inst), "");
+    LLVMBasicBlockRef from[2] = {LLVMGetInstructionParent(term[0]), LLVMGetInstructionParent(term[1])};
+    LLVMAddIncoming(phi, arms, from, 2);
+    LLVMReplaceAllUsesWith(inst, phi);
+  }
+  LLVMInstructionEraseFromParent(inst);
+  erase_dead_chain(addr);
+}
+
+/* The same fold through a phi: SimplifyCFG sinks the loads of `if (c) v =
+ * x[i]; else v = w[j];` into one load of `phi [&x[i], then], [&w[j],
+ * else]`. When the load is the first instruction after its block's phis
+ * (nothing before it writes memory) and each incoming block has only this
+ * successor, the load moves back into the incoming blocks: each loads what
+ * the source loaded on that path. */
+static int phi_of_objects(LLVMValueRef load) {
+  LLVMValueRef phi = LLVMGetOperand(load, 0);
+  if (!LLVMIsALoadInst(load) || LLVMGetVolatile(load) || LLVMGetOrdering(load) != LLVMAtomicOrderingNotAtomic ||
+      !LLVMIsAPHINode(phi) || LLVMGetInstructionParent(phi) != LLVMGetInstructionParent(load))
+    return 0;
+  for (LLVMValueRef i = LLVMGetPreviousInstruction(load); i; i = LLVMGetPreviousInstruction(i))
+    if (!LLVMIsAPHINode(i))
+      return 0;
+  unsigned n = LLVMCountIncoming(phi);
+  LLVMValueRef first = NULL;
+  int differ = 0;
+  for (unsigned k = 0; k < n; ++k) {
+    LLVMValueRef v = LLVMGetIncomingValue(phi, k);
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(LLVMGetIncomingBlock(phi, k));
+    if (!term || LLVMGetNumSuccessors(term) != 1 || LLVMIsAConstantPointerNull(v) || LLVMIsAUndefValue(v))
+      return 0;
+    LLVMValueRef base = ir_base_object(v);
+    if (!first)
+      first = base;
+    differ |= base != first;
+  }
+  return differ;
+}
+
+static void split_phi_load(ct_module *m, LLVMValueRef load) {
+  LLVMValueRef phi = LLVMGetOperand(load, 0);
+  unsigned n = LLVMCountIncoming(phi);
+  LLVMPositionBuilderBefore(m->b, load);
+  LLVMValueRef merged = LLVMBuildPhi(m->b, LLVMTypeOf(load), "");
+  for (unsigned k = 0; k < n; ++k) {
+    LLVMBasicBlockRef from = LLVMGetIncomingBlock(phi, k);
+    LLVMPositionBuilderBefore(m->b, LLVMGetBasicBlockTerminator(from));
+    LLVMValueRef l = LLVMInstructionClone(load);
+    LLVMInsertIntoBuilder(m->b, l);
+    LLVMSetOperand(l, 0, LLVMGetIncomingValue(phi, k));
+    LLVMAddIncoming(merged, &l, &from, 1);
+  }
+  LLVMReplaceAllUsesWith(load, merged);
+  LLVMInstructionEraseFromParent(load);
+  if (!LLVMGetFirstUse(phi))
+    LLVMInstructionEraseFromParent(phi);
+}
+
+static void split_selected_accesses(ct_module *m, LLVMValueRef fn) {
+  LLVMValueRef *todo = NULL;
+  size_t n = 0, cap = 0;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      if (selected_operand(inst) < 0)
+        continue;
+      push_access(&todo, &n, &cap, inst);
+    }
+  while (n) {
+    LLVMValueRef inst = todo[--n];
+    split_access(m, inst, selected_operand(inst), &todo, &n, &cap);
+  }
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst))
+      if (LLVMIsALoadInst(inst) && phi_of_objects(inst)) {
+        push_access(&todo, &n, &cap, inst);
+      }
+  for (size_t i = 0; i < n; ++i)
+    split_phi_load(m, todo[i]);
+  free(todo);
+}
+
 LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   size_t len = 0;
   const char *name = LLVMGetValueName2(fn, &len);
@@ -49,6 +224,11 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   /* Calls of functions with bodies are differentiated by inlining them
      into the copy; recursive ones stay calls (and are reported). */
   ct_bridge_inline_calls(copy, fn, NULL);
+  /* calls through pointers that simplification leaves (constant pointers
+     become direct calls) dispatch among their targets, inlined in turn
+     (a callback calling another through a pointer: a few levels) */
+  for (int depth = 0; depth < 8 && indirect_dispatch_calls(m, fn, copy); ++depth)
+    ct_bridge_inline_calls(copy, fn, NULL);
   prepare_libm_calls(m, copy);
   alloc_prepare(m, copy);
   omp_prepare(m, fn, copy);
@@ -61,6 +241,8 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
     return NULL;
   }
   retype_fp_memory(m, copy);
+  interchange_dot_products(m, fn, copy);
+  split_selected_accesses(m, copy); /* after: it adds branches to loops */
   return copy;
 }
 

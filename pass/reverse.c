@@ -241,15 +241,6 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
   adjoint_add(g, val, d);
 }
 
-/* Frees a shadow heap block, or zeroes it when the reverse is kept for
- * another application. */
-void reverse_release_shadow(ct_gen *g, LLVMValueRef p, LLVMValueRef bytes) {
-  LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i32_ty};
-  LLVMValueRef args[3] = {p, bytes, LLVMBuildZExt(g->m->b, g->keep, g->i32_ty, "")};
-  ir_build_call(g->m->b, g->m->mod, "__ct_release_shadow", LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), params, 3, 0),
-                args, 3, "");
-}
-
 /* A call of a function with a custom derivative: its pullback gets the
  * arguments, the seed, and where to add each argument's adjoint (custom.c). */
 static void reverse_custom(ct_gen *g, LLVMValueRef call) {
@@ -330,16 +321,18 @@ static void reverse_call(ct_gen *g, LLVMValueRef call) {
       adjoint_add(g, LLVMGetOperand(call, k), LLVMBuildExtractValue(g->m->b, res, field++, ""));
 }
 
-/* The slot (in the reverse function's entry) holding a value taped at a
- * loop exit for the loop's reverse blocks. */
-static LLVMValueRef hoist_slot(ct_gen *g, LLVMValueRef v) {
-  LLVMValueRef s = vmap_get(&g->hoisted, v);
+/* The slot (in the reverse function's entry) holding a value (or, from
+ * `map` hoisted_shadows, a shadow) taped at a loop exit for the loop's
+ * reverse blocks. */
+static LLVMValueRef slot_in(ct_gen *g, ct_vmap *map, LLVMValueRef v) {
+  LLVMValueRef s = vmap_get(map, v);
   if (s == v) {
     s = LLVMBuildAlloca(g->ab, LLVMTypeOf(v), "ct.hoisted");
-    vmap_set(&g->hoisted, v, s);
+    vmap_set(map, v, s);
   }
   return s;
 }
+static LLVMValueRef hoist_slot(ct_gen *g, LLVMValueRef v) { return slot_in(g, &g->hoisted, v); }
 
 /* A counted induction variable's value in its loop's last iteration:
  * start + step * (trips - 1), in the variable's type (the step does not
@@ -378,6 +371,8 @@ static LLVMValueRef unpack_record(ct_gen *g, ct_block *b, LLVMValueRef rec) {
     vmap_set(&g->popped[nd->kind], nd->value, v);
     if (nd->kind == NEED_VALUE && vmap_get(&g->hoisted, nd->value)) /* for the loop's blocks */
       LLVMBuildStore(m->b, v, hoist_slot(g, nd->value));
+    if (nd->kind == NEED_SHADOW && vmap_get(&g->hoisted_shadows, nd->value))
+      LLVMBuildStore(m->b, v, slot_in(g, &g->hoisted_shadows, nd->value));
   }
   ct_block *arrays[TAPE_MAX_EXIT_ARRAYS];
   unsigned narrays = tape_exit_arrays(g, b, arrays, TAPE_MAX_EXIT_ARRAYS);
@@ -401,6 +396,10 @@ static LLVMValueRef restore_values(ct_gen *g, ct_block *b) {
     if (b->needs[k].kind == NEED_HOISTED) {
       LLVMValueRef v = b->needs[k].value;
       vmap_set(&g->popped[NEED_VALUE], v, LLVMBuildLoad2(m->b, LLVMTypeOf(v), hoist_slot(g, v), ""));
+    } else if (b->needs[k].kind == NEED_HOISTED_SHADOW) {
+      LLVMValueRef v = b->needs[k].value;
+      vmap_set(&g->popped[NEED_SHADOW], v,
+               LLVMBuildLoad2(m->b, LLVMTypeOf(v), slot_in(g, &g->hoisted_shadows, v), ""));
     }
   if (rec_ty && b->batch) /* indexed by the loop's counter, a hoisted value */
     from = unpack_record(g, b, batch_load_record(g, b, rec_ty, rev_value(g, g->loop_counters[b->batch - 1])));
@@ -424,8 +423,12 @@ static void recompute_values(ct_gen *g, ct_block *b) {
   ct_module *m = g->m;
   for (unsigned k = 0; k < b->nneeds; ++k) {
     ct_need *nd = &b->needs[k];
-    if (need_on_tape(nd->kind) || nd->kind == NEED_HOISTED)
+    if (need_on_tape(nd->kind) || nd->kind == NEED_HOISTED || nd->kind == NEED_HOISTED_SHADOW)
       continue;
+    if (nd->kind == NEED_ITERATION) {
+      remat_emit(g, nd->value);
+      continue;
+    }
     if (nd->kind == NEED_IV_EXIT) {
       LLVMValueRef last = iv_last_value(g, nd->value);
       vmap_set(&g->popped[NEED_VALUE], nd->value, last);
@@ -513,6 +516,34 @@ static LLVMValueRef fields_array(ct_gen *g, const ct_layout *layout) {
   return gv;
 }
 
+/* A small memcpy of doubles or floats of constant length (a struct
+ * assignment `a[i] = b[j]` of a complex number): its adjoint inline,
+ * element by element, instead of a runtime call per copy. */
+static int inline_copy_adjoint(ct_gen *g, LLVMValueRef inst, LLVMValueRef ssrc, LLVMValueRef sdst, int f64) {
+  LLVMValueRef len = LLVMGetOperand(inst, 2);
+  unsigned elem = f64 ? 8 : 4;
+  if (!LLVMIsAConstantInt(len) || LLVMIsAMemMoveInst(inst))
+    return 0;
+  unsigned long long bytes = LLVMConstIntGetZExtValue(len);
+  if (bytes == 0 || bytes > 64 || bytes % elem)
+    return 0;
+  LLVMBuilderRef b = g->m->b;
+  LLVMTypeRef ty = f64 ? LLVMDoubleTypeInContext(g->m->ctx) : LLVMFloatTypeInContext(g->m->ctx);
+  LLVMTypeRef i8 = LLVMInt8TypeInContext(g->m->ctx);
+  for (unsigned long long off = 0; off < bytes; off += elem) {
+    LLVMValueRef idx = LLVMConstInt(g->i64_ty, off, 0);
+    LLVMValueRef pd = LLVMBuildGEP2(b, i8, sdst, &idx, 1, "");
+    LLVMValueRef ps = LLVMBuildGEP2(b, i8, ssrc, &idx, 1, "");
+    LLVMValueRef d = LLVMBuildLoad2(b, ty, pd, "");
+    LLVMSetAlignment(d, 1);
+    LLVMValueRef sv = LLVMBuildLoad2(b, ty, ps, "");
+    LLVMSetAlignment(sv, 1);
+    LLVMSetAlignment(LLVMBuildStore(b, LLVMBuildFAdd(b, sv, d, ""), ps), 1);
+    LLVMSetAlignment(LLVMBuildStore(b, LLVMConstNull(ty), pd), 1);
+  }
+  return 1;
+}
+
 /* memcpy/memmove: the destination's shadow moves into the source's
  * (__ct_copy_adjoint_*: added, then the destination's cleared), for the
  * float/double bytes of the copy's layout (layout_resolve.c): the whole
@@ -521,7 +552,8 @@ static void reverse_memcpy(ct_gen *g, LLVMValueRef inst) {
   ct_module *m = g->m;
   ct_layout layout;
   layout_of_copy(inst, &layout);
-  if (layout.kind != CT_LAYOUT_UNIFORM && layout.kind != CT_LAYOUT_FIELDS) {
+  int clears_only = plan_copy_clears_only(g, inst, &layout);
+  if (layout.kind != CT_LAYOUT_UNIFORM && layout.kind != CT_LAYOUT_FIELDS && !clears_only) {
     layout_free(&layout);
     return; /* pointers and integers (stored_pointers.c) */
   }
@@ -531,10 +563,12 @@ static void reverse_memcpy(ct_gen *g, LLVMValueRef inst) {
   LLVMValueRef ssrc = constant_source ? LLVMConstNull(g->ptr_ty) : rev_shadow(g, LLVMGetOperand(inst, 1));
   /* kernels: other threads may add into the source's shadow too */
   int atomic = !constant_source && gpu_needs_atomic(g, LLVMGetOperand(inst, 1));
-  if (layout.kind == CT_LAYOUT_UNIFORM) {
+  if (layout.kind == CT_LAYOUT_UNIFORM || clears_only) {
+    if (clears_only) /* into memory without a shadow (a NULL one, forward.c): nothing */
+      len = LLVMBuildSelect(m->b, LLVMBuildIsNull(m->b, sdst, ""), LLVMConstInt(g->i64_ty, 0, 0), len, "");
     if (constant_source) /* constant data copied over differentiable memory */
       LLVMBuildMemSet(m->b, sdst, LLVMConstInt(LLVMInt8TypeInContext(m->ctx), 0, 0), len, 1);
-    else {
+    else if (atomic || !inline_copy_adjoint(g, inst, ssrc, sdst, layout.uniform == 8)) {
       int f64 = layout.uniform == 8;
       LLVMTypeRef params[3] = {g->ptr_ty, g->ptr_ty, g->i64_ty};
       LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 0);

@@ -100,7 +100,8 @@ static const ct_rule RULES[] = {
    "llvm.nearbyint roundeven roundevenf roundevenl llvm.roundeven logb logbf logbl", 0, 1, {NULL}},
   /* complex numbers (rules.h): w = f(z), the adjoint of z is conj(f'(z))
      times that of w; __muldc3: w = a b; __divdc3: w = a / b, dw/db = -w/b;
-     cabs(z) = |z| (0 at 0, like hypot) */
+     cabs(z) = |z| (0 at 0, like hypot); carg(z) = atan2(Im z, Re z), whose
+     gradient i z / |z|^2 = i / conj(z) (0 at 0, like atan2's kink) */
   {"creal crealf",               0, 1, {"d"}, 1},
   {"cimag cimagf",               0, 1, {"d muli"}, 1},
   {"conj conjf",                 0, 1, {"d conj"}, 1},
@@ -108,6 +109,7 @@ static const ct_rule RULES[] = {
   {"clog clogf",                 0, 1, {"d a conj /"}, 1},
   {"csqrt csqrtf",               0, 1, {"d r conj 2 * /"}, 1},
   {"cabs cabsf",                 0, 1, {"r 0 feq 0 a d * r / sel"}, 1},
+  {"carg cargf",                 0, 1, {"a norm 0 feq 0 d a conj / muli sel"}, 1},
   {"__muldc3 __mulsc3 __mulxc3", 0, 2, {"d b conj *", "d a conj *"}, 1},
   {"__divdc3 __divsc3 __divxc3", 0, 2, {"d b conj /", "d b conj / r conj * neg"}, 1},
 };
@@ -144,6 +146,7 @@ typedef enum {
   OP_NEG,
   OP_CONJ,
   OP_MULI,
+  OP_NORM,
   OP_INTRINSIC,
   OP_POWM1,
   OP_LDEXP,
@@ -168,6 +171,7 @@ static const struct {
     {"neg", 1, OP_NEG, NULL},
     {"conj", 1, OP_CONJ, NULL},
     {"muli", 1, OP_MULI, NULL},
+    {"norm", 1, OP_NORM, NULL},
     {"sqrt", 1, OP_INTRINSIC, "llvm.sqrt"},
     {"sin", 1, OP_INTRINSIC, "llvm.sin"},
     {"cos", 1, OP_INTRINSIC, "llvm.cos"},
@@ -326,6 +330,8 @@ static LLVMValueRef emit_operator(ct_module *m, int op, LLVMTypeRef ty, LLVMValu
     return x;
   case OP_MULI:
     return NULL; /* complex (emit_value) */
+  case OP_NORM:
+    return LLVMBuildFMul(b, x, x, "");
   case OP_INTRINSIC: {
     if (OPERATORS[op].pops == 1)
       return unary_intrinsic(m, OPERATORS[op].callee, ty, x);
@@ -384,7 +390,8 @@ static ct_rule_value complex_div(LLVMBuilderRef b, ct_rule_value x, ct_rule_valu
 }
 
 /* Operator `op` over x, y, z, complex or real. Operators other than the
- * arithmetic, neg, conj and sel take real values only (re NULL when not). */
+ * arithmetic, neg, conj, muli, norm and sel take real values only (re NULL
+ * when not). */
 static ct_rule_value emit_value(ct_module *m, int op, LLVMTypeRef ty, ct_rule_value x, ct_rule_value y,
                                 ct_rule_value z) {
   LLVMBuilderRef b = m->b;
@@ -410,6 +417,9 @@ static ct_rule_value emit_value(ct_module *m, int op, LLVMTypeRef ty, ct_rule_va
     return (ct_rule_value){LLVMBuildFNeg(b, x.re, ""), LLVMBuildFNeg(b, x.im, "")};
   case OP_CONJ:
     return (ct_rule_value){x.re, LLVMBuildFNeg(b, x.im, "")};
+  case OP_NORM: /* |x|^2, a real value */
+    return (ct_rule_value){LLVMBuildFAdd(b, LLVMBuildFMul(b, x.re, x.re, ""), LLVMBuildFMul(b, x.im, x.im, ""), ""),
+                           NULL};
   case OP_SEL:
     if (x.im)
       return none;

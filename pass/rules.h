@@ -18,7 +18,8 @@
  *   j0 j1 y0 y1   libm's Bessel functions of the operand's type (j0, j0f,
  *            j0l); jn yn: n x -> jn(n, x)
  *   digamma  the digamma function (the runtime's __ct_digamma)
- *   conj     the complex conjugate; muli: times i (complex rows)
+ *   conj     the complex conjugate; muli: times i; norm: |x|^2, a real
+ *            value (complex rows)
  * A NULL expression means the operand receives no adjoint (zero derivative
  * or not differentiable, e.g. an integer exponent, or a pointer the call
  * writes an integer or a piecewise-constant value through: frexp's

@@ -1,7 +1,8 @@
 /* Linking the tape's fast paths into the module.
  *
  * Generated gradients call __ct_tape_push/__ct_tape_pop once per block
- * execution. Their fast paths are a few instructions, so the pass links
+ * execution (and a split reverse __ct_tape_mark/__ct_tape_rewind once per
+ * call). Their fast paths are a few instructions, so the pass links
  * their bitcode (libcotangent_rt.bc, next to the plugin) into the module
  * as internal functions and inlines them; everything else in the runtime
  * stays an external call resolved by the runtime library at link time. */
@@ -17,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const INLINED[] = {"__ct_tape_push", "__ct_tape_pop"};
+static const char *const INLINED[] = {"__ct_tape_push", "__ct_tape_pop", "__ct_tape_mark", "__ct_tape_rewind"};
 
 static int is_inlined(LLVMValueRef f) {
   size_t len = 0;

@@ -39,15 +39,14 @@ static int is_pointer_cast(LLVMValueRef p) {
           (LLVMGetConstOpcode(p) == LLVMBitCast || LLVMGetConstOpcode(p) == LLVMAddrSpaceCast));
 }
 
-/* A store of a pointer without a shadow into shadowed memory (a null or
- * undefined pointer has a null shadow). */
+/* A store of a pointer without a shadow into shadowed memory (a pointer
+ * into no object, NULL + n, is its own shadow: nothing is there). */
 static int stores_own_shadow(ct_gen *g, LLVMValueRef inst) {
   if (!LLVMIsAStoreInst(inst))
     return 0;
   LLVMValueRef val = LLVMGetOperand(inst, 0);
   return LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind && vmap_get(&g->active, LLVMGetOperand(inst, 1)) &&
-         !vmap_get(&g->active, val) && !LLVMIsAConstantPointerNull(val) && !LLVMIsAUndefValue(val) &&
-         !LLVMIsAFunction(ir_base_object(val));
+         !vmap_get(&g->active, val) && !ir_points_nowhere(val) && !LLVMIsAFunction(ir_base_object(val));
 }
 
 static void mark(ct_gen *g, LLVMValueRef v, LLVMValueRef **work, unsigned *n, unsigned *cap) {

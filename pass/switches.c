@@ -17,6 +17,9 @@ static const struct {
     [CT_SWITCH_NO_BATCH] = {"COTANGENT_NO_BATCH",
                             "set: no loop-indexed records (batch.c); every block execution pushes its own tape "
                             "record (for comparisons)"},
+    [CT_SWITCH_NO_REMAT] = {"COTANGENT_NO_REMAT",
+                            "set: no iteration-level recomputation (remat.c); the reverse of a loop that rewrites "
+                            "scratch memory tapes what it read there (for comparisons)"},
     [CT_SWITCH_INLINE_GRADIENTS] = {"COTANGENT_INLINE_GRADIENTS",
                                     "\"0\": operator calls keep calling the gradient functions instead of inlining "
                                     "small ones (IR tests)"},

@@ -1,13 +1,18 @@
 // A function pointer parameter of the differentiated function (a higher-
-// order integrator given its right-hand side): calls through it are not
-// differentiated, and a function pointer has no shadow. A correct tool says
-// so at the operator call (or at the indirect call). Today it takes the next
-// argument (y0, a double) for the function pointer's shadow and says
-// "ct_gradient: the shadow of parameter 1 must be a pointer".
-// XFAIL: misleading error: asks for a shadow of the function pointer
-// EXPECT: error @call:3 "function pointer"
+// order integrator given its right-hand side), passed as is: a function
+// pointer has no shadow, so it is constant by default, and the calls
+// through it dispatch at run time to the gradient of the function it holds.
+// Before, the operator took the next argument (y0, a double) for the
+// function pointer's shadow and said "ct_gradient: the shadow of parameter
+// 1 must be a pointer". Checked against central differences, through a
+// variable holding the pointer too, and with Enzyme's ABI.
+// EXPECT: run
+#include "../e2e/check.h"
 #include <cotangent.h>
 #include <math.h>
+
+extern int enzyme_const;
+double __enzyme_autodiff(void *, ...);
 
 CT_DIFFERENTIABLE double field(double t, double y) { return -y * y + sin(t); }
 
@@ -18,6 +23,15 @@ static double euler(double (*rhs)(double, double), double y0, int steps) {
   return y;
 }
 
-void use(double y0, double *dy0) {
-  ct_gradient(euler, field, y0, dy0, 5); /*@call*/
+int main(void) {
+  double y0 = 0.7, e = 1e-6, dy0 = 0;
+  double fd = (euler(field, y0 + e, 5) - euler(field, y0 - e, 5)) / (2 * e);
+  ct_gradient(euler, field, y0, &dy0, 5); /*@call*/
+  CHECK_TOL(dy0, fd, 1e-8);
+  double (*volatile rhs)(double, double) = field;
+  dy0 = 0;
+  ct_gradient(euler, rhs, y0, &dy0, 5);
+  CHECK_TOL(dy0, fd, 1e-8);
+  CHECK_TOL(__enzyme_autodiff((void *)euler, field, y0, enzyme_const, 5), fd, 1e-8);
+  return check_summary("function_pointer_argument");
 }

@@ -1,11 +1,12 @@
 // README rejected row 23, with the shared array a pointer argument of the
 // differentiated function (the common shape): the error must say that the
-// pullback's additions would race. Today the call is rejected for another
-// reason: the array "may be overwritten afterwards" by an OpenMP runtime call
-// (__kmpc_for_static_fini) or the reduction's store, since inside the
-// outlined region every captured pointer may alias every other.
+// pullback's additions would race. Before the fix the call was rejected for
+// another reason: the array "may be overwritten afterwards" by an OpenMP
+// runtime call (__kmpc_for_static_fini) or the reduction's store, since
+// inside the outlined region every captured pointer may alias every other;
+// now the race is checked first, and the runtime's calls are not taken as
+// writes of the program's arrays.
 // FLAGS: -fopenmp
-// XFAIL: misleading error (names __kmpc_for_static_fini / __ct_omp_critical_enter as a write of x)
 // EXPECT: error @call:10 "its pullback's adjoint additions would race"
 #include <cotangent.h>
 

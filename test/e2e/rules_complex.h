@@ -1,8 +1,8 @@
 /* The complex rows of the derivative rule table (pass/rules.c): cexp,
- * clog, csqrt, cabs (double, float) and the multiply/divide helpers
+ * clog, csqrt, cabs, carg (double, float) and the multiply/divide helpers
  * __muldc3, __divdc3 (double, float, long double), called directly so
  * that their rules run at finite points. Each rf_ function returns a real
- * loss P Re(w) + Q Im(w) of w = f(z) (cabs: P |z|); its gradient with
+ * loss P Re(w) + Q Im(w) of w = f(z) (cabs, carg: P |z|, P arg z); its gradient with
  * respect to the real and imaginary parts of z is conj(f'(z)) (P + iQ),
  * checked against that (errors relative to |f'| |P + iQ|, the size of the
  * terms) and, in double, against central differences. Included by
@@ -43,6 +43,8 @@ static double rf_cabs_d(double a, double b) { return RT_P * cabs(RT_CMPLX(a, b))
 static double rf_conj_d(double a, double b) { return RT_LOSS(conj(RT_CMPLX(a, b))); }
 static float rf_conj_f(float a, float b) { return RT_LOSSF(conjf(RT_CMPLXF(a, b))); }
 static float rf_cabs_f(float a, float b) { return (float)RT_P * cabsf(RT_CMPLXF(a, b)); }
+static double rf_carg_d(double a, double b) { return RT_P * carg(RT_CMPLX(a, b)); }
+static float rf_carg_f(float a, float b) { return (float)RT_P * cargf(RT_CMPLXF(a, b)); }
 
 static double rf_muldc3_d(double a, double b, double c, double d) { return RT_LOSS(__muldc3(a, b, c, d)); }
 static float rf_muldc3_f(float a, float b, float c, float d) { return RT_LOSSF(__mulsc3(a, b, c, d)); }
@@ -66,11 +68,12 @@ static void rt_check_c(int line, const char *what, const char *name, double comp
 }
 
 /* the unary functions' derivatives f'(z) (cabs: conj(z) / |z|, so that the
- * real gradient is P z / |z|) */
+ * real gradient is P z / |z|; carg: -i / z, the gradient P i z / |z|^2) */
 static double complex rt_dexp(double complex z) { return cexp(z); }
 static double complex rt_dlog(double complex z) { return 1.0 / z; }
 static double complex rt_dsqrt(double complex z) { return 0.5 / csqrt(z); }
 static double complex rt_dabs(double complex z) { return cabs(z) == 0 ? 0.0 : conj(z) / cabs(z); }
+static double complex rt_darg(double complex z) { return cabs(z) == 0 ? 0.0 : -I / z; }
 
 #define RT_CUNARY(name)                                                                                 \
   static void rt_cunary_##name(double a, double b, double *da, double *db, float *daf, float *dbf) {    \
@@ -81,6 +84,7 @@ RT_CUNARY(cexp)
 RT_CUNARY(clog)
 RT_CUNARY(csqrt)
 RT_CUNARY(cabs)
+RT_CUNARY(carg)
 
 static void test_complex_unary(void) {
   static const struct {
@@ -91,7 +95,8 @@ static void test_complex_unary(void) {
   } fns[] = {{"cexp", rf_cexp_d, rt_dexp, rt_cunary_cexp},
              {"clog", rf_clog_d, rt_dlog, rt_cunary_clog},
              {"csqrt", rf_csqrt_d, rt_dsqrt, rt_cunary_csqrt},
-             {"cabs", rf_cabs_d, rt_dabs, rt_cunary_cabs}};
+             {"cabs", rf_cabs_d, rt_dabs, rt_cunary_cabs},
+             {"carg", rf_carg_d, rt_darg, rt_cunary_carg}};
   /* off the branch cut of clog and csqrt (the negative real axis) */
   static const rt_pair p[] = {{0.3, 0.7}, {-1.2, 0.5}, {2.0, -1.5}, {0.5, 0.0}, {-0.75, -2.25}, {1.5, 3.0}};
   const double complex s = RT_CMPLX(RT_P, RT_Q);
@@ -100,8 +105,9 @@ static void test_complex_unary(void) {
       double a = p[i].a, b = p[i].b, da = NAN, db = NAN;
       float daf = NAN, dbf = NAN;
       double complex z = RT_CMPLX(a, b), d = fns[f].deriv(z);
-      double complex want = fns[f].grad == rt_cunary_cabs ? RT_P * conj(d) : conj(d) * s;
-      double scale = cabs(d) * (fns[f].grad == rt_cunary_cabs ? RT_P : cabs(s));
+      int real = fns[f].grad == rt_cunary_cabs || fns[f].grad == rt_cunary_carg;
+      double complex want = real ? RT_P * conj(d) : conj(d) * s;
+      double scale = cabs(d) * (real ? RT_P : cabs(s));
       rt_fd c = {0, fns[f].fd, 0, {a, b, 0}, 0};
       rt_check_fd(__LINE__, "d/da", fns[f].name, &c, creal(want));
       c.k = 1;
@@ -110,7 +116,7 @@ static void test_complex_unary(void) {
       rt_check_c(__LINE__, "gradient", fns[f].name, z, da, db, want, scale, RT_TOL_D);
       /* float: at the float point, with float's rounding */
       double complex zf = RT_CMPLX((float)a, (float)b), df = fns[f].deriv(zf);
-      double complex wantf = fns[f].grad == rt_cunary_cabs ? RT_P * conj(df) : conj(df) * s;
+      double complex wantf = real ? RT_P * conj(df) : conj(df) * s;
       rt_check_c(__LINE__, "gradient (float)", fns[f].name, zf, daf, dbf, wantf, scale, 2e-6);
     }
   /* cabs at 0 (a kink): the zero subgradient, not 0/0 */
@@ -119,6 +125,13 @@ static void test_complex_unary(void) {
   CHECK(da == 0 && db == 0);
   float daf = NAN, dbf = NAN;
   ct_gradient(rf_cabs_f, 0.0f, &daf, 0.0f, &dbf);
+  CHECK(daf == 0 && dbf == 0);
+  /* carg at 0: likewise */
+  da = db = NAN;
+  ct_gradient(rf_carg_d, 0.0, &da, 0.0, &db);
+  CHECK(da == 0 && db == 0);
+  daf = dbf = NAN;
+  ct_gradient(rf_carg_f, 0.0f, &daf, 0.0f, &dbf);
   CHECK(daf == 0 && dbf == 0);
 }
 

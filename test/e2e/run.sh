@@ -1,12 +1,14 @@
 #!/bin/sh
-# run.sh CC SOURCE OPTLEVEL OUTDIR [asan|tsan|omp|omp-asan|valgrind|omp-valgrind]:
+# run.sh CC SOURCE OPTLEVEL OUTDIR [asan|tsan|omp|omp-asan|valgrind|omp-valgrind|noexc]:
 # compile SOURCE with cotangent-cc (a .cpp source: CC is cotangent-c++,
-# -std=c++17) at the given level and run it; the
+# -std=c++17 unless its flags name a standard) at the given level and run it; the
 # program checks its own gradients and exits non-zero on any mismatch. With
 # "asan" the program is built with AddressSanitizer (LeakSanitizer
 # included): tapes and shadow allocations must be freed. With "tsan" it is
 # built with ThreadSanitizer (a reported data race fails the run). With
-# "omp" it is built with -fopenmp and run with 1, 2 and 4 threads.
+# "omp" it is built with -fopenmp and run with 1, 2 and 4 threads. With
+# "noexc" (C++) it is built with -fno-exceptions (no invokes, no landing
+# pads: the code C++ projects without exceptions differentiate).
 # "valgrind": see below.
 # A source may ask for more: a line "/* run.sh flags: FLAGS */" adds
 # compiler flags (e.g. -fno-builtin, to keep libm calls as calls), and a
@@ -22,6 +24,9 @@ esac
 exe="$out/$name$level$mode"
 flags=$(sed -n 's|^/\* run\.sh flags: \(.*\) \*/$|\1|p' "$src")
 dir=$(dirname "$src")
+case " $flags" in
+*" -std="*) std= ;; # the source's own standard (C++20 for std::span)
+esac
 for extra in $(sed -n 's|^/\* run\.sh sources: \(.*\) \*/$|\1|p' "$src"); do
   flags="$flags $dir/$extra"
 done
@@ -35,6 +40,7 @@ tsan)
 esac
 case "$mode" in
 omp*) flags="$flags -fopenmp" ;;
+noexc) flags="$flags -fno-exceptions" ;;
 esac
 # "valgrind" ("omp-valgrind": with 2 threads): built without sanitizers and
 # run under valgrind's memcheck, which sees reads of uninitialized memory

@@ -55,6 +55,13 @@ what the finite differences differentiate too:
     as 0 to that noise), and is wrong otherwise;
   - a non-finite f, gradient component or difference is wrong.
 
+With CT_FUZZ_FORWARD=1 in the environment (scripts/fuzz passes it on), the
+programs that use Enzyme's ABI in double also check forward mode: the
+directional derivative of the objective along a fixed direction, from
+__enzyme_fwddiff (f's tangent plus SEED . the arrays' tangents after f),
+must equal the checked gradient . direction (to 1e-9 of the sum of the
+magnitudes of its terms).
+
 It also checks that the AD call leaves the arrays as a call of f does (the
 primal side effects) and, in some programs, that a second AD call gives the
 same result. It prints `FUZZRESULT ok=.. skip=.. fail=.. nonfinite=..` and
@@ -74,6 +81,7 @@ Python 3 standard library only; the same seed always gives the same program.
 import argparse
 import math
 import random
+import os
 import sys
 from collections import namedtuple
 
@@ -1160,6 +1168,8 @@ class Gen:
             L += self.enzyme_grad(dup, pv, qv)
         e("}")
         e("")
+        if os.environ.get("CT_FUZZ_FORWARD") == "1" and self.api == "enzyme" and not flt:
+            L += self.enzyme_fwd()
         e("/* what the gradient call differentiates */")
         e("static double objective(const double *v) {")
         e("  double out[NA * NX];")
@@ -1207,6 +1217,38 @@ class Gen:
         if sig == "D":
             e("    memcpy(out + NX, y, sizeof y);")
         e("  }")
+        return L
+
+    def enzyme_fwd(self):
+        """call_fwd: the objective's directional derivative by __enzyme_fwddiff."""
+        sig = self.sig
+        L = ["#define FUZZ_FORWARD 1",
+             "extern double __enzyme_fwddiff(void *, ...);",
+             "/* the directional derivative of the objective along dir by forward mode:",
+             " * f's tangent plus SEED . (the arrays' tangents after f) */",
+             "static double call_fwd(const double *v, const double *dir) {",
+             "  double x[NX], tx[NX]%s;" % (", y[NX], ty[NX]" if sig == "D" else ""),
+             "  memcpy(x, v, sizeof x);",
+             "  memcpy(tx, dir, sizeof tx);"]
+        if sig == "D":
+            L += ["  memcpy(y, v + NX, sizeof y);", "  memcpy(ty, dir + NX, sizeof ty);"]
+        if sig == "C":
+            L += ["  double w[NX];", "  memcpy(w, W0, sizeof w);"]
+        p, q = "v[NA * NX], dir[NA * NX]", "v[NA * NX + 1], dir[NA * NX + 1]"
+        args = {
+            "A": "x, tx, NX, %s" % p,
+            "B": "x, tx, NX, %s, %s" % (p, q),
+            "C": "x, tx, enzyme_const, w, NX, %s" % p,
+            "D": "x, tx, y, ty, NX, %s" % p,
+            "E": "%s, x, tx, NX" % p,
+            "F": "x, tx, NX, %s, enzyme_const, Q0" % p,
+        }[sig]
+        L += ["  double r = __enzyme_fwddiff((void *)f, %s);" % args,
+              "  for (int k = 0; k < NX; k++)",
+              "    r += SEED[k] * tx[k]%s;" % (" + SEED[NX + k] * ty[k]" if sig == "D" else ""),
+              "  return r;",
+              "}",
+              ""]
         return L
 
     # ---------------------------------------------------------------- whole
@@ -1357,6 +1399,23 @@ int main(void) {
       fail++;
     }
   }
+#ifdef FUZZ_FORWARD
+  { /* forward mode: J v along a fixed direction against the gradient */
+    double dir[NV], dot = 0, scale = 0;
+    for (int k = 0; k < NV; k++) {
+      dir[k] = sin(1.3 * k + 0.7);
+      dot += g[k] * dir[k];
+      scale += fabs(g[k] * dir[k]);
+    }
+    double jv = call_fwd(v0, dir);
+    if (!(fabs(jv - dot) <= 1e-9 * scale + 1e-300)) {
+      printf("WRONG forward mode: J v = %%.17g, gradient . v = %%.17g\n", jv, dot);
+      fail++;
+    } else {
+      printf("ok forward mode: J v = %%.17g, gradient . v = %%.17g\n", jv, dot);
+    }
+  }
+#endif
   fail += extra_fail;
   printf("seed %%d: f = %%.17g, %%d components: %%d ok, %%d skipped as non-smooth, %%d wrong\n", seed, f0, NV, ok,
          skip, fail);

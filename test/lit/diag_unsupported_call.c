@@ -38,5 +38,23 @@ double use_g(double x, double y) {
 double use_g_const(double x, double y) {
   return __enzyme_autodiff((void *)g, x, enzyme_const, y);
 }
+// A function without a derivative that writes its result through a pointer
+// to a local (an out-parameter): before, the local was taken as constant and
+// the gradient was a silent zero with only a warning.
+extern void mystery_out(double x, double *out);
+static double h(double x) {
+  double r;
+  // CHECK: diag_unsupported_call.c:[[@LINE+1]]:3: error: cannot differentiate 'h': call to 'mystery_out' has no derivative
+  mystery_out(x, &r);
+  return r * x;
+}
+
+double use_h(double x) {
+  double dx;
+  ct_gradient(h, x, &dx);
+  return dx;
+}
+
+// CHECK-NOT: does not depend on its differentiable arguments
 // CHECK-NOT: error:
-// CHECK: 2 errors generated.
+// CHECK: 3 errors generated.

@@ -23,7 +23,7 @@
 ; STRICT: error: model.c:12:14: in function f double (double): cannot differentiate 'f': call to 'llvm.experimental.constrained.fmul.f64' has no derivative
 ; GLOBAL: error: model.c:13:5: in function f double (double): cannot differentiate 'f': 'store' instruction stores a differentiable value into memory that has no shadow (a global variable or a pointer argument passed as constant); pass that pointer with a shadow (enzyme_dup), or use a local variable
 ; ATOMIC: error: model.c:12:14: in function f double (ptr): cannot differentiate 'f': 'atomicrmw' instruction is an atomic operation on differentiable data that has no derivative; only atomic adds and subtracts
-; INDIRECT: error: model.c:12:14: in function f double (ptr, double): cannot differentiate 'f': indirect call through a function pointer cannot be differentiated; the called function is not known at compile time
+; INDIRECT: error: model.c:12:14: in function f double (ptr, double): cannot differentiate 'f': indirect call through a function pointer cannot be differentiated; no function of its type whose derivative Cotangent knows may be what the pointer holds
 ; ASM: error: model.c:12:14: in function f double (double): cannot differentiate 'f': inline assembly ('asm' statement) has no derivative; write the computation in C, or give the function containing it a custom derivative (CT_DERIVATIVE)
 ; MEMCPY: error: model.c:12:14: in function f void (ptr, ptr, i64): cannot differentiate 'f': call to 'llvm.memcpy.p0.p0.i64' copies memory whose element type Cotangent cannot deduce
 ; NORETURN: error: model.c:12:14: in function f double (double): cannot differentiate 'f': {{.*}}never returns

@@ -66,10 +66,11 @@ define double @use(double %x) {
 ; CHECK: %[[COS:[0-9]+]] = tail call double @llvm.cos.f64(double %0)
 ; CHECK: fmul double %[[COS]], %[[DS]]
 
-; p's augmented forward records, per recursive call, the callee's tape and
-; its result (for d(x * r)/dx = r), and returns { tape, p(x, n) }
+; p's augmented forward starts a small tape (a split callee) and records, per
+; recursive call, the callee's tape and its result (for d(x * r)/dx = r),
+; and returns { tape, p(x, n) }
 ; CHECK-LABEL: define internal { ptr, double } @p.ct_aug.ac.r.o(double %0, i32 %1)
-; CHECK: %[[T:[a-z.0-9]+]] = tail call ptr @__ct_tape_create(i64 0)
+; CHECK: %[[T:[a-z.0-9]+]] = tail call ptr @__ct_tape_create(i64 256)
 ; CHECK: %[[INNER:[0-9]+]] = tail call { ptr, double } @p.ct_aug.ac.r.o(double %0, i32 %m)
 ; CHECK: tail call ptr @__ct_tape_push(ptr %[[T]], i64 16, i64 16)
 ; CHECK: ret { ptr, double }

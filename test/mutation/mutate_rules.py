@@ -50,7 +50,7 @@ import rules_rows  # noqa: E402
 ARITY = {"+": 2, "-": 2, "*": 2, "/": 2, "feq": 2, "pow": 2, "copysign": 2, "ldexp": 2,
          "neg": 1, "sqrt": 1, "sin": 1, "cos": 1, "exp": 1, "log": 1, "sinh": 1, "cosh": 1,
          "abs": 1, "trunc": 1, "roundeven": 1, "itof": 1, "inc": 1, "dec": 1, "j0": 1, "j1": 1,
-         "y0": 1, "y1": 1, "jn": 2, "yn": 2, "digamma": 1, "conj": 1, "muli": 1, "sel": 3, "powm1": 3}
+         "y0": 1, "y1": 1, "jn": 2, "yn": 2, "digamma": 1, "conj": 1, "muli": 1, "norm": 1, "sel": 3, "powm1": 3}
 
 # Operands that are integers or pointers (an exponent, a Bessel order, an
 # out-parameter): no "spurious" adjoint for them (it is never emitted), and

@@ -11,7 +11,10 @@
  * memory taped; in a loop of unknown trip count, which predecessor came
  * before recorded with the phi's value, and nothing else; the
  * condition of an if without else telling the predecessor (no record); a
- * value invariant in an inner loop taped once at that loop's exit; and a
+ * value invariant in an inner loop taped once at that loop's exit; a loop
+ * whose iterations rewrite a scratch buffer recomputed per iteration, the
+ * buffer's loads reloaded (and taped with COTANGENT_NO_REMAT); a shadow
+ * invariant in inner loops taped once per loop run; and a
  * differentiated call asking the driver for the callee's split gradient
  * with the call's activity, its tape kept. And how the analyses scale:
  * thousands of loops, and a loop body of thousands of loads, are analysed
@@ -343,6 +346,143 @@ static void test_loop_invariant_taped_at_exit(void **state) {
   plan_free(&p);
 }
 
+static const char SCRATCH[] =
+    "declare double @sin(double) #0\n"
+    "declare noalias ptr @malloc(i64)\n"
+    "declare void @free(ptr)\n"
+    /* for i: c[j] = x[i*d + j] - p[j] (j < d); f += sum_k c[k]^2 + sin(c[k]) (c[k] loaded twice) */
+    "define double @scratch(ptr %x, ptr %p, i64 %n, i64 %d) {\n"
+    "entry:\n"
+    "  %bytes = shl nuw nsw i64 %d, 3\n"
+    "  %c = call noalias ptr @malloc(i64 %bytes)\n"
+    "  br label %outer\n"
+    "outer:\n"
+    "  %i = phi i64 [ 0, %entry ], [ %i.next, %latch ]\n"
+    "  %f = phi double [ 0.0, %entry ], [ %f2, %latch ]\n"
+    "  %row = mul nuw nsw i64 %i, %d\n"
+    "  %xr = getelementptr inbounds double, ptr %x, i64 %row\n"
+    "  br label %fill\n"
+    "fill:\n"
+    "  %j = phi i64 [ 0, %outer ], [ %j.next, %fill ]\n"
+    "  %xp = getelementptr inbounds double, ptr %xr, i64 %j\n"
+    "  %xv = load double, ptr %xp\n"
+    "  %pp = getelementptr inbounds double, ptr %p, i64 %j\n"
+    "  %pv = load double, ptr %pp\n"
+    "  %cv = fsub double %xv, %pv\n"
+    "  %cp = getelementptr inbounds double, ptr %c, i64 %j\n"
+    "  store double %cv, ptr %cp\n"
+    "  %j.next = add nuw nsw i64 %j, 1\n"
+    "  %fill.done = icmp eq i64 %j.next, %d\n"
+    "  br i1 %fill.done, label %use.pre, label %fill\n"
+    "use.pre:\n"
+    "  br label %use\n"
+    "use:\n"
+    "  %k = phi i64 [ 0, %use.pre ], [ %k.next, %use ]\n"
+    "  %g = phi double [ %f, %use.pre ], [ %g2, %use ]\n"
+    "  %cq = getelementptr inbounds double, ptr %c, i64 %k\n"
+    "  %cw = load double, ptr %cq\n"
+    "  %sq = fmul double %cw, %cw\n"
+    "  %cw2 = load double, ptr %cq\n"
+    "  %sn = call double @sin(double %cw2)\n"
+    "  %t = fadd double %sq, %sn\n"
+    "  %g2 = fadd double %g, %t\n"
+    "  %k.next = add nuw nsw i64 %k, 1\n"
+    "  %use.done = icmp eq i64 %k.next, %d\n"
+    "  br i1 %use.done, label %latch, label %use\n"
+    "latch:\n"
+    "  %f2 = phi double [ %g2, %use ]\n"
+    "  %i.next = add nuw nsw i64 %i, 1\n"
+    "  %out.done = icmp eq i64 %i.next, %n\n"
+    "  br i1 %out.done, label %exit, label %outer\n"
+    "exit:\n"
+    "  call void @free(ptr %c)\n"
+    "  ret double %f2\n"
+    "}\n"
+    /* for i: t = malloc(d); t[j] = p[j] * i (j < d); f += sum_k t[k] * p[k]; free(t) */
+    "define double @inner_malloc(ptr %p, i64 %n, i64 %d) {\n"
+    "entry:\n"
+    "  %bytes = shl nuw nsw i64 %d, 3\n"
+    "  br label %outer\n"
+    "outer:\n"
+    "  %i = phi i64 [ 0, %entry ], [ %i.next, %latch ]\n"
+    "  %f = phi double [ 0.0, %entry ], [ %f2, %latch ]\n"
+    "  %t = call noalias ptr @malloc(i64 %bytes)\n"
+    "  %fi = uitofp i64 %i to double\n"
+    "  br label %fill\n"
+    "fill:\n"
+    "  %j = phi i64 [ 0, %outer ], [ %j.next, %fill ]\n"
+    "  %pp = getelementptr inbounds double, ptr %p, i64 %j\n"
+    "  %pv = load double, ptr %pp\n"
+    "  %tv = fmul double %pv, %fi\n"
+    "  %tp = getelementptr inbounds double, ptr %t, i64 %j\n"
+    "  store double %tv, ptr %tp\n"
+    "  %j.next = add nuw nsw i64 %j, 1\n"
+    "  %fill.done = icmp eq i64 %j.next, %d\n"
+    "  br i1 %fill.done, label %use.pre, label %fill\n"
+    "use.pre:\n"
+    "  br label %use\n"
+    "use:\n"
+    "  %k = phi i64 [ 0, %use.pre ], [ %k.next, %use ]\n"
+    "  %g = phi double [ %f, %use.pre ], [ %g2, %use ]\n"
+    "  %tq = getelementptr inbounds double, ptr %t, i64 %k\n"
+    "  %tw = load double, ptr %tq\n"
+    "  %pq = getelementptr inbounds double, ptr %p, i64 %k\n"
+    "  %pw = load double, ptr %pq\n"
+    "  %m = fmul double %tw, %pw\n"
+    "  %g2 = fadd double %g, %m\n"
+    "  %k.next = add nuw nsw i64 %k, 1\n"
+    "  %use.done = icmp eq i64 %k.next, %d\n"
+    "  br i1 %use.done, label %latch, label %use\n"
+    "latch:\n"
+    "  %f2 = phi double [ %g2, %use ]\n"
+    "  call void @free(ptr %t)\n"
+    "  %i.next = add nuw nsw i64 %i, 1\n"
+    "  %out.done = icmp eq i64 %i.next, %n\n"
+    "  br i1 %out.done, label %exit, label %outer\n"
+    "exit:\n"
+    "  ret double %f2\n"
+    "}\n"
+    "attributes #0 = { nounwind willreturn memory(none) }\n";
+
+static void test_iteration_recomputed(void **state) {
+  (void)state;
+  planned p;
+  plan(&p, SCRATCH, "scratch", "cdcc");
+  /* c is rewritten by every iteration of the outer loop before the use
+     loop reads it: the reverse of an iteration recomputes the fill loop
+     (the marker leads the latch's needs), and c[k] is reloaded, not taped */
+  assert_true(needs(&p, "latch", "outer", NEED_ITERATION));
+  assert_true(needs(&p, "use", "cw", NEED_REMAT));
+  assert_true(needs(&p, "use", "cw2", NEED_REMAT));
+  assert_false(needs(&p, "use", "cw", NEED_VALUE));
+  assert_int_equal(taped(&p, "use"), 0);
+  /* c's free waits for the reverse of its malloc */
+  assert_non_null(vmap_get(&p.g.deferred_free, test_value(p.fn, "c")));
+  plan_free(&p);
+  /* without recomputation, c[k] is taped */
+  setenv("COTANGENT_NO_REMAT", "1", 1);
+  ct_switches_load();
+  plan(&p, SCRATCH, "scratch", "cdcc");
+  assert_true(needs(&p, "use", "cw", NEED_VALUE));
+  assert_false(needs(&p, "latch", "outer", NEED_ITERATION));
+  plan_free(&p);
+  unsetenv("COTANGENT_NO_REMAT");
+  ct_switches_load();
+}
+
+static void test_shadow_taped_once_per_loop_run(void **state) {
+  (void)state;
+  planned p;
+  plan(&p, SCRATCH, "inner_malloc", "dcc");
+  /* t's shadow, fixed during the inner loops, is read from a slot there,
+     taped once per run of each (at its exit), not per inner iteration */
+  assert_true(needs(&p, "use", "t", NEED_HOISTED_SHADOW) || needs(&p, "use", "tq", NEED_REMAT_SHADOW));
+  assert_false(needs(&p, "use", "t", NEED_SHADOW));
+  assert_false(needs(&p, "fill", "t", NEED_SHADOW));
+  assert_true(needs(&p, "latch", "t", NEED_SHADOW) || needs(&p, "use.pre", "t", NEED_SHADOW));
+  plan_free(&p);
+}
+
 static const char BRANCHES[] =
     "declare double @sin(double) #0\n"
     "define double @if_then(double %x, double %y) {\n"
@@ -637,6 +777,8 @@ int main(void) {
       cmocka_unit_test(test_overwritten_load_is_taped),
       cmocka_unit_test(test_unknown_trip_count),
       cmocka_unit_test(test_loop_invariant_taped_at_exit),
+      cmocka_unit_test(test_iteration_recomputed),
+      cmocka_unit_test(test_shadow_taped_once_per_loop_run),
       cmocka_unit_test(test_guard_tells_predecessor),
       cmocka_unit_test(test_call_asks_for_callee_gradient),
       cmocka_unit_test(test_many_loops_scale),

@@ -7,6 +7,7 @@
 // at -O0..-O3 (valgrind too); under ASan the throwing case is left out
 // (the gradient's tape is not freed when an exception leaves it, as the
 // README says).
+/* run.sh: needs exceptions */
 #include "../check.h"
 
 #include <cotangent.h>

@@ -1,0 +1,89 @@
+/* Forward (tangent) mode: the directional derivative J v of a function in
+ * one run of it, without a tape.
+ *
+ * A tangent function is the prepared primal (prepare.c) copied once, with
+ * the tangent of every active value (activity.c) computed right after the
+ * value's copy: by the rule table (rules.c: each row's adjoint expressions
+ * are linear in the seed, so the same rows with the operand's tangent as
+ * seed give the partial derivative times that tangent), through phis, lane
+ * and member moves, loads and stores. Memory reached through duplicated
+ * pointers has shadows holding the tangents of its contents, built by the
+ * gradient's forward part (forward.c: the same convention as reverse mode,
+ * so a shadow is the same array in both modes): a load's tangent is loaded
+ * from the shadow, a store writes the stored value's tangent into it,
+ * memcpy/memset copy or clear it, malloc'd memory gets a zeroed shadow that
+ * free() releases with the block, realloc moves it. Differentiated calls
+ * that stay calls (recursion, functions too large to inline) call the
+ * callee's tangent function; a custom derivative (CT_DERIVATIVE pullback)
+ * serves functions of scalars, a registered forward derivative
+ * (__enzyme_register_derivative_f) any function.
+ *
+ * The tangent function of spec (ct_spec: each parameter constant, active
+ * (floating point: its tangent follows it) or duplicated (a pointer: its
+ * shadow follows it)):
+ *   { T, T } <f>.ct_fwd.<codes>(params, each followed by its tangent or shadow)
+ * returns f's value and its tangent (a returned pointer's shadow; zero when
+ * the result is neither differentiated nor a pointer), nothing when f
+ * returns void. */
+#ifndef COTANGENT_PASS_TANGENT_H
+#define COTANGENT_PASS_TANGENT_H
+
+#include "gen.h"
+
+/* The driver, for a differentiated call's callee (the recursion, as
+ * ct_callee_gradient is reverse mode's): NULL after an error. */
+typedef LLVMValueRef (*ct_tangent_callee)(ct_module *m, const ct_spec *spec, LLVMValueRef site);
+
+/* One tangent function being generated. */
+typedef struct ct_tgen {
+  ct_gen g;       /* the analyses, the copy (g.fwd) and its shadows (g.shadow) */
+  ct_vmap tangent; /* primal value -> its tangent in the tangent function */
+  ct_vmap calls;   /* a differentiated call returning a pointer -> its tangent call, made with the shadows */
+  ct_vmap phis;    /* primal phi -> its tangent phi (closed last) */
+  ct_tangent_callee callee;
+} ct_tgen;
+
+/* v's tangent: computed, or zero (constants, inactive values). */
+static inline LLVMValueRef tangent_of(ct_tgen *t, LLVMValueRef v) {
+  LLVMValueRef d = vmap_get(&t->tangent, v);
+  return d ? d : LLVMConstNull(LLVMTypeOf(v));
+}
+
+/* The copy of primal value v in the tangent function (constants and
+ * globals are themselves). */
+static inline LLVMValueRef tangent_primal(ct_tgen *t, LLVMValueRef v) {
+  LLVMValueRef f = vmap_get(&t->g.fwd, v);
+  return f ? f : v;
+}
+
+/* ---- tangent.c: the driver ---- */
+/* The tangent function of spec, generated on first use (cached in the
+ * module by name); NULL after reporting an error at `site`. */
+LLVMValueRef tangent_get(ct_module *m, const ct_spec *spec, LLVMValueRef site);
+
+/* ---- tangent_inst.c: the tangents of the copy's instructions ---- */
+/* Every active instruction's tangent, block by block in reverse post-order
+ * (operands before their uses), phis closed last; reports what has no
+ * derivative (g.failed). */
+void tangent_instructions(ct_tgen *t);
+
+/* ---- tangent_calls.c: calls ---- */
+/* A differentiated call (REV_CALL): the callee's tangent function. */
+void tangent_call(ct_tgen *t, LLVMValueRef call);
+/* A call of a function with a custom derivative (REV_CUSTOM): its pullback,
+ * seeded with 1, gives the partial derivatives (functions of scalars). */
+void tangent_custom(ct_tgen *t, LLVMValueRef call);
+/* forward.c's hook (ct_gen.tangent_call_shadow): a differentiated call
+ * returning a pointer, made while the shadows are built (its tangent
+ * arguments are filled in by tangent_call); a ct_shadow_step. */
+int tangent_call_shadow(ct_gen *g, LLVMValueRef call, LLVMValueRef *s);
+/* The registered forward derivative (__enzyme_register_derivative_f) of
+ * fn, or NULL. */
+LLVMValueRef tangent_registered(LLVMValueRef fn);
+/* Fills tfn (the tangent function of spec, whose fn has a registered
+ * forward derivative) with a call of that derivative; returns 0 after an
+ * error at `site` (a derivative that does not fit, a pointer without a
+ * shadow). */
+int tangent_build_registered(ct_module *m, const ct_spec *spec, LLVMValueRef tfn, LLVMValueRef site);
+
+#endif

@@ -1,0 +1,110 @@
+/* `c ? x[i] : w[j]` with x differentiable (a shadow) and w a constant
+ * array: LLVM folds it into one load through a select of the two addresses
+ * (and `if (c) x[i] = v; else w[j] = v;` into one store), which mixed
+ * memory with and without a shadow (a compile error found by the fuzzer,
+ * seeds 40000 and 40350). The access is split back into a branch with one
+ * access per arm, never loading an arm that is not chosen: in `pick_far`
+ * the arm not taken indexes past the end of w (ASan run). In a loop, in a
+ * helper, with a GEP on each arm, a store, and a memcpy from either array.
+ * Analytic checks at every level. */
+#include "check.h"
+
+#include <cotangent.h>
+#include <math.h>
+#include <string.h>
+
+static double pick(double *x, const double *w, int n) {
+  return cos(w[1] * w[1] < 1.03 ? x[0] : w[n - 1]);
+}
+
+static double pick_sum(double *x, const double *w, int n) {
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += (w[i] > 0.2 ? x[i] : w[n - 1 - i]) * x[i];
+  return s;
+}
+
+/* the arm not chosen is out of bounds: j = i + 100 when i is even */
+static double pick_far(double *x, const double *w, int n) {
+  double s = 0;
+  for (int i = 0; i < n; ++i) {
+    int j = (i & 1) ? i : i + 100;
+    s += sin((i & 1) ? w[j] : x[i]) * x[i];
+  }
+  return s;
+}
+
+/* writes a weight into a differentiable scratch array or a constant log */
+static double store_either(double *x, double *scratch, double *log, int n) {
+  for (int i = 0; i < n; ++i) {
+    double v = 0.5 * i + 1;
+    if (i % 3)
+      scratch[i] = v;
+    else
+      log[i] = v;
+  }
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += (i % 3 ? scratch[i] : 1.0) * x[i];
+  return s;
+}
+
+/* copies its weights from x or from w */
+static double copy_either(double *x, const double *w, int n) {
+  double buf[4];
+  memcpy(buf, x[0] < 0.7 ? x : w, sizeof buf);
+  double s = 0;
+  for (int i = 0; i < n; ++i)
+    s += buf[i & 3] * x[i];
+  return s;
+}
+
+/* the loads of both branches sunk into one load through a phi of the two
+   addresses (fuzz seed 60110): a constant array or a local differentiable
+   one, by a loop-invariant condition */
+static double sunk_pick(double *x, const double *w, int n, double c) {
+  double a[5];
+  for (int i = 0; i < 5; i++)
+    a[i] = 0.25 * x[i] * x[i];
+  double s = 0;
+  for (int i = 0; i < n; i++)
+    s += sin(c > 0.5 ? w[n - 1 - i] : a[(i + 3) % 5]) * x[i];
+  return s;
+}
+
+int main(void) {
+  double x[4] = {0.5, 1.25, -0.75, 2.0}, dx[4] = {0}, w[4] = {0.1, 0.3, 0.25, -0.4};
+  ct_gradient(pick, x, dx, ct_const(w), 4);
+  CHECK_D(dx[0], -sin(0.5));
+  CHECK_D(dx[1], 0.0);
+  double dy[4] = {0};
+  ct_gradient(pick_sum, x, dy, ct_const(w), 4);
+  for (int i = 0; i < 4; ++i)
+    CHECK_D(dy[i], w[i] > 0.2 ? 2 * x[i] : w[3 - i]);
+  double dz[4] = {0};
+  ct_gradient(pick_far, x, dz, ct_const(w), 4);
+  for (int i = 0; i < 4; ++i)
+    CHECK_D(dz[i], (i & 1) ? sin(w[i]) : cos(x[i]) * x[i] + sin(x[i]));
+  double scratch[4] = {0}, dscratch[4] = {0}, log[4] = {0}, ds[4] = {0};
+  ct_gradient(store_either, x, ds, scratch, dscratch, ct_const(log), 4);
+  for (int i = 0; i < 4; ++i)
+    CHECK_D(ds[i], i % 3 ? 0.5 * i + 1 : 1.0);
+  double dc[4] = {0};
+  ct_gradient(copy_either, x, dc, ct_const(w), 4);
+  for (int i = 0; i < 4; ++i)
+    CHECK_D(dc[i], 2 * x[i]); /* x[0] = 0.5 < 0.7: buf is x */
+  double xw[4] = {0.9, 1.25, -0.75, 2.0}, dw[4] = {0};
+  ct_gradient(copy_either, xw, dw, ct_const(w), 4);
+  for (int i = 0; i < 4; ++i)
+    CHECK_D(dw[i], w[i]);
+  double x5[5] = {0.5, 1.25, -0.75, 2.0, 0.3}, w5[5] = {0.1, 0.3, 0.25, -0.4, 0.7}, dp[5] = {0}, dq[5] = {0};
+  ct_gradient(sunk_pick, x5, dp, ct_const(w5), 5, ct_const(0.2));
+  for (int k = 0; k < 5; k++) { /* term k reads a[(k + 3) % 5]; a_k feeds term (k + 2) % 5 */
+    int j = (k + 3) % 5, t = (k + 2) % 5;
+    CHECK_D(dp[k], sin(0.25 * x5[j] * x5[j]) + cos(0.25 * x5[k] * x5[k]) * 0.5 * x5[k] * x5[t]);
+  }
+  ct_gradient(sunk_pick, x5, dq, ct_const(w5), 5, ct_const(0.7));
+  for (int i = 0; i < 5; i++)
+    CHECK_D(dq[i], sin(w5[4 - i]));
+  return check_summary("select_const_and_dup");
+}

@@ -118,6 +118,7 @@ typedef struct ct_gen {
   ct_vmap iv_counted;     /* induction variables counted down in the reverse pass */
   ct_vmap self_shadowed;  /* pointers whose shadow may be the primal pointer (stored_pointers.c) */
   ct_vmap popped[3]; /* per reverse block and need kind: primal -> popped */
+  ct_vmap zeroed;    /* adjoint.c: values whose slot holds zero at the reverse builder's place */
   ct_vmap kept;      /* custom call -> i64 mask of array arguments copied to the tape */
   unsigned nkept;
   LLVMValueRef *heap_shadows; /* split mode: shadow allocas live on the heap */
@@ -416,6 +417,21 @@ LLVMValueRef adjoint_slot(ct_gen *g, LLVMValueRef v);
 void adjoint_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c);
 /* reads and clears v's adjoint (a loop's next iteration starts from zero) */
 LLVMValueRef adjoint_take(ct_gen *g, LLVMValueRef v);
+/* Is v's adjoint local to its block b: 1 when only b's own reverse adds to
+ * it (its uses are in b, none a phi or a return), 2 when the edges into
+ * b's reverse may add too (phis of b's successors use it, coming from b),
+ * else 0 (floating-point values and vectors of them only). */
+int adjoint_local(ct_gen *g, LLVMValueRef v);
+/* Forgets which slots hold zero; then, for `kind` 1 or 2, marks the
+ * adjoints of that kind local to block bb as holding zero (they do before
+ * its reverse, or an edge into it, adds to them): the first addition
+ * stores, and a take before any returns zero, so that no slot is live
+ * across reverse blocks that never touch it (SROA's promotion of the slots
+ * stays linear in the function's size). */
+void adjoint_mark_zeroed(ct_gen *g, LLVMBasicBlockRef bb, int kind);
+/* Stores zero into the slots still marked (an edge that adds nothing to
+ * them), then forgets the marks. */
+void adjoint_store_zeroed(ct_gen *g, LLVMBasicBlockRef bb);
 /* The primal value v (or its shadow) at the current reverse position. */
 LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v);
 LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v);

@@ -4,7 +4,11 @@
  * the entry of the reverse function, which LLVM's SROA turns back into SSA
  * values. Contributions are added into it; the reverse of the value's
  * definition takes it (reads and clears it: a loop's next iteration starts
- * from zero). A primal value used by the reverse part is the value popped
+ * from zero). The slot of a value whose adjoint is local to its block (see
+ * adjoint_local) is known to hold zero where that block's reverse begins:
+ * its first addition there stores instead, so that SROA finds it dead
+ * across other blocks (without, a 1,000-case switch's slots each took a
+ * phi of 1,000 zeros in the reverse's join). A primal value used by the reverse part is the value popped
  * from the tape (or recomputed) for the current reverse block, else the
  * forward's own value (a stable block), an argument's copy, or the value
  * itself (constants and globals). */
@@ -75,13 +79,69 @@ void adjoint_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c) {
   if (LLVMTypeOf(c) != ty)
     c = LLVMBuildFPCast(g->m->b, c, ty, "");
   LLVMValueRef s = adjoint_slot(g, primal);
+  if (vmap_get(&g->zeroed, primal)) { /* 0 + c */
+    vmap_set(&g->zeroed, primal, NULL);
+    LLVMBuildStore(g->m->b, c, s);
+    return;
+  }
   LLVMValueRef old = LLVMBuildLoad2(g->m->b, ty, s, "");
   LLVMBuildStore(g->m->b, add_values(g, old, c), s);
 }
 
 LLVMValueRef adjoint_take(ct_gen *g, LLVMValueRef v) {
+  if (vmap_get(&g->zeroed, v)) /* nothing added: zero, and the slot stays so */
+    return LLVMConstNull(LLVMTypeOf(v));
   LLVMValueRef s = adjoint_slot(g, v);
   LLVMValueRef d = LLVMBuildLoad2(g->m->b, LLVMTypeOf(v), s, "");
   LLVMBuildStore(g->m->b, LLVMConstNull(LLVMTypeOf(v)), s);
   return d;
+}
+
+static int floating(LLVMTypeRef t) {
+  LLVMTypeKind k = LLVMGetTypeKind(t);
+  if (k == LLVMVectorTypeKind || k == LLVMScalableVectorTypeKind)
+    k = LLVMGetTypeKind(LLVMGetElementType(t));
+  return k == LLVMHalfTypeKind || k == LLVMBFloatTypeKind || k == LLVMFloatTypeKind || k == LLVMDoubleTypeKind ||
+         k == LLVMX86_FP80TypeKind || k == LLVMFP128TypeKind || k == LLVMPPC_FP128TypeKind;
+}
+
+/* Additions into a slot come from the reverse of the value's users (in the
+ * reverse sweep of their block), of phis using it (on the edges into the
+ * reverse of the incoming block) and of returns (the seed, before any
+ * reverse block); its take is in the reverse of its definition, which
+ * comes after the block's own additions and the edge's. */
+int adjoint_local(ct_gen *g, LLVMValueRef v) {
+  if (!LLVMIsAInstruction(v) || LLVMIsAPHINode(v) || !adjoint_has(g, v) || !floating(LLVMTypeOf(v)))
+    return 0;
+  LLVMBasicBlockRef bb = LLVMGetInstructionParent(v);
+  int kind = 1;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (!LLVMIsAInstruction(user))
+      return 0;
+    if (LLVMIsAPHINode(user)) {
+      for (unsigned k = 0, n = LLVMCountIncoming(user); k < n; ++k)
+        if (LLVMGetIncomingValue(user, k) == v && LLVMGetIncomingBlock(user, k) != bb)
+          return 0;
+      kind = 2;
+    } else if (LLVMGetInstructionParent(user) != bb || LLVMGetInstructionOpcode(user) == LLVMRet) {
+      return 0;
+    }
+  }
+  return kind;
+}
+
+void adjoint_mark_zeroed(ct_gen *g, LLVMBasicBlockRef bb, int kind) {
+  vmap_free(&g->zeroed);
+  vmap_init(&g->zeroed);
+  for (LLVMValueRef inst = bb && kind ? LLVMGetFirstInstruction(bb) : NULL; inst; inst = LLVMGetNextInstruction(inst))
+    if (adjoint_local(g, inst) == kind)
+      vmap_set(&g->zeroed, inst, inst);
+}
+
+void adjoint_store_zeroed(ct_gen *g, LLVMBasicBlockRef bb) {
+  for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst))
+    if (vmap_get(&g->zeroed, inst))
+      LLVMBuildStore(g->m->b, LLVMConstNull(LLVMTypeOf(inst)), adjoint_slot(g, inst));
+  adjoint_mark_zeroed(g, NULL, 0);
 }

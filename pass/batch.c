@@ -25,11 +25,9 @@
 #include <string.h>
 
 int batch_innermost_loop(ct_gen *g, LLVMBasicBlockRef bb) {
-  int found = -1; /* loops are in preorder: the last one containing bb is innermost */
-  for (unsigned i = 0; i < g->nloops; ++i)
-    if (cfg_loop_contains(g, &g->loops[i], bb))
-      found = (int)i;
-  return found;
+  const unsigned *loops; /* loops are in preorder: the last one containing bb is innermost */
+  unsigned n = cfg_block_loops(g, bb, &loops);
+  return n ? (int)loops[n - 1] : -1;
 }
 
 static LLVMValueRef existing_counter(LLVMBasicBlockRef header) {

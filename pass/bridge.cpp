@@ -19,6 +19,8 @@
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
+#include "llvm/Transforms/Scalar/SROA.h"
+#include "llvm/IR/ValueHandle.h"
 #include "llvm/IR/PassTimingInfo.h"
 #include "llvm/IR/PassInstrumentation.h"
 
@@ -70,10 +72,53 @@ extern "C" void ct_bridge_diagnose_at_source(LLVMContextRef ctx, unsigned long l
   unwrap(ctx)->diagnose(DiagnosticInfoInlineAsm(loc, msg, DS_Error));
 }
 
+// LLVM's PromoteMemToReg (in SROA) scans a block from its start, for each
+// alloca that the block both loads and stores, to see which comes first:
+// quadratic in a long block that updates many slots (the reverse of
+// straight-line code: thousands of adjoint slots updated in one block of
+// tens of thousands of instructions took 12 s at 4,000 statements). So a
+// function with blocks over LongBlock instructions gets its first SROA (the
+// pipeline's own first pass) with those cut into Piece-instruction pieces,
+// joined again right after: the scans are bounded by a piece, and the
+// pipeline that follows sees the function as SROA leaves it (its own SROA
+// finds nothing more to do), so the result is the same. The entry block,
+// whose allocas are the ones SROA promotes, is never cut.
+static bool longerThan(const BasicBlock &BB, unsigned N) {
+  for (auto I = BB.begin(); I != BB.end(); ++I)
+    if (N-- == 0)
+      return true;
+  return false;
+}
+
+static void sroaInPieces(Function &F) {
+  constexpr unsigned LongBlock = 1024, Piece = 256;
+  SmallVector<WeakVH, 16> Pieces;
+  for (auto BB = std::next(F.begin()); BB != F.end(); ++BB) {
+    if (!longerThan(*BB, LongBlock))
+      continue;
+    unsigned N = 0; // cut before the Piece-th instruction after the phis (and a landing pad)
+    for (auto I = BB->getFirstNonPHIIt(); I != BB->end() && !I->isTerminator(); ++I)
+      if (++N == Piece) {
+        Pieces.push_back(BB->splitBasicBlock(I)); // the next iteration cuts the piece
+        break;
+      }
+  }
+  if (Pieces.empty())
+    return;
+  FunctionAnalysisManager FAM;
+  PassBuilder PB;
+  PB.registerFunctionAnalyses(FAM);
+  SROAPass(SROAOptions::ModifyCFG).run(F, FAM);
+  for (WeakVH &V : Pieces)
+    if (auto *BB = cast_or_null<BasicBlock>(V))
+      MergeBlockIntoPredecessor(BB);
+}
+
 extern "C" void ct_bridge_simplify_function(LLVMValueRef fn) {
   Function *F = unwrap<Function>(fn);
   if (F->isDeclaration())
     return;
+  sroaInPieces(*F);
   LoopAnalysisManager LAM;
   FunctionAnalysisManager FAM;
   CGSCCAnalysisManager CGAM;

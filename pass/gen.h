@@ -55,6 +55,7 @@ typedef struct {
   LLVMValueRef rec_slot;
   ct_need *needs; /* values its reverse takes from the tape */
   unsigned nneeds;
+  ct_vmap *need_kinds; /* plan.c: value -> bit (1 << kind) of each kind it has in needs */
   /* A loop header whose induction variable tells which predecessor came
    * before: iv equals start only when entered from preds[start_pred]. Then
    * no predecessor index goes on the tape. */
@@ -117,6 +118,7 @@ typedef struct ct_gen {
   ct_vmap iv_counted;     /* induction variables counted down in the reverse pass */
   ct_vmap self_shadowed;  /* pointers whose shadow may be the primal pointer (stored_pointers.c) */
   ct_vmap popped[3]; /* per reverse block and need kind: primal -> popped */
+  ct_vmap zeroed;    /* adjoint.c: values whose slot holds zero at the reverse builder's place */
   ct_vmap kept;      /* custom call -> i64 mask of array arguments copied to the tape */
   unsigned nkept;
   LLVMValueRef *heap_shadows; /* split mode: shadow allocas live on the heap */
@@ -141,6 +143,8 @@ typedef struct ct_gen {
   int undone_found; /* undone_stores is filled */
   /* scopes.c: per kind of memory, its alias.scope and noalias lists */
   LLVMValueRef scope_lists[5][2];
+  struct ct_memory_facts *memory_facts; /* memory.c's, made on first use; memory_free frees them */
+  struct ct_loop_index *loop_index;     /* cfg.c's loops of each block; cfg_free frees it */
   /* Forward (tangent) mode (tangent.h): the tangent generator this one
    * serves, or NULL (a gradient). Its shadows are built as a gradient's
    * forward part builds them; a realloc's shadow keeps the old shadow's
@@ -178,6 +182,13 @@ ct_block *cfg_block_of(ct_gen *g, LLVMBasicBlockRef bb);
 int cfg_is_return_block(LLVMBasicBlockRef bb);
 /* Loop l contains bb. */
 int cfg_loop_contains(ct_gen *g, const ct_bridge_loop *l, LLVMBasicBlockRef bb);
+/* The loops containing bb (indices into g->loops, ascending: outer loops
+ * first) at *loops; returns how many. */
+unsigned cfg_block_loops(ct_gen *g, LLVMBasicBlockRef bb, const unsigned **loops);
+/* The loops whose exit is bb, likewise. */
+unsigned cfg_exit_loops(ct_gen *g, LLVMBasicBlockRef bb, const unsigned **loops);
+/* Frees what cfg_analyse found besides g->blocks (with the generator). */
+void cfg_free(ct_gen *g);
 
 /* classify.c: what the reverse of each instruction is */
 ct_rev_kind classify(ct_gen *g, LLVMValueRef inst);
@@ -219,6 +230,8 @@ void indirect_guard_fallbacks(ct_gen *g);
  * pass (nothing may write its object after it)? Remembered per load; a
  * malloc read so is freed by its reverse (g->deferred_free). */
 int memory_reads_unchanged(ct_gen *g, LLVMValueRef load);
+/* Frees what memory.c found about the function (with the generator). */
+void memory_free(ct_gen *g);
 /* Is `base` memory of the function's own that its reverse pass may write
  * and read back (remat.c): an alloca of the entry block, or a malloc
  * outside loops whose free can be deferred, that stays private, in a
@@ -405,6 +418,21 @@ LLVMValueRef adjoint_slot(ct_gen *g, LLVMValueRef v);
 void adjoint_add(ct_gen *g, LLVMValueRef primal, LLVMValueRef c);
 /* reads and clears v's adjoint (a loop's next iteration starts from zero) */
 LLVMValueRef adjoint_take(ct_gen *g, LLVMValueRef v);
+/* Is v's adjoint local to its block b: 1 when only b's own reverse adds to
+ * it (its uses are in b, none a phi or a return), 2 when the edges into
+ * b's reverse may add too (phis of b's successors use it, coming from b),
+ * else 0 (floating-point values and vectors of them only). */
+int adjoint_local(ct_gen *g, LLVMValueRef v);
+/* Forgets which slots hold zero; then, for `kind` 1 or 2, marks the
+ * adjoints of that kind local to block bb as holding zero (they do before
+ * its reverse, or an edge into it, adds to them): the first addition
+ * stores, and a take before any returns zero, so that no slot is live
+ * across reverse blocks that never touch it (SROA's promotion of the slots
+ * stays linear in the function's size). */
+void adjoint_mark_zeroed(ct_gen *g, LLVMBasicBlockRef bb, int kind);
+/* Stores zero into the slots still marked (an edge that adds nothing to
+ * them), then forgets the marks. */
+void adjoint_store_zeroed(ct_gen *g, LLVMBasicBlockRef bb);
 /* The primal value v (or its shadow) at the current reverse position. */
 LLVMValueRef rev_value(ct_gen *g, LLVMValueRef v);
 LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v);

@@ -61,7 +61,8 @@ static const size_t VALUE_MAPS[] = {
     offsetof(ct_gen, undo_old),       offsetof(ct_gen, iv_headers),
     offsetof(ct_gen, iv_steps),       offsetof(ct_gen, iv_starts),     offsetof(ct_gen, iv_counted),
     offsetof(ct_gen, self_shadowed),  offsetof(ct_gen, popped[0]),     offsetof(ct_gen, popped[1]),
-    offsetof(ct_gen, popped[2]),      offsetof(ct_gen, kept),
+    offsetof(ct_gen, popped[2]),      offsetof(ct_gen, zeroed),
+    offsetof(ct_gen, kept),
 };
 /* the maps lie together in ct_gen, from block_index to kept: a map added
    there and not listed above fails to compile */
@@ -91,6 +92,9 @@ static void gen_free(ct_gen *g) {
   for (unsigned i = 0; i < g->nblocks; ++i) {
     free(g->blocks[i].preds);
     free(g->blocks[i].needs);
+    if (g->blocks[i].need_kinds)
+      vmap_free(g->blocks[i].need_kinds);
+    free(g->blocks[i].need_kinds);
   }
   free(g->blocks);
   free(g->loop_counters);
@@ -101,6 +105,8 @@ static void gen_free(ct_gen *g) {
   remat_free(g);
   for (size_t i = 0; i < sizeof VALUE_MAPS / sizeof VALUE_MAPS[0]; ++i)
     vmap_free(value_map(g, i));
+  memory_free(g);
+  cfg_free(g);
 }
 
 /* COTANGENT_TIME: the CPU seconds of each stage of a gradient, to stderr

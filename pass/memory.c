@@ -255,6 +255,116 @@ int memory_store_undone(ct_gen *g, LLVMValueRef inst) {
   return inst && vmap_get(&g->undone_stores, inst) != NULL;
 }
 
+/* ---- the writes of each object, found once per gradient ----
+ * A load's question (may a write to its object run after it?) is answered
+ * from its object's writes: the last one in each block, and the blocks from
+ * which one is reachable. Each object's writes are found by one pass over
+ * the function, and each instruction's place in its block by another, so
+ * that asking for every load costs the function's size per object, not
+ * per load. */
+
+typedef struct {
+  int *last_write;         /* per block: place of its last write of the object (1, 2, ...), 0: none */
+  unsigned char *reaching; /* per block: a write is reachable from its start */
+  int any;                 /* some instruction may write it */
+} ct_writes;
+
+struct ct_memory_facts {
+  ct_vmap writes; /* object -> its ct_writes */
+  ct_vmap place;  /* instruction -> its place in its block (1, 2, ...) */
+  ct_vmap after;  /* undone store -> the blocks reachable after its block (reachable_after) */
+  int forks;      /* 0: not looked yet, 1: no OpenMP fork, 2: some */
+};
+
+static struct ct_memory_facts *facts(ct_gen *g) {
+  if (!g->memory_facts) {
+    g->memory_facts = calloc(1, sizeof *g->memory_facts);
+    vmap_init(&g->memory_facts->writes);
+    vmap_init(&g->memory_facts->place);
+    vmap_init(&g->memory_facts->after);
+    for (unsigned i = 0; i < g->nblocks; ++i) {
+      uintptr_t k = 0;
+      for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst))
+        vmap_set(&g->memory_facts->place, inst, (LLVMValueRef)++k);
+    }
+  }
+  return g->memory_facts;
+}
+
+void memory_free(ct_gen *g) {
+  struct ct_memory_facts *f = g->memory_facts;
+  if (!f)
+    return;
+  for (size_t i = 0; i < f->writes.cap; ++i)
+    if (f->writes.keys[i]) {
+      ct_writes *w = (ct_writes *)f->writes.vals[i];
+      free(w->last_write);
+      free(w->reaching);
+      free(w);
+    }
+  for (size_t i = 0; i < f->after.cap; ++i)
+    if (f->after.keys[i])
+      free(f->after.vals[i]);
+  vmap_free(&f->writes);
+  vmap_free(&f->place);
+  vmap_free(&f->after);
+  free(f);
+  g->memory_facts = NULL;
+}
+
+static int has_fork(ct_gen *g) {
+  struct ct_memory_facts *f = facts(g);
+  for (unsigned i = 0; i < g->nblocks && !f->forks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst && !f->forks;
+         inst = LLVMGetNextInstruction(inst))
+      if (LLVMIsACallInst(inst) && ir_is_omp_fork(inst))
+        f->forks = 2;
+  if (!f->forks)
+    f->forks = 1;
+  return f->forks == 2;
+}
+
+/* The writes of `base` (whether it is a private object is a property of
+ * the object: the same at every asking), but for undone stores (their old
+ * value is back when the reverse runs). */
+static const ct_writes *writes_of(ct_gen *g, LLVMValueRef base, int private_object) {
+  struct ct_memory_facts *f = facts(g);
+  ct_writes *w = (ct_writes *)vmap_get(&f->writes, base);
+  if (w)
+    return w;
+  unsigned n = g->nblocks;
+  w = calloc(1, sizeof *w);
+  w->last_write = calloc(n ? n : 1, sizeof *w->last_write);
+  w->reaching = calloc(n ? n : 1, 1);
+  unsigned *work = malloc((n ? n : 1) * sizeof *work), nw = 0;
+  for (unsigned i = 0; i < n; ++i) {
+    int k = 0;
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      ++k;
+      if (may_write_object(inst, base, private_object) && !memory_store_undone(g, inst))
+        w->last_write[i] = k;
+    }
+    if (w->last_write[i]) {
+      w->any = 1;
+      w->reaching[i] = 1;
+      work[nw++] = i;
+    }
+  }
+  while (nw) { /* backwards: the blocks from which a write is reachable */
+    const ct_block *b = &g->blocks[work[--nw]];
+    for (unsigned k = 0; k < b->npreds; ++k) {
+      unsigned p = (unsigned)(cfg_block_of(g, b->preds[k]) - g->blocks);
+      if (!w->reaching[p]) {
+        w->reaching[p] = 1;
+        work[nw++] = p;
+      }
+    }
+  }
+  free(work);
+  vmap_set(&f->writes, base, (LLVMValueRef)w);
+  return w;
+}
+
 /* Is `load` after an undone store that may write its object (the reverse
  * runs with the old value back)? Undone stores are in blocks that run once
  * before every return: a load after one is in its block, or in a block
@@ -270,9 +380,13 @@ static int after_undone_store(ct_gen *g, LLVMValueRef load, LLVMValueRef base, i
       for (LLVMValueRef i2 = LLVMGetNextInstruction(s); i2 && !after; i2 = LLVMGetNextInstruction(i2))
         after = i2 == load;
     else {
-      unsigned char *reach = reachable_after(g, sb, 0);
+      struct ct_memory_facts *f = facts(g);
+      unsigned char *reach = (unsigned char *)vmap_get(&f->after, s);
+      if (!reach) {
+        reach = reachable_after(g, sb, 0);
+        vmap_set(&f->after, s, (LLVMValueRef)reach);
+      }
       after = reach[cfg_block_of(g, lb) - g->blocks];
-      free(reach);
     }
     if (after)
       return 1;
@@ -286,11 +400,7 @@ static int reads_unchanged_memory_anywhere(ct_gen *g, LLVMValueRef load) {
   LLVMValueRef base = read_object(LLVMGetOperand(load, 0));
   if (LLVMIsAAllocaInst(base) || LLVMIsACallInst(base))
     return 0;
-  for (unsigned i = 0; i < g->nblocks; ++i)
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst))
-      if (may_write_object(inst, base, 0))
-        return 0;
-  return 1;
+  return !writes_of(g, base, 0)->any;
 }
 
 /* Does the load read, in the reverse pass, the value it read in the
@@ -301,10 +411,8 @@ static int reads_unchanged_memory_anywhere(ct_gen *g, LLVMValueRef load) {
  * whose memory is read this way is freed by the reverse pass instead of
  * by the function's free(). */
 static int reads_unchanged_memory_uncached(ct_gen *g, LLVMValueRef load) {
-  for (unsigned i = 0; i < g->nblocks; ++i) /* parallel regions: the old rule, no reachability */
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst))
-      if (LLVMIsACallInst(inst) && ir_is_omp_fork(inst))
-        return reads_unchanged_memory_anywhere(g, load);
+  if (has_fork(g)) /* parallel regions: the old rule, no reachability */
+    return reads_unchanged_memory_anywhere(g, load);
   LLVMValueRef base = read_object(LLVMGetOperand(load, 0));
   /* split (an augmented forward returns, and its caller runs on, and may
      overwrite what it read, before this reverse: a pullback applied later,
@@ -324,21 +432,20 @@ static int reads_unchanged_memory_uncached(ct_gen *g, LLVMValueRef load) {
                       classify(g, base) != REV_ALLOC))
       return 0; /* deferring frees in loops would keep every allocation */
   }
-  unsigned char *reach = reachable_after(g, LLVMGetInstructionParent(load), concurrent);
-  int unchanged = 1;
-  unsigned self = (unsigned)(cfg_block_of(g, LLVMGetInstructionParent(load)) - g->blocks);
-  for (unsigned i = 0; i < g->nblocks && unchanged; ++i) {
-    LLVMValueRef from = reach[i] ? LLVMGetFirstInstruction(g->blocks[i].bb)
-                        : i == self ? LLVMGetNextInstruction(load) : NULL;
-    for (LLVMValueRef inst = from; inst && unchanged; inst = LLVMGetNextInstruction(inst))
-      if (may_write_object(inst, base, private_object) && !memory_store_undone(g, inst))
-        unchanged = 0;
-  }
+  /* no write in a block reachable from the load's block (its own only
+     through a cycle), nor after the load in its own block */
+  const ct_writes *w = writes_of(g, base, private_object);
+  ct_block *lb = cfg_block_of(g, LLVMGetInstructionParent(load));
+  int unchanged = !(concurrent && w->any);
+  LLVMValueRef t = LLVMGetBasicBlockTerminator(lb->bb);
+  for (unsigned s = 0; unchanged && t && s < LLVMGetNumSuccessors(t); ++s)
+    unchanged = !w->reaching[cfg_block_of(g, LLVMGetSuccessor(t, s)) - g->blocks];
+  if (unchanged && w->last_write[lb - g->blocks] > (int)(uintptr_t)vmap_get(&facts(g)->place, load))
+    unchanged = 0;
   /* after a store whose old value the reverse puts back: not what it read */
   memory_store_undone(g, NULL);
   if (unchanged && after_undone_store(g, load, base, private_object))
     unchanged = 0;
-  free(reach);
   if (unchanged && is_malloc)
     vmap_set(&g->deferred_free, base, base);
   return unchanged;

@@ -16,18 +16,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Block b's reverse needs v as `kind` (planned already). */
+/* Block b's reverse needs v as `kind` (planned already): a look at the
+ * kinds of v in b's needs (b->need_kinds), not a search of them. */
 static int has_need(const ct_block *b, LLVMValueRef v, ct_need_kind kind) {
-  for (unsigned i = 0; i < b->nneeds; ++i)
-    if (b->needs[i].value == v && b->needs[i].kind == kind)
-      return 1;
-  return 0;
+  return b->need_kinds && ((uintptr_t)vmap_get(b->need_kinds, v) >> kind & 1);
 }
 
 /* Records that b's reverse needs v as `kind`, as is. */
 static void add_need(ct_block *b, LLVMValueRef v, ct_need_kind kind) {
-  b->needs = realloc(b->needs, (b->nneeds + 1) * sizeof *b->needs);
+  if (!(b->nneeds & (b->nneeds - 1))) /* 0, 1, 2, 4, ...: room for as many again */
+    b->needs = realloc(b->needs, (b->nneeds ? 2 * b->nneeds : 1) * sizeof *b->needs);
   b->needs[b->nneeds++] = (ct_need){v, kind};
+  if (!b->need_kinds) {
+    b->need_kinds = malloc(sizeof *b->need_kinds);
+    vmap_init(b->need_kinds);
+  }
+  uintptr_t kinds = (uintptr_t)vmap_get(b->need_kinds, v) | (uintptr_t)1 << kind;
+  vmap_set(b->need_kinds, v, (LLVMValueRef)kinds);
 }
 
 /* ---- recompute rather than cache ----
@@ -80,9 +85,11 @@ static int available(ct_gen *g, ct_block *b, LLVMValueRef v) {
  * only from inside it; else NULL. */
 static ct_block *hoist_target(ct_gen *g, ct_block *b, LLVMValueRef v) {
   LLVMBasicBlockRef def = LLVMGetInstructionParent(v);
-  for (unsigned i = 0; i < g->nloops; ++i) { /* outer loops first */
-    const ct_bridge_loop *l = &g->loops[i];
-    if (!l->exit || !cfg_loop_contains(g, l, b->bb) || cfg_loop_contains(g, l, def))
+  const unsigned *loops;
+  unsigned nl = cfg_block_loops(g, b->bb, &loops);
+  for (unsigned i = 0; i < nl; ++i) { /* the loops containing b, outer loops first */
+    const ct_bridge_loop *l = &g->loops[loops[i]];
+    if (!l->exit || cfg_loop_contains(g, l, def))
       continue;
     return cfg_block_of(g, l->exit);
   }
@@ -97,9 +104,11 @@ static const ct_bridge_loop *counting_loop(ct_gen *g, ct_block *b, LLVMValueRef 
   if (!hdr)
     return NULL;
   LLVMBasicBlockRef header = g->blocks[hdr - 1].bb;
-  for (unsigned i = 0; i < g->nloops; ++i) {
-    const ct_bridge_loop *l = &g->loops[i];
-    if (l->header == header && l->exit && cfg_loop_contains(g, l, b->bb))
+  const unsigned *loops;
+  unsigned nl = cfg_block_loops(g, b->bb, &loops);
+  for (unsigned i = 0; i < nl; ++i) { /* the loops containing b */
+    const ct_bridge_loop *l = &g->loops[loops[i]];
+    if (l->header == header && l->exit)
       return l;
   }
   return NULL;
@@ -274,8 +283,10 @@ static void plan_omp(ct_gen *g, ct_block *b, LLVMValueRef inst) {
 /* Is b the header of a loop with a dedicated exit that does not contain
  * v's definition? Then v can be taped once per run of the loop. */
 static int defined_before_loop(ct_gen *g, ct_block *b, LLVMValueRef v) {
-  for (unsigned i = 0; i < g->nloops; ++i) {
-    const ct_bridge_loop *l = &g->loops[i];
+  const unsigned *loops;
+  unsigned nl = cfg_block_loops(g, b->bb, &loops); /* a header is in its loops */
+  for (unsigned i = 0; i < nl; ++i) {
+    const ct_bridge_loop *l = &g->loops[loops[i]];
     if (l->header == b->bb)
       return l->exit && !cfg_loop_contains(g, l, LLVMGetInstructionParent(v));
   }
@@ -338,8 +349,10 @@ static int reached_only_through(ct_gen *g, LLVMBasicBlockRef guard, LLVMBasicBlo
     return 0;
   if (side == other)
     return 1;
-  for (unsigned i = 0; i < g->nloops; ++i)
-    if (g->loops[i].preheader == side && g->loops[i].exit == other)
+  const unsigned *loops;
+  unsigned nl = cfg_exit_loops(g, other, &loops);
+  for (unsigned i = 0; i < nl; ++i)
+    if (g->loops[loops[i]].preheader == side)
       return 1;
   return 0;
 }

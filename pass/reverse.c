@@ -696,6 +696,7 @@ static void reverse_edges(ct_gen *g, ct_block *b, LLVMValueRef from, LLVMBasicBl
       LLVMBuildBr(m->b, edge);
     }
     LLVMPositionBuilderAtEnd(m->b, edge);
+    adjoint_mark_zeroed(g, p->bb, 2); /* the first addition into p's slots is on this edge */
     for (unsigned j = 0; j < nphis; ++j) {
       LLVMValueRef in = NULL;
       unsigned n = LLVMCountIncoming(phis[j]);
@@ -705,6 +706,7 @@ static void reverse_edges(ct_gen *g, ct_block *b, LLVMValueRef from, LLVMBasicBl
       if (in)
         adjoint_add(g, in, dphis[j]);
     }
+    adjoint_store_zeroed(g, p->bb);
     LLVMBuildBr(m->b, p->rev);
   }
   free(phis);
@@ -723,9 +725,11 @@ void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
   /* a loop preheader: its loop's record arrays, pushed after everything
      else the block pushed but its record */
   batch_reverse_pops(g, b, rev_value);
+  adjoint_mark_zeroed(g, b->bb, 1); /* b's own reverse adds first into these slots */
   for (LLVMValueRef inst = LLVMGetLastInstruction(b->bb); inst && !LLVMIsAPHINode(inst) && !g->failed;
        inst = LLVMGetPreviousInstruction(inst))
     reverse_instruction(g, inst);
+  adjoint_mark_zeroed(g, NULL, 0);
   if (g->failed)
     return;
   reverse_edges(g, b, from, rev_exit);

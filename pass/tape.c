@@ -69,12 +69,32 @@ LLVMTypeRef tape_record_type(ct_gen *g, ct_block *b) {
 
 /* A loop exit's record carries the record arrays of its loop's batched
  * blocks (batch.c). */
+static int by_block(const void *a, const void *b) {
+  const ct_block *x = *(ct_block *const *)a, *y = *(ct_block *const *)b;
+  return (x > y) - (x < y);
+}
+
 unsigned tape_exit_arrays(ct_gen *g, ct_block *b, ct_block **out, unsigned max) {
-  unsigned n = 0;
-  for (unsigned i = 0; i < g->nblocks && n < max; ++i) {
-    ct_block *c = &g->blocks[i];
-    if (c->batch && g->loops[c->batch - 1].exit == b->bb)
-      out[n++] = c;
+  /* the batched blocks of the loops leaving through b, in block order:
+     those loops' blocks looked at, not every block */
+  const unsigned *loops;
+  unsigned nl = cfg_exit_loops(g, b->bb, &loops), n = 0, cap = 0;
+  for (unsigned k = 0; k < nl; ++k)
+    cap += g->loops[loops[k]].nblocks;
+  if (!cap)
+    return 0;
+  ct_block **found = malloc(cap * sizeof *found);
+  for (unsigned k = 0; k < nl; ++k) {
+    const ct_bridge_loop *l = &g->loops[loops[k]];
+    for (unsigned j = 0; j < l->nblocks; ++j) {
+      ct_block *c = cfg_block_of(g, g->loop_blocks[l->first_block + j]);
+      if (c->batch == (int)loops[k] + 1)
+        found[n++] = c;
+    }
   }
+  qsort(found, n, sizeof *found, by_block);
+  n = n < max ? n : max;
+  memcpy(out, found, n * sizeof *out);
+  free(found);
   return n;
 }

@@ -325,7 +325,6 @@ static void shadow_pointer_stores(ct_gen *g) {
       if (classify(g, inst) == REV_MEMCPY && stored_pointers_copies_pointers(g, inst))
         stored_pointers_copy_shadows(g, inst); /* a struct assignment */
       integer_mirror_stores(g, inst);           /* integers into shadowed memory */
-      integer_mirror_free(g, inst);             /* a caller's block of pointers freed */
       if (!LLVMIsAStoreInst(inst))
         continue;
       LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);

@@ -235,10 +235,6 @@ int memory_store_undone(ct_gen *g, LLVMValueRef inst);
  * written into the shadow, so a shadow container keeps the primal's keys,
  * counts and lengths. */
 void integer_mirror_stores(ct_gen *g, LLVMValueRef inst);
-/* integer_mirror.c: after the forward copy of a free or operator delete of
- * a block of the caller's that the function uses for integers and pointers
- * only (a hash table's old bucket array), the block's shadow is freed too. */
-void integer_mirror_free(ct_gen *g, LLVMValueRef inst);
 
 /* stored_pointers.c: a pointer without a shadow stored into shadowed
  * memory is its own shadow there; pointers loaded back from there (and

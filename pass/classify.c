@@ -264,7 +264,9 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
   if (mem) {
     if (!vmap_get(&g->active, LLVMGetOperand(inst, 0)))
       return REV_NONE;
-    return strcmp(mem, "memset") ? REV_MEMCPY : REV_MEMSET;
+    if (strcmp(mem, "memset"))
+      return REV_MEMCPY;
+    return stored_pointers_memset_of_pointers(g, inst) ? REV_NONE : REV_MEMSET;
   }
   const char *masked = ir_masked_intrinsic(inst);
   if (LLVMIsAStoreInst(inst) || (masked && !strcmp(masked, "store"))) {

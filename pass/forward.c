@@ -147,6 +147,10 @@ static ct_shadow_step shadow_of_load(ct_gen *g, LLVMValueRef inst, LLVMValueRef 
       return SHADOW_PENDING;
     return shadow_slots_lookup(g, inst, s) ? SHADOW_MADE : SHADOW_FAILED; /* memory without a shadow */
   }
+  if (ir_points_nowhere(sp)) { /* a std::string a library function returned: no shadow memory */
+    *s = LLVMConstNull(LLVMTypeOf(inst));
+    return SHADOW_MADE;
+  }
   *s = LLVMBuildLoad2(g->m->b, LLVMTypeOf(inst), sp, "shadow");
   return SHADOW_MADE;
 }
@@ -213,6 +217,9 @@ static ct_shadow_step shadow_of(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy,
     return step;
   }
   if (activity_is_inactive_library_call(inst)) {
+    ct_shadow_step step = integer_mirror_replay(g, inst, s);
+    if (step != SHADOW_MADE || *s) /* a std::string's buffer made again for its shadow string */
+      return step;
     /* memory a library function without derivative returns (a std::string's
        new char buffer, met in a phi with the string's buffer inside a map
        node) holds no derivative: no shadow memory, a NULL shadow (a copy of
@@ -311,13 +318,15 @@ static void build_shadows(ct_gen *g) {
 
 /* Pointers stored into memory that has a shadow get their shadow stored into
  * the shadow memory, so later loads of the pointer find its shadow (copied
- * with the memory by a struct assignment). */
+ * with the memory by a struct assignment); integers are stored there as
+ * they are (integer_mirror.c). */
 static void shadow_pointer_stores(ct_gen *g) {
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
       if (classify(g, inst) == REV_MEMCPY && stored_pointers_copies_pointers(g, inst))
         stored_pointers_copy_shadows(g, inst); /* a struct assignment */
+      integer_mirror_stores(g, inst);           /* integers into shadowed memory */
       if (!LLVMIsAStoreInst(inst))
         continue;
       LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
@@ -328,6 +337,8 @@ static void shadow_pointer_stores(ct_gen *g) {
         shadow_slots_store(g, inst);
         continue;
       }
+      if (ir_points_nowhere(sptr)) /* a library function's std::string: no shadow memory */
+        continue;
       LLVMValueRef sval = vmap_get(&g->shadow, val);
       if (!sval) /* a pointer to constant data: its shadow is itself (stored_pointers.c) */
         sval = vmap_get(&g->fwd, val) ? vmap_get(&g->fwd, val) : val;

@@ -211,6 +211,13 @@ struct CotangentAttrInfo : ParsedAttrInfo {
     return false;
   }
 
+  // 1 for a member function with `this`, whose IR parameters start with
+  // the object pointer (the indices in annotations are the IR's).
+  static unsigned implicitObject(const FunctionDecl *F) {
+    auto *M = dyn_cast<CXXMethodDecl>(F);
+    return M && M->isInstance() ? 1 : 0;
+  }
+
   // The index of the parameter of F a wrt list names, or -1 after an error.
   static int wrtIndex(Sema &S, const FunctionDecl *F, StringRef Name, SourceLocation Loc) {
     for (unsigned P = 0; P < F->getNumParams(); ++P) {
@@ -219,7 +226,7 @@ struct CotangentAttrInfo : ParsedAttrInfo {
         continue;
       QualType T = Q->getType();
       if (frontend_is_floating(T) || T->isPointerType())
-        return (int)P;
+        return (int)(P + implicitObject(F));
       if (T->isRecordType())
         error(S, Loc, "'%0' is a struct passed by value: derivatives with respect to struct arguments are "
                       "not supported yet (pass a pointer to it)")
@@ -327,12 +334,23 @@ struct ParamConsumer : SemaConsumer {
     for (Decl *D : G) {
       Facts->record(D);
       keepRegistration(D);
-      if (auto *F = dyn_cast<FunctionDecl>(D)) {
-        annotate(F);
-        linkDerivative(F);
-      }
+      functions(D);
     }
     return true;
+  }
+  // Functions and member functions, in namespaces and classes too (a
+  // method defined in its class is not a top-level declaration).
+  void functions(Decl *D) {
+    if (auto *T = dyn_cast<FunctionTemplateDecl>(D))
+      D = T->getTemplatedDecl();
+    if (auto *F = dyn_cast<FunctionDecl>(D)) {
+      annotate(F);
+      linkDerivative(F);
+      return;
+    }
+    if (isa<NamespaceDecl>(D) || isa<CXXRecordDecl>(D) || isa<LinkageSpecDecl>(D))
+      for (Decl *Inner : cast<DeclContext>(D)->decls())
+        functions(Inner);
   }
   // Enzyme's registration globals (__enzyme_register_gradient_f, ...) are
   // `used`, as Enzyme's plugin makes them: a static one nobody refers to
@@ -400,7 +418,7 @@ struct ParamConsumer : SemaConsumer {
     for (unsigned I = 0; I < F->getNumParams(); ++I)
       for (const auto *A : F->getParamDecl(I)->specific_attrs<AnnotateAttr>())
         if (A->getAnnotation() == "ct.no_derivative")
-          List += (List.empty() ? "" : ",") + std::to_string(I);
+          List += (List.empty() ? "" : ",") + std::to_string(I + CotangentAttrInfo::implicitObject(F));
     if (List.empty())
       return;
     std::string Text = "ct.no_derivative_params:" + List;

@@ -117,6 +117,7 @@ typedef struct ct_gen {
   ct_vmap iv_starts;      /* induction variable phi -> its start (the value from outside the loop) */
   ct_vmap iv_counted;     /* induction variables counted down in the reverse pass */
   ct_vmap self_shadowed;  /* pointers whose shadow may be the primal pointer (stored_pointers.c) */
+  ct_vmap string_replays; /* std::string calls made again on the shadow string (integer_mirror.c) */
   ct_vmap popped[3]; /* per reverse block and need kind: primal -> popped */
   ct_vmap zeroed;    /* adjoint.c: values whose slot holds zero at the reverse builder's place */
   ct_vmap kept;      /* custom call -> i64 mask of array arguments copied to the tape */
@@ -243,6 +244,12 @@ int memory_private_scratch(ct_gen *g, LLVMValueRef base);
  * again (gradient.c). NULL: just makes sure the stores are decided. */
 int memory_store_undone(ct_gen *g, LLVMValueRef inst);
 
+/* integer_mirror.c: after the forward copy of inst (a store, memcpy or
+ * memmove of integer data into memory with a shadow), the same integers
+ * written into the shadow, so a shadow container keeps the primal's keys,
+ * counts and lengths. */
+void integer_mirror_stores(ct_gen *g, LLVMValueRef inst);
+
 /* stored_pointers.c: a pointer without a shadow stored into shadowed
  * memory is its own shadow there; pointers loaded back from there (and
  * derived from those) may have the primal pointer as shadow */
@@ -259,6 +266,11 @@ LLVMValueRef stored_pointers_guard(ct_gen *g, LLVMValueRef ptr, LLVMValueRef sp,
  * whether it does; whether it may (else reported: returns 0); and, in the
  * forward pass, the copy of the shadows after the primal copy. */
 int stored_pointers_copies_pointers(ct_gen *g, LLVMValueRef copy);
+/* Does a memset clear memory holding pointers (a hash table's bucket
+ * array), with no float or double access of the function in its range?
+ * Its reverse clears nothing; the forward clears the shadow too
+ * (integer_mirror.c). */
+int stored_pointers_memset_of_pointers(ct_gen *g, LLVMValueRef inst);
 int stored_pointers_check_copy(ct_gen *g, LLVMValueRef copy);
 void stored_pointers_copy_shadows(ct_gen *g, LLVMValueRef copy);
 /* A malloc stored into the caller's memory that has a shadow, or returned:
@@ -394,6 +406,13 @@ void heap_plan(ct_gen *g, ct_block *b, LLVMValueRef inst,
 /* Forward: the shadow of allocation `inst` (its forward copy `copy`), at
  * m->b (just after the copy; a realloc's goes before it). */
 ct_shadow_step heap_forward_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s);
+/* integer_mirror.c: a call of a std::string member that may write the
+ * string, on a string with a shadow, made again after its forward copy on
+ * the shadow string (pointer arguments with a shadow by their shadow);
+ * *replay is that call (for a returned buffer: its shadow), or NULL when
+ * it is not such a call or was made already. SHADOW_PENDING while an
+ * argument's shadow is not made yet. */
+ct_shadow_step integer_mirror_replay(ct_gen *g, LLVMValueRef inst, LLVMValueRef *replay);
 /* Reverse of allocation `inst`: realloc's adjoints moved back, the shadow
  * released, a deferred free done. */
 void heap_reverse(ct_gen *g, LLVMValueRef inst);

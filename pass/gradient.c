@@ -60,8 +60,8 @@ static const size_t VALUE_MAPS[] = {
     offsetof(ct_gen, deferred_free),  offsetof(ct_gen, unchanged_loads), offsetof(ct_gen, undone_stores),
     offsetof(ct_gen, undo_old),       offsetof(ct_gen, iv_headers),
     offsetof(ct_gen, iv_steps),       offsetof(ct_gen, iv_starts),     offsetof(ct_gen, iv_counted),
-    offsetof(ct_gen, self_shadowed),  offsetof(ct_gen, popped[0]),     offsetof(ct_gen, popped[1]),
-    offsetof(ct_gen, popped[2]),      offsetof(ct_gen, zeroed),
+    offsetof(ct_gen, self_shadowed),  offsetof(ct_gen, string_replays), offsetof(ct_gen, popped[0]),
+    offsetof(ct_gen, popped[1]),      offsetof(ct_gen, popped[2]),      offsetof(ct_gen, zeroed),
     offsetof(ct_gen, kept),
 };
 /* the maps lie together in ct_gen, from block_index to kept: a map added

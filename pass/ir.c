@@ -282,3 +282,28 @@ int ir_same_slot(LLVMTargetDataRef td, LLVMValueRef pa, unsigned long long size_
                  unsigned long long size_b) {
   return same_slot(td, decompose(td, pa), size_a, decompose(td, pb), size_b, 0);
 }
+
+/* The name of the access type of inst's TBAA tag, or NULL. */
+static const char *tbaa_access_name(LLVMValueRef inst) {
+  LLVMValueRef tag = LLVMGetMetadata(inst, LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(inst)), "tbaa", 4));
+  if (!tag || LLVMGetMDNodeNumOperands(tag) < 2 || LLVMGetMDNodeNumOperands(tag) > 4)
+    return NULL;
+  LLVMValueRef ops[4], tops[8];
+  LLVMGetMDNodeOperands(tag, ops);
+  if (!ops[1] || !LLVMIsAMDNode(ops[1]) || LLVMGetMDNodeNumOperands(ops[1]) < 1 ||
+      LLVMGetMDNodeNumOperands(ops[1]) > 8)
+    return NULL;
+  LLVMGetMDNodeOperands(ops[1], tops);
+  unsigned len = 0;
+  return tops[0] ? LLVMGetMDString(tops[0], &len) : NULL;
+}
+
+static int is_fp_type_name(const char *name) {
+  return !strcmp(name, "double") || !strcmp(name, "float") || !strcmp(name, "long double") ||
+         !strcmp(name, "_Float16") || !strcmp(name, "__fp16");
+}
+
+int ir_tbaa_says_fp(LLVMValueRef inst) {
+  const char *name = tbaa_access_name(inst);
+  return name && is_fp_type_name(name);
+}

@@ -60,6 +60,8 @@ int ir_is_omp_fork(LLVMValueRef inst);
  * instruction leads to (NULL: not followed; declarations are not). */
 int ir_calls_reach(LLVMValueRef from, LLVMValueRef target, LLVMValueRef (*next)(LLVMValueRef inst, void *data),
                    void *data);
+/* Does TBAA type a load or store as float, double or long double? */
+int ir_tbaa_says_fp(LLVMValueRef inst);
 /* The function `name` of mod, declared with type fty when mod has none
  * (*declared, if not NULL, says which: for attributes of a new
  * declaration). */

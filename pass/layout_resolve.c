@@ -321,6 +321,33 @@ static void classify_fields(window *wd, ct_layout *out) {
   out->period = wd->w;
 }
 
+/* Does p point into a std::string or its characters: the object or the
+ * buffer a std::string member returns, a variable of type std::string, or
+ * the data pointer loaded from one? (Its bytes are integer data.) */
+static int string_bytes(LLVMValueRef p, int depth) {
+  static const char member[] = "_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE";
+  static const char const_member[] = "_ZNKSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE";
+  static const char type[] = "class.std::__cxx11::basic_string";
+  if (depth > 8)
+    return 0;
+  if (LLVMIsAGetElementPtrInst(p) || LLVMIsABitCastInst(p))
+    return string_bytes(LLVMGetOperand(p, 0), depth + 1);
+  if (LLVMIsACallInst(p)) {
+    LLVMValueRef callee = LLVMGetCalledValue(p);
+    size_t len = 0;
+    const char *name = callee && LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : "";
+    return !strncmp(name, member, sizeof member - 1) || !strncmp(name, const_member, sizeof const_member - 1);
+  }
+  if (LLVMIsAAllocaInst(p)) {
+    LLVMTypeRef t = LLVMGetAllocatedType(p);
+    const char *name = LLVMGetTypeKind(t) == LLVMStructTypeKind ? LLVMGetStructName(t) : NULL;
+    return name && !strncmp(name, type, sizeof type - 1);
+  }
+  if (LLVMIsALoadInst(p) && LLVMGetTypeKind(LLVMTypeOf(p)) == LLVMPointerTypeKind)
+    return string_bytes(LLVMGetOperand(p, 0), depth + 1); /* the data pointer of a string */
+  return 0;
+}
+
 void layout_of_copy(LLVMValueRef copy, ct_layout *out) {
   memset(out, 0, sizeof *out);
   out->kind = CT_LAYOUT_UNKNOWN;
@@ -340,7 +367,8 @@ void layout_of_copy(LLVMValueRef copy, ct_layout *out) {
           period = lcm_capped(period, (unsigned long long)(s < 0 ? -s : s));
         }
   window wd = {0};
-  if (constant && !length) {
+  if ((constant && !length) || string_bytes(LLVMGetOperand(copy, 0), 0) || string_bytes(LLVMGetOperand(copy, 1), 0)) {
+    /* nothing, or a std::string's bytes (integer data) */
     out->kind = CT_LAYOUT_NO_FP;
   } else if (facts.capped || period > MAX_PERIOD || (!period && (!constant || length > MAX_WINDOW))) {
     single_type(&facts, out);

@@ -232,10 +232,14 @@ int facts_check_by_value(const ct_site *s, const ct_facts *f) {
     }
     describe(f, (int)p, what, sizeof what);
     const char *a = kind == 's' ? "struct" : "complex number";
+    int span = strstr(f->params[p].shown, "std::span<") != NULL;
     error_at(s, f, arg < f->nargs ? (int)arg : -1,
              "%s: %s is a %s passed by value ('%s'): differentiating functions that take %ss by value is not "
-             "supported yet (pass a pointer to it)",
-             operator_name(s->kind), what, a, f->params[p].shown, a);
+             "supported yet (pass a pointer to it)%s",
+             operator_name(s->kind), what, a, f->params[p].shown, a,
+             span ? "; for a std::span, pass the span and its shadow span to ct::gradient of <cotangent.hpp>, "
+                    "or pass xs.data(), dxs.data(), xs.size() to a function taking a pointer and a size"
+                  : "");
     return 0;
   }
   return 1;

@@ -334,7 +334,12 @@ static int parse_param(ct_module *m, ct_op_call *c, unsigned p, LLVMTypeRef pt, 
     c->extra[p] = (*i)++;
   } else if (dup || wants_out) {
     if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, *i))) != LLVMPointerTypeKind) {
-      if (dup)
+      if (dup && LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, *i))) == LLVMIntegerTypeKind)
+        operators_error(s, "%s: the shadow of parameter %u must be a pointer, and an integer follows it (a C++ "
+                           "std::span, or another struct passed by value, arrives as its data pointer and its "
+                           "size): pass a span and its shadow span to ct::gradient of <cotangent.hpp>, or pass "
+                           "xs.data(), dxs.data(), xs.size() to a function taking a pointer and a size", op, p + 1);
+      else if (dup)
         operators_error(s, "%s: the shadow of parameter %u must be a pointer", op, p + 1);
       else
         operators_error(s, "%s: floating-point parameter %u must be followed by a pointer that receives its "

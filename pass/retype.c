@@ -23,6 +23,7 @@
 #include <llvm-c/DebugInfo.h>
 #include <llvm-c/Target.h>
 #include <stdio.h>
+#include <string.h>
 
 /* double, float, or <k x T>, of exactly `bits` bits; NULL if impossible */
 static LLVMTypeRef fp_type_of_width(LLVMTypeRef elem, unsigned bits) {
@@ -32,12 +33,49 @@ static LLVMTypeRef fp_type_of_width(LLVMTypeRef elem, unsigned bits) {
   return bits == eb ? elem : LLVMVectorType(elem, bits / eb);
 }
 
+/* May floating-point data lie in the `bytes` bytes at ptr: does a float or
+ * double access of the function, or a copy from memory holding such data,
+ * overlap them? An object holding a double beside integers (a map node: its
+ * key string's length and capacity, the value, the cached hash) has its
+ * integer fields moved as integers. */
+static int may_hold_fp(LLVMValueRef fn, LLVMValueRef ptr, unsigned long long bytes) {
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(LLVMGetGlobalParent(fn));
+  LLVMValueRef base = ir_base_object(ptr);
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      const char *mem = ir_mem_intrinsic(inst);
+      if (mem && strcmp(mem, "memset")) {
+        LLVMValueRef len = LLVMGetOperand(inst, 2);
+        unsigned long long n = LLVMIsAConstantInt(len) ? LLVMConstIntGetZExtValue(len) : ~0ull >> 2;
+        if (ir_base_object(LLVMGetOperand(inst, 0)) == base &&
+            ir_may_overlap(td, LLVMGetOperand(inst, 0), n, ptr, bytes) &&
+            activity_fp_type_of_memory(fn, LLVMGetOperand(inst, 1)))
+          return 1;
+        continue;
+      }
+      int store = LLVMIsAStoreInst(inst) != NULL;
+      if (!store && !LLVMIsALoadInst(inst))
+        continue;
+      LLVMTypeRef ty = store ? LLVMTypeOf(LLVMGetOperand(inst, 0)) : LLVMTypeOf(inst);
+      LLVMValueRef p = LLVMGetOperand(inst, store);
+      if (type_is_fp(ty) && ir_base_object(p) == base && ir_may_overlap(td, p, LLVMStoreSizeOfType(td, ty), ptr, bytes))
+        return 1;
+    }
+  return 0;
+}
+
 static LLVMTypeRef moved_fp_type(ct_module *m, LLVMValueRef fn, LLVMValueRef ptr, LLVMValueRef partner_ptr,
                                  LLVMTypeRef int_ty) {
   (void)m;
+  unsigned long long bytes = LLVMGetTypeKind(int_ty) == LLVMIntegerTypeKind ? LLVMGetIntTypeWidth(int_ty) / 8 : 0;
   LLVMTypeRef elem = activity_fp_type_of_memory(fn, ptr);
-  if (!elem && partner_ptr)
+  if (elem && bytes && !may_hold_fp(fn, ptr, bytes))
+    elem = NULL;
+  if (!elem && partner_ptr) {
     elem = activity_fp_type_of_memory(fn, partner_ptr);
+    if (elem && bytes && !may_hold_fp(fn, partner_ptr, bytes))
+      elem = NULL;
+  }
   if (!elem || LLVMGetTypeKind(int_ty) != LLVMIntegerTypeKind)
     return NULL;
   return fp_type_of_width(elem, LLVMGetIntTypeWidth(int_ty));

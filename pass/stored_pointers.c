@@ -177,25 +177,66 @@ LLVMValueRef stored_pointers_guard(ct_gen *g, LLVMValueRef ptr, LLVMValueRef sp,
   return LLVMBuildSelect(b, *self, discard, sp, "");
 }
 
-/* Does the object `base` hold pointers: a pointer stored into it, or a
- * shadowed pointer loaded from it? */
-static int holds_pointers(ct_gen *g, LLVMValueRef base) {
+/* Does the object that p points into hold pointers within the `bytes`
+ * bytes at p: a pointer stored there, or a shadowed pointer loaded from
+ * there? (A std::string's characters beside its data pointer in a map
+ * node are not pointers.) */
+/* May address a point into the object base: its base object, or one
+ * merged into it by a phi or select (a bucket array, new or old)? */
+static int may_point_into(LLVMValueRef a, LLVMValueRef base, int depth) {
+  LLVMValueRef b = ir_base_object(a);
+  if (b == base)
+    return 1;
+  if (depth > 4 || !(LLVMIsAPHINode(b) || LLVMIsASelectInst(b)))
+    return 0;
+  unsigned n = (unsigned)LLVMGetNumOperands(b);
+  for (unsigned k = LLVMIsASelectInst(b) ? 1 : 0; k < n; ++k)
+    if (may_point_into(LLVMGetOperand(b, k), base, depth + 1))
+      return 1;
+  return 0;
+}
+
+static int holds_pointers(ct_gen *g, LLVMValueRef p, unsigned long long bytes) {
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
+  LLVMValueRef base = ir_base_object(p);
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
       LLVMValueRef addr = LLVMIsAStoreInst(inst)  ? LLVMGetOperand(inst, 1)
                           : LLVMIsALoadInst(inst) ? LLVMGetOperand(inst, 0)
                                                   : NULL;
       LLVMTypeRef ty = LLVMIsAStoreInst(inst) ? LLVMTypeOf(LLVMGetOperand(inst, 0)) : LLVMTypeOf(inst);
-      if (addr && LLVMGetTypeKind(ty) == LLVMPointerTypeKind && ir_base_object(addr) == base &&
-          (LLVMIsAStoreInst(inst) || vmap_get(&g->active, inst)))
+      if (addr && LLVMGetTypeKind(ty) == LLVMPointerTypeKind && may_point_into(addr, base, 0) &&
+          (LLVMIsAStoreInst(inst) || vmap_get(&g->active, inst)) &&
+          (ir_base_object(addr) != base || ir_may_overlap(td, addr, LLVMStoreSizeOfType(td, ty), p, bytes)))
         return 1;
     }
   return 0;
 }
 
+int stored_pointers_memset_of_pointers(ct_gen *g, LLVMValueRef inst) {
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
+  LLVMValueRef dst = LLVMGetOperand(inst, 0), len = LLVMGetOperand(inst, 2);
+  unsigned long long n = LLVMIsAConstantInt(len) ? LLVMConstIntGetZExtValue(len) : ~0ull >> 2;
+  if (!holds_pointers(g, dst, n))
+    return 0;
+  LLVMValueRef base = ir_base_object(dst);
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef in = LLVMGetFirstInstruction(g->blocks[i].bb); in; in = LLVMGetNextInstruction(in)) {
+      int store = LLVMIsAStoreInst(in) != NULL;
+      if (!store && !LLVMIsALoadInst(in))
+        continue;
+      LLVMTypeRef ty = store ? LLVMTypeOf(LLVMGetOperand(in, 0)) : LLVMTypeOf(in);
+      LLVMValueRef p = LLVMGetOperand(in, store);
+      if (type_is_fp(ty) && ir_base_object(p) == base && ir_may_overlap(td, p, LLVMStoreSizeOfType(td, ty), dst, n))
+        return 0;
+    }
+  return 1;
+}
+
 int stored_pointers_copies_pointers(ct_gen *g, LLVMValueRef copy) {
-  return holds_pointers(g, ir_base_object(LLVMGetOperand(copy, 0))) ||
-         holds_pointers(g, ir_base_object(LLVMGetOperand(copy, 1)));
+  LLVMValueRef len = LLVMGetOperand(copy, 2);
+  unsigned long long n = LLVMIsAConstantInt(len) ? LLVMConstIntGetZExtValue(len) : ~0ull >> 2;
+  return holds_pointers(g, LLVMGetOperand(copy, 0), n) || holds_pointers(g, LLVMGetOperand(copy, 1), n);
 }
 
 int stored_pointers_check_copy(ct_gen *g, LLVMValueRef copy) {

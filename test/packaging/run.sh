@@ -42,6 +42,7 @@ step "install into $prefix"
   { cat "$tmp/install.log"; fail "cmake --install failed"; }
 for f in lib/libcotangent.so lib/libcotangent_frontend.so lib/libcotangent_rt.a \
          lib/libcotangent_rt.so lib/libcotangent_rt.bc lib/libcotangent_kernels.a include/cotangent.h include/cotangent.hpp \
+         include/enzyme/enzyme \
          lib/cmake/Cotangent/CotangentConfig.cmake \
          lib/cmake/Cotangent/CotangentConfigVersion.cmake lib/pkgconfig/cotangent.pc; do
   [ -f "$prefix/$f" ] || fail "not installed: $f"

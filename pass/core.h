@@ -90,6 +90,8 @@ typedef struct {
   int want_value; /* the gradient function also returns the primal result */
   int split;      /* separate augmented forward and reverse functions */
   int concurrent; /* runs inside a parallel region: atomic shadow adds */
+  unsigned width;  /* forward mode: 0 one direction; N >= 1: N directions at once
+                     (tangent_vector.c: <N x T> tangents, <N x ptr> shadows) */
 } ct_spec;
 
 /* Split mode: the augmented forward runs the primal and records the tape,

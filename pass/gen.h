@@ -148,6 +148,10 @@ typedef struct ct_gen {
    * callee's tangent function, instead of from an augmented forward. */
   struct ct_tgen *tangent;
   int (*tangent_call_shadow)(struct ct_gen *g, LLVMValueRef call, LLVMValueRef *s);
+  /* Vector forward mode (spec->width): every shadow comes from this hook
+   * (tangent_vector_shadow, a ct_shadow_step): <width x ptr>, one per
+   * direction. */
+  int (*vector_shadow)(struct ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s);
   int failed;
 } ct_gen;
 

@@ -1,0 +1,336 @@
+/* Vector forward mode (tangent.h, spec->width = N): N directional
+ * derivatives J v_1 ... J v_N in one run of f. Each tangent is an IR vector
+ * <N x T> (lane j: direction j), so LLVM computes the N directions with SIMD
+ * instructions; each shadow is <N x ptr>, lane j pointing to direction j's
+ * tangent memory (memory of the primal's layout: Enzyme's enzyme_dupv
+ * blocks, byte_stride apart, are such pointers). A load's tangent is a
+ * gather of the N lanes, a store a scatter, memcpy/memset run per lane; new
+ * memory (alloca, malloc) gets one zeroed block of N shadows.
+ *
+ * What differs from one direction lives here; the rest of tangent_inst.c and
+ * tangent_calls.c works unchanged on the vector types (phis, member moves,
+ * differentiated calls, which get callees of the same width). Pointers stored
+ * into memory, SIMD values of the primal, complex numbers and atomics are
+ * rejected with a diagnostic (ct_derivative handles them one direction at a
+ * time). */
+#include "tangent.h"
+
+#include <llvm-c/Target.h>
+#include <stdlib.h>
+#include <string.h>
+
+LLVMTypeRef tangent_vector_type(unsigned width, LLVMTypeRef ty) {
+  switch (LLVMGetTypeKind(ty)) {
+  case LLVMVoidTypeKind: return ty;
+  case LLVMStructTypeKind: {
+    unsigned n = LLVMCountStructElementTypes(ty);
+    LLVMTypeRef *elems = malloc((n ? n : 1) * sizeof *elems);
+    for (unsigned i = 0; i < n; ++i)
+      elems[i] = tangent_vector_type(width, LLVMStructGetTypeAtIndex(ty, i));
+    LLVMTypeRef v = LLVMStructTypeInContext(LLVMGetTypeContext(ty), elems, n, LLVMIsPackedStruct(ty));
+    free(elems);
+    return v;
+  }
+  case LLVMArrayTypeKind: return LLVMArrayType2(tangent_vector_type(width, LLVMGetElementType(ty)), LLVMGetArrayLength2(ty));
+  case LLVMVectorTypeKind: /* a SIMD value: its lanes' tangents side by side (rejected where met) */
+    return LLVMArrayType2(LLVMVectorType(LLVMGetElementType(ty), width), LLVMGetVectorSize(ty));
+  default: return LLVMVectorType(ty, width);
+  }
+}
+
+/* v in every lane of a <width x T>, at b. */
+static LLVMValueRef splat(LLVMBuilderRef b, unsigned width, LLVMValueRef v) {
+  LLVMTypeRef vty = LLVMVectorType(LLVMTypeOf(v), width);
+  LLVMTypeRef i32 = LLVMInt32TypeInContext(LLVMGetTypeContext(LLVMTypeOf(v)));
+  LLVMValueRef one = LLVMBuildInsertElement(b, LLVMGetPoison(vty), v, LLVMConstInt(i32, 0, 0), "");
+  return LLVMBuildShuffleVector(b, one, LLVMGetPoison(vty), LLVMConstNull(LLVMVectorType(i32, width)), "");
+}
+
+LLVMValueRef tangent_broadcast(ct_tgen *t, LLVMValueRef v) {
+  return t->g.spec->width ? splat(t->g.m->b, t->g.spec->width, v) : v;
+}
+
+/* The N lanes of a block of N shadows `bytes` apart starting at base. */
+static LLVMValueRef lanes(ct_gen *g, LLVMBuilderRef b, LLVMValueRef base, LLVMValueRef bytes) {
+  unsigned w = g->spec->width;
+  LLVMValueRef *steps = malloc(w * sizeof *steps);
+  for (unsigned j = 0; j < w; ++j)
+    steps[j] = LLVMConstInt(g->i64_ty, j, 0);
+  LLVMValueRef off = LLVMBuildMul(b, splat(b, w, bytes), LLVMConstVector(steps, w), "");
+  free(steps);
+  return LLVMBuildGEP2(b, LLVMInt8TypeInContext(g->m->ctx), base, &off, 1, "shadow");
+}
+
+static LLVMValueRef primal_value(ct_gen *g, LLVMValueRef v) {
+  LLVMValueRef f = vmap_get(&g->fwd, v);
+  return f ? f : v;
+}
+
+/* An alloca's shadows: one zeroed stack block of N. */
+static int alloca_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef *s) {
+  LLVMValueRef count = LLVMGetOperand(inst, 0);
+  if (!LLVMIsAConstantInt(count)) {
+    gen_fail(g, inst, "allocates a variable-size array holding differentiable values", "use a fixed size or malloc");
+    return SHADOW_FAILED;
+  }
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
+  unsigned long long bytes = LLVMABISizeOfType(td, LLVMGetAllocatedType(inst)) * LLVMConstIntGetZExtValue(count);
+  unsigned align = LLVMGetAlignment(inst) < 16 ? 16 : LLVMGetAlignment(inst);
+  bytes = (bytes + align - 1) / align * align; /* each direction's block aligned as the primal */
+  LLVMTypeRef i8 = LLVMInt8TypeInContext(g->m->ctx);
+  LLVMValueRef all = LLVMConstInt(g->i64_ty, bytes * g->spec->width, 0);
+  LLVMValueRef base = LLVMBuildArrayAlloca(g->sb, i8, all, "shadow");
+  LLVMSetAlignment(base, align);
+  LLVMBuildMemSet(g->sb, base, LLVMConstInt(i8, 0, 0), all, align);
+  *s = lanes(g, g->sb, base, LLVMConstInt(g->i64_ty, bytes, 0));
+  return SHADOW_MADE;
+}
+
+/* malloc/calloc/...: one zeroed heap block of N shadows (free() releases
+ * it with the primal block: tangent_vector_instruction). */
+static int heap_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s) {
+  ct_alloc_info info;
+  alloc_call_info(inst, &info);
+  if (info.old >= 0) {
+    gen_fail(g, inst, "reallocates differentiable memory, which vector forward mode does not follow yet",
+             "use malloc and memcpy, or one direction at a time (ct_derivative)");
+    return SHADOW_FAILED;
+  }
+  LLVMBuilderRef b = g->m->b;
+  LLVMValueRef bytes = LLVMConstInt(g->i64_ty, info.scale, 0);
+  for (int k = 0; k < 2; ++k)
+    if (info.size[k] >= 0)
+      bytes = LLVMBuildMul(
+          b, bytes, LLVMBuildZExtOrBitCast(b, primal_value(g, LLVMGetOperand(inst, (unsigned)info.size[k])), g->i64_ty, ""),
+          "");
+  /* 16-byte aligned directions */
+  bytes = LLVMBuildAnd(b, LLVMBuildAdd(b, bytes, LLVMConstInt(g->i64_ty, 15, 0), ""), LLVMConstInt(g->i64_ty, ~15ull, 0),
+                       "");
+  LLVMValueRef base = heap_shadow_calloc(g, b, LLVMConstInt(g->i64_ty, g->spec->width, 0), bytes, copy, "shadow");
+  *s = lanes(g, b, base, bytes);
+  return SHADOW_MADE;
+}
+
+/* The shadow of operand k of inst (a vector of NULLs for a pointer that
+ * points nowhere); NULL when it has none. */
+static LLVMValueRef operand_shadow(ct_gen *g, LLVMValueRef inst, unsigned k) {
+  LLVMValueRef op = LLVMGetOperand(inst, k), sh = vmap_get(&g->shadow, op);
+  if (!sh && ir_points_nowhere(op))
+    sh = LLVMConstNull(LLVMVectorType(g->ptr_ty, g->spec->width));
+  return sh;
+}
+
+int tangent_vector_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s) {
+  LLVMBuilderRef b = g->m->b;
+  if (LLVMIsAAllocaInst(inst))
+    return alloca_shadow(g, inst, s);
+  if (ir_is_allocation(inst) && LLVMIsACallInst(inst))
+    return heap_shadow(g, inst, copy, s);
+  int gep = LLVMIsAGetElementPtrInst(inst) != NULL, sel = LLVMIsASelectInst(inst) != NULL;
+  if (gep || LLVMIsABitCastInst(inst) || sel) {
+    for (unsigned k = sel ? 1 : 0; k < (sel ? 3u : 1u); ++k) {
+      LLVMValueRef op = LLVMGetOperand(inst, k);
+      if (vmap_get(&g->active, op) && !vmap_get(&g->shadow, op))
+        return SHADOW_PENDING;
+      if (!operand_shadow(g, inst, k)) {
+        gen_fail(g, inst, "mixes memory with and without a shadow (vector forward mode)",
+                 "pass every pointer to differentiable data with a shadow");
+        return SHADOW_FAILED;
+      }
+    }
+    if (sel) {
+      *s = LLVMBuildSelect(b, primal_value(g, LLVMGetOperand(inst, 0)), operand_shadow(g, inst, 1),
+                           operand_shadow(g, inst, 2), "shadow");
+    } else if (gep) { /* the same byte offset in every direction */
+      LLVMValueRef base = primal_value(g, LLVMGetOperand(inst, 0));
+      LLVMValueRef off = LLVMBuildSub(b, LLVMBuildPtrToInt(b, copy, g->i64_ty, ""),
+                                      LLVMBuildPtrToInt(b, base, g->i64_ty, ""), "");
+      *s = LLVMBuildGEP2(b, LLVMInt8TypeInContext(g->m->ctx), operand_shadow(g, inst, 0), &off, 1, "shadow");
+    } else {
+      *s = operand_shadow(g, inst, 0);
+    }
+    return SHADOW_MADE;
+  }
+  if (activity_is_inactive_library_call(inst)) {
+    *s = LLVMConstNull(LLVMVectorType(g->ptr_ty, g->spec->width));
+    return SHADOW_MADE;
+  }
+  gen_fail(g, inst,
+           LLVMIsALoadInst(inst) ? "loads a pointer to differentiable data from memory, which vector forward mode "
+                                   "does not follow yet"
+           : LLVMIsACallInst(inst) ? "returns a pointer to differentiable data, which vector forward mode does not "
+                                     "follow yet"
+                                   : "produces a pointer to differentiable data in a way vector forward mode cannot "
+                                     "follow",
+           "pass the arrays as arguments, or use one direction at a time (ct_derivative)");
+  return SHADOW_FAILED;
+}
+
+/* ---- instructions ---- */
+
+/* llvm.masked.gather / llvm.masked.scatter of all N lanes. */
+static LLVMValueRef gather_scatter(ct_gen *g, int gather, LLVMValueRef val_or_null, LLVMTypeRef vty,
+                                   LLVMValueRef ptrs, unsigned align) {
+  unsigned w = g->spec->width;
+  const char *name = gather ? "llvm.masked.gather" : "llvm.masked.scatter";
+  unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+  LLVMTypeRef types[2] = {vty, LLVMTypeOf(ptrs)};
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->m->mod, id, types, 2);
+  LLVMTypeRef i1 = LLVMInt1TypeInContext(g->m->ctx);
+  LLVMValueRef mask = LLVMConstAllOnes(LLVMVectorType(i1, w)), al = LLVMConstInt(g->i32_ty, align ? align : 1, 0);
+  LLVMValueRef args[4];
+  if (gather) {
+    args[0] = ptrs, args[1] = al, args[2] = mask, args[3] = LLVMGetPoison(vty);
+  } else {
+    args[0] = val_or_null, args[1] = ptrs, args[2] = al, args[3] = mask;
+  }
+  return LLVMBuildCall2(g->m->b, LLVMIntrinsicGetType(g->m->ctx, id, types, 2), fn, args, 4, "");
+}
+
+static int scalar_type(LLVMTypeRef ty) {
+  LLVMTypeKind k = LLVMGetTypeKind(ty);
+  return type_is_fp_scalar(ty) || k == LLVMIntegerTypeKind;
+}
+
+static void load_store(ct_tgen *t, LLVMValueRef inst, int load) {
+  ct_gen *g = &t->g;
+  LLVMValueRef ptr = LLVMGetOperand(inst, load ? 0 : 1), sp = vmap_get(&g->shadow, ptr);
+  LLVMTypeRef ty = load ? LLVMTypeOf(inst) : LLVMTypeOf(LLVMGetOperand(inst, 0));
+  if (!sp) {
+    gen_fail(g, inst, "accesses differentiable memory through a pointer Cotangent has no shadow for",
+             "pass every pointer to differentiable data with a shadow");
+    return;
+  }
+  if (!scalar_type(ty)) {
+    gen_fail(g, inst, "moves a SIMD vector or an aggregate of differentiable values, which vector forward mode does "
+             "not differentiate yet", "compile at -O1 or below, or use one direction at a time (ct_derivative)");
+    return;
+  }
+  LLVMTypeRef vty = LLVMVectorType(ty, g->spec->width);
+  if (load) {
+    vmap_set(&t->tangent, inst, gather_scatter(g, 1, NULL, vty, sp, LLVMGetAlignment(inst)));
+  } else {
+    LLVMValueRef d = tangent_of(t, LLVMGetOperand(inst, 0));
+    gather_scatter(g, 0, d, vty, sp, LLVMGetAlignment(inst));
+  }
+}
+
+/* memset clears the N tangents, memcpy/memmove copy them (zeros from memory
+ * without a shadow), lane by lane. */
+static void copy_lanes(ct_tgen *t, LLVMValueRef inst) {
+  ct_gen *g = &t->g;
+  LLVMBuilderRef b = g->m->b;
+  const char *mem = ir_mem_intrinsic(inst);
+  LLVMValueRef sdst = vmap_get(&g->shadow, LLVMGetOperand(inst, 0));
+  LLVMValueRef ssrc = strcmp(mem, "memset") ? vmap_get(&g->shadow, LLVMGetOperand(inst, 1)) : NULL;
+  LLVMValueRef len = primal_value(g, LLVMGetOperand(inst, 2));
+  if (!sdst) {
+    gen_fail(g, inst, "accesses differentiable memory through a pointer Cotangent has no shadow for",
+             "pass every pointer to differentiable data with a shadow");
+    return;
+  }
+  for (unsigned j = 0; j < g->spec->width; ++j) {
+    LLVMValueRef lane = LLVMConstInt(g->i32_ty, j, 0), d = LLVMBuildExtractElement(b, sdst, lane, "");
+    if (!ssrc)
+      LLVMBuildMemSet(b, d, LLVMConstInt(LLVMInt8TypeInContext(g->m->ctx), 0, 0), len, 1);
+    else if (!strcmp(mem, "memcpy"))
+      LLVMBuildMemCpy(b, d, 1, LLVMBuildExtractElement(b, ssrc, lane, ""), 1, len);
+    else
+      LLVMBuildMemMove(b, d, 1, LLVMBuildExtractElement(b, ssrc, lane, ""), 1, len);
+  }
+}
+
+/* A real rule row: each active operand's partial derivative (the row's
+ * adjoint expression with seed 1, once for all directions) times its N
+ * tangents. */
+static void rule(ct_tgen *t, LLVMValueRef inst) {
+  ct_gen *g = &t->g;
+  LLVMBuilderRef b = g->m->b;
+  const ct_rule *r = classify_rule(inst);
+  ct_rule_operands ops;
+  if (r->complex || !classify_rule_operands(g, inst, r, &ops)) {
+    gen_fail(g, inst, "computes with complex numbers, which vector forward mode does not differentiate yet",
+             "use one direction at a time (ct_derivative)");
+    return;
+  }
+  ct_rule_value operands[RULE_MAX_OPERANDS] = {{0}}, result = {0};
+  for (unsigned i = 0; i < r->noperands; ++i)
+    if (ops.uses[i]) {
+      LLVMValueRef v = primal_value(g, LLVMGetOperand(inst, ops.first[i]));
+      operands[i] = rules_value(r, b, &v, 1);
+    }
+  if (ops.uses[RULE_MAX_OPERANDS]) {
+    LLVMValueRef v = primal_value(g, inst);
+    result = rules_value(r, b, &v, 1);
+  }
+  LLVMTypeRef rty = tangent_type_of(t, LLVMTypeOf(inst));
+  LLVMValueRef sum = NULL;
+  for (unsigned k = 0; k < r->noperands; ++k) {
+    if (!r->adjoint[k] || !ops.active[k])
+      continue;
+    LLVMValueRef op = LLVMGetOperand(inst, ops.first[k]), dv = tangent_of(t, op);
+    ct_rule_value one = {LLVMConstReal(LLVMTypeOf(op), 1.0), NULL};
+    ct_rule_value p = rules_emit(g->m, r->adjoint[k], LLVMTypeOf(op), operands, r->noperands, result, one);
+    if (!p.re || !type_is_fp_scalar(LLVMTypeOf(p.re))) {
+      gen_fail(g, inst, "could not be differentiated for this type", "please report this");
+      return;
+    }
+    LLVMValueRef c = LLVMBuildFMul(b, splat(b, g->spec->width, p.re), dv, "");
+    if (rules_may_be_singular(r->adjoint[k])) /* a zero tangent contributes zero, even at an infinite partial */
+      c = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, dv, LLVMConstNull(LLVMTypeOf(dv)), ""),
+                          LLVMConstNull(LLVMTypeOf(dv)), c, "");
+    if (LLVMTypeOf(c) != rty)
+      c = LLVMBuildFPCast(b, c, rty, "");
+    sum = sum ? LLVMBuildFAdd(b, sum, c, "") : c;
+  }
+  if (sum)
+    vmap_set(&t->tangent, inst, sum);
+}
+
+/* free(p): p's block of shadows goes too (lane 0 is its start), unless it
+ * is p itself. */
+static void free_lanes(ct_tgen *t, LLVMValueRef p, LLVMValueRef shadow) {
+  ct_gen *g = &t->g;
+  LLVMBuilderRef b = g->m->b;
+  LLVMValueRef base = LLVMBuildExtractElement(b, shadow, LLVMConstInt(g->i32_ty, 0, 0), "");
+  LLVMValueRef own = LLVMBuildICmp(b, LLVMIntNE, base, primal_value(g, p), "");
+  LLVMValueRef arg = LLVMBuildSelect(b, own, base, LLVMConstNull(g->ptr_ty), "");
+  LLVMTypeRef pty = g->ptr_ty;
+  ir_build_call(b, g->m->mod, "free", LLVMFunctionType(LLVMVoidTypeInContext(g->m->ctx), &pty, 1, 0), &arg, 1, "");
+}
+
+int tangent_vector_instruction(ct_tgen *t, LLVMValueRef inst, ct_rev_kind kind) {
+  ct_gen *g = &t->g;
+  switch (kind) {
+  case REV_RULE: rule(t, inst); return 1;
+  case REV_LOAD: load_store(t, inst, 1); return 1;
+  case REV_STORE: load_store(t, inst, 0); return 1;
+  case REV_MEMSET:
+  case REV_MEMCPY: copy_lanes(t, inst); return 1;
+  case REV_LANES:
+    if (LLVMIsAExtractValueInst(inst) || LLVMIsAInsertValueInst(inst))
+      return 0; /* member moves: the same on the tangents' members */
+    gen_fail(g, inst, "moves lanes of a SIMD vector, which vector forward mode does not differentiate yet",
+             "compile at -O1 or below, or use one direction at a time (ct_derivative)");
+    return 1;
+  case REV_MASKED_LOAD:
+  case REV_MASKED_STORE:
+  case REV_ATOMIC_ADD:
+    gen_fail(g, inst, "is a masked or atomic memory access, which vector forward mode does not differentiate yet",
+             "use one direction at a time (ct_derivative)");
+    return 1;
+  case REV_ALLOC: return 1; /* realloc: rejected with its shadow */
+  case REV_CALL:
+  case REV_CUSTOM:
+  case REV_PASS:
+  case REV_PHI: return 0;
+  default: {
+    LLVMValueRef freed = alloc_freed_pointer(inst);
+    LLVMValueRef shadow = freed ? vmap_get(&g->shadow, freed) : NULL;
+    if (!shadow || !vmap_get(&g->fwd, inst))
+      return 0; /* the scalar code reports what is unsupported */
+    free_lanes(t, freed, shadow);
+    return 1;
+  }
+  }
+}

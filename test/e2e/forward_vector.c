@@ -1,0 +1,141 @@
+/* Vector forward mode, ct_derivative_n(N, f, dresult, ...): N directional
+ * derivatives in one pass, each checked against central differences of f
+ * along that direction and against ct_derivative (one direction at a
+ * time). Through a loop over a heap work array (malloc/free), branches,
+ * helper calls (one kept as a call: recursion), libm (exp, log, sin, pow,
+ * sqrt, fabs), floating-point arguments with N tangents each, arrays with
+ * tangent blocks (input and output, strides wider than the arrays), a
+ * void function writing through a pointer, and widths 1, 3, 4, 8. */
+#include "check.h"
+
+#include <cotangent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOL 1e-7
+
+static double soft(double v) { return v > 0 ? v + log(1.0 + exp(-v)) : log(1.0 + exp(v)); }
+
+/* recursive, so it stays a call: its vector tangent function is called */
+__attribute__((noinline)) static double horner(const double *c, int n, double x) {
+  return n == 0 ? 0.0 : c[0] + x * horner(c + 1, n - 1, x);
+}
+
+/* a model of real shape: scaled inputs into a heap array, then a loop with
+ * branches and libm over it */
+static double model(double scale, double shift, const double *p, int n) {
+  double *work = malloc((size_t)n * sizeof *work);
+  for (int i = 0; i < n; ++i)
+    work[i] = scale * p[i] + shift;
+  double s = 0;
+  for (int i = 0; i < n; ++i) {
+    double w = work[i];
+    if (w > 1.0)
+      s += sqrt(w) * sin(w);
+    else if (w < -1.0)
+      s += pow(fabs(w), 1.5);
+    else
+      s += soft(w) * w;
+  }
+  s += horner(work, n, 0.3);
+  free(work);
+  return s;
+}
+
+/* a void function: y = A(x) (out through a pointer) */
+static void map(const double *x, double *y, int n) {
+  for (int i = 0; i < n; ++i) {
+    double acc = 0;
+    for (int j = 0; j < n; ++j)
+      acc += exp(-0.1 * (i - j) * (i - j)) * x[j] * (i == j ? x[j] : 1.0);
+    y[i] = tanh(acc) + x[i];
+  }
+}
+
+enum { NP = 5 };
+static const double P0[NP] = {0.4, -1.7, 2.3, 0.9, -0.2};
+
+/* model at (scale, shift, p) + h * direction */
+static double model_at(const double *dir, double h) {
+  double p[NP];
+  for (int i = 0; i < NP; ++i)
+    p[i] = P0[i] + h * dir[2 + i];
+  return model(1.3 + h * dir[0], 0.2 + h * dir[1], p, NP);
+}
+
+static double model_fd(const double *dir) {
+  double h = 1e-6;
+  return (model_at(dir, h) - model_at(dir, -h)) / (2 * h);
+}
+
+/* directions for model: dirs[j] = (dscale, dshift, dp[0..NP-1]) */
+static void make_dirs(int width, double (*dirs)[2 + NP]) {
+  for (int j = 0; j < width; ++j)
+    for (int k = 0; k < 2 + NP; ++k)
+      dirs[j][k] = (k == j % (2 + NP)) ? 1.0 : 0.1 * sin(3.0 * j + k);
+}
+
+/* width 4: each direction's tangent block of p holds NP values in a row of
+ * 8 (a stride wider than the array) */
+static void check_model_width4(void) {
+  double dirs[4][2 + NP], dp[4][8], d[4];
+  make_dirs(4, dirs);
+  for (int j = 0; j < 4; ++j) {
+    for (int k = 0; k < 8; ++k)
+      dp[j][k] = k < NP ? dirs[j][2 + k] : 1e30; /* past the array: never read */
+  }
+  double v = ct_derivative_n(4, model, d, 1.3, dirs[0][0], dirs[1][0], dirs[2][0], dirs[3][0], 0.2, dirs[0][1],
+                             dirs[1][1], dirs[2][1], dirs[3][1], P0, dp, sizeof dp[0], NP);
+  CHECK_AT_D("model value", 0, v, model_at(dirs[0], 0.0));
+  for (int j = 0; j < 4; ++j) {
+    CHECK_AT_TOL("model width 4 vs fd", j, d[j], model_fd(dirs[j]), TOL);
+    double one = ct_derivative(model, 1.3, dirs[j][0], 0.2, dirs[j][1], P0, dp[j], NP);
+    CHECK_AT_D("model width 4 vs ct_derivative", j, d[j], one);
+  }
+}
+
+/* width 8 (more directions than inputs: repeated, scaled) and width 1 */
+static void check_model_width8(void) {
+  double dirs[8][2 + NP], d[8];
+  make_dirs(8, dirs);
+  double v = ct_derivative_n(8, model, d, 1.3, dirs[0][0], dirs[1][0], dirs[2][0], dirs[3][0], dirs[4][0],
+                             dirs[5][0], dirs[6][0], dirs[7][0], 0.2, dirs[0][1], dirs[1][1], dirs[2][1], dirs[3][1],
+                             dirs[4][1], dirs[5][1], dirs[6][1], dirs[7][1], P0, &dirs[0][2], sizeof dirs[0], NP);
+  CHECK_AT_D("model value", 8, v, model_at(dirs[0], 0.0));
+  for (int j = 0; j < 8; ++j)
+    CHECK_AT_TOL("model width 8 vs fd", j, d[j], model_fd(dirs[j]), TOL);
+  double d1;
+  ct_derivative_n(1, model, &d1, 1.3, dirs[5][0], 0.2, dirs[5][1], P0, &dirs[5][2], sizeof dirs[0], NP);
+  CHECK_AT_D("model width 1", 0, d1, d[5]);
+}
+
+/* a void map: each direction's output tangents land in its row of dy */
+static void check_map_width3(void) {
+  enum { N = 4 };
+  double x[N] = {0.3, -0.8, 1.1, 0.5}, y[N], seed[3][N], dy[3][N];
+  for (int j = 0; j < 3; ++j)
+    for (int i = 0; i < N; ++i)
+      seed[j][i] = cos(1.0 + j * N + i);
+  memset(dy, 0, sizeof dy);
+  ct_derivative_n(3, map, NULL, x, seed, sizeof seed[0], y, dy, sizeof dy[0], N);
+  double want[N];
+  map(x, want, N);
+  for (int i = 0; i < N; ++i)
+    CHECK_AT_D("map value", i, y[i], want[i]);
+  for (int j = 0; j < 3; ++j) {
+    double xp[N], xm[N], yp[N], ym[N], h = 1e-6;
+    for (int i = 0; i < N; ++i)
+      xp[i] = x[i] + h * seed[j][i], xm[i] = x[i] - h * seed[j][i];
+    map(xp, yp, N);
+    map(xm, ym, N);
+    for (int i = 0; i < N; ++i)
+      CHECK_AT_TOL("map width 3 vs fd", j * N + i, dy[j][i], (yp[i] - ym[i]) / (2 * h), TOL);
+  }
+}
+
+int main(void) {
+  check_model_width4();
+  check_model_width8();
+  check_map_width3();
+  return check_summary("forward_vector");
+}

@@ -266,20 +266,36 @@ static void rule(ct_tgen *t, LLVMValueRef inst) {
     LLVMValueRef v = primal_value(g, inst);
     result = rules_value(r, b, &v, 1);
   }
-  LLVMTypeRef rty = tangent_type_of(t, LLVMTypeOf(inst));
-  LLVMValueRef sum = NULL;
+  /* the partials, those of operands with the same tangent added first (x * x:
+     one product of 2x with x's tangents, not two) */
+  LLVMValueRef partial[RULE_MAX_OPERANDS], dvs[RULE_MAX_OPERANDS];
+  int singular[RULE_MAX_OPERANDS];
+  unsigned nterms = 0;
   for (unsigned k = 0; k < r->noperands; ++k) {
     if (!r->adjoint[k] || !ops.active[k])
       continue;
     LLVMValueRef op = LLVMGetOperand(inst, ops.first[k]), dv = tangent_of(t, op);
     ct_rule_value one = {LLVMConstReal(LLVMTypeOf(op), 1.0), NULL};
     ct_rule_value p = rules_emit(g->m, r->adjoint[k], LLVMTypeOf(op), operands, r->noperands, result, one);
-    if (!p.re || !type_is_fp_scalar(LLVMTypeOf(p.re))) {
+    if (!p.re || LLVMTypeOf(p.re) != LLVMTypeOf(op)) {
       gen_fail(g, inst, "could not be differentiated for this type", "please report this");
       return;
     }
-    LLVMValueRef c = LLVMBuildFMul(b, splat(b, g->spec->width, p.re), dv, "");
-    if (rules_may_be_singular(r->adjoint[k])) /* a zero tangent contributes zero, even at an infinite partial */
+    unsigned at = 0;
+    while (at < nterms && dvs[at] != dv)
+      ++at;
+    if (at < nterms) {
+      partial[at] = LLVMBuildFAdd(b, partial[at], p.re, "");
+      singular[at] |= rules_may_be_singular(r->adjoint[k]);
+    } else {
+      partial[nterms] = p.re, dvs[nterms] = dv, singular[nterms++] = rules_may_be_singular(r->adjoint[k]);
+    }
+  }
+  LLVMTypeRef rty = tangent_type_of(t, LLVMTypeOf(inst));
+  LLVMValueRef sum = NULL;
+  for (unsigned k = 0; k < nterms; ++k) {
+    LLVMValueRef dv = dvs[k], c = LLVMBuildFMul(b, splat(b, g->spec->width, partial[k]), dv, "");
+    if (singular[k]) /* a zero tangent contributes zero, even at an infinite partial */
       c = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, dv, LLVMConstNull(LLVMTypeOf(dv)), ""),
                           LLVMConstNull(LLVMTypeOf(dv)), c, "");
     if (LLVMTypeOf(c) != rty)

@@ -245,9 +245,11 @@ static void close_shadow_phis(ct_gen *g) {
           if (LLVMIsAConstantPointerNull(iv) || LLVMIsAUndefValue(iv))
             sv = g->vector_shadow ? LLVMConstNull(LLVMTypeOf(sphi)) : iv;
           else if (g->vector_shadow) {
-            gen_fail(g, inst, "merges pointers with and without a shadow (vector forward mode)",
-                     "pass every pointer to differentiable data with a shadow");
-            return;
+            if (g->vector_shadow(g, iv, NULL, &sv) != SHADOW_MADE) { /* a pointer into a global: its shadows */
+              gen_fail(g, inst, "merges pointers with and without a shadow",
+                       "pass every pointer to differentiable data with a shadow");
+              return;
+            }
           } else if ((sv = gpu_shadow_of_constant(g, iv, g->sb)) != NULL || (sv = global_shadow_of(g, iv)) != NULL) {
             /* a pointer into a global: its per-call shadow */
           } else {
@@ -329,13 +331,17 @@ static void shadow_pointer_stores(ct_gen *g) {
       if (!copies && (!val || LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind))
         continue;
       LLVMValueRef ptr = val ? LLVMGetOperand(inst, 1) : NULL, sptr = ptr ? vmap_get(&g->shadow, ptr) : NULL;
-      if (g->vector_shadow && (copies || sptr || vmap_get(&g->active, val))) {
-        gen_fail(g, inst, "stores a pointer to differentiable data into memory, which vector forward mode does not "
-                 "follow yet", "pass the arrays as arguments, or use one direction at a time (ct_derivative)");
+      if (g->vector_shadow && (copies || (!sptr && vmap_get(&g->active, val)))) {
+        gen_fail(g, inst,
+                 copies ? "copies memory holding pointers to differentiable data, which vector forward mode does not "
+                          "follow yet"
+                        : "stores a pointer to differentiable data into memory without a shadow, which vector "
+                          "forward mode does not follow yet",
+                 "assign the members one by one, or use one direction at a time (ct_derivative)");
         return;
       }
-      if (copies)
-        continue;
+      if (copies || g->vector_shadow)
+        continue; /* vector mode: the N shadows are stored with the tangents (tangent_vector.c) */
       if (!sptr) { /* memory without a shadow: its table */
         shadow_slots_store(g, inst);
         continue;

@@ -150,7 +150,8 @@ typedef struct ct_gen {
   int (*tangent_call_shadow)(struct ct_gen *g, LLVMValueRef call, LLVMValueRef *s);
   /* Vector forward mode (spec->width): every shadow comes from this hook
    * (tangent_vector_shadow, a ct_shadow_step): <width x ptr>, one per
-   * direction. */
+   * direction; `inst` may be a phi's incoming pointer into a global (copy
+   * NULL). */
   int (*vector_shadow)(struct ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s);
   int failed;
 } ct_gen;

@@ -5,7 +5,10 @@
  * helper calls (one kept as a call: recursion), libm (exp, log, sin, pow,
  * sqrt, fabs), floating-point arguments with N tangents each, arrays with
  * tangent blocks (input and output, strides wider than the arrays), a
- * void function writing through a pointer, and widths 1, 3, 4, 8. */
+ * void function writing through a pointer, structs holding pointers (the
+ * caller's, with a shadow struct per direction; a heap struct built inside
+ * holding a heap array and a pointer to a constant table, whose lanes are
+ * their own shadows and carry no tangent), and widths 1, 2, 3, 4, 8. */
 #include "check.h"
 
 #include <cotangent.h>
@@ -133,7 +136,64 @@ static void check_map_width3(void) {
   }
 }
 
+/* a polynomial held by a struct of the caller's */
+struct poly {
+  const double *coef;
+  int n;
+  double scale;
+};
+static double eval(const struct poly *p, double x) {
+  double s = 0;
+  for (int i = p->n - 1; i >= 0; --i)
+    s = s * x + p->coef[i];
+  return p->scale * sin(s);
+}
+
+static const double table[3] = {0.25, -0.5, 0.125};
+
+/* a heap struct built here: its coefficients squared into a heap array, or
+   the constant table (no tangent) */
+static double build(const double *c, int n, double x, int use_table) {
+  struct poly *p = malloc(sizeof *p);
+  double *coef = malloc((size_t)n * sizeof *coef);
+  for (int i = 0; i < n; ++i)
+    coef[i] = c[i] * c[i];
+  p->coef = use_table ? table : coef;
+  p->n = n;
+  p->scale = c[0];
+  double r = eval(p, x);
+  free(coef);
+  free(p);
+  return r;
+}
+
+static void check_structs(void) {
+  double c[3] = {0.5, -0.3, 0.2}, dc[2][3] = {{1, 0, 0}, {0, 0.5, 1}}, h = 1e-6, d[2];
+  struct poly p = {c, 3, 1.5}, dp[2] = {{dc[0], 3, 0.0}, {dc[1], 3, 1.0}};
+  double dx[2] = {0.0, 1.0};
+  ct_derivative_n(2, eval, d, &p, dp, sizeof dp[0], 0.7, dx[0], dx[1]);
+  for (int j = 0; j < 2; ++j) {
+    double cp[3], cm[3];
+    for (int i = 0; i < 3; ++i)
+      cp[i] = c[i] + h * dc[j][i], cm[i] = c[i] - h * dc[j][i];
+    struct poly pp = {cp, 3, 1.5 + h * dp[j].scale}, pm = {cm, 3, 1.5 - h * dp[j].scale};
+    CHECK_AT_TOL("struct argument vs fd", j, d[j], (eval(&pp, 0.7 + h * dx[j]) - eval(&pm, 0.7 - h * dx[j])) / (2 * h),
+                 TOL);
+  }
+  for (int use_table = 0; use_table < 2; ++use_table) {
+    ct_derivative_n(2, build, d, c, dc, sizeof dc[0], 3, 0.7, 0.0, 0.0, use_table);
+    for (int j = 0; j < 2; ++j) {
+      double cp[3], cm[3];
+      for (int i = 0; i < 3; ++i)
+        cp[i] = c[i] + h * dc[j][i], cm[i] = c[i] - h * dc[j][i];
+      CHECK_AT_TOL(use_table ? "heap struct, constant table vs fd" : "heap struct vs fd", j, d[j],
+                   (build(cp, 3, 0.7, use_table) - build(cm, 3, 0.7, use_table)) / (2 * h), TOL);
+    }
+  }
+}
+
 int main(void) {
+  check_structs();
   check_model_width4();
   check_model_width8();
   check_map_width3();

@@ -3,13 +3,14 @@
 // and enzyme_width), out of range, given after the arguments; too few
 // tangents for the width (a width mismatch), a result type too small for the
 // N tangents, enzyme_dupv without enzyme_width, a tangent block without its
-// stride; and what vector mode does not follow yet (a pointer to
-// differentiable data stored into memory and loaded back).
+// stride; and what vector mode does not follow yet (realloc, memcpy of
+// memory holding pointers).
 // RUN: not %cc -O0 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
 // RUN: not %cc -O2 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
 // RUN: not %cc -O2 -g -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
 #include <cotangent.h>
 #include <math.h>
+#include <stdlib.h>
 int enzyme_dup, enzyme_dupv, enzyme_width, enzyme_const;
 typedef struct {
   double d[2];
@@ -71,14 +72,28 @@ double t_block_no_stride(double *x, double *dx, double *d) {
   return ct_derivative_n(2, sum, d, x, dx);
 }
 
-/* a pointer to differentiable data stored into memory */
-struct holder {
-  double *p;
-};
-double through_holder(double *x) {
-  struct holder h[1];
-  h[0].p = x;
-  // CHECK-DAG: diag_forward_vector.c:[[@LINE+1]]:42: error: cannot differentiate 'through_holder': 'load' instruction loads a pointer to differentiable data from memory, which vector forward mode does not follow yet; pass the arrays as arguments, or use one direction at a time (ct_derivative)
-  return *((volatile struct holder *)h)->p * 2.0;
+/* realloc of differentiable memory */
+double grow(const double *x, int n) {
+  double *a = 0, s = 0;
+  for (int i = 0; i < n; ++i) {
+    // CHECK-DAG: diag_forward_vector.c:[[@LINE+1]]:9: error: cannot differentiate 'grow': call to 'realloc' reallocates differentiable memory, which vector forward mode does not follow yet; use malloc and memcpy, or one direction at a time (ct_derivative)
+    a = realloc(a, (size_t)(i + 1) * sizeof *a);
+    a[i] = x[i] * x[i];
+    s += a[i];
+  }
+  free(a);
+  return s;
 }
-double t_holder(double *x, double *dx, double *d) { return ct_derivative_n(2, through_holder, d, x, dx, 8); }
+double t_grow(double *x, double *dx, double *d) { return ct_derivative_n(2, grow, d, x, dx, 8, 3); }
+
+/* structs holding pointers copied whole (an array of them) */
+struct pair {
+  double *a, *b;
+};
+double copied(struct pair *p, int n) {
+  struct pair q[4];
+  // CHECK-DAG: diag_forward_vector.c:[[@LINE+1]]:3: error: cannot differentiate 'copied': {{.*}}copies memory holding pointers to differentiable data, which vector forward mode does not follow yet
+  __builtin_memcpy(q, p, (unsigned)n % 4 * sizeof q[0]);
+  return *q[0].a * *q[1].b;
+}
+double t_copied(struct pair *p, struct pair *dp, double *d) { return ct_derivative_n(2, copied, d, p, dp, sizeof *dp, 2); }

@@ -8,7 +8,9 @@
  * void function writing through a pointer, structs holding pointers (the
  * caller's, with a shadow struct per direction; a heap struct built inside
  * holding a heap array and a pointer to a constant table, whose lanes are
- * their own shadows and carry no tangent), and widths 1, 2, 3, 4, 8. */
+ * their own shadows and carry no tangent), custom derivatives (a pullback
+ * whose slope differs from the body's: the pullback's must come out), and
+ * widths 1, 2, 3, 4, 8. */
 #include "check.h"
 
 #include <cotangent.h>
@@ -192,7 +194,31 @@ static void check_structs(void) {
   }
 }
 
+/* custom derivatives: the pullback says slope 2 where the body's is 1 */
+static double doubled_slope(double x) { return x; }
+CT_DERIVATIVE(doubled_slope)
+void doubled_slope_pullback(double x, double seed, double *dx) {
+  (void)x;
+  *dx += 2.0 * seed;
+}
+static double blend(double a, int k, double b) { return a * b * k; }
+CT_DERIVATIVE(blend)
+void blend_pullback(double a, int k, double b, double seed, double *da, double *db) {
+  *da += seed * b * k;
+  *db += seed * a * k;
+}
+static double use_custom(double x, double y) { return doubled_slope(x * y) + blend(x, 3, y) * y; }
+
+static void check_custom(void) {
+  double x = 0.8, y = -1.3, d[4];
+  double dx[4] = {1, 0, 1, 0.5}, dy[4] = {0, 1, 1, -2};
+  ct_derivative_n(4, use_custom, d, x, dx[0], dx[1], dx[2], dx[3], y, dy[0], dy[1], dy[2], dy[3]);
+  for (int j = 0; j < 4; ++j) /* d/dx: 2y + 3y^2, d/dy: 2x + 6xy */
+    CHECK_AT_D("custom derivatives", j, d[j], (2 * y + 3 * y * y) * dx[j] + (2 * x + 6 * x * y) * dy[j]);
+}
+
 int main(void) {
+  check_custom();
   check_structs();
   check_model_width4();
   check_model_width8();

@@ -70,26 +70,31 @@ static LLVMValueRef primal_value(ct_gen *g, LLVMValueRef v) {
  * vector (a gather), lane by lane: loads of constant seeds fold, and the
  * code is what llvm.masked.gather becomes on targets without gathers
  * anyway (measured on bundle adjustment: a quarter fewer instructions than
- * with the intrinsic). */
-static LLVMValueRef lanes_load(ct_gen *g, LLVMTypeRef vty, LLVMValueRef ptrs, unsigned align) {
+ * with the intrinsic). Each access is tagged as shadow memory of primal_ptr
+ * (scopes.c; NULL: untagged). */
+static LLVMValueRef lanes_load(ct_gen *g, LLVMTypeRef vty, LLVMValueRef ptrs, unsigned align, LLVMValueRef primal_ptr) {
   LLVMBuilderRef b = g->m->b;
   LLVMValueRef v = LLVMGetPoison(vty);
   for (unsigned j = 0; j < g->spec->width; ++j) {
     LLVMValueRef lane = LLVMConstInt(g->i32_ty, j, 0);
     LLVMValueRef x = LLVMBuildLoad2(b, LLVMGetElementType(vty), LLVMBuildExtractElement(b, ptrs, lane, ""), "");
     LLVMSetAlignment(x, align ? align : 1);
+    if (primal_ptr)
+      scopes_tag_shadow(g, x, primal_ptr);
     v = LLVMBuildInsertElement(b, v, x, lane, "");
   }
   return v;
 }
 
-/* Lane j of v stored through lane j of ptrs (a scatter). */
-static void lanes_store(ct_gen *g, LLVMValueRef v, LLVMValueRef ptrs, unsigned align) {
+/* Lane j of v stored through lane j of ptrs (a scatter), tagged likewise. */
+static void lanes_store(ct_gen *g, LLVMValueRef v, LLVMValueRef ptrs, unsigned align, LLVMValueRef primal_ptr) {
   LLVMBuilderRef b = g->m->b;
   for (unsigned j = 0; j < g->spec->width; ++j) {
     LLVMValueRef lane = LLVMConstInt(g->i32_ty, j, 0);
     LLVMValueRef x = LLVMBuildStore(b, LLVMBuildExtractElement(b, v, lane, ""), LLVMBuildExtractElement(b, ptrs, lane, ""));
     LLVMSetAlignment(x, align ? align : 1);
+    if (primal_ptr)
+      scopes_tag_shadow(g, x, primal_ptr);
   }
 }
 
@@ -221,7 +226,7 @@ int tangent_vector_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMV
     if (!sp && vmap_get(&g->active, p))
       return SHADOW_PENDING;
     if (sp) {
-      *s = lanes_load(g, LLVMVectorType(g->ptr_ty, g->spec->width), sp, LLVMGetAlignment(inst));
+      *s = lanes_load(g, LLVMVectorType(g->ptr_ty, g->spec->width), sp, LLVMGetAlignment(inst), NULL);
       return SHADOW_MADE;
     }
   }
@@ -282,7 +287,7 @@ static void load_store(ct_tgen *t, LLVMValueRef inst, int load) {
   LLVMTypeRef vty = LLVMVectorType(ty, g->spec->width);
   LLVMValueRef self = self_lanes(g, ptr, sp);
   if (load) {
-    LLVMValueRef d = lanes_load(g, vty, sp, LLVMGetAlignment(inst));
+    LLVMValueRef d = lanes_load(g, vty, sp, LLVMGetAlignment(inst), ptr);
     vmap_set(&t->tangent, inst, self ? LLVMBuildSelect(b, self, LLVMConstNull(vty), d, "") : d);
     return;
   }
@@ -291,7 +296,7 @@ static void load_store(ct_tgen *t, LLVMValueRef inst, int load) {
     d = splat(b, g->spec->width, primal_value(g, val));
   if (self)
     sp = LLVMBuildSelect(b, self, splat(b, g->spec->width, LLVMBuildAlloca(g->ab, ty, "ct.discard")), sp, "");
-  lanes_store(g, d, sp, LLVMGetAlignment(inst));
+  lanes_store(g, d, sp, LLVMGetAlignment(inst), self ? NULL : ptr); /* a discarded lane is no shadow */
 }
 
 /* memset clears the N tangents, memcpy/memmove copy them (zeros from memory

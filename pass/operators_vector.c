@@ -39,15 +39,18 @@ int operators_parse_width(ct_op_call *c, unsigned *i) {
     return 0;
   }
   if (!LLVMIsAConstantInt(n)) {
-    operators_error(s, "%s: the number of directions (%s) must be a constant known at compile time: the "
-                       "directions are computed together as vectors of that width",
+    operators_error(s,
+                    "%s: the number of directions (%s) must be a constant known at compile time: the "
+                    "directions are computed together as vectors of that width",
                     op, marker ? "enzyme_width" : "N");
     return 0;
   }
   long long w = LLVMConstIntGetSExtValue(n);
   if (w < 1 || w > CT_MAX_WIDTH) {
-    operators_error(s, "%s: the number of directions is %lld; it must be from 1 to %d (more: split them into "
-                       "several calls)", op, w, CT_MAX_WIDTH);
+    operators_error(s,
+                    "%s: the number of directions is %lld; it must be from 1 to %d (more: split them into "
+                    "several calls)",
+                    op, w, CT_MAX_WIDTH);
     return 0;
   }
   c->width = (unsigned)w;
@@ -59,8 +62,10 @@ int operators_parse_width(ct_op_call *c, unsigned *i) {
 static int take_stride(ct_op_call *c, unsigned p, unsigned *i) {
   LLVMValueRef v = *i < c->nargs ? LLVMGetOperand(c->site->call, *i) : NULL;
   if (!v || LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMIntegerTypeKind) {
-    operators_error(c->site, "%s: the tangent block of parameter %u needs its stride, an integer number of bytes "
-                             "between the directions' arrays", operator_name(c->site->kind), p + 1);
+    operators_error(c->site,
+                    "%s: the tangent block of parameter %u needs its stride, an integer number of bytes "
+                    "between the directions' arrays",
+                    operator_name(c->site->kind), p + 1);
     return 0;
   }
   c->stride[p] = (*i)++;
@@ -77,9 +82,15 @@ int operators_parse_vector_param(ct_op_call *c, unsigned p, LLVMTypeRef pt, int 
     return 0;
   unsigned need = 1 + (act == ACT_CONST ? 0 : block ? 1 : w);
   if (*i + need > c->nargs) {
-    operators_error(s, "%s: too few arguments: parameter %u of the function needs its value and %s (%u "
-                       "directions)", op, p + 1, act == ACT_CONST ? "nothing else" : block ? "a tangent block"
-                                                 : dup ? "one shadow per direction" : "one tangent per direction", w);
+    operators_error(s,
+                    "%s: too few arguments: parameter %u of the function needs its value and %s (%u "
+                    "directions)",
+                    op, p + 1,
+                    act == ACT_CONST ? "nothing else"
+                    : block          ? "a tangent block"
+                    : dup            ? "one shadow per direction"
+                                     : "one tangent per direction",
+                    w);
     return 0;
   }
   LLVMValueRef v = LLVMGetOperand(s->call, *i);
@@ -170,8 +181,9 @@ int operators_vector_result(ct_module *m, const ct_op_call *c, LLVMValueRef v, L
   }
   unsigned long long have = holder && LLVMGetTypeKind(holder) != LLVMVoidTypeKind ? LLVMABISizeOfType(td, holder) : 0;
   if (have < need) {
-    operators_error(s, "%s: with enzyme_width %u the result holds %s%u tangents (%llu bytes), but the call's result "
-                       "type has %llu bytes: declare it as a struct or array of %u values%s",
+    operators_error(s,
+                    "%s: with enzyme_width %u the result holds %s%u tangents (%llu bytes), but the call's result "
+                    "type has %llu bytes: declare it as a struct or array of %u values%s",
                     operator_name(s->kind), w, n > 1 ? "the value and " : "", w, need, have, w + (n > 1),
                     n > 1 ? " (the value first)" : "");
     return 0;

@@ -106,7 +106,9 @@ int operators_lower_derivative(ct_module *m, const ct_op_call *c, LLVMValueRef *
   LLVMValueRef v = has_ret ? LLVMBuildExtractValue(m->b, res, 0, "") : NULL;
   LLVMValueRef d = has_ret ? LLVMBuildExtractValue(m->b, res, 1, "") : NULL;
   LLVMValueRef replacement = NULL;
-  if (c->width ? !operators_vector_result(m, c, v, d, &replacement) : !(replacement = result_of(m, c, v, d), 1))
+  if (!c->width)
+    replacement = result_of(m, c, v, d);
+  else if (!operators_vector_result(m, c, v, d, &replacement)) /* N tangents: operators_vector.c */
     return 0;
   if (replacement)
     LLVMReplaceAllUsesWith(call, replacement);

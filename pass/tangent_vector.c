@@ -31,7 +31,8 @@ LLVMTypeRef tangent_vector_type(unsigned width, LLVMTypeRef ty) {
     free(elems);
     return v;
   }
-  case LLVMArrayTypeKind: return LLVMArrayType2(tangent_vector_type(width, LLVMGetElementType(ty)), LLVMGetArrayLength2(ty));
+  case LLVMArrayTypeKind:
+    return LLVMArrayType2(tangent_vector_type(width, LLVMGetElementType(ty)), LLVMGetArrayLength2(ty));
   case LLVMVectorTypeKind: /* a SIMD value: its lanes' tangents side by side (rejected where met) */
     return LLVMArrayType2(LLVMVectorType(LLVMGetElementType(ty), width), LLVMGetVectorSize(ty));
   default: return LLVMVectorType(ty, width);
@@ -91,7 +92,8 @@ static void lanes_store(ct_gen *g, LLVMValueRef v, LLVMValueRef ptrs, unsigned a
   LLVMBuilderRef b = g->m->b;
   for (unsigned j = 0; j < g->spec->width; ++j) {
     LLVMValueRef lane = LLVMConstInt(g->i32_ty, j, 0);
-    LLVMValueRef x = LLVMBuildStore(b, LLVMBuildExtractElement(b, v, lane, ""), LLVMBuildExtractElement(b, ptrs, lane, ""));
+    LLVMValueRef x =
+        LLVMBuildStore(b, LLVMBuildExtractElement(b, v, lane, ""), LLVMBuildExtractElement(b, ptrs, lane, ""));
     LLVMSetAlignment(x, align ? align : 1);
     if (primal_ptr)
       scopes_tag_shadow(g, x, primal_ptr);
@@ -133,11 +135,11 @@ static int heap_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValu
   for (int k = 0; k < 2; ++k)
     if (info.size[k] >= 0)
       bytes = LLVMBuildMul(
-          b, bytes, LLVMBuildZExtOrBitCast(b, primal_value(g, LLVMGetOperand(inst, (unsigned)info.size[k])), g->i64_ty, ""),
-          "");
+          b, bytes,
+          LLVMBuildZExtOrBitCast(b, primal_value(g, LLVMGetOperand(inst, (unsigned)info.size[k])), g->i64_ty, ""), "");
   /* 16-byte aligned directions */
-  bytes = LLVMBuildAnd(b, LLVMBuildAdd(b, bytes, LLVMConstInt(g->i64_ty, 15, 0), ""), LLVMConstInt(g->i64_ty, ~15ull, 0),
-                       "");
+  bytes = LLVMBuildAnd(b, LLVMBuildAdd(b, bytes, LLVMConstInt(g->i64_ty, 15, 0), ""),
+                       LLVMConstInt(g->i64_ty, ~15ull, 0), "");
   LLVMValueRef base = heap_shadow_calloc(g, b, LLVMConstInt(g->i64_ty, g->spec->width, 0), bytes, copy, "shadow");
   *s = lanes(g, b, base, bytes);
   return SHADOW_MADE;
@@ -174,8 +176,8 @@ static LLVMValueRef global_lanes(ct_gen *g, LLVMValueRef p) {
   }
   if (p == gv)
     return block;
-  LLVMValueRef off = LLVMBuildSub(g->sb, LLVMBuildPtrToInt(g->sb, p, g->i64_ty, ""),
-                                  LLVMBuildPtrToInt(g->sb, gv, g->i64_ty, ""), "");
+  LLVMValueRef off =
+      LLVMBuildSub(g->sb, LLVMBuildPtrToInt(g->sb, p, g->i64_ty, ""), LLVMBuildPtrToInt(g->sb, gv, g->i64_ty, ""), "");
   return LLVMBuildGEP2(g->sb, i8, block, &off, 1, "");
 }
 
@@ -213,8 +215,8 @@ int tangent_vector_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMV
                            operand_shadow(g, inst, 2), "shadow");
     } else if (gep) { /* the same byte offset in every direction */
       LLVMValueRef base = primal_value(g, LLVMGetOperand(inst, 0));
-      LLVMValueRef off = LLVMBuildSub(b, LLVMBuildPtrToInt(b, copy, g->i64_ty, ""),
-                                      LLVMBuildPtrToInt(b, base, g->i64_ty, ""), "");
+      LLVMValueRef off =
+          LLVMBuildSub(b, LLVMBuildPtrToInt(b, copy, g->i64_ty, ""), LLVMBuildPtrToInt(b, base, g->i64_ty, ""), "");
       *s = LLVMBuildGEP2(b, LLVMInt8TypeInContext(g->m->ctx), operand_shadow(g, inst, 0), &off, 1, "shadow");
     } else {
       *s = operand_shadow(g, inst, 0);
@@ -235,8 +237,8 @@ int tangent_vector_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMV
     return SHADOW_MADE;
   }
   gen_fail(g, inst,
-           LLVMIsALoadInst(inst) ? "loads a pointer to differentiable data from memory, which vector forward mode "
-                                   "does not follow yet"
+           LLVMIsALoadInst(inst)   ? "loads a pointer to differentiable data from memory, which vector forward mode "
+                                     "does not follow yet"
            : LLVMIsACallInst(inst) ? "returns a pointer to differentiable data, which vector forward mode does not "
                                      "follow yet"
                                    : "produces a pointer to differentiable data in a way vector forward mode cannot "
@@ -278,8 +280,10 @@ static void load_store(ct_tgen *t, LLVMValueRef inst, int load) {
   }
   int is_ptr = LLVMGetTypeKind(ty) == LLVMPointerTypeKind;
   if (!scalar_type(ty) && !is_ptr) {
-    gen_fail(g, inst, "moves a SIMD vector or an aggregate of differentiable values, which vector forward mode does "
-             "not differentiate yet", "compile at -O1 or below, or use one direction at a time (ct_derivative)");
+    gen_fail(g, inst,
+             "moves a SIMD vector or an aggregate of differentiable values, which vector forward mode does "
+             "not differentiate yet",
+             "compile at -O1 or below, or use one direction at a time (ct_derivative)");
     return;
   }
   if (is_ptr && load)

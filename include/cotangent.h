@@ -199,7 +199,8 @@ CT_HOST_DEVICE double __ct_value_with_derivative(const void *f, double *tangent_
  *                      written for outputs; ct_const(p) holds it constant
  *
  * It returns f's value (0 for a void f) and stores the N tangents of f's
- * result into dresult[0..N-1] (not touched for a void f: pass NULL).
+ * result into dresult[0..N-1] (dresult may be NULL: for a void f, or when
+ * only the tangent arrays are wanted).
  *
  * Example: the 2 x 3 Jacobian of void g(const double *x, double *y) as
  * three directions e_0, e_1, e_2 in one pass:

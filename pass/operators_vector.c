@@ -151,8 +151,15 @@ int operators_vector_result(ct_module *m, const ct_op_call *c, LLVMValueRef v, L
   unsigned w = c->width;
   *out = NULL;
   if (s->kind == OP_CT_DERIVATIVE_N) {
-    if (d)
-      LLVMSetAlignment(LLVMBuildStore(m->b, LLVMBuildFPCast(m->b, d, LLVMVectorType(dbl, w), ""), c->pb_out), 8);
+    if (d) { /* into dresult, or nowhere when it is NULL (a scratch slot in the entry block) */
+      LLVMTypeRef vty = LLVMVectorType(dbl, w);
+      LLVMBuilderRef eb = LLVMCreateBuilderInContext(m->ctx);
+      LLVMPositionBuilderBefore(eb, LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(s->caller)));
+      LLVMValueRef scratch = LLVMBuildAlloca(eb, vty, "ct.dresult");
+      LLVMDisposeBuilder(eb);
+      LLVMValueRef to = LLVMBuildSelect(m->b, LLVMBuildIsNull(m->b, c->pb_out, ""), scratch, c->pb_out, "");
+      LLVMSetAlignment(LLVMBuildStore(m->b, LLVMBuildFPCast(m->b, d, vty, ""), to), 8);
+    }
     if (type_is_fp_scalar(cty))
       *out = v ? LLVMBuildFPCast(m->b, v, cty, "") : LLVMConstReal(cty, 0.0);
     return 1;

@@ -112,6 +112,10 @@ static void check_model_width8(void) {
   double d1;
   ct_derivative_n(1, model, &d1, 1.3, dirs[5][0], 0.2, dirs[5][1], P0, &dirs[5][2], sizeof dirs[0], NP);
   CHECK_AT_D("model width 1", 0, d1, d[5]);
+  /* dresult NULL: only the value wanted */
+  CHECK_AT_D("model, no dresult", 0, ct_derivative_n(2, model, NULL, 1.3, 1.0, 0.0, 0.2, 0.0, 1.0, P0, &dirs[0][2],
+                                                      sizeof dirs[0], NP),
+             v);
 }
 
 /* a void map: each direction's output tangents land in its row of dy */

@@ -223,6 +223,18 @@ int tangent_vector_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMV
     }
     return SHADOW_MADE;
   }
+  if (LLVMIsAIntToPtrInst(inst)) { /* integer arithmetic on an address: the same offset in every direction */
+    LLVMValueRef src = activity_ptrtoint_source(&g->active, LLVMGetOperand(inst, 0), 0);
+    LLVMValueRef ssrc = src ? vmap_get(&g->shadow, src) : NULL;
+    if (!ssrc && src && vmap_get(&g->active, src))
+      return SHADOW_PENDING;
+    if (ssrc) {
+      LLVMValueRef off = LLVMBuildSub(b, LLVMBuildPtrToInt(b, copy, g->i64_ty, ""),
+                                      LLVMBuildPtrToInt(b, primal_value(g, src), g->i64_ty, ""), "");
+      *s = LLVMBuildGEP2(b, LLVMInt8TypeInContext(g->m->ctx), ssrc, &off, 1, "shadow");
+      return SHADOW_MADE;
+    }
+  }
   if (LLVMIsALoadInst(inst)) { /* each direction's shadow pointer, from its shadow memory */
     LLVMValueRef p = LLVMGetOperand(inst, 0), sp = vmap_get(&g->shadow, p);
     if (!sp && vmap_get(&g->active, p))

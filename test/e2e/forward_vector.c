@@ -9,11 +9,12 @@
  * caller's, with a shadow struct per direction; a heap struct built inside
  * holding a heap array and a pointer to a constant table, whose lanes are
  * their own shadows and carry no tangent), custom derivatives (a pullback
- * whose slope differs from the body's: the pullback's must come out), and
- * widths 1, 2, 3, 4, 8. */
+ * whose slope differs from the body's: the pullback's must come out), an
+ * address computed as an integer, and widths 1, 2, 3, 4, 8. */
 #include "check.h"
 
 #include <cotangent.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,7 +222,22 @@ static void check_custom(void) {
     CHECK_AT_D("custom derivatives", j, d[j], (2 * y + 3 * y * y) * dx[j] + (2 * x + 6 * x * y) * dy[j]);
 }
 
+/* the address of x[k] computed as an integer */
+static double by_address(const double *x, int k) {
+  uintptr_t a = (uintptr_t)x + (uintptr_t)k * sizeof(double);
+  const double *p = (const double *)a;
+  return *p * *p * x[0];
+}
+
+static void check_by_address(void) {
+  double x[4] = {0.7, -1.1, 2.5, 0.3}, dx[3][4] = {{1, 0, 0, 0}, {0, 0, 1, 0}, {0.5, 0, -1, 0}}, d[3];
+  ct_derivative_n(3, by_address, d, x, dx, sizeof dx[0], 2);
+  for (int j = 0; j < 3; ++j) /* d(x2^2 x0) = 2 x2 x0 dx2 + x2^2 dx0 */
+    CHECK_AT_D("by address", j, d[j], 2 * x[2] * x[0] * dx[j][2] + x[2] * x[2] * dx[j][0]);
+}
+
 int main(void) {
+  check_by_address();
   check_custom();
   check_structs();
   check_model_width4();

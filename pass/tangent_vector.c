@@ -343,6 +343,39 @@ static void copy_lanes(ct_tgen *t, LLVMValueRef inst) {
 /* A real rule row: each active operand's partial derivative (the row's
  * adjoint expression with seed 1, once for all directions) times its N
  * tangents. */
+/* Does a row's adjoint expression route its seed through a select ("r a
+ * feq d 0 sel": fmax's)? Then the seed is not just multiplied by a partial
+ * (an infinite tangent not selected gives 0, not 0 * inf), and the
+ * expression is applied lane by lane. */
+static int routes_seed(const char *expr) {
+  for (const char *p = expr; (p = strstr(p, "sel")) != NULL; p += 3)
+    if ((p == expr || p[-1] == ' ') && (p[3] == ' ' || p[3] == 0))
+      return 1;
+  return 0;
+}
+
+/* Row expression `expr` with each lane of dv as the seed (scalar code per
+ * lane, as scalar mode's, zero where a lane is zero for a singular
+ * expression); NULL when it cannot be emitted. */
+static LLVMValueRef lanewise(ct_gen *g, const ct_rule *r, const char *expr, const ct_rule_value *operands,
+                             ct_rule_value result, LLVMValueRef dv) {
+  LLVMBuilderRef b = g->m->b;
+  LLVMTypeRef ety = LLVMGetElementType(LLVMTypeOf(dv));
+  LLVMValueRef v = LLVMGetPoison(LLVMTypeOf(dv));
+  for (unsigned j = 0; j < g->spec->width; ++j) {
+    LLVMValueRef lane = LLVMConstInt(g->i32_ty, j, 0);
+    ct_rule_value seed = {LLVMBuildExtractElement(b, dv, lane, ""), NULL};
+    ct_rule_value c = rules_emit(g->m, expr, ety, operands, r->noperands, result, seed);
+    if (!c.re || LLVMTypeOf(c.re) != ety)
+      return NULL;
+    if (rules_may_be_singular(expr))
+      c.re = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, seed.re, LLVMConstNull(ety), ""), LLVMConstNull(ety),
+                             c.re, "");
+    v = LLVMBuildInsertElement(b, v, c.re, lane, "");
+  }
+  return v;
+}
+
 static void rule(ct_tgen *t, LLVMValueRef inst) {
   ct_gen *g = &t->g;
   LLVMBuilderRef b = g->m->b;
@@ -365,19 +398,25 @@ static void rule(ct_tgen *t, LLVMValueRef inst) {
   }
   /* the partials, those of operands with the same tangent added first (x * x:
      one product of 2x with x's tangents, not two) */
-  LLVMValueRef partial[RULE_MAX_OPERANDS], dvs[RULE_MAX_OPERANDS];
+  LLVMValueRef partial[RULE_MAX_OPERANDS], dvs[RULE_MAX_OPERANDS], direct[RULE_MAX_OPERANDS];
   int singular[RULE_MAX_OPERANDS];
-  unsigned nterms = 0;
+  unsigned nterms = 0, ndirect = 0;
   for (unsigned k = 0; k < r->noperands; ++k) {
     if (!r->adjoint[k] || !ops.active[k])
       continue;
     LLVMValueRef op = LLVMGetOperand(inst, ops.first[k]), dv = tangent_of(t, op);
     ct_rule_value one = {LLVMConstReal(LLVMTypeOf(op), 1.0), NULL};
-    ct_rule_value p = rules_emit(g->m, r->adjoint[k], LLVMTypeOf(op), operands, r->noperands, result, one);
-    if (!p.re || LLVMTypeOf(p.re) != LLVMTypeOf(op)) {
+    ct_rule_value p = {NULL, NULL};
+    if (routes_seed(r->adjoint[k]))
+      direct[ndirect] = lanewise(g, r, r->adjoint[k], operands, result, dv);
+    else
+      p = rules_emit(g->m, r->adjoint[k], LLVMTypeOf(op), operands, r->noperands, result, one);
+    if (routes_seed(r->adjoint[k]) ? !direct[ndirect++] : !p.re || LLVMTypeOf(p.re) != LLVMTypeOf(op)) {
       gen_fail(g, inst, "could not be differentiated for this type", "please report this");
       return;
     }
+    if (!p.re)
+      continue;
     unsigned at = 0;
     while (at < nterms && dvs[at] != dv)
       ++at;
@@ -397,6 +436,10 @@ static void rule(ct_tgen *t, LLVMValueRef inst) {
                           LLVMConstNull(LLVMTypeOf(dv)), c, "");
     if (LLVMTypeOf(c) != rty)
       c = LLVMBuildFPCast(b, c, rty, "");
+    sum = sum ? LLVMBuildFAdd(b, sum, c, "") : c;
+  }
+  for (unsigned k = 0; k < ndirect; ++k) {
+    LLVMValueRef c = LLVMTypeOf(direct[k]) != rty ? LLVMBuildFPCast(b, direct[k], rty, "") : direct[k];
     sum = sum ? LLVMBuildFAdd(b, sum, c, "") : c;
   }
   if (sum)

@@ -7,12 +7,15 @@
  * the N lanes, a store scatters them, memcpy/memset run per lane; new
  * memory (alloca, malloc) gets one zeroed block of N shadows.
  *
+ * A pointer stored into shadowed memory stores its N shadows there, lane by
+ * lane, and a pointer loaded from it loads them back.
+ *
  * What differs from one direction lives here; the rest of tangent_inst.c and
  * tangent_calls.c works unchanged on the vector types (phis, member moves,
- * differentiated calls, which get callees of the same width). Pointers stored
- * into memory, SIMD values of the primal, complex numbers and atomics are
- * rejected with a diagnostic (ct_derivative handles them one direction at a
- * time). */
+ * differentiated calls, which get callees of the same width). realloc,
+ * memcpy of memory holding pointers, SIMD values of the primal, complex
+ * numbers, masked and atomic accesses are rejected with a diagnostic
+ * (ct_derivative handles them one direction at a time). */
 #include "tangent.h"
 
 #include <llvm-c/Target.h>
@@ -67,6 +70,13 @@ static LLVMValueRef primal_value(ct_gen *g, LLVMValueRef v) {
   return f ? f : v;
 }
 
+/* The alignment a lane's access may claim: a lane's block is only as aligned
+ * as its stride allows, so at most the element's ABI alignment. */
+static unsigned lane_align(ct_gen *g, LLVMTypeRef ety, unsigned align) {
+  unsigned natural = LLVMABIAlignmentOfType(LLVMGetModuleDataLayout(g->m->mod), ety);
+  return align && align < natural ? align : natural;
+}
+
 /* The N lanes of type vty's element loaded from the N pointers `ptrs` into a
  * vector (a gather), lane by lane: loads of constant seeds fold, and the
  * code is what llvm.masked.gather becomes on targets without gathers
@@ -79,7 +89,7 @@ static LLVMValueRef lanes_load(ct_gen *g, LLVMTypeRef vty, LLVMValueRef ptrs, un
   for (unsigned j = 0; j < g->spec->width; ++j) {
     LLVMValueRef lane = LLVMConstInt(g->i32_ty, j, 0);
     LLVMValueRef x = LLVMBuildLoad2(b, LLVMGetElementType(vty), LLVMBuildExtractElement(b, ptrs, lane, ""), "");
-    LLVMSetAlignment(x, align ? align : 1);
+    LLVMSetAlignment(x, lane_align(g, LLVMGetElementType(vty), align));
     if (primal_ptr)
       scopes_tag_shadow(g, x, primal_ptr);
     v = LLVMBuildInsertElement(b, v, x, lane, "");
@@ -94,7 +104,7 @@ static void lanes_store(ct_gen *g, LLVMValueRef v, LLVMValueRef ptrs, unsigned a
     LLVMValueRef lane = LLVMConstInt(g->i32_ty, j, 0);
     LLVMValueRef x =
         LLVMBuildStore(b, LLVMBuildExtractElement(b, v, lane, ""), LLVMBuildExtractElement(b, ptrs, lane, ""));
-    LLVMSetAlignment(x, align ? align : 1);
+    LLVMSetAlignment(x, lane_align(g, LLVMGetElementType(LLVMTypeOf(v)), align));
     if (primal_ptr)
       scopes_tag_shadow(g, x, primal_ptr);
   }

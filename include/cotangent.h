@@ -213,9 +213,9 @@ CT_HOST_DEVICE double __ct_value_with_derivative(const void *f, double *tangent_
  * N shadows of a pointer) or enzyme_dupv, byte_stride, x, dx; it returns
  * the N tangents of f's result (declare the result as a struct or array of
  * N doubles; with enzyme_primal_return the value comes first). Not yet in
- * vector mode: pointers stored into memory, realloc, SIMD code of the
- * primal (-O3 vectorised loops are differentiated before vectorisation),
- * complex numbers, registered forward derivatives.
+ * vector mode (compile errors at the construct): realloc, memcpy of
+ * memory holding pointers, SIMD code and complex numbers in f, registered
+ * forward derivatives, functions returning pointers.
  *
  *   void ct_jacobian(f, double *J, x, n, y, m);
  *

@@ -14,7 +14,10 @@
  * The timed primal evaluates all residuals (2 reprojection components and
  * one weight error per observation); the timed gradient evaluates every
  * Jacobian row: one reverse pass per reprojection component (15 partials:
- * camera, point, weight) and one for the weight error.
+ * camera, point, weight) and one for the weight error. With impl=vector the
+ * whole 3 x 15 block (both reprojection components and the weight error)
+ * comes from one vector forward pass of width 15 (ct_derivative_n: the 15
+ * inputs' unit directions at once).
  * Sizes (cameras, points, observations): 1 block (check); 50, 2000, 10000
  * (quick); 50, 10000, 100000 (full). */
 #include "bench.h"
@@ -59,6 +62,40 @@ static double reproj_error(const double *cam, const double *X, double w, double 
 
 static double weight_error(double w) { return 1.0 - w * w; }
 
+/* the 3 residuals of one observation, for the vector forward form */
+static void residuals(const double *cam, const double *X, double w, double fx, double fy, double *out) {
+  double proj[2];
+  project(cam, X, proj);
+  out[0] = w * (proj[0] - fx);
+  out[1] = w * (proj[1] - fy);
+  out[2] = weight_error(w);
+}
+
+/* impl=vector: the unit directions of the 15 inputs (camera, point, weight)
+   as tangent blocks, direction j in row j */
+static int vector_impl;
+static const double seed_cam[15][11] = {{1}, {0, 1}, {0, 0, 1}, {0, 0, 0, 1}, {0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 1},
+                                        {0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 0, 0, 1},
+                                        {0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+static const double seed_X[15][3] = {[11] = {1}, [12] = {0, 1}, [13] = {0, 0, 1}};
+
+/* the 3 x 15 Jacobian block of one observation into J (row-major), the
+   residuals into r: one vector forward pass */
+static void jacobian_block(const double *cam, const double *X, double w, double fx, double fy, double *r,
+                           double *J) {
+#ifdef NO_GRADIENT
+  (void)cam, (void)X, (void)w, (void)fx, (void)fy, (void)r, (void)J;
+#else
+  double dr[15][3];
+  ct_derivative_n(15, residuals, NULL, cam, seed_cam, sizeof seed_cam[0], X, seed_X, sizeof seed_X[0], w, 0.0, 0.0,
+                  0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, ct_const(fx), ct_const(fy), r, dr,
+                  sizeof dr[0]);
+  for (int k = 0; k < 3; k++)
+    for (int j = 0; j < 15; j++)
+      J[15 * k + j] = dr[j][k];
+#endif
+}
+
 static double *cams, *pts, *ws, *feats, *res, *jac;
 static int *obs; /* per observation: camera, point */
 static int ncam, npt, nobs;
@@ -78,6 +115,13 @@ static double gradient(int out, double *g) {
 #else
   double dw = 0;
   double v;
+  if (vector_impl) { /* the row of one vector forward pass */
+    double r[3], J[45];
+    jacobian_block(block, block + 11, block[14], block_feat[0], block_feat[1], r, J);
+    for (int j = 0; j < 15; j++)
+      g[j] += J[15 * out + j];
+    return r[out];
+  }
   if (out < 2)
     v = ct_value_with_gradient(reproj_error, block, g, block + 11, g + 11, block[14], &dw,
                                ct_const(block_feat[0]), ct_const(block_feat[1]), out);
@@ -104,7 +148,17 @@ static BENCH_NOINLINE void run_primal(void) {
    error, 1 for the weight error */
 static BENCH_NOINLINE void run_gradient(void) {
 #ifndef NO_GRADIENT
-  for (int i = 0; i < nobs; i++) {
+  for (int i = 0; vector_impl && i < nobs; i++) {
+    const double *cam = cams + 11 * (size_t)obs[2 * i], *X = pts + 3 * (size_t)obs[2 * i + 1];
+    double r[3], J[45];
+    jacobian_block(cam, X, ws[i], feats[2 * (size_t)i], feats[2 * (size_t)i + 1], r, J);
+    memcpy(jac + 31 * (size_t)i, J, 30 * sizeof *J); /* the 2 x 15 block */
+    jac[31 * (size_t)i + 30] = J[44];                /* d(weight error)/dw */
+    res[2 * (size_t)i] = r[0];
+    res[2 * (size_t)i + 1] = r[1];
+    res[2 * (size_t)nobs + i] = r[2];
+  }
+  for (int i = 0; !vector_impl && i < nobs; i++) {
     const double *cam = cams + 11 * (size_t)obs[2 * i], *X = pts + 3 * (size_t)obs[2 * i + 1];
     double *J = jac + 31 * (size_t)i;
     memset(J, 0, 31 * sizeof *J);
@@ -137,6 +191,7 @@ static void random_point(double *X) {
 
 static void bench_setup(int check) {
   bench_seed(7);
+  vector_impl = !strcmp(bench_arg_str("impl", "reverse"), "vector");
   bench.nout = 3;
   bench.value = value;
   bench.gradient = gradient;

@@ -250,6 +250,80 @@ double ct_differential_apply(ct_differential_t d, ...);
 void ct_differential_free(ct_differential_t d);
 #define ct_value_with_differential(f, d, ...) __ct_value_with_differential((const void *)(f), (d), __VA_ARGS__)
 
+/* Vector forward mode: N directional derivatives in one run of f, the N
+ * tangents computed side by side as SIMD vectors.
+ *
+ *   double ct_derivative_n(N, f, double *dresult, args...);
+ *
+ * N is an integer constant from 1 to 64 (a compile error otherwise). f's
+ * arguments follow, each chosen by its type:
+ *
+ *   floating-point x   pass x, then its N tangents (one value per direction)
+ *   integer n          passed as is
+ *   pointer p          pass p, then its tangent block dp and the block's
+ *                      stride in bytes: direction j's tangent array (of p's
+ *                      size) is at (char *)dp + j * stride, read for inputs,
+ *                      written for outputs; ct_const(p) holds it constant
+ *
+ * It returns f's value (0 for a void f) and stores the N tangents of f's
+ * result into dresult[0..N-1] (dresult may be NULL: for a void f, or when
+ * only the tangent arrays are wanted).
+ *
+ * Example: the 2 x 3 Jacobian of void g(const double *x, double *y) as
+ * three directions e_0, e_1, e_2 in one pass:
+ *   double seed[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, dy[3][2];
+ *   ct_derivative_n(3, g, NULL, x, seed, sizeof seed[0], y, dy, sizeof dy[0]);
+ *   // dy[j][i] = dy_i/dx_j
+ *
+ * Enzyme's form: __enzyme_fwddiff(f, enzyme_width, N, ...) with
+ * enzyme_dup x, dx_1, ..., dx_N (N tangents of a floating-point argument or
+ * N shadows of a pointer) or enzyme_dupv, byte_stride, x, dx; it returns
+ * the N tangents of f's result (declare the result as a struct or array of
+ * N doubles; with enzyme_primal_return the value comes first). Not yet in
+ * vector mode (compile errors at the construct): realloc, memcpy of
+ * memory holding pointers, SIMD code and complex numbers in f, registered
+ * forward derivatives, functions returning pointers.
+ *
+ *   void ct_jacobian(f, double *J, x, n, y, m);
+ *
+ * The dense Jacobian of void f(const double *x, double *y) (x: n inputs, y:
+ * m outputs; n and m integer constants) into J, row-major m x n: J[i * n +
+ * k] = dy_i/dx_k; y receives f(x). With n <= m (and n <= 64) it takes one
+ * vector forward pass of width n, otherwise m reverse passes (one per
+ * output). C only (it uses __builtin_choose_expr). */
+CT_HOST_DEVICE double __ct_derivative_n(const void *f, double *dresult, ...);
+#define ct_derivative_n(N, f, dresult, ...) __ct_derivative_n((const void *)(f), (dresult), (N), __VA_ARGS__)
+void __ct_jacobian_row__enzyme_autodiff(const void *f, ...);
+#define __ct_jacobian_forward(f, J, x, n, y, m)                                                         \
+  ({                                                                                                 \
+    double *__ct_seed = (double *)__builtin_calloc((n) * (n) + 1, sizeof(double));                    \
+    double *__ct_dy = (double *)__builtin_malloc(((n) * (m) + 1) * sizeof(double));                   \
+    for (int __ct_k = 0; __ct_k < (n); ++__ct_k)                                                       \
+      __ct_seed[__ct_k * (n) + __ct_k] = 1.0;                                                          \
+    ct_derivative_n((n) > 64 ? 1 : (n), f, (double *)0, (x), __ct_seed, (n) * sizeof(double), (y), __ct_dy, \
+                    (m) * sizeof(double));                                                           \
+    for (int __ct_i = 0; __ct_i < (m); ++__ct_i)                                                       \
+      for (int __ct_k = 0; __ct_k < (n); ++__ct_k)                                                     \
+        (J)[__ct_i * (n) + __ct_k] = __ct_dy[__ct_k * (m) + __ct_i];                                   \
+    __builtin_free(__ct_seed);                                                                       \
+    __builtin_free(__ct_dy);                                                                         \
+  })
+#define __ct_jacobian_reverse(f, J, x, n, y, m)                                                         \
+  ({                                                                                                 \
+    double *__ct_dy = (double *)__builtin_calloc((m) + 1, sizeof(double));                            \
+    for (int __ct_i = 0; __ct_i < (m); ++__ct_i) {                                                     \
+      for (int __ct_k = 0; __ct_k < (n); ++__ct_k)                                                     \
+        (J)[__ct_i * (n) + __ct_k] = 0.0;                                                              \
+      for (int __ct_k = 0; __ct_k < (m); ++__ct_k)                                                     \
+        __ct_dy[__ct_k] = __ct_k == __ct_i;                                                            \
+      __ct_jacobian_row__enzyme_autodiff((const void *)(f), (x), (J) + __ct_i * (n), (y), __ct_dy);     \
+    }                                                                                                \
+    __builtin_free(__ct_dy);                                                                         \
+  })
+#define ct_jacobian(f, J, x, n, y, m)                                                                  \
+  __builtin_choose_expr((n) <= (m) && (n) <= 64, __ct_jacobian_forward(f, J, x, n, y, m),               \
+                        __ct_jacobian_reverse(f, J, x, n, y, m))
+
 /* ct_without_derivative(x): the value of x, through which no derivative
  * flows (like Swift's withoutDerivative(at:)), for float or double x:
  *   double y = x * ct_without_derivative(scale(x));  // dy/dx = scale(x)

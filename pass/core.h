@@ -100,6 +100,8 @@ typedef struct {
                       the reverse pops from it; neither creates, marks,
                       rewinds nor destroys a tape (a recursion keeps one) */
   int concurrent; /* runs inside a parallel region: atomic shadow adds */
+  unsigned width;  /* forward mode: 0 one direction; N >= 1: N directions at once
+                     (tangent_vector.c: <N x T> tangents, <N x ptr> shadows) */
 } ct_spec;
 
 /* Split mode: the augmented forward runs the primal and records the tape,

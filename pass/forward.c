@@ -193,6 +193,8 @@ static ct_shadow_step build_call(ct_gen *g, LLVMValueRef inst) {
 /* The shadow of an active pointer instruction (not a phi), built at m->b
  * after its copy `copy`. */
 static ct_shadow_step shadow_of(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s) {
+  if (g->vector_shadow) /* vector forward mode: one shadow per direction */
+    return (ct_shadow_step)g->vector_shadow(g, inst, copy, s);
   if (LLVMIsAAllocaInst(inst))
     return shadow_of_alloca(g, inst, s);
   if (LLVMIsAGetElementPtrInst(inst) || LLVMIsABitCastInst(inst) || LLVMIsAAddrSpaceCastInst(inst) ||
@@ -250,8 +252,14 @@ static void close_shadow_phis(ct_gen *g) {
         if (!sv) {
           LLVMValueRef iv = LLVMGetIncomingValue(inst, k);
           if (LLVMIsAConstantPointerNull(iv) || LLVMIsAUndefValue(iv))
-            sv = iv;
-          else if ((sv = gpu_shadow_of_constant(g, iv, g->sb)) != NULL || (sv = global_shadow_of(g, iv)) != NULL) {
+            sv = g->vector_shadow ? LLVMConstNull(LLVMTypeOf(sphi)) : iv;
+          else if (g->vector_shadow) {
+            if (g->vector_shadow(g, iv, NULL, &sv) != SHADOW_MADE) { /* a pointer into a global: its shadows */
+              gen_fail(g, inst, "merges pointers with and without a shadow",
+                       "pass every pointer to differentiable data with a shadow");
+              return;
+            }
+          } else if ((sv = gpu_shadow_of_constant(g, iv, g->sb)) != NULL || (sv = global_shadow_of(g, iv)) != NULL) {
             /* a pointer into a global: its per-call shadow */
           } else {
             gen_fail(g, inst, "merges pointers with and without a shadow",
@@ -276,7 +284,9 @@ static void build_shadows(ct_gen *g) {
          inst = LLVMGetNextInstruction(inst))
       if (vmap_get(&g->active, inst) && LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind) {
         LLVMPositionBuilderBefore(m->b, vmap_get(&g->fwd, inst));
-        vmap_set(&g->shadow, inst, LLVMBuildPhi(m->b, LLVMTypeOf(inst), "shadow"));
+        vmap_set(&g->shadow, inst,
+                 LLVMBuildPhi(m->b, g->vector_shadow ? LLVMVectorType(g->ptr_ty, g->spec->width) : LLVMTypeOf(inst),
+                              "shadow"));
       }
   for (int progress = 1; progress && !g->failed;) {
     progress = 0;
@@ -324,15 +334,26 @@ static void shadow_pointer_stores(ct_gen *g) {
   for (unsigned i = 0; i < g->nblocks; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst;
          inst = LLVMGetNextInstruction(inst)) {
-      if (classify(g, inst) == REV_MEMCPY && stored_pointers_copies_pointers(g, inst))
+      int copies = classify(g, inst) == REV_MEMCPY && stored_pointers_copies_pointers(g, inst);
+      if (copies && !g->vector_shadow)
         stored_pointers_copy_shadows(g, inst); /* a struct assignment */
-      integer_mirror_stores(g, inst);           /* integers into shadowed memory */
-      if (!LLVMIsAStoreInst(inst))
+      if (!g->vector_shadow)
+        integer_mirror_stores(g, inst); /* integers into shadowed memory */
+      LLVMValueRef val = LLVMIsAStoreInst(inst) ? LLVMGetOperand(inst, 0) : NULL;
+      if (!copies && (!val || LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind))
         continue;
-      LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
-      LLVMValueRef sptr = vmap_get(&g->shadow, ptr);
-      if (LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind)
-        continue;
+      LLVMValueRef ptr = val ? LLVMGetOperand(inst, 1) : NULL, sptr = ptr ? vmap_get(&g->shadow, ptr) : NULL;
+      if (g->vector_shadow && (copies || (!sptr && vmap_get(&g->active, val)))) {
+        gen_fail(g, inst,
+                 copies ? "copies memory holding pointers to differentiable data, which vector forward mode does not "
+                          "follow yet"
+                        : "stores a pointer to differentiable data into memory without a shadow, which vector "
+                          "forward mode does not follow yet",
+                 "assign the members one by one, or use one direction at a time (ct_derivative)");
+        return;
+      }
+      if (copies || g->vector_shadow)
+        continue; /* vector mode: the N shadows are stored with the tangents (tangent_vector.c) */
       if (!sptr) { /* memory without a shadow: its table */
         shadow_slots_store(g, inst);
         continue;

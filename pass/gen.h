@@ -154,6 +154,11 @@ typedef struct ct_gen {
    * callee's tangent function, instead of from an augmented forward. */
   struct ct_tgen *tangent;
   int (*tangent_call_shadow)(struct ct_gen *g, LLVMValueRef call, LLVMValueRef *s);
+  /* Vector forward mode (spec->width): every shadow comes from this hook
+   * (tangent_vector_shadow, a ct_shadow_step): <width x ptr>, one per
+   * direction; `inst` may be a phi's incoming pointer into a global (copy
+   * NULL). */
+  int (*vector_shadow)(struct ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s);
   int failed;
 } ct_gen;
 

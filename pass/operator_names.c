@@ -20,6 +20,7 @@ static const struct {
     {"__enzyme_fwddiff", "__enzyme_fwddiff", OP_ENZYME_FWDDIFF, 1},
     {"__ct_derivative", "ct_derivative", OP_CT_DERIVATIVE, 0},
     {"__ct_value_with_derivative", "ct_value_with_derivative", OP_CT_VALUE_WITH_DERIVATIVE, 0},
+    {"__ct_derivative_n", "ct_derivative_n", OP_CT_DERIVATIVE_N, 0},
 };
 enum { NOPERATORS = sizeof OPERATORS / sizeof OPERATORS[0] };
 
@@ -36,7 +37,10 @@ static const struct {
                            {"enzyme_nofree", MARK_NOFREE},
                            {"enzyme_primal_return", MARK_PRIMAL_RETURN},
                            {"enzyme_dup_return", MARK_DUP_RETURN},
-                           {"enzyme_const_return", MARK_CONST_RETURN}};
+                           {"enzyme_const_return", MARK_CONST_RETURN},
+                           {"enzyme_width", MARK_WIDTH},
+                           {"enzyme_dupv", MARK_DUPV},
+                           {"enzyme_dupnoneedv", MARK_DUPNONEEDV}};
 
 /* Where `part` begins in s[0, len), or len. */
 static size_t find(const char *s, size_t len, const char *part) {
@@ -69,7 +73,8 @@ int operator_is_enzyme(ct_op_kind k) {
 }
 
 int operator_is_forward(ct_op_kind k) {
-  return k == OP_ENZYME_FWDDIFF || k == OP_CT_DERIVATIVE || k == OP_CT_VALUE_WITH_DERIVATIVE;
+  return k == OP_ENZYME_FWDDIFF || k == OP_CT_DERIVATIVE || k == OP_CT_VALUE_WITH_DERIVATIVE ||
+         k == OP_CT_DERIVATIVE_N;
 }
 
 ct_marker marker_of_name(const char *name, size_t len) {

@@ -15,7 +15,7 @@ typedef enum {
   OP_NONE, OP_ENZYME_AUTODIFF, OP_ENZYME_AUGMENT, OP_ENZYME_REVERSE, OP_ENZYME_AUGMENTSIZE, OP_CT_GRADIENT,
   OP_CT_VALUE_WITH_GRADIENT, OP_CT_PULLBACK, OP_CT_VALUE_WITH_PULLBACK, OP_CT_GRADIENT_OF,
   /* forward (tangent) mode */
-  OP_ENZYME_FWDDIFF, OP_CT_DERIVATIVE, OP_CT_VALUE_WITH_DERIVATIVE
+  OP_ENZYME_FWDDIFF, OP_CT_DERIVATIVE, OP_CT_VALUE_WITH_DERIVATIVE, OP_CT_DERIVATIVE_N
 } ct_op_kind;
 
 /* The operator a function of this (symbol) name is: Cotangent's by their
@@ -42,13 +42,16 @@ int operator_is_forward(ct_op_kind k);
  * by default; enzyme_const_return: no tangent). */
 typedef enum {
   MARK_NONE, MARK_OUT, MARK_CONST, MARK_DUP, MARK_DUPNONEED, MARK_CT_CONST, MARK_ALLOCATED, MARK_TAPE, MARK_NOFREE,
-  MARK_PRIMAL_RETURN, MARK_DUP_RETURN, MARK_CONST_RETURN
+  MARK_PRIMAL_RETURN, MARK_DUP_RETURN, MARK_CONST_RETURN,
+  /* vector forward mode: enzyme_width, N (N directions); enzyme_dupv,
+     byte_stride, x, dx (x's N tangent arrays, byte_stride apart) */
+  MARK_WIDTH, MARK_DUPV, MARK_DUPNONEEDV
 } ct_marker;
 
 /* The marker a global of this name is (MARK_NONE: none). */
 ct_marker marker_of_name(const char *name, size_t len);
 /* The name of marker number i (0 <= i < MARKER_COUNT). */
-enum { MARKER_COUNT = 11 };
+enum { MARKER_COUNT = 14 };
 const char *marker_name(unsigned i);
 
 #ifdef __cplusplus

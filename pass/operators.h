@@ -91,9 +91,36 @@ typedef struct {
   int nofree;
   /* __enzyme_fwddiff: enzyme_primal_return, enzyme_const_return */
   int primal_return, const_return;
+  /* vector forward mode (enzyme_width, ct_derivative_n): the number of
+     directions (0: one, scalar mode); then a floating-point parameter's
+     `extra` is the first of its N tangents, a pointer's the first of its N
+     shadows, or (stride[p] != 0: the operand holding the byte stride) the
+     block of N shadows stride bytes apart */
+  unsigned width;
+  unsigned stride[CT_MAX_PARAMS];
 } ct_op_call;
 
 typedef enum { PARSE_ERROR, PARSE_OK, PARSE_RUNTIME_POINTER } ct_parse_result;
+
+/* Vector forward mode (operators_vector.c). The number of directions at
+ * operand *i (ct_derivative_n's N; after the marker enzyme_width there),
+ * a constant from 1 to CT_MAX_WIDTH, before any argument; consumed. */
+enum { CT_MAX_WIDTH = 64 };
+int operators_parse_width(ct_op_call *c, unsigned *i);
+/* Parameter p's operands in vector mode (after its marker; dupv: marked
+ * enzyme_dupv): its value and N tangents (floating point), its value and N
+ * shadows (a pointer, Enzyme), stride, value, block (enzyme_dupv), value,
+ * block, stride (a pointer, ct_derivative_n). Reports and returns 0 when
+ * they do not fit. */
+int operators_parse_vector_param(ct_op_call *c, unsigned p, LLVMTypeRef pt, int dupv, unsigned *i);
+/* The tangent function's arguments for p in vector mode at m->b: its value
+ * (already in args[n]) is followed by <N x T> tangents or <N x ptr>
+ * shadows built from the operands. */
+LLVMValueRef operators_vector_tangent(ct_module *m, const ct_op_call *c, unsigned p, LLVMTypeRef want);
+/* What a vector-mode operator call returns, from f's value v and its N
+ * tangents d (NULL: a void f); stores ct_derivative_n's tangents. 0 after
+ * an error (a result type that cannot hold the N tangents). */
+int operators_vector_result(ct_module *m, const ct_op_call *c, LLVMValueRef v, LLVMValueRef d, LLVMValueRef *out);
 
 /* Reads and checks an operator call (errors at the call, or with facts at
  * the argument); the checks happen in the order users meet them. */

@@ -87,7 +87,8 @@ static int parse_head(ct_op_call *c) {
     return 0;
   }
   c->fn = LLVMGetOperand(s->call, i++);
-  if (s->kind == OP_CT_VALUE_WITH_PULLBACK || s->kind == OP_CT_VALUE_WITH_DERIVATIVE) {
+  if (s->kind == OP_CT_VALUE_WITH_PULLBACK || s->kind == OP_CT_VALUE_WITH_DERIVATIVE ||
+      s->kind == OP_CT_DERIVATIVE_N) {
     if (i >= c->nargs || LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, i))) != LLVMPointerTypeKind) {
       operators_error(s, "%s: the second argument must point to where the %s goes (%s)", op,
                       s->kind == OP_CT_VALUE_WITH_PULLBACK ? "pullback" : "derivative",
@@ -96,6 +97,8 @@ static int parse_head(ct_op_call *c) {
     }
     c->pb_out = LLVMGetOperand(s->call, i++);
   }
+  if (s->kind == OP_CT_DERIVATIVE_N && !operators_parse_width(c, &i))
+    return 0;
   c->first = i;
   return 1;
 }
@@ -197,6 +200,11 @@ static int parse_options(ct_module *m, ct_op_call *c, unsigned *i) {
       ++*i;
       continue;
     }
+    if (mk == MARK_WIDTH) {
+      if (!operators_parse_width(c, i))
+        return 0;
+      continue;
+    }
     if (mk != MARK_ALLOCATED && mk != MARK_TAPE && mk != MARK_NOFREE)
       return 1;
     const char *name = mk == MARK_ALLOCATED ? "enzyme_allocated" : mk == MARK_TAPE ? "enzyme_tape" : "enzyme_nofree";
@@ -252,7 +260,7 @@ static int is_function_pointer(const ct_fact_walk *w, unsigned p, LLVMValueRef a
  * constant by default: it has no shadow, and calls through it dispatch
  * to the function it points to (indirect_calls.c). */
 static int parse_activity(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_spec *declared, int has_declared,
-                          unsigned *i, const ct_fact_walk *w) {
+                          unsigned *i, const ct_fact_walk *w, int *dupv) {
   const ct_site *s = c->site;
   const char *op = operator_name(s->kind);
   int is_fp = type_is_fp(pt), is_ptr = LLVMGetTypeKind(pt) == LLVMPointerTypeKind;
@@ -271,7 +279,18 @@ static int parse_activity(ct_op_call *c, unsigned p, LLVMTypeRef pt, const ct_sp
       return 0;
     }
     ++*i;
-    act = mk == MARK_OUT ? ACT_ACTIVE : mk == MARK_DUP ? ACT_DUP : mk == MARK_DUPNONEED ? ACT_DUPNONEED : ACT_CONST;
+    *dupv = mk == MARK_DUPV || mk == MARK_DUPNONEEDV;
+    if (*dupv && (!c->width || !is_ptr)) {
+      operators_error(s, "%s: parameter %u is marked %s, which %s", op, p + 1,
+                      mk == MARK_DUPV ? "enzyme_dupv" : "enzyme_dupnoneedv",
+                      !c->width ? "needs vector mode (enzyme_width, N before the arguments)"
+                                : "takes a pointer (enzyme_dupv, byte_stride, x, dx)");
+      return 0;
+    }
+    act = mk == MARK_OUT                            ? ACT_ACTIVE
+          : mk == MARK_DUP || mk == MARK_DUPV       ? ACT_DUP
+          : mk == MARK_DUPNONEED || mk == MARK_DUPNONEEDV ? ACT_DUPNONEED
+                                                    : ACT_CONST;
     if (operator_is_forward(s->kind) && mk == MARK_OUT) {
       operators_error(s, "%s: parameter %u is marked enzyme_out, which forward mode does not take: a "
                          "floating-point argument is followed by its tangent (enzyme_dup, or no marker)", op, p + 1);
@@ -307,8 +326,11 @@ static int parse_param(ct_module *m, ct_op_call *c, unsigned p, LLVMTypeRef pt, 
                        "structs by value is not supported yet (pass a pointer to the struct)", op, p + 1, c->fname);
     return 0;
   }
-  if (!parse_activity(c, p, pt, declared, has_declared, i, w))
+  int dupv = 0;
+  if (!parse_activity(c, p, pt, declared, has_declared, i, w, &dupv))
     return 0;
+  if (c->width) /* N tangents or shadows: operators_vector.c */
+    return operators_parse_vector_param(c, p, pt, dupv, i);
   ct_activity act = c->spec.act[p];
   int dup = act == ACT_DUP || act == ACT_DUPNONEED;
   int wants_out = act == ACT_ACTIVE && (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT);
@@ -406,9 +428,10 @@ static int parse_layout(ct_module *m, ct_op_call *c, const ct_spec *declared, in
     return 0;
   }
   if (!operator_is_enzyme(s->kind) && !ret_fp &&
-      !(s->kind == OP_CT_DERIVATIVE && LLVMGetTypeKind(LLVMGetReturnType(fty)) == LLVMVoidTypeKind)) {
+      !((s->kind == OP_CT_DERIVATIVE || s->kind == OP_CT_DERIVATIVE_N) &&
+        LLVMGetTypeKind(LLVMGetReturnType(fty)) == LLVMVoidTypeKind)) {
     operators_error(s, "%s: '%s' must return a floating-point value%s", op, c->fname,
-                    s->kind == OP_CT_DERIVATIVE ? " (or nothing)" : "");
+                    s->kind == OP_CT_DERIVATIVE || s->kind == OP_CT_DERIVATIVE_N ? " (or nothing)" : "");
     return 0;
   }
   return 1;

@@ -22,8 +22,11 @@ static char *tangent_name(const ct_spec *spec) {
   for (unsigned i = 0; i < spec->nparams; ++i)
     codes[i] = ACT_CODE[spec->act[i]];
   codes[spec->nparams] = 0;
-  return util_format("%.*s.ct_fwd.%s%s%s", (int)len, fname, codes, spec->ret_active ? ".r" : "",
-                     spec->ret_shadow ? ".s" : "");
+  char width[16] = "";
+  if (spec->width)
+    snprintf(width, sizeof width, ".w%u", spec->width);
+  return util_format("%.*s.ct_fwd.%s%s%s%s", (int)len, fname, codes, spec->ret_active ? ".r" : "",
+                     spec->ret_shadow ? ".s" : "", width);
 }
 
 /* The tangent function's type (tangent.h). */
@@ -35,11 +38,11 @@ LLVMTypeRef tangent_type(ct_module *m, const ct_spec *spec) {
   for (unsigned i = 0; i < spec->nparams; ++i) {
     params[np++] = ptypes[i];
     if (spec->act[i] != ACT_CONST)
-      params[np++] = ptypes[i];
+      params[np++] = spec->width ? tangent_vector_type(spec->width, ptypes[i]) : ptypes[i];
   }
   LLVMTypeRef rty = LLVMGetReturnType(fty);
   if (LLVMGetTypeKind(rty) != LLVMVoidTypeKind) {
-    LLVMTypeRef pair[2] = {rty, rty};
+    LLVMTypeRef pair[2] = {rty, spec->width ? tangent_vector_type(spec->width, rty) : rty};
     rty = LLVMStructTypeInContext(m->ctx, pair, 2, 0);
   }
   return LLVMFunctionType(rty, params, np, 0);
@@ -81,7 +84,7 @@ static void begin(ct_tgen *t, LLVMValueRef f) {
 static LLVMValueRef returned_tangent(ct_tgen *t, LLVMValueRef ret, LLVMValueRef rv) {
   ct_gen *g = &t->g;
   if (!g->spec->ret_shadow)
-    return g->spec->ret_active ? tangent_of(t, rv) : LLVMConstNull(LLVMTypeOf(rv));
+    return g->spec->ret_active ? tangent_of(t, rv) : LLVMConstNull(tangent_type_of(t, LLVMTypeOf(rv)));
   LLVMValueRef s = vmap_get(&g->shadow, rv);
   if (!s && (LLVMIsAConstantPointerNull(rv) || LLVMIsAUndefValue(rv)))
     s = rv;
@@ -102,7 +105,7 @@ static int finish(ct_tgen *t, LLVMValueRef f) {
   LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(m->ctx, f, "ct.exit");
   LLVMPositionBuilderAtEnd(m->b, exit);
   LLVMValueRef vphi = has_ret ? LLVMBuildPhi(m->b, rty, "ct.ret") : NULL;
-  LLVMValueRef tphi = has_ret ? LLVMBuildPhi(m->b, rty, "ct.ret_tangent") : NULL;
+  LLVMValueRef tphi = has_ret ? LLVMBuildPhi(m->b, tangent_type_of(t, rty), "ct.ret_tangent") : NULL;
   unsigned nret = 0;
   for (unsigned i = 0; i < g->nblocks; ++i) {
     ct_block *b = &g->blocks[i];
@@ -222,6 +225,8 @@ static int build_from_body(ct_module *m, const ct_spec *spec, LLVMValueRef f, ct
   t.g.g = t.g.rg = f;
   t.g.tangent = &t;
   t.g.tangent_call_shadow = tangent_call_shadow;
+  if (spec->width)
+    t.g.vector_shadow = tangent_vector_shadow;
   vmap_init(&t.tangent);
   vmap_init(&t.calls);
   vmap_init(&t.phis);
@@ -248,6 +253,15 @@ LLVMValueRef tangent_get(ct_module *m, const ct_spec *spec, LLVMValueRef site) {
     diag_report(spec->fn, site, CT_SEV_ERROR,
                 "cannot differentiate '%s' in forward mode: GPU (SIMT) code is differentiated in reverse mode only "
                 "so far; use ct_gradient there", fname);
+    free(name);
+    return NULL;
+  }
+  if (spec->width && tangent_registered(spec->fn)) {
+    char fname[512];
+    diag_function_name(spec->fn, fname, sizeof fname);
+    diag_report(spec->fn, site, CT_SEV_ERROR,
+                "cannot differentiate '%s' in vector forward mode: its registered forward derivative takes one "
+                "direction; use ct_derivative (one direction at a time)", fname);
     free(name);
     return NULL;
   }

@@ -44,10 +44,30 @@ typedef struct ct_tgen {
   int mark_copies; /* the primal's copies get !ct.primal metadata (differential.c tells them apart) */
 } ct_tgen;
 
+/* ---- tangent_vector.c: vector mode (spec->width = N directions) ---- */
+/* The type holding N tangents of a value of type ty: <N x ty> for scalars
+ * (pointers: N shadows), aggregates member by member. */
+LLVMTypeRef tangent_vector_type(unsigned width, LLVMTypeRef ty);
+/* The type of the tangent of a value of type ty in t: ty itself in scalar
+ * mode. */
+static inline LLVMTypeRef tangent_type_of(ct_tgen *t, LLVMTypeRef ty) {
+  return t->g.spec->width ? tangent_vector_type(t->g.spec->width, ty) : ty;
+}
+/* v (a scalar) in every direction's lane (vector mode; v itself otherwise), at
+ * t's builder. */
+LLVMValueRef tangent_broadcast(ct_tgen *t, LLVMValueRef v);
+/* The vector-mode tangent of inst (classified `kind`), where it differs
+ * from the scalar one; 0 when the scalar code serves (it works on the
+ * vector types). Reports what vector mode does not follow. */
+int tangent_vector_instruction(ct_tgen *t, LLVMValueRef inst, ct_rev_kind kind);
+/* forward.c's hook (ct_gen.vector_shadow): the <N x ptr> shadow of an
+ * active pointer instruction; a ct_shadow_step. */
+int tangent_vector_shadow(ct_gen *g, LLVMValueRef inst, LLVMValueRef copy, LLVMValueRef *s);
+
 /* v's tangent: computed, or zero (constants, inactive values). */
 static inline LLVMValueRef tangent_of(ct_tgen *t, LLVMValueRef v) {
   LLVMValueRef d = vmap_get(&t->tangent, v);
-  return d ? d : LLVMConstNull(LLVMTypeOf(v));
+  return d ? d : LLVMConstNull(tangent_type_of(t, LLVMTypeOf(v)));
 }
 
 /* The copy of primal value v in the tangent function (constants and

@@ -46,7 +46,7 @@ static int points_into_constant_argument(ct_gen *g, LLVMValueRef p) {
 static void call_spec(ct_tgen *t, LLVMValueRef call, ct_spec *spec) {
   ct_gen *g = &t->g;
   LLVMValueRef callee = LLVMGetCalledValue(call);
-  *spec = (ct_spec){.fn = callee, .nparams = LLVMCountParams(callee)};
+  *spec = (ct_spec){.fn = callee, .nparams = LLVMCountParams(callee), .width = g->spec->width};
   for (unsigned i = 0; i < spec->nparams; ++i) {
     LLVMValueRef arg = LLVMGetOperand(call, i);
     if (custom_param_no_derivative(callee, i))
@@ -219,8 +219,9 @@ void tangent_custom(ct_tgen *t, LLVMValueRef call) {
     LLVMValueRef op = LLVMGetOperand(call, i);
     if (!cells[i] || !adjoint_has(g, op))
       continue;
-    LLVMValueRef d = LLVMBuildFMul(b, LLVMBuildLoad2(b, LLVMTypeOf(op), cells[i], ""), tangent_of(t, op), "");
-    d = LLVMBuildFPCast(b, d, rty, "");
+    LLVMValueRef partial = tangent_broadcast(t, LLVMBuildLoad2(b, LLVMTypeOf(op), cells[i], ""));
+    LLVMValueRef d = LLVMBuildFMul(b, partial, tangent_of(t, op), "");
+    d = LLVMBuildFPCast(b, d, tangent_type_of(t, rty), "");
     sum = sum ? LLVMBuildFAdd(b, sum, d, "") : d;
   }
   if (sum)

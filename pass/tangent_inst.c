@@ -401,13 +401,15 @@ static void tangent_instruction(ct_tgen *t, LLVMValueRef inst) {
   if (LLVMIsAPHINode(inst)) {
     if (kind == REV_PHI) { /* its incoming tangents come last (close_phis) */
       LLVMPositionBuilderBefore(g->m->b, vmap_get(&g->fwd, inst));
-      LLVMValueRef phi = LLVMBuildPhi(g->m->b, LLVMTypeOf(inst), "tangent");
+      LLVMValueRef phi = LLVMBuildPhi(g->m->b, tangent_type_of(t, LLVMTypeOf(inst)), "tangent");
       vmap_set(&t->phis, inst, phi);
       set_tangent(t, inst, phi);
     }
     return;
   }
   at_copy(t, inst);
+  if (g->spec->width && tangent_vector_instruction(t, inst, kind))
+    return; /* N directions: tangent_vector.c */
   switch (kind) {
   case REV_RULE: tangent_rule(t, inst); break;
   case REV_PASS: set_tangent(t, inst, tangent_of(t, LLVMGetOperand(inst, 0))); break;

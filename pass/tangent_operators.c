@@ -38,7 +38,7 @@ static unsigned build_args(ct_module *m, const ct_op_call *c, LLVMValueRef *args
       x = LLVMBuildFPCast(m->b, x, want, "");
     if (c->spec.act[p] == ACT_DUP)
       checks_nonnull(m, s->call, x, v, operator_name(s->kind), "shadow", p + 1, c->fn);
-    args[n++] = x;
+    args[n++] = c->width ? operators_vector_tangent(m, c, p, want) : x; /* N directions: operators_vector.c */
   }
   return n;
 }
@@ -89,6 +89,12 @@ int operators_lower_derivative(ct_module *m, const ct_op_call *c, LLVMValueRef *
   spec.ret_active = type_is_fp(rty) && !c->const_return;
   /* a returned pointer: its shadow (Enzyme's) */
   spec.ret_shadow = s->kind == OP_ENZYME_FWDDIFF && LLVMGetTypeKind(rty) == LLVMPointerTypeKind && !c->const_return;
+  spec.width = c->width;
+  if (c->width && spec.ret_shadow) {
+    operators_error(s, "%s: '%s' returns a pointer, whose shadows vector mode does not return yet (use "
+                       "enzyme_const_return, or one direction at a time)", op, c->fname);
+    return 0;
+  }
   LLVMValueRef args[2 * CT_MAX_PARAMS];
   unsigned n = build_args(m, c, args);
   LLVMValueRef fn = tangent_get(m, &spec, call);
@@ -99,7 +105,11 @@ int operators_lower_derivative(ct_module *m, const ct_op_call *c, LLVMValueRef *
   *tangent_call = res; /* inlined once every site is lowered */
   LLVMValueRef v = has_ret ? LLVMBuildExtractValue(m->b, res, 0, "") : NULL;
   LLVMValueRef d = has_ret ? LLVMBuildExtractValue(m->b, res, 1, "") : NULL;
-  LLVMValueRef replacement = result_of(m, c, v, d);
+  LLVMValueRef replacement = NULL;
+  if (!c->width)
+    replacement = result_of(m, c, v, d);
+  else if (!operators_vector_result(m, c, v, d, &replacement)) /* N tangents: operators_vector.c */
+    return 0;
   if (replacement)
     LLVMReplaceAllUsesWith(call, replacement);
   return 1;

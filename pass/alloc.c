@@ -30,6 +30,9 @@ static const libc_alloc LIBC_ALLOCS[] = {
     {"memalign", 1, -1, 0, -1, -1, "free"},
     {"posix_memalign", 2, -1, 1, -1, 0, "free"},
     {"__ct_posix_memalign", 1, -1, 0, -1, -1, "free"},
+    /* the runtime's zeroed shadow blocks, met again when a derivative's
+       code is differentiated (second derivatives) */
+    {"__ct_shadow_calloc", 0, 1, -1, -1, -1, "free"},
     /* operator new / new[] (plain, nothrow, aligned) */
     {"_Znwm", 0, -1, -1, -1, -1, "_ZdlPv"},
     {"_Znam", 0, -1, -1, -1, -1, "_ZdaPv"},

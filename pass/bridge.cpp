@@ -209,6 +209,10 @@ extern "C" void ct_bridge_split_if_then_else(LLVMValueRef cond, LLVMValueRef bef
   *else_term = wrap(Else);
 }
 
+extern "C" LLVMBasicBlockRef ct_bridge_split_edge(LLVMBasicBlockRef from, LLVMBasicBlockRef to) {
+  return wrap(SplitEdge(unwrap(from), unwrap(to)));
+}
+
 extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop **loops_out,
                                                LLVMBasicBlockRef **blocks_out) {
   Function *F = unwrap<Function>(fn);

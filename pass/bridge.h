@@ -119,6 +119,11 @@ LLVMValueRef ct_bridge_split_if_then_unreachable(LLVMValueRef cond, LLVMValueRef
 void ct_bridge_split_if_then_else(LLVMValueRef cond, LLVMValueRef before, LLVMValueRef *then_term,
                                   LLVMValueRef *else_term);
 
+/* Splits the edge from `from` to `to` (from's terminator, a br or a switch,
+ * reaches `to` by exactly one of its successors) with a new block that
+ * branches to `to`; the phis of `to` take their value from it. Returns it. */
+LLVMBasicBlockRef ct_bridge_split_edge(LLVMBasicBlockRef from, LLVMBasicBlockRef to);
+
 /* The loops of `fn`, outer loops first: header, preheader (or NULL), the
  * unique exit block reached only from inside (or NULL), and, when LLVM's
  * scalar evolution can compute it before the loop runs, the trip count (an

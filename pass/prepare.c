@@ -119,9 +119,20 @@ static void split_access(ct_module *m, LLVMValueRef inst, int k, LLVMValueRef **
 /* The same fold through a phi: SimplifyCFG sinks the loads of `if (c) v =
  * x[i]; else v = w[j];` into one load of `phi [&x[i], then], [&w[j],
  * else]`. When the load is the first instruction after its block's phis
- * (nothing before it writes memory) and each incoming block has only this
- * successor, the load moves back into the incoming blocks: each loads what
- * the source loaded on that path. */
+ * (nothing before it writes memory), the load moves back into the incoming
+ * blocks: each loads what the source loaded on that path. An incoming block
+ * with other successors too (a branch that skips the other arm: `v = c ?
+ * x[0] : w[j]` as `if (!c) a = &w[j];`) gets a block of its own on that
+ * edge first, for a floating-point load (pointers loaded so, from C++
+ * containers, are left as they were); a block reaching the load's block by
+ * several edges of a switch keeps the load as it is. */
+static int edge_count(LLVMValueRef term, LLVMBasicBlockRef to) {
+  int count = 0;
+  for (unsigned s = 0; s < LLVMGetNumSuccessors(term); ++s)
+    count += LLVMGetSuccessor(term, s) == to;
+  return count;
+}
+
 static int phi_of_objects(LLVMValueRef load) {
   LLVMValueRef phi = LLVMGetOperand(load, 0);
   if (!LLVMIsALoadInst(load) || LLVMGetVolatile(load) || LLVMGetOrdering(load) != LLVMAtomicOrderingNotAtomic ||
@@ -136,7 +147,12 @@ static int phi_of_objects(LLVMValueRef load) {
   for (unsigned k = 0; k < n; ++k) {
     LLVMValueRef v = LLVMGetIncomingValue(phi, k);
     LLVMValueRef term = LLVMGetBasicBlockTerminator(LLVMGetIncomingBlock(phi, k));
-    if (!term || LLVMGetNumSuccessors(term) != 1 || LLVMIsAConstantPointerNull(v) || LLVMIsAUndefValue(v))
+    if (!term || LLVMIsAConstantPointerNull(v) || LLVMIsAUndefValue(v))
+      return 0;
+    if (LLVMGetNumSuccessors(term) != 1 && (!type_is_fp_scalar(LLVMTypeOf(load)) ||
+                                            edge_count(term, LLVMGetInstructionParent(load)) != 1 ||
+                                            (LLVMGetInstructionOpcode(term) != LLVMBr &&
+                                             LLVMGetInstructionOpcode(term) != LLVMSwitch)))
       return 0;
     LLVMValueRef base = ir_base_object(v);
     if (!first)
@@ -149,6 +165,9 @@ static int phi_of_objects(LLVMValueRef load) {
 static void split_phi_load(ct_module *m, LLVMValueRef load) {
   LLVMValueRef phi = LLVMGetOperand(load, 0);
   unsigned n = LLVMCountIncoming(phi);
+  for (unsigned k = 0; k < n; ++k) /* first, as the phis must be whole then: phi's block k becomes the new one */
+    if (LLVMGetNumSuccessors(LLVMGetBasicBlockTerminator(LLVMGetIncomingBlock(phi, k))) != 1)
+      ct_bridge_split_edge(LLVMGetIncomingBlock(phi, k), LLVMGetInstructionParent(load));
   LLVMPositionBuilderBefore(m->b, load);
   LLVMValueRef merged = LLVMBuildPhi(m->b, LLVMTypeOf(load), "");
   for (unsigned k = 0; k < n; ++k) {

@@ -5,8 +5,9 @@
  * seeds 40000 and 40350). The access is split back into a branch with one
  * access per arm, never loading an arm that is not chosen: in `pick_far`
  * the arm not taken indexes past the end of w (ASan run). In a loop, in a
- * helper, with a GEP on each arm, a store, and a memcpy from either array.
- * Analytic checks at every level. */
+ * helper, with a GEP on each arm, a store, and a memcpy from either array;
+ * loads sunk through a phi of the two addresses (`sunk_pick`, `skip_pick`).
+ * Analytic checks (central differences for skip_pick) at every level. */
 #include "check.h"
 
 #include <cotangent.h>
@@ -72,6 +73,29 @@ static double sunk_pick(double *x, const double *w, int n, double c) {
   return s;
 }
 
+/* the same with one arm an address computed before the branch (x itself):
+   `if (!c) a = &w[j];` leaves a phi whose x entry comes from the block
+   that branches, so the load moves onto a block of its own on that edge
+   (fuzz seed 81823; was 'getelementptr mixes memory with and without a
+   shadow' at every level) */
+static double skip_pick(double *x, const double *w, int n) {
+  double s = 0, t = 0.3;
+  for (int k = 0; k < 4; k++) {
+    t = t * tanh(w[2] - t);
+    for (int i = 0; i < n + 1; i++) {
+      x[2] = 0.5 * x[2] + 0.25 * x[(k + 1) % n];
+      s = fmax(s, 0.8 * ((w[0] < 1.0 ? x[0] : w[(i + 1) % n]) + log1p(0.5 * tanh(x[(i + 2) % n]))));
+    }
+  }
+  return s + t;
+}
+
+static double skip_pick_copy(double *x, void *w) { /* skip_pick on a copy: it writes x[2] */
+  double y[4];
+  memcpy(y, x, sizeof y);
+  return skip_pick(y, w, 4);
+}
+
 int main(void) {
   double x[4] = {0.5, 1.25, -0.75, 2.0}, dx[4] = {0}, w[4] = {0.1, 0.3, 0.25, -0.4};
   ct_gradient(pick, x, dx, ct_const(w), 4);
@@ -106,5 +130,14 @@ int main(void) {
   ct_gradient(sunk_pick, x5, dq, ct_const(w5), 5, ct_const(0.7));
   for (int i = 0; i < 5; i++)
     CHECK_D(dq[i], sin(w5[4 - i]));
+  double xs[4] = {0.5, 1.25, -0.75, 2.0}, ws[4] = {0.1, 0.3, 0.25, -0.4}, wbig[4] = {1.5, 0.3, 0.25, -0.4};
+  double x0[4], dk[4] = {0}, dbig[4] = {0};
+  memcpy(x0, xs, sizeof x0);
+  ct_gradient(skip_pick, xs, dk, ct_const(ws), 4);
+  CHECK_FD_GRADIENT("skip_pick", skip_pick_copy, ws, x0, 4, dk, 1e-6, 1e-7);
+  CHECK(dk[0] != 0);
+  memcpy(xs, x0, sizeof xs);
+  ct_gradient(skip_pick, xs, dbig, ct_const(wbig), 4);
+  CHECK_FD_GRADIENT("skip_pick (w arm)", skip_pick_copy, wbig, x0, 4, dbig, 1e-6, 1e-7);
   return check_summary("select_const_and_dup");
 }

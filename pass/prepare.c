@@ -116,6 +116,14 @@ static void split_access(ct_module *m, LLVMValueRef inst, int k, LLVMValueRef **
   erase_dead_chain(addr);
 }
 
+/* How many of the successors of terminator `term` are `to`. */
+static int edge_count(LLVMValueRef term, LLVMBasicBlockRef to) {
+  int count = 0;
+  for (unsigned s = 0; s < LLVMGetNumSuccessors(term); ++s)
+    count += LLVMGetSuccessor(term, s) == to;
+  return count;
+}
+
 /* The same fold through a phi: SimplifyCFG sinks the loads of `if (c) v =
  * x[i]; else v = w[j];` into one load of `phi [&x[i], then], [&w[j],
  * else]`. When the load is the first instruction after its block's phis
@@ -126,13 +134,6 @@ static void split_access(ct_module *m, LLVMValueRef inst, int k, LLVMValueRef **
  * edge first, for a floating-point load (pointers loaded so, from C++
  * containers, are left as they were); a block reaching the load's block by
  * several edges of a switch keeps the load as it is. */
-static int edge_count(LLVMValueRef term, LLVMBasicBlockRef to) {
-  int count = 0;
-  for (unsigned s = 0; s < LLVMGetNumSuccessors(term); ++s)
-    count += LLVMGetSuccessor(term, s) == to;
-  return count;
-}
-
 static int phi_of_objects(LLVMValueRef load) {
   LLVMValueRef phi = LLVMGetOperand(load, 0);
   if (!LLVMIsALoadInst(load) || LLVMGetVolatile(load) || LLVMGetOrdering(load) != LLVMAtomicOrderingNotAtomic ||

@@ -186,6 +186,22 @@ static void chain_add_slot(ct_gen *g, chain *c, LLVMValueRef addr) {
     }
 }
 
+/* Whether every use of the merge `v` only frees it (directly or through
+ * further merges): SimplifyCFG sinks the free() calls of two branches into
+ * one, so a phi of a block and an unrelated struct tells nothing about
+ * what either holds. */
+static int only_freed(LLVMValueRef v, int depth) {
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsACallInst(user) && alloc_freed_pointer(user) == v)
+      continue;
+    if (depth < 8 && (LLVMIsAPHINode(user) || LLVMIsASelectInst(user)) && only_freed(user, depth + 1))
+      continue;
+    return 0;
+  }
+  return 1;
+}
+
 /* The values that may point to the realloc'd memory: the realloc, the
  * blocks it and its neighbours move, merges of them, and what goes
  * through the pointer fields they are stored in. */
@@ -203,7 +219,8 @@ static void collect_chain(ct_gen *g, LLVMValueRef call, chain *c) {
       chain_add_slot(g, c, LLVMGetOperand(v, 0));
     for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
       LLVMValueRef user = LLVMGetUser(u);
-      if (LLVMIsAPHINode(user) || (LLVMIsASelectInst(user) && LLVMGetOperand(user, 0) != v))
+      if ((LLVMIsAPHINode(user) || (LLVMIsASelectInst(user) && LLVMGetOperand(user, 0) != v)) &&
+          !only_freed(user, 0))
         chain_add(c, user);
       else if (LLVMIsACallInst(user) && alloc_call_info(user, &info) && info.old >= 0 &&
                LLVMGetOperand(user, (unsigned)info.old) == v)

@@ -5,11 +5,15 @@
  *   double v = ct::value_with_gradient(f, args...)
  *   ct::Pullback pb = ct::pullback(f, args...);   pb(seed, &dx, ...) applies
  *   auto [v, pb] = ct::value_with_pullback(f, args...);
+ *   double t = ct::derivative(f, args...)    like ct_derivative (forward)
+ *   double v = ct::value_with_derivative(f, &t, args...)
  *
  * args are laid out as for the C operators: each floating-point argument is
  * followed by a pointer to its derivative, each pointer by its shadow
  * (pullbacks: floating-point arguments alone; their derivatives are the
- * pointers given to pb(seed, ...)); ct_const(x) holds an argument constant.
+ * pointers given to pb(seed, ...); forward mode: each floating-point
+ * argument followed by its tangent value, each pointer by its tangent
+ * array); ct_const(x) holds an argument constant.
  *
  * A std::span parameter (C++20) takes the span and its shadow span
  * (ct::gradient(f, xs, dxs)), or ct_const(xs).
@@ -138,6 +142,18 @@ struct op_value_with_pullback {
     return __ct_value_with_pullback((const void *)f, pb, a...);
   }
 };
+struct op_derivative {
+  static constexpr bool derivatives = true;
+  template <class F, class... A> CT_ALWAYS_INLINE static double call(F f, A... a) {
+    return __ct_derivative((const void *)f, a...);
+  }
+};
+struct op_value_with_derivative {
+  static constexpr bool derivatives = true;
+  template <class F, class... A> CT_ALWAYS_INLINE static double call(F f, double *t, A... a) {
+    return __ct_value_with_derivative((const void *)f, t, a...);
+  }
+};
 } // namespace detail
 
 /* ---- gradients ---- */
@@ -240,6 +256,43 @@ CT_ALWAYS_INLINE std::pair<double, Pullback> value_with_pullback(const F &f, A..
   ct_pullback_t pb = nullptr;
   double v = __ct_value_with_pullback((const void *)&detail::closure_of<F>::call, &pb, __ct_const_marker, &f, args...);
   return {v, Pullback(pb)};
+}
+
+/* ---- forward mode ---- */
+
+/* f's directional derivative, as ct_derivative: each floating-point
+ * argument followed by its tangent value, each pointer by its tangent
+ * array (a span by its tangent span). */
+template <class R, class... P, class... A> CT_ALWAYS_INLINE R derivative(R (*f)(P...), A... args) {
+  if constexpr (detail::any_span<P...>)
+    return (R)detail::spread<detail::op_derivative, P...>::run(args..., f);
+  else
+    return (R)__ct_derivative((const void *)f, args...);
+}
+template <class F, class... A, std::enable_if_t<detail::is_closure<F>, int> = 0>
+CT_ALWAYS_INLINE double derivative(const F &f, A... args) {
+  return __ct_derivative((const void *)&detail::closure_of<F>::call, __ct_const_marker, &f, args...);
+}
+template <auto M, class... A> CT_ALWAYS_INLINE double derivative(A... args) {
+  return __ct_derivative((const void *)&detail::member_call<M>::call, args...);
+}
+
+/* f's value and its directional derivative (through *tangent), as
+ * ct_value_with_derivative. */
+template <class R, class... P, class... A>
+CT_ALWAYS_INLINE R value_with_derivative(R (*f)(P...), double *tangent, A... args) {
+  if constexpr (detail::any_span<P...>)
+    return (R)detail::spread<detail::op_value_with_derivative, P...>::run(args..., f, tangent);
+  else
+    return (R)__ct_value_with_derivative((const void *)f, tangent, args...);
+}
+template <class F, class... A, std::enable_if_t<detail::is_closure<F>, int> = 0>
+CT_ALWAYS_INLINE double value_with_derivative(const F &f, double *tangent, A... args) {
+  return __ct_value_with_derivative((const void *)&detail::closure_of<F>::call, tangent, __ct_const_marker, &f,
+                                    args...);
+}
+template <auto M, class... A> CT_ALWAYS_INLINE double value_with_derivative(double *tangent, A... args) {
+  return __ct_value_with_derivative((const void *)&detail::member_call<M>::call, tangent, args...);
 }
 
 } // namespace ct

@@ -59,7 +59,8 @@ void diag_location(LLVMValueRef inst, char *buf, size_t n);
 /* While muted, errors are held back instead of reported (the first is
  * kept, "file:line:col: " first where known; diag_muted_first, NULL when
  * none): operators.c tries a second derivative and explains a failure
- * itself. Turning it on forgets the last one. */
+ * itself. Turning it on forgets the last one. diag_mute(2) also drops
+ * warnings and remarks (tangent_export.c: derivatives nobody asked for). */
 void diag_mute(int on);
 const char *diag_muted_first(void);
 
@@ -352,6 +353,10 @@ void registry_register_all(ct_module *m);
 /* Exports the split gradients of the differentiable functions with external
  * linkage under their stable names (contract.c). */
 void registry_export_all(ct_module *m);
+/* tangent_export.c: the same for forward mode, each differentiable function's
+ * tangent function for its canonical activity as __ct_fwd_<f> (one that
+ * stops the program with the reason where it cannot be generated). */
+void tangent_export_all(ct_module *m);
 
 /* checks.c: before `before`, a run-time check that the pointer `p` the
  * user gave an operator (a derivative pointer, or a shadow: then with the

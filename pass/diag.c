@@ -33,6 +33,10 @@ void diag_report(LLVMValueRef user_fn, LLVMValueRef at, ct_severity sev, const c
   if (msg)
     vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, again);
   va_end(again);
+  if (muted > 1 && sev != CT_SEV_ERROR) { /* diag_mute(2): warnings and remarks dropped */
+    free(msg);
+    return;
+  }
   if (muted && sev == CT_SEV_ERROR) {
     if (!first_muted && msg) {
       char where[160];

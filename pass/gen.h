@@ -477,6 +477,9 @@ int omp_classify(ct_gen *g, LLVMValueRef inst);
  * captured by copy active (in a copy of the body taking them as double).
  * Returns 0 after an error. */
 int omp_fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec);
+/* The double a fork passes by copy as its i64 bits (op is the bitcast), or
+ * NULL when op is not a differentiable double so passed. */
+LLVMValueRef omp_captured_double(ct_gen *g, LLVMValueRef op);
 /* What the reverse of an OpenMP call needs, in order (a fork's region
  * record as NEED_CALL_TAPE, always on the tape); `spec` is a fork's
  * (omp_fork_spec). Returns how many, at most OMP_MAX_NEEDS. */

@@ -349,6 +349,7 @@ int ct_differentiate_module(LLVMModuleRef module) {
   operators_lower_all(&m);
   m.changed |= custom_restore_names(&m); /* exported gradients use f's name */
   registry_export_all(&m);
+  tangent_export_all(&m);
   registry_register_all(&m);
   gradient_finish(&m);
   enzyme_release_adapters(&m);

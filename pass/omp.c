@@ -178,7 +178,7 @@ int omp_classify(ct_gen *g, LLVMValueRef inst) {
 
 /* A differentiable double captured by copy (firstprivate) travels through
  * the fork as the bits of an i64: the double, or NULL. */
-static LLVMValueRef captured_double(ct_gen *g, LLVMValueRef op) {
+LLVMValueRef omp_captured_double(ct_gen *g, LLVMValueRef op) {
   if (!LLVMIsABitCastInst(op) || LLVMTypeOf(op) != g->i64_ty)
     return NULL;
   LLVMValueRef d = LLVMGetOperand(op, 0);
@@ -251,7 +251,7 @@ int omp_fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
     LLVMValueRef op = p < 2 ? NULL : LLVMGetOperand(inst, p + 1);
     spec->act[p] = ACT_CONST;
     fp[p] = '_';
-    if (op && captured_double(g, op)) {
+    if (op && omp_captured_double(g, op)) {
       spec->act[p] = ACT_ACTIVE;
       fp[p] = 'd';
       any_fp = 1;
@@ -278,7 +278,7 @@ int omp_fork_spec(ct_gen *g, LLVMValueRef inst, ct_spec *spec) {
     LLVMValueRef op = LLVMGetOperand(inst, k);
     if (LLVMIsAZExtInst(op))
       op = LLVMGetOperand(op, 0);
-    if (!captured_double(g, op) && LLVMIsABitCastInst(op) && adjoint_has(g, LLVMGetOperand(op, 0))) {
+    if (!omp_captured_double(g, op) && LLVMIsABitCastInst(op) && adjoint_has(g, LLVMGetOperand(op, 0))) {
       gen_fail_plain(g, inst,
                      "passes a differentiable float by value into a parallel region (firstprivate)",
                      "make it shared, or a double (doubles captured by copy are differentiated)");
@@ -492,7 +492,7 @@ void omp_reverse(ct_gen *g, LLVMValueRef inst) {
   unsigned ncells = 0;
   unsigned nops = (unsigned)LLVMGetNumArgOperands(inst);
   for (unsigned k = 3; k < nops; ++k) {
-    LLVMValueRef d = captured_double(g, LLVMGetOperand(inst, k));
+    LLVMValueRef d = omp_captured_double(g, LLVMGetOperand(inst, k));
     if (!d)
       continue;
     doubles[ncells] = d;

@@ -120,4 +120,15 @@ LLVMValueRef tangent_registered(LLVMValueRef fn);
  * shadow). */
 int tangent_build_registered(ct_module *m, const ct_spec *spec, LLVMValueRef tfn, LLVMValueRef site);
 
+/* ---- tangent_export.c: forward mode across files ---- */
+/* (tangent_export_all: core.h) */
+/* The exported tangent function of spec->fn (a declaration of this file;
+ * spec its canonical activity), declared on first use. */
+LLVMValueRef tangent_external(ct_module *m, const ct_spec *spec);
+
+/* ---- tangent_omp.c: OpenMP parallel regions ---- */
+/* A fork with differentiable captured data (REV_OMP_FORK): a fork of the
+ * region body's tangent function, with the shadows and tangents. */
+void tangent_omp_fork(ct_tgen *t, LLVMValueRef inst);
+
 #endif

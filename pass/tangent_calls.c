@@ -30,6 +30,19 @@ LLVMValueRef tangent_registered(LLVMValueRef fn) {
 
 /* ---- differentiated calls ---- */
 
+/* A gradient registered the Enzyme way (reverse mode only)? */
+static int has_registered_gradient(LLVMValueRef fn) {
+  return LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, ENZYME_GRADIENT_ATTR,
+                                       (unsigned)strlen(ENZYME_GRADIENT_ATTR)) != NULL;
+}
+
+/* Is fn a differentiable function of another file, whose file exports its
+ * tangent (tangent_export.c)? */
+static int has_exported_tangent(LLVMValueRef fn) {
+  return LLVMIsDeclaration(fn) && !tangent_registered(fn) && !has_registered_gradient(fn) &&
+         contract_is_differentiable(fn);
+}
+
 /* Does p point into an argument the tangent function holds constant (no
  * shadow)? The callee gets it as constant too. */
 static int points_into_constant_argument(ct_gen *g, LLVMValueRef p) {
@@ -46,6 +59,13 @@ static int points_into_constant_argument(ct_gen *g, LLVMValueRef p) {
 static void call_spec(ct_tgen *t, LLVMValueRef call, ct_spec *spec) {
   ct_gen *g = &t->g;
   LLVMValueRef callee = LLVMGetCalledValue(call);
+  if (has_exported_tangent(callee) && contract_canonical_spec(g->m, callee, spec)) {
+    /* a differentiable function of another file: its exported tangent
+       (tangent_export.c), for its canonical activity */
+    spec->split = 0;
+    spec->ret_shadow = LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind;
+    return;
+  }
   *spec = (ct_spec){.fn = callee, .nparams = LLVMCountParams(callee), .width = g->spec->width};
   for (unsigned i = 0; i < spec->nparams; ++i) {
     LLVMValueRef arg = LLVMGetOperand(call, i);
@@ -62,18 +82,26 @@ static void call_spec(ct_tgen *t, LLVMValueRef call, ct_spec *spec) {
   spec->ret_shadow = vmap_get(&g->active, call) && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind;
 }
 
-/* A callee without a body here needs a registered forward derivative. */
+/* A callee without a body here needs a registered forward derivative, or
+ * the differentiable contract (its file exports its tangent; one
+ * direction). */
 static int check_callee(ct_tgen *t, LLVMValueRef call) {
   LLVMValueRef callee = LLVMGetCalledValue(call);
   if (!LLVMIsDeclaration(callee) || tangent_registered(callee))
     return 1;
-  int registered = LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, ENZYME_GRADIENT_ATTR,
-                                                 (unsigned)strlen(ENZYME_GRADIENT_ATTR)) != NULL;
-  gen_fail(&t->g, call,
-           registered ? "has a registered gradient (reverse mode) but no forward derivative"
-                      : "is a differentiable function of another file, which exports its reverse-mode gradient only",
-           registered ? "register one for forward mode too (__enzyme_register_derivative_<f> = {f, f_fwd})"
-                      : "define it in this file to differentiate it in forward mode");
+  int registered = has_registered_gradient(callee);
+  if (has_exported_tangent(callee) && !t->g.spec->width)
+    return 1;
+  if (!registered && contract_is_differentiable(callee))
+    gen_fail(&t->g, call,
+             "is a differentiable function of another file, whose exported tangent takes one direction",
+             "use ct_derivative (one direction at a time), or define it in this file");
+  else
+    gen_fail(&t->g, call,
+             registered ? "has a registered gradient (reverse mode) but no forward derivative"
+                        : "has no body in this file",
+             registered ? "register one for forward mode too (__enzyme_register_derivative_<f> = {f, f_fwd})"
+                        : "declare it differentiable (CT_DIFFERENTIABLE), or define it in this file");
   return 0;
 }
 
@@ -119,6 +147,8 @@ static void replace_copy(ct_tgen *t, LLVMValueRef call, LLVMValueRef res, const 
 static LLVMValueRef callee_tangent(ct_tgen *t, LLVMValueRef call, const ct_spec *spec) {
   if (!check_callee(t, call))
     return NULL;
+  if (has_exported_tangent(spec->fn))
+    return tangent_external(t->g.m, spec);
   LLVMValueRef fn = t->callee(t->g.m, spec, call);
   if (!fn)
     t->g.failed = 1;

@@ -424,10 +424,10 @@ static void tangent_instruction(ct_tgen *t, LLVMValueRef inst) {
   case REV_ALLOC: tangent_realloc(t, inst); break;
   case REV_CALL: tangent_call(t, inst); break;
   case REV_CUSTOM: tangent_custom(t, inst); break;
-  case REV_OMP_FORK:
-  case REV_OMP_SYNC:
-    gen_fail(g, inst, "is part of an OpenMP parallel region, which forward mode does not differentiate yet",
-             "differentiate it in reverse mode (ct_gradient), or move the parallel region out of the function");
+  case REV_OMP_FORK: tangent_omp_fork(t, inst); break;
+  case REV_OMP_SYNC: /* critical sections and barriers: the copy runs them */
+    if (LLVMIsAAtomicRMWInst(inst))
+      tangent_atomic_add(t, inst);
     break;
   case REV_UNSUPPORTED: classify_report_unsupported(g, inst); break;
   default: {

@@ -493,6 +493,11 @@ int tangent_vector_instruction(ct_tgen *t, LLVMValueRef inst, ct_rev_kind kind) 
     gen_fail(g, inst, "is a masked or atomic memory access, which vector forward mode does not differentiate yet",
              "use one direction at a time (ct_derivative)");
     return 1;
+  case REV_OMP_FORK:
+  case REV_OMP_SYNC:
+    gen_fail(g, inst, "is part of an OpenMP parallel region, which vector forward mode does not differentiate yet",
+             "use one direction at a time (ct_derivative)");
+    return 1;
   case REV_ALLOC: return 1; /* realloc: rejected with its shadow */
   case REV_CALL:
   case REV_CUSTOM:

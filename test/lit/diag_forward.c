@@ -1,8 +1,9 @@
 // Forward mode's errors, each at its construct (file:line:col, also without
 // -g): what has no forward-mode derivative (a pullback of a function of
-// arrays, a differentiable function of another file, a registered gradient
-// without a forward derivative), registered forward derivatives that do not
-// fit or get a pointer without its shadow, operator misuse (enzyme_out, a
+// arrays, a registered gradient without a forward derivative, a
+// differentiable function of another file in vector mode), registered
+// forward derivatives that do not fit or get a pointer without its
+// shadow, operator misuse (enzyme_out, a
 // missing tangent, a result that is not floating point,
 // enzyme_primal_return of a void function or in reverse mode, where it was
 // taken as enzyme_const), and what reverse mode rejects
@@ -27,11 +28,12 @@ void norm2_pullback(const double *x, int n, double seed, double *dx);
 double use_norm2(const double *x, int n) { return norm2(x, n) * 2.0; }
 double t_custom(const double *x, double *dx) { return ct_derivative(use_norm2, x, dx, 3); }
 
-/* a differentiable function of another file */
+/* a differentiable function of another file in vector mode (its file
+   exports a tangent of one direction: test/e2e/forward_separate.c) */
 CT_DIFFERENTIABLE double remote(double x);
-// CHECK-DAG: diag_forward.c:[[@LINE+1]]:38: error: cannot differentiate 'use_remote': call to 'remote' is a differentiable function of another file, which exports its reverse-mode gradient only; define it in this file to differentiate it in forward mode
+// CHECK-DAG: diag_forward.c:[[@LINE+1]]:38: error: cannot differentiate 'use_remote': call to 'remote' is a differentiable function of another file, whose exported tangent takes one direction; use ct_derivative (one direction at a time), or define it in this file
 double use_remote(double x) { return remote(x) + x; }
-double t_remote(double x) { return ct_derivative(use_remote, x, 1.0); }
+void t_remote(double x, double *d) { ct_derivative_n(2, use_remote, d, x, 1.0, 2.0); }
 
 /* a registered gradient only */
 double reg(double x);

@@ -72,7 +72,7 @@ long BEX(axpy)(int n, BT a, const BT *x, int incx, BT *y, int incy, int k) {
 
 /* x = a x: x is the old contents (a copy made before the call) */
 void BPB(scal)(int n, BT a, BT *x, int incx, BT *da, BT *dx) {
-  if (!dx)
+  if (!dx || incx <= 0) /* BLAS leaves x alone for a stride <= 0 */
     return;
   if (da)
     *da += BX(dot)(n, x, incx, dx, incx);
@@ -87,6 +87,8 @@ long BEX(scal)(int n, BT a, BT *x, int incx, int k) {
 }
 
 void BPB(nrm2)(int n, const BT *x, int incx, BT seed, BT *dx) {
+  if (incx <= 0) /* BLAS returns 0 for a stride <= 0 */
+    return;
   BT r = BX(nrm2)(n, x, incx);
   if (dx && r > 0)
     BX(axpy)(n, seed / r, x, incx, dx, incx);
@@ -97,12 +99,11 @@ long BEX(nrm2)(int n, const BT *x, int incx, int k) {
 }
 
 void BPB(asum)(int n, const BT *x, int incx, BT seed, BT *dx) {
-  if (!dx || n <= 0)
+  if (!dx || n <= 0 || incx <= 0) /* BLAS returns 0 for a stride <= 0 */
     return;
-  long step = incx < 0 ? -(long)incx : incx; /* the same element order for x and dx */
   for (long i = 0; i < n; ++i) {
-    BT v = x[i * step];
-    dx[i * step] += v > 0 ? seed : v < 0 ? -seed : 0;
+    BT v = x[i * incx];
+    dx[i * incx] += v > 0 ? seed : v < 0 ? -seed : 0;
   }
 }
 long BEX(asum)(int n, const BT *x, int incx, int k) {

@@ -147,12 +147,30 @@ LLVMValueRef blas_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValue
   return bytes;
 }
 
+/* Does the scalar a Fortran routine gets by address carry a derivative?
+ * A local variable does when a differentiable value is stored into it;
+ * other memory when it has a shadow. */
+static int by_address_active(ct_gen *g, LLVMValueRef p) {
+  LLVMValueRef base = ir_base_object(p);
+  if (!LLVMIsAAllocaInst(base))
+    return vmap_get(&g->active, p) != NULL;
+  for (LLVMUseRef u = LLVMGetFirstUse(base); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsAStoreInst(user) && LLVMGetOperand(user, 1) == base && adjoint_has(g, LLVMGetOperand(user, 0)))
+      return 1;
+    if (!LLVMIsAStoreInst(user) && !LLVMIsALoadInst(user) && !(LLVMIsACallInst(user) && blas_is(LLVMGetCalledValue(user))) &&
+        !LLVMIsAIntrinsicInst(user))
+      return vmap_get(&g->active, p) != NULL; /* escapes some other way */
+  }
+  return 0;
+}
+
 int blas_check_call(ct_gen *g, LLVMValueRef call) {
   const blas_routine *r = routine_of(LLVMGetCalledValue(call));
   if (!r || r->beta < 0)
     return 1;
   LLVMValueRef beta = LLVMGetOperand(call, (unsigned)r->beta);
-  if (!adjoint_has(g, beta) && !(LLVMGetTypeKind(LLVMTypeOf(beta)) == LLVMPointerTypeKind && vmap_get(&g->active, beta)))
+  if (LLVMGetTypeKind(LLVMTypeOf(beta)) == LLVMPointerTypeKind ? !by_address_active(g, beta) : !adjoint_has(g, beta))
     return 1;
   gen_fail(g, call, "passes a beta that depends on the differentiated inputs to a BLAS routine",
            "Cotangent differentiates BLAS calls with respect to alpha and the arrays, not beta (its adjoint "

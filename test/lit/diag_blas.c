@@ -1,0 +1,48 @@
+// BLAS and LAPACK calls Cotangent does not differentiate are compile errors
+// that name the call and say why (with and without -g): a routine on complex
+// numbers, a real routine outside the table (cblas_dsyr2k, LAPACKE_dsyev),
+// and a beta that carries a derivative (its adjoint needs the overwritten
+// output).
+// REQUIRES: blas
+// RUN: not %cc -O0 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
+// RUN: not %cc -O2 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
+// RUN: not %cc -O0 -g -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
+// RUN: not %cc -O2 -g -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
+#include <cblas.h>
+#include <cotangent.h>
+#include <lapacke.h>
+
+double complex_gemm(double *A, double *B, double *C) {
+  double one[2] = {1, 0}, zero[2] = {0, 0};
+  // CHECK-DAG: diag_blas.c:[[@LINE+1]]:3: error: cannot differentiate 'complex_gemm': call to 'cblas_zgemm' has no derivative; a BLAS/LAPACK routine on complex numbers: Cotangent differentiates the real (d and s) routines listed in the README's 'BLAS and LAPACK' section
+  cblas_zgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2, 2, 2, one, A, 2, B, 2, zero, C, 2);
+  return C[0];
+}
+
+double rank2k(double *A, double *B, double *C) {
+  // CHECK-DAG: diag_blas.c:[[@LINE+1]]:3: error: cannot differentiate 'rank2k': call to 'cblas_dsyr2k' has no derivative; a BLAS/LAPACK routine Cotangent has no derivative for: the routines it differentiates are listed in the README's 'BLAS and LAPACK' section
+  cblas_dsyr2k(CblasRowMajor, CblasLower, CblasNoTrans, 2, 2, 1.0, A, 2, B, 2, 0.0, C, 2);
+  return C[0];
+}
+
+double eigen(double *A, double *w) {
+  // CHECK-DAG: diag_blas.c:[[@LINE+1]]:3: error: cannot differentiate 'eigen': call to 'LAPACKE_dsyev' has no derivative; a BLAS/LAPACK routine Cotangent has no derivative for
+  LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'L', 3, A, 3, w);
+  return w[0];
+}
+
+double active_beta(double *A, double *x, double *y, double beta) {
+  // CHECK-DAG: diag_blas.c:[[@LINE+1]]:3: error: cannot differentiate 'active_beta': call to 'cblas_dgemv' passes a beta that depends on the differentiated inputs to a BLAS routine; Cotangent differentiates BLAS calls with respect to alpha and the arrays, not beta
+  cblas_dgemv(CblasRowMajor, CblasNoTrans, 2, 2, 1.0, A, 2, x, 1, beta, y, 1);
+  return y[0] + y[1];
+}
+
+void grads(double *A, double *dA, double *B, double *dB, double *C, double *dC, double *x, double *dx, double *w,
+           double *dw) {
+  ct_gradient(complex_gemm, A, dA, B, dB, C, dC);
+  ct_gradient(rank2k, A, dA, B, dB, C, dC);
+  ct_gradient(eigen, A, dA, w, dw);
+  double db = 0;
+  ct_gradient(active_beta, A, dA, x, dx, w, dw, 0.5, &db);
+}
+// CHECK: 4 errors generated.

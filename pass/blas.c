@@ -184,20 +184,20 @@ const char *blas_unsupported_hint(LLVMValueRef fn) {
   if (!name)
     return NULL;
   int cblas = len > 6 && !strncmp(name, "cblas_", 6), lapacke = len > 8 && !strncmp(name, "LAPACKE_", 8);
-  if (!cblas && !lapacke)
+  if (!cblas && !lapacke && !lookup(name, len))
     return NULL;
 #ifndef CT_HAVE_BLAS
   return "Cotangent was built without CBLAS/LAPACKE (run scripts/setup, which installs libopenblas-dev and "
          "liblapacke-dev, and rebuild): BLAS and LAPACK calls are not differentiated";
 #else
-  char t = name[cblas ? 6 : 8];
+  char t = cblas || lapacke ? name[cblas ? 6 : 8] : 0;
   if (t == 'c' || t == 'z' || (cblas && (strstr(name, "_cdot") || strstr(name, "_zdot") || strstr(name, "_sc") ||
                                          strstr(name, "_dz"))))
     return "a BLAS/LAPACK routine on complex numbers: Cotangent differentiates the real (d and s) routines "
            "listed in the README's 'BLAS and LAPACK' section";
   if (lookup(name, len))
-    return "a BLAS/LAPACK routine declared with other parameters than the standard CBLAS/LAPACKE interface "
-           "(include <cblas.h> / <lapacke.h>)";
+    return "a BLAS/LAPACK routine declared with other parameters than the standard interface (include <cblas.h> "
+           "/ <lapacke.h>; declare the Fortran ?gemm_ without the hidden string lengths)";
   return "a BLAS/LAPACK routine Cotangent has no derivative for: the routines it differentiates are listed in "
          "the README's 'BLAS and LAPACK' section";
 #endif

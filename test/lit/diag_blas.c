@@ -1,8 +1,8 @@
 // BLAS and LAPACK calls Cotangent does not differentiate are compile errors
 // that name the call and say why (with and without -g): a routine on complex
 // numbers, a real routine outside the table (cblas_dsyr2k, LAPACKE_dsyev),
-// and a beta that carries a derivative (its adjoint needs the overwritten
-// output).
+// a Fortran dgemm_ declared with gfortran's hidden string lengths, and a
+// beta that carries a derivative (its adjoint needs the overwritten output).
 // REQUIRES: blas
 // RUN: not %cc -O0 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
 // RUN: not %cc -O2 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
@@ -37,6 +37,18 @@ double active_beta(double *A, double *x, double *y, double beta) {
   return y[0] + y[1];
 }
 
+void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const double *alpha,
+            const double *A, const int *lda, const double *B, const int *ldb, const double *beta, double *C,
+            const int *ldc, long lta, long ltb);
+
+double fortran_lengths(double *A, double *C) {
+  int n = 2;
+  double one = 1, zero = 0;
+  // CHECK-DAG: diag_blas.c:[[@LINE+1]]:3: error: cannot differentiate 'fortran_lengths': call to 'dgemm_' has no derivative; a BLAS/LAPACK routine declared with other parameters than the standard interface
+  dgemm_("N", "N", &n, &n, &n, &one, A, &n, A, &n, &zero, C, &n, 1, 1);
+  return C[0];
+}
+
 void grads(double *A, double *dA, double *B, double *dB, double *C, double *dC, double *x, double *dx, double *w,
            double *dw) {
   ct_gradient(complex_gemm, A, dA, B, dB, C, dC);
@@ -44,5 +56,6 @@ void grads(double *A, double *dA, double *B, double *dB, double *C, double *dC, 
   ct_gradient(eigen, A, dA, w, dw);
   double db = 0;
   ct_gradient(active_beta, A, dA, x, dx, w, dw, 0.5, &db);
+  ct_gradient(fortran_lengths, A, dA, C, dC);
 }
-// CHECK: 4 errors generated.
+// CHECK: 5 errors generated.

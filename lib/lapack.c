@@ -4,6 +4,7 @@
 #include "blas.h"
 
 #include <lapacke.h>
+#include <math.h>
 
 void __ct_blas_cblas_dtrsm(CBLAS_LAYOUT L, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRANSPOSE t, CBLAS_DIAG d, int m, int n,
                            double alpha, const double *A, int lda, double *B, int ldb, double *dalpha, double *dA,

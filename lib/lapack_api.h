@@ -224,3 +224,86 @@ long BEX(trtrs)(int L, char uplo, char trans, char diag, int n, int nrhs, const 
   return (long)sizeof(BT) * (k == 6 ? ct_blas_mat_len((CBLAS_LAYOUT)L, n, n, lda)
                                     : ct_blas_mat_len((CBLAS_LAYOUT)L, n, nrhs, ldb));
 }
+
+/* Eigenvalues w and (jobz 'V') eigenvectors V of a symmetric A, A = V
+ * diag(w) V^T: A is the old contents (copied before the call). The
+ * decomposition is recomputed from it (column-major), then
+ *   A_bar = V (diag(w_bar) + F o (V^T V_bar)) V^T,  F_ij = 1 / (w_j - w_i)
+ * (i != j), which needs distinct eigenvalues where V_bar is used. The
+ * eigenvectors are recomputed by the same routine on the same triangle,
+ * so their signs are the ones the program saw. */
+static void BH(syev_adjoint)(int L, char jobz, char uplo, int n, const BT *A, int lda, const BT *dw, BT *dA,
+                             int divide) {
+  int vectors = jobz == 'V' || jobz == 'v', lower = uplo == 'L' || uplo == 'l';
+  BT *V = ct_blas_alloc(sizeof(BT), (long)n * n), *w = ct_blas_alloc(sizeof(BT), n);
+  BT *M = ct_blas_alloc(sizeof(BT), (long)n * n), *T = ct_blas_alloc(sizeof(BT), (long)n * n);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      int stored = lower ? j <= i : j >= i;
+      V[i + (long)j * n] = stored ? A[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)]
+                                  : A[ct_blas_mat_at((CBLAS_LAYOUT)L, j, i, lda)];
+    }
+  /* the call's own routine and triangle: the eigenvectors' signs are those
+     the program got */
+  if ((divide ? LX(syevd)(LAPACK_COL_MAJOR, 'V', uplo, n, V, n, w) : LX(syev)(LAPACK_COL_MAJOR, 'V', uplo, n, V, n, w)) !=
+      0)
+    ct_blas_fail("LAPACKE_?syev", "the derivative: the eigendecomposition did not converge");
+  if (vectors) { /* M = F o (V^T V_bar), V_bar the shadow of the eigenvectors */
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j)
+        T[i + (long)j * n] = dA[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)];
+    BX(gemm)(CblasColMajor, CblasTrans, CblasNoTrans, n, n, n, 1, V, n, T, n, 0, M, n);
+    BT scale = 0;
+    for (int i = 0; i < n; ++i)
+      scale = fabs(w[i]) > scale ? fabs(w[i]) : scale;
+    for (int j = 0; j < n; ++j)
+      for (int i = 0; i < n; ++i) {
+        if (i == j || M[i + (long)j * n] == 0) {
+          M[i + (long)j * n] = 0;
+          continue;
+        }
+        BT gap = w[j] - w[i];
+        if (fabs(gap) <= 64 * (BT)n * scale * (sizeof(BT) == 4 ? 1.2e-7 : 2.3e-16))
+          ct_blas_fail("LAPACKE_?syev", "the derivative of eigenvectors of repeated eigenvalues");
+        M[i + (long)j * n] /= gap;
+      }
+  }
+  for (int i = 0; i < n; ++i)
+    M[i + (long)i * n] = dw ? dw[i] : 0;
+  BX(gemm)(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, V, n, M, n, 0, T, n);
+  BX(gemm)(CblasColMajor, CblasNoTrans, CblasTrans, n, n, n, 1, T, n, V, n, 0, M, n); /* A_bar */
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      BT *d = &dA[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)];
+      if (lower ? j <= i : j >= i)
+        *d = M[i + (long)j * n] + (i != j ? M[j + (long)i * n] : 0);
+      else if (vectors) /* overwritten by V, not read */
+        *d = 0;
+    }
+  free(V), free(w), free(M), free(T);
+}
+
+void BPB(syev)(int L, char jobz, char uplo, int n, BT *A, int lda, BT *w, BT *dA, BT *dw) {
+  (void)w;
+  if (dA)
+    BH(syev_adjoint)(L, jobz, uplo, n, A, lda, dw, dA, 0);
+  if (dw)
+    for (int i = 0; i < n; ++i)
+      dw[i] = 0;
+}
+long BEX(syev)(int L, char jobz, char uplo, int n, BT *A, int lda, BT *w, int k) {
+  (void)jobz, (void)uplo, (void)A, (void)w;
+  return k == 4 ? (long)sizeof(BT) * ct_blas_mat_len((CBLAS_LAYOUT)L, n, n, lda) : (long)sizeof(BT) * n;
+}
+
+void BPB(syevd)(int L, char jobz, char uplo, int n, BT *A, int lda, BT *w, BT *dA, BT *dw) {
+  (void)w;
+  if (dA)
+    BH(syev_adjoint)(L, jobz, uplo, n, A, lda, dw, dA, 1);
+  if (dw)
+    for (int i = 0; i < n; ++i)
+      dw[i] = 0;
+}
+long BEX(syevd)(int L, char jobz, char uplo, int n, BT *A, int lda, BT *w, int k) {
+  return BEX(syev)(L, jobz, uplo, n, A, lda, w, k);
+}

@@ -56,6 +56,8 @@ static const blas_routine ROUTINES[] = {
     {"LAPACKE_?getrs", "....r.ru.", -1},
     {"LAPACKE_?gesv", "...u.uu.", -1},
     {"LAPACKE_?trtrs", "......r.u.", -1},
+    {"LAPACKE_?syev", "....o.w", -1},
+    {"LAPACKE_?syevd", "....o.w", -1},
 };
 enum { NROUTINES = sizeof ROUTINES / sizeof ROUTINES[0] };
 

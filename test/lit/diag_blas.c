@@ -1,6 +1,6 @@
 // BLAS and LAPACK calls Cotangent does not differentiate are compile errors
 // that name the call and say why (with and without -g): a routine on complex
-// numbers, a real routine outside the table (cblas_dsyr2k, LAPACKE_dsyev),
+// numbers, a real routine outside the table (cblas_dsyr2k, LAPACKE_dgels),
 // a Fortran dgemm_ declared with gfortran's hidden string lengths, and a
 // beta that carries a derivative (its adjoint needs the overwritten output).
 // REQUIRES: blas
@@ -25,9 +25,9 @@ double rank2k(double *A, double *B, double *C) {
   return C[0];
 }
 
-double eigen(double *A, double *w) {
-  // CHECK-DAG: diag_blas.c:[[@LINE+1]]:3: error: cannot differentiate 'eigen': call to 'LAPACKE_dsyev' has no derivative; a BLAS/LAPACK routine Cotangent has no derivative for
-  LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'L', 3, A, 3, w);
+double least_squares(double *A, double *w) {
+  // CHECK-DAG: diag_blas.c:[[@LINE+1]]:3: error: cannot differentiate 'least_squares': call to 'LAPACKE_dgels' has no derivative; a BLAS/LAPACK routine Cotangent has no derivative for
+  LAPACKE_dgels(LAPACK_ROW_MAJOR, 'N', 3, 2, 1, A, 2, w, 1);
   return w[0];
 }
 
@@ -53,7 +53,7 @@ void grads(double *A, double *dA, double *B, double *dB, double *C, double *dC, 
            double *dw) {
   ct_gradient(complex_gemm, A, dA, B, dB, C, dC);
   ct_gradient(rank2k, A, dA, B, dB, C, dC);
-  ct_gradient(eigen, A, dA, w, dw);
+  ct_gradient(least_squares, A, dA, w, dw);
   double db = 0;
   ct_gradient(active_beta, A, dA, x, dx, w, dw, 0.5, &db);
   ct_gradient(fortran_lengths, A, dA, C, dC);

@@ -8,7 +8,8 @@
  *   solve X = A^-1 B:   B_bar = A^-T X_bar,  A_bar = -B_bar X^T
  *   potrf:  A_bar = L^-T Phi(L^T L_bar) L^-1 (Phi: the lower triangle,
  *           diagonal halved), a stored a_ij (i != j) gets A_bar_ij + A_bar_ji
- *   potrs:  L_bar = -(B_bar X^T + X B_bar^T) L (lower triangle)
+ *   potrs:  L_bar = -(B_bar X^T + X B_bar^T) L (lower triangle, computed as
+ *           -(B_bar (L^T X)^T + X (L^T B_bar)^T))
  *   getrf:  A_bar = P L^-T (strict_lower(L^T L_bar) + upper(U_bar U^T)) U^-T
  *   getrs:  L_bar = strict_lower(P^T A_bar U^T), U_bar = upper(L^T P^T A_bar)
  * The factor-level adjoints work on dense column-major n x n copies. */
@@ -49,11 +50,22 @@ static void BH(potrs_adjoint)(int L, char uplo, int n, int nrhs, const BT *F, in
   LX(potrs)(L, uplo, n, nrhs, F, lda, dB, ldb);
   if (!dF)
     return;
-  /* S = B_bar X^T + X B_bar^T is symmetric: the same in either layout */
+  /* S L = B_bar (L^T X)^T + X (L^T B_bar)^T: two products with the
+     triangle on n x nrhs (column-major copies) and a rank-2 nrhs update,
+     O(n^2 nrhs) rather than a triangle times a full n x n matrix */
   BT *S = ct_blas_alloc(sizeof(BT), (long)n * n), *Lc = BH(lower_of)(L, uplo, n, F, lda);
-  BX(gemm)((CBLAS_LAYOUT)L, CblasNoTrans, CblasTrans, n, n, nrhs, 1, dB, ldb, X, ldb, 0, S, n);
-  BX(gemm)((CBLAS_LAYOUT)L, CblasNoTrans, CblasTrans, n, n, nrhs, 1, X, ldb, dB, ldb, 1, S, n);
-  BX(trmm)(CblasColMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, n, n, -1, Lc, n, S, n);
+  BT *Bc = ct_blas_alloc(sizeof(BT), (long)n * nrhs), *Xc = ct_blas_alloc(sizeof(BT), (long)n * nrhs);
+  BT *P = ct_blas_alloc(sizeof(BT), (long)n * nrhs), *Q = ct_blas_alloc(sizeof(BT), (long)n * nrhs);
+  for (int j = 0; j < nrhs; ++j)
+    for (int i = 0; i < n; ++i) {
+      Bc[i + (long)j * n] = P[i + (long)j * n] = dB[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, ldb)];
+      Xc[i + (long)j * n] = Q[i + (long)j * n] = X[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, ldb)];
+    }
+  BX(trmm)(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, nrhs, 1, Lc, n, Q, n); /* L^T X */
+  BX(trmm)(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, nrhs, 1, Lc, n, P, n); /* L^T B_bar */
+  BX(gemm)(CblasColMajor, CblasNoTrans, CblasTrans, n, n, nrhs, -1, Bc, n, Q, n, 0, S, n);
+  BX(gemm)(CblasColMajor, CblasNoTrans, CblasTrans, n, n, nrhs, -1, Xc, n, P, n, 1, S, n);
+  free(Bc), free(Xc), free(P), free(Q);
   int lower = uplo == 'L' || uplo == 'l';
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j)

@@ -4,6 +4,7 @@
  * differentiated for, and the reports of instructions on the
  * differentiated path that have no derivative (before any code is
  * generated). What each reverse block then needs is planned in plan.c. */
+#include "blas.h"
 #include "gen.h"
 
 #include <llvm-c/Target.h>
@@ -522,6 +523,8 @@ void classify_report_unsupported(ct_gen *g, LLVMValueRef inst) {
                LLVMIsFunctionVarArg(LLVMGlobalGetValueType(callee)))
       gen_fail(g, inst, "has no derivative: variadic functions (va_arg) are not differentiated",
                "pass the values in an array");
+    else if (callee && LLVMIsAFunction(callee) && blas_unsupported_hint(callee))
+      gen_fail(g, inst, "has no derivative", blas_unsupported_hint(callee));
     else if (callee && LLVMIsAFunction(callee))
       gen_fail(g, inst, "has no derivative",
               "Cotangent differentiates libm functions, LLVM intrinsics and functions whose "

@@ -15,6 +15,8 @@
  * globals and arguments of the differentiated function are taken as
  * distinct (arrays passed as different arguments must not overlap, as
  * for their shadows); any other pointer (loaded, selected) may be any. */
+#include "alloc.h"
+#include "blas.h"
 #include "gen.h"
 
 #include <llvm-c/Target.h>
@@ -50,8 +52,9 @@ static int is_parallel_runtime(LLVMValueRef call) {
                   (len > 9 && !strncmp(name, "__ct_omp_", 9)));
 }
 
-/* May instruction w write the object `base`? */
-static int writes(ct_gen *g, LLVMValueRef w, LLVMValueRef base) {
+/* May instruction w write the object `base`? With `frees`, freeing it
+ * counts (the allocator reuses the block's memory). */
+static int writes(ct_gen *g, LLVMValueRef w, LLVMValueRef base, int frees) {
   const char *masked = ir_masked_intrinsic(w);
   LLVMValueRef dst = NULL;
   if (LLVMIsAStoreInst(w))
@@ -64,6 +67,8 @@ static int writes(ct_gen *g, LLVMValueRef w, LLVMValueRef base) {
     dst = LLVMGetOperand(w, 0);
   if (dst)
     return may_alias(ir_base_object(dst), base);
+  if (frees && LLVMIsACallInst(w) && alloc_freed_pointer(w) && may_alias(ir_base_object(alloc_freed_pointer(w)), base))
+    return 1;
   if (!LLVMIsACallInst(w) || masked || classify_rule(w) || classify_is_inactive_call(w) || call_writes_nothing(w) ||
       is_parallel_runtime(w))
     return 0;
@@ -104,14 +109,14 @@ static void reachable_after(ct_gen *g, LLVMBasicBlockRef from, char *seen) {
 }
 
 /* The first instruction that may write `base` after `call`, or NULL. */
-static LLVMValueRef written_after(ct_gen *g, LLVMValueRef call, LLVMValueRef base, const char *seen) {
+static LLVMValueRef written_after(ct_gen *g, LLVMValueRef call, LLVMValueRef base, const char *seen, int frees) {
   for (LLVMValueRef w = LLVMGetNextInstruction(call); w; w = LLVMGetNextInstruction(w))
-    if (writes(g, w, base))
+    if (writes(g, w, base, frees))
       return w;
   for (unsigned i = 0; i < g->nblocks; ++i)
     if (seen[i])
       for (LLVMValueRef w = LLVMGetFirstInstruction(g->blocks[i].bb); w; w = LLVMGetNextInstruction(w))
-        if (writes(g, w, base))
+        if (writes(g, w, base, frees))
           return w;
   return NULL;
 }
@@ -132,20 +137,32 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call) {
       return;
     }
   }
+  if (!blas_check_call(g, call))
+    return;
   for (unsigned k = 0; k < n; ++k) {
     LLVMValueRef op = LLVMGetOperand(call, k);
     char acc = custom_access(callee, k);
     if (!is_pointer(op) || LLVMIsAConstantPointerNull(op) || (acc != 'r' && acc != 'u'))
       continue;
+    if (k < 64 && blas_reads_old(callee, k)) { /* always copied, before the call */
+      LLVMValueRef old = vmap_get(&g->kept, call);
+      unsigned long long mask = (old ? LLVMConstIntGetZExtValue(old) : 0) | 1ull << k;
+      vmap_set(&g->kept, call, LLVMConstInt(g->i64_ty, mask, 0));
+      g->nkept += !old;
+      continue;
+    }
     if (!seen) {
       seen = calloc(g->nblocks ? g->nblocks : 1, 1);
       reachable_after(g, LLVMGetInstructionParent(call), seen);
     }
-    LLVMValueRef w = written_after(g, call, ir_base_object(op), seen);
+    /* a free after the call counts where a copy can be kept (BLAS calls:
+       their arrays are often scratch the function frees) */
+    unsigned sizes[8];
+    int keepable = k < 64 && (blas_is(callee) || custom_array_size(callee, k, sizes));
+    LLVMValueRef w = written_after(g, call, ir_base_object(op), seen, blas_is(callee));
     if (!w)
       continue;
-    unsigned sizes[8];
-    if (k < 64 && custom_array_size(callee, k, sizes)) { /* keep a copy */
+    if (keepable) { /* keep a copy */
       LLVMValueRef old = vmap_get(&g->kept, call);
       unsigned long long mask = (old ? LLVMConstIntGetZExtValue(old) : 0) | 1ull << k;
       vmap_set(&g->kept, call, LLVMConstInt(g->i64_ty, mask, 0));
@@ -174,6 +191,8 @@ LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k,
                                LLVMValueRef (*value)(ct_gen *, LLVMValueRef)) {
   LLVMBuilderRef b = g->m->b;
   LLVMValueRef callee = LLVMGetCalledValue(call);
+  if (blas_is(callee))
+    return blas_kept_bytes(g, call, k, value);
   unsigned sizes[8], n = custom_array_size(callee, k, sizes);
   LLVMTypeRef elem = custom_element_type(callee);
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
@@ -197,7 +216,8 @@ static LLVMValueRef fwd_value(ct_gen *g, LLVMValueRef v) {
 }
 
 /* Right after each kept call in the forward pass: push a copy of each kept
- * array onto the tape (the reverse pops them, last first). */
+ * array onto the tape (the reverse pops them, last first); an array whose
+ * old contents the pullback reads (blas.c's 'o') right before it. */
 void custom_build_kept(ct_gen *g) {
   if (!g->nkept)
     return;
@@ -211,9 +231,10 @@ void custom_build_kept(ct_gen *g) {
       if (!kept)
         continue;
       unsigned long long mask = LLVMConstIntGetZExtValue(kept);
-      LLVMPositionBuilderBefore(b, LLVMGetNextInstruction(fwd_value(g, inst)));
+      LLVMValueRef at = fwd_value(g, inst), after = LLVMGetNextInstruction(at);
       for (unsigned k = 0; k < 64; ++k)
         if (mask >> k & 1) {
+          LLVMPositionBuilderBefore(b, blas_reads_old(LLVMGetCalledValue(inst), k) ? at : after);
           LLVMValueRef bytes = custom_kept_bytes(g, inst, k, fwd_value);
           LLVMValueRef args[3] = {g->tape, bytes, LLVMConstInt(g->i64_ty, 16, 0)};
           LLVMValueRef slot = LLVMBuildCall2(b, push_ty, push, args, 3, "");

@@ -13,6 +13,7 @@
  * - Activity marker globals (enzyme_dup, ...) are marked externally
  *   initialized so that the optimizer cannot fold their loads to constants
  *   before the operator calls are read. */
+#include "blas.h"
 #include "core.h"
 #include "enzyme.h"
 #include "release.h"
@@ -285,6 +286,7 @@ int ct_lower_module(LLVMModuleRef module) {
   int changed = protect_markers(&m);
   changed |= lower_annotations(&m);
   changed |= lower_derivative_links(&m);
+  changed |= blas_register(&m); /* BLAS/LAPACK routines: pullbacks from a table */
   changed |= enzyme_lower_registrations(&m); /* after the annotations: conflicts with CT_DERIVATIVE */
   changed |= alloc_lower_module(&m);
   changed |= custom_hide_bodies(&m);

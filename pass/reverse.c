@@ -13,6 +13,7 @@
  * OpenMP (omp.c) and GPU barriers (gpu.c). Last it moves the phi adjoints
  * along the edge the forward path came from and continues in that
  * predecessor's reverse block. */
+#include "blas.h"
 #include "gen.h"
 #include "release.h"
 
@@ -257,21 +258,26 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
      reverse order of the pushes (custom_memory.c) */
   LLVMValueRef kept = vmap_get(&g->kept, call);
   unsigned long long mask = kept ? LLVMConstIntGetZExtValue(kept) : 0;
-  for (unsigned i = n < CT_MAX_PARAMS ? n : CT_MAX_PARAMS; i-- > 0;)
-    if (mask >> i & 1) {
+  /* (copies made before the call, blas.c's 'o', were pushed first) */
+  for (unsigned pass = 0; pass < 2 * CT_MAX_PARAMS; ++pass) {
+    unsigned i = CT_MAX_PARAMS - 1 - pass % CT_MAX_PARAMS;
+    if (i < n && (mask >> i & 1) && blas_reads_old(callee, i) == (int)(pass / CT_MAX_PARAMS)) {
       LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
       LLVMTypeRef pop_ty = LLVMFunctionType(g->ptr_ty, params, 3, 0);
       LLVMValueRef pop = ir_declare_function(g->m->mod, "__ct_tape_pop", pop_ty, NULL);
       LLVMValueRef pargs[3] = {g->rev_tape, custom_kept_bytes(g, call, i, rev_value), LLVMConstInt(g->i64_ty, 16, 0)};
       args[i] = LLVMBuildCall2(b, pop_ty, pop, pargs, 3, "ct.kept");
     }
+  }
   LLVMTypeRef rty = LLVMTypeOf(call);
   if (type_is_fp(rty))
     args[k++] = adjoint_has(g, call) ? adjoint_take(g, call) : LLVMConstNull(rty);
   for (unsigned i = 0; i < n && i < CT_MAX_PARAMS; ++i) {
     LLVMValueRef op = LLVMGetOperand(call, i);
     LLVMTypeRef ty = LLVMTypeOf(op);
-    if (type_is_fp(ty)) {
+    if (type_is_fp(ty) && blas_is(callee) && !adjoint_has(g, op)) {
+      args[k++] = LLVMConstNull(g->ptr_ty); /* a constant scalar: the BLAS adjoint skips its work */
+    } else if (type_is_fp(ty)) {
       /* a zeroed cell the pullback adds into */
       cells[i] = LLVMBuildAlloca(g->ab, ty, "ct.cell");
       LLVMBuildStore(b, LLVMConstNull(ty), cells[i]);

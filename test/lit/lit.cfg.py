@@ -22,4 +22,7 @@ config.substitutions.append(("%cxx", "env COTANGENT_CLANG=%s/clang++ %s" % (bin,
 config.substitutions.append(("%clang", "%s/clang" % bin))
 config.substitutions.append(("%plugin", config.ct_plugin))
 config.substitutions.append(("%include", config.ct_include))
+# Cotangent built with CBLAS/LAPACKE (lib/CMakeLists.txt): tests of BLAS calls
+if getattr(config, "ct_have_blas", "") in ("ON", "1", "TRUE"):
+    config.available_features.add("blas")
 config.environment["PATH"] = os.pathsep.join([bin, config.environment.get("PATH", "")])

@@ -1,0 +1,321 @@
+/* The adjoints of LAPACKE's linear solves and factorizations, written once
+ * for both element types (lapack.c includes this file twice). Before
+ * including, define BT, BX(n) (cblas_dn), LX(n) (LAPACKE_dn), BH(n) (a
+ * helper's name), BPB(n) (the pullback of LAPACKE_dn) and BEX(n) (its
+ * extent function), and TRSM_PB (the pullback of cblas_?trsm).
+ *
+ * Formulas (A = L L^T for potrf; A = P L U for getrf; X the solution):
+ *   solve X = A^-1 B:   B_bar = A^-T X_bar,  A_bar = -B_bar X^T
+ *   potrf:  A_bar = L^-T Phi(L^T L_bar) L^-1 (Phi: the lower triangle,
+ *           diagonal halved), a stored a_ij (i != j) gets A_bar_ij + A_bar_ji
+ *   potrs:  L_bar = -(B_bar X^T + X B_bar^T) L (lower triangle, computed as
+ *           -(B_bar (L^T X)^T + X (L^T B_bar)^T))
+ *   getrf:  A_bar = P L^-T (strict_lower(L^T L_bar) + upper(U_bar U^T)) U^-T
+ *   getrs:  L_bar = strict_lower(P^T A_bar U^T), U_bar = upper(L^T P^T A_bar)
+ * The factor-level adjoints work on dense column-major n x n copies. */
+
+/* A dense column-major n x n copy of the stored factor of `uplo` as a lower
+ * triangle (the transpose of an upper one), zero elsewhere. */
+static BT *BH(lower_of)(int L, char uplo, int n, const BT *F, int ld) {
+  BT *W = ct_blas_alloc(sizeof(BT), (long)n * n);
+  for (int j = 0; j < n; ++j)
+    for (int i = j; i < n; ++i)
+      W[i + (long)j * n] = uplo == 'L' || uplo == 'l' ? F[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, ld)]
+                                                      : F[ct_blas_mat_at((CBLAS_LAYOUT)L, j, i, ld)];
+  return W;
+}
+
+/* Replaces the stored triangle of dF (the adjoint of the Cholesky factor)
+ * with the adjoint of the matrix factored. */
+static void BH(potrf_adjoint)(int L, char uplo, int n, const BT *F, int lda, BT *dF) {
+  BT *Lc = BH(lower_of)(L, uplo, n, F, lda), *W = BH(lower_of)(L, uplo, n, dF, lda);
+  BX(trmm)(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, n, 1, Lc, n, W, n);
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i <= j; ++i)
+      W[i + (long)j * n] = i == j ? W[i + (long)j * n] / 2 : 0;
+  BX(trsm)(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, n, 1, Lc, n, W, n);
+  BX(trsm)(CblasColMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, n, n, 1, Lc, n, W, n);
+  int lower = uplo == 'L' || uplo == 'l';
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j)
+      if (lower ? j <= i : j >= i)
+        dF[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)] = W[i + (long)j * n] + (i != j ? W[j + (long)i * n] : 0);
+  free(Lc);
+  free(W);
+}
+
+/* B_bar = A^-1 X_bar in dB (in place); adds the factor's adjoint to dF. */
+static void BH(potrs_adjoint)(int L, char uplo, int n, int nrhs, const BT *F, int lda, const BT *X, int ldb, BT *dF,
+                              BT *dB) {
+  LX(potrs)(L, uplo, n, nrhs, F, lda, dB, ldb);
+  if (!dF)
+    return;
+  /* S L = B_bar (L^T X)^T + X (L^T B_bar)^T: two products with the
+     triangle on n x nrhs (column-major copies) and a rank-2 nrhs update,
+     O(n^2 nrhs) rather than a triangle times a full n x n matrix */
+  BT *S = ct_blas_alloc(sizeof(BT), (long)n * n), *Lc = BH(lower_of)(L, uplo, n, F, lda);
+  BT *Bc = ct_blas_alloc(sizeof(BT), (long)n * nrhs), *Xc = ct_blas_alloc(sizeof(BT), (long)n * nrhs);
+  BT *P = ct_blas_alloc(sizeof(BT), (long)n * nrhs), *Q = ct_blas_alloc(sizeof(BT), (long)n * nrhs);
+  for (int j = 0; j < nrhs; ++j)
+    for (int i = 0; i < n; ++i) {
+      Bc[i + (long)j * n] = P[i + (long)j * n] = dB[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, ldb)];
+      Xc[i + (long)j * n] = Q[i + (long)j * n] = X[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, ldb)];
+    }
+  BX(trmm)(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, nrhs, 1, Lc, n, Q, n); /* L^T X */
+  BX(trmm)(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, nrhs, 1, Lc, n, P, n); /* L^T B_bar */
+  BX(gemm)(CblasColMajor, CblasNoTrans, CblasTrans, n, n, nrhs, -1, Bc, n, Q, n, 0, S, n);
+  BX(gemm)(CblasColMajor, CblasNoTrans, CblasTrans, n, n, nrhs, -1, Xc, n, P, n, 1, S, n);
+  free(Bc), free(Xc), free(P), free(Q);
+  int lower = uplo == 'L' || uplo == 'l';
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j)
+      if (lower ? j <= i : j >= i)
+        dF[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)] += lower ? S[i + (long)j * n] : S[j + (long)i * n];
+  free(S);
+  free(Lc);
+}
+
+void BPB(potrf)(int L, char uplo, int n, BT *A, int lda, BT *dA) {
+  if (dA)
+    BH(potrf_adjoint)(L, uplo, n, A, lda, dA);
+}
+long BEX(potrf)(int L, char uplo, int n, BT *A, int lda, int k) {
+  (void)uplo, (void)A, (void)k;
+  return (long)sizeof(BT) * ct_blas_mat_len((CBLAS_LAYOUT)L, n, n, lda);
+}
+
+void BPB(potrs)(int L, char uplo, int n, int nrhs, const BT *A, int lda, BT *B, int ldb, BT *dA, BT *dB) {
+  if (dB)
+    BH(potrs_adjoint)(L, uplo, n, nrhs, A, lda, B, ldb, dA, dB);
+}
+long BEX(potrs)(int L, char uplo, int n, int nrhs, const BT *A, int lda, BT *B, int ldb, int k) {
+  (void)uplo, (void)A, (void)B;
+  return (long)sizeof(BT) * (k == 4 ? ct_blas_mat_len((CBLAS_LAYOUT)L, n, n, lda)
+                                    : ct_blas_mat_len((CBLAS_LAYOUT)L, n, nrhs, ldb));
+}
+
+void BPB(posv)(int L, char uplo, int n, int nrhs, BT *A, int lda, BT *B, int ldb, BT *dA, BT *dB) {
+  if (dB)
+    BH(potrs_adjoint)(L, uplo, n, nrhs, A, lda, B, ldb, dA, dB);
+  if (dA)
+    BH(potrf_adjoint)(L, uplo, n, A, lda, dA);
+}
+long BEX(posv)(int L, char uplo, int n, int nrhs, BT *A, int lda, BT *B, int ldb, int k) {
+  return BEX(potrs)(L, uplo, n, nrhs, A, lda, B, ldb, k);
+}
+
+/* The unit lower and the upper factor of a packed LU, dense column-major. */
+static void BH(lu_split)(int L, int n, const BT *F, int lda, BT **Lc, BT **Uc) {
+  *Lc = ct_blas_alloc(sizeof(BT), (long)n * n);
+  *Uc = ct_blas_alloc(sizeof(BT), (long)n * n);
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i) {
+      BT v = F[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)];
+      if (i > j)
+        (*Lc)[i + (long)j * n] = v;
+      else
+        (*Uc)[i + (long)j * n] = v;
+      if (i == j)
+        (*Lc)[i + (long)j * n] = 1;
+    }
+}
+
+/* Row interchanges of ipiv (1-based) on a column-major n x n W: forward
+ * (P^T W) or backward (P W). */
+static void BH(pivot_rows)(int n, const int *ipiv, BT *W, int backward) {
+  for (int s = 0; s < n; ++s) {
+    int i = backward ? n - 1 - s : s, p = ipiv[i] - 1;
+    if (p != i)
+      BX(swap)(n, W + i, n, W + p, n);
+  }
+}
+
+/* Replaces dF (the adjoint of the packed L\U) with the adjoint of A. */
+static void BH(getrf_adjoint)(int L, int n, const BT *F, int lda, const int *ipiv, BT *dF) {
+  BT *Lc, *Uc, *W1 = ct_blas_alloc(sizeof(BT), (long)n * n), *W2 = ct_blas_alloc(sizeof(BT), (long)n * n);
+  BH(lu_split)(L, n, F, lda, &Lc, &Uc);
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i)
+      (i > j ? W1 : W2)[i + (long)j * n] = dF[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)];
+  BX(trmm)(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasUnit, n, n, 1, Lc, n, W1, n);
+  BX(trmm)(CblasColMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit, n, n, 1, Uc, n, W2, n);
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i)
+      W1[i + (long)j * n] = i > j ? W1[i + (long)j * n] : W2[i + (long)j * n];
+  BX(trsm)(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasUnit, n, n, 1, Lc, n, W1, n);
+  BX(trsm)(CblasColMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit, n, n, 1, Uc, n, W1, n);
+  BH(pivot_rows)(n, ipiv, W1, 1);
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i)
+      dF[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)] = W1[i + (long)j * n];
+  free(Lc), free(Uc), free(W1), free(W2);
+}
+
+/* B_bar = op(A)^-T X_bar in dB (in place); adds the factors' adjoints. */
+static void BH(getrs_adjoint)(int L, char trans, int n, int nrhs, const BT *F, int lda, const int *ipiv,
+                              const BT *X, int ldb, BT *dF, BT *dB) {
+  int tr = trans != 'N' && trans != 'n';
+  LX(getrs)(L, tr ? 'N' : 'T', n, nrhs, F, lda, ipiv, dB, ldb);
+  if (!dF)
+    return;
+  /* A_bar = -B_bar X^T (N) or -X B_bar^T (T), made column-major */
+  BT *Q = ct_blas_alloc(sizeof(BT), (long)n * n), *W = ct_blas_alloc(sizeof(BT), (long)n * n), *Lc, *Uc;
+  BT *Bc = ct_blas_alloc(sizeof(BT), (long)n * nrhs), *Xc = ct_blas_alloc(sizeof(BT), (long)n * nrhs);
+  for (int j = 0; j < nrhs; ++j)
+    for (int i = 0; i < n; ++i) {
+      Bc[i + (long)j * n] = dB[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, ldb)];
+      Xc[i + (long)j * n] = X[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, ldb)];
+    }
+  if (tr)
+    BX(gemm)(CblasColMajor, CblasNoTrans, CblasTrans, n, n, nrhs, -1, Xc, n, Bc, n, 0, Q, n);
+  else
+    BX(gemm)(CblasColMajor, CblasNoTrans, CblasTrans, n, n, nrhs, -1, Bc, n, Xc, n, 0, Q, n);
+  BH(pivot_rows)(n, ipiv, Q, 0);
+  BH(lu_split)(L, n, F, lda, &Lc, &Uc);
+  for (long e = 0; e < (long)n * n; ++e)
+    W[e] = Q[e];
+  BX(trmm)(CblasColMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit, n, n, 1, Uc, n, W, n); /* Q U^T */
+  BX(trmm)(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasUnit, n, n, 1, Lc, n, Q, n);     /* L^T Q */
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < n; ++i)
+      dF[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)] += i > j ? W[i + (long)j * n] : Q[i + (long)j * n];
+  free(Q), free(W), free(Lc), free(Uc), free(Bc), free(Xc);
+}
+
+void BPB(getrf)(int L, int m, int n, BT *A, int lda, int *ipiv, BT *dA, BT *dipiv) {
+  (void)dipiv;
+  if (!dA)
+    return;
+  if (m != n)
+    ct_blas_fail("LAPACKE_?getrf", "the derivative of a non-square factorization");
+  BH(getrf_adjoint)(L, n, A, lda, ipiv, dA);
+}
+long BEX(getrf)(int L, int m, int n, BT *A, int lda, int *ipiv, int k) {
+  (void)A, (void)ipiv;
+  return k == 3 ? (long)sizeof(BT) * ct_blas_mat_len((CBLAS_LAYOUT)L, m, n, lda)
+                : (long)sizeof(int) * (m < n ? m : n);
+}
+
+void BPB(getrs)(int L, char trans, int n, int nrhs, const BT *A, int lda, const int *ipiv, BT *B, int ldb, BT *dA,
+                BT *dipiv, BT *dB) {
+  (void)dipiv;
+  if (dB)
+    BH(getrs_adjoint)(L, trans, n, nrhs, A, lda, ipiv, B, ldb, dA, dB);
+}
+long BEX(getrs)(int L, char trans, int n, int nrhs, const BT *A, int lda, const int *ipiv, BT *B, int ldb, int k) {
+  (void)trans, (void)A, (void)ipiv, (void)B;
+  return k == 4 ? (long)sizeof(BT) * ct_blas_mat_len((CBLAS_LAYOUT)L, n, n, lda)
+         : k == 6 ? (long)sizeof(int) * n
+                  : (long)sizeof(BT) * ct_blas_mat_len((CBLAS_LAYOUT)L, n, nrhs, ldb);
+}
+
+void BPB(gesv)(int L, int n, int nrhs, BT *A, int lda, int *ipiv, BT *B, int ldb, BT *dA, BT *dipiv, BT *dB) {
+  (void)dipiv;
+  if (dB)
+    BH(getrs_adjoint)(L, 'N', n, nrhs, A, lda, ipiv, B, ldb, dA, dB);
+  if (dA)
+    BH(getrf_adjoint)(L, n, A, lda, ipiv, dA);
+}
+long BEX(gesv)(int L, int n, int nrhs, BT *A, int lda, int *ipiv, BT *B, int ldb, int k) {
+  (void)A, (void)ipiv, (void)B;
+  return k == 3 ? (long)sizeof(BT) * ct_blas_mat_len((CBLAS_LAYOUT)L, n, n, lda)
+         : k == 5 ? (long)sizeof(int) * n
+                  : (long)sizeof(BT) * ct_blas_mat_len((CBLAS_LAYOUT)L, n, nrhs, ldb);
+}
+
+/* X = op(A)^-1 B, A triangular: trsm's adjoint from the left with alpha 1 */
+void BPB(trtrs)(int L, char uplo, char trans, char diag, int n, int nrhs, const BT *A, int lda, BT *B, int ldb,
+                BT *dA, BT *dB) {
+  TRSM_PB((CBLAS_LAYOUT)L, CblasLeft, uplo == 'L' || uplo == 'l' ? CblasLower : CblasUpper,
+          trans == 'N' || trans == 'n' ? CblasNoTrans : CblasTrans, diag == 'U' || diag == 'u' ? CblasUnit : CblasNonUnit,
+          n, nrhs, 1, A, lda, B, ldb, NULL, dA, dB);
+}
+long BEX(trtrs)(int L, char uplo, char trans, char diag, int n, int nrhs, const BT *A, int lda, BT *B, int ldb,
+                int k) {
+  (void)uplo, (void)trans, (void)diag, (void)A, (void)B;
+  return (long)sizeof(BT) * (k == 6 ? ct_blas_mat_len((CBLAS_LAYOUT)L, n, n, lda)
+                                    : ct_blas_mat_len((CBLAS_LAYOUT)L, n, nrhs, ldb));
+}
+
+/* Eigenvalues w and (jobz 'V') eigenvectors V of a symmetric A, A = V
+ * diag(w) V^T: A is the old contents (copied before the call). The
+ * decomposition is recomputed from it (column-major), then
+ *   A_bar = V (diag(w_bar) + F o (V^T V_bar)) V^T,  F_ij = 1 / (w_j - w_i)
+ * (i != j), which needs distinct eigenvalues where V_bar is used. The
+ * eigenvectors are recomputed by the same routine on the same triangle,
+ * so their signs are the ones the program saw. */
+static void BH(syev_adjoint)(int L, char jobz, char uplo, int n, const BT *A, int lda, const BT *dw, BT *dA,
+                             int divide) {
+  int vectors = jobz == 'V' || jobz == 'v', lower = uplo == 'L' || uplo == 'l';
+  BT *V = ct_blas_alloc(sizeof(BT), (long)n * n), *w = ct_blas_alloc(sizeof(BT), n);
+  BT *M = ct_blas_alloc(sizeof(BT), (long)n * n), *T = ct_blas_alloc(sizeof(BT), (long)n * n);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      int stored = lower ? j <= i : j >= i;
+      V[i + (long)j * n] = stored ? A[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)]
+                                  : A[ct_blas_mat_at((CBLAS_LAYOUT)L, j, i, lda)];
+    }
+  /* the call's own routine and triangle: the eigenvectors' signs are those
+     the program got */
+  if ((divide ? LX(syevd)(LAPACK_COL_MAJOR, 'V', uplo, n, V, n, w) : LX(syev)(LAPACK_COL_MAJOR, 'V', uplo, n, V, n, w)) !=
+      0)
+    ct_blas_fail("LAPACKE_?syev", "the derivative: the eigendecomposition did not converge");
+  if (vectors) { /* M = F o (V^T V_bar), V_bar the shadow of the eigenvectors */
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j)
+        T[i + (long)j * n] = dA[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)];
+    BX(gemm)(CblasColMajor, CblasTrans, CblasNoTrans, n, n, n, 1, V, n, T, n, 0, M, n);
+    BT scale = 0;
+    for (int i = 0; i < n; ++i)
+      scale = fabs(w[i]) > scale ? fabs(w[i]) : scale;
+    for (int j = 0; j < n; ++j)
+      for (int i = 0; i < n; ++i) {
+        if (i == j || M[i + (long)j * n] == 0) {
+          M[i + (long)j * n] = 0;
+          continue;
+        }
+        BT gap = w[j] - w[i];
+        if (fabs(gap) <= 64 * (BT)n * scale * (sizeof(BT) == 4 ? 1.2e-7 : 2.3e-16))
+          ct_blas_fail("LAPACKE_?syev", "the derivative of eigenvectors of repeated eigenvalues");
+        M[i + (long)j * n] /= gap;
+      }
+  }
+  for (int i = 0; i < n; ++i)
+    M[i + (long)i * n] = dw ? dw[i] : 0;
+  BX(gemm)(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, V, n, M, n, 0, T, n);
+  BX(gemm)(CblasColMajor, CblasNoTrans, CblasTrans, n, n, n, 1, T, n, V, n, 0, M, n); /* A_bar */
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      BT *d = &dA[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)];
+      if (lower ? j <= i : j >= i)
+        *d = M[i + (long)j * n] + (i != j ? M[j + (long)i * n] : 0);
+      else if (vectors) /* overwritten by V, not read */
+        *d = 0;
+    }
+  free(V), free(w), free(M), free(T);
+}
+
+void BPB(syev)(int L, char jobz, char uplo, int n, BT *A, int lda, BT *w, BT *dA, BT *dw) {
+  (void)w;
+  if (dA)
+    BH(syev_adjoint)(L, jobz, uplo, n, A, lda, dw, dA, 0);
+  if (dw)
+    for (int i = 0; i < n; ++i)
+      dw[i] = 0;
+}
+long BEX(syev)(int L, char jobz, char uplo, int n, BT *A, int lda, BT *w, int k) {
+  (void)jobz, (void)uplo, (void)A, (void)w;
+  return k == 4 ? (long)sizeof(BT) * ct_blas_mat_len((CBLAS_LAYOUT)L, n, n, lda) : (long)sizeof(BT) * n;
+}
+
+void BPB(syevd)(int L, char jobz, char uplo, int n, BT *A, int lda, BT *w, BT *dA, BT *dw) {
+  (void)w;
+  if (dA)
+    BH(syev_adjoint)(L, jobz, uplo, n, A, lda, dw, dA, 1);
+  if (dw)
+    for (int i = 0; i < n; ++i)
+      dw[i] = 0;
+}
+long BEX(syevd)(int L, char jobz, char uplo, int n, BT *A, int lda, BT *w, int k) {
+  return BEX(syev)(L, jobz, uplo, n, A, lda, w, k);
+}

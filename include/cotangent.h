@@ -344,6 +344,20 @@ extern "C" {
   _Generic((x), float: __ct_without_derivativef, default: __ct_without_derivative)(x)
 #endif
 
+/* ---------------------------------------------------------------------------
+ * Memory: what gradients keep (see also CT_CHECKPOINT and ct_recompute).
+ *
+ *   size_t ct_tape_peak_bytes(void);
+ *       the largest tape (bytes of records the reverse pass reads back) any
+ *       gradient, callee recomputation or pullback kept since start-up or the
+ *       last reset, counted when it finished (a pullback: when freed);
+ *       thread-safe.
+ *   void ct_tape_reset_peak(void);
+ *       starts counting again from 0 (measure: reset, run, read).
+ * Memory the program itself allocates, and shadows, are not counted. */
+__SIZE_TYPE__ ct_tape_peak_bytes(void);
+void ct_tape_reset_peak(void);
+
 /* CT_DIFFERENTIABLE on a function (definition and declarations, e.g. in a
  * header) is the differentiable contract: the file defining it exports its
  * gradient, so other files differentiate through calls to it with ordinary

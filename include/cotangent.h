@@ -398,6 +398,28 @@ void ct_tape_reset_peak(void);
 #define CT_NO_DERIVATIVE __attribute__((annotate("ct.no_derivative")))
 #endif
 
+/* Recomputed calls (checkpointing a call): CT_CHECKPOINT on a function's
+ * definition makes every call of it in differentiated code, and
+ *   ct_recompute(f, args...)
+ * one call (an expression with f's result), keep none of f's internals on
+ * the tape: the gradient keeps f's arguments and a copy of the memory its
+ * pointer arguments point to, and its reverse pass runs f again from them
+ * before differentiating it (Swift's withRecomputationInPullbacks). The
+ * tape then holds one call's internals at a time, for the cost of running
+ * f twice. f's body must be in the same file, and f may read and write only
+ * the memory its pointer arguments point to, whose size the pass must know:
+ * declare such a parameter `T p[static N]`, or give lengths and type with
+ * CT_ACCESS (below). f must not call functions of other files (libm and
+ * malloc/free are fine), use global variables, or read pointers from
+ * memory; a call that does is a compile error naming what f does.
+ *
+ *   CT_CHECKPOINT void rk4_step(double s[static 4], double dt) { ... }
+ *   for (int i = 0; i < n; i++) rk4_step(s, dt);      // or:
+ *   for (int i = 0; i < n; i++) ct_recompute(rk4_step, s, dt);  */
+#define CT_CHECKPOINT __attribute__((annotate("ct.checkpoint"), noinline))
+CT_HOST_DEVICE void __ct_recompute_mark(const void *f);
+#define ct_recompute(f, ...) (__ct_recompute_mark((const void *)(f)), (f)(__VA_ARGS__))
+
 /* CT_DERIVATIVE(f) on a function P registers P as the custom derivative
  * (pullback) of f; calls of f in differentiated code then use P instead of
  * differentiating f (whose body may be elsewhere, e.g. in a library).

@@ -287,6 +287,7 @@ int ct_lower_module(LLVMModuleRef module) {
   changed |= lower_derivative_links(&m);
   changed |= enzyme_lower_registrations(&m); /* after the annotations: conflicts with CT_DERIVATIVE */
   changed |= alloc_lower_module(&m);
+  changed |= checkpoint_lower(&m);
   changed |= custom_hide_bodies(&m);
   changed |= hold_inactive_globals(&m);
   changed |= libm_keep_tie_order(module);

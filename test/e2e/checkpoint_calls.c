@@ -8,7 +8,8 @@
  * (CT_ACCESS gives it) relaxed in place by a checkpointed call, each call
  * reading what the previous one wrote, is checked the same way, also
  * through a pullback applied twice (the snapshots must survive the first
- * application). */
+ * application). Forward mode and Hessian-vector products through a
+ * CT_CHECKPOINT function (not recomputed there) equal the plain ones. */
 #include "check.h"
 
 #include <cotangent.h>
@@ -172,6 +173,14 @@ int main(void) {
     fprintf(stderr, "peak tape: plain %zu, CT_CHECKPOINT %zu, ct_recompute %zu\n", peak_plain, peak_attr,
             peak_site);
   CHECK(peak_attr > 0);
+  double ts0[2] = {0.0, 0.0};
+  CHECK_TOL(ct_derivative(pend_attr, s0, ts0, k, 1.0, CALLS), dk_plain, 1e-12);
+  double v2[2] = {0.3, -0.7}, hv_attr[2] = {0}, hv_plain[2] = {0}, hk_attr, hk_plain;
+  ct_hessian_vector_product(pend_attr, s0, v2, hv_attr, k, 0.5, &hk_attr, CALLS);
+  ct_hessian_vector_product(pend_plain, s0, v2, hv_plain, k, 0.5, &hk_plain, CALLS);
+  for (int i = 0; i < 2; i++)
+    CHECK_TOL(hv_attr[i], hv_plain[i], 1e-12);
+  CHECK_TOL(hk_attr, hk_plain, 1e-12);
 
   double x0[2 * NB] = {1.0, 0.0, -1.0, 0.1, 0.2, 1.1, -0.1, -0.9}, m[NB] = {1.0, 0.8, 1.2, 0.9};
   double dx[2 * NB] = {0}, dm[NB] = {0};

@@ -8,6 +8,7 @@
 //   differentiable[(x, y)]  on functions: "ct.differentiable[:i,j]" (the
 //                           parameters' indices)
 //   no_derivative           on functions: "ct.no_derivative"
+//   checkpoint              on functions: "ct.checkpoint"
 //                           on parameters: collected per function into
 //                           "ct.no_derivative_params:<indices>"
 //   derivative(f)           on functions: "ct.derivative:f" (and `used`);
@@ -252,6 +253,11 @@ struct DifferentiableAttr : CotangentAttrInfo {
   DifferentiableAttr() : CotangentAttrInfo("ct.differentiable", Target::Functions, S) {}
 };
 
+struct CheckpointAttr : CotangentAttrInfo { // calls recomputed in the reverse pass (checkpoint.c)
+  static constexpr Spelling S[] = SPELLINGS("checkpoint");
+  CheckpointAttr() : CotangentAttrInfo("ct.checkpoint", Target::Functions, S) { OptArgs = 0; }
+};
+
 struct NoDerivativeAttr : CotangentAttrInfo {
   static constexpr Spelling S[] = SPELLINGS("no_derivative");
   NoDerivativeAttr() : CotangentAttrInfo("ct.no_derivative", Target::FunctionsAndParameters, S) {}
@@ -442,6 +448,7 @@ struct ParamAction : PluginASTAction {
 
 static ParsedAttrInfoRegistry::Add<DifferentiableAttr> RegisterDifferentiable("ct-differentiable", "");
 static ParsedAttrInfoRegistry::Add<NoDerivativeAttr> RegisterNoDerivative("ct-no-derivative", "");
+static ParsedAttrInfoRegistry::Add<CheckpointAttr> RegisterCheckpoint("ct-checkpoint", "");
 static ParsedAttrInfoRegistry::Add<DerivativeAttr> RegisterDerivative("ct-derivative", "");
 static ParsedAttrInfoRegistry::Add<EnzymeInactiveAttr> RegisterEnzymeInactive("enzyme-inactive", "");
 static ParsedAttrInfoRegistry::Add<EnzymeNoFreeAttr> RegisterEnzymeNoFree("enzyme-nofree", "");

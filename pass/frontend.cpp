@@ -42,6 +42,7 @@
 #include "clang/AST/Decl.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
+#include "clang/Lex/Pragma.h"
 #include "clang/Lex/Preprocessor.h"
 #include "clang/Sema/ExternalSemaSource.h"
 #include "clang/Sema/Lookup.h"
@@ -444,8 +445,29 @@ struct ParamAction : PluginASTAction {
   ActionType getActionType() override { return AddBeforeMainAction; }
 };
 
+// `#pragma ct ...` (loop checkpointing, `#pragma ct checkpoint`, is not
+// there yet): an error naming it, never silently ignored, with the way to
+// get the same memory bound today.
+struct CtPragma : PragmaHandler {
+  CtPragma() : PragmaHandler("ct") {}
+  void HandlePragma(Preprocessor &PP, PragmaIntroducer, Token &Tok) override {
+    SourceLocation Loc = Tok.getLocation();
+    Token T;
+    PP.Lex(T);
+    std::string What = T.is(tok::identifier) ? T.getIdentifierInfo()->getName().str() : "";
+    while (T.isNot(tok::eod))
+      PP.Lex(T);
+    unsigned ID = PP.getDiagnostics().getCustomDiagID(
+        DiagnosticsEngine::Error, "'#pragma ct %0' is not supported yet: put the loop's body (or a block of its "
+                                  "iterations) into a function marked CT_CHECKPOINT, whose calls the reverse pass "
+                                  "recomputes instead of taping them (cotangent.h)");
+    PP.Diag(Loc, ID) << What;
+  }
+};
+
 } // namespace
 
+static PragmaHandlerRegistry::Add<CtPragma> RegisterCtPragma("ct", "Cotangent's pragmas");
 static ParsedAttrInfoRegistry::Add<DifferentiableAttr> RegisterDifferentiable("ct-differentiable", "");
 static ParsedAttrInfoRegistry::Add<NoDerivativeAttr> RegisterNoDerivative("ct-no-derivative", "");
 static ParsedAttrInfoRegistry::Add<CheckpointAttr> RegisterCheckpoint("ct-checkpoint", "");

@@ -9,7 +9,9 @@
  * reading what the previous one wrote, is checked the same way, also
  * through a pullback applied twice (the snapshots must survive the first
  * application). Forward mode and Hessian-vector products through a
- * CT_CHECKPOINT function (not recomputed there) equal the plain ones. */
+ * CT_CHECKPOINT function (not recomputed there) equal the plain ones. Two
+ * levels (a checkpointed function calling one) give the plain gradient, and
+ * no larger a tape. */
 #include "check.h"
 
 #include <cotangent.h>
@@ -40,6 +42,11 @@ static void pend_rk4(double s[static 2], double dt, double k) {
 }
 
 CT_CHECKPOINT static void pend_rk4_ckpt(double s[static 2], double dt, double k) { pend_rk4(s, dt, k); }
+
+CT_CHECKPOINT static void pend_rk4_two(double s[static 2], double dt, double k) {
+  for (int i = 0; i < 10; i++)
+    pend_rk4_ckpt(s, dt, k);
+}
 
 static double pend_energy(const double *s, double k) { return 0.5 * s[1] * s[1] + k * (1.0 - cos(s[0])); }
 
@@ -131,6 +138,13 @@ static double relax_ckpt(const double *x0, long n, int calls) { return relax_run
 static double relax_plain(const double *x0, long n, int calls) { return relax_run(x0, n, calls, 0); }
 static double relax_fd(double *x, void *c) { return relax_plain(x, 5, *(int *)c); }
 
+static double pend_two(const double *s0, double k, int calls) {
+  double s[2] = {s0[0], s0[1]};
+  for (int i = 0; i < calls / 10; i++)
+    pend_rk4_two(s, 0.01, k);
+  return pend_energy(s, k);
+}
+
 typedef struct { double k; int calls; double (*f)(const double *, double, int); } PendCtx;
 static double pend_fd(double *x, void *c) {
   PendCtx *p = c;
@@ -173,6 +187,16 @@ int main(void) {
     fprintf(stderr, "peak tape: plain %zu, CT_CHECKPOINT %zu, ct_recompute %zu\n", peak_plain, peak_attr,
             peak_site);
   CHECK(peak_attr > 0);
+  double d_two[2] = {0}, dk_two;
+  ct_tape_reset_peak();
+  ct_gradient(pend_two, s0, d_two, k, &dk_two, CALLS);
+  size_t peak_two = ct_tape_peak_bytes();
+  for (int i = 0; i < 2; i++)
+    CHECK_TOL(d_two[i], d_plain[i], 1e-12);
+  CHECK_TOL(dk_two, dk_plain, 1e-12);
+  /* the largest tape is the innermost call's (SUB substeps) in both */
+  if (!CHECK(peak_two <= peak_attr))
+    fprintf(stderr, "peak tape: one level %zu, two levels %zu\n", peak_attr, peak_two);
   double ts0[2] = {0.0, 0.0};
   CHECK_TOL(ct_derivative(pend_attr, s0, ts0, k, 1.0, CALLS), dk_plain, 1e-12);
   double v2[2] = {0.3, -0.7}, hv_attr[2] = {0}, hv_plain[2] = {0}, hk_attr, hk_plain;

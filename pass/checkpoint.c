@@ -115,8 +115,8 @@ int checkpoint_lower(ct_module *m) {
     LLVMValueRef call = f && LLVMIsAFunction(f) ? marked_call(mark, f) : NULL;
     if (!call)
       diag_report(LLVMGetBasicBlockParent(LLVMGetInstructionParent(mark)), mark, CT_SEV_ERROR,
-                  "ct_recompute: the function is not a function of this file called right there; write "
-                  "ct_recompute(f, args...) with the name of a function whose body is in this file");
+                  "ct_recompute: the first argument must name a function (not a function pointer), called with "
+                  "the arguments after it; write ct_recompute(f, args...)");
     else {
       LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
                                LLVMCreateStringAttribute(m->ctx, "ct-recompute", 12, "", 0));

@@ -344,6 +344,20 @@ extern "C" {
   _Generic((x), float: __ct_without_derivativef, default: __ct_without_derivative)(x)
 #endif
 
+/* ---------------------------------------------------------------------------
+ * Memory: what gradients keep (see also CT_CHECKPOINT and ct_recompute).
+ *
+ *   size_t ct_tape_peak_bytes(void);
+ *       the largest tape (bytes of records the reverse pass reads back) any
+ *       gradient, callee recomputation or pullback kept since start-up or the
+ *       last reset, counted when it finished (a pullback: when freed);
+ *       thread-safe.
+ *   void ct_tape_reset_peak(void);
+ *       starts counting again from 0 (measure: reset, run, read).
+ * Memory the program itself allocates, and shadows, are not counted. */
+__SIZE_TYPE__ ct_tape_peak_bytes(void);
+void ct_tape_reset_peak(void);
+
 /* CT_DIFFERENTIABLE on a function (definition and declarations, e.g. in a
  * header) is the differentiable contract: the file defining it exports its
  * gradient, so other files differentiate through calls to it with ordinary
@@ -383,6 +397,28 @@ extern "C" {
 #define CT_DIFFERENTIABLE __attribute__((annotate("ct.differentiable")))
 #define CT_NO_DERIVATIVE __attribute__((annotate("ct.no_derivative")))
 #endif
+
+/* Recomputed calls (checkpointing a call): CT_CHECKPOINT on a function's
+ * definition makes every call of it in differentiated code, and
+ *   ct_recompute(f, args...)
+ * one call (an expression with f's result), keep none of f's internals on
+ * the tape: the gradient keeps f's arguments and a copy of the memory its
+ * pointer arguments point to, and its reverse pass runs f again from them
+ * before differentiating it (Swift's withRecomputationInPullbacks). The
+ * tape then holds one call's internals at a time, for the cost of running
+ * f twice. f's body must be in the same file, and f may read and write only
+ * the memory its pointer arguments point to, whose size the pass must know:
+ * declare such a parameter `T p[static N]`, or give lengths and type with
+ * CT_ACCESS (below). f must not call functions of other files (libm and
+ * malloc/free are fine), use global variables, or read pointers from
+ * memory; a call that does is a compile error naming what f does.
+ *
+ *   CT_CHECKPOINT void rk4_step(double s[static 4], double dt) { ... }
+ *   for (int i = 0; i < n; i++) rk4_step(s, dt);      // or:
+ *   for (int i = 0; i < n; i++) ct_recompute(rk4_step, s, dt);  */
+#define CT_CHECKPOINT __attribute__((annotate("ct.checkpoint"), noinline))
+CT_HOST_DEVICE void __ct_recompute_mark(const void *f);
+#define ct_recompute(f, ...) (__ct_recompute_mark((const void *)(f)), (f)(__VA_ARGS__))
 
 /* CT_DERIVATIVE(f) on a function P registers P as the custom derivative
  * (pullback) of f; calls of f in differentiated code then use P instead of

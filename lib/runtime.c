@@ -24,3 +24,14 @@ void __ct_check_shadow_alloc(int failed, size_t count, size_t size) {
            size);
   __ct_runtime_error(msg);
 }
+
+void __ct_check_recompute_overlap(int overlap, const char *fn) {
+  if (!overlap)
+    return;
+  char msg[400];
+  snprintf(msg, sizeof msg,
+           "a recomputed call (CT_CHECKPOINT or ct_recompute) of '%s' got pointer arguments whose memory "
+           "overlaps; its reverse pass runs it again on separate copies: call it without ct_recompute",
+           fn ? fn : "?");
+  __ct_runtime_error(msg);
+}

@@ -23,6 +23,9 @@ CT_RT_NORETURN void __ct_runtime_error(const char *msg);
  * with an out-of-memory message naming the size. */
 #include <stddef.h>
 void __ct_check_shadow_alloc(int failed, size_t count, size_t size);
+/* Generated before a recomputed call with several pointer arguments: stops
+ * the program (naming fn) when their memory overlaps. */
+void __ct_check_recompute_overlap(int overlap, const char *fn);
 
 /* Called on entry to the generated functions of a recursive gradient
  * (stack_guard.c) when their frame is below __ct_stack_floor (the

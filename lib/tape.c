@@ -481,3 +481,8 @@ size_t ct_runtime_peak_tape_bytes(void) {
 void ct_runtime_reset_peak_tape_bytes(void) {
   atomic_store_explicit(&ct_peak_tape_bytes_global, 0, memory_order_relaxed);
 }
+
+/* The public names (cotangent.h) of the process-wide peak. */
+size_t ct_tape_peak_bytes(void) { return ct_runtime_peak_tape_bytes(); }
+
+void ct_tape_reset_peak(void) { ct_runtime_reset_peak_tape_bytes(); }

@@ -89,6 +89,9 @@ void __ct_tape_destroy(ct_tape *t);
  * since start-up or the last reset (benchmarks reset, run, then read). */
 size_t ct_runtime_peak_tape_bytes(void);
 void ct_runtime_reset_peak_tape_bytes(void);
+/* The same under their public names (cotangent.h). */
+size_t ct_tape_peak_bytes(void);
+void ct_tape_reset_peak(void);
 
 /* Introspection for tests and benchmarks: chunks currently allocated
  * (including spare chunks kept after pops) and their total capacity. */

@@ -367,6 +367,19 @@ void tangent_export_all(ct_module *m);
 void checks_nonnull(ct_module *m, LLVMValueRef before, LLVMValueRef p, LLVMValueRef primal, const char *op,
                     const char *what, unsigned param, LLVMValueRef fn);
 
+/* checkpoint.c: recomputed calls. A call that is checkpointed (its callee
+ * CT_CHECKPOINT, or written ct_recompute(f, ...)): it stays a call. */
+int checkpoint_is_recompute_call(LLVMValueRef call);
+/* PipelineStart: ct_recompute's markers and CT_CHECKPOINT become
+ * attributes (call site / function) that keep the calls from being
+ * inlined; a marker without its call is reported. Returns whether the
+ * module changed. */
+int checkpoint_lower(ct_module *m);
+/* Metadata on the calls that run a recomputed call again in a reverse
+ * pass (scratch copies, the callee's augmented forward and reverse): a
+ * pullback's release twin (release.c) drops them. */
+#define CT_RERUN_MD "ct.rerun"
+
 /* operators.c: find and lower every differential operator call. */
 void operators_lower_all(ct_module *m);
 

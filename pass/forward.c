@@ -427,7 +427,9 @@ static void build_calls(ct_gen *g) {
          inst = LLVMGetNextInstruction(inst)) {
       if (!vmap_get(&g->call_aug, inst) || vmap_get(&g->call_tape, inst))
         continue;
-      if (ir_is_omp_fork(inst))
+      if (checkpoint_is_recompute_call(inst)) /* the primal call stays; its memory is kept */
+        checkpoint_save(g, inst);
+      else if (ir_is_omp_fork(inst))
         omp_forward_fork(g, inst);
       else
         build_call(g, inst);

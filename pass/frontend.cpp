@@ -8,6 +8,7 @@
 //   differentiable[(x, y)]  on functions: "ct.differentiable[:i,j]" (the
 //                           parameters' indices)
 //   no_derivative           on functions: "ct.no_derivative"
+//   checkpoint              on functions: "ct.checkpoint"
 //                           on parameters: collected per function into
 //                           "ct.no_derivative_params:<indices>"
 //   derivative(f)           on functions: "ct.derivative:f" (and `used`);
@@ -41,6 +42,7 @@
 #include "clang/AST/Decl.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
+#include "clang/Lex/Pragma.h"
 #include "clang/Lex/Preprocessor.h"
 #include "clang/Sema/ExternalSemaSource.h"
 #include "clang/Sema/Lookup.h"
@@ -252,6 +254,11 @@ struct DifferentiableAttr : CotangentAttrInfo {
   DifferentiableAttr() : CotangentAttrInfo("ct.differentiable", Target::Functions, S) {}
 };
 
+struct CheckpointAttr : CotangentAttrInfo { // calls recomputed in the reverse pass (checkpoint.c)
+  static constexpr Spelling S[] = SPELLINGS("checkpoint");
+  CheckpointAttr() : CotangentAttrInfo("ct.checkpoint", Target::Functions, S) { OptArgs = 0; }
+};
+
 struct NoDerivativeAttr : CotangentAttrInfo {
   static constexpr Spelling S[] = SPELLINGS("no_derivative");
   NoDerivativeAttr() : CotangentAttrInfo("ct.no_derivative", Target::FunctionsAndParameters, S) {}
@@ -438,10 +445,32 @@ struct ParamAction : PluginASTAction {
   ActionType getActionType() override { return AddBeforeMainAction; }
 };
 
+// `#pragma ct ...` (loop checkpointing, `#pragma ct checkpoint`, is not
+// there yet): an error naming it, never silently ignored, with the way to
+// get the same memory bound today.
+struct CtPragma : PragmaHandler {
+  CtPragma() : PragmaHandler("ct") {}
+  void HandlePragma(Preprocessor &PP, PragmaIntroducer, Token &Tok) override {
+    SourceLocation Loc = Tok.getLocation();
+    Token T;
+    PP.Lex(T);
+    std::string What = T.is(tok::identifier) ? T.getIdentifierInfo()->getName().str() : "";
+    while (T.isNot(tok::eod))
+      PP.Lex(T);
+    unsigned ID = PP.getDiagnostics().getCustomDiagID(
+        DiagnosticsEngine::Error, "'#pragma ct %0' is not supported yet: put the loop's body (or a block of its "
+                                  "iterations) into a function marked CT_CHECKPOINT, whose calls the reverse pass "
+                                  "recomputes instead of taping them (cotangent.h)");
+    PP.Diag(Loc, ID) << What;
+  }
+};
+
 } // namespace
 
+static PragmaHandlerRegistry::Add<CtPragma> RegisterCtPragma("ct", "Cotangent's pragmas");
 static ParsedAttrInfoRegistry::Add<DifferentiableAttr> RegisterDifferentiable("ct-differentiable", "");
 static ParsedAttrInfoRegistry::Add<NoDerivativeAttr> RegisterNoDerivative("ct-no-derivative", "");
+static ParsedAttrInfoRegistry::Add<CheckpointAttr> RegisterCheckpoint("ct-checkpoint", "");
 static ParsedAttrInfoRegistry::Add<DerivativeAttr> RegisterDerivative("ct-derivative", "");
 static ParsedAttrInfoRegistry::Add<EnzymeInactiveAttr> RegisterEnzymeInactive("enzyme-inactive", "");
 static ParsedAttrInfoRegistry::Add<EnzymeNoFreeAttr> RegisterEnzymeNoFree("enzyme-nofree", "");

@@ -509,6 +509,28 @@ void gpu_shadow_add(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMVal
 /* reads *sp and zeroes it (atomically where needed) */
 LLVMValueRef gpu_shadow_take(ct_gen *g, LLVMValueRef primal_ptr, LLVMValueRef sp, LLVMTypeRef ty);
 
+/* checkpoint.c: recomputed calls (their callee's split gradient is built
+ * without a shared tape; plan.c, forward.c, reverse.c) */
+/* Can the call run again in the reverse pass (its callee touches only
+ * memory its pointer arguments point to, of known sizes, and has no other
+ * effects)? Reports why not at the call; returns 0 then. */
+int checkpoint_check_call(ct_gen *g, LLVMValueRef call, const ct_spec *spec);
+/* Does the call have pointer arguments whose memory goes on the tape? */
+int checkpoint_keeps_memory(LLVMValueRef call);
+/* -Rpass=cotangent: the call is checkpointed, and what it keeps. */
+void checkpoint_remark(ct_gen *g, LLVMValueRef call);
+/* Forward, before the call's copy: its pointer arguments' memory onto the tape. */
+void checkpoint_save(ct_gen *g, LLVMValueRef call);
+/* Reverse, at m->b: copies of the memory as before the call take the place
+ * of the pointer arguments in args (values and shadows, nargs: for the
+ * callee's reverse too); runs the callee's augmented forward with them and
+ * returns the tape it made; *out is what checkpoint_put_back needs after
+ * the callee's reverse (which must free that tape: keep false). */
+struct ct_rerun;
+LLVMValueRef checkpoint_rerun(ct_gen *g, LLVMValueRef call, LLVMValueRef *args, unsigned nargs, struct ct_rerun **out);
+/* ... and then frees the copies; rev_call is the callee's reverse. */
+void checkpoint_put_back(ct_gen *g, struct ct_rerun *r, LLVMValueRef rev_call);
+
 /* diag.c: errors while generating (they set g->failed) */
 /* "cannot differentiate 'f': <instruction> <what>; <hint>" at inst */
 void gen_fail(ct_gen *g, LLVMValueRef inst, const char *what, const char *hint);

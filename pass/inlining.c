@@ -48,6 +48,7 @@ static int inlined(LLVMValueRef inst, LLVMValueRef fn, LLVMValueRef original, co
   size_t len = 0;
   const char *name = callee ? LLVMGetValueName2(callee, &len) : NULL;
   return callee && !LLVMIsDeclaration(callee) && !LLVMIsFunctionVarArg(LLVMGlobalGetValueType(callee)) &&
+         !checkpoint_is_recompute_call(inst) &&
          callee != fn && !has_attribute(callee, "ct-custom-derivative") && !has_attribute(callee, "ct-no-derivative") &&
          !has_attribute(callee, "ct-no-derivative-params") && !has_attribute(callee, "ct-allocator") &&
          !has_attribute(callee, "ct-deallocator") && !has_attribute(callee, "ct-enzyme-forward") &&

@@ -140,8 +140,11 @@ LLVMValueRef ir_build_call(LLVMBuilderRef b, LLVMModuleRef mod, const char *name
 }
 
 static int is_dropped_attribute(LLVMAttributeRef a) {
-  if (LLVMIsStringAttribute(a))
-    return 0;
+  if (LLVMIsStringAttribute(a)) { /* generated code is not the user's checkpointed function */
+    unsigned len = 0;
+    const char *key = LLVMGetStringAttributeKind(a, &len);
+    return len == 13 && !strncmp(key, "ct-checkpoint", 13);
+  }
   unsigned kind = LLVMGetEnumAttributeKind(a);
   return kind == LLVMGetEnumAttributeKindForName("optnone", 7) ||
          kind == LLVMGetEnumAttributeKindForName("noinline", 8) ||

@@ -72,7 +72,8 @@ LLVMValueRef ir_build_call(LLVMBuilderRef b, LLVMModuleRef mod, const char *name
                            unsigned n, const char *result);
 /* Copies the attributes of function `from` at index idx to `to`; at the
  * function index all but optnone, noinline and memory (the memory effects
- * of a primal do not hold for code that writes shadows). */
+ * of a primal do not hold for code that writes shadows), and ct-checkpoint
+ * (the user's function only: checkpoint.c). */
 void ir_copy_attributes(LLVMValueRef from, LLVMValueRef to, LLVMAttributeIndex idx);
 
 #endif

@@ -236,8 +236,9 @@ static void plan_call(ct_gen *g, ct_block *b, LLVMValueRef call) {
     spec.owns_escaping = g->spec->owns_escaping || !stored_pointers_call_reaches_caller(g, call);
   /* a callee with a body pushes onto our tape (one tape for a whole
      recursion), unless threads run it (each thread needs its own) */
-  spec.shared_tape = !LLVMIsDeclaration(spec.fn) && !spec.concurrent && !g->atomic_shadow_adds;
-  if (!g->callee_gradient(g->m, &spec, call, &split)) {
+  int recompute = checkpoint_is_recompute_call(call); /* its own tape, made in our reverse */
+  spec.shared_tape = !recompute && !LLVMIsDeclaration(spec.fn) && !spec.concurrent && !g->atomic_shadow_adds;
+  if ((recompute && !checkpoint_check_call(g, call, &spec)) || !g->callee_gradient(g->m, &spec, call, &split)) {
     g->failed = 1;
     return;
   }
@@ -248,7 +249,10 @@ static void plan_call(ct_gen *g, ct_block *b, LLVMValueRef call) {
     if (spec.act[i] == ACT_DUP)
       need(g, b, LLVMGetOperand(call, i), NEED_SHADOW);
   }
-  if (spec.shared_tape)
+  if (recompute) { /* the tape keeps only the arguments and their memory */
+    checkpoint_remark(g, call);
+    g->shares_tape |= checkpoint_keeps_memory(call);
+  } else if (spec.shared_tape)
     g->shares_tape = 1;
   else /* the callee's tape is always on our tape, even from a stable block */
     add_need(b, call, NEED_CALL_TAPE);

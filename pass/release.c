@@ -95,6 +95,8 @@ static int is_adjoint_write(ct_module *m, LLVMValueRef inst) {
     return !writes_own_memory(LLVMGetOperand(inst, 0));
   if (!LLVMIsACallInst(inst))
     return 0;
+  if (LLVMGetMetadata(inst, LLVMGetMDKindIDInContext(m->ctx, CT_RERUN_MD, sizeof CT_RERUN_MD - 1)))
+    return 1; /* a recomputed call run again (checkpoint.c): no tape of its own to release */
   if (LLVMGetMetadata(inst, mark_kind(m))) {
     redirect_reverse_calls(m, inst);
     return 0;

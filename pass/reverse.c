@@ -315,12 +315,16 @@ static void reverse_call(ct_gen *g, LLVMValueRef call) {
     if (spec.act[k] == ACT_DUP)
       args[n++] = rev_shadow(g, op);
   }
+  struct ct_rerun *rerun = NULL; /* a recomputed call runs again first, with a tape of its own */
+  LLVMValueRef tape = checkpoint_is_recompute_call(call) ? checkpoint_rerun(g, call, args, n, &rerun) : NULL;
   if (spec.ret_active) /* the callee's result may be inactive here */
     args[n++] = adjoint_has(g, call) ? adjoint_take(g, call) : LLVMConstNull(LLVMTypeOf(call));
-  args[n++] = signature_shares_tape(rev) ? g->rev_tape : vmap_get(&g->popped[NEED_CALL_TAPE], call);
-  args[n++] = g->keep;
+  args[n++] = tape ? tape : signature_shares_tape(rev) ? g->rev_tape : vmap_get(&g->popped[NEED_CALL_TAPE], call);
+  args[n++] = tape ? LLVMConstInt(LLVMInt1TypeInContext(g->m->ctx), 0, 0) : g->keep;
   LLVMValueRef res = LLVMBuildCall2(g->m->b, LLVMGlobalGetValueType(rev), rev, args, n, "");
   release_mark_reverse_call(g->m, res);
+  if (rerun)
+    checkpoint_put_back(g, rerun, res);
   unsigned field = 0;
   for (unsigned k = 0; k < nparams; ++k)
     if (active[k])

@@ -600,6 +600,7 @@ void forward_build(ct_gen *g) {
   forward_build_shadows(g);
   if (g->failed)
     return;
+  heap_free_table_shadows(g);
   build_calls(g);
   indirect_guard_fallbacks(g);
   custom_build_kept(g);

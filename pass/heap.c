@@ -504,9 +504,12 @@ void heap_free_table_shadows(ct_gen *g) {
     for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
       LLVMValueRef p = alloc_freed_pointer(inst), copy = vmap_get(&g->fwd, inst);
       LLVMValueRef sp = p ? vmap_get(&g->shadow, p) : NULL;
-      if (!copy || LLVMIsAInvokeInst(copy) || !sp || !LLVMIsALoadInst(p) || ir_points_nowhere(sp) ||
-          !caller_table_slot(g, LLVMGetOperand(p, 0)))
-        continue;
+      size_t len = 0;
+      const char *name = util_callee_name(inst, &len);
+      if (!copy || LLVMIsAInvokeInst(copy) || !sp || !LLVMIsALoadInst(p) || ir_points_nowhere(sp) || !name ||
+          len < 6 || strncmp(name, "_ZdlPv", 6) || !caller_table_slot(g, LLVMGetOperand(p, 0)))
+        continue; /* operator delete only: a C++ container's table, whose shadow the same operator new made (the
+                     caller's copy, or users_shadow_block); C's pointer tables may hold Cotangent's shadow blocks */
       LLVMBuilderRef b = g->m->b;
       LLVMPositionBuilderBefore(b, LLVMGetNextInstruction(copy));
       LLVMValueRef fp = vmap_get(&g->fwd, p) ? vmap_get(&g->fwd, p) : p;

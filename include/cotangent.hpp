@@ -22,8 +22,13 @@
  *   - a function, a static member function or a function template's
  *     instance (model::energy<double>): a pointer to it;
  *   - a lambda or another function object, capturing or not: its closure
- *     is held constant (what it captures gets no derivative; pass
- *     differentiable data as arguments);
+ *     is held constant (what it captures gets no derivative), or, when a
+ *     pointer to a closure of the same type follows f, duplicated: that
+ *     closure holds the shadows of what f captures (the same lambda made
+ *     from the shadow data), and gets the derivatives:
+ *       auto make = [](const double *w) { return [w](double x) { ... }; };
+ *       auto f = make(w), df = make(dw);       // dw: zeroed
+ *       ct::gradient(f, &df, x, &dx);          // adds into dw, writes dx
  *   - a member function, named as a template argument, with the object
  *     (this) and its shadow object first:
  *       ct::gradient<&Model::loss>(&m, &dm, x, &dx);   // dm: same type, zeroed
@@ -49,14 +54,26 @@ namespace ct {
 namespace detail {
 /* A function object called through a plain function: the closure is its
  * first argument. */
-template <class Sig> struct closure_call;
+template <class Sig> struct closure_call {
+  /* a generic lambda (auto parameters) has no single operator() */
+  static_assert(!std::is_void_v<Sig>, "ct::gradient of a lambda or function object: it needs exactly one operator() "
+                                      "(a generic lambda, with auto parameters, has none to differentiate: give its "
+                                      "parameters types)");
+  static void call() {}
+};
 template <class F, class R, class... P> struct closure_call<R (F::*)(P...) const> {
   static R call(const F *self, P... p) { return (*self)(p...); }
 };
 template <class F, class R, class... P> struct closure_call<R (F::*)(P...)> {
   static R call(F *self, P... p) { return (*self)(p...); }
 };
-template <class F> using closure_of = closure_call<decltype(&std::decay_t<F>::operator())>;
+template <class F, class = void> struct call_sig {
+  using type = void;
+};
+template <class F> struct call_sig<F, std::void_t<decltype(&F::operator())>> {
+  using type = decltype(&F::operator());
+};
+template <class F> using closure_of = closure_call<typename call_sig<std::decay_t<F>>::type>;
 
 /* A member function called through a plain function: `this` first. */
 template <auto M> struct member_call;
@@ -68,6 +85,13 @@ template <class C, class R, class... P, R (C::*M)(P...)> struct member_call<M> {
 };
 
 template <class F> constexpr bool is_closure = std::is_class_v<std::decay_t<F>>;
+/* Is the first argument after a closure f a pointer to a closure of f's
+ * type (its shadow: f is duplicated)? */
+template <class F, class... A> struct shadow_first : std::false_type {};
+template <class F, class A0, class... A>
+struct shadow_first<F, A0, A...> : std::is_same<std::decay_t<A0>, std::decay_t<F> *> {};
+template <class F, class... A> constexpr bool constant_closure = is_closure<F> && !shadow_first<F, A...>::value;
+template <class F, class... A> constexpr bool shadowed_closure = is_closure<F> && shadow_first<F, A...>::value;
 
 /* std::span parameters (C++20). A span is passed in two registers (its
  * data and size), so the operators would see its data pointer followed by
@@ -166,9 +190,17 @@ template <class R, class... P, class... A> CT_ALWAYS_INLINE void gradient(R (*f)
     __ct_gradient((const void *)f, args...);
 }
 /* f a lambda or function object (held constant). */
-template <class F, class... A, std::enable_if_t<detail::is_closure<F>, int> = 0>
+template <class F, class... A, std::enable_if_t<detail::constant_closure<F, A...>, int> = 0>
 CT_ALWAYS_INLINE void gradient(const F &f, A... args) {
   __ct_gradient((const void *)&detail::closure_of<F>::call, __ct_const_marker, &f, args...);
+}
+/* f a lambda or function object holding differentiable state, then df, a
+ * closure of the same type holding the shadows (the same lambda made from
+ * the shadow data): derivatives w.r.t. what f captures are added into
+ * what df captures. */
+template <class F, class... A, std::enable_if_t<detail::shadowed_closure<F, A...>, int> = 0>
+CT_ALWAYS_INLINE void gradient(const F &f, A... args) {
+  __ct_gradient((const void *)&detail::closure_of<F>::call, &f, args...);
 }
 /* M a member function: the object and its shadow come first. */
 template <auto M, class... A> CT_ALWAYS_INLINE void gradient(A... args) {
@@ -182,9 +214,13 @@ template <class R, class... P, class... A> CT_ALWAYS_INLINE R value_with_gradien
   else
     return (R)__ct_value_with_gradient((const void *)f, args...);
 }
-template <class F, class... A, std::enable_if_t<detail::is_closure<F>, int> = 0>
+template <class F, class... A, std::enable_if_t<detail::constant_closure<F, A...>, int> = 0>
 CT_ALWAYS_INLINE double value_with_gradient(const F &f, A... args) {
   return __ct_value_with_gradient((const void *)&detail::closure_of<F>::call, __ct_const_marker, &f, args...);
+}
+template <class F, class... A, std::enable_if_t<detail::shadowed_closure<F, A...>, int> = 0>
+CT_ALWAYS_INLINE double value_with_gradient(const F &f, A... args) {
+  return __ct_value_with_gradient((const void *)&detail::closure_of<F>::call, &f, args...);
 }
 template <auto M, class... A> CT_ALWAYS_INLINE double value_with_gradient(A... args) {
   return __ct_value_with_gradient((const void *)&detail::member_call<M>::call, args...);
@@ -232,9 +268,13 @@ template <class R, class... P, class... A> CT_ALWAYS_INLINE Pullback pullback(R 
   else
     return Pullback(__ct_pullback((const void *)f, args...));
 }
-template <class F, class... A, std::enable_if_t<detail::is_closure<F>, int> = 0>
+template <class F, class... A, std::enable_if_t<detail::constant_closure<F, A...>, int> = 0>
 CT_ALWAYS_INLINE Pullback pullback(const F &f, A... args) {
   return Pullback(__ct_pullback((const void *)&detail::closure_of<F>::call, __ct_const_marker, &f, args...));
+}
+template <class F, class... A, std::enable_if_t<detail::shadowed_closure<F, A...>, int> = 0>
+CT_ALWAYS_INLINE Pullback pullback(const F &f, A... args) {
+  return Pullback(__ct_pullback((const void *)&detail::closure_of<F>::call, &f, args...));
 }
 template <auto M, class... A> CT_ALWAYS_INLINE Pullback pullback(A... args) {
   return Pullback(__ct_pullback((const void *)&detail::member_call<M>::call, args...));

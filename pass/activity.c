@@ -569,6 +569,11 @@ static int mark_varied(ct_vmap *varied, LLVMValueRef inst) {
       /* (a pointer stored into memory without a shadow keeps its shadow in
          a table: shadow_slots.c) */
       changed |= mark_base_varied(varied, ptr, 0);
+    else if (LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMIntegerTypeKind && activity_ptrtoint_source(varied, val, 0))
+      /* the address of varied memory stored as an integer (a lambda
+         capturing by reference, copied into a std::function): the memory
+         gets a shadow holding the shadow's address (integer_mirror.c) */
+      changed |= mark_base_varied(varied, ptr, 0);
     else if (LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind && vmap_get(varied, ptr) &&
              can_have_shadow(varied, val))
       /* a pointer stored into varied memory: what is loaded back

@@ -128,10 +128,35 @@ static void register_named(ct_module *m, LLVMValueRef pullback, const char *pnam
       LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
 }
 
+/* The C++ frontend names f by its symbol followed by ";" and the access
+ * f's parameter types imply ("ct.derivative:_ZNK4Tank5levelEd;r.": `this`
+ * of a const member function and pointers to const are read, not written),
+ * which holds unless CT_ACCESS says more. */
+static void implied_access(ct_module *m, LLVMValueRef f, const char *access, size_t len);
+
+static void register_with_access(ct_module *m, LLVMValueRef pullback, const char *pname, size_t plen,
+                                 const char *target, size_t len) {
+  const char *semi = memchr(target, ';', len);
+  size_t nlen = semi ? (size_t)(semi - target) : len;
+  register_named(m, pullback, pname, plen, target, nlen);
+  if (!semi)
+    return;
+  char *name = util_format("%.*s", (int)nlen, target);
+  LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
+  free(name);
+  implied_access(m, f, semi + 1, len - nlen - 1);
+}
+
+static void implied_access(ct_module *m, LLVMValueRef f, const char *access, size_t len) {
+  if (f && LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, CUSTOM_ATTR, (unsigned)strlen(CUSTOM_ATTR)) &&
+      !LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, "ct-access", 9))
+    custom_set_access(m, f, access, len);
+}
+
 void custom_register(ct_module *m, LLVMValueRef pullback, const char *target, size_t len) {
   size_t plen = 0;
   const char *pname = LLVMGetValueName2(pullback, &plen);
-  register_named(m, pullback, pname, plen, target, len);
+  register_with_access(m, pullback, pname, plen, target, len);
 }
 
 /* The function an alias named `name` stands for, or NULL. */
@@ -179,11 +204,14 @@ int custom_register_link(ct_module *m, LLVMValueRef var, const char *text, size_
   const char *comma = memchr(text, ',', len);
   if (!comma)
     return 1;
-  char *name = util_format("%.*s", (int)(comma - text), text);
+  const char *semi = memchr(text, ';', (size_t)(comma - text)); /* f's symbol;access (C++) */
+  char *name = util_format("%.*s", (int)((semi ? semi : comma) - text), text);
   LLVMValueRef f = LLVMGetNamedFunction(m->mod, name);
   free(name);
   if (f) /* else f is not used in this file */
     custom_register_on_target(m, f, comma + 1, len - (size_t)(comma + 1 - text));
+  if (f && semi)
+    implied_access(m, f, semi + 1, (size_t)(comma - semi - 1));
   return 1;
 }
 

@@ -169,15 +169,14 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call) {
       g->nkept += !old;
       continue;
     }
-    char what[512], where[256], desc[128];
-    size_t len = 0;
-    const char *name = LLVMGetValueName2(callee, &len);
+    char what[1024], where[256], desc[128], name[256];
+    diag_function_name(callee, name, sizeof name);
     diag_location(w, where, sizeof where);
     diag_describe(w, desc, sizeof desc);
     snprintf(what, sizeof what,
-             "passes array argument %u, which the derivative of '%.*s' reads in the reverse pass, but "
+             "passes array argument %u, which the derivative of '%s' reads in the reverse pass, but "
              "the %s%s%s may overwrite it afterwards",
-             k + 1, (int)len, name, desc, *where ? " at " : "", where);
+             k + 1, name, desc, *where ? " at " : "", where);
     gen_fail(g, call, what,
              "write the new values to another array (or copy the argument before the call), so that "
              "the values the call used are still there; or give the array's size and type with "

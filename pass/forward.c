@@ -261,6 +261,11 @@ static void close_shadow_phis(ct_gen *g) {
             }
           } else if ((sv = gpu_shadow_of_constant(g, iv, g->sb)) != NULL || (sv = global_shadow_of(g, iv)) != NULL) {
             /* a pointer into a global: its per-call shadow */
+          } else if (LLVMIsAFunction(iv)) {
+            /* a function's address (std::function's invoker, met in a phi
+               with the one loaded back from the object): code holds no
+               derivative, the address is its own shadow */
+            sv = iv;
           } else {
             gen_fail(g, inst, "merges pointers with and without a shadow",
                      "pass every pointer to differentiable data with a shadow");
@@ -597,6 +602,7 @@ void forward_build(ct_gen *g) {
   forward_build_shadows(g);
   if (g->failed)
     return;
+  heap_free_table_shadows(g);
   build_calls(g);
   indirect_guard_fallbacks(g);
   custom_build_kept(g);

@@ -40,6 +40,8 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/Decl.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/Mangle.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
 #include "clang/Lex/Pragma.h"
@@ -129,6 +131,134 @@ bool frontend_is_floating(QualType T) {
     T = V->getElementType();
   return T->isRealFloatingType();
 }
+
+// ---- derivative(f) in C++: f's symbol ----
+// The pass finds f by its symbol, which in C++ is mangled: the annotation
+// names f's symbol ("ct.derivative:_ZNK6Spring6energyEd"), resolved here
+// from the declarations the argument names (an overload set: the one whose
+// pullback has P's number of parameters, `this` counted first as the IR
+// does).
+
+namespace {
+
+unsigned implicitObjectOf(const FunctionDecl *F) {
+  auto *M = dyn_cast<CXXMethodDecl>(F);
+  return M && M->isInstance() ? 1 : 0;
+}
+
+// Could P be a pullback of T: as many parameters (T's, the seed, one
+// adjoint pointer per floating-point, pointer or reference parameter),
+// starting with T's parameter types?
+bool fitsPullback(ASTContext &C, const FunctionDecl *T, const FunctionDecl *P) {
+  unsigned Want = 2 * implicitObjectOf(T) + T->getNumParams() + (frontend_is_floating(T->getReturnType()) ? 1 : 0);
+  for (const ParmVarDecl *Q : T->parameters())
+    Want += frontend_is_floating(Q->getType()) || Q->getType()->isPointerType() || Q->getType()->isReferenceType();
+  unsigned Skip = implicitObjectOf(T) - implicitObjectOf(P); /* P free, T a method: P's first is the object */
+  if (implicitObjectOf(P) + P->getNumParams() != Want || implicitObjectOf(P) > implicitObjectOf(T))
+    return false;
+  for (unsigned I = 0; I < T->getNumParams(); ++I)
+    if (!C.hasSameUnqualifiedType(T->getParamDecl(I)->getType(), P->getParamDecl(I + Skip)->getType()))
+      return false;
+  return true;
+}
+
+std::string symbolOf(ASTContext &C, const FunctionDecl *F) {
+  if (const auto *L = F->getAttr<AsmLabelAttr>())
+    return L->getLabel().str();
+  std::unique_ptr<MangleContext> MC(C.createMangleContext());
+  if (!MC->shouldMangleDeclName(F))
+    return F->getName().str();
+  std::string Name;
+  llvm::raw_string_ostream OS(Name);
+  MC->mangleName(GlobalDecl(F), OS);
+  return OS.str();
+}
+
+// ";" and the access T's parameter types imply (custom.c): 'r' for `this`
+// of a const member function and pointers or references to const (T reads
+// them, its pullback may too), 'u' for other pointers and references, '.'
+// for the rest; "" when none is const.
+std::string accessOf(const FunctionDecl *T) {
+  std::string A;
+  bool Read = false;
+  if (const auto *M = dyn_cast<CXXMethodDecl>(T); M && M->isInstance()) {
+    Read |= M->isConst();
+    A += M->isConst() ? 'r' : 'u';
+  }
+  for (const ParmVarDecl *Q : T->parameters()) {
+    QualType Ty = Q->getType();
+    if (!Ty->isPointerType() && !Ty->isReferenceType()) {
+      A += '.';
+      continue;
+    }
+    bool Const = Ty->getPointeeType().isConstQualified();
+    Read |= Const;
+    A += Const ? 'r' : 'u';
+  }
+  return Read ? ";" + A : "";
+}
+
+// The target each C++ pullback declaration names (for linkDerivative).
+llvm::DenseMap<const Decl *, const FunctionDecl *> &derivativeTargets() {
+  static llvm::DenseMap<const Decl *, const FunctionDecl *> M;
+  return M;
+}
+
+// The function among Candidates that P is a pullback of: the only one, or
+// the only one P's parameter count fits. NULL after an error at Loc.
+const FunctionDecl *pickTarget(ASTContext &C, SourceLocation Loc, const FunctionDecl *P, StringRef Name,
+                               ArrayRef<const FunctionDecl *> Candidates) {
+  DiagnosticsEngine &D = C.getDiagnostics();
+  const FunctionDecl *Fit = nullptr;
+  unsigned Fits = 0;
+  for (const FunctionDecl *T : Candidates)
+    if (fitsPullback(C, T, P))
+      Fit = T, ++Fits;
+  if (Candidates.size() == 1 && !Fits) /* the pass reports the signature it expects */
+    Fit = Candidates[0], Fits = 1;
+  if (Fits == 1 && (isa<CXXConstructorDecl>(Fit) || isa<CXXDestructorDecl>(Fit))) {
+    D.Report(Loc, D.getCustomDiagID(DiagnosticsEngine::Error,
+                                    "'%0' cannot be the derivative of '%1': constructors and destructors cannot "
+                                    "have custom derivatives"))
+        << P->getName() << Name;
+    return nullptr;
+  }
+  if (Fits == 1)
+    return Fit;
+  D.Report(Loc, D.getCustomDiagID(DiagnosticsEngine::Error,
+                                  "'%0' cannot be the derivative of '%1': %select{no|more than one}2 overload of "
+                                  "'%1' has a pullback with the parameters of '%0' (%3, 'this' counted first)"))
+      << P->getName() << Name << (Fits ? 1 : 0) << (implicitObjectOf(P) + P->getNumParams());
+  return nullptr;
+}
+
+// The functions an argument of derivative(...) names: f, &C::f, C::f, an
+// overload set, a member named inside its class.
+bool namedFunctions(const Expr *E, SmallVectorImpl<const FunctionDecl *> &Out, std::string &Name) {
+  E = E->IgnoreParenImpCasts();
+  if (const auto *U = dyn_cast<UnaryOperator>(E); U && U->getOpcode() == UO_AddrOf)
+    E = U->getSubExpr()->IgnoreParenImpCasts();
+  const NamedDecl *One = nullptr;
+  if (const auto *R = dyn_cast<DeclRefExpr>(E))
+    One = R->getDecl();
+  else if (const auto *M = dyn_cast<MemberExpr>(E))
+    One = M->getMemberDecl();
+  else if (const auto *O = dyn_cast<OverloadExpr>(E)) {
+    Name = O->getName().getAsString();
+    for (const NamedDecl *N : O->decls())
+      if (const auto *F = dyn_cast<FunctionDecl>(N->getUnderlyingDecl()))
+        Out.push_back(F);
+    return !Out.empty();
+  }
+  if (const auto *F = dyn_cast_or_null<FunctionDecl>(One)) {
+    Name = F->getNameAsString();
+    Out.push_back(F);
+    return true;
+  }
+  return false;
+}
+
+} // namespace
 
 // ---- the attributes ----
 
@@ -273,10 +403,29 @@ struct DerivativeAttr : CotangentAttrInfo {
   // `used`, as CT_DERIVATIVE says it: a static pullback nobody calls yet
   // must still be emitted, or its annotation (and body) would be lost.
   AttrHandling handleDeclAttribute(Sema &S, Decl *D, const ParsedAttr &Attr) const override {
-    AttrHandling H = CotangentAttrInfo::handleDeclAttribute(S, D, Attr);
+    AttrHandling H = S.getLangOpts().CPlusPlus && Attr.isArgExpr(0) ? handleCxx(S, D, Attr)
+                                                                     : CotangentAttrInfo::handleDeclAttribute(S, D, Attr);
     if (H == AttributeApplied && !D->hasAttr<UsedAttr>())
       D->addAttr(UsedAttr::CreateImplicit(S.Context));
     return H;
+  }
+  // C++: the annotation names f's symbol.
+  static AttrHandling handleCxx(Sema &S, Decl *D, const ParsedAttr &Attr) {
+    SmallVector<const FunctionDecl *, 4> Candidates;
+    std::string Name;
+    if (!namedFunctions(Attr.getArgAsExpr(0), Candidates, Name)) {
+      error(S, Attr.getArgAsExpr(0)->getExprLoc(), "'derivative' expects the name of a function (f, or &C::f for a "
+                                                   "member function named outside its class)");
+      return AttributeNotApplied;
+    }
+    const FunctionDecl *T =
+        pickTarget(S.Context, Attr.getArgAsExpr(0)->getExprLoc(), cast<FunctionDecl>(D), Name, Candidates);
+    if (!T)
+      return AttributeNotApplied;
+    D->addAttr(AnnotateAttr::Create(S.Context, "ct.derivative:" + symbolOf(S.Context, T) + accessOf(T), nullptr, 0,
+                                    Attr.getRange()));
+    derivativeTargets()[D] = T;
+    return AttributeApplied;
   }
 };
 
@@ -352,6 +501,7 @@ struct ParamConsumer : SemaConsumer {
       D = T->getTemplatedDecl();
     if (auto *F = dyn_cast<FunctionDecl>(D)) {
       annotate(F);
+      resolveMacroDerivative(F);
       linkDerivative(F);
       return;
     }
@@ -384,7 +534,7 @@ struct ParamConsumer : SemaConsumer {
       StringRef Text = A->getAnnotation();
       if (!Text.consume_front("ct.derivative:") || Text.empty() || !Linked.insert(P->getCanonicalDecl()).second)
         continue;
-      FunctionDecl *F = nullptr;
+      const FunctionDecl *F = derivativeTargets().lookup(P);
       for (NamedDecl *N : Ctx->getTranslationUnitDecl()->lookup(&Ctx->Idents.get(Text)))
         F = F ? F : dyn_cast<FunctionDecl>(N);
       if (F) {
@@ -399,12 +549,59 @@ struct ParamConsumer : SemaConsumer {
     }
   }
   // The symbol name of a function (its asm label, if any).
-  static std::string irName(const FunctionDecl *D) {
-    if (const auto *L = D->getAttr<AsmLabelAttr>())
-      return L->getLabel().str();
-    return D->getName().str();
+  std::string irName(const FunctionDecl *D) const { return symbolOf(*Ctx, D); }
+  // derivative(f) and CT_DERIVATIVE(f) in C++ (an annotation naming f as
+  // written, `f` or `C::f`): f looked up from P's scope outwards, the
+  // annotation then names f's symbol; a name found nowhere is an error
+  // (a symbol, from DerivativeAttr::handleCxx, stays).
+  void resolveMacroDerivative(FunctionDecl *P) {
+    if (!Ctx->getLangOpts().CPlusPlus || !P->hasAttrs() || derivativeTargets().count(P))
+      return;
+    for (Attr *&A : P->getAttrs()) {
+      auto *Ann = dyn_cast<AnnotateAttr>(A);
+      StringRef Name = Ann ? Ann->getAnnotation() : StringRef();
+      if (!Name.consume_front("ct.derivative:") || Name.empty())
+        continue;
+      SmallVector<const FunctionDecl *, 4> Candidates;
+      lookupQualified(P, Name, Candidates);
+      if (Candidates.empty() && !(Name.starts_with("_Z") && !Name.contains("::"))) { /* a symbol already */
+        DiagnosticsEngine &D = Ctx->getDiagnostics();
+        D.Report(P->getLocation(), D.getCustomDiagID(DiagnosticsEngine::Error,
+                                                     "'%0' is declared as the derivative of '%1', which is not a "
+                                                     "function declared before it; declare '%1' first"))
+            << P->getName() << Name;
+        continue;
+      }
+      if (Candidates.empty())
+        continue;
+      const FunctionDecl *T = pickTarget(*Ctx, P->getLocation(), P, Name, Candidates);
+      if (!T)
+        continue;
+      derivativeTargets()[P] = T;
+      A = AnnotateAttr::CreateImplicit(*Ctx, "ct.derivative:" + symbolOf(*Ctx, T) + accessOf(T), nullptr, 0);
+    }
   }
-  void link(FunctionDecl *F, FunctionDecl *P) {
+  // The functions `a::b::f` names, seen from P's scope.
+  void lookupQualified(const FunctionDecl *P, StringRef Name, SmallVectorImpl<const FunctionDecl *> &Out) {
+    SmallVector<StringRef, 4> Parts;
+    Name.split(Parts, "::");
+    for (const DeclContext *Scope = P->getDeclContext(); Scope && Out.empty(); Scope = Scope->getParent()) {
+      const DeclContext *DC = Scope;
+      for (size_t I = 0; DC && I < Parts.size(); ++I) {
+        const DeclContext *Next = nullptr;
+        for (NamedDecl *N : DC->lookup(&Ctx->Idents.get(Parts[I]))) {
+          if (I + 1 == Parts.size()) {
+            if (const auto *F = dyn_cast<FunctionDecl>(N->getUnderlyingDecl()))
+              Out.push_back(F);
+          } else if (isa<NamespaceDecl>(N) || isa<CXXRecordDecl>(N)) {
+            Next = cast<DeclContext>(N);
+          }
+        }
+        DC = Next;
+      }
+    }
+  }
+  void link(const FunctionDecl *F, FunctionDecl *P) {
     TranslationUnitDecl *TU = Ctx->getTranslationUnitDecl();
     SourceLocation Loc = P->getLocation();
     std::string Name = "__ct_derivative_link." + std::to_string(Links++);
@@ -416,7 +613,7 @@ struct ParamConsumer : SemaConsumer {
     V->setInit(ImplicitCastExpr::Create(*Ctx, T, CK_FunctionToPointerDecay, Ref, nullptr, VK_PRValue,
                                         FPOptionsOverride()));
     V->addAttr(UsedAttr::CreateImplicit(*Ctx));
-    V->addAttr(AnnotateAttr::CreateImplicit(*Ctx, "ct.derivative_link:" + irName(F) + "," + irName(P), nullptr, 0));
+    V->addAttr(AnnotateAttr::CreateImplicit(*Ctx, "ct.derivative_link:" + irName(F) + accessOf(F) + "," + irName(P), nullptr, 0));
     TU->addDecl(V);
     CI.getASTConsumer().HandleTopLevelDecl(DeclGroupRef(V));
   }

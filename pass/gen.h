@@ -421,6 +421,13 @@ ct_shadow_step integer_mirror_replay(ct_gen *g, LLVMValueRef inst, LLVMValueRef 
 /* Reverse of allocation `inst`: realloc's adjoints moved back, the shadow
  * released, a deferred free done. */
 void heap_reverse(ct_gen *g, LLVMValueRef inst);
+/* heap.c: a block loaded from a field of the caller's memory that only
+ * ever holds tables of pointers and integers (a std::unordered_map's
+ * bucket array, freed by a rehash), freed by operator delete in the forward
+ * pass: its shadow block (the caller's shadow map's, or one made for it
+ * here, which no adjoint reaches) is freed with it, by the same
+ * deallocator, unless it is the block itself or NULL. */
+void heap_free_table_shadows(ct_gen *g);
 
 /* scopes.c: scoped-noalias tags telling primal, shadow and tape memory
  * apart (loads and stores only; anything else is left alone) */

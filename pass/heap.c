@@ -445,3 +445,77 @@ void heap_reverse(ct_gen *g, LLVMValueRef inst) {
   if (vmap_get(&g->deferred_free, inst))
     alloc_build_free(m->b, m->mod, inst, rev_value(g, inst));
 }
+
+/* Is v used only as a table of pointers and integers (a hash table's
+ * bucket array): loads and stores of pointers or integers through it,
+ * comparisons, deallocation, being stored into `slot` (the field that
+ * holds the table), merges (phi, select) used so too? */
+static int pointer_table_uses(LLVMValueRef v, LLVMValueRef slot, int depth, ct_vmap *seen) {
+  if (vmap_get(seen, v))
+    return 1;
+  vmap_set(seen, v, v);
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    LLVMTypeKind k = LLVMGetTypeKind(LLVMTypeOf(LLVMIsAStoreInst(user) ? LLVMGetOperand(user, 0) : user));
+    int word = k == LLVMPointerTypeKind || k == LLVMIntegerTypeKind, base = depth == 0 || !LLVMIsAGetElementPtrInst(v);
+    if ((alloc_freed_pointer(user) == v && base) || LLVMIsAICmpInst(user) || (LLVMIsALoadInst(user) && word) ||
+        (LLVMIsAStoreInst(user) && word && (LLVMGetOperand(user, 0) != v || (base && LLVMGetOperand(user, 1) == slot))))
+      continue;
+    if (depth < 8 &&
+        ((LLVMIsAGetElementPtrInst(user) && LLVMGetOperand(user, 0) == v) || LLVMIsAPHINode(user) ||
+         (LLVMIsASelectInst(user) && LLVMGetOperand(user, 0) != v)) &&
+        pointer_table_uses(user, slot, depth + 1, seen))
+      continue;
+    return 0;
+  }
+  return 1;
+}
+
+/* Is the field `slot` (in the caller's memory: based on an argument) one
+ * that only ever holds tables of pointers: every value loaded from it or
+ * stored into it, anywhere in the function, used only as such? */
+static int caller_table_slot(ct_gen *g, LLVMValueRef slot) {
+  if (!LLVMIsAArgument(ir_base_object(slot)))
+    return 0;
+  LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      int load = LLVMIsALoadInst(inst) != NULL;
+      if (!load && !LLVMIsAStoreInst(inst))
+        continue;
+      LLVMValueRef addr = LLVMGetOperand(inst, load ? 0 : 1), val = load ? inst : LLVMGetOperand(inst, 0);
+      if (ir_base_object(addr) != ir_base_object(slot) || !ir_same_slot(td, addr, 8, slot, 8))
+        continue; /* (the field, at the same offset of the same argument) */
+      ct_vmap seen;
+      vmap_init(&seen);
+      int table = LLVMGetTypeKind(LLVMTypeOf(val)) == LLVMPointerTypeKind && pointer_table_uses(val, slot, 0, &seen);
+      vmap_free(&seen);
+      if (!table)
+        return 0;
+    }
+  return 1;
+}
+
+void heap_free_table_shadows(ct_gen *g) {
+  if (g->tangent || g->vector_shadow || g->spec->owns_escaping)
+    return; /* forward mode frees shadows with their blocks (tangent_inst.c); owns_escaping: the reverse
+               releases the shadows of the function's blocks, a table's included */
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef p = alloc_freed_pointer(inst), copy = vmap_get(&g->fwd, inst);
+      LLVMValueRef sp = p ? vmap_get(&g->shadow, p) : NULL;
+      size_t len = 0;
+      const char *name = util_callee_name(inst, &len);
+      if (!copy || LLVMIsAInvokeInst(copy) || !sp || !LLVMIsALoadInst(p) || ir_points_nowhere(sp) || !name ||
+          len < 6 || strncmp(name, "_ZdlPv", 6) || !caller_table_slot(g, LLVMGetOperand(p, 0)))
+        continue; /* operator delete only: a C++ container's table, whose shadow the same operator new made (the
+                     caller's copy, or users_shadow_block); C's pointer tables may hold Cotangent's shadow blocks */
+      LLVMBuilderRef b = g->m->b;
+      LLVMPositionBuilderBefore(b, LLVMGetNextInstruction(copy));
+      LLVMValueRef fp = vmap_get(&g->fwd, p) ? vmap_get(&g->fwd, p) : p;
+      LLVMValueRef own = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntNE, sp, fp, ""), LLVMBuildIsNotNull(b, sp, ""), "");
+      LLVMValueRef del = LLVMInstructionClone(copy); /* the same deallocator, its size too (NULL: no-op) */
+      LLVMSetOperand(del, 0, LLVMBuildSelect(b, own, sp, LLVMConstNull(g->ptr_ty), ""));
+      LLVMInsertIntoBuilder(b, del);
+    }
+}

@@ -69,6 +69,34 @@ static LLVMBuilderRef after_copy(ct_gen *g, LLVMValueRef inst) {
   return g->m->b;
 }
 
+/* An address of differentiable data stored as an integer into shadowed
+ * memory (a lambda capturing by reference, copied into a std::function's
+ * storage as an i64): the shadow memory gets the shadow's address, at the
+ * same offset from it (its bits are not the primal's, or loads of the
+ * captured pointer from the shadow closure would reach the primal). 0 when
+ * the stored value is no such address. */
+static int store_shadow_address(ct_gen *g, LLVMValueRef inst, LLVMValueRef sptr) {
+  LLVMValueRef val = LLVMGetOperand(inst, 0);
+  if (g->vector_shadow || LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMIntegerTypeKind)
+    return 0;
+  LLVMValueRef src = activity_ptrtoint_source(&g->active, val, 0);
+  LLVMValueRef ssrc = src ? vmap_get(&g->shadow, src) : NULL;
+  if (!src)
+    return 0;
+  if (!ssrc || LLVMGetIntTypeWidth(LLVMTypeOf(val)) != 64) {
+    gen_fail(g, inst, "stores the address of differentiable data as an integer in a way Cotangent cannot follow",
+             "store it as a pointer");
+    return 1;
+  }
+  LLVMBuilderRef b = after_copy(g, inst);
+  LLVMValueRef copy = vmap_get(&g->fwd, inst), fsrc = vmap_get(&g->fwd, src) ? vmap_get(&g->fwd, src) : src;
+  LLVMValueRef delta = LLVMBuildSub(b, LLVMBuildPtrToInt(b, ssrc, g->i64_ty, ""),
+                                    LLVMBuildPtrToInt(b, fsrc, g->i64_ty, ""), "");
+  LLVMValueRef st = LLVMBuildStore(b, LLVMBuildAdd(b, LLVMGetOperand(copy, 0), delta, "shadow.addr"), sptr);
+  LLVMSetAlignment(st, LLVMGetAlignment(inst));
+  return 1;
+}
+
 void integer_mirror_stores(ct_gen *g, LLVMValueRef inst) {
   LLVMValueRef replay;
   if (integer_mirror_replay(g, inst, &replay) == SHADOW_PENDING)
@@ -76,6 +104,8 @@ void integer_mirror_stores(ct_gen *g, LLVMValueRef inst) {
   if (LLVMIsAStoreInst(inst)) {
     LLVMValueRef val = LLVMGetOperand(inst, 0), ptr = LLVMGetOperand(inst, 1);
     LLVMValueRef sptr = usable_shadow(g, ptr);
+    if (sptr && store_shadow_address(g, inst, sptr))
+      return;
     if (!sptr || !is_integer_data(LLVMTypeOf(val)) || vmap_get(&g->active, val) || ir_tbaa_says_fp(inst) ||
         LLVMGetOrdering(inst) != LLVMAtomicOrderingNotAtomic || may_carry_fp_bits(g, val, 0))
       return;

@@ -90,6 +90,11 @@ void __ct_realloc_adjoint(void *old_shadow, void *new_shadow, size_t bytes, unsi
 #include <stdint.h>
 #define CT_PULLBACK_ARGS_OFFSET 32
 #define CT_PULLBACK_MAX_OUTS 64
+/* Set in nouts (and in the count given to __ct_pullback_apply_counted)
+ * for the pullback of a function with no floating-point result: applied
+ * with one pointer per argument not constant (shadows and derivative
+ * pointers), no seed. */
+#define CT_PULLBACK_VJP 0x80000000u
 struct ct_pullback_impl;
 void *__ct_pullback_new(void *thunk, void *tape, uint32_t nouts, size_t args_bytes);
 void ct_pullback_apply(struct ct_pullback_impl *pb, double seed, ...);

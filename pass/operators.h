@@ -98,6 +98,10 @@ typedef struct {
      block of N shadows stride bytes apart */
   unsigned width;
   unsigned stride[CT_MAX_PARAMS];
+  /* ct_pullback / ct_value_with_pullback of a function with no floating-
+     point result (results through pointers): its pointers come without
+     shadows; ct_pullback_apply gives them (a vector-Jacobian product) */
+  int vjp;
 } ct_op_call;
 
 typedef enum { PARSE_ERROR, PARSE_OK, PARSE_RUNTIME_POINTER } ct_parse_result;
@@ -149,6 +153,10 @@ int differential_lower_all(ct_module *m);
 int operators_lower_gradient(ct_module *m, const ct_op_call *c, LLVMValueRef *gradient_call);
 int operators_lower_split(ct_module *m, ct_op_call *c);
 int operators_lower_pullback(ct_module *m, ct_op_call *c);
+/* Set in the count of pointers a vjp pullback takes (and a ct_pullback_
+ * apply call gives when its first one is a pointer, not a seed); the
+ * runtime's CT_PULLBACK_VJP. */
+#define CT_VJP_FLAG 0x80000000u
 int operators_lower_gradient_of(ct_module *m, const ct_op_call *c);
 int operators_lower_runtime_pointer(ct_module *m, const ct_op_call *c);
 /* __enzyme_augmentsize: the bytes of the tape that __enzyme_augmentfwd

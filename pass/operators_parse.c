@@ -332,7 +332,7 @@ static int parse_param(ct_module *m, ct_op_call *c, unsigned p, LLVMTypeRef pt, 
   if (c->width) /* N tangents or shadows: operators_vector.c */
     return operators_parse_vector_param(c, p, pt, dupv, i);
   ct_activity act = c->spec.act[p];
-  int dup = act == ACT_DUP || act == ACT_DUPNONEED;
+  int dup = (act == ACT_DUP || act == ACT_DUPNONEED) && !c->vjp; /* vjp: the shadow comes when applied */
   int wants_out = act == ACT_ACTIVE && (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT);
   int wants_tangent = act == ACT_ACTIVE && operator_is_forward(s->kind); /* a value of its type */
   if (*i + 1 + (dup || wants_out || wants_tangent) > c->nargs) {
@@ -403,6 +403,28 @@ static int parse_split_tail(ct_op_call *c, unsigned i, int ret_fp) {
   return 1;
 }
 
+/* A function with no floating-point result: it returns nothing and writes
+ * its results through a pointer parameter that is not constant (their
+ * shadows hold the seeds), else there is nothing to differentiate. */
+static int check_void_result(ct_op_call *c, LLVMTypeRef fty) {
+  const ct_site *s = c->site;
+  const char *op = operator_name(s->kind);
+  int is_void = LLVMGetTypeKind(LLVMGetReturnType(fty)) == LLVMVoidTypeKind, outputs = 0;
+  for (unsigned p = 0; p < c->spec.nparams; ++p)
+    outputs |= c->spec.act[p] == ACT_DUP || c->spec.act[p] == ACT_DUPNONEED;
+  if (is_void && (outputs || s->kind == OP_CT_DERIVATIVE || s->kind == OP_CT_DERIVATIVE_N))
+    return 1;
+  if (is_void)
+    operators_error(s, "%s: '%s' returns nothing and has no pointer parameter (not constant) to write a result "
+                       "through: there is nothing to differentiate (return the result as a float or double, or "
+                       "write it through a pointer followed by its shadow holding the seed)", op, c->fname);
+  else
+    operators_error(s, "%s: '%s' must return a floating-point value (or nothing)%s", op, c->fname,
+                    operator_is_forward(s->kind) ? "" : ": a function returning nothing writes its results through "
+                                                        "pointers followed by their shadows");
+  return 0;
+}
+
 /* Every parameter's operands, then what follows them. */
 static int parse_layout(ct_module *m, ct_op_call *c, const ct_spec *declared, int has_declared, ct_fact_walk *w) {
   const ct_site *s = c->site;
@@ -412,6 +434,8 @@ static int parse_layout(ct_module *m, ct_op_call *c, const ct_spec *declared, in
   LLVMTypeRef ptypes[CT_MAX_PARAMS];
   LLVMGetParamTypes(fty, ptypes);
   c->spec = (ct_spec){.fn = c->fn, .nparams = nparams};
+  c->vjp = (s->kind == OP_CT_PULLBACK || s->kind == OP_CT_VALUE_WITH_PULLBACK) &&
+           LLVMGetTypeKind(LLVMGetReturnType(fty)) == LLVMVoidTypeKind;
   if (w->have)
     facts_map_params(&w->f, c->fn, w->c_param);
   for (unsigned p = 0; p < nparams; ++p)
@@ -427,14 +451,7 @@ static int parse_layout(ct_module *m, ct_op_call *c, const ct_spec *declared, in
     operators_error(s, "%s: %u argument(s) too many for the function's parameters", op, c->nargs - i);
     return 0;
   }
-  if (!operator_is_enzyme(s->kind) && !ret_fp &&
-      !((s->kind == OP_CT_DERIVATIVE || s->kind == OP_CT_DERIVATIVE_N) &&
-        LLVMGetTypeKind(LLVMGetReturnType(fty)) == LLVMVoidTypeKind)) {
-    operators_error(s, "%s: '%s' must return a floating-point value%s", op, c->fname,
-                    s->kind == OP_CT_DERIVATIVE || s->kind == OP_CT_DERIVATIVE_N ? " (or nothing)" : "");
-    return 0;
-  }
-  return 1;
+  return operator_is_enzyme(s->kind) || ret_fp || check_void_result(c, fty);
 }
 
 /* __enzyme_augmentsize(f, markers...): an activity marker per parameter

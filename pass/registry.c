@@ -54,7 +54,7 @@ static void default_spec(ct_module *m, LLVMValueRef fn, ct_spec *spec) {
                    : type_is_fp(ptypes[i])          ? ACT_ACTIVE
                    : LLVMGetTypeKind(ptypes[i]) == LLVMPointerTypeKind ? ACT_DUP
                                                                       : ACT_CONST;
-  spec->ret_active = 1;
+  spec->ret_active = type_is_fp(LLVMGetReturnType(fty)); /* void: results through pointers */
   spec->want_value = 1;
 }
 
@@ -73,7 +73,8 @@ static LLVMValueRef build_entry_point(ct_module *m, LLVMValueRef fn, int variadi
   LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
   LLVMTypeRef rty = LLVMGetReturnType(fty);
   unsigned np = LLVMCountParamTypes(fty);
-  if (!type_is_fp_scalar(rty) || np > CT_MAX_PARAMS || LLVMIsFunctionVarArg(fty))
+  int is_void = LLVMGetTypeKind(rty) == LLVMVoidTypeKind; /* results through pointers */
+  if ((!type_is_fp_scalar(rty) && !is_void) || np > CT_MAX_PARAMS || LLVMIsFunctionVarArg(fty))
     return NULL;
   ct_spec spec;
   default_spec(m, fn, &spec);
@@ -106,7 +107,8 @@ static LLVMValueRef build_entry_point(ct_module *m, LLVMValueRef fn, int variadi
     else if (spec.act[i] == ACT_ACTIVE)
       outs[nout++] = LLVMGetParam(w, k++);
   }
-  gargs[ng++] = LLVMConstReal(rty, 1.0);
+  if (!is_void)
+    gargs[ng++] = LLVMConstReal(rty, 1.0);
   LLVMValueRef res = LLVMBuildCall2(b, LLVMGlobalGetValueType(grad), grad, gargs, ng, "");
   /* the pointers the caller gave: derivative pointers, shadows */
   const char *op = variadic_abi ? "ct_gradient" : "ct_gradient_of";
@@ -118,9 +120,12 @@ static LLVMValueRef build_entry_point(ct_module *m, LLVMValueRef fn, int variadi
     }
   LLVMPositionBuilderAtEnd(b, LLVMGetInstructionParent(res));
   for (unsigned o = 0; o < nout; ++o)
-    LLVMBuildStore(b, LLVMBuildExtractValue(b, res, 1 + o, ""), outs[o]);
-  LLVMValueRef value = LLVMBuildExtractValue(b, res, 0, "");
-  LLVMBuildRet(b, LLVMTypeOf(value) == wret ? value : LLVMBuildFPCast(b, value, wret, ""));
+    LLVMBuildStore(b, LLVMBuildExtractValue(b, res, (is_void ? 0 : 1) + o, ""), outs[o]);
+  LLVMValueRef value = is_void ? NULL : LLVMBuildExtractValue(b, res, 0, "");
+  if (is_void && !variadic_abi)
+    LLVMBuildRetVoid(b);
+  else
+    LLVMBuildRet(b, !value ? LLVMConstNull(wret) : LLVMTypeOf(value) == wret ? value : LLVMBuildFPCast(b, value, wret, ""));
   LLVMDisposeBuilder(b);
   return w;
 }

@@ -55,8 +55,22 @@
  * Arguments are checked at compile time against f's parameters (count,
  * kind, and the type derivative pointers and shadows point to: a float *
  * for a double is an error; a void * shadow is taken as is); a mismatch is
- * a compile error at the call. Structs passed by value to f are not
- * supported yet (an error at the call): pass a pointer to the struct.
+ * a compile error at the call.
+ *
+ * Structs passed by value: a struct argument (with floating-point or
+ * pointer fields) is followed by a pointer to its tangent struct, a struct
+ * of the same type into which the derivative of each floating-point field
+ * is ADDED (zero it first; integer fields are left alone; a pointer field
+ * of the tangent struct is the shadow of the primal's array):
+ *   typedef struct { double x, y, z, m; } Particle;
+ *   double kinetic(Particle p);
+ *   Particle dp = {0};
+ *   ct_gradient(kinetic, p, &dp);     // dp.x = m x, ..., dp.m = |v|^2 / 2
+ * In every reverse operator (ct_pullback: the tangent struct is bound like
+ * a pointer's shadow); ct_gradient_of's gradient takes a pointer to the
+ * struct, then the tangent's: double (*g)(Particle *, Particle *). Not yet
+ * (compile errors): struct results (write the result through a pointer
+ * instead), forward mode, and functions of other files taking structs.
  *
  * ---------------------------------------------------------------------------
  * Enzyme's C ABI is also understood, so existing Enzyme code compiles

@@ -17,6 +17,7 @@
 #include "enzyme.h"
 #include "release.h"
 #include "operator_names.h"
+#include "operators.h"
 
 #include <string.h>
 
@@ -284,6 +285,7 @@ int ct_lower_module(LLVMModuleRef module) {
   ct_module m = {.mod = module, .ctx = LLVMGetModuleContext(module)};
   int changed = protect_markers(&m);
   changed |= lower_annotations(&m);
+  changed |= struct_args_lower(&m); /* after the annotations: no_derivative parameters */
   changed |= lower_derivative_links(&m);
   changed |= enzyme_lower_registrations(&m); /* after the annotations: conflicts with CT_DERIVATIVE */
   changed |= alloc_lower_module(&m);

@@ -16,7 +16,8 @@
  * pointers, structs split into their fields). */
 typedef struct {
   char kind;                /* 'f' floating, 'p' pointer, 'F' function pointer, 's' struct with data, 'c' complex,
-                               'r' other struct, 'o' */
+                               'r' other struct, 'o'; 'v' a struct with data passed by value to a function that
+                               struct_args.c made take a pointer to it */
   unsigned long type, base; /* ids of the C type (a pointer's pointee) and of its array element; 0: void */
   const char *name, *shown; /* the parameter's name (may be ""), that type as C writes it */
 } ct_fact_param;
@@ -70,6 +71,12 @@ typedef struct {
  * `param`. Each reports its error and returns 0. */
 int facts_check_by_value(const ct_site *s, const ct_facts *f);
 int facts_check_pointer(const ct_site *s, const ct_facts *f, int param, int arg, int shadow);
+
+/* At PipelineStart (struct_args.c): operator calls of functions taking
+ * structs with data by value differentiate a twin taking a pointer to each
+ * such struct (the tangent struct pointer that follows is its shadow);
+ * returns whether any call was rewritten. */
+int struct_args_lower(ct_module *m);
 
 /* An operator call read against the function it differentiates. */
 typedef struct {

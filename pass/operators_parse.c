@@ -335,9 +335,15 @@ static int parse_param(ct_module *m, ct_op_call *c, unsigned p, LLVMTypeRef pt, 
   int dup = (act == ACT_DUP || act == ACT_DUPNONEED) && !c->vjp; /* vjp: the shadow comes when applied */
   int wants_out = act == ACT_ACTIVE && (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT);
   int wants_tangent = act == ACT_ACTIVE && operator_is_forward(s->kind); /* a value of its type */
+  int by_value = cp >= 0 && w->f.params[cp].kind == 'v'; /* a struct (struct_args.c) */
   if (*i + 1 + (dup || wants_out || wants_tangent) > c->nargs) {
-    operators_error(s, "%s: too few arguments: parameter %u of the function has no value (or no %s)", op, p + 1,
-                    wants_tangent ? "tangent" : "derivative/shadow location");
+    if (by_value)
+      operators_error(s, "%s: too few arguments: struct parameter %u ('%s') of '%s' must be followed by a pointer "
+                         "to its tangent struct ('%s *'), which receives the derivative of each floating-point field",
+                      op, p + 1, w->f.params[cp].name, c->fname, w->f.params[cp].shown);
+    else
+      operators_error(s, "%s: too few arguments: parameter %u of the function has no value (or no %s)", op, p + 1,
+                      wants_tangent ? "tangent" : "derivative/shadow location");
     return 0;
   }
   if (cp >= 0 && (dup || wants_out) &&
@@ -356,7 +362,11 @@ static int parse_param(ct_module *m, ct_op_call *c, unsigned p, LLVMTypeRef pt, 
     c->extra[p] = (*i)++;
   } else if (dup || wants_out) {
     if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, *i))) != LLVMPointerTypeKind) {
-      if (dup && LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, *i))) == LLVMIntegerTypeKind)
+      if (by_value)
+        operators_error(s, "%s: struct parameter %u ('%s') of '%s' must be followed by a pointer to its tangent "
+                           "struct ('%s *', e.g. &dp), which receives the derivative of each floating-point field",
+                        op, p + 1, w->f.params[cp].name, c->fname, w->f.params[cp].shown);
+      else if (dup && LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, *i))) == LLVMIntegerTypeKind)
         operators_error(s, "%s: the shadow of parameter %u must be a pointer, and an integer follows it (a C++ "
                            "std::span, or another struct passed by value, arrives as its data pointer and its "
                            "size): pass a span and its shadow span to ct::gradient of <cotangent.hpp>, or pass "
@@ -486,6 +496,22 @@ static int parse_markers_only(ct_op_call *c) {
   return 1;
 }
 
+/* A struct result (in memory: an sret parameter; in registers: a struct or
+ * vector) is not differentiated yet: an error with the way around it. */
+static int returns_struct(ct_op_call *c) {
+  LLVMValueRef fn = c->fn;
+  LLVMTypeKind rk = LLVMGetTypeKind(LLVMGetReturnType(LLVMGlobalGetValueType(fn)));
+  if (!(LLVMCountParams(fn) && LLVMGetEnumAttributeAtIndex(fn, 1, LLVMGetEnumAttributeKindForName("sret", 4))) &&
+      rk != LLVMStructTypeKind && rk != LLVMVectorTypeKind)
+    return 1;
+  diag_function_name(fn, c->fname, sizeof c->fname);
+  operators_error(c->site, "%s: '%s' returns a struct (or a vector): differentiating struct results is not "
+                           "supported yet; write the result through a pointer parameter instead (void %s(..., T "
+                           "*out)), whose shadow then holds the result's seed",
+                  operator_name(c->site->kind), c->fname, c->fname);
+  return 0;
+}
+
 ct_parse_result operators_parse(ct_module *m, const ct_site *s, ct_op_call *c) {
   *c = (ct_op_call){.site = s};
   if (!parse_head(c))
@@ -498,6 +524,8 @@ ct_parse_result operators_parse(ct_module *m, const ct_site *s, ct_op_call *c) {
                     operator_is_enzyme(s->kind) ? "" : " (ct_gradient and ct_value_with_gradient accept those)");
     return PARSE_ERROR;
   }
+  if (!operator_is_enzyme(s->kind) && !operator_is_forward(s->kind) && !returns_struct(c))
+    return PARSE_ERROR;
   ct_fact_walk w = {.sret = c->sret != NULL};
   w.have = facts_read(s->facts, &w.f);
   ct_spec declared;

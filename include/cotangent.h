@@ -407,6 +407,10 @@ extern "C" {
  * pointers; another result type is a compile error.
  * CT_NO_DERIVATIVE on a parameter holds it constant.
  * CT_NO_DERIVATIVE on a function makes calls to it constants.
+ * CT_NO_DERIVATIVE on a struct field (CT_NO_DERIVATIVE double lr;) makes
+ * it a constant wherever the struct goes: no derivative flows through what
+ * is loaded from it or stored into it, and the tangent struct's field is
+ * left as it is.
  *
  * Attributes. With the frontend plugin loaded (cotangent-cc does this) they
  * are real attributes; with any other compiler they fall back to `annotate`,

@@ -246,7 +246,8 @@ static void update_facts(ct_module *m, LLVMValueRef text, const ct_group *g, uns
 }
 
 /* The call's new operands: each struct argument of a rewritten parameter
- * becomes a pointer to it. 0 after an error. */
+ * becomes a pointer to it. 0 after an error, -1 when the struct arguments
+ * do not match the struct parameters (the call is left as it is). */
 static int rewrite_call(ct_module *m, LLVMValueRef call, const ct_facts *facts, LLVMValueRef f, LLVMValueRef w,
                         const ct_group *g, unsigned ng) {
   unsigned n = (unsigned)LLVMGetNumArgOperands(call), nout = 0, op = 0;
@@ -256,6 +257,13 @@ static int rewrite_call(ct_module *m, LLVMValueRef call, const ct_facts *facts, 
   for (unsigned k = 0; k < ng; ++k)
     if (is_struct_kind(g[k].kind))
       sg[ns++] = &g[k];
+  unsigned nsa = 0;
+  for (unsigned a = 0; a < facts->nargs; ++a)
+    nsa += facts->args[a].kind == 's';
+  if (nsa != ns && n > 1) { /* (ct_gradient_of: f alone) e.g. a tangent struct by value (a C++ span's): left to facts_check_by_value */
+    free(out);
+    return -1;
+  }
   LLVMValueRef caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
   LLVMBuilderRef eb = LLVMCreateBuilderInContext(m->ctx);
   LLVMPositionBuilderBefore(eb, LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(caller)));
@@ -333,9 +341,12 @@ static int lower_site(ct_module *m, LLVMValueRef call, LLVMValueRef text) {
   ct_group *g = calloc(facts.nparams + 1, sizeof *g);
   if (any && facts.nparams <= CT_MAX_PARAMS && group_params(f, &facts, g)) {
     LLVMValueRef w = make_twin(m, f, g, facts.nparams);
-    if (rewrite_call(m, call, &facts, f, w, g, facts.nparams))
+    int r = rewrite_call(m, call, &facts, f, w, g, facts.nparams);
+    if (r > 0)
       update_facts(m, text, g, facts.nparams);
-    changed = 1;
+    if (r < 0 && !LLVMGetFirstUse(w))
+      LLVMDeleteFunction(w);
+    changed = r >= 0;
   }
   free(g);
   facts_free(&facts);

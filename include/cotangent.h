@@ -166,12 +166,14 @@ void __ct_pullback_apply(ct_pullback_t pb, ...);
  *   // for double h(double x, CT_NO_DERIVATIVE double k, double y):
  *   double (*gh)(double, double *, double, double, double *) = ct_gradient_of(h);
  *
- * Function pointers known only at run time: ct_gradient and
- * ct_value_with_gradient also accept a pointer variable; it must point to a
+ * Function pointers known only at run time: ct_gradient,
+ * ct_value_with_gradient, ct_pullback, ct_value_with_pullback and
+ * ct_gradient_of also accept a pointer variable; it must point to a
  * function declared CT_DIFFERENTIABLE (in any file compiled by Cotangent),
  * else the program stops with a message naming the operator. The arguments
  * follow the same layout (no ct_const: the function's own activity, from
- * its wrt list, applies). */
+ * its wrt list, applies; the pullback of a function returning nothing
+ * takes its shadows when applied, as above). */
 void *__ct_gradient_of(const void *f);
 #define ct_gradient_of(f) __ct_gradient_of((const void *)(f))
 

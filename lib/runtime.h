@@ -115,6 +115,11 @@ void __ct_release_shadow(void *p, size_t bytes, int keep);
  * the operator when the function is not registered. */
 void __ct_register_gradient(const void *fn, const void *grad);
 const void *__ct_lookup_gradient(const void *fn, const char *op);
+/* All of fn's entries: the gradient entry (variadic ABI), ct_gradient_of's
+ * gradient, the pullback maker (double (void **pb, args...)); NULL where
+ * it has none. Lookup `which` (0, 1, 2) of them. */
+void __ct_register_entries(const void *fn, const void *grad, const void *gradient_of, const void *pullback);
+const void *__ct_lookup_entry(const void *fn, const char *op, int which);
 /* A call through a pointer in differentiated code reached a function that
  * is none of the call's dispatch targets (pass/indirect_calls.c): stops
  * with a message naming the function and `where` (the call's location). */

@@ -160,6 +160,15 @@ int differential_lower_all(ct_module *m);
 int operators_lower_gradient(ct_module *m, const ct_op_call *c, LLVMValueRef *gradient_call);
 int operators_lower_split(ct_module *m, ct_op_call *c);
 int operators_lower_pullback(ct_module *m, ct_op_call *c);
+/* At m->b: runs the augmented forward of split (spec) on gargs and makes
+ * the pullback object (its arguments stored, a thunk rerunning the
+ * reverse), returned; *value is f's value (NULL for a void f). vjp: the
+ * shadows come with each application (a function returning nothing). */
+LLVMValueRef operators_build_pullback(ct_module *m, const ct_spec *spec, const ct_split *split, LLVMValueRef *gargs,
+                                      unsigned ng, int vjp, LLVMValueRef *value);
+/* Does a vjp pullback's augmented forward leave the shadows alone (it gets
+ * none)? */
+int operators_vjp_forward_shadowless(const ct_spec *spec, const ct_split *split);
 /* Set in the count of pointers a vjp pullback takes (and a ct_pullback_
  * apply call gives when its first one is a pointer, not a seed); the
  * runtime's CT_PULLBACK_VJP. */

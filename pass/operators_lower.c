@@ -321,45 +321,29 @@ static LLVMValueRef pullback_thunk(ct_module *m, const ct_spec *spec, const ct_s
  * come with each ct_pullback_apply): that forward must not use them (it
  * would for f storing pointers into memory, whose shadows the forward
  * writes). */
-static int vjp_forward_shadowless(const ct_op_call *c, const ct_split *split) {
+int operators_vjp_forward_shadowless(const ct_spec *spec, const ct_split *split) {
   int ok = !LLVMIsDeclaration(split->aug);
-  for (unsigned p = 0, a = 0; ok && p < c->spec.nparams; ++p, ++a)
-    if (c->spec.act[p] == ACT_DUP || c->spec.act[p] == ACT_DUPNONEED)
+  for (unsigned p = 0, a = 0; ok && p < spec->nparams; ++p, ++a)
+    if (spec->act[p] == ACT_DUP || spec->act[p] == ACT_DUPNONEED)
       ok = !LLVMGetFirstUse(LLVMGetParam(split->aug, ++a));
-  if (!ok)
-    operators_error(c->site, "%s: the pullback of '%s' (which returns nothing) gets the shadows of its pointer "
-                             "arguments when applied, but its forward pass needs them already (it stores pointers "
-                             "into memory, or is defined in another file): use ct_gradient with the shadows instead",
-                    operator_name(c->site->kind), c->fname);
   return ok;
 }
 
-int operators_lower_pullback(ct_module *m, ct_op_call *c) {
-  LLVMValueRef call = c->site->call, pb_out = c->pb_out;
-  ct_spec *spec = &c->spec;
-  spec->ret_active = !c->vjp; /* checked: the function returns floating point, or nothing (vjp) */
-  spec->split = 1;
-  LLVMValueRef gargs[2 * CT_MAX_PARAMS + 1];
-  unsigned ng = build_args(m, c, gargs, NULL, NULL);
-  ct_split split;
-  if (!gradient_get_split(m, spec, call, &split) || (c->vjp && !vjp_forward_shadowless(c, &split)))
-    return 0;
-  LLVMPositionBuilderAtEnd(m->b, LLVMGetInsertBlock(m->b));
-  LLVMPositionBuilderBefore(m->b, call);
+LLVMValueRef operators_build_pullback(ct_module *m, const ct_spec *spec, const ct_split *split, LLVMValueRef *gargs,
+                                      unsigned ng, int vjp, LLVMValueRef *value) {
   LLVMTypeRef types[2 * CT_MAX_PARAMS + 1];
   for (unsigned k = 0; k < ng; ++k)
     types[k] = LLVMTypeOf(gargs[k]);
   LLVMTypeRef blob_ty = LLVMStructTypeInContext(m->ctx, types, ng, 0);
-  LLVMValueRef thunk = pullback_thunk(m, spec, &split, blob_ty, c->vjp);
-  LLVMPositionBuilderBefore(m->b, call);
-  LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(split.aug), split.aug, gargs, ng, "");
+  LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(split->aug), split->aug, gargs, ng, "");
+  LLVMValueRef thunk = pullback_thunk(m, spec, split, blob_ty, vjp); /* its own builder */
   LLVMValueRef tape = LLVMBuildExtractValue(m->b, res, 0, "");
   LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i64 = LLVMInt64TypeInContext(m->ctx);
   LLVMTypeRef i32 = LLVMInt32TypeInContext(m->ctx);
   unsigned nouts = 0;
   for (unsigned p = 0; p < spec->nparams; ++p)
-    nouts += spec->act[p] == ACT_ACTIVE || (c->vjp && (spec->act[p] == ACT_DUP || spec->act[p] == ACT_DUPNONEED));
-  if (c->vjp)
+    nouts += spec->act[p] == ACT_ACTIVE || (vjp && (spec->act[p] == ACT_DUP || spec->act[p] == ACT_DUPNONEED));
+  if (vjp)
     nouts |= CT_VJP_FLAG; /* applied with shadows, not a seed */
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
   LLVMTypeRef nparams[4] = {ptr, ptr, i32, i64};
@@ -374,11 +358,55 @@ int operators_lower_pullback(ct_module *m, ct_op_call *c) {
     blob = LLVMBuildInsertValue(m->b, blob, gargs[k], k, "");
   LLVMValueRef off = LLVMConstInt(i64, 32, 0);
   LLVMBuildStore(m->b, blob, LLVMBuildGEP2(m->b, LLVMInt8TypeInContext(m->ctx), obj, &off, 1, ""));
+  *value = vjp || LLVMCountStructElementTypes(LLVMTypeOf(res)) < 2 ? NULL : LLVMBuildExtractValue(m->b, res, 1, "");
+  return obj;
+}
+
+/* The differentiable function of another file that fn is, or that its
+ * wrapper (operators_parse.c: "<f>.ct_call") calls; else NULL. */
+static LLVMValueRef other_files_function(LLVMValueRef fn) {
+  LLVMValueRef first = LLVMIsDeclaration(fn) ? NULL : LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(fn));
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  if (first && len > 8 && !memcmp(name + len - 8, ".ct_call", 8) && LLVMIsACallInst(first))
+    fn = LLVMGetCalledValue(first);
+  return fn && LLVMIsAFunction(fn) && LLVMIsDeclaration(fn) && contract_is_differentiable(fn) ? fn : NULL;
+}
+
+int operators_lower_pullback(ct_module *m, ct_op_call *c) {
+  LLVMValueRef call = c->site->call, pb_out = c->pb_out;
+  ct_spec *spec = &c->spec;
+  spec->ret_active = !c->vjp; /* checked: the function returns floating point, or nothing (vjp) */
+  spec->split = 1;
+  LLVMValueRef elsewhere = c->vjp ? other_files_function(c->fn) : NULL;
+  if (elsewhere) {
+    /* a differentiable function of another file: its file registered a
+       pullback maker, which checked there that its forward needs no
+       shadows; found by address as for a run-time pointer */
+    c->fn = elsewhere;
+    LLVMPositionBuilderBefore(m->b, call);
+    return operators_lower_runtime_pointer(m, c);
+  }
+  LLVMValueRef gargs[2 * CT_MAX_PARAMS + 1];
+  unsigned ng = build_args(m, c, gargs, NULL, NULL);
+  ct_split split;
+  if (!gradient_get_split(m, spec, call, &split))
+    return 0;
+  if (c->vjp && !operators_vjp_forward_shadowless(spec, &split)) {
+    operators_error(c->site, "%s: the pullback of '%s' (which returns nothing) gets the shadows of its pointer "
+                             "arguments when applied, but its forward pass needs them already (it stores pointers "
+                             "into memory, or is defined in another file): use ct_gradient with the shadows instead",
+                    operator_name(c->site->kind), c->fname);
+    return 0;
+  }
+  LLVMPositionBuilderBefore(m->b, call); /* generation moved the builder */
+  LLVMValueRef value = NULL;
+  LLVMValueRef obj = operators_build_pullback(m, spec, &split, gargs, ng, c->vjp, &value);
   LLVMValueRef replacement = obj;
   if (pb_out) {
     LLVMBuildStore(m->b, obj, pb_out);
-    replacement = c->vjp ? LLVMConstNull(LLVMTypeOf(call)) /* a void f's value is 0 */
-                         : LLVMBuildFPCast(m->b, LLVMBuildExtractValue(m->b, res, 1, ""), LLVMTypeOf(call), "");
+    replacement = !value ? LLVMConstNull(LLVMTypeOf(call)) /* a void f's value is 0 */
+                         : LLVMBuildFPCast(m->b, value, LLVMTypeOf(call), "");
   }
   LLVMReplaceAllUsesWith(call, replacement);
   return 1;
@@ -509,6 +537,16 @@ void operators_lower_pullback_applies(ct_module *m) {
  * registry (registry.c) and called with the operator's arguments as the
  * variadic call passes them; an unregistered function is a run-time error
  * naming the operator. */
+/* An alloca of type t in the entry block of the function m->b is in. */
+static LLVMValueRef build_entry_alloca(ct_module *m, LLVMTypeRef t, const char *name) {
+  LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(LLVMGetBasicBlockParent(LLVMGetInsertBlock(m->b)));
+  LLVMBuilderRef eb = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderBefore(eb, LLVMGetFirstInstruction(entry));
+  LLVMValueRef a = LLVMBuildAlloca(eb, t, name);
+  LLVMDisposeBuilder(eb);
+  return a;
+}
+
 int operators_lower_runtime_pointer(ct_module *m, const ct_op_call *c) {
   const ct_site *s = c->site;
   LLVMValueRef call = s->call, fnptr = c->fn;
@@ -531,18 +569,34 @@ int operators_lower_runtime_pointer(ct_module *m, const ct_op_call *c) {
     args[n] = a;
     types[n++] = LLVMTypeOf(a);
   }
-  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0);
-  LLVMTypeRef lparams[2] = {ptr, ptr};
-  LLVMTypeRef lty = LLVMFunctionType(ptr, lparams, 2, 0);
-  LLVMValueRef lookup = LLVMGetNamedFunction(m->mod, "__ct_lookup_gradient");
-  if (!lookup)
-    lookup = LLVMAddFunction(m->mod, "__ct_lookup_gradient", lty);
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i32 = LLVMInt32TypeInContext(m->ctx);
+  LLVMTypeRef lparams[3] = {ptr, ptr, i32};
+  LLVMTypeRef lty = LLVMFunctionType(ptr, lparams, 3, 0);
+  LLVMValueRef lookup = ir_declare_function(m->mod, "__ct_lookup_entry", lty, NULL);
+  int pullback = s->kind == OP_CT_PULLBACK || s->kind == OP_CT_VALUE_WITH_PULLBACK;
+  int which = s->kind == OP_CT_GRADIENT_OF ? 1 : pullback ? 2 : 0; /* the registry's entries (lib/registry.c) */
   LLVMValueRef opname = LLVMBuildGlobalStringPtr(m->b, operator_name(s->kind), "ct.opname");
-  LLVMValueRef largs[2] = {fnptr, opname};
-  LLVMValueRef entry = LLVMBuildCall2(m->b, lty, lookup, largs, 2, "ct.entry");
+  LLVMValueRef largs[3] = {fnptr, opname, LLVMConstInt(i32, (unsigned long long)which, 0)};
+  LLVMValueRef entry = LLVMBuildCall2(m->b, lty, lookup, largs, 3, "ct.entry");
+  if (which == 1) { /* ct_gradient_of: the gradient itself */
+    LLVMReplaceAllUsesWith(call, entry);
+    return 1;
+  }
+  LLVMValueRef pb = c->pb_out;
+  if (pullback) { /* the maker takes where the pullback goes first */
+    if (!pb)
+      pb = build_entry_alloca(m, ptr, "ct.pullback");
+    memmove(args + 1, args, n * sizeof *args);
+    memmove(types + 1, types, n * sizeof *types);
+    args[0] = pb;
+    types[0] = ptr;
+    ++n;
+  }
   LLVMTypeRef ety = LLVMFunctionType(LLVMDoubleTypeInContext(m->ctx), types, n, 0);
   LLVMValueRef value = LLVMBuildCall2(m->b, ety, entry, args, n, "");
-  if (LLVMGetTypeKind(LLVMTypeOf(call)) != LLVMVoidTypeKind)
+  if (s->kind == OP_CT_PULLBACK)
+    LLVMReplaceAllUsesWith(call, LLVMBuildLoad2(m->b, ptr, pb, ""));
+  else if (LLVMGetTypeKind(LLVMTypeOf(call)) != LLVMVoidTypeKind)
     LLVMReplaceAllUsesWith(call, LLVMBuildFPCast(m->b, value, LLVMTypeOf(call), ""));
   return 1;
 }

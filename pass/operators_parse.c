@@ -517,11 +517,12 @@ ct_parse_result operators_parse(ct_module *m, const ct_site *s, ct_op_call *c) {
   if (!parse_head(c))
     return PARSE_ERROR;
   if (!LLVMIsAFunction(c->fn)) {
-    if (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT)
+    if (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT || s->kind == OP_CT_PULLBACK ||
+        s->kind == OP_CT_VALUE_WITH_PULLBACK || s->kind == OP_CT_GRADIENT_OF)
       return PARSE_RUNTIME_POINTER;
     operators_error(s, "%s: the function to differentiate must be a function known at compile time here, not a "
                        "function pointer computed at run time%s", operator_name(s->kind),
-                    operator_is_enzyme(s->kind) ? "" : " (ct_gradient and ct_value_with_gradient accept those)");
+                    operator_is_enzyme(s->kind) ? "" : " (the reverse-mode operators of cotangent.h accept those)");
     return PARSE_ERROR;
   }
   if (!operator_is_enzyme(s->kind) && !operator_is_forward(s->kind) && !returns_struct(c))

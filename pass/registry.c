@@ -179,7 +179,8 @@ static LLVMValueRef pullback_entry(ct_module *m, LLVMValueRef fn) {
   LLVMTypeRef fty = LLVMGlobalGetValueType(fn), rty = LLVMGetReturnType(fty);
   int vjp = LLVMGetTypeKind(rty) == LLVMVoidTypeKind;
   unsigned np = LLVMCountParamTypes(fty);
-  if ((!type_is_fp_scalar(rty) && !vjp) || np > CT_MAX_PARAMS || LLVMIsFunctionVarArg(fty))
+  if ((!type_is_fp_scalar(rty) && !vjp) || np > CT_MAX_PARAMS || LLVMIsFunctionVarArg(fty) ||
+      !strncmp(LLVMGetTarget(m->mod), "nvptx", 5)) /* no pullback objects on a GPU */
     return NULL;
   /* the split gradient that registry_export_all made for an external f (no
      new code, no new errors); for a static f only when this file applies

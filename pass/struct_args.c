@@ -42,6 +42,15 @@ static LLVMValueRef piece_slot(LLVMValueRef p) {
   if (!u || LLVMGetNextUse(u))
     return NULL;
   LLVMValueRef st = LLVMGetUser(u);
+  size_t len = 0;
+  const char *name = util_callee_name(st, &len);
+  if (name && len >= 23 && !memcmp(name, "__ct_without_derivative", 23)) { /* a no_derivative parameter (lower.c) */
+    p = st;
+    u = LLVMGetFirstUse(st);
+    if (!u || LLVMGetNextUse(u))
+      return NULL;
+    st = LLVMGetUser(u);
+  }
   if (!LLVMIsAStoreInst(st) || LLVMGetOperand(st, 0) != p)
     return NULL;
   LLVMValueRef a = LLVMGetOperand(st, 1);

@@ -5,7 +5,8 @@
  * shadow array). Covers the C ABI's shapes on x86-64: a byval pointer
  * (4 doubles), {double, double} and {double, int} in registers, <2 x float>,
  * an i64 holding an int and a float, <2 x float> plus a float; two struct
- * parameters; ct_const of a struct; pullbacks; ct_gradient_of (whose
+ * parameters; ct_const of a struct and CT_NO_DERIVATIVE struct parameters;
+ * pullbacks; ct_gradient_of (whose
  * gradient takes a pointer to the struct). Checked against analytic
  * derivatives and central differences. */
 #include <cotangent.h>
@@ -44,6 +45,11 @@ static double layer_loss(Layer L, const double *x) {
     s += L.w[i] * x[i];
   return L.scale * s * s;
 }
+
+/* a struct parameter held constant (no tangent follows it), in registers
+   and in memory */
+static double scaled_sq(CT_NO_DERIVATIVE Vec2 k, double x) { return k.x * x * x + k.y; }
+static double scaled_cube(CT_NO_DERIVATIVE Particle k, double x) { return k.m * x * x * x + k.x; }
 
 static double energy_at(double *q, void *ctx) {
   const double *g = ctx;
@@ -113,6 +119,12 @@ int main(void) {
   CHECK_D(dp.x, 3 * -p.m * (p.x - c.x) / pow(r2, 1.5));
   CHECK_D(dp.m, 3 / sqrt(r2));
   CHECK(dp.z == 0.0);
+
+  double dk = 0.0;
+  ct_gradient(scaled_sq, c, 1.5, &dk);
+  CHECK_D(dk, 2 * c.x * 1.5);
+  ct_gradient(scaled_cube, p, 1.5, &dk);
+  CHECK_D(dk, 3 * p.m * 1.5 * 1.5);
 
   /* ct_gradient_of: the gradient takes the struct by pointer, then its
      tangent */

@@ -11,7 +11,8 @@
  *   void   ct_gradient(f, args...);
  *   double ct_value_with_gradient(f, args...);
  *
- * `f` is a function with a floating-point result (float or double) whose
+ * `f` is a function with a floating-point result (float or double), or
+ * one returning nothing that writes its results through pointers, whose
  * body is in the same translation unit, or that is declared
  * CT_DIFFERENTIABLE (defined in another file compiled with Cotangent), or
  * that has a custom derivative (CT_DERIVATIVE), or a function pointer
@@ -32,7 +33,18 @@
  *                      f's wrt list (CT_DIFFERENTIABLE_WRT), is passed
  *                      alone: no derivative pointer or shadow follows it
  *
- * ct_value_with_gradient also returns f's value (as a double).
+ * ct_value_with_gradient also returns f's value (as a double; 0 for a
+ * function returning nothing).
+ *
+ * Results through pointers: the shadow of memory f writes holds that
+ * output's seed (consumed: zeroed), so
+ *   void to_cartesian(double r, double th, double *xy);
+ *   double dxy[2] = {1, 0};  // seed x = xy[0]
+ *   ct_gradient(to_cartesian, r, &dr, th, &dth, xy, dxy);
+ * writes dr = dx/dr, dth = dx/dth; for void step(const double *state,
+ * double *next, int n), ct_gradient(step, state, dstate, next, dnext, n)
+ * adds J^T dnext into dstate. A function returning a value too has its
+ * result seeded with 1 and its outputs with their shadows.
  *
  * Example:
  *   double f(double x, double y) { return x * sin(y); }
@@ -43,8 +55,22 @@
  * Arguments are checked at compile time against f's parameters (count,
  * kind, and the type derivative pointers and shadows point to: a float *
  * for a double is an error; a void * shadow is taken as is); a mismatch is
- * a compile error at the call. Structs passed by value to f are not
- * supported yet (an error at the call): pass a pointer to the struct.
+ * a compile error at the call.
+ *
+ * Structs passed by value: a struct argument (with floating-point or
+ * pointer fields) is followed by a pointer to its tangent struct, a struct
+ * of the same type into which the derivative of each floating-point field
+ * is ADDED (zero it first; integer fields are left alone; a pointer field
+ * of the tangent struct is the shadow of the primal's array):
+ *   typedef struct { double x, y, z, m; } Particle;
+ *   double kinetic(Particle p);
+ *   Particle dp = {0};
+ *   ct_gradient(kinetic, p, &dp);     // dp.x = m x, ..., dp.m = |v|^2 / 2
+ * In every reverse operator (ct_pullback: the tangent struct is bound like
+ * a pointer's shadow); ct_gradient_of's gradient takes a pointer to the
+ * struct, then the tangent's: double (*g)(Particle *, Particle *). Not yet
+ * (compile errors): struct results (write the result through a pointer
+ * instead), forward mode, and functions of other files taking structs.
  *
  * ---------------------------------------------------------------------------
  * Enzyme's C ABI is also understood, so existing Enzyme code compiles
@@ -93,6 +119,21 @@ extern int __ct_const_marker;
  *   ct_pullback_apply(pb, 0.5, &dx, &dy);   // half of it
  *   ct_pullback_free(pb);
  *
+ * Functions returning nothing, whose results are written through pointers
+ * (void step(const double *state, double *next, int n)): the pullback
+ * takes f's arguments alone, pointers without shadows:
+ *   ct_pullback_t pb = ct_pullback(step, state, next, n);
+ * and each application gives, instead of a seed, one pointer per argument
+ * not constant, in f's parameter order: for a pointer argument its shadow
+ * (holding the seed of what f writes there, which is consumed: zeroed;
+ * receiving, added, the adjoint of what f reads there), for a floating-point
+ * argument where its derivative goes (written):
+ *   ct_pullback_apply(pb, dstate, dnext);  // dstate += J^T dnext
+ * a vector-Jacobian product, for any number of seeds dnext. Such a
+ * pullback's forward pass must not need the shadows (a function storing
+ * pointers into memory: a compile error; use ct_gradient there).
+ * ct_value_with_pullback of such a function returns 0.
+ *
  * Threads: several threads may apply one pullback at once; its
  * applications take turns (each is complete; all add into the same shadows
  * of pointer arguments), and different pullbacks run in parallel. Freeing
@@ -107,6 +148,10 @@ ct_pullback_t __ct_pullback(const void *f, ...);
 double __ct_value_with_pullback(const void *f, ct_pullback_t *pb, ...);
 void ct_pullback_apply(ct_pullback_t pb, double seed, ...);
 void ct_pullback_free(ct_pullback_t pb);
+/* ct_pullback_apply(pb, seed, ...) or, for a function returning nothing,
+ * ct_pullback_apply(pb, shadows...): the plugin rewrites each call. */
+void __ct_pullback_apply(ct_pullback_t pb, ...);
+#define ct_pullback_apply(...) __ct_pullback_apply(__VA_ARGS__)
 #define ct_pullback(f, ...) __ct_pullback((const void *)(f), __VA_ARGS__)
 #define ct_value_with_pullback(f, pb, ...) __ct_value_with_pullback((const void *)(f), (pb), __VA_ARGS__)
 
@@ -115,18 +160,20 @@ void ct_pullback_free(ct_pullback_t pb);
  *         its derivative, each pointer by its shadow, except constant ones
  *         (CT_NO_DERIVATIVE, or left out of f's wrt list): nothing follows
  *         those>)
- * returning f's value (T is f's result type). Cast it to that type:
+ * returning f's value (T is f's result type, or void). Cast it to that type:
  *   double (*g)(double, double *, double, double *) = ct_gradient_of(f);
  *   double v = g(1.0, &dx, 2.0, &dy);
  *   // for double h(double x, CT_NO_DERIVATIVE double k, double y):
  *   double (*gh)(double, double *, double, double, double *) = ct_gradient_of(h);
  *
- * Function pointers known only at run time: ct_gradient and
- * ct_value_with_gradient also accept a pointer variable; it must point to a
+ * Function pointers known only at run time: ct_gradient,
+ * ct_value_with_gradient, ct_pullback, ct_value_with_pullback and
+ * ct_gradient_of also accept a pointer variable; it must point to a
  * function declared CT_DIFFERENTIABLE (in any file compiled by Cotangent),
  * else the program stops with a message naming the operator. The arguments
  * follow the same layout (no ct_const: the function's own activity, from
- * its wrt list, applies). */
+ * its wrt list, applies; the pullback of a function returning nothing
+ * takes its shadows when applied, as above). */
 void *__ct_gradient_of(const void *f);
 #define ct_gradient_of(f) __ct_gradient_of((const void *)(f))
 
@@ -376,6 +423,10 @@ void ct_tape_reset_peak(void);
  * pointers; another result type is a compile error.
  * CT_NO_DERIVATIVE on a parameter holds it constant.
  * CT_NO_DERIVATIVE on a function makes calls to it constants.
+ * CT_NO_DERIVATIVE on a struct field (CT_NO_DERIVATIVE double lr;) makes
+ * it a constant wherever the struct goes: no derivative flows through what
+ * is loaded from it or stored into it, and the tangent struct's field is
+ * left as it is.
  *
  * Attributes. With the frontend plugin loaded (cotangent-cc does this) they
  * are real attributes; with any other compiler they fall back to `annotate`,

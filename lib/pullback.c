@@ -180,21 +180,32 @@ static void check_live(const char *op, struct ct_pullback_impl *pb) {
  * many as pb takes when unknown: -1). */
 static void apply(struct ct_pullback_impl *pb, double seed, long given, va_list ap) {
   check_live("ct_pullback_apply", pb);
+  uint32_t nouts = pb->nouts & ~CT_PULLBACK_VJP;
   if (given >= 0 && (uint32_t)given != pb->nouts) {
-    char msg[200];
-    snprintf(msg, sizeof msg,
-             "ct_pullback_apply: the pullback takes %u derivative pointer(s) (one per floating-point argument of its "
-             "function), given %ld",
-             pb->nouts, given);
+    char msg[300];
+    if (((uint32_t)given ^ pb->nouts) & CT_PULLBACK_VJP)
+      snprintf(msg, sizeof msg,
+               "ct_pullback_apply: the pullback %s", pb->nouts & CT_PULLBACK_VJP
+               ? "is of a function that returns nothing: it takes no seed, only one pointer per argument not "
+                 "constant (the shadows holding the outputs' seeds, and where derivatives go)"
+               : "is of a function with a floating-point result: it takes the result's seed first, then the "
+                 "derivative pointers");
+    else
+      snprintf(msg, sizeof msg,
+               "ct_pullback_apply: the pullback takes %u %s, given %u", nouts,
+               pb->nouts & CT_PULLBACK_VJP ? "pointer(s) (one per argument of its function not constant)"
+                                           : "derivative pointer(s) (one per floating-point argument of its function)",
+               (uint32_t)given & ~CT_PULLBACK_VJP);
     __ct_runtime_error(msg);
   }
   void *outs[CT_PULLBACK_MAX_OUTS];
-  for (uint32_t i = 0; i < pb->nouts && i < CT_PULLBACK_MAX_OUTS; ++i)
+  for (uint32_t i = 0; i < nouts && i < CT_PULLBACK_MAX_OUTS; ++i)
     outs[i] = va_arg(ap, void *);
-  for (uint32_t i = 0; i < pb->nouts && i < CT_PULLBACK_MAX_OUTS; ++i)
+  for (uint32_t i = 0; i < nouts && i < CT_PULLBACK_MAX_OUTS; ++i)
     if (!outs[i]) {
       char msg[160];
-      snprintf(msg, sizeof msg, "ct_pullback_apply: derivative pointer %u (of %u) is NULL", i + 1, pb->nouts);
+      snprintf(msg, sizeof msg, "ct_pullback_apply: %s %u (of %u) is NULL",
+               pb->nouts & CT_PULLBACK_VJP ? "pointer" : "derivative pointer", i + 1, nouts);
       __ct_runtime_error(msg);
     }
   pthread_mutex_lock(&pb->ctl->lock);

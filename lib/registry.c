@@ -18,8 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* grad[0]: the gradient entry (ct_gradient, ct_value_with_gradient: the
+ * variadic call's arguments), grad[1]: ct_gradient_of's gradient, grad[2]:
+ * the pullback maker (ct_pullback, ct_value_with_pullback); NULL where the
+ * function has none. */
 typedef struct {
-  const void *fn, *grad;
+  const void *fn, *grad[3];
 } ct_entry;
 
 static ct_entry *table;
@@ -31,15 +35,19 @@ static size_t slot(const void *fn, size_t c) {
   return (size_t)(h >> 17) & (c - 1);
 }
 
-static void insert(ct_entry *t, size_t c, const void *fn, const void *grad) {
+static void insert(ct_entry *t, size_t c, const void *fn, const void *const *grad) {
   size_t i = slot(fn, c);
   while (t[i].fn && t[i].fn != fn)
     i = (i + 1) & (c - 1);
   t[i].fn = fn;
-  t[i].grad = grad;
+  for (int k = 0; k < 3; ++k)
+    t[i].grad[k] = grad[k];
 }
 
-void __ct_register_gradient(const void *fn, const void *grad) {
+void __ct_register_gradient(const void *fn, const void *grad) { __ct_register_entries(fn, grad, NULL, NULL); }
+
+void __ct_register_entries(const void *fn, const void *grad, const void *gradient_of, const void *pullback) {
+  const void *entries[3] = {grad, gradient_of, pullback};
   pthread_mutex_lock(&lock);
   if (2 * (count + 1) > cap) {
     size_t ncap = cap ? 2 * cap : 64;
@@ -53,7 +61,7 @@ void __ct_register_gradient(const void *fn, const void *grad) {
     table = nt;
     cap = ncap;
   }
-  insert(table, cap, fn, grad);
+  insert(table, cap, fn, entries);
   count++;
   pthread_mutex_unlock(&lock);
 }
@@ -78,16 +86,31 @@ void __ct_indirect_call_unknown(const void *fn, const char *where) {
   __ct_runtime_error(msg);
 }
 
-const void *__ct_lookup_gradient(const void *fn, const char *op) {
+const void *__ct_lookup_gradient(const void *fn, const char *op) { return __ct_lookup_entry(fn, op, 0); }
+
+const void *__ct_lookup_entry(const void *fn, const char *op, int which) {
   const void *grad = NULL;
+  int found = 0;
   pthread_mutex_lock(&lock);
-  if (cap)
+  if (cap && which >= 0 && which < 3)
     for (size_t i = slot(fn, cap); table[i].fn; i = (i + 1) & (cap - 1))
       if (table[i].fn == fn) {
-        grad = table[i].grad;
+        grad = table[i].grad[which];
+        found = 1;
         break;
       }
   pthread_mutex_unlock(&lock);
+  if (!grad && found) {
+    char msg[512], name[256];
+    name_function(fn, name, sizeof name);
+    snprintf(msg, sizeof msg,
+             "%s: the differentiable function %s has no %s for calls through a pointer (%s)", op ? op : "gradient",
+             name, which == 2 ? "pullback" : "gradient",
+             which == 2 ? "its forward pass needs the shadows of its pointer arguments before they are given: use "
+                          "ct_gradient"
+                        : "its result is neither floating point nor void");
+    __ct_runtime_error(msg);
+  }
   if (!grad) {
     char msg[512], name[256];
     name_function(fn, name, sizeof name);

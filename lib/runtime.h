@@ -93,6 +93,11 @@ void __ct_realloc_adjoint(void *old_shadow, void *new_shadow, size_t bytes, unsi
 #include <stdint.h>
 #define CT_PULLBACK_ARGS_OFFSET 32
 #define CT_PULLBACK_MAX_OUTS 64
+/* Set in nouts (and in the count given to __ct_pullback_apply_counted)
+ * for the pullback of a function with no floating-point result: applied
+ * with one pointer per argument not constant (shadows and derivative
+ * pointers), no seed. */
+#define CT_PULLBACK_VJP 0x80000000u
 struct ct_pullback_impl;
 void *__ct_pullback_new(void *thunk, void *tape, uint32_t nouts, size_t args_bytes);
 void ct_pullback_apply(struct ct_pullback_impl *pb, double seed, ...);
@@ -113,6 +118,11 @@ void __ct_release_shadow(void *p, size_t bytes, int keep);
  * the operator when the function is not registered. */
 void __ct_register_gradient(const void *fn, const void *grad);
 const void *__ct_lookup_gradient(const void *fn, const char *op);
+/* All of fn's entries: the gradient entry (variadic ABI), ct_gradient_of's
+ * gradient, the pullback maker (double (void **pb, args...)); NULL where
+ * it has none. Lookup `which` (0, 1, 2) of them. */
+void __ct_register_entries(const void *fn, const void *grad, const void *gradient_of, const void *pullback);
+const void *__ct_lookup_entry(const void *fn, const char *op, int which);
 /* A call through a pointer in differentiated code reached a function that
  * is none of the call's dispatch targets (pass/indirect_calls.c): stops
  * with a message naming the function and `where` (the call's location). */

@@ -275,8 +275,8 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
     if (!vmap_get(&g->active, ptr)) /* a pointer's shadow is kept by address (shadow_slots.c) */
       return vmap_get(&g->active, val) && LLVMGetTypeKind(LLVMTypeOf(val)) != LLVMPointerTypeKind ? REV_UNSUPPORTED
                                                                                                  : REV_NONE;
-    if (!type_is_fp(LLVMTypeOf(val)))
-      return REV_NONE;
+    if (!type_is_fp(LLVMTypeOf(val)) || LLVMGetMetadata(inst, LLVMGetMDKindIDInContext(g->m->ctx, "ct.no_derivative", 16)))
+      return REV_NONE; /* no derivative; or a no_derivative field's (lower.c): its shadow is left as it is */
     return masked ? REV_MASKED_STORE : REV_STORE;
   }
   if (masked && adjoint_has(g, inst))

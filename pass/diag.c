@@ -95,6 +95,8 @@ void diag_function_name(LLVMValueRef fn, char *buf, size_t n) {
   const char *omp = strstr(name, ".omp_outlined"); /* a parallel region's body is f's */
   if (omp && (size_t)(omp - name) < len)
     len = (size_t)(omp - name);
+  if (len > 9 && !memcmp(name + len - 9, ".ct_byval", 9)) /* f's twin taking structs by pointer (struct_args.c) */
+    len -= 9;
   ct_bridge_demangle(name, len, buf, n);
 }
 

@@ -277,12 +277,12 @@ struct CotangentAttrInfo : ParsedAttrInfo {
   }
 
   bool diagAppertainsToDecl(Sema &S, const ParsedAttr &Attr, const Decl *D) const override {
-    if (isa<FunctionDecl>(D) || (Applies == Target::FunctionsAndParameters && isa<ParmVarDecl>(D)))
+    if (isa<FunctionDecl>(D) || (Applies == Target::FunctionsAndParameters && isa<ParmVarDecl, FieldDecl>(D)))
       return true;
     unsigned ID = S.getDiagnostics().getCustomDiagID(
         DiagnosticsEngine::Error, "'%0' applies to %1 only");
     S.Diag(Attr.getLoc(), ID) << Attr.getAttrName()->getName()
-                              << (Applies == Target::Functions ? "functions" : "functions and parameters");
+                              << (Applies == Target::Functions ? "functions" : "functions, parameters and struct fields");
     return false;
   }
 

@@ -18,6 +18,7 @@
 #include "enzyme.h"
 #include "release.h"
 #include "operator_names.h"
+#include "operators.h"
 
 #include <string.h>
 
@@ -264,6 +265,53 @@ static int hold_global_constant(ct_module *m, LLVMValueRef v, int depth) {
   return changed;
 }
 
+/* The stores into a no_derivative field (through GEPs and casts of its
+ * address v) get metadata ct.no_derivative: their reverse leaves the
+ * field's shadow as it is (classify.c) instead of zeroing it. */
+static void mark_field_stores(ct_module *m, LLVMValueRef v, int depth) {
+  unsigned kind = LLVMGetMDKindIDInContext(m->ctx, "ct.no_derivative", 16);
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if ((LLVMIsAGetElementPtrInst(user) || LLVMIsABitCastInst(user)) && LLVMGetOperand(user, 0) == v && depth < 8)
+      mark_field_stores(m, user, depth + 1);
+    else if (LLVMIsAStoreInst(user) && LLVMGetOperand(user, 1) == v)
+      LLVMSetMetadata(user, kind, LLVMMetadataAsValue(m->ctx, LLVMMDNodeInContext2(m->ctx, NULL, 0)));
+  }
+}
+
+/* Struct fields marked no_derivative (`CT_NO_DERIVATIVE double lr;`):
+ * clang gives each access of such a field an llvm.ptr.annotation of
+ * "ct.no_derivative"; what is loaded from it and stored into it goes
+ * through ct_without_derivative, wherever the struct is (so no adjoint
+ * reaches the tangent struct's field), and the annotation goes. */
+static int hold_no_derivative_fields(ct_module *m) {
+  int changed = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(m->mod), nextf; f; f = nextf) {
+    nextf = LLVMGetNextFunction(f);
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(f, &len);
+    if (len < 19 || memcmp(name, "llvm.ptr.annotation", 19))
+      continue;
+    for (LLVMUseRef u = LLVMGetFirstUse(f), next; u; u = next) {
+      next = LLVMGetNextUse(u);
+      LLVMValueRef call = LLVMGetUser(u);
+      if (!LLVMIsACallInst(call) || LLVMGetCalledValue(call) != f || LLVMGetNumArgOperands(call) < 2)
+        continue;
+      LLVMValueRef text = LLVMGetOperand(call, 1), init = LLVMIsAGlobalVariable(text) ? LLVMGetInitializer(text) : NULL;
+      size_t tlen = 0;
+      const char *t = init && LLVMIsConstantString(init) ? LLVMGetAsString(init, &tlen) : "";
+      if (tlen < 16 || memcmp(t, "ct.no_derivative", 16) || (tlen > 16 && t[16]))
+        continue;
+      hold_global_constant(m, call, 0);
+      mark_field_stores(m, call, 0);
+      LLVMReplaceAllUsesWith(call, LLVMGetOperand(call, 0));
+      LLVMInstructionEraseFromParent(call);
+      changed = 1;
+    }
+  }
+  return changed;
+}
+
 static int hold_inactive_globals(ct_module *m) {
   unsigned kind = LLVMGetMDKindIDInContext(m->ctx, ENZYME_INACTIVE_MD, (unsigned)strlen(ENZYME_INACTIVE_MD));
   int changed = 0;
@@ -285,6 +333,8 @@ int ct_lower_module(LLVMModuleRef module) {
   ct_module m = {.mod = module, .ctx = LLVMGetModuleContext(module)};
   int changed = protect_markers(&m);
   changed |= lower_annotations(&m);
+  changed |= hold_no_derivative_fields(&m);
+  changed |= struct_args_lower(&m); /* after the annotations: no_derivative parameters */
   changed |= lower_derivative_links(&m);
   changed |= blas_register(&m); /* BLAS/LAPACK routines: pullbacks from a table */
   changed |= enzyme_lower_registrations(&m); /* after the annotations: conflicts with CT_DERIVATIVE */

@@ -135,9 +135,10 @@ static const struct {
   const char *prefix, *what;
 } RUNTIME_CALLS[] = {
     /* the most telling first */
-    {"__ct_lookup_gradient", NULL}, /* refused before */
+    {"__ct_lookup_", NULL}, /* refused before (__ct_lookup_entry, __ct_lookup_gradient) */
     {"__ct_pullback_new", "makes a pullback"},
     {"ct_pullback_", "applies a pullback"},
+    {"__ct_pullback_apply", "applies a pullback"}, /* the header's ct_pullback_apply */
     {"__ct_omp_", "runs a parallel region"},
     {"__ct_release_shadow", "allocates shadow memory"},
     {"__ct_check_shadow_alloc", "allocates shadow memory"},

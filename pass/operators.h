@@ -16,7 +16,8 @@
  * pointers, structs split into their fields). */
 typedef struct {
   char kind;                /* 'f' floating, 'p' pointer, 'F' function pointer, 's' struct with data, 'c' complex,
-                               'r' other struct, 'o' */
+                               'r' other struct, 'o'; 'v' a struct with data passed by value to a function that
+                               struct_args.c made take a pointer to it */
   unsigned long type, base; /* ids of the C type (a pointer's pointee) and of its array element; 0: void */
   const char *name, *shown; /* the parameter's name (may be ""), that type as C writes it */
 } ct_fact_param;
@@ -71,6 +72,12 @@ typedef struct {
 int facts_check_by_value(const ct_site *s, const ct_facts *f);
 int facts_check_pointer(const ct_site *s, const ct_facts *f, int param, int arg, int shadow);
 
+/* At PipelineStart (struct_args.c): operator calls of functions taking
+ * structs with data by value differentiate a twin taking a pointer to each
+ * such struct (the tangent struct pointer that follows is its shadow);
+ * returns whether any call was rewritten. */
+int struct_args_lower(ct_module *m);
+
 /* An operator call read against the function it differentiates. */
 typedef struct {
   const ct_site *site;
@@ -98,6 +105,10 @@ typedef struct {
      block of N shadows stride bytes apart */
   unsigned width;
   unsigned stride[CT_MAX_PARAMS];
+  /* ct_pullback / ct_value_with_pullback of a function with no floating-
+     point result (results through pointers): its pointers come without
+     shadows; ct_pullback_apply gives them (a vector-Jacobian product) */
+  int vjp;
 } ct_op_call;
 
 typedef enum { PARSE_ERROR, PARSE_OK, PARSE_RUNTIME_POINTER } ct_parse_result;
@@ -149,6 +160,19 @@ int differential_lower_all(ct_module *m);
 int operators_lower_gradient(ct_module *m, const ct_op_call *c, LLVMValueRef *gradient_call);
 int operators_lower_split(ct_module *m, ct_op_call *c);
 int operators_lower_pullback(ct_module *m, ct_op_call *c);
+/* At m->b: runs the augmented forward of split (spec) on gargs and makes
+ * the pullback object (its arguments stored, a thunk rerunning the
+ * reverse), returned; *value is f's value (NULL for a void f). vjp: the
+ * shadows come with each application (a function returning nothing). */
+LLVMValueRef operators_build_pullback(ct_module *m, const ct_spec *spec, const ct_split *split, LLVMValueRef *gargs,
+                                      unsigned ng, int vjp, LLVMValueRef *value);
+/* Does a vjp pullback's augmented forward leave the shadows alone (it gets
+ * none)? */
+int operators_vjp_forward_shadowless(const ct_spec *spec, const ct_split *split);
+/* Set in the count of pointers a vjp pullback takes (and a ct_pullback_
+ * apply call gives when its first one is a pointer, not a seed); the
+ * runtime's CT_PULLBACK_VJP. */
+#define CT_VJP_FLAG 0x80000000u
 int operators_lower_gradient_of(ct_module *m, const ct_op_call *c);
 int operators_lower_runtime_pointer(ct_module *m, const ct_op_call *c);
 /* __enzyme_augmentsize: the bytes of the tape that __enzyme_augmentfwd

@@ -247,14 +247,18 @@ int facts_check_by_value(const ct_site *s, const ct_facts *f) {
 
 int facts_check_pointer(const ct_site *s, const ct_facts *f, int param, int arg, int shadow) {
   const ct_fact_param *p = &f->params[param];
-  if (arg < 0 || p->kind != (shadow ? 'p' : 'f'))
+  if (arg < 0 || (p->kind == 'v' ? !shadow : p->kind != (shadow ? 'p' : 'f')))
     return 1;
   const ct_fact_arg *a = &f->args[arg];
   if (!a->type || !p->type || a->type == p->type || (shadow && a->base == p->base))
     return 1;
   char what[512];
   describe(f, param, what, sizeof what);
-  if (shadow)
+  if (p->kind == 'v')
+    error_at(s, f, arg, "%s: %s is a struct '%s' passed by value, so the pointer to its tangent struct that "
+                        "follows it must be '%s *', not '%s'",
+             operator_name(s->kind), what, p->shown, p->shown, a->shown);
+  else if (shadow)
     error_at(s, f, arg, "%s: %s points to '%s', so its shadow must point to '%s' too, not be '%s'",
              operator_name(s->kind), what, p->shown, p->shown, a->shown);
   else

@@ -23,6 +23,8 @@ static unsigned build_args(ct_module *m, const ct_op_call *c, LLVMValueRef *garg
     if (LLVMTypeOf(v) != want)
       v = type_is_fp_scalar(want) ? LLVMBuildFPCast(m->b, v, want, "") : LLVMBuildIntCast2(m->b, v, want, 1, "");
     gargs[ng++] = v;
+    if (c->vjp && (c->spec.act[p] == ACT_DUP || c->spec.act[p] == ACT_DUPNONEED))
+      gargs[ng++] = LLVMConstNull(want); /* the shadow comes with ct_pullback_apply */
     if (!c->extra[p])
       continue;
     LLVMValueRef x = LLVMGetOperand(s->call, c->extra[p]);
@@ -97,11 +99,13 @@ int operators_lower_gradient(ct_module *m, const ct_op_call *c, LLVMValueRef *gr
   *gradient_call = res; /* inlined once every site is lowered */
   LLVMValueRef replacement = NULL;
   if (!operator_is_enzyme(s->kind)) {
-    unsigned first = spec.want_value ? 1 : 0;
+    int has_value = spec.want_value && LLVMGetTypeKind(rty) != LLVMVoidTypeKind; /* a void f's value is 0 */
+    unsigned first = has_value ? 1 : 0;
     for (unsigned k = 0; k < nout; ++k)
       LLVMBuildStore(m->b, vals[first + k], outs[k]);
     if (spec.want_value && LLVMGetTypeKind(LLVMTypeOf(call)) != LLVMVoidTypeKind)
-      replacement = LLVMBuildFPCast(m->b, vals[0], LLVMTypeOf(call), "");
+      replacement = has_value ? LLVMBuildFPCast(m->b, vals[0], LLVMTypeOf(call), "")
+                              : LLVMConstNull(LLVMTypeOf(call));
   } else {
     replacement = operators_coerce_results(m, call, c->sret, vals, nfields);
   }
@@ -239,10 +243,11 @@ int operators_lower_split(ct_module *m, ct_op_call *c) {
  * which reruns f's reverse from the stored arguments and writes the
  * derivative of each active scalar argument through outs[k]; with outs
  * NULL (ct_pullback_free) it runs the reverse's release twin instead. */
-static LLVMValueRef pullback_thunk(ct_module *m, const ct_spec *spec, const ct_split *split, LLVMTypeRef blob_ty) {
+static LLVMValueRef pullback_thunk(ct_module *m, const ct_spec *spec, const ct_split *split, LLVMTypeRef blob_ty,
+                                   int vjp) {
   size_t len = 0;
   const char *rname = LLVMGetValueName2(split->rev, &len);
-  char *name = util_format("%.*s.thunk", (int)len, rname);
+  char *name = util_format("%.*s.%s", (int)len, rname, vjp ? "vjp_thunk" : "thunk");
   LLVMValueRef thunk = LLVMGetNamedFunction(m->mod, name);
   if (thunk) {
     free(name);
@@ -267,7 +272,8 @@ static LLVMValueRef pullback_thunk(ct_module *m, const ct_spec *spec, const ct_s
   for (unsigned k = 0; k < nblob; ++k)
     args[n++] = LLVMBuildExtractValue(b, blob, k, "");
   LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(spec->fn));
-  args[n++] = LLVMBuildFPCast(b, LLVMGetParam(thunk, 1), rty, "");
+  if (spec->ret_active)
+    args[n++] = LLVMBuildFPCast(b, LLVMGetParam(thunk, 1), rty, "");
   args[n++] = tape;
   args[n++] = LLVMBuildICmp(b, LLVMIntNE, LLVMGetParam(thunk, 3), LLVMConstInt(i32, 0, 0), "");
   /* outs is NULL when the pullback is being freed: the reverse's twin
@@ -281,13 +287,29 @@ static LLVMValueRef pullback_thunk(ct_module *m, const ct_spec *spec, const ct_s
   LLVMBuildCall2(b, LLVMGlobalGetValueType(twin), twin, args, n, "");
   LLVMBuildBr(b, done);
   LLVMPositionBuilderAtEnd(b, apply);
+  /* outs[k]: the k-th derivative pointer, or (vjp) the k-th pointer given
+     to ct_pullback_apply, in f's parameter order: where an active
+     argument's derivative goes, or a pointer argument's shadow */
+  LLVMValueRef *dest = calloc(spec->nparams + 1, sizeof *dest);
+  unsigned nd = 0;
+  for (unsigned p = 0, a = 0, k = 0; p < spec->nparams; ++p, ++a) {
+    int shadow = spec->act[p] == ACT_DUP || spec->act[p] == ACT_DUPNONEED;
+    if (spec->act[p] != ACT_ACTIVE && !(vjp && shadow)) {
+      a += shadow;
+      continue;
+    }
+    LLVMValueRef idx = LLVMConstInt(i64, k++, 0);
+    LLVMValueRef out = LLVMBuildLoad2(b, ptr, LLVMBuildGEP2(b, ptr, outs, &idx, 1, ""), "");
+    if (shadow)
+      args[++a] = out;
+    else
+      dest[nd++] = out;
+  }
   LLVMValueRef res = LLVMBuildCall2(b, LLVMGlobalGetValueType(split->rev), split->rev, args, n, "");
   unsigned nres = LLVMCountStructElementTypes(LLVMTypeOf(res));
-  for (unsigned k = 0; k < nres; ++k) {
-    LLVMValueRef idx = LLVMConstInt(i64, k, 0);
-    LLVMValueRef out = LLVMBuildLoad2(b, ptr, LLVMBuildGEP2(b, ptr, outs, &idx, 1, ""), "");
-    LLVMBuildStore(b, LLVMBuildExtractValue(b, res, k, ""), out);
-  }
+  for (unsigned k = 0; k < nres && k < nd; ++k)
+    LLVMBuildStore(b, LLVMBuildExtractValue(b, res, k, ""), dest[k]);
+  free(dest);
   LLVMBuildBr(b, done);
   LLVMPositionBuilderAtEnd(b, done);
   LLVMBuildRetVoid(b);
@@ -295,31 +317,34 @@ static LLVMValueRef pullback_thunk(ct_module *m, const ct_spec *spec, const ct_s
   return thunk;
 }
 
-int operators_lower_pullback(ct_module *m, ct_op_call *c) {
-  LLVMValueRef call = c->site->call, pb_out = c->pb_out;
-  ct_spec *spec = &c->spec;
-  spec->ret_active = 1; /* checked: the function returns floating point */
-  spec->split = 1;
-  LLVMValueRef gargs[2 * CT_MAX_PARAMS + 1];
-  unsigned ng = build_args(m, c, gargs, NULL, NULL);
-  ct_split split;
-  if (!gradient_get_split(m, spec, call, &split))
-    return 0;
-  LLVMPositionBuilderAtEnd(m->b, LLVMGetInsertBlock(m->b));
-  LLVMPositionBuilderBefore(m->b, call);
+/* A vjp pullback runs f's augmented forward before its shadows exist (they
+ * come with each ct_pullback_apply): that forward must not use them (it
+ * would for f storing pointers into memory, whose shadows the forward
+ * writes). */
+int operators_vjp_forward_shadowless(const ct_spec *spec, const ct_split *split) {
+  int ok = !LLVMIsDeclaration(split->aug);
+  for (unsigned p = 0, a = 0; ok && p < spec->nparams; ++p, ++a)
+    if (spec->act[p] == ACT_DUP || spec->act[p] == ACT_DUPNONEED)
+      ok = !LLVMGetFirstUse(LLVMGetParam(split->aug, ++a));
+  return ok;
+}
+
+LLVMValueRef operators_build_pullback(ct_module *m, const ct_spec *spec, const ct_split *split, LLVMValueRef *gargs,
+                                      unsigned ng, int vjp, LLVMValueRef *value) {
   LLVMTypeRef types[2 * CT_MAX_PARAMS + 1];
   for (unsigned k = 0; k < ng; ++k)
     types[k] = LLVMTypeOf(gargs[k]);
   LLVMTypeRef blob_ty = LLVMStructTypeInContext(m->ctx, types, ng, 0);
-  LLVMValueRef thunk = pullback_thunk(m, spec, &split, blob_ty);
-  LLVMPositionBuilderBefore(m->b, call);
-  LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(split.aug), split.aug, gargs, ng, "");
+  LLVMValueRef res = LLVMBuildCall2(m->b, LLVMGlobalGetValueType(split->aug), split->aug, gargs, ng, "");
+  LLVMValueRef thunk = pullback_thunk(m, spec, split, blob_ty, vjp); /* its own builder */
   LLVMValueRef tape = LLVMBuildExtractValue(m->b, res, 0, "");
   LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i64 = LLVMInt64TypeInContext(m->ctx);
   LLVMTypeRef i32 = LLVMInt32TypeInContext(m->ctx);
   unsigned nouts = 0;
   for (unsigned p = 0; p < spec->nparams; ++p)
-    nouts += spec->act[p] == ACT_ACTIVE;
+    nouts += spec->act[p] == ACT_ACTIVE || (vjp && (spec->act[p] == ACT_DUP || spec->act[p] == ACT_DUPNONEED));
+  if (vjp)
+    nouts |= CT_VJP_FLAG; /* applied with shadows, not a seed */
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(m->mod);
   LLVMTypeRef nparams[4] = {ptr, ptr, i32, i64};
   LLVMTypeRef new_ty = LLVMFunctionType(ptr, nparams, 4, 0);
@@ -333,10 +358,55 @@ int operators_lower_pullback(ct_module *m, ct_op_call *c) {
     blob = LLVMBuildInsertValue(m->b, blob, gargs[k], k, "");
   LLVMValueRef off = LLVMConstInt(i64, 32, 0);
   LLVMBuildStore(m->b, blob, LLVMBuildGEP2(m->b, LLVMInt8TypeInContext(m->ctx), obj, &off, 1, ""));
+  *value = vjp || LLVMCountStructElementTypes(LLVMTypeOf(res)) < 2 ? NULL : LLVMBuildExtractValue(m->b, res, 1, "");
+  return obj;
+}
+
+/* The differentiable function of another file that fn is, or that its
+ * wrapper (operators_parse.c: "<f>.ct_call") calls; else NULL. */
+static LLVMValueRef other_files_function(LLVMValueRef fn) {
+  LLVMValueRef first = LLVMIsDeclaration(fn) ? NULL : LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(fn));
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  if (first && len > 8 && !memcmp(name + len - 8, ".ct_call", 8) && LLVMIsACallInst(first))
+    fn = LLVMGetCalledValue(first);
+  return fn && LLVMIsAFunction(fn) && LLVMIsDeclaration(fn) && contract_is_differentiable(fn) ? fn : NULL;
+}
+
+int operators_lower_pullback(ct_module *m, ct_op_call *c) {
+  LLVMValueRef call = c->site->call, pb_out = c->pb_out;
+  ct_spec *spec = &c->spec;
+  spec->ret_active = !c->vjp; /* checked: the function returns floating point, or nothing (vjp) */
+  spec->split = 1;
+  LLVMValueRef elsewhere = c->vjp ? other_files_function(c->fn) : NULL;
+  if (elsewhere) {
+    /* a differentiable function of another file: its file registered a
+       pullback maker, which checked there that its forward needs no
+       shadows; found by address as for a run-time pointer */
+    c->fn = elsewhere;
+    LLVMPositionBuilderBefore(m->b, call);
+    return operators_lower_runtime_pointer(m, c);
+  }
+  LLVMValueRef gargs[2 * CT_MAX_PARAMS + 1];
+  unsigned ng = build_args(m, c, gargs, NULL, NULL);
+  ct_split split;
+  if (!gradient_get_split(m, spec, call, &split))
+    return 0;
+  if (c->vjp && !operators_vjp_forward_shadowless(spec, &split)) {
+    operators_error(c->site, "%s: the pullback of '%s' (which returns nothing) gets the shadows of its pointer "
+                             "arguments when applied, but its forward pass needs them already (it stores pointers "
+                             "into memory, or is defined in another file): use ct_gradient with the shadows instead",
+                    operator_name(c->site->kind), c->fname);
+    return 0;
+  }
+  LLVMPositionBuilderBefore(m->b, call); /* generation moved the builder */
+  LLVMValueRef value = NULL;
+  LLVMValueRef obj = operators_build_pullback(m, spec, &split, gargs, ng, c->vjp, &value);
   LLVMValueRef replacement = obj;
   if (pb_out) {
     LLVMBuildStore(m->b, obj, pb_out);
-    replacement = LLVMBuildFPCast(m->b, LLVMBuildExtractValue(m->b, res, 1, ""), LLVMTypeOf(call), "");
+    replacement = !value ? LLVMConstNull(LLVMTypeOf(call)) /* a void f's value is 0 */
+                         : LLVMBuildFPCast(m->b, value, LLVMTypeOf(call), "");
   }
   LLVMReplaceAllUsesWith(call, replacement);
   return 1;
@@ -374,45 +444,91 @@ static LLVMValueRef pullback_made(LLVMValueRef v) {
 /* The call's count checked where the pullback is in view; 0 after an error. */
 static int check_apply_count(LLVMValueRef caller, LLVMValueRef call, unsigned given) {
   LLVMValueRef made = pullback_made(LLVMGetOperand(call, 0));
-  if (!made || LLVMConstIntGetZExtValue(LLVMGetOperand(made, 2)) == given)
+  unsigned long long takes = made ? LLVMConstIntGetZExtValue(LLVMGetOperand(made, 2)) : given;
+  if (takes == given)
     return 1;
   size_t len = 0;
   const char *thunk = LLVMGetValueName2(LLVMGetOperand(made, 0), &len), *dot = strstr(thunk, ".ct_");
-  diag_report(caller, call, CT_SEV_ERROR,
-              "ct_pullback_apply: the pullback of '%.*s' takes %llu derivative pointer(s) (one per floating-point "
-              "argument of '%.*s'), given %u",
-              (int)(dot ? dot - thunk : 0), thunk, LLVMConstIntGetZExtValue(LLVMGetOperand(made, 2)),
-              (int)(dot ? dot - thunk : 0), thunk, given);
+  int fl = (int)(dot ? dot - thunk : 0);
+  if ((takes ^ given) & CT_VJP_FLAG)
+    diag_report(caller, call, CT_SEV_ERROR,
+                takes & CT_VJP_FLAG
+                    ? "ct_pullback_apply: '%.*s' returns nothing: its pullback takes no seed, only one pointer per "
+                      "argument not constant, in order (a pointer argument's shadow holding the seed of what "
+                      "'%.*s' writes there, or where a floating-point argument's derivative goes)"
+                    : "ct_pullback_apply: '%.*s' has a floating-point result: its pullback takes the result's seed "
+                      "(a floating-point value) first, then one derivative pointer per floating-point argument of "
+                      "'%.*s'",
+                fl, thunk, fl, thunk);
+  else
+    diag_report(caller, call, CT_SEV_ERROR,
+                takes & CT_VJP_FLAG
+                    ? "ct_pullback_apply: the pullback of '%.*s' takes %llu pointer(s) (one per argument of '%.*s' "
+                      "not constant), given %u"
+                    : "ct_pullback_apply: the pullback of '%.*s' takes %llu derivative pointer(s) (one per "
+                      "floating-point argument of '%.*s'), given %u",
+                fl, thunk, takes & ~(unsigned long long)CT_VJP_FLAG, fl, thunk, given & ~CT_VJP_FLAG);
   return 0;
 }
 
-void operators_lower_pullback_applies(ct_module *m) {
-  LLVMValueRef apply = LLVMGetNamedFunction(m->mod, "ct_pullback_apply");
-  if (!apply)
+/* One call of ct_pullback_apply (or of __ct_pullback_apply, as the macro
+ * spells it): its seed (converted to double), or, when a pointer comes
+ * first, no seed and only pointers (a vjp pullback's). */
+static void lower_apply(ct_module *m, LLVMValueRef call, LLVMTypeRef counted_ty) {
+  LLVMTypeRef i32 = LLVMInt32TypeInContext(m->ctx), dbl = LLVMDoubleTypeInContext(m->ctx);
+  unsigned n = (unsigned)LLVMGetNumArgOperands(call);
+  LLVMValueRef caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
+  LLVMValueRef seed = LLVMGetOperand(call, 1);
+  LLVMTypeKind sk = LLVMGetTypeKind(LLVMTypeOf(seed));
+  int vjp = sk == LLVMPointerTypeKind;
+  unsigned given = (vjp ? n - 1 : n - 2) | (vjp ? CT_VJP_FLAG : 0);
+  if (!vjp && !type_is_fp_scalar(LLVMTypeOf(seed)) && sk != LLVMIntegerTypeKind) {
+    diag_report(caller, call, CT_SEV_ERROR, "ct_pullback_apply: the seed (second argument) must be a number, or "
+                                            "for a function returning nothing a pointer (a shadow)");
     return;
+  }
+  if (!check_apply_count(caller, call, given))
+    return;
+  LLVMPositionBuilderBefore(m->b, call);
+  LLVMValueRef *args = malloc((n + 2) * sizeof *args);
+  unsigned k = 0;
+  args[k++] = LLVMGetOperand(call, 0);
+  args[k++] = vjp ? LLVMConstReal(dbl, 0.0)
+              : sk == LLVMIntegerTypeKind ? LLVMBuildSIToFP(m->b, seed, dbl, "")
+                                          : LLVMBuildFPCast(m->b, seed, dbl, "");
+  args[k++] = LLVMConstInt(i32, given, 0);
+  for (unsigned o = vjp ? 1 : 2; o < n; ++o)
+    args[k++] = LLVMGetOperand(call, o);
+  if (LLVMIsAInvokeInst(call)) { /* C++: keeps its unwind edge */
+    LLVMValueRef counted = ir_declare_function(m->mod, "__ct_pullback_apply_counted", counted_ty, NULL);
+    LLVMBuildInvoke2(m->b, counted_ty, counted, args, k, LLVMGetNormalDest(call), LLVMGetUnwindDest(call), "");
+  } else {
+    ir_build_call(m->b, m->mod, "__ct_pullback_apply_counted", counted_ty, args, k, "");
+  }
+  free(args);
+  LLVMInstructionEraseFromParent(call);
+  m->changed = 1;
+}
+
+void operators_lower_pullback_applies(ct_module *m) {
   LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i32 = LLVMInt32TypeInContext(m->ctx);
   LLVMTypeRef params[3] = {ptr, LLVMDoubleTypeInContext(m->ctx), i32};
   LLVMTypeRef counted_ty = LLVMFunctionType(LLVMVoidTypeInContext(m->ctx), params, 3, 1);
-  for (LLVMUseRef u = LLVMGetFirstUse(apply), next; u; u = next) {
-    next = LLVMGetNextUse(u);
-    LLVMValueRef call = LLVMGetUser(u);
-    if (!LLVMIsACallInst(call) || LLVMGetCalledValue(call) != apply || LLVMGetNumArgOperands(call) < 2)
-      continue;
-    unsigned n = (unsigned)LLVMGetNumArgOperands(call), given = n - 2;
-    LLVMValueRef caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
-    if (!check_apply_count(caller, call, given))
-      continue;
-    LLVMValueRef *args = malloc((n + 1) * sizeof *args);
-    args[0] = LLVMGetOperand(call, 0);
-    args[1] = LLVMGetOperand(call, 1);
-    args[2] = LLVMConstInt(i32, given, 0);
-    for (unsigned k = 2; k < n; ++k)
-      args[k + 1] = LLVMGetOperand(call, k);
-    LLVMPositionBuilderBefore(m->b, call);
-    ir_build_call(m->b, m->mod, "__ct_pullback_apply_counted", counted_ty, args, n + 1, "");
-    free(args);
-    LLVMInstructionEraseFromParent(call);
-    m->changed = 1;
+  static const char *const names[2] = {"ct_pullback_apply", "__ct_pullback_apply"};
+  for (int i = 0; i < 2; ++i) {
+    LLVMValueRef apply = LLVMGetNamedFunction(m->mod, names[i]);
+    for (LLVMUseRef u = apply ? LLVMGetFirstUse(apply) : NULL, next; u; u = next) {
+      next = LLVMGetNextUse(u);
+      LLVMValueRef call = LLVMGetUser(u);
+      if ((!LLVMIsACallInst(call) && !LLVMIsAInvokeInst(call)) || LLVMGetCalledValue(call) != apply)
+        continue;
+      if (LLVMGetNumArgOperands(call) >= 2)
+        lower_apply(m, call, counted_ty);
+      else
+        diag_report(LLVMGetBasicBlockParent(LLVMGetInstructionParent(call)), call, CT_SEV_ERROR,
+                    "ct_pullback_apply: missing the seed (or, for a function returning nothing, the pointers) "
+                    "after the pullback");
+    }
   }
 }
 
@@ -421,6 +537,16 @@ void operators_lower_pullback_applies(ct_module *m) {
  * registry (registry.c) and called with the operator's arguments as the
  * variadic call passes them; an unregistered function is a run-time error
  * naming the operator. */
+/* An alloca of type t in the entry block of the function m->b is in. */
+static LLVMValueRef build_entry_alloca(ct_module *m, LLVMTypeRef t, const char *name) {
+  LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(LLVMGetBasicBlockParent(LLVMGetInsertBlock(m->b)));
+  LLVMBuilderRef eb = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderBefore(eb, LLVMGetFirstInstruction(entry));
+  LLVMValueRef a = LLVMBuildAlloca(eb, t, name);
+  LLVMDisposeBuilder(eb);
+  return a;
+}
+
 int operators_lower_runtime_pointer(ct_module *m, const ct_op_call *c) {
   const ct_site *s = c->site;
   LLVMValueRef call = s->call, fnptr = c->fn;
@@ -443,18 +569,34 @@ int operators_lower_runtime_pointer(ct_module *m, const ct_op_call *c) {
     args[n] = a;
     types[n++] = LLVMTypeOf(a);
   }
-  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0);
-  LLVMTypeRef lparams[2] = {ptr, ptr};
-  LLVMTypeRef lty = LLVMFunctionType(ptr, lparams, 2, 0);
-  LLVMValueRef lookup = LLVMGetNamedFunction(m->mod, "__ct_lookup_gradient");
-  if (!lookup)
-    lookup = LLVMAddFunction(m->mod, "__ct_lookup_gradient", lty);
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(m->ctx, 0), i32 = LLVMInt32TypeInContext(m->ctx);
+  LLVMTypeRef lparams[3] = {ptr, ptr, i32};
+  LLVMTypeRef lty = LLVMFunctionType(ptr, lparams, 3, 0);
+  LLVMValueRef lookup = ir_declare_function(m->mod, "__ct_lookup_entry", lty, NULL);
+  int pullback = s->kind == OP_CT_PULLBACK || s->kind == OP_CT_VALUE_WITH_PULLBACK;
+  int which = s->kind == OP_CT_GRADIENT_OF ? 1 : pullback ? 2 : 0; /* the registry's entries (lib/registry.c) */
   LLVMValueRef opname = LLVMBuildGlobalStringPtr(m->b, operator_name(s->kind), "ct.opname");
-  LLVMValueRef largs[2] = {fnptr, opname};
-  LLVMValueRef entry = LLVMBuildCall2(m->b, lty, lookup, largs, 2, "ct.entry");
+  LLVMValueRef largs[3] = {fnptr, opname, LLVMConstInt(i32, (unsigned long long)which, 0)};
+  LLVMValueRef entry = LLVMBuildCall2(m->b, lty, lookup, largs, 3, "ct.entry");
+  if (which == 1) { /* ct_gradient_of: the gradient itself */
+    LLVMReplaceAllUsesWith(call, entry);
+    return 1;
+  }
+  LLVMValueRef pb = c->pb_out;
+  if (pullback) { /* the maker takes where the pullback goes first */
+    if (!pb)
+      pb = build_entry_alloca(m, ptr, "ct.pullback");
+    memmove(args + 1, args, n * sizeof *args);
+    memmove(types + 1, types, n * sizeof *types);
+    args[0] = pb;
+    types[0] = ptr;
+    ++n;
+  }
   LLVMTypeRef ety = LLVMFunctionType(LLVMDoubleTypeInContext(m->ctx), types, n, 0);
   LLVMValueRef value = LLVMBuildCall2(m->b, ety, entry, args, n, "");
-  if (LLVMGetTypeKind(LLVMTypeOf(call)) != LLVMVoidTypeKind)
+  if (s->kind == OP_CT_PULLBACK)
+    LLVMReplaceAllUsesWith(call, LLVMBuildLoad2(m->b, ptr, pb, ""));
+  else if (LLVMGetTypeKind(LLVMTypeOf(call)) != LLVMVoidTypeKind)
     LLVMReplaceAllUsesWith(call, LLVMBuildFPCast(m->b, value, LLVMTypeOf(call), ""));
   return 1;
 }

@@ -332,12 +332,18 @@ static int parse_param(ct_module *m, ct_op_call *c, unsigned p, LLVMTypeRef pt, 
   if (c->width) /* N tangents or shadows: operators_vector.c */
     return operators_parse_vector_param(c, p, pt, dupv, i);
   ct_activity act = c->spec.act[p];
-  int dup = act == ACT_DUP || act == ACT_DUPNONEED;
+  int dup = (act == ACT_DUP || act == ACT_DUPNONEED) && !c->vjp; /* vjp: the shadow comes when applied */
   int wants_out = act == ACT_ACTIVE && (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT);
   int wants_tangent = act == ACT_ACTIVE && operator_is_forward(s->kind); /* a value of its type */
+  int by_value = cp >= 0 && w->f.params[cp].kind == 'v'; /* a struct (struct_args.c) */
   if (*i + 1 + (dup || wants_out || wants_tangent) > c->nargs) {
-    operators_error(s, "%s: too few arguments: parameter %u of the function has no value (or no %s)", op, p + 1,
-                    wants_tangent ? "tangent" : "derivative/shadow location");
+    if (by_value)
+      operators_error(s, "%s: too few arguments: struct parameter %u ('%s') of '%s' must be followed by a pointer "
+                         "to its tangent struct ('%s *'), which receives the derivative of each floating-point field",
+                      op, p + 1, w->f.params[cp].name, c->fname, w->f.params[cp].shown);
+    else
+      operators_error(s, "%s: too few arguments: parameter %u of the function has no value (or no %s)", op, p + 1,
+                      wants_tangent ? "tangent" : "derivative/shadow location");
     return 0;
   }
   if (cp >= 0 && (dup || wants_out) &&
@@ -356,7 +362,11 @@ static int parse_param(ct_module *m, ct_op_call *c, unsigned p, LLVMTypeRef pt, 
     c->extra[p] = (*i)++;
   } else if (dup || wants_out) {
     if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, *i))) != LLVMPointerTypeKind) {
-      if (dup && LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, *i))) == LLVMIntegerTypeKind)
+      if (by_value)
+        operators_error(s, "%s: struct parameter %u ('%s') of '%s' must be followed by a pointer to its tangent "
+                           "struct ('%s *', e.g. &dp), which receives the derivative of each floating-point field",
+                        op, p + 1, w->f.params[cp].name, c->fname, w->f.params[cp].shown);
+      else if (dup && LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(s->call, *i))) == LLVMIntegerTypeKind)
         operators_error(s, "%s: the shadow of parameter %u must be a pointer, and an integer follows it (a C++ "
                            "std::span, or another struct passed by value, arrives as its data pointer and its "
                            "size): pass a span and its shadow span to ct::gradient of <cotangent.hpp>, or pass "
@@ -403,6 +413,28 @@ static int parse_split_tail(ct_op_call *c, unsigned i, int ret_fp) {
   return 1;
 }
 
+/* A function with no floating-point result: it returns nothing and writes
+ * its results through a pointer parameter that is not constant (their
+ * shadows hold the seeds), else there is nothing to differentiate. */
+static int check_void_result(ct_op_call *c, LLVMTypeRef fty) {
+  const ct_site *s = c->site;
+  const char *op = operator_name(s->kind);
+  int is_void = LLVMGetTypeKind(LLVMGetReturnType(fty)) == LLVMVoidTypeKind, outputs = 0;
+  for (unsigned p = 0; p < c->spec.nparams; ++p)
+    outputs |= c->spec.act[p] == ACT_DUP || c->spec.act[p] == ACT_DUPNONEED;
+  if (is_void && (outputs || s->kind == OP_CT_DERIVATIVE || s->kind == OP_CT_DERIVATIVE_N))
+    return 1;
+  if (is_void)
+    operators_error(s, "%s: '%s' returns nothing and has no pointer parameter (not constant) to write a result "
+                       "through: there is nothing to differentiate (return the result as a float or double, or "
+                       "write it through a pointer followed by its shadow holding the seed)", op, c->fname);
+  else
+    operators_error(s, "%s: '%s' must return a floating-point value (or nothing)%s", op, c->fname,
+                    operator_is_forward(s->kind) ? "" : ": a function returning nothing writes its results through "
+                                                        "pointers followed by their shadows");
+  return 0;
+}
+
 /* Every parameter's operands, then what follows them. */
 static int parse_layout(ct_module *m, ct_op_call *c, const ct_spec *declared, int has_declared, ct_fact_walk *w) {
   const ct_site *s = c->site;
@@ -412,6 +444,8 @@ static int parse_layout(ct_module *m, ct_op_call *c, const ct_spec *declared, in
   LLVMTypeRef ptypes[CT_MAX_PARAMS];
   LLVMGetParamTypes(fty, ptypes);
   c->spec = (ct_spec){.fn = c->fn, .nparams = nparams};
+  c->vjp = (s->kind == OP_CT_PULLBACK || s->kind == OP_CT_VALUE_WITH_PULLBACK) &&
+           LLVMGetTypeKind(LLVMGetReturnType(fty)) == LLVMVoidTypeKind;
   if (w->have)
     facts_map_params(&w->f, c->fn, w->c_param);
   for (unsigned p = 0; p < nparams; ++p)
@@ -427,14 +461,7 @@ static int parse_layout(ct_module *m, ct_op_call *c, const ct_spec *declared, in
     operators_error(s, "%s: %u argument(s) too many for the function's parameters", op, c->nargs - i);
     return 0;
   }
-  if (!operator_is_enzyme(s->kind) && !ret_fp &&
-      !((s->kind == OP_CT_DERIVATIVE || s->kind == OP_CT_DERIVATIVE_N) &&
-        LLVMGetTypeKind(LLVMGetReturnType(fty)) == LLVMVoidTypeKind)) {
-    operators_error(s, "%s: '%s' must return a floating-point value%s", op, c->fname,
-                    s->kind == OP_CT_DERIVATIVE || s->kind == OP_CT_DERIVATIVE_N ? " (or nothing)" : "");
-    return 0;
-  }
-  return 1;
+  return operator_is_enzyme(s->kind) || ret_fp || check_void_result(c, fty);
 }
 
 /* __enzyme_augmentsize(f, markers...): an activity marker per parameter
@@ -469,18 +496,37 @@ static int parse_markers_only(ct_op_call *c) {
   return 1;
 }
 
+/* A struct result (in memory: an sret parameter; in registers: a struct or
+ * vector) is not differentiated yet: an error with the way around it. */
+static int returns_struct(ct_op_call *c) {
+  LLVMValueRef fn = c->fn;
+  LLVMTypeKind rk = LLVMGetTypeKind(LLVMGetReturnType(LLVMGlobalGetValueType(fn)));
+  if (!(LLVMCountParams(fn) && LLVMGetEnumAttributeAtIndex(fn, 1, LLVMGetEnumAttributeKindForName("sret", 4))) &&
+      rk != LLVMStructTypeKind && rk != LLVMVectorTypeKind)
+    return 1;
+  diag_function_name(fn, c->fname, sizeof c->fname);
+  operators_error(c->site, "%s: '%s' returns a struct (or a vector): differentiating struct results is not "
+                           "supported yet; write the result through a pointer parameter instead (void %s(..., T "
+                           "*out)), whose shadow then holds the result's seed",
+                  operator_name(c->site->kind), c->fname, c->fname);
+  return 0;
+}
+
 ct_parse_result operators_parse(ct_module *m, const ct_site *s, ct_op_call *c) {
   *c = (ct_op_call){.site = s};
   if (!parse_head(c))
     return PARSE_ERROR;
   if (!LLVMIsAFunction(c->fn)) {
-    if (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT)
+    if (s->kind == OP_CT_GRADIENT || s->kind == OP_CT_VALUE_WITH_GRADIENT || s->kind == OP_CT_PULLBACK ||
+        s->kind == OP_CT_VALUE_WITH_PULLBACK || s->kind == OP_CT_GRADIENT_OF)
       return PARSE_RUNTIME_POINTER;
     operators_error(s, "%s: the function to differentiate must be a function known at compile time here, not a "
                        "function pointer computed at run time%s", operator_name(s->kind),
-                    operator_is_enzyme(s->kind) ? "" : " (ct_gradient and ct_value_with_gradient accept those)");
+                    operator_is_enzyme(s->kind) ? "" : " (the reverse-mode operators of cotangent.h accept those)");
     return PARSE_ERROR;
   }
+  if (!operator_is_enzyme(s->kind) && !operator_is_forward(s->kind) && !returns_struct(c))
+    return PARSE_ERROR;
   ct_fact_walk w = {.sret = c->sret != NULL};
   w.have = facts_read(s->facts, &w.f);
   ct_spec declared;

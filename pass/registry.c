@@ -9,7 +9,10 @@
  *                               integers as int, result as double), found by
  *                               address in the runtime's registry, where a
  *                               constructor added by the pass registers each
- *                               differentiable function defined in the file.
+ *                               differentiable function defined in the file,
+ *                               with its ct_gradient_of gradient and a
+ *                               pullback maker (pullback_entry) for
+ *                               ct_pullback and ct_value_with_pullback.
  * The activity is f's canonical one (contract.c) when f is declared
  * differentiable, else the default: floating point active, pointers
  * duplicated, integers and no_derivative parameters constant; a constant
@@ -18,6 +21,7 @@
  * Also the exports of the `differentiable` contract (contract.c): other
  * files call a differentiable function's split gradient by stable names. */
 #include "core.h"
+#include "operators.h"
 #include "release.h"
 
 #include <stdio.h>
@@ -54,7 +58,7 @@ static void default_spec(ct_module *m, LLVMValueRef fn, ct_spec *spec) {
                    : type_is_fp(ptypes[i])          ? ACT_ACTIVE
                    : LLVMGetTypeKind(ptypes[i]) == LLVMPointerTypeKind ? ACT_DUP
                                                                       : ACT_CONST;
-  spec->ret_active = 1;
+  spec->ret_active = type_is_fp(LLVMGetReturnType(fty)); /* void: results through pointers */
   spec->want_value = 1;
 }
 
@@ -73,7 +77,8 @@ static LLVMValueRef build_entry_point(ct_module *m, LLVMValueRef fn, int variadi
   LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
   LLVMTypeRef rty = LLVMGetReturnType(fty);
   unsigned np = LLVMCountParamTypes(fty);
-  if (!type_is_fp_scalar(rty) || np > CT_MAX_PARAMS || LLVMIsFunctionVarArg(fty))
+  int is_void = LLVMGetTypeKind(rty) == LLVMVoidTypeKind; /* results through pointers */
+  if ((!type_is_fp_scalar(rty) && !is_void) || np > CT_MAX_PARAMS || LLVMIsFunctionVarArg(fty))
     return NULL;
   ct_spec spec;
   default_spec(m, fn, &spec);
@@ -106,7 +111,8 @@ static LLVMValueRef build_entry_point(ct_module *m, LLVMValueRef fn, int variadi
     else if (spec.act[i] == ACT_ACTIVE)
       outs[nout++] = LLVMGetParam(w, k++);
   }
-  gargs[ng++] = LLVMConstReal(rty, 1.0);
+  if (!is_void)
+    gargs[ng++] = LLVMConstReal(rty, 1.0);
   LLVMValueRef res = LLVMBuildCall2(b, LLVMGlobalGetValueType(grad), grad, gargs, ng, "");
   /* the pointers the caller gave: derivative pointers, shadows */
   const char *op = variadic_abi ? "ct_gradient" : "ct_gradient_of";
@@ -118,9 +124,12 @@ static LLVMValueRef build_entry_point(ct_module *m, LLVMValueRef fn, int variadi
     }
   LLVMPositionBuilderAtEnd(b, LLVMGetInstructionParent(res));
   for (unsigned o = 0; o < nout; ++o)
-    LLVMBuildStore(b, LLVMBuildExtractValue(b, res, 1 + o, ""), outs[o]);
-  LLVMValueRef value = LLVMBuildExtractValue(b, res, 0, "");
-  LLVMBuildRet(b, LLVMTypeOf(value) == wret ? value : LLVMBuildFPCast(b, value, wret, ""));
+    LLVMBuildStore(b, LLVMBuildExtractValue(b, res, (is_void ? 0 : 1) + o, ""), outs[o]);
+  LLVMValueRef value = is_void ? NULL : LLVMBuildExtractValue(b, res, 0, "");
+  if (is_void && !variadic_abi)
+    LLVMBuildRetVoid(b);
+  else
+    LLVMBuildRet(b, !value ? LLVMConstNull(wret) : LLVMTypeOf(value) == wret ? value : LLVMBuildFPCast(b, value, wret, ""));
   LLVMDisposeBuilder(b);
   return w;
 }
@@ -160,38 +169,106 @@ static void add_constructor(ct_module *m, LLVMValueRef ctor) {
   LLVMSetValueName2(g, "llvm.global_ctors", 17);
 }
 
+/* The pullback maker of a differentiable function f for pointers known at
+ * run time: double f.ct_pullback_entry(void **pb, <f's arguments as a
+ * variadic call passes them, each pointer followed by its shadow unless f
+ * returns nothing>) makes the pullback as ct_value_with_pullback does,
+ * stores it into *pb and returns f's value (0 for a void f). NULL where
+ * there is none (a void f whose forward needs the shadows). */
+static LLVMValueRef pullback_entry(ct_module *m, LLVMValueRef fn) {
+  LLVMTypeRef fty = LLVMGlobalGetValueType(fn), rty = LLVMGetReturnType(fty);
+  int vjp = LLVMGetTypeKind(rty) == LLVMVoidTypeKind;
+  unsigned np = LLVMCountParamTypes(fty);
+  if ((!type_is_fp_scalar(rty) && !vjp) || np > CT_MAX_PARAMS || LLVMIsFunctionVarArg(fty) ||
+      !strncmp(LLVMGetTarget(m->mod), "nvptx", 5)) /* no pullback objects on a GPU */
+    return NULL;
+  /* the split gradient that registry_export_all made for an external f (no
+     new code, no new errors); for a static f only when this file applies
+     pullbacks or gradients to run-time pointers */
+  ct_spec spec;
+  LLVMLinkage link = LLVMGetLinkage(fn);
+  if (!contract_canonical_spec(m, fn, &spec) ||
+      ((link == LLVMInternalLinkage || link == LLVMPrivateLinkage) && !LLVMGetNamedFunction(m->mod, "__ct_lookup_entry")))
+    return NULL;
+  spec.ret_shadow = 0;
+  ct_split split;
+  if (!gradient_get_split(m, &spec, NULL, &split) || (vjp && !operators_vjp_forward_shadowless(&spec, &split)))
+    return NULL;
+  LLVMTypeRef ptypes[CT_MAX_PARAMS], wparams[2 * CT_MAX_PARAMS + 1], ptr = LLVMPointerTypeInContext(m->ctx, 0);
+  LLVMGetParamTypes(fty, ptypes);
+  unsigned nw = 0;
+  wparams[nw++] = ptr;
+  for (unsigned i = 0; i < np; ++i) {
+    wparams[nw++] = promoted(m, ptypes[i]);
+    if (!vjp && (spec.act[i] == ACT_DUP || spec.act[i] == ACT_DUPNONEED))
+      wparams[nw++] = ptr;
+  }
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  char *wname = util_format("%.*s.ct_pullback_entry", (int)len, name);
+  LLVMTypeRef dbl = LLVMDoubleTypeInContext(m->ctx);
+  LLVMValueRef w = LLVMAddFunction(m->mod, wname, LLVMFunctionType(dbl, wparams, nw, 0));
+  free(wname);
+  LLVMSetLinkage(w, LLVMInternalLinkage);
+  LLVMBuilderRef saved = m->b;
+  m->b = LLVMCreateBuilderInContext(m->ctx);
+  LLVMPositionBuilderAtEnd(m->b, LLVMAppendBasicBlockInContext(m->ctx, w, "entry"));
+  LLVMValueRef gargs[2 * CT_MAX_PARAMS + 1];
+  unsigned ng = 0, k = 1;
+  for (unsigned i = 0; i < np; ++i) {
+    LLVMValueRef v = LLVMGetParam(w, k++);
+    if (LLVMTypeOf(v) != ptypes[i])
+      v = type_is_fp_scalar(ptypes[i]) ? LLVMBuildFPCast(m->b, v, ptypes[i], "")
+                                       : LLVMBuildIntCast2(m->b, v, ptypes[i], 1, "");
+    gargs[ng++] = v;
+    if (spec.act[i] == ACT_DUP || spec.act[i] == ACT_DUPNONEED)
+      gargs[ng++] = vjp ? LLVMConstNull(ptr) : LLVMGetParam(w, k++);
+  }
+  LLVMValueRef value = NULL;
+  LLVMValueRef obj = operators_build_pullback(m, &spec, &split, gargs, ng, vjp, &value);
+  LLVMBuildStore(m->b, obj, LLVMGetParam(w, 0));
+  LLVMBuildRet(m->b, value ? LLVMBuildFPCast(m->b, value, dbl, "") : LLVMConstReal(dbl, 0.0));
+  LLVMDisposeBuilder(m->b);
+  m->b = saved;
+  return w;
+}
+
 void registry_register_all(ct_module *m) {
   LLVMValueRef *entries = NULL, *fns = NULL;
   unsigned n = 0, cap = 0;
   for (LLVMValueRef f = LLVMGetFirstFunction(m->mod); f; f = LLVMGetNextFunction(f)) {
     ct_spec spec;
+    LLVMTypeRef rty = LLVMGetReturnType(LLVMGlobalGetValueType(f));
     if (LLVMIsDeclaration(f) || !contract_canonical_spec(m, f, &spec) ||
-        !type_is_fp_scalar(LLVMGetReturnType(LLVMGlobalGetValueType(f))))
+        (!type_is_fp_scalar(rty) && LLVMGetTypeKind(rty) != LLVMVoidTypeKind))
       continue;
-    LLVMValueRef e = registry_entry_point(m, f, 1, NULL);
-    if (!e)
+    LLVMValueRef e[3] = {registry_entry_point(m, f, 1, NULL), registry_entry_point(m, f, 0, NULL),
+                         pullback_entry(m, f)};
+    if (!e[0])
       continue;
     if (n == cap) {
       cap = cap ? 2 * cap : 16;
-      entries = realloc(entries, cap * sizeof *entries);
+      entries = realloc(entries, 3 * cap * sizeof *entries);
       fns = realloc(fns, cap * sizeof *fns);
     }
     fns[n] = f;
-    entries[n++] = e;
+    for (int j = 0; j < 3; ++j)
+      entries[3 * n + j] = e[j] ? e[j] : LLVMConstNull(LLVMPointerTypeInContext(m->ctx, 0));
+    ++n;
   }
   if (!n)
     return;
   LLVMTypeRef voidt = LLVMVoidTypeInContext(m->ctx), ptr = LLVMPointerTypeInContext(m->ctx, 0);
   LLVMValueRef ctor = LLVMAddFunction(m->mod, "ct.register_gradients", LLVMFunctionType(voidt, NULL, 0, 0));
   LLVMSetLinkage(ctor, LLVMInternalLinkage);
-  LLVMTypeRef rparams[2] = {ptr, ptr};
-  LLVMTypeRef rty = LLVMFunctionType(voidt, rparams, 2, 0);
-  LLVMValueRef reg = ir_declare_function(m->mod, "__ct_register_gradient", rty, NULL);
+  LLVMTypeRef rparams[4] = {ptr, ptr, ptr, ptr};
+  LLVMTypeRef rty = LLVMFunctionType(voidt, rparams, 4, 0);
+  LLVMValueRef reg = ir_declare_function(m->mod, "__ct_register_entries", rty, NULL);
   LLVMBuilderRef b = LLVMCreateBuilderInContext(m->ctx);
   LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(m->ctx, ctor, "entry"));
   for (unsigned i = 0; i < n; ++i) {
-    LLVMValueRef args[2] = {fns[i], entries[i]};
-    LLVMBuildCall2(b, rty, reg, args, 2, "");
+    LLVMValueRef args[4] = {fns[i], entries[3 * i], entries[3 * i + 1], entries[3 * i + 2]};
+    LLVMBuildCall2(b, rty, reg, args, 4, "");
   }
   LLVMBuildRetVoid(b);
   LLVMDisposeBuilder(b);

@@ -152,6 +152,15 @@ void release_make(ct_module *m, LLVMValueRef reverse_fn, unsigned keep_param) {
     LLVMInstructionEraseFromParent(dead[i]);
   }
   free(dead);
+  /* the derivatives it returns are adjoints nobody reads (the thunk and
+     callers' twins drop them): returning zeros lets the cleanup delete the
+     loads of shadows they came from, which a vjp pullback (ct_pullback of a
+     function returning nothing) does not have when it is freed (NULL) */
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(twin); bb; bb = LLVMGetNextBasicBlock(bb)) {
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+    if (term && LLVMGetInstructionOpcode(term) == LLVMRet && LLVMGetNumOperands(term) == 1)
+      LLVMSetOperand(term, 0, LLVMConstNull(LLVMTypeOf(LLVMGetOperand(term, 0))));
+  }
   ct_bridge_simplify_function(twin);
 }
 

@@ -1,6 +1,7 @@
-// An operator applied to a void function: ct_gradient needs a floating-point
-// result to differentiate; a clear error at the call.
-// EXPECT: error @call:3 "'f' must return a floating-point value"
+// An operator applied to a void function with no pointer parameter: it has
+// no result (returned, or written through a pointer) to differentiate; a
+// clear error at the call.
+// EXPECT: error @call:3 "'f' returns nothing and has no pointer parameter (not constant) to write a result through"
 #include <cotangent.h>
 
 static void f(double x) { (void)x; }

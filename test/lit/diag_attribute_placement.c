@@ -7,7 +7,7 @@
 // CHECK: diag_attribute_placement.c:[[@LINE+1]]:3: error: 'differentiable' applies to functions only
 [[ct::differentiable]] int counter;
 
-// CHECK: diag_attribute_placement.c:[[@LINE+1]]:16: error: 'no_derivative' applies to functions and parameters only
+// CHECK: diag_attribute_placement.c:[[@LINE+1]]:16: error: 'no_derivative' applies to functions, parameters and struct fields only
 __attribute__((no_derivative)) double g;
 
 // CHECK: diag_attribute_placement.c:[[@LINE+1]]:60: error: 'z' is not a parameter of 'h'

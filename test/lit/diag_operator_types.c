@@ -59,7 +59,7 @@ void wrong(const double *x, float *fshadow, float *fdx, double *ddx, double *dsh
 }
 
 void by_value(struct point p, double _Complex z, double *d) {
-  // CHECK: diag_operator_types.c:[[@LINE+1]]:22: error: ct_gradient: parameter 1 ('p') of 'norm2' is a struct passed by value ('struct point'): differentiating functions that take structs by value is not supported yet (pass a pointer to it)
+  // CHECK: diag_operator_types.c:[[@LINE+1]]:25: error: ct_gradient: parameter 1 ('p') of 'norm2' is a struct 'struct point' passed by value, so the pointer to its tangent struct that follows it must be 'struct point *', not 'double *'
   ct_gradient(norm2, p, d);
   // CHECK: diag_operator_types.c:[[@LINE+1]]:21: error: ct_gradient: parameter 1 ('z') of 'abs2' is a complex number passed by value ('_Complex double'): differentiating functions that take complex numbers by value is not supported yet
   ct_gradient(abs2, z, d);

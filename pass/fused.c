@@ -32,11 +32,6 @@
  * which keeps what the iterations added there if dout aliases a shadow
  * they add into.
  *
- * When an iteration loads what the next loads again (x[i + 1], then x[i]
- * through a pointer carried to the next iteration), the first load's
- * adjoint waits in a phi and joins the second's: one addition into the
- * shadow per element instead of two (the last iteration's at the exit).
- *
  * fused_prepare_loads, on the prepared primal: a one-block loop that
  * writes no memory and carries a loaded value to its next iteration (GVN's
  * x[i] reused from the previous iteration's x[i+1]) loads it again from a
@@ -67,18 +62,12 @@ typedef struct {
   ct_block *b, *pre;
   fused_acc *accs;
   unsigned naccs;
-  /* a value loaded again in the next iteration: `ahead` loads from the
-     pointer the header's pointer phi takes from the latch, `again` from
-     that phi (x[i + 1], then x[i]); or NULL */
-  LLVMValueRef ahead, again;
 } fused_loop;
 
 struct ct_fused {
   fused_loop *loops;
   unsigned nloops;
   ct_vmap store_d; /* Enzyme form's store -> the seed read at entry */
-  fused_loop *cur;  /* generating its forward */
-  LLVMValueRef carry, ahead_d; /* cur's: the phi of ahead's adjoint of the previous iteration, and this one's */
 };
 
 /* ---- what may run where ---- */
@@ -213,9 +202,7 @@ static int check_chain(ct_gen *g, LLVMBasicBlockRef bb, LLVMValueRef phi, LLVMVa
 /* ---- the exit value's adjoint ---- */
 
 /* A value known before the loop runs (a constant, an argument). */
-static int known_before(LLVMValueRef v) {
-  return !ir_is_local(v);
-}
+static int known_before(LLVMValueRef v) { return !ir_is_local(v); }
 
 /* Follows v (the exit value, certain to be used once control is in block
  * `at`) to the return or the Enzyme form's store, through phis on edges
@@ -358,31 +345,6 @@ static int body_ok(ct_gen *g, LLVMBasicBlockRef bb) {
   return 1;
 }
 
-/* The first pair of loads of bb where one loads, from the pointer a
- * header phi takes from the latch, what the other loads in the next
- * iteration through that phi (fused_prepare_loads makes them). */
-static void find_reloaded(ct_gen *g, LLVMBasicBlockRef bb, fused_loop *fl) {
-  for (LLVMValueRef p = LLVMGetFirstInstruction(bb); p && LLVMIsAPHINode(p); p = LLVMGetNextInstruction(p)) {
-    if (LLVMGetTypeKind(LLVMTypeOf(p)) != LLVMPointerTypeKind)
-      continue;
-    LLVMValueRef next = incoming_for(p, bb), ahead = NULL, again = NULL;
-    for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
-      if (!LLVMIsALoadInst(i) || !adjoint_has(g, i) || classify(g, i) != REV_LOAD)
-        continue;
-      if (!ahead && LLVMGetOperand(i, 0) == next)
-        ahead = i;
-      if (!again && LLVMGetOperand(i, 0) == p)
-        again = i;
-    }
-    if (ahead && again && LLVMTypeOf(ahead) == LLVMTypeOf(again) && type_is_fp_scalar(LLVMTypeOf(ahead)) &&
-        !g->atomic_shadow_adds) {
-      fl->ahead = ahead;
-      fl->again = again;
-      return;
-    }
-  }
-}
-
 /* Loop l as a fused loop, or 0. */
 static int choose_loop(ct_gen *g, const ct_bridge_loop *l, fused_loop *out) {
   if (l->nblocks != 1 || !l->preheader || !l->exit)
@@ -412,7 +374,6 @@ static int choose_loop(ct_gen *g, const ct_bridge_loop *l, fused_loop *out) {
     free(fl.accs);
     return 0;
   }
-  find_reloaded(g, bb, &fl);
   *out = fl;
   return 1;
 }
@@ -467,9 +428,6 @@ static LLVMValueRef exit_value_adjoint(ct_gen *g, fused_acc *acc) {
   return d;
 }
 
-static void begin_carry(ct_gen *g, fused_loop *fl);
-static void end_carry(ct_gen *g, fused_loop *fl);
-
 void fused_emit_forward(ct_gen *g, void (*reverse_instructions)(ct_gen *, LLVMBasicBlockRef)) {
   struct ct_fused *f = g->fused;
   ct_module *m = g->m;
@@ -486,77 +444,11 @@ void fused_emit_forward(ct_gen *g, void (*reverse_instructions)(ct_gen *, LLVMBa
     adjoint_mark_zeroed(g, fl->b->bb, 1);
     for (unsigned a = 0; a < fl->naccs && a < 64; ++a)
       adjoint_add(g, fl->accs[a].next, ds[a]);
-    begin_carry(g, fl);
     reverse_instructions(g, fl->b->bb);
     for (unsigned a = 0; a < fl->naccs; ++a)
       (void)adjoint_take(g, fl->accs[a].phi); /* D again: the next iteration's is known */
     adjoint_mark_zeroed(g, NULL, 0);
-    end_carry(g, fl);
   }
-}
-
-/* The carry phi at the top of fl's forward copy (its incoming values come
- * with end_carry). */
-static void begin_carry(ct_gen *g, fused_loop *fl) {
-  struct ct_fused *f = g->fused;
-  f->cur = fl;
-  f->carry = f->ahead_d = NULL;
-  if (!fl->ahead)
-    return;
-  LLVMBuilderRef b = LLVMCreateBuilderInContext(g->m->ctx);
-  LLVMValueRef first = LLVMGetFirstInstruction(fl->b->fwd);
-  while (first && LLVMIsAPHINode(first))
-    first = LLVMGetNextInstruction(first);
-  LLVMPositionBuilderBefore(b, first);
-  f->carry = LLVMBuildPhi(b, LLVMTypeOf(fl->ahead), "ct.carry");
-  LLVMDisposeBuilder(b);
-}
-
-/* The carry phi's values (zero on entry, ahead's adjoint along the back
- * edge), and the last iteration's addition at the loop's exit. */
-static void end_carry(ct_gen *g, fused_loop *fl) {
-  struct ct_fused *f = g->fused;
-  f->cur = NULL;
-  if (!f->carry)
-    return;
-  LLVMTypeRef ty = LLVMTypeOf(f->carry);
-  LLVMValueRef d = f->ahead_d ? f->ahead_d : LLVMConstNull(ty);
-  LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->m->b);
-  for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(fl->b->fwd)); u; u = LLVMGetNextUse(u)) {
-    LLVMValueRef user = LLVMGetUser(u);
-    if (!LLVMIsATerminatorInst(user))
-      continue;
-    LLVMBasicBlockRef from = LLVMGetInstructionParent(user);
-    LLVMValueRef v = from == latch ? d : LLVMConstNull(ty);
-    LLVMAddIncoming(f->carry, &v, &from, 1);
-  }
-  ct_block *x = NULL;
-  LLVMValueRef t = LLVMGetBasicBlockTerminator(fl->b->bb);
-  for (unsigned s = 0, n = LLVMGetNumSuccessors(t); s < n && !x; ++s)
-    if (LLVMGetSuccessor(t, s) != fl->b->bb)
-      x = cfg_block_of(g, LLVMGetSuccessor(t, s));
-  LLVMValueRef at = LLVMGetFirstInstruction(x->fwd);
-  while (at && LLVMIsAPHINode(at))
-    at = LLVMGetNextInstruction(at);
-  LLVMPositionBuilderBefore(g->m->b, at);
-  LLVMValueRef ptr = LLVMGetOperand(fl->ahead, 0);
-  gpu_shadow_add(g, ptr, rev_shadow(g, ptr), d);
-}
-
-LLVMValueRef fused_load_adjoint(ct_gen *g, LLVMValueRef load, LLVMValueRef d) {
-  struct ct_fused *f = g->fused;
-  if (!f || !f->cur || !f->carry)
-    return d;
-  if (load == f->cur->ahead) {
-    f->ahead_d = d;
-    return NULL;
-  }
-  if (load == f->cur->again) {
-    LLVMValueRef sum = LLVMBuildFAdd(g->m->b, d, f->carry, "");
-    LLVMSetFastMathFlags(sum, LLVMFastMathNoSignedZeros | LLVMFastMathAllowReassoc);
-    return sum;
-  }
-  return d;
 }
 
 int fused_reverse_block(ct_gen *g, ct_block *b) {

@@ -350,11 +350,6 @@ int fused_reverse_block(ct_gen *g, ct_block *b);
  * entry (subtracted from the shadow, given to the stored value); 0 for
  * any other store. */
 int fused_reverse_store(ct_gen *g, LLVMValueRef store);
-/* Reverse of a load in a fused block's forward, with adjoint d: NULL when
- * its addition waits for the next iteration (the value it loaded is loaded
- * again there: the two additions go into the shadow as one), else what to
- * add into the shadow (d, and for that next load what waited). */
-LLVMValueRef fused_load_adjoint(ct_gen *g, LLVMValueRef load, LLVMValueRef d);
 void fused_free(ct_gen *g);
 
 /* plan.c: tape planning */

@@ -72,21 +72,14 @@ double grad_stored(const double *x, double *dx, double *y, double *dy, int n) {
   return ct_value_with_gradient(stored, x, dx, y, dy, n);
 }
 
-// chain's gradient: the loop sums f and adds into the shadow of x (once per
-// element: x[i + 1]'s adjoint joins x[i]'s of the next iteration, the last
-// one's at the exit); nothing but the return after the loop.
+// chain's gradient: the loop sums f and adds into the shadow of x (twice:
+// x[i] and x[i+1]), then the result; nothing after the loop but the return.
 // IR-LABEL: define internal { double } @chain.ct_grad
 // IR-NOT: __ct_tape
 // IR: ; preds = %[[LOOP:[0-9]+]], %
 // IR: fadd double
 // IR: store double
-// IR-NOT: store
-// IR: br i1 %{{[0-9]+}}, label %[[EXIT:[0-9]+]], label %[[LOOP]]
-// IR-NOT: {{ br i1 }}
-// IR: [[EXIT]]:
-// IR-NEXT: getelementptr
-// IR-NEXT: load double
-// IR-NEXT: fadd
-// IR-NEXT: store double
-// IR-NOT: {{ br i1 }}
-// IR: {{^}$}}
+// IR: store double
+// IR: br i1 %{{[0-9]+}}, label %{{[0-9]+}}, label %[[LOOP]]
+// IR-NOT: {{ br }}
+// IR: ret { double }

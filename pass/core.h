@@ -184,6 +184,10 @@ void retype_fp_memory(ct_module *m, LLVMValueRef fn);
  * operations per sum, in the same order): forward and reverse run along
  * rows. */
 void interchange_dot_products(ct_module *m, LLVMValueRef user_fn, LLVMValueRef fn);
+/* fused.c: in a prepared copy, a one-block loop that writes no memory and
+ * carries a value loaded in one iteration to the next (x[i] reused from
+ * x[i+1]) loads it again from a carried pointer instead. */
+void fused_prepare_loads(ct_module *m, LLVMValueRef fn);
 
 /* layout.c, layout_resolve.c: the floating-point fields of what a
  * memcpy/memmove copies, deduced from the types, TBAA and accesses of the

@@ -31,7 +31,7 @@ typedef enum {
 } ct_need_kind;
 
 /* Does b's record say which predecessor came before b? */
-#define BLOCK_RECORDS_PRED(b) ((b)->npreds > 1 && !(b)->iv && !(b)->guard)
+#define BLOCK_RECORDS_PRED(b) ((b)->npreds > 1 && !(b)->iv && !(b)->guard && !(b)->fused)
 
 static inline int need_on_tape(ct_need_kind k) { return k == NEED_VALUE || k == NEED_SHADOW || k == NEED_CALL_TAPE; }
 
@@ -72,6 +72,7 @@ typedef struct {
   int batch;
   LLVMValueRef batch_fwd;  /* forward: the array of this loop run */
   LLVMValueRef batch_slot; /* reverse: alloca holding it (set at the loop's exit) */
+  int fused; /* fused.c: a loop whose reverse runs in its forward iterations */
 } ct_block;
 
 /* The one call back up, the algorithm's own recursion: planning a
@@ -141,6 +142,8 @@ typedef struct ct_gen {
   int atomic_shadow_adds;
   /* remat.c: the loops whose iterations the reverse pass recomputes */
   struct ct_remat *remat;
+  struct ct_fused *fused; /* fused.c: loops whose reverse runs in their forward iterations */
+  LLVMValueRef seed;      /* the seed parameter (combined: of the forward's function too), or NULL */
   int undone_found; /* undone_stores is filled */
   /* scopes.c: per kind of memory, its alias.scope and noalias lists */
   LLVMValueRef scope_lists[5][2];
@@ -330,6 +333,25 @@ void remat_remark(ct_gen *g);
 void remat_emit(ct_gen *g, LLVMValueRef marker);
 void remat_free(ct_gen *g);
 
+/* fused.c: reductions whose reverse runs inside their forward iterations
+ * (a one-block loop of additive accumulators whose exit adjoint is known
+ * before it runs; see the file) */
+/* Chooses those loops (b->fused), with a remark for each. Before the
+ * blocks' needs are planned (fused blocks need nothing). */
+void fused_choose(ct_gen *g);
+/* Forward, after forward_build: in each fused block's forward copy, after
+ * its instructions, their reverse (through reverse_instructions, reverse.c)
+ * with the accumulators' adjoints known. */
+void fused_emit_forward(ct_gen *g, void (*reverse_instructions)(ct_gen *, LLVMBasicBlockRef));
+/* Reverse: b's reverse block when b is fused (the accumulators' adjoints
+ * passed to their starts, then the preheader's); returns 0 otherwise. */
+int fused_reverse_block(ct_gen *g, ct_block *b);
+/* Reverse of the Enzyme form's store whose seed a fused loop read at
+ * entry (subtracted from the shadow, given to the stored value); 0 for
+ * any other store. */
+int fused_reverse_store(ct_gen *g, LLVMValueRef store);
+void fused_free(ct_gen *g);
+
 /* plan.c: tape planning */
 /* Decides what each reverse block needs and how it gets it (b->needs, the
  * induction variables and guards telling predecessors, batched records). */
@@ -471,6 +493,10 @@ LLVMValueRef rev_shadow(ct_gen *g, LLVMValueRef v);
 /* reverse.c: the reverse emitter */
 /* The reverse of block b (at b->rev); the entry block's goes to rev_exit. */
 void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit);
+/* The reverse of bb's instructions but its phis, last first, at m->b,
+ * with the values and shadows as they are there (no records taken, no
+ * edges: fused.c). */
+void reverse_instructions(ct_gen *g, LLVMBasicBlockRef bb);
 
 /* omp.c: OpenMP parallel regions, at each stage above. A __kmpc_fork_call
  * with differentiable captured data runs the region's augmented forward

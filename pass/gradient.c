@@ -103,6 +103,7 @@ static void gen_free(ct_gen *g) {
   free(g->loops);
   free(g->loop_blocks);
   remat_free(g);
+  fused_free(g);
   for (size_t i = 0; i < sizeof VALUE_MAPS / sizeof VALUE_MAPS[0]; ++i)
     vmap_free(value_map(g, i));
   memory_free(g);
@@ -175,6 +176,7 @@ static void begin_body(ct_gen *g, ct_body *body) {
   unsigned k = split ? map_params(g, g->rg, &g->rev_args, &g->rev_arg_shadows)
                      : map_params(g, g->g, &g->rev_args, &g->rev_arg_shadows);
   body->seed = g->spec->ret_active ? LLVMGetParam(g->rg, k++) : NULL;
+  g->seed = body->seed;
   body->next_param = k;
   g->keep = LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 0, 0); /* split mode: a parameter, start_tape */
 
@@ -445,6 +447,7 @@ static int generate(ct_gen *g, LLVMTypeRef result_struct) {
     return 0;
   start_tape(g, &body);
   forward_build(g);
+  fused_emit_forward(g, reverse_instructions);
   if (g->failed || !build_turn(g, &body))
     return 0;
   shadow_slots_finish(g, body.turn);

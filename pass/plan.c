@@ -568,15 +568,18 @@ void plan_tape(ct_gen *g) {
   if (!g->spec->split)
     classify_warn_lossy_conversions(g);
   classify_reject_atomics(g);
+  fused_choose(g); /* fused blocks' reverse needs nothing */
   for (unsigned i = 0; i < g->nblocks; ++i)
-    find_iv(g, &g->blocks[i]);
+    if (!g->blocks[i].fused)
+      find_iv(g, &g->blocks[i]);
   for (unsigned i = 0; i < g->nblocks; ++i)
-    find_guard(g, &g->blocks[i]);
+    if (!g->blocks[i].fused)
+      find_guard(g, &g->blocks[i]);
   plan_iterations(g);
   stored_pointers_plan(g);
   for (unsigned i = 0; i < g->nblocks && !g->failed; ++i) {
     ct_block *b = &g->blocks[i];
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(b->bb); inst && !g->failed;
+    for (LLVMValueRef inst = b->fused ? NULL : LLVMGetFirstInstruction(b->bb); inst && !g->failed;
          inst = LLVMGetNextInstruction(inst))
       plan_instruction(g, b, inst);
   }

@@ -262,6 +262,7 @@ LLVMValueRef prepare_primal(ct_module *m, LLVMValueRef fn) {
   }
   retype_fp_memory(m, copy);
   interchange_dot_products(m, fn, copy);
+  fused_prepare_loads(m, copy);
   split_selected_accesses(m, copy); /* after: it adds branches to loops */
   return copy;
 }

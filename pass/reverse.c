@@ -660,7 +660,8 @@ static void reverse_instruction(ct_gen *g, LLVMValueRef inst) {
     reverse_memcpy(g, inst);
     break;
   case REV_STORE:
-    reverse_store(g, inst);
+    if (!fused_reverse_store(g, inst))
+      reverse_store(g, inst);
     break;
   case REV_NONE:
     if (gpu_is_barrier(inst))
@@ -723,7 +724,15 @@ static void reverse_edges(ct_gen *g, ct_block *b, LLVMValueRef from, LLVMBasicBl
   free(dphis);
 }
 
+void reverse_instructions(ct_gen *g, LLVMBasicBlockRef bb) {
+  for (LLVMValueRef inst = LLVMGetLastInstruction(bb); inst && !LLVMIsAPHINode(inst) && !g->failed;
+       inst = LLVMGetPreviousInstruction(inst))
+    reverse_instruction(g, inst);
+}
+
 void reverse_block(ct_gen *g, ct_block *b, LLVMBasicBlockRef rev_exit) {
+  if (fused_reverse_block(g, b))
+    return;
   LLVMPositionBuilderAtEnd(g->m->b, b->rev);
   for (int k = 0; k < 3; ++k) {
     vmap_free(&g->popped[k]);

@@ -20,6 +20,9 @@ static const struct {
     [CT_SWITCH_NO_REMAT] = {"COTANGENT_NO_REMAT",
                             "set: no iteration-level recomputation (remat.c); the reverse of a loop that rewrites "
                             "scratch memory tapes what it read there (for comparisons)"},
+    [CT_SWITCH_NO_FUSE] = {"COTANGENT_NO_FUSE",
+                           "set: no fused reductions (fused.c); a reduction loop's reverse is a loop of its own "
+                           "in the reverse pass (for comparisons)"},
     [CT_SWITCH_INLINE_GRADIENTS] = {"COTANGENT_INLINE_GRADIENTS",
                                     "\"0\": operator calls keep calling the gradient functions instead of inlining "
                                     "small ones (IR tests)"},

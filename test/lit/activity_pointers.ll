@@ -66,14 +66,15 @@ define double @use(ptr %x, ptr %dx, ptr %a, i64 %n, i64 %j) {
   ret double %s
 }
 
-; (x, dx, a, n, seed): dx[i] += a[i] * seed, in a reverse loop over i;
-; the only store is into dx
+; (x, dx, a, n, seed): dx[i] += a[i] * seed, in one loop over i (the sum's
+; adjoint is the seed: its reverse runs inside its forward iterations,
+; pass/fused.c); the only store is into dx
 ; CHECK-LABEL: define internal {} @dot.ct_grad.dcc.r(ptr %0, ptr %1, ptr %2, i64 %3, double %4)
 ; CHECK-NOT: store
 ; CHECK-NOT: __ct_tape
-; CHECK: %[[DXP:[0-9]+]] = getelementptr inbounds double, ptr %1, i64 %[[I:[a-z0-9.]+]]
-; CHECK: %[[AP:[0-9]+]] = getelementptr inbounds double, ptr %2, i64 %[[I]]
-; CHECK: %[[A:[0-9]+]] = load double, ptr %[[AP]]
+; CHECK: %[[DXP:[a-z0-9.]+]] = getelementptr inbounds double, ptr %1, i64 %[[I:[a-z0-9.]+]]
+; CHECK: %[[AP:[a-z0-9.]+]] = getelementptr inbounds double, ptr %2, i64 %[[I]]
+; CHECK: %[[A:[a-z0-9.]+]] = load double, ptr %[[AP]]
 ; CHECK: %[[C:[0-9]+]] = fmul double %[[A]], %4
 ; CHECK: %[[OLD:[0-9]+]] = load double, ptr %[[DXP]]
 ; CHECK: %[[NEW:[0-9]+]] = fadd reassoc nsz double %[[OLD]], %[[C]]

@@ -12,7 +12,7 @@ static double f(const double *x, int n) {
   for (int i = 0; i < n; ++i)
     // CHECK: remark_tape.c:[[@LINE+1]]:{{[0-9]+}}: remark: gradient of 'f': {{[0-9]+}} value(s) from this line cached on the tape, {{[0-9]+}} bytes per execution [-Rpass=cotangent]
     s += sin(x[i]) * x[i];
-  return s;
+  return s * s; /* not s alone: that loop's reverse would tape nothing (pass/fused.c) */
 }
 // CHECK: remark_tape.c:[[@LINE-7]]:{{[0-9]+}}: remark: gradient of 'f': {{[0-9]+}} block(s) run once before the return; their values are reused by the reverse pass without the tape
 

@@ -11,7 +11,7 @@ static double f(const double *x, int n) {
   double s = 0;
   for (int i = 0; i < n; ++i)
     s += sin(x[i]) * x[i];
-  return s;
+  return s * s; /* not s alone: that loop's reverse would tape nothing (pass/fused.c) */
 }
 
 // CHECK-LABEL: define {{.*}}void @use(

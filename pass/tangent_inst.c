@@ -407,6 +407,13 @@ static void tangent_instruction(ct_tgen *t, LLVMValueRef inst) {
     }
     return;
   }
+  if (!vmap_get(&g->fwd, inst)) { /* no copy in the tangent function */
+    if (kind == REV_NONE)
+      return; /* nothing to differentiate, nothing uses it there */
+    gen_fail(g, inst, "has no copy in the tangent function (internal error; please report)",
+             "differentiate it in reverse mode (ct_gradient)");
+    return;
+  }
   at_copy(t, inst);
   if (g->spec->width && tangent_vector_instruction(t, inst, kind))
     return; /* N directions: tangent_vector.c */

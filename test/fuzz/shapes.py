@@ -217,6 +217,34 @@ def to_float(text):
     return re.sub(r"(?<![\w.])(\d+\.\d*(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)(?![\w.])", r"\1f", text)
 
 
+def double_twin(text):
+    """The helpers and f of a float program (text: their double source, before
+    to_float) as a double twin whose top-level names end in _fd: the same
+    function (literals are the float program's, (double)c.f) evaluated in
+    double, for the oracle's central differences (float differences can be
+    off by more than their own error estimate). Not differentiated: the
+    Cotangent attributes are dropped."""
+    names = set()
+    for line in text.split("\n"):
+        m = re.match(r"(?:static\s+)?(?:__attribute__\(\([^()]*\)\)\s+)?(?:const\s+)?(?:struct\s+)?\w+\s*\**\s*(\w+)\s*\(", line)
+        if m and not line.startswith((" ", "\t")):
+            names.add(m.group(1))
+        m = re.match(r"}\s*(\w+)\s*;", line) or re.match(r"typedef\s+.*\b(\w+)\s*;", line)
+        if m:
+            names.add(m.group(1))
+        m = re.match(r"(?:typedef\s+)?struct\s+(\w+)", line)
+        if m:
+            names.add(m.group(1))
+        m = re.match(r"static\s+(?:const\s+)?\w+\s+\**(\w+)\s*(?:\[[^]]*\])*\s*(?:=|;)", line)
+        if m:
+            names.add(m.group(1))
+    text = re.sub(r"\bCT_DIFFERENTIABLE_WRT\([^)]*\)|\bCT_DIFFERENTIABLE\b|\bCT_NO_DERIVATIVE\b", "", text)
+    text = re.sub(r"^CT_DERIVATIVE\([^)]*\)\s*$", "", text, flags=re.M)
+    if names:
+        text = re.sub(r"\b(%s)\b" % "|".join(sorted(names, key=len, reverse=True)), r"\1_fd", text)
+    return re.sub(r"(?<![\w.])(\d+\.\d*(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)(?![\w.])", r"((double)\1f)", text)
+
+
 # ------------------------------------------------------------ statements
 def fold(g, loops, elem):
     """for-loops (list of (var, bound)) around sh = a * sh + c * tanh(elem * E)."""

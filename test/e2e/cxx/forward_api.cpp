@@ -13,39 +13,7 @@
 #include <cmath>
 #include <vector>
 
-namespace model {
-template <typename T> T energy(const T *x, int n) {
-  T s = 0;
-  for (int i = 0; i < n; ++i)
-    s += x[i] * x[i] * std::sin(x[i]);
-  return s;
-}
-} // namespace model
-
-struct Model {
-  double w[2];
-  double loss(double x) const { return w[0] * x + w[1] * x * x; }
-};
-
-struct Gaussian {
-  double mu;
-  double operator()(double x, double s) const { return std::exp(-(x - mu) * (x - mu) / (2 * s * s)); }
-};
-
-static double product(double x, double y) { return x * x * y; }
-
-template <class F> static double integrate(F rhs, double y0, double k, int steps) {
-  double y = y0, h = 1.0 / steps;
-  for (int i = 0; i < steps; ++i) {
-    double k1 = rhs(y, k), k2 = rhs(y + 0.5 * h * k1, k);
-    y += h * k2;
-  }
-  return y;
-}
-
-static double decay(double y0, double k) {
-  return integrate([](double y, double rate) { return -rate * y * y + 0.1 * std::sin(y); }, y0, k, 50);
-}
+#include "api_models.h"
 
 int main() {
   std::vector<double> x = {0.3, 0.7, -1.1}, v = {1.0, -2.0, 0.5};

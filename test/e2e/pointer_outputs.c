@@ -11,17 +11,9 @@
 
 #include "check.h"
 
-/* polar to cartesian: the most common shape of numerical C */
-static void to_cartesian(double r, double th, double *xy) {
-  xy[0] = r * cos(th);
-  xy[1] = r * sin(th);
-}
+#include "pointer_outputs_models.h"
 
 /* one explicit Euler step of a damped chain of oscillators */
-static double spring(const double *s, int i, int n) {
-  double left = i > 0 ? s[i - 1] : 0.0, right = i + 1 < n ? s[i + 1] : 0.0;
-  return left - 2.0 * s[i] + right - 0.1 * s[i] * s[i] * s[i];
-}
 static void step(const double *state, double *next, int n) {
   for (int i = 0; i < n; ++i)
     next[i] = state[i] + 0.05 * spring(state, i, n);

@@ -14,15 +14,8 @@
 
 #include "check.h"
 
-static void to_cartesian(double r, double th, double *xy) {
-  xy[0] = r * cos(th);
-  xy[1] = r * sin(th);
-}
+#include "pointer_outputs_models.h"
 
-static double spring(const double *s, int i, int n) {
-  double left = i > 0 ? s[i - 1] : 0.0, right = i + 1 < n ? s[i + 1] : 0.0;
-  return left - 2.0 * s[i] + right - 0.1 * s[i] * s[i] * s[i];
-}
 /* two Euler steps through a scratch buffer on the heap */
 static void step(const double *state, double *next, int n) {
   double *mid = malloc(n * sizeof *mid);

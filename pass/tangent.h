@@ -120,6 +120,12 @@ LLVMValueRef tangent_registered(LLVMValueRef fn);
  * shadow). */
 int tangent_build_registered(ct_module *m, const ct_spec *spec, LLVMValueRef tfn, LLVMValueRef site);
 
+/* ---- tangent_lanes.c: products with zero directions ---- */
+/* Marks a vector-mode tangent product (splat(partial) * tangents): at the
+ * end of the pipeline (ct_zero_lanes_module, bridge.h) its lanes known to
+ * be zero become zeros. */
+void tangent_lanes_mark(LLVMValueRef product);
+
 /* ---- tangent_jvp.c: custom tangents (CT_TANGENT_IS) ---- */
 /* "ct.tangent_is:T" on f (lower.c, at pipeline start): T is f's tangent. */
 void tangent_jvp_register(ct_module *m, LLVMValueRef f, const char *jvp, size_t len);

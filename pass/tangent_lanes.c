@@ -17,8 +17,9 @@
  * Known-zero lanes are computed in one pass over each function's blocks in
  * layout order: constants (±0.0 and undefined lanes), additions and
  * subtractions (both zero), marked products (either zero), other products
- * (both zero), negations, selects, shuffles and insertions; phis and
- * values not yet seen count as unknown. */
+ * (both zero), negations, selects, shuffles, insertions and phis (all
+ * incoming zero); values not yet seen (a loop's back edge) count as
+ * unknown. */
 #include "tangent.h"
 
 #include <stdint.h>
@@ -147,6 +148,12 @@ static uint64_t compute(lane_map *m, LLVMValueRef inst, unsigned kind) {
     unsigned long long k = LLVMConstIntGetZExtValue(idx);
     if (k < n)
       z = zero ? z | (1ull << k) : z & ~(1ull << k);
+    return z;
+  }
+  case LLVMPHI: { /* an incoming value not seen yet (a loop's back edge) counts as unknown */
+    uint64_t z = all_of(n);
+    for (unsigned k = 0, nin = LLVMCountIncoming(inst); k < nin && z; ++k)
+      z &= zeros(m, LLVMGetIncomingValue(inst, k));
     return z;
   }
   default: return 0;

@@ -1,12 +1,13 @@
 // Runtime kernels in forward mode: functions calling ct_gemv, ct_axpy,
 // ct_softmax (into a local and in place), ct_logsumexp, ct_dot, ct_sum and
 // ct_gemm (and their float variants) differentiated by ct_derivative,
-// __enzyme_fwddiff and vector mode (ct_derivative_n, 3 directions); the
-// calls run the kernels' tangents (CT_TANGENT_IS). Each directional
-// derivative is checked against central differences of the function along
-// the same direction, with constant arrays (ct_const: NULL tangents) and an
-// active scalar (axpy's a) too, for every instruction set the CPU has and
-// above the parallel threshold (the OpenMP path; lowered to PAR_MIN).
+// __enzyme_fwddiff and vector mode (ct_derivative_n: 3 directions, 2 for
+// float); the calls run the kernels' tangents (CT_TANGENT_IS). Each
+// directional derivative is checked against central differences of the
+// function along the same direction, with constant arrays (ct_const: NULL
+// tangents) and an active scalar (axpy's a) too, for every instruction set
+// the CPU has and above the parallel threshold (the OpenMP path; lowered to
+// PAR_MIN).
 #include "check.h"
 #include <cotangent.h>
 #include <stdlib.h>
@@ -216,6 +217,18 @@ static void check_float(void) {
     xp[i] = x[i] + eps * dx[i], xm[i] = x[i] - eps * dx[i];
   float want = (netf(Wp, xp, h, a + eps * 0.25f, M, N) - netf(Wm, xm, h, a - eps * 0.25f, M, N)) / (2 * eps);
   CHECK_TOL(got, want, 2e-3);
+  /* vector mode: that direction and x's alone (W constant in it), in one run */
+  float dW2[2][M * N], dx2[2][N], dh2[2][M] = {{0}};
+  double dres[2]; /* the tangents of a float result, as doubles */
+  for (int i = 0; i < M * N; ++i)
+    dW2[0][i] = dW[i], dW2[1][i] = 0;
+  for (int i = 0; i < N; ++i)
+    dx2[0][i] = dx[i], dx2[1][i] = dx[i];
+  ct_derivative_n(2, netf, dres, W, dW2, sizeof dW2[0], x, dx2, sizeof dx2[0], h, dh2, sizeof dh2[0], a, 0.25f,
+                  0.0f, (long)M, (long)N);
+  CHECK_TOL(dres[0], got, 1e-5);
+  float want1 = (netf(W, xp, h, a, M, N) - netf(W, xm, h, a, M, N)) / (2 * eps);
+  CHECK_TOL(dres[1], want1, 2e-3);
 }
 
 /* An instruction set the CPU lacks is not tested: exit 77 (ctest: skipped)

@@ -119,6 +119,7 @@ int ct_kernels_use_isa(const char *name) {
 #define KS(name) name
 #define KPB(name) name##_pullback
 #define KJVP(name) name##_jvp
+#define KJPB(name) name##_jvp_pullback
 #define KOPS (&isa()->d)
 #define KEXP exp
 #define KLOG log
@@ -128,6 +129,7 @@ int ct_kernels_use_isa(const char *name) {
 #undef KS
 #undef KPB
 #undef KJVP
+#undef KJPB
 #undef KOPS
 #undef KEXP
 #undef KLOG
@@ -136,6 +138,7 @@ int ct_kernels_use_isa(const char *name) {
 #define KS(name) name##f
 #define KPB(name) name##f_pullback
 #define KJVP(name) name##f_jvp
+#define KJPB(name) name##f_jvp_pullback
 #define KOPS (&isa()->f)
 #define KEXP expf
 #define KLOG logf

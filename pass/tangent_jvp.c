@@ -24,6 +24,30 @@ void tangent_jvp_register(ct_module *m, LLVMValueRef f, const char *jvp, size_t 
                                                     (unsigned)len));
 }
 
+#define PULLBACK_ATTR "ct-custom-tangent-pullback"
+
+void tangent_jvp_register_pullback(ct_module *m, LLVMValueRef f, const char *text, size_t len) {
+  LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                          LLVMCreateStringAttribute(m->ctx, PULLBACK_ATTR, (unsigned)strlen(PULLBACK_ATTR), text,
+                                                    (unsigned)len));
+}
+
+/* T's pullback and access, from fn's "P;ACCESS", when T has none: a
+ * gradient of the tangent function then differentiates T's calls. */
+static void give_pullback(ct_module *m, LLVMValueRef fn, LLVMValueRef t) {
+  LLVMAttributeRef a =
+      LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, PULLBACK_ATTR, (unsigned)strlen(PULLBACK_ATTR));
+  if (!a || custom_derivative_of(m, t))
+    return;
+  unsigned len = 0;
+  const char *text = LLVMGetStringAttributeValue(a, &len);
+  const char *semi = memchr(text, ';', len);
+  size_t plen = semi ? (size_t)(semi - text) : len;
+  custom_register_on_target(m, t, text, plen);
+  if (semi && semi + 1 < text + len)
+    custom_set_access(m, t, semi + 1, len - plen - 1);
+}
+
 /* The type T must have for fn: see above; NULL when fn takes too many
  * parameters. */
 static LLVMTypeRef expected_type(LLVMValueRef fn) {
@@ -62,6 +86,8 @@ LLVMValueRef tangent_jvp_of(ct_module *m, LLVMValueRef fn) {
   if (!t && want) /* a mere declaration, removed by the optimizer as unused */
     t = LLVMAddFunction(m->mod, name, want);
   free(name);
+  if (t)
+    give_pullback(m, fn, t);
   return t;
 }
 

@@ -220,9 +220,9 @@ void *__ct_gradient_of(const void *f);
  * Functions of scalars with a custom derivative (CT_DERIVATIVE) use it;
  * forward derivatives registered with __enzyme_register_derivative_f =
  * {f, f_fwd} are used for every call of f. Not yet in forward mode (compile
- * errors at the construct): OpenMP parallel regions, GPU code, custom
- * derivatives of functions taking arrays (the runtime kernels), and
- * CT_DIFFERENTIABLE functions of other files. ct_gradient of a function
+ * errors at the construct): GPU code, and custom derivatives of functions
+ * taking arrays without a tangent (CT_TANGENT_IS; the runtime kernels have
+ * one). ct_gradient of a function
  * that calls ct_derivative gives Hessian-vector products. */
 CT_HOST_DEVICE double __ct_derivative(const void *f, ...);
 CT_HOST_DEVICE double __ct_value_with_derivative(const void *f, double *tangent_out, ...);
@@ -523,6 +523,30 @@ CT_HOST_DEVICE void __ct_recompute_mark(const void *f);
 #define CT_DERIVATIVE_IS(p) __attribute__((annotate("ct.derivative_is:" #p)))
 #define CT_ACCESS(s) __attribute__((annotate("ct.access:" s)))
 
+/* CT_TANGENT_IS(T) on f's declaration: T is f's tangent (JVP) for forward
+ * mode (ct_derivative, ct_derivative_n, __enzyme_fwddiff), used for every
+ * call of f in differentiated code instead of differentiating f. T runs
+ * right after f (arrays f wrote hold their new values) and takes f's
+ * parameters, then f's result when f returns float or double, then one
+ * tangent per floating-point or pointer parameter of f, in order (a
+ * scalar's tangent value; an array's tangent array, NULL when it carries
+ * none, i.e. zero); it returns the tangent of f's result (when f returns
+ * float or double) and writes the tangents of the arrays f wrote. In vector
+ * mode T is called once per direction.
+ *
+ *   double norm2(const double *x, long n) CT_DERIVATIVE_IS(norm2_pullback) CT_TANGENT_IS(norm2_jvp);
+ *   double norm2_jvp(const double *x, long n, double r, const double *dx);   // <x, dx> / r
+ *
+ * T is declared by Cotangent with that signature when the file does not
+ * declare it; a declaration that differs is a compile error at the call. */
+#define CT_TANGENT_IS(t) __attribute__((annotate("ct.tangent_is:" #t)))
+/* CT_TANGENT_DERIVATIVE_IS(P, "access") on f's declaration, next to
+ * CT_TANGENT_IS(T): P is T's pullback and "access" T's CT_ACCESS (as if T's
+ * declaration said CT_DERIVATIVE_IS(P) CT_ACCESS("access"), which a
+ * declaration the file never uses cannot carry), so a gradient of forward-
+ * mode code calling f (ct_hessian_vector_product) differentiates T's call. */
+#define CT_TANGENT_DERIVATIVE_IS(p, access) __attribute__((annotate("ct.tangent_derivative_is:" #p ";" access)))
+
 /* CT_ALLOCATOR(size_param, element_bytes, deallocator) on the declaration
  * of a function that returns a new block of memory (a pool, an aligned or
  * counting allocator, a wrapper in another file or library): differentiated
@@ -559,7 +583,8 @@ CT_HOST_DEVICE void __ct_recompute_mark(const void *f);
  * ct_kernels_set_parallel_min, changes it).
  * Each has a registered derivative, so differentiated code calling them runs
  * the matching fast adjoint kernel in its reverse pass instead of
- * differentiating a loop. Matrices are row-major, dense, and outputs must not
+ * differentiating a loop, and a tangent (ct_dot_jvp, ...) that forward mode
+ * runs after the kernel. Matrices are row-major, dense, and outputs must not
  * overlap inputs (except ct_softmax, which may work in place).
  *
  *   double ct_dot(x, y, n)            sum_i x[i] * y[i]
@@ -584,23 +609,28 @@ CT_HOST_DEVICE void __ct_recompute_mark(const void *f);
  * core) costs as much as it saves. */
 #define CT_KERNELS_PARALLEL_MIN 4194304L
 
-#define CT__KERNEL(p, access) CT_DERIVATIVE_IS(p) CT_ACCESS(access)
-double ct_dot(const double *x, const double *y, long n) CT__KERNEL(ct_dot_pullback, "r2r2.:d");
-float ct_dotf(const float *x, const float *y, long n) CT__KERNEL(ct_dotf_pullback, "r2r2.:f");
-double ct_sum(const double *x, long n) CT__KERNEL(ct_sum_pullback, "i.:d");
-float ct_sumf(const float *x, long n) CT__KERNEL(ct_sumf_pullback, "i.:f");
-double ct_logsumexp(const double *x, long n) CT__KERNEL(ct_logsumexp_pullback, "r1.:d");
-float ct_logsumexpf(const float *x, long n) CT__KERNEL(ct_logsumexpf_pullback, "r1.:f");
-void ct_axpy(long n, double a, const double *x, double *y) CT__KERNEL(ct_axpy_pullback, "..r0w:d");
-void ct_axpyf(long n, float a, const float *x, float *y) CT__KERNEL(ct_axpyf_pullback, "..r0w:f");
-void ct_gemv(long m, long n, const double *A, const double *x, double *y) CT__KERNEL(ct_gemv_pullback, "..r01r1w:d");
-void ct_gemvf(long m, long n, const float *A, const float *x, float *y) CT__KERNEL(ct_gemvf_pullback, "..r01r1w:f");
+#define CT__KERNEL(p, access, jvp_access)                                                         \
+  CT_DERIVATIVE_IS(p##_pullback) CT_TANGENT_IS(p##_jvp) CT_ACCESS(access)                        \
+  CT_TANGENT_DERIVATIVE_IS(p##_jvp_pullback, jvp_access)
+/* ct_softmax's tangent has no pullback yet (in place, it overwrites the
+   tangent its pullback would need) */
+#define CT__KERNEL_FORWARD_ONLY(p, access) CT_DERIVATIVE_IS(p##_pullback) CT_TANGENT_IS(p##_jvp) CT_ACCESS(access)
+double ct_dot(const double *x, const double *y, long n) CT__KERNEL(ct_dot, "r2r2.:d", "r2r2..r2r2:d");
+float ct_dotf(const float *x, const float *y, long n) CT__KERNEL(ct_dotf, "r2r2.:f", "r2r2..r2r2:f");
+double ct_sum(const double *x, long n) CT__KERNEL(ct_sum, "i.:d", "i..i:d");
+float ct_sumf(const float *x, long n) CT__KERNEL(ct_sumf, "i.:f", "i..i:f");
+double ct_logsumexp(const double *x, long n) CT__KERNEL(ct_logsumexp, "r1.:d", "r1..r1:d");
+float ct_logsumexpf(const float *x, long n) CT__KERNEL(ct_logsumexpf, "r1.:f", "r1..r1:f");
+void ct_axpy(long n, double a, const double *x, double *y) CT__KERNEL(ct_axpy, "..r0w:d", "..r0i.r0w:d");
+void ct_axpyf(long n, float a, const float *x, float *y) CT__KERNEL(ct_axpyf, "..r0w:f", "..r0i.r0w:f");
+void ct_gemv(long m, long n, const double *A, const double *x, double *y) CT__KERNEL(ct_gemv, "..r01r1w:d", "..r01r1ir01r1w:d");
+void ct_gemvf(long m, long n, const float *A, const float *x, float *y) CT__KERNEL(ct_gemvf, "..r01r1w:f", "..r01r1ir01r1w:f");
 void ct_gemm(long m, long n, long k, const double *A, const double *B, double *C)
-    CT__KERNEL(ct_gemm_pullback, "...r02r21w:d");
+    CT__KERNEL(ct_gemm, "...r02r21w:d", "...r02r21ir02r21w:d");
 void ct_gemmf(long m, long n, long k, const float *A, const float *B, float *C)
-    CT__KERNEL(ct_gemmf_pullback, "...r02r21w:f");
-void ct_softmax(const double *x, double *out, long n) CT__KERNEL(ct_softmax_pullback, "iu2.:d");
-void ct_softmaxf(const float *x, float *out, long n) CT__KERNEL(ct_softmaxf_pullback, "iu2.:f");
+    CT__KERNEL(ct_gemmf, "...r02r21w:f", "...r02r21ir02r21w:f");
+void ct_softmax(const double *x, double *out, long n) CT__KERNEL_FORWARD_ONLY(ct_softmax, "iu2.:d");
+void ct_softmaxf(const float *x, float *out, long n) CT__KERNEL_FORWARD_ONLY(ct_softmaxf, "iu2.:f");
 
 /* The pullbacks (used by the generated code; callable directly). Each ADDS
  * seed-scaled adjoints into its non-NULL adjoint arguments; for an output
@@ -624,6 +654,61 @@ void ct_gemmf_pullback(long m, long n, long k, const float *A, const float *B, f
                        float *dB, float *dC);
 void ct_softmax_pullback(const double *x, double *out, long n, double *dx, double *dout);
 void ct_softmaxf_pullback(const float *x, float *out, long n, float *dx, float *dout);
+
+/* The tangents (forward mode, CT_TANGENT_IS; callable directly): each
+ * takes the kernel's arguments, its result if any, then the tangents of its
+ * scalar and array arguments (NULL: zero); returns the result's tangent or
+ * writes the tangent of the array the kernel wrote (dy = dA x + A dx, ...).
+ * Each but ct_softmax's has a pullback (the ..._jvp_pullback below), so a
+ * gradient of forward-mode code calling the kernels works too
+ * (ct_hessian_vector_product). */
+double ct_dot_jvp(const double *x, const double *y, long n, double r, const double *dx, const double *dy);
+float ct_dotf_jvp(const float *x, const float *y, long n, float r, const float *dx, const float *dy);
+double ct_sum_jvp(const double *x, long n, double r, const double *dx);
+float ct_sumf_jvp(const float *x, long n, float r, const float *dx);
+double ct_logsumexp_jvp(const double *x, long n, double r, const double *dx);
+float ct_logsumexpf_jvp(const float *x, long n, float r, const float *dx);
+void ct_axpy_jvp(long n, double a, const double *x, double *y, double da, const double *dx, double *dy);
+void ct_axpyf_jvp(long n, float a, const float *x, float *y, float da, const float *dx, float *dy);
+void ct_gemv_jvp(long m, long n, const double *A, const double *x, double *y, const double *dA,
+                 const double *dx, double *dy);
+void ct_gemvf_jvp(long m, long n, const float *A, const float *x, float *y, const float *dA, const float *dx,
+                  float *dy);
+void ct_gemm_jvp(long m, long n, long k, const double *A, const double *B, double *C, const double *dA,
+                 const double *dB, double *dC);
+void ct_gemmf_jvp(long m, long n, long k, const float *A, const float *B, float *C, const float *dA,
+                  const float *dB, float *dC);
+void ct_softmax_jvp(const double *x, double *out, long n, const double *dx, double *dout);
+void ct_softmaxf_jvp(const float *x, float *out, long n, const float *dx, float *dout);
+
+void ct_dot_jvp_pullback(const double *x, const double *y, long n, double r, const double *dx, const double *dy,
+                         double seed, double *ax, double *ay, double *ar, double *adx, double *ady);
+void ct_dotf_jvp_pullback(const float *x, const float *y, long n, float r, const float *dx, const float *dy,
+                          float seed, float *ax, float *ay, float *ar, float *adx, float *ady);
+void ct_sum_jvp_pullback(const double *x, long n, double r, const double *dx, double seed, double *ax, double *ar,
+                         double *adx);
+void ct_sumf_jvp_pullback(const float *x, long n, float r, const float *dx, float seed, float *ax, float *ar,
+                          float *adx);
+void ct_logsumexp_jvp_pullback(const double *x, long n, double r, const double *dx, double seed, double *ax,
+                               double *ar, double *adx);
+void ct_logsumexpf_jvp_pullback(const float *x, long n, float r, const float *dx, float seed, float *ax, float *ar,
+                                float *adx);
+void ct_axpy_jvp_pullback(long n, double a, const double *x, double *y, double da, const double *dx, double *dy,
+                          double *aa, double *ax, double *ay, double *ada, double *adx, double *ady);
+void ct_axpyf_jvp_pullback(long n, float a, const float *x, float *y, float da, const float *dx, float *dy,
+                           float *aa, float *ax, float *ay, float *ada, float *adx, float *ady);
+void ct_gemv_jvp_pullback(long m, long n, const double *A, const double *x, double *y, const double *dA,
+                          const double *dx, double *dy, double *aA, double *ax, double *ay, double *adA,
+                          double *adx, double *ady);
+void ct_gemvf_jvp_pullback(long m, long n, const float *A, const float *x, float *y, const float *dA,
+                           const float *dx, float *dy, float *aA, float *ax, float *ay, float *adA, float *adx,
+                           float *ady);
+void ct_gemm_jvp_pullback(long m, long n, long k, const double *A, const double *B, double *C, const double *dA,
+                          const double *dB, double *dC, double *aA, double *aB, double *aC, double *adA,
+                          double *adB, double *adC);
+void ct_gemmf_jvp_pullback(long m, long n, long k, const float *A, const float *B, float *C, const float *dA,
+                           const float *dB, float *dC, float *aA, float *aB, float *aC, float *adA, float *adB,
+                           float *adC);
 
 /* The instruction set the kernels use ("avx512", "avx2" or "scalar"), and
  * a way to choose one (returns 0, changing nothing, when the CPU lacks it or

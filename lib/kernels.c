@@ -1,5 +1,5 @@
 /* Runtime kernels: the public entry points (kernels_api.h, instantiated for
- * double and float), the choice of instruction set, and the OpenMP split.
+ * double and float) and their tangents (kernels_jvp.h), the choice of instruction set, and the OpenMP split.
  * Built into libcotangent_kernels.a, apart from the tape runtime, so
  * programs that call no kernel neither link these objects nor need libomp. */
 #include "kernels.h"
@@ -118,13 +118,18 @@ int ct_kernels_use_isa(const char *name) {
 #define KT double
 #define KS(name) name
 #define KPB(name) name##_pullback
+#define KJVP(name) name##_jvp
+#define KJPB(name) name##_jvp_pullback
 #define KOPS (&isa()->d)
 #define KEXP exp
 #define KLOG log
 #include "kernels_api.h"
+#include "kernels_jvp.h"
 #undef KT
 #undef KS
 #undef KPB
+#undef KJVP
+#undef KJPB
 #undef KOPS
 #undef KEXP
 #undef KLOG
@@ -132,7 +137,10 @@ int ct_kernels_use_isa(const char *name) {
 #define KT float
 #define KS(name) name##f
 #define KPB(name) name##f_pullback
+#define KJVP(name) name##f_jvp
+#define KJPB(name) name##f_jvp_pullback
 #define KOPS (&isa()->f)
 #define KEXP expf
 #define KLOG logf
 #include "kernels_api.h"
+#include "kernels_jvp.h"

@@ -19,7 +19,11 @@
   /* sum_i exp(x[i] - c); out (NULL, or may be x) receives the terms */                          \
   T (*sumexp)(const T *x, long n, T c, T *out);                                                   \
   /* dx += a exp(x - c) */                                                                        \
-  void (*addexp)(long n, T a, const T *x, T c, T *dx);
+  void (*addexp)(long n, T a, const T *x, T c, T *dx);                                            \
+  /* sum_i exp(x[i] - c) d[i] */                                                                  \
+  T (*expdot)(const T *x, long n, T c, const T *d);                                               \
+  /* dout = out * (dx - s) (dout may be dx) */                                                    \
+  void (*softmax_fwd)(long n, const T *out, const T *dx, T *dout, T s);
 
 typedef struct {
   CT_KERNEL_OPS(double)

@@ -231,10 +231,8 @@ void KPB(ct_gemv)(long m, long n, const KT *A, const KT *x, KT *y, KT *dA, KT *d
     dy[i] = 0;
 }
 
-void KPB(ct_gemm)(long m, long n, long k, const KT *A, const KT *B, KT *C, KT *dA, KT *dB, KT *dC) {
-  (void)C;
-  if (!dC)
-    return;
+/* dA += dC B^T and dB += A^T dC (either may be NULL) */
+static void KS(gemm_back_)(long m, long n, long k, const KT *A, const KT *B, KT *dA, KT *dB, const KT *dC) {
   int par = parallel(m * n * k);
   if (dA) { /* dA += dC B^T */
 #pragma omp parallel for schedule(static) if (par)
@@ -248,6 +246,13 @@ void KPB(ct_gemm)(long m, long n, long k, const KT *A, const KT *B, KT *C, KT *d
       for (long i = 0; i < m; ++i)
         KOPS->axpy(n, A[i * k + p], dC + i * n, dB + p * n);
   }
+}
+
+void KPB(ct_gemm)(long m, long n, long k, const KT *A, const KT *B, KT *C, KT *dA, KT *dB, KT *dC) {
+  (void)C;
+  if (!dC)
+    return;
+  KS(gemm_back_)(m, n, k, A, B, dA, dB, dC);
   for (long i = 0; i < m * n; ++i) /* C was overwritten */
     dC[i] = 0;
 }

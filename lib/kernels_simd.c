@@ -8,7 +8,7 @@
   {                                                                                               \
     isa##_##T##_dot, isa##_##T##_sum, isa##_##T##_max, isa##_##T##_axpy, isa##_##T##_scale,       \
         isa##_##T##_shift, isa##_##T##_softmax_back, isa##_##T##_axpy2, isa##_##T##_axpy_dot,         \
-        isa##_##T##_sumexp, isa##_##T##_addexp                                                    \
+        isa##_##T##_sumexp, isa##_##T##_addexp, isa##_##T##_expdot, isa##_##T##_softmax_fwd             \
   }
 
 /* Scalar: one-element vectors, i.e. baseline code for the target (on

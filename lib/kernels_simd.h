@@ -205,6 +205,32 @@ static void KN(addexp)(long n, KT a, const KT *x, KT c, KT *dx) {
   }
 }
 
+/* sum_i exp(x[i] - c) d[i] (forward mode of logsumexp: c is its value) */
+static KT KN(expdot)(const KT *x, long n, KT c, const KT *d) {
+  KN(vec) a0 = {0}, a1 = {0};
+  long i = 0;
+  for (; i + 2 * KL <= n; i += 2 * KL) {
+    a0 += KN(expv)(KLOAD(x + i) - c) * KLOAD(d + i);
+    a1 += KN(expv)(KLOAD(x + i + KL) - c) * KLOAD(d + i + KL);
+  }
+  KT s = KN(hsum)(a0 + a1);
+  for (; i < n; i += KL) { /* the rest, a vector at a time */
+    KN(vec) e = KN(expv)(KN(tail_minus)(x + i, n - i, c));
+    for (long l = 0; l < KL && i + l < n; ++l)
+      s += e[l] * d[i + l];
+  }
+  return s;
+}
+
+/* dout = out * (dx - s) (forward mode of softmax; dout may be dx) */
+static void KN(softmax_fwd)(long n, const KT *out, const KT *dx, KT *dout, KT s) {
+  long i = 0;
+  for (; i + KL <= n; i += KL)
+    KSTORE(dout + i, KLOAD(out + i) * (KLOAD(dx + i) - s));
+  for (; i < n; ++i)
+    dout[i] = out[i] * (dx[i] - s);
+}
+
 /* du and dv must not overlap (kernels_api.h checks): each vector's loads
  * come before its stores, so that a store never waits on a load of the
  * other array at the same offset modulo 4 KiB (large arrays from malloc

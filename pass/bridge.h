@@ -21,6 +21,10 @@ int ct_differentiate_module(LLVMModuleRef module);
  * operand (or the reverse) where one dominates the other, in modules the
  * plugin differentiated. Returns non-zero if it changed anything. */
 int ct_pair_sin_cos_module(LLVMModuleRef module);
+/* OptimizerLast (tangent_lanes.c): vector forward mode's products whose
+ * lanes are known zeros (constant seeds) keep only the other lanes.
+ * Returns non-zero if it changed anything. */
+int ct_zero_lanes_module(LLVMModuleRef module);
 /* When the plugin loads (rules.c): checks the derivative rule table (every
  * word of every expression known, operands and operator arities
  * consistent). Returns 0 with what is wrong in err (n bytes) otherwise. */

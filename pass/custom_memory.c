@@ -121,6 +121,23 @@ static LLVMValueRef written_after(ct_gen *g, LLVMValueRef call, LLVMValueRef bas
   return NULL;
 }
 
+/* The pullback reads the local array `base` in the reverse pass: its
+ * lifetime must not end in the forward part (the code generator would give
+ * its stack slot to another array). */
+static void keep_alloca_alive(ct_gen *g, LLVMValueRef base) {
+  static const char *const END[] = {"llvm.lifetime.end.p0", NULL};
+  if (!LLVMIsAAllocaInst(base))
+    return;
+  for (unsigned i = 0; i < g->nblocks; ++i)
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(g->blocks[i].bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef copy = vmap_get(&g->fwd, inst);
+      if (copy && LLVMIsACallInst(inst) && ir_callee_is(inst, END) && ir_base_object(LLVMGetOperand(inst, 1)) == base) {
+        LLVMInstructionEraseFromParent(copy);
+        vmap_set(&g->fwd, inst, NULL);
+      }
+    }
+}
+
 void custom_check_memory(ct_gen *g, LLVMValueRef call) {
   LLVMValueRef callee = LLVMGetCalledValue(call);
   unsigned n = (unsigned)LLVMGetNumArgOperands(call);
@@ -151,6 +168,7 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call) {
       g->nkept += !old;
       continue;
     }
+    keep_alloca_alive(g, ir_base_object(op));
     if (!seen) {
       seen = calloc(g->nblocks ? g->nblocks : 1, 1);
       reachable_after(g, LLVMGetInstructionParent(call), seen);

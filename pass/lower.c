@@ -17,6 +17,7 @@
 #include "core.h"
 #include "enzyme.h"
 #include "release.h"
+#include "tangent.h"
 #include "operator_names.h"
 #include "operators.h"
 
@@ -204,6 +205,10 @@ static int lower_annotations(ct_module *m) {
       custom_register(m, target, text + 14, len - 14);
     if (kind_len == 16 && !strncmp(text, "ct.derivative_is", 16) && len > 17)
       custom_register_on_target(m, target, text + 17, len - 17);
+    if (kind_len == 13 && !strncmp(text, "ct.tangent_is", 13) && len > 14)
+      tangent_jvp_register(m, target, text + 14, len - 14);
+    if (kind_len == 24 && !strncmp(text, "ct.tangent_derivative_is", 24) && len > 25)
+      tangent_jvp_register_pullback(m, target, text + 25, len - 25);
     if (kind_len == 9 && !strncmp(text, "ct.access", 9) && len > 10)
       custom_set_access(m, target, text + 10, len - 10);
     if (kind_len == 12 && !strncmp(text, "ct.allocator", 12))

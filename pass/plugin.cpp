@@ -31,10 +31,13 @@ struct DifferentiatePass : PassInfoMixin<DifferentiatePass> {
   static bool isRequired() { return true; }
 };
 
-// OptimizerLast: sin and cos of one operand side by side (one sincos call).
+// OptimizerLast: vector forward mode's products of zero directions dropped;
+// sin and cos of one operand side by side (one sincos call).
 struct PairSinCosPass : PassInfoMixin<PairSinCosPass> {
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
-    return ct_pair_sin_cos_module(wrap(&M)) ? PreservedAnalyses::none() : PreservedAnalyses::all();
+    bool Changed = ct_zero_lanes_module(wrap(&M)) != 0;
+    Changed |= ct_pair_sin_cos_module(wrap(&M)) != 0;
+    return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
   }
 };
 

@@ -242,6 +242,15 @@ static void reverse_masked(ct_gen *g, LLVMValueRef inst, ct_rev_kind kind) {
   adjoint_add(g, val, d);
 }
 
+/* Does p point into an argument this gradient holds constant (no shadow)? */
+static int points_into_constant_argument(ct_gen *g, LLVMValueRef p) {
+  LLVMValueRef base = ir_base_object(p);
+  int i = ir_param_index(base);
+  if (i < 0 || LLVMGetParamParent(base) != g->pc || (unsigned)i >= g->spec->nparams)
+    return 0;
+  return g->spec->act[i] == ACT_CONST;
+}
+
 /* A call of a function with a custom derivative: its pullback gets the
  * arguments, the seed, and where to add each argument's adjoint (custom.c). */
 static void reverse_custom(ct_gen *g, LLVMValueRef call) {
@@ -288,7 +297,15 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
                  "its pullback's adjoint additions would race; call it outside the region, or on a private copy");
         return;
       }
-      args[k++] = vmap_get(&g->active, op) ? rev_shadow(g, op) : LLVMConstNull(ty);
+      LLVMValueRef s = vmap_get(&g->active, op) ? rev_shadow(g, op) : NULL;
+      char acc = custom_access(callee, i);
+      if (!s && vmap_get(&g->active, op) && (acc == 'w' || acc == 'u' || !points_into_constant_argument(g, op))) {
+        gen_fail(g, call, "passes a pointer to differentiable data that has no shadow (memory it writes, or "
+                 "memory of an argument held constant)",
+                 "pass every array that holds differentiable values with a shadow");
+        return;
+      }
+      args[k++] = s ? s : LLVMConstNull(ty); /* read from an argument held constant: no adjoint */
     }
   }
   LLVMBuildCall2(b, LLVMGlobalGetValueType(pullback), pullback, args, k, "");

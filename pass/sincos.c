@@ -6,7 +6,9 @@
  * call only within a block, so the later of the two moves right after the
  * earlier one when that one dominates it. Both are pure here (libm calls
  * the gradient marked memory(none), or intrinsics), so moving them is
- * safe; their operand dominates the earlier call. This runs at the end of
+ * safe; their operand dominates the earlier call. Two calls of the same
+ * one on the same operand (a libm call and an intrinsic: the derivative of
+ * the other function) become one, the dominating one. This runs at the end of
  * the optimization pipeline (InstCombine would sink the moved call back to
  * its use), in modules where the plugin generated a gradient (gradient.c
  * marks them with named metadata), and not in optnone functions. */
@@ -54,6 +56,24 @@ static int pair_in_function(LLVMValueRef fn) {
     for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && n < MAX_CALLS; i = LLVMGetNextInstruction(i))
       if (trig_of(i) != TRIG_NONE)
         calls[n++] = i;
+  /* the same function of the same value twice (a tangent's cos(x) as the
+     derivative of sin(x) next to the primal's libm cos(x)): one call */
+  for (unsigned a = 0; a < n; ++a)
+    for (unsigned b = 0; b < n && calls[a]; ++b) {
+      if (a == b || !calls[b] || trig_of(calls[a]) != trig_of(calls[b]) ||
+          LLVMGetOperand(calls[a], 0) != LLVMGetOperand(calls[b], 0) || LLVMTypeOf(calls[a]) != LLVMTypeOf(calls[b]) ||
+          !ct_bridge_dominates(calls[a], calls[b]))
+        continue;
+      LLVMReplaceAllUsesWith(calls[b], calls[a]);
+      LLVMInstructionEraseFromParent(calls[b]);
+      calls[b] = NULL;
+      changed = 1;
+    }
+  unsigned live = 0;
+  for (unsigned a = 0; a < n; ++a)
+    if (calls[a])
+      calls[live++] = calls[a];
+  n = live;
   LLVMBuilderRef bld = LLVMCreateBuilderInContext(LLVMGetTypeContext(LLVMTypeOf(fn)));
   for (unsigned a = 0; a < n; ++a)
     for (unsigned b = 0; b < n && calls[a]; ++b) {

@@ -120,6 +120,26 @@ LLVMValueRef tangent_registered(LLVMValueRef fn);
  * shadow). */
 int tangent_build_registered(ct_module *m, const ct_spec *spec, LLVMValueRef tfn, LLVMValueRef site);
 
+/* ---- tangent_lanes.c: products with zero directions ---- */
+/* Marks a vector-mode tangent product (splat(partial) * tangents): at the
+ * end of the pipeline (ct_zero_lanes_module, bridge.h) its lanes known to
+ * be zero become zeros. */
+void tangent_lanes_mark(LLVMValueRef product);
+
+/* ---- tangent_jvp.c: custom tangents (CT_TANGENT_IS) ---- */
+/* "ct.tangent_is:T" on f (lower.c, at pipeline start): T is f's tangent. */
+void tangent_jvp_register(ct_module *m, LLVMValueRef f, const char *jvp, size_t len);
+/* "ct.tangent_derivative_is:P;ACCESS" on f: P is the pullback of f's
+ * tangent, ACCESS its CT_ACCESS (given to the tangent by tangent_jvp_of). */
+void tangent_jvp_register_pullback(ct_module *m, LLVMValueRef f, const char *text, size_t len);
+/* fn's custom tangent (declared here with the expected type if the module
+ * lacks it, with its pullback registered), or NULL. */
+LLVMValueRef tangent_jvp_of(ct_module *m, LLVMValueRef fn);
+/* A call of a function with a custom tangent (REV_CUSTOM): T called after
+ * the call's copy (once per direction in vector mode); reports a T of the
+ * wrong type. */
+void tangent_jvp_call(ct_tgen *t, LLVMValueRef call, LLVMValueRef jvp);
+
 /* ---- tangent_export.c: forward mode across files ---- */
 /* (tangent_export_all: core.h) */
 /* The exported tangent function of spec->fn (a declaration of this file;

@@ -216,6 +216,11 @@ void tangent_custom(ct_tgen *t, LLVMValueRef call) {
   ct_gen *g = &t->g;
   LLVMBuilderRef b = g->m->b;
   LLVMValueRef callee = LLVMGetCalledValue(call), pullback = custom_derivative_of(g->m, callee);
+  LLVMValueRef jvp = tangent_jvp_of(g->m, callee);
+  if (jvp) { /* a tangent of its own (CT_TANGENT_IS: the runtime kernels) */
+    tangent_jvp_call(t, call, jvp);
+    return;
+  }
   unsigned n = (unsigned)LLVMGetNumArgOperands(call);
   LLVMTypeRef rty = LLVMTypeOf(call);
   for (unsigned i = 0; i < n; ++i) {
@@ -229,8 +234,8 @@ void tangent_custom(ct_tgen *t, LLVMValueRef call) {
     if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && vmap_get(&g->active, op)) {
       gen_fail(g, call, "passes differentiable memory (an array with a shadow) to a function whose custom "
                "derivative is a pullback",
-               "forward mode gets tangents from a pullback for functions of scalars only; register a forward "
-               "derivative (__enzyme_register_derivative_<f> = {f, f_fwd}), or differentiate it in reverse mode");
+               "forward mode gets tangents from a pullback for functions of scalars only; give it a tangent "
+               "(CT_TANGENT_IS on its declaration), or differentiate it in reverse mode");
       return;
     }
   }

@@ -441,6 +441,7 @@ static void rule(ct_tgen *t, LLVMValueRef inst) {
   LLVMValueRef sum = NULL;
   for (unsigned k = 0; k < nterms; ++k) {
     LLVMValueRef dv = dvs[k], c = LLVMBuildFMul(b, splat(b, g->spec->width, partial[k]), dv, "");
+    tangent_lanes_mark(c);
     if (singular[k]) /* a zero tangent contributes zero, even at an infinite partial */
       c = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, dv, LLVMConstNull(LLVMTypeOf(dv)), ""),
                           LLVMConstNull(LLVMTypeOf(dv)), c, "");

@@ -24,7 +24,7 @@ extern Dual __enzyme_fwddiff_dual(void *, ...);
 double norm2(const double *x, int n);
 CT_DERIVATIVE(norm2)
 void norm2_pullback(const double *x, int n, double seed, double *dx);
-// CHECK-DAG: diag_forward.c:[[@LINE+1]]:51: error: cannot differentiate 'use_norm2': call to 'norm2' passes differentiable memory (an array with a shadow) to a function whose custom derivative is a pullback; forward mode gets tangents from a pullback for functions of scalars only; register a forward derivative (__enzyme_register_derivative_<f> = {f, f_fwd}), or differentiate it in reverse mode
+// CHECK-DAG: diag_forward.c:[[@LINE+1]]:51: error: cannot differentiate 'use_norm2': call to 'norm2' passes differentiable memory (an array with a shadow) to a function whose custom derivative is a pullback; forward mode gets tangents from a pullback for functions of scalars only; give it a tangent (CT_TANGENT_IS on its declaration), or differentiate it in reverse mode
 double use_norm2(const double *x, int n) { return norm2(x, n) * 2.0; }
 double t_custom(const double *x, double *dx) { return ct_derivative(use_norm2, x, dx, 3); }
 

@@ -1,0 +1,184 @@
+/* Checkpointed loops (CT_CHECKPOINT_LOOP, binomial schedule): an RK4
+ * pendulum of 100,000 steps (state in a local array, the stages in arrays
+ * of the body, a helper for the right-hand side), a 3-body gravitational
+ * system of 100,000 leapfrog steps (positions and velocities in local
+ * arrays, i-j loops inside the step), and a heap buffer relaxed in place
+ * each step (malloc'd in the function, every step reading what the
+ * previous one wrote, a second buffer for the new values, a loop counting
+ * down). Each gradient is checked against central differences of the same
+ * program, and against the plain (taped) gradient of the same loop where
+ * that one is cheap. The peak tape (ct_tape_peak_bytes) of the checkpointed
+ * loop must be bounded by its snapshots, not its steps: ten times the
+ * steps may not grow it much, while the plain gradient's grows tenfold. */
+#include "check.h"
+
+#include <cotangent.h>
+#include <stdlib.h>
+
+/* ---- RK4 pendulum: theta'' = -k sin(theta) - c omega ---- */
+static void pend_rhs(const double *s, double k, double *d) {
+  d[0] = s[1];
+  d[1] = -k * sin(s[0]) - 0.1 * s[1];
+}
+
+#define PEND_STEP(s, dt, k)                                                                              \
+  do {                                                                                                   \
+    double k1[2], k2[2], k3[2], k4[2], t[2];                                                             \
+    pend_rhs(s, k, k1);                                                                                  \
+    for (int j = 0; j < 2; j++) t[j] = s[j] + 0.5 * dt * k1[j];                                          \
+    pend_rhs(t, k, k2);                                                                                  \
+    for (int j = 0; j < 2; j++) t[j] = s[j] + 0.5 * dt * k2[j];                                          \
+    pend_rhs(t, k, k3);                                                                                  \
+    for (int j = 0; j < 2; j++) t[j] = s[j] + dt * k3[j];                                                \
+    pend_rhs(t, k, k4);                                                                                  \
+    for (int j = 0; j < 2; j++) s[j] += dt / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j]);         \
+  } while (0)
+
+static double pend_energy(const double *s, double k) { return 0.5 * s[1] * s[1] + k * (1.0 - cos(s[0])); }
+
+static double pend_ckpt(const double *s0, double k, int n) {
+  double s[2] = {s0[0], s0[1]};
+  double dt = 20.0 / n;
+  CT_CHECKPOINT_LOOP(12)
+  for (int i = 0; i < n; i++)
+    PEND_STEP(s, dt, k);
+  return pend_energy(s, k);
+}
+
+static double pend_plain(const double *s0, double k, int n) {
+  double s[2] = {s0[0], s0[1]};
+  double dt = 20.0 / n;
+  for (int i = 0; i < n; i++)
+    PEND_STEP(s, dt, k);
+  return pend_energy(s, k);
+}
+
+/* ---- 3 bodies, leapfrog (kick-drift-kick) ---- */
+#define NB 3
+static double nbody_ckpt(const double *x0, int n) {
+  const double m[NB] = {1.0, 0.8, 0.5};
+  double x[3 * NB], v[3 * NB] = {0.0, 0.3, 0.0, 0.0, -0.3, 0.0, 0.2, 0.0, 0.1};
+  for (int i = 0; i < 3 * NB; i++) x[i] = x0[i];
+  double dt = 2.0 / n;
+  CT_CHECKPOINT_LOOP(16)
+  for (long step = 0; step < n; ++step) {
+    double a[3 * NB] = {0};
+    for (int i = 0; i < NB; i++)
+      for (int j = 0; j < NB; j++) {
+        if (i == j) continue;
+        double d[3], r2 = 0.05;
+        for (int c = 0; c < 3; c++) {
+          d[c] = x[3 * j + c] - x[3 * i + c];
+          r2 += d[c] * d[c];
+        }
+        double f = m[j] / (r2 * sqrt(r2));
+        for (int c = 0; c < 3; c++) a[3 * i + c] += f * d[c];
+      }
+    for (int i = 0; i < 3 * NB; i++) {
+      v[i] += dt * a[i];
+      x[i] += dt * v[i];
+    }
+  }
+  double e = 0;
+  for (int i = 0; i < 3 * NB; i++) e += x[i] * x[i] + 0.5 * v[i] * v[i];
+  return e;
+}
+
+/* ---- a heap buffer relaxed in place; each step reads the last one's values ---- */
+static double relax_ckpt(const double *u0, double kappa, int len, int steps) {
+  double *u = malloc(len * sizeof *u), *next = malloc(len * sizeof *next);
+  for (int j = 0; j < len; j++) u[j] = u0[j];
+  CT_CHECKPOINT_LOOP(6)
+  for (int s = steps; s > 0; s--) {
+    for (int j = 0; j < len; j++) {
+      double left = j ? u[j - 1] : 0.0, right = j + 1 < len ? u[j + 1] : 0.0;
+      next[j] = u[j] + kappa * (left - 2.0 * u[j] + right) - 0.01 * u[j] * u[j] * u[j];
+    }
+    for (int j = 0; j < len; j++) u[j] = next[j];
+  }
+  double e = 0;
+  for (int j = 0; j < len; j++) e += u[j] * u[j] * (j + 1);
+  free(u);
+  free(next);
+  return e;
+}
+
+typedef struct { double k; int n; double (*f)(const double *, double, int); } PendCtx;
+static double pend_fd(double *x, void *c) {
+  PendCtx *p = c;
+  return p->f(x, p->k, p->n);
+}
+typedef struct { int n; } BodyCtx;
+static double body_fd(double *x, void *c) {
+  BodyCtx *b = c;
+  return nbody_ckpt(x, b->n);
+}
+typedef struct { double kappa; int len, steps; } RelaxCtx;
+static double relax_fd(double *x, void *c) {
+  RelaxCtx *r = c;
+  return relax_ckpt(x, r->kappa, r->len, r->steps);
+}
+
+int main(void) {
+  /* pendulum: checkpointed against the plain gradient and central differences */
+  enum { PN = 100000 };
+  double s0[2] = {1.2, -0.3}, k = 9.81, d_ck[2] = {0}, d_plain[2] = {0}, dk_ck = 0, dk_plain = 0;
+  ct_tape_reset_peak();
+  ct_gradient(pend_ckpt, s0, d_ck, k, &dk_ck, PN);
+  size_t peak_pend = ct_tape_peak_bytes();
+  ct_gradient(pend_plain, s0, d_plain, k, &dk_plain, PN);
+  PendCtx pc = {k, PN, pend_ckpt};
+  CHECK_FD_GRADIENT("pendulum checkpointed", pend_fd, &pc, s0, 2, d_ck, 1e-6, 1e-6);
+  for (int i = 0; i < 2; i++)
+    CHECK_TOL(d_ck[i], d_plain[i], 1e-9);
+  CHECK_TOL(dk_ck, dk_plain, 1e-9);
+  double kp = k + 1e-6, km = k - 1e-6;
+  CHECK_TOL(dk_ck, (pend_ckpt(s0, kp, PN) - pend_ckpt(s0, km, PN)) / 2e-6, 1e-6);
+
+  /* memory: ten times the steps, about the same checkpointed tape; the plain one grows tenfold */
+  double e_ck[2] = {0}, e_pl[2] = {0}, ek = 0;
+  ct_tape_reset_peak();
+  ct_gradient(pend_ckpt, s0, e_ck, k, &ek, PN / 10);
+  size_t peak_pend10 = ct_tape_peak_bytes();
+  ct_tape_reset_peak();
+  ct_gradient(pend_plain, s0, e_pl, k, &ek, PN / 10);
+  size_t plain10 = ct_tape_peak_bytes();
+  ct_tape_reset_peak();
+  ct_gradient(pend_plain, s0, e_pl, k, &ek, PN);
+  size_t plain = ct_tape_peak_bytes();
+  if (!CHECK(peak_pend < 2 * peak_pend10) || !CHECK(plain > 8 * plain10) || !CHECK(peak_pend * 100 < plain) ||
+      !CHECK(peak_pend < 64 * 1024))
+    fprintf(stderr, "peak tape: checkpointed %zu (%d steps) %zu (%d steps); plain %zu, %zu\n", peak_pend, PN,
+            peak_pend10, PN / 10, plain, plain10);
+
+  /* n-body: 100,000 steps, gradient of the final state's measure in the initial positions */
+  double x0[3 * NB] = {1.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.5, 0.2}, dx[3 * NB] = {0};
+  ct_tape_reset_peak();
+  ct_gradient(nbody_ckpt, x0, dx, PN);
+  size_t peak_body = ct_tape_peak_bytes();
+  BodyCtx bc = {PN};
+  CHECK_FD_GRADIENT("n-body checkpointed", body_fd, &bc, x0, 3 * NB, dx, 1e-6, 1e-5);
+  if (!CHECK(peak_body < 64 * 1024))
+    fprintf(stderr, "n-body peak tape %zu\n", peak_body);
+
+  /* heap buffer read by the next step */
+  enum { LEN = 24, RS = 2000 };
+  double u0[LEN], du[LEN] = {0};
+  for (int j = 0; j < LEN; j++) u0[j] = sin(0.3 * j) + 0.5;
+  double kappa = 0.2, dkappa = 0;
+  ct_gradient(relax_ckpt, u0, du, kappa, &dkappa, LEN, RS);
+  RelaxCtx rc = {kappa, LEN, RS};
+  CHECK_FD_GRADIENT("heap relaxation checkpointed", relax_fd, &rc, u0, LEN, du, 1e-6, 1e-6);
+  CHECK_TOL(dkappa, (relax_ckpt(u0, kappa + 1e-6, LEN, RS) - relax_ckpt(u0, kappa - 1e-6, LEN, RS)) / 2e-6, 1e-6);
+
+  /* loops of 1 and 0 iterations */
+  for (int steps = 1; steps >= 0; steps--) {
+    double d1[LEN] = {0}, dk1 = 0;
+    ct_gradient(relax_ckpt, u0, d1, kappa, &dk1, LEN, steps);
+    RelaxCtx r1 = {kappa, LEN, steps};
+    CHECK_FD_GRADIENT("heap relaxation, 1 and 0 steps", relax_fd, &r1, u0, LEN, d1, 1e-6, 1e-6);
+  }
+  printf("peak tape: pendulum %zu bytes (%d steps, plain %zu), %zu (%d steps, plain %zu); n-body %zu\n", peak_pend, PN,
+         plain, peak_pend10, PN / 10, plain10, peak_body);
+  return check_summary("checkpoint_loops");
+}

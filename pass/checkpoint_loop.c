@@ -43,6 +43,9 @@
 #include <string.h>
 
 #define LOOP_MARK "__ct_checkpoint_loop"
+#define NOT_COUNTED                                                                                     \
+  "its condition must compare a counter (i++ or i-- once per iteration, nowhere else) with a bound: the trip "  \
+  "count must be known when the loop starts (a while loop's is not)"
 
 /* ---- small sets of blocks and values (loops are small: linear search) ---- */
 
@@ -177,15 +180,15 @@ static int find_loop(loop_shape *s) {
       vl_push(&s->region, s->loop.v[i]);
   LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
   if (!LLVMIsABranchInst(term) || !LLVMIsConditional(term))
-    return fail(s, term, "its condition must be a comparison of a counter with a bound");
+    return fail(s, term, NOT_COUNTED);
   int on_true = vl_has(&s->region, BLOCK(LLVMGetSuccessor(term, 0)));
   s->body_entry = LLVMGetSuccessor(term, on_true ? 0 : 1);
   s->exit = LLVMGetSuccessor(term, on_true ? 1 : 0);
   if (!vl_has(&s->region, BLOCK(s->body_entry)) || vl_has(&s->loop, BLOCK(s->exit)))
-    return fail(s, term, "its condition must be a comparison of a counter with a bound");
+    return fail(s, term, NOT_COUNTED);
   s->cmp = LLVMGetCondition(term);
   if (!LLVMIsAICmpInst(s->cmp) || LLVMGetInstructionParent(s->cmp) != bb)
-    return fail(s, term, "its condition must be a comparison of a counter with a bound");
+    return fail(s, term, NOT_COUNTED);
   s->pred = LLVMGetICmpPredicate(s->cmp);
   if (!on_true) { /* continues while the comparison is false */
     static const LLVMIntPredicate inverse[][2] = {{LLVMIntEQ, LLVMIntNE}, {LLVMIntUGT, LLVMIntULE},
@@ -369,8 +372,7 @@ static int check_counted(loop_shape *s) {
     s->bound = a;
     s->pred = swapped(s->pred);
   } else
-    return fail(s, s->cmp, "its condition must compare a counter (i++ or i-- once per iteration, nowhere else) with "
-                           "a bound");
+    return fail(s, s->cmp, NOT_COUNTED);
   int up = s->pred == LLVMIntSLT || s->pred == LLVMIntULT || s->pred == LLVMIntSLE || s->pred == LLVMIntULE;
   int down = s->pred == LLVMIntSGT || s->pred == LLVMIntUGT || s->pred == LLVMIntSGE || s->pred == LLVMIntUGE;
   if (!(s->pred == LLVMIntNE || (up && s->step == 1) || (down && s->step == -1)))
@@ -497,6 +499,11 @@ static int check_inputs(loop_shape *s) {
   for (unsigned i = 0; i < s->region.n; ++i)
     for (LLVMValueRef inst = LLVMGetFirstInstruction(LLVMValueAsBasicBlock(s->region.v[i])); inst;
          inst = LLVMGetNextInstruction(inst)) {
+      if (LLVMIsALoadInst(inst) && LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind &&
+          !vl_has(&s->preload, LLVMGetOperand(inst, 0)) && !vl_has(&s->sink, LLVMGetOperand(inst, 0)))
+        return fail(s, inst, "its body reads a pointer from memory that the loop changes or that is not a local "
+                             "variable (a swapped buffer, a struct of pointers): the snapshots keep memory, not "
+                             "where the pointers stored in it point");
       unsigned nops = (unsigned)LLVMGetNumOperands(inst);
       for (unsigned k = 0; k < nops; ++k) {
         LLVMValueRef op = LLVMGetOperand(inst, k), slot = NULL;
@@ -509,9 +516,6 @@ static int check_inputs(loop_shape *s) {
           continue;
         if (LLVMGetTypeKind(LLVMTypeOf(op)) != LLVMPointerTypeKind)
           continue;
-        if (LLVMIsALoadInst(op) && !slot)
-          return fail(s, inst, "its body uses a pointer the loop reads from memory and changes (a swapped buffer): "
-                               "the snapshots keep memory, not where pointers stored in it point");
         unsigned long long bytes;
         int heap;
         if (pointer_bytes(s, op, slot, &bytes, &heap) < 0)
@@ -569,7 +573,10 @@ static LLVMValueRef build_steps(ct_module *m, loop_shape *s, LLVMValueRef iter, 
   free(name);
   LLVMSetLinkage(steps, LLVMInternalLinkage);
   util_list_edit(m, "llvm.compiler.used", steps, 1); /* keeps its signature: the sizes are unused in code */
-  LLVMAddAttributeAtIndex(steps, LLVMAttributeFunctionIndex, LLVMCreateStringAttribute(ctx, "ct-loop-steps", 13, "", 0));
+  char where[160] = ""; /* for the remark of its gradient (forward.c) */
+  diag_location(LLVMGetBasicBlockTerminator(s->header), where, sizeof where);
+  LLVMAddAttributeAtIndex(steps, LLVMAttributeFunctionIndex,
+                          LLVMCreateStringAttribute(ctx, "ct-loop-steps", 13, where, (unsigned)strlen(where)));
   ir_copy_attributes(s->fn, steps, LLVMAttributeFunctionIndex);
   for (unsigned i = 0, h = 0; i < nin; ++i) {
     if (bytes[i])

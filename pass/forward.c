@@ -510,6 +510,18 @@ static void remark_tape_use(ct_gen *g) {
   }
   size_t len = 0;
   const char *fname = LLVMGetValueName2(g->user_fn, &len);
+  LLVMAttributeRef loop = LLVMGetStringAttributeAtIndex(g->user_fn, LLVMAttributeFunctionIndex, "ct-loop-steps", 13);
+  if (loop && nlines) { /* a checkpointed loop's schedule (checkpoint_loop.c): what one iteration tapes */
+    unsigned long long per_iteration = 0;
+    for (unsigned j = 0; j < nlines; ++j)
+      per_iteration += lines[j].once ? 0 : lines[j].bytes;
+    unsigned where_len = 0;
+    const char *where = LLVMGetStringAttributeValue(loop, &where_len);
+    diag_report(g->user_fn, lines[0].at, CT_SEV_REMARK,
+                "checkpointed loop%s%.*s: one iteration tapes %llu bytes (each block of the body once; loops "
+                "inside it repeat theirs), and the tape holds the iterations between two snapshots at a time",
+                where_len ? " at " : "", (int)where_len, where, per_iteration);
+  }
   for (unsigned j = 0; j < nlines; ++j)
     diag_report(g->user_fn, lines[j].at, CT_SEV_REMARK,
                 "gradient of '%.*s': %u value(s) from this line cached %s, %llu bytes per execution", (int)len,

@@ -470,7 +470,9 @@ void ct_tape_reset_peak(void);
 #define CT_CHECKPOINT __attribute__((annotate("ct.checkpoint"), noinline))
 
 /* Checkpointed loops: CT_CHECKPOINT_LOOP(snapshots) right before a counted
- * loop (or `#pragma ct checkpoint(snapshots)` with cotangent-cc) keeps, in
+ * loop (or `#pragma ct checkpoint(snapshots)` with cotangent-cc; 0 or no
+ * number: automatic, the fewest snapshots with which each iteration runs
+ * at most 4 times) keeps, in
  * a gradient, about `snapshots` copies of the loop's state instead of every
  * iteration's tape; the reverse pass runs iterations again from them
  * following Revolve's binomial schedule (each iteration runs about

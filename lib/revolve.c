@@ -55,13 +55,15 @@ long __ct_revolve_split(long k, int s) {
   return (long)m;
 }
 
-/* The snapshots a loop of k iterations gets: the user's number, at least
- * 1, raised until no iteration runs more than 64 times (which also bounds
- * the recursion's depth by s + 64). CT_VERBOSE=1 prints the schedule. */
+/* The snapshots a loop of k iterations gets: the user's number (0:
+ * automatic, the fewest with which no iteration runs more than 4 times),
+ * raised until no iteration runs more than 64 times (which also bounds the
+ * recursion's depth by s + 64). CT_VERBOSE=1 prints the schedule. */
 int __ct_revolve_snapshots(long k, int s) {
+  long long most = s < 1 ? 3 : 64;
   if (s < 1)
     s = 1;
-  while (s < k && repetitions(k, s) > 64)
+  while (s < k && repetitions(k, s) > most)
     ++s;
   static int verbose = -1;
   if (verbose < 0) {

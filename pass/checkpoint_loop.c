@@ -658,6 +658,8 @@ static void remark(loop_shape *s, unsigned long long bytes, unsigned nheap) {
   char snaps[32] = "the given number of";
   if (LLVMIsAConstantInt(s->snapshots))
     snprintf(snaps, sizeof snaps, "%lld", LLVMConstIntGetSExtValue(s->snapshots));
+  if (LLVMIsAConstantInt(s->snapshots) && LLVMConstIntGetSExtValue(s->snapshots) < 1)
+    snprintf(snaps, sizeof snaps, "%s", "an automatic number of");
   diag_report(s->fn, LLVMGetBasicBlockTerminator(s->header), CT_SEV_REMARK,
               "loop is checkpointed (binomial schedule, Revolve): its gradient keeps at most about %s snapshots of "
               "the loop's state, %llu bytes each%s, instead of every iteration's tape; the reverse pass runs "

@@ -18,35 +18,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* beta(s, r) = C(s + r, s), saturating (no schedule needs more). */
-static long long beta(long long s, long long r) {
+/* The smallest r with beta(s, r) >= k, and *b = beta(s, r): O(r), once
+ * per recursion step of the schedule (the primal runs it too). */
+static long long repetitions_beta(long long k, long long s, long long *b) {
   const long long cap = (long long)1 << 60;
-  if (s < 0 || r < 0)
-    return 0;
-  long long b = 1;
-  for (long long i = 1; i <= r; ++i) {
-    b = b * (s + i) / i; /* C(s + i, i), exact at each step */
-    if (b >= cap / (s + i + 1))
-      return cap;
+  long long r = 0, v = 1;
+  while (v < k) {
+    ++r;
+    v = v >= cap / (s + r) ? cap : v * (s + r) / r; /* C(s + r, r) from C(s + r - 1, r - 1), exact */
   }
-  return b;
+  *b = v;
+  return r;
 }
 
 static long long repetitions(long long k, long long s) {
-  long long r = 0;
-  while (beta(s, r) < k)
-    ++r;
-  return r;
+  long long b;
+  return repetitions_beta(k, s, &b);
 }
 
 long __ct_revolve_split(long k, int s) {
   if (k <= 1 || s <= 0)
     return k;
-  long long r = repetitions(k, s);
-  long long lo = k - beta(s - 1, r), hi = beta(s, r - 1);
-  long long lo2 = beta(s, r - 2), hi2 = k - beta(s - 1, r - 1);
-  long long m = lo > lo2 ? lo : lo2;
-  if (m > hi || m > hi2)
+  long long b; /* beta(s, r); the others from it, exactly (Pascal's rule's factors) */
+  long long r = repetitions_beta(k, s, &b);
+  long long right = b * s / (s + r);                             /* beta(s - 1, r) */
+  long long left = b * r / (s + r);                              /* beta(s, r - 1) */
+  long long left2 = r >= 1 ? left * (r - 1) / (s + r - 1) : 0;    /* beta(s, r - 2) */
+  long long right1 = r >= 1 ? left * s / (s + r - 1) : 0;        /* beta(s - 1, r - 1) */
+  long long lo = k - right, hi = left;
+  long long m = lo > left2 ? lo : left2;
+  if (m > hi || m > k - right1)
     m = lo;
   if (m < 1)
     m = 1;

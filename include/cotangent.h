@@ -487,6 +487,14 @@ void ct_tape_reset_peak(void);
  *   CT_CHECKPOINT_LOOP(16)
  *   for (int i = 0; i < 100000; i++) rk4_step(s, dt);  */
 void __ct_checkpoint_loop(int snapshots);
+/* The tape budget of checkpointed loops with automatic snapshots
+ * (CT_CHECKPOINT_LOOP(0), #pragma ct checkpoint): such a loop whose
+ * iterations' tape (trip count x bytes per iteration, as the pass counts
+ * them) fits in `bytes` is taped as usual; otherwise it keeps as many
+ * snapshots as half the budget holds. The environment variable
+ * CT_TAPE_BUDGET (256M, 4K, bytes) sets it too; 0, none. CT_VERBOSE=1
+ * prints each loop's choice. */
+void ct_set_tape_budget(__SIZE_TYPE__ bytes);
 #define CT_CHECKPOINT_LOOP(snapshots) __ct_checkpoint_loop(snapshots);
 CT_HOST_DEVICE void __ct_recompute_mark(const void *f);
 #define ct_recompute(f, ...) (__ct_recompute_mark((const void *)(f)), (f)(__VA_ARGS__))

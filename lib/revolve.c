@@ -1,9 +1,9 @@
 /* Revolve's schedule for checkpointed loops (CT_CHECKPOINT_LOOP).
  *
  * The pass (pass/checkpoint_loop.c) turns a checkpointed loop of k
- * iterations into a recursion: the first m iterations are a recomputed call
- * (one snapshot of the state at their start), the other k - m run with one
- * snapshot less. With s snapshots, r repetitions reverse at most
+ * iterations into a schedule: the first m iterations are a recomputed call
+ * (one snapshot of the state at their start; its reverse plans its m the
+ * same way), the other k - m run with one snapshot less. With s snapshots, r repetitions reverse at most
  * beta(s, r) = C(s + r, s) iterations (Griewank, "Achieving logarithmic
  * growth of temporal and spatial complexity in reverse automatic
  * differentiation", 1992); an m with m <= beta(s, r - 1) and
@@ -56,25 +56,71 @@ long __ct_revolve_split(long k, int s) {
   return (long)m;
 }
 
-/* The snapshots a loop of k iterations gets: the user's number (0:
- * automatic, the fewest with which no iteration runs more than 4 times),
- * raised until no iteration runs more than 64 times (which also bounds the
- * recursion's depth by s + 64). CT_VERBOSE=1 prints the schedule. */
-int __ct_revolve_snapshots(long k, int s) {
-  long long most = s < 1 ? 3 : 64;
-  if (s < 1)
+/* The tape budget: ct_set_tape_budget(bytes), else CT_TAPE_BUDGET from the
+ * environment (a number of bytes, with an optional K, M or G suffix), read
+ * at the first checkpointed loop; 0: none. */
+static _Atomic long long budget = -1;
+
+void ct_set_tape_budget(__SIZE_TYPE__ bytes) { budget = (long long)bytes; }
+
+static long long tape_budget(void) {
+  long long b = budget;
+  if (b >= 0)
+    return b;
+  const char *v = getenv("CT_TAPE_BUDGET");
+  char *end = NULL;
+  double n = v ? strtod(v, &end) : 0;
+  if (end && (*end == 'k' || *end == 'K'))
+    n *= 1024.0;
+  else if (end && (*end == 'm' || *end == 'M'))
+    n *= 1024.0 * 1024.0;
+  else if (end && (*end == 'g' || *end == 'G'))
+    n *= 1024.0 * 1024.0 * 1024.0;
+  b = n > 0 ? (long long)n : 0;
+  budget = b;
+  return b;
+}
+
+static int verbose(void) {
+  static int on = -1;
+  if (on < 0) {
+    const char *v = getenv("CT_VERBOSE");
+    on = v && *v && *v != '0';
+  }
+  return on;
+}
+
+/* The snapshots a loop of k iterations gets (0: tape every iteration).
+ * s > 0, the user's number; s <= 0 automatic: under a tape budget, no
+ * checkpointing when k iterations of iter_bytes each (the pass's count of
+ * what one iteration tapes, 0 when it cannot tell) fit in it, else as many
+ * snapshots of snapshot_bytes (the state and the recomputed call's
+ * records) as half the budget holds (a recomputed part's snapshot is held
+ * twice while it runs again); without a budget, the fewest with which no
+ * iteration runs more than 4 times. Then raised until no iteration runs
+ * more than 64 times (which also bounds the depth of the recursion, one
+ * level per repetition). CT_VERBOSE=1 prints the choice. */
+int __ct_revolve_snapshots(long k, int s, long snapshot_bytes, long iter_bytes) {
+  long long most = 64, b = s < 1 ? tape_budget() : 0;
+  if (b > 0 && iter_bytes > 0 && (long long)k * iter_bytes <= b) {
+    if (verbose())
+      fprintf(stderr, "cotangent: loop of %ld iterations, %ld tape bytes each, fits the tape budget of %lld bytes: "
+                      "taped\n", k, iter_bytes, b);
+    return 0;
+  }
+  if (b > 0) {
+    long long fit = b / (2 * (snapshot_bytes > 0 ? snapshot_bytes : 1));
+    s = fit > k ? (int)(k < 1 ? 1 : k > 1 << 30 ? 1 << 30 : k) : fit < 1 ? 1 : (int)fit;
+  } else if (s < 1) {
+    most = 3;
     s = 1;
+  }
   while (s < k && repetitions(k, s) > most)
     ++s;
-  static int verbose = -1;
-  if (verbose < 0) {
-    const char *v = getenv("CT_VERBOSE");
-    verbose = v && *v && *v != '0';
-  }
-  if (verbose && k > 0)
-    fprintf(stderr, "cotangent: checkpointed loop of %ld iterations: %d snapshots, each iteration run at most %lld "
-                    "times in the gradient (binomial schedule)\n",
-            k, s, repetitions(k, s) + 1);
+  if (verbose() && k > 0)
+    fprintf(stderr, "cotangent: checkpointed loop of %ld iterations%s: %d snapshots of about %ld bytes, each iteration "
+                    "run at most %lld times in the gradient (binomial schedule)\n", k,
+            b > 0 ? " (over the tape budget)" : "", s, snapshot_bytes, repetitions(k, s) + 1);
   return s;
 }
 

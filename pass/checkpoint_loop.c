@@ -17,10 +17,11 @@
  *                in the same iteration)
  *   the loop  -> <f>.ct_steps(k, s, state..., sizes...)  k iterations with
  *                at most s snapshots:
- *                  k <= 1, or s <= 0: the iterations themselves (taped)
- *                  else m = __ct_revolve_split(k, s)    (lib/revolve.c)
- *                       ct_recompute(<f>.ct_steps, m, s, ...)
- *                       <f>.ct_steps(k - m, s - 1, ...)
+ *                  while k > 1 and s > 0:
+ *                    m = __ct_revolve_split(k, s)       (lib/revolve.c)
+ *                    ct_recompute(<f>.ct_steps, m, s, ...)
+ *                    k -= m, s -= 1
+ *                  the k iterations left (at most one unless s was 0), taped
  *
  * The recomputed call keeps a snapshot of the state at the start of the
  * first m iterations, runs them untaped, and tapes the rest with one
@@ -551,7 +552,8 @@ static LLVMValueRef call_named(ct_module *m, const char *name, LLVMTypeRef ret, 
   return LLVMBuildCall2(m->b, LLVMFunctionType(ret, params, n, 0), f, args, n, "");
 }
 
-/* <f>.ct_steps(i64 k, i32 s, the body's inputs..., i64 heap bytes...). */
+/* <f>.ct_steps(i64 k, i32 s, the body's inputs..., i64 heap bytes...):
+ * the schedule above; recursive only through the recomputed calls. */
 static LLVMValueRef build_steps(ct_module *m, loop_shape *s, LLVMValueRef iter, const unsigned long long *bytes,
                                 const int *heap, unsigned nin, unsigned nheap) {
   LLVMContextRef ctx = m->ctx;
@@ -594,12 +596,17 @@ static LLVMValueRef build_steps(ct_module *m, loop_shape *s, LLVMValueRef iter, 
     args[i] = LLVMGetParam(steps, i);
   LLVMBuilderRef b = m->b;
   LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(ctx, steps, "entry"),
+                    head = LLVMAppendBasicBlockInContext(ctx, steps, "head"),
                     few = LLVMAppendBasicBlockInContext(ctx, steps, "few"),
                     loop = LLVMAppendBasicBlockInContext(ctx, steps, "taped"),
                     split = LLVMAppendBasicBlockInContext(ctx, steps, "split"),
                     done = LLVMAppendBasicBlockInContext(ctx, steps, "done");
-  LLVMValueRef k = args[0], snaps = args[1];
   LLVMPositionBuilderAtEnd(b, entry);
+  LLVMBuildBr(b, head);
+  /* the chain of later parts is a loop (each with one snapshot less), so
+     the recursion is only as deep as the repetitions, not the snapshots */
+  LLVMPositionBuilderAtEnd(b, head);
+  LLVMValueRef k = LLVMBuildPhi(b, i64, "k"), snaps = LLVMBuildPhi(b, i32, "s");
   LLVMValueRef plain = LLVMBuildOr(b, LLVMBuildICmp(b, LLVMIntSLE, k, LLVMConstInt(i64, 1, 0), ""),
                                    LLVMBuildICmp(b, LLVMIntSLE, snaps, LLVMConstInt(i32, 0, 0), ""), "");
   LLVMBuildCondBr(b, plain, few, split);
@@ -618,14 +625,17 @@ static LLVMValueRef build_steps(ct_module *m, loop_shape *s, LLVMValueRef iter, 
   LLVMValueRef sa[2] = {k, snaps};
   LLVMValueRef mid = call_named(m, "__ct_revolve_split", i64, sa, 2);
   args[0] = mid;
+  args[1] = snaps;
   LLVMValueRef first = LLVMBuildCall2(b, fty, steps, args, np, "");
   LLVMAddCallSiteAttribute(first, LLVMAttributeFunctionIndex, LLVMCreateStringAttribute(ctx, "ct-recompute", 12, "", 0));
   LLVMAddCallSiteAttribute(first, LLVMAttributeFunctionIndex,
                            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
-  args[0] = LLVMBuildSub(b, k, mid, "");
-  args[1] = LLVMBuildSub(b, snaps, LLVMConstInt(i32, 1, 0), "");
-  LLVMBuildCall2(b, fty, steps, args, np, "");
-  LLVMBuildBr(b, done);
+  LLVMValueRef rest = LLVMBuildSub(b, k, mid, ""), fewer = LLVMBuildSub(b, snaps, LLVMConstInt(i32, 1, 0), "");
+  LLVMBuildBr(b, head);
+  LLVMBasicBlockRef kfrom[2] = {entry, split};
+  LLVMValueRef kin[2] = {LLVMGetParam(steps, 0), rest}, sin_[2] = {LLVMGetParam(steps, 1), fewer};
+  LLVMAddIncoming(k, kin, kfrom, 2);
+  LLVMAddIncoming(snaps, sin_, kfrom, 2);
   LLVMPositionBuilderAtEnd(b, done);
   LLVMBuildRetVoid(b);
   free(params);
@@ -665,6 +675,43 @@ static void remark(loop_shape *s, unsigned long long bytes, unsigned nheap) {
               "the loop's state, %llu bytes each%s, instead of every iteration's tape; the reverse pass runs "
               "iterations again from them",
               snaps, bytes, nheap ? " plus the heap buffers it uses (sized at run time)" : "");
+}
+
+/* The body has a loop of its own (a block of it reached again from its
+ * successors without the header). */
+static int has_inner_loop(loop_shape *s) {
+  int inner = 0;
+  for (unsigned i = 0; i < s->region.n && !inner; ++i) {
+    LLVMBasicBlockRef bb = LLVMValueAsBasicBlock(s->region.v[i]);
+    value_list reach = {0};
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+    for (unsigned k = 0; term && k < LLVMGetNumSuccessors(term); ++k)
+      if (LLVMGetSuccessor(term, k) != s->header)
+        walk(LLVMGetSuccessor(term, k), 0, s->header, &reach);
+    inner = vl_has(&reach, BLOCK(bb));
+    vl_free(&reach);
+  }
+  return inner;
+}
+
+/* What one iteration tapes, read at run time (the tape budget): the
+ * global <steps>.tape, which the gradient of <f>.ct_steps sets (forward.c)
+ * where it can count it (a body without loops of its own), read
+ * volatile so that nothing folds its initial 0; else 0, unknown. */
+static LLVMValueRef iteration_tape_bytes(ct_module *m, loop_shape *s, LLVMValueRef steps) {
+  LLVMTypeRef i64 = LLVMInt64TypeInContext(m->ctx);
+  if (has_inner_loop(s))
+    return LLVMConstInt(i64, 0, 0);
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(steps, &len);
+  char *gname = util_format("%.*s.tape", (int)len, name);
+  LLVMValueRef g = LLVMAddGlobal(m->mod, i64, gname);
+  free(gname);
+  LLVMSetLinkage(g, LLVMInternalLinkage);
+  LLVMSetInitializer(g, LLVMConstInt(i64, 0, 0));
+  LLVMValueRef v = LLVMBuildLoad2(m->b, i64, g, "ct.iteration_tape");
+  LLVMSetVolatile(v, 1);
+  return v;
 }
 
 static int rewrite(ct_module *m, loop_shape *s) {
@@ -728,15 +775,19 @@ static int rewrite(ct_module *m, loop_shape *s) {
   LLVMValueRef *args = malloc((2 + nin + nheap) * sizeof *args);
   args[0] = build_trip_count(s, b, i64);
   LLVMValueRef snaps = LLVMBuildIntCast2(b, s->snapshots, i32, 1, "");
-  LLVMValueRef sa[2] = {args[0], snaps};
-  args[1] = call_named(m, "__ct_revolve_snapshots", i32, sa, 2);
+  /* what one snapshot costs the tape: the state, and the recomputed
+     call's arguments and records (about 8 bytes each) */
+  LLVMValueRef state = LLVMConstInt(i64, total + 8ull * (2 + nin + nheap) + 32, 0);
   for (unsigned i = 0, h = 0; i < nin; ++i) {
     args[2 + i] = LLVMGetOperand(call, i);
     if (heap[i]) {
       LLVMValueRef p = args[2 + i];
-      args[2 + nin + h++] = call_named(m, "__ct_heap_bytes", i64, &p, 1);
+      args[2 + nin + h] = call_named(m, "__ct_heap_bytes", i64, &p, 1);
+      state = LLVMBuildAdd(b, state, args[2 + nin + h++], "");
     }
   }
+  LLVMValueRef sa[4] = {args[0], snaps, state, iteration_tape_bytes(m, s, steps)};
+  args[1] = call_named(m, "__ct_revolve_snapshots", i32, sa, 4);
   LLVMValueRef top = LLVMBuildCall2(b, LLVMGlobalGetValueType(steps), steps, args, 2 + nin + nheap, "");
   LLVMInstructionSetDebugLoc(top, LLVMInstructionGetDebugLoc(where));
   for (unsigned k = 0; k < LLVMGetNumSuccessors(pre_term); ++k)

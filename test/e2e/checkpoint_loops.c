@@ -12,7 +12,13 @@
  * steps may not grow it much, while the plain gradient's grows tenfold.
  * A pullback of the pendulum applied twice (the snapshots must survive the
  * first application) and forward mode (ct_derivative) through the
- * checkpointed loop give the same derivatives. */
+ * checkpointed loop give the same derivatives. Tape budget (automatic
+ * snapshots, CT_CHECKPOINT_LOOP(0)): under CT_TAPE_BUDGET=1M a scalar RK4
+ * pendulum of 100,000 steps is checkpointed and its peak tape stays under
+ * 1 MiB, one of 2,000 steps fits and is taped as usual (its tape is the
+ * plain one's size); ct_set_tape_budget(256 KiB) bounds it to 256 KiB; all
+ * against central differences. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include "check.h"
 
 #include <cotangent.h>
@@ -106,6 +112,22 @@ static double relax_ckpt(const double *u0, double kappa, int len, int steps) {
   return e;
 }
 
+/* scalar state, automatic snapshots: the tape budget decides */
+static double pend_auto(const double *s0, double k, int n) {
+  double th = s0[0], om = s0[1], dt = 20.0 / n;
+  CT_CHECKPOINT_LOOP(0)
+  for (int i = 0; i < n; i++) {
+    double a1 = om, b1 = -k * sin(th) - 0.1 * om;
+    double a2 = om + 0.5 * dt * b1, b2 = -k * sin(th + 0.5 * dt * a1) - 0.1 * a2;
+    double a3 = om + 0.5 * dt * b2, b3 = -k * sin(th + 0.5 * dt * a2) - 0.1 * a3;
+    double a4 = om + dt * b3, b4 = -k * sin(th + dt * a3) - 0.1 * a4;
+    th += dt / 6.0 * (a1 + 2.0 * a2 + 2.0 * a3 + a4);
+    om += dt / 6.0 * (b1 + 2.0 * b2 + 2.0 * b3 + b4);
+  }
+  double s[2] = {th, om};
+  return pend_energy(s, k);
+}
+
 typedef struct { double k; int n; double (*f)(const double *, double, int); } PendCtx;
 static double pend_fd(double *x, void *c) {
   PendCtx *p = c;
@@ -123,6 +145,7 @@ static double relax_fd(double *x, void *c) {
 }
 
 int main(void) {
+  setenv("CT_TAPE_BUDGET", "1M", 1); /* read at the first automatic loop */
   /* pendulum: checkpointed against the plain gradient and central differences */
   enum { PN = 100000 };
   double s0[2] = {1.2, -0.3}, k = 9.81, d_ck[2] = {0}, d_plain[2] = {0}, dk_ck = 0, dk_plain = 0;
@@ -203,6 +226,28 @@ int main(void) {
   CHECK_TOL(ct_derivative(pend_ckpt, s0, ds0, k, 0.0, QN), d_q[0], 1e-10);
   CHECK_TOL(ct_derivative(pend_ckpt, s0, (double[2]){0.0, 0.0}, k, 1.0, QN), dk_q, 1e-10);
 
+  /* the tape budget: 1 MiB from the environment, then 256 KiB from the program */
+  size_t peak_budget[3];
+  int budget_steps[3] = {PN, 2000, PN};
+  for (int t = 0; t < 3; t++) {
+    if (t == 2)
+      ct_set_tape_budget(256 * 1024);
+    double d_b[2] = {0}, dk_b = 0;
+    ct_tape_reset_peak();
+    ct_gradient(pend_auto, s0, d_b, k, &dk_b, budget_steps[t]);
+    peak_budget[t] = ct_tape_peak_bytes();
+    PendCtx pa = {k, budget_steps[t], pend_auto};
+    CHECK_FD_GRADIENT("pendulum under a tape budget", pend_fd, &pa, s0, 2, d_b, 1e-6, 1e-6);
+    CHECK_TOL(dk_b, (pend_auto(s0, kp, budget_steps[t]) - pend_auto(s0, km, budget_steps[t])) / 2e-6, 1e-6);
+  }
+  if (!CHECK(peak_budget[0] < 1024 * 1024) || !CHECK(peak_budget[1] > 2000 * 64) ||
+      !CHECK(peak_budget[1] < 1024 * 1024) || !CHECK(peak_budget[2] < 256 * 1024))
+    fprintf(stderr, "peak tape under budgets: %zu (1 MiB, %d steps), %zu (1 MiB, 2000 steps), %zu (256 KiB)\n",
+            peak_budget[0], PN, peak_budget[1], peak_budget[2]);
+  ct_set_tape_budget(0);
+
+  printf("peak tape under budgets: %zu (1 MiB, %d steps), %zu (1 MiB, 2000 steps, taped), %zu (256 KiB)\n",
+         peak_budget[0], PN, peak_budget[1], peak_budget[2]);
   printf("peak tape: pendulum %zu bytes (%d steps, plain %zu), %zu (%d steps, plain %zu); n-body %zu\n", peak_pend, PN,
          plain, peak_pend10, PN / 10, plain10, peak_body);
   return check_summary("checkpoint_loops");

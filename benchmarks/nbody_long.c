@@ -4,9 +4,16 @@
  * velocities and masses. impl=plain tapes every step; impl=ckpt puts
  * CT_CHECKPOINT_LOOP(snaps) on the time loop (binomial checkpointing:
  * snaps snapshots of the state, steps run again in the reverse pass), so
- * the tape column shows the memory bound and the ratio its time.
+ * the tape column shows the memory bound and the ratio its time;
+ * impl=ckpt snaps=0 budget_kib=B: automatic snapshots under a tape budget
+ * of B KiB (ct_set_tape_budget).
  * Sizes (steps): 20 (check); 20,000 (quick); 100,000 (full). */
 #include "bench.h"
+
+#ifdef NO_GRADIENT /* plain clang, no runtime */
+#undef CT_CHECKPOINT_LOOP
+#define CT_CHECKPOINT_LOOP(snapshots)
+#endif
 
 #define NB 3
 #define NS (6 * NB)
@@ -102,6 +109,10 @@ static void bench_setup(int check) {
   steps = check ? 20 : bench_arg_int("steps", 100, 20000, 100000);
   ckpt = !strcmp(bench_arg_str("impl", "plain"), "ckpt");
   snaps = bench_arg_int("snaps", 16, 16, 16);
+  int budget_kib = bench_arg_int("budget_kib", 0, 0, 0);
+#ifndef NO_GRADIENT
+  ct_set_tape_budget((size_t)budget_kib * 1024);
+#endif
   dt = 1e-4;
   p = bench_alloc((NS + NB) * sizeof *p);
   dp = bench_alloc((NS + NB) * sizeof *dp);
@@ -124,7 +135,9 @@ static void bench_setup(int check) {
   bench.run_gradient = run_gradient;
   bench.run_hand = NULL;
   snprintf(bench.size, sizeof bench.size, "steps=%d%s", steps, ckpt ? " ckpt" : "");
-  if (ckpt)
+  if (ckpt && budget_kib)
+    snprintf(bench.size + strlen(bench.size), sizeof bench.size - strlen(bench.size), " budget=%dK", budget_kib);
+  else if (ckpt)
     snprintf(bench.size + strlen(bench.size), sizeof bench.size - strlen(bench.size), " snaps=%d", snaps);
 }
 static void bench_teardown(void) {

@@ -602,6 +602,7 @@ static LLVMValueRef build_steps(ct_module *m, loop_shape *s, LLVMValueRef iter, 
                     split = LLVMAppendBasicBlockInContext(ctx, steps, "split"),
                     done = LLVMAppendBasicBlockInContext(ctx, steps, "done");
   LLVMPositionBuilderAtEnd(b, entry);
+  LLVMSetCurrentDebugLocation2(b, NULL); /* <f>.ct_steps has no debug info of its own */
   LLVMBuildBr(b, head);
   /* the chain of later parts is a loop (each with one snapshot less), so
      the recursion is only as deep as the repetitions, not the snapshots */

@@ -1,8 +1,8 @@
 // -Rpass=cotangent names each checkpointed loop (CT_CHECKPOINT_LOOP) with
 // its snapshots and the bytes of state each one keeps, and, from the
 // loop's gradient, the bytes one iteration tapes; the IR holds the
-// schedule <f>.ct_steps (a recomputed call of itself, then itself with one
-// snapshot less) over the body <f>.ct_loop.
+// schedule <f>.ct_steps (a loop of recomputed calls of itself, each part
+// with one snapshot less after it) over the body <f>.ct_loop.
 // RUN: %cc -O2 -Rpass=cotangent -c %s -o /dev/null 2>&1 | FileCheck %s
 // RUN: %cc -O0 -Rpass=cotangent -c %s -o /dev/null 2>&1 | FileCheck %s
 // RUN: %cc -O1 -S -emit-llvm %s -o - | FileCheck %s --check-prefix=IR
@@ -26,7 +26,8 @@ static double f(double x, double y, int n) {
 // IR-LABEL: define internal void @f.ct_steps(i64 {{.*}}, i32 {{.*}}
 // IR: call {{.*}}@__ct_revolve_split(
 // IR: call void @f.ct_steps({{.*}}) #[[RECOMPUTE:[0-9]+]]
-// IR: call void @f.ct_steps(
+// IR-NEXT: sub i64
+// IR-NEXT: add {{.*}}i32 {{.*}}, -1
 // IR: attributes #[[RECOMPUTE]] = { {{.*}}"ct-recompute"
 
 void grad(double x, double y, int n, double *dx, double *dy) { ct_gradient(f, x, dx, y, dy, n); }

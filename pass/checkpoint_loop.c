@@ -35,7 +35,7 @@
  * What this file cannot rewrite soundly (another loop shape, a break or
  * return out of the body, memory of a size it cannot tell, a global
  * variable) is an error at the loop saying why. */
-#include "core.h"
+#include "checkpoint_loop.h"
 
 #include <llvm-c/DebugInfo.h>
 #include <llvm-c/Target.h>
@@ -44,492 +44,6 @@
 #include <string.h>
 
 #define LOOP_MARK "__ct_checkpoint_loop"
-#define NOT_COUNTED                                                                                     \
-  "its condition must compare a counter (i++ or i-- once per iteration, nowhere else) with a bound: the trip "  \
-  "count must be known when the loop starts (a while loop's is not)"
-
-/* ---- small sets of blocks and values (loops are small: linear search) ---- */
-
-typedef struct {
-  LLVMValueRef *v;
-  unsigned n, cap;
-} value_list;
-
-static void vl_push(value_list *l, LLVMValueRef v) {
-  if (l->n == l->cap) {
-    l->cap = l->cap ? 2 * l->cap : 16;
-    l->v = realloc(l->v, l->cap * sizeof *l->v);
-  }
-  l->v[l->n++] = v;
-}
-
-static int vl_has(const value_list *l, LLVMValueRef v) {
-  for (unsigned i = 0; i < l->n; ++i)
-    if (l->v[i] == v)
-      return 1;
-  return 0;
-}
-
-static void vl_free(value_list *l) {
-  free(l->v);
-  memset(l, 0, sizeof *l);
-}
-
-#define BLOCK(b) LLVMBasicBlockAsValue(b)
-
-/* Blocks reachable from `from` (forward) or reaching it (backward, not
- * passing `stop`), added to `set`. */
-static void walk(LLVMBasicBlockRef from, int backward, LLVMBasicBlockRef stop, value_list *set) {
-  value_list work = {0};
-  vl_push(&work, BLOCK(from));
-  while (work.n) {
-    LLVMBasicBlockRef bb = LLVMValueAsBasicBlock(work.v[--work.n]);
-    if (vl_has(set, BLOCK(bb)))
-      continue;
-    vl_push(set, BLOCK(bb));
-    if (bb == stop)
-      continue;
-    if (!backward) {
-      LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
-      for (unsigned s = 0; term && s < LLVMGetNumSuccessors(term); ++s)
-        vl_push(&work, BLOCK(LLVMGetSuccessor(term, s)));
-    } else
-      for (LLVMUseRef u = LLVMGetFirstUse(BLOCK(bb)); u; u = LLVMGetNextUse(u)) {
-        LLVMValueRef user = LLVMGetUser(u);
-        if (LLVMIsATerminatorInst(user))
-          vl_push(&work, BLOCK(LLVMGetInstructionParent(user)));
-      }
-  }
-  vl_free(&work);
-}
-
-/* The predecessors of bb (blocks whose terminators name it). */
-static void predecessors(LLVMBasicBlockRef bb, value_list *out) {
-  for (LLVMUseRef u = LLVMGetFirstUse(BLOCK(bb)); u; u = LLVMGetNextUse(u)) {
-    LLVMValueRef user = LLVMGetUser(u);
-    if (LLVMIsATerminatorInst(user) && !vl_has(out, BLOCK(LLVMGetInstructionParent(user))))
-      vl_push(out, BLOCK(LLVMGetInstructionParent(user)));
-  }
-}
-
-static int in_blocks(const value_list *blocks, LLVMValueRef inst) {
-  return LLVMIsAInstruction(inst) && vl_has(blocks, BLOCK(LLVMGetInstructionParent(inst)));
-}
-
-/* ---- the loop after a marker ---- */
-
-typedef struct {
-  LLVMValueRef fn, mark, snapshots;
-  LLVMBasicBlockRef pre, header, body_entry, exit;
-  value_list loop;   /* header and body */
-  value_list region; /* the body: every loop block but the header */
-  LLVMValueRef cmp;
-  LLVMIntPredicate pred; /* the loop continues while `counter pred bound` */
-  LLVMValueRef counter, bound, counter_slot;
-  int step; /* +1 or -1 */
-  value_list sink;    /* allocas written before read in every iteration: locals of the body */
-  value_list preload; /* allocas of pointers the loop reads and never writes */
-  const char *why;
-  LLVMValueRef why_at;
-} loop_shape;
-
-static int fail(loop_shape *s, LLVMValueRef at, const char *why) {
-  s->why = why;
-  s->why_at = at;
-  return 0;
-}
-
-static int is_header(LLVMBasicBlockRef bb) {
-  value_list reach = {0}, preds = {0};
-  walk(bb, 0, NULL, &reach);
-  predecessors(bb, &preds);
-  int header = 0;
-  for (unsigned i = 0; i < preds.n; ++i)
-    header |= vl_has(&reach, preds.v[i]);
-  vl_free(&reach);
-  vl_free(&preds);
-  return header;
-}
-
-static int find_loop(loop_shape *s) {
-  LLVMBasicBlockRef bb = LLVMGetInstructionParent(s->mark), prev = NULL;
-  for (unsigned hops = 0; hops < 8 && !is_header(bb); ++hops) {
-    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
-    if (!term || LLVMGetNumSuccessors(term) != 1)
-      return fail(s, s->mark, "it must come right before a loop (a for loop counting from a start to a bound)");
-    prev = bb;
-    bb = LLVMGetSuccessor(term, 0);
-  }
-  if (!is_header(bb) || !prev)
-    return fail(s, s->mark, "it must come right before a loop (a for loop counting from a start to a bound)");
-  s->header = bb;
-  s->pre = prev;
-  value_list reach = {0}, preds = {0};
-  walk(bb, 0, NULL, &reach);
-  predecessors(bb, &preds);
-  for (unsigned i = 0; i < preds.n; ++i)
-    if (vl_has(&reach, preds.v[i]))
-      walk(LLVMValueAsBasicBlock(preds.v[i]), 1, bb, &s->loop);
-    else if (preds.v[i] != BLOCK(prev))
-      s->why = "the loop is entered from more than one place";
-  vl_free(&reach);
-  vl_free(&preds);
-  if (s->why)
-    return fail(s, s->mark, s->why);
-  for (unsigned i = 0; i < s->loop.n; ++i)
-    if (s->loop.v[i] != BLOCK(bb))
-      vl_push(&s->region, s->loop.v[i]);
-  LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
-  if (!LLVMIsABranchInst(term) || !LLVMIsConditional(term))
-    return fail(s, term, NOT_COUNTED);
-  int on_true = vl_has(&s->region, BLOCK(LLVMGetSuccessor(term, 0)));
-  s->body_entry = LLVMGetSuccessor(term, on_true ? 0 : 1);
-  s->exit = LLVMGetSuccessor(term, on_true ? 1 : 0);
-  if (!vl_has(&s->region, BLOCK(s->body_entry)) || vl_has(&s->loop, BLOCK(s->exit)))
-    return fail(s, term, NOT_COUNTED);
-  s->cmp = LLVMGetCondition(term);
-  if (!LLVMIsAICmpInst(s->cmp) || LLVMGetInstructionParent(s->cmp) != bb)
-    return fail(s, term, NOT_COUNTED);
-  s->pred = LLVMGetICmpPredicate(s->cmp);
-  if (!on_true) { /* continues while the comparison is false */
-    static const LLVMIntPredicate inverse[][2] = {{LLVMIntEQ, LLVMIntNE}, {LLVMIntUGT, LLVMIntULE},
-                                                  {LLVMIntUGE, LLVMIntULT}, {LLVMIntSGT, LLVMIntSLE},
-                                                  {LLVMIntSGE, LLVMIntSLT}};
-    for (unsigned i = 0; i < 5; ++i)
-      if (s->pred == inverse[i][0] || s->pred == inverse[i][1]) {
-        s->pred = s->pred == inverse[i][0] ? inverse[i][1] : inverse[i][0];
-        break;
-      }
-  }
-  return 1;
-}
-
-/* The body leaves only back to the header, enters only from it, and the
- * header only decides (no stores, no calls): skipping its evaluation once
- * the trip count is known changes nothing. */
-static int check_region(loop_shape *s) {
-  for (unsigned i = 0; i < s->region.n; ++i) {
-    LLVMBasicBlockRef bb = LLVMValueAsBasicBlock(s->region.v[i]);
-    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
-    for (unsigned k = 0; term && k < LLVMGetNumSuccessors(term); ++k) {
-      LLVMBasicBlockRef to = LLVMGetSuccessor(term, k);
-      if (to != s->header && !vl_has(&s->region, BLOCK(to)))
-        return fail(s, term, "its body leaves the loop (break, return or goto): the trip count must be known when "
-                             "the loop starts");
-    }
-    if (!term || (!LLVMIsABranchInst(term) && !LLVMIsASwitchInst(term)))
-      return fail(s, term ? term : s->mark, "its body ends in something other than a branch");
-    value_list preds = {0};
-    predecessors(bb, &preds);
-    for (unsigned k = 0; k < preds.n; ++k)
-      if (!vl_has(&s->region, preds.v[k]) && !(preds.v[k] == BLOCK(s->header) && bb == s->body_entry))
-        s->why = "its body is entered from outside the loop";
-    vl_free(&preds);
-    if (s->why)
-      return fail(s, term, s->why);
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
-      for (LLVMUseRef u = LLVMGetFirstUse(inst); u; u = LLVMGetNextUse(u))
-        if (!in_blocks(&s->region, LLVMGetUser(u)))
-          return fail(s, inst, "a value the body computes is used after the loop without going through memory");
-      unsigned nops = (unsigned)LLVMGetNumOperands(inst);
-      for (unsigned k = 0; k < nops; ++k) {
-        LLVMValueRef op = LLVMGetOperand(inst, k);
-        if (LLVMIsAInstruction(op) && LLVMGetInstructionParent(op) == s->header)
-          return fail(s, inst, "its body uses a value its condition computes");
-        if (op && LLVMIsAGlobalVariable(op) && !LLVMIsGlobalConstant(op))
-          return fail(s, inst, "its body uses a global variable, which the snapshots of the loop's state do not keep "
-                               "(make it a local, or pass it in)");
-      }
-    }
-  }
-  for (LLVMValueRef inst = LLVMGetFirstInstruction(s->header); inst; inst = LLVMGetNextInstruction(inst)) {
-    if (LLVMIsAStoreInst(inst) || LLVMIsACallInst(inst) || LLVMIsAPHINode(inst) || LLVMIsAInvokeInst(inst))
-      return fail(s, inst, "its condition does more than compare (a call, a store or a merged value)");
-    for (LLVMUseRef u = LLVMGetFirstUse(inst); u; u = LLVMGetNextUse(u))
-      if (LLVMGetInstructionParent(LLVMGetUser(u)) != s->header)
-        return fail(s, inst, "a value its condition computes is used elsewhere");
-  }
-  return 1;
-}
-
-/* ---- the trip count ---- */
-
-static LLVMValueRef strip_int_casts(LLVMValueRef v) {
-  while (LLVMIsASExtInst(v) || LLVMIsAZExtInst(v) || LLVMIsATruncInst(v))
-    v = LLVMGetOperand(v, 0);
-  return v;
-}
-
-static int is_lifetime(LLVMValueRef inst) {
-  size_t len = 0;
-  const char *name = util_callee_name(inst, &len);
-  return name && len > 14 && !strncmp(name, "llvm.lifetime.", 14);
-}
-
-/* Every use of the alloca `slot` is a load, or a store into it, and none in
- * `blocks` writes it (it is constant while they run). */
-static int slot_unwritten(LLVMValueRef slot, const value_list *blocks) {
-  if (!LLVMIsAAllocaInst(slot))
-    return 0;
-  for (LLVMUseRef u = LLVMGetFirstUse(slot); u; u = LLVMGetNextUse(u)) {
-    LLVMValueRef user = LLVMGetUser(u);
-    if (LLVMIsALoadInst(user) || is_lifetime(user))
-      continue;
-    if (!LLVMIsAStoreInst(user) || LLVMGetOperand(user, 0) == slot || in_blocks(blocks, user))
-      return 0;
-  }
-  return 1;
-}
-
-/* v's value at the end of the preheader: v itself when defined outside the
- * loop, else (build) a copy of its computation from the header's loads of
- * unwritten locals, casts and arithmetic; NULL when it cannot be known
- * there (then nothing was built). */
-static LLVMValueRef value_at_entry(loop_shape *s, LLVMBuilderRef b, LLVMValueRef v, int build, unsigned depth) {
-  if (!LLVMIsAInstruction(v) || !in_blocks(&s->loop, v))
-    return v;
-  if (depth > 16 || LLVMGetInstructionParent(v) != s->header)
-    return NULL;
-  if (LLVMIsALoadInst(v)) {
-    LLVMValueRef slot = LLVMGetOperand(v, 0);
-    if (slot != s->counter_slot && !slot_unwritten(slot, &s->loop))
-      return NULL;
-    return build ? LLVMBuildLoad2(b, LLVMTypeOf(v), slot, "ct.entry") : v;
-  }
-  if (LLVMIsACastInst(v) || LLVMIsABinaryOperator(v)) {
-    unsigned n = (unsigned)LLVMGetNumOperands(v);
-    LLVMValueRef ops[2] = {NULL, NULL};
-    for (unsigned k = 0; k < n && k < 2; ++k)
-      if (!(ops[k] = value_at_entry(s, b, LLVMGetOperand(v, k), build, depth + 1)))
-        return NULL;
-    if (!build)
-      return v;
-    if (LLVMIsACastInst(v))
-      return LLVMBuildCast(b, LLVMGetInstructionOpcode(v), ops[0], LLVMTypeOf(v), "ct.entry");
-    return LLVMBuildBinOp(b, LLVMGetInstructionOpcode(v), ops[0], ops[1], "ct.entry");
-  }
-  return NULL;
-}
-
-/* The counter: a local loaded by the comparison, written in the loop once,
- * with its own value plus or minus one. */
-static int is_counter(loop_shape *s, LLVMValueRef side) {
-  LLVMValueRef load = strip_int_casts(side);
-  if (!LLVMIsALoadInst(load) || !LLVMIsAAllocaInst(LLVMGetOperand(load, 0)))
-    return 0;
-  LLVMValueRef slot = LLVMGetOperand(load, 0), store = NULL;
-  for (LLVMUseRef u = LLVMGetFirstUse(slot); u; u = LLVMGetNextUse(u)) {
-    LLVMValueRef user = LLVMGetUser(u);
-    if (LLVMIsALoadInst(user) || is_lifetime(user))
-      continue;
-    if (!LLVMIsAStoreInst(user) || LLVMGetOperand(user, 0) == slot)
-      return 0;
-    if (in_blocks(&s->loop, user)) {
-      if (store)
-        return 0;
-      store = user;
-    }
-  }
-  LLVMValueRef next = store ? LLVMGetOperand(store, 0) : NULL;
-  if (!next || !LLVMIsABinaryOperator(next))
-    return 0;
-  LLVMOpcode op = LLVMGetInstructionOpcode(next);
-  LLVMValueRef from = LLVMGetOperand(next, 0), by = LLVMGetOperand(next, 1);
-  if (!LLVMIsALoadInst(from) || LLVMGetOperand(from, 0) != slot || !LLVMIsAConstantInt(by))
-    return 0;
-  long long c = LLVMConstIntGetSExtValue(by);
-  if (op == LLVMSub)
-    c = -c;
-  else if (op != LLVMAdd)
-    return 0;
-  if (c != 1 && c != -1)
-    return 0;
-  s->step = (int)c;
-  s->counter_slot = slot;
-  return 1;
-}
-
-static LLVMIntPredicate swapped(LLVMIntPredicate p) {
-  switch (p) {
-  case LLVMIntSLT: return LLVMIntSGT;
-  case LLVMIntSGT: return LLVMIntSLT;
-  case LLVMIntSLE: return LLVMIntSGE;
-  case LLVMIntSGE: return LLVMIntSLE;
-  case LLVMIntULT: return LLVMIntUGT;
-  case LLVMIntUGT: return LLVMIntULT;
-  case LLVMIntULE: return LLVMIntUGE;
-  case LLVMIntUGE: return LLVMIntULE;
-  default: return p;
-  }
-}
-
-static int check_counted(loop_shape *s) {
-  LLVMValueRef a = LLVMGetOperand(s->cmp, 0), b = LLVMGetOperand(s->cmp, 1);
-  if (is_counter(s, a)) {
-    s->counter = a;
-    s->bound = b;
-  } else if (is_counter(s, b)) {
-    s->counter = b;
-    s->bound = a;
-    s->pred = swapped(s->pred);
-  } else
-    return fail(s, s->cmp, NOT_COUNTED);
-  int up = s->pred == LLVMIntSLT || s->pred == LLVMIntULT || s->pred == LLVMIntSLE || s->pred == LLVMIntULE;
-  int down = s->pred == LLVMIntSGT || s->pred == LLVMIntUGT || s->pred == LLVMIntSGE || s->pred == LLVMIntUGE;
-  if (!(s->pred == LLVMIntNE || (up && s->step == 1) || (down && s->step == -1)))
-    return fail(s, s->cmp, "its counter moves away from its bound");
-  if (!value_at_entry(s, NULL, s->bound, 0, 0) || !value_at_entry(s, NULL, s->counter, 0, 0))
-    return fail(s, s->cmp, "its bound changes inside the loop: the trip count must be known when the loop starts");
-  return 1;
-}
-
-/* The trip count (i64) at the end of the preheader. */
-static LLVMValueRef build_trip_count(loop_shape *s, LLVMBuilderRef b, LLVMTypeRef i64) {
-  LLVMValueRef a = value_at_entry(s, b, s->counter, 1, 0), n = value_at_entry(s, b, s->bound, 1, 0);
-  int is_unsigned = s->pred == LLVMIntULT || s->pred == LLVMIntULE || s->pred == LLVMIntUGT || s->pred == LLVMIntUGE;
-  if (LLVMGetIntTypeWidth(LLVMTypeOf(a)) < 64) {
-    a = is_unsigned ? LLVMBuildZExt(b, a, i64, "") : LLVMBuildSExt(b, a, i64, "");
-    n = is_unsigned ? LLVMBuildZExt(b, n, i64, "") : LLVMBuildSExt(b, n, i64, "");
-  }
-  LLVMValueRef t = s->step > 0 ? LLVMBuildSub(b, n, a, "") : LLVMBuildSub(b, a, n, "");
-  if (s->pred == LLVMIntSLE || s->pred == LLVMIntULE || s->pred == LLVMIntSGE || s->pred == LLVMIntUGE)
-    t = LLVMBuildAdd(b, t, LLVMConstInt(i64, 1, 0), "");
-  LLVMValueRef neg = LLVMBuildICmp(b, LLVMIntSLT, t, LLVMConstInt(i64, 0, 0), "");
-  return LLVMBuildSelect(b, neg, LLVMConstInt(i64, 0, 0), t, "ct.trips");
-}
-
-/* ---- the state: what stays in the body, what comes in ---- */
-
-/* A local used only in the body, written there before every read: a
- * variable of the body (no value carried from one iteration to the next),
- * moved into the iteration. */
-static int is_body_local(loop_shape *s, LLVMValueRef slot) {
-  value_list loads = {0}, stores = {0};
-  int ok = LLVMGetFirstUse(slot) != NULL;
-  for (LLVMUseRef u = LLVMGetFirstUse(slot); u && ok; u = LLVMGetNextUse(u)) {
-    LLVMValueRef user = LLVMGetUser(u);
-    ok = in_blocks(&s->region, user);
-    if (LLVMIsALoadInst(user))
-      vl_push(&loads, user);
-    else if (LLVMIsAStoreInst(user) && LLVMGetOperand(user, 1) == slot && LLVMGetOperand(user, 0) != slot)
-      vl_push(&stores, user);
-    else
-      ok &= is_lifetime(user);
-  }
-  for (unsigned i = 0; ok && i < loads.n; ++i) {
-    int covered = 0;
-    for (unsigned k = 0; k < stores.n && !covered; ++k)
-      covered = ct_bridge_dominates(stores.v[k], loads.v[i]);
-    ok = covered;
-  }
-  vl_free(&loads);
-  vl_free(&stores);
-  return ok;
-}
-
-static void find_state(loop_shape *s) {
-  LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(s->fn);
-  for (LLVMValueRef inst = LLVMGetFirstInstruction(entry); inst; inst = LLVMGetNextInstruction(inst))
-    if (LLVMIsAAllocaInst(inst) && is_body_local(s, inst))
-      vl_push(&s->sink, inst);
-  for (unsigned i = 0; i < s->region.n; ++i)
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(LLVMValueAsBasicBlock(s->region.v[i])); inst;
-         inst = LLVMGetNextInstruction(inst))
-      if (LLVMIsALoadInst(inst) && LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind) {
-        LLVMValueRef slot = LLVMGetOperand(inst, 0);
-        if (!vl_has(&s->sink, slot) && slot_unwritten(slot, &s->loop) && !vl_has(&s->preload, slot))
-          vl_push(&s->preload, slot);
-      }
-}
-
-/* What the value stored in the local `slot` is, when every store into it
- * stores the same kind of thing: 1 a pointer parameter (into *param), 2 a
- * block malloc (or calloc, realloc...) returned; 0 otherwise. */
-static int slot_source(LLVMValueRef slot, LLVMValueRef *param) {
-  int kind = 0;
-  for (LLVMUseRef u = LLVMGetFirstUse(slot); u; u = LLVMGetNextUse(u)) {
-    LLVMValueRef user = LLVMGetUser(u);
-    if (!LLVMIsAStoreInst(user))
-      continue;
-    LLVMValueRef v = LLVMGetOperand(user, 0);
-    int k = LLVMIsAArgument(v) ? 1 : ir_is_allocation(v) ? 2 : 0;
-    if (!k || (kind && k != kind) || (k == 1 && kind == 1 && *param != v))
-      return 0;
-    kind = k;
-    if (k == 1)
-      *param = v;
-  }
-  return kind;
-}
-
-/* The bytes pointer `p` (an input of the body) points to: a constant
- * (*bytes), or 0 with *heap set when malloc'd memory's size is asked at run
- * time; -1 when unknown. `slot` is the local p was loaded from, or NULL. */
-static int pointer_bytes(loop_shape *s, LLVMValueRef p, LLVMValueRef slot, unsigned long long *bytes, int *heap) {
-  LLVMTargetDataRef td = LLVMGetModuleDataLayout(LLVMGetGlobalParent(s->fn));
-  *bytes = 0;
-  *heap = 0;
-  LLVMValueRef param = p;
-  int kind = slot ? slot_source(slot, &param) : LLVMIsAArgument(p) ? 1 : ir_is_allocation(p) ? 2 : 0;
-  if (!slot && LLVMIsAAllocaInst(p)) {
-    LLVMValueRef count = LLVMGetOperand(p, 0);
-    if (!LLVMIsAConstantInt(count))
-      return -1;
-    *bytes = LLVMABISizeOfType(td, LLVMGetAllocatedType(p)) * LLVMConstIntGetZExtValue(count);
-    return 0;
-  }
-  if (kind == 2) {
-    *heap = 1;
-    return 0;
-  }
-  if (kind == 1) {
-    unsigned idx = 0;
-    for (LLVMValueRef a = LLVMGetFirstParam(s->fn); a && a != param; a = LLVMGetNextParam(a))
-      ++idx;
-    LLVMAttributeRef attr =
-        LLVMGetEnumAttributeAtIndex(s->fn, idx + 1, LLVMGetEnumAttributeKindForName("dereferenceable", 15));
-    if (attr && (*bytes = LLVMGetEnumAttributeValue(attr)))
-      return 0;
-  }
-  return -1;
-}
-
-/* Every pointer the body gets from outside has a size the snapshots can
- * keep (checked before anything changes). */
-static int check_inputs(loop_shape *s) {
-  for (unsigned i = 0; i < s->region.n; ++i)
-    for (LLVMValueRef inst = LLVMGetFirstInstruction(LLVMValueAsBasicBlock(s->region.v[i])); inst;
-         inst = LLVMGetNextInstruction(inst)) {
-      if (LLVMIsALoadInst(inst) && LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMPointerTypeKind &&
-          !vl_has(&s->preload, LLVMGetOperand(inst, 0)) && !vl_has(&s->sink, LLVMGetOperand(inst, 0)))
-        return fail(s, inst, "its body reads a pointer from memory that the loop changes or that is not a local "
-                             "variable (a swapped buffer, a struct of pointers): the snapshots keep memory, not "
-                             "where the pointers stored in it point");
-      unsigned nops = (unsigned)LLVMGetNumOperands(inst);
-      for (unsigned k = 0; k < nops; ++k) {
-        LLVMValueRef op = LLVMGetOperand(inst, k), slot = NULL;
-        if (LLVMIsALoadInst(inst) && vl_has(&s->preload, LLVMGetOperand(inst, 0))) {
-          slot = LLVMGetOperand(inst, 0);
-          op = inst;
-        } else if (vl_has(&s->sink, op) || in_blocks(&s->region, op) || LLVMIsAGlobalValue(op) || !op ||
-                   LLVMIsAConstant(op) || LLVMIsABasicBlock(op) || LLVMGetValueKind(op) == LLVMMetadataAsValueValueKind ||
-                   LLVMIsAInlineAsm(op) || (LLVMIsACallInst(inst) && op == LLVMGetCalledValue(inst)))
-          continue;
-        if (LLVMGetTypeKind(LLVMTypeOf(op)) != LLVMPointerTypeKind)
-          continue;
-        unsigned long long bytes;
-        int heap;
-        if (pointer_bytes(s, op, slot, &bytes, &heap) < 0)
-          return fail(s, inst,
-                      "its body reads or writes memory through a pointer whose size the pass cannot tell, so the "
-                      "snapshots of the loop's state could not keep it: declare it as an array (a local array, or a "
-                      "parameter `T p[static N]`), or allocate it with malloc in this function");
-        if (slot)
-          break;
-      }
-    }
-  return 1;
-}
 
 /* ---- rewriting ---- */
 
@@ -554,7 +68,7 @@ static LLVMValueRef call_named(ct_module *m, const char *name, LLVMTypeRef ret, 
 
 /* <f>.ct_steps(i64 k, i32 s, the body's inputs..., i64 heap bytes...):
  * the schedule above; recursive only through the recomputed calls. */
-static LLVMValueRef build_steps(ct_module *m, loop_shape *s, LLVMValueRef iter, const unsigned long long *bytes,
+static LLVMValueRef build_steps(ct_module *m, cloop_shape *s, LLVMValueRef iter, const unsigned long long *bytes,
                                 const int *heap, unsigned nin, unsigned nheap) {
   LLVMContextRef ctx = m->ctx;
   LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx), i32 = LLVMInt32TypeInContext(ctx);
@@ -645,7 +159,7 @@ static LLVMValueRef build_steps(ct_module *m, loop_shape *s, LLVMValueRef iter, 
 }
 
 /* Moves the body's locals into the iteration function's entry. */
-static void move_locals(ct_module *m, loop_shape *s, LLVMValueRef iter) {
+static void move_locals(ct_module *m, cloop_shape *s, LLVMValueRef iter) {
   LLVMValueRef first = LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(iter));
   for (unsigned i = 0; i < s->sink.n; ++i) {
     LLVMValueRef a = s->sink.v[i];
@@ -665,7 +179,7 @@ static void delete_block(LLVMBasicBlockRef bb) {
   LLVMDeleteBasicBlock(bb);
 }
 
-static void remark(loop_shape *s, unsigned long long bytes, unsigned nheap) {
+static void remark(cloop_shape *s, unsigned long long bytes, unsigned nheap) {
   char snaps[32] = "the given number of";
   if (LLVMIsAConstantInt(s->snapshots))
     snprintf(snaps, sizeof snaps, "%lld", LLVMConstIntGetSExtValue(s->snapshots));
@@ -678,30 +192,13 @@ static void remark(loop_shape *s, unsigned long long bytes, unsigned nheap) {
               snaps, bytes, nheap ? " plus the heap buffers it uses (sized at run time)" : "");
 }
 
-/* The body has a loop of its own (a block of it reached again from its
- * successors without the header). */
-static int has_inner_loop(loop_shape *s) {
-  int inner = 0;
-  for (unsigned i = 0; i < s->region.n && !inner; ++i) {
-    LLVMBasicBlockRef bb = LLVMValueAsBasicBlock(s->region.v[i]);
-    value_list reach = {0};
-    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
-    for (unsigned k = 0; term && k < LLVMGetNumSuccessors(term); ++k)
-      if (LLVMGetSuccessor(term, k) != s->header)
-        walk(LLVMGetSuccessor(term, k), 0, s->header, &reach);
-    inner = vl_has(&reach, BLOCK(bb));
-    vl_free(&reach);
-  }
-  return inner;
-}
-
 /* What one iteration tapes, read at run time (the tape budget): the
  * global <steps>.tape, which the gradient of <f>.ct_steps sets (forward.c)
  * where it can count it (a body without loops of its own), read
  * volatile so that nothing folds its initial 0; else 0, unknown. */
-static LLVMValueRef iteration_tape_bytes(ct_module *m, loop_shape *s, LLVMValueRef steps) {
+static LLVMValueRef iteration_tape_bytes(ct_module *m, cloop_shape *s, LLVMValueRef steps) {
   LLVMTypeRef i64 = LLVMInt64TypeInContext(m->ctx);
-  if (has_inner_loop(s))
+  if (cloop_has_inner_loop(s))
     return LLVMConstInt(i64, 0, 0);
   size_t len = 0;
   const char *name = LLVMGetValueName2(steps, &len);
@@ -715,7 +212,7 @@ static LLVMValueRef iteration_tape_bytes(ct_module *m, loop_shape *s, LLVMValueR
   return v;
 }
 
-static int rewrite(ct_module *m, loop_shape *s) {
+static int rewrite(ct_module *m, cloop_shape *s) {
   LLVMBuilderRef b = m->b;
   LLVMValueRef pre_term = LLVMGetBasicBlockTerminator(s->pre);
   LLVMValueRef where = LLVMGetBasicBlockTerminator(s->header);
@@ -725,7 +222,7 @@ static int rewrite(ct_module *m, loop_shape *s) {
     for (LLVMUseRef u = LLVMGetFirstUse(slot), next; u; u = next) {
       next = LLVMGetNextUse(u);
       LLVMValueRef user = LLVMGetUser(u);
-      if (!LLVMIsALoadInst(user) || !in_blocks(&s->region, user))
+      if (!LLVMIsALoadInst(user) || !cloop_in(&s->region, user))
         continue;
       if (!early) {
         LLVMPositionBuilderBefore(b, pre_term);
@@ -744,12 +241,12 @@ static int rewrite(ct_module *m, loop_shape *s) {
   LLVMBasicBlockRef *blocks = malloc(s->region.n * sizeof *blocks);
   blocks[0] = s->body_entry;
   for (unsigned i = 0, n = 1; i < s->region.n; ++i)
-    if (s->region.v[i] != BLOCK(s->body_entry))
+    if (s->region.v[i] != CLOOP_BLOCK(s->body_entry))
       blocks[n++] = LLVMValueAsBasicBlock(s->region.v[i]);
   LLVMValueRef call = ct_bridge_extract_region(blocks, s->region.n, "ct_loop");
   free(blocks);
   if (!call)
-    return fail(s, where, "LLVM could not move its body into a function");
+    return cloop_fail(s, where, "LLVM could not move its body into a function");
   LLVMValueRef iter = LLVMGetCalledValue(call);
   move_locals(m, s, iter);
   LLVMAddAttributeAtIndex(iter, LLVMAttributeFunctionIndex,
@@ -761,11 +258,11 @@ static int rewrite(ct_module *m, loop_shape *s) {
     LLVMValueRef a = LLVMGetOperand(call, i);
     if (LLVMGetTypeKind(LLVMTypeOf(a)) != LLVMPointerTypeKind)
       continue;
-    LLVMValueRef slot = LLVMIsALoadInst(a) && vl_has(&s->preload, LLVMGetOperand(a, 0)) ? LLVMGetOperand(a, 0) : NULL;
-    if (pointer_bytes(s, a, slot, &bytes[i], &heap[i]) < 0) {
+    LLVMValueRef slot = LLVMIsALoadInst(a) && cloop_has(&s->preload, LLVMGetOperand(a, 0)) ? LLVMGetOperand(a, 0) : NULL;
+    if (cloop_pointer_bytes(s, a, slot, &bytes[i], &heap[i]) < 0) {
       free(bytes);
       free(heap);
-      return fail(s, where, "a pointer its body uses has a size the pass cannot tell");
+      return cloop_fail(s, where, "a pointer its body uses has a size the pass cannot tell");
     }
     nheap += heap[i];
     total += bytes[i];
@@ -774,7 +271,7 @@ static int rewrite(ct_module *m, loop_shape *s) {
   LLVMTypeRef i64 = LLVMInt64TypeInContext(m->ctx), i32 = LLVMInt32TypeInContext(m->ctx);
   LLVMPositionBuilderBefore(b, pre_term);
   LLVMValueRef *args = malloc((2 + nin + nheap) * sizeof *args);
-  args[0] = build_trip_count(s, b, i64);
+  args[0] = cloop_trip_count(s, b, i64);
   LLVMValueRef snaps = LLVMBuildIntCast2(b, s->snapshots, i32, 1, "");
   /* what one snapshot costs the tape: the state, and the recomputed
      call's arguments and records (about 8 bytes each) */
@@ -804,12 +301,12 @@ static int rewrite(ct_module *m, loop_shape *s) {
 }
 
 static void lower_one(ct_module *m, LLVMValueRef mark) {
-  loop_shape s = {.fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(mark)), .mark = mark,
+  cloop_shape s = {.fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(mark)), .mark = mark,
                   .snapshots = LLVMGetOperand(mark, 0)};
-  int ok = find_loop(&s) && check_region(&s) && check_counted(&s);
+  int ok = cloop_find(&s) && cloop_check_body(&s) && cloop_check_counted(&s);
   if (ok) {
-    find_state(&s);
-    ok = check_inputs(&s) && rewrite(m, &s);
+    cloop_find_state(&s);
+    ok = cloop_check_inputs(&s) && rewrite(m, &s);
   }
   if (!ok) {
     char *msg = util_format("cannot checkpoint this loop (CT_CHECKPOINT_LOOP or #pragma ct checkpoint): %s", s.why);
@@ -817,10 +314,10 @@ static void lower_one(ct_module *m, LLVMValueRef mark) {
     free(msg);
   }
   LLVMInstructionEraseFromParent(mark);
-  vl_free(&s.loop);
-  vl_free(&s.region);
-  vl_free(&s.sink);
-  vl_free(&s.preload);
+  cloop_free(&s.loop);
+  cloop_free(&s.region);
+  cloop_free(&s.sink);
+  cloop_free(&s.preload);
 }
 
 int checkpoint_loop_lower(ct_module *m) {
@@ -829,13 +326,13 @@ int checkpoint_loop_lower(ct_module *m) {
     return 0;
   LLVMBuilderRef caller_b = m->b;
   m->b = LLVMCreateBuilderInContext(m->ctx);
-  value_list marks = {0};
+  cloop_list marks = {0};
   for (LLVMUseRef u = LLVMGetFirstUse(markfn); u; u = LLVMGetNextUse(u))
     if (LLVMIsACallInst(LLVMGetUser(u)) && LLVMGetCalledValue(LLVMGetUser(u)) == markfn)
-      vl_push(&marks, LLVMGetUser(u));
+      cloop_push(&marks, LLVMGetUser(u));
   for (unsigned i = 0; i < marks.n; ++i)
     lower_one(m, marks.v[i]);
-  vl_free(&marks);
+  cloop_free(&marks);
   LLVMDisposeBuilder(m->b);
   m->b = caller_b;
   if (!LLVMGetFirstUse(markfn))

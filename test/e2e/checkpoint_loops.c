@@ -17,7 +17,10 @@
  * pendulum of 100,000 steps is checkpointed and its peak tape stays under
  * 1 MiB, one of 2,000 steps fits and is taped as usual (its tape is the
  * plain one's size); ct_set_tape_budget(256 KiB) bounds it to 256 KiB; all
- * against central differences. */
+ * against central differences. Loop shapes: a size_t counter to <= n
+ * with continue and the counter in the body; a counter declared before
+ * the loop, counting down to != 0 and used after it; an inner loop over a
+ * local array counting down to >= 0. */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include "check.h"
 
@@ -128,6 +131,34 @@ static double pend_auto(const double *s0, double k, int n) {
   return pend_energy(s, k);
 }
 
+/* ---- loop shapes ---- */
+static double shape_up(double x, int n) { /* size_t counter, <=, continue, the counter in the body */
+  double s = x;
+  CT_CHECKPOINT_LOOP(3)
+  for (size_t i = 1; i <= (size_t)n; ++i) {
+    if (i % 7 == 0)
+      continue;
+    s = s + 0.001 * sin(s * (double)i);
+  }
+  return s * s;
+}
+static double shape_down(double x, int n) { /* counter declared before, != 0, i--, used after */
+  double s = x;
+  int i;
+  CT_CHECKPOINT_LOOP(2)
+  for (i = n; i != 0; i--)
+    s = s - 0.0005 * s * s + 0.00001 * i;
+  return s * (1.0 + i);
+}
+static double shape_inner(double x, int n) { /* an inner loop over a local array, >= 0 */
+  double a[4] = {x, 2 * x, 3 * x, 4 * x};
+  CT_CHECKPOINT_LOOP(5)
+  for (int t = n - 1; t >= 0; --t)
+    for (int j = 0; j < 4; j++)
+      a[j] = a[j] + 0.01 * a[(j + 1) % 4] * cos(a[j]);
+  return a[0] * a[3];
+}
+
 typedef struct { double k; int n; double (*f)(const double *, double, int); } PendCtx;
 static double pend_fd(double *x, void *c) {
   PendCtx *p = c;
@@ -225,6 +256,15 @@ int main(void) {
   double ds0[2] = {1.0, 0.0};
   CHECK_TOL(ct_derivative(pend_ckpt, s0, ds0, k, 0.0, QN), d_q[0], 1e-10);
   CHECK_TOL(ct_derivative(pend_ckpt, s0, (double[2]){0.0, 0.0}, k, 1.0, QN), dk_q, 1e-10);
+
+  /* loop shapes */
+  double d_up = 0, d_down = 0, d_inner = 0;
+  ct_gradient(shape_up, 0.7, &d_up, 500);
+  ct_gradient(shape_down, 0.5, &d_down, 400);
+  ct_gradient(shape_inner, 0.7, &d_inner, 400);
+  CHECK_TOL(d_up, (shape_up(0.7 + 1e-6, 500) - shape_up(0.7 - 1e-6, 500)) / 2e-6, 1e-6);
+  CHECK_TOL(d_down, (shape_down(0.5 + 1e-6, 400) - shape_down(0.5 - 1e-6, 400)) / 2e-6, 1e-6);
+  CHECK_TOL(d_inner, (shape_inner(0.7 + 1e-6, 400) - shape_inner(0.7 - 1e-6, 400)) / 2e-6, 1e-6);
 
   /* the tape budget: 1 MiB from the environment, then 256 KiB from the program */
   size_t peak_budget[3];

@@ -240,6 +240,16 @@ static int has_size(LLVMValueRef call, LLVMValueRef callee, unsigned k) {
 }
 
 static void fail_rerun(ct_gen *g, LLVMValueRef call, const char *fname, const ct_rerun_problem *p) {
+  if (p->at && fn_has_attr(strip_casts(LLVMGetCalledValue(call)), "ct-loop-steps")) {
+    /* a checkpointed loop's schedule (checkpoint_loop.c): at the body's instruction */
+    diag_report(g->user_fn, p->at, CT_SEV_ERROR,
+                "cannot checkpoint this loop (CT_CHECKPOINT_LOOP or #pragma ct checkpoint): its body %s%s%s%s; its "
+                "iterations run again in the reverse pass, so the body may read and write only the loop's state "
+                "(its locals, arrays and malloc'd buffers) and must not have effects outside it",
+                p->what, *p->name ? " ('" : "", p->name, *p->name ? "')" : "");
+    g->failed = 1;
+    return;
+  }
   char where[160] = "";
   diag_location(p->at, where, sizeof where);
   char *detail = *p->name && *where ? util_format(" ('%s' at %s)", p->name, where)

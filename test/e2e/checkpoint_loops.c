@@ -20,7 +20,8 @@
  * against central differences. Loop shapes: a size_t counter to <= n
  * with continue and the counter in the body; a counter declared before
  * the loop, counting down to != 0 and used after it; an inner loop over a
- * local array counting down to >= 0. */
+ * local array counting down to >= 0. Three checkpointed loops in one
+ * function, one of them in a helper updating its caller's array. */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include "check.h"
 
@@ -159,6 +160,29 @@ static double shape_inner(double x, int n) { /* an inner loop over a local array
   return a[0] * a[3];
 }
 
+/* ---- several loops, one in a helper ---- */
+static void evolve(double s[static 2], int n) {
+  double dt = 0.01;
+  CT_CHECKPOINT_LOOP(3)
+  for (int i = 0; i < n; i++) {
+    double a = s[0];
+    s[0] += dt * s[1];
+    s[1] -= dt * sin(a);
+  }
+}
+static double several(double x, int n) {
+  double s[2] = {x, 0.1};
+  evolve(s, n);
+  double t = s[0] * s[1];
+  CT_CHECKPOINT_LOOP(0)
+  for (int i = 0; i < n; i++)
+    t = t + 0.001 * cos(t);
+  CT_CHECKPOINT_LOOP(2)
+  for (int i = 0; i < n / 2; i++)
+    t = t * 0.999 + 0.001 * s[0];
+  return t;
+}
+
 typedef struct { double k; int n; double (*f)(const double *, double, int); } PendCtx;
 static double pend_fd(double *x, void *c) {
   PendCtx *p = c;
@@ -265,6 +289,10 @@ int main(void) {
   CHECK_TOL(d_up, (shape_up(0.7 + 1e-6, 500) - shape_up(0.7 - 1e-6, 500)) / 2e-6, 1e-6);
   CHECK_TOL(d_down, (shape_down(0.5 + 1e-6, 400) - shape_down(0.5 - 1e-6, 400)) / 2e-6, 1e-6);
   CHECK_TOL(d_inner, (shape_inner(0.7 + 1e-6, 400) - shape_inner(0.7 - 1e-6, 400)) / 2e-6, 1e-6);
+
+  double d_sev = 0;
+  ct_gradient(several, 0.5, &d_sev, 700);
+  CHECK_TOL(d_sev, (several(0.5 + 1e-6, 700) - several(0.5 - 1e-6, 700)) / 2e-6, 1e-6);
 
   /* the tape budget: 1 MiB from the environment, then 256 KiB from the program */
   size_t peak_budget[3];

@@ -22,7 +22,9 @@
  * with continue and the counter in the body; a counter declared before
  * the loop, counting down to != 0 and used after it; an inner loop over a
  * local array counting down to >= 0. Three checkpointed loops in one
- * function, one of them in a helper updating its caller's array. */
+ * function, one of them in a helper updating its caller's array. A
+ * Hessian-vector product (forward over reverse) through a checkpointed
+ * loop against central differences of its gradient. */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include "check.h"
 
@@ -297,6 +299,18 @@ int main(void) {
   double d_sev = 0;
   ct_gradient(several, 0.5, &d_sev, 700);
   CHECK_TOL(d_sev, (several(0.5 + 1e-6, 700) - several(0.5 - 1e-6, 700)) / 2e-6, 1e-6);
+
+  /* forward over reverse: H v against differences of the gradient */
+  double hv[2] = {0}, dir[2] = {1.0, 0.5}, hk = 0, sp[2], sm[2], gp[2] = {0}, gm[2] = {0}, gk;
+  ct_hessian_vector_product(pend_ckpt, s0, dir, hv, k, 0.0, &hk, QN);
+  for (int i = 0; i < 2; i++) {
+    sp[i] = s0[i] + 1e-5 * dir[i];
+    sm[i] = s0[i] - 1e-5 * dir[i];
+  }
+  ct_gradient(pend_ckpt, sp, gp, k, &gk, QN);
+  ct_gradient(pend_ckpt, sm, gm, k, &gk, QN);
+  for (int i = 0; i < 2; i++)
+    CHECK_TOL(hv[i], (gp[i] - gm[i]) / 2e-5, 1e-6);
 
   /* the tape budget: 1 MiB from the environment, then 256 KiB from the program */
   size_t peak_budget[3];

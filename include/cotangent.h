@@ -468,6 +468,34 @@ void ct_tape_reset_peak(void);
  *   for (int i = 0; i < n; i++) rk4_step(s, dt);      // or:
  *   for (int i = 0; i < n; i++) ct_recompute(rk4_step, s, dt);  */
 #define CT_CHECKPOINT __attribute__((annotate("ct.checkpoint"), noinline))
+
+/* Checkpointed loops: CT_CHECKPOINT_LOOP(snapshots) right before a counted
+ * loop (or `#pragma ct checkpoint(snapshots)` with cotangent-cc; 0 or no
+ * number: automatic, the fewest snapshots with which each iteration runs
+ * at most 4 times) keeps, in
+ * a gradient, about `snapshots` copies of the loop's state instead of every
+ * iteration's tape; the reverse pass runs iterations again from them
+ * following Revolve's binomial schedule (each iteration runs about
+ * log(n) times for n iterations). The loop's state, found by the pass, is
+ * the locals and arrays the body reads and writes and the malloc'd buffers
+ * it uses; the loop must be `for (i = a; i < b; i++)` (or <=, !=, i--)
+ * with b fixed while it runs, leave only through its condition (no break,
+ * return), and use memory of sizes the pass knows (local arrays, `T
+ * p[static N]` parameters, blocks malloc'd in the function), no globals;
+ * anything else is a compile error at the loop.
+ *
+ *   CT_CHECKPOINT_LOOP(16)
+ *   for (int i = 0; i < 100000; i++) rk4_step(s, dt);  */
+void __ct_checkpoint_loop(int snapshots);
+/* The tape budget of checkpointed loops with automatic snapshots
+ * (CT_CHECKPOINT_LOOP(0), #pragma ct checkpoint): such a loop whose
+ * iterations' tape (trip count x bytes per iteration, as the pass counts
+ * them) fits in `bytes` is taped as usual; otherwise it keeps as many
+ * snapshots as half the budget holds. The environment variable
+ * CT_TAPE_BUDGET (256M, 4K, bytes) sets it too; 0, none. CT_VERBOSE=1
+ * prints each loop's choice. */
+void ct_set_tape_budget(__SIZE_TYPE__ bytes);
+#define CT_CHECKPOINT_LOOP(snapshots) __ct_checkpoint_loop(snapshots);
 CT_HOST_DEVICE void __ct_recompute_mark(const void *f);
 #define ct_recompute(f, ...) (__ct_recompute_mark((const void *)(f)), (f)(__VA_ARGS__))
 

@@ -17,6 +17,7 @@
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/CodeExtractor.h"
 #include "llvm/Transforms/Utils/Local.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 #include "llvm/Transforms/Scalar/SROA.h"
@@ -265,4 +266,22 @@ extern "C" unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop *
     ++N;
   }
   return N;
+}
+
+extern "C" LLVMValueRef ct_bridge_extract_region(LLVMBasicBlockRef *blocks, unsigned n, const char *name) {
+  SmallVector<BasicBlock *, 16> BBs;
+  for (unsigned i = 0; i < n; ++i)
+    BBs.push_back(unwrap(blocks[i]));
+  Function &F = *BBs[0]->getParent();
+  CodeExtractor CE(BBs, nullptr, false, nullptr, nullptr, nullptr, false, /*AllowAlloca=*/true, nullptr, name);
+  if (!CE.isEligible())
+    return nullptr;
+  CodeExtractorAnalysisCache CEAC(F);
+  Function *NF = CE.extractCodeRegion(CEAC);
+  if (!NF)
+    return nullptr;
+  for (User *U : NF->users())
+    if (auto *CI = dyn_cast<CallInst>(U))
+      return wrap(CI);
+  return nullptr;
 }

@@ -142,6 +142,12 @@ typedef struct {
 } ct_bridge_loop;
 unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop **loops, LLVMBasicBlockRef **blocks);
 
+/* Moves the n blocks (a single-entry region, blocks[0] its entry) into a
+ * new internal function named <function>.<suffix> (LLVM's CodeExtractor: values from
+ * outside become parameters) and returns the call that replaces them, or
+ * NULL when LLVM cannot extract the region (nothing changed then). */
+LLVMValueRef ct_bridge_extract_region(LLVMBasicBlockRef *blocks, unsigned n, const char *name);
+
 #ifdef __cplusplus
 }
 #endif

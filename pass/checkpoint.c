@@ -214,10 +214,20 @@ static int is_pointer_param(LLVMValueRef call, unsigned k) {
   return LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(call, k))) == LLVMPointerTypeKind;
 }
 
+/* The parameter holding the byte size of pointer parameter k at run time
+ * (checkpoint_loop.c's "ct-bytes-arg" on <f>.ct_steps: malloc'd state), or
+ * -1. */
+static int bytes_arg(LLVMValueRef callee, unsigned k) {
+  LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(callee, k + 1, "ct-bytes-arg", 12);
+  unsigned len = 0;
+  const char *v = a ? LLVMGetStringAttributeValue(a, &len) : NULL;
+  return v && len ? atoi(v) : -1;
+}
+
 /* The memory parameter k points to has a size the pass can tell: constant,
  * or CT_ACCESS's product of integer parameters with an element type. */
 static int has_size(LLVMValueRef call, LLVMValueRef callee, unsigned k) {
-  if (known_bytes(call, callee, k))
+  if (known_bytes(call, callee, k) || bytes_arg(callee, k) >= 0)
     return 1;
   unsigned sizes[8], n = custom_array_size(callee, k, sizes);
   if (!n || !custom_element_type(callee))
@@ -230,6 +240,16 @@ static int has_size(LLVMValueRef call, LLVMValueRef callee, unsigned k) {
 }
 
 static void fail_rerun(ct_gen *g, LLVMValueRef call, const char *fname, const ct_rerun_problem *p) {
+  if (p->at && fn_has_attr(strip_casts(LLVMGetCalledValue(call)), "ct-loop-steps")) {
+    /* a checkpointed loop's schedule (checkpoint_loop.c): at the body's instruction */
+    diag_report(g->user_fn, p->at, CT_SEV_ERROR,
+                "cannot checkpoint this loop (CT_CHECKPOINT_LOOP or #pragma ct checkpoint): its body %s%s%s%s; its "
+                "iterations run again in the reverse pass, so the body may read and write only the loop's state "
+                "(its locals, arrays and malloc'd buffers) and must not have effects outside it",
+                p->what, *p->name ? " ('" : "", p->name, *p->name ? "')" : "");
+    g->failed = 1;
+    return;
+  }
   char where[160] = "";
   diag_location(p->at, where, sizeof where);
   char *detail = *p->name && *where ? util_format(" ('%s' at %s)", p->name, where)
@@ -292,6 +312,8 @@ int checkpoint_keeps_memory(LLVMValueRef call) {
 }
 
 void checkpoint_remark(ct_gen *g, LLVMValueRef call) {
+  if (fn_has_attr(strip_casts(LLVMGetCalledValue(call)), "ct-loop-steps"))
+    return; /* a checkpointed loop's schedule: checkpoint_loop.c reported the loop */
   char fname[256];
   diag_function_name(strip_casts(LLVMGetCalledValue(call)), fname, sizeof fname);
   diag_report(g->user_fn, call, CT_SEV_REMARK,
@@ -309,6 +331,9 @@ static LLVMValueRef arg_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValu
   unsigned long long known = known_bytes(call, callee, k);
   if (known)
     return LLVMConstInt(g->i64_ty, known, 0);
+  int from = bytes_arg(callee, k);
+  if (from >= 0)
+    return value(g, LLVMGetOperand(call, (unsigned)from));
   return custom_kept_bytes(g, call, k, value);
 }
 

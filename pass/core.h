@@ -379,6 +379,12 @@ int checkpoint_is_recompute_call(LLVMValueRef call);
  * inlined; a marker without its call is reported. Returns whether the
  * module changed. */
 int checkpoint_lower(ct_module *m);
+/* checkpoint_loop.c, PipelineStart (before checkpoint_lower): each loop
+ * after CT_CHECKPOINT_LOOP's marker becomes <f>.ct_steps, a recursion of
+ * recomputed calls over <f>.ct_loop (one iteration) that follows Revolve's
+ * binomial schedule; a loop it cannot rewrite soundly is an error at the
+ * loop. Returns whether anything changed. */
+int checkpoint_loop_lower(ct_module *m);
 /* Metadata on the calls that run a recomputed call again in a reverse
  * pass (scratch copies, the callee's augmented forward and reverse): a
  * pullback's release twin (release.c) drops them. */

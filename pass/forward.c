@@ -467,6 +467,31 @@ static void mark_math_calls_pure(ct_gen *g) {
     }
 }
 
+/* A checkpointed loop's schedule (checkpoint_loop.c): what one iteration
+ * tapes goes into <steps>.tape, where the loop reads it for the tape
+ * budget, when the whole body is in this gradient (no call of another
+ * function with a body, whose tape this count would miss). */
+static void record_iteration_tape(ct_gen *g, unsigned long long bytes) {
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(g->user_fn, &len);
+  char *gname = util_format("%.*s.tape", (int)len, name);
+  LLVMValueRef slot = LLVMGetNamedGlobal(g->m->mod, gname);
+  free(gname);
+  if (!slot)
+    return;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(g->pc); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
+      LLVMValueRef callee = LLVMIsACallInst(inst) ? LLVMGetCalledValue(inst) : NULL;
+      if (callee && LLVMIsAFunction(callee) && !LLVMIsDeclaration(callee) && callee != g->user_fn &&
+          !LLVMGetStringAttributeAtIndex(callee, LLVMAttributeFunctionIndex, "ct-loop-steps", 13))
+        return;
+    }
+  LLVMValueRef init = LLVMGetInitializer(slot);
+  if (init && LLVMIsAConstantInt(init) && LLVMConstIntGetZExtValue(init) >= bytes)
+    return;
+  LLVMSetInitializer(slot, LLVMConstInt(g->i64_ty, bytes, 0));
+}
+
 /* Remarks (-Rpass=cotangent): the tape bytes each source line costs per
  * execution, and the values used directly without the tape. */
 static void remark_tape_use(ct_gen *g) {
@@ -510,6 +535,19 @@ static void remark_tape_use(ct_gen *g) {
   }
   size_t len = 0;
   const char *fname = LLVMGetValueName2(g->user_fn, &len);
+  LLVMAttributeRef loop = LLVMGetStringAttributeAtIndex(g->user_fn, LLVMAttributeFunctionIndex, "ct-loop-steps", 13);
+  if (loop && nlines) { /* a checkpointed loop's schedule (checkpoint_loop.c): what one iteration tapes */
+    unsigned long long per_iteration = 0;
+    for (unsigned j = 0; j < nlines; ++j)
+      per_iteration += lines[j].once ? 0 : lines[j].bytes;
+    unsigned where_len = 0;
+    const char *where = LLVMGetStringAttributeValue(loop, &where_len);
+    record_iteration_tape(g, per_iteration);
+    diag_report(g->user_fn, lines[0].at, CT_SEV_REMARK,
+                "checkpointed loop%s%.*s: one iteration tapes %llu bytes (each block of the body once; loops "
+                "inside it repeat theirs), and the tape holds the iterations between two snapshots at a time",
+                where_len ? " at " : "", (int)where_len, where, per_iteration);
+  }
   for (unsigned j = 0; j < nlines; ++j)
     diag_report(g->user_fn, lines[j].at, CT_SEV_REMARK,
                 "gradient of '%.*s': %u value(s) from this line cached %s, %llu bytes per execution", (int)len,

@@ -642,23 +642,64 @@ struct ParamAction : PluginASTAction {
   ActionType getActionType() override { return AddBeforeMainAction; }
 };
 
-// `#pragma ct ...` (loop checkpointing, `#pragma ct checkpoint`, is not
-// there yet): an error naming it, never silently ignored, with the way to
-// get the same memory bound today.
+// `#pragma ct checkpoint` / `#pragma ct checkpoint(N)` before a loop
+// becomes the statement `__ct_checkpoint_loop(N);` (CT_CHECKPOINT_LOOP's
+// marker, declared by cotangent.h; N = 0, automatic, when absent), which
+// the pass turns into the loop's binomial checkpointing
+// (checkpoint_loop.c). Another `#pragma ct ...` is an error naming it.
 struct CtPragma : PragmaHandler {
   CtPragma() : PragmaHandler("ct") {}
+  static void error(Preprocessor &PP, SourceLocation Loc, const char *Msg, StringRef What) {
+    unsigned ID = PP.getDiagnostics().getCustomDiagID(DiagnosticsEngine::Error, "%0");
+    PP.Diag(Loc, ID) << (std::string(Msg) + What.str());
+  }
   void HandlePragma(Preprocessor &PP, PragmaIntroducer, Token &Tok) override {
     SourceLocation Loc = Tok.getLocation();
     Token T;
     PP.Lex(T);
     std::string What = T.is(tok::identifier) ? T.getIdentifierInfo()->getName().str() : "";
+    if (What != "checkpoint") {
+      while (T.isNot(tok::eod))
+        PP.Lex(T);
+      error(PP, Loc, "unknown '#pragma ct ", What + "': the one Cotangent pragma is '#pragma ct checkpoint' or "
+                                                    "'#pragma ct checkpoint(snapshots)' before a loop");
+      return;
+    }
+    Token Count;
+    Count.startToken();
+    PP.Lex(T);
+    bool Ok = true;
+    if (T.is(tok::l_paren)) {
+      PP.Lex(Count);
+      PP.Lex(T);
+      Ok = Count.is(tok::numeric_constant) && T.is(tok::r_paren);
+      if (Ok)
+        PP.Lex(T);
+    }
+    Ok = Ok && T.is(tok::eod);
     while (T.isNot(tok::eod))
       PP.Lex(T);
-    unsigned ID = PP.getDiagnostics().getCustomDiagID(
-        DiagnosticsEngine::Error, "'#pragma ct %0' is not supported yet: put the loop's body (or a block of its "
-                                  "iterations) into a function marked CT_CHECKPOINT, whose calls the reverse pass "
-                                  "recomputes instead of taping them (cotangent.h)");
-    PP.Diag(Loc, ID) << What;
+    if (!Ok) {
+      error(PP, Loc, "'#pragma ct checkpoint' takes no argument or a number of snapshots: ",
+            "'#pragma ct checkpoint' or '#pragma ct checkpoint(16)'");
+      return;
+    }
+    if (Count.isNot(tok::numeric_constant)) { // automatic: 0
+      PP.CreateString("0", Count, Loc, Loc);
+      Count.setKind(tok::numeric_constant);
+    }
+    auto Toks = std::make_unique<Token[]>(5);
+    for (unsigned i = 0; i < 5; ++i) {
+      Toks[i].startToken();
+      Toks[i].setLocation(Loc);
+    }
+    Toks[0].setKind(tok::identifier);
+    Toks[0].setIdentifierInfo(PP.getIdentifierInfo("__ct_checkpoint_loop"));
+    Toks[1].setKind(tok::l_paren);
+    Toks[2] = Count;
+    Toks[3].setKind(tok::r_paren);
+    Toks[4].setKind(tok::semi);
+    PP.EnterTokenStream(std::move(Toks), 5, /*DisableMacroExpansion=*/true, /*IsReinject=*/false);
   }
 };
 

@@ -344,6 +344,7 @@ int ct_lower_module(LLVMModuleRef module) {
   changed |= blas_register(&m); /* BLAS/LAPACK routines: pullbacks from a table */
   changed |= enzyme_lower_registrations(&m); /* after the annotations: conflicts with CT_DERIVATIVE */
   changed |= alloc_lower_module(&m);
+  changed |= checkpoint_loop_lower(&m); /* makes recomputed calls */
   changed |= checkpoint_lower(&m);
   changed |= custom_hide_bodies(&m);
   changed |= hold_inactive_globals(&m);

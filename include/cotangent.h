@@ -421,6 +421,17 @@ void ct_tape_reset_peak(void);
  * memory of its arguments (an accessor: callers in other files get the
  * pointer's shadow with it), or void when it writes its results through
  * pointers; another result type is a compile error.
+ * CT_DIFFERENTIABLE on a typedef of a function-pointer (or function) type
+ * makes a differentiable function type (Swift's @differentiable function
+ * types; needs the frontend plugin):
+ *   typedef double (*ct_rhs)(double t, double y) CT_DIFFERENTIABLE;
+ * a function converted to it (initialised, assigned, passed, returned, in
+ * an initialiser list) must be one whose derivative Cotangent knows (a body
+ * in the file, CT_DIFFERENTIABLE, a custom derivative, libm), and a pointer
+ * value must have a differentiable type already, else a compile error; an
+ * explicit cast (ct_rhs)p vouches for a pointer value. A function-pointer
+ * argument of an operator call that is neither a function named directly
+ * nor of a differentiable type gets a warning naming it.
  * CT_NO_DERIVATIVE on a parameter holds it constant.
  * CT_NO_DERIVATIVE on a function makes calls to it constants.
  * CT_NO_DERIVATIVE on a struct field (CT_NO_DERIVATIVE double lr;) makes

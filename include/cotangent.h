@@ -460,6 +460,23 @@ void ct_tape_reset_peak(void);
 #define CT_NO_DERIVATIVE __attribute__((annotate("ct.no_derivative")))
 #endif
 
+/* Zero tangents and moving along a tangent (Swift's zeroTangentVector and
+ * move(by:)), for structs of parameters trained by gradient descent:
+ *   CT_TANGENT_ZERO(&dp);            every differentiable field of dp = 0
+ *   CT_TANGENT_MOVE(&p, &dp, -lr);   p.f += -lr * dp.f for each such field
+ * The differentiable fields are the float, double and long double ones, in
+ * nested structs, fixed-size arrays and complex numbers too; integer and
+ * pointer fields, unions and CT_NO_DERIVATIVE fields are left alone (the
+ * arrays behind pointer fields have lengths C does not know: loop over
+ * them). Both pointers point to one struct type (a scalar or an array of
+ * fixed size works too). Needs the frontend plugin (cotangent-cc), which
+ * supplies the type's layout; without it the program stops with a message.
+ * Plain functions, outside differentiated code. */
+void __ct_tangent_zero(void *tangent, const char *layout);
+void __ct_tangent_move(void *value, const void *tangent, double scale, const char *layout);
+#define CT_TANGENT_ZERO(tangent) __ct_tangent_zero((tangent), (const char *)0)
+#define CT_TANGENT_MOVE(value, tangent, scale) __ct_tangent_move((value), (tangent), (scale), (const char *)0)
+
 /* Recomputed calls (checkpointing a call): CT_CHECKPOINT on a function's
  * definition makes every call of it in differentiated code, and
  *   ct_recompute(f, args...)

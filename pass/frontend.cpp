@@ -517,6 +517,7 @@ struct ParamConsumer : SemaConsumer {
   bool HandleTopLevelDecl(DeclGroupRef G) override {
     for (Decl *D : G) {
       Facts->record(D);
+      frontend_tangent_layouts(*Ctx, D);
       keepRegistration(D);
       functions(D);
     }

@@ -346,6 +346,19 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec) {
     }
     contract_canonical_spec(g->m, callee, spec);
     spec->ret_shadow = LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind;
+    if (!registered && contract_config_count(g->m, callee) > 1) /* only the first configuration is exported */
+      for (unsigned i = 0; i < spec->nparams; ++i)
+        if (spec->act[i] == ACT_CONST && !custom_param_no_derivative(callee, i) &&
+            vmap_get(&g->active, LLVMGetOperand(call, i)) &&
+            (type_is_fp(LLVMTypeOf(LLVMGetOperand(call, i))) ||
+             LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(call, i))) == LLVMPointerTypeKind)) {
+          gen_fail(g, call,
+                   "passes a value with a derivative to a parameter outside the first differentiable "
+                   "configuration of a function of another file (only that one is exported)",
+                   "put the wrt list this call needs first among its differentiable attributes, or define the "
+                   "function in this file");
+          return 0;
+        }
     for (unsigned i = 0; i < spec->nparams; ++i)
       if (spec->act[i] == ACT_DUP && !vmap_get(&g->active, LLVMGetOperand(call, i))) {
         gen_fail(g, call,

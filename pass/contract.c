@@ -68,13 +68,50 @@ int contract_is_differentiable(LLVMValueRef fn) {
   return differentiable_text(LLVMGetModuleContext(LLVMGetGlobalParent(fn)), fn, &len) != NULL;
 }
 
-int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out) {
+/* The wrt lists of fn's configurations: "ct.differentiable:L1|L2|..." (one
+ * per `differentiable` attribute, lower.c), "*" for all parameters; a
+ * single "ct.differentiable" or "ct.differentiable:L" is one configuration.
+ * Sets *list and *wlen to configuration k's list (wlen 0: all). */
+static int config_list(const char *text, unsigned len, unsigned k, const char **list, size_t *wlen) {
+  const char *wrt = memchr(text, ':', len);
+  if (!wrt) {
+    *list = NULL, *wlen = 0;
+    return k == 0;
+  }
+  const char *p = wrt + 1, *end = text + len;
+  for (unsigned i = 0;; ++i) {
+    const char *bar = memchr(p, '|', (size_t)(end - p));
+    const char *stop = bar ? bar : end;
+    if (i == k) {
+      int all = stop - p == 1 && *p == '*';
+      *list = all ? NULL : p, *wlen = all ? 0 : (size_t)(stop - p);
+      return 1;
+    }
+    if (!bar)
+      return 0;
+    p = bar + 1;
+  }
+}
+
+unsigned contract_config_count(ct_module *m, LLVMValueRef fn) {
+  unsigned len = 0, n = 0;
+  const char *text = contract_differentiable_text(m, fn, &len), *list;
+  size_t wlen;
+  while (text && config_list(text, len, n, &list, &wlen))
+    ++n;
+  return n;
+}
+
+int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out) { return contract_config_spec(m, fn, 0, out); }
+
+int contract_config_spec(ct_module *m, LLVMValueRef fn, unsigned k, ct_spec *out) {
   unsigned len = 0;
   const char *text = contract_differentiable_text(m, fn, &len);
-  if (!text)
+  const char *list;
+  size_t wlen;
+  if (!text || !config_list(text, len, k, &list, &wlen))
     return 0;
-  const char *wrt = memchr(text, ':', len);
-  size_t wlen = wrt ? len - (size_t)(wrt + 1 - text) : 0;
+  const char *wrt = list ? list - 1 : NULL;
   LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
   unsigned np = LLVMCountParamTypes(fty);
   if (np > CT_MAX_PARAMS)

@@ -7,7 +7,10 @@
  * declaration, e.g. in a header), a call of f on the differentiated path
  * calls those two symbols: ordinary separate compilation, like Swift.
  *
- * (registry.c exports them.)
+ * (registry.c exports them.) A function with several configurations
+ * (several wrt lists) exports each; the others' names carry their list
+ * (contract_config_names), and calls in other files pick theirs
+ * (classify.c).
  *
  * Canonical activity: floating-point parameters are active and pointers
  * duplicated (only those in the wrt list when one is given; the others are
@@ -145,9 +148,33 @@ void contract_stable_names(LLVMValueRef fn, char **aug, char **rev) {
   *rev = util_format("__ct_rev_%.*s", (int)len, name);
 }
 
+/* Configuration k's names: the stable names for the first, the stable names
+ * + ".wrt.<indices of its parameters with a derivative>" for the others
+ * (by the list, not by k, so that files listing them in another order
+ * agree). */
+void contract_config_names(ct_module *m, LLVMValueRef fn, const ct_spec *spec, char **aug, char **rev) {
+  contract_stable_names(fn, aug, rev);
+  ct_spec first;
+  if (contract_config_count(m, fn) < 2 || !contract_canonical_spec(m, fn, &first) ||
+      !memcmp(first.act, spec->act, spec->nparams * sizeof *spec->act))
+    return;
+  char *suffix = util_format(".wrt");
+  for (unsigned i = 0; i < spec->nparams; ++i)
+    if (spec->act[i] != ACT_CONST) {
+      char *longer = util_format("%s.%u", suffix, i);
+      free(suffix);
+      suffix = longer;
+    }
+  char *a = util_format("%s%s", *aug, suffix), *r = util_format("%s%s", *rev, suffix);
+  free(*aug);
+  free(*rev);
+  free(suffix);
+  *aug = a, *rev = r;
+}
+
 int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out) {
   char *aug, *rev;
-  contract_stable_names(spec->fn, &aug, &rev);
+  contract_config_names(m, spec->fn, spec, &aug, &rev);
   LLVMTypeRef aug_ty, rev_ty;
   signature_split(m, spec, &aug_ty, &rev_ty);
   out->aug = LLVMGetNamedGlobalAlias(m->mod, aug, strlen(aug));

@@ -3,9 +3,12 @@
  * configuration its arguments fit (a derivative pointer after exactly the
  * parameters of one wrt list; ct_const or a plain value for the others), in
  * ct_gradient, ct_value_with_gradient, pullbacks (ct_const picks) and
- * ct_derivative; analytic derivatives at -O0..-O3 (ASan). Parameters outside
- * the chosen list get no derivative, so a wrong pick gives wrong values or a
- * compile error. */
+ * ct_derivative; and calls of a function of another file
+ * (lib/configurations_lib.c), which exports each configuration, each call
+ * using the one its derivatives need. Analytic derivatives at -O0..-O3
+ * (ASan). Parameters outside the chosen list get no derivative, so a wrong
+ * pick gives wrong values or a compile error. */
+/* run.sh sources: lib/configurations_lib.c */
 #include "check.h"
 
 #include <cotangent.h>
@@ -26,6 +29,11 @@ double loss(const double *w, const double *x, double reg, int n) {
   }
   return s * s + reg * r;
 }
+
+double lib_h(double x, double y) CT_DIFFERENTIABLE_WRT(x) CT_DIFFERENTIABLE_WRT(y);
+static double h_want(double x, double y) { return exp(0.5 * x) * cos(y) + x * y * y; }
+double through_x(double a, double b) { return lib_h(a * a, b) * a; }   /* needs wrt x */
+double through_y(double a, double b) { return lib_h(a, b * b) + b; }   /* needs wrt y */
 
 int main(void) {
   double x = 1.5, y = 0.5;
@@ -76,5 +84,16 @@ int main(void) {
   }
   ct_gradient(loss, w, in, reg, &dreg, N); /* wrt reg */
   CHECK_D(dreg, r);
+
+  /* another file's function, each configuration */
+  {
+    double a = 0.7, b = -0.4, da = 0, db = 0;
+    ct_gradient(through_x, a, &da, ct_const(b));
+    double hx = 0.5 * exp(0.5 * a * a) * cos(b) + b * b; /* dh/dx at (a^2, b) */
+    CHECK_D(da, hx * 2 * a * a + h_want(a * a, b));
+    ct_gradient(through_y, ct_const(a), b, &db);
+    double hy = -exp(0.5 * a) * sin(b * b) + 2 * a * b * b; /* dh/dy at (a, b^2) */
+    CHECK_D(db, hy * 2 * b + 1);
+  }
   return check_summary("differentiable_configurations");
 }

@@ -1,9 +1,9 @@
 // Several differentiable(wrt) configurations on one function: an operator
 // call whose arguments fit none of them, or several with none preferred
 // (forward mode's tangents are values like the arguments), is an error at
-// the call saying how to pick one. A function of another file exports its
-// first configuration only: a call needing another one is an error at the
-// call.
+// the call saying how to pick one. A function of another file exports each
+// configuration: a call giving derivatives to parameters that no
+// configuration holds together is an error at the call.
 // RUN: not %cc -O0 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s --implicit-check-not=error:
 // RUN: not %cc -O2 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s --implicit-check-not=error:
 #include <cotangent.h>
@@ -23,13 +23,15 @@ double use(double x, double y, double z) {
 
 double h(double x, double y) CT_DIFFERENTIABLE_WRT(x) CT_DIFFERENTIABLE_WRT(y); /* another file's */
 double through_x(double a, double b) { return h(a, b) * a; }
-double through_y(double a, double b) {
-  // CHECK: diag_differentiable_configurations.c:[[@LINE+1]]:10: error: cannot differentiate 'through_y': call to 'h' passes a value with a derivative to a parameter outside the first differentiable configuration of a function of another file (only that one is exported)
+double through_y(double a, double b) { return h(a, b) * a; } /* fine: h wrt y */
+double through_both(double a, double b) {
+  // CHECK: diag_differentiable_configurations.c:[[@LINE+1]]:10: error: cannot differentiate 'through_both': call to 'h' passes values with a derivative to parameters that no differentiable configuration of this function of another file holds together
   return h(a, b) * a;
 }
 double other_file(double a, double b) {
   double da = 0, db = 0;
   ct_gradient(through_x, a, &da, ct_const(b)); /* fine: h wrt x */
   ct_gradient(through_y, ct_const(a), b, &db);
+  ct_gradient(through_both, a, &da, b, &db);
   return da + db;
 }

@@ -193,6 +193,8 @@ struct Checker : RecursiveASTVisitor<Checker> {
     auto *DC = dyn_cast_or_null<DeclContext>(Dl);
     if (DC && DC->isDependentContext())
       return true; // template patterns: their instantiations come one by one
+    if (Dl && !isa<TranslationUnitDecl>(Dl) && C.getSourceManager().isInSystemHeader(Dl->getLocation()))
+      return true; // libc, the STL: no operator calls, no differentiable types of the user's
     const FunctionDecl *Saved = Current;
     if (auto *F = dyn_cast_or_null<FunctionDecl>(Dl))
       Current = F;

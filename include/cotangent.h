@@ -420,7 +420,12 @@ void ct_tape_reset_peak(void);
  * differentiable function returns float or double, a pointer into the
  * memory of its arguments (an accessor: callers in other files get the
  * pointer's shadow with it), or void when it writes its results through
- * pointers; another result type is a compile error.
+ * pointers; another result type is a compile error. Several wrt lists on one
+ * function (CT_DIFFERENTIABLE_WRT(x) CT_DIFFERENTIABLE_WRT(y)) are several
+ * configurations: each operator call picks the one its arguments fit (say
+ * which with ct_const where two fit), the defining file exports each, and
+ * calls from other files use the first holding their derivatives;
+ * ct_gradient_of and run-time pointers use the first.
  * CT_DIFFERENTIABLE on a typedef of a function-pointer (or function) type
  * makes a differentiable function type (Swift's @differentiable function
  * types; needs the frontend plugin):

@@ -94,6 +94,8 @@ int main(void) {
     ct_gradient(through_y, ct_const(a), b, &db);
     double hy = -exp(0.5 * a) * sin(b * b) + 2 * a * b * b; /* dh/dy at (a, b^2) */
     CHECK_D(db, hy * 2 * b + 1);
+    /* forward mode across files: the first configuration's exported tangent */
+    CHECK_D(ct_derivative(through_x, a, 1.0, ct_const(b)), hx * 2 * a * a + h_want(a * a, b));
   }
   return check_summary("differentiable_configurations");
 }

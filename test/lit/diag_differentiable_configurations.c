@@ -3,7 +3,9 @@
 // (forward mode's tangents are values like the arguments), is an error at
 // the call saying how to pick one. A function of another file exports each
 // configuration: a call giving derivatives to parameters that no
-// configuration holds together is an error at the call.
+// configuration holds together is an error at the call; its tangent (forward
+// mode) is exported for the first configuration only, and a tangent for a
+// parameter outside it is an error at the call.
 // RUN: not %cc -O0 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s --implicit-check-not=error:
 // RUN: not %cc -O2 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s --implicit-check-not=error:
 #include <cotangent.h>
@@ -28,10 +30,15 @@ double through_both(double a, double b) {
   // CHECK: diag_differentiable_configurations.c:[[@LINE+1]]:10: error: cannot differentiate 'through_both': call to 'h' passes values with a derivative to parameters that no differentiable configuration of this function of another file holds together
   return h(a, b) * a;
 }
+double forward_y(double a, double b) {
+  // CHECK: diag_differentiable_configurations.c:[[@LINE+1]]:10: error: cannot differentiate 'forward_y': call to 'h' passes a tangent to a parameter outside the first differentiable configuration of this function of another file
+  return h(a, b) + b;
+}
 double other_file(double a, double b) {
   double da = 0, db = 0;
   ct_gradient(through_x, a, &da, ct_const(b)); /* fine: h wrt x */
   ct_gradient(through_y, ct_const(a), b, &db);
   ct_gradient(through_both, a, &da, b, &db);
-  return da + db;
+  double t = ct_derivative(through_x, a, 1.0, ct_const(b)); /* fine: h's tangent wrt x */
+  return da + db + t + ct_derivative(forward_y, a, 0.0, b, 1.0);
 }

@@ -420,7 +420,23 @@ void ct_tape_reset_peak(void);
  * differentiable function returns float or double, a pointer into the
  * memory of its arguments (an accessor: callers in other files get the
  * pointer's shadow with it), or void when it writes its results through
- * pointers; another result type is a compile error.
+ * pointers; another result type is a compile error. Several wrt lists on one
+ * function (CT_DIFFERENTIABLE_WRT(x) CT_DIFFERENTIABLE_WRT(y)) are several
+ * configurations: each operator call picks the one its arguments fit (say
+ * which with ct_const where two fit), the defining file exports each, and
+ * calls from other files use the first holding their derivatives;
+ * ct_gradient_of and run-time pointers use the first.
+ * CT_DIFFERENTIABLE on a typedef of a function-pointer (or function) type
+ * makes a differentiable function type (Swift's @differentiable function
+ * types; needs the frontend plugin):
+ *   typedef double (*ct_rhs)(double t, double y) CT_DIFFERENTIABLE;
+ * a function converted to it (initialised, assigned, passed, returned, in
+ * an initialiser list) must be one whose derivative Cotangent knows (a body
+ * in the file, CT_DIFFERENTIABLE, a custom derivative, libm), and a pointer
+ * value must have a differentiable type already, else a compile error; an
+ * explicit cast (ct_rhs)p vouches for a pointer value. A function-pointer
+ * argument of an operator call that is neither a function named directly
+ * nor of a differentiable type gets a warning naming it.
  * CT_NO_DERIVATIVE on a parameter holds it constant.
  * CT_NO_DERIVATIVE on a function makes calls to it constants.
  * CT_NO_DERIVATIVE on a struct field (CT_NO_DERIVATIVE double lr;) makes
@@ -448,6 +464,23 @@ void ct_tape_reset_peak(void);
 #define CT_DIFFERENTIABLE __attribute__((annotate("ct.differentiable")))
 #define CT_NO_DERIVATIVE __attribute__((annotate("ct.no_derivative")))
 #endif
+
+/* Zero tangents and moving along a tangent (Swift's zeroTangentVector and
+ * move(by:)), for structs of parameters trained by gradient descent:
+ *   CT_TANGENT_ZERO(&dp);            every differentiable field of dp = 0
+ *   CT_TANGENT_MOVE(&p, &dp, -lr);   p.f += -lr * dp.f for each such field
+ * The differentiable fields are the float, double and long double ones, in
+ * nested structs, fixed-size arrays and complex numbers too; integer and
+ * pointer fields, unions and CT_NO_DERIVATIVE fields are left alone (the
+ * arrays behind pointer fields have lengths C does not know: loop over
+ * them). Both pointers point to one struct type (a scalar or an array of
+ * fixed size works too). Needs the frontend plugin (cotangent-cc), which
+ * supplies the type's layout; without it the program stops with a message.
+ * Plain functions, outside differentiated code. */
+void __ct_tangent_zero(void *tangent, const char *layout);
+void __ct_tangent_move(void *value, const void *tangent, double scale, const char *layout);
+#define CT_TANGENT_ZERO(tangent) __ct_tangent_zero((tangent), (const char *)0)
+#define CT_TANGENT_MOVE(value, tangent, scale) __ct_tangent_move((value), (tangent), (scale), (const char *)0)
 
 /* Recomputed calls (checkpointing a call): CT_CHECKPOINT on a function's
  * definition makes every call of it in differentiated code, and

@@ -329,6 +329,47 @@ static int points_into_constant_argument(ct_gen *g, LLVMValueRef p) {
   return g->spec->act[i] != ACT_DUP && g->spec->act[i] != ACT_DUPNONEED;
 }
 
+/* A differentiable function of another file with several configurations
+ * (each exported, contract.c): the first whose wrt list holds every
+ * argument with a derivative here and takes a shadow only where the
+ * argument has one; else the first holding them all (the shadow check
+ * follows); else an error at the call. */
+static int pick_external_config(ct_gen *g, LLVMValueRef call, LLVMValueRef callee, ct_spec *spec) {
+  int fallback = -1;
+  for (unsigned k = 0, n = contract_config_count(g->m, callee); k < n; ++k) {
+    ct_spec c;
+    if (!contract_config_spec(g->m, callee, k, &c))
+      continue;
+    int covers = 1, shadows = 1;
+    for (unsigned i = 0; i < c.nparams; ++i) {
+      LLVMValueRef arg = LLVMGetOperand(call, i);
+      int active = vmap_get(&g->active, arg) != NULL && !custom_param_no_derivative(callee, i) &&
+                   (type_is_fp(LLVMTypeOf(arg)) || LLVMGetTypeKind(LLVMTypeOf(arg)) == LLVMPointerTypeKind);
+      covers &= !active || c.act[i] != ACT_CONST;
+      shadows &= c.act[i] != ACT_DUP || active;
+    }
+    if (covers && shadows) {
+      c.ret_shadow = spec->ret_shadow;
+      *spec = c;
+      return 1;
+    }
+    if (covers && fallback < 0)
+      fallback = (int)k;
+  }
+  if (fallback >= 0) {
+    int ret_shadow = spec->ret_shadow;
+    contract_config_spec(g->m, callee, (unsigned)fallback, spec);
+    spec->ret_shadow = ret_shadow;
+    return 1;
+  }
+  gen_fail(g, call,
+           "passes values with a derivative to parameters that no differentiable configuration of this function "
+           "of another file holds together",
+           "add a differentiable(wrt) attribute listing them to its declarations (the file defining it exports "
+           "each configuration)");
+  return 0;
+}
+
 int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec) {
   LLVMValueRef callee = LLVMGetCalledValue(call);
   if (LLVMIsDeclaration(callee)) {
@@ -346,6 +387,8 @@ int classify_call_spec(ct_gen *g, LLVMValueRef call, ct_spec *spec) {
     }
     contract_canonical_spec(g->m, callee, spec);
     spec->ret_shadow = LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind;
+    if (!registered && contract_config_count(g->m, callee) > 1 && !pick_external_config(g, call, callee, spec))
+      return 0;
     for (unsigned i = 0; i < spec->nparams; ++i)
       if (spec->act[i] == ACT_DUP && !vmap_get(&g->active, LLVMGetOperand(call, i))) {
         gen_fail(g, call,

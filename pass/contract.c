@@ -7,7 +7,10 @@
  * declaration, e.g. in a header), a call of f on the differentiated path
  * calls those two symbols: ordinary separate compilation, like Swift.
  *
- * (registry.c exports them.)
+ * (registry.c exports them.) A function with several configurations
+ * (several wrt lists) exports each; the others' names carry their list
+ * (contract_config_names), and calls in other files pick theirs
+ * (classify.c).
  *
  * Canonical activity: floating-point parameters are active and pointers
  * duplicated (only those in the wrt list when one is given; the others are
@@ -68,13 +71,50 @@ int contract_is_differentiable(LLVMValueRef fn) {
   return differentiable_text(LLVMGetModuleContext(LLVMGetGlobalParent(fn)), fn, &len) != NULL;
 }
 
-int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out) {
+/* The wrt lists of fn's configurations: "ct.differentiable:L1|L2|..." (one
+ * per `differentiable` attribute, lower.c), "*" for all parameters; a
+ * single "ct.differentiable" or "ct.differentiable:L" is one configuration.
+ * Sets *list and *wlen to configuration k's list (wlen 0: all). */
+static int config_list(const char *text, unsigned len, unsigned k, const char **list, size_t *wlen) {
+  const char *wrt = memchr(text, ':', len);
+  if (!wrt) {
+    *list = NULL, *wlen = 0;
+    return k == 0;
+  }
+  const char *p = wrt + 1, *end = text + len;
+  for (unsigned i = 0;; ++i) {
+    const char *bar = memchr(p, '|', (size_t)(end - p));
+    const char *stop = bar ? bar : end;
+    if (i == k) {
+      int all = stop - p == 1 && *p == '*';
+      *list = all ? NULL : p, *wlen = all ? 0 : (size_t)(stop - p);
+      return 1;
+    }
+    if (!bar)
+      return 0;
+    p = bar + 1;
+  }
+}
+
+unsigned contract_config_count(ct_module *m, LLVMValueRef fn) {
+  unsigned len = 0, n = 0;
+  const char *text = contract_differentiable_text(m, fn, &len), *list;
+  size_t wlen;
+  while (text && config_list(text, len, n, &list, &wlen))
+    ++n;
+  return n;
+}
+
+int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out) { return contract_config_spec(m, fn, 0, out); }
+
+int contract_config_spec(ct_module *m, LLVMValueRef fn, unsigned k, ct_spec *out) {
   unsigned len = 0;
   const char *text = contract_differentiable_text(m, fn, &len);
-  if (!text)
+  const char *list;
+  size_t wlen;
+  if (!text || !config_list(text, len, k, &list, &wlen))
     return 0;
-  const char *wrt = memchr(text, ':', len);
-  size_t wlen = wrt ? len - (size_t)(wrt + 1 - text) : 0;
+  const char *wrt = list ? list - 1 : NULL;
   LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
   unsigned np = LLVMCountParamTypes(fty);
   if (np > CT_MAX_PARAMS)
@@ -108,9 +148,33 @@ void contract_stable_names(LLVMValueRef fn, char **aug, char **rev) {
   *rev = util_format("__ct_rev_%.*s", (int)len, name);
 }
 
+/* Configuration k's names: the stable names for the first, the stable names
+ * + ".wrt.<indices of its parameters with a derivative>" for the others
+ * (by the list, not by k, so that files listing them in another order
+ * agree). */
+void contract_config_names(ct_module *m, LLVMValueRef fn, const ct_spec *spec, char **aug, char **rev) {
+  contract_stable_names(fn, aug, rev);
+  ct_spec first;
+  if (contract_config_count(m, fn) < 2 || !contract_canonical_spec(m, fn, &first) ||
+      !memcmp(first.act, spec->act, spec->nparams * sizeof *spec->act))
+    return;
+  char *suffix = util_format(".wrt");
+  for (unsigned i = 0; i < spec->nparams; ++i)
+    if (spec->act[i] != ACT_CONST) {
+      char *longer = util_format("%s.%u", suffix, i);
+      free(suffix);
+      suffix = longer;
+    }
+  char *a = util_format("%s%s", *aug, suffix), *r = util_format("%s%s", *rev, suffix);
+  free(*aug);
+  free(*rev);
+  free(suffix);
+  *aug = a, *rev = r;
+}
+
 int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out) {
   char *aug, *rev;
-  contract_stable_names(spec->fn, &aug, &rev);
+  contract_config_names(m, spec->fn, spec, &aug, &rev);
   LLVMTypeRef aug_ty, rev_ty;
   signature_split(m, spec, &aug_ty, &rev_ty);
   out->aug = LLVMGetNamedGlobalAlias(m->mod, aug, strlen(aug));

@@ -137,6 +137,15 @@ int signature_shares_tape(LLVMValueRef split_fn);
  * the rest constant); other files call them for calls of f declared
  * differentiable. */
 int contract_canonical_spec(ct_module *m, LLVMValueRef fn, ct_spec *out);
+/* Several `differentiable(wrt)` attributes on one function: how many
+ * configurations it has (0: not differentiable; the first is canonical),
+ * and configuration k's activity, as contract_canonical_spec. */
+unsigned contract_config_count(ct_module *m, LLVMValueRef fn);
+int contract_config_spec(ct_module *m, LLVMValueRef fn, unsigned k, ct_spec *out);
+/* The exported names of fn's configuration `spec` (its activity): the stable
+ * names for the first, suffixed ".wrt.<i>..." for the others; freed by the
+ * caller. */
+void contract_config_names(ct_module *m, LLVMValueRef fn, const ct_spec *spec, char **aug, char **rev);
 /* The split pair of `spec` (a function of another file) by its stable
  * names, declared here. */
 int contract_external_pair(ct_module *m, const ct_spec *spec, ct_split *out);

@@ -33,7 +33,9 @@
 // of the same name, and its registration globals are kept (`used`).
 //
 // At operator calls, the C types the pass checks them with are recorded
-// (frontend_operators.cpp).
+// (frontend_operators.cpp). Differentiable function-pointer types
+// (`differentiable` on a typedef) and function-pointer arguments of operator
+// calls are checked at the end of the file (frontend_function_values.cpp).
 #include "frontend.h"
 
 #include "clang/AST/ASTConsumer.h"
@@ -279,6 +281,8 @@ struct CotangentAttrInfo : ParsedAttrInfo {
   bool diagAppertainsToDecl(Sema &S, const ParsedAttr &Attr, const Decl *D) const override {
     if (isa<FunctionDecl>(D) || (Applies == Target::FunctionsAndParameters && isa<ParmVarDecl, FieldDecl>(D)))
       return true;
+    if (std::string(Annotation) == "ct.differentiable" && isa<TypedefNameDecl>(D))
+      return true; // a differentiable function-pointer type (frontend_function_values.cpp)
     unsigned ID = S.getDiagnostics().getCustomDiagID(
         DiagnosticsEngine::Error, "'%0' applies to %1 only");
     S.Diag(Attr.getLoc(), ID) << Attr.getAttrName()->getName()
@@ -291,6 +295,8 @@ struct CotangentAttrInfo : ParsedAttrInfo {
     // verbatim in the annotation string; wrt names become parameter indices
     // (IR keeps no parameter names).
     std::string Text = Annotation;
+    if (auto *T = dyn_cast<TypedefNameDecl>(D))
+      return differentiableType(S, T, Attr);
     auto *F = dyn_cast<FunctionDecl>(D);
     bool Wrt = F && std::string(Annotation) == "ct.differentiable";
     if (Wrt && !checkResult(S, Attr, F))
@@ -326,6 +332,27 @@ struct CotangentAttrInfo : ParsedAttrInfo {
 
   template <unsigned N> static Sema::SemaDiagnosticBuilder error(Sema &S, SourceLocation Loc, const char (&Fmt)[N]) {
     return S.Diag(Loc, S.getDiagnostics().getCustomDiagID(DiagnosticsEngine::Error, Fmt));
+  }
+
+  // `typedef double (*fn)(double) CT_DIFFERENTIABLE;`: values of this type
+  // must be differentiable functions (checked at the end of the file,
+  // frontend_function_values.cpp).
+  static AttrHandling differentiableType(Sema &S, TypedefNameDecl *T, const ParsedAttr &Attr) {
+    QualType U = T->getUnderlyingType();
+    if (!U->isFunctionPointerType() && !U->isFunctionType()) {
+      error(S, Attr.getLoc(), "'%0' cannot be a differentiable function type: it names '%1', not a function or a "
+                              "pointer to a function")
+          << T->getName() << U.getAsString();
+      return AttributeNotApplied;
+    }
+    if (Attr.getNumArgs()) {
+      error(S, Attr.getLoc(), "a differentiable function type takes no wrt list: the functions it holds are "
+                              "differentiated with respect to their floating-point and pointer parameters (hold "
+                              "one constant with CT_NO_DERIVATIVE on the function's parameter)");
+      return AttributeNotApplied;
+    }
+    T->addAttr(AnnotateAttr::Create(S.Context, "ct.differentiable_type", nullptr, 0, Attr.getRange()));
+    return AttributeApplied;
   }
 
   // A differentiable function returns floating point, a pointer into the
@@ -486,9 +513,11 @@ struct ParamConsumer : SemaConsumer {
     Facts = frontend_operator_facts(C);
   }
   void InitializeSema(Sema &S) override { S.addExternalSource(new WrtLookup); }
+  void HandleTranslationUnit(ASTContext &C) override { frontend_check_function_values(C); }
   bool HandleTopLevelDecl(DeclGroupRef G) override {
     for (Decl *D : G) {
       Facts->record(D);
+      frontend_tangent_layouts(*Ctx, D);
       keepRegistration(D);
       functions(D);
     }

@@ -21,6 +21,7 @@
 #include "operator_names.h"
 #include "operators.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int protect_markers(ct_module *m) {
@@ -176,6 +177,30 @@ static int lower_derivative_links(ct_module *m) {
   return changed;
 }
 
+/* Several `differentiable` attributes on one function (different wrt
+ * lists, Swift's several @differentiable(wrt:) configurations): one
+ * metadata string "ct.differentiable:L1|L2" listing each once, in the order
+ * met, "*" for all parameters (contract.c reads them). NULL: the first. */
+static char *merge_configs(ct_module *m, LLVMValueRef fn, const char *text, size_t len) {
+  unsigned olen = 0;
+  const char *old = contract_differentiable_text(m, fn, &olen);
+  if (!old)
+    return NULL;
+  const char *colon = memchr(text, ':', len), *ocolon = memchr(old, ':', olen);
+  int nlen = colon ? (int)(len - (size_t)(colon + 1 - text)) : 1;
+  const char *list = colon ? colon + 1 : "*";
+  int olist_len = ocolon ? (int)(olen - (unsigned)(ocolon + 1 - old)) : 1;
+  const char *olist = ocolon ? ocolon + 1 : "*";
+  for (const char *p = olist, *end = olist + olist_len; p < end;) { /* already listed */
+    const char *bar = memchr(p, '|', (size_t)(end - p));
+    const char *stop = bar ? bar : end;
+    if (stop - p == nlen && !memcmp(p, list, (size_t)nlen))
+      return util_format("ct.differentiable:%.*s", olist_len, olist);
+    p = stop + 1;
+  }
+  return util_format("ct.differentiable:%.*s|%.*s", olist_len, olist, nlen, list);
+}
+
 static int lower_annotations(ct_module *m) {
   LLVMValueRef ga = LLVMGetNamedGlobal(m->mod, "llvm.global.annotations");
   if (!ga)
@@ -199,7 +224,10 @@ static int lower_annotations(ct_module *m) {
     if (kind_len > len)
       kind_len = len;
     unsigned kind = LLVMGetMDKindIDInContext(m->ctx, text, (unsigned)kind_len);
-    LLVMMetadataRef args = LLVMMDStringInContext2(m->ctx, text, len);
+    char *merged = kind_len == 17 && !strncmp(text, "ct.differentiable", 17) ? merge_configs(m, target, text, len)
+                                                                               : NULL;
+    LLVMMetadataRef args = LLVMMDStringInContext2(m->ctx, merged ? merged : text, merged ? strlen(merged) : len);
+    free(merged);
     LLVMGlobalSetMetadata(target, kind, LLVMMDNodeInContext2(m->ctx, &args, 1));
     if (kind_len == 13 && !strncmp(text, "ct.derivative", 13) && len > 14 && !linked_pullback(target))
       custom_register(m, target, text + 14, len - 14);

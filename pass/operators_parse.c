@@ -103,6 +103,84 @@ static int parse_head(ct_op_call *c) {
   return 1;
 }
 
+/* Do the call's operands fit configuration `declared` of several (an
+ * operand per constant parameter, a value and its derivative pointer,
+ * shadow or tangent per other one; markers say it)? *exact: every
+ * floating-point or pointer parameter without a marker is in its wrt list. */
+static int fits_config(const ct_op_call *c, LLVMValueRef fn, const ct_spec *declared, int *exact) {
+  const ct_site *s = c->site;
+  int pullback = s->kind == OP_CT_PULLBACK || s->kind == OP_CT_VALUE_WITH_PULLBACK;
+  int forward = operator_is_forward(s->kind);
+  LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
+  unsigned np = LLVMCountParamTypes(fty), i = c->first;
+  LLVMTypeRef pt[CT_MAX_PARAMS];
+  LLVMGetParamTypes(fty, pt);
+  *exact = 1;
+  for (unsigned p = 0; p < np; ++p) {
+    if (i >= c->nargs)
+      return 0;
+    int is_fp = type_is_fp(pt[p]), is_ptr = LLVMGetTypeKind(pt[p]) == LLVMPointerTypeKind;
+    LLVMValueRef a = LLVMGetOperand(s->call, i);
+    ct_marker mk = operators_marker(a);
+    int in_config = declared->act[p] != ACT_CONST;
+    if (mk != MARK_NONE) { /* the marker decides; an active one must be in the configuration */
+      ++i;
+      if (mk != MARK_CT_CONST && mk != MARK_CONST && !in_config)
+        return 0;
+      i += mk == MARK_DUP || mk == MARK_DUPNONEED ? 2 : 1;
+      continue;
+    }
+    if ((is_fp || is_ptr) && !in_config && !LLVMIsAFunction(a))
+      *exact = 0;
+    LLVMTypeRef at = LLVMTypeOf(a);
+    int a_fp = type_is_fp(at), a_ptr = LLVMGetTypeKind(at) == LLVMPointerTypeKind;
+    if ((is_fp && !a_fp) || (is_ptr && !a_ptr))
+      return 0;
+    ++i;
+    if (!in_config || LLVMIsAFunction(a) || (pullback && is_fp))
+      continue; /* nothing follows it */
+    if (i >= c->nargs)
+      return 0;
+    LLVMTypeRef dt = LLVMTypeOf(LLVMGetOperand(s->call, i++));
+    if (forward && is_fp ? !type_is_fp(dt) : LLVMGetTypeKind(dt) != LLVMPointerTypeKind)
+      return 0;
+  }
+  return i == c->nargs || s->kind == OP_ENZYME_AUGMENT || s->kind == OP_ENZYME_REVERSE;
+}
+
+/* Several `differentiable(wrt)` attributes on fn: the configuration this
+ * call's operands fit, preferring one whose wrt list holds exactly the
+ * parameters without ct_const; an error when none fits. */
+static int pick_config(ct_module *m, const ct_op_call *c, LLVMValueRef fn, ct_spec *declared) {
+  unsigned n = contract_config_count(m, fn);
+  int found = 0;
+  for (unsigned k = 0; k < n; ++k) {
+    ct_spec spec;
+    int exact = 0;
+    if (!contract_config_spec(m, fn, k, &spec) || !fits_config(c, fn, &spec, &exact))
+      continue;
+    if (exact) {
+      *declared = spec;
+      return 1;
+    }
+    if (!found)
+      *declared = spec;
+    ++found;
+  }
+  if (found > 1) {
+    operators_error(c->site, "%s: the arguments fit %d of the differentiable configurations of '%s' (its "
+                             "differentiable(wrt) attributes); say which: pass the parameters outside the wanted "
+                             "wrt list in ct_const", operator_name(c->site->kind), found, c->fname);
+    return 0;
+  }
+  if (!found)
+    operators_error(c->site, "%s: the arguments fit none of the %u differentiable configurations of '%s' (its "
+                             "differentiable(wrt) attributes): follow exactly the parameters of one wrt list with "
+                             "their derivative pointers, shadows or tangents, and pass the others as they are or in "
+                             "ct_const", operator_name(c->site->kind), n, c->fname);
+  return found;
+}
+
 /* The function: not too many parameters, not containing this call, a body
  * here (or a wrapper calling its pullback or another file's gradient), not
  * variadic. ct_gradient_of takes nothing else. */
@@ -123,6 +201,9 @@ static int parse_function(ct_module *m, ct_op_call *c, ct_spec *declared, int *h
     return 0;
   }
   *has_declared = contract_canonical_spec(m, fn, declared); /* a wrt list narrows the default activity */
+  if (*has_declared && s->kind != OP_CT_GRADIENT_OF && contract_config_count(m, fn) > 1 &&
+      !pick_config(m, c, fn, declared))
+    return 0;
   if (custom_derivative_of(m, fn) || (LLVMIsDeclaration(fn) && *has_declared))
     c->fn = fn = call_wrapper(m, fn); /* its calls use the pullback, or the other file's gradient */
   if (s->kind == OP_CT_GRADIENT_OF) {

@@ -278,6 +278,8 @@ void registry_register_all(ct_module *m) {
   m->changed = 1;
 }
 
+static void export_config(ct_module *m, LLVMValueRef f, const ct_spec *spec);
+
 /* The contract across files (contract.c): each differentiable function with
  * external linkage exports its split gradient for its canonical activity
  * as __ct_aug_<f>, __ct_rev_<f> (aliases of the generated pair). */
@@ -323,13 +325,25 @@ void registry_export_all(ct_module *m) {
     LLVMLinkage link = LLVMGetLinkage(f);
     if (link == LLVMInternalLinkage || link == LLVMPrivateLinkage)
       continue; /* only this file can call it: gradients are made on demand */
+    for (unsigned k = 0, n = contract_config_count(m, f); k < n; ++k) /* every configuration */
+      if (k == 0 || contract_config_spec(m, f, k, &spec)) {
+        spec.ret_shadow = LLVMGetTypeKind(rty) == LLVMPointerTypeKind;
+        export_config(m, f, &spec);
+      }
+  }
+}
+
+/* Exports the split gradient of configuration `spec` of f under its names
+ * (contract_config_names). */
+static void export_config(ct_module *m, LLVMValueRef f, const ct_spec *spec) {
+  {
     char *aug, *rev;
-    contract_stable_names(f, &aug, &rev);
+    contract_config_names(m, f, spec, &aug, &rev);
     ct_split split;
-    if (LLVMGetNamedGlobalAlias(m->mod, aug, strlen(aug)) || !gradient_get_split(m, &spec, NULL, &split)) {
+    if (LLVMGetNamedGlobalAlias(m->mod, aug, strlen(aug)) || !gradient_get_split(m, spec, NULL, &split)) {
       free(aug);
       free(rev);
-      continue;
+      return;
     }
     /* a declaration made by a call in this file gives way to the alias;
        the reverse's release twin goes under the reverse's name + ".release"

@@ -85,6 +85,30 @@ static void call_spec(ct_tgen *t, LLVMValueRef call, ct_spec *spec) {
   spec->ret_shadow = vmap_get(&g->active, call) && LLVMGetTypeKind(LLVMTypeOf(call)) == LLVMPointerTypeKind;
 }
 
+/* A function of another file with several differentiable configurations
+ * exports the tangent of its first only: a tangent reaching a parameter
+ * outside it would be dropped, an error at the call. */
+static int outside_first_config(ct_tgen *t, LLVMValueRef call, LLVMValueRef callee) {
+  ct_gen *g = &t->g;
+  ct_spec first;
+  if (contract_config_count(g->m, callee) < 2 || !contract_canonical_spec(g->m, callee, &first))
+    return 1;
+  for (unsigned i = 0; i < first.nparams; ++i) {
+    LLVMValueRef arg = LLVMGetOperand(call, i);
+    int carries = adjoint_has(g, arg) ||
+                  (LLVMGetTypeKind(LLVMTypeOf(arg)) == LLVMPointerTypeKind && vmap_get(&g->active, arg));
+    if (carries && first.act[i] == ACT_CONST && !custom_param_no_derivative(callee, i)) {
+      gen_fail(g, call,
+               "passes a tangent to a parameter outside the first differentiable configuration of this function "
+               "of another file, whose exported tangent (forward mode) is that configuration's",
+               "put the wrt list this call needs first among its differentiable attributes, or differentiate "
+               "the call in reverse mode (every configuration's gradient is exported)");
+      return 0;
+    }
+  }
+  return 1;
+}
+
 /* A callee without a body here needs a registered forward derivative, or
  * the differentiable contract (its file exports its tangent; one
  * direction). */
@@ -94,7 +118,7 @@ static int check_callee(ct_tgen *t, LLVMValueRef call) {
     return 1;
   int registered = has_registered_gradient(callee);
   if (has_exported_tangent(callee) && !t->g.spec->width)
-    return 1;
+    return outside_first_config(t, call, callee);
   if (!registered && contract_is_differentiable(callee))
     gen_fail(&t->g, call,
              "is a differentiable function of another file, whose exported tangent takes one direction",

@@ -1,0 +1,330 @@
+/* The adjoints of the MPI routines Cotangent differentiates (pass/mpi.c
+ * names them for each call): the reverse pass's communication. Built only
+ * where CMake finds MPI (libcotangent_mpi.a), so programs without MPI never
+ * depend on it.
+ *
+ * A pullback takes the routine's arguments, then one shadow per pointer
+ * parameter: the shadow of each buffer (NULL when the buffer carries no
+ * derivative on this rank: zeros are sent in its place and what arrives is
+ * dropped, so the partner's adjoint message is always matched), and NULL for
+ * the communicator, datatype, operation and status. The shadow of a buffer
+ * the routine writes holds the adjoint of its new contents on entry and the
+ * adjoint of its old contents on return (zero where the routine overwrote).
+ *
+ *   send to p         <->  receive the adjoint from p, add it to dbuf
+ *   receive from p    <->  send dbuf to p, zero dbuf
+ *   allreduce (sum)   <->  allreduce-sum of dy, added to dx; dy = 0
+ *   reduce (sum)      <->  broadcast dy from the root, added to dx
+ *   broadcast         <->  reduce-sum of the adjoints to the root
+ *   gather / scatter  <->  scatter / gather of the adjoint
+ *   allgather         <->  reduce-scatter-sum of the adjoint
+ *
+ * The adjoint messages use the call's own communicator and tag: MPI keeps
+ * the order of the messages between two ranks, so a rank still in its
+ * forward pass matches its own messages first. MPI_DOUBLE and MPI_FLOAT
+ * are differentiated; integer and character datatypes carry no derivative
+ * (nothing to do); MPI_BYTE, MPI_PACKED, derived and other datatypes on a
+ * buffer with a shadow stop the whole job (MPI_Abort) with a message naming
+ * the call, never a wrong gradient or a hang. */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Noreturn static void fail(const char *routine, const char *what) {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  fprintf(stderr, "cotangent: rank %d: the derivative of %s: %s\n", rank, routine, what);
+  fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, 1);
+  abort();
+}
+
+/* Bytes of one element of a differentiated datatype, or 0 for a datatype
+ * without derivative; stops the job for a datatype whose derivative is
+ * unknown when `shadow` says the buffer carries one. */
+static size_t element_bytes(MPI_Datatype t, const void *shadow, const char *routine) {
+  if (t == MPI_DOUBLE)
+    return sizeof(double);
+  if (t == MPI_FLOAT)
+    return sizeof(float);
+  const MPI_Datatype inactive[] = {
+      MPI_INT,       MPI_LONG,      MPI_SHORT,   MPI_CHAR,     MPI_UNSIGNED, MPI_UNSIGNED_LONG, MPI_UNSIGNED_SHORT,
+      MPI_LONG_LONG, MPI_UNSIGNED_LONG_LONG,     MPI_SIGNED_CHAR, MPI_UNSIGNED_CHAR, MPI_C_BOOL, MPI_INT8_T,
+      MPI_INT16_T,   MPI_INT32_T,   MPI_INT64_T, MPI_UINT8_T,  MPI_UINT16_T, MPI_UINT32_T,      MPI_UINT64_T,
+      MPI_WCHAR,     MPI_AINT,      MPI_OFFSET,  MPI_COUNT,    MPI_2INT};
+  for (size_t i = 0; i < sizeof inactive / sizeof inactive[0]; ++i)
+    if (t == inactive[i])
+      return 0;
+  if (!shadow)
+    return 0;
+  fail(routine, "a datatype other than MPI_DOUBLE and MPI_FLOAT (MPI_BYTE, MPI_PACKED, a derived or other "
+                "datatype) carries differentiable data; send doubles or floats as MPI_DOUBLE / MPI_FLOAT");
+}
+
+/* The one element size of a call with two datatypes (0 when neither is
+ * differentiated); a send and a receive type that differ stop the job. */
+static size_t pair_bytes(MPI_Datatype s, const void *ds, MPI_Datatype r, const void *dr, const char *routine) {
+  size_t a = element_bytes(s, ds, routine), b = element_bytes(r, dr, routine);
+  if (a != b && a && b)
+    fail(routine, "the send and receive datatypes differ (MPI_DOUBLE and MPI_FLOAT)");
+  return a ? a : b;
+}
+
+/* n elements of `size` bytes, zeroed. */
+static void *scratch(size_t size, long n, const char *routine) {
+  void *p = calloc(n > 0 ? (size_t)n : 1, size);
+  if (!p)
+    fail(routine, "out of memory for the adjoint message");
+  return p;
+}
+
+/* d[i] += s[i] for n elements of `size` bytes (double or float). */
+static void add_into(void *d, const void *s, long n, size_t size) {
+  if (!d)
+    return;
+  if (size == sizeof(double))
+    for (long i = 0; i < n; ++i)
+      ((double *)d)[i] += ((const double *)s)[i];
+  else
+    for (long i = 0; i < n; ++i)
+      ((float *)d)[i] += ((const float *)s)[i];
+}
+
+static void zero(void *d, long n, size_t size) {
+  if (d && n > 0)
+    memset(d, 0, (size_t)n * size);
+}
+
+/* The shadow, or a zeroed scratch buffer in its place (*owned set). */
+static const void *or_zeros(const void *d, size_t size, long n, void **owned, const char *routine) {
+  *owned = d ? NULL : scratch(size, n, routine);
+  return d ? d : *owned;
+}
+
+static void check_source(int source, int tag, const char *routine) {
+  if (source == MPI_ANY_SOURCE || tag == MPI_ANY_TAG)
+    fail(routine, "a receive from MPI_ANY_SOURCE or with MPI_ANY_TAG: the adjoint must be sent back to the "
+                  "sender; name the source rank and the tag");
+}
+
+static void check_sum(MPI_Op op, const char *routine) {
+  if (op != MPI_SUM)
+    fail(routine, "a reduction other than MPI_SUM (MPI_MAX, MPI_MIN, MPI_PROD, ... are not differentiated)");
+}
+
+/* ---- point to point ---- */
+
+static void reverse_send(const char *routine, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm,
+                         void *dbuf) {
+  size_t size = element_bytes(t, dbuf, routine);
+  if (!size || dest == MPI_PROC_NULL)
+    return;
+  MPI_Status st;
+  MPI_Probe(dest, tag, comm, &st);
+  int got = 0;
+  MPI_Get_count(&st, t, &got);
+  if (got != count) {
+    char what[256];
+    snprintf(what, sizeof what,
+             "the adjoint message from rank %d has %d elements where the send had %d: the matching receive's "
+             "count must be the message's size",
+             dest, got, count);
+    fail(routine, what);
+  }
+  void *tmp = scratch(size, count, routine);
+  MPI_Recv(tmp, count, t, dest, tag, comm, MPI_STATUS_IGNORE);
+  add_into(dbuf, tmp, count, size);
+  free(tmp);
+}
+
+void __ct_mpi_MPI_Send(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm, void *dbuf,
+                       void *dt, void *dcomm) {
+  (void)buf, (void)dt, (void)dcomm;
+  reverse_send("MPI_Send", count, t, dest, tag, comm, dbuf);
+}
+
+void __ct_mpi_MPI_Ssend(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm, void *dbuf,
+                        void *dt, void *dcomm) {
+  (void)buf, (void)dt, (void)dcomm;
+  reverse_send("MPI_Ssend", count, t, dest, tag, comm, dbuf);
+}
+
+void __ct_mpi_MPI_Recv(void *buf, int count, MPI_Datatype t, int source, int tag, MPI_Comm comm, MPI_Status *st,
+                       void *dbuf, void *dt, void *dcomm, void *dst) {
+  (void)buf, (void)st, (void)dt, (void)dcomm, (void)dst;
+  size_t size = element_bytes(t, dbuf, "MPI_Recv");
+  if (!size || source == MPI_PROC_NULL)
+    return;
+  check_source(source, tag, "MPI_Recv");
+  void *owned;
+  MPI_Send(or_zeros(dbuf, size, count, &owned, "MPI_Recv"), count, t, source, tag, comm);
+  free(owned);
+  zero(dbuf, count, size);
+}
+
+void __ct_mpi_MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype stype, int dest, int stag, void *rbuf,
+                           int rcount, MPI_Datatype rtype, int source, int rtag, MPI_Comm comm, MPI_Status *st,
+                           void *dsbuf, void *dstype, void *drbuf, void *drtype, void *dcomm, void *dst) {
+  (void)sbuf, (void)rbuf, (void)st, (void)dstype, (void)drtype, (void)dcomm, (void)dst;
+  size_t size = pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Sendrecv");
+  if (!size)
+    return;
+  if (source != MPI_PROC_NULL)
+    check_source(source, rtag, "MPI_Sendrecv");
+  void *owned, *tmp = scratch(size, scount, "MPI_Sendrecv");
+  MPI_Sendrecv(or_zeros(drbuf, size, rcount, &owned, "MPI_Sendrecv"), rcount, rtype, source, rtag, tmp, scount,
+               stype, dest, stag, comm, MPI_STATUS_IGNORE);
+  free(owned);
+  zero(drbuf, rcount, size);
+  add_into(dsbuf, tmp, scount, size);
+  free(tmp);
+}
+
+/* ---- collectives ---- */
+
+void __ct_mpi_MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype t, MPI_Op op, MPI_Comm comm,
+                            void *dsbuf, void *drbuf, void *dt, void *dop, void *dcomm) {
+  (void)rbuf, (void)dt, (void)dop, (void)dcomm;
+  size_t size = element_bytes(t, drbuf ? drbuf : dsbuf, "MPI_Allreduce");
+  if (!size)
+    return;
+  check_sum(op, "MPI_Allreduce");
+  if (sbuf == MPI_IN_PLACE && drbuf) { /* x and y share the buffer: dx = sum of the dy */
+    MPI_Allreduce(MPI_IN_PLACE, drbuf, count, t, MPI_SUM, comm);
+    return;
+  }
+  void *owned, *tmp = scratch(size, count, "MPI_Allreduce");
+  MPI_Allreduce(or_zeros(drbuf, size, count, &owned, "MPI_Allreduce"), tmp, count, t, MPI_SUM, comm);
+  free(owned);
+  zero(drbuf, count, size);
+  if (sbuf != MPI_IN_PLACE)
+    add_into(dsbuf, tmp, count, size);
+  free(tmp);
+}
+
+void __ct_mpi_MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype t, MPI_Op op, int root,
+                         MPI_Comm comm, void *dsbuf, void *drbuf, void *dt, void *dop, void *dcomm) {
+  (void)rbuf, (void)dt, (void)dop, (void)dcomm;
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  size_t size = element_bytes(t, rank == root && drbuf ? drbuf : dsbuf, "MPI_Reduce");
+  if (!size)
+    return;
+  check_sum(op, "MPI_Reduce");
+  void *tmp = scratch(size, count, "MPI_Reduce");
+  if (rank == root && drbuf)
+    memcpy(tmp, drbuf, (size_t)count * size);
+  MPI_Bcast(tmp, count, t, root, comm);
+  if (rank == root && sbuf == MPI_IN_PLACE) { /* the root's x is its y: dx = dy, in place */
+    free(tmp);
+    return;
+  }
+  if (rank == root)
+    zero(drbuf, count, size);
+  add_into(dsbuf, tmp, count, size);
+  free(tmp);
+}
+
+void __ct_mpi_MPI_Bcast(void *buf, int count, MPI_Datatype t, int root, MPI_Comm comm, void *dbuf, void *dt,
+                        void *dcomm) {
+  (void)buf, (void)dt, (void)dcomm;
+  size_t size = element_bytes(t, dbuf, "MPI_Bcast");
+  if (!size)
+    return;
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  void *owned, *tmp = scratch(size, count, "MPI_Bcast");
+  MPI_Reduce(or_zeros(dbuf, size, count, &owned, "MPI_Bcast"), tmp, count, t, MPI_SUM, root, comm);
+  free(owned);
+  if (rank == root && dbuf)
+    memcpy(dbuf, tmp, (size_t)count * size);
+  else
+    zero(dbuf, count, size);
+  free(tmp);
+}
+
+void __ct_mpi_MPI_Gather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                         MPI_Datatype rtype, int root, MPI_Comm comm, void *dsbuf, void *dstype, void *drbuf,
+                         void *drtype, void *dcomm) {
+  (void)rbuf, (void)dstype, (void)drtype, (void)dcomm;
+  int rank = 0, n = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &n);
+  int at_root = rank == root;
+  size_t size = at_root ? pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Gather")
+                        : element_bytes(stype, dsbuf, "MPI_Gather");
+  if (!size)
+    return;
+  long all = (long)rcount * n;
+  void *owned = NULL;
+  const void *from = at_root ? or_zeros(drbuf, size, all, &owned, "MPI_Gather") : NULL;
+  if (at_root && sbuf == MPI_IN_PLACE) { /* the root's block stays where it is */
+    MPI_Scatter(from, rcount, rtype, MPI_IN_PLACE, rcount, rtype, root, comm);
+    if (drbuf) {
+      zero(drbuf, (long)rcount * root, size);
+      zero((char *)drbuf + (size_t)rcount * (size_t)(root + 1) * size, (long)rcount * (n - root - 1), size);
+    }
+    free(owned);
+    return;
+  }
+  void *tmp = scratch(size, scount, "MPI_Gather");
+  MPI_Scatter(from, rcount, rtype, tmp, scount, stype, root, comm);
+  free(owned);
+  if (at_root)
+    zero(drbuf, all, size);
+  add_into(dsbuf, tmp, scount, size);
+  free(tmp);
+}
+
+void __ct_mpi_MPI_Scatter(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                          MPI_Datatype rtype, int root, MPI_Comm comm, void *dsbuf, void *dstype, void *drbuf,
+                          void *drtype, void *dcomm) {
+  (void)sbuf, (void)dstype, (void)drtype, (void)dcomm;
+  int rank = 0, n = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &n);
+  int at_root = rank == root, in_place = at_root && rbuf == MPI_IN_PLACE;
+  size_t size = at_root ? (in_place ? element_bytes(stype, dsbuf, "MPI_Scatter")
+                                    : pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Scatter"))
+                        : element_bytes(rtype, drbuf, "MPI_Scatter");
+  if (!size)
+    return;
+  long all = (long)scount * n;
+  void *tmp = at_root ? scratch(size, all, "MPI_Scatter") : NULL, *owned = NULL;
+  if (in_place) /* the root's own block's adjoint is already in dsbuf (tmp's block stays 0) */
+    MPI_Gather(MPI_IN_PLACE, scount, stype, tmp, scount, stype, root, comm);
+  else
+    MPI_Gather(or_zeros(drbuf, size, rcount, &owned, "MPI_Scatter"), rcount, rtype, tmp, scount, stype, root,
+               comm);
+  free(owned);
+  if (!in_place)
+    zero(drbuf, rcount, size);
+  if (at_root)
+    add_into(dsbuf, tmp, all, size);
+  free(tmp);
+}
+
+void __ct_mpi_MPI_Allgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                            MPI_Datatype rtype, MPI_Comm comm, void *dsbuf, void *dstype, void *drbuf, void *drtype,
+                            void *dcomm) {
+  (void)rbuf, (void)dstype, (void)drtype, (void)dcomm;
+  int rank = 0, n = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &n);
+  int in_place = sbuf == MPI_IN_PLACE;
+  size_t size = in_place ? element_bytes(rtype, drbuf, "MPI_Allgather")
+                         : pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Allgather");
+  if (!size)
+    return;
+  long all = (long)rcount * n;
+  void *owned, *tmp = scratch(size, rcount, "MPI_Allgather");
+  MPI_Reduce_scatter_block(or_zeros(drbuf, size, all, &owned, "MPI_Allgather"), tmp, rcount, rtype, MPI_SUM, comm);
+  free(owned);
+  zero(drbuf, all, size);
+  if (in_place && drbuf) /* this rank's block of y was its x */
+    memcpy((char *)drbuf + (size_t)rcount * (size_t)rank * size, tmp, (size_t)rcount * size);
+  else if (!in_place)
+    add_into(dsbuf, tmp, scount, size);
+  free(tmp);
+}

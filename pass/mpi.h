@@ -1,0 +1,24 @@
+/* MPI calls (mpi.c): the point-to-point and collective routines whose
+ * calls get a derivative from a table, through the custom-derivative
+ * machinery (custom.c), with the adjoint communication in lib/mpi.c
+ * (libcotangent_mpi.a); and the MPI calls that carry no derivative. */
+#ifndef CT_PASS_MPI_H
+#define CT_PASS_MPI_H
+#include "core.h"
+
+/* Registers each declared MPI routine of the table used in the module: its
+ * pullback (__ct_mpi_<routine>) and access letters, as for CT_DERIVATIVE_IS
+ * and CT_ACCESS. Returns whether anything changed. */
+int mpi_register(ct_module *m);
+/* Is call an MPI call that carries no derivative (MPI_Comm_rank, MPI_Wtime,
+ * communicator and datatype management, MPI_Barrier, ...)? */
+int mpi_is_inactive(LLVMValueRef call);
+/* Is call a table routine whose datatype may be MPI_DOUBLE or MPI_FLOAT (a
+ * constant naming one, or a value known only at run time)? Its received
+ * buffers are differentiable whatever its operands, and its reverse runs on
+ * every rank, active or not, so that the adjoint messages match. */
+int mpi_moves_fp(LLVMValueRef call);
+/* For a call of fn with no derivative: a hint when fn is an MPI routine
+ * Cotangent does not differentiate (NULL otherwise). */
+const char *mpi_unsupported_hint(LLVMValueRef fn);
+#endif

@@ -1,0 +1,54 @@
+#!/bin/sh
+# run.sh CC SOURCE OPTLEVEL OUTDIR [mpicc]: compile an MPI program SOURCE
+# with `CC --mpi` (with "mpicc": with `OMPI_CC=CC mpicc`, as users of Open
+# MPI's wrapper build) at the given level, and run it under mpirun with 1, 2
+# and 4 ranks (--oversubscribe: more ranks than cores), each run under a
+# timeout so that a mismatched adjoint message fails instead of hanging. The
+# program checks its own gradients and exits non-zero on any mismatch.
+# A source may also list runs that must stop with a message (after those):
+#   /* run.sh expect: RANKS ARG TEXT */
+# runs it with RANKS ranks and argument ARG; it must fail and print TEXT.
+# Exits 77 (skipped) with a message where mpirun or mpicc is missing.
+set -e
+cc="$1" src="$2" level="$3" out="$4" mode="${5:-}"
+for tool in mpirun mpicc; do
+  if ! command -v $tool >/dev/null 2>&1; then
+    echo "run.sh: $tool not found: MPI test skipped (scripts/setup installs libopenmpi-dev and openmpi-bin)"
+    exit 77
+  fi
+done
+mkdir -p "$out"
+name=$(basename "$src" .c)
+exe="$out/$name$level$mode"
+case "$mode" in
+mpicc) OMPI_CC="$cc" mpicc "$level" -std=c17 -Wall -Werror -o "$exe" "$src" ;;
+*) "$cc" --mpi "$level" -std=c17 -Wall -Werror -o "$exe" "$src" ;;
+esac
+# mpirun refuses root unless told (containers, CI)
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+run() { # ranks, then the program's arguments
+  np="$1"
+  shift
+  status=0
+  timeout 60 mpirun --oversubscribe -np "$np" "$exe" "$@" </dev/null >"$out/$name$level$mode.log" 2>&1 || status=$?
+  cat "$out/$name$level$mode.log"
+  if [ "$status" -eq 124 ]; then
+    echo "run.sh: $name with $np ranks did not finish in 60 s (a hang)"
+  fi
+  return "$status"
+}
+for np in 1 2 4; do
+  echo "mpirun -np $np"
+  run "$np"
+done
+expects=$(sed -n 's|^/\* run\.sh expect: \(.*\) \*/$|\1|p' "$src")
+[ -n "$expects" ] || exit 0
+echo "$expects" | while read -r np arg text; do
+  echo "mpirun -np $np $exe $arg: must stop with '$text'"
+  status=0
+  run "$np" "$arg" || status=$?
+  if [ "$status" -eq 0 ] || [ "$status" -eq 124 ] || ! grep -qF "$text" "$out/$name$level$mode.log"; then
+    echo "run.sh: FAILED: expected a stop with '$text' (status $status)"
+    exit 1
+  fi
+done

@@ -113,6 +113,10 @@ static void check_sum(MPI_Op op, const char *routine) {
     fail(routine, "a reduction other than MPI_SUM (MPI_MAX, MPI_MIN, MPI_PROD, ... are not differentiated)");
 }
 
+/* A shadow that points nowhere: a merge of MPI_IN_PLACE with a buffer has
+ * MPI_IN_PLACE as its own shadow (pass/forward.c). */
+static void *live(void *d) { return d == MPI_IN_PLACE ? NULL : d; }
+
 /* ---- point to point ---- */
 
 static void reverse_send(const char *routine, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm,
@@ -140,18 +144,21 @@ static void reverse_send(const char *routine, int count, MPI_Datatype t, int des
 
 void __ct_mpi_MPI_Send(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm, void *dbuf,
                        void *dt, void *dcomm) {
+  dbuf = live(dbuf);
   (void)buf, (void)dt, (void)dcomm;
   reverse_send("MPI_Send", count, t, dest, tag, comm, dbuf);
 }
 
 void __ct_mpi_MPI_Ssend(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm, void *dbuf,
                         void *dt, void *dcomm) {
+  dbuf = live(dbuf);
   (void)buf, (void)dt, (void)dcomm;
   reverse_send("MPI_Ssend", count, t, dest, tag, comm, dbuf);
 }
 
 void __ct_mpi_MPI_Recv(void *buf, int count, MPI_Datatype t, int source, int tag, MPI_Comm comm, MPI_Status *st,
                        void *dbuf, void *dt, void *dcomm, void *dst) {
+  dbuf = live(dbuf);
   (void)buf, (void)st, (void)dt, (void)dcomm, (void)dst;
   size_t size = element_bytes(t, dbuf, "MPI_Recv");
   if (!size || source == MPI_PROC_NULL)
@@ -166,6 +173,8 @@ void __ct_mpi_MPI_Recv(void *buf, int count, MPI_Datatype t, int source, int tag
 void __ct_mpi_MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype stype, int dest, int stag, void *rbuf,
                            int rcount, MPI_Datatype rtype, int source, int rtag, MPI_Comm comm, MPI_Status *st,
                            void *dsbuf, void *dstype, void *drbuf, void *drtype, void *dcomm, void *dst) {
+  dsbuf = live(dsbuf);
+  drbuf = live(drbuf);
   (void)sbuf, (void)rbuf, (void)st, (void)dstype, (void)drtype, (void)dcomm, (void)dst;
   size_t size = pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Sendrecv");
   if (!size)
@@ -185,6 +194,8 @@ void __ct_mpi_MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype stype, int
 
 void __ct_mpi_MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype t, MPI_Op op, MPI_Comm comm,
                             void *dsbuf, void *drbuf, void *dt, void *dop, void *dcomm) {
+  dsbuf = live(dsbuf);
+  drbuf = live(drbuf);
   (void)rbuf, (void)dt, (void)dop, (void)dcomm;
   size_t size = element_bytes(t, drbuf ? drbuf : dsbuf, "MPI_Allreduce");
   if (!size)
@@ -205,6 +216,8 @@ void __ct_mpi_MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatyp
 
 void __ct_mpi_MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype t, MPI_Op op, int root,
                          MPI_Comm comm, void *dsbuf, void *drbuf, void *dt, void *dop, void *dcomm) {
+  dsbuf = live(dsbuf);
+  drbuf = live(drbuf);
   (void)rbuf, (void)dt, (void)dop, (void)dcomm;
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
@@ -228,6 +241,7 @@ void __ct_mpi_MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype t
 
 void __ct_mpi_MPI_Bcast(void *buf, int count, MPI_Datatype t, int root, MPI_Comm comm, void *dbuf, void *dt,
                         void *dcomm) {
+  dbuf = live(dbuf);
   (void)buf, (void)dt, (void)dcomm;
   size_t size = element_bytes(t, dbuf, "MPI_Bcast");
   if (!size)
@@ -247,6 +261,8 @@ void __ct_mpi_MPI_Bcast(void *buf, int count, MPI_Datatype t, int root, MPI_Comm
 void __ct_mpi_MPI_Gather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                          MPI_Datatype rtype, int root, MPI_Comm comm, void *dsbuf, void *dstype, void *drbuf,
                          void *drtype, void *dcomm) {
+  dsbuf = live(dsbuf);
+  drbuf = live(drbuf);
   (void)rbuf, (void)dstype, (void)drtype, (void)dcomm;
   int rank = 0, n = 1;
   MPI_Comm_rank(comm, &rank);
@@ -280,6 +296,8 @@ void __ct_mpi_MPI_Gather(const void *sbuf, int scount, MPI_Datatype stype, void 
 void __ct_mpi_MPI_Scatter(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                           MPI_Datatype rtype, int root, MPI_Comm comm, void *dsbuf, void *dstype, void *drbuf,
                           void *drtype, void *dcomm) {
+  dsbuf = live(dsbuf);
+  drbuf = live(drbuf);
   (void)sbuf, (void)dstype, (void)drtype, (void)dcomm;
   int rank = 0, n = 1;
   MPI_Comm_rank(comm, &rank);
@@ -308,6 +326,8 @@ void __ct_mpi_MPI_Scatter(const void *sbuf, int scount, MPI_Datatype stype, void
 void __ct_mpi_MPI_Allgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                             MPI_Datatype rtype, MPI_Comm comm, void *dsbuf, void *dstype, void *drbuf, void *drtype,
                             void *dcomm) {
+  dsbuf = live(dsbuf);
+  drbuf = live(drbuf);
   (void)rbuf, (void)dstype, (void)drtype, (void)dcomm;
   int rank = 0, n = 1;
   MPI_Comm_rank(comm, &rank);

@@ -3,7 +3,8 @@
  * s^2/2 + sin(s) of the global s = x . y is returned on rank 0 (0 elsewhere,
  * so the gradient is the loss's, not the sum of every rank's copy). A second
  * loss reduces a vector of two partial sums in place (MPI_IN_PLACE) and
- * returns it from every rank, applied as a pullback seeded on rank 0 only.
+ * returns it from every rank, applied as a pullback seeded on rank 0 only;
+ * a third does the same in float (MPI_FLOAT).
  * Each rank's gradient slice is checked against the analytic one, against
  * the serial version (all elements, no MPI) differentiated on each rank, and
  * against central differences of the distributed program (every rank
@@ -47,6 +48,19 @@ static double pair_loss(const double *x, const double *y, int n, int first) {
     part[(first + i) % 2] += x[i] * x[i] * y[i];
   MPI_Allreduce(MPI_IN_PLACE, part, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
   return part[0] * part[1] + cos(part[1]);
+}
+
+/* the same in float, with a float vector of two sums reduced into another
+ * buffer: loss = s0 * s1 of s_j = sum over the ranks of x . y (j = 0) and of
+ * x . x (j = 1) */
+static float float_loss(const float *x, const float *y, int n) {
+  float local[2] = {0, 0}, s[2];
+  for (int i = 0; i < n; ++i) {
+    local[0] += x[i] * y[i];
+    local[1] += x[i] * x[i];
+  }
+  MPI_Allreduce(local, s, 2, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+  return s[0] * s[1];
 }
 
 static double value_at(int g, int which) { return which ? 0.3 - 0.05 * g : 0.1 + 0.07 * g; }
@@ -118,6 +132,21 @@ int main(int argc, char **argv) {
     double dp = g % 2 ? p0 - sin(p1) : p1; /* d loss / d part[g % 2] */
     CHECK_TOL(dx[i], dp * 2 * x[i] * y[i], 1e-12);
     CHECK_TOL(dy[i], dp * x[i] * x[i], 1e-12);
+  }
+
+  /* loss 3: MPI_FLOAT; the result is every rank's: seed 1 on rank 0 */
+  float xf[N], yf[N], dxf[N] = {0}, dyf[N] = {0};
+  for (int i = 0; i < n; ++i)
+    xf[i] = (float)x[i], yf[i] = (float)y[i];
+  ct_value_with_pullback(float_loss, &pb, xf, dxf, yf, dyf, n);
+  ct_pullback_apply(pb, rank == 0 ? 1.0f : 0.0f);
+  ct_pullback_free(pb);
+  double s0 = 0, s1 = 0;
+  for (int g = 0; g < N; ++g)
+    s0 += (float)X[g] * (float)Y[g], s1 += (float)X[g] * (float)X[g];
+  for (int i = 0; i < n; ++i) {
+    CHECK_SCALED(dxf[i], s1 * yf[i] + s0 * 2 * xf[i], s1 + fabs(s0), 1e-5);
+    CHECK_SCALED(dyf[i], s1 * xf[i], s1, 1e-5);
   }
 
   free(x), free(y), free(dx), free(dy);

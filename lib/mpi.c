@@ -108,9 +108,49 @@ static void check_source(int source, int tag, const char *routine) {
                   "sender; name the source rank and the tag");
 }
 
-static void check_sum(MPI_Op op, const char *routine) {
-  if (op != MPI_SUM)
-    fail(routine, "a reduction other than MPI_SUM (MPI_MAX, MPI_MIN, MPI_PROD, ... are not differentiated)");
+static void check_op(MPI_Op op, const char *routine) {
+  if (op != MPI_SUM && op != MPI_MAX && op != MPI_MIN)
+    fail(routine, "a reduction other than MPI_SUM, MPI_MAX and MPI_MIN (MPI_PROD, ... are not differentiated)");
+}
+
+static int is_extremum(MPI_Op op) { return op == MPI_MAX || op == MPI_MIN; }
+
+/* Bytes of a reduction's input its pullback reads: the inputs of MPI_MAX and
+ * MPI_MIN (which rank holds the extremum), nothing for a sum. */
+static long reduction_input_bytes(const void *sbuf, int count, MPI_Datatype t, MPI_Op op, int k) {
+  if (k != 0 || sbuf == MPI_IN_PLACE || !is_extremum(op) || count <= 0)
+    return 0;
+  return (long)count * (long)element_bytes(t, NULL, "");
+}
+
+/* dx[i] += d[i] where this rank holds the extremum y[i] of x[i] over the
+ * ranks (the lowest such rank on a tie), from x (the call's input, as it
+ * was), y recomputed from it; d the adjoint of y, the same on every rank. */
+static void add_at_extremum(const void *x, void *dx, const void *d, int count, MPI_Datatype t, MPI_Op op,
+                            MPI_Comm comm, size_t size, const char *routine) {
+  int rank = 0, n = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &n);
+  void *y = scratch(size, count, routine);
+  int *mine = scratch(sizeof(int), count, routine), *owner = scratch(sizeof(int), count, routine);
+  MPI_Allreduce(x, y, count, t, op, comm);
+  for (int i = 0; i < count; ++i)
+    mine[i] = (size == sizeof(double) ? ((const double *)x)[i] == ((double *)y)[i]
+                                      : ((const float *)x)[i] == ((float *)y)[i])
+                  ? rank
+                  : n;
+  MPI_Allreduce(mine, owner, count, MPI_INT, MPI_MIN, comm);
+  if (dx)
+    for (int i = 0; i < count; ++i)
+      if (owner[i] == rank) {
+        if (size == sizeof(double))
+          ((double *)dx)[i] += ((const double *)d)[i];
+        else
+          ((float *)dx)[i] += ((const float *)d)[i];
+      }
+  free(y);
+  free(mine);
+  free(owner);
 }
 
 /* A shadow that points nowhere: a merge of MPI_IN_PLACE with a buffer has
@@ -192,16 +232,38 @@ void __ct_mpi_MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype stype, int
 
 /* ---- collectives ---- */
 
+long __ct_mpi_MPI_Allreduce_extent(const void *sbuf, void *rbuf, int count, MPI_Datatype t, MPI_Op op,
+                                   MPI_Comm comm, int k) {
+  (void)rbuf, (void)comm;
+  return reduction_input_bytes(sbuf, count, t, op, k);
+}
+
+/* sbuf: the input as the call read it (a copy on the tape where the program
+ * wrote it afterwards); MPI_IN_PLACE, or a merge of it with a buffer (whose
+ * shadow is then MPI_IN_PLACE too) */
 void __ct_mpi_MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype t, MPI_Op op, MPI_Comm comm,
                             void *dsbuf, void *drbuf, void *dt, void *dop, void *dcomm) {
+  int in_place = sbuf == MPI_IN_PLACE || dsbuf == MPI_IN_PLACE;
   dsbuf = live(dsbuf);
   drbuf = live(drbuf);
   (void)rbuf, (void)dt, (void)dop, (void)dcomm;
   size_t size = element_bytes(t, drbuf ? drbuf : dsbuf, "MPI_Allreduce");
   if (!size)
     return;
-  check_sum(op, "MPI_Allreduce");
-  if (sbuf == MPI_IN_PLACE && drbuf) { /* x and y share the buffer: dx = sum of the dy */
+  check_op(op, "MPI_Allreduce");
+  if (in_place && is_extremum(op))
+    fail("MPI_Allreduce", "MPI_MAX or MPI_MIN with MPI_IN_PLACE: the inputs, which the derivative needs, are "
+                          "overwritten; reduce from a separate buffer");
+  if (is_extremum(op)) { /* the sum of the adjoints goes to the rank holding the extremum */
+    void *owned, *d = scratch(size, count, "MPI_Allreduce");
+    MPI_Allreduce(or_zeros(drbuf, size, count, &owned, "MPI_Allreduce"), d, count, t, MPI_SUM, comm);
+    free(owned);
+    zero(drbuf, count, size);
+    add_at_extremum(sbuf, dsbuf, d, count, t, op, comm, size, "MPI_Allreduce");
+    free(d);
+    return;
+  }
+  if (in_place && drbuf) { /* x and y share the buffer: dx = sum of the dy */
     MPI_Allreduce(MPI_IN_PLACE, drbuf, count, t, MPI_SUM, comm);
     return;
   }
@@ -209,13 +271,20 @@ void __ct_mpi_MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatyp
   MPI_Allreduce(or_zeros(drbuf, size, count, &owned, "MPI_Allreduce"), tmp, count, t, MPI_SUM, comm);
   free(owned);
   zero(drbuf, count, size);
-  if (sbuf != MPI_IN_PLACE)
+  if (!in_place)
     add_into(dsbuf, tmp, count, size);
   free(tmp);
 }
 
+long __ct_mpi_MPI_Reduce_extent(const void *sbuf, void *rbuf, int count, MPI_Datatype t, MPI_Op op, int root,
+                                MPI_Comm comm, int k) {
+  (void)rbuf, (void)root, (void)comm;
+  return reduction_input_bytes(sbuf, count, t, op, k);
+}
+
 void __ct_mpi_MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype t, MPI_Op op, int root,
                          MPI_Comm comm, void *dsbuf, void *drbuf, void *dt, void *dop, void *dcomm) {
+  int in_place = sbuf == MPI_IN_PLACE || dsbuf == MPI_IN_PLACE;
   dsbuf = live(dsbuf);
   drbuf = live(drbuf);
   (void)rbuf, (void)dt, (void)dop, (void)dcomm;
@@ -224,18 +293,24 @@ void __ct_mpi_MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype t
   size_t size = element_bytes(t, rank == root && drbuf ? drbuf : dsbuf, "MPI_Reduce");
   if (!size)
     return;
-  check_sum(op, "MPI_Reduce");
+  check_op(op, "MPI_Reduce");
+  if (in_place && is_extremum(op))
+    fail("MPI_Reduce", "MPI_MAX or MPI_MIN with MPI_IN_PLACE: the inputs, which the derivative needs, are "
+                       "overwritten; reduce from a separate buffer");
   void *tmp = scratch(size, count, "MPI_Reduce");
   if (rank == root && drbuf)
     memcpy(tmp, drbuf, (size_t)count * size);
-  MPI_Bcast(tmp, count, t, root, comm);
-  if (rank == root && sbuf == MPI_IN_PLACE) { /* the root's x is its y: dx = dy, in place */
+  MPI_Bcast(tmp, count, t, root, comm); /* the adjoint of the root's result, everywhere */
+  if (rank == root && in_place) {       /* the root's x is its y: dx = dy, in place */
     free(tmp);
     return;
   }
   if (rank == root)
     zero(drbuf, count, size);
-  add_into(dsbuf, tmp, count, size);
+  if (is_extremum(op)) /* to the rank holding the extremum */
+    add_at_extremum(sbuf, dsbuf, tmp, count, t, op, comm, size, "MPI_Reduce");
+  else
+    add_into(dsbuf, tmp, count, size);
   free(tmp);
 }
 

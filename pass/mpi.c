@@ -7,8 +7,11 @@
  * allreduce-sum an allreduce-sum of the adjoint, of a broadcast a reduction
  * to the root, ...), and one access letter per parameter: 'w' for the
  * buffers the routine writes (their shadows get the adjoint of the old
- * contents back), 'i' for the other pointers (buffers sent, communicators,
- * datatypes, operations, statuses), which the pullbacks never read as data.
+ * contents back), 'r' for the input of a reduction (an MPI_MAX / MPI_MIN
+ * pullback reads it: copied to the tape when written after the call, its
+ * size from the runtime's extent function, 0 bytes for MPI_SUM), 'i' for
+ * the other pointers (buffers sent, communicators, datatypes, operations,
+ * statuses), which the pullbacks never read as data.
  *
  * Two rules keep the ranks' reverse passes matched:
  *  - a call whose datatype may be MPI_DOUBLE or MPI_FLOAT (a constant naming
@@ -49,9 +52,9 @@ static const mpi_routine ROUTINES[] = {
     /* sendbuf, scount, stype, dest, stag, recvbuf, rcount, rtype, source, rtag, comm, status */
     {"MPI_Sendrecv", "i.i..w.i..ii", {2, 7}},
     /* sendbuf, recvbuf, count, type, op, comm */
-    {"MPI_Allreduce", "iw.iii", {3, -1}},
+    {"MPI_Allreduce", "rw.iii", {3, -1}},
     /* sendbuf, recvbuf, count, type, op, root, comm */
-    {"MPI_Reduce", "iw.ii.i", {3, -1}},
+    {"MPI_Reduce", "rw.ii.i", {3, -1}},
     /* buf, count, type, root, comm */
     {"MPI_Bcast", "w.i.i", {2, -1}},
     /* sendbuf, scount, stype, recvbuf, rcount, rtype, root, comm */
@@ -114,6 +117,30 @@ int mpi_register(ct_module *m) {
   }
   return changed;
 #endif
+}
+
+int mpi_is(LLVMValueRef fn) { return routine_of(fn) != NULL; }
+
+LLVMValueRef mpi_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef)) {
+  LLVMValueRef fn = LLVMGetCalledValue(call);
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  char *ext = util_format("__ct_mpi_%.*s_extent", (int)len, name);
+  unsigned n = LLVMCountParams(fn);
+  LLVMTypeRef *params = malloc((n + 1) * sizeof *params);
+  LLVMValueRef *args = malloc((n + 1) * sizeof *args);
+  LLVMGetParamTypes(LLVMGlobalGetValueType(fn), params);
+  for (unsigned i = 0; i < n; ++i)
+    args[i] = value(g, LLVMGetOperand(call, i));
+  params[n] = LLVMInt32TypeInContext(g->m->ctx);
+  args[n] = LLVMConstInt(params[n], k, 0);
+  LLVMTypeRef fty = LLVMFunctionType(g->i64_ty, params, n + 1, 0);
+  LLVMValueRef f = ir_declare_function(g->m->mod, ext, fty, NULL);
+  LLVMValueRef bytes = LLVMBuildCall2(g->m->b, fty, f, args, n + 1, "ct.mpi.bytes");
+  free(ext);
+  free(params);
+  free(args);
+  return bytes;
 }
 
 static int has_prefix(const char *name, size_t len, const char *prefix) {

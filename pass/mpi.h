@@ -4,7 +4,7 @@
  * (libcotangent_mpi.a); and the MPI calls that carry no derivative. */
 #ifndef CT_PASS_MPI_H
 #define CT_PASS_MPI_H
-#include "core.h"
+#include "gen.h"
 
 /* Registers each declared MPI routine of the table used in the module: its
  * pullback (__ct_mpi_<routine>) and access letters, as for CT_DERIVATIVE_IS
@@ -18,6 +18,13 @@ int mpi_is_inactive(LLVMValueRef call);
  * buffers are differentiable whatever its operands, and its reverse runs on
  * every rank, active or not, so that the adjoint messages match. */
 int mpi_moves_fp(LLVMValueRef call);
+/* Is fn a table routine (registered by mpi_register)? */
+int mpi_is(LLVMValueRef fn);
+/* Bytes of buffer argument k of a table call that its pullback reads (the
+ * inputs of an MPI_MAX/MPI_MIN reduction; 0 otherwise), from the runtime's
+ * extent function __ct_mpi_<routine>_extent and the arguments as `value`
+ * gives them: the pass copies them to the tape when written after the call. */
+LLVMValueRef mpi_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
 /* For a call of fn with no derivative: a hint when fn is an MPI routine
  * Cotangent does not differentiate (NULL otherwise). */
 const char *mpi_unsupported_hint(LLVMValueRef fn);

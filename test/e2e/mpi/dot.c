@@ -4,7 +4,8 @@
  * so the gradient is the loss's, not the sum of every rank's copy). A second
  * loss reduces a vector of two partial sums in place (MPI_IN_PLACE) and
  * returns it from every rank, applied as a pullback seeded on rank 0 only;
- * a third does the same in float (MPI_FLOAT).
+ * a third does the same in float (MPI_FLOAT); a fourth takes the largest
+ * product (MPI_MAX) and the smallest elements (MPI_MIN) over the ranks.
  * Each rank's gradient slice is checked against the analytic one, against
  * the serial version (all elements, no MPI) differentiated on each rank, and
  * against central differences of the distributed program (every rank
@@ -61,6 +62,35 @@ static float float_loss(const float *x, const float *y, int n) {
   }
   MPI_Allreduce(local, s, 2, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
   return s[0] * s[1];
+}
+
+/* the largest product x_i y_i over the ranks (MPI_MAX) times the global dot
+ * product, plus the product of the smallest x and the smallest y (MPI_MIN of
+ * a vector of two, whose input is overwritten after the call: the pass keeps
+ * a copy for the reverse pass); on rank 0 only */
+static double extremum_loss(const double *x, const double *y, int n, int rank) {
+  double lmax = -1e300, gmax = 0, lmin[2] = {1e300, 1e300}, gmin[2], local = local_dot(x, y, n), s = 0;
+  for (int i = 0; i < n; ++i) {
+    lmax = fmax(lmax, x[i] * y[i]);
+    lmin[0] = fmin(lmin[0], x[i]);
+    lmin[1] = fmin(lmin[1], y[i]);
+  }
+  MPI_Allreduce(&lmax, &gmax, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(lmin, gmin, 2, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
+  lmin[0] = lmin[1] = 0;
+  MPI_Allreduce(&local, &s, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  double loss = gmax * s + gmin[0] * gmin[1] + lmin[0];
+  return rank == 0 ? loss : 0.0;
+}
+
+static double serial_extremum_loss(const double *x, const double *y, int n) {
+  double m = -1e300, a = 1e300, b = 1e300, s = local_dot(x, y, n);
+  for (int i = 0; i < n; ++i) {
+    m = fmax(m, x[i] * y[i]);
+    a = fmin(a, x[i]);
+    b = fmin(b, y[i]);
+  }
+  return m * s + a * b;
 }
 
 static double value_at(int g, int which) { return which ? 0.3 - 0.05 * g : 0.1 + 0.07 * g; }
@@ -132,6 +162,40 @@ int main(int argc, char **argv) {
     double dp = g % 2 ? p0 - sin(p1) : p1; /* d loss / d part[g % 2] */
     CHECK_TOL(dx[i], dp * 2 * x[i] * y[i], 1e-12);
     CHECK_TOL(dy[i], dp * x[i] * x[i], 1e-12);
+  }
+
+  /* loss 4: MPI_MAX and MPI_MIN, against the serial program and central
+     differences (the extrema are distinct elements: no ties) */
+  for (int i = 0; i < n; ++i)
+    dx[i] = dy[i] = 0;
+  for (int g = 0; g < N; ++g)
+    dX[g] = dY[g] = 0;
+  ct_gradient(extremum_loss, x, dx, y, dy, n, rank);
+  ct_gradient(serial_extremum_loss, X, dX, Y, dY, N);
+  for (int i = 0; i < n; ++i) {
+    CHECK_SCALED(dx[i], dX[first + i], 1 + fabs(dX[first + i]), 1e-12);
+    CHECK_SCALED(dy[i], dY[first + i], 1 + fabs(dY[first + i]), 1e-12);
+  }
+  for (int g = 0; g < N; ++g) {
+    int owner = g / n, i = g - owner * n;
+    double fd[2];
+    for (int k = 0; k < 2; ++k) {
+      double *v = k ? y : x, keep = rank == owner ? v[i] : 0;
+      if (rank == owner)
+        v[i] = keep + h;
+      double fp = extremum_loss(x, y, n, rank);
+      if (rank == owner)
+        v[i] = keep - h;
+      double fm = extremum_loss(x, y, n, rank);
+      if (rank == owner)
+        v[i] = keep;
+      fd[k] = (fp - fm) / (2 * h);
+    }
+    MPI_Bcast(fd, 2, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (rank == owner) {
+      CHECK_SCALED(dx[i], fd[0], 1 + fabs(fd[0]), 1e-6);
+      CHECK_SCALED(dy[i], fd[1], 1 + fabs(fd[1]), 1e-6);
+    }
   }
 
   /* loss 3: MPI_FLOAT; the result is every rank's: seed 1 on rank 0 */

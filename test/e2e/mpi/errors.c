@@ -6,20 +6,20 @@
  *   any       a receive from MPI_ANY_SOURCE (the adjoint has no destination)
  *   size      a receive whose count (4) differs from the message's (2): the
  *             adjoint message the sender gets back has the wrong size
- *   max       an MPI_Allreduce with MPI_MAX
+ *   prod      an MPI_Allreduce with MPI_PROD
  * Without an argument (1, 2 or 4 ranks) the same shapes with MPI_DOUBLE, a
  * named source, matching counts and MPI_SUM differentiate correctly. */
 /* run.sh expect: 2 derived a datatype other than MPI_DOUBLE and MPI_FLOAT */
 /* run.sh expect: 2 any the derivative of MPI_Recv: a receive from MPI_ANY_SOURCE */
 /* run.sh expect: 2 size the derivative of MPI_Send: the adjoint message from rank 1 has 4 elements where the send had 2 */
-/* run.sh expect: 2 max the derivative of MPI_Allreduce: a reduction other than MPI_SUM */
+/* run.sh expect: 2 prod the derivative of MPI_Allreduce: a reduction other than MPI_SUM, MPI_MAX and MPI_MIN */
 #include "../check.h"
 
 #include <cotangent.h>
 #include <mpi.h>
 #include <string.h>
 
-static int mode; /* 0: correct; 1 derived, 2 any, 3 size, 4 max */
+static int mode; /* 0: correct; 1 derived, 2 any, 3 size, 4 prod */
 static MPI_Datatype pair; /* two doubles */
 
 /* rank 0 sends 2 * x to rank 1, which returns the sum of squares of what it
@@ -40,7 +40,7 @@ static double pass_on(const double *x, int rank, int size) {
     r = buf[0] * buf[0] + buf[1] * buf[1];
   }
   double all = 0;
-  MPI_Allreduce(&r, &all, 1, MPI_DOUBLE, mode == 4 ? MPI_MAX : MPI_SUM, MPI_COMM_WORLD);
+  MPI_Allreduce(&r, &all, 1, MPI_DOUBLE, mode == 4 ? MPI_PROD : MPI_SUM, MPI_COMM_WORLD);
   return rank == 0 ? all : 0.0;
 }
 
@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
   int rank, size;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  const char *names[] = {"", "derived", "any", "size", "max"};
+  const char *names[] = {"", "derived", "any", "size", "prod"};
   for (int m = 1; m < 5; ++m)
     if (argc > 1 && !strcmp(argv[1], names[m]))
       mode = m;

@@ -14,6 +14,7 @@
  *   send to p         <->  receive the adjoint from p, add it to dbuf
  *   receive from p    <->  send dbuf to p, zero dbuf
  *   allreduce (sum)   <->  allreduce-sum of dy, added to dx; dy = 0
+ *   (max, min)        <->  the same, added where this rank holds the extremum
  *   reduce (sum)      <->  broadcast dy from the root, added to dx
  *   broadcast         <->  reduce-sum of the adjoints to the root
  *   gather / scatter  <->  scatter / gather of the adjoint

@@ -35,7 +35,7 @@ double inactive_calls(const double *x, int n) {
 
 double nonblocking(double *x, int rank) {
   MPI_Request req;
-  // CHECK-DAG: diag_mpi.c:[[@LINE+1]]:3: error: cannot differentiate 'nonblocking': call to 'MPI_Isend' has no derivative; an MPI routine Cotangent has no derivative for: it differentiates MPI_Send, MPI_Ssend, MPI_Recv, MPI_Sendrecv, MPI_Allreduce and MPI_Reduce (MPI_SUM), MPI_Bcast, MPI_Gather, MPI_Scatter and MPI_Allgather (README, section 'MPI')
+  // CHECK-DAG: diag_mpi.c:[[@LINE+1]]:3: error: cannot differentiate 'nonblocking': call to 'MPI_Isend' has no derivative; an MPI routine Cotangent has no derivative for: it differentiates MPI_Send, MPI_Ssend, MPI_Recv, MPI_Sendrecv, MPI_Allreduce and MPI_Reduce (MPI_SUM, MPI_MAX, MPI_MIN), MPI_Bcast, MPI_Gather, MPI_Scatter and MPI_Allgather (README, section 'MPI')
   MPI_Isend(x, 2, MPI_DOUBLE, rank ^ 1, 0, MPI_COMM_WORLD, &req);
   MPI_Wait(&req, MPI_STATUS_IGNORE);
   return x[0];

@@ -424,3 +424,161 @@ void __ct_mpi_MPI_Allgather(const void *sbuf, int scount, MPI_Datatype stype, vo
     add_into(dsbuf, tmp, scount, size);
   free(tmp);
 }
+
+/* ---- non-blocking communication ----
+ *
+ * The reverse of a non-blocking call completed by a wait is a non-blocking
+ * call posted by the wait's reverse and completed by the call's reverse:
+ *   MPI_Isend ... MPI_Wait   <->  MPI_Irecv of the adjoint ... MPI_Wait, added to dbuf
+ *   MPI_Irecv ... MPI_Wait   <->  MPI_Isend of dbuf ... MPI_Wait, dbuf = 0
+ * The forward pass records each request right after the call (with the
+ * buffer's shadow, which the wait's reverse needs); the pass copies the
+ * request value to the tape after the call and before the wait (which frees
+ * it), so both reverses find the record by that value. Records are matched
+ * last first: Open MPI may hand out a freed request's value again. */
+
+typedef struct {
+  MPI_Request key; /* the request the non-blocking call returned */
+  int send;        /* MPI_Isend (1) or MPI_Irecv (0) */
+  void *dbuf;      /* the buffer's shadow (NULL: none) */
+  void *tmp;       /* the adjoint received (Isend), or zeros sent (Irecv) */
+  int count, peer, tag, posted;
+  MPI_Datatype t;
+  MPI_Comm comm;
+  size_t size;
+  MPI_Request adjoint; /* the adjoint call, posted by the wait's reverse */
+} pending;
+
+static pending *pendings;
+static size_t npendings, pending_cap;
+
+static long record(const char *routine, int send, int count, MPI_Datatype t, int peer, int tag, MPI_Comm comm,
+                   const MPI_Request *req, void *dbuf) {
+  dbuf = live(dbuf);
+  size_t size = element_bytes(t, dbuf, routine);
+  if (size && *req != MPI_REQUEST_NULL) {
+    if (npendings == pending_cap) {
+      size_t cap = pending_cap ? 2 * pending_cap : 16;
+      pending *p = realloc(pendings, cap * sizeof *p);
+      if (!p)
+        fail(routine, "out of memory for the record of a request");
+      pendings = p, pending_cap = cap;
+    }
+    pendings[npendings++] = (pending){.key = *req, .send = send, .dbuf = dbuf, .count = count, .peer = peer,
+                                      .tag = tag, .t = t, .comm = comm, .size = size};
+  }
+  return (long)sizeof(MPI_Request);
+}
+
+/* The last record of request r that is (posted = 1) or is not (0) posted. */
+static pending *find(MPI_Request r, int posted) {
+  for (size_t i = npendings; i-- > 0;)
+    if (pendings[i].key == r && pendings[i].posted == posted)
+      return &pendings[i];
+  return NULL;
+}
+
+/* The wait's reverse: post the adjoint of the call that made request r
+ * (nothing for a request without record: no floating-point data). */
+static void post_adjoint(MPI_Request r) {
+  pending *p = find(r, 0);
+  if (!p)
+    return;
+  if (p->send) {
+    p->tmp = scratch(p->size, p->count, "MPI_Isend");
+    MPI_Irecv(p->tmp, p->count, p->t, p->peer, p->tag, p->comm, &p->adjoint);
+  } else {
+    const void *from = or_zeros(p->dbuf, p->size, p->count, &p->tmp, "MPI_Irecv");
+    MPI_Isend(from, p->count, p->t, p->peer, p->tag, p->comm, &p->adjoint);
+  }
+  p->posted = 1;
+}
+
+/* The non-blocking call's reverse: complete its adjoint, drop the record. */
+static void complete_adjoint(const char *routine, MPI_Request r, void *dbuf) {
+  pending *p = find(r, 1);
+  if (!p) {
+    if (find(r, 0))
+      fail(routine, "its request was not completed by MPI_Wait or MPI_Waitall in the differentiated code");
+    fail(routine, "its request has no record (a pullback applied twice, or a request waited for outside the "
+                  "differentiated code)");
+  }
+  MPI_Wait(&p->adjoint, MPI_STATUS_IGNORE);
+  if (p->send)
+    add_into(dbuf, p->tmp, p->count, p->size);
+  else
+    zero(dbuf, p->count, p->size);
+  free(p->tmp);
+  size_t at = (size_t)(p - pendings);
+  memmove(p, p + 1, (npendings - at - 1) * sizeof *p);
+  --npendings;
+  if (!npendings) {
+    free(pendings);
+    pendings = NULL, pending_cap = 0;
+  }
+}
+
+long __ct_mpi_MPI_Isend_record(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm,
+                               MPI_Request *req, int k, void *dbuf) {
+  (void)buf, (void)k;
+  return record("MPI_Isend", 1, count, t, dest, tag, comm, req, dbuf);
+}
+
+long __ct_mpi_MPI_Irecv_record(void *buf, int count, MPI_Datatype t, int source, int tag, MPI_Comm comm,
+                               MPI_Request *req, int k, void *dbuf) {
+  (void)buf, (void)k;
+  if (source == MPI_ANY_SOURCE || tag == MPI_ANY_TAG)
+    check_source(source, tag, "MPI_Irecv");
+  return record("MPI_Irecv", 0, count, t, source, tag, comm, req, dbuf);
+}
+
+long __ct_mpi_MPI_Isend_extent(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm,
+                               MPI_Request *req, int k) {
+  (void)buf, (void)count, (void)t, (void)dest, (void)tag, (void)comm, (void)req, (void)k;
+  return (long)sizeof(MPI_Request);
+}
+
+long __ct_mpi_MPI_Irecv_extent(void *buf, int count, MPI_Datatype t, int source, int tag, MPI_Comm comm,
+                               MPI_Request *req, int k) {
+  (void)buf, (void)count, (void)t, (void)source, (void)tag, (void)comm, (void)req, (void)k;
+  return (long)sizeof(MPI_Request);
+}
+
+long __ct_mpi_MPI_Wait_extent(MPI_Request *req, MPI_Status *st, int k) {
+  (void)req, (void)st, (void)k;
+  return (long)sizeof(MPI_Request);
+}
+
+long __ct_mpi_MPI_Waitall_extent(int count, MPI_Request *reqs, MPI_Status *sts, int k) {
+  (void)reqs, (void)sts, (void)k;
+  return count > 0 ? (long)count * (long)sizeof(MPI_Request) : 0;
+}
+
+/* req, reqs: the copies of the requests as they were before the wait */
+void __ct_mpi_MPI_Wait(MPI_Request *req, MPI_Status *st, void *dreq, void *dst) {
+  (void)st, (void)dreq, (void)dst;
+  post_adjoint(*req);
+}
+
+void __ct_mpi_MPI_Waitall(int count, MPI_Request *reqs, MPI_Status *sts, void *dreqs, void *dsts) {
+  (void)sts, (void)dreqs, (void)dsts;
+  for (int i = count; i-- > 0;)
+    post_adjoint(reqs[i]);
+}
+
+/* req: the copy of the request as the call returned it */
+void __ct_mpi_MPI_Isend(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm,
+                        MPI_Request *req, void *dbuf, void *dt, void *dcomm, void *dreq) {
+  (void)buf, (void)count, (void)dest, (void)tag, (void)comm, (void)dt, (void)dcomm, (void)dreq;
+  dbuf = live(dbuf);
+  if (element_bytes(t, dbuf, "MPI_Isend"))
+    complete_adjoint("MPI_Isend", *req, dbuf);
+}
+
+void __ct_mpi_MPI_Irecv(void *buf, int count, MPI_Datatype t, int source, int tag, MPI_Comm comm,
+                        MPI_Request *req, void *dbuf, void *dt, void *dcomm, void *dreq) {
+  (void)buf, (void)count, (void)source, (void)tag, (void)comm, (void)dt, (void)dcomm, (void)dreq;
+  dbuf = live(dbuf);
+  if (element_bytes(t, dbuf, "MPI_Irecv"))
+    complete_adjoint("MPI_Irecv", *req, dbuf);
+}

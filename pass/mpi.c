@@ -41,27 +41,36 @@ typedef struct {
   const char *name;
   const char *access;  /* one letter per parameter */
   signed char type[2]; /* the datatype parameters (-1: none) */
+  signed char after;   /* a request the forward pass records right after the call (-1: none) */
+  signed char before;  /* requests copied to the tape right before the call (-1: none) */
 } mpi_routine;
 
 static const mpi_routine ROUTINES[] = {
     /* buf, count, type, dest, tag, comm */
-    {"MPI_Send", "i.i..i", {2, -1}},
-    {"MPI_Ssend", "i.i..i", {2, -1}},
+    {"MPI_Send", "i.i..i", {2, -1}, -1, -1},
+    {"MPI_Ssend", "i.i..i", {2, -1}, -1, -1},
     /* buf, count, type, source, tag, comm, status */
-    {"MPI_Recv", "w.i..ii", {2, -1}},
+    {"MPI_Recv", "w.i..ii", {2, -1}, -1, -1},
     /* sendbuf, scount, stype, dest, stag, recvbuf, rcount, rtype, source, rtag, comm, status */
-    {"MPI_Sendrecv", "i.i..w.i..ii", {2, 7}},
+    {"MPI_Sendrecv", "i.i..w.i..ii", {2, 7}, -1, -1},
     /* sendbuf, recvbuf, count, type, op, comm */
-    {"MPI_Allreduce", "rw.iii", {3, -1}},
+    {"MPI_Allreduce", "rw.iii", {3, -1}, -1, -1},
     /* sendbuf, recvbuf, count, type, op, root, comm */
-    {"MPI_Reduce", "rw.ii.i", {3, -1}},
+    {"MPI_Reduce", "rw.ii.i", {3, -1}, -1, -1},
     /* buf, count, type, root, comm */
-    {"MPI_Bcast", "w.i.i", {2, -1}},
+    {"MPI_Bcast", "w.i.i", {2, -1}, -1, -1},
     /* sendbuf, scount, stype, recvbuf, rcount, rtype, root, comm */
-    {"MPI_Gather", "i.iw.i.i", {2, 5}},
-    {"MPI_Scatter", "i.iw.i.i", {2, 5}},
+    {"MPI_Gather", "i.iw.i.i", {2, 5}, -1, -1},
+    {"MPI_Scatter", "i.iw.i.i", {2, 5}, -1, -1},
     /* sendbuf, scount, stype, recvbuf, rcount, rtype, comm */
-    {"MPI_Allgather", "i.iw.ii", {2, 5}},
+    {"MPI_Allgather", "i.iw.ii", {2, 5}, -1, -1},
+    /* non-blocking: buf, count, type, peer, tag, comm, request; the request
+       is recorded (lib/mpi.c) with the buffer's shadow right after the call */
+    {"MPI_Isend", "i.i..ii", {2, -1}, 6, -1},
+    {"MPI_Irecv", "w.i..ii", {2, -1}, 6, -1},
+    /* request(s), copied before the call (which frees them), then status(es) */
+    {"MPI_Wait", "ii", {-1, -1}, -1, 0},
+    {"MPI_Waitall", ".ii", {-1, -1}, -1, 1},
 };
 enum { NROUTINES = sizeof ROUTINES / sizeof ROUTINES[0] };
 
@@ -105,8 +114,8 @@ int mpi_register(ct_module *m) {
       continue;
     /* Open MPI's handles are pointers: a datatype parameter of another
        type (MPICH's int handles) is not the ABI lib/mpi.c is built for */
-    LLVMValueRef p = LLVMGetParam(f, (unsigned)r->type[0]);
-    if (LLVMGetTypeKind(LLVMTypeOf(p)) != LLVMPointerTypeKind)
+    LLVMValueRef p = r->type[0] >= 0 ? LLVMGetParam(f, (unsigned)r->type[0]) : NULL;
+    if (p && LLVMGetTypeKind(LLVMTypeOf(p)) != LLVMPointerTypeKind)
       continue;
     char *pb = util_format("__ct_mpi_%.*s", (int)len, name);
     custom_register_on_target(m, f, pb, strlen(pb));
@@ -121,22 +130,40 @@ int mpi_register(ct_module *m) {
 
 int mpi_is(LLVMValueRef fn) { return routine_of(fn) != NULL; }
 
-LLVMValueRef mpi_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef)) {
+int mpi_reads_old(LLVMValueRef fn, unsigned k) {
+  const mpi_routine *r = routine_of(fn);
+  return r && r->before == (int)k;
+}
+
+int mpi_records(LLVMValueRef fn, unsigned k) {
+  const mpi_routine *r = routine_of(fn);
+  return r && r->after == (int)k;
+}
+
+LLVMValueRef mpi_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef),
+                            int forward) {
   LLVMValueRef fn = LLVMGetCalledValue(call);
   size_t len = 0;
   const char *name = LLVMGetValueName2(fn, &len);
-  char *ext = util_format("__ct_mpi_%.*s_extent", (int)len, name);
+  /* the forward pass records a request with its buffer's shadow */
+  int record = forward && mpi_records(fn, k);
+  char *ext = util_format("__ct_mpi_%.*s_%s", (int)len, name, record ? "record" : "extent");
   unsigned n = LLVMCountParams(fn);
-  LLVMTypeRef *params = malloc((n + 1) * sizeof *params);
-  LLVMValueRef *args = malloc((n + 1) * sizeof *args);
+  LLVMTypeRef *params = malloc((n + 2) * sizeof *params);
+  LLVMValueRef *args = malloc((n + 2) * sizeof *args);
   LLVMGetParamTypes(LLVMGlobalGetValueType(fn), params);
   for (unsigned i = 0; i < n; ++i)
     args[i] = value(g, LLVMGetOperand(call, i));
   params[n] = LLVMInt32TypeInContext(g->m->ctx);
   args[n] = LLVMConstInt(params[n], k, 0);
-  LLVMTypeRef fty = LLVMFunctionType(g->i64_ty, params, n + 1, 0);
+  if (record) {
+    LLVMValueRef sh = vmap_get(&g->shadow, LLVMGetOperand(call, 0));
+    params[n + 1] = g->ptr_ty;
+    args[n + 1] = sh ? sh : LLVMConstNull(g->ptr_ty);
+  }
+  LLVMTypeRef fty = LLVMFunctionType(g->i64_ty, params, n + 1 + (unsigned)record, 0);
   LLVMValueRef f = ir_declare_function(g->m->mod, ext, fty, NULL);
-  LLVMValueRef bytes = LLVMBuildCall2(g->m->b, fty, f, args, n + 1, "ct.mpi.bytes");
+  LLVMValueRef bytes = LLVMBuildCall2(g->m->b, fty, f, args, n + 1 + (unsigned)record, "ct.mpi.bytes");
   free(ext);
   free(params);
   free(args);
@@ -180,6 +207,8 @@ int mpi_moves_fp(LLVMValueRef call) {
   const mpi_routine *r = routine_of(LLVMGetCalledValue(call));
   if (!r)
     return 0;
+  if (r->type[0] < 0) /* a wait: reversed wherever its requests may be (it finds their records) */
+    return 1;
   for (int i = 0; i < 2; ++i)
     if (r->type[i] >= 0 && may_be_fp_type(LLVMGetOperand(call, (unsigned)r->type[i])))
       return 1;

@@ -24,7 +24,15 @@ int mpi_is(LLVMValueRef fn);
  * inputs of an MPI_MAX/MPI_MIN reduction; 0 otherwise), from the runtime's
  * extent function __ct_mpi_<routine>_extent and the arguments as `value`
  * gives them: the pass copies them to the tape when written after the call. */
-LLVMValueRef mpi_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef));
+LLVMValueRef mpi_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef),
+                            int forward);
+/* Are the requests in argument k of fn (MPI_Wait, MPI_Waitall) copied to
+ * the tape right before the call (which frees them)? */
+int mpi_reads_old(LLVMValueRef fn, unsigned k);
+/* Is argument k of fn the request of a non-blocking call (MPI_Isend,
+ * MPI_Irecv), copied to the tape right after the call, where the forward
+ * pass records it with the buffer's shadow (__ct_mpi_<routine>_record)? */
+int mpi_records(LLVMValueRef fn, unsigned k);
 /* For a call of fn with no derivative: a hint when fn is an MPI routine
  * Cotangent does not differentiate (NULL otherwise). */
 const char *mpi_unsupported_hint(LLVMValueRef fn);

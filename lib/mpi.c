@@ -19,6 +19,7 @@
  *   broadcast         <->  reduce-sum of the adjoints to the root
  *   gather / scatter  <->  scatter / gather of the adjoint
  *   allgather         <->  reduce-scatter-sum of the adjoint
+ *   isend/irecv+wait  <->  irecv/isend of the adjoint, posted by the wait's reverse (below)
  *
  * The adjoint messages use the call's own communicator and tag: MPI keeps
  * the order of the messages between two ranks, so a rank still in its

@@ -228,7 +228,7 @@ const char *mpi_unsupported_hint(LLVMValueRef fn) {
     return "an MPI routine declared with another interface than Open MPI's <mpi.h> (Cotangent differentiates "
            "Open MPI's calls)";
   return "an MPI routine Cotangent has no derivative for: it differentiates MPI_Send, MPI_Ssend, MPI_Recv, "
-         "MPI_Sendrecv, MPI_Allreduce and MPI_Reduce (MPI_SUM, MPI_MAX, MPI_MIN), MPI_Bcast, MPI_Gather, "
-         "MPI_Scatter and MPI_Allgather (README, section 'MPI')";
+         "MPI_Sendrecv, MPI_Isend and MPI_Irecv with MPI_Wait/MPI_Waitall, MPI_Allreduce and MPI_Reduce (MPI_SUM, "
+         "MPI_MAX, MPI_MIN), MPI_Bcast, MPI_Gather, MPI_Scatter and MPI_Allgather (README, section 'MPI')";
 #endif
 }

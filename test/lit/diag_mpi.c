@@ -1,7 +1,7 @@
 // MPI calls on the differentiated path: the calls without derivative (rank,
 // size, timer, barrier, communicator and datatype management, an integer
 // broadcast) compile, and an MPI routine Cotangent does not differentiate
-// (non-blocking MPI_Isend / MPI_Irecv, MPI_Alltoall) on differentiable data
+// (non-blocking collectives such as MPI_Iallreduce, MPI_Alltoall) on differentiable data
 // is a compile error that names the call and lists the routines it does
 // differentiate (with and without -g).
 // REQUIRES: mpi
@@ -33,12 +33,12 @@ double inactive_calls(const double *x, int n) {
   return s + 0 * t;
 }
 
-double nonblocking(double *x, int rank) {
+double nonblocking(double *x, double *y) {
   MPI_Request req;
-  // CHECK-DAG: diag_mpi.c:[[@LINE+1]]:3: error: cannot differentiate 'nonblocking': call to 'MPI_Isend' has no derivative; an MPI routine Cotangent has no derivative for: it differentiates MPI_Send, MPI_Ssend, MPI_Recv, MPI_Sendrecv, MPI_Allreduce and MPI_Reduce (MPI_SUM, MPI_MAX, MPI_MIN), MPI_Bcast, MPI_Gather, MPI_Scatter and MPI_Allgather (README, section 'MPI')
-  MPI_Isend(x, 2, MPI_DOUBLE, rank ^ 1, 0, MPI_COMM_WORLD, &req);
+  // CHECK-DAG: diag_mpi.c:[[@LINE+1]]:3: error: cannot differentiate 'nonblocking': call to 'MPI_Iallreduce' has no derivative; an MPI routine Cotangent has no derivative for: it differentiates MPI_Send, MPI_Ssend, MPI_Recv, MPI_Sendrecv, MPI_Isend and MPI_Irecv with MPI_Wait/MPI_Waitall, MPI_Allreduce and MPI_Reduce (MPI_SUM, MPI_MAX, MPI_MIN), MPI_Bcast, MPI_Gather, MPI_Scatter and MPI_Allgather (README, section 'MPI')
+  MPI_Iallreduce(x, y, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &req);
   MPI_Wait(&req, MPI_STATUS_IGNORE);
-  return x[0];
+  return y[0];
 }
 
 double alltoall(const double *x, double *y) {
@@ -49,6 +49,6 @@ double alltoall(const double *x, double *y) {
 
 void grads(double *x, double *dx, double *y, double *dy) {
   ct_gradient(inactive_calls, x, dx, 4);
-  ct_gradient(nonblocking, x, dx, 0);
+  ct_gradient(nonblocking, x, dx, y, dy);
   ct_gradient(alltoall, x, dx, y, dy);
 }

@@ -25,6 +25,12 @@
  * pullback does nothing); a derived or unknown datatype on differentiable
  * data stops the program with a message naming the call (lib/mpi.c).
  *
+ * Non-blocking calls: the request of MPI_Isend / MPI_Irecv is copied to
+ * the tape right after the call, where the forward pass also records it with
+ * the buffer's shadow (__ct_mpi_<routine>_record); MPI_Wait / MPI_Waitall's
+ * requests are copied right before the wait (which frees them). The wait's
+ * pullback posts the adjoint communication, the call's completes it.
+ *
  * MPI calls with nothing to differentiate (ranks, sizes, timers,
  * communicator/group/datatype management, barriers) are inactive; other MPI
  * routines on the differentiated path are refused with a hint. Only Open

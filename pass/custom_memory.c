@@ -143,8 +143,9 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call) {
   for (unsigned k = 0; k < n; ++k) {
     LLVMValueRef op = LLVMGetOperand(call, k);
     char acc = custom_access(callee, k);
-    if (k < 64 && is_pointer(op) && !ir_points_nowhere(op) && (mpi_reads_old(callee, k) || mpi_records(callee, k))) {
-      /* MPI requests: always copied (before a wait, after a non-blocking call) */
+    if (k < 64 && is_pointer(op) && !ir_points_nowhere(op) && (mpi_reads_old(callee, k) || mpi_keeps_after(callee, k))) {
+      /* MPI requests and reduction inputs: always copied (before a wait,
+         after a non-blocking call or a reduction) */
       LLVMValueRef old = vmap_get(&g->kept, call);
       unsigned long long mask = (old ? LLVMConstIntGetZExtValue(old) : 0) | 1ull << k;
       vmap_set(&g->kept, call, LLVMConstInt(g->i64_ty, mask, 0));

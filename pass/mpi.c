@@ -8,8 +8,9 @@
  * to the root, ...), and one access letter per parameter: 'w' for the
  * buffers the routine writes (their shadows get the adjoint of the old
  * contents back), 'r' for the input of a reduction (an MPI_MAX / MPI_MIN
- * pullback reads it: copied to the tape when written after the call, its
- * size from the runtime's extent function, 0 bytes for MPI_SUM), 'i' for
+ * pullback reads it: always copied to the tape after the call, as the
+ * input may be a local that dies before the reverse pass; its size from the
+ * runtime's extent function, 0 bytes for MPI_SUM), 'i' for
  * the other pointers (buffers sent, communicators, datatypes, operations,
  * statuses), which the pullbacks never read as data.
  *
@@ -47,7 +48,8 @@ typedef struct {
   const char *name;
   const char *access;  /* one letter per parameter */
   signed char type[2]; /* the datatype parameters (-1: none) */
-  signed char after;   /* a request the forward pass records right after the call (-1: none) */
+  signed char after;   /* copied to the tape right after the call, always (-1: none): the input
+                          of a reduction (0 bytes for a sum), a request (then recorded, below) */
   signed char before;  /* requests copied to the tape right before the call (-1: none) */
 } mpi_routine;
 
@@ -60,9 +62,9 @@ static const mpi_routine ROUTINES[] = {
     /* sendbuf, scount, stype, dest, stag, recvbuf, rcount, rtype, source, rtag, comm, status */
     {"MPI_Sendrecv", "i.i..w.i..ii", {2, 7}, -1, -1},
     /* sendbuf, recvbuf, count, type, op, comm */
-    {"MPI_Allreduce", "rw.iii", {3, -1}, -1, -1},
+    {"MPI_Allreduce", "rw.iii", {3, -1}, 0, -1},
     /* sendbuf, recvbuf, count, type, op, root, comm */
-    {"MPI_Reduce", "rw.ii.i", {3, -1}, -1, -1},
+    {"MPI_Reduce", "rw.ii.i", {3, -1}, 0, -1},
     /* buf, count, type, root, comm */
     {"MPI_Bcast", "w.i.i", {2, -1}, -1, -1},
     /* sendbuf, scount, stype, recvbuf, rcount, rtype, root, comm */
@@ -141,9 +143,14 @@ int mpi_reads_old(LLVMValueRef fn, unsigned k) {
   return r && r->before == (int)k;
 }
 
-int mpi_records(LLVMValueRef fn, unsigned k) {
+int mpi_keeps_after(LLVMValueRef fn, unsigned k) {
   const mpi_routine *r = routine_of(fn);
   return r && r->after == (int)k;
+}
+
+int mpi_records(LLVMValueRef fn, unsigned k) {
+  const mpi_routine *r = routine_of(fn);
+  return r && r->after == (int)k && r->type[0] >= 0 && r->access[k] == 'i'; /* a request */
 }
 
 LLVMValueRef mpi_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef),

@@ -29,6 +29,9 @@ LLVMValueRef mpi_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueR
 /* Are the requests in argument k of fn (MPI_Wait, MPI_Waitall) copied to
  * the tape right before the call (which frees them)? */
 int mpi_reads_old(LLVMValueRef fn, unsigned k);
+/* Is argument k of fn copied to the tape right after every call (the input
+ * of a reduction, the request of a non-blocking call)? */
+int mpi_keeps_after(LLVMValueRef fn, unsigned k);
 /* Is argument k of fn the request of a non-blocking call (MPI_Isend,
  * MPI_Irecv), copied to the tape right after the call, where the forward
  * pass records it with the buffer's shadow (__ct_mpi_<routine>_record)? */

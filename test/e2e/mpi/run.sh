@@ -1,7 +1,8 @@
 #!/bin/sh
-# run.sh CC SOURCE OPTLEVEL OUTDIR [mpicc]: compile an MPI program SOURCE
-# with `CC --mpi` (with "mpicc": with `OMPI_CC=CC mpicc`, as users of Open
-# MPI's wrapper build) at the given level, and run it under mpirun with 1, 2
+# run.sh CC SOURCE OPTLEVEL OUTDIR [mpicc|asan]: compile an MPI program
+# SOURCE with `CC --mpi` (with "mpicc": with `OMPI_CC=CC mpicc`, as users of
+# Open MPI's wrapper build; with "asan": with AddressSanitizer, without
+# LeakSanitizer, as Open MPI keeps memory to the end) at the given level, and run it under mpirun with 1, 2
 # and 4 ranks (--oversubscribe: more ranks than cores), each run under a
 # timeout so that a mismatched adjoint message fails instead of hanging. The
 # program checks its own gradients and exits non-zero on any mismatch.
@@ -22,6 +23,9 @@ name=$(basename "$src" .c)
 exe="$out/$name$level$mode"
 case "$mode" in
 mpicc) OMPI_CC="$cc" mpicc "$level" -std=c17 -Wall -Werror -o "$exe" "$src" ;;
+asan)
+  "$cc" --mpi "$level" -std=c17 -Wall -Werror -fsanitize=address -fno-omit-frame-pointer -o "$exe" "$src"
+  export ASAN_OPTIONS=detect_leaks=0 ;;
 *) "$cc" --mpi "$level" -std=c17 -Wall -Werror -o "$exe" "$src" ;;
 esac
 # mpirun refuses root unless told (containers, CI)
@@ -30,7 +34,7 @@ run() { # ranks, then the program's arguments
   np="$1"
   shift
   status=0
-  timeout 60 mpirun --oversubscribe -np "$np" "$exe" "$@" </dev/null >"$out/$name$level$mode.log" 2>&1 || status=$?
+  timeout 60 mpirun --oversubscribe ${ASAN_OPTIONS:+-x ASAN_OPTIONS} -np "$np" "$exe" "$@" </dev/null >"$out/$name$level$mode.log" 2>&1 || status=$?
   cat "$out/$name$level$mode.log"
   if [ "$status" -eq 124 ]; then
     echo "run.sh: $name with $np ranks did not finish in 60 s (a hang)"

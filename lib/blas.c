@@ -1,6 +1,6 @@
-/* The adjoints of the CBLAS routines Cotangent differentiates (pass/blas.c
- * names them for each call): the double and float instances of
- * blas_api.h, and the helpers both share. */
+/* The adjoints and tangents of the CBLAS routines Cotangent differentiates
+ * (pass/blas.c names them for each call): the double and float instances
+ * of blas_api.h and blas_forward_api.h, and the helpers both share. */
 #include "blas.h"
 
 #include <stdio.h>
@@ -36,7 +36,12 @@ void ct_blas_fail(const char *routine, const char *what) {
 #define BH(n) ct_blas_d_##n
 #define BPB(n) __ct_blas_cblas_d##n
 #define BEX(n) __ct_blas_cblas_d##n##_extent
+#define BFW(n) __ct_blas_fwd_cblas_d##n
+#define BT2 ct_blas_d2
 #include "blas_api.h"
+#include "blas_forward_api.h"
+#undef BFW
+#undef BT2
 #undef BT
 #undef BX
 #undef BH
@@ -48,4 +53,7 @@ void ct_blas_fail(const char *routine, const char *what) {
 #define BH(n) ct_blas_s_##n
 #define BPB(n) __ct_blas_cblas_s##n
 #define BEX(n) __ct_blas_cblas_s##n##_extent
+#define BFW(n) __ct_blas_fwd_cblas_s##n
+#define BT2 ct_blas_s2
 #include "blas_api.h"
+#include "blas_forward_api.h"

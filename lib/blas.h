@@ -7,6 +7,14 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+/* What a forward derivative of a routine with a result returns. */
+typedef struct {
+  double v, d;
+} ct_blas_d2;
+typedef struct {
+  float v, d;
+} ct_blas_s2;
+
 /* Elements a vector of n elements with stride inc spans (0 when n <= 0). */
 long ct_blas_vec_len(long n, long inc);
 /* Elements an r x c matrix with leading dimension ld spans in layout L. */

@@ -7,7 +7,9 @@
  * Formulas (A = L L^T for potrf; A = P L U for getrf; X the solution):
  *   solve X = A^-1 B:   B_bar = A^-T X_bar,  A_bar = -B_bar X^T
  *   potrf:  A_bar = L^-T Phi(L^T L_bar) L^-1 (Phi: the lower triangle,
- *           diagonal halved), a stored a_ij (i != j) gets A_bar_ij + A_bar_ji
+ *           diagonal halved), a stored a_ij (i != j) gets A_bar_ij + A_bar_ji;
+ *           computed blockwise as the reverse of the blocked factorization
+ *           (potrf_adjoint_lower)
  *   potrs:  L_bar = -(B_bar X^T + X B_bar^T) L (lower triangle, computed as
  *           -(B_bar (L^T X)^T + X (L^T B_bar)^T))
  *   getrf:  A_bar = P L^-T (strict_lower(L^T L_bar) + upper(U_bar U^T)) U^-T
@@ -25,21 +27,80 @@ static BT *BH(lower_of)(int L, char uplo, int n, const BT *F, int ld) {
   return W;
 }
 
+/* The reverse of an unblocked Cholesky on the nb x nb lower triangle D
+ * (leading dimension ld) in place on its adjoint W: row by row from the
+ * last, the reverse of d = sqrt(a_jj - r.r), c = (a_c - B r) / d, where r
+ * is row j left of the diagonal, B the rows below it and c column j below
+ * the diagonal. W ends as the adjoint of the lower triangle read. */
+static void BH(potrf_adjoint_block)(int nb, const BT *D, BT *W, long ld) {
+  for (int j = nb - 1; j >= 0; --j) {
+    BT d = D[j + j * ld], *wd = &W[j + j * ld];
+    for (int i = j + 1; i < nb; ++i)
+      *wd -= D[i + j * ld] * W[i + j * ld] / d;
+    *wd /= d;
+    for (int i = j + 1; i < nb; ++i)
+      W[i + j * ld] /= d;
+    for (int k = 0; k < j; ++k) {
+      BT t = *wd * D[j + k * ld];
+      for (int i = j + 1; i < nb; ++i)
+        t += D[i + k * ld] * W[i + j * ld];
+      W[j + k * ld] -= t;
+    }
+    for (int k = 0; k < j; ++k)
+      for (int i = j + 1; i < nb; ++i)
+        W[i + k * ld] -= W[i + j * ld] * D[j + k * ld];
+    *wd /= 2;
+  }
+}
+
+/* The adjoint of A = L L^T from that of L, both lower, dense column-major
+ * n x n, in place on W: block rows from the last, the reverse of
+ * D = chol(A_DD - R R^T), C = (A_C - B R^T) D^-T, with R, D, B, C the
+ * factor's blocks left of, on, below-left of and below the diagonal block:
+ *   C_bar <- C_bar D^-1, B_bar -= C_bar R, D_bar -= tril(C_bar^T C),
+ *   D_bar <- the unblocked reverse, R_bar -= C_bar^T B + (D_bar + D_bar^T) R.
+ * About 2/3 n^3 flops in level-3 BLAS, twice the factorization (three
+ * triangular products and solves with n x n right sides were 3 n^3). */
+static void BH(potrf_adjoint_lower)(int n, const BT *Lc, BT *W) {
+  enum { NB = 64 };
+  BT *T = ct_blas_alloc(sizeof(BT), (long)NB * NB);
+  for (int k = (n - 1) / NB * NB; k >= 0; k -= NB) {
+    int j = k + NB < n ? k + NB : n, nb = j - k, m = n - j;
+    const BT *R = Lc + k, *D = Lc + k + (long)k * n, *B = Lc + j, *C = Lc + j + (long)k * n;
+    BT *Rb = W + k, *Db = W + k + (long)k * n, *Bb = W + j, *Cb = W + j + (long)k * n;
+    if (m) {
+      BX(trsm)(CblasColMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, m, nb, 1, D, n, Cb, n);
+      if (k)
+        BX(gemm)(CblasColMajor, CblasNoTrans, CblasNoTrans, m, k, nb, -1, Cb, n, R, n, 1, Bb, n);
+      BX(gemm)(CblasColMajor, CblasTrans, CblasNoTrans, nb, nb, m, 1, Cb, n, C, n, 0, T, nb);
+      for (int c = 0; c < nb; ++c)
+        for (int r = c; r < nb; ++r)
+          Db[r + (long)c * n] -= T[r + (long)c * nb];
+    }
+    BH(potrf_adjoint_block)(nb, D, Db, n);
+    if (!k)
+      continue;
+    if (m)
+      BX(gemm)(CblasColMajor, CblasTrans, CblasNoTrans, nb, k, m, -1, Cb, n, B, n, 1, Rb, n);
+    for (int c = 0; c < nb; ++c) /* T = D_bar + D_bar^T */
+      for (int r = 0; r < nb; ++r)
+        T[r + (long)c * nb] = (r >= c ? Db[r + (long)c * n] : 0) + (c >= r ? Db[c + (long)r * n] : 0);
+    BX(gemm)(CblasColMajor, CblasNoTrans, CblasNoTrans, nb, k, nb, -1, T, nb, R, n, 1, Rb, n);
+  }
+  free(T);
+}
+
 /* Replaces the stored triangle of dF (the adjoint of the Cholesky factor)
- * with the adjoint of the matrix factored. */
+ * with the adjoint of the matrix factored (of the entries potrf reads: the
+ * stored triangle). */
 static void BH(potrf_adjoint)(int L, char uplo, int n, const BT *F, int lda, BT *dF) {
   BT *Lc = BH(lower_of)(L, uplo, n, F, lda), *W = BH(lower_of)(L, uplo, n, dF, lda);
-  BX(trmm)(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, n, 1, Lc, n, W, n);
-  for (int j = 0; j < n; ++j)
-    for (int i = 0; i <= j; ++i)
-      W[i + (long)j * n] = i == j ? W[i + (long)j * n] / 2 : 0;
-  BX(trsm)(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, n, 1, Lc, n, W, n);
-  BX(trsm)(CblasColMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, n, n, 1, Lc, n, W, n);
+  BH(potrf_adjoint_lower)(n, Lc, W);
   int lower = uplo == 'L' || uplo == 'l';
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j)
       if (lower ? j <= i : j >= i)
-        dF[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)] = W[i + (long)j * n] + (i != j ? W[j + (long)i * n] : 0);
+        dF[ct_blas_mat_at((CBLAS_LAYOUT)L, i, j, lda)] = lower ? W[i + (long)j * n] : W[j + (long)i * n];
   free(Lc);
   free(W);
 }

@@ -121,6 +121,42 @@ int blas_register(ct_module *m) {
 
 int blas_is(LLVMValueRef fn) { return routine_of(fn) != NULL; }
 
+LLVMValueRef blas_forward_derivative(LLVMValueRef fn) {
+  if (!routine_of(fn))
+    return NULL;
+  size_t len = 0;
+  const char *name = LLVMGetValueName2(fn, &len);
+  if (!strncmp(name, "LAPACKE_", 8))
+    return NULL; /* no tangents of the factorizations yet */
+  char *fwd = name[len - 1] == '_' ? util_format("__ct_blas_fwd_cblas_%.*sf", (int)len, name)
+                                   : util_format("__ct_blas_fwd_%.*s", (int)len, name);
+  LLVMModuleRef mod = LLVMGetGlobalParent(fn);
+  LLVMValueRef d = LLVMGetNamedFunction(mod, fwd);
+  if (!d) {
+    LLVMTypeRef fty = LLVMGlobalGetValueType(fn), rty = LLVMGetReturnType(fty);
+    unsigned n = LLVMCountParams(fn), k = 0;
+    LLVMTypeRef *params = malloc(2 * n * sizeof *params), *have = malloc(n * sizeof *have);
+    LLVMGetParamTypes(fty, have);
+    for (unsigned i = 0; i < n; ++i) {
+      params[k++] = have[i];
+      if (type_is_fp(have[i]) || LLVMGetTypeKind(have[i]) == LLVMPointerTypeKind)
+        params[k++] = have[i];
+    }
+    /* { result, tangent } as C returns the struct: two doubles in a pair,
+       two floats in one vector register */
+    LLVMTypeRef pair[2] = {rty, rty};
+    LLVMTypeRef ret = LLVMGetTypeKind(rty) == LLVMVoidTypeKind ? rty
+                      : LLVMGetTypeKind(rty) == LLVMFloatTypeKind
+                          ? LLVMVectorType(rty, 2)
+                          : LLVMStructTypeInContext(LLVMGetModuleContext(mod), pair, 2, 0);
+    d = ir_declare_function(mod, fwd, LLVMFunctionType(ret, params, k, 0), NULL);
+    free(params);
+    free(have);
+  }
+  free(fwd);
+  return d;
+}
+
 int blas_reads_old(LLVMValueRef fn, unsigned k) {
   const blas_routine *r = routine_of(fn);
   return r && k < strlen(r->access) && r->access[k] == 'o';

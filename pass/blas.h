@@ -22,6 +22,11 @@ LLVMValueRef blas_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValue
 /* Refuses (gen_fail) a table call whose use has no derivative here (an
  * active beta: the adjoint would need C's old contents); returns 0 then. */
 int blas_check_call(ct_gen *g, LLVMValueRef call);
+/* The runtime's forward derivative of table routine fn (lib/blas.c's
+ * __ct_blas_fwd_<name>: fn's parameters, each floating-point one followed
+ * by its tangent and each pointer by its shadow; { result, tangent } for a
+ * result), declared on first use, or NULL where it has none (LAPACKE). */
+LLVMValueRef blas_forward_derivative(LLVMValueRef fn);
 /* For a call of fn with no derivative: a hint when fn is a BLAS or LAPACK
  * routine Cotangent does not differentiate (NULL otherwise). */
 const char *blas_unsupported_hint(LLVMValueRef fn);

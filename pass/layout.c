@@ -656,8 +656,27 @@ void layout_gather_facts(LLVMValueRef copy, ct_layout_facts *out) {
 
 /* ---- closed memory ---- */
 
+/* Does a phi or select of the object's address go nowhere but to free
+ * (through further phis and selects): the one free after branches that
+ * chose between buffers (a loop peeled for n <= 0, seed 110959)? */
+static int only_freed(LLVMValueRef v, int depth) {
+  if (depth > 8)
+    return 0;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (LLVMIsAPHINode(user) || LLVMIsASelectInst(user)) {
+      if (!only_freed(user, depth + 1))
+        return 0;
+    } else if (!(LLVMIsACallInst(user) && alloc_freed_pointer(user) == v)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
 /* Does the object's address go nowhere but into loads, stores into it,
- * copies (whose other ends join `work`), free and lifetime markers? */
+ * copies (whose other ends join `work`), free (also through phis and
+ * selects that only free) and lifetime markers? */
 static int stays_private(LLVMValueRef v, ct_vmap *seen, LLVMValueRef **work, unsigned *n, unsigned *cap, int depth) {
   static const char *const HARMLESS[] = {"llvm.lifetime.start.p0", "llvm.lifetime.end.p0", NULL};
   if (depth > 32)
@@ -684,6 +703,8 @@ static int stays_private(LLVMValueRef v, ct_vmap *seen, LLVMValueRef **work, uns
           *work = realloc(*work, (*cap = *cap ? 2 * *cap : 8) * sizeof **work);
         (*work)[(*n)++] = other;
       }
+    } else if ((LLVMIsAPHINode(user) || LLVMIsASelectInst(user)) && only_freed(user, 0)) {
+      continue;
     } else if (!(LLVMIsACallInst(user) && (ir_callee_is(user, HARMLESS) || alloc_freed_pointer(user) == v))) {
       return 0;
     }

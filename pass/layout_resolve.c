@@ -52,6 +52,17 @@ static unsigned long long lcm_capped(unsigned long long a, unsigned long long b)
   return l > MAX_PERIOD ? MAX_PERIOD + 1 : l;
 }
 
+static unsigned long long length_factor(LLVMValueRef v, int depth);
+
+/* length_factor of a summand, whose constant may be negative */
+static unsigned long long summand_factor(LLVMValueRef v, int depth) {
+  if (LLVMIsAConstantInt(v)) {
+    long long c = LLVMConstIntGetSExtValue(v);
+    return c < 0 ? 0ULL - (unsigned long long)c : (unsigned long long)c;
+  }
+  return length_factor(v, depth);
+}
+
 /* A constant the copy's length is always a multiple of (n * sizeof(T)),
  * 1 when none is known, 0 for a length of 0. */
 static unsigned long long length_factor(LLVMValueRef v, int depth) {
@@ -72,6 +83,9 @@ static unsigned long long length_factor(LLVMValueRef v, int depth) {
   switch (a ? LLVMGetInstructionOpcode(v) : LLVMRet) {
   case LLVMMul:
     return length_factor(a, depth + 1) * length_factor(b, depth + 1);
+  case LLVMAdd:
+  case LLVMSub: /* (n - 1) * sizeof(T) after LLVM: n * sizeof(T) - sizeof(T) */
+    return gcd_u64(length_factor(a, depth + 1), summand_factor(b, depth + 1));
   case LLVMShl:
     return LLVMIsAConstantInt(b) && LLVMConstIntGetZExtValue(b) < 32
                ? length_factor(a, depth + 1) << LLVMConstIntGetZExtValue(b)

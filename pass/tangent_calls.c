@@ -6,6 +6,7 @@
  * registered forward derivative (Enzyme's __enzyme_register_derivative_f =
  * {f, f_fwd}, f_fwd(x, dx, p, dp, ..., n) returning the tangent or
  * { result, tangent }) becomes f's tangent function. */
+#include "blas.h"
 #include "enzyme.h"
 #include "tangent.h"
 
@@ -16,6 +17,8 @@
 LLVMValueRef tangent_registered(LLVMValueRef fn) {
   if (!fn || !LLVMIsAFunction(fn))
     return NULL;
+  if (blas_is(fn)) /* the runtime's tangent of a BLAS routine */
+    return blas_forward_derivative(fn);
   LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, ENZYME_FORWARD_ATTR,
                                                      (unsigned)strlen(ENZYME_FORWARD_ATTR));
   if (!a)
@@ -206,6 +209,10 @@ void tangent_call(ct_tgen *t, LLVMValueRef call) {
 /* ---- custom derivatives (pullbacks) ---- */
 
 void tangent_custom(ct_tgen *t, LLVMValueRef call) {
+  if (tangent_registered(LLVMGetCalledValue(call))) { /* a BLAS routine: its forward derivative */
+    tangent_call(t, call);
+    return;
+  }
   ct_gen *g = &t->g;
   LLVMBuilderRef b = g->m->b;
   LLVMValueRef callee = LLVMGetCalledValue(call), pullback = custom_derivative_of(g->m, callee);
@@ -213,6 +220,12 @@ void tangent_custom(ct_tgen *t, LLVMValueRef call) {
   LLVMTypeRef rty = LLVMTypeOf(call);
   for (unsigned i = 0; i < n; ++i) {
     LLVMValueRef op = LLVMGetOperand(call, i);
+    if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && vmap_get(&g->active, op) && blas_is(callee)) {
+      gen_fail(g, call, "is a LAPACK routine, differentiated in reverse mode only so far",
+               "use ct_gradient (reverse mode) for functions that factor or solve with LAPACKE; the CBLAS "
+               "routines work in forward mode");
+      return;
+    }
     if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && vmap_get(&g->active, op)) {
       gen_fail(g, call, "passes differentiable memory (an array with a shadow) to a function whose custom "
                "derivative is a pullback",
@@ -363,6 +376,8 @@ int tangent_build_registered(ct_module *m, const ct_spec *spec, LLVMValueRef tfn
       args[n++] = LLVMGetParam(tfn, k++);
     else if (type_is_fp(ty))
       args[n++] = LLVMConstNull(ty); /* held constant: tangent 0 */
+    else if (LLVMGetTypeKind(ty) == LLVMPointerTypeKind && blas_is(fn))
+      args[n++] = LLVMConstNull(ty); /* a constant array of a BLAS routine: zero tangent */
     else if (LLVMGetTypeKind(ty) == LLVMPointerTypeKind && ok) {
       diag_report(fn, site, CT_SEV_ERROR, "cannot differentiate '%s' in forward mode: parameter %u is a pointer "
                   "without a shadow, and its registered forward derivative '%s' takes one", fname, p + 1, dname);

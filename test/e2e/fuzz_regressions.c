@@ -3,7 +3,11 @@
  * through an infinite partial must give 0, not NaN), a switch whose cases
  * share a block, and two functions that call each other recursively with
  * different activity; a malloc'd copy that is never read; a malloc'd array
- * that LLVM duplicates on two paths merged by a phi. Analytic checks. */
+ * that LLVM duplicates on two paths merged by a phi; records {int; double;
+ * int; float; double[3]} built in a local array, copied to the heap and
+ * moved one slot up, the shape of seed 110959 (whose refusal, a move on a
+ * peeled n <= 0 path of a buffer freed after a phi, is pinned in
+ * lit/reverse_copy_freed_after_phi.ll). Analytic checks. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +63,39 @@ static double filled(double *x, int n) {
   return r;
 }
 
+typedef struct {
+  int id;
+  double w;
+  int flags;
+  float tag;
+  double v[3];
+} rec;
+
+/* sum_j (j + 1) w_j' v_j'[j % 3] * (flags_j' + 1) over the moved records */
+static double moved_records(const double *x, int n) {
+  double *sq = malloc(sizeof(double) * (size_t)n);
+  for (int i = 0; i < n; i++)
+    sq[i] = x[i] * x[i];
+  rec loc[8];
+  rec *h = malloc(sizeof(rec) * (size_t)n);
+  for (int i = 0; i < n; i++) {
+    loc[i].id = i + 1;
+    loc[i].flags = i % 3;
+    loc[i].tag = (float)(0.5 * i);
+    loc[i].w = sq[i];
+    for (int k = 0; k < 3; k++)
+      loc[i].v[k] = x[i] + k;
+  }
+  memcpy(h, loc, sizeof(rec) * (size_t)n);
+  memmove(h + 1, h, sizeof(rec) * (size_t)(n - 1));
+  double s = 0;
+  for (int j = 0; j < n; j++)
+    s += (j + 1) * h[j].w * h[j].v[j % 3] * (h[j].flags + 1);
+  free(h);
+  free(sq);
+  return s;
+}
+
 int main(void) {
   double x[3] = {3, 4, 5}, dx[3] = {0, 0, 0};
   __enzyme_autodiff((void *)unused_copy, x, dx, 2);
@@ -68,6 +105,18 @@ int main(void) {
   check("filled 0", dx[0], 0.25);
   check("filled 1", dx[1], 0.5);
   check("filled 2", dx[2], 1.0);
+  {
+    double xr[4] = {0.5, -1.25, 2, 0.75}, dxr[4] = {0};
+    __enzyme_autodiff((void *)moved_records, xr, dxr, 4);
+    /* after the move slot j holds record max(j - 1, 0): x_i^2 (x_i + k) */
+    double want[4] = {0};
+    for (int j = 0; j < 4; j++) {
+      int i = j ? j - 1 : 0, k = j % 3;
+      want[i] += (j + 1) * (i % 3 + 1) * (2 * xr[i] * (xr[i] + k) + xr[i] * xr[i]);
+    }
+    for (int i = 0; i < 4; i++)
+      check("moved_records", dxr[i], want[i]);
+  }
   check("kink", __enzyme_autodiff((void *)kink, 1.5, 2.0), 0.0);
   check("cusp", __enzyme_autodiff((void *)cusp, 1.5, 0.0), 3.0);
   for (int k = 0; k < 4; ++k) {

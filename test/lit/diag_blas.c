@@ -1,8 +1,9 @@
 // BLAS and LAPACK calls Cotangent does not differentiate are compile errors
 // that name the call and say why (with and without -g): a routine on complex
 // numbers, a real routine outside the table (cblas_dsyr2k, LAPACKE_dgels),
-// a Fortran dgemm_ declared with gfortran's hidden string lengths, and a
-// beta that carries a derivative (its adjoint needs the overwritten output).
+// a Fortran dgemm_ declared with gfortran's hidden string lengths, a
+// beta that carries a derivative (its adjoint needs the overwritten output),
+// and a LAPACKE routine in forward mode (reverse only so far).
 // REQUIRES: blas
 // RUN: not %cc -O0 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
 // RUN: not %cc -O2 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
@@ -49,6 +50,12 @@ double fortran_lengths(double *A, double *C) {
   return C[0];
 }
 
+double factor_forward(double *A) {
+  // CHECK-DAG: diag_blas.c:[[@LINE+1]]:3: error: cannot differentiate 'factor_forward': call to 'LAPACKE_dpotrf' is a LAPACK routine, differentiated in reverse mode only so far; use ct_gradient (reverse mode)
+  LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', 2, A, 2);
+  return A[0];
+}
+
 void grads(double *A, double *dA, double *B, double *dB, double *C, double *dC, double *x, double *dx, double *w,
            double *dw) {
   ct_gradient(complex_gemm, A, dA, B, dB, C, dC);
@@ -57,5 +64,6 @@ void grads(double *A, double *dA, double *B, double *dB, double *C, double *dC, 
   double db = 0;
   ct_gradient(active_beta, A, dA, x, dx, w, dw, 0.5, &db);
   ct_gradient(fortran_lengths, A, dA, C, dC);
+  ct_derivative(factor_forward, A, dA);
 }
-// CHECK: 5 errors generated.
+// CHECK: 6 errors generated.

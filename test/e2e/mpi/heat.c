@@ -10,8 +10,11 @@
  * central differences of the distributed program; the value against the
  * serial one. The loss also asks MPI for its rank and size, broadcasts the
  * number of steps (an integer message), reads the clock and waits at a
- * barrier: calls that need no derivative. Run with 1, 2 and 4 ranks (test/e2e/mpi/run.sh): the gradient
- * must not depend on the number of ranks beyond rounding. */
+ * barrier: calls that need no derivative. Each step's loop is an OpenMP
+ * parallel loop (2 threads per rank, run.sh). Run with 1, 2 and 4 ranks
+ * (test/e2e/mpi/run.sh): the gradient must not depend on the number of
+ * ranks beyond rounding. */
+/* run.sh flags: -fopenmp */
 #include "../check.h"
 
 #include <cotangent.h>
@@ -26,8 +29,10 @@ static double elapsed;       /* seconds in heat_loss */
 
 static double weight(int g) { return 1.0 + 0.1 * g; }
 
-/* one explicit step of cells 1..n from u (ghosts 0 and n + 1 filled) */
+/* one explicit step of cells 1..n from u (ghosts 0 and n + 1 filled),
+ * shared among the rank's OpenMP threads */
 static void step(const double *u, double *next, int n, double k) {
+#pragma omp parallel for
   for (int i = 1; i <= n; ++i)
     next[i] = u[i] + k * (u[i - 1] - 2 * u[i] + u[i + 1]) - 0.05 * u[i] * u[i] * u[i];
 }

@@ -6,6 +6,9 @@
 # and 4 ranks (--oversubscribe: more ranks than cores), each run under a
 # timeout so that a mismatched adjoint message fails instead of hanging. The
 # program checks its own gradients and exits non-zero on any mismatch.
+# A line "/* run.sh flags: FLAGS */" in the source adds compiler flags (with
+# -fopenmp the ranks run 2 OpenMP threads each, KMP_BLOCKTIME=0 so that
+# oversubscribed threads do not spin).
 # A source may also list runs that must stop with a message (after those):
 #   /* run.sh expect: RANKS ARG TEXT */
 # runs it with RANKS ranks and argument ARG; it must fail and print TEXT.
@@ -21,12 +24,15 @@ done
 mkdir -p "$out"
 name=$(basename "$src" .c)
 exe="$out/$name$level$mode"
+flags=$(sed -n 's|^/\* run\.sh flags: \(.*\) \*/$|\1|p' "$src")
+export OMP_NUM_THREADS=2 KMP_BLOCKTIME=0
+# shellcheck disable=SC2086
 case "$mode" in
-mpicc) OMPI_CC="$cc" mpicc "$level" -std=c17 -Wall -Werror -o "$exe" "$src" ;;
+mpicc) OMPI_CC="$cc" mpicc "$level" -std=c17 -Wall -Werror $flags -o "$exe" "$src" ;;
 asan)
-  "$cc" --mpi "$level" -std=c17 -Wall -Werror -fsanitize=address -fno-omit-frame-pointer -o "$exe" "$src"
+  "$cc" --mpi "$level" -std=c17 -Wall -Werror $flags -fsanitize=address -fno-omit-frame-pointer -o "$exe" "$src"
   export ASAN_OPTIONS=detect_leaks=0 ;;
-*) "$cc" --mpi "$level" -std=c17 -Wall -Werror -o "$exe" "$src" ;;
+*) "$cc" --mpi "$level" -std=c17 -Wall -Werror $flags -o "$exe" "$src" ;;
 esac
 # mpirun refuses root unless told (containers, CI)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -34,7 +40,7 @@ run() { # ranks, then the program's arguments
   np="$1"
   shift
   status=0
-  timeout 60 mpirun --oversubscribe ${ASAN_OPTIONS:+-x ASAN_OPTIONS} -np "$np" "$exe" "$@" </dev/null >"$out/$name$level$mode.log" 2>&1 || status=$?
+  timeout 60 mpirun --oversubscribe -x OMP_NUM_THREADS -x KMP_BLOCKTIME ${ASAN_OPTIONS:+-x ASAN_OPTIONS} -np "$np" "$exe" "$@" </dev/null >"$out/$name$level$mode.log" 2>&1 || status=$?
   cat "$out/$name$level$mode.log"
   if [ "$status" -eq 124 ]; then
     echo "run.sh: $name with $np ranks did not finish in 60 s (a hang)"

@@ -7,6 +7,7 @@
  * Only values that are both get adjoint code. Integers never carry
  * derivatives, so index math, counters and comparisons are inactive. */
 #include "core.h"
+#include "mpi.h"
 #include "rules.h"
 
 #include <stdlib.h>
@@ -595,8 +596,10 @@ static int mark_varied(ct_vmap *varied, LLVMValueRef inst) {
       if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && ir_is_local_allocation(ir_base_object(op)))
         changed |= mark_base_varied(varied, op, 0);
     }
+  /* an MPI receive of floating-point data: what arrives is differentiable
+     whatever this rank's operands (mpi.c) */
   if ((custom || calls_function_with_body(inst) || calls_differentiable_declaration(inst)) &&
-      has_varied_operand(varied, inst)) {
+      (has_varied_operand(varied, inst) || (custom && mpi_moves_fp(inst)))) {
     /* the callee may store its differentiable inputs through any
        pointer it receives (a function with a custom derivative:
        those it writes, by its CT_ACCESS) that can have a shadow; it gets

@@ -6,6 +6,7 @@
  * generated). What each reverse block then needs is planned in plan.c. */
 #include "blas.h"
 #include "gen.h"
+#include "mpi.h"
 
 #include <llvm-c/Target.h>
 
@@ -49,7 +50,8 @@ static const char *const INACTIVE_FUNCTIONS[] = {
     "strlen", "abort", "exit", "assert", "__assert_fail", "rand", "srand", "fwrite", NULL};
 
 int classify_is_inactive_call(LLVMValueRef call) {
-  if (ir_callee_is(call, INACTIVE_FUNCTIONS) || activity_is_without_derivative(call) || alloc_freed_pointer(call))
+  if (ir_callee_is(call, INACTIVE_FUNCTIONS) || activity_is_without_derivative(call) || alloc_freed_pointer(call) ||
+      mpi_is_inactive(call))
     return 1;
   LLVMValueRef callee = LLVMGetCalledValue(call);
   size_t len = 0;
@@ -294,7 +296,9 @@ ct_rev_kind classify(ct_gen *g, LLVMValueRef inst) {
   if (ir_is_dispatch_fallback(inst)) /* stopped in the forward when it matters (indirect_calls.c) */
     return REV_NONE;
   if (LLVMIsACallInst(inst) && custom_derivative_of(g->m, LLVMGetCalledValue(inst)))
-    return adjoint_has(g, inst) || has_active_operand(g, inst) ? REV_CUSTOM : REV_NONE;
+    /* an MPI call that may move floating-point data is reversed on every
+       rank, so that the ranks' adjoint messages match (mpi.c) */
+    return adjoint_has(g, inst) || has_active_operand(g, inst) || mpi_moves_fp(inst) ? REV_CUSTOM : REV_NONE;
   if (LLVMIsACallInst(inst) && is_differentiable_call(g, inst) &&
       (vmap_get(&g->active, inst) || has_active_pointer_operand(g, inst)))
     return REV_CALL;
@@ -568,6 +572,8 @@ void classify_report_unsupported(ct_gen *g, LLVMValueRef inst) {
                "pass the values in an array");
     else if (callee && LLVMIsAFunction(callee) && blas_unsupported_hint(callee))
       gen_fail(g, inst, "has no derivative", blas_unsupported_hint(callee));
+    else if (callee && LLVMIsAFunction(callee) && mpi_unsupported_hint(callee))
+      gen_fail(g, inst, "has no derivative", mpi_unsupported_hint(callee));
     else if (callee && LLVMIsAFunction(callee))
       gen_fail(g, inst, "has no derivative",
               "Cotangent differentiates libm functions, LLVM intrinsics and functions whose "

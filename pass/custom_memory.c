@@ -18,6 +18,7 @@
 #include "alloc.h"
 #include "blas.h"
 #include "gen.h"
+#include "mpi.h"
 
 #include <llvm-c/Target.h>
 
@@ -159,8 +160,17 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call) {
   for (unsigned k = 0; k < n; ++k) {
     LLVMValueRef op = LLVMGetOperand(call, k);
     char acc = custom_access(callee, k);
-    if (!is_pointer(op) || LLVMIsAConstantPointerNull(op) || (acc != 'r' && acc != 'u'))
+    if (k < 64 && is_pointer(op) && !ir_points_nowhere(op) && (mpi_reads_old(callee, k) || mpi_keeps_after(callee, k))) {
+      /* MPI requests and reduction inputs: always copied (before a wait,
+         after a non-blocking call or a reduction) */
+      LLVMValueRef old = vmap_get(&g->kept, call);
+      unsigned long long mask = (old ? LLVMConstIntGetZExtValue(old) : 0) | 1ull << k;
+      vmap_set(&g->kept, call, LLVMConstInt(g->i64_ty, mask, 0));
+      g->nkept += !old;
       continue;
+    }
+    if (!is_pointer(op) || ir_points_nowhere(op) || (acc != 'r' && acc != 'u'))
+      continue; /* (a constant address, MPI_IN_PLACE, holds nothing to keep) */
     if (k < 64 && blas_reads_old(callee, k)) { /* always copied, before the call */
       LLVMValueRef old = vmap_get(&g->kept, call);
       unsigned long long mask = (old ? LLVMConstIntGetZExtValue(old) : 0) | 1ull << k;
@@ -176,8 +186,9 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call) {
     /* a free after the call counts where a copy can be kept (BLAS calls:
        their arrays are often scratch the function frees) */
     unsigned sizes[8];
-    int keepable = k < 64 && (blas_is(callee) || custom_array_size(callee, k, sizes));
-    LLVMValueRef w = written_after(g, call, ir_base_object(op), seen, blas_is(callee));
+    int table = blas_is(callee) || mpi_is(callee); /* extents from the runtime */
+    int keepable = k < 64 && (table || custom_array_size(callee, k, sizes));
+    LLVMValueRef w = written_after(g, call, ir_base_object(op), seen, table);
     if (!w)
       continue;
     if (keepable) { /* keep a copy */
@@ -204,12 +215,16 @@ void custom_check_memory(ct_gen *g, LLVMValueRef call) {
   free(seen);
 }
 
+static LLVMValueRef fwd_value(ct_gen *g, LLVMValueRef v);
+
 LLVMValueRef custom_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k,
                                LLVMValueRef (*value)(ct_gen *, LLVMValueRef)) {
   LLVMBuilderRef b = g->m->b;
   LLVMValueRef callee = LLVMGetCalledValue(call);
   if (blas_is(callee))
     return blas_kept_bytes(g, call, k, value);
+  if (mpi_is(callee))
+    return mpi_kept_bytes(g, call, k, value, value == fwd_value);
   unsigned sizes[8], n = custom_array_size(callee, k, sizes);
   LLVMTypeRef elem = custom_element_type(callee);
   LLVMTargetDataRef td = LLVMGetModuleDataLayout(g->m->mod);
@@ -251,7 +266,8 @@ void custom_build_kept(ct_gen *g) {
       LLVMValueRef at = fwd_value(g, inst), after = LLVMGetNextInstruction(at);
       for (unsigned k = 0; k < 64; ++k)
         if (mask >> k & 1) {
-          LLVMPositionBuilderBefore(b, blas_reads_old(LLVMGetCalledValue(inst), k) ? at : after);
+          LLVMValueRef callee = LLVMGetCalledValue(inst);
+          LLVMPositionBuilderBefore(b, blas_reads_old(callee, k) || mpi_reads_old(callee, k) ? at : after);
           LLVMValueRef bytes = custom_kept_bytes(g, inst, k, fwd_value);
           LLVMValueRef args[3] = {g->tape, bytes, LLVMConstInt(g->i64_ty, 16, 0)};
           LLVMValueRef slot = LLVMBuildCall2(b, push_ty, push, args, 3, "");

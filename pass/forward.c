@@ -251,7 +251,7 @@ static void close_shadow_phis(ct_gen *g) {
         LLVMValueRef sv = vmap_get(&g->shadow, LLVMGetIncomingValue(inst, k));
         if (!sv) {
           LLVMValueRef iv = LLVMGetIncomingValue(inst, k);
-          if (LLVMIsAConstantPointerNull(iv) || LLVMIsAUndefValue(iv))
+          if (ir_points_nowhere(iv)) /* NULL, or a constant address such as MPI_IN_PLACE: its own shadow */
             sv = g->vector_shadow ? LLVMConstNull(LLVMTypeOf(sphi)) : iv;
           else if (g->vector_shadow) {
             if (g->vector_shadow(g, iv, NULL, &sv) != SHADOW_MADE) { /* a pointer into a global: its shadows */

@@ -14,6 +14,7 @@
  *   initialized so that the optimizer cannot fold their loads to constants
  *   before the operator calls are read. */
 #include "blas.h"
+#include "mpi.h"
 #include "core.h"
 #include "enzyme.h"
 #include "release.h"
@@ -370,6 +371,7 @@ int ct_lower_module(LLVMModuleRef module) {
   changed |= struct_args_lower(&m); /* after the annotations: no_derivative parameters */
   changed |= lower_derivative_links(&m);
   changed |= blas_register(&m); /* BLAS/LAPACK routines: pullbacks from a table */
+  changed |= mpi_register(&m);  /* MPI communication: adjoint communication from a table */
   changed |= enzyme_lower_registrations(&m); /* after the annotations: conflicts with CT_DERIVATIVE */
   changed |= alloc_lower_module(&m);
   changed |= checkpoint_loop_lower(&m); /* makes recomputed calls */

@@ -15,6 +15,7 @@
  * predecessor's reverse block. */
 #include "blas.h"
 #include "gen.h"
+#include "mpi.h"
 #include "release.h"
 
 #include <stdlib.h>
@@ -270,7 +271,8 @@ static void reverse_custom(ct_gen *g, LLVMValueRef call) {
   /* (copies made before the call, blas.c's 'o', were pushed first) */
   for (unsigned pass = 0; pass < 2 * CT_MAX_PARAMS; ++pass) {
     unsigned i = CT_MAX_PARAMS - 1 - pass % CT_MAX_PARAMS;
-    if (i < n && (mask >> i & 1) && blas_reads_old(callee, i) == (int)(pass / CT_MAX_PARAMS)) {
+    if (i < n && (mask >> i & 1) &&
+        (blas_reads_old(callee, i) || mpi_reads_old(callee, i)) == (int)(pass / CT_MAX_PARAMS)) {
       LLVMTypeRef params[3] = {g->ptr_ty, g->i64_ty, g->i64_ty};
       LLVMTypeRef pop_ty = LLVMFunctionType(g->ptr_ty, params, 3, 0);
       LLVMValueRef pop = ir_declare_function(g->m->mod, "__ct_tape_pop", pop_ty, NULL);

@@ -25,4 +25,7 @@ config.substitutions.append(("%include", config.ct_include))
 # Cotangent built with CBLAS/LAPACKE (lib/CMakeLists.txt): tests of BLAS calls
 if getattr(config, "ct_have_blas", "") in ("ON", "1", "TRUE"):
     config.available_features.add("blas")
+# Cotangent built with MPI (lib/CMakeLists.txt): tests of MPI calls
+if getattr(config, "ct_have_mpi", "") in ("ON", "1", "TRUE"):
+    config.available_features.add("mpi")
 config.environment["PATH"] = os.pathsep.join([bin, config.environment.get("PATH", "")])

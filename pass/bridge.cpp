@@ -26,6 +26,7 @@
 #include "llvm/ADT/DepthFirstIterator.h"
 #include "llvm/ADT/SCCIterator.h"
 #include "llvm/IR/CFG.h"
+#include "llvm/TargetParser/Triple.h"
 #include "llvm/Transforms/Utils/SSAUpdater.h"
 
 #include <cstdio>
@@ -267,11 +268,14 @@ extern "C" void ct_bridge_simplify_function(LLVMValueRef fn) {
 // to vectorize spent most of its compile time there. LLVM has no per-function
 // switch for SLP alone; noimplicitfloat stops SLP and the loop vectorizer
 // (there are no loops here: no cycle at all) and only keeps the backend from
-// using vector registers for memcpy and memset expansions.
+// using vector registers for memcpy and memset expansions. Such a gradient is
+// over the budget of the gradients inlined into their callers (operators.c),
+// so the attribute stays on it.
 extern "C" void ct_bridge_limit_slp(LLVMValueRef fn) {
   Function &F = *unwrap<Function>(fn);
   constexpr unsigned LongBlock = 4096;
-  if (F.isDeclaration() || F.hasFnAttribute(Attribute::NoImplicitFloat))
+  Triple T(F.getParent()->getTargetTriple()); // GPU gradients are inlined whatever their size
+  if (F.isDeclaration() || F.hasFnAttribute(Attribute::NoImplicitFloat) || T.isNVPTX() || T.isAMDGPU())
     return;
   bool Long = false;
   for (BasicBlock &BB : F)

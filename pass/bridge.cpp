@@ -24,6 +24,11 @@
 #include "llvm/IR/ValueHandle.h"
 #include "llvm/IR/PassTimingInfo.h"
 #include "llvm/IR/PassInstrumentation.h"
+#include "llvm/ADT/DepthFirstIterator.h"
+#include "llvm/ADT/SCCIterator.h"
+#include "llvm/IR/CFG.h"
+#include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/Utils/SSAUpdater.h"
 
 #include <cstdio>
 #include <cstring>
@@ -91,6 +96,115 @@ static bool longerThan(const BasicBlock &BB, unsigned N) {
   return false;
 }
 
+// Slots: a generated function keeps adjoints and tape cursors in allocas
+// that a few blocks, often deep in the function, update; the entry block
+// initialises many (zero, or a value of the entry block). PromoteMemToReg
+// (in SROA) places a slot's phis with an IDF computation that walks the
+// dominator subtree of every block storing to it: the whole function for the
+// entry block, and all that follows for a block of straight-line code, for
+// every slot (quadratic: 500 sequential loops spent 2.6 s in SROA, 250 loops
+// 0.35 s). So before SROA, a slot whose accesses are all simple loads and
+// stores of its allocated type, none in the entry block but its initial
+// store, gets that store moved down to the nearest block that dominates all
+// its other accesses and lies on no cycle (that block runs once per call,
+// before any access: every load sees the same values); and the slot is
+// promoted with SSAUpdater, whose work is bounded by the blocks between its
+// stores and its loads. Other allocas are left to SROA.
+namespace {
+struct SlotPromoter : LoadAndStorePromoter {
+  const SmallPtrSetImpl<Instruction *> &Accesses;
+  SlotPromoter(ArrayRef<const Instruction *> Insts, SSAUpdater &S, const SmallPtrSetImpl<Instruction *> &A)
+      : LoadAndStorePromoter(Insts, S), Accesses(A) {}
+  bool isInstInList(Instruction *I, const SmallVectorImpl<Instruction *> &) const override {
+    return Accesses.count(I);
+  }
+};
+} // namespace
+
+// whether AI is a slot to promote here: every access a simple load or store
+// of its allocated type, none in the entry block but one store (*Init, else
+// null), and at least two stores (PromoteMemToReg's fast path promotes a
+// slot of one store dominating its loads in the time of its accesses)
+static bool isSlot(AllocaInst *AI, BasicBlock &Entry, StoreInst **Init) {
+  Type *T = AI->getAllocatedType();
+  *Init = nullptr;
+  if (!AI->isStaticAlloca() || !T->isSingleValueType() || AI->isUsedByMetadata())
+    return false;
+  unsigned Stores = 0;
+  for (User *U : AI->users()) {
+    if (auto *L = dyn_cast<LoadInst>(U)) {
+      if (!L->isSimple() || L->getType() != T || L->getParent() == &Entry)
+        return false;
+    } else if (auto *S = dyn_cast<StoreInst>(U)) {
+      if (!S->isSimple() || S->getPointerOperand() != AI || S->getValueOperand() == AI ||
+          S->getValueOperand()->getType() != T)
+        return false;
+      ++Stores;
+      if (S->getParent() == &Entry) {
+        if (*Init) // the value it stores dominates it, so also any block below it
+          return false;
+        *Init = S;
+      }
+    } else {
+      return false;
+    }
+  }
+  return Stores > 1;
+}
+
+static void promoteSlots(Function &F) {
+  BasicBlock &Entry = F.getEntryBlock();
+  SmallVector<std::pair<AllocaInst *, StoreInst *>, 64> Slots;
+  for (Instruction &I : Entry)
+    if (auto *AI = dyn_cast<AllocaInst>(&I))
+      if (StoreInst *Init; isSlot(AI, Entry, &Init))
+        Slots.push_back({AI, Init});
+  if (Slots.empty())
+    return;
+  SmallPtrSet<const BasicBlock *, 32> OnCycle;
+  for (auto SCC = scc_begin(&F); !SCC.isAtEnd(); ++SCC)
+    if (SCC.hasCycle())
+      for (BasicBlock *BB : *SCC)
+        OnCycle.insert(BB);
+  DominatorTree DT(F);
+  DenseMap<const BasicBlock *, BasicBlock *> Once; // the nearest dominator (or itself) on no cycle
+  for (DomTreeNode *N : depth_first(DT.getRootNode()))
+    Once[N->getBlock()] = OnCycle.count(N->getBlock()) ? Once[N->getIDom()->getBlock()] : N->getBlock();
+  for (auto [AI, Init] : Slots) {
+    BasicBlock *At = nullptr;
+    SmallVector<Instruction *, 16> Insts;
+    SmallVector<const Instruction *, 16> ConstInsts;
+    SmallPtrSet<Instruction *, 16> Accesses;
+    bool Reachable = true;
+    for (User *U : AI->users()) {
+      auto *I = cast<Instruction>(U);
+      Insts.push_back(I);
+      ConstInsts.push_back(I);
+      Accesses.insert(I);
+      if (I == Init)
+        continue;
+      if (!DT.isReachableFromEntry(I->getParent())) {
+        Reachable = false;
+        break;
+      }
+      At = At ? DT.findNearestCommonDominator(At, I->getParent()) : I->getParent();
+    }
+    if (!Reachable)
+      continue;
+    if (Init) {
+      At = Once.lookup(At);
+      if (!At || (At != &Entry && At->getFirstInsertionPt() == At->end()))
+        continue;
+      if (At != &Entry)
+        Init->moveBefore(*At, At->getFirstInsertionPt());
+    }
+    SSAUpdater SSA;
+    SlotPromoter(ConstInsts, SSA, Accesses).run(Insts);
+    if (AI->use_empty())
+      AI->eraseFromParent();
+  }
+}
+
 static void sroaInPieces(Function &F) {
   constexpr unsigned LongBlock = 1024, Piece = 256;
   SmallVector<WeakVH, 16> Pieces;
@@ -104,6 +218,7 @@ static void sroaInPieces(Function &F) {
         break;
       }
   }
+  promoteSlots(F); // in pieces too: SSAUpdater scans a block that both loads and stores a slot
   if (Pieces.empty())
     return;
   FunctionAnalysisManager FAM;
@@ -146,6 +261,32 @@ extern "C" void ct_bridge_simplify_function(LLVMValueRef fn) {
   // values and induction variables once per loop run, at the exit).
   FPM.addPass(LoopSimplifyPass());
   FPM.run(*F, FAM);
+}
+
+// SLP renumbers a block's instructions each time it inserts into it and
+// then asks which of two comes first: a block of tens of thousands of
+// instructions (the reverse of straight-line code) with thousands of trees
+// to vectorize spent most of its compile time there. LLVM has no per-function
+// switch for SLP alone; noimplicitfloat stops SLP and the loop vectorizer
+// (there are no loops here: no cycle at all) and only keeps the backend from
+// using vector registers for memcpy and memset expansions. Such a gradient is
+// over the budget of the gradients inlined into their callers (operators.c),
+// so the attribute stays on it.
+extern "C" void ct_bridge_limit_slp(LLVMValueRef fn) {
+  Function &F = *unwrap<Function>(fn);
+  constexpr unsigned LongBlock = 4096;
+  Triple T(F.getParent()->getTargetTriple()); // GPU gradients are inlined whatever their size
+  if (F.isDeclaration() || F.hasFnAttribute(Attribute::NoImplicitFloat) || T.isNVPTX() || T.isAMDGPU())
+    return;
+  bool Long = false;
+  for (BasicBlock &BB : F)
+    Long |= longerThan(BB, LongBlock);
+  if (!Long)
+    return;
+  for (auto SCC = scc_begin(&F); !SCC.isAtEnd(); ++SCC)
+    if (SCC.hasCycle())
+      return;
+  F.addFnAttr(Attribute::NoImplicitFloat);
 }
 
 extern "C" int ct_bridge_inline_call(LLVMValueRef call) {

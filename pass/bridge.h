@@ -70,6 +70,12 @@ void ct_bridge_diagnose_at_source(LLVMContextRef ctx, unsigned long long loc, co
  * generated code. */
 void ct_bridge_simplify_function(LLVMValueRef fn);
 
+/* Keeps LLVM's SLP vectorizer off a generated function without cycles that
+ * has a block over 4,096 instructions (attribute noimplicitfloat): its cost
+ * grows with the product of the block's length and the trees it vectorizes
+ * (16,000 straight-line statements spent minutes there). */
+void ct_bridge_limit_slp(LLVMValueRef fn);
+
 /* Inlines, into `fn`, every direct call of a non-recursive function with a
  * body (other than `original`, the function `fn` was copied from), except
  * functions with a custom derivative or marked no_derivative, cold

@@ -543,6 +543,7 @@ static int finish_functions(ct_gen *g, LLVMValueRef site, int ok) {
     if (g->tape) /* the tape's fast paths, linked by runtime_link_tape */
       ct_bridge_inline_calls(fns[i], NULL, "__ct_tape_"); /* only the tape: other callees may be unfinished */
     ct_bridge_simplify_function(fns[i]);
+    ct_bridge_limit_slp(fns[i]);
     if (g->spec->split)
       stack_guard_add(m, fns[i], g->spec->fn);
   }

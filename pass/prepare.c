@@ -185,9 +185,142 @@ static void split_phi_load(ct_module *m, LLVMValueRef load) {
     LLVMInstructionEraseFromParent(phi);
 }
 
+/* Can incoming value `v` of `phi` be rebuilt after phi's block's phis?
+ * Arguments, globals and values that dominate the phi can; so can a select
+ * of pointers in an incoming block (`if (a && b) p = w; else p = c ? x :
+ * v;`) whose arms can: its condition is carried by a phi. */
+static int rebuildable_after(LLVMValueRef v, LLVMValueRef phi, int depth) {
+  if (LLVMIsAConstantPointerNull(v) || LLVMIsAUndefValue(v) || LLVMIsAPoisonValue(v))
+    return 0;
+  if (LLVMIsAArgument(v) || LLVMIsAGlobalValue(v))
+    return 1;
+  if (!LLVMIsAInstruction(v))
+    return 0;
+  if (ct_bridge_dominates(v, phi))
+    return 1;
+  return depth < 4 && LLVMIsASelectInst(v) &&
+         LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(v, 0))) == LLVMIntegerTypeKind &&
+         rebuildable_after(LLVMGetOperand(v, 1), phi, depth + 1) &&
+         rebuildable_after(LLVMGetOperand(v, 2), phi, depth + 1);
+}
+
+/* The same fold with the GEP between the phi and the access:
+ * SimplifyCFG sinks `c ? w[i] : x[i]` (w, x arguments) into `load (gep
+ * (phi [w, then], [x, else]), i)` with i computed after the merge. A phi of
+ * pointers into different objects whose incoming values are rebuildable
+ * after its block, used by something other than a load phi_of_objects
+ * splits. */
+static int phi_of_available_objects(LLVMValueRef phi) {
+  if (!LLVMIsAPHINode(phi) || LLVMGetTypeKind(LLVMTypeOf(phi)) != LLVMPointerTypeKind)
+    return 0;
+  unsigned n = LLVMCountIncoming(phi);
+  LLVMValueRef first = NULL;
+  int differ = 0;
+  for (unsigned k = 0; k < n; ++k) {
+    LLVMValueRef v = LLVMGetIncomingValue(phi, k);
+    if (!rebuildable_after(v, phi, 0))
+      return 0;
+    LLVMValueRef base = ir_base_object(v);
+    if (!first)
+      first = base;
+    differ |= base != first;
+  }
+  if (!differ)
+    return 0;
+  for (LLVMUseRef u = LLVMGetFirstUse(phi); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (!(LLVMIsALoadInst(user) && phi_of_objects(user)))
+      return 1;
+  }
+  return 0;
+}
+
+/* A phi of i1 in phi's block: on the edges whose incoming value is `root`,
+ * `on_root` (a value available at the end of those edges), elsewhere
+ * false. */
+static LLVMValueRef edge_flag(ct_module *m, LLVMValueRef phi, LLVMValueRef root, LLVMValueRef on_root) {
+  LLVMTypeRef i1 = LLVMInt1TypeInContext(m->ctx);
+  LLVMPositionBuilderBefore(m->b, LLVMGetFirstInstruction(LLVMGetInstructionParent(phi)));
+  LLVMValueRef flag = LLVMBuildPhi(m->b, i1, "");
+  for (unsigned k = 0; k < LLVMCountIncoming(phi); ++k) {
+    LLVMValueRef c = LLVMGetIncomingValue(phi, k) == root ? on_root : LLVMConstInt(i1, 0, 0);
+    LLVMBasicBlockRef from = LLVMGetIncomingBlock(phi, k);
+    LLVMAddIncoming(flag, &c, &from, 1);
+  }
+  return flag;
+}
+
+/* `v` (within incoming value `root` of phi, rebuildable_after) rebuilt
+ * before `at`, the first instruction after the phis. */
+static LLVMValueRef rebuild_after(ct_module *m, LLVMValueRef phi, LLVMValueRef root, LLVMValueRef v,
+                                  LLVMValueRef at) {
+  if (!LLVMIsAInstruction(v) || ct_bridge_dominates(v, phi))
+    return v;
+  LLVMValueRef c = edge_flag(m, phi, root, LLVMGetOperand(v, 0));
+  LLVMValueRef a = rebuild_after(m, phi, root, LLVMGetOperand(v, 1), at);
+  LLVMValueRef b = rebuild_after(m, phi, root, LLVMGetOperand(v, 2), at);
+  LLVMPositionBuilderBefore(m->b, at);
+  return LLVMBuildSelect(m->b, c, a, b, "");
+}
+
+/* Removes select `v` and the selects among its arms when nothing uses
+ * them any more (the rebuilt ones replace them). */
+static void erase_dead_selects(LLVMValueRef v) {
+  if (!LLVMIsASelectInst(v) || LLVMGetFirstUse(v))
+    return;
+  LLVMValueRef a = LLVMGetOperand(v, 1), b = LLVMGetOperand(v, 2);
+  LLVMInstructionEraseFromParent(v);
+  erase_dead_selects(a);
+  if (b != a)
+    erase_dead_selects(b);
+}
+
+/* `phi` (phi_of_available_objects) becomes a chain of selects on phis of
+ * i1 that say which incoming value was taken, placed after its block's
+ * phis: `select (phi i1 [true, then], [false, else]), w, x`. The accesses
+ * through it are then split as those through any select of objects. */
+static void phi_to_select(ct_module *m, LLVMValueRef phi) {
+  unsigned n = LLVMCountIncoming(phi);
+  LLVMValueRef *vals = malloc(n * sizeof *vals);
+  if (!vals)
+    abort();
+  unsigned nv = 0;
+  for (unsigned k = 0; k < n; ++k) { /* the distinct incoming values */
+    LLVMValueRef v = LLVMGetIncomingValue(phi, k);
+    unsigned j = 0;
+    while (j < nv && vals[j] != v)
+      ++j;
+    if (j == nv)
+      vals[nv++] = v;
+  }
+  LLVMValueRef at = LLVMGetFirstInstruction(LLVMGetInstructionParent(phi));
+  while (LLVMIsAPHINode(at))
+    at = LLVMGetNextInstruction(at);
+  LLVMValueRef chosen = rebuild_after(m, phi, vals[nv - 1], vals[nv - 1], at);
+  for (unsigned j = nv - 1; j-- > 0;) { /* inside out: vals[0] outermost */
+    LLVMValueRef taken = edge_flag(m, phi, vals[j], LLVMConstInt(LLVMInt1TypeInContext(m->ctx), 1, 0));
+    LLVMValueRef arm = rebuild_after(m, phi, vals[j], vals[j], at);
+    LLVMPositionBuilderBefore(m->b, at);
+    chosen = LLVMBuildSelect(m->b, taken, arm, chosen, "");
+  }
+  LLVMReplaceAllUsesWith(phi, chosen);
+  LLVMInstructionEraseFromParent(phi);
+  for (unsigned j = 0; j < nv; ++j)
+    erase_dead_selects(vals[j]);
+  free(vals);
+}
+
 static void split_selected_accesses(ct_module *m, LLVMValueRef fn) {
   LLVMValueRef *todo = NULL;
   size_t n = 0, cap = 0;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst && LLVMIsAPHINode(inst);
+         inst = LLVMGetNextInstruction(inst))
+      if (phi_of_available_objects(inst))
+        push_access(&todo, &n, &cap, inst);
+  for (size_t i = 0; i < n; ++i)
+    phi_to_select(m, todo[i]);
+  n = 0;
   for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
     for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst; inst = LLVMGetNextInstruction(inst)) {
       if (selected_operand(inst) < 0)

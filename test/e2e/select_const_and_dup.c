@@ -6,7 +6,8 @@
  * access per arm, never loading an arm that is not chosen: in `pick_far`
  * the arm not taken indexes past the end of w (ASan run). In a loop, in a
  * helper, with a GEP on each arm, a store, and a memcpy from either array;
- * loads sunk through a phi of the two addresses (`sunk_pick`, `skip_pick`).
+ * loads sunk through a phi of the two addresses (`sunk_pick`, `skip_pick`),
+ * also with a GEP between (`records_pick`).
  * Analytic checks (central differences for skip_pick) at every level. */
 #include "check.h"
 
@@ -96,6 +97,48 @@ static double skip_pick_copy(double *x, void *w) { /* skip_pick on a copy: it wr
   return skip_pick(y, w, 4);
 }
 
+/* the loads of `c ? w[j] : x[j]` and their GEP sunk below the merge with
+   the index computed there: `load (gep (phi [w], [x]), j)`, into the
+   records of a local array (fuzz seed 130594; was 'getelementptr mixes
+   memory with and without a shadow' at every level); with a third source,
+   whose choice is a select in one arm of the branch */
+typedef struct {
+  int id;
+  double w;
+} Rec;
+
+static double records_pick(const double *w, double *x, const double *v, int n, int three) {
+  Rec ra[8];
+  double s = 0;
+  for (int i = 0; i < n; i++) {
+    ra[i].id = i;
+    const double *src;
+    if (w[n - 1 - i] >= 0.1 && x[(i + 2) % n] < 0.5)
+      src = w;
+    else if (three && x[i] > 0.25)
+      src = x;
+    else
+      src = three ? v : x;
+    ra[i].w = src[(i + 1) % n];
+  }
+  for (int i = 0; i < n; i++)
+    s += ra[i].w * ra[i].w * (ra[i].id + 1);
+  return s;
+}
+
+/* records_pick's gradient, written out */
+static void records_pick_grad(const double *w, const double *x, const double *v, int n, int three, double *g) {
+  (void)v;
+  for (int i = 0; i < n; i++)
+    g[i] = 0;
+  for (int i = 0; i < n; i++) {
+    int j = (i + 1) % n;
+    int from_x = !(w[n - 1 - i] >= 0.1 && x[(i + 2) % n] < 0.5) && (!three || x[i] > 0.25);
+    if (from_x)
+      g[j] += 2 * x[j] * (i + 1);
+  }
+}
+
 int main(void) {
   double x[4] = {0.5, 1.25, -0.75, 2.0}, dx[4] = {0}, w[4] = {0.1, 0.3, 0.25, -0.4};
   ct_gradient(pick, x, dx, ct_const(w), 4);
@@ -139,5 +182,18 @@ int main(void) {
   memcpy(xs, x0, sizeof xs);
   ct_gradient(skip_pick, xs, dbig, ct_const(wbig), 4);
   CHECK_FD_GRADIENT("skip_pick (w arm)", skip_pick_copy, wbig, x0, 4, dbig, 1e-6, 1e-7);
+  double rw[6] = {0.3, -0.2, 0.4, 1.3, 0.05, 0.6}, rx[6] = {0.2, 0.7, -0.1, 0.3, 0.9, 0.4};
+  double rv[6] = {1, 2, 3, 4, 5, 6};
+  for (int three = 0; three < 2; three++) {
+    double dr[6] = {0}, want[6];
+    ct_gradient(records_pick, ct_const(rw), rx, dr, ct_const(rv), 6, ct_const(three));
+    records_pick_grad(rw, rx, rv, 6, three, want);
+    int nonzero = 0;
+    for (int i = 0; i < 6; i++) {
+      CHECK_D(dr[i], want[i]);
+      nonzero += want[i] != 0;
+    }
+    CHECK(nonzero >= 2);
+  }
   return check_summary("select_const_and_dup");
 }

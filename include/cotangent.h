@@ -563,7 +563,9 @@ CT_HOST_DEVICE void __ct_recompute_mark(const void *f);
  *
  * Memory: in the reverse pass P reads the arrays it is given as they are
  * then. By default Cotangent assumes P reads every pointer argument and f
- * writes every one; a call whose arrays are written again after it (on any
+ * writes every one, except pointers to const (`const Self *self` of a
+ * method, with the frontend plugin that cotangent-cc loads) and those f's
+ * body provably only reads (LLVM's readonly, at -O1 and above); a call whose arrays are written again after it (on any
  * path, loops included) is a compile error, since P would see the new
  * values (unless CT_ACCESS gives its length and type, see below).
  * CT_ACCESS("...") on f's declaration states it precisely, one character

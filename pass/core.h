@@ -352,6 +352,9 @@ LLVMTypeRef custom_element_type(LLVMValueRef fn);
 int custom_hide_bodies(ct_module *m);
 int custom_restore_names(ct_module *m);
 int custom_restore_bodies(ct_module *m);
+/* Does f's body, hidden behind declaration `d`, only read through (or not
+ * use) pointer parameter `index`, by LLVM's inferred readonly/readnone? */
+int custom_body_only_reads(ct_module *m, LLVMValueRef d, unsigned index);
 /* Gives `into` (f's signature, empty) a body that calls f (its hidden
  * declaration while there is one) and returns the result. */
 void custom_build_call_body(ct_module *m, LLVMValueRef f, LLVMValueRef into);

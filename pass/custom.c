@@ -420,6 +420,18 @@ static LLVMValueRef hidden_body(ct_module *m, LLVMValueRef d, unsigned kind) {
   return body;
 }
 
+int custom_body_only_reads(ct_module *m, LLVMValueRef d, unsigned index) {
+  unsigned kind = LLVMGetMDKindIDInContext(m->ctx, BODY_MD, (unsigned)strlen(BODY_MD));
+  LLVMValueRef f = LLVMIsAFunction(d) && LLVMIsDeclaration(d) ? hidden_body(m, d, kind) : NULL;
+  if (!f || index >= LLVMCountParams(f))
+    return 0;
+  static const char *const READ[] = {"readonly", "readnone"};
+  for (int i = 0; i < 2; ++i)
+    if (LLVMGetEnumAttributeAtIndex(f, index + 1, LLVMGetEnumAttributeKindForName(READ[i], strlen(READ[i]))))
+      return 1;
+  return 0;
+}
+
 #define HIDDEN_SUFFIX ".ct_hidden"
 
 /* Gives body `f` its name back from declaration `d` (d becomes

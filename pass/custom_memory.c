@@ -81,7 +81,8 @@ static int writes(ct_gen *g, LLVMValueRef w, LLVMValueRef base, int frees) {
     if (!is_pointer(op) || LLVMIsAConstantPointerNull(op))
       continue;
     char acc = custom ? custom_access(callee, k) : 'u';
-    if ((acc == 'w' || acc == 'u') && may_alias(ir_base_object(op), base))
+    if ((acc == 'w' || acc == 'u') && may_alias(ir_base_object(op), base) &&
+        !(custom && custom_body_only_reads(g->m, callee, k)))
       return 1;
   }
   return 0;

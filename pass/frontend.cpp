@@ -563,6 +563,7 @@ struct ParamConsumer : SemaConsumer {
       StringRef Text = A->getAnnotation();
       if (!Text.consume_front("ct.derivative:") || Text.empty() || !Linked.insert(P->getCanonicalDecl()).second)
         continue;
+      Text = Text.split(';').first; /* C: the access accessOfCTarget added */
       const FunctionDecl *F = derivativeTargets().lookup(P);
       for (NamedDecl *N : Ctx->getTranslationUnitDecl()->lookup(&Ctx->Idents.get(Text)))
         F = F ? F : dyn_cast<FunctionDecl>(N);
@@ -584,7 +585,11 @@ struct ParamConsumer : SemaConsumer {
   // annotation then names f's symbol; a name found nowhere is an error
   // (a symbol, from DerivativeAttr::handleCxx, stays).
   void resolveMacroDerivative(FunctionDecl *P) {
-    if (!Ctx->getLangOpts().CPlusPlus || !P->hasAttrs() || derivativeTargets().count(P))
+    if (!Ctx->getLangOpts().CPlusPlus) {
+      accessOfCTarget(P);
+      return;
+    }
+    if (!P->hasAttrs() || derivativeTargets().count(P))
       return;
     for (Attr *&A : P->getAttrs()) {
       auto *Ann = dyn_cast<AnnotateAttr>(A);
@@ -608,6 +613,25 @@ struct ParamConsumer : SemaConsumer {
         continue;
       derivativeTargets()[P] = T;
       A = AnnotateAttr::CreateImplicit(*Ctx, "ct.derivative:" + symbolOf(*Ctx, T) + accessOf(T), nullptr, 0);
+    }
+  }
+  // CT_DERIVATIVE(f) in C: the annotation gains the access f's parameter
+  // types imply (accessOf: `const Self *` is read, not written), when f is
+  // declared before P.
+  void accessOfCTarget(FunctionDecl *P) {
+    if (!P->hasAttrs())
+      return;
+    for (Attr *&A : P->getAttrs()) {
+      auto *Ann = dyn_cast<AnnotateAttr>(A);
+      StringRef Name = Ann ? Ann->getAnnotation() : StringRef();
+      if (!Name.consume_front("ct.derivative:") || Name.empty() || Name.contains(';'))
+        continue;
+      const FunctionDecl *T = nullptr;
+      for (NamedDecl *N : Ctx->getTranslationUnitDecl()->lookup(&Ctx->Idents.get(Name)))
+        T = T ? T : dyn_cast<FunctionDecl>(N);
+      std::string Access = T ? accessOf(T) : "";
+      if (!Access.empty())
+        A = AnnotateAttr::CreateImplicit(*Ctx, ("ct.derivative:" + Name + Access).str(), nullptr, 0);
     }
   }
   // The functions `a::b::f` names, seen from P's scope.

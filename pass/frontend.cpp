@@ -134,6 +134,29 @@ bool frontend_is_floating(QualType T) {
   return T->isRealFloatingType();
 }
 
+// Can a value of type T carry a derivative: floating point, complex or
+// vectors of it, pointers (to anything but integers), arrays and records
+// holding such? A pointer to a record is followed once (`Seen`).
+static bool carriesDerivative(QualType T, llvm::SmallPtrSetImpl<const RecordDecl *> &Seen) {
+  T = T.getCanonicalType();
+  if (frontend_is_floating(T) || T->isAnyComplexType())
+    return true;
+  if (T->isPointerType() || T->isReferenceType()) {
+    QualType P = T->getPointeeType().getCanonicalType();
+    return !(P->isIntegralOrEnumerationType() || P->isBooleanType()) || T->isFunctionPointerType();
+  }
+  if (const auto *A = T->getAsArrayTypeUnsafe())
+    return carriesDerivative(A->getElementType(), Seen);
+  if (const auto *R = T->getAsRecordDecl()) {
+    if (!Seen.insert(R).second || !R->getDefinition())
+      return !R->getDefinition(); /* incomplete: may */
+    for (const FieldDecl *F : R->getDefinition()->fields())
+      if (carriesDerivative(F->getType(), Seen))
+        return true;
+  }
+  return false;
+}
+
 // ---- derivative(f) in C++: f's symbol ----
 // The pass finds f by its symbol, which in C++ is mangled: the annotation
 // names f's symbol ("ct.derivative:_ZNK6Spring6energyEd"), resolved here
@@ -297,6 +320,14 @@ struct CotangentAttrInfo : ParsedAttrInfo {
     std::string Text = Annotation;
     if (auto *T = dyn_cast<TypedefNameDecl>(D))
       return differentiableType(S, T, Attr);
+    if (auto *Field = dyn_cast<FieldDecl>(D)) {
+      llvm::SmallPtrSet<const RecordDecl *, 4> Seen;
+      if (!carriesDerivative(Field->getType(), Seen))
+        S.Diag(Attr.getLoc(), S.getDiagnostics().getCustomDiagID(
+                                  DiagnosticsEngine::Warning, "'%0' has no effect on field '%1': its type '%2' "
+                                                              "carries no derivative (remove it)"))
+            << Attr.getAttrName()->getName() << Field->getName() << Field->getType().getAsString();
+    }
     auto *F = dyn_cast<FunctionDecl>(D);
     bool Wrt = F && std::string(Annotation) == "ct.differentiable";
     if (Wrt && !checkResult(S, Attr, F))

@@ -124,6 +124,15 @@ static int edge_count(LLVMValueRef term, LLVMBasicBlockRef to) {
   return count;
 }
 
+/* Do the incoming values of phi point into more than one object? */
+static int incoming_objects_differ(LLVMValueRef phi) {
+  LLVMValueRef first = ir_base_object(LLVMGetIncomingValue(phi, 0));
+  for (unsigned k = 1; k < LLVMCountIncoming(phi); ++k)
+    if (ir_base_object(LLVMGetIncomingValue(phi, k)) != first)
+      return 1;
+  return 0;
+}
+
 /* The same fold through a phi: SimplifyCFG sinks the loads of `if (c) v =
  * x[i]; else v = w[j];` into one load of `phi [&x[i], then], [&w[j],
  * else]`. When the load is the first instruction after its block's phis
@@ -143,8 +152,6 @@ static int phi_of_objects(LLVMValueRef load) {
     if (!LLVMIsAPHINode(i))
       return 0;
   unsigned n = LLVMCountIncoming(phi);
-  LLVMValueRef first = NULL;
-  int differ = 0;
   for (unsigned k = 0; k < n; ++k) {
     LLVMValueRef v = LLVMGetIncomingValue(phi, k);
     LLVMValueRef term = LLVMGetBasicBlockTerminator(LLVMGetIncomingBlock(phi, k));
@@ -155,12 +162,8 @@ static int phi_of_objects(LLVMValueRef load) {
                                             (LLVMGetInstructionOpcode(term) != LLVMBr &&
                                              LLVMGetInstructionOpcode(term) != LLVMSwitch)))
       return 0;
-    LLVMValueRef base = ir_base_object(v);
-    if (!first)
-      first = base;
-    differ |= base != first;
   }
-  return differ;
+  return incoming_objects_differ(phi);
 }
 
 static void split_phi_load(ct_module *m, LLVMValueRef load) {
@@ -213,19 +216,10 @@ static int rebuildable_after(LLVMValueRef v, LLVMValueRef phi, int depth) {
 static int phi_of_available_objects(LLVMValueRef phi) {
   if (!LLVMIsAPHINode(phi) || LLVMGetTypeKind(LLVMTypeOf(phi)) != LLVMPointerTypeKind)
     return 0;
-  unsigned n = LLVMCountIncoming(phi);
-  LLVMValueRef first = NULL;
-  int differ = 0;
-  for (unsigned k = 0; k < n; ++k) {
-    LLVMValueRef v = LLVMGetIncomingValue(phi, k);
-    if (!rebuildable_after(v, phi, 0))
+  for (unsigned k = 0; k < LLVMCountIncoming(phi); ++k)
+    if (!rebuildable_after(LLVMGetIncomingValue(phi, k), phi, 0))
       return 0;
-    LLVMValueRef base = ir_base_object(v);
-    if (!first)
-      first = base;
-    differ |= base != first;
-  }
-  if (!differ)
+  if (!incoming_objects_differ(phi))
     return 0;
   for (LLVMUseRef u = LLVMGetFirstUse(phi); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);

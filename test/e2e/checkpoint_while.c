@@ -14,7 +14,8 @@
  * gradient: the step count moves with the state). Automatic
  * snapshots under CT_TAPE_BUDGET=1M: a long adaptive run stays under 1
  * MiB of tape, a short one fits and is taped whole (its tape over 64 bytes
- * a step); both against central differences. */
+ * a step); both against central differences. (Under valgrind,
+ * e2e.checkpoint_while.vg0/vg1, a tenth of the steps.) */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include "check.h"
 
@@ -132,7 +133,10 @@ static double pend_fd(double *x, void *c) {
 
 int main(void) {
   setenv("CT_TAPE_BUDGET", "1M", 1); /* read at the first automatic loop */
-  const int H = 1000, H10 = 10 * H; /* base steps 2e-3 (about 12,000 steps) and 2e-4 */
+  /* base steps 2e-3 (about 17,000 steps) and 2e-4; under valgrind (its
+     preload library names it, e2e.checkpoint_while.vg0/vg1) a tenth */
+  const char *preload = getenv("LD_PRELOAD");
+  const int H = preload && strstr(preload, "vgpreload") ? 100 : 1000, H10 = 10 * H;
   double s0[2] = {1.2, -0.3}, k = 9.81, d_ck[2] = {0}, d_plain[2] = {0}, dk_ck = 0, dk_plain = 0;
   ct_tape_reset_peak();
   ct_gradient(adapt_ckpt, s0, d_ck, k, &dk_ck, H10);

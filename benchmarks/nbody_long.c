@@ -6,7 +6,10 @@
  * snaps snapshots of the state, steps run again in the reverse pass), so
  * the tape column shows the memory bound and the ratio its time;
  * impl=ckpt snaps=0 budget_kib=B: automatic snapshots under a tape budget
- * of B KiB (ct_set_tape_budget).
+ * of B KiB (ct_set_tape_budget). impl=while: the same steps written as
+ * `while (t < t_end) { step; t += dt; }` under CT_CHECKPOINT_LOOP(snaps)
+ * (a trip count known only when the loop ends: counted in the forward
+ * pass, run again from one snapshot on the binomial schedule).
  * Sizes (steps): 20 (check); 20,000 (quick); 100,000 (full). */
 #include "bench.h"
 
@@ -78,11 +81,29 @@ static double nbody_ckpt(const double p[static NS + NB], const double target[sta
   return loss_of(s, target);
 }
 
+static double nbody_while(const double p[static NS + NB], const double target[static 3 * NB], int steps, double dt,
+                          int snaps) {
+  double s[NS], m[NB];
+  for (int i = 0; i < NS; i++) s[i] = p[i];
+  for (int i = 0; i < NB; i++) m[i] = p[NS + i];
+  double t = 0.0, t_end = (steps - 0.5) * dt;
+  CT_CHECKPOINT_LOOP(snaps)
+  while (t < t_end) {
+    RK4_STEP();
+    t += dt;
+  }
+  return loss_of(s, target);
+}
+
 static double *p, *dp, *target;
-static int steps, snaps, ckpt;
+static int steps, snaps, ckpt; /* ckpt: 1 a checkpointed for loop, 2 the while loop */
 static double dt;
 
-static double loss(void) { return ckpt ? nbody_ckpt(p, target, steps, dt, snaps) : nbody_plain(p, target, steps, dt); }
+static double loss(void) {
+  return ckpt == 2 ? nbody_while(p, target, steps, dt, snaps)
+         : ckpt    ? nbody_ckpt(p, target, steps, dt, snaps)
+                   : nbody_plain(p, target, steps, dt);
+}
 static double value(int out) {
   (void)out;
   return loss();
@@ -93,6 +114,8 @@ static double grad_into(double *g) {
   return 0;
 #else
   memset(g, 0, (NS + NB) * sizeof *g);
+  if (ckpt == 2)
+    return ct_value_with_gradient(nbody_while, p, g, ct_const(target), steps, ct_const(dt), snaps);
   if (ckpt)
     return ct_value_with_gradient(nbody_ckpt, p, g, ct_const(target), steps, ct_const(dt), snaps);
   return ct_value_with_gradient(nbody_plain, p, g, ct_const(target), steps, ct_const(dt));
@@ -107,7 +130,8 @@ static BENCH_NOINLINE void run_gradient(void) { bench_sink = grad_into(dp); }
 
 static void bench_setup(int check) {
   steps = check ? 20 : bench_arg_int("steps", 100, 20000, 100000);
-  ckpt = !strcmp(bench_arg_str("impl", "plain"), "ckpt");
+  const char *impl = bench_arg_str("impl", "plain");
+  ckpt = !strcmp(impl, "ckpt") ? 1 : !strcmp(impl, "while") ? 2 : 0;
   snaps = bench_arg_int("snaps", 16, 16, 16);
   int budget_kib = bench_arg_int("budget_kib", 0, 0, 0);
 #ifndef NO_GRADIENT
@@ -134,7 +158,7 @@ static void bench_setup(int check) {
   bench.run_primal = run_primal;
   bench.run_gradient = run_gradient;
   bench.run_hand = NULL;
-  snprintf(bench.size, sizeof bench.size, "steps=%d%s", steps, ckpt ? " ckpt" : "");
+  snprintf(bench.size, sizeof bench.size, "steps=%d%s", steps, ckpt == 2 ? " while" : ckpt ? " ckpt" : "");
   if (ckpt && budget_kib)
     snprintf(bench.size + strlen(bench.size), sizeof bench.size - strlen(bench.size), " budget=%dK", budget_kib);
   else if (ckpt)

@@ -100,12 +100,14 @@ static int verbose(void) {
  * iteration runs more than 4 times. Then raised until no iteration runs
  * more than 64 times (which also bounds the depth of the recursion, one
  * level per repetition). CT_VERBOSE=1 prints the choice. */
-int __ct_revolve_snapshots(long k, int s, long snapshot_bytes, long iter_bytes) {
+static int choose_snapshots(long k, int s, long snapshot_bytes, long iter_bytes, int is_while) {
   long long most = 64, b = s < 1 ? tape_budget() : 0;
+  const char *what = is_while ? "while loop (its count known from the forward pass, run again from one snapshot)"
+                              : "loop";
   if (b > 0 && iter_bytes > 0 && (long long)k * iter_bytes <= b) {
     if (verbose())
-      fprintf(stderr, "cotangent: loop of %ld iterations, %ld tape bytes each, fits the tape budget of %lld bytes: "
-                      "taped\n", k, iter_bytes, b);
+      fprintf(stderr, "cotangent: %s of %ld iterations, %ld tape bytes each, fits the tape budget of %lld bytes: "
+                      "taped\n", what, k, iter_bytes, b);
     return 0;
   }
   if (b > 0) {
@@ -118,10 +120,26 @@ int __ct_revolve_snapshots(long k, int s, long snapshot_bytes, long iter_bytes) 
   while (s < k && repetitions(k, s) > most)
     ++s;
   if (verbose() && k > 0)
-    fprintf(stderr, "cotangent: checkpointed loop of %ld iterations%s: %d snapshots of about %ld bytes, each iteration "
-                    "run at most %lld times in the gradient (binomial schedule)\n", k,
-            b > 0 ? " (over the tape budget)" : "", s, snapshot_bytes, repetitions(k, s) + 1);
+    fprintf(stderr, "cotangent: checkpointed %s of %ld iterations%s: %d snapshots of about %ld bytes, each iteration "
+                    "run at most %lld times in the gradient (binomial schedule)\n", what, k,
+            b > 0 ? " (over the tape budget)" : "", s, snapshot_bytes, repetitions(k, s) + 1 + is_while);
   return s;
+}
+
+int __ct_revolve_snapshots(long k, int s, long snapshot_bytes, long iter_bytes) {
+  return choose_snapshots(k, s, snapshot_bytes, iter_bytes, 0);
+}
+
+/* The same for a while loop (CT_CHECKPOINT_LOOP before a loop whose trip
+ * count is not known when it starts: pass/checkpoint_loop.c's
+ * <f>.ct_while): the gradient's forward pass runs its k iterations once,
+ * counting them, and keeps one snapshot of the state at its start; the
+ * reverse pass runs them again from it on the binomial schedule for k,
+ * with the snapshots chosen here: at most s + 1 snapshots (and the
+ * recomputed parts' copies), each iteration run at most once more than in
+ * a counted loop of k iterations. */
+int __ct_revolve_snapshots_while(long k, int s, long snapshot_bytes, long iter_bytes) {
+  return choose_snapshots(k, s, snapshot_bytes, iter_bytes, 1);
 }
 
 /* The bytes of a malloc'd block, for its snapshots. */

@@ -51,6 +51,14 @@ int checkpoint_is_recompute_call(LLVMValueRef call) {
   return fn_has_attr(strip_casts(LLVMGetCalledValue(call)), "ct-checkpoint");
 }
 
+int checkpoint_is_loop_schedule(LLVMValueRef fn) {
+  return fn_has_attr(fn, "ct-loop-steps") || fn_has_attr(fn, "ct-loop-while");
+}
+
+int checkpoint_reruns_with_count(LLVMValueRef call) {
+  return checkpoint_is_recompute_call(call) && fn_has_attr(strip_casts(LLVMGetCalledValue(call)), "ct-loop-while");
+}
+
 static void add_noinline(LLVMContextRef ctx, LLVMValueRef fn_or_call, int call) {
   LLVMAttributeRef a = LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0);
   if (call)
@@ -240,7 +248,7 @@ static int has_size(LLVMValueRef call, LLVMValueRef callee, unsigned k) {
 }
 
 static void fail_rerun(ct_gen *g, LLVMValueRef call, const char *fname, const ct_rerun_problem *p) {
-  if (p->at && fn_has_attr(strip_casts(LLVMGetCalledValue(call)), "ct-loop-steps")) {
+  if (p->at && checkpoint_is_loop_schedule(strip_casts(LLVMGetCalledValue(call)))) {
     /* a checkpointed loop's schedule (checkpoint_loop.c): at the body's instruction */
     diag_report(g->user_fn, p->at, CT_SEV_ERROR,
                 "cannot checkpoint this loop (CT_CHECKPOINT_LOOP or #pragma ct checkpoint): its body %s%s%s%s; its "
@@ -312,7 +320,7 @@ int checkpoint_keeps_memory(LLVMValueRef call) {
 }
 
 void checkpoint_remark(ct_gen *g, LLVMValueRef call) {
-  if (fn_has_attr(strip_casts(LLVMGetCalledValue(call)), "ct-loop-steps"))
+  if (checkpoint_is_loop_schedule(strip_casts(LLVMGetCalledValue(call))))
     return; /* a checkpointed loop's schedule: checkpoint_loop.c reported the loop */
   char fname[256];
   diag_function_name(strip_casts(LLVMGetCalledValue(call)), fname, sizeof fname);
@@ -422,6 +430,8 @@ LLVMValueRef checkpoint_rerun(ct_gen *g, LLVMValueRef call, LLVMValueRef *args, 
       args[at[k]] = r->scratch[r->n++] = scratch;
     }
   *out = r;
+  if (checkpoint_reruns_with_count(call) && spec.nparams) /* a while loop's: the count its forward run returned */
+    args[at[0]] = rev_value(g, call);
   LLVMValueRef aug = vmap_get(&g->call_aug, call);
   LLVMValueRef res = mark_rerun(g, LLVMBuildCall2(b, LLVMGlobalGetValueType(aug), aug, args, nargs, ""));
   return LLVMBuildExtractValue(b, res, 0, "ct.rerun.tape");

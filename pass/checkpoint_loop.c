@@ -1,5 +1,5 @@
 /* Loop checkpointing: CT_CHECKPOINT_LOOP(snapshots) (and #pragma ct
- * checkpoint) before a counted loop.
+ * checkpoint) before a loop.
  *
  * A long loop's tape grows with its trip count; binomial checkpointing
  * (Griewank's Revolve) bounds it by a number of snapshots of the loop's
@@ -30,11 +30,24 @@
  * s) that is the binomial schedule: about s snapshots of the state, each
  * iteration run at most r + 1 times where C(s + r, s) >= k.
  *
- * The trip count must be known when the loop starts: `for (i = a; i OP b;
+ * That needs the trip count when the loop starts: `for (i = a; i OP b;
  * i++ or i--)` with b and the counter written nowhere else in the loop.
- * What this file cannot rewrite soundly (another loop shape, a break or
- * return out of the body, memory of a size it cannot tell, a global
- * variable) is an error at the loop saying why. */
+ * Any other loop (a while loop, a break, a condition that calls) has its
+ * whole loop, condition included, moved into <f>.ct_loop, which returns
+ * whether the loop goes on, and becomes one recomputed call of
+ *   <f>.ct_while(n, s, ...)  n < 0: iterations until one leaves, counted
+ *                            (the forward pass, untaped); n >= 0: the
+ *                            reverse pass's run again, given the count
+ *                            the call returned (checkpoint.c), runs
+ *                            <f>.ct_steps(n, s', ...) as above
+ * so that its gradient keeps one snapshot of the loop's start and the
+ * binomial schedule's snapshots, bounded whatever the count; each
+ * iteration runs once more than in a counted loop of as many iterations.
+ * (The online schedules of Stumm and Walther place the snapshots while the
+ * forward pass runs and save that extra run, but move snapshots the
+ * recomputed calls' tape cannot.) What this file cannot rewrite soundly (a
+ * loop left for two places, a return out of the body, memory of a size it
+ * cannot tell, a global variable) is an error at the loop saying why. */
 #include "checkpoint_loop.h"
 
 #include <llvm-c/DebugInfo.h>
@@ -66,6 +79,26 @@ static LLVMValueRef call_named(ct_module *m, const char *name, LLVMTypeRef ret, 
   return LLVMBuildCall2(m->b, LLVMFunctionType(ret, params, n, 0), f, args, n, "");
 }
 
+/* The sizes of the state pointers, parameters first..first + nin - 1 of
+ * fn (a schedule): dereferenceable where constant, else (malloc'd) the
+ * index of the parameter holding their bytes at run time, "ct-bytes-arg"
+ * (checkpoint.c keeps that much). */
+static void state_sizes(LLVMContextRef ctx, LLVMValueRef fn, unsigned first, const unsigned long long *bytes,
+                        const int *heap, unsigned nin) {
+  for (unsigned i = 0, h = 0; i < nin; ++i) {
+    if (bytes[i])
+      LLVMAddAttributeAtIndex(fn, first + 1 + i,
+                              LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("dereferenceable", 15),
+                                                      bytes[i]));
+    else if (heap[i]) {
+      char idx[16];
+      snprintf(idx, sizeof idx, "%u", first + nin + h++);
+      LLVMAddAttributeAtIndex(fn, first + 1 + i,
+                              LLVMCreateStringAttribute(ctx, "ct-bytes-arg", 12, idx, (unsigned)strlen(idx)));
+    }
+  }
+}
+
 /* <f>.ct_steps(i64 k, i32 s, the body's inputs..., i64 heap bytes...):
  * the schedule above; recursive only through the recomputed calls. */
 static LLVMValueRef build_steps(ct_module *m, cloop_shape *s, LLVMValueRef iter, const unsigned long long *bytes,
@@ -94,17 +127,7 @@ static LLVMValueRef build_steps(ct_module *m, cloop_shape *s, LLVMValueRef iter,
   LLVMAddAttributeAtIndex(steps, LLVMAttributeFunctionIndex,
                           LLVMCreateStringAttribute(ctx, "ct-loop-steps", 13, where, (unsigned)strlen(where)));
   ir_copy_attributes(s->fn, steps, LLVMAttributeFunctionIndex);
-  for (unsigned i = 0, h = 0; i < nin; ++i) {
-    if (bytes[i])
-      LLVMAddAttributeAtIndex(steps, 3 + i,
-                              LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("dereferenceable", 15),
-                                                      bytes[i]));
-    else if (heap[i]) {
-      char idx[16];
-      snprintf(idx, sizeof idx, "%u", 2 + nin + h++);
-      LLVMAddAttributeAtIndex(steps, 3 + i, LLVMCreateStringAttribute(ctx, "ct-bytes-arg", 12, idx, (unsigned)strlen(idx)));
-    }
-  }
+  state_sizes(ctx, steps, 2, bytes, heap, nin);
   LLVMValueRef *args = malloc(np * sizeof *args);
   for (unsigned i = 0; i < np; ++i)
     args[i] = LLVMGetParam(steps, i);
@@ -158,6 +181,80 @@ static LLVMValueRef build_steps(ct_module *m, cloop_shape *s, LLVMValueRef iter,
   return steps;
 }
 
+/* <f>.ct_while(i64 n, i32 s, i64 snapshot bytes, i64 iteration tape
+ * bytes, the inputs..., i64 heap bytes...) -> i64: a loop whose trip count
+ * is not known when it starts. With n < 0 (the program's own run, and the
+ * gradient's forward pass) it runs iterations until one leaves (`iter`'s
+ * result is not `cont`) and returns how many ran; with n >= 0 (the
+ * reverse pass runs it again, a recomputed call, with the count it
+ * returned: "ct-loop-while", checkpoint.c) it runs those n on Revolve's
+ * schedule, `steps`, with the snapshots the count asks for. */
+static LLVMValueRef build_while(ct_module *m, cloop_shape *s, LLVMValueRef iter, LLVMValueRef steps, LLVMValueRef cont,
+                                const unsigned long long *bytes, const int *heap, unsigned nin, unsigned nheap) {
+  LLVMContextRef ctx = m->ctx;
+  LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx), i32 = LLVMInt32TypeInContext(ctx);
+  unsigned np = 4 + nin + nheap;
+  LLVMTypeRef *params = malloc(np * sizeof *params);
+  params[0] = i64;
+  params[1] = i32;
+  params[2] = params[3] = i64;
+  LLVMValueRef p = LLVMGetFirstParam(iter);
+  for (unsigned i = 0; i < nin; ++i, p = LLVMGetNextParam(p))
+    params[4 + i] = LLVMTypeOf(p);
+  for (unsigned i = 0; i < nheap; ++i)
+    params[4 + nin + i] = i64;
+  LLVMTypeRef fty = LLVMFunctionType(i64, params, np, 0);
+  size_t len = 0;
+  const char *fname = LLVMGetValueName2(s->fn, &len);
+  char *name = util_format("%.*s.ct_while", (int)len, fname);
+  LLVMValueRef fn = LLVMAddFunction(m->mod, name, fty);
+  free(name);
+  LLVMSetLinkage(fn, LLVMInternalLinkage);
+  util_list_edit(m, "llvm.compiler.used", fn, 1);
+  char where[160] = "";
+  diag_location(LLVMGetBasicBlockTerminator(s->header), where, sizeof where);
+  LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                          LLVMCreateStringAttribute(ctx, "ct-loop-while", 13, where, (unsigned)strlen(where)));
+  ir_copy_attributes(s->fn, fn, LLVMAttributeFunctionIndex);
+  state_sizes(ctx, fn, 4, bytes, heap, nin);
+  LLVMBuilderRef b = m->b;
+  LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry"),
+                    count = LLVMAppendBasicBlockInContext(ctx, fn, "count"),
+                    counted = LLVMAppendBasicBlockInContext(ctx, fn, "counted"),
+                    known = LLVMAppendBasicBlockInContext(ctx, fn, "known");
+  LLVMPositionBuilderAtEnd(b, entry);
+  LLVMSetCurrentDebugLocation2(b, NULL);
+  LLVMValueRef n = LLVMGetParam(fn, 0);
+  LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, n, LLVMConstInt(i64, 0, 0), ""), count, known);
+  LLVMPositionBuilderAtEnd(b, count); /* until an iteration leaves, counting */
+  LLVMValueRef c = LLVMBuildPhi(b, i64, "c");
+  LLVMValueRef *args = malloc(np * sizeof *args);
+  for (unsigned i = 0; i < np; ++i)
+    args[i] = LLVMGetParam(fn, i);
+  LLVMValueRef r = LLVMBuildCall2(b, LLVMGlobalGetValueType(iter), iter, args + 4, nin, "");
+  LLVMValueRef next = LLVMBuildAdd(b, c, LLVMConstInt(i64, 1, 0), "");
+  LLVMBasicBlockRef from[2] = {entry, count};
+  LLVMValueRef in[2] = {LLVMConstInt(i64, 0, 0), next};
+  LLVMAddIncoming(c, in, from, 2);
+  LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, r, cont, ""), count, counted);
+  LLVMPositionBuilderAtEnd(b, counted);
+  LLVMBuildRet(b, next);
+  LLVMPositionBuilderAtEnd(b, known); /* n iterations, the binomial schedule */
+  LLVMValueRef sa[4] = {n, LLVMGetParam(fn, 1), LLVMGetParam(fn, 2), LLVMGetParam(fn, 3)};
+  LLVMValueRef sargs_s = call_named(m, "__ct_revolve_snapshots_while", i32, sa, 4);
+  LLVMValueRef *sargs = malloc((2 + nin + nheap) * sizeof *sargs);
+  sargs[0] = n;
+  sargs[1] = sargs_s;
+  for (unsigned i = 0; i < nin + nheap; ++i)
+    sargs[2 + i] = args[4 + i];
+  LLVMBuildCall2(b, LLVMGlobalGetValueType(steps), steps, sargs, 2 + nin + nheap, "");
+  LLVMBuildRet(b, n);
+  free(sargs);
+  free(args);
+  free(params);
+  return fn;
+}
+
 /* Moves the body's locals into the iteration function's entry. */
 static void move_locals(ct_module *m, cloop_shape *s, LLVMValueRef iter) {
   LLVMValueRef first = LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(iter));
@@ -169,14 +266,26 @@ static void move_locals(ct_module *m, cloop_shape *s, LLVMValueRef iter) {
   }
 }
 
-static void delete_block(LLVMBasicBlockRef bb) {
-  for (LLVMValueRef inst = LLVMGetLastInstruction(bb), prev; inst; inst = prev) {
-    prev = LLVMGetPreviousInstruction(inst);
-    if (LLVMGetFirstUse(inst))
-      LLVMReplaceAllUsesWith(inst, LLVMGetPoison(LLVMTypeOf(inst)));
-    LLVMInstructionEraseFromParent(inst);
-  }
-  LLVMDeleteBasicBlock(bb);
+/* Deletes blocks that only reference each other: their instructions
+ * first, then the blocks. */
+static void delete_blocks(LLVMBasicBlockRef *bbs, unsigned n) {
+  for (unsigned i = 0; i < n; ++i)
+    for (LLVMValueRef inst = LLVMGetLastInstruction(bbs[i]), prev; inst; inst = prev) {
+      prev = LLVMGetPreviousInstruction(inst);
+      if (LLVMGetFirstUse(inst))
+        LLVMReplaceAllUsesWith(inst, LLVMGetPoison(LLVMTypeOf(inst)));
+      LLVMInstructionEraseFromParent(inst);
+    }
+  for (unsigned i = 0; i < n; ++i)
+    LLVMDeleteBasicBlock(bbs[i]);
+}
+
+/* Points the edges of `from`'s terminator that go to `old` at `to`. */
+static void retarget(LLVMBasicBlockRef from, LLVMBasicBlockRef old, LLVMBasicBlockRef to) {
+  LLVMValueRef term = LLVMGetBasicBlockTerminator(from);
+  for (unsigned k = 0; term && k < LLVMGetNumSuccessors(term); ++k)
+    if (LLVMGetSuccessor(term, k) == old)
+      LLVMSetSuccessor(term, k, to);
 }
 
 static void remark(cloop_shape *s, unsigned long long bytes, unsigned nheap) {
@@ -186,9 +295,11 @@ static void remark(cloop_shape *s, unsigned long long bytes, unsigned nheap) {
   if (LLVMIsAConstantInt(s->snapshots) && LLVMConstIntGetSExtValue(s->snapshots) < 1)
     snprintf(snaps, sizeof snaps, "%s", "an automatic number of");
   diag_report(s->fn, LLVMGetBasicBlockTerminator(s->header), CT_SEV_REMARK,
-              "loop is checkpointed (binomial schedule, Revolve): its gradient keeps at most about %s snapshots of "
-              "the loop's state, %llu bytes each%s, instead of every iteration's tape; the reverse pass runs "
-              "iterations again from them",
+              "loop is checkpointed (%s): its gradient keeps at most about %s snapshots of the loop's state, %llu "
+              "bytes each%s, instead of every iteration's tape; the reverse pass runs iterations again from them",
+              s->is_while ? "its trip count is counted while it runs, then the reverse pass follows the binomial "
+                            "schedule, Revolve, from one snapshot of its start"
+                          : "binomial schedule, Revolve",
               snaps, bytes, nheap ? " plus the heap buffers it uses (sized at run time)" : "");
 }
 
@@ -238,6 +349,15 @@ static int rewrite(ct_module *m, cloop_shape *s) {
     LLVMPositionBuilderBefore(b, LLVMGetFirstInstruction(s->body_entry));
     LLVMInsertIntoBuilder(b, a);
   }
+  LLVMBasicBlockRef next = NULL; /* a while loop: its back edges and entry go to a new header, outside */
+  if (s->is_while) {
+    next = LLVMInsertBasicBlockInContext(m->ctx, s->header, "ct.while.next");
+    LLVMPositionBuilderAtEnd(b, next);
+    LLVMBuildBr(b, s->header);
+    retarget(s->pre, s->header, next);
+    for (unsigned i = 0; i < s->region.n; ++i)
+      retarget(LLVMValueAsBasicBlock(s->region.v[i]), s->header, next);
+  }
   LLVMBasicBlockRef *blocks = malloc(s->region.n * sizeof *blocks);
   blocks[0] = s->body_entry;
   for (unsigned i = 0, n = 1; i < s->region.n; ++i)
@@ -247,7 +367,13 @@ static int rewrite(ct_module *m, cloop_shape *s) {
   free(blocks);
   if (!call)
     return cloop_fail(s, where, "LLVM could not move its body into a function");
-  LLVMValueRef iter = LLVMGetCalledValue(call);
+  LLVMValueRef iter = LLVMGetCalledValue(call), cont = NULL;
+  if (s->is_while) { /* which of the iteration's results goes on: br i1 %r, <next or exit> */
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(LLVMGetInstructionParent(call));
+    if (!LLVMIsABranchInst(term) || !LLVMIsConditional(term) || LLVMGetCondition(term) != call)
+      return cloop_fail(s, where, "LLVM could not move its body into a function");
+    cont = LLVMConstInt(LLVMInt1TypeInContext(m->ctx), LLVMGetSuccessor(term, 0) == next, 0);
+  }
   move_locals(m, s, iter);
   LLVMAddAttributeAtIndex(iter, LLVMAttributeFunctionIndex,
                           LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
@@ -270,30 +396,42 @@ static int rewrite(ct_module *m, cloop_shape *s) {
   LLVMValueRef steps = build_steps(m, s, iter, bytes, heap, nin, nheap);
   LLVMTypeRef i64 = LLVMInt64TypeInContext(m->ctx), i32 = LLVMInt32TypeInContext(m->ctx);
   LLVMPositionBuilderBefore(b, pre_term);
-  LLVMValueRef *args = malloc((2 + nin + nheap) * sizeof *args);
-  args[0] = cloop_trip_count(s, b, i64);
+  unsigned first = s->is_while ? 4 : 2; /* the state's first argument */
+  LLVMValueRef *args = malloc((first + nin + nheap) * sizeof *args);
+  args[0] = s->is_while ? LLVMConstInt(i64, (unsigned long long)-1, 1) : cloop_trip_count(s, b, i64);
   LLVMValueRef snaps = LLVMBuildIntCast2(b, s->snapshots, i32, 1, "");
   /* what one snapshot costs the tape: the state, and the recomputed
      call's arguments and records (about 8 bytes each) */
-  LLVMValueRef state = LLVMConstInt(i64, total + 8ull * (2 + nin + nheap) + 32, 0);
+  LLVMValueRef state = LLVMConstInt(i64, total + 8ull * (first + nin + nheap) + 32, 0);
   for (unsigned i = 0, h = 0; i < nin; ++i) {
-    args[2 + i] = LLVMGetOperand(call, i);
+    args[first + i] = LLVMGetOperand(call, i);
     if (heap[i]) {
-      LLVMValueRef p = args[2 + i];
-      args[2 + nin + h] = call_named(m, "__ct_heap_bytes", i64, &p, 1);
-      state = LLVMBuildAdd(b, state, args[2 + nin + h++], "");
+      LLVMValueRef p = args[first + i];
+      args[first + nin + h] = call_named(m, "__ct_heap_bytes", i64, &p, 1);
+      state = LLVMBuildAdd(b, state, args[first + nin + h++], "");
     }
   }
-  LLVMValueRef sa[4] = {args[0], snaps, state, iteration_tape_bytes(m, s, steps)};
-  args[1] = call_named(m, "__ct_revolve_snapshots", i32, sa, 4);
-  LLVMValueRef top = LLVMBuildCall2(b, LLVMGlobalGetValueType(steps), steps, args, 2 + nin + nheap, "");
+  LLVMValueRef top, iter_bytes = iteration_tape_bytes(m, s, steps);
+  if (s->is_while) { /* counts its iterations; the reverse pass runs them again on the schedule */
+    LLVMValueRef wfn = build_while(m, s, iter, steps, cont, bytes, heap, nin, nheap);
+    LLVMPositionBuilderBefore(b, pre_term);
+    args[1] = snaps;
+    args[2] = state;
+    args[3] = iter_bytes;
+    top = LLVMBuildCall2(b, LLVMGlobalGetValueType(wfn), wfn, args, first + nin + nheap, "");
+    LLVMAddCallSiteAttribute(top, LLVMAttributeFunctionIndex, LLVMCreateStringAttribute(m->ctx, "ct-recompute", 12, "", 0));
+    LLVMAddCallSiteAttribute(top, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(m->ctx, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
+  } else {
+    LLVMValueRef sa[4] = {args[0], snaps, state, iter_bytes};
+    args[1] = call_named(m, "__ct_revolve_snapshots", i32, sa, 4);
+    top = LLVMBuildCall2(b, LLVMGlobalGetValueType(steps), steps, args, 2 + nin + nheap, "");
+  }
   LLVMInstructionSetDebugLoc(top, LLVMInstructionGetDebugLoc(where));
-  for (unsigned k = 0; k < LLVMGetNumSuccessors(pre_term); ++k)
-    if (LLVMGetSuccessor(pre_term, k) == s->header)
-      LLVMSetSuccessor(pre_term, k, s->exit);
+  retarget(s->pre, s->is_while ? next : s->header, s->exit);
   remark(s, total, nheap);
-  delete_block(LLVMGetInstructionParent(call));
-  delete_block(s->header);
+  LLVMBasicBlockRef dead[2] = {LLVMGetInstructionParent(call), s->is_while ? next : s->header};
+  delete_blocks(dead, 2);
   free(args);
   free(bytes);
   free(heap);
@@ -303,7 +441,9 @@ static int rewrite(ct_module *m, cloop_shape *s) {
 static void lower_one(ct_module *m, LLVMValueRef mark) {
   cloop_shape s = {.fn = LLVMGetBasicBlockParent(LLVMGetInstructionParent(mark)), .mark = mark,
                   .snapshots = LLVMGetOperand(mark, 0)};
-  int ok = cloop_find(&s) && cloop_check_body(&s) && cloop_check_counted(&s);
+  int ok = cloop_find(&s);
+  if (ok && !(cloop_check_condition(&s) && cloop_check_body(&s) && cloop_check_counted(&s)))
+    ok = cloop_find_while(&s) && cloop_check_body(&s); /* its trip count is known only when it ends */
   if (ok) {
     cloop_find_state(&s);
     ok = cloop_check_inputs(&s) && rewrite(m, &s);

@@ -32,6 +32,7 @@ typedef struct {
   LLVMIntPredicate pred; /* the loop continues while `counter pred bound` */
   LLVMValueRef counter, bound, counter_slot;
   int step; /* +1 or -1 */
+  int is_while; /* the trip count is not known when it starts: the region is the whole loop */
   cloop_list sink;    /* allocas written before read in every iteration: locals of the body */
   cloop_list preload; /* allocas of pointers the loop reads and never writes */
   const char *why;
@@ -39,11 +40,19 @@ typedef struct {
 } cloop_shape;
 /* Records why the loop cannot be checkpointed, and where; returns 0. */
 int cloop_fail(cloop_shape *s, LLVMValueRef at, const char *why);
-/* The loop after s->mark: its header, preheader, body, exit and
- * condition; 0 (s->why) when there is none of the shape needed. */
+/* The loop after s->mark: its header, preheader and blocks; 0 (s->why)
+ * when there is none, or it is entered from elsewhere. */
 int cloop_find(cloop_shape *s);
+/* A counted loop's shape: the header only tests an integer comparison,
+ * the body (s->region) and the exit its two sides; 0 (s->why) otherwise. */
+int cloop_check_condition(cloop_shape *s);
+/* Any other loop (a while loop, a break): the whole loop is one
+ * iteration's region (s->region, the header first), left for a single
+ * block (s->exit) that takes no value from it; 0 (s->why) otherwise. */
+int cloop_find_while(cloop_shape *s);
 /* The body leaves and is entered only through the header, which only
- * decides; no global variables; 0 (s->why) otherwise. */
+ * decides (a while loop's region: leaves only for s->exit, entered only at
+ * the header); no global variables; 0 (s->why) otherwise. */
 int cloop_check_body(cloop_shape *s);
 /* The trip count is known when the loop starts (a counter and a bound). */
 int cloop_check_counted(cloop_shape *s);

@@ -101,12 +101,12 @@ int cloop_find(cloop_shape *s) {
   for (unsigned hops = 0; hops < 8 && !is_header(bb); ++hops) {
     LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
     if (!term || LLVMGetNumSuccessors(term) != 1)
-      return cloop_fail(s, s->mark, "it must come right before a loop (a for loop counting from a start to a bound)");
+      return cloop_fail(s, s->mark, "it must come right before a loop (for, while or do)");
     prev = bb;
     bb = LLVMGetSuccessor(term, 0);
   }
   if (!is_header(bb) || !prev)
-    return cloop_fail(s, s->mark, "it must come right before a loop (a for loop counting from a start to a bound)");
+    return cloop_fail(s, s->mark, "it must come right before a loop (for, while or do)");
   s->header = bb;
   s->pre = prev;
   cloop_list reach = {0}, preds = {0};
@@ -121,6 +121,11 @@ int cloop_find(cloop_shape *s) {
   cloop_free(&preds);
   if (s->why)
     return cloop_fail(s, s->mark, s->why);
+  return 1;
+}
+
+int cloop_check_condition(cloop_shape *s) {
+  LLVMBasicBlockRef bb = s->header;
   for (unsigned i = 0; i < s->loop.n; ++i)
     if (s->loop.v[i] != CLOOP_BLOCK(bb))
       cloop_push(&s->region, s->loop.v[i]);
@@ -149,6 +154,145 @@ int cloop_find(cloop_shape *s) {
   return 1;
 }
 
+/* The blocks outside s->loop that its blocks branch to. */
+static void exit_targets(cloop_shape *s, cloop_list *out) {
+  out->n = 0;
+  for (unsigned i = 0; i < s->loop.n; ++i) {
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(LLVMValueAsBasicBlock(s->loop.v[i]));
+    for (unsigned k = 0; term && k < LLVMGetNumSuccessors(term); ++k) {
+      LLVMValueRef to = CLOOP_BLOCK(LLVMGetSuccessor(term, k));
+      if (!cloop_has(&s->loop, to) && !cloop_has(out, to))
+        cloop_push(out, to);
+    }
+  }
+}
+
+static int is_lifetime(LLVMValueRef inst);
+
+/* bb only stores integer constants into locals (clang's cleanup
+ * destination slot at -O1 and up) and ends lifetimes before its branch. */
+static int only_constant_stores(LLVMBasicBlockRef bb) {
+  LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+  for (LLVMValueRef inst = LLVMGetFirstInstruction(bb); inst && inst != term; inst = LLVMGetNextInstruction(inst))
+    if (!(LLVMIsAStoreInst(inst) && LLVMIsAConstantInt(LLVMGetOperand(inst, 0)) &&
+          LLVMIsAAllocaInst(LLVMGetOperand(inst, 1))) &&
+        !is_lifetime(inst))
+      return 0;
+  return 1;
+}
+
+/* The block bb goes to unconditionally, or NULL. */
+static LLVMBasicBlockRef only_successor(LLVMBasicBlockRef bb) {
+  LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+  return term && LLVMIsABranchInst(term) && !LLVMIsConditional(term) ? LLVMGetSuccessor(term, 0) : NULL;
+}
+
+/* An exit target that is a break's block: entered only from the loop, no
+ * phis, going on unconditionally to another exit target (the block after
+ * the loop), or, storing only constants (a cleanup's destination), to
+ * where another exit target goes; it joins the region as part of the
+ * iteration that leaves. */
+static int is_break_block(cloop_shape *s, LLVMBasicBlockRef bb, const cloop_list *exits) {
+  LLVMBasicBlockRef to = only_successor(bb);
+  if (!to || to == bb || LLVMIsAPHINode(LLVMGetFirstInstruction(bb)))
+    return 0;
+  int joins = cloop_has(exits, CLOOP_BLOCK(to));
+  for (unsigned i = 0; i < exits->n && !joins && only_constant_stores(bb); ++i)
+    joins = exits->v[i] != CLOOP_BLOCK(bb) && only_successor(LLVMValueAsBasicBlock(exits->v[i])) == to;
+  if (!joins)
+    return 0;
+  cloop_list preds = {0};
+  predecessors(bb, &preds);
+  int inside = preds.n > 0;
+  for (unsigned i = 0; i < preds.n; ++i)
+    inside &= cloop_has(&s->loop, preds.v[i]);
+  cloop_free(&preds);
+  return inside;
+}
+
+/* Two ways out storing different constants into a local that the exit
+ * dispatches on (a switch: clang's cleanup destination, a return inside
+ * the loop at -O1 and up): the one who leaves where else; NULL if none. */
+static LLVMValueRef second_destination(cloop_shape *s) {
+  for (unsigned i = 0; i < s->loop.n; ++i) {
+    LLVMBasicBlockRef a = LLVMValueAsBasicBlock(s->loop.v[i]);
+    if (only_successor(a) != s->exit)
+      continue;
+    for (LLVMValueRef st = LLVMGetFirstInstruction(a); st; st = LLVMGetNextInstruction(st)) {
+      if (!LLVMIsAStoreInst(st) || !LLVMIsAConstantInt(LLVMGetOperand(st, 0)))
+        continue;
+      LLVMValueRef slot = LLVMGetOperand(st, 1);
+      int dispatch = 0;
+      for (LLVMUseRef u = LLVMGetFirstUse(slot); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef load = LLVMGetUser(u);
+        if (LLVMIsALoadInst(load) && LLVMGetInstructionParent(load) == s->exit)
+          for (LLVMUseRef v = LLVMGetFirstUse(load); v; v = LLVMGetNextUse(v))
+            dispatch |= LLVMIsASwitchInst(LLVMGetUser(v)) != NULL;
+      }
+      for (unsigned k = 0; dispatch && k < s->loop.n; ++k) {
+        LLVMBasicBlockRef b = LLVMValueAsBasicBlock(s->loop.v[k]);
+        if (only_successor(b) != s->exit)
+          continue;
+        for (LLVMValueRef o = LLVMGetFirstInstruction(b); o; o = LLVMGetNextInstruction(o))
+          if (LLVMIsAStoreInst(o) && LLVMGetOperand(o, 1) == slot && LLVMIsAConstantInt(LLVMGetOperand(o, 0)) &&
+              LLVMConstIntGetZExtValue(LLVMGetOperand(o, 0)) != LLVMConstIntGetZExtValue(LLVMGetOperand(st, 0)))
+            return LLVMGetBasicBlockTerminator(b);
+      }
+    }
+  }
+  return NULL;
+}
+
+int cloop_find_while(cloop_shape *s) {
+  cloop_free(&s->region);
+  s->why = NULL;
+  s->why_at = NULL;
+  s->is_while = 1;
+  s->body_entry = s->header;
+  cloop_list exits = {0};
+  for (int grown = 1; grown;) { /* breaks' blocks join the loop */
+    grown = 0;
+    exit_targets(s, &exits);
+    for (unsigned i = 0; i < exits.n && exits.n > 1 && !grown; ++i)
+      if (is_break_block(s, LLVMValueAsBasicBlock(exits.v[i]), &exits)) {
+        cloop_push(&s->loop, exits.v[i]);
+        grown = 1;
+      }
+  }
+  s->exit = exits.n ? LLVMValueAsBasicBlock(exits.v[0]) : NULL;
+  LLVMValueRef hterm = LLVMGetBasicBlockTerminator(s->header);
+  for (unsigned k = 0; hterm && k < LLVMGetNumSuccessors(hterm); ++k) /* the condition's way out first */
+    if (cloop_has(&exits, CLOOP_BLOCK(LLVMGetSuccessor(hterm, k))))
+      s->exit = LLVMGetSuccessor(hterm, k);
+  unsigned nexits = exits.n;
+  cloop_free(&exits);
+  cloop_push(&s->region, CLOOP_BLOCK(s->header)); /* the entry first */
+  for (unsigned i = 0; i < s->loop.n; ++i)
+    if (s->loop.v[i] != CLOOP_BLOCK(s->header))
+      cloop_push(&s->region, s->loop.v[i]);
+  if (!s->exit)
+    return cloop_fail(s, LLVMGetBasicBlockTerminator(s->header), "it has no way out");
+  if (nexits > 1)
+    for (unsigned i = 0; i < s->loop.n; ++i) { /* the first branch to the second place */
+      LLVMValueRef term = LLVMGetBasicBlockTerminator(LLVMValueAsBasicBlock(s->loop.v[i]));
+      for (unsigned k = 0; term && k < LLVMGetNumSuccessors(term); ++k) {
+        LLVMBasicBlockRef to = LLVMGetSuccessor(term, k);
+        if (to != s->exit && !cloop_has(&s->loop, CLOOP_BLOCK(to)))
+          return cloop_fail(s, term, "it is left for more than one place (a return or goto out of its body): it "
+                                     "may end only by its condition or a break");
+      }
+    }
+  LLVMValueRef other = second_destination(s);
+  if (other)
+    return cloop_fail(s, other, "it is left for more than one place (a return or goto out of its body): it may end "
+                                "only by its condition or a break");
+  for (LLVMValueRef phi = LLVMGetFirstInstruction(s->exit); phi && LLVMIsAPHINode(phi); phi = LLVMGetNextInstruction(phi))
+    for (unsigned k = 0; k < LLVMCountIncoming(phi); ++k)
+      if (cloop_has(&s->loop, CLOOP_BLOCK(LLVMGetIncomingBlock(phi, k))))
+        return cloop_fail(s, phi, "a value the loop computes is used after it without going through memory");
+  return 1;
+}
+
 /* The body leaves only back to the header, enters only from it, and the
  * header only decides (no stores, no calls): skipping its evaluation once
  * the trip count is known changes nothing. */
@@ -158,7 +302,8 @@ int cloop_check_body(cloop_shape *s) {
     LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
     for (unsigned k = 0; term && k < LLVMGetNumSuccessors(term); ++k) {
       LLVMBasicBlockRef to = LLVMGetSuccessor(term, k);
-      if (to != s->header && !cloop_has(&s->region, CLOOP_BLOCK(to)))
+      if (s->is_while ? to != s->exit && !cloop_has(&s->region, CLOOP_BLOCK(to))
+                      : to != s->header && !cloop_has(&s->region, CLOOP_BLOCK(to)))
         return cloop_fail(s, term, "its body leaves the loop (break, return or goto): the trip count must be known when "
                              "the loop starts");
     }
@@ -167,7 +312,8 @@ int cloop_check_body(cloop_shape *s) {
     cloop_list preds = {0};
     predecessors(bb, &preds);
     for (unsigned k = 0; k < preds.n; ++k)
-      if (!cloop_has(&s->region, preds.v[k]) && !(preds.v[k] == CLOOP_BLOCK(s->header) && bb == s->body_entry))
+      if (!cloop_has(&s->region, preds.v[k]) &&
+          !(preds.v[k] == CLOOP_BLOCK(s->is_while ? s->pre : s->header) && bb == s->body_entry))
         s->why = "its body is entered from outside the loop";
     cloop_free(&preds);
     if (s->why)
@@ -179,7 +325,7 @@ int cloop_check_body(cloop_shape *s) {
       unsigned nops = (unsigned)LLVMGetNumOperands(inst);
       for (unsigned k = 0; k < nops; ++k) {
         LLVMValueRef op = LLVMGetOperand(inst, k);
-        if (LLVMIsAInstruction(op) && LLVMGetInstructionParent(op) == s->header)
+        if (!s->is_while && LLVMIsAInstruction(op) && LLVMGetInstructionParent(op) == s->header)
           return cloop_fail(s, inst, "its body uses a value its condition computes");
         if (op && LLVMIsAGlobalVariable(op) && !LLVMIsGlobalConstant(op))
           return cloop_fail(s, inst, "its body uses a global variable, which the snapshots of the loop's state do not keep "
@@ -187,7 +333,8 @@ int cloop_check_body(cloop_shape *s) {
       }
     }
   }
-  for (LLVMValueRef inst = LLVMGetFirstInstruction(s->header); inst; inst = LLVMGetNextInstruction(inst)) {
+  for (LLVMValueRef inst = s->is_while ? NULL : LLVMGetFirstInstruction(s->header); inst;
+       inst = LLVMGetNextInstruction(inst)) {
     if (LLVMIsAStoreInst(inst) || LLVMIsACallInst(inst) || LLVMIsAPHINode(inst) || LLVMIsAInvokeInst(inst))
       return cloop_fail(s, inst, "its condition does more than compare (a call, a store or a merged value)");
     for (LLVMUseRef u = LLVMGetFirstUse(inst); u; u = LLVMGetNextUse(u))
@@ -482,6 +629,8 @@ int cloop_has_inner_loop(cloop_shape *s) {
   int inner = 0;
   for (unsigned i = 0; i < s->region.n && !inner; ++i) {
     LLVMBasicBlockRef bb = LLVMValueAsBasicBlock(s->region.v[i]);
+    if (bb == s->header) /* a while loop's region holds its header: every block reaches it again */
+      continue;
     cloop_list reach = {0};
     LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
     for (unsigned k = 0; term && k < LLVMGetNumSuccessors(term); ++k)

@@ -386,6 +386,13 @@ void checks_nonnull(ct_module *m, LLVMValueRef before, LLVMValueRef p, LLVMValue
 /* checkpoint.c: recomputed calls. A call that is checkpointed (its callee
  * CT_CHECKPOINT, or written ct_recompute(f, ...)): it stays a call. */
 int checkpoint_is_recompute_call(LLVMValueRef call);
+/* fn is a checkpointed loop's schedule (checkpoint_loop.c's <f>.ct_steps
+ * or <f>.ct_while): errors in it are reported at the loop. */
+int checkpoint_is_loop_schedule(LLVMValueRef fn);
+/* call is a recomputed call of a while loop's schedule (<f>.ct_while),
+ * whose run again takes, as its first argument, the count the call
+ * returned (the reverse pass needs the call's result). */
+int checkpoint_reruns_with_count(LLVMValueRef call);
 /* PipelineStart: ct_recompute's markers and CT_CHECKPOINT become
  * attributes (call site / function) that keep the calls from being
  * inlined; a marker without its call is reported. Returns whether the
@@ -394,8 +401,10 @@ int checkpoint_lower(ct_module *m);
 /* checkpoint_loop.c, PipelineStart (before checkpoint_lower): each loop
  * after CT_CHECKPOINT_LOOP's marker becomes <f>.ct_steps, a recursion of
  * recomputed calls over <f>.ct_loop (one iteration) that follows Revolve's
- * binomial schedule; a loop it cannot rewrite soundly is an error at the
- * loop. Returns whether anything changed. */
+ * binomial schedule (a loop whose trip count is not known when it starts:
+ * a recomputed call of <f>.ct_while, which counts its iterations, run
+ * again on that schedule); a loop it cannot rewrite soundly is an error at
+ * the loop. Returns whether anything changed. */
 int checkpoint_loop_lower(ct_module *m);
 /* Metadata on the calls that run a recomputed call again in a reverse
  * pass (scratch copies, the callee's augmented forward and reverse): a

@@ -250,6 +250,8 @@ static void plan_call(ct_gen *g, ct_block *b, LLVMValueRef call) {
       need(g, b, LLVMGetOperand(call, i), NEED_SHADOW);
   }
   if (recompute) { /* the tape keeps only the arguments and their memory */
+    if (checkpoint_reruns_with_count(call)) /* and a while loop's count, for its run again */
+      need(g, b, call, NEED_VALUE);
     checkpoint_remark(g, call);
     g->shares_tape |= checkpoint_keeps_memory(call);
   } else if (spec.shared_tape)

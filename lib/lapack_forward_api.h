@@ -53,9 +53,11 @@ static BT *BH(sym_of)(int L, char uplo, int n, const BT *S, int ld) {
 /* dF: the tangent of A's stored triangle on entry, of the Cholesky factor
  * F (the routine's output) on return. */
 static void BH(potrf_tangent)(int L, char uplo, int n, const BT *F, int lda, BT *dF) {
-  BT *Lc = BH(lower_of)(L, uplo, n, F, lda), *S = BH(sym_of)(L, uplo, n, dF, lda);
-  BX(trsm)(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, n, n, 1, Lc, n, S, n);
-  BX(trsm)(CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, n, n, 1, Lc, n, S, n);
+  BT *Lc = BH(lower_of)(L, uplo, n, F, lda), *S = BH(lower_of)(L, uplo, n, dF, lda);
+  /* the lower triangle of L^-1 S L^-T, S symmetric with the lower triangle
+     given (?sygst: n^3 flops, half of two triangular solves) */
+  if (LX(sygst)(LAPACK_COL_MAJOR, 1, 'L', n, S, n, Lc, n) != 0)
+    ct_blas_fail("LAPACKE_?potrf", "the tangent (?sygst failed)");
   for (int j = 0; j < n; ++j) /* Phi */
     for (int i = 0; i <= j; ++i)
       S[i + (long)j * n] = i == j ? S[i + (long)j * n] / 2 : 0;

@@ -1,6 +1,8 @@
-/* The adjoints of the LAPACKE routines Cotangent differentiates
- * (pass/blas.c names them for each call): the double and float instances
- * of lapack_api.h. */
+/* The adjoints and tangents of the LAPACKE routines and Fortran LAPACK
+ * symbols Cotangent differentiates (pass/blas.c names them for each call):
+ * the double and float instances of lapack_api.h (adjoints),
+ * lapack_forward_api.h (tangents) and lapack_fortran_api.h (the Fortran
+ * symbols' adjoints and tangents). */
 #include "blas.h"
 
 #include <lapacke.h>
@@ -13,6 +15,13 @@ void __ct_blas_cblas_strsm(CBLAS_LAYOUT L, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRA
                            float alpha, const float *A, int lda, float *B, int ldb, float *dalpha, float *dA,
                            float *dB);
 
+/* What a forward derivative of a LAPACKE routine returns: its info, and a
+ * tangent of 0 (as a C struct of two ints, 8 bytes in one register) */
+typedef struct {
+  lapack_int v, d;
+} ct_lapack_i2;
+#define LI2 ct_lapack_i2
+
 #define BT double
 #define BX(n) cblas_d##n
 #define LX(n) LAPACKE_d##n
@@ -20,7 +29,13 @@ void __ct_blas_cblas_strsm(CBLAS_LAYOUT L, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRA
 #define BPB(n) __ct_blas_LAPACKE_d##n
 #define BEX(n) __ct_blas_LAPACKE_d##n##_extent
 #define TRSM_PB __ct_blas_cblas_dtrsm
+#define LFW(n) __ct_blas_fwd_LAPACKE_d##n
+#define FX(n) LAPACK_d##n
 #include "lapack_api.h"
+#include "lapack_forward_api.h"
+#include "lapack_fortran_api.h"
+#undef LFW
+#undef FX
 #undef BT
 #undef BX
 #undef LX
@@ -36,4 +51,8 @@ void __ct_blas_cblas_strsm(CBLAS_LAYOUT L, CBLAS_SIDE s, CBLAS_UPLO u, CBLAS_TRA
 #define BPB(n) __ct_blas_LAPACKE_s##n
 #define BEX(n) __ct_blas_LAPACKE_s##n##_extent
 #define TRSM_PB __ct_blas_cblas_strsm
+#define LFW(n) __ct_blas_fwd_LAPACKE_s##n
+#define FX(n) LAPACK_s##n
 #include "lapack_api.h"
+#include "lapack_forward_api.h"
+#include "lapack_fortran_api.h"

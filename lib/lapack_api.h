@@ -2,7 +2,8 @@
  * for both element types (lapack.c includes this file twice). Before
  * including, define BT, BX(n) (cblas_dn), LX(n) (LAPACKE_dn), BH(n) (a
  * helper's name), BPB(n) (the pullback of LAPACKE_dn) and BEX(n) (its
- * extent function), and TRSM_PB (the pullback of cblas_?trsm).
+ * extent function), TRSM_PB (the pullback of cblas_?trsm) and FX(n) (the
+ * Fortran routine, lapack.h's LAPACK_dn).
  *
  * Formulas (A = L L^T for potrf; A = P L U for getrf; X the solution):
  *   solve X = A^-1 B:   B_bar = A^-T X_bar,  A_bar = -B_bar X^T
@@ -300,13 +301,34 @@ long BEX(trtrs)(int L, char uplo, char trans, char diag, int n, int nrhs, const 
 
 /* Eigenvalues w and (jobz 'V') eigenvectors V of a symmetric A, A = V
  * diag(w) V^T: A is the old contents (copied before the call). The
- * decomposition is recomputed from it (column-major), then
+ * decomposition is recomputed from it (column-major, syev_again), then
  *   A_bar = V (diag(w_bar) + F o (V^T V_bar)) V^T,  F_ij = 1 / (w_j - w_i)
  * (i != j), which needs distinct eigenvalues where V_bar is used. The
- * eigenvectors are recomputed by the same routine on the same triangle,
- * so their signs are the ones the program saw. */
+ * eigenvectors are recomputed by the same routine on the same triangle
+ * with the same workspace sizes, so their signs are the ones the program
+ * saw. */
+/* The eigenvectors (in V, dense column-major, from A's stored triangle)
+ * and eigenvalues w as the program's call computed them: by the LAPACKE
+ * routine, or (lw: its lwork, liwork) the Fortran one with the same
+ * workspace sizes, which choose the algorithm's blocking. Returns info. */
+static int BH(syev_again)(char uplo, int n, BT *V, BT *w, int divide, const int *lw) {
+  if (!lw)
+    return divide ? LX(syevd)(LAPACK_COL_MAJOR, 'V', uplo, n, V, n, w) : LX(syev)(LAPACK_COL_MAJOR, 'V', uplo, n, V, n, w);
+  int info = 0;
+  BT *work = ct_blas_alloc(sizeof(BT), lw[0]);
+  if (divide) {
+    int *iwork = ct_blas_alloc(sizeof(int), lw[1]);
+    FX(syevd)("V", &uplo, &n, V, &n, w, work, &lw[0], iwork, &lw[1], &info);
+    free(iwork);
+  } else {
+    FX(syev)("V", &uplo, &n, V, &n, w, work, &lw[0], &info);
+  }
+  free(work);
+  return info;
+}
+
 static void BH(syev_adjoint)(int L, char jobz, char uplo, int n, const BT *A, int lda, const BT *dw, BT *dA,
-                             int divide) {
+                             int divide, const int *lw) {
   int vectors = jobz == 'V' || jobz == 'v', lower = uplo == 'L' || uplo == 'l';
   BT *V = ct_blas_alloc(sizeof(BT), (long)n * n), *w = ct_blas_alloc(sizeof(BT), n);
   BT *M = ct_blas_alloc(sizeof(BT), (long)n * n), *T = ct_blas_alloc(sizeof(BT), (long)n * n);
@@ -318,8 +340,7 @@ static void BH(syev_adjoint)(int L, char jobz, char uplo, int n, const BT *A, in
     }
   /* the call's own routine and triangle: the eigenvectors' signs are those
      the program got */
-  if ((divide ? LX(syevd)(LAPACK_COL_MAJOR, 'V', uplo, n, V, n, w) : LX(syev)(LAPACK_COL_MAJOR, 'V', uplo, n, V, n, w)) !=
-      0)
+  if (BH(syev_again)(uplo, n, V, w, divide, vectors ? lw : NULL) != 0)
     ct_blas_fail("LAPACKE_?syev", "the derivative: the eigendecomposition did not converge");
   if (vectors) { /* M = F o (V^T V_bar), V_bar the shadow of the eigenvectors */
     for (int i = 0; i < n; ++i)
@@ -359,7 +380,7 @@ static void BH(syev_adjoint)(int L, char jobz, char uplo, int n, const BT *A, in
 void BPB(syev)(int L, char jobz, char uplo, int n, BT *A, int lda, BT *w, BT *dA, BT *dw) {
   (void)w;
   if (dA)
-    BH(syev_adjoint)(L, jobz, uplo, n, A, lda, dw, dA, 0);
+    BH(syev_adjoint)(L, jobz, uplo, n, A, lda, dw, dA, 0, NULL);
   if (dw)
     for (int i = 0; i < n; ++i)
       dw[i] = 0;
@@ -372,7 +393,7 @@ long BEX(syev)(int L, char jobz, char uplo, int n, BT *A, int lda, BT *w, int k)
 void BPB(syevd)(int L, char jobz, char uplo, int n, BT *A, int lda, BT *w, BT *dA, BT *dw) {
   (void)w;
   if (dA)
-    BH(syev_adjoint)(L, jobz, uplo, n, A, lda, dw, dA, 1);
+    BH(syev_adjoint)(L, jobz, uplo, n, A, lda, dw, dA, 1, NULL);
   if (dw)
     for (int i = 0; i < n; ++i)
       dw[i] = 0;

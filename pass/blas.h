@@ -22,11 +22,17 @@ LLVMValueRef blas_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValue
 /* Refuses (gen_fail) a table call whose use has no derivative here (an
  * active beta: the adjoint would need C's old contents); returns 0 then. */
 int blas_check_call(ct_gen *g, LLVMValueRef call);
-/* The runtime's forward derivative of table routine fn (lib/blas.c's
- * __ct_blas_fwd_<name>: fn's parameters, each floating-point one followed
- * by its tangent and each pointer by its shadow; { result, tangent } for a
- * result), declared on first use, or NULL where it has none (LAPACKE). */
+/* The runtime's forward derivative of table routine fn (lib/blas.c's and
+ * lib/lapack.c's __ct_blas_fwd_<name>: fn's parameters, each floating-point
+ * one followed by its tangent and each pointer by its shadow; { result,
+ * tangent } for a result), declared on first use; NULL for other fn. */
 LLVMValueRef blas_forward_derivative(LLVMValueRef fn);
+/* Builds tfn, the vector-mode tangent function of spec (a table routine,
+ * spec->width directions: tangents <N x T>, shadows <N x ptr>): the
+ * runtime's forward derivative once per direction, the arrays the routine
+ * writes kept before and put back after each but the last, so that every
+ * direction sees the same inputs. Returns 1. */
+int blas_build_lanes(ct_module *m, const ct_spec *spec, LLVMValueRef tfn);
 /* For a call of fn with no derivative: a hint when fn is a BLAS or LAPACK
  * routine Cotangent does not differentiate (NULL otherwise). */
 const char *blas_unsupported_hint(LLVMValueRef fn);

@@ -5,6 +5,7 @@
  * its pointers (forward.c), then the tangents (tangent_inst.c) and one
  * exit returning { value, tangent }. There is no tape and no reverse part:
  * the tangent function's memory is the shadows only. */
+#include "blas.h"
 #include "tangent.h"
 
 #include <llvm-c/Analysis.h>
@@ -256,7 +257,7 @@ LLVMValueRef tangent_get(ct_module *m, const ct_spec *spec, LLVMValueRef site) {
     free(name);
     return NULL;
   }
-  if (spec->width && tangent_registered(spec->fn)) {
+  if (spec->width && tangent_registered(spec->fn) && !blas_is(spec->fn)) {
     char fname[512];
     diag_function_name(spec->fn, fname, sizeof fname);
     diag_report(spec->fn, site, CT_SEV_ERROR,
@@ -272,8 +273,9 @@ LLVMValueRef tangent_get(ct_module *m, const ct_spec *spec, LLVMValueRef site) {
   /* f's parameter indices do not name this function's (values and tangents): kept, they kept it from being
      inlined into a function differentiated in turn (reverse over forward) */
   LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, "ct-no-derivative-params", 23);
-  int ok = tangent_registered(spec->fn) ? tangent_build_registered(m, spec, f, site)
-                                        : build_from_body(m, spec, f, NULL, NULL);
+  int ok = spec->width && blas_is(spec->fn) ? blas_build_lanes(m, spec, f) /* one direction at a time */
+           : tangent_registered(spec->fn)      ? tangent_build_registered(m, spec, f, site)
+                                               : build_from_body(m, spec, f, NULL, NULL);
   return finish_function(m, spec, f, site, ok) ? f : NULL;
 }
 

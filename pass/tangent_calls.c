@@ -17,7 +17,7 @@
 LLVMValueRef tangent_registered(LLVMValueRef fn) {
   if (!fn || !LLVMIsAFunction(fn))
     return NULL;
-  if (blas_is(fn)) /* the runtime's tangent of a BLAS routine */
+  if (blas_is(fn)) /* the runtime's tangent of a BLAS or LAPACK routine */
     return blas_forward_derivative(fn);
   LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, ENZYME_FORWARD_ATTR,
                                                      (unsigned)strlen(ENZYME_FORWARD_ATTR));
@@ -233,7 +233,7 @@ void tangent_call(ct_tgen *t, LLVMValueRef call) {
 /* ---- custom derivatives (pullbacks) ---- */
 
 void tangent_custom(ct_tgen *t, LLVMValueRef call) {
-  if (tangent_registered(LLVMGetCalledValue(call))) { /* a BLAS routine: its forward derivative */
+  if (tangent_registered(LLVMGetCalledValue(call))) { /* a BLAS/LAPACK routine: its forward derivative */
     tangent_call(t, call);
     return;
   }
@@ -249,12 +249,6 @@ void tangent_custom(ct_tgen *t, LLVMValueRef call) {
   LLVMTypeRef rty = LLVMTypeOf(call);
   for (unsigned i = 0; i < n; ++i) {
     LLVMValueRef op = LLVMGetOperand(call, i);
-    if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && vmap_get(&g->active, op) && blas_is(callee)) {
-      gen_fail(g, call, "is a LAPACK routine, differentiated in reverse mode only so far",
-               "use ct_gradient (reverse mode) for functions that factor or solve with LAPACKE; the CBLAS "
-               "routines work in forward mode");
-      return;
-    }
     if (LLVMGetTypeKind(LLVMTypeOf(op)) == LLVMPointerTypeKind && vmap_get(&g->active, op)) {
       gen_fail(g, call, "passes differentiable memory (an array with a shadow) to a function whose custom "
                "derivative is a pullback",

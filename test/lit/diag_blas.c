@@ -3,7 +3,8 @@
 // numbers, a real routine outside the table (cblas_dsyr2k, LAPACKE_dgels),
 // a Fortran dgemm_ declared with gfortran's hidden string lengths, a
 // beta that carries a derivative (its adjoint needs the overwritten output),
-// and a LAPACKE routine in forward mode (reverse only so far).
+// and a routine outside the table in forward mode (LAPACKE_dgels); a
+// LAPACKE routine of the table in forward mode (LAPACKE_dpotrf) compiles.
 // REQUIRES: blas
 // RUN: not %cc -O0 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
 // RUN: not %cc -O2 -std=c17 -c %s -o /dev/null 2>&1 | FileCheck %s
@@ -51,9 +52,14 @@ double fortran_lengths(double *A, double *C) {
 }
 
 double factor_forward(double *A) {
-  // CHECK-DAG: diag_blas.c:[[@LINE+1]]:3: error: cannot differentiate 'factor_forward': call to 'LAPACKE_dpotrf' is a LAPACK routine, differentiated in reverse mode only so far; use ct_gradient (reverse mode)
-  LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', 2, A, 2);
+  LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', 2, A, 2); // forward mode: a tangent in the runtime, no error
   return A[0];
+}
+
+double least_squares_forward(double *A, double *w) {
+  // CHECK-DAG: diag_blas.c:[[@LINE+1]]:3: error: cannot differentiate 'least_squares_forward': call to 'LAPACKE_dgels' has no derivative; a BLAS/LAPACK routine Cotangent has no derivative for
+  LAPACKE_dgels(LAPACK_COL_MAJOR, 'N', 3, 2, 1, A, 3, w, 3);
+  return w[0];
 }
 
 void grads(double *A, double *dA, double *B, double *dB, double *C, double *dC, double *x, double *dx, double *w,
@@ -65,5 +71,6 @@ void grads(double *A, double *dA, double *B, double *dB, double *C, double *dC, 
   ct_gradient(active_beta, A, dA, x, dx, w, dw, 0.5, &db);
   ct_gradient(fortran_lengths, A, dA, C, dC);
   ct_derivative(factor_forward, A, dA);
+  ct_derivative(least_squares_forward, A, dA, w, dw);
 }
 // CHECK: 6 errors generated.

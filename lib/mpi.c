@@ -19,7 +19,8 @@
  *   broadcast         <->  reduce-sum of the adjoints to the root
  *   gather / scatter  <->  scatter / gather of the adjoint
  *   allgather         <->  reduce-scatter-sum of the adjoint
- *   isend/irecv+wait  <->  irecv/isend of the adjoint, posted by the wait's reverse (below)
+ *   isend/irecv+wait  <->  irecv/isend of the adjoint, posted by the wait's reverse (below;
+ *                          a test that completed, a wait-any: as a wait of what they completed)
  *
  * The adjoint messages use the call's own communicator and tag: MPI keeps
  * the order of the messages between two ranks, so a rank still in its
@@ -28,12 +29,14 @@
  * (nothing to do); MPI_BYTE, MPI_PACKED, derived and other datatypes on a
  * buffer with a shadow stop the whole job (MPI_Abort) with a message naming
  * the call, never a wrong gradient or a hang. */
+#include "mpi_adjoint.h"
+
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-_Noreturn static void fail(const char *routine, const char *what) {
+_Noreturn void ct_mpi_fail(const char *routine, const char *what) {
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   fprintf(stderr, "cotangent: rank %d: the derivative of %s: %s\n", rank, routine, what);
@@ -45,7 +48,7 @@ _Noreturn static void fail(const char *routine, const char *what) {
 /* Bytes of one element of a differentiated datatype, or 0 for a datatype
  * without derivative; stops the job for a datatype whose derivative is
  * unknown when `shadow` says the buffer carries one. */
-static size_t element_bytes(MPI_Datatype t, const void *shadow, const char *routine) {
+size_t ct_mpi_element_bytes(MPI_Datatype t, const void *shadow, const char *routine) {
   if (t == MPI_DOUBLE)
     return sizeof(double);
   if (t == MPI_FLOAT)
@@ -60,29 +63,29 @@ static size_t element_bytes(MPI_Datatype t, const void *shadow, const char *rout
       return 0;
   if (!shadow)
     return 0;
-  fail(routine, "a datatype other than MPI_DOUBLE and MPI_FLOAT (MPI_BYTE, MPI_PACKED, a derived or other "
-                "datatype) carries differentiable data; send doubles or floats as MPI_DOUBLE / MPI_FLOAT");
+  ct_mpi_fail(routine, "a datatype other than MPI_DOUBLE and MPI_FLOAT (MPI_BYTE, MPI_PACKED, a derived or other "
+                       "datatype) carries differentiable data; send doubles or floats as MPI_DOUBLE / MPI_FLOAT");
 }
 
 /* The one element size of a call with two datatypes (0 when neither is
  * differentiated); a send and a receive type that differ stop the job. */
-static size_t pair_bytes(MPI_Datatype s, const void *ds, MPI_Datatype r, const void *dr, const char *routine) {
-  size_t a = element_bytes(s, ds, routine), b = element_bytes(r, dr, routine);
+size_t ct_mpi_pair_bytes(MPI_Datatype s, const void *ds, MPI_Datatype r, const void *dr, const char *routine) {
+  size_t a = ct_mpi_element_bytes(s, ds, routine), b = ct_mpi_element_bytes(r, dr, routine);
   if (a != b && a && b)
-    fail(routine, "the send and receive datatypes differ (MPI_DOUBLE and MPI_FLOAT)");
+    ct_mpi_fail(routine, "the send and receive datatypes differ (MPI_DOUBLE and MPI_FLOAT)");
   return a ? a : b;
 }
 
 /* n elements of `size` bytes, zeroed. */
-static void *scratch(size_t size, long n, const char *routine) {
+void *ct_mpi_scratch(size_t size, long n, const char *routine) {
   void *p = calloc(n > 0 ? (size_t)n : 1, size);
   if (!p)
-    fail(routine, "out of memory for the adjoint message");
+    ct_mpi_fail(routine, "out of memory for the adjoint message");
   return p;
 }
 
 /* d[i] += s[i] for n elements of `size` bytes (double or float). */
-static void add_into(void *d, const void *s, long n, size_t size) {
+void ct_mpi_add_into(void *d, const void *s, long n, size_t size) {
   if (!d)
     return;
   if (size == sizeof(double))
@@ -93,26 +96,34 @@ static void add_into(void *d, const void *s, long n, size_t size) {
       ((float *)d)[i] += ((const float *)s)[i];
 }
 
-static void zero(void *d, long n, size_t size) {
+void ct_mpi_zero(void *d, long n, size_t size) {
   if (d && n > 0)
     memset(d, 0, (size_t)n * size);
 }
 
+long ct_mpi_buffer_bytes(long count, MPI_Datatype t) {
+  MPI_Aint lb = 0, extent = 0;
+  if (count <= 0 || MPI_Type_get_extent(t, &lb, &extent) != MPI_SUCCESS || extent <= 0)
+    return 0;
+  return count * (long)extent;
+}
+
 /* The shadow, or a zeroed scratch buffer in its place (*owned set). */
-static const void *or_zeros(const void *d, size_t size, long n, void **owned, const char *routine) {
-  *owned = d ? NULL : scratch(size, n, routine);
+const void *ct_mpi_or_zeros(const void *d, size_t size, long n, void **owned, const char *routine) {
+  *owned = d ? NULL : ct_mpi_scratch(size, n, routine);
   return d ? d : *owned;
 }
 
 static void check_source(int source, int tag, const char *routine) {
   if (source == MPI_ANY_SOURCE || tag == MPI_ANY_TAG)
-    fail(routine, "a receive from MPI_ANY_SOURCE or with MPI_ANY_TAG: the adjoint must be sent back to the "
-                  "sender; name the source rank and the tag");
+    ct_mpi_fail(routine, "a receive from MPI_ANY_SOURCE or with MPI_ANY_TAG: the adjoint must be sent back to "
+                         "the sender; name the source rank and the tag");
 }
 
 static void check_op(MPI_Op op, const char *routine) {
   if (op != MPI_SUM && op != MPI_MAX && op != MPI_MIN)
-    fail(routine, "a reduction other than MPI_SUM, MPI_MAX and MPI_MIN (MPI_PROD, ... are not differentiated)");
+    ct_mpi_fail(routine,
+                "a reduction other than MPI_SUM, MPI_MAX and MPI_MIN (MPI_PROD, ... are not differentiated)");
 }
 
 static int is_extremum(MPI_Op op) { return op == MPI_MAX || op == MPI_MIN; }
@@ -122,7 +133,7 @@ static int is_extremum(MPI_Op op) { return op == MPI_MAX || op == MPI_MIN; }
 static long reduction_input_bytes(const void *sbuf, int count, MPI_Datatype t, MPI_Op op, int k) {
   if (k != 0 || sbuf == MPI_IN_PLACE || !is_extremum(op) || count <= 0)
     return 0;
-  return (long)count * (long)element_bytes(t, NULL, "");
+  return (long)count * (long)ct_mpi_element_bytes(t, NULL, "");
 }
 
 /* dx[i] += d[i] where this rank holds the extremum y[i] of x[i] over the
@@ -133,8 +144,8 @@ static void add_at_extremum(const void *x, void *dx, const void *d, int count, M
   int rank = 0, n = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &n);
-  void *y = scratch(size, count, routine);
-  int *mine = scratch(sizeof(int), count, routine), *owner = scratch(sizeof(int), count, routine);
+  void *y = ct_mpi_scratch(size, count, routine);
+  int *mine = ct_mpi_scratch(sizeof(int), count, routine), *owner = ct_mpi_scratch(sizeof(int), count, routine);
   MPI_Allreduce(x, y, count, t, op, comm);
   for (int i = 0; i < count; ++i)
     mine[i] = (size == sizeof(double) ? ((const double *)x)[i] == ((double *)y)[i]
@@ -157,13 +168,13 @@ static void add_at_extremum(const void *x, void *dx, const void *d, int count, M
 
 /* A shadow that points nowhere: a merge of MPI_IN_PLACE with a buffer has
  * MPI_IN_PLACE as its own shadow (pass/forward.c). */
-static void *live(void *d) { return d == MPI_IN_PLACE ? NULL : d; }
+void *ct_mpi_live(void *d) { return d == MPI_IN_PLACE ? NULL : d; }
 
 /* ---- point to point ---- */
 
 static void reverse_send(const char *routine, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm,
                          void *dbuf) {
-  size_t size = element_bytes(t, dbuf, routine);
+  size_t size = ct_mpi_element_bytes(t, dbuf, routine);
   if (!size || dest == MPI_PROC_NULL)
     return;
   MPI_Status st;
@@ -176,59 +187,75 @@ static void reverse_send(const char *routine, int count, MPI_Datatype t, int des
              "the adjoint message from rank %d has %d elements where the send had %d: the matching receive's "
              "count must be the message's size",
              dest, got, count);
-    fail(routine, what);
+    ct_mpi_fail(routine, what);
   }
-  void *tmp = scratch(size, count, routine);
+  void *tmp = ct_mpi_scratch(size, count, routine);
   MPI_Recv(tmp, count, t, dest, tag, comm, MPI_STATUS_IGNORE);
-  add_into(dbuf, tmp, count, size);
+  ct_mpi_add_into(dbuf, tmp, count, size);
   free(tmp);
 }
 
 void __ct_mpi_MPI_Send(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm, void *dbuf,
                        void *dt, void *dcomm) {
-  dbuf = live(dbuf);
+  dbuf = ct_mpi_live(dbuf);
   (void)buf, (void)dt, (void)dcomm;
   reverse_send("MPI_Send", count, t, dest, tag, comm, dbuf);
 }
 
 void __ct_mpi_MPI_Ssend(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm, void *dbuf,
                         void *dt, void *dcomm) {
-  dbuf = live(dbuf);
+  dbuf = ct_mpi_live(dbuf);
   (void)buf, (void)dt, (void)dcomm;
   reverse_send("MPI_Ssend", count, t, dest, tag, comm, dbuf);
 }
 
+/* The extents of the buffers a routine writes (argument k), for the copies
+ * pass/undo.c puts back after the pullback; 0 for the other arguments. */
+long __ct_mpi_MPI_Recv_extent(void *buf, int count, MPI_Datatype t, int source, int tag, MPI_Comm comm,
+                              MPI_Status *st, int k) {
+  (void)buf, (void)source, (void)tag, (void)comm, (void)st;
+  return k == 0 ? ct_mpi_buffer_bytes(count, t) : 0;
+}
+
+long __ct_mpi_MPI_Sendrecv_extent(const void *sbuf, int scount, MPI_Datatype stype, int dest, int stag, void *rbuf,
+                                  int rcount, MPI_Datatype rtype, int source, int rtag, MPI_Comm comm,
+                                  MPI_Status *st, int k) {
+  (void)sbuf, (void)scount, (void)stype, (void)dest, (void)stag, (void)rbuf, (void)source, (void)rtag, (void)comm,
+      (void)st;
+  return k == 5 ? ct_mpi_buffer_bytes(rcount, rtype) : 0;
+}
+
 void __ct_mpi_MPI_Recv(void *buf, int count, MPI_Datatype t, int source, int tag, MPI_Comm comm, MPI_Status *st,
                        void *dbuf, void *dt, void *dcomm, void *dst) {
-  dbuf = live(dbuf);
+  dbuf = ct_mpi_live(dbuf);
   (void)buf, (void)st, (void)dt, (void)dcomm, (void)dst;
-  size_t size = element_bytes(t, dbuf, "MPI_Recv");
+  size_t size = ct_mpi_element_bytes(t, dbuf, "MPI_Recv");
   if (!size || source == MPI_PROC_NULL)
     return;
   check_source(source, tag, "MPI_Recv");
   void *owned;
-  MPI_Send(or_zeros(dbuf, size, count, &owned, "MPI_Recv"), count, t, source, tag, comm);
+  MPI_Send(ct_mpi_or_zeros(dbuf, size, count, &owned, "MPI_Recv"), count, t, source, tag, comm);
   free(owned);
-  zero(dbuf, count, size);
+  ct_mpi_zero(dbuf, count, size);
 }
 
 void __ct_mpi_MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype stype, int dest, int stag, void *rbuf,
                            int rcount, MPI_Datatype rtype, int source, int rtag, MPI_Comm comm, MPI_Status *st,
                            void *dsbuf, void *dstype, void *drbuf, void *drtype, void *dcomm, void *dst) {
-  dsbuf = live(dsbuf);
-  drbuf = live(drbuf);
+  dsbuf = ct_mpi_live(dsbuf);
+  drbuf = ct_mpi_live(drbuf);
   (void)sbuf, (void)rbuf, (void)st, (void)dstype, (void)drtype, (void)dcomm, (void)dst;
-  size_t size = pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Sendrecv");
+  size_t size = ct_mpi_pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Sendrecv");
   if (!size)
     return;
   if (source != MPI_PROC_NULL)
     check_source(source, rtag, "MPI_Sendrecv");
-  void *owned, *tmp = scratch(size, scount, "MPI_Sendrecv");
-  MPI_Sendrecv(or_zeros(drbuf, size, rcount, &owned, "MPI_Sendrecv"), rcount, rtype, source, rtag, tmp, scount,
+  void *owned, *tmp = ct_mpi_scratch(size, scount, "MPI_Sendrecv");
+  MPI_Sendrecv(ct_mpi_or_zeros(drbuf, size, rcount, &owned, "MPI_Sendrecv"), rcount, rtype, source, rtag, tmp, scount,
                stype, dest, stag, comm, MPI_STATUS_IGNORE);
   free(owned);
-  zero(drbuf, rcount, size);
-  add_into(dsbuf, tmp, scount, size);
+  ct_mpi_zero(drbuf, rcount, size);
+  ct_mpi_add_into(dsbuf, tmp, scount, size);
   free(tmp);
 }
 
@@ -237,7 +264,7 @@ void __ct_mpi_MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype stype, int
 long __ct_mpi_MPI_Allreduce_extent(const void *sbuf, void *rbuf, int count, MPI_Datatype t, MPI_Op op,
                                    MPI_Comm comm, int k) {
   (void)rbuf, (void)comm;
-  return reduction_input_bytes(sbuf, count, t, op, k);
+  return k == 1 ? ct_mpi_buffer_bytes(count, t) : reduction_input_bytes(sbuf, count, t, op, k);
 }
 
 /* sbuf: the input as the call read it (a copy on the tape where the program
@@ -246,21 +273,21 @@ long __ct_mpi_MPI_Allreduce_extent(const void *sbuf, void *rbuf, int count, MPI_
 void __ct_mpi_MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatype t, MPI_Op op, MPI_Comm comm,
                             void *dsbuf, void *drbuf, void *dt, void *dop, void *dcomm) {
   int in_place = sbuf == MPI_IN_PLACE || dsbuf == MPI_IN_PLACE;
-  dsbuf = live(dsbuf);
-  drbuf = live(drbuf);
+  dsbuf = ct_mpi_live(dsbuf);
+  drbuf = ct_mpi_live(drbuf);
   (void)rbuf, (void)dt, (void)dop, (void)dcomm;
-  size_t size = element_bytes(t, drbuf ? drbuf : dsbuf, "MPI_Allreduce");
+  size_t size = ct_mpi_element_bytes(t, drbuf ? drbuf : dsbuf, "MPI_Allreduce");
   if (!size)
     return;
   check_op(op, "MPI_Allreduce");
   if (in_place && is_extremum(op))
-    fail("MPI_Allreduce", "MPI_MAX or MPI_MIN with MPI_IN_PLACE: the inputs, which the derivative needs, are "
-                          "overwritten; reduce from a separate buffer");
+    ct_mpi_fail("MPI_Allreduce", "MPI_MAX or MPI_MIN with MPI_IN_PLACE: the inputs, which the derivative needs, are "
+                                 "overwritten; reduce from a separate buffer");
   if (is_extremum(op)) { /* the sum of the adjoints goes to the rank holding the extremum */
-    void *owned, *d = scratch(size, count, "MPI_Allreduce");
-    MPI_Allreduce(or_zeros(drbuf, size, count, &owned, "MPI_Allreduce"), d, count, t, MPI_SUM, comm);
+    void *owned, *d = ct_mpi_scratch(size, count, "MPI_Allreduce");
+    MPI_Allreduce(ct_mpi_or_zeros(drbuf, size, count, &owned, "MPI_Allreduce"), d, count, t, MPI_SUM, comm);
     free(owned);
-    zero(drbuf, count, size);
+    ct_mpi_zero(drbuf, count, size);
     add_at_extremum(sbuf, dsbuf, d, count, t, op, comm, size, "MPI_Allreduce");
     free(d);
     return;
@@ -269,37 +296,41 @@ void __ct_mpi_MPI_Allreduce(const void *sbuf, void *rbuf, int count, MPI_Datatyp
     MPI_Allreduce(MPI_IN_PLACE, drbuf, count, t, MPI_SUM, comm);
     return;
   }
-  void *owned, *tmp = scratch(size, count, "MPI_Allreduce");
-  MPI_Allreduce(or_zeros(drbuf, size, count, &owned, "MPI_Allreduce"), tmp, count, t, MPI_SUM, comm);
+  void *owned, *tmp = ct_mpi_scratch(size, count, "MPI_Allreduce");
+  MPI_Allreduce(ct_mpi_or_zeros(drbuf, size, count, &owned, "MPI_Allreduce"), tmp, count, t, MPI_SUM, comm);
   free(owned);
-  zero(drbuf, count, size);
+  ct_mpi_zero(drbuf, count, size);
   if (!in_place)
-    add_into(dsbuf, tmp, count, size);
+    ct_mpi_add_into(dsbuf, tmp, count, size);
   free(tmp);
 }
 
 long __ct_mpi_MPI_Reduce_extent(const void *sbuf, void *rbuf, int count, MPI_Datatype t, MPI_Op op, int root,
                                 MPI_Comm comm, int k) {
-  (void)rbuf, (void)root, (void)comm;
+  (void)rbuf;
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  if (k == 1)
+    return rank == root ? ct_mpi_buffer_bytes(count, t) : 0;
   return reduction_input_bytes(sbuf, count, t, op, k);
 }
 
 void __ct_mpi_MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype t, MPI_Op op, int root,
                          MPI_Comm comm, void *dsbuf, void *drbuf, void *dt, void *dop, void *dcomm) {
   int in_place = sbuf == MPI_IN_PLACE || dsbuf == MPI_IN_PLACE;
-  dsbuf = live(dsbuf);
-  drbuf = live(drbuf);
+  dsbuf = ct_mpi_live(dsbuf);
+  drbuf = ct_mpi_live(drbuf);
   (void)rbuf, (void)dt, (void)dop, (void)dcomm;
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
-  size_t size = element_bytes(t, rank == root && drbuf ? drbuf : dsbuf, "MPI_Reduce");
+  size_t size = ct_mpi_element_bytes(t, rank == root && drbuf ? drbuf : dsbuf, "MPI_Reduce");
   if (!size)
     return;
   check_op(op, "MPI_Reduce");
   if (in_place && is_extremum(op))
-    fail("MPI_Reduce", "MPI_MAX or MPI_MIN with MPI_IN_PLACE: the inputs, which the derivative needs, are "
-                       "overwritten; reduce from a separate buffer");
-  void *tmp = scratch(size, count, "MPI_Reduce");
+    ct_mpi_fail("MPI_Reduce", "MPI_MAX or MPI_MIN with MPI_IN_PLACE: the inputs, which the derivative needs, are "
+                              "overwritten; reduce from a separate buffer");
+  void *tmp = ct_mpi_scratch(size, count, "MPI_Reduce");
   if (rank == root && drbuf)
     memcpy(tmp, drbuf, (size_t)count * size);
   MPI_Bcast(tmp, count, t, root, comm); /* the adjoint of the root's result, everywhere */
@@ -308,121 +339,150 @@ void __ct_mpi_MPI_Reduce(const void *sbuf, void *rbuf, int count, MPI_Datatype t
     return;
   }
   if (rank == root)
-    zero(drbuf, count, size);
+    ct_mpi_zero(drbuf, count, size);
   if (is_extremum(op)) /* to the rank holding the extremum */
     add_at_extremum(sbuf, dsbuf, tmp, count, t, op, comm, size, "MPI_Reduce");
   else
-    add_into(dsbuf, tmp, count, size);
+    ct_mpi_add_into(dsbuf, tmp, count, size);
   free(tmp);
+}
+
+long __ct_mpi_MPI_Bcast_extent(void *buf, int count, MPI_Datatype t, int root, MPI_Comm comm, int k) {
+  (void)buf, (void)root, (void)comm;
+  return k == 0 ? ct_mpi_buffer_bytes(count, t) : 0;
 }
 
 void __ct_mpi_MPI_Bcast(void *buf, int count, MPI_Datatype t, int root, MPI_Comm comm, void *dbuf, void *dt,
                         void *dcomm) {
-  dbuf = live(dbuf);
+  dbuf = ct_mpi_live(dbuf);
   (void)buf, (void)dt, (void)dcomm;
-  size_t size = element_bytes(t, dbuf, "MPI_Bcast");
+  size_t size = ct_mpi_element_bytes(t, dbuf, "MPI_Bcast");
   if (!size)
     return;
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
-  void *owned, *tmp = scratch(size, count, "MPI_Bcast");
-  MPI_Reduce(or_zeros(dbuf, size, count, &owned, "MPI_Bcast"), tmp, count, t, MPI_SUM, root, comm);
+  void *owned, *tmp = ct_mpi_scratch(size, count, "MPI_Bcast");
+  MPI_Reduce(ct_mpi_or_zeros(dbuf, size, count, &owned, "MPI_Bcast"), tmp, count, t, MPI_SUM, root, comm);
   free(owned);
   if (rank == root && dbuf)
     memcpy(dbuf, tmp, (size_t)count * size);
   else
-    zero(dbuf, count, size);
+    ct_mpi_zero(dbuf, count, size);
   free(tmp);
+}
+
+long __ct_mpi_MPI_Gather_extent(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                                MPI_Datatype rtype, int root, MPI_Comm comm, int k) {
+  (void)sbuf, (void)scount, (void)stype, (void)rbuf;
+  int rank = 0, n = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &n);
+  return k == 3 && rank == root ? ct_mpi_buffer_bytes((long)rcount * n, rtype) : 0;
 }
 
 void __ct_mpi_MPI_Gather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                          MPI_Datatype rtype, int root, MPI_Comm comm, void *dsbuf, void *dstype, void *drbuf,
                          void *drtype, void *dcomm) {
-  dsbuf = live(dsbuf);
-  drbuf = live(drbuf);
+  dsbuf = ct_mpi_live(dsbuf);
+  drbuf = ct_mpi_live(drbuf);
   (void)rbuf, (void)dstype, (void)drtype, (void)dcomm;
   int rank = 0, n = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &n);
   int at_root = rank == root;
-  size_t size = at_root ? pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Gather")
-                        : element_bytes(stype, dsbuf, "MPI_Gather");
+  size_t size = at_root ? ct_mpi_pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Gather")
+                        : ct_mpi_element_bytes(stype, dsbuf, "MPI_Gather");
   if (!size)
     return;
   long all = (long)rcount * n;
   void *owned = NULL;
-  const void *from = at_root ? or_zeros(drbuf, size, all, &owned, "MPI_Gather") : NULL;
+  const void *from = at_root ? ct_mpi_or_zeros(drbuf, size, all, &owned, "MPI_Gather") : NULL;
   if (at_root && sbuf == MPI_IN_PLACE) { /* the root's block stays where it is */
     MPI_Scatter(from, rcount, rtype, MPI_IN_PLACE, rcount, rtype, root, comm);
     if (drbuf) {
-      zero(drbuf, (long)rcount * root, size);
-      zero((char *)drbuf + (size_t)rcount * (size_t)(root + 1) * size, (long)rcount * (n - root - 1), size);
+      ct_mpi_zero(drbuf, (long)rcount * root, size);
+      ct_mpi_zero((char *)drbuf + (size_t)rcount * (size_t)(root + 1) * size, (long)rcount * (n - root - 1), size);
     }
     free(owned);
     return;
   }
-  void *tmp = scratch(size, scount, "MPI_Gather");
+  void *tmp = ct_mpi_scratch(size, scount, "MPI_Gather");
   MPI_Scatter(from, rcount, rtype, tmp, scount, stype, root, comm);
   free(owned);
   if (at_root)
-    zero(drbuf, all, size);
-  add_into(dsbuf, tmp, scount, size);
+    ct_mpi_zero(drbuf, all, size);
+  ct_mpi_add_into(dsbuf, tmp, scount, size);
   free(tmp);
+}
+
+long __ct_mpi_MPI_Scatter_extent(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                                 MPI_Datatype rtype, int root, MPI_Comm comm, int k) {
+  (void)sbuf, (void)scount, (void)stype, (void)root, (void)comm;
+  return k == 3 && rbuf != MPI_IN_PLACE ? ct_mpi_buffer_bytes(rcount, rtype) : 0;
 }
 
 void __ct_mpi_MPI_Scatter(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                           MPI_Datatype rtype, int root, MPI_Comm comm, void *dsbuf, void *dstype, void *drbuf,
                           void *drtype, void *dcomm) {
-  dsbuf = live(dsbuf);
-  drbuf = live(drbuf);
+  dsbuf = ct_mpi_live(dsbuf);
+  drbuf = ct_mpi_live(drbuf);
   (void)sbuf, (void)dstype, (void)drtype, (void)dcomm;
   int rank = 0, n = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &n);
   int at_root = rank == root, in_place = at_root && rbuf == MPI_IN_PLACE;
-  size_t size = at_root ? (in_place ? element_bytes(stype, dsbuf, "MPI_Scatter")
-                                    : pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Scatter"))
-                        : element_bytes(rtype, drbuf, "MPI_Scatter");
+  size_t size = at_root ? (in_place ? ct_mpi_element_bytes(stype, dsbuf, "MPI_Scatter")
+                                    : ct_mpi_pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Scatter"))
+                        : ct_mpi_element_bytes(rtype, drbuf, "MPI_Scatter");
   if (!size)
     return;
   long all = (long)scount * n;
-  void *tmp = at_root ? scratch(size, all, "MPI_Scatter") : NULL, *owned = NULL;
+  void *tmp = at_root ? ct_mpi_scratch(size, all, "MPI_Scatter") : NULL, *owned = NULL;
   if (in_place) /* the root's own block's adjoint is already in dsbuf (tmp's block stays 0) */
     MPI_Gather(MPI_IN_PLACE, scount, stype, tmp, scount, stype, root, comm);
   else
-    MPI_Gather(or_zeros(drbuf, size, rcount, &owned, "MPI_Scatter"), rcount, rtype, tmp, scount, stype, root,
+    MPI_Gather(ct_mpi_or_zeros(drbuf, size, rcount, &owned, "MPI_Scatter"), rcount, rtype, tmp, scount, stype, root,
                comm);
   free(owned);
   if (!in_place)
-    zero(drbuf, rcount, size);
+    ct_mpi_zero(drbuf, rcount, size);
   if (at_root)
-    add_into(dsbuf, tmp, all, size);
+    ct_mpi_add_into(dsbuf, tmp, all, size);
   free(tmp);
+}
+
+long __ct_mpi_MPI_Allgather_extent(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
+                                   MPI_Datatype rtype, MPI_Comm comm, int k) {
+  (void)sbuf, (void)scount, (void)stype, (void)rbuf;
+  int n = 1;
+  MPI_Comm_size(comm, &n);
+  return k == 3 ? ct_mpi_buffer_bytes((long)rcount * n, rtype) : 0;
 }
 
 void __ct_mpi_MPI_Allgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount,
                             MPI_Datatype rtype, MPI_Comm comm, void *dsbuf, void *dstype, void *drbuf, void *drtype,
                             void *dcomm) {
-  dsbuf = live(dsbuf);
-  drbuf = live(drbuf);
+  dsbuf = ct_mpi_live(dsbuf);
+  drbuf = ct_mpi_live(drbuf);
   (void)rbuf, (void)dstype, (void)drtype, (void)dcomm;
   int rank = 0, n = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &n);
   int in_place = sbuf == MPI_IN_PLACE;
-  size_t size = in_place ? element_bytes(rtype, drbuf, "MPI_Allgather")
-                         : pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Allgather");
+  size_t size = in_place ? ct_mpi_element_bytes(rtype, drbuf, "MPI_Allgather")
+                         : ct_mpi_pair_bytes(stype, dsbuf, rtype, drbuf, "MPI_Allgather");
   if (!size)
     return;
   long all = (long)rcount * n;
-  void *owned, *tmp = scratch(size, rcount, "MPI_Allgather");
-  MPI_Reduce_scatter_block(or_zeros(drbuf, size, all, &owned, "MPI_Allgather"), tmp, rcount, rtype, MPI_SUM, comm);
+  void *owned, *tmp = ct_mpi_scratch(size, rcount, "MPI_Allgather");
+  MPI_Reduce_scatter_block(ct_mpi_or_zeros(drbuf, size, all, &owned, "MPI_Allgather"), tmp, rcount, rtype, MPI_SUM,
+                           comm);
   free(owned);
-  zero(drbuf, all, size);
+  ct_mpi_zero(drbuf, all, size);
   if (in_place && drbuf) /* this rank's block of y was its x */
     memcpy((char *)drbuf + (size_t)rcount * (size_t)rank * size, tmp, (size_t)rcount * size);
   else if (!in_place)
-    add_into(dsbuf, tmp, scount, size);
+    ct_mpi_add_into(dsbuf, tmp, scount, size);
   free(tmp);
 }
 
@@ -455,14 +515,14 @@ static size_t npendings, pending_cap;
 
 static long record(const char *routine, int send, int count, MPI_Datatype t, int peer, int tag, MPI_Comm comm,
                    const MPI_Request *req, void *dbuf) {
-  dbuf = live(dbuf);
-  size_t size = element_bytes(t, dbuf, routine);
+  dbuf = ct_mpi_live(dbuf);
+  size_t size = ct_mpi_element_bytes(t, dbuf, routine);
   if (size && *req != MPI_REQUEST_NULL) {
     if (npendings == pending_cap) {
       size_t cap = pending_cap ? 2 * pending_cap : 16;
       pending *p = realloc(pendings, cap * sizeof *p);
       if (!p)
-        fail(routine, "out of memory for the record of a request");
+        ct_mpi_fail(routine, "out of memory for the record of a request");
       pendings = p, pending_cap = cap;
     }
     pendings[npendings++] = (pending){.key = *req, .send = send, .dbuf = dbuf, .count = count, .peer = peer,
@@ -486,10 +546,10 @@ static void post_adjoint(MPI_Request r) {
   if (!p)
     return;
   if (p->send) {
-    p->tmp = scratch(p->size, p->count, "MPI_Isend");
+    p->tmp = ct_mpi_scratch(p->size, p->count, "MPI_Isend");
     MPI_Irecv(p->tmp, p->count, p->t, p->peer, p->tag, p->comm, &p->adjoint);
   } else {
-    const void *from = or_zeros(p->dbuf, p->size, p->count, &p->tmp, "MPI_Irecv");
+    const void *from = ct_mpi_or_zeros(p->dbuf, p->size, p->count, &p->tmp, "MPI_Irecv");
     MPI_Isend(from, p->count, p->t, p->peer, p->tag, p->comm, &p->adjoint);
   }
   p->posted = 1;
@@ -500,15 +560,16 @@ static void complete_adjoint(const char *routine, MPI_Request r, void *dbuf) {
   pending *p = find(r, 1);
   if (!p) {
     if (find(r, 0))
-      fail(routine, "its request was not completed by MPI_Wait or MPI_Waitall in the differentiated code");
-    fail(routine, "its request has no record (a pullback applied twice, or a request waited for outside the "
-                  "differentiated code)");
+      ct_mpi_fail(routine, "its request was not completed by MPI_Wait, MPI_Waitall, MPI_Waitany, MPI_Test or "
+                           "MPI_Testall in the differentiated code");
+    ct_mpi_fail(routine, "its request has no record (a pullback applied twice, or a request waited for outside the "
+                         "differentiated code)");
   }
   MPI_Wait(&p->adjoint, MPI_STATUS_IGNORE);
   if (p->send)
-    add_into(dbuf, p->tmp, p->count, p->size);
+    ct_mpi_add_into(dbuf, p->tmp, p->count, p->size);
   else
-    zero(dbuf, p->count, p->size);
+    ct_mpi_zero(dbuf, p->count, p->size);
   free(p->tmp);
   size_t at = (size_t)(p - pendings);
   memmove(p, p + 1, (npendings - at - 1) * sizeof *p);
@@ -567,19 +628,58 @@ void __ct_mpi_MPI_Waitall(int count, MPI_Request *reqs, MPI_Status *sts, void *d
     post_adjoint(reqs[i]);
 }
 
+/* MPI_Test, MPI_Testall and MPI_Waitany: the requests as they were before
+ * the call, and the flag (index) as the call set it. A test that completed
+ * its requests, and the request a wait-any completed, are reversed as a
+ * wait of them; a test that did not complete any is reversed as nothing. */
+long __ct_mpi_MPI_Test_extent(MPI_Request *req, int *flag, MPI_Status *st, int k) {
+  (void)req, (void)flag, (void)st;
+  return k == 0 ? (long)sizeof(MPI_Request) : (long)sizeof(int);
+}
+
+long __ct_mpi_MPI_Testall_extent(int count, MPI_Request *reqs, int *flag, MPI_Status *sts, int k) {
+  (void)reqs, (void)flag, (void)sts;
+  return k == 1 ? (count > 0 ? (long)count * (long)sizeof(MPI_Request) : 0) : (long)sizeof(int);
+}
+
+long __ct_mpi_MPI_Waitany_extent(int count, MPI_Request *reqs, int *index, MPI_Status *st, int k) {
+  (void)reqs, (void)index, (void)st;
+  return k == 1 ? (count > 0 ? (long)count * (long)sizeof(MPI_Request) : 0) : (long)sizeof(int);
+}
+
+void __ct_mpi_MPI_Test(MPI_Request *req, int *flag, MPI_Status *st, void *dreq, void *dflag, void *dst) {
+  (void)st, (void)dreq, (void)dflag, (void)dst;
+  if (*flag)
+    post_adjoint(*req);
+}
+
+void __ct_mpi_MPI_Testall(int count, MPI_Request *reqs, int *flag, MPI_Status *sts, void *dreqs, void *dflag,
+                          void *dsts) {
+  (void)sts, (void)dreqs, (void)dflag, (void)dsts;
+  for (int i = count; *flag && i-- > 0;)
+    post_adjoint(reqs[i]);
+}
+
+void __ct_mpi_MPI_Waitany(int count, MPI_Request *reqs, int *index, MPI_Status *st, void *dreqs, void *dindex,
+                          void *dst) {
+  (void)st, (void)dreqs, (void)dindex, (void)dst;
+  if (*index != MPI_UNDEFINED && *index >= 0 && *index < count)
+    post_adjoint(reqs[*index]);
+}
+
 /* req: the copy of the request as the call returned it */
 void __ct_mpi_MPI_Isend(const void *buf, int count, MPI_Datatype t, int dest, int tag, MPI_Comm comm,
                         MPI_Request *req, void *dbuf, void *dt, void *dcomm, void *dreq) {
   (void)buf, (void)count, (void)dest, (void)tag, (void)comm, (void)dt, (void)dcomm, (void)dreq;
-  dbuf = live(dbuf);
-  if (element_bytes(t, dbuf, "MPI_Isend"))
+  dbuf = ct_mpi_live(dbuf);
+  if (ct_mpi_element_bytes(t, dbuf, "MPI_Isend"))
     complete_adjoint("MPI_Isend", *req, dbuf);
 }
 
 void __ct_mpi_MPI_Irecv(void *buf, int count, MPI_Datatype t, int source, int tag, MPI_Comm comm,
                         MPI_Request *req, void *dbuf, void *dt, void *dcomm, void *dreq) {
   (void)buf, (void)count, (void)source, (void)tag, (void)comm, (void)dt, (void)dcomm, (void)dreq;
-  dbuf = live(dbuf);
-  if (element_bytes(t, dbuf, "MPI_Irecv"))
+  dbuf = ct_mpi_live(dbuf);
+  if (ct_mpi_element_bytes(t, dbuf, "MPI_Irecv"))
     complete_adjoint("MPI_Irecv", *req, dbuf);
 }

@@ -28,9 +28,11 @@
  *
  * Non-blocking calls: the request of MPI_Isend / MPI_Irecv is copied to
  * the tape right after the call, where the forward pass also records it with
- * the buffer's shadow (__ct_mpi_<routine>_record); MPI_Wait / MPI_Waitall's
- * requests are copied right before the wait (which frees them). The wait's
- * pullback posts the adjoint communication, the call's completes it.
+ * the buffer's shadow (__ct_mpi_<routine>_record); MPI_Wait / MPI_Waitall /
+ * MPI_Waitany / MPI_Test / MPI_Testall's requests are copied right before
+ * the call (which frees those it completes), the flag or index it sets
+ * right after. The completion's pullback posts the adjoint communication,
+ * the call's completes it.
  *
  * MPI calls with nothing to differentiate (ranks, sizes, timers,
  * communicator/group/datatype management, barriers) are inactive; other MPI
@@ -48,37 +50,58 @@ typedef struct {
   const char *name;
   const char *access;  /* one letter per parameter */
   signed char type[2]; /* the datatype parameters (-1: none) */
-  signed char after;   /* copied to the tape right after the call, always (-1: none): the input
-                          of a reduction (0 bytes for a sum), a request (then recorded, below) */
+  unsigned after;      /* the parameters copied to the tape right after the call, always (bits
+                          KEEP(k)): the input of a reduction (0 bytes for a sum), a request (then
+                          recorded, below), the counts and displacements of a `v` collective */
   signed char before;  /* requests copied to the tape right before the call (-1: none) */
 } mpi_routine;
 
+#define KEEP(k) (1u << (k))
+
 static const mpi_routine ROUTINES[] = {
     /* buf, count, type, dest, tag, comm */
-    {"MPI_Send", "i.i..i", {2, -1}, -1, -1},
-    {"MPI_Ssend", "i.i..i", {2, -1}, -1, -1},
+    {"MPI_Send", "i.i..i", {2, -1}, 0, -1},
+    {"MPI_Ssend", "i.i..i", {2, -1}, 0, -1},
     /* buf, count, type, source, tag, comm, status */
-    {"MPI_Recv", "w.i..ii", {2, -1}, -1, -1},
+    {"MPI_Recv", "w.i..ii", {2, -1}, 0, -1},
     /* sendbuf, scount, stype, dest, stag, recvbuf, rcount, rtype, source, rtag, comm, status */
-    {"MPI_Sendrecv", "i.i..w.i..ii", {2, 7}, -1, -1},
+    {"MPI_Sendrecv", "i.i..w.i..ii", {2, 7}, 0, -1},
     /* sendbuf, recvbuf, count, type, op, comm */
-    {"MPI_Allreduce", "rw.iii", {3, -1}, 0, -1},
+    {"MPI_Allreduce", "rw.iii", {3, -1}, KEEP(0), -1},
     /* sendbuf, recvbuf, count, type, op, root, comm */
-    {"MPI_Reduce", "rw.ii.i", {3, -1}, 0, -1},
+    {"MPI_Reduce", "rw.ii.i", {3, -1}, KEEP(0), -1},
     /* buf, count, type, root, comm */
-    {"MPI_Bcast", "w.i.i", {2, -1}, -1, -1},
+    {"MPI_Bcast", "w.i.i", {2, -1}, 0, -1},
     /* sendbuf, scount, stype, recvbuf, rcount, rtype, root, comm */
-    {"MPI_Gather", "i.iw.i.i", {2, 5}, -1, -1},
-    {"MPI_Scatter", "i.iw.i.i", {2, 5}, -1, -1},
+    {"MPI_Gather", "i.iw.i.i", {2, 5}, 0, -1},
+    {"MPI_Scatter", "i.iw.i.i", {2, 5}, 0, -1},
     /* sendbuf, scount, stype, recvbuf, rcount, rtype, comm */
-    {"MPI_Allgather", "i.iw.ii", {2, 5}, -1, -1},
+    {"MPI_Allgather", "i.iw.ii", {2, 5}, 0, -1},
+    {"MPI_Alltoall", "i.iw.ii", {2, 5}, 0, -1},
+    /* the `v` forms: per-rank counts and displacements (int arrays the
+       adjoint reads: always on the tape, n ints each where significant) */
+    /* sendbuf, scount, stype, recvbuf, rcounts, displs, rtype, root, comm */
+    {"MPI_Gatherv", "i.iwrri.i", {2, 6}, KEEP(4) | KEEP(5), -1},
+    /* sendbuf, scounts, displs, stype, recvbuf, rcount, rtype, root, comm */
+    {"MPI_Scatterv", "irriw.i.i", {3, 6}, KEEP(1) | KEEP(2), -1},
+    /* sendbuf, scount, stype, recvbuf, rcounts, displs, rtype, comm */
+    {"MPI_Allgatherv", "i.iwrrii", {2, 6}, KEEP(4) | KEEP(5), -1},
+    /* sendbuf, scounts, sdispls, stype, recvbuf, rcounts, rdispls, rtype, comm */
+    {"MPI_Alltoallv", "irriwrrii", {3, 7}, KEEP(1) | KEEP(2) | KEEP(5) | KEEP(6), -1},
     /* non-blocking: buf, count, type, peer, tag, comm, request; the request
        is recorded (lib/mpi.c) with the buffer's shadow right after the call */
-    {"MPI_Isend", "i.i..ii", {2, -1}, 6, -1},
-    {"MPI_Irecv", "w.i..ii", {2, -1}, 6, -1},
+    {"MPI_Isend", "i.i..ii", {2, -1}, KEEP(6), -1},
+    {"MPI_Irecv", "w.i..ii", {2, -1}, KEEP(6), -1},
     /* request(s), copied before the call (which frees them), then status(es) */
-    {"MPI_Wait", "ii", {-1, -1}, -1, 0},
-    {"MPI_Waitall", ".ii", {-1, -1}, -1, 1},
+    {"MPI_Wait", "ii", {-1, -1}, 0, 0},
+    {"MPI_Waitall", ".ii", {-1, -1}, 0, 1},
+    /* request(s) copied before, the flag (index) the call set copied after:
+       a test that completed, or the request a wait-any completed, is
+       reversed as a wait */
+    {"MPI_Test", "iri", {-1, -1}, KEEP(1), 0},
+    /* count, requests, flag / index, status(es) */
+    {"MPI_Testall", ".iri", {-1, -1}, KEEP(2), 1},
+    {"MPI_Waitany", ".iri", {-1, -1}, KEEP(2), 1},
 };
 enum { NROUTINES = sizeof ROUTINES / sizeof ROUTINES[0] };
 
@@ -145,12 +168,12 @@ int mpi_reads_old(LLVMValueRef fn, unsigned k) {
 
 int mpi_keeps_after(LLVMValueRef fn, unsigned k) {
   const mpi_routine *r = routine_of(fn);
-  return r && r->after == (int)k;
+  return r && k < 32 && (r->after >> k & 1);
 }
 
 int mpi_records(LLVMValueRef fn, unsigned k) {
   const mpi_routine *r = routine_of(fn);
-  return r && r->after == (int)k && r->type[0] >= 0 && r->access[k] == 'i'; /* a request */
+  return r && k < 32 && (r->after >> k & 1) && r->type[0] >= 0 && r->access[k] == 'i'; /* a request */
 }
 
 LLVMValueRef mpi_kept_bytes(ct_gen *g, LLVMValueRef call, unsigned k, LLVMValueRef (*value)(ct_gen *, LLVMValueRef),
@@ -241,7 +264,8 @@ const char *mpi_unsupported_hint(LLVMValueRef fn) {
     return "an MPI routine declared with another interface than Open MPI's <mpi.h> (Cotangent differentiates "
            "Open MPI's calls)";
   return "an MPI routine Cotangent has no derivative for: it differentiates MPI_Send, MPI_Ssend, MPI_Recv, "
-         "MPI_Sendrecv, MPI_Isend and MPI_Irecv with MPI_Wait/MPI_Waitall, MPI_Allreduce and MPI_Reduce (MPI_SUM, "
-         "MPI_MAX, MPI_MIN), MPI_Bcast, MPI_Gather, MPI_Scatter and MPI_Allgather (README, section 'MPI')";
+         "MPI_Sendrecv, MPI_Isend and MPI_Irecv with MPI_Wait/MPI_Waitall/MPI_Waitany/MPI_Test/MPI_Testall, "
+         "MPI_Allreduce and MPI_Reduce (MPI_SUM, MPI_MAX, MPI_MIN), MPI_Bcast, MPI_Gather, MPI_Scatter, "
+         "MPI_Allgather, their `v` forms, MPI_Alltoall and MPI_Alltoallv (README, section 'MPI')";
 #endif
 }

@@ -27,6 +27,7 @@
 #include "llvm/ADT/DepthFirstIterator.h"
 #include "llvm/ADT/SCCIterator.h"
 #include "llvm/IR/CFG.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/TargetParser/Triple.h"
 #include "llvm/Transforms/Utils/SSAUpdater.h"
 
@@ -293,6 +294,9 @@ extern "C" int ct_bridge_inline_call(LLVMValueRef call) {
   auto *CB = dyn_cast<CallBase>(unwrap(call));
   if (!CB || !CB->getCalledFunction() || CB->getCalledFunction()->isDeclaration())
     return 0;
+  // the fused loops come along (OrderedSumsPass, plugin.cpp)
+  if (CB->getCalledFunction()->hasFnAttribute("ct-ordered-sums"))
+    CB->getCaller()->addFnAttr("ct-ordered-sums");
   InlineFunctionInfo IFI;
   return InlineFunction(*CB, IFI).isSuccess();
 }
@@ -425,4 +429,75 @@ extern "C" LLVMValueRef ct_bridge_extract_region(LLVMBasicBlockRef *blocks, unsi
     if (auto *CI = dyn_cast<CallInst>(U))
       return wrap(CI);
   return nullptr;
+}
+
+// The loop vectorizer reads its option at each loop; a compile is one
+// thread. The option is looked up once: when the command line set it (any
+// value), it is left alone.
+extern "C" void ct_bridge_ordered_sums(int on) {
+  static cl::Option *Opt = nullptr;
+  static bool Looked = false, IsOn = false;
+  if (!Looked) {
+    Looked = true;
+    StringMap<cl::Option *> &Opts = cl::getRegisteredOptions();
+    auto It = Opts.find("force-ordered-reductions");
+    if (It != Opts.end() && It->second->getNumOccurrences() == 0)
+      Opt = It->second;
+  }
+  if (!Opt || IsOn == (on != 0))
+    return;
+  if (on)
+    Opt->addOccurrence(0, "force-ordered-reductions", "true");
+  else
+    Opt->reset();
+  IsOn = on != 0;
+}
+
+extern "C" void ct_bridge_pointer_delays(LLVMBasicBlockRef bb, const LLVMValueRef *ptrs, unsigned n, int *group,
+                                         long long *delay, long long *step) {
+  BasicBlock *BB = unwrap(bb);
+  Function *F = BB->getParent();
+  FunctionAnalysisManager FAM;
+  PassBuilder PB;
+  PB.registerFunctionAnalyses(FAM);
+  LoopInfo &LI = FAM.getResult<LoopAnalysis>(*F);
+  ScalarEvolution &SE = FAM.getResult<ScalarEvolutionAnalysis>(*F);
+  Loop *L = LI.getLoopFor(BB);
+  SmallVector<const SCEVAddRecExpr *, 16> AR(n, nullptr);
+  for (unsigned K = 0; K < n; ++K) {
+    group[K] = -1;
+    delay[K] = step[K] = 0;
+    Value *P = unwrap(ptrs[K]);
+    if (!L || !SE.isSCEVable(P->getType()))
+      continue;
+    auto *A = dyn_cast<SCEVAddRecExpr>(SE.getSCEV(P));
+    auto *S = A && A->getLoop() == L && A->isAffine() ? dyn_cast<SCEVConstant>(A->getStepRecurrence(SE)) : nullptr;
+    if (S && !S->getValue()->isZero() && S->getAPInt().getSignificantBits() <= 32)
+      AR[K] = A, step[K] = S->getAPInt().getSExtValue();
+  }
+  int Groups = 0;
+  for (unsigned K = 0; K < n; ++K) {
+    if (!AR[K] || group[K] >= 0)
+      continue;
+    // offsets in steps from K's start; delay = the largest offset minus one's own
+    long long Max = 0;
+    group[K] = Groups;
+    for (unsigned J = K + 1; J < n; ++J) {
+      if (!AR[J] || group[J] >= 0 || step[J] != step[K])
+        continue;
+      auto *D = dyn_cast<SCEVConstant>(SE.getMinusSCEV(AR[J]->getStart(), AR[K]->getStart()));
+      if (!D || D->getAPInt().getSignificantBits() > 40 || D->getAPInt().getSExtValue() % step[K])
+        continue;
+      long long Off = D->getAPInt().getSExtValue() / step[K];
+      if (Off > 64 || Off < -64) // a chain longer than that waits in too many registers
+        continue;
+      group[J] = Groups;
+      delay[J] = Off;
+      Max = Off > Max ? Off : Max;
+    }
+    for (unsigned J = K; J < n; ++J)
+      if (group[J] == Groups)
+        delay[J] = Max - delay[J];
+    ++Groups;
+  }
 }

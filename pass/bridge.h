@@ -21,6 +21,10 @@ int ct_differentiate_module(LLVMModuleRef module);
  * operand (or the reverse) where one dominates the other, in modules the
  * plugin differentiated. Returns non-zero if it changed anything. */
 int ct_pair_sin_cos_module(LLVMModuleRef module);
+/* Lets LLVM's loop vectorizer keep floating-point sums in order (in-loop
+ * ordered reductions: its force-ordered-reductions option) when on is
+ * non-zero, until called with 0; nothing when the command line set it. */
+void ct_bridge_ordered_sums(int on);
 /* OptimizerLast (tangent_lanes.c): vector forward mode's products whose
  * lanes are known zeros (constant seeds) keep only the other lanes.
  * Returns non-zero if it changed anything. */
@@ -147,6 +151,15 @@ typedef struct {
   unsigned first_block, nblocks; /* into the blocks array */
 } ct_bridge_loop;
 unsigned ct_bridge_loop_trip_counts(LLVMValueRef fn, ct_bridge_loop **loops, LLVMBasicBlockRef **blocks);
+
+/* Pointers ptrs[0..n) used in block bb that one iteration of bb's loop
+ * reads again in a later one: where LLVM's scalar evolution sees ptrs[k]
+ * as an affine address of the loop with a constant step of step[k] bytes,
+ * the pointers whose starts differ by multiples of that step share a
+ * group[k] (else -1), and ptrs[k] of iteration i is the address the
+ * group's leading pointer had delay[k] >= 0 iterations earlier. */
+void ct_bridge_pointer_delays(LLVMBasicBlockRef bb, const LLVMValueRef *ptrs, unsigned n, int *group,
+                              long long *delay, long long *step);
 
 /* Moves the n blocks (a single-entry region, blocks[0] its entry) into a
  * new internal function named <function>.<suffix> (LLVM's CodeExtractor: values from

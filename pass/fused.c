@@ -32,6 +32,15 @@
  * which keeps what the iterations added there if dout aliases a shadow
  * they add into.
  *
+ * When iterations load what later ones load again (x[i + 1], then x[i]
+ * through a pointer carried to the next iteration), the earlier loads'
+ * adjoints wait in phis and join the last one's: one addition into the
+ * shadow per element, no dependence through memory between iterations
+ * (fused_carry.c). The gradient is marked ct-ordered-sums: the loop
+ * vectorizer may then run the loop's arithmetic in vector lanes while it
+ * adds the lanes into the sums one by one, in the function's order
+ * (plugin.cpp), so the value is the function's to the bit.
+ *
  * fused_prepare_loads, on the prepared primal: a one-block loop that
  * writes no memory and carries a loaded value to its next iteration (GVN's
  * x[i] reused from the previous iteration's x[i+1]) loads it again from a
@@ -62,12 +71,14 @@ typedef struct {
   ct_block *b, *pre;
   fused_acc *accs;
   unsigned naccs;
+  ct_fused_carry *carry; /* loads of one element in several iterations, or NULL */
 } fused_loop;
 
 struct ct_fused {
   fused_loop *loops;
   unsigned nloops;
   ct_vmap store_d; /* Enzyme form's store -> the seed read at entry */
+  fused_loop *cur;  /* generating its forward */
 };
 
 /* ---- what may run where ---- */
@@ -374,6 +385,7 @@ static int choose_loop(ct_gen *g, const ct_bridge_loop *l, fused_loop *out) {
     free(fl.accs);
     return 0;
   }
+  fl.carry = fused_carry_find(g, bb);
   *out = fl;
   return 1;
 }
@@ -398,6 +410,11 @@ void fused_choose(ct_gen *g) {
                 "gradient of '%.*s': loop's reverse fused into its forward iterations (%u accumulator(s) with an "
                 "adjoint known before the loop); no reverse loop, nothing taped for it",
                 (int)len, fname, fl.naccs);
+    if (fl.carry)
+      diag_report(g->user_fn, LLVMGetBasicBlockTerminator(fl.b->bb), CT_SEV_REMARK,
+                  "gradient of '%.*s': the loop reads elements again in up to %u later iteration(s); their adjoints "
+                  "wait in registers, one addition into the shadow per element",
+                  (int)len, fname, fused_carry_depth(fl.carry));
   }
 }
 
@@ -428,6 +445,15 @@ static LLVMValueRef exit_value_adjoint(ct_gen *g, fused_acc *acc) {
   return d;
 }
 
+/* The forward copy of the block fl's loop exits to. */
+static LLVMBasicBlockRef exit_forward(ct_gen *g, fused_loop *fl) {
+  LLVMValueRef t = LLVMGetBasicBlockTerminator(fl->b->bb);
+  for (unsigned s = 0, n = LLVMGetNumSuccessors(t); s < n; ++s)
+    if (LLVMGetSuccessor(t, s) != fl->b->bb)
+      return cfg_block_of(g, LLVMGetSuccessor(t, s))->fwd;
+  return NULL;
+}
+
 void fused_emit_forward(ct_gen *g, void (*reverse_instructions)(ct_gen *, LLVMBasicBlockRef)) {
   struct ct_fused *f = g->fused;
   ct_module *m = g->m;
@@ -444,11 +470,23 @@ void fused_emit_forward(ct_gen *g, void (*reverse_instructions)(ct_gen *, LLVMBa
     adjoint_mark_zeroed(g, fl->b->bb, 1);
     for (unsigned a = 0; a < fl->naccs && a < 64; ++a)
       adjoint_add(g, fl->accs[a].next, ds[a]);
+    f->cur = fl;
+    fused_carry_begin(g, fl->carry, fl->b->fwd);
     reverse_instructions(g, fl->b->bb);
     for (unsigned a = 0; a < fl->naccs; ++a)
       (void)adjoint_take(g, fl->accs[a].phi); /* D again: the next iteration's is known */
     adjoint_mark_zeroed(g, NULL, 0);
+    fused_carry_end(g, fl->carry, fl->b->fwd, exit_forward(g, fl));
+    f->cur = NULL;
+    LLVMValueRef fn = LLVMGetBasicBlockParent(fl->b->fwd);
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(m->ctx, "ct-ordered-sums", 15, "", 0));
   }
+}
+
+LLVMValueRef fused_load_adjoint(ct_gen *g, LLVMValueRef load, LLVMValueRef d) {
+  struct ct_fused *f = g->fused;
+  return f && f->cur && f->cur->carry ? fused_carry_load(g, f->cur->carry, load, d) : d;
 }
 
 int fused_reverse_block(ct_gen *g, ct_block *b) {
@@ -491,8 +529,10 @@ void fused_free(ct_gen *g) {
   struct ct_fused *f = g->fused;
   if (!f)
     return;
-  for (unsigned i = 0; i < f->nloops; ++i)
+  for (unsigned i = 0; i < f->nloops; ++i) {
     free(f->loops[i].accs);
+    fused_carry_free(f->loops[i].carry);
+  }
   free(f->loops);
   vmap_free(&f->store_d);
   free(f);
@@ -547,20 +587,28 @@ void fused_prepare_loads(ct_module *m, LLVMValueRef fn) {
     }
     if (npreds != 2 || !pre || LLVMGetNumSuccessors(LLVMGetBasicBlockTerminator(pre)) != 1)
       continue;
-    LLVMValueRef next;
-    for (LLVMValueRef q = LLVMGetFirstInstruction(bb); q && LLVMIsAPHINode(q); q = next) {
-      next = LLVMGetNextInstruction(q);
-      if (!type_is_fp_scalar(LLVMTypeOf(q)) || LLVMCountIncoming(q) != 2)
-        continue;
-      LLVMValueRef l0 = incoming_for(q, pre), l1 = incoming_for(q, bb);
-      if (!is_plain_load(l0) || !is_plain_load(l1) || LLVMGetInstructionParent(l0) != pre ||
-          LLVMGetInstructionParent(l1) != bb || LLVMTypeOf(l0) != LLVMTypeOf(l1))
-        continue;
-      int clean = 1; /* nothing writes memory after l0 in the preheader */
-      for (LLVMValueRef i = LLVMGetNextInstruction(l0); i && clean; i = LLVMGetNextInstruction(i))
-        clean = !writes_memory(i);
-      if (clean)
-        reload_phi(m, q, bb, pre);
+    /* until none is left: a value carried two iterations (x[i - 1] of a
+       3-point stencil, a phi of x[i]'s phi) is reloaded once the phi it
+       takes is a load */
+    for (int changed = 1; changed;) {
+      changed = 0;
+      LLVMValueRef next;
+      for (LLVMValueRef q = LLVMGetFirstInstruction(bb); q && LLVMIsAPHINode(q); q = next) {
+        next = LLVMGetNextInstruction(q);
+        if (!type_is_fp_scalar(LLVMTypeOf(q)) || LLVMCountIncoming(q) != 2)
+          continue;
+        LLVMValueRef l0 = incoming_for(q, pre), l1 = incoming_for(q, bb);
+        if (!is_plain_load(l0) || !is_plain_load(l1) || LLVMGetInstructionParent(l0) != pre ||
+            LLVMGetInstructionParent(l1) != bb || LLVMTypeOf(l0) != LLVMTypeOf(l1))
+          continue;
+        int clean = 1; /* nothing writes memory after l0 in the preheader */
+        for (LLVMValueRef i = LLVMGetNextInstruction(l0); i && clean; i = LLVMGetNextInstruction(i))
+          clean = !writes_memory(i);
+        if (clean) {
+          reload_phi(m, q, bb, pre);
+          changed = 1;
+        }
+      }
     }
   }
 }

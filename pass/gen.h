@@ -350,7 +350,34 @@ int fused_reverse_block(ct_gen *g, ct_block *b);
  * entry (subtracted from the shadow, given to the stored value); 0 for
  * any other store. */
 int fused_reverse_store(ct_gen *g, LLVMValueRef store);
+/* Reverse of a load in a fused block's forward, with adjoint d: NULL when
+ * its addition waits for the next iteration (the value it loaded is loaded
+ * again there: the two additions go into the shadow as one), else what to
+ * add into the shadow (d, and for that next load what waited). */
+LLVMValueRef fused_load_adjoint(ct_gen *g, LLVMValueRef load, LLVMValueRef d);
 void fused_free(ct_gen *g);
+
+/* fused_carry.c: in a fused loop, loads that read one element in several
+ * iterations (through header phis of pointers: x[i + 1], x[i], x[i - 1]);
+ * the adjoints of all but the last read wait in phis (see the file). */
+typedef struct ct_fused_carry ct_fused_carry;
+/* The chains of pointers of one-block fused loop bb, or NULL when no
+ * element is read in two iterations. Freed by fused_carry_free. */
+ct_fused_carry *fused_carry_find(ct_gen *g, LLVMBasicBlockRef bb);
+/* How many iterations after the first the deepest chain reads an element. */
+unsigned fused_carry_depth(const ct_fused_carry *c);
+/* Before the reverse of the loop's instructions in its forward copy fwd:
+ * the phis of what earlier iterations left (c may be NULL). */
+void fused_carry_begin(ct_gen *g, ct_fused_carry *c, LLVMBasicBlockRef fwd);
+/* Reverse of a load with adjoint d, between begin and end: NULL when its
+ * addition waits for a later iteration, else what to add into its shadow
+ * (d, plus what waited for the element). */
+LLVMValueRef fused_carry_load(ct_gen *g, ct_fused_carry *c, LLVMValueRef load, LLVMValueRef d);
+/* After them, at m->b in the latch: the phis' values, and what waits after
+ * the last iteration added at the start of exit_fwd (the forward copy of
+ * the loop's exit block); m->b is left there. */
+void fused_carry_end(ct_gen *g, ct_fused_carry *c, LLVMBasicBlockRef fwd, LLVMBasicBlockRef exit_fwd);
+void fused_carry_free(ct_fused_carry *c);
 
 /* plan.c: tape planning */
 /* Decides what each reverse block needs and how it gets it (b->needs, the

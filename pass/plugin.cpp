@@ -31,10 +31,27 @@ struct DifferentiatePass : PassInfoMixin<DifferentiatePass> {
   static bool isRequired() { return true; }
 };
 
+// VectorizerStart, on each function just before the loop vectorizer: in a
+// gradient with fused reductions (fused.c marks it ct-ordered-sums), the
+// vectorizer may keep floating-point sums in order (each vector's lanes
+// added one by one, as the function adds them), so the loop's other
+// arithmetic runs in vector lanes and the value stays the function's to the
+// bit. LLVM allows ordered reductions per target (not x86) or by a global
+// option: set here for marked functions, cleared for the others and at
+// OptimizerLast (ct_bridge_ordered_sums).
+struct OrderedSumsPass : PassInfoMixin<OrderedSumsPass> {
+  PreservedAnalyses run(Function &F, FunctionAnalysisManager &) {
+    ct_bridge_ordered_sums(F.hasFnAttribute("ct-ordered-sums"));
+    return PreservedAnalyses::all();
+  }
+  static bool isRequired() { return true; }
+};
+
 // OptimizerLast: vector forward mode's products of zero directions dropped;
 // sin and cos of one operand side by side (one sincos call).
 struct PairSinCosPass : PassInfoMixin<PairSinCosPass> {
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
+    ct_bridge_ordered_sums(0);
     bool Changed = ct_zero_lanes_module(wrap(&M)) != 0;
     Changed |= ct_pair_sin_cos_module(wrap(&M)) != 0;
     return Changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
@@ -59,6 +76,8 @@ void registerCallbacks(PassBuilder &PB) {
   if (!Early)
     PB.registerOptimizerEarlyEPCallback(
         [](ModulePassManager &MPM, OptimizationLevel) { MPM.addPass(DifferentiatePass()); });
+  PB.registerVectorizerStartEPCallback(
+      [](FunctionPassManager &FPM, OptimizationLevel) { FPM.addPass(OrderedSumsPass()); });
   PB.registerOptimizerLastEPCallback(
       [](ModulePassManager &MPM, OptimizationLevel) { MPM.addPass(PairSinCosPass()); });
   PB.registerPipelineParsingCallback(

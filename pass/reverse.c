@@ -497,7 +497,9 @@ static LLVMValueRef predecessor_index(ct_gen *g, ct_block *b, LLVMValueRef from)
 
 /* A load: its adjoint goes into the shadow of what it read. */
 static void reverse_load(ct_gen *g, LLVMValueRef inst) {
-  LLVMValueRef d = adjoint_take(g, inst), self;
+  LLVMValueRef d = fused_load_adjoint(g, inst, adjoint_take(g, inst)), self;
+  if (!d) /* added in the next iteration (fused.c) */
+    return;
   LLVMValueRef sp = rev_shadow(g, LLVMGetOperand(inst, 0));
   sp = stored_pointers_guard(g, LLVMGetOperand(inst, 0), sp, LLVMTypeOf(inst), &self);
   gpu_shadow_add(g, LLVMGetOperand(inst, 0), sp, d);

@@ -545,3 +545,19 @@ long BEX(gemm_f)(const char *ta, const char *tb, const int *m, const int *n, con
   return BEX(gemm)(CblasColMajor, ct_blas_trans_char(*ta), ct_blas_trans_char(*tb), *m, *n, *k, *alpha, A, *lda,
                    B, *ldb, *beta, C, *ldc, arg == 6 ? 7 : arg == 8 ? 9 : 12);
 }
+/* the same with gfortran's hidden string lengths after the arguments
+ * (blas.h's / lapack.h's declarations; never read: each is one character) */
+void BPB(gemm_fl)(const char *ta, const char *tb, const int *m, const int *n, const int *k, const BT *alpha,
+                  const BT *A, const int *lda, const BT *B, const int *ldb, const BT *beta, BT *C, const int *ldc,
+                  size_t l0, size_t l1, BT *dta, BT *dtb, BT *dm, BT *dn, BT *dk, BT *dalpha, BT *dA, BT *dlda,
+                  BT *dB, BT *dldb, BT *dbeta, BT *dC, BT *dldc) {
+  (void)l0, (void)l1;
+  BPB(gemm_f)(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, dta, dtb, dm, dn, dk, dalpha, dA, dlda, dB, dldb,
+              dbeta, dC, dldc);
+}
+long BEX(gemm_fl)(const char *ta, const char *tb, const int *m, const int *n, const int *k, const BT *alpha,
+                  const BT *A, const int *lda, const BT *B, const int *ldb, const BT *beta, BT *C, const int *ldc,
+                  size_t l0, size_t l1, int arg) {
+  (void)l0, (void)l1;
+  return BEX(gemm_f)(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, arg);
+}

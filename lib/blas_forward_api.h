@@ -311,3 +311,13 @@ void BFW(gemm_f)(const char *ta, const char *dta, const char *tb, const char *dt
   BFW(gemm)(CblasColMajor, ct_blas_trans_char(*ta), ct_blas_trans_char(*tb), *m, *n, *k, *alpha,
             dalpha ? *dalpha : 0, A, dA, *lda, B, dB, *ldb, *beta, dbeta ? *dbeta : 0, C, dC, *ldc);
 }
+/* the same with gfortran's hidden string lengths (not shadowed) */
+void BFW(gemm_fl)(const char *ta, const char *dta, const char *tb, const char *dtb, const int *m, const int *dm,
+                  const int *n, const int *dn, const int *k, const int *dk, const BT *alpha, const BT *dalpha,
+                  const BT *A, const BT *dA, const int *lda, const int *dlda, const BT *B, const BT *dB,
+                  const int *ldb, const int *dldb, const BT *beta, const BT *dbeta, BT *C, BT *dC, const int *ldc,
+                  const int *dldc, size_t l0, size_t l1) {
+  (void)l0, (void)l1;
+  BFW(gemm_f)(ta, dta, tb, dtb, m, dm, n, dn, k, dk, alpha, dalpha, A, dA, lda, dlda, B, dB, ldb, dldb, beta, dbeta, C,
+              dC, ldc, dldc);
+}

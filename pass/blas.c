@@ -57,7 +57,7 @@ static const blas_routine ROUTINES[] = {
     {"cblas_?syrk", "......r..w.", 8, 0},
     {"cblas_?trmm", "........r.o.", -1, 0},
     {"cblas_?trsm", "........r.u.", -1, 0},
-    {"?gemm_", "rrrrrrrrrrrwr", 10, 0},
+    {"?gemm_", "rrrrrrrrrrrwr", 10, 2},
     {"LAPACKE_?potrf", "...u.", -1, 0},
     {"LAPACKE_?potrs", "....r.u.", -1, 0},
     {"LAPACKE_?posv", "....u.u.", -1, 0},
@@ -378,8 +378,7 @@ const char *blas_unsupported_hint(LLVMValueRef fn) {
            "listed in the README's 'BLAS and LAPACK' section";
   if (lookup(name, len))
     return "a BLAS/LAPACK routine declared with other parameters than the standard interface (include <cblas.h> "
-           "/ <lapacke.h>; declare the Fortran ?gemm_ without the hidden string lengths, the Fortran LAPACK "
-           "routines with or without them)";
+           "/ <lapacke.h>, or declare the Fortran routines with or without gfortran's hidden string lengths)";
   return "a BLAS/LAPACK routine Cotangent has no derivative for: the routines it differentiates are listed in "
          "the README's 'BLAS and LAPACK' section";
 #endif

@@ -1,7 +1,8 @@
 // BLAS and LAPACK calls Cotangent does not differentiate are compile errors
 // that name the call and say why (with and without -g): a routine on complex
 // numbers, a real routine outside the table (cblas_dsyr2k, LAPACKE_dgels),
-// a Fortran dgemm_ declared with gfortran's hidden string lengths, a
+// a Fortran dgemm_ declared with one string length (neither the standard
+// interface nor gfortran's two hidden lengths, which work), a
 // beta that carries a derivative (its adjoint needs the overwritten output),
 // and a routine outside the table in forward mode (LAPACKE_dgels); a
 // LAPACKE routine of the table in forward mode (LAPACKE_dpotrf) compiles.
@@ -41,13 +42,13 @@ double active_beta(double *A, double *x, double *y, double beta) {
 
 void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const double *alpha,
             const double *A, const int *lda, const double *B, const int *ldb, const double *beta, double *C,
-            const int *ldc, long lta, long ltb);
+            const int *ldc, long lta);
 
 double fortran_lengths(double *A, double *C) {
   int n = 2;
   double one = 1, zero = 0;
   // CHECK-DAG: diag_blas.c:[[@LINE+1]]:3: error: cannot differentiate 'fortran_lengths': call to 'dgemm_' has no derivative; a BLAS/LAPACK routine declared with other parameters than the standard interface
-  dgemm_("N", "N", &n, &n, &n, &one, A, &n, A, &n, &zero, C, &n, 1, 1);
+  dgemm_("N", "N", &n, &n, &n, &one, A, &n, A, &n, &zero, C, &n, 1);
   return C[0];
 }
 

@@ -9,9 +9,17 @@
 #include <cotangent.h>
 #include <string.h>
 
+#ifdef GEMM_TEST_LENGTHS /* gemm_fortran_lengths.c: gfortran's hidden string lengths, as blas.h declares it */
+void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const double *alpha,
+            const double *A, const int *lda, const double *B, const int *ldb, const double *beta, double *C,
+            const int *ldc, size_t lta, size_t ltb);
+#define GEMM_LENGTHS , 1, 1
+#else
 void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const double *alpha,
             const double *A, const int *lda, const double *B, const int *ldb, const double *beta, double *C,
             const int *ldc);
+#define GEMM_LENGTHS
+#endif
 
 enum { M = 3, K = 4 };
 
@@ -67,7 +75,7 @@ static double fortran_loss(const double *A, const double *B, const double *C0, d
   double *C = malloc((size_t)n * ldc * sizeof *C), beta = 0.5;
   memcpy(C, C0, (size_t)n * ldc * sizeof *C);
   char cta = ta ? 'T' : 'N', ctb = tb ? 't' : 'n';
-  dgemm_(&cta, &ctb, &m, &n, &k, &alpha, A, &lda, B, &ldb, &beta, C, &ldc);
+  dgemm_(&cta, &ctb, &m, &n, &k, &alpha, A, &lda, B, &ldb, &beta, C, &ldc GEMM_LENGTHS);
   double s = fd_out_loss(C, (long)n * ldc);
   free(C);
   return s;
